@@ -1,0 +1,17 @@
+/** What every broker environment hands to scenarios, whichever way it was started. */
+export interface StartedBroker {
+  /** 'local' = private node, 'docker' = testcontainers, 'url' = external AMQP_URL. */
+  readonly kind: 'local' | 'docker' | 'url';
+  getAmqpUrl(): string;
+  getHost(): string;
+  getAmqpPort(): number;
+  /** RabbitMQ version as the broker announced it in connection.start. */
+  getVersion(): string;
+  /** A one-line description without credentials. */
+  describe(): string;
+  /** Present when the harness owns the broker and can crash/restart it. */
+  restart?(): Promise<void>;
+  kill?(): Promise<void>;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}

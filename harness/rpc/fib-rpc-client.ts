@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import amqp, { type Channel, type ChannelModel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { redactMessage } from '../env/redact.ts';
+import { decodeReply, encodeRequest } from './codec.ts';
+import { RpcCallError } from './errors.ts';
+import { PUBLISHED_AT_HEADER, REDELIVERED_HEADER } from './fib-rpc-server.ts';
+import { PendingCallTable, type DiscardKind } from './pending-calls.ts';
+import { rpcTracing, type ClientSpan } from './rpc-tracing.ts';
+
+export type ReplyMode = 'callback-queue' | 'direct-reply-to';
+export const REPLY_MODES: readonly ReplyMode[] = ['callback-queue', 'direct-reply-to'];
+const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+
+/** A reply that resolved no call: reported, counted, never thrown. */
+export interface DiscardedReply {
+  readonly kind: DiscardKind;
+  readonly correlationId: string | undefined;
+  /** Trace the reply carries: for a duplicate, the original call's trace. */
+  readonly traceId: string | undefined;
+  readonly redelivered: boolean;
+  readonly atMs: number;
+}
+
+/** A successful call, with what a checker needs to prove the reply was the right one. */
+export interface RpcReply {
+  readonly value: bigint;
+  readonly correlationId: string;
+  /** Correlation id the resolving reply carried; equal to correlationId unless the client is broken. */
+  readonly replyCorrelationId: string | undefined;
+  /** The server answered a redelivered request (the reply may have a duplicate somewhere). */
+  readonly redelivered: boolean;
+  readonly traceId: string | undefined;
+}
+
+export interface ClientCounters {
+  sent: number;
+  replied: number;
+  timedOut: number;
+  remoteErrors: number;
+  failed: number;
+  rejectedInFlightLimit: number;
+  discardedDuplicate: number;
+  discardedLate: number;
+  discardedUnknown: number;
+  reconnects: number;
+}
+
+export interface FibRpcClientOptions {
+  readonly amqpUrl: string;
+  readonly queue?: string;
+  readonly replyMode?: ReplyMode;
+  /** Per-call timeout; a reply arriving later is discarded as late. */
+  readonly timeoutMs?: number;
+  /** Calls waiting for replies at once; more are rejected at once (counted), never queued unboundedly. */
+  readonly maxInFlight?: number;
+  readonly onDiscard?: (reply: DiscardedReply) => void;
+  readonly onConnectionEvent?: (event: { kind: 'connected' | 'disconnected'; error?: string }) => void;
+  /**
+   * Test-only negative control: resolve the oldest pending call with any reply, ignoring
+   * correlation ids, as a naive client would. It exists to prove the checks can fail.
+   */
+  readonly unsafeAcceptAnyReply?: boolean;
+}
+
+/**
+ * The tutorial's RPC client: one exclusive, server-named callback queue per client (or
+ * RabbitMQ's direct reply-to), a unique correlation id per call, and a table of pending
+ * calls. A reply whose correlation id matches no pending call is discarded and counted
+ * (duplicate, late or unknown): it can never resolve another call.
+ *
+ * On connection loss the pending calls fail at once with `connection-lost`: their replies
+ * were addressed to a callback queue that died with the connection, so waiting would only
+ * turn into timeouts. The connection itself recovers (amqplib recovery) with a new callback
+ * queue, and later calls go through.
+ */
+export class FibRpcClient {
+  readonly counters: ClientCounters = {
+    sent: 0, replied: 0, timedOut: 0, remoteErrors: 0, failed: 0, rejectedInFlightLimit: 0,
+    discardedDuplicate: 0, discardedLate: 0, discardedUnknown: 0, reconnects: 0,
+  };
+  private readonly pendingCalls = new PendingCallTable<RpcReply>();
+  private readonly spans = new Map<string, ClientSpan>();
+  private readonly queue: string;
+  private readonly replyMode: ReplyMode;
+  private readonly timeoutMs: number;
+  private readonly maxInFlight: number;
+  private readonly clientId = randomUUID();
+  private nextSequence = 1;
+  private connection: RecoveringChannelModel | undefined;
+  private channel: Channel | undefined;
+  private replyTo: string | undefined;
+  private closed = false;
+  private connectedOnce = false;
+
+  constructor(private readonly options: FibRpcClientOptions) {
+    this.queue = options.queue ?? 'rpc_queue';
+    this.replyMode = options.replyMode ?? 'callback-queue';
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.maxInFlight = options.maxInFlight ?? 1_000;
+    if (!REPLY_MODES.includes(this.replyMode)) {
+      throw new RangeError(`replyMode must be one of ${REPLY_MODES.join(', ')}, got "${String(this.replyMode)}"`);
+    }
+    if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${this.timeoutMs}`);
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) {
+      throw new RangeError(`maxInFlight must be a positive integer, got ${this.maxInFlight}`);
+    }
+  }
+
+  get inFlight(): number {
+    return this.pendingCalls.size;
+  }
+
+  /** The callback queue name (server-named), or amq.rabbitmq.reply-to. */
+  getReplyTo(): string | undefined {
+    return this.replyTo;
+  }
+
+  async start(): Promise<this> {
+    try {
+      this.connection = await amqp.connect(this.options.amqpUrl, {
+        recovery: {
+          initialDelay: 100,
+          maxDelay: 2_000,
+          initialMaxRetries: 3,
+          setup: (model: ChannelModel) => this.setupReplyConsumer(model),
+        },
+      });
+    } catch (error) {
+      throw new Error(`FibRpcClient could not connect: ${redactMessage((error as Error).message)}`);
+    }
+    this.connection.on('error', () => {
+      // Surfaces again as 'disconnect'.
+    });
+    this.connection.on('disconnect', (error: Error) => this.onDisconnect(error));
+    return this;
+  }
+
+  private async setupReplyConsumer(model: ChannelModel): Promise<void> {
+    const channel = await model.createChannel();
+    channel.on('error', () => {
+      // A channel error closes it; the connection recovery starts over.
+    });
+    if (this.replyMode === 'direct-reply-to') {
+      // Direct reply-to needs the consumer on the publishing channel, with noAck.
+      await channel.consume(DIRECT_REPLY_TO, (message) => this.onReply(message), { noAck: true });
+      this.replyTo = DIRECT_REPLY_TO;
+    } else {
+      const { queue } = await channel.assertQueue('', { exclusive: true });
+      await channel.consume(queue, (message) => this.onReply(message), { noAck: true });
+      this.replyTo = queue;
+    }
+    this.channel = channel;
+    if (this.connectedOnce) this.counters.reconnects++;
+    this.connectedOnce = true;
+    this.options.onConnectionEvent?.({ kind: 'connected' });
+  }
+
+  private onDisconnect(error: Error): void {
+    this.channel = undefined;
+    const reason = redactMessage(error.message);
+    this.options.onConnectionEvent?.({ kind: 'disconnected', error: reason });
+    for (const call of this.pendingCalls.drain('failed')) {
+      this.counters.failed++;
+      this.finishSpan(call.correlationId, 'connection lost');
+      call.reject(new RpcCallError(
+        `connection to the broker was lost before call ${call.correlationId} (n=${call.n}) was answered: ${reason}`,
+        call.correlationId, 'connection-lost'));
+    }
+  }
+
+  /** fib(n) over RPC, as in the tutorial. */
+  async call(n: number): Promise<bigint> {
+    return (await this.request(n)).value;
+  }
+
+  /** One call with its correlation details; rejects with RpcCallError saying why. */
+  request(n: number): Promise<RpcReply> {
+    const correlationId = `${this.clientId}.${this.nextSequence++}`;
+    if (this.closed) return Promise.reject(new RpcCallError('client is closed', correlationId, 'closed'));
+    const channel = this.channel;
+    if (!channel || !this.replyTo) {
+      this.counters.failed++;
+      return Promise.reject(new RpcCallError(`not connected to the broker (reconnecting); call ${correlationId} not sent`, correlationId, 'not-connected'));
+    }
+    if (this.pendingCalls.size >= this.maxInFlight) {
+      this.counters.rejectedInFlightLimit++;
+      return Promise.reject(new RpcCallError(`${this.maxInFlight} calls already in flight; call ${correlationId} not sent`, correlationId, 'in-flight-limit'));
+    }
+    return new Promise<RpcReply>((resolve, reject) => {
+      const headers: Record<string, unknown> = { [PUBLISHED_AT_HEADER]: nowUs() };
+      this.spans.set(correlationId, rpcTracing.startPublishSpan(this.queue, correlationId, n, headers));
+      const call = { correlationId, n, sentAtMs: Date.now(), resolve, reject, timer: undefined as NodeJS.Timeout | undefined };
+      this.pendingCalls.add(call);
+      call.timer = setTimeout(() => this.onTimeout(correlationId), this.timeoutMs);
+      this.counters.sent++;
+      channel.sendToQueue(this.queue, encodeRequest(n), {
+        correlationId,
+        replyTo: this.replyTo,
+        headers,
+        contentType: 'text/plain',
+      });
+    });
+  }
+
+  private onTimeout(correlationId: string): void {
+    const call = this.pendingCalls.take(correlationId, 'timed-out');
+    if (!call) return;
+    this.counters.timedOut++;
+    this.finishSpan(correlationId, 'timed out');
+    call.reject(new RpcCallError(`call ${correlationId} (n=${call.n}) got no reply within ${this.timeoutMs} ms`, correlationId, 'timeout'));
+  }
+
+  private onReply(message: ConsumeMessage | null): void {
+    if (message === null) return;
+    const { correlationId, headers } = message.properties;
+    const replyCorrelationId = typeof correlationId === 'string' ? correlationId : undefined;
+    const redelivered = headers?.[REDELIVERED_HEADER] === true;
+    const call = this.options.unsafeAcceptAnyReply
+      ? this.takeAnyPendingCall(replyCorrelationId)
+      : replyCorrelationId !== undefined ? this.pendingCalls.take(replyCorrelationId, 'answered') : undefined;
+
+    if (!call) {
+      const kind = this.pendingCalls.classifyDiscard(replyCorrelationId);
+      if (kind === 'duplicate') this.counters.discardedDuplicate++;
+      else if (kind === 'late') this.counters.discardedLate++;
+      else this.counters.discardedUnknown++;
+      const traceId = rpcTracing.recordDiscard(kind, replyCorrelationId, headers);
+      this.options.onDiscard?.({ kind, correlationId: replyCorrelationId, traceId, redelivered, atMs: Date.now() });
+      return;
+    }
+
+    const decoded = decodeReply(message.content, headers);
+    if (!decoded.ok) {
+      this.counters.remoteErrors++;
+      this.finishSpan(call.correlationId, decoded.error);
+      call.reject(new RpcCallError(`call ${call.correlationId} (n=${call.n}): ${decoded.error}`, call.correlationId, 'remote-error'));
+      return;
+    }
+    this.counters.replied++;
+    const span = this.spans.get(call.correlationId);
+    this.finishSpan(call.correlationId);
+    call.resolve({
+      value: decoded.value,
+      correlationId: call.correlationId,
+      replyCorrelationId,
+      redelivered,
+      traceId: span?.span.spanContext().traceId,
+    });
+  }
+
+  /** The naive negative control: any reply resolves the oldest pending call. */
+  private takeAnyPendingCall(replyCorrelationId: string | undefined) {
+    const exact = replyCorrelationId !== undefined ? this.pendingCalls.take(replyCorrelationId, 'answered') : undefined;
+    if (exact) return exact;
+    const oldest = this.pendingCalls.oldest();
+    return oldest ? this.pendingCalls.take(oldest.correlationId, 'answered') : undefined;
+  }
+
+  private finishSpan(correlationId: string, error?: string): void {
+    this.spans.get(correlationId)?.end(error);
+    this.spans.delete(correlationId);
+  }
+
+  /** Rejects pending calls with a clear error and closes the connection. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const call of this.pendingCalls.drain('failed')) {
+      this.counters.failed++;
+      this.finishSpan(call.correlationId, 'client closed');
+      call.reject(new RpcCallError(`client closed before call ${call.correlationId} (n=${call.n}) was answered`, call.correlationId, 'closed'));
+    }
+    try {
+      await this.connection?.close();
+    } catch {
+      // The broker may already have closed it.
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function nowUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}

@@ -1,0 +1,231 @@
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { redactMessage } from '../env/redact.ts';
+import { decodeRequest, DEFAULT_MAX_N, encodeReply, ERROR_HEADER } from './codec.ts';
+import { fib } from './fib.ts';
+import { rpcTracing, type ServerSpan } from './rpc-tracing.ts';
+
+/** Header a server sets on replies to requests the broker redelivered; tutorial clients ignore it. */
+export const REDELIVERED_HEADER = 'x-redelivered';
+/** Header carrying the publish time (epoch microseconds) so the server can measure queue wait. */
+export const PUBLISHED_AT_HEADER = 'x-published-at-us';
+
+/** What a fault hook learns about the request at the fault point. */
+export interface FaultPointContext {
+  readonly correlationId: string | undefined;
+  readonly n: number | undefined;
+  readonly redelivered: boolean;
+}
+
+/**
+ * Named fault points. `afterReplyBeforeAck` sits between "reply published (and confirmed on
+ * a confirm channel)" and "request acked": dying there is the tutorial's race, after which the
+ * broker redelivers and a server replies a second time.
+ */
+export interface FaultPoints {
+  beforeReply?: (context: FaultPointContext) => void | Promise<void>;
+  afterReplyBeforeAck?: (context: FaultPointContext) => void | Promise<void>;
+}
+
+export type ServerEvent =
+  | { kind: 'handled'; correlationId: string | undefined; n: number; redelivered: boolean; queueWaitUs?: number; serviceUs: number }
+  | { kind: 'bad-request'; correlationId: string | undefined; error: string; redelivered: boolean }
+  | { kind: 'reply-failed'; correlationId: string | undefined; error: string }
+  | { kind: 'connected' }
+  | { kind: 'disconnected'; error: string };
+
+export interface FibRpcServerOptions {
+  readonly amqpUrl: string;
+  /** Request queue; the tutorial's name by default. */
+  readonly queue?: string;
+  /** Unacked deliveries this server holds at once. The tutorial uses 1. */
+  readonly prefetch?: number;
+  /** Publish replies on a confirm channel and wait for the broker's confirm before acking. */
+  readonly confirmReplies?: boolean;
+  readonly maxN?: number;
+  /** Declare the request queue durable (the tutorial's is not; both sides must agree). */
+  readonly durableQueue?: boolean;
+  readonly faultPoints?: FaultPoints;
+  readonly onEvent?: (event: ServerEvent) => void;
+}
+
+export interface ServerCounters {
+  handled: number;
+  redelivered: number;
+  badRequests: number;
+  replyFailures: number;
+  reconnects: number;
+}
+
+type ReplyChannel = Channel | ConfirmChannel;
+
+/**
+ * The tutorial's RPC worker: consume `rpc_queue` with manual ack and a prefetch, compute
+ * fib(n), publish the reply to `replyTo` with the request's `correlationId`, then ack.
+ * The connection recovers by itself (amqplib's recovery); deliveries of a lost channel are
+ * never acked on the new one, the broker redelivers them.
+ */
+export class FibRpcServer {
+  readonly counters: ServerCounters = { handled: 0, redelivered: 0, badRequests: 0, replyFailures: 0, reconnects: 0 };
+  private readonly queue: string;
+  private readonly prefetch: number;
+  private readonly maxN: number;
+  private connection: RecoveringChannelModel | undefined;
+  private channel: ReplyChannel | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  private connectedOnce = false;
+
+  constructor(private readonly options: FibRpcServerOptions) {
+    this.queue = options.queue ?? 'rpc_queue';
+    this.prefetch = options.prefetch ?? 1;
+    this.maxN = options.maxN ?? DEFAULT_MAX_N;
+    if (!Number.isInteger(this.prefetch) || this.prefetch < 1 || this.prefetch > 65_535) {
+      throw new RangeError(`prefetch must be an integer from 1 to 65535, got ${this.prefetch}`);
+    }
+    if (!Number.isInteger(this.maxN) || this.maxN < 0) throw new RangeError(`maxN must be a non-negative integer, got ${this.maxN}`);
+  }
+
+  getQueue(): string {
+    return this.queue;
+  }
+
+  async start(): Promise<this> {
+    try {
+      this.connection = await amqp.connect(this.options.amqpUrl, {
+        recovery: {
+          initialDelay: 100,
+          maxDelay: 2_000,
+          initialMaxRetries: 3,
+          setup: (model: ChannelModel) => this.setupConsumer(model),
+        },
+      });
+    } catch (error) {
+      throw new Error(`FibRpcServer could not connect: ${redactMessage((error as Error).message)}`);
+    }
+    this.connection.on('error', () => {
+      // Connection errors surface again as 'disconnect'; recovery handles them.
+    });
+    this.connection.on('disconnect', (error: Error) => {
+      this.channel = undefined;
+      this.options.onEvent?.({ kind: 'disconnected', error: redactMessage(error.message) });
+    });
+    return this;
+  }
+
+  private async setupConsumer(model: ChannelModel): Promise<void> {
+    const channel: ReplyChannel = this.options.confirmReplies ? await model.createConfirmChannel() : await model.createChannel();
+    channel.on('error', () => {
+      // A channel error closes the channel; the connection's recovery reopens everything.
+    });
+    await channel.assertQueue(this.queue, { durable: this.options.durableQueue ?? false });
+    await channel.prefetch(this.prefetch);
+    await channel.consume(this.queue, (message) => {
+      if (message === null) return; // consumer cancelled by the broker (queue deleted)
+      const work = this.handle(channel, message).finally(() => this.inFlight.delete(work));
+      this.inFlight.add(work);
+    }, { noAck: false });
+    this.channel = channel;
+    if (this.connectedOnce) this.counters.reconnects++;
+    this.connectedOnce = true;
+    this.options.onEvent?.({ kind: 'connected' });
+  }
+
+  private async handle(channel: ReplyChannel, message: ConsumeMessage): Promise<void> {
+    const { correlationId, replyTo, headers } = message.properties;
+    const redelivered = message.fields.redelivered;
+    if (redelivered) this.counters.redelivered++;
+    const startedUs = nowUs();
+    const span: ServerSpan = rpcTracing.startProcessSpan(this.queue, message);
+    try {
+      const request = decodeRequest(message.content, this.maxN);
+      const context: FaultPointContext = { correlationId, n: request.ok ? request.n : undefined, redelivered };
+      await this.options.faultPoints?.beforeReply?.(context);
+
+      let replyBody: Buffer;
+      const replyHeaders: Record<string, unknown> = {};
+      if (request.ok) {
+        replyBody = encodeReply(span.computeFib(() => fib(request.n)));
+      } else {
+        this.counters.badRequests++;
+        replyHeaders[ERROR_HEADER] = request.error;
+        replyBody = Buffer.from(`error: ${request.error}`, 'utf8');
+        this.options.onEvent?.({ kind: 'bad-request', correlationId, error: request.error, redelivered });
+        span.recordBadRequest(request.error);
+      }
+      if (redelivered) replyHeaders[REDELIVERED_HEADER] = true;
+
+      if (typeof replyTo === 'string' && replyTo !== '') {
+        rpcTracing.injectContext(replyHeaders, span);
+        await this.publishReply(channel, replyTo, replyBody, { correlationId, headers: replyHeaders });
+      }
+      await this.options.faultPoints?.afterReplyBeforeAck?.(context);
+
+      if (this.channel !== channel) {
+        span.end('channel closed before ack: the broker will redeliver');
+        return;
+      }
+      channel.ack(message);
+      span.end();
+      if (request.ok) {
+        this.counters.handled++;
+        const publishedAtUs = Number(headers?.[PUBLISHED_AT_HEADER]);
+        this.options.onEvent?.({
+          kind: 'handled',
+          correlationId,
+          n: request.n,
+          redelivered,
+          queueWaitUs: Number.isFinite(publishedAtUs) && publishedAtUs > 0 ? Math.max(0, startedUs - publishedAtUs) : undefined,
+          serviceUs: nowUs() - startedUs,
+        });
+      }
+    } catch (error) {
+      this.counters.replyFailures++;
+      const text = redactMessage((error as Error).message);
+      this.options.onEvent?.({ kind: 'reply-failed', correlationId, error: text });
+      span.end(text);
+      // Not acked: the broker redelivers once this channel closes; nack now if it is still open.
+      if (this.channel === channel) {
+        try {
+          channel.nack(message, false, true);
+        } catch {
+          // channel already closing
+        }
+      }
+    }
+  }
+
+  private publishReply(channel: ReplyChannel, replyTo: string, body: Buffer, properties: { correlationId: string | undefined; headers: Record<string, unknown> }): Promise<void> {
+    const publishOptions = { correlationId: properties.correlationId, headers: properties.headers, contentType: 'text/plain' };
+    if (!this.options.confirmReplies) {
+      channel.sendToQueue(replyTo, body, publishOptions);
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      (channel as ConfirmChannel).sendToQueue(replyTo, body, publishOptions, (error: unknown) => {
+        if (error) reject(new Error(`broker did not confirm the reply: ${String(error)}`));
+        else resolve();
+      });
+    });
+  }
+
+  /** Stops consuming, lets requests in progress finish (bounded), and closes the connection. */
+  async stop(drainTimeoutMs = 5_000): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const drained = Promise.allSettled([...this.inFlight]);
+    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, drainTimeoutMs).unref())]);
+    try {
+      await this.connection?.close();
+    } catch {
+      // Already closed by the broker or a fault.
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+function nowUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}

@@ -1,0 +1,201 @@
+import { z } from 'zod';
+
+/**
+ * ScenarioResult: the single source of truth of a run (result.json). The scenario engine
+ * writes it, every reporter and gate reads only it. Bump RESULT_SCHEMA_VERSION on any
+ * change that an older reader could misread.
+ *
+ * Conventions: times inside a run are milliseconds since run start (`tMs`); wall-clock
+ * instants are ISO strings or epoch ms named `...AtMs`; latencies are milliseconds.
+ */
+export const RESULT_SCHEMA_VERSION = 1;
+
+const nonNegative = z.number().finite().nonnegative();
+const count = z.number().int().nonnegative();
+
+export const LatencySummarySchema = z.object({
+  count,
+  min: nonNegative,
+  mean: nonNegative,
+  stddev: nonNegative,
+  p50: nonNegative,
+  p90: nonNegative,
+  p99: nonNegative,
+  p999: nonNegative,
+  max: nonNegative,
+});
+
+/** One point of the HdrHistogram percentile distribution (the "percentile spectrum"). */
+export const PercentilePointSchema = z.object({
+  percentile: z.number().min(0).max(100),
+  valueMs: nonNegative,
+  /** Count of samples at or below this value. */
+  count,
+});
+
+/** One interval (default 1 s) of the over-time series. */
+export const IntervalPointSchema = z.object({
+  tMs: nonNegative,
+  count,
+  throughputPerSec: nonNegative,
+  p50: nonNegative,
+  p90: nonNegative,
+  p99: nonNegative,
+  max: nonNegative,
+});
+
+export const LatencyResultSchema = z.object({
+  summary: LatencySummarySchema,
+  spectrum: z.array(PercentilePointSchema),
+  series: z.array(IntervalPointSchema),
+  intervalMs: z.number().int().positive(),
+  /** The merged histogram, compressed and base64-encoded (HdrHistogram format, microseconds). */
+  encodedHistogram: z.string(),
+});
+
+export const TimelineEventSchema = z.object({
+  tMs: nonNegative,
+  kind: z.enum([
+    'fault-start', 'fault-end', 'kill', 'restart', 'redelivery', 'discard-duplicate', 'discard-late',
+    'discard-unknown', 'timeout', 'error', 'broker-restart', 'connection-lost', 'reconnect', 'note',
+  ]),
+  process: z.string(),
+  detail: z.string().optional(),
+  traceId: z.string().optional(),
+  correlationId: z.string().optional(),
+});
+
+export const FaultRecordSchema = z.object({
+  id: z.string(),
+  /** e.g. 'kill-server-at-fault-point', 'toxic', 'disable-proxy', 'restart-broker'. */
+  kind: z.string(),
+  target: z.string(),
+  description: z.string(),
+  /** When it was scheduled: 'at 2s', 'after call 100', 'at afterReplyBeforeAck of request 50'. */
+  trigger: z.string(),
+  fired: z.boolean(),
+  startMs: nonNegative.optional(),
+  endMs: nonNegative.optional(),
+});
+
+export const CheckResultSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  passed: z.boolean(),
+  /** What must hold, in words, e.g. "answered + timed out + errored = sent". */
+  expectation: z.string(),
+  /** The numbers behind the verdict, e.g. "sent 1000, answered 998, timed out 2, errored 0". */
+  actual: z.string(),
+});
+
+export const GateResultSchema = z.object({
+  expression: z.string(),
+  metric: z.string(),
+  passed: z.boolean(),
+  actual: z.number().nullable(),
+  threshold: z.number(),
+  unit: z.string(),
+  /** Set when the gate compares with a saved baseline. */
+  baseline: z.number().nullable().optional(),
+  /** Human-readable explanation, e.g. "p99 12.3 ms < 50 ms" or "within noise (±4 %)". */
+  detail: z.string(),
+  source: z.enum(['scenario', 'cli', 'baseline']),
+});
+
+export const CountersSchema = z.object({
+  sent: count,
+  answered: count,
+  correct: count,
+  wrongResult: count,
+  mismatchedCorrelation: count,
+  timedOut: count,
+  remoteErrors: count,
+  connectionLost: count,
+  otherErrors: count,
+  /** Calls the load generator could not start (in-flight limit), as k6's dropped_iterations. */
+  dropped: count,
+  discarded: z.object({ duplicate: count, late: count, unknown: count }),
+  redelivered: count,
+  serverHandled: count,
+  badRequests: count,
+  serverKills: count,
+  serverRestarts: count,
+  brokerRestarts: count,
+  reconnects: count,
+});
+
+export const TraceSpanSchema = z.object({
+  traceId: z.string(),
+  spanId: z.string(),
+  parentSpanId: z.string().optional(),
+  name: z.string(),
+  kind: z.string(),
+  process: z.string(),
+  startMs: z.number(),
+  durationMs: nonNegative,
+  status: z.enum(['ok', 'error', 'unset']),
+  statusMessage: z.string().optional(),
+  events: z.array(z.object({ name: z.string(), tMs: z.number() })),
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+
+export const ScenarioResultSchema = z.object({
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  scenario: z.object({ name: z.string().min(1), description: z.string() }),
+  run: z.object({
+    id: z.string(),
+    startedAt: z.iso.datetime(),
+    endedAt: z.iso.datetime(),
+    durationMs: nonNegative,
+    interrupted: z.boolean(),
+    seed: z.number().int(),
+  }),
+  environment: z.object({
+    broker: z.object({ kind: z.enum(['local', 'docker', 'url']), version: z.string(), description: z.string() }),
+    proxy: z.object({ kind: z.enum(['builtin', 'toxiproxy', 'docker']), version: z.string() }),
+    replyMode: z.enum(['callback-queue', 'direct-reply-to']),
+    node: z.string(),
+    harnessVersion: z.string(),
+    platform: z.string(),
+    cpus: count,
+    tracing: z.object({ enabled: z.boolean(), sampleRatio: z.number().min(0).max(1) }),
+  }),
+  config: z.object({
+    load: z.discriminatedUnion('executor', [
+      z.object({ executor: z.literal('constant-arrival-rate'), ratePerSec: z.number().positive(), durationMs: z.number().positive().optional(), calls: count.optional(), maxInFlight: count }),
+      z.object({ executor: z.literal('closed-loop'), concurrency: z.number().int().positive(), durationMs: z.number().positive().optional(), calls: count.optional() }),
+    ]),
+    servers: count,
+    clients: count,
+    timeoutMs: z.number().positive(),
+    prefetch: z.number().int().positive(),
+    confirmReplies: z.boolean(),
+  }),
+  counters: CountersSchema,
+  latency: LatencyResultSchema,
+  serverLatency: z.object({ queueWait: LatencySummarySchema, service: LatencySummarySchema }),
+  throughput: z.object({ callsPerSec: nonNegative }),
+  faults: z.array(FaultRecordSchema),
+  timeline: z.object({ events: z.array(TimelineEventSchema), dropped: count }),
+  checks: z.array(CheckResultSchema),
+  gates: z.array(GateResultSchema),
+  traces: z.object({
+    spansFile: z.string().optional(),
+    /** The waterfall of one duplicate-reply call: original reply, kill, redelivery, discard. */
+    duplicateReplyTrace: z.array(TraceSpanSchema).optional(),
+  }),
+  verdict: z.enum(['pass', 'fail', 'error']),
+  /** Harness problems that did not stop the run (e.g. a worker that could not report). */
+  harnessErrors: z.array(z.string()),
+});
+
+export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;
+export type LatencySummary = z.infer<typeof LatencySummarySchema>;
+export type PercentilePoint = z.infer<typeof PercentilePointSchema>;
+export type IntervalPoint = z.infer<typeof IntervalPointSchema>;
+export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
+export type FaultRecord = z.infer<typeof FaultRecordSchema>;
+export type CheckResult = z.infer<typeof CheckResultSchema>;
+export type GateResult = z.infer<typeof GateResultSchema>;
+export type TraceSpan = z.infer<typeof TraceSpanSchema>;
+export type Counters = z.infer<typeof CountersSchema>;

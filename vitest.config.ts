@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['harness/**/*.test.ts', 'scenarios/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['harness/**/*.test.ts', 'scenarios/**/*.test.ts'],
     // Integration tests start private RabbitMQ nodes and child processes; two cores.
     pool: 'forks',
     maxWorkers: 2,

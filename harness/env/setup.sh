@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what rpc-chaos needs on a fresh Debian/Ubuntu machine, then the npm packages.
+#   rabbitmq-server  private broker nodes for scenarios and tests (the default broker)
+#   chromium         headless browser for the HTML report tests
+#   docker.io, debootstrap  the Docker path (locally built RabbitMQ image; optional)
+# Safe to run again: only what is missing is installed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+missing=()
+command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || missing+=(rabbitmq-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "${RPC_CHAOS_SKIP_DOCKER_PACKAGES:-}" != "1" ]; then
+  command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Debian starts a system-wide rabbitmq-server on install; rpc-chaos never needs it,
+  # but it is left alone in case something else on the machine uses it.
+fi
+
+echo "setup: npm ci"
+npm ci --no-audit --no-fund

@@ -1,0 +1,60 @@
+import type { LoadSummary, StartCall } from './load-options.ts';
+
+export interface ConstantArrivalRateOptions {
+  readonly ratePerSec: number;
+  readonly durationMs?: number;
+  readonly calls?: number;
+  readonly maxInFlight: number;
+}
+
+/**
+ * Open-loop load: call i is due at start + i/rate, whatever happened to earlier calls.
+ * Each call is handed its intended start time, so latency measured from it includes the
+ * time the call waited to be sent: a stalled server shows up in the percentiles instead of
+ * silently slowing the generator down (no coordinated omission).
+ */
+export async function runConstantArrivalRate(options: ConstantArrivalRateOptions, startCall: StartCall, signal?: AbortSignal): Promise<LoadSummary> {
+  const start = performance.now();
+  const intervalMs = 1000 / options.ratePerSec;
+  const totalCalls = options.calls ?? Number.POSITIVE_INFINITY;
+  const endsAt = start + (options.durationMs ?? Number.POSITIVE_INFINITY);
+  const inFlight = new Set<Promise<void>>();
+  let started = 0;
+  let dropped = 0;
+  let next = 0;
+
+  while (next < totalCalls && !signal?.aborted) {
+    const now = performance.now();
+    if (now >= endsAt) break;
+    // Launch every call that is due by now; a late timer catches up instead of losing calls.
+    const dueCount = Math.min(totalCalls, Math.floor((now - start) / intervalMs) + 1);
+    for (; next < dueCount; next++) {
+      const intendedStartMs = start + next * intervalMs;
+      if (intendedStartMs >= endsAt) break;
+      if (inFlight.size >= options.maxInFlight) {
+        dropped++;
+        continue;
+      }
+      started++;
+      const call = startCall(next, intendedStartMs).catch(() => undefined).finally(() => inFlight.delete(call));
+      inFlight.add(call);
+    }
+    const nextDue = start + next * intervalMs;
+    await sleepUntil(Math.min(nextDue, endsAt), signal);
+  }
+  await Promise.allSettled([...inFlight]);
+  return { started, dropped, elapsedMs: performance.now() - start };
+}
+
+function sleepUntil(targetMs: number, signal?: AbortSignal): Promise<void> {
+  const delay = Math.max(0, targetMs - performance.now());
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, delay);
+    function done() {
+      signal?.removeEventListener('abort', done);
+      clearTimeout(timer);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

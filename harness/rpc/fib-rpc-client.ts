@@ -118,6 +118,8 @@ export class FibRpcClient {
   async start(): Promise<this> {
     try {
       this.connection = await amqp.connect(this.options.amqpUrl, {
+        // Request/reply is latency-bound: Nagle would hold small frames for the peer's ACK.
+        noDelay: true,
         recovery: {
           initialDelay: 100,
           maxDelay: 2_000,
@@ -175,6 +177,18 @@ export class FibRpcClient {
 
   /** One call with its correlation details; rejects with RpcCallError saying why. */
   request(n: number): Promise<RpcReply> {
+    return this.send(n, encodeRequest(n));
+  }
+
+  /**
+   * Sends an arbitrary request body (malformed-input scenarios and tests); the server's
+   * error reply rejects the call with reason 'remote-error'.
+   */
+  requestRaw(body: Buffer): Promise<RpcReply> {
+    return this.send(Number.NaN, body);
+  }
+
+  private send(n: number, body: Buffer): Promise<RpcReply> {
     const correlationId = `${this.clientId}.${this.nextSequence++}`;
     if (this.closed) return Promise.reject(new RpcCallError('client is closed', correlationId, 'closed'));
     const channel = this.channel;
@@ -193,7 +207,7 @@ export class FibRpcClient {
       this.pendingCalls.add(call);
       call.timer = setTimeout(() => this.onTimeout(correlationId), this.timeoutMs);
       this.counters.sent++;
-      channel.sendToQueue(this.queue, encodeRequest(n), {
+      channel.sendToQueue(this.queue, body, {
         correlationId,
         replyTo: this.replyTo,
         headers,

@@ -14,6 +14,8 @@ export interface FaultPointContext {
   readonly correlationId: string | undefined;
   readonly n: number | undefined;
   readonly redelivered: boolean;
+  /** Ends the request's span with an error now, e.g. because the process is about to die. */
+  failSpan(message: string): void;
 }
 
 /**
@@ -92,6 +94,8 @@ export class FibRpcServer {
   async start(): Promise<this> {
     try {
       this.connection = await amqp.connect(this.options.amqpUrl, {
+        // Request/reply is latency-bound: Nagle would hold small frames for the peer's ACK.
+        noDelay: true,
         recovery: {
           initialDelay: 100,
           maxDelay: 2_000,
@@ -119,12 +123,13 @@ export class FibRpcServer {
     });
     await channel.assertQueue(this.queue, { durable: this.options.durableQueue ?? false });
     await channel.prefetch(this.prefetch);
+    // Set before consuming: deliveries can arrive before consume() resolves.
+    this.channel = channel;
     await channel.consume(this.queue, (message) => {
       if (message === null) return; // consumer cancelled by the broker (queue deleted)
       const work = this.handle(channel, message).finally(() => this.inFlight.delete(work));
       this.inFlight.add(work);
     }, { noAck: false });
-    this.channel = channel;
     if (this.connectedOnce) this.counters.reconnects++;
     this.connectedOnce = true;
     this.options.onEvent?.({ kind: 'connected' });
@@ -138,8 +143,15 @@ export class FibRpcServer {
     const span: ServerSpan = rpcTracing.startProcessSpan(this.queue, message);
     try {
       const request = decodeRequest(message.content, this.maxN);
-      const context: FaultPointContext = { correlationId, n: request.ok ? request.n : undefined, redelivered };
-      await this.options.faultPoints?.beforeReply?.(context);
+      const context: FaultPointContext = {
+        correlationId,
+        n: request.ok ? request.n : undefined,
+        redelivered,
+        failSpan: (reason) => span.end(reason),
+      };
+      // Await hooks only when they return a promise: with no hook, reply and ack leave in one tick.
+      const beforeReply = this.options.faultPoints?.beforeReply?.(context);
+      if (beforeReply) await beforeReply;
 
       let replyBody: Buffer;
       const replyHeaders: Record<string, unknown> = {};
@@ -156,9 +168,11 @@ export class FibRpcServer {
 
       if (typeof replyTo === 'string' && replyTo !== '') {
         rpcTracing.injectContext(replyHeaders, span);
-        await this.publishReply(channel, replyTo, replyBody, { correlationId, headers: replyHeaders });
+        const confirmed = this.publishReply(channel, replyTo, replyBody, { correlationId, headers: replyHeaders });
+        if (confirmed) await confirmed;
       }
-      await this.options.faultPoints?.afterReplyBeforeAck?.(context);
+      const afterReply = this.options.faultPoints?.afterReplyBeforeAck?.(context);
+      if (afterReply) await afterReply;
 
       if (this.channel !== channel) {
         span.end('channel closed before ack: the broker will redeliver');
@@ -194,11 +208,12 @@ export class FibRpcServer {
     }
   }
 
-  private publishReply(channel: ReplyChannel, replyTo: string, body: Buffer, properties: { correlationId: string | undefined; headers: Record<string, unknown> }): Promise<void> {
+  /** Publishes the reply; on a confirm channel, returns the promise of the broker's confirm. */
+  private publishReply(channel: ReplyChannel, replyTo: string, body: Buffer, properties: { correlationId: string | undefined; headers: Record<string, unknown> }): Promise<void> | undefined {
     const publishOptions = { correlationId: properties.correlationId, headers: properties.headers, contentType: 'text/plain' };
     if (!this.options.confirmReplies) {
       channel.sendToQueue(replyTo, body, publishOptions);
-      return Promise.resolve();
+      return undefined;
     }
     return new Promise((resolve, reject) => {
       (channel as ConfirmChannel).sendToQueue(replyTo, body, publishOptions, (error: unknown) => {

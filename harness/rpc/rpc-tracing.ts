@@ -95,6 +95,7 @@ export const rpcTracing = {
       parent,
     );
     const spanContext = trace.setSpan(parent, span);
+    let ended = false;
     return {
       span,
       computeFib(compute) {
@@ -109,6 +110,9 @@ export const rpcTracing = {
         span.addEvent('bad request', { 'exception.message': error });
       },
       end(error) {
+        // The fault point may end the span before the process dies; the first end wins.
+        if (ended) return;
+        ended = true;
         if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
         span.end();
       },

@@ -1,0 +1,44 @@
+/**
+ * `npm run bench`: the speed and overhead targets, measured in one run on one broker so
+ * ratios compare like with like on a noisy machine. Prints tables and writes JSON
+ * (reports/bench-<time>.json, or --out).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command } from 'commander';
+import { PrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
+import { benchRpc } from './rpc-bench.ts';
+import { formatTable } from './format-table.ts';
+
+const program = new Command('bench')
+  .description('RPC, proxy, tracing and report benchmarks')
+  .option('--out <file>', 'JSON output file')
+  .option('--quick', 'shorter rounds (smoke run)', false)
+  .parse();
+const options = program.opts<{ out?: string; quick: boolean }>();
+const roundMs = options.quick ? 1_000 : 3_000;
+const rounds = options.quick ? 1 : 3;
+
+const results: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version, quick: options.quick };
+const node = await new PrivateRabbitNode().start();
+try {
+  results.broker = node.getVersion();
+  const rpc = await benchRpc(node, { concurrency: 32, roundMs, rounds, n: 20, prefetch: 32 });
+  results.rpc = rpc;
+  console.log('\nRPC: FibRpcClient/FibRpcServer vs a raw amqplib request/reply loop (closed loop, 32 callers, fib(20); target ratio >= 0.95)');
+  console.log(formatTable(
+    ['reply mode', 'raw calls/s', 'raw+nodelay calls/s', 'ours calls/s', 'ratio', 'ratio vs nodelay', 'raw p50/p99 ms', 'raw+nodelay p50/p99 ms', 'ours p50/p99 ms'],
+    rpc.map((row) => [
+      row.replyMode, row.raw.callsPerSec.toFixed(0), row.rawNoDelay.callsPerSec.toFixed(0), row.ours.callsPerSec.toFixed(0),
+      row.throughputRatio.toFixed(3), row.throughputRatioNoDelay.toFixed(3),
+      `${row.raw.p50Ms.toFixed(2)}/${row.raw.p99Ms.toFixed(2)}`, `${row.rawNoDelay.p50Ms.toFixed(2)}/${row.rawNoDelay.p99Ms.toFixed(2)}`, `${row.ours.p50Ms.toFixed(2)}/${row.ours.p99Ms.toFixed(2)}`,
+    ]),
+  ));
+} finally {
+  await node.stop();
+}
+
+const out = options.out ?? join('reports', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwritten: ${out}`);

@@ -1,0 +1,149 @@
+import { context, diag, propagation, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { core, NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { JsonlFileSpanExporter } from './jsonl-span-exporter.ts';
+
+export interface TracingOptions {
+  /** `service.name` of this process's spans: 'rpc-client-1', 'rpc-server-2', 'scenario'. */
+  readonly serviceName: string;
+  /** JSONL file this process appends its spans to (one file per process is the safe choice). */
+  readonly spansFile?: string;
+  /**
+   * OTLP/HTTP base endpoint (e.g. http://127.0.0.1:4318); `/v1/traces` is appended unless
+   * present. Default: OTEL_EXPORTER_OTLP_ENDPOINT. No endpoint, no OTLP export.
+   */
+  readonly otlpEndpoint?: string;
+  /** Fraction of new traces recorded, 0..1 (default 1). Remote parents' decisions are kept. */
+  readonly sampleRatio?: number;
+  /** false: no SDK at all, every span is a no-op and no context is propagated. Default true. */
+  readonly enabled?: boolean;
+}
+
+export interface TracingHandle {
+  readonly enabled: boolean;
+  /** Writes out buffered spans, e.g. before a worker reports its final results. */
+  forceFlush(): Promise<void>;
+  /** Flushes, stops exporting and unregisters the SDK; safe to call twice. */
+  shutdown(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Spans are exported in batches; a process killed with SIGKILL loses the spans still
+ * buffered, so the local file is written often (cheap appends) and OTLP every second.
+ */
+const FILE_EXPORT_DELAY_MS = 200;
+const OTLP_EXPORT_DELAY_MS = 1000;
+const OTLP_TIMEOUT_MS = 5000;
+
+const DISABLED: TracingHandle = {
+  enabled: false,
+  forceFlush: async () => {},
+  shutdown: async () => {},
+  [Symbol.asyncDispose]: async () => {},
+};
+
+let active: TracingHandle | undefined;
+
+/**
+ * Sets up OpenTelemetry tracing for this process, once, at its edge (CLI or worker entry);
+ * everything else uses the plain `trace` / `propagation` API.
+ *
+ * NodeSDK with: no auto-instrumentations (instrumentation-amqplib does not patch amqplib 2),
+ * the W3C trace-context propagator, ParentBased(TraceIdRatioBased) sampling, a JSONL file
+ * exporter and/or OTLP/HTTP, each behind its own BatchSpanProcessor. Metrics and logs are
+ * explicitly off: NodeSDK would otherwise start OTLP metric and log exporters from env
+ * defaults and send to localhost:4318 on its own.
+ *
+ * Never throws and never rejects: a tracing problem is logged to `diag` and the run goes on
+ * without (or with partial) tracing.
+ */
+export async function setupTracing(options: TracingOptions): Promise<TracingHandle> {
+  if (options.enabled === false) return DISABLED;
+  if (active) {
+    diag.warn(`setupTracing(${options.serviceName}): tracing is already set up in this process; keeping the first setup`);
+    return active;
+  }
+  try {
+    const processors = spanProcessors(options);
+    const sdk = new NodeSDK({
+      serviceName: options.serviceName,
+      resource: resourceFromAttributes({ 'process.pid': process.pid }),
+      // Only OTEL_RESOURCE_ATTRIBUTES: host/process detectors would copy command lines into every span line.
+      resourceDetectors: [envDetector],
+      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio(options.sampleRatio)) }),
+      textMapPropagator: new core.W3CTraceContextPropagator(),
+      spanProcessors: processors,
+      instrumentations: [],
+      metricReaders: [],
+      logRecordProcessors: [],
+    });
+    sdk.start();
+    let stopped: Promise<void> | undefined;
+    const handle: TracingHandle = {
+      enabled: true,
+      forceFlush: async () => {
+        await Promise.all(processors.map((processor) => processor.forceFlush())).catch((error: unknown) => {
+          diag.error('tracing: flushing spans failed', error);
+        });
+      },
+      shutdown: () => {
+        stopped ??= sdk
+          .shutdown()
+          .catch((error: unknown) => diag.error('tracing: shutdown failed; some spans may be lost', error))
+          .finally(() => {
+            // Back to the no-op API, so a later setupTracing (a restarted in-process server, tests) can register.
+            trace.disable();
+            propagation.disable();
+            context.disable();
+            active = undefined;
+          });
+        return stopped;
+      },
+      [Symbol.asyncDispose]: () => handle.shutdown(),
+    };
+    active = handle;
+    return handle;
+  } catch (error) {
+    diag.error(`tracing: setup for ${options.serviceName} failed; continuing without tracing`, error);
+    return DISABLED;
+  }
+}
+
+function spanProcessors(options: TracingOptions): SpanProcessor[] {
+  const processors: SpanProcessor[] = [];
+  if (options.spansFile) {
+    processors.push(new BatchSpanProcessor(new JsonlFileSpanExporter(options.spansFile), { scheduledDelayMillis: FILE_EXPORT_DELAY_MS }));
+  }
+  const endpoint = options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (endpoint) {
+    const exporter = new OTLPTraceExporter({ url: tracesUrl(endpoint), timeoutMillis: OTLP_TIMEOUT_MS });
+    processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: OTLP_EXPORT_DELAY_MS }));
+  }
+  // With nothing to export to, still register a provider: spans get real ids and trace
+  // context flows on to the next process, whose spans may well be exported.
+  if (processors.length === 0) processors.push(new NoopSpanProcessor());
+  return processors;
+}
+
+/** The base endpoint as OTEL_EXPORTER_OTLP_ENDPOINT means it, or a full traces URL. */
+export function tracesUrl(endpoint: string): string {
+  const base = endpoint.replace(/\/+$/, '');
+  return base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
+}
+
+function sampleRatio(ratio: number | undefined): number {
+  if (ratio === undefined) return 1;
+  if (Number.isFinite(ratio) && ratio >= 0 && ratio <= 1) return ratio;
+  const clamped = Number.isFinite(ratio) ? Math.min(1, Math.max(0, ratio)) : 1;
+  diag.error(`tracing: sampleRatio must be within 0..1, got ${ratio}; using ${clamped}`);
+  return clamped;
+}

@@ -1,15 +1,14 @@
-import {
-  context,
-  propagation,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Context,
-  type Span,
-  type TextMapGetter,
-  type TextMapSetter,
-} from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { ConsumeMessage } from 'amqplib';
+import {
+  extractTraceContext,
+  injectTraceHeaders,
+  MESSAGING_ATTRIBUTES,
+  rpcSpanAttributes,
+  rpcSpanKinds,
+  rpcSpanNames,
+  type AmqpHeaders,
+} from '../observe/trace-headers.ts';
 
 /**
  * Spans of the RPC path, written against the plain OpenTelemetry API: without a registered
@@ -18,26 +17,7 @@ import type { ConsumeMessage } from 'amqplib';
  * server processes, and a duplicate reply still carries the trace of the call it answers.
  */
 
-type Headers = Record<string, unknown>;
-
-const headerGetter: TextMapGetter<Headers | undefined> = {
-  keys: (carrier) => Object.keys(carrier ?? {}),
-  get: (carrier, key) => {
-    const value = carrier?.[key];
-    if (value === undefined || value === null) return undefined;
-    return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-  },
-};
-
-const headerSetter: TextMapSetter<Headers> = {
-  set: (carrier, key, value) => {
-    carrier[key] = value;
-  },
-};
-
 const tracer = () => trace.getTracer('rpc-chaos.rpc');
-
-const MESSAGING_ATTRIBUTES = { 'messaging.system': 'rabbitmq' } as const;
 
 export interface ServerSpan {
   computeFib(compute: () => bigint): bigint;
@@ -54,19 +34,12 @@ export interface ClientSpan {
 
 export const rpcTracing = {
   /** `rpc_queue publish`: the client's span for one call, from publish until reply or failure. */
-  startPublishSpan(queue: string, correlationId: string, n: number, headers: Headers): ClientSpan {
-    const span = tracer().startSpan(`${queue} publish`, {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        ...MESSAGING_ATTRIBUTES,
-        'messaging.operation.type': 'send',
-        'messaging.destination.name': queue,
-        'messaging.rabbitmq.destination.routing_key': queue,
-        'messaging.message.conversation_id': correlationId,
-        'rpc.fib.n': n,
-      },
+  startPublishSpan(queue: string, correlationId: string, n: number, headers: AmqpHeaders): ClientSpan {
+    const span = tracer().startSpan(rpcSpanNames.publish(queue), {
+      kind: rpcSpanKinds.publish,
+      attributes: { ...rpcSpanAttributes({ queue, correlationId, operation: 'send' }), 'rpc.fib.n': n },
     });
-    propagation.inject(trace.setSpan(context.active(), span), headers, headerSetter);
+    injectTraceHeaders(headers, trace.setSpan(context.active(), span));
     return {
       span,
       end(error?: string) {
@@ -78,16 +51,14 @@ export const rpcTracing = {
 
   /** `rpc_queue process`: the server's span for one delivery, a child of the caller's publish span. */
   startProcessSpan(queue: string, message: ConsumeMessage): ServerSpan {
-    const parent = extract(message.properties.headers);
+    const parent = extractTraceContext(message.properties.headers);
+    const correlationId = message.properties.correlationId as string | undefined;
     const span = tracer().startSpan(
-      `${queue} process`,
+      rpcSpanNames.process(queue),
       {
-        kind: SpanKind.CONSUMER,
+        kind: rpcSpanKinds.process,
         attributes: {
-          ...MESSAGING_ATTRIBUTES,
-          'messaging.operation.type': 'process',
-          'messaging.destination.name': queue,
-          'messaging.message.conversation_id': String(message.properties.correlationId ?? ''),
+          ...rpcSpanAttributes({ queue, correlationId, operation: 'process' }),
           'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
           'messaging.rabbitmq.redelivered': message.fields.redelivered,
         },
@@ -99,7 +70,7 @@ export const rpcTracing = {
     return {
       span,
       computeFib(compute) {
-        const child = tracer().startSpan('fib compute', { kind: SpanKind.INTERNAL }, spanContext);
+        const child = tracer().startSpan(rpcSpanNames.compute, { kind: rpcSpanKinds.compute }, spanContext);
         try {
           return compute();
         } finally {
@@ -120,23 +91,23 @@ export const rpcTracing = {
   },
 
   /** Puts the span's context into reply headers so the reply belongs to the same trace. */
-  injectContext(headers: Headers, serverSpan: { span: Span }): void {
-    propagation.inject(trace.setSpan(context.active(), serverSpan.span), headers, headerSetter);
+  injectContext(headers: AmqpHeaders, serverSpan: { span: Span }): void {
+    injectTraceHeaders(headers, trace.setSpan(context.active(), serverSpan.span));
   },
 
   /**
    * A discarded reply becomes a short span in the trace it carries (the original call's, when
    * the reply is a duplicate from a redelivery), so the seed's race is visible in the waterfall.
    */
-  recordDiscard(kind: string, correlationId: string | undefined, headers: Headers | undefined): string | undefined {
-    const parent = extract(headers);
+  recordDiscard(kind: string, correlationId: string | undefined, headers: AmqpHeaders | undefined): string | undefined {
+    const parent = extractTraceContext(headers);
     const span = tracer().startSpan(
       'rpc reply discarded',
       {
-        kind: SpanKind.CONSUMER,
+        kind: rpcSpanKinds.process,
         attributes: {
-          ...MESSAGING_ATTRIBUTES,
-          'messaging.message.conversation_id': correlationId ?? '',
+          [MESSAGING_ATTRIBUTES.system]: 'rabbitmq',
+          [MESSAGING_ATTRIBUTES.conversationId]: correlationId ?? '',
           'rpc.discard.kind': kind,
         },
       },
@@ -148,14 +119,7 @@ export const rpcTracing = {
     return /^0+$/.test(traceId) ? traceIdOf(parent) : traceId;
   },
 
-  traceIdOfHeaders(headers: Headers | undefined): string | undefined {
-    return traceIdOf(extract(headers));
-  },
 };
-
-function extract(headers: Headers | undefined): Context {
-  return propagation.extract(context.active(), headers, headerGetter);
-}
 
 function traceIdOf(ctx: Context): string | undefined {
   const id = trace.getSpanContext(ctx)?.traceId;

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { PrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { benchRpc } from './rpc-bench.ts';
+import { benchTracing } from './tracing-bench.ts';
 import { formatTable } from './format-table.ts';
 
 const program = new Command('bench')
@@ -33,6 +34,14 @@ try {
       row.throughputRatio.toFixed(3), row.throughputRatioNoDelay.toFixed(3),
       `${row.raw.p50Ms.toFixed(2)}/${row.raw.p99Ms.toFixed(2)}`, `${row.rawNoDelay.p50Ms.toFixed(2)}/${row.rawNoDelay.p99Ms.toFixed(2)}`, `${row.ours.p50Ms.toFixed(2)}/${row.ours.p99Ms.toFixed(2)}`,
     ]),
+  ));
+
+  const tracing = await benchTracing(node, { roundMs, rounds });
+  results.tracing = tracing;
+  console.log('\nTracing overhead (in-process server + client, closed loop, 32 callers; target: <= 5 % throughput loss at 1 %)');
+  console.log(formatTable(
+    ['tracing', 'calls/s', 'p50 ms', 'p99 ms', 'throughput loss'],
+    tracing.map((row) => [row.mode, row.sample.callsPerSec.toFixed(0), row.sample.p50Ms.toFixed(2), row.sample.p99Ms.toFixed(2), `${(row.throughputLoss * 100).toFixed(1)} %`]),
   ));
 } finally {
   await node.stop();

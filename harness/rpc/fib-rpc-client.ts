@@ -211,7 +211,6 @@ export class FibRpcClient {
         correlationId,
         replyTo: this.replyTo,
         headers,
-        contentType: 'text/plain',
       });
     });
   }

@@ -210,7 +210,9 @@ export class FibRpcServer {
 
   /** Publishes the reply; on a confirm channel, returns the promise of the broker's confirm. */
   private publishReply(channel: ReplyChannel, replyTo: string, body: Buffer, properties: { correlationId: string | undefined; headers: Record<string, unknown> }): Promise<void> | undefined {
-    const publishOptions = { correlationId: properties.correlationId, headers: properties.headers, contentType: 'text/plain' };
+    // Only the tutorial's properties, plus headers when there is something to say.
+    const hasHeaders = Object.keys(properties.headers).length > 0;
+    const publishOptions = { correlationId: properties.correlationId, headers: hasHeaders ? properties.headers : undefined };
     if (!this.options.confirmReplies) {
       channel.sendToQueue(replyTo, body, publishOptions);
       return undefined;

@@ -1,0 +1,34 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { StartedBroker } from '../env/broker/broker.ts';
+import { medianSample, type ThroughputSample } from './measure-closed-loop.ts';
+
+const execFileAsync = promisify(execFile);
+const CHILD = fileURLToPath(new URL('./tracing-bench-child.ts', import.meta.url));
+
+export const TRACING_MODES = ['off', '1', '0.01'] as const;
+
+export interface TracingBenchRow {
+  readonly mode: 'off' | '100%' | '1%';
+  readonly sample: ThroughputSample;
+  /** 1 - throughput / throughput with tracing off. Target at 1 %: <= 0.05. */
+  readonly throughputLoss: number;
+}
+
+/** Tracing off, on at 100 % and at 1 %, each in its own process, rounds interleaved. */
+export async function benchTracing(broker: StartedBroker, options: { roundMs: number; rounds: number }): Promise<TracingBenchRow[]> {
+  const samples = new Map<string, ThroughputSample[]>(TRACING_MODES.map((mode) => [mode, []]));
+  for (let round = 0; round < options.rounds; round++) {
+    for (const mode of TRACING_MODES) {
+      const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', CHILD, mode, broker.getAmqpUrl(), String(options.roundMs), `bench_tracing_${mode}_${round}`], { timeout: options.roundMs + 60_000 });
+      samples.get(mode)!.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as ThroughputSample);
+    }
+  }
+  const off = medianSample(samples.get('off')!);
+  const label = { off: 'off', '1': '100%', '0.01': '1%' } as const;
+  return TRACING_MODES.map((mode) => {
+    const sample = medianSample(samples.get(mode)!);
+    return { mode: label[mode], sample, throughputLoss: 1 - sample.callsPerSec / off.callsPerSec };
+  });
+}

@@ -3,7 +3,7 @@ import { runClosedLoop } from './closed-loop.ts';
 import { runConstantArrivalRate } from './constant-arrival-rate.ts';
 import { validateLoadOptions } from './load-options.ts';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
   it('starts exactly the requested number of calls, spaced 1/rate apart in intended time', async () => {

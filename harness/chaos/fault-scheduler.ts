@@ -1,0 +1,204 @@
+import type { Proxy } from 'toxiproxy-node-client';
+import type { FaultRecord, TimelineEvent } from '../report/result-schema.ts';
+import { describeFault, type FaultSpec, type ProxyName, type Trigger } from './fault-spec.ts';
+
+/** What faults act on; the runner provides it. */
+export interface FaultTargets {
+  readonly proxies: Readonly<Record<ProxyName, Proxy>>;
+  restartBroker(): Promise<void>;
+  killServer(server: number): Promise<void>;
+  startServer(server: number): Promise<void>;
+  elapsedMs(): number;
+  record(event: Omit<TimelineEvent, 'tMs'> & { tMs?: number }): void;
+}
+
+interface ScheduledFault {
+  readonly id: string;
+  readonly spec: FaultSpec;
+  readonly record: FaultRecord;
+}
+
+/**
+ * Fires a scenario's faults at their triggers and writes each one's start and end to the
+ * timeline. Server kills at a fault point are carried out by the server process itself;
+ * the scheduler only learns of them (`onFaultPointKill`) and restarts the server if asked.
+ * Everything it starts it also ends: `stop()` closes open fault windows.
+ */
+export class FaultScheduler {
+  private readonly faults: ScheduledFault[];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly actions = new Set<Promise<void>>();
+  private readonly closeWindows = new Map<string, () => Promise<void>>();
+  private stopped = false;
+  readonly errors: string[] = [];
+
+  constructor(specs: readonly FaultSpec[], private readonly targets: FaultTargets) {
+    this.faults = specs.map((spec, index) => {
+      const { target, description, trigger } = describeFault(spec);
+      const id = `fault-${index + 1}`;
+      return { id, spec, record: { id, kind: spec.kind, target, description, trigger, fired: false } };
+    });
+  }
+
+  /** The fault-point kill planned for each incarnation of a server (1-based server index). */
+  faultPointKillsFor(server: number): Array<Extract<FaultSpec, { kind: 'kill-server-at-fault-point' }>> {
+    return this.faults.map((f) => f.spec).filter((s): s is Extract<FaultSpec, { kind: 'kill-server-at-fault-point' }> => s.kind === 'kill-server-at-fault-point' && s.server === server);
+  }
+
+  /** Arms time triggers; call when the load starts. */
+  start(): void {
+    for (const fault of this.faults) {
+      const trigger = triggerOf(fault.spec);
+      if (trigger && 'atMs' in trigger) {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          this.fire(fault);
+        }, trigger.atMs);
+        this.timers.add(timer);
+      }
+    }
+  }
+
+  /** Fires call-count triggers that are now due. */
+  onCallsSent(totalSent: number): void {
+    for (const fault of this.faults) {
+      const trigger = triggerOf(fault.spec);
+      if (trigger && 'afterCall' in trigger && !fault.record.fired && totalSent >= trigger.afterCall) this.fire(fault);
+    }
+  }
+
+  /** A server died at a fault point; marks the next unfired matching fault and restarts if asked. */
+  onFaultPointKill(server: number, point: string, correlationId: string | undefined): void {
+    const fault = this.faults.find((f) => f.spec.kind === 'kill-server-at-fault-point' && f.spec.server === server && f.spec.point === point && !f.record.fired);
+    const tMs = this.targets.elapsedMs();
+    this.targets.record({ tMs, kind: 'kill', process: `server-${server}`, correlationId, detail: `SIGKILL at ${point}${correlationId ? ` while handling ${correlationId}` : ''}` });
+    if (!fault || fault.spec.kind !== 'kill-server-at-fault-point') return;
+    Object.assign(fault.record, { fired: true, startMs: tMs });
+    this.targets.record({ tMs, kind: 'fault-start', process: 'runner', detail: fault.record.description });
+    this.scheduleRestart(fault, server, fault.spec.restartAfterMs);
+  }
+
+  private fire(fault: ScheduledFault): void {
+    if (this.stopped || fault.record.fired) return;
+    fault.record.fired = true;
+    fault.record.startMs = this.targets.elapsedMs();
+    this.targets.record({ tMs: fault.record.startMs, kind: 'fault-start', process: 'runner', detail: fault.record.description });
+    this.track(this.execute(fault).catch((error: unknown) => {
+      const message = `${fault.record.description}: ${(error as Error).message}`;
+      this.errors.push(message);
+      this.targets.record({ kind: 'error', process: 'runner', detail: message });
+    }));
+  }
+
+  private async execute(fault: ScheduledFault): Promise<void> {
+    const spec = fault.spec;
+    switch (spec.kind) {
+      case 'kill-server-at-fault-point':
+        return; // carried out by the server itself
+      case 'kill-server':
+        await this.targets.killServer(spec.server);
+        this.targets.record({ kind: 'kill', process: `server-${spec.server}`, detail: 'SIGKILL' });
+        this.scheduleRestart(fault, spec.server, spec.restartAfterMs);
+        return;
+      case 'toxic': {
+        const toxicName = `${fault.id}-${spec.toxic.type}`;
+        const toxic = await this.targets.proxies[spec.proxy].addToxic({
+          name: toxicName,
+          type: spec.toxic.type,
+          stream: spec.toxic.stream,
+          toxicity: spec.toxic.toxicity ?? 1,
+          attributes: spec.toxic.attributes,
+        });
+        this.openWindow(fault, spec.durationMs, () => toxic.remove());
+        return;
+      }
+      case 'disable-proxy': {
+        const proxy = this.targets.proxies[spec.proxy];
+        await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+        this.openWindow(fault, spec.durationMs, async () => {
+          await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
+        });
+        return;
+      }
+      case 'close-connections': {
+        // Disabling a proxy closes its connections; enabling it again lets clients reconnect.
+        const proxy = this.targets.proxies[spec.proxy];
+        await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+        await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
+        this.endFault(fault);
+        return;
+      }
+      case 'restart-broker':
+        this.targets.record({ kind: 'broker-restart', process: 'broker', detail: 'broker stopping' });
+        await this.targets.restartBroker();
+        this.targets.record({ kind: 'broker-restart', process: 'broker', detail: 'broker accepting connections again' });
+        this.endFault(fault);
+        return;
+    }
+  }
+
+  private openWindow(fault: ScheduledFault, durationMs: number | undefined, close: () => Promise<void>): void {
+    const closeOnce = async () => {
+      if (!this.closeWindows.delete(fault.id)) return;
+      await close();
+      this.endFault(fault);
+    };
+    this.closeWindows.set(fault.id, closeOnce);
+    if (durationMs === undefined) return; // stays until the run ends
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.track(closeOnce().catch((error: unknown) => {
+        this.errors.push(`ending ${fault.record.description}: ${(error as Error).message}`);
+      }));
+    }, durationMs);
+    this.timers.add(timer);
+  }
+
+  private scheduleRestart(fault: ScheduledFault, server: number, restartAfterMs: number | undefined): void {
+    if (restartAfterMs === undefined) {
+      this.endFault(fault);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.stopped) return;
+      this.track(this.targets.startServer(server).then(
+        () => {
+          this.targets.record({ kind: 'restart', process: `server-${server}`, detail: 'server process started again' });
+          this.endFault(fault);
+        },
+        (error: unknown) => {
+          this.errors.push(`restarting server-${server}: ${(error as Error).message}`);
+        },
+      ));
+    }, restartAfterMs);
+    this.timers.add(timer);
+  }
+
+  private endFault(fault: ScheduledFault): void {
+    fault.record.endMs = this.targets.elapsedMs();
+    this.targets.record({ tMs: fault.record.endMs, kind: 'fault-end', process: 'runner', detail: fault.record.description });
+  }
+
+  private track(action: Promise<void>): void {
+    this.actions.add(action);
+    void action.finally(() => this.actions.delete(action));
+  }
+
+  /** Waits for running fault actions (bounded by the caller), then closes open windows. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.actions]);
+    await Promise.allSettled([...this.closeWindows.values()].map((close) => close()));
+  }
+
+  records(): FaultRecord[] {
+    return this.faults.map((fault) => ({ ...fault.record }));
+  }
+}
+
+function triggerOf(spec: FaultSpec): Trigger | undefined {
+  return 'trigger' in spec ? spec.trigger : undefined;
+}

@@ -1,0 +1,87 @@
+/**
+ * Faults a scenario schedules. A trigger is a time since the load started, a number of
+ * calls sent, or (for server kills) a fault point inside the server itself, which is the
+ * only way to hit the window between "reply published" and "ack" every time.
+ */
+
+export type ProxyName = 'servers' | 'clients';
+export const PROXY_NAMES: readonly ProxyName[] = ['servers', 'clients'];
+
+export type Trigger = { readonly atMs: number } | { readonly afterCall: number };
+
+export interface ToxicSpec {
+  readonly type: 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data';
+  readonly stream: 'upstream' | 'downstream';
+  readonly attributes: Readonly<Record<string, number>>;
+  readonly toxicity?: number;
+}
+
+export type FaultSpec =
+  | {
+      readonly kind: 'kill-server-at-fault-point';
+      /** 1-based server index. */
+      readonly server: number;
+      readonly point: 'beforeReply' | 'afterReplyBeforeAck';
+      /** The k-th request that server incarnation handles (1-based). */
+      readonly request: number;
+      /** Start a fresh server process this long after the kill; omit to leave it dead. */
+      readonly restartAfterMs?: number;
+    }
+  | { readonly kind: 'kill-server'; readonly server: number; readonly trigger: Trigger; readonly restartAfterMs?: number }
+  | { readonly kind: 'toxic'; readonly proxy: ProxyName; readonly toxic: ToxicSpec; readonly trigger: Trigger; readonly durationMs?: number }
+  | { readonly kind: 'disable-proxy'; readonly proxy: ProxyName; readonly trigger: Trigger; readonly durationMs: number }
+  | { readonly kind: 'close-connections'; readonly proxy: ProxyName; readonly trigger: Trigger }
+  | { readonly kind: 'restart-broker'; readonly trigger: Trigger };
+
+export function describeTrigger(trigger: Trigger): string {
+  return 'atMs' in trigger ? `at ${(trigger.atMs / 1000).toFixed(1)} s` : `after call ${trigger.afterCall}`;
+}
+
+export function describeFault(fault: FaultSpec): { target: string; description: string; trigger: string } {
+  switch (fault.kind) {
+    case 'kill-server-at-fault-point':
+      return {
+        target: `server-${fault.server}`,
+        description: `SIGKILL server-${fault.server} at ${fault.point} of its request ${fault.request}${restartText(fault.restartAfterMs)}`,
+        trigger: `at ${fault.point} of request ${fault.request}`,
+      };
+    case 'kill-server':
+      return { target: `server-${fault.server}`, description: `SIGKILL server-${fault.server}${restartText(fault.restartAfterMs)}`, trigger: describeTrigger(fault.trigger) };
+    case 'toxic': {
+      const attributes = Object.entries(fault.toxic.attributes).map(([k, v]) => `${k}=${v}`).join(' ');
+      return {
+        target: `proxy ${fault.proxy}`,
+        description: `${fault.toxic.type} ${fault.toxic.stream} (${attributes}) on the ${fault.proxy} proxy${fault.durationMs ? ` for ${fault.durationMs} ms` : ''}`,
+        trigger: describeTrigger(fault.trigger),
+      };
+    }
+    case 'disable-proxy':
+      return { target: `proxy ${fault.proxy}`, description: `${fault.proxy} proxy down for ${fault.durationMs} ms`, trigger: describeTrigger(fault.trigger) };
+    case 'close-connections':
+      return { target: `proxy ${fault.proxy}`, description: `close every connection through the ${fault.proxy} proxy`, trigger: describeTrigger(fault.trigger) };
+    case 'restart-broker':
+      return { target: 'broker', description: 'restart the broker (stop, start with the same data)', trigger: describeTrigger(fault.trigger) };
+  }
+}
+
+function restartText(restartAfterMs: number | undefined): string {
+  return restartAfterMs === undefined ? '' : `, restart after ${restartAfterMs} ms`;
+}
+
+export function validateFault(fault: FaultSpec, servers: number): string[] {
+  const errors: string[] = [];
+  const where = describeFault(fault).description;
+  if ('server' in fault && !(Number.isInteger(fault.server) && fault.server >= 1 && fault.server <= servers)) {
+    errors.push(`fault "${where}": server must be from 1 to ${servers}, got ${fault.server}`);
+  }
+  if ('trigger' in fault) {
+    const trigger = fault.trigger;
+    if ('atMs' in trigger && !(trigger.atMs >= 0)) errors.push(`fault "${where}": atMs must be >= 0`);
+    if ('afterCall' in trigger && !(Number.isInteger(trigger.afterCall) && trigger.afterCall >= 1)) errors.push(`fault "${where}": afterCall must be a positive integer`);
+  }
+  if (fault.kind === 'kill-server-at-fault-point' && !(Number.isInteger(fault.request) && fault.request >= 1)) {
+    errors.push(`fault "${where}": request must be a positive integer`);
+  }
+  if ('durationMs' in fault && fault.durationMs !== undefined && !(fault.durationMs > 0)) errors.push(`fault "${where}": durationMs must be > 0`);
+  return errors;
+}

@@ -1,0 +1,121 @@
+import type { Check } from './invariants.ts';
+
+/**
+ * Checks that a fault's effect was seen, so that a run in which the fault never bit fails
+ * instead of passing vacuously. Scenarios pick the ones that fit their faults.
+ */
+
+const killsAtFaultPoint = (faults: readonly { kind: string; fired: boolean }[]) =>
+  faults.filter((fault) => fault.kind === 'kill-server-at-fault-point' && fault.fired).length;
+
+export const duplicatesDiscarded: Check = {
+  id: 'duplicates-discarded',
+  title: 'Each kill between reply and ack produced a duplicate reply that was discarded',
+  expectation: 'discarded duplicates >= servers killed at afterReplyBeforeAck >= 1',
+  evaluate: ({ counters, faults }) => {
+    const kills = killsAtFaultPoint(faults);
+    return {
+      passed: kills >= 1 && counters.discarded.duplicate >= kills,
+      actual: `killed at the fault point ${kills}, duplicates discarded ${counters.discarded.duplicate}`,
+    };
+  },
+};
+
+export const requestsRedelivered: Check = {
+  id: 'requests-redelivered',
+  title: 'The broker redelivered what killed servers left unacked',
+  expectation: 'redelivered requests >= servers killed with unacked requests >= 1',
+  evaluate: ({ counters, faults }) => {
+    const kills = faults.filter((fault) => fault.kind.startsWith('kill-server') && fault.fired).length;
+    return {
+      passed: kills >= 1 && counters.redelivered >= kills,
+      actual: `server kills ${kills}, redelivered requests ${counters.redelivered}`,
+    };
+  },
+};
+
+export const lateRepliesDiscarded: Check = {
+  id: 'late-replies-discarded',
+  title: 'Replies that arrived after their call timed out were discarded as stale',
+  expectation: 'timed out >= 1 and late replies discarded >= 1',
+  evaluate: ({ counters }) => ({
+    passed: counters.timedOut >= 1 && counters.discarded.late >= 1,
+    actual: `timed out ${counters.timedOut}, late replies discarded ${counters.discarded.late}`,
+  }),
+};
+
+export const recoveredAfterFaults: Check = {
+  id: 'recovered-after-faults',
+  title: 'Calls succeeded again after the last fault ended',
+  expectation: 'calls answered after the last fault ended >= 1',
+  evaluate: ({ answeredAfterLastFault }) => ({
+    passed: answeredAfterLastFault >= 1,
+    actual: `answered after the last fault ${answeredAfterLastFault}`,
+  }),
+};
+
+export const faultDisruptedCalls: Check = {
+  id: 'fault-disrupted-calls',
+  title: 'The fault disrupted calls (timeouts or connection errors were seen)',
+  expectation: 'timed out + connection lost + other errors >= 1',
+  evaluate: ({ counters }) => {
+    const disrupted = counters.timedOut + counters.connectionLost + counters.otherErrors;
+    return { passed: disrupted >= 1, actual: `timed out ${counters.timedOut}, connection lost ${counters.connectionLost}, other errors ${counters.otherErrors}` };
+  },
+};
+
+export const brokerRestartSurvived: Check = {
+  id: 'broker-restart-survived',
+  title: 'Clients and servers reconnected after the broker restart',
+  expectation: 'broker restarts >= 1 and reconnects >= clients + servers',
+  evaluate: ({ counters }) => ({
+    passed: counters.brokerRestarts >= 1 && counters.reconnects >= 2,
+    actual: `broker restarts ${counters.brokerRestarts}, reconnects ${counters.reconnects}`,
+  }),
+};
+
+export const badInputRejected: Check = {
+  id: 'bad-input-rejected',
+  title: 'Every malformed request got an error reply and the servers kept serving',
+  expectation: 'malformed requests rejected = malformed requests sent >= 1, and good calls answered >= 1',
+  evaluate: ({ counters, badInputSent, badInputRejected }) => ({
+    passed: badInputSent >= 1 && badInputRejected === badInputSent && counters.answered >= 1,
+    actual: `malformed sent ${badInputSent}, rejected with an error reply ${badInputRejected}, server bad-request count ${counters.badRequests}, good calls answered ${counters.answered}`,
+  }),
+};
+
+/** The measured median latency reflects an injected latency, within a tolerance. */
+export function latencyReflectsInjected(injectedMs: number, toleranceMs: number): Check {
+  return {
+    id: 'latency-reflects-injected',
+    title: `Measured latency reflects the injected ${injectedMs} ms`,
+    expectation: `${injectedMs} ms <= p50 <= ${injectedMs + toleranceMs} ms`,
+    evaluate: ({ latencyP50Ms }) => ({
+      passed: latencyP50Ms !== undefined && latencyP50Ms >= injectedMs && latencyP50Ms <= injectedMs + toleranceMs,
+      actual: latencyP50Ms === undefined ? 'no answered calls' : `p50 ${latencyP50Ms.toFixed(2)} ms`,
+    }),
+  };
+}
+
+export const noDuplicateReplies: Check = {
+  id: 'no-duplicate-replies',
+  title: 'A server killed before replying caused no duplicate reply',
+  expectation: 'discarded duplicates = 0',
+  evaluate: ({ counters }) => ({
+    passed: counters.discarded.duplicate === 0,
+    actual: `duplicates discarded ${counters.discarded.duplicate}`,
+  }),
+};
+
+/** Each connection-closing fault forced a reconnect that succeeded. */
+export function connectionsRecovered(minimumReconnects: number): Check {
+  return {
+    id: 'connections-recovered',
+    title: 'Closed connections were re-established',
+    expectation: `reconnects >= ${minimumReconnects}`,
+    evaluate: ({ counters }) => ({
+      passed: counters.reconnects >= minimumReconnects,
+      actual: `reconnects ${counters.reconnects}, connection-lost calls ${counters.connectionLost}`,
+    }),
+  };
+}

@@ -1,0 +1,130 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { apiErrors } from './api-error.ts';
+import { ProxiedConnection } from './proxied-connection.ts';
+import { toxicJson, type Stream, type ToxicConfig } from './toxic-config.ts';
+
+/** A TCP proxy with its toxics, as Toxiproxy's Proxy: listen -> upstream, enabled or not. */
+export class Proxy {
+  private server: Server | undefined;
+  private readonly connections = new Set<ProxiedConnection>();
+  private readonly toxicList: ToxicConfig[] = [];
+  private readonly toxicAddedAt = new Map<string, number>();
+
+  constructor(
+    readonly name: string,
+    public listen: string,
+    public upstream: string,
+    public enabled: boolean,
+  ) {}
+
+  toJson(): Record<string, unknown> {
+    const ordered = [...this.toxics('upstream'), ...this.toxics('downstream')];
+    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, Logger: {}, toxics: ordered.map(toxicJson) };
+  }
+
+  /** Opens the listener; `listen` becomes the bound address ("127.0.0.1:0" -> the real port). */
+  async start(): Promise<void> {
+    const [host, port] = splitHostPort(this.listen);
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => this.accept(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        reject(apiErrors.listenFailed(`listen tcp ${host}:${port}: bind: ${describeListenError(error)}`));
+      });
+      server.listen({ host, port, exclusive: true }, () => resolve());
+    });
+    server.on('error', () => undefined);
+    const address = server.address();
+    if (address && typeof address === 'object') this.listen = `${address.address}:${address.port}`;
+    this.server = server;
+    this.enabled = true;
+  }
+
+  /** Closes the listener (new connects are refused) and every open connection (clients read EOF). */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.enabled = false;
+    for (const connection of [...this.connections]) connection.close();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    const [host, port] = splitHostPort(this.upstream);
+    const upstream = connect({ host, port: Number(port), allowHalfOpen: true });
+    upstream.setNoDelay(true);
+    client.setNoDelay(true);
+    let connected = false;
+    upstream.once('connect', () => {
+      connected = true;
+      const connection = new ProxiedConnection(this.owner, client, upstream);
+      this.connections.add(connection);
+      client.resume();
+    });
+    // An unreachable upstream: Toxiproxy accepts the client and closes it at once (EOF).
+    upstream.once('error', () => {
+      if (!connected) client.end();
+    });
+    client.on('error', () => upstream.destroy());
+  }
+
+  private readonly owner = {
+    toxics: (stream: Stream) => this.toxics(stream),
+    toxicAddedAfter: (toxic: ToxicConfig) => this.toxicAddedAt.get(toxic.name) ?? 0,
+    forgetConnection: (connection: ProxiedConnection) => this.connections.delete(connection),
+  };
+
+  toxics(stream?: Stream): ToxicConfig[] {
+    return stream ? this.toxicList.filter((toxic) => toxic.stream === stream) : [...this.toxicList];
+  }
+
+  getToxic(name: string): ToxicConfig {
+    const toxic = this.toxicList.find((t) => t.name === name);
+    if (!toxic) throw apiErrors.toxicNotFound();
+    return toxic;
+  }
+
+  addToxic(toxic: ToxicConfig): void {
+    if (this.toxicList.some((t) => t.name === toxic.name)) throw apiErrors.toxicExists();
+    this.toxicList.push(toxic);
+    this.toxicAddedAt.set(toxic.name, performance.now());
+    for (const connection of this.connections) connection.onToxicStart(toxic);
+  }
+
+  updateToxic(name: string, update: { attributes?: Record<string, number>; toxicity?: number }): ToxicConfig {
+    const toxic = this.getToxic(name);
+    if (update.attributes) toxic.attributes = { ...toxic.attributes, ...update.attributes };
+    if (update.toxicity !== undefined) toxic.toxicity = update.toxicity;
+    toxic.generation++;
+    for (const connection of this.connections) connection.onToxicStart(toxic);
+    return toxic;
+  }
+
+  removeToxic(name: string): void {
+    const toxic = this.getToxic(name);
+    this.toxicList.splice(this.toxicList.indexOf(toxic), 1);
+    this.toxicAddedAt.delete(name);
+    for (const connection of [...this.connections]) {
+      connection.forgetToxic(name);
+      // Toxiproxy closes the connections a removed timeout toxic was holding.
+      if (toxic.behaviour.closesOnRemove) connection.close();
+    }
+  }
+
+  removeAllToxics(): void {
+    for (const toxic of [...this.toxicList]) this.removeToxic(toxic.name);
+  }
+}
+
+export function splitHostPort(address: string): [string, string] {
+  const index = address.lastIndexOf(':');
+  if (index < 0) return [address, '0'];
+  const host = address.slice(0, index).replace(/^\[|\]$/g, '');
+  return [host === '' ? '127.0.0.1' : host === 'localhost' ? '127.0.0.1' : host, address.slice(index + 1)];
+}
+
+function describeListenError(error: NodeJS.ErrnoException): string {
+  if (error.code === 'EADDRINUSE') return 'address already in use';
+  if (error.code === 'EADDRNOTAVAIL') return 'cannot assign requested address';
+  if (error.code === 'EACCES') return 'permission denied';
+  return error.message;
+}

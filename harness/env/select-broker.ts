@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import type { StartedBroker } from './broker/broker.ts';
+import { ExternalBroker } from './broker/external-broker.ts';
+import { PrivateRabbitNode } from './broker/private-rabbit-node.ts';
+
+export type BrokerChoice = 'auto' | 'local' | 'docker' | 'url';
+export const BROKER_CHOICES: readonly BrokerChoice[] = ['auto', 'local', 'docker', 'url'];
+
+const RABBITMQ_SERVER_PATHS = ['/usr/lib/rabbitmq/bin/rabbitmq-server', '/usr/sbin/rabbitmq-server'];
+
+/**
+ * Starts (or attaches to) the broker a run uses, in DESIGN order: AMQP_URL, a private local
+ * node when rabbitmq-server is installed, Docker when an engine answers. A forced choice that
+ * cannot work fails at once with what to do instead.
+ */
+export async function startBroker(choice: BrokerChoice = 'auto', env: NodeJS.ProcessEnv = process.env): Promise<StartedBroker> {
+  const amqpUrl = env.AMQP_URL;
+  switch (choice) {
+    case 'url':
+      if (!amqpUrl) throw new Error('--broker url needs AMQP_URL, e.g. AMQP_URL=amqp://guest:guest@127.0.0.1:5672');
+      return new ExternalBroker(amqpUrl).start();
+    case 'local':
+      return new PrivateRabbitNode().start();
+    case 'docker':
+      return startDockerBroker();
+    case 'auto':
+      if (amqpUrl) return new ExternalBroker(amqpUrl).start();
+      if (RABBITMQ_SERVER_PATHS.some((path) => existsSync(path))) return new PrivateRabbitNode().start();
+      if (await dockerReachable()) return startDockerBroker();
+      throw new Error(
+        'no broker available: set AMQP_URL to an existing RabbitMQ, or install rabbitmq-server ' +
+          '("sudo apt-get install -y rabbitmq-server"), or start a Docker engine',
+      );
+  }
+}
+
+async function dockerReachable(): Promise<boolean> {
+  const { isDockerReachable } = await import('./docker/docker-availability.ts');
+  return isDockerReachable();
+}
+
+async function startDockerBroker(): Promise<StartedBroker> {
+  // Imported lazily: testcontainers is slow to load and only this path needs it.
+  const { DockerRabbitBroker } = await import('./docker/docker-rabbit-broker.ts');
+  return new DockerRabbitBroker().start();
+}

@@ -1,0 +1,48 @@
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { redactUrl } from './redact.ts';
+
+export type ProxyChoice = 'auto' | 'builtin' | 'toxiproxy' | 'docker';
+export const PROXY_CHOICES: readonly ProxyChoice[] = ['auto', 'builtin', 'toxiproxy', 'docker'];
+
+/** A Toxiproxy API server a run controls only through toxiproxy-node-client. */
+export interface StartedProxyServer {
+  readonly kind: 'builtin' | 'toxiproxy' | 'docker';
+  getApiUrl(): string;
+  getVersion(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * TOXIPROXY_URL -> that server (never stopped by us); 'docker' -> the Toxiproxy container;
+ * otherwise the built-in Toxiproxy-API proxy in this process, which needs nothing installed.
+ */
+export async function startProxyServer(choice: ProxyChoice = 'auto', env: NodeJS.ProcessEnv = process.env): Promise<StartedProxyServer> {
+  const external = env.TOXIPROXY_URL;
+  if (choice === 'toxiproxy' || (choice === 'auto' && external)) {
+    if (!external) throw new Error('--proxy toxiproxy needs TOXIPROXY_URL, e.g. TOXIPROXY_URL=http://127.0.0.1:8474');
+    return attachExternalToxiproxy(external);
+  }
+  if (choice === 'docker') {
+    const { DockerToxiproxy } = await import('./docker/docker-toxiproxy.ts');
+    const started = await new DockerToxiproxy().start();
+    return { kind: 'docker', getApiUrl: () => started.getApiUrl(), getVersion: () => 'docker', stop: () => started.stop() };
+  }
+  const { BuiltinToxiproxy } = await import('./proxy/builtin-toxiproxy.ts');
+  const started = await new BuiltinToxiproxy({ host: '127.0.0.1', port: 0 }).start();
+  const version = await new Toxiproxy(started.getApiUrl()).getVersion();
+  return { kind: 'builtin', getApiUrl: () => started.getApiUrl(), getVersion: () => version, stop: () => started.stop() };
+}
+
+async function attachExternalToxiproxy(url: string): Promise<StartedProxyServer> {
+  const toxiproxy = new Toxiproxy(url);
+  let version: string;
+  try {
+    version = await Promise.race([
+      toxiproxy.getVersion(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5_000).unref()),
+    ]);
+  } catch (error) {
+    throw new Error(`Toxiproxy at TOXIPROXY_URL=${redactUrl(url)} did not answer GET /version: ${(error as Error).message}`);
+  }
+  return { kind: 'toxiproxy', getApiUrl: () => url, getVersion: () => String(version), stop: async () => undefined };
+}

@@ -1,0 +1,131 @@
+/**
+ * A load-generating fib RPC client as its own process. It runs the configured executor,
+ * verifies every result against fib(n), records latency from each call's intended start,
+ * and tallies how each call ended so the parent can prove none was lost or answered twice.
+ */
+import { RpcCallError } from '../rpc/errors.ts';
+import { fib } from '../rpc/fib.ts';
+import { FibRpcClient } from '../rpc/fib-rpc-client.ts';
+import { runLoad } from './run-load.ts';
+import { seededRandom } from './seeded-random.ts';
+import type { WorkerChannel } from './worker-channel.ts';
+import type { WorkerRecorder } from './worker-observation.ts';
+import type { ClientTally, ClientWorkerConfig } from './worker-protocol.ts';
+
+const PROGRESS_EVERY_MS = 200;
+const MALFORMED_BODIES = ['abc', '-5', '', '3.7', '99999999', '0x10', '1e3'].map((text) => Buffer.from(text, 'utf8'));
+
+export async function runClientWorker(config: ClientWorkerConfig, channel: WorkerChannel): Promise<void> {
+  const observation = await channel.startObservation(config.name, config.tracing);
+  const tally: ClientTally = {
+    sent: 0, answered: 0, correct: 0, wrongResult: 0, mismatchedCorrelation: 0, timedOut: 0, remoteErrors: 0,
+    connectionLost: 0, otherErrors: 0, dropped: 0, badInputSent: 0, badInputRejected: 0, discardedDuplicate: 0,
+    discardedLate: 0, discardedUnknown: 0, acceptedReplies: 0, settledTwice: 0, reconnects: 0,
+  };
+  const fibCache = new Map<number, bigint>();
+  const expected = (n: number) => {
+    let value = fibCache.get(n);
+    if (value === undefined) fibCache.set(n, (value = fib(n)));
+    return value;
+  };
+
+  const client = new FibRpcClient({
+    amqpUrl: config.amqpUrl,
+    queue: config.queue,
+    replyMode: config.replyMode,
+    timeoutMs: config.timeoutMs,
+    maxInFlight: config.maxInFlight,
+    unsafeAcceptAnyReply: config.unsafeAcceptAnyReply,
+    onDiscard: (reply) => {
+      const kind = reply.kind === 'duplicate' ? 'discard-duplicate' : reply.kind === 'late' ? 'discard-late' : 'discard-unknown';
+      channel.event({ atMs: reply.atMs, kind, correlationId: reply.correlationId, traceId: reply.traceId, detail: `${reply.kind} reply discarded${reply.redelivered ? ' (answer to a redelivered request)' : ''}` });
+    },
+    onConnectionEvent: (event) => {
+      if (event.kind === 'disconnected') channel.event({ atMs: Date.now(), kind: 'connection-lost', detail: event.error });
+      else if (client.counters.reconnects > 0) channel.event({ atMs: Date.now(), kind: 'reconnect', detail: 'client reconnected' });
+    },
+  });
+  const syncCounters = () => {
+    tally.discardedDuplicate = client.counters.discardedDuplicate;
+    tally.discardedLate = client.counters.discardedLate;
+    tally.discardedUnknown = client.counters.discardedUnknown;
+    tally.acceptedReplies = client.counters.replied + client.counters.remoteErrors;
+    tally.reconnects = client.counters.reconnects;
+    tally.dropped = client.counters.rejectedInFlightLimit;
+    return tally;
+  };
+
+  const random = seededRandom(config.seed);
+  const settled = new Set<string>();
+  const settleOnce = (correlationId: string) => {
+    if (settled.has(correlationId)) tally.settledTwice++;
+    settled.add(correlationId);
+  };
+
+  let latency: WorkerRecorder | undefined;
+  const startCall = async (index: number, intendedStartMs: number): Promise<void> => {
+    if (config.badInputEvery > 0 && (index + 1) % config.badInputEvery === 0) {
+      tally.badInputSent++;
+      const body = MALFORMED_BODIES[index % MALFORMED_BODIES.length]!;
+      try {
+        await client.requestRaw(body);
+      } catch (error) {
+        if (error instanceof RpcCallError && error.reason === 'remote-error') tally.badInputRejected++;
+      }
+      return;
+    }
+    const n = Math.floor(random() * (config.maxN + 1));
+    tally.sent++;
+    try {
+      const reply = await client.request(n);
+      settleOnce(reply.correlationId);
+      latency?.record(Math.max(1, Math.round((performance.now() - intendedStartMs) * 1000)));
+      tally.answered++;
+      if (reply.value === expected(n)) tally.correct++;
+      else {
+        tally.wrongResult++;
+        channel.event({ atMs: Date.now(), kind: 'error', correlationId: reply.correlationId, traceId: reply.traceId, detail: `wrong result for fib(${n}): got ${reply.value}` });
+      }
+      if (reply.replyCorrelationId !== reply.correlationId) {
+        tally.mismatchedCorrelation++;
+        channel.event({ atMs: Date.now(), kind: 'error', correlationId: reply.correlationId, detail: `resolved by a reply for ${reply.replyCorrelationId ?? 'no correlation id'}` });
+      }
+    } catch (error) {
+      if (!(error instanceof RpcCallError)) {
+        tally.otherErrors++;
+        channel.event({ atMs: Date.now(), kind: 'error', detail: String(error) });
+        return;
+      }
+      settleOnce(error.correlationId);
+      if (error.reason === 'timeout') {
+        tally.timedOut++;
+        channel.event({ atMs: Date.now(), kind: 'timeout', correlationId: error.correlationId, detail: error.message });
+      } else if (error.reason === 'remote-error') tally.remoteErrors++;
+      else if (error.reason === 'connection-lost') tally.connectionLost++;
+      else if (error.reason === 'in-flight-limit') tally.sent--; // never sent: counted as dropped
+      else {
+        tally.otherErrors++;
+        channel.event({ atMs: Date.now(), kind: 'error', correlationId: error.correlationId, detail: error.message });
+      }
+    }
+  };
+
+  await client.start();
+  channel.send({ type: 'ready' });
+  // Latency intervals line up across processes because all count from the run start the parent sets.
+  latency = observation.newRecorder(await channel.goSignal());
+  const abort = new AbortController();
+  void channel.stopRequested().then(() => abort.abort());
+  const progress = setInterval(() => channel.send({ type: 'progress', client: syncCounters() }), PROGRESS_EVERY_MS);
+  const summary = await runLoad(config.load, startCall, abort.signal);
+  clearInterval(progress);
+  tally.dropped = summary.dropped + client.counters.rejectedInFlightLimit;
+  // Replies can still arrive for calls that just timed out; give them a moment to be discarded.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await client.close();
+  await observation.flush();
+  const final = syncCounters();
+  final.dropped = summary.dropped + client.counters.rejectedInFlightLimit;
+  await channel.sendAndFlush({ type: 'final', client: final, latency: latency.encode() });
+  await observation.shutdown();
+}

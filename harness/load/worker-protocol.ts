@@ -1,0 +1,113 @@
+/**
+ * Messages between the scenario runner (parent) and its worker processes over the Node IPC
+ * channel. Workers are real processes so that a kill is a real process death. Everything a
+ * worker measures reaches the parent as one of these; histograms travel as compressed base64.
+ */
+import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
+import type { EncodedRecording } from '../observe/latency-recorder.ts';
+import type { LoadOptions } from './load-options.ts';
+
+export type { EncodedRecording };
+
+export interface TracingConfig {
+  readonly enabled: boolean;
+  readonly sampleRatio: number;
+  /** JSONL file this process writes its spans to. */
+  readonly spansFile?: string;
+}
+
+export interface ServerWorkerConfig {
+  readonly role: 'server';
+  readonly name: string;
+  readonly amqpUrl: string;
+  readonly queue: string;
+  readonly prefetch: number;
+  readonly confirmReplies: boolean;
+  readonly runStartEpochMs: number;
+  /** SIGKILL this process at a fault point of its k-th request (1-based), counted per process. */
+  readonly killAt?: { readonly point: 'beforeReply' | 'afterReplyBeforeAck'; readonly request: number };
+  readonly tracing: TracingConfig;
+}
+
+export interface ClientWorkerConfig {
+  readonly role: 'client';
+  readonly name: string;
+  readonly amqpUrl: string;
+  readonly queue: string;
+  readonly replyMode: ReplyMode;
+  readonly timeoutMs: number;
+  readonly maxInFlight: number;
+  readonly load: LoadOptions;
+  /** Largest n requested; requests cycle through 0..maxN so results are cheap to verify. */
+  readonly maxN: number;
+  /** Every k-th request body is malformed (bad-input scenario); 0 = never. */
+  readonly badInputEvery: number;
+  readonly seed: number;
+  readonly tracing: TracingConfig;
+  /** Test-only negative control: see FibRpcClientOptions.unsafeAcceptAnyReply. */
+  readonly unsafeAcceptAnyReply: boolean;
+}
+
+export type WorkerConfig = ServerWorkerConfig | ClientWorkerConfig;
+
+export interface WorkerEvent {
+  readonly atMs: number;
+  readonly kind: 'redelivery' | 'discard-duplicate' | 'discard-late' | 'discard-unknown' | 'timeout' | 'error' | 'connection-lost' | 'reconnect' | 'kill' | 'note';
+  readonly detail?: string;
+  readonly traceId?: string;
+  readonly correlationId?: string;
+}
+
+export interface ClientTally {
+  sent: number;
+  answered: number;
+  correct: number;
+  wrongResult: number;
+  mismatchedCorrelation: number;
+  timedOut: number;
+  remoteErrors: number;
+  connectionLost: number;
+  otherErrors: number;
+  dropped: number;
+  badInputSent: number;
+  badInputRejected: number;
+  discardedDuplicate: number;
+  discardedLate: number;
+  discardedUnknown: number;
+  /** Replies the client accepted (resolved or rejected a call with); each must settle a distinct call. */
+  acceptedReplies: number;
+  /** Calls that settled more than once; a correct client keeps this at zero. */
+  settledTwice: number;
+  reconnects: number;
+}
+
+export interface ServerTally {
+  handled: number;
+  redelivered: number;
+  badRequests: number;
+  replyFailures: number;
+  reconnects: number;
+}
+
+export type WorkerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'events'; readonly events: WorkerEvent[] }
+  | { readonly type: 'progress'; readonly client?: ClientTally; readonly server?: ServerTally }
+  | { readonly type: 'fault-point'; readonly point: string; readonly request: number; readonly correlationId?: string; readonly atMs: number }
+  | {
+      readonly type: 'final';
+      readonly client?: ClientTally;
+      readonly server?: ServerTally;
+      /** Compressed base64 histograms, microseconds. */
+      readonly latency?: EncodedRecording;
+      readonly queueWait?: EncodedRecording;
+      readonly service?: EncodedRecording;
+    }
+  | { readonly type: 'fatal'; readonly error: string };
+
+
+export type ParentMessage =
+  | { readonly type: 'start'; readonly config: WorkerConfig }
+  /** Clients start their load on 'go'; its time is the run start all intervals count from. */
+  | { readonly type: 'go'; readonly runStartEpochMs: number }
+  | { readonly type: 'stop' };

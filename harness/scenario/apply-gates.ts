@@ -1,0 +1,53 @@
+import { compareWithBaseline, loadBaseline, saveBaseline, type Baseline } from '../gate/baseline.ts';
+import { evaluateGates } from '../gate/evaluate.ts';
+import { parseGate, type ParsedGate } from '../gate/parse-gate.ts';
+import type { ScenarioResult } from '../report/result-schema.ts';
+
+/** Gates parsed and the baseline loaded before anything runs, so a typo costs no broker start. */
+export interface PreparedGates {
+  readonly gates: readonly ParsedGate[];
+  readonly baseline?: Baseline;
+  readonly tolerancePct: number;
+}
+
+export function prepareGates(expressions: readonly string[], options: { baselineFile?: string; tolerancePct: number; scenario: string }): PreparedGates {
+  const errors: string[] = [];
+  const gates: ParsedGate[] = [];
+  for (const expression of expressions) {
+    try {
+      gates.push(parseGate(expression));
+    } catch (error) {
+      errors.push((error as Error).message);
+    }
+  }
+  let baseline: Baseline | undefined;
+  if (options.baselineFile) {
+    try {
+      baseline = loadBaseline(options.baselineFile, options.scenario);
+    } catch (error) {
+      errors.push((error as Error).message);
+    }
+  }
+  if (errors.length > 0) throw new Error(errors.join('\n  - '));
+  return { gates, baseline, tolerancePct: options.tolerancePct };
+}
+
+/**
+ * Adds gate results to each run and fails its verdict when a gate fails. With a baseline,
+ * the runs are compared together (medians of repeats) and the comparison is added to each.
+ */
+export function applyGates(results: readonly ScenarioResult[], prepared: PreparedGates, options: { saveBaselineFile?: string }): { results: ScenarioResult[]; notes: string[] } {
+  const notes: string[] = [];
+  const baselineGates = prepared.baseline ? compareWithBaseline(results, prepared.baseline, { tolerancePct: prepared.tolerancePct }) : [];
+  const gated = results.map((result) => {
+    const gates = [...evaluateGates(result, prepared.gates), ...baselineGates];
+    const gatesPassed = gates.every((gate) => gate.passed);
+    const verdict = result.verdict === 'pass' && !gatesPassed ? 'fail' : result.verdict;
+    return { ...result, gates, verdict } satisfies ScenarioResult;
+  });
+  if (options.saveBaselineFile) {
+    saveBaseline(options.saveBaselineFile, gated);
+    notes.push(`baseline written: ${options.saveBaselineFile} (${gated.length} run${gated.length === 1 ? '' : 's'})`);
+  }
+  return { results: gated, notes };
+}

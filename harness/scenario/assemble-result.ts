@@ -1,0 +1,132 @@
+import { cpus } from 'node:os';
+import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
+import type { ClientTally, EncodedRecording, ServerTally } from '../load/worker-protocol.ts';
+import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../report/result-schema.ts';
+import { HARNESS_VERSION } from '../version.ts';
+import { collectTraces } from './collect-traces.ts';
+import type { ScenarioDefinition } from './define-scenario.ts';
+import { runLatency, summarizeRecordings } from './merge-recordings.ts';
+import type { RunOptions } from './run-scenario.ts';
+import type { WorkerProcess } from './worker-process.ts';
+
+export interface AssembleInput {
+  readonly definition: ScenarioDefinition;
+  readonly options: RunOptions;
+  readonly runId: string;
+  readonly startedAt: Date;
+  readonly endedAt: Date;
+  readonly runStartEpochMs: number;
+  readonly topology: {
+    broker: ScenarioResult['environment']['broker'];
+    proxy: ScenarioResult['environment']['proxy'];
+  };
+  readonly clients: readonly WorkerProcess[];
+  readonly servers: readonly WorkerProcess[];
+  readonly clientTallies: ReadonlyMap<WorkerProcess, ClientTally>;
+  readonly serverTallies: ReadonlyMap<WorkerProcess, ServerTally>;
+  readonly faults: FaultRecord[];
+  readonly timeline: ScenarioResult['timeline'];
+  readonly harnessErrors: string[];
+  readonly extra: { brokerRestarts: number; serverKills: number; serverRestarts: number };
+  readonly spanFiles: readonly string[];
+  readonly interrupted: boolean;
+  /** When the last client finished its load. */
+  readonly loadEndedEpochMs?: number;
+}
+
+/** Turns what the workers reported into the ScenarioResult: counters, latency, checks. Gates come later. */
+export async function assembleResult(input: AssembleInput): Promise<ScenarioResult> {
+  const { definition } = input;
+  const clientTallies = [...input.clientTallies.values()];
+  const serverTallies = [...input.serverTallies.values()];
+  const total = (pick: (t: ClientTally) => number) => clientTallies.reduce((sum, t) => sum + pick(t), 0);
+  const totalServer = (pick: (t: ServerTally) => number) => serverTallies.reduce((sum, t) => sum + pick(t), 0);
+
+  const counters: Counters = {
+    sent: total((t) => t.sent),
+    answered: total((t) => t.answered),
+    correct: total((t) => t.correct),
+    wrongResult: total((t) => t.wrongResult),
+    mismatchedCorrelation: total((t) => t.mismatchedCorrelation),
+    timedOut: total((t) => t.timedOut),
+    remoteErrors: total((t) => t.remoteErrors),
+    connectionLost: total((t) => t.connectionLost),
+    otherErrors: total((t) => t.otherErrors),
+    dropped: total((t) => t.dropped),
+    discarded: { duplicate: total((t) => t.discardedDuplicate), late: total((t) => t.discardedLate), unknown: total((t) => t.discardedUnknown) },
+    redelivered: totalServer((t) => t.redelivered),
+    serverHandled: totalServer((t) => t.handled),
+    badRequests: totalServer((t) => t.badRequests),
+    serverKills: input.extra.serverKills,
+    serverRestarts: input.extra.serverRestarts,
+    brokerRestarts: input.extra.brokerRestarts,
+    reconnects: total((t) => t.reconnects) + totalServer((t) => t.reconnects),
+  };
+
+  const recordings = (pick: (w: WorkerProcess) => EncodedRecording | undefined, workers: readonly WorkerProcess[]) =>
+    workers.map(pick).filter((r): r is EncodedRecording => r !== undefined);
+  const loadEndedEpochMs = input.loadEndedEpochMs ?? input.endedAt.getTime();
+  const latency = runLatency(recordings((w) => w.final?.latency, input.clients), Math.max(1, loadEndedEpochMs - input.runStartEpochMs));
+  const queueWait = summarizeRecordings(recordings((w) => w.final?.queueWait, input.servers));
+  const service = summarizeRecordings(recordings((w) => w.final?.service, input.servers));
+
+  const lastFaultEnd = Math.max(0, ...input.faults.map((f) => f.endMs ?? f.startMs ?? 0));
+  const checkInput: CheckInput = {
+    counters,
+    faults: input.faults,
+    acceptedReplies: total((t) => t.acceptedReplies),
+    settledTwice: total((t) => t.settledTwice),
+    badInputSent: total((t) => t.badInputSent),
+    badInputRejected: total((t) => t.badInputRejected),
+    latencyP50Ms: latency.summary.count > 0 ? latency.summary.p50 : undefined,
+    // From the interval in which the last fault ended: the series has no finer resolution.
+    answeredAfterLastFault: latency.series.filter((point) => point.tMs + latency.intervalMs > lastFaultEnd).reduce((sum, point) => sum + point.count, 0),
+  };
+  const checks = runChecks([...CORE_CHECKS, ...definition.checks], checkInput);
+  const traces = await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
+  // Throughput over the time load ran, not over set-up and teardown.
+  const loadDurationMs = Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
+  const harnessFailed = input.harnessErrors.length > 0 && !input.interrupted;
+
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    scenario: { name: definition.name, description: definition.description },
+    run: {
+      id: input.runId,
+      startedAt: input.startedAt.toISOString(),
+      endedAt: input.endedAt.toISOString(),
+      durationMs: input.endedAt.getTime() - input.startedAt.getTime(),
+      interrupted: input.interrupted,
+      seed: input.options.seed,
+    },
+    environment: {
+      broker: input.topology.broker,
+      proxy: input.topology.proxy,
+      replyMode: definition.topology.replyMode,
+      node: process.version,
+      harnessVersion: HARNESS_VERSION,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus().length,
+      tracing: { enabled: input.options.tracing.enabled, sampleRatio: input.options.tracing.sampleRatio },
+    },
+    config: {
+      load: definition.load,
+      servers: definition.topology.servers,
+      clients: definition.topology.clients,
+      timeoutMs: definition.timeoutMs,
+      prefetch: definition.topology.prefetch,
+      confirmReplies: definition.topology.confirmReplies,
+    },
+    counters,
+    latency,
+    serverLatency: { queueWait, service },
+    throughput: { callsPerSec: (counters.answered / loadDurationMs) * 1000 },
+    faults: input.faults,
+    timeline: input.timeline,
+    checks,
+    gates: [],
+    traces,
+    verdict: harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
+    harnessErrors: input.harnessErrors,
+  };
+}

@@ -1,0 +1,56 @@
+import type { FaultSpec } from '../chaos/fault-spec.ts';
+import { validateFault } from '../chaos/fault-spec.ts';
+import type { Check } from '../checks/invariants.ts';
+import { validateLoadOptions, type LoadOptions } from '../load/load-options.ts';
+import { REPLY_MODES, type ReplyMode } from '../rpc/fib-rpc-client.ts';
+
+/** A scenario file's default export: data, not a script, so the runner can validate it whole. */
+export interface ScenarioDefinition {
+  readonly name: string;
+  /** One line for `npm run scenario -- list`. */
+  readonly description: string;
+  readonly topology: {
+    readonly servers: number;
+    readonly clients: number;
+    readonly replyMode: ReplyMode;
+    readonly prefetch: number;
+    /** Replies on a confirm channel: the fault point then sits after the broker's confirm. */
+    readonly confirmReplies: boolean;
+  };
+  /** Load per client process. */
+  readonly load: LoadOptions;
+  readonly timeoutMs: number;
+  /** Requests cycle n through 0..maxN. */
+  readonly maxN?: number;
+  /** Every k-th request body is malformed (bad-input). */
+  readonly badInputEvery?: number;
+  readonly faults: readonly FaultSpec[];
+  /** Fault-effect checks on top of the core invariants. */
+  readonly checks: readonly Check[];
+  /** Default gates, e.g. 'errors==0'; the CLI can add more. */
+  readonly gates: readonly string[];
+  readonly tracing?: { readonly sampleRatio: number };
+}
+
+export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {
+  const errors = validateScenario(definition);
+  if (errors.length > 0) throw new Error(`scenario "${definition.name}" is invalid:\n  - ${errors.join('\n  - ')}`);
+  return definition;
+}
+
+/** Every problem at once, each saying what was wrong. */
+export function validateScenario(definition: ScenarioDefinition): string[] {
+  const errors: string[] = [];
+  const { topology } = definition;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(definition.name)) errors.push(`name must be lower-case words joined by dashes, got "${definition.name}"`);
+  if (!(Number.isInteger(topology.servers) && topology.servers >= 1 && topology.servers <= 32)) errors.push(`servers must be an integer from 1 to 32, got ${topology.servers}`);
+  if (!(Number.isInteger(topology.clients) && topology.clients >= 1 && topology.clients <= 32)) errors.push(`clients must be an integer from 1 to 32, got ${topology.clients}`);
+  if (!REPLY_MODES.includes(topology.replyMode)) errors.push(`reply mode must be one of ${REPLY_MODES.join(', ')}, got "${topology.replyMode}"`);
+  if (!(Number.isInteger(topology.prefetch) && topology.prefetch >= 1 && topology.prefetch <= 10_000)) errors.push(`prefetch must be an integer from 1 to 10000, got ${topology.prefetch}`);
+  if (!(definition.timeoutMs > 0 && definition.timeoutMs <= 600_000)) errors.push(`timeout must be > 0 and at most 600000 ms, got ${definition.timeoutMs}`);
+  if (definition.maxN !== undefined && !(Number.isInteger(definition.maxN) && definition.maxN >= 0 && definition.maxN <= 10_000)) errors.push(`maxN must be an integer from 0 to 10000, got ${definition.maxN}`);
+  if (definition.tracing && !(definition.tracing.sampleRatio >= 0 && definition.tracing.sampleRatio <= 1)) errors.push(`trace sample ratio must be from 0 to 1, got ${definition.tracing.sampleRatio}`);
+  errors.push(...validateLoadOptions(definition.load));
+  for (const fault of definition.faults) errors.push(...validateFault(fault, topology.servers));
+  return errors;
+}

@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import type { BrokerChoice } from '../env/select-broker.ts';
+import type { ProxyChoice } from '../env/select-proxy.ts';
+import { EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_PASS } from '../exit-codes.ts';
+import { applyGates, prepareGates, type PreparedGates } from './apply-gates.ts';
+import { writeResult } from '../report/result-io.ts';
+import { formatTerminalSummary } from '../report/terminal-summary.ts';
+import { writeReports } from '../report/write-reports.ts';
+import type { ScenarioResult } from '../report/result-schema.ts';
+import { applyOverrides, type ScenarioOverrides } from './apply-overrides.ts';
+import type { ScenarioDefinition } from './define-scenario.ts';
+import { createProgressDisplay } from './progress-display.ts';
+import { runScenario } from './run-scenario.ts';
+
+export interface CliRunOptions {
+  readonly definition: ScenarioDefinition;
+  readonly overrides: ScenarioOverrides;
+  readonly broker: BrokerChoice;
+  readonly proxy: ProxyChoice;
+  readonly seed: number;
+  readonly runDir: string;
+  readonly json: boolean;
+  readonly gates: readonly string[];
+  readonly saveBaseline?: string;
+  readonly baseline?: string;
+  readonly tolerancePct: number;
+  readonly repeat: number;
+  readonly tracingEnabled: boolean;
+  readonly interactive: boolean;
+}
+
+/**
+ * Validates everything first (scenario overrides, gate expressions, baseline file) so a
+ * mistake costs no broker start, then runs the scenario (N times with --repeat), applies
+ * gates and the baseline, writes each run folder and prints the summary. Returns the exit code.
+ */
+export async function executeRuns(options: CliRunOptions, signal: AbortSignal): Promise<number> {
+  const { definition, errors } = applyOverrides(options.definition, options.overrides);
+  let gates: PreparedGates;
+  try {
+    gates = prepareGates(options.gates, { baselineFile: options.baseline, tolerancePct: options.tolerancePct, scenario: definition.name });
+  } catch (error) {
+    errors.push((error as Error).message);
+    gates = undefined as never;
+  }
+  if (errors.length > 0) {
+    console.error(`cannot run "${options.definition.name}":\n  - ${errors.join('\n  - ')}`);
+    return EXIT_HARNESS_ERROR;
+  }
+
+  const results: ScenarioResult[] = [];
+  for (let attempt = 1; attempt <= options.repeat && !signal.aborted; attempt++) {
+    const runDir = options.repeat > 1 ? join(options.runDir, `run-${attempt}`) : options.runDir;
+    const label = options.repeat > 1 ? `${definition.name} ${attempt}/${options.repeat}` : definition.name;
+    const display = createProgressDisplay(options.interactive && !options.json, label);
+    try {
+      results.push(await runScenario({
+        definition,
+        broker: options.broker,
+        proxy: options.proxy,
+        seed: options.seed + (attempt - 1) * 1000,
+        runDir,
+        gates: options.gates,
+        tracing: { enabled: options.tracingEnabled, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
+        onProgress: (progress) => display.update(progress),
+        onPhase: (phase) => display.phase(phase),
+        signal,
+      }));
+    } catch (error) {
+      display.stop();
+      console.error(`${definition.name}: the harness could not run: ${(error as Error).message}`);
+      return EXIT_HARNESS_ERROR;
+    } finally {
+      display.stop();
+    }
+  }
+
+  const gated = applyGates(results, gates, { saveBaselineFile: options.saveBaseline });
+  for (const [index, result] of gated.results.entries()) {
+    const runDir = options.repeat > 1 ? join(options.runDir, `run-${index + 1}`) : options.runDir;
+    writeResult(runDir, result);
+    writeReports(runDir, result);
+    if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else console.log(formatTerminalSummary(result, { color: options.interactive }));
+  }
+  if (!options.json) {
+    for (const line of gated.notes) console.log(line);
+    console.log(`\nrun folder: ${options.runDir}  (report.html, result.json, junit.xml, summary.md)`);
+  }
+  const verdicts = gated.results.map((result) => result.verdict);
+  if (verdicts.includes('error')) return EXIT_HARNESS_ERROR;
+  return verdicts.every((verdict) => verdict === 'pass') ? EXIT_PASS : EXIT_FAILED;
+}

@@ -1,0 +1,69 @@
+import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
+import type { ProxyName } from '../chaos/fault-spec.ts';
+import type { StartedBroker } from '../env/broker/broker.ts';
+import { startBroker, type BrokerChoice } from '../env/select-broker.ts';
+import { startProxyServer, type ProxyChoice, type StartedProxyServer } from '../env/select-proxy.ts';
+
+/**
+ * The environment of a run: a broker, a Toxiproxy-API server, and two proxies in front of
+ * the broker, one for servers and one for clients, so a fault can cut either side alone.
+ * Proxies are created and controlled only through toxiproxy-node-client, so the same run
+ * works against real Toxiproxy (TOXIPROXY_URL).
+ */
+export interface Topology {
+  readonly broker: StartedBroker;
+  readonly proxyServer: StartedProxyServer;
+  readonly toxiproxy: Toxiproxy;
+  readonly proxies: Readonly<Record<ProxyName, Proxy>>;
+  amqpUrlThrough(proxy: ProxyName): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `broker` is a choice (the run starts and stops its broker) or an already started broker
+ * that the caller owns and stops (tests share one node across runs this way).
+ */
+export async function startTopology(options: { broker: BrokerChoice | StartedBroker; proxy: ProxyChoice; runId: string }): Promise<Topology> {
+  const ownsBroker = typeof options.broker === 'string';
+  const broker = typeof options.broker === 'string' ? await startBroker(options.broker) : options.broker;
+  const stopBroker = () => (ownsBroker ? broker.stop() : Promise.resolve());
+  let proxyServer: StartedProxyServer | undefined;
+  try {
+    proxyServer = await startProxyServer(options.proxy);
+    const toxiproxy = new Toxiproxy(proxyServer.getApiUrl());
+    const upstream = `${broker.getHost()}:${broker.getAmqpPort()}`;
+    const proxies = {} as Record<ProxyName, Proxy>;
+    for (const name of ['servers', 'clients'] as const) {
+      // Unique names: a shared real Toxiproxy may serve several runs at once.
+      proxies[name] = await toxiproxy.createProxy({ name: `rpc-chaos-${options.runId}-${name}`, listen: '127.0.0.1:0', upstream });
+    }
+    const started = proxyServer;
+    return {
+      broker,
+      proxyServer: started,
+      toxiproxy,
+      proxies,
+      amqpUrlThrough(name) {
+        const url = new URL(broker.getAmqpUrl());
+        const [host, port] = splitHostPort(proxies[name].listen);
+        url.hostname = host;
+        url.port = port;
+        return url.toString();
+      },
+      async stop() {
+        await Promise.allSettled(Object.values(proxies).map((proxy) => proxy.remove()));
+        await started.stop();
+        await stopBroker();
+      },
+    };
+  } catch (error) {
+    await proxyServer?.stop().catch(() => undefined);
+    await stopBroker();
+    throw error;
+  }
+}
+
+function splitHostPort(listen: string): [string, string] {
+  const index = listen.lastIndexOf(':');
+  return [listen.slice(0, index) || '127.0.0.1', listen.slice(index + 1)];
+}

@@ -1,0 +1,15 @@
+import { noDuplicateReplies, recoveredAfterFaults, requestsRedelivered } from '../harness/checks/fault-effects.ts';
+import { defineScenario } from '../harness/scenario/define-scenario.ts';
+
+/** A server dies before replying: the request is redelivered and answered exactly once. */
+export default defineScenario({
+  name: 'crash-before-reply',
+  description: 'a server dies before it replies; the broker redelivers and the call is answered exactly once, nothing lost',
+  topology: { servers: 2, clients: 1, replyMode: 'callback-queue', prefetch: 1, confirmReplies: true },
+  load: { executor: 'constant-arrival-rate', ratePerSec: 100, durationMs: 4_000, maxInFlight: 200 },
+  timeoutMs: 3_000,
+  faults: [{ kind: 'kill-server-at-fault-point', server: 1, point: 'beforeReply', request: 50, restartAfterMs: 500 }],
+  checks: [requestsRedelivered, noDuplicateReplies, recoveredAfterFaults],
+  gates: ['errors==0'],
+  tracing: { sampleRatio: 1 },
+});

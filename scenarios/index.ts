@@ -1,0 +1,27 @@
+import type { ScenarioDefinition } from '../harness/scenario/define-scenario.ts';
+import badInput from './bad-input.ts';
+import baseline from './baseline.ts';
+import brokerRestart from './broker-restart.ts';
+import connectionReset from './connection-reset.ts';
+import crashBeforeReply from './crash-before-reply.ts';
+import duplicateReply from './duplicate-reply.ts';
+import lateReply from './late-reply.ts';
+import latency from './latency.ts';
+import partition from './partition.ts';
+
+/** The fault catalogue, in the order `npm run scenario -- list` shows it. */
+export const SCENARIOS: readonly ScenarioDefinition[] = [
+  duplicateReply,
+  lateReply,
+  latency,
+  partition,
+  connectionReset,
+  brokerRestart,
+  crashBeforeReply,
+  badInput,
+  baseline,
+];
+
+export function findScenario(name: string): ScenarioDefinition | undefined {
+  return SCENARIOS.find((scenario) => scenario.name === name);
+}

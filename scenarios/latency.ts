@@ -1,0 +1,19 @@
+import { latencyReflectsInjected } from '../harness/checks/fault-effects.ts';
+import { defineScenario } from '../harness/scenario/define-scenario.ts';
+
+const INJECTED_MS = 100;
+
+/** A fixed latency on the clients' downstream: what the client measures must reflect it. */
+export default defineScenario({
+  name: 'latency',
+  description: `${INJECTED_MS} ms latency toxic on replies to clients; the measured p50 must reflect the injected latency`,
+  topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
+  load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 4_000, maxInFlight: 200 },
+  timeoutMs: 3_000,
+  faults: [
+    { kind: 'toxic', proxy: 'clients', toxic: { type: 'latency', stream: 'downstream', attributes: { latency: INJECTED_MS, jitter: 0 } }, trigger: { atMs: 0 } },
+  ],
+  checks: [latencyReflectsInjected(INJECTED_MS, 60)],
+  gates: ['errors==0', `p50>=${INJECTED_MS}ms`],
+  tracing: { sampleRatio: 0.1 },
+});

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../harness/env/broker/private-rabbit-node.ts';
+import badInput from '../bad-input.ts';
+import baseline from '../baseline.ts';
+import crashBeforeReply from '../crash-before-reply.ts';
+import duplicateReply from '../duplicate-reply.ts';
+import { explain, failedChecks, runForTest } from './run-for-test.ts';
+
+let node: StartedPrivateRabbitNode;
+
+describe('scenarios with process faults', { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    node = await new PrivateRabbitNode().start();
+  });
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  it('duplicate-reply: each kill between reply and ack yields a duplicate that the client discards', async () => {
+    const result = await runForTest(node, duplicateReply);
+    expect(result.verdict, explain(result)).toBe('pass');
+    expect(result.faults.every((fault) => fault.fired)).toBe(true);
+    expect(result.counters.serverKills).toBe(2);
+    expect(result.counters.discarded.duplicate).toBeGreaterThanOrEqual(2);
+    expect(result.counters.redelivered).toBeGreaterThanOrEqual(2);
+    expect(result.counters.wrongResult).toBe(0);
+    expect(result.counters.answered).toBe(result.counters.sent);
+    const trace = result.traces.duplicateReplyTrace ?? [];
+    expect(trace.some((span) => span.name === 'rpc reply discarded')).toBe(true);
+    expect(trace.some((span) => span.name === 'rpc_queue process' && span.status === 'error')).toBe(true);
+    expect(new Set(trace.map((span) => span.traceId)).size).toBe(1);
+    expect(result.timeline.events.some((event) => event.kind === 'discard-duplicate' && event.traceId === trace[0]?.traceId)).toBe(true);
+  });
+
+  it('duplicate-reply FAILS with a naive client that accepts any reply (negative control)', async () => {
+    const result = await runForTest(node, duplicateReply, { overrides: { concurrency: 16 }, unsafeAcceptAnyReply: true });
+    expect(result.verdict).toBe('fail');
+    expect(failedChecks(result)).toContain('no-cross-resolution');
+    expect(failedChecks(result)).toContain('results-correct');
+  });
+
+  it('crash-before-reply: the redelivered request is answered exactly once, nothing lost', async () => {
+    const result = await runForTest(node, crashBeforeReply);
+    expect(result.verdict, explain(result)).toBe('pass');
+    expect(result.counters.redelivered).toBeGreaterThanOrEqual(1);
+    expect(result.counters.discarded.duplicate).toBe(0);
+    expect(result.counters.answered).toBe(result.counters.sent);
+  });
+
+  it('bad-input: malformed bodies get error replies and the servers keep serving', async () => {
+    const result = await runForTest(node, badInput);
+    expect(result.verdict, explain(result)).toBe('pass');
+    expect(result.counters.badRequests).toBeGreaterThan(0);
+    expect(result.counters.answered).toBe(result.counters.sent);
+  });
+
+  it('baseline: no faults, every call answered correctly', async () => {
+    const result = await runForTest(node, baseline, { overrides: { durationMs: 2_000 } });
+    expect(result.verdict, explain(result)).toBe('pass');
+    expect(result.counters.answered).toBeGreaterThan(100);
+    expect(result.counters.correct).toBe(result.counters.answered);
+    expect(result.latency.summary.count).toBe(result.counters.answered);
+    expect(result.throughput.callsPerSec).toBeGreaterThan(0);
+  });
+});

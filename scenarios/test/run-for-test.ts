@@ -1,0 +1,38 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StartedBroker } from '../../harness/env/broker/broker.ts';
+import type { ScenarioResult } from '../../harness/report/result-schema.ts';
+import { applyOverrides, type ScenarioOverrides } from '../../harness/scenario/apply-overrides.ts';
+import type { ScenarioDefinition } from '../../harness/scenario/define-scenario.ts';
+import { runScenario } from '../../harness/scenario/run-scenario.ts';
+
+/** Runs a scenario as the CLI would, on a broker the test file shares, through the built-in proxy. */
+export async function runForTest(
+  broker: StartedBroker,
+  scenario: ScenarioDefinition,
+  options: { overrides?: ScenarioOverrides; unsafeAcceptAnyReply?: boolean } = {},
+): Promise<ScenarioResult> {
+  const { definition, errors } = applyOverrides(scenario, options.overrides ?? {});
+  if (errors.length > 0) throw new Error(errors.join('; '));
+  return runScenario({
+    definition,
+    broker,
+    proxy: 'builtin',
+    seed: 42,
+    runDir: mkdtempSync(join(tmpdir(), `rpc-chaos-${scenario.name}-`)),
+    gates: [],
+    tracing: { enabled: true, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
+    unsafeAcceptAnyReply: options.unsafeAcceptAnyReply,
+  });
+}
+
+export function failedChecks(result: ScenarioResult): string[] {
+  return result.checks.filter((check) => !check.passed).map((check) => check.id);
+}
+
+/** For assertion messages: the checks that failed, with their numbers. */
+export function explain(result: ScenarioResult): string {
+  const failed = result.checks.filter((check) => !check.passed).map((check) => `${check.id}: ${check.actual}`);
+  return [`verdict ${result.verdict}`, ...failed, ...result.harnessErrors].join('\n');
+}

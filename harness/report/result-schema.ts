@@ -31,6 +31,8 @@ export const PercentilePointSchema = z.object({
   valueMs: nonNegative,
   /** Count of samples at or below this value. */
   count,
+  /** 1/(1-p), the x axis of the HdrHistogram plot (finite at 100 %: see observe/latency-summary). */
+  inverse: z.number().positive().optional(),
 });
 
 /** One interval (default 1 s) of the over-time series. */

@@ -7,6 +7,8 @@ import { toxicJson, type Stream, type ToxicConfig } from './toxic-config.ts';
 export class Proxy {
   private server: Server | undefined;
   private readonly connections = new Set<ProxiedConnection>();
+  /** Every accepted socket, also those whose upstream never connected, so stop() leaves none open. */
+  private readonly acceptedSockets = new Set<Socket>();
   private readonly toxicList: ToxicConfig[] = [];
   private readonly toxicAddedAt = new Map<string, number>();
 
@@ -45,10 +47,22 @@ export class Proxy {
     this.server = undefined;
     this.enabled = false;
     for (const connection of [...this.connections]) connection.close();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.acceptedSockets) socket.end();
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Clients read EOF first; sockets whose peer never answers the FIN are then dropped.
+      const drop = setTimeout(() => {
+        for (const socket of this.acceptedSockets) socket.destroy();
+        for (const connection of [...this.connections]) connection.destroy();
+      }, 50);
+      await closed;
+      clearTimeout(drop);
+    }
   }
 
   private accept(client: Socket): void {
+    this.acceptedSockets.add(client);
+    client.once('close', () => this.acceptedSockets.delete(client));
     const [host, port] = splitHostPort(this.upstream);
     const upstream = connect({ host, port: Number(port), allowHalfOpen: true });
     upstream.setNoDelay(true);
@@ -62,7 +76,10 @@ export class Proxy {
     });
     // An unreachable upstream: Toxiproxy accepts the client and closes it at once (EOF).
     upstream.once('error', () => {
-      if (!connected) client.end();
+      if (connected) return;
+      client.resume(); // read the peer's FIN, or the half-open socket would linger
+      client.end();
+      setTimeout(() => client.destroy(), 1000).unref();
     });
     client.on('error', () => upstream.destroy());
   }

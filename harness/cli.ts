@@ -1,0 +1,142 @@
+/**
+ * `npm run scenario -- <name> [options]` and `npm run scenario -- list`.
+ * Parses options (commander), runs the scenario, writes the run folder, prints a summary,
+ * and exits 0 pass / 1 check or gate failed / 2 harness could not run / 130 interrupted.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { join } from 'node:path';
+import { onInterrupt } from './env/process-cleanup.ts';
+import { BROKER_CHOICES, type BrokerChoice } from './env/select-broker.ts';
+import { PROXY_CHOICES, type ProxyChoice } from './env/select-proxy.ts';
+import { EXIT_HARNESS_ERROR, EXIT_INTERRUPTED } from './exit-codes.ts';
+import { REPLY_MODES, type ReplyMode } from './rpc/fib-rpc-client.ts';
+import { executeRuns, type CliRunOptions } from './scenario/execute-runs.ts';
+import { parseDuration } from './scenario/parse-duration.ts';
+import { findScenario, SCENARIOS } from '../scenarios/index.ts';
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || parsed < min || parsed > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got "${value}"`);
+    return parsed;
+  };
+}
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
+  return parsed;
+}
+
+function duration(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function ratio(value: string): number {
+  const parsed = Number(value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : value);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) throw new InvalidArgumentError(`expected a ratio from 0 to 1 (or 0% to 100%), got "${value}"`);
+  return parsed;
+}
+
+function percent(value: string): number {
+  const parsed = Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1000) throw new InvalidArgumentError(`expected a percentage like 10%, got "${value}"`);
+  return parsed;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function listScenarios(): string {
+  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
+  return SCENARIOS.map((s) => `  ${s.name.padEnd(width)}  ${s.description}`).join('\n');
+}
+
+const program = new Command('scenario')
+  .description('Run an RPC chaos scenario against a real RabbitMQ behind a fault proxy')
+  .argument('<name>', `scenario to run, or "list"`)
+  .option('--duration <duration>', 'load duration, e.g. 10s, 2m (replaces the scenario\'s)', duration)
+  .option('--rate <calls-per-sec>', 'open-loop arrival rate per client process', positiveNumber)
+  .option('--concurrency <n>', 'closed-loop callers per client process', integer(1, 10_000))
+  .option('--calls <n>', 'calls per client process (with or instead of --duration)', integer(1, 100_000_000))
+  .option('--servers <n>', 'server processes', integer(1, 32))
+  .option('--clients <n>', 'client processes', integer(1, 32))
+  .addOption(new Option('--reply-mode <mode>', 'callback-queue (the tutorial) or direct-reply-to').choices(REPLY_MODES as string[]))
+  .option('--timeout <duration>', 'per-call timeout, e.g. 500ms', duration)
+  .addOption(new Option('--broker <kind>', 'auto: AMQP_URL, else a private local node, else Docker').choices(BROKER_CHOICES as string[]).default('auto'))
+  .addOption(new Option('--proxy <kind>', 'auto: TOXIPROXY_URL, else the built-in proxy').choices(PROXY_CHOICES as string[]).default('auto'))
+  .option('--seed <n>', 'seed of the request sequence', integer(0, 2 ** 31 - 1))
+  .option('--out <dir>', 'run folder (default reports/<scenario>-<time>)')
+  .option('--json', 'print result.json to stdout instead of the summary', false)
+  .option('--gate <expression>', 'add a gate, e.g. "p99<50ms" (repeatable)', collect, [] as string[])
+  .option('--no-default-gates', 'ignore the gates the scenario declares')
+  .option('--save-baseline <file>', 'write the gated metrics of this run (or the --repeat runs) to a baseline file')
+  .option('--baseline <file>', 'compare with a saved baseline; worse by more than --tolerance fails')
+  .option('--tolerance <percent>', 'allowed regression against the baseline', percent, 10)
+  .option('--repeat <n>', 'run N times and compare medians (noise-aware baselines)', integer(1, 20), 1)
+  .option('--trace-sample <ratio>', 'share of calls traced, 0..1 or a percentage', ratio)
+  .option('--no-tracing', 'turn tracing off')
+  .addHelpText('after', `\nScenarios:\n${listScenarios()}\n\nExit codes: 0 pass, 1 check or gate failed, 2 harness could not run, 130 interrupted.`)
+  .showHelpAfterError()
+  .exitOverride();
+
+async function main(): Promise<number> {
+  try {
+    program.parse();
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    return code === 0 ? 0 : EXIT_HARNESS_ERROR;
+  }
+  const [name] = program.args as [string];
+  if (name === 'list') {
+    console.log(`Scenarios:\n${listScenarios()}`);
+    return 0;
+  }
+  const definition = findScenario(name);
+  if (!definition) {
+    console.error(`unknown scenario "${name}". Valid scenarios:\n${listScenarios()}`);
+    return EXIT_HARNESS_ERROR;
+  }
+  const o = program.opts<{
+    duration?: number; rate?: number; concurrency?: number; calls?: number; servers?: number; clients?: number;
+    replyMode?: ReplyMode; timeout?: number; broker: BrokerChoice; proxy: ProxyChoice; seed?: number; out?: string;
+    json: boolean; gate: string[]; defaultGates: boolean; saveBaseline?: string; baseline?: string; tolerance: number;
+    repeat: number; traceSample?: number; tracing: boolean;
+  }>();
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  const options: CliRunOptions = {
+    definition,
+    overrides: {
+      durationMs: o.duration, ratePerSec: o.rate, concurrency: o.concurrency, calls: o.calls, servers: o.servers,
+      clients: o.clients, replyMode: o.replyMode, timeoutMs: o.timeout, sampleRatio: o.traceSample,
+    },
+    broker: o.broker,
+    proxy: o.proxy,
+    seed: o.seed ?? Math.floor(Math.random() * 2 ** 31),
+    runDir: o.out ?? join('reports', `${definition.name}-${stamp}`),
+    json: o.json,
+    gates: [...(o.defaultGates ? definition.gates : []), ...o.gate],
+    saveBaseline: o.saveBaseline,
+    baseline: o.baseline,
+    tolerancePct: o.tolerance,
+    repeat: o.repeat,
+    tracingEnabled: o.tracing,
+    interactive: Boolean(process.stderr.isTTY),
+  };
+
+  const abort = new AbortController();
+  let finished: Promise<number> | undefined;
+  onInterrupt(async () => {
+    process.stderr.write('\ninterrupted: stopping load, writing what was measured, tearing down (Ctrl-C again to kill at once)\n');
+    abort.abort();
+    await finished;
+  });
+  finished = executeRuns(options, abort.signal);
+  const code = await finished;
+  return abort.signal.aborted ? EXIT_INTERRUPTED : code;
+}
+
+process.exit(await main());

@@ -29,7 +29,7 @@ export async function startProxyServer(choice: ProxyChoice = 'auto', env: NodeJS
   }
   const { BuiltinToxiproxy } = await import('./proxy/builtin-toxiproxy.ts');
   const started = await new BuiltinToxiproxy({ host: '127.0.0.1', port: 0 }).start();
-  const version = await new Toxiproxy(started.getApiUrl()).getVersion();
+  const version = parseVersion(await new Toxiproxy(started.getApiUrl()).getVersion());
   return { kind: 'builtin', getApiUrl: () => started.getApiUrl(), getVersion: () => version, stop: () => started.stop() };
 }
 
@@ -44,5 +44,15 @@ async function attachExternalToxiproxy(url: string): Promise<StartedProxyServer>
   } catch (error) {
     throw new Error(`Toxiproxy at TOXIPROXY_URL=${redactUrl(url)} did not answer GET /version: ${(error as Error).message}`);
   }
-  return { kind: 'toxiproxy', getApiUrl: () => url, getVersion: () => String(version), stop: async () => undefined };
+  return { kind: 'toxiproxy', getApiUrl: () => url, getVersion: () => parseVersion(version), stop: async () => undefined };
+}
+
+/** GET /version answers `{"version": "2.12.0"}`; the client hands back that text as it is. */
+function parseVersion(answer: unknown): string {
+  if (typeof answer !== 'string') return String((answer as { version?: unknown } | null)?.version ?? answer);
+  try {
+    return String((JSON.parse(answer) as { version?: unknown }).version ?? answer);
+  } catch {
+    return answer.trim();
+  }
 }

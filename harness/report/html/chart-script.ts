@@ -73,6 +73,8 @@ export const CHART_SCRIPT = String.raw`
         series: [{ label: 's' }, { label: 'calls/s', stroke: css('--tp'), fill: css('--tp') + '22', width: 1.5 }],
       }, [series.t, series.tp], throughputEl));
     }
+    // Exposed for the report's own browser tests, which check where fault windows were drawn.
+    window.rpcChaosCharts = { latency: charts[1], throughput: charts[2], faults: data.faults };
     document.body.setAttribute('data-charts-drawn', String(charts.length));
   }
 

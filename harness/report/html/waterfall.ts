@@ -29,7 +29,7 @@ export function renderWaterfall(spans: readonly TraceSpan[] | undefined): string
     })
     .join('');
   return `<div class="waterfall" id="waterfall">${rows}</div>
-    <div class="wf-axis"><span>trace ${escapeHtml(spans[0]!.traceId)}</span><span style="display:flex;justify-content:space-between"><span>${(start / 1000).toFixed(3)} s</span><span>+${span.toFixed(2)} ms</span></span></div>`;
+    <div class="wf-axis"><span title="${escapeHtml(spans[0]!.traceId)}">trace ${escapeHtml(spans[0]!.traceId.slice(0, 16))}…</span><span style="display:flex;justify-content:space-between"><span>${(start / 1000).toFixed(3)} s</span><span>+${span.toFixed(2)} ms</span></span></div>`;
 }
 
 function depthOf(spans: readonly TraceSpan[]): Map<string, number> {

@@ -103,6 +103,11 @@ class Direction {
     });
   }
 
+  /** Resolves once everything planned so far (data, a delayed FIN) has been written. */
+  drained(): Promise<void> {
+    return this.writeTail;
+  }
+
   dispose(): void {
     if (this.closeTimer) clearTimeout(this.closeTimer);
   }
@@ -129,8 +134,12 @@ export class ProxiedConnection {
     const onError = () => this.destroy();
     client.on('error', onError);
     upstream.on('error', onError);
-    client.on('close', () => this.destroy());
-    upstream.on('close', () => this.destroy());
+    // One side fully closed: the other still gets what is planned for it (latency, slow_close).
+    const onClose = () => {
+      void Promise.all(this.directions.map((direction) => direction.drained())).then(() => this.destroy());
+    };
+    client.on('close', onClose);
+    upstream.on('close', onClose);
   }
 
   toxics(stream: Stream): ToxicConfig[] {

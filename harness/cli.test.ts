@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = new URL('./cli.ts', import.meta.url).pathname;
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  pid: number;
+}
+
+/** Runs the CLI as `npm run scenario` does; `marker` lets the test find every process it left. */
+function runCli(args: string[], options: { marker?: string; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      env: { ...process.env, RPC_CHAOS_TEST_MARKER: options.marker ?? '', AMQP_URL: '', TOXIPROXY_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      options.onStderr?.(stderr, child);
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr, pid: child.pid! }));
+  });
+}
+
+/** Processes still alive that carry the marker in their environment, or a broker node named after the CLI's pid. */
+function leftovers(marker: string, cliPid: number): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (environ.includes(`RPC_CHAOS_TEST_MARKER=${marker}`) || cmdline.includes(`rpc-chaos-${cliPid}-`)) found.push(`${entry}: ${cmdline.slice(0, 120)}`);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+describe('npm run scenario', { timeout: 120_000 }, () => {
+  it('lists the scenarios with their descriptions', async () => {
+    const run = await runCli(['list']);
+    expect(run.code).toBe(0);
+    for (const name of ['duplicate-reply', 'late-reply', 'latency', 'partition', 'connection-reset', 'broker-restart', 'crash-before-reply', 'bad-input', 'baseline']) {
+      expect(run.stdout).toContain(name);
+    }
+  });
+
+  it('exits 2 on an unknown scenario, listing the valid ones', async () => {
+    const run = await runCli(['duplicate-replies']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown scenario "duplicate-replies". Valid scenarios:');
+    expect(run.stderr).toContain('duplicate-reply');
+  });
+
+  it('exits 2 on bad options, saying what was wrong, before starting anything', async () => {
+    const badRate = await runCli(['baseline', '--rate', '-5']);
+    expect(badRate.code).toBe(2);
+    expect(badRate.stderr).toContain('expected a number > 0, got "-5"');
+    const badDuration = await runCli(['baseline', '--duration', '10']);
+    expect(badDuration.code).toBe(2);
+    expect(badDuration.stderr).toContain('use a number with a unit');
+    const both = await runCli(['baseline', '--rate', '10', '--concurrency', '2']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--rate (open loop) and --concurrency (closed loop) exclude each other');
+    const badGate = await runCli(['baseline', '--gate', 'p99<5kg']);
+    expect(badGate.code).toBe(2);
+    expect(badGate.stderr).toContain('bad gate "p99<5kg": unit "kg" does not fit p99');
+    const missingBaseline = await runCli(['baseline', '--baseline', '/nonexistent/baseline.json']);
+    expect(missingBaseline.code).toBe(2);
+    expect(missingBaseline.stderr).toContain('cannot read baseline /nonexistent/baseline.json');
+  });
+
+  it('exits 0 on a passing run and 1 when a gate fails, writing the run folder both times', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-'));
+    const baselineFile = join(dir, 'baseline.json');
+    const passing = await runCli(['baseline', '--duration', '2s', '--concurrency', '4', '--out', join(dir, 'pass'), '--gate', 'errors==0', '--save-baseline', baselineFile]);
+    expect(passing.code, passing.stderr).toBe(0);
+    expect(passing.stdout).toContain('baseline  PASS');
+    expect(passing.stdout).toContain(`baseline written: ${baselineFile}`);
+    for (const file of ['result.json', 'report.html', 'junit.xml', 'summary.md']) expect(existsSync(join(dir, 'pass', file)), file).toBe(true);
+
+    const failing = await runCli(['baseline', '--duration', '2s', '--concurrency', '4', '--out', join(dir, 'fail'), '--gate', 'p50<0.001ms', '--baseline', baselineFile]);
+    expect(failing.code, failing.stderr).toBe(1);
+    expect(failing.stdout).toContain('FAIL  p50<0.001ms');
+    const result = JSON.parse(readFileSync(join(dir, 'fail', 'result.json'), 'utf8'));
+    expect(result.verdict).toBe('fail');
+    expect(result.gates.find((g: { expression: string }) => g.expression === 'p50<0.001ms').passed).toBe(false);
+    expect(result.gates.some((g: { source: string }) => g.source === 'baseline')).toBe(true);
+    expect(readFileSync(join(dir, 'fail', 'junit.xml'), 'utf8')).toContain('<failure message="p50 ');
+  });
+
+  it('on Ctrl-C stops the load, writes what was measured, exits 130 and leaves no process behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-int-'));
+    const marker = randomUUID();
+    let interrupted = false;
+    const run = await runCli(['duplicate-reply', '--duration', '60s', '--out', dir], {
+      marker,
+      onStderr: (text, child) => {
+        if (!interrupted && /sent [1-9]\d* answered/.test(text)) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(interrupted).toBe(true);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toContain('interrupted: stopping load');
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+    expect(result.run.interrupted).toBe(true);
+    expect(result.counters.sent).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(leftovers(marker, run.pid)).toEqual([]);
+  });
+});

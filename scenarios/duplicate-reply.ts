@@ -10,7 +10,7 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'duplicate-reply',
   description: 'servers die between reply and ack; the redelivered request is answered twice and the client must discard the duplicate',
-  topology: { servers: 3, clients: 1, replyMode: 'callback-queue', prefetch: 1, confirmReplies: true },
+  topology: { servers: 3, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: true },
   load: { executor: 'constant-arrival-rate', ratePerSec: 100, durationMs: 5_000, maxInFlight: 1_000 },
   timeoutMs: 3_000,
   faults: [

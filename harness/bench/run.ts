@@ -9,6 +9,9 @@ import { Command } from 'commander';
 import { PrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { benchRpc } from './rpc-bench.ts';
 import { benchTracing } from './tracing-bench.ts';
+import { benchProxy } from './proxy-bench.ts';
+import { benchReport } from './report-bench.ts';
+import { benchObserve } from '../observe/bench-observe.ts';
 import { formatTable } from './format-table.ts';
 
 const program = new Command('bench')
@@ -43,9 +46,27 @@ try {
     ['tracing', 'calls/s', 'p50 ms', 'p99 ms', 'throughput loss'],
     tracing.map((row) => [row.mode, row.sample.callsPerSec.toFixed(0), row.sample.p50Ms.toFixed(2), row.sample.p99Ms.toFixed(2), `${(row.throughputLoss * 100).toFixed(1)} %`]),
   ));
+
+  const proxy = await benchProxy(node, { roundMs, rounds });
+  results.proxy = proxy;
+  console.log('\nBuilt-in proxy: RPC with client and server behind the proxy vs direct (target: p50 through the proxy <= 1.1x direct)');
+  console.log(formatTable(
+    ['load', 'direct calls/s', 'proxied calls/s', 'throughput ratio', 'direct p50/p99 ms', 'proxied p50/p99 ms', 'p50 ratio'],
+    proxy.map((row) => [row.load, row.direct.callsPerSec.toFixed(0), row.proxied.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.direct.p50Ms.toFixed(3)}/${row.direct.p99Ms.toFixed(2)}`, `${row.proxied.p50Ms.toFixed(3)}/${row.proxied.p99Ms.toFixed(2)}`, row.p50Ratio.toFixed(3)]),
+  ));
 } finally {
   await node.stop();
 }
+
+const observe = await benchObserve();
+results.observe = observe;
+console.log('\nHDR recording (hdr-histogram-js, pure JS)');
+console.log(formatTable(['measure', 'value'], Object.entries(observe).map(([key, value]) => [key, value.toFixed(key.endsWith('.ns') || key.endsWith('.bytes') ? 0 : 2)])));
+
+const report = await benchReport();
+results.report = report;
+console.log('\nreport.html of a 10-minute run at 500 calls/s (targets: < 2 MB, opens in < 2 s in headless Chromium)');
+console.log(formatTable(['size', 'open until charts drawn', 'render (Node)'], [[`${(report.htmlBytes / 1024).toFixed(0)} KiB`, `${report.openMs.toFixed(0)} ms`, `${report.renderMs.toFixed(0)} ms`]]));
 
 const out = options.out ?? join('reports', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 mkdirSync(dirname(out), { recursive: true });

@@ -41,7 +41,8 @@ function publishAndProcess(correlationId: string) {
     { kind: rpcSpanKinds.process, attributes: rpcSpanAttributes({ queue: 'rpc_queue', correlationId, operation: 'process' }) },
     parent,
   );
-  context.with(trace.setSpan(parent, processSpan), () => server.startSpan(rpcSpanNames.compute).end());
+  // Parents are passed explicitly, as the RPC code does: no async context manager is registered.
+  server.startSpan(rpcSpanNames.compute, {}, trace.setSpan(parent, processSpan)).end();
   processSpan.end();
   publish.end();
   return { headers, publish, processSpan };

@@ -83,6 +83,9 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
       textMapPropagator: new core.W3CTraceContextPropagator(),
       spanProcessors: processors,
       instrumentations: [],
+      // No async-hooks context manager: the RPC code passes every parent context explicitly
+      // (from AMQP headers), and AsyncLocalStorage would tax every promise in the process.
+      contextManager: null as unknown as undefined,
       metricReaders: [],
       logRecordProcessors: [],
     });

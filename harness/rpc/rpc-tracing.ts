@@ -1,4 +1,4 @@
-import { context, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, SpanStatusCode, TraceFlags, trace, type Context, type Span } from '@opentelemetry/api';
 import type { ConsumeMessage } from 'amqplib';
 import {
   extractTraceContext,
@@ -39,7 +39,9 @@ export const rpcTracing = {
       kind: rpcSpanKinds.publish,
       attributes: { ...rpcSpanAttributes({ queue, correlationId, operation: 'send' }), 'rpc.fib.n': n },
     });
-    injectTraceHeaders(headers, trace.setSpan(context.active(), span));
+    // Only sampled calls carry trace headers: the decision is made once, here, and an
+    // unsampled call costs no header encoding on the request or the reply.
+    if (span.isRecording()) injectTraceHeaders(headers, trace.setSpan(context.active(), span));
     return {
       span,
       end(error?: string) {
@@ -51,7 +53,7 @@ export const rpcTracing = {
 
   /** `rpc_queue process`: the server's span for one delivery, a child of the caller's publish span. */
   startProcessSpan(queue: string, message: ConsumeMessage): ServerSpan {
-    const parent = extractTraceContext(message.properties.headers);
+    const parent = withUnsampledParentIfNone(extractTraceContext(message.properties.headers));
     const correlationId = message.properties.correlationId as string | undefined;
     const span = tracer().startSpan(
       rpcSpanNames.process(queue),
@@ -92,7 +94,7 @@ export const rpcTracing = {
 
   /** Puts the span's context into reply headers so the reply belongs to the same trace. */
   injectContext(headers: AmqpHeaders, serverSpan: { span: Span }): void {
-    injectTraceHeaders(headers, trace.setSpan(context.active(), serverSpan.span));
+    if (serverSpan.span.isRecording()) injectTraceHeaders(headers, trace.setSpan(context.active(), serverSpan.span));
   },
 
   /**
@@ -101,6 +103,8 @@ export const rpcTracing = {
    */
   recordDiscard(kind: string, correlationId: string | undefined, headers: AmqpHeaders | undefined): string | undefined {
     const parent = extractTraceContext(headers);
+    // An unsampled call's reply carries no trace: nothing to attach the discard to.
+    if (!trace.getSpanContext(parent)) return undefined;
     const span = tracer().startSpan(
       'rpc reply discarded',
       {
@@ -120,6 +124,18 @@ export const rpcTracing = {
   },
 
 };
+
+/**
+ * A request without trace headers was not sampled by its caller (or came from a client that
+ * does not trace, like the tutorial's): it gets an unsampled remote parent, so the server
+ * does not start traces of its own that would lack the client's half.
+ */
+function withUnsampledParentIfNone(parent: Context): Context {
+  return trace.getSpanContext(parent) ? parent : trace.setSpanContext(parent, UNSAMPLED_REMOTE_PARENT);
+}
+
+/** Never exported (not sampled), so one fixed id serves every untraced request. */
+const UNSAMPLED_REMOTE_PARENT = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE, isRemote: true };
 
 function traceIdOf(ctx: Context): string | undefined {
   const id = trace.getSpanContext(ctx)?.traceId;

@@ -23,7 +23,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_00
   }
 }
 
-describe('fib RPC over a private RabbitMQ node', { timeout: 60_000 }, () => {
+describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     node = await new PrivateRabbitNode().start();
   });
@@ -187,7 +187,7 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 60_000 }, () => {
     expect(error).toMatchObject({ reason: 'connection-lost' });
     expect((error as Error).message).toMatch(/connection to the broker was lost/);
 
-    await waitFor(() => client.counters.reconnects === 1 && server.counters.reconnects === 1, 'both sides to reconnect', 20_000);
+    await waitFor(() => client.counters.reconnects === 1 && server.counters.reconnects === 1, 'both sides to reconnect', 45_000);
     await expect(client.call(8)).resolves.toBe(21n);
   });
 });

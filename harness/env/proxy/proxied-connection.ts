@@ -65,9 +65,15 @@ class Direction {
   }
 
   private onChunk(chunk: Buffer): void {
+    const toxics = this.activeToxics();
+    // No toxic and nothing queued: forward at once, no scheduling (the common case under load).
+    if (toxics.length === 0 && this.pending === 0) {
+      if (!this.sink.destroyed && !this.sink.writableEnded) this.sink.write(chunk);
+      return;
+    }
     const now = performance.now();
     let plan: ChunkPlan = { pieces: [{ at: now, data: chunk }] };
-    for (const toxic of this.activeToxics()) {
+    for (const toxic of toxics) {
       plan = toxic.behaviour.apply(plan, toxic.attributes, this.context(toxic, now));
       if (plan.end) break;
     }

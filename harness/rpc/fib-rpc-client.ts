@@ -257,7 +257,7 @@ export class FibRpcClient {
       correlationId: call.correlationId,
       replyCorrelationId,
       redelivered,
-      traceId: span?.span.spanContext().traceId,
+      traceId: span?.span.isRecording() ? span.span.spanContext().traceId : undefined,
     });
   }
 

@@ -1,4 +1,4 @@
-import { context, SpanStatusCode, TraceFlags, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, ProxyTracerProvider, SpanStatusCode, TraceFlags, trace, type Context, type Span } from '@opentelemetry/api';
 import type { ConsumeMessage } from 'amqplib';
 import {
   extractTraceContext,
@@ -19,6 +19,17 @@ import {
 
 const tracer = () => trace.getTracer('rpc-chaos.rpc');
 
+/** The no-op provider the API falls back to when no SDK is registered. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/** True when setupTracing registered an SDK; without one the RPC path skips span work entirely. */
+function tracingActive(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
+}
+
+const NO_CLIENT_SPAN: ClientSpan = { span: trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: TraceFlags.NONE }), end: () => undefined };
+
 export interface ServerSpan {
   computeFib(compute: () => bigint): bigint;
   recordBadRequest(error: string): void;
@@ -35,6 +46,7 @@ export interface ClientSpan {
 export const rpcTracing = {
   /** `rpc_queue publish`: the client's span for one call, from publish until reply or failure. */
   startPublishSpan(queue: string, correlationId: string, n: number, headers: AmqpHeaders): ClientSpan {
+    if (!tracingActive()) return NO_CLIENT_SPAN;
     const span = tracer().startSpan(rpcSpanNames.publish(queue), {
       kind: rpcSpanKinds.publish,
       attributes: { ...rpcSpanAttributes({ queue, correlationId, operation: 'send' }), 'rpc.fib.n': n },
@@ -53,6 +65,7 @@ export const rpcTracing = {
 
   /** `rpc_queue process`: the server's span for one delivery, a child of the caller's publish span. */
   startProcessSpan(queue: string, message: ConsumeMessage): ServerSpan {
+    if (!tracingActive()) return NO_SERVER_SPAN;
     const parent = withUnsampledParentIfNone(extractTraceContext(message.properties.headers));
     const correlationId = message.properties.correlationId as string | undefined;
     const span = tracer().startSpan(
@@ -102,6 +115,7 @@ export const rpcTracing = {
    * the reply is a duplicate from a redelivery), so the seed's race is visible in the waterfall.
    */
   recordDiscard(kind: string, correlationId: string | undefined, headers: AmqpHeaders | undefined): string | undefined {
+    if (!tracingActive()) return undefined;
     const parent = extractTraceContext(headers);
     // An unsampled call's reply carries no trace: nothing to attach the discard to.
     if (!trace.getSpanContext(parent)) return undefined;
@@ -141,3 +155,10 @@ function traceIdOf(ctx: Context): string | undefined {
   const id = trace.getSpanContext(ctx)?.traceId;
   return id && !/^0+$/.test(id) ? id : undefined;
 }
+
+const NO_SERVER_SPAN: ServerSpan = {
+  span: NO_CLIENT_SPAN.span,
+  computeFib: (compute) => compute(),
+  recordBadRequest: () => undefined,
+  end: () => undefined,
+};

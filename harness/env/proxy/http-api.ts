@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, apiErrors } from './api-error.ts';
+import { parseJsonBody } from './api-input.ts';
 import type { ProxyRegistry } from './proxy-registry.ts';
-import { toxicJson } from './toxic-config.ts';
 
 /** The Toxiproxy API version this server implements. */
 export const TOXIPROXY_API_VERSION = '2.12.0';
@@ -30,7 +30,7 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, Handler> }> = [
     pattern: /^\/proxies$/,
     methods: {
       GET: async (registry) => ({ status: 200, json: Object.fromEntries(registry.all().map((p) => [p.name, p.toJson()])) }),
-      POST: async (registry, _params, body) => ({ status: 201, json: (await registry.create(asObject(await body()))).toJson() }),
+      POST: async (registry, _params, body) => ({ status: 201, json: (await registry.create(await body())).toJson() }),
     },
   },
   {
@@ -45,21 +45,18 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, Handler> }> = [
   {
     pattern: /^\/proxies\/([^/]+)\/toxics$/,
     methods: {
-      GET: async (registry, [name]) => {
-        const proxy = registry.get(name!);
-        return { status: 200, json: [...proxy.toxics('upstream'), ...proxy.toxics('downstream')].map(toxicJson) };
-      },
+      GET: async (registry, [name]) => ({ status: 200, json: registry.get(name!).toxicsJson() }),
       // Toxiproxy answers 200, not 201, to a created toxic.
       POST: async (registry, [name], body) => {
         registry.get(name!);
-        return { status: 200, json: toxicJson(registry.addToxic(name!, asObject(await body()))) };
+        return { status: 200, json: registry.addToxic(name!, await body()).toJson() };
       },
     },
   },
   {
     pattern: /^\/proxies\/([^/]+)\/toxics\/([^/]+)$/,
     methods: {
-      GET: async (registry, [name, toxic]) => ({ status: 200, json: toxicJson(registry.get(name!).getToxic(toxic!)) }),
+      GET: async (registry, [name, toxic]) => ({ status: 200, json: registry.get(name!).getToxic(toxic!).toJson() }),
       POST: async (registry, [name, toxic], body) => updateToxic(registry, name!, toxic!, body),
       PATCH: async (registry, [name, toxic], body) => updateToxic(registry, name!, toxic!, body),
       DELETE: async (registry, [name, toxic]) => (registry.get(name!).removeToxic(toxic!), { status: 204 }),
@@ -69,19 +66,12 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, Handler> }> = [
 
 async function updateProxy(registry: ProxyRegistry, name: string, body: () => Promise<unknown>): Promise<Reply> {
   registry.get(name);
-  return { status: 200, json: (await registry.update(name, asObject(await body()))).toJson() };
+  return { status: 200, json: (await registry.update(name, await body())).toJson() };
 }
 
 async function updateToxic(registry: ProxyRegistry, name: string, toxic: string, body: () => Promise<unknown>): Promise<Reply> {
   registry.get(name).getToxic(toxic);
-  return { status: 200, json: toxicJson(registry.updateToxic(name, toxic, asObject(await body()))) };
-}
-
-function asObject(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw apiErrors.badBody(`json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct`);
-  }
-  return value as Record<string, unknown>;
+  return { status: 200, json: registry.updateToxic(name, toxic, await body()).toJson() };
 }
 
 /** Handles one HTTP request against the registry. */
@@ -92,7 +82,10 @@ export async function handleApiRequest(registry: ProxyRegistry, request: Incomin
   }
   // Toxiproxy's router does not decode %2F into a path separator inside a name.
   const route = path.includes('%2F') || path.includes('%2f') ? undefined : ROUTES.find((r) => r.pattern.test(path));
-  if (!route) return send(response, 404, '404 page not found\n', 'text/plain; charset=utf-8');
+  if (!route) {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    return send(response, 404, '404 page not found\n', 'text/plain; charset=utf-8');
+  }
   const handler = route.methods[request.method ?? 'GET'];
   if (!handler) return send(response, 405, '', undefined);
   const params = (route.pattern.exec(path) ?? []).slice(1).map((p) => decodeURIComponent(p));
@@ -121,13 +114,7 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw apiErrors.badBody('http: request body too large');
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw apiErrors.badBody('EOF');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw apiErrors.badBody('unexpected EOF');
-  }
+  return parseJsonBody(Buffer.concat(chunks).toString('utf8'));
 }
 
 function send(response: ServerResponse, status: number, body: string, contentType: string | undefined): void {

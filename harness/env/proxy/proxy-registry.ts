@@ -1,22 +1,8 @@
 import { ApiError, apiErrors } from './api-error.ts';
+import { proxyFields, toxicAttributes, toxicFields } from './api-input.ts';
 import { Proxy } from './proxy.ts';
-import type { Stream, ToxicConfig } from './toxic-config.ts';
+import { ToxicWrapper } from './toxic-wrapper.ts';
 import { TOXICS } from './toxics/registry.ts';
-
-export interface ProxyInput {
-  name?: unknown;
-  listen?: unknown;
-  upstream?: unknown;
-  enabled?: unknown;
-}
-
-export interface ToxicInput {
-  name?: unknown;
-  type?: unknown;
-  stream?: unknown;
-  toxicity?: unknown;
-  attributes?: unknown;
-}
 
 /** Where an omitted listen address binds. Toxiproxy binds all interfaces; we keep to loopback. */
 const DEFAULT_LISTEN = '127.0.0.1:0';
@@ -35,8 +21,11 @@ export class ProxyRegistry {
     return proxy;
   }
 
-  async create(input: ProxyInput, missingFieldSuffix = ''): Promise<Proxy> {
-    const { name, upstream, listen, enabled } = validateProxyInput(input, missingFieldSuffix);
+  async create(body: unknown): Promise<Proxy> {
+    return this.createValid(validProxy(body, ''));
+  }
+
+  private async createValid({ name, upstream, listen, enabled }: ValidProxy): Promise<Proxy> {
     if (this.proxies.has(name)) throw apiErrors.proxyExists();
     const proxy = new Proxy(name, listen, upstream, false);
     if (enabled) await proxy.start();
@@ -45,11 +34,12 @@ export class ProxyRegistry {
   }
 
   /** Omitted fields keep their values; a new listen or upstream restarts the listener. */
-  async update(name: string, input: ProxyInput): Promise<Proxy> {
+  async update(name: string, body: unknown): Promise<Proxy> {
     const proxy = this.get(name);
-    const listen = typeof input.listen === 'string' ? input.listen : proxy.listen;
-    const upstream = typeof input.upstream === 'string' ? input.upstream : proxy.upstream;
-    const enabled = typeof input.enabled === 'boolean' ? input.enabled : proxy.enabled;
+    const input = proxyFields(body);
+    const listen = input.listen ?? proxy.listen;
+    const upstream = input.upstream ?? proxy.upstream;
+    const enabled = input.enabled ?? proxy.enabled;
     const restart = listen !== proxy.listen || upstream !== proxy.upstream;
     if (restart || !enabled) await proxy.stop();
     proxy.listen = listen;
@@ -68,7 +58,7 @@ export class ProxyRegistry {
   /** Validates every entry first; then creates, keeps (same config) or replaces each. */
   async populate(inputs: unknown): Promise<{ proxies: Proxy[]; error?: ApiError }> {
     if (!Array.isArray(inputs)) throw apiErrors.badBody('json: cannot unmarshal object into Go value of type []proxy.Proxy');
-    const entries = inputs.map((input: ProxyInput, index) => validateProxyInput(input, ` at proxy ${index + 1}`));
+    const entries = inputs.map((input: unknown, index) => validProxy(input, ` at proxy ${index + 1}`));
     const done: Proxy[] = [];
     for (const entry of entries) {
       try {
@@ -78,7 +68,7 @@ export class ProxyRegistry {
           continue;
         }
         if (existing) await this.remove(entry.name);
-        done.push(await this.create(entry));
+        done.push(await this.createValid(entry));
       } catch (error) {
         if (error instanceof ApiError) return { proxies: done, error };
         throw error;
@@ -87,28 +77,42 @@ export class ProxyRegistry {
     return { proxies: done };
   }
 
-  /** Removes every toxic and enables every proxy again; open connections survive. */
+  /**
+   * Enables every proxy again and removes every toxic; open connections survive. As in
+   * Toxiproxy, a proxy that cannot listen stops the reset there with its listen error.
+   */
   async reset(): Promise<void> {
     for (const proxy of this.proxies.values()) {
+      if (!proxy.enabled) await proxy.start();
       proxy.removeAllToxics();
-      if (!proxy.enabled) await proxy.start().catch(() => undefined);
     }
   }
 
-  addToxic(proxyName: string, input: ToxicInput): ToxicConfig {
+  /** Toxiproxy's order of checks: body, stream, type, duplicate name, attribute types. */
+  addToxic(proxyName: string, body: unknown): ToxicWrapper {
     const proxy = this.get(proxyName);
-    const toxic = buildToxic(input);
-    if (proxy.toxics().some((t) => t.name === toxic.name)) throw apiErrors.toxicExists();
+    const input = toxicFields(body);
+    const streamAsGiven = input.stream ?? 'downstream';
+    const stream = streamAsGiven.toLowerCase();
+    if (stream !== 'upstream' && stream !== 'downstream') throw apiErrors.invalidStream();
+    const behaviour = TOXICS.get(input.type ?? '');
+    if (!behaviour) throw apiErrors.invalidToxicType();
+    // Toxiproxy names it from the stream as spelled in the request.
+    const name = input.name || `${behaviour.type}_${streamAsGiven}`;
+    if (proxy.hasToxic(name)) throw apiErrors.toxicExists();
+    const attributes = { ...behaviour.attributes, ...toxicAttributes(input.attributes, behaviour.type, behaviour.attributes) };
+    const toxic = new ToxicWrapper(name, behaviour, stream, streamAsGiven, input.toxicity ?? 1, attributes);
     proxy.addToxic(toxic);
     return toxic;
   }
 
-  updateToxic(proxyName: string, toxicName: string, input: ToxicInput): ToxicConfig {
+  /** Only attributes (merged) and toxicity apply; name, type and stream in the body are ignored. */
+  updateToxic(proxyName: string, toxicName: string, body: unknown): ToxicWrapper {
     const proxy = this.get(proxyName);
     const current = proxy.getToxic(toxicName);
-    const attributes = input.attributes === undefined ? undefined : numericAttributes(input.attributes, current.type);
-    const toxicity = input.toxicity === undefined ? undefined : toxicityOf(input.toxicity);
-    return proxy.updateToxic(toxicName, { attributes, toxicity });
+    const input = toxicFields(body);
+    const attributes = input.attributes === undefined ? undefined : toxicAttributes(input.attributes, current.type, current.behaviour.attributes);
+    return proxy.updateToxic(toxicName, { attributes, toxicity: input.toxicity });
   }
 
   async stopAll(): Promise<void> {
@@ -117,50 +121,16 @@ export class ProxyRegistry {
   }
 }
 
-function validateProxyInput(input: ProxyInput, suffix: string): { name: string; upstream: string; listen: string; enabled: boolean } {
-  if (typeof input !== 'object' || input === null) throw apiErrors.badBody('json: cannot unmarshal into Go value of type proxy.Proxy');
-  if (typeof input.name !== 'string' || input.name === '') throw apiErrors.missingField('name', suffix);
-  if (typeof input.upstream !== 'string' || input.upstream === '') throw apiErrors.missingField('upstream', suffix);
-  const listen = typeof input.listen === 'string' && input.listen !== '' ? input.listen : DEFAULT_LISTEN;
-  return { name: input.name, upstream: input.upstream, listen, enabled: input.enabled !== false };
+interface ValidProxy {
+  readonly name: string;
+  readonly upstream: string;
+  readonly listen: string;
+  readonly enabled: boolean;
 }
 
-/** Toxiproxy's order of checks: stream, type, (duplicate, by the caller), attribute types. */
-function buildToxic(input: ToxicInput): ToxicConfig {
-  const streamAsGiven = input.stream === undefined ? 'downstream' : String(input.stream);
-  const stream = streamAsGiven.toLowerCase();
-  if (stream !== 'upstream' && stream !== 'downstream') throw apiErrors.invalidStream();
-  const behaviour = typeof input.type === 'string' ? TOXICS.get(input.type) : undefined;
-  if (!behaviour) throw apiErrors.invalidToxicType();
-  const name = typeof input.name === 'string' && input.name !== '' ? input.name : `${behaviour.type}_${stream}`;
-  const attributes = { ...behaviour.attributes, ...(input.attributes === undefined ? {} : numericAttributes(input.attributes, behaviour.type)) };
-  return {
-    name,
-    type: behaviour.type,
-    stream: stream as Stream,
-    streamAsGiven,
-    toxicity: input.toxicity === undefined ? 1 : toxicityOf(input.toxicity),
-    attributes,
-    behaviour,
-    generation: 0,
-  };
-}
-
-function numericAttributes(value: unknown, type: string): Record<string, number> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw apiErrors.badBody(`json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go struct field of type toxics.${type}`);
-  }
-  const known = TOXICS.get(type)?.attributes ?? {};
-  const attributes: Record<string, number> = {};
-  for (const [key, raw] of Object.entries(value)) {
-    if (!(key in known)) continue; // unknown attributes are ignored, as in Toxiproxy
-    if (typeof raw !== 'number') throw apiErrors.badBody(`json: cannot unmarshal ${typeof raw} into Go struct field ${key} of type int64`);
-    attributes[key] = raw;
-  }
-  return attributes;
-}
-
-function toxicityOf(value: unknown): number {
-  if (typeof value !== 'number') throw apiErrors.badBody(`json: cannot unmarshal ${typeof value} into Go struct field ToxicWrapper.toxicity of type float32`);
-  return value;
+function validProxy(body: unknown, missingFieldSuffix: string): ValidProxy {
+  const input = proxyFields(body);
+  if (!input.name) throw apiErrors.missingField('name', missingFieldSuffix);
+  if (!input.upstream) throw apiErrors.missingField('upstream', missingFieldSuffix);
+  return { name: input.name, upstream: input.upstream, listen: input.listen || DEFAULT_LISTEN, enabled: input.enabled ?? true };
 }

@@ -1,7 +1,17 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { apiErrors } from './api-error.ts';
-import { ProxiedConnection } from './proxied-connection.ts';
-import { toxicJson, type Stream, type ToxicConfig } from './toxic-config.ts';
+import { ProxiedConnection, type ConnectionOwner } from './proxied-connection.ts';
+import type { Stream, ToxicJson, ToxicWrapper } from './toxic-wrapper.ts';
+
+/** A proxy as the API shows it; "Logger":{} is a stray exported field that real Toxiproxy emits too. */
+export interface ProxyJson {
+  readonly name: string;
+  readonly listen: string;
+  readonly upstream: string;
+  readonly enabled: boolean;
+  readonly Logger: Record<string, never>;
+  readonly toxics: ToxicJson[];
+}
 
 /** A TCP proxy with its toxics, as Toxiproxy's Proxy: listen -> upstream, enabled or not. */
 export class Proxy {
@@ -9,8 +19,7 @@ export class Proxy {
   private readonly connections = new Set<ProxiedConnection>();
   /** Every accepted socket, also those whose upstream never connected, so stop() leaves none open. */
   private readonly acceptedSockets = new Set<Socket>();
-  private readonly toxicList: ToxicConfig[] = [];
-  private readonly toxicAddedAt = new Map<string, number>();
+  private readonly toxicList: ToxicWrapper[] = [];
 
   constructor(
     readonly name: string,
@@ -19,9 +28,13 @@ export class Proxy {
     public enabled: boolean,
   ) {}
 
-  toJson(): Record<string, unknown> {
-    const ordered = [...this.toxics('upstream'), ...this.toxics('downstream')];
-    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, Logger: {}, toxics: ordered.map(toxicJson) };
+  toJson(): ProxyJson {
+    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, Logger: {}, toxics: this.toxicsJson() };
+  }
+
+  /** Every upstream toxic first, then every downstream one, each in insertion order, as Toxiproxy lists them. */
+  toxicsJson(): ToxicJson[] {
+    return [...this.toxics('upstream'), ...this.toxics('downstream')].map((toxic) => toxic.toJson());
   }
 
   /** Opens the listener; `listen` becomes the bound address ("127.0.0.1:0" -> the real port). */
@@ -84,46 +97,46 @@ export class Proxy {
     client.on('error', () => upstream.destroy());
   }
 
-  private readonly owner = {
-    toxics: (stream: Stream) => this.toxics(stream),
-    toxicAddedAfter: (toxic: ToxicConfig) => this.toxicAddedAt.get(toxic.name) ?? 0,
-    forgetConnection: (connection: ProxiedConnection) => this.connections.delete(connection),
+  private readonly owner: ConnectionOwner = {
+    toxics: (stream) => this.toxics(stream),
+    forgetConnection: (connection) => this.connections.delete(connection),
   };
 
-  toxics(stream?: Stream): ToxicConfig[] {
+  toxics(stream?: Stream): ToxicWrapper[] {
     return stream ? this.toxicList.filter((toxic) => toxic.stream === stream) : [...this.toxicList];
   }
 
-  getToxic(name: string): ToxicConfig {
+  getToxic(name: string): ToxicWrapper {
     const toxic = this.toxicList.find((t) => t.name === name);
     if (!toxic) throw apiErrors.toxicNotFound();
     return toxic;
   }
 
-  addToxic(toxic: ToxicConfig): void {
-    if (this.toxicList.some((t) => t.name === toxic.name)) throw apiErrors.toxicExists();
-    this.toxicList.push(toxic);
-    this.toxicAddedAt.set(toxic.name, performance.now());
-    for (const connection of this.connections) connection.onToxicStart(toxic);
+  hasToxic(name: string): boolean {
+    return this.toxicList.some((t) => t.name === name);
   }
 
-  updateToxic(name: string, update: { attributes?: Record<string, number>; toxicity?: number }): ToxicConfig {
+  /** Open connections see the new toxic from their next chunk on. */
+  addToxic(toxic: ToxicWrapper): void {
+    if (this.hasToxic(toxic.name)) throw apiErrors.toxicExists();
+    this.toxicList.push(toxic);
+    for (const connection of this.connections) connection.startToxic(toxic);
+  }
+
+  updateToxic(name: string, change: { attributes?: Record<string, number> | undefined; toxicity?: number | undefined }): ToxicWrapper {
     const toxic = this.getToxic(name);
-    if (update.attributes) toxic.attributes = { ...toxic.attributes, ...update.attributes };
-    if (update.toxicity !== undefined) toxic.toxicity = update.toxicity;
-    toxic.generation++;
-    for (const connection of this.connections) connection.onToxicStart(toxic);
+    toxic.update(change);
+    for (const connection of this.connections) connection.startToxic(toxic);
     return toxic;
   }
 
   removeToxic(name: string): void {
     const toxic = this.getToxic(name);
     this.toxicList.splice(this.toxicList.indexOf(toxic), 1);
-    this.toxicAddedAt.delete(name);
     for (const connection of [...this.connections]) {
-      connection.forgetToxic(name);
+      const wasActing = connection.removeToxic(toxic);
       // Toxiproxy closes the connections a removed timeout toxic was holding.
-      if (toxic.behaviour.closesOnRemove) connection.close();
+      if (wasActing && toxic.behaviour.closesOnRemove) connection.close();
     }
   }
 

@@ -10,10 +10,10 @@ export const timeout: ToxicBehaviour = {
   attributes: { timeout: 0 },
   closesOnRemove: true,
   apply(_plan, { timeout: ms = 0 }, context) {
-    if (ms > 0) context.armClose(context.now + ms);
+    context.armClose(ms > 0 ? context.now + ms : undefined);
     return { pieces: [] };
   },
   onStart({ timeout: ms = 0 }, context) {
-    if (ms > 0) context.armClose(context.now + ms);
+    context.armClose(ms > 0 ? context.now + ms : undefined);
   },
 };

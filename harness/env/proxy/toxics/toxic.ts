@@ -1,14 +1,21 @@
 /**
- * One toxic, as Toxiproxy's toxics/*.go: a small unit with one interface. A chunk read from
- * one side becomes a plan of timed pieces to write to the other side, possibly ending the
- * connection. Plans are computed when the chunk arrives, so a latency toxic delays each
- * chunk from its own arrival and chunks overlap, as they do in Toxiproxy.
+ * One toxic, as Toxiproxy's toxics/*.go: a small unit with one interface, registered by its
+ * wire name in registry.ts. A chunk read from one side becomes a plan of timed pieces to
+ * write to the other side, possibly ending the connection. Plans are made when the chunk
+ * arrives, so a latency toxic delays each chunk from its own arrival and chunks overlap,
+ * as they do in Toxiproxy. Stream and toxicity are not a toxic's business: the wrapper
+ * and the link decide whether a toxic sees a chunk at all.
  */
 
 export interface Piece {
-  /** When to write it (performance.now() clock). */
+  /** When to write it (performance.now() clock); Infinity holds it until the connection ends. */
   readonly at: number;
   readonly data: Buffer;
+  /**
+   * At least this many ms after the previous piece was written. Toxiproxy's slicer sleeps
+   * between slices, so a late event loop must not let slices catch up into one write.
+   */
+  readonly gapMs?: number;
 }
 
 export interface ChunkPlan {
@@ -17,14 +24,16 @@ export interface ChunkPlan {
   readonly end?: { readonly kind: 'close' | 'reset'; readonly at: number };
 }
 
-/** What a toxic may keep per connection and direction (counters, clocks). */
+/** What a toxic may keep per connection and direction (counters, clocks); survives updates, as Toxiproxy's stateful toxics do. */
 export type ToxicState = Record<string, number>;
+
+export type ToxicAttributes = Readonly<Record<string, number>>;
 
 export interface ToxicContext {
   readonly now: number;
   readonly state: ToxicState;
-  /** Ask the connection to close at a time (the timeout toxic's deadline); re-arming moves it. */
-  armClose(at: number): void;
+  /** Close the connection at a time (the timeout toxic's deadline); re-arming moves it, undefined disarms it. */
+  armClose(at: number | undefined): void;
   /** True when the toxic was added after this connection was set up. */
   readonly addedAfterConnect: boolean;
 }
@@ -33,12 +42,12 @@ export interface ToxicBehaviour {
   /** Wire name, e.g. 'latency'. */
   readonly type: string;
   /** Attribute names and defaults (Toxiproxy: missing attributes are 0). */
-  readonly attributes: Readonly<Record<string, number>>;
-  apply(plan: ChunkPlan, attributes: Readonly<Record<string, number>>, context: ToxicContext): ChunkPlan;
+  readonly attributes: ToxicAttributes;
+  apply(plan: ChunkPlan, attributes: ToxicAttributes, context: ToxicContext): ChunkPlan;
   /** Delay (ms) before passing a close through; only slow_close has one. */
-  closeDelay?(attributes: Readonly<Record<string, number>>): number;
-  /** Called when the toxic starts on an open connection (timeout arms its deadline). */
-  onStart?(attributes: Readonly<Record<string, number>>, context: ToxicContext): void;
-  /** Whether removing the toxic closes the connections it affected (timeout does). */
+  closeDelay?(attributes: ToxicAttributes): number;
+  /** Called when the toxic starts on a connection: set-up, add or update (timeout arms its deadline). */
+  onStart?(attributes: ToxicAttributes, context: ToxicContext): void;
+  /** Whether removing the toxic closes the connections it was acting on (timeout does). */
   readonly closesOnRemove?: boolean;
 }

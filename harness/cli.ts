@@ -118,7 +118,8 @@ async function main(): Promise<number> {
     seed: o.seed ?? Math.floor(Math.random() * 2 ** 31),
     runDir: o.out ?? join('reports', `${definition.name}-${stamp}`),
     json: o.json,
-    gates: [...(o.defaultGates ? definition.gates : []), ...o.gate],
+    // A gate given twice (by the scenario and on the command line) is evaluated once.
+    gates: [...new Set([...(o.defaultGates ? definition.gates : []), ...o.gate].map((gate) => gate.trim()))],
     saveBaseline: o.saveBaseline,
     baseline: o.baseline,
     tolerancePct: o.tolerance,

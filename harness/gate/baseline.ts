@@ -98,7 +98,8 @@ export function compareWithBaseline(results: readonly ScenarioResult[], baseline
     const noisePct = current.spreadPct + baseSpread;
     const noiseKnown = current.values.length > 1 && saved.values.length > 1;
     const worseBy = regressionPct(current.median, saved.median, definition.better);
-    const delta = `${formatValue(current.median, saved.unit)} vs baseline ${formatValue(saved.median, saved.unit)} (${worseBy >= 0 ? '+' : ''}${worseBy.toFixed(1)}% ${worseBy > 0 ? 'worse' : 'better or equal'})`;
+    const change = worseBy > 0 ? `${worseBy === Infinity ? 'up from 0' : `${worseBy.toFixed(1)}% worse`}` : worseBy < 0 ? `${Math.abs(worseBy).toFixed(1)}% better` : 'unchanged';
+    const delta = `${formatValue(current.median, saved.unit)} vs baseline ${formatValue(saved.median, saved.unit)} (${change})`;
     let passed: boolean;
     let verdict: string;
     if (ZERO_TOLERANCE_METRICS.has(metric)) {

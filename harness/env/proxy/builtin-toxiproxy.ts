@@ -43,24 +43,31 @@ export class BuiltinToxiproxy {
 
 export class StartedBuiltinToxiproxy {
   private stopped = false;
+  // Kept from start: after stop() the server no longer has an address, but callers may still log the URL.
+  private readonly host: string;
+  private readonly port: number;
 
   constructor(
     private readonly server: Server,
     private readonly registry: ProxyRegistry,
-  ) {}
+  ) {
+    const address = server.address();
+    if (!address || typeof address !== 'object') throw new Error('the built-in Toxiproxy API server has no TCP address after listening');
+    this.host = address.address;
+    this.port = address.port;
+  }
 
   getHost(): string {
-    const address = this.server.address();
-    return address && typeof address === 'object' ? address.address : '127.0.0.1';
+    return this.host;
   }
 
   getPort(): number {
-    const address = this.server.address();
-    return address && typeof address === 'object' ? address.port : 0;
+    return this.port;
   }
 
+  /** e.g. http://127.0.0.1:8474 (an IPv6 host in brackets). */
   getApiUrl(): string {
-    return `http://${this.getHost()}:${this.getPort()}`;
+    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   /** Closes every proxy listener and connection, then the API. Safe to call twice. */

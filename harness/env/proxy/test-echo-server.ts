@@ -1,12 +1,22 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
+export interface EchoServer {
+  readonly port: number;
+  readonly upstream: string;
+  /** Bytes the echo server has received over all its connections. */
+  bytesReceived(): number;
+  stop(): Promise<void>;
+}
+
 /** A TCP echo server on loopback for the proxy tests: what the proxy forwards comes back. */
-export async function startEchoServer(): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startEchoServer(): Promise<EchoServer> {
   const sockets = new Set<Socket>();
+  let received = 0;
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => (received += chunk.length));
     socket.pipe(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -14,6 +24,8 @@ export async function startEchoServer(): Promise<{ port: number; stop(): Promise
   if (!address || typeof address !== 'object') throw new Error('echo server has no address');
   return {
     port: address.port,
+    upstream: `127.0.0.1:${address.port}`,
+    bytesReceived: () => received,
     stop: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -21,10 +33,14 @@ export async function startEchoServer(): Promise<{ port: number; stop(): Promise
   };
 }
 
+function hostPort(listen: string): { host: string; port: number } {
+  const colon = listen.lastIndexOf(':');
+  return { host: listen.slice(0, colon), port: Number(listen.slice(colon + 1)) };
+}
+
 /** A client connection with helpers to read what arrives and how it ends. */
 export async function connectClient(listen: string): Promise<TestClient> {
-  const [host, port] = [listen.slice(0, listen.lastIndexOf(':')), Number(listen.slice(listen.lastIndexOf(':') + 1))];
-  const socket = connect({ host, port });
+  const socket = connect(hostPort(listen));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
@@ -32,10 +48,35 @@ export async function connectClient(listen: string): Promise<TestClient> {
   return new TestClient(socket);
 }
 
+/** How a connect attempt ends: 'connected' or the error code (ECONNREFUSED). */
+export async function tryConnect(listen: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(hostPort(listen));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Settles to how the connection ended, or 'open' if it has not within `ms`. */
+export function endedWithin(client: TestClient, ms: number): Promise<TestEnd | 'open'> {
+  let timer: NodeJS.Timeout | undefined;
+  const open = new Promise<'open'>((resolve) => (timer = setTimeout(() => resolve('open'), ms)));
+  return Promise.race([client.ended, open]).finally(() => clearTimeout(timer));
+}
+
+export type TestEnd = 'eof' | { error: string };
+
 export class TestClient {
   readonly reads: Array<{ at: number; bytes: number }> = [];
   received = Buffer.alloc(0);
-  readonly ended: Promise<'eof' | { error: string }>;
+  readonly ended: Promise<TestEnd>;
+  /** When the connection ended (EOF or error), on the performance.now() clock. */
+  endedAt: number | undefined;
 
   constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
@@ -43,8 +84,14 @@ export class TestClient {
       this.received = Buffer.concat([this.received, chunk]);
     });
     this.ended = new Promise((resolve) => {
-      socket.once('end', () => resolve('eof'));
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+      socket.once('end', () => {
+        this.endedAt = performance.now();
+        resolve('eof');
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        this.endedAt = performance.now();
+        resolve({ error: error.code ?? error.message });
+      });
     });
   }
 
@@ -55,7 +102,7 @@ export class TestClient {
     this.socket.write(data);
     while (this.received.length < target) {
       if (performance.now() - start > timeoutMs) throw new Error(`only ${this.received.length} of ${target} bytes arrived within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await sleep(1);
     }
     return performance.now() - start;
   }

@@ -1,167 +1,248 @@
-import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Toxiproxy, type ICreateToxicBody, type Proxy, type Toxic } from 'toxiproxy-node-client';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
-import { connectClient, startEchoServer } from './test-echo-server.ts';
+import { connectClient, endedWithin, sleep, startEchoServer, type EchoServer, type TestClient } from './test-echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
 let toxiproxy: Toxiproxy;
-let echo: Awaited<ReturnType<typeof startEchoServer>>;
+let echo: EchoServer;
 let seq = 0;
+const clients: TestClient[] = [];
 
 async function newProxy(): Promise<Proxy> {
-  return toxiproxy.createProxy({ name: `toxic-${++seq}`, listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` });
+  return toxiproxy.createProxy({ name: `toxic-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
 }
 
-function addToxic(proxy: Proxy, type: string, stream: 'upstream' | 'downstream', attributes: Record<string, number>) {
-  return proxy.addToxic({ type, stream, toxicity: 1, attributes } as ICreateToxicBody<unknown>);
+async function open(proxy: Proxy): Promise<TestClient> {
+  const client = await connectClient(proxy.listen);
+  clients.push(client);
+  return client;
 }
 
-describe('toxics measured on real TCP traffic through the built-in proxy', { timeout: 30_000 }, () => {
+function addToxic(proxy: Proxy, type: string, stream: 'upstream' | 'downstream', attributes: Record<string, number>, toxicity = 1): Promise<Toxic<unknown>> {
+  return proxy.addToxic({ type, stream, toxicity, attributes } as ICreateToxicBody<unknown>);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+describe('toxics measured on real TCP traffic through the built-in proxy', { timeout: 20_000 }, () => {
   beforeAll(async () => {
-    server = await new BuiltinToxiproxy({ port: 0 }).start();
+    server = await new BuiltinToxiproxy({ host: '127.0.0.1', port: 0 }).start();
     toxiproxy = new Toxiproxy(server.getApiUrl());
     echo = await startEchoServer();
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
   });
   afterAll(async () => {
     await server?.stop();
     await echo?.stop();
   });
 
-  it('passes traffic unchanged with no toxic (its speed is measured in npm run bench)', async () => {
-    const client = await connectClient((await newProxy()).listen);
+  it('passes traffic unchanged when no toxic is set', async () => {
+    const client = await open(await newProxy());
     await client.roundTrip('hello');
     await client.roundTrip(Buffer.alloc(100_000, 3));
     expect(client.received.subarray(0, 5).toString()).toBe('hello');
     expect(client.received.length).toBe(100_005);
-    client.close();
   });
 
-  it('latency: adds the configured delay to each chunk (100 ms downstream -> RTT 100..130 ms)', async () => {
+  it('delays each downstream chunk by the latency toxic (100 ms -> median RTT within 100..115 ms)', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'latency', 'downstream', { latency: 100, jitter: 0 });
-    const client = await connectClient(proxy.listen);
-    const rtt = await client.roundTrip('ping');
-    expect(rtt).toBeGreaterThanOrEqual(99);
-    expect(rtt).toBeLessThan(130);
-    client.close();
+    const client = await open(proxy);
+    const rtts: number[] = [];
+    for (let i = 0; i < 5; i++) rtts.push(await client.roundTrip(`ping${i}`));
+    expect(Math.min(...rtts)).toBeGreaterThanOrEqual(99);
+    expect(median(rtts)).toBeLessThan(115);
   });
 
-  it('latency: chunks overlap rather than queue (10 chunks 20 ms apart all arrive within ~300 ms)', async () => {
+  it('adds latency on both streams and sums two latency toxics on one stream', async () => {
+    const proxy = await newProxy();
+    await addToxic(proxy, 'latency', 'upstream', { latency: 50 });
+    await proxy.addToxic({ name: 'second', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 50 } } as ICreateToxicBody<unknown>);
+    await addToxic(proxy, 'latency', 'downstream', { latency: 100 });
+    const rtt = await (await open(proxy)).roundTrip('ping');
+    expect(rtt).toBeGreaterThanOrEqual(199);
+    expect(rtt).toBeLessThan(240);
+  });
+
+  it('spreads latency uniformly within ± jitter', async () => {
+    const proxy = await newProxy();
+    await addToxic(proxy, 'latency', 'downstream', { latency: 60, jitter: 40 });
+    const client = await open(proxy);
+    const rtts: number[] = [];
+    for (let i = 0; i < 8; i++) rtts.push(await client.roundTrip(`j${i}`));
+    expect(Math.min(...rtts)).toBeGreaterThanOrEqual(19);
+    expect(Math.max(...rtts)).toBeLessThan(120);
+    expect(Math.max(...rtts) - Math.min(...rtts)).toBeGreaterThan(5);
+  });
+
+  it('overlaps delayed chunks instead of queueing them (10 chunks 20 ms apart, 100 ms latency, all in by ~300 ms)', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'latency', 'downstream', { latency: 100, jitter: 0 });
-    const client = await connectClient(proxy.listen);
+    const client = await open(proxy);
     const start = performance.now();
     for (let i = 0; i < 10; i++) {
       client.socket.write(`m${i}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
-    while (client.received.length < 20 && performance.now() - start < 2000) await new Promise((resolve) => setTimeout(resolve, 2));
+    while (client.received.length < 20 && performance.now() - start < 2000) await sleep(2);
     expect(client.received.toString()).toBe('m0m1m2m3m4m5m6m7m8m9');
-    expect(performance.now() - start).toBeLessThan(400);
-    client.close();
+    expect(performance.now() - start).toBeLessThan(450);
   });
 
-  it('bandwidth: caps throughput (100 KB/s -> 50 KB take about 0.5 s)', async () => {
+  it('applies an added, updated or removed toxic to an open connection from its next chunk', async () => {
+    const proxy = await newProxy();
+    const client = await open(proxy);
+    expect(await client.roundTrip('a')).toBeLessThan(40);
+    const toxic = await addToxic(proxy, 'latency', 'downstream', { latency: 80 });
+    expect(await client.roundTrip('b')).toBeGreaterThanOrEqual(79);
+    await toxic.update({ attributes: { latency: 150 } } as Parameters<typeof toxic.update>[0]);
+    expect(await client.roundTrip('c')).toBeGreaterThanOrEqual(149);
+    await toxic.remove();
+    expect(await client.roundTrip('d')).toBeLessThan(40);
+  });
+
+  it('caps throughput with the bandwidth toxic (100 KB/s -> 50 KB take about 0.5 s)', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'bandwidth', 'downstream', { rate: 100 });
-    const client = await connectClient(proxy.listen);
+    const client = await open(proxy);
     const elapsed = await client.roundTrip(Buffer.alloc(50_000, 7));
     expect(elapsed).toBeGreaterThanOrEqual(450);
-    expect(elapsed).toBeLessThan(900);
-    client.close();
+    expect(elapsed).toBeLessThan(800);
+    expect(client.reads.length).toBeGreaterThanOrEqual(4); // delivered in 100 ms slices, not all at the end
   });
 
-  it('timeout: drops data, then closes the connection after the timeout', async () => {
+  it('stalls the stream with bandwidth rate 0 rather than lifting the cap', async () => {
+    const proxy = await newProxy();
+    await addToxic(proxy, 'bandwidth', 'downstream', { rate: 0 });
+    const client = await open(proxy);
+    client.socket.write('stuck');
+    await sleep(300);
+    expect(client.received.length).toBe(0);
+    expect(echo.bytesReceived()).toBeGreaterThan(0);
+  });
+
+  it('timeout drops data and closes a connection that stays idle for the timeout', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'timeout', 'downstream', { timeout: 300 });
-    const client = await connectClient(proxy.listen);
+    const idle = await open(proxy);
+    const busy = await open(proxy);
     const start = performance.now();
-    client.socket.write('lost');
+    busy.socket.write('lost');
+    expect(await idle.ended).toBe('eof');
+    expect(await busy.ended).toBe('eof');
+    expect(idle.endedAt! - start).toBeGreaterThanOrEqual(280);
+    expect(idle.endedAt! - start).toBeLessThan(450);
+    expect(busy.received.length).toBe(0);
+  });
+
+  it('timeout counts from the last chunk, so steady traffic keeps the connection open', async () => {
+    const proxy = await newProxy();
+    await addToxic(proxy, 'timeout', 'downstream', { timeout: 250 });
+    const client = await open(proxy);
+    for (let i = 0; i < 4; i++) {
+      client.socket.write('tick');
+      await sleep(150);
+    }
+    expect(client.endedAt).toBeUndefined();
     expect(await client.ended).toBe('eof');
-    expect(performance.now() - start).toBeGreaterThanOrEqual(280);
-    expect(client.received.length).toBe(0);
   });
 
   it('timeout 0 holds the connection until the toxic is removed, which closes it', async () => {
     const proxy = await newProxy();
     const toxic = await addToxic(proxy, 'timeout', 'downstream', { timeout: 0 });
-    const client = await connectClient(proxy.listen);
+    const client = await open(proxy);
     client.socket.write('held');
-    const early = await Promise.race([client.ended, new Promise((resolve) => setTimeout(() => resolve('open'), 300))]);
-    expect(early).toBe('open');
+    expect(await endedWithin(client, 300)).toBe('open');
     await toxic.remove();
-    expect(await client.ended).toBe('eof');
+    expect(await endedWithin(client, 1000)).toBe('eof');
   });
 
-  it('reset_peer: resets the connection (ECONNRESET) on the first data', async () => {
+  it('reset_peer resets the connection (ECONNRESET) on the first chunk, after its timeout', async () => {
     const proxy = await newProxy();
-    await addToxic(proxy, 'reset_peer', 'upstream', { timeout: 0 });
-    const client = await connectClient(proxy.listen);
+    await addToxic(proxy, 'reset_peer', 'upstream', { timeout: 200 });
+    const client = await open(proxy);
+    expect(await endedWithin(client, 150)).toBe('open');
+    const start = performance.now();
     client.socket.write('boom');
     expect(await client.ended).toEqual({ error: 'ECONNRESET' });
+    expect(client.endedAt! - start).toBeGreaterThanOrEqual(190);
+    expect(client.received.length).toBe(0);
   });
 
-  it('slicer: splits a chunk into many small reads', async () => {
+  it('reset_peer added to an already open connection closes it with a plain FIN, as Toxiproxy does', async () => {
+    const proxy = await newProxy();
+    const client = await open(proxy);
+    await client.roundTrip('set up'); // the proxy has joined client and upstream before the toxic arrives
+    await addToxic(proxy, 'reset_peer', 'upstream', { timeout: 0 });
+    client.socket.write('boom');
+    expect(await endedWithin(client, 1000)).toBe('eof');
+  });
+
+  it('slicer splits a chunk into several smaller reads, delay microseconds apart', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'slicer', 'downstream', { average_size: 100, size_variation: 20, delay: 5_000 });
-    const client = await connectClient(proxy.listen);
+    const client = await open(proxy);
     await client.roundTrip(Buffer.alloc(1000, 1));
     expect(client.reads.length).toBeGreaterThanOrEqual(6);
     expect(Math.max(...client.reads.map((r) => r.bytes))).toBeLessThanOrEqual(240);
-    client.close();
+    expect(client.reads.at(-1)!.at - client.reads[0]!.at).toBeGreaterThanOrEqual(5 * 5);
   });
 
-  it('limit_data: passes exactly N bytes, then closes', async () => {
+  it('limit_data downstream passes exactly N bytes across chunks, then closes', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'limit_data', 'downstream', { bytes: 1000 });
-    const client = await connectClient(proxy.listen);
+    const client = await open(proxy);
     client.socket.write(Buffer.alloc(600, 1));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     client.socket.write(Buffer.alloc(600, 2));
     expect(await client.ended).toBe('eof');
     expect(client.received.length).toBe(1000);
   });
 
-  it('slow_close: delays passing a close through', async () => {
+  it('limit_data upstream lets exactly N bytes reach the upstream, then closes both sides', async () => {
+    const proxy = await newProxy();
+    await addToxic(proxy, 'limit_data', 'upstream', { bytes: 700 });
+    const client = await open(proxy);
+    const before = echo.bytesReceived();
+    client.socket.write(Buffer.alloc(500, 1));
+    await sleep(30);
+    client.socket.write(Buffer.alloc(500, 2));
+    expect(await client.ended).toBe('eof');
+    await sleep(30);
+    expect(echo.bytesReceived() - before).toBe(700);
+  });
+
+  it('slow_close delays passing a close through', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'slow_close', 'downstream', { delay: 300 });
-    const client = await connectClient(proxy.listen);
+    const client = await open(proxy);
     const start = performance.now();
     client.socket.end(); // the echo server half-closes back through the proxy
     expect(await client.ended).toBe('eof');
-    expect(performance.now() - start).toBeGreaterThanOrEqual(280);
+    expect(client.endedAt! - start).toBeGreaterThanOrEqual(290);
   });
 
-  it('toxicity 0 leaves connections unaffected', async () => {
-    const proxy = await newProxy();
-    await proxy.addToxic({ type: 'latency', stream: 'downstream', toxicity: 0, attributes: { latency: 500 } } as ICreateToxicBody<unknown>);
-    const client = await connectClient(proxy.listen);
-    expect(await client.roundTrip('fast')).toBeLessThan(100);
-    client.close();
-  });
+  it('toxicity 0 leaves connections alone and 0.5 affects about half of them, one coin per connection', async () => {
+    const never = await newProxy();
+    await addToxic(never, 'latency', 'downstream', { latency: 500 }, 0);
+    expect(await (await open(never)).roundTrip('fast')).toBeLessThan(100);
 
-  it('a disabled proxy refuses connections (ECONNREFUSED) and closes open ones (EOF); enabling restores it', async () => {
-    const proxy = await newProxy();
-    const open = await connectClient(proxy.listen);
-    await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
-    expect(await open.ended).toBe('eof');
-    const [host, port] = proxy.listen.split(':') as [string, string];
-    const refused = await new Promise<string>((resolve) => {
-      const socket = connect({ host, port: Number(port) });
-      socket.once('connect', () => resolve('connected'));
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
-    });
-    expect(refused).toBe('ECONNREFUSED');
-    await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
-    const again = await connectClient(proxy.listen);
-    await again.roundTrip('back');
-    again.close();
-  });
-
-  it('an unreachable upstream gets the client accepted and closed at once', async () => {
-    const proxy = await toxiproxy.createProxy({ name: `toxic-${++seq}`, listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
-    const client = await connectClient(proxy.listen);
-    expect(await client.ended).toBe('eof');
+    const half = await newProxy();
+    await addToxic(half, 'latency', 'downstream', { latency: 150 }, 0.5);
+    const connections = await Promise.all(Array.from({ length: 40 }, () => open(half)));
+    const affected = await Promise.all(
+      connections.map(async (client) => {
+        const first = await client.roundTrip('x');
+        const second = await client.roundTrip('y');
+        expect(first >= 140).toBe(second >= 140); // the same decision for every chunk
+        return first >= 140;
+      }),
+    );
+    const count = affected.filter(Boolean).length;
+    expect(count).toBeGreaterThanOrEqual(8);
+    expect(count).toBeLessThanOrEqual(32);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import type { Channel, ChannelModel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { redactMessage } from '../env/redact.ts';
+import { connectWithRecovery } from './recovering-connection.ts';
 import { decodeReply, encodeRequest } from './codec.ts';
 import { RpcCallError } from './errors.ts';
 import { PUBLISHED_AT_HEADER, REDELIVERED_HEADER } from './fib-rpc-server.ts';
@@ -116,24 +117,7 @@ export class FibRpcClient {
   }
 
   async start(): Promise<this> {
-    try {
-      this.connection = await amqp.connect(this.options.amqpUrl, {
-        // Request/reply is latency-bound: Nagle would hold small frames for the peer's ACK.
-        noDelay: true,
-        recovery: {
-          initialDelay: 100,
-          maxDelay: 2_000,
-          initialMaxRetries: 3,
-          setup: (model: ChannelModel) => this.setupReplyConsumer(model),
-        },
-      });
-    } catch (error) {
-      throw new Error(`FibRpcClient could not connect: ${redactMessage((error as Error).message)}`);
-    }
-    this.connection.on('error', () => {
-      // Surfaces again as 'disconnect'.
-    });
-    this.connection.on('disconnect', (error: Error) => this.onDisconnect(error));
+    this.connection = await connectWithRecovery(this.options.amqpUrl, 'FibRpcClient', (model) => this.setupReplyConsumer(model), (error) => this.onDisconnect(error));
     return this;
   }
 

@@ -1,5 +1,6 @@
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { redactMessage } from '../env/redact.ts';
+import { connectWithRecovery } from './recovering-connection.ts';
 import { decodeRequest, DEFAULT_MAX_N, encodeReply, ERROR_HEADER } from './codec.ts';
 import { fib } from './fib.ts';
 import { rpcTracing, type ServerSpan } from './rpc-tracing.ts';
@@ -92,24 +93,7 @@ export class FibRpcServer {
   }
 
   async start(): Promise<this> {
-    try {
-      this.connection = await amqp.connect(this.options.amqpUrl, {
-        // Request/reply is latency-bound: Nagle would hold small frames for the peer's ACK.
-        noDelay: true,
-        recovery: {
-          initialDelay: 100,
-          maxDelay: 2_000,
-          initialMaxRetries: 3,
-          setup: (model: ChannelModel) => this.setupConsumer(model),
-        },
-      });
-    } catch (error) {
-      throw new Error(`FibRpcServer could not connect: ${redactMessage((error as Error).message)}`);
-    }
-    this.connection.on('error', () => {
-      // Connection errors surface again as 'disconnect'; recovery handles them.
-    });
-    this.connection.on('disconnect', (error: Error) => {
+    this.connection = await connectWithRecovery(this.options.amqpUrl, 'FibRpcServer', (model) => this.setupConsumer(model), (error) => {
       this.channel = undefined;
       this.options.onEvent?.({ kind: 'disconnected', error: redactMessage(error.message) });
     });

@@ -175,7 +175,8 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     await using server = await new FibRpcServer({
       amqpUrl: node.getAmqpUrl(),
       queue,
-      faultPoints: { beforeReply: () => new Promise((resolve) => setTimeout(resolve, 2_000)) },
+      // Long enough that the reply cannot slip out while the broker is shutting down.
+      faultPoints: { beforeReply: () => new Promise((resolve) => setTimeout(resolve, 8_000)) },
     }).start();
     await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 30_000 }).start();
     const pendingCall = client.request(7).catch((e: unknown) => e as RpcCallError);

@@ -160,9 +160,14 @@ export class ToxicLink {
     return !this.disposed && !this.sink.destroyed && !this.sink.writableEnded;
   }
 
-  private sleepUntil(at: number): Promise<void> {
-    const delay = at - performance.now();
-    if (delay <= 0 || this.disposed) return Promise.resolve();
+  /** Never wakes early: libuv's cached loop clock can fire a timer up to a millisecond before its time. */
+  private async sleepUntil(at: number): Promise<void> {
+    for (let remaining = at - performance.now(); remaining > 0 && !this.disposed; remaining = at - performance.now()) {
+      await this.sleepFor(remaining);
+    }
+  }
+
+  private sleepFor(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const sleep = {
         timer: undefined as NodeJS.Timeout | undefined,
@@ -172,7 +177,7 @@ export class ToxicLink {
         },
       };
       // A piece held forever (bandwidth rate 0) waits for dispose() alone.
-      if (delay <= MAX_TIMER_MS) sleep.timer = setTimeout(sleep.wake, delay);
+      if (ms <= MAX_TIMER_MS) sleep.timer = setTimeout(sleep.wake, Math.ceil(ms));
       this.sleeps.add(sleep);
     });
   }

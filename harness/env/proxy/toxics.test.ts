@@ -47,14 +47,15 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     expect(client.received.length).toBe(100_005);
   });
 
-  it('delays each downstream chunk by the latency toxic (100 ms -> median RTT within 100..115 ms)', async () => {
+  // Lower bounds are exact (a toxic never delivers early); upper bounds leave room for a loaded 2-core CI machine.
+  it('delays each downstream chunk by the latency toxic (100 ms -> every RTT >= 100 ms, median < 150 ms)', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'latency', 'downstream', { latency: 100, jitter: 0 });
     const client = await open(proxy);
     const rtts: number[] = [];
     for (let i = 0; i < 5; i++) rtts.push(await client.roundTrip(`ping${i}`));
-    expect(Math.min(...rtts)).toBeGreaterThanOrEqual(99);
-    expect(median(rtts)).toBeLessThan(115);
+    expect(Math.min(...rtts)).toBeGreaterThanOrEqual(100);
+    expect(median(rtts)).toBeLessThan(150);
   });
 
   it('adds latency on both streams and sums two latency toxics on one stream', async () => {
@@ -63,8 +64,8 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     await proxy.addToxic({ name: 'second', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 50 } } as ICreateToxicBody<unknown>);
     await addToxic(proxy, 'latency', 'downstream', { latency: 100 });
     const rtt = await (await open(proxy)).roundTrip('ping');
-    expect(rtt).toBeGreaterThanOrEqual(199);
-    expect(rtt).toBeLessThan(240);
+    expect(rtt).toBeGreaterThanOrEqual(200);
+    expect(rtt).toBeLessThan(300);
   });
 
   it('spreads latency uniformly within ± jitter', async () => {
@@ -73,12 +74,12 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     const client = await open(proxy);
     const rtts: number[] = [];
     for (let i = 0; i < 8; i++) rtts.push(await client.roundTrip(`j${i}`));
-    expect(Math.min(...rtts)).toBeGreaterThanOrEqual(19);
-    expect(Math.max(...rtts)).toBeLessThan(120);
+    expect(Math.min(...rtts)).toBeGreaterThanOrEqual(20);
+    expect(Math.max(...rtts)).toBeLessThan(160);
     expect(Math.max(...rtts) - Math.min(...rtts)).toBeGreaterThan(5);
   });
 
-  it('overlaps delayed chunks instead of queueing them (10 chunks 20 ms apart, 100 ms latency, all in by ~300 ms)', async () => {
+  it('overlaps delayed chunks instead of queueing them (10 chunks 20 ms apart, 100 ms latency, all in well before the 1 s a queue would take)', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'latency', 'downstream', { latency: 100, jitter: 0 });
     const client = await open(proxy);
@@ -89,19 +90,19 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     }
     while (client.received.length < 20 && performance.now() - start < 2000) await sleep(2);
     expect(client.received.toString()).toBe('m0m1m2m3m4m5m6m7m8m9');
-    expect(performance.now() - start).toBeLessThan(450);
+    expect(performance.now() - start).toBeLessThan(600);
   });
 
   it('applies an added, updated or removed toxic to an open connection from its next chunk', async () => {
     const proxy = await newProxy();
     const client = await open(proxy);
-    expect(await client.roundTrip('a')).toBeLessThan(40);
-    const toxic = await addToxic(proxy, 'latency', 'downstream', { latency: 80 });
-    expect(await client.roundTrip('b')).toBeGreaterThanOrEqual(79);
-    await toxic.update({ attributes: { latency: 150 } } as Parameters<typeof toxic.update>[0]);
-    expect(await client.roundTrip('c')).toBeGreaterThanOrEqual(149);
+    expect(await client.roundTrip('a')).toBeLessThan(100);
+    const toxic = await addToxic(proxy, 'latency', 'downstream', { latency: 150 });
+    expect(await client.roundTrip('b')).toBeGreaterThanOrEqual(150);
+    await toxic.update({ attributes: { latency: 250 } } as Parameters<typeof toxic.update>[0]);
+    expect(await client.roundTrip('c')).toBeGreaterThanOrEqual(250);
     await toxic.remove();
-    expect(await client.roundTrip('d')).toBeLessThan(40);
+    expect(await client.roundTrip('d')).toBeLessThan(100);
   });
 
   it('caps throughput with the bandwidth toxic (100 KB/s -> 50 KB take about 0.5 s)', async () => {
@@ -110,7 +111,7 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     const client = await open(proxy);
     const elapsed = await client.roundTrip(Buffer.alloc(50_000, 7));
     expect(elapsed).toBeGreaterThanOrEqual(450);
-    expect(elapsed).toBeLessThan(800);
+    expect(elapsed).toBeLessThan(1000);
     expect(client.reads.length).toBeGreaterThanOrEqual(4); // delivered in 100 ms slices, not all at the end
   });
 
@@ -134,7 +135,7 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     expect(await idle.ended).toBe('eof');
     expect(await busy.ended).toBe('eof');
     expect(idle.endedAt! - start).toBeGreaterThanOrEqual(280);
-    expect(idle.endedAt! - start).toBeLessThan(450);
+    expect(idle.endedAt! - start).toBeLessThan(600);
     expect(busy.received.length).toBe(0);
   });
 
@@ -231,14 +232,15 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     expect(await (await open(never)).roundTrip('fast')).toBeLessThan(100);
 
     const half = await newProxy();
-    await addToxic(half, 'latency', 'downstream', { latency: 150 }, 0.5);
+    await addToxic(half, 'latency', 'downstream', { latency: 600 }, 0.5);
     const connections = await Promise.all(Array.from({ length: 40 }, () => open(half)));
     const affected = await Promise.all(
       connections.map(async (client) => {
         const first = await client.roundTrip('x');
         const second = await client.roundTrip('y');
-        expect(first >= 140).toBe(second >= 140); // the same decision for every chunk
-        return first >= 140;
+        // An affected chunk is never early, so >= 600 ms means affected; the margin is for a loaded machine.
+        expect(first >= 600).toBe(second >= 600); // the same decision for every chunk
+        return first >= 600;
       }),
     );
     const count = affected.filter(Boolean).length;

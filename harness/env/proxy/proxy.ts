@@ -95,6 +95,10 @@ export class Proxy {
       setTimeout(() => client.destroy(), 1000).unref();
     });
     client.on('error', () => upstream.destroy());
+    // A client gone (or a proxy stopped) before the upstream answered must not leave a dial running.
+    client.once('close', () => {
+      if (!connected) upstream.destroy();
+    });
   }
 
   private readonly owner: ConnectionOwner = {

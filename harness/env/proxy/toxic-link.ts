@@ -13,6 +13,7 @@ export interface LinkOwner {
   toxicAddedAfterConnect(toxic: ToxicWrapper): boolean;
   close(): void;
   reset(): void;
+  destroy(): void;
 }
 
 /**
@@ -141,10 +142,14 @@ export class ToxicLink {
   private enqueue(work: () => Promise<void>): void {
     this.pending++;
     if (this.pending > MAX_PENDING_CHUNKS) this.source.pause();
-    this.writeTail = this.writeTail.then(work).finally(() => {
-      this.pending--;
-      if (this.pending <= MAX_PENDING_CHUNKS / 2 && this.source.isPaused() && !this.disposed) this.source.resume();
-    });
+    this.writeTail = this.writeTail
+      .then(work)
+      // A socket call that throws ends this connection; the chain must stay usable for drained().
+      .catch(() => this.owner.destroy())
+      .finally(() => {
+        this.pending--;
+        if (this.pending <= MAX_PENDING_CHUNKS / 2 && this.source.isPaused() && !this.disposed) this.source.resume();
+      });
   }
 
   /** The source half-closed: pass the FIN on after pending data, delayed by slow_close. */

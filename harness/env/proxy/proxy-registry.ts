@@ -1,5 +1,5 @@
 import { ApiError, apiErrors } from './api-error.ts';
-import { proxyFields, toxicAttributes, toxicFields } from './api-input.ts';
+import { proxyFields, toxicAttributes, toxicFields, type ProxyFields } from './api-input.ts';
 import { Proxy } from './proxy.ts';
 import { ToxicWrapper } from './toxic-wrapper.ts';
 import { TOXICS } from './toxics/registry.ts';
@@ -10,6 +10,14 @@ const DEFAULT_LISTEN = '127.0.0.1:0';
 /** The proxies of one API server: what the HTTP layer calls, with Toxiproxy's checks and errors. */
 export class ProxyRegistry {
   private readonly proxies = new Map<string, Proxy>();
+  /** Changes that await a listener run one at a time, as under Toxiproxy's collection lock, so two creates of one name cannot both bind. */
+  private changes: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(change: () => Promise<T>): Promise<T> {
+    const result = this.changes.then(change);
+    this.changes = result.catch(() => undefined);
+    return result;
+  }
 
   all(): Proxy[] {
     return [...this.proxies.values()];
@@ -21,8 +29,9 @@ export class ProxyRegistry {
     return proxy;
   }
 
-  async create(body: unknown): Promise<Proxy> {
-    return this.createValid(validProxy(body, ''));
+  create(body: unknown): Promise<Proxy> {
+    const valid = validProxy(body, '');
+    return this.exclusive(() => this.createValid(valid));
   }
 
   private async createValid({ name, upstream, listen, enabled }: ValidProxy): Promise<Proxy> {
@@ -34,9 +43,14 @@ export class ProxyRegistry {
   }
 
   /** Omitted fields keep their values; a new listen or upstream restarts the listener. */
-  async update(name: string, body: unknown): Promise<Proxy> {
-    const proxy = this.get(name);
+  update(name: string, body: unknown): Promise<Proxy> {
+    this.get(name);
     const input = proxyFields(body);
+    return this.exclusive(() => this.updateNow(name, input));
+  }
+
+  private async updateNow(name: string, input: ProxyFields): Promise<Proxy> {
+    const proxy = this.get(name);
     const listen = input.listen ?? proxy.listen;
     const upstream = input.upstream ?? proxy.upstream;
     const enabled = input.enabled ?? proxy.enabled;
@@ -49,16 +63,25 @@ export class ProxyRegistry {
     return proxy;
   }
 
-  async remove(name: string): Promise<void> {
+  remove(name: string): Promise<void> {
+    this.get(name);
+    return this.exclusive(() => this.removeNow(name));
+  }
+
+  private async removeNow(name: string): Promise<void> {
     const proxy = this.get(name);
     await proxy.stop();
     this.proxies.delete(name);
   }
 
   /** Validates every entry first; then creates, keeps (same config) or replaces each. */
-  async populate(inputs: unknown): Promise<{ proxies: Proxy[]; error?: ApiError }> {
+  populate(inputs: unknown): Promise<{ proxies: Proxy[]; error?: ApiError }> {
     if (!Array.isArray(inputs)) throw apiErrors.badBody('json: cannot unmarshal object into Go value of type []proxy.Proxy');
     const entries = inputs.map((input: unknown, index) => validProxy(input, ` at proxy ${index + 1}`));
+    return this.exclusive(() => this.populateNow(entries));
+  }
+
+  private async populateNow(entries: ValidProxy[]): Promise<{ proxies: Proxy[]; error?: ApiError }> {
     const done: Proxy[] = [];
     for (const entry of entries) {
       try {
@@ -67,7 +90,7 @@ export class ProxyRegistry {
           done.push(existing);
           continue;
         }
-        if (existing) await this.remove(entry.name);
+        if (existing) await this.removeNow(entry.name);
         done.push(await this.createValid(entry));
       } catch (error) {
         if (error instanceof ApiError) return { proxies: done, error };
@@ -81,11 +104,13 @@ export class ProxyRegistry {
    * Enables every proxy again and removes every toxic; open connections survive. As in
    * Toxiproxy, a proxy that cannot listen stops the reset there with its listen error.
    */
-  async reset(): Promise<void> {
-    for (const proxy of this.proxies.values()) {
-      if (!proxy.enabled) await proxy.start();
-      proxy.removeAllToxics();
-    }
+  reset(): Promise<void> {
+    return this.exclusive(async () => {
+      for (const proxy of this.proxies.values()) {
+        if (!proxy.enabled) await proxy.start();
+        proxy.removeAllToxics();
+      }
+    });
   }
 
   /** Toxiproxy's order of checks: body, stream, type, duplicate name, attribute types. */
@@ -115,9 +140,11 @@ export class ProxyRegistry {
     return proxy.updateToxic(toxicName, { attributes, toxicity: input.toxicity });
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all(this.all().map((proxy) => proxy.stop()));
-    this.proxies.clear();
+  stopAll(): Promise<void> {
+    return this.exclusive(async () => {
+      await Promise.all(this.all().map((proxy) => proxy.stop()));
+      this.proxies.clear();
+    });
   }
 }
 

@@ -151,6 +151,12 @@ describe("the built-in proxy speaks Toxiproxy 2.x's HTTP API", { timeout: 20_000
     expect(await raw('GET', '/proxies', undefined, { 'User-Agent': 'Mozilla/5.0' })).toMatchObject({ status: 403, text: 'User agent not allowed\n' });
   });
 
+  it('creates a proxy once when two requests race for the same name', async () => {
+    const body = JSON.stringify({ name: 'raced', listen: '127.0.0.1:0', upstream: echo.upstream });
+    const statuses = await Promise.all([raw('POST', '/proxies', body), raw('POST', '/proxies', body)]).then((all) => all.map((r) => r.status));
+    expect(statuses.sort()).toEqual([201, 409]);
+  });
+
   it('answers a listen failure with 500 and the Go-style bind error', async () => {
     const taken = (await toxiproxy.get('dup')).listen;
     const response = await raw('POST', '/proxies', JSON.stringify({ name: name(), listen: taken, upstream: '127.0.0.1:1' }));

@@ -1,31 +1,21 @@
 import type { GateResult, ScenarioResult } from '../report/result-schema.ts';
+import { formatMetricValue } from './format-gates.ts';
 import { compare, type ParsedGate } from './parse-gate.ts';
 
-/** Evaluates gates on one run. A gate over a metric with no samples fails (k6 would pass it). */
+/**
+ * Evaluates parsed gates against one run. A gate over a metric with nothing to judge (no
+ * samples) fails and says why: k6 passes such a threshold, which lets a run that answered
+ * nothing sail through `p99<50ms`.
+ */
 export function evaluateGates(result: ScenarioResult, gates: readonly ParsedGate[], source: GateResult['source'] = 'cli'): GateResult[] {
-  return gates.map((gate) => {
-    const actual = gate.definition.value(result);
-    if (actual === undefined) {
-      return { expression: gate.expression, metric: gate.metric, passed: false, actual: null, threshold: gate.threshold, unit: gate.unit, detail: `${gate.metric}: no samples (no call was answered), so the gate cannot pass`, source };
+  return gates.map((gate): GateResult => {
+    const common = { expression: gate.expression, metric: gate.metric, threshold: gate.threshold, unit: gate.unit, source };
+    const reading = gate.definition.read(result);
+    if (reading.value === null) {
+      return { ...common, passed: false, actual: null, detail: `${gate.metric}: ${reading.why}, so "${gate.expression}" cannot pass: FAIL` };
     }
-    const passed = compare(actual, gate.operator, gate.threshold);
-    return {
-      expression: gate.expression,
-      metric: gate.metric,
-      passed,
-      actual,
-      threshold: gate.threshold,
-      unit: gate.unit,
-      detail: `${gate.metric} ${formatValue(actual, gate.unit)} ${gate.operator} ${formatValue(gate.threshold, gate.unit)}: ${passed ? 'pass' : 'FAIL'}`,
-      source,
-    };
+    const passed = compare(reading.value, gate.operator, gate.threshold);
+    const shown = `${gate.metric} ${formatMetricValue(reading.value, gate.unit)} ${gate.operator} ${formatMetricValue(gate.threshold, gate.unit)}`;
+    return { ...common, passed, actual: reading.value, detail: `${shown}: ${passed ? 'pass' : 'FAIL'}` };
   });
-}
-
-export function formatValue(value: number, unit: string): string {
-  const digits = Number.isInteger(value) ? 0 : Math.abs(value) >= 100 ? 1 : Math.abs(value) >= 1 ? 2 : 3;
-  const number = value.toFixed(digits);
-  if (unit === '') return number;
-  if (unit === '/s' || unit === '%') return `${number}${unit}`;
-  return `${number} ${unit}`;
 }

@@ -1,95 +1,199 @@
 import { decodeHistogram } from '../observe/histogram.ts';
 import type { LatencySummary, ScenarioResult } from '../report/result-schema.ts';
 
-/** What a metric measures decides its unit and which direction is better. */
+/** What a metric measures decides its unit and which units a gate may write after the number. */
 export type MetricKind = 'latency' | 'rate' | 'percent' | 'count';
 
+/**
+ * Which way is better when a run is compared with a baseline. 'neither' for counts whose
+ * right value depends on the fault schedule (a duplicate-reply run is supposed to discard
+ * duplicates), so a baseline cannot call a change in them a regression.
+ */
+export type Direction = 'lower' | 'higher' | 'neither';
+
+/**
+ * A metric read from one run. `value: null` means there is nothing to judge (no samples, or
+ * the histogram could not be read), and `why` says which: a gate over it fails.
+ */
+export type Reading = { readonly value: number } | { readonly value: null; readonly why: string };
+
 export interface MetricDefinition {
+  /** Canonical spelling: `p99`, `p99.9`, `server.service.p99`, `discarded.duplicate`. */
+  readonly name: string;
   readonly kind: MetricKind;
-  /** Lower is better for latency and errors, higher for throughput. */
-  readonly better: 'lower' | 'higher';
-  /** undefined = no samples to judge (a gate over it fails). */
-  value(result: ScenarioResult): number | undefined;
+  readonly better: Direction;
+  /** Correctness counts: against a baseline any increase fails, whatever the tolerance. */
+  readonly zeroTolerance: boolean;
+  read(result: ScenarioResult): Reading;
 }
 
-const COUNT_METRICS: Record<string, { better: 'lower' | 'higher'; value: (r: ScenarioResult) => number }> = {
-  errors: { better: 'lower', value: (r) => errorsOf(r) },
-  timeouts: { better: 'lower', value: (r) => r.counters.timedOut },
-  dropped: { better: 'lower', value: (r) => r.counters.dropped },
-  sent: { better: 'higher', value: (r) => r.counters.sent },
-  answered: { better: 'higher', value: (r) => r.counters.answered },
-  wrong_results: { better: 'lower', value: (r) => r.counters.wrongResult },
-  mismatched_correlation: { better: 'lower', value: (r) => r.counters.mismatchedCorrelation },
-  'discarded.duplicate': { better: 'lower', value: (r) => r.counters.discarded.duplicate },
-  'discarded.late': { better: 'lower', value: (r) => r.counters.discarded.late },
-  'discarded.unknown': { better: 'lower', value: (r) => r.counters.discarded.unknown },
-  redelivered: { better: 'lower', value: (r) => r.counters.redelivered },
-  server_kills: { better: 'lower', value: (r) => r.counters.serverKills },
-  reconnects: { better: 'lower', value: (r) => r.counters.reconnects },
-  checks_failed: { better: 'lower', value: (r) => r.checks.filter((check) => !check.passed).length },
-};
-
-/** Metrics that must never get worse against a baseline, whatever the tolerance. */
-export const ZERO_TOLERANCE_METRICS: ReadonlySet<string> = new Set(['wrong_results', 'mismatched_correlation', 'checks_failed']);
+/** The unit a metric's values are kept in (and printed with). */
+export const METRIC_UNIT: Readonly<Record<MetricKind, string>> = { latency: 'ms', rate: '/s', percent: '%', count: '' };
 
 export function errorsOf(result: ScenarioResult): number {
   const c = result.counters;
   return c.timedOut + c.remoteErrors + c.connectionLost + c.otherErrors + c.wrongResult;
 }
 
-/** Every metric name a gate accepts, for error messages and docs. */
-export function metricNames(): string[] {
-  return ['p50', 'p90', 'p95', 'p99', 'p99.9', 'p(99)', 'min', 'mean', 'max', 'throughput', 'error_rate', ...Object.keys(COUNT_METRICS), 'server.queue_wait.p99', 'server.service.p99'];
+interface CountMetric {
+  readonly better: Direction;
+  readonly zeroTolerance?: true;
+  /**
+   * A count about calls means nothing when no call was sent: `errors==0` over a run that
+   * sent nothing would pass vacuously, which is the k6 behaviour we refuse.
+   */
+  readonly aboutCalls: boolean;
+  readonly count: (result: ScenarioResult) => number;
 }
 
+const COUNT_METRICS: Readonly<Record<string, CountMetric>> = {
+  errors: { better: 'lower', aboutCalls: true, count: errorsOf },
+  timeouts: { better: 'lower', aboutCalls: true, count: (r) => r.counters.timedOut },
+  dropped: { better: 'lower', aboutCalls: false, count: (r) => r.counters.dropped },
+  sent: { better: 'higher', aboutCalls: false, count: (r) => r.counters.sent },
+  answered: { better: 'higher', aboutCalls: true, count: (r) => r.counters.answered },
+  wrong_results: { better: 'lower', zeroTolerance: true, aboutCalls: true, count: (r) => r.counters.wrongResult },
+  mismatched_correlation: { better: 'lower', zeroTolerance: true, aboutCalls: true, count: (r) => r.counters.mismatchedCorrelation },
+  'discarded.duplicate': { better: 'neither', aboutCalls: true, count: (r) => r.counters.discarded.duplicate },
+  'discarded.late': { better: 'neither', aboutCalls: true, count: (r) => r.counters.discarded.late },
+  'discarded.unknown': { better: 'neither', aboutCalls: true, count: (r) => r.counters.discarded.unknown },
+  redelivered: { better: 'neither', aboutCalls: true, count: (r) => r.counters.redelivered },
+  server_kills: { better: 'neither', aboutCalls: false, count: (r) => r.counters.serverKills },
+  reconnects: { better: 'neither', aboutCalls: false, count: (r) => r.counters.reconnects },
+  checks_failed: { better: 'lower', zeroTolerance: true, aboutCalls: false, count: (r) => r.checks.filter((check) => !check.passed).length },
+};
+
+/** For error messages and the README: every spelling a gate accepts. */
+export const METRIC_NAMES_HELP =
+  'p50 p90 p95 p99 p99.9 p999 (any pNN; also p(99), p(99.9), latency.p99), min mean max (avg, med as in k6), ' +
+  `throughput, error_rate, ${Object.keys(COUNT_METRICS).join(', ')}, ` +
+  'server.queue_wait.<p50|p90|p99|p99.9|min|mean|max>, server.service.<same>';
+
+/** Names offered as "did you mean" suggestions. */
+export const SUGGESTABLE_METRICS: readonly string[] = [
+  'p50', 'p90', 'p95', 'p99', 'p99.9', 'min', 'mean', 'max', 'throughput', 'error_rate', ...Object.keys(COUNT_METRICS),
+  'server.queue_wait.p99', 'server.service.p99',
+];
+
+type Statistic = 'min' | 'mean' | 'max' | { readonly percentile: number };
+
 /**
- * Resolves a metric name (already normalized: `latency.` prefix dropped, `p(99.9)` -> `p99.9`)
- * to its definition; undefined when there is no such metric.
+ * Looks a metric up by any accepted spelling (`p(99)`, `latency.p99`, `p999`). Returns
+ * a problem in words when the name is not usable.
  */
-export function resolveMetric(name: string): MetricDefinition | undefined {
-  const count = COUNT_METRICS[name];
-  if (count) return { kind: 'count', better: count.better, value: count.value };
-  if (name === 'throughput') return { kind: 'rate', better: 'higher', value: (r) => (r.counters.answered > 0 ? r.throughput.callsPerSec : 0) };
-  if (name === 'error_rate') return { kind: 'percent', better: 'lower', value: (r) => (r.counters.sent > 0 ? (errorsOf(r) / r.counters.sent) * 100 : undefined) };
-  const server = /^server\.(queue_wait|service)\.(.+)$/.exec(name);
+export function lookupMetric(written: string): { readonly definition: MetricDefinition } | { readonly problem: string } {
+  const spelling = written.replace(/\(\s*(\d+(?:\.\d+)?)\s*\)$/, '$1');
+  const count = COUNT_METRICS[spelling];
+  if (count) return { definition: countDefinition(spelling, count) };
+  if (spelling === 'throughput') return { definition: THROUGHPUT };
+  if (spelling === 'error_rate') return { definition: ERROR_RATE };
+
+  const server = /^server\.(queue_wait|service)\.(.+)$/.exec(spelling);
   if (server) {
-    const statistic = latencyStatistic(server[2]!);
-    if (!statistic) return undefined;
-    const pick = (r: ScenarioResult) => (server[1] === 'queue_wait' ? r.serverLatency.queueWait : r.serverLatency.service);
-    return { kind: 'latency', better: 'lower', value: (r) => summaryValue(pick(r), statistic) };
+    const part = server[1] as 'queue_wait' | 'service';
+    const statistic = parseStatistic(server[2]!);
+    if (statistic === undefined) return { problem: `unknown server statistic "${server[2]}"` };
+    if (typeof statistic === 'object' && ![50, 90, 99, 99.9, 100].includes(statistic.percentile)) {
+      return { problem: `server latency keeps only p50, p90, p99, p99.9, min, mean and max, not p${statistic.percentile}` };
+    }
+    return { definition: serverLatencyDefinition(part, statistic) };
   }
-  const statistic = latencyStatistic(name);
-  if (!statistic) return undefined;
+
+  const bare = spelling.startsWith('latency.') ? spelling.slice('latency.'.length) : spelling;
+  const statistic = parseStatistic(bare);
+  if (statistic === undefined) return { problem: `unknown metric "${spelling}"` };
+  return { definition: clientLatencyDefinition(statistic) };
+}
+
+/** The definition of a metric known to exist (canonical names from a baseline file). */
+export function metricDefinition(name: string): MetricDefinition | undefined {
+  const found = lookupMetric(name);
+  return 'definition' in found ? found.definition : undefined;
+}
+
+function countDefinition(name: string, metric: CountMetric): MetricDefinition {
   return {
+    name,
+    kind: 'count',
+    better: metric.better,
+    zeroTolerance: metric.zeroTolerance === true,
+    read: (r) => (metric.aboutCalls && r.counters.sent === 0 ? { value: null, why: 'no samples: no call was sent' } : { value: metric.count(r) }),
+  };
+}
+
+const THROUGHPUT: MetricDefinition = {
+  name: 'throughput',
+  kind: 'rate',
+  better: 'higher',
+  zeroTolerance: false,
+  // Answered calls per second of load; 0/s after sending is a real measurement, not an empty set.
+  read: (r) => (r.counters.sent === 0 ? { value: null, why: 'no samples: no call was sent' } : { value: r.throughput.callsPerSec }),
+};
+
+const ERROR_RATE: MetricDefinition = {
+  name: 'error_rate',
+  kind: 'percent',
+  better: 'lower',
+  zeroTolerance: false,
+  read: (r) => (r.counters.sent === 0 ? { value: null, why: 'no samples: no call was sent' } : { value: (errorsOf(r) / r.counters.sent) * 100 }),
+};
+
+function clientLatencyDefinition(statistic: Statistic): MetricDefinition {
+  return {
+    name: statisticName(statistic),
     kind: 'latency',
     better: 'lower',
-    value: (r) => {
-      if (r.latency.summary.count === 0) return undefined;
-      const fromSummary = summaryValue(r.latency.summary, statistic);
-      if (fromSummary !== undefined) return fromSummary;
-      // A percentile the summary does not carry: read it from the merged histogram (exact).
-      return decodeHistogram(r.latency.encodedHistogram).getValueAtPercentile(statistic as number) / 1000;
+    zeroTolerance: false,
+    read: (r) => {
+      const summary = r.latency.summary;
+      if (summary.count === 0) return { value: null, why: `no samples: no call was answered (${r.counters.sent} sent)` };
+      const fromSummary = summaryValue(summary, statistic);
+      if (fromSummary !== undefined) return { value: fromSummary };
+      // A percentile the summary does not keep: the merged histogram has every sample.
+      const percentile = (statistic as { percentile: number }).percentile;
+      try {
+        return { value: decodeHistogram(r.latency.encodedHistogram).getValueAtPercentile(percentile) / 1000 };
+      } catch (error) {
+        return { value: null, why: `cannot read p${percentile} from the merged histogram: ${(error as Error).message}` };
+      }
     },
   };
 }
 
-type Statistic = 'min' | 'mean' | 'max' | number;
+function serverLatencyDefinition(part: 'queue_wait' | 'service', statistic: Statistic): MetricDefinition {
+  return {
+    name: `server.${part}.${statisticName(statistic)}`,
+    kind: 'latency',
+    better: 'lower',
+    zeroTolerance: false,
+    read: (r) => {
+      const summary = part === 'queue_wait' ? r.serverLatency.queueWait : r.serverLatency.service;
+      const value = summary.count === 0 ? undefined : summaryValue(summary, statistic);
+      return value === undefined ? { value: null, why: 'no samples: the servers timed no request' } : { value };
+    },
+  };
+}
 
-function latencyStatistic(name: string): Statistic | undefined {
-  if (name === 'min' || name === 'mean' || name === 'max') return name;
-  const percentile = /^p(\d+(?:\.\d+)?)$/.exec(name);
-  if (!percentile) return undefined;
-  // p999 is the usual spelling of p99.9.
-  const value = percentile[1] === '999' ? 99.9 : Number(percentile[1]);
-  return value > 0 && value <= 100 ? value : undefined;
+function parseStatistic(text: string): Statistic | undefined {
+  if (text === 'min' || text === 'mean' || text === 'max') return text;
+  // k6 names; `med` is its median.
+  if (text === 'avg') return 'mean';
+  if (text === 'med') return { percentile: 50 };
+  const match = /^p(\d+(?:\.\d+)?)$/.exec(text);
+  if (!match) return undefined;
+  // p999 is the usual short spelling of p99.9 (p9999 of p99.99).
+  const digits = match[1]!;
+  const percentile = /^999+$/.test(digits) ? Number(`99.${digits.slice(2)}`) : Number(digits);
+  return percentile > 0 && percentile <= 100 ? { percentile } : undefined;
+}
+
+function statisticName(statistic: Statistic): string {
+  return typeof statistic === 'string' ? statistic : `p${statistic.percentile}`;
 }
 
 function summaryValue(summary: LatencySummary, statistic: Statistic): number | undefined {
-  if (summary.count === 0) return undefined;
-  switch (statistic) {
-    case 'min': return summary.min;
-    case 'mean': return summary.mean;
-    case 'max': return summary.max;
+  if (typeof statistic === 'string') return summary[statistic];
+  switch (statistic.percentile) {
     case 50: return summary.p50;
     case 90: return summary.p90;
     case 99: return summary.p99;

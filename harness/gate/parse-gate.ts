@@ -1,90 +1,143 @@
-import { metricNames, resolveMetric, type MetricDefinition, type MetricKind } from './metrics.ts';
+import { lookupMetric, METRIC_NAMES_HELP, METRIC_UNIT, SUGGESTABLE_METRICS, type MetricDefinition, type MetricKind } from './metrics.ts';
 
 /**
- * Gate expressions, one per string:
+ * Gate expressions, one per string (spaces allowed between tokens):
  *
- *   gate    = metric op number [unit]
- *   metric  = [ "latency." ] ( "p" NUMBER | "p(" NUMBER ")" | "min" | "mean" | "max" )
- *           | "server.queue_wait." latency | "server.service." latency
- *           | "throughput" | "error_rate" | "errors" | "timeouts" | "dropped" | "sent" | "answered"
- *           | "wrong_results" | "mismatched_correlation" | "discarded.duplicate" | "discarded.late"
- *           | "discarded.unknown" | "redelivered" | "server_kills" | "reconnects" | "checks_failed"
- *   op      = "<" | "<=" | ">" | ">=" | "==" | "!="
- *   unit    = "us" | "ms" | "s"    (latency; a bare number means ms)
- *           | "/s"                 (throughput; optional)
- *           | "%"                  (error_rate; optional)
+ *   gate       = metric op number [unit]
+ *   metric     = [ "latency." ] statistic
+ *              | "server.queue_wait." statistic | "server.service." statistic
+ *              | "throughput" | "error_rate" | "errors" | "timeouts" | "dropped" | "sent"
+ *              | "answered" | "wrong_results" | "mismatched_correlation" | "discarded.duplicate"
+ *              | "discarded.late" | "discarded.unknown" | "redelivered" | "server_kills"
+ *              | "reconnects" | "checks_failed"
+ *   statistic  = "p" number | "p(" number ")" | "min" | "mean" | "max" | "avg" | "med"
+ *                (p999 = p99.9; avg, med and p(99) are k6's spellings; server latency keeps
+ *                 p50 p90 p99 p99.9 min mean max only)
+ *   op         = "<" | "<=" | ">" | ">=" | "==" | "!="
+ *   number     = digits [ "." digits ] | "." digits          (never negative)
+ *   unit       = "us" | "µs" | "ms" | "s"   latency; a bare number is ms
+ *              | "/s"                        throughput; optional
+ *              | "%"                         error_rate; required, so that `error_rate<0.01`
+ *                                            (a k6-style fraction) cannot silently mean 0.01 %
+ *   counts take no unit.
  *
- * Examples: `p99<50ms`, `p(99)<250`, `errors==0`, `throughput>=400/s`, `discarded.duplicate>=1`,
- * `error_rate<1%`. Spaces are allowed between the parts.
+ * Examples: `p99<50ms`, `p(99)<250`, `latency.p99.9 <= 1s`, `errors==0`, `throughput>=400/s`,
+ * `discarded.duplicate>=1`, `error_rate<1%`, `server.queue_wait.p99<5ms`.
  */
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
-export const OPERATORS: readonly Operator[] = ['<=', '>=', '==', '!=', '<', '>'];
+export const OPERATORS: readonly Operator[] = ['<', '<=', '>', '>=', '==', '!='];
 
 export interface ParsedGate {
+  /** As written, trimmed: what reports show. */
   readonly expression: string;
+  /** Canonical metric name (`p(99)` -> `p99`, `p999` -> `p99.9`). */
   readonly metric: string;
   readonly definition: MetricDefinition;
   readonly operator: Operator;
   /** In the metric's unit: ms for latency, calls/s, percent, or a count. */
   readonly threshold: number;
+  /** The metric's unit: 'ms', '/s', '%' or '' for counts. */
   readonly unit: string;
 }
 
+/** A gate that cannot be parsed: a configuration error (exit 2), never a failed gate. */
 export class GateParseError extends Error {
-  constructor(expression: string, position: number, problem: string) {
+  constructor(
+    readonly expression: string,
+    /** 0-based character offset of the problem in `expression`. */
+    readonly position: number,
+    readonly problem: string,
+  ) {
     super(`bad gate "${expression}": ${problem}\n    ${expression}\n    ${' '.repeat(position)}^`);
     this.name = 'GateParseError';
   }
 }
 
-const UNITS_BY_KIND: Record<MetricKind, Record<string, number>> = {
-  latency: { '': 1, ms: 1, us: 0.001, s: 1000 },
+/** Factor from a written unit to the metric's unit; '' is a bare number. */
+const UNITS: Readonly<Record<MetricKind, Readonly<Record<string, number>>>> = {
+  latency: { '': 1, us: 0.001, 'µs': 0.001, ms: 1, s: 1000 },
   rate: { '': 1, '/s': 1 },
-  percent: { '': 1, '%': 1 },
+  percent: { '%': 1 },
   count: { '': 1 },
 };
-const DISPLAY_UNIT: Record<MetricKind, string> = { latency: 'ms', rate: '/s', percent: '%', count: '' };
+const UNIT_HELP: Readonly<Record<MetricKind, string>> = {
+  latency: 'a latency takes us, ms or s (a bare number is ms)',
+  rate: 'throughput takes /s or a bare number',
+  percent: 'a rate takes % (error_rate<1%)',
+  count: 'a count takes a plain number',
+};
 
+type TokenKind = 'word' | 'number' | 'operator' | '(' | ')' | '%' | '/' | 'end';
+interface Token {
+  readonly kind: TokenKind;
+  readonly text: string;
+  readonly position: number;
+}
+
+/** Parses one gate expression; throws GateParseError pointing at the first problem. */
 export function parseGate(expression: string): ParsedGate {
-  const text = expression;
-  const metricMatch = /^\s*([A-Za-z_][A-Za-z0-9_.]*(?:\(\s*[0-9.]+\s*\))?)\s*/.exec(text);
-  if (!metricMatch) throw new GateParseError(text, leadingSpace(text), `expected a metric, one of: ${metricNames().join(', ')}`);
-  const rawMetric = metricMatch[1]!;
-  const metric = normalizeMetric(rawMetric);
-  const definition = resolveMetric(metric);
-  if (!definition) throw new GateParseError(text, leadingSpace(text), `unknown metric "${rawMetric}"; valid metrics: ${metricNames().join(', ')}`);
+  const tokens = tokenize(expression);
+  let index = 0;
+  const peek = (): Token => tokens[index]!;
+  const next = (): Token => tokens[index++]!;
+  function fail(token: Token, problem: string): never {
+    throw new GateParseError(expression, token.position, problem);
+  }
+  const describe = (token: Token) => (token.kind === 'end' ? 'the end' : `"${token.text}"`);
 
-  let position = metricMatch[0].length;
-  const operator = OPERATORS.find((op) => text.startsWith(op, position));
-  if (!operator) throw new GateParseError(text, position, `expected an operator (${OPERATORS.join(' ')}) after "${rawMetric}"`);
-  position += operator.length;
-  position += leadingSpace(text.slice(position));
+  const metricToken = next();
+  if (metricToken.kind !== 'word') fail(metricToken, `expected a metric, found ${describe(metricToken)}; metrics: ${METRIC_NAMES_HELP}`);
+  let spelling = metricToken.text;
+  if (peek().kind === '(') {
+    // k6's p(99): fold into p99 so every spelling resolves through one table.
+    const open = next();
+    const percentile = next();
+    if (percentile.kind !== 'number') fail(percentile, `expected a percentile inside "${spelling}(...)", found ${describe(percentile)}`);
+    const close = next();
+    if (close.kind !== ')') fail(close, `expected ")" to close the "(" at position ${open.position}, found ${describe(close)}`);
+    spelling = `${spelling}${percentile.text}`;
+  }
+  const found = lookupMetric(spelling);
+  if ('problem' in found) {
+    const suggestion = closest(spelling, SUGGESTABLE_METRICS);
+    fail(metricToken, `${found.problem}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; metrics: ${METRIC_NAMES_HELP}`);
+  }
+  const { definition } = found;
 
-  const numberMatch = /^-?\d+(?:\.\d+)?/.exec(text.slice(position));
-  if (!numberMatch) throw new GateParseError(text, position, 'expected a number');
-  const value = Number(numberMatch[0]);
-  position += numberMatch[0].length;
-  position += leadingSpace(text.slice(position));
+  const operatorToken = next();
+  if (operatorToken.kind !== 'operator' || !OPERATORS.includes(operatorToken.text as Operator)) {
+    const hint = operatorToken.text === '=' ? ' ("=" is not an operator: use "==")' : operatorToken.text === '=>' || operatorToken.text === '=<' ? ` (write "${[...operatorToken.text].reverse().join('')}")` : '';
+    fail(operatorToken, `expected an operator (${OPERATORS.join(' ')}) after "${spelling}", found ${describe(operatorToken)}${hint}`);
+  }
+  const operator = operatorToken.text as Operator;
 
-  const unit = text.slice(position).trim();
-  const units = UNITS_BY_KIND[definition.kind];
+  const numberToken = next();
+  if (numberToken.kind !== 'number') {
+    fail(numberToken, `expected a number after "${operator}", found ${describe(numberToken)}${numberToken.text === '-' ? ' (metrics are never negative)' : ''}`);
+  }
+  const value = Number(numberToken.text);
+
+  const unitToken = peek();
+  let unit = '';
+  if (unitToken.kind === '%' || unitToken.kind === 'word') {
+    unit = next().text;
+  } else if (unitToken.kind === '/') {
+    next();
+    const per = next();
+    unit = `/${per.kind === 'word' ? per.text : ''}`;
+  }
+  const units = UNITS[definition.kind];
   const scale = units[unit];
   if (scale === undefined) {
-    const allowed = Object.keys(units).filter((u) => u !== '');
-    throw new GateParseError(text, position, `unit "${unit}" does not fit ${metric} (${definition.kind})${allowed.length ? `; use ${allowed.join(', ')} or none` : '; it takes a plain number'}`);
+    const written = unit === '' ? 'a bare number' : `unit "${unit}"`;
+    fail(unit === '' ? numberToken : unitToken, `${written} does not fit ${definition.name}: ${UNIT_HELP[definition.kind]}`);
   }
-  return { expression: expression.trim(), metric, definition, operator, threshold: value * scale, unit: DISPLAY_UNIT[definition.kind] };
-}
 
-/** `latency.p99` -> `p99`, `p(99.9)` -> `p99.9`, `p999` stays (resolved as p99.9). */
-function normalizeMetric(raw: string): string {
-  const withoutPrefix = raw.startsWith('latency.') ? raw.slice('latency.'.length) : raw;
-  return withoutPrefix.replace(/\(\s*([0-9.]+)\s*\)$/, '$1');
-}
+  const rest = peek();
+  if (rest.kind !== 'end') fail(rest, `unexpected ${describe(rest)} after the gate; write one gate per expression, e.g. "p99<50ms"`);
 
-function leadingSpace(text: string): number {
-  return text.length - text.trimStart().length;
+  return { expression: expression.trim(), metric: definition.name, definition, operator, threshold: value * scale, unit: METRIC_UNIT[definition.kind] };
 }
 
 export function compare(actual: number, operator: Operator, threshold: number): boolean {
@@ -96,4 +149,62 @@ export function compare(actual: number, operator: Operator, threshold: number): 
     case '==': return actual === threshold;
     case '!=': return actual !== threshold;
   }
+}
+
+/**
+ * Tokens with their offsets. Operator-like runs (`=`, `=>`, `<>`) become one operator
+ * token so the parser can name the typo instead of stumbling over its second character.
+ */
+function tokenize(expression: string): Token[] {
+  const tokens: Token[] = [];
+  const patterns: ReadonlyArray<readonly [TokenKind, RegExp]> = [
+    ['number', /^(?:\d+(?:\.\d+)?|\.\d+)/],
+    ['word', /^[A-Za-zµ_][A-Za-z0-9_.]*/],
+    ['operator', /^[<>=!]+/],
+    ['(', /^\(/],
+    [')', /^\)/],
+    ['%', /^%/],
+    ['/', /^\//],
+  ];
+  let position = 0;
+  while (position < expression.length) {
+    const rest = expression.slice(position);
+    const space = /^\s+/.exec(rest);
+    if (space) {
+      position += space[0].length;
+      continue;
+    }
+    const match = patterns.map(([kind, pattern]) => [kind, pattern.exec(rest)?.[0]] as const).find(([, text]) => text !== undefined);
+    if (!match) {
+      const character = rest[0]!;
+      const hint = character === '-' ? ' (metrics are never negative)' : '';
+      throw new GateParseError(expression, position, `unexpected character "${character}"${hint}`);
+    }
+    tokens.push({ kind: match[0], text: match[1]!, position });
+    position += match[1]!.length;
+  }
+  tokens.push({ kind: 'end', text: '', position: expression.length });
+  return tokens;
+}
+
+/** The nearest name by edit distance, when it is near enough to be a typo. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(word.toLowerCase(), name);
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(1, Math.floor(word.length / 4)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }

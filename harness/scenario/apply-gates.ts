@@ -6,11 +6,13 @@ import type { ScenarioResult } from '../report/result-schema.ts';
 /** Gates parsed and the baseline loaded before anything runs, so a typo costs no broker start. */
 export interface PreparedGates {
   readonly gates: readonly ParsedGate[];
+  /** Expressions the scenario file declared (the rest came from the command line). */
+  readonly fromScenario: ReadonlySet<string>;
   readonly baseline?: Baseline;
   readonly tolerancePct: number;
 }
 
-export function prepareGates(expressions: readonly string[], options: { baselineFile?: string; tolerancePct: number; scenario: string }): PreparedGates {
+export function prepareGates(expressions: readonly string[], options: { baselineFile?: string; tolerancePct: number; scenario: string; scenarioGates?: readonly string[] }): PreparedGates {
   const errors: string[] = [];
   const gates: ParsedGate[] = [];
   for (const expression of expressions) {
@@ -29,7 +31,7 @@ export function prepareGates(expressions: readonly string[], options: { baseline
     }
   }
   if (errors.length > 0) throw new Error(errors.join('\n  - '));
-  return { gates, baseline, tolerancePct: options.tolerancePct };
+  return { gates, baseline, tolerancePct: options.tolerancePct, fromScenario: new Set(options.scenarioGates ?? []) };
 }
 
 /**
@@ -40,14 +42,21 @@ export function applyGates(results: readonly ScenarioResult[], prepared: Prepare
   const notes: string[] = [];
   const baselineGates = prepared.baseline ? compareWithBaseline(results, prepared.baseline, { tolerancePct: prepared.tolerancePct }) : [];
   const gated = results.map((result) => {
-    const gates = [...evaluateGates(result, prepared.gates), ...baselineGates];
+    const scenarioGates = prepared.gates.filter((gate) => prepared.fromScenario.has(gate.expression));
+    const cliGates = prepared.gates.filter((gate) => !prepared.fromScenario.has(gate.expression));
+    const gates = [...evaluateGates(result, scenarioGates, 'scenario'), ...evaluateGates(result, cliGates, 'cli'), ...baselineGates];
     const gatesPassed = gates.every((gate) => gate.passed);
     const verdict = result.verdict === 'pass' && !gatesPassed ? 'fail' : result.verdict;
     return { ...result, gates, verdict } satisfies ScenarioResult;
   });
   if (options.saveBaselineFile) {
-    saveBaseline(options.saveBaselineFile, gated);
-    notes.push(`baseline written: ${options.saveBaselineFile} (${gated.length} run${gated.length === 1 ? '' : 's'})`);
+    // An interrupted or failed run makes no baseline; the run's own results are still written.
+    try {
+      saveBaseline(options.saveBaselineFile, gated);
+      notes.push(`baseline written: ${options.saveBaselineFile} (${gated.length} run${gated.length === 1 ? '' : 's'})`);
+    } catch (error) {
+      notes.push(`baseline not written: ${(error as Error).message}`);
+    }
   }
   return { results: gated, notes };
 }

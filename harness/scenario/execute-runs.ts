@@ -38,7 +38,7 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
   const { definition, errors } = applyOverrides(options.definition, options.overrides);
   let gates: PreparedGates;
   try {
-    gates = prepareGates(options.gates, { baselineFile: options.baseline, tolerancePct: options.tolerancePct, scenario: definition.name });
+    gates = prepareGates(options.gates, { baselineFile: options.baseline, tolerancePct: options.tolerancePct, scenario: definition.name, scenarioGates: definition.gates });
   } catch (error) {
     errors.push((error as Error).message);
     gates = undefined as never;

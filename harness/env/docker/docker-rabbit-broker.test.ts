@@ -1,0 +1,196 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import amqp from 'amqplib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FibRpcClient } from '../../rpc/fib-rpc-client.ts';
+import { FibRpcServer } from '../../rpc/fib-rpc-server.ts';
+import { isDockerReachable } from './docker-availability.ts';
+import { DockerRabbitBroker } from './docker-rabbit-broker.ts';
+import { DockerToxiproxy } from './docker-toxiproxy.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const FAIL_FAST_MS = 5_000;
+
+/**
+ * Runs one of docker/*.sh. A failure fails the suite with the script's own explanation:
+ * where dockerd cannot run, this file must fail with the reason, never skip.
+ */
+function runScript(script: string, timeoutMs: number): number {
+  const started = Date.now();
+  const result = spawnSync('bash', [`docker/${script}`], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutMs });
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+  if (result.error) throw new Error(`docker/${script} could not run: ${result.error.message}\n${output}`);
+  if (result.status !== 0) throw new Error(`docker/${script} exited with ${result.status}:\n${output}`);
+  if (output) console.info(output);
+  return Date.now() - started;
+}
+
+function containersNamed(name: string): string {
+  return execFileSync('docker', ['ps', '--all', '--quiet', '--filter', `name=^/${name}$`], { encoding: 'utf8' }).trim();
+}
+
+/** Local addresses of the TCP listeners owned by the processes of a container. */
+function listenAddressesOf(containerName: string): string[] {
+  const pids = new Set(execFileSync('docker', ['top', containerName, '-eo', 'pid'], { encoding: 'utf8' }).split('\n').slice(1).map((pid) => pid.trim()).filter(Boolean));
+  return execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => [...line.matchAll(/pid=(\d+)/g)].some((match) => pids.has(match[1] ?? '')))
+    .map((line) => line.trim().split(/\s+/)[3] ?? '');
+}
+
+/** The tutorial's request/reply, by hand: declare, consume with ack, publish with replyTo and correlationId. */
+async function roundTrip(amqpUrl: string, requestQueue: string, body: string): Promise<{ body: string; correlationId: string | undefined }> {
+  const connection = await amqp.connect(amqpUrl);
+  try {
+    const serverChannel = await connection.createChannel();
+    await serverChannel.assertQueue(requestQueue, { durable: false, autoDelete: true });
+    await serverChannel.consume(requestQueue, (request) => {
+      if (!request) return;
+      serverChannel.sendToQueue(request.properties.replyTo as string, Buffer.from(`echo:${request.content.toString()}`), {
+        correlationId: request.properties.correlationId as string,
+      });
+      serverChannel.ack(request);
+    }, { noAck: false });
+
+    const clientChannel = await connection.createChannel();
+    const { queue: callbackQueue } = await clientChannel.assertQueue('', { exclusive: true });
+    const correlationId = randomUUID();
+    const reply = new Promise<{ body: string; correlationId: string | undefined }>((resolve) => {
+      void clientChannel.consume(callbackQueue, (message) => {
+        if (message) resolve({ body: message.content.toString(), correlationId: message.properties.correlationId as string | undefined });
+      }, { noAck: true });
+    });
+    clientChannel.sendToQueue(requestQueue, Buffer.from(body), { replyTo: callbackQueue, correlationId });
+    const answer = await Promise.race([
+      reply,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no reply within 10 s')), 10_000).unref()),
+    ]);
+    expect(answer.correlationId).toBe(correlationId);
+    return answer;
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * The Docker path, for real: starts dockerd if it is not running, builds the RabbitMQ image
+ * from Debian's packages if it is absent (1-2 minutes, no registry needed), then runs RabbitMQ
+ * through testcontainers on host networking. Fails, with the reason, where dockerd cannot run.
+ */
+describe('DockerRabbitBroker', { timeout: 120_000 }, () => {
+  beforeAll(() => {
+    const dockerdMs = runScript('start-dockerd.sh', 60_000);
+    const buildMs = runScript('build-rabbitmq-image.sh', 420_000);
+    console.info(`Docker engine ready after ${dockerdMs} ms; image ready after ${buildMs} ms`);
+  }, 480_000);
+
+  it('serves an amqplib request/reply round trip on 127.0.0.1 only, and leaves no container behind', async () => {
+    const started = Date.now();
+    const broker = await new DockerRabbitBroker().start();
+    console.info(`RabbitMQ container accepted AMQP ${Date.now() - started} ms after start(): ${broker.describe()}`);
+    const containerName = broker.getContainerName();
+    try {
+      expect(broker.getAmqpUrl()).toBe(`amqp://guest:guest@127.0.0.1:${broker.getAmqpPort()}`);
+      expect(broker.getHost()).toBe('127.0.0.1');
+      expect(broker.getVersion()).toMatch(/^\d+\.\d+\.\d+/);
+      expect(containersNamed(containerName)).not.toBe('');
+
+      const reply = await roundTrip(broker.getAmqpUrl(), `rpc_queue_docker_${process.pid}`, '42');
+      expect(reply.body).toBe('echo:42');
+
+      // And the harness's own fib RPC, as scenarios run it on --broker docker.
+      await using server = await new FibRpcServer({ amqpUrl: broker.getAmqpUrl(), queue: `rpc_queue_fib_${process.pid}` }).start();
+      await using client = await new FibRpcClient({ amqpUrl: broker.getAmqpUrl(), queue: `rpc_queue_fib_${process.pid}` }).start();
+      expect(await Promise.all([10, 90].map((n) => client.call(n)))).toEqual([55n, 2880067194370816120n]);
+      expect(server.counters.handled).toBe(2);
+
+      // AMQP, Erlang distribution and epmd: nothing of the container listens beyond loopback
+      // (epmd always adds ::1 to the address it is given).
+      const listeners = listenAddressesOf(containerName);
+      expect(listeners.length).toBeGreaterThanOrEqual(3);
+      for (const address of listeners) expect(address).toMatch(/^(127\.0\.0\.1|\[::1\]):\d+$/);
+    } finally {
+      const stopping = Date.now();
+      await broker.stop();
+      console.info(`RabbitMQ container stopped and removed in ${Date.now() - stopping} ms`);
+    }
+    await broker.stop();
+    expect(containersNamed(containerName)).toBe('');
+  });
+
+  it('restarts the broker on the same port with its durable queues, and comes back after a kill', async () => {
+    await using broker = await new DockerRabbitBroker().start();
+    const queue = `rpc_chaos_durable_${process.pid}`;
+    const connection = await amqp.connect(broker.getAmqpUrl());
+    const channel = await connection.createConfirmChannel();
+    await channel.assertQueue(queue, { durable: true });
+    channel.sendToQueue(queue, Buffer.from('survives'), { persistent: true });
+    await channel.waitForConfirms();
+    await connection.close();
+
+    const restarting = Date.now();
+    await broker.restart();
+    console.info(`RabbitMQ container restarted in ${Date.now() - restarting} ms`);
+    await broker.kill();
+    await expect(amqp.connect(broker.getAmqpUrl(), { timeout: 1_000 })).rejects.toThrow();
+    await broker.restart();
+    const containerName = broker.getContainerName();
+
+    const after = await amqp.connect(broker.getAmqpUrl());
+    try {
+      const message = await (await after.createChannel()).get(queue, { noAck: true });
+      expect(message && message.content.toString()).toBe('survives');
+    } finally {
+      await after.close();
+    }
+    await broker.stop();
+    expect(containersNamed(containerName)).toBe('');
+  });
+
+  it('fails fast, naming the build script, when the image is not present locally', async () => {
+    const started = Date.now();
+    await expect(new DockerRabbitBroker().withImage('rpc-chaos/absent:never').start()).rejects.toThrow(
+      /image rpc-chaos\/absent:never is not present locally.*bash docker\/build-rabbitmq-image\.sh/,
+    );
+    expect(Date.now() - started).toBeLessThan(FAIL_FAST_MS);
+  });
+
+  it('fails fast, saying how to start dockerd or use --broker local, when no engine answers', async () => {
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
+    const started = Date.now();
+    try {
+      await expect(new DockerRabbitBroker().start()).rejects.toThrow(
+        /--broker docker: no Docker engine answers at unix:\/\/\/nonexistent\/docker\.sock: start one \(as root: bash docker\/start-dockerd\.sh\), or use --broker local/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+    expect(Date.now() - started).toBeLessThan(FAIL_FAST_MS);
+  });
+});
+
+describe('DockerToxiproxy', { timeout: 60_000 }, () => {
+  beforeAll(() => {
+    runScript('start-dockerd.sh', 60_000);
+  }, 90_000);
+
+  it('fails fast, pointing to docker pull and --proxy builtin, when its image is not present locally', async () => {
+    const started = Date.now();
+    const failure = new DockerToxiproxy().withImage('rpc-chaos/absent-toxiproxy:never').start();
+    await expect(failure).rejects.toThrow(/image rpc-chaos\/absent-toxiproxy:never is not present locally.*docker pull rpc-chaos\/absent-toxiproxy:never.*--proxy builtin/);
+    expect(Date.now() - started).toBeLessThan(FAIL_FAST_MS);
+  });
+});
+
+describe('isDockerReachable', () => {
+  it('answers true for the running engine and false, within its timeout, for a socket nobody serves', async () => {
+    expect(await isDockerReachable()).toBe(true);
+    const started = Date.now();
+    expect(await isDockerReachable(500, { DOCKER_HOST: 'unix:///nonexistent/docker.sock' })).toBe(false);
+    expect(await isDockerReachable(500, { DOCKER_HOST: 'tcp://127.0.0.1:1' })).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+});

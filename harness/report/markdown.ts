@@ -1,40 +1,53 @@
-import { int, ms, rate, seconds } from './format.ts';
+import { errorCount, instant, int, ms, rate, seconds, withUnit } from './format.ts';
 import type { ScenarioResult } from './result-schema.ts';
 
-/** summary.md, for $GITHUB_STEP_SUMMARY and similar CI job summaries. */
+/** summary.md, for $GITHUB_STEP_SUMMARY and similar CI job summaries (GitHub-flavoured Markdown). */
 export function renderMarkdown(result: ScenarioResult): string {
   const s = result.latency.summary;
   const c = result.counters;
-  const icon = (passed: boolean) => (passed ? '✅' : '❌');
+  const env = result.environment;
+  const icon = (passed: boolean) => (passed ? '✅ pass' : '❌ **FAIL**');
   const verdict = result.verdict === 'pass' ? '✅ PASS' : result.verdict === 'fail' ? '❌ FAIL' : '⚠️ HARNESS ERROR';
   const lines = [
     `## rpc-chaos: ${result.scenario.name} — ${verdict}`,
     '',
-    `${result.scenario.description}`,
+    cell(result.scenario.description),
     '',
-    `${seconds(result.run.durationMs)} · ${result.environment.broker.kind} RabbitMQ ${result.environment.broker.version} · ${result.environment.proxy.kind} proxy · ${result.environment.replyMode} · ${result.config.servers} servers, ${result.config.clients} clients · seed ${result.run.seed}${result.run.interrupted ? ' · **interrupted**' : ''}`,
+    `${instant(result.run.startedAt)} · ${seconds(result.run.durationMs)} · ${env.broker.kind} RabbitMQ ${env.broker.version} · ${env.replyMode} · ${env.proxy.kind} proxy ${env.proxy.version} · ${result.config.servers} servers, ${result.config.clients} clients · node ${env.node} · rpc-chaos ${env.harnessVersion} · seed ${result.run.seed}${result.run.interrupted ? ' · **interrupted**' : ''}`,
     '',
-    '| p50 | p90 | p99 | p99.9 | max | answered | throughput |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.p999)} | ${ms(s.max)} | ${int(s.count)} | ${rate(result.throughput.callsPerSec)} |`,
+    '| p50 | p90 | p99 | p99.9 | max | mean | answered | throughput |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.p999)} | ${ms(s.max)} | ${ms(s.mean)} | ${int(s.count)} | ${rate(result.throughput.callsPerSec)} |`,
     '',
-    '| check | result | numbers |',
-    '|---|:---:|---|',
-    ...result.checks.map((check) => `| ${cell(check.title)} | ${icon(check.passed)} | ${cell(check.actual)} |`),
+    '### Checks',
+    '',
   ];
-  if (result.gates.length > 0) {
-    lines.push('', '| gate | result | detail |', '|---|:---:|---|', ...result.gates.map((gate) => `| \`${cell(gate.expression)}\` | ${icon(gate.passed)} | ${cell(gate.detail)} |`));
+  if (result.checks.length === 0) lines.push('_No checks declared._');
+  else lines.push('| | check | must hold | measured |', '|---|---|---|---|', ...result.checks.map((check) => `| ${icon(check.passed)} | ${cell(check.title)} | ${cell(check.expectation)} | ${cell(check.actual)} |`));
+  lines.push('', '### Gates', '');
+  if (result.gates.length === 0) lines.push('_No gates set._');
+  else {
+    lines.push('| | gate | measured | threshold | detail |', '|---|---|---:|---:|---|',
+      ...result.gates.map((gate) => `| ${icon(gate.passed)} | \`${cell(gate.expression)}\` | ${withUnit(gate.actual, gate.unit)} | ${withUnit(gate.threshold, gate.unit)} | ${cell(gate.detail)} |`));
   }
   lines.push(
     '',
-    '| sent | answered | timed out | errors | dropped | duplicates discarded | late discarded | unknown discarded | redelivered | server kills |',
+    '### Counters',
+    '',
+    '| sent | answered | timed out | errors | wrong | dropped | discarded duplicate / late / unknown | redelivered | server kills / restarts | broker restarts |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${int(c.sent)} | ${int(c.answered)} | ${int(c.timedOut)} | ${int(c.remoteErrors + c.connectionLost + c.otherErrors)} | ${int(c.dropped)} | ${int(c.discarded.duplicate)} | ${int(c.discarded.late)} | ${int(c.discarded.unknown)} | ${int(c.redelivered)} | ${int(c.serverKills)} |`,
+    `| ${int(c.sent)} | ${int(c.answered)} | ${int(c.timedOut)} | ${int(errorCount(c))} | ${int(c.wrongResult)} | ${int(c.dropped)} | ${int(c.discarded.duplicate)} / ${int(c.discarded.late)} / ${int(c.discarded.unknown)} | ${int(c.redelivered)} | ${int(c.serverKills)} / ${int(c.serverRestarts)} | ${int(c.brokerRestarts)} |`,
   );
-  if (result.harnessErrors.length > 0) lines.push('', '**Harness errors**', '', ...result.harnessErrors.map((error) => `- ${cell(error)}`));
+  if (result.harnessErrors.length > 0) lines.push('', '### ⚠️ Harness errors', '', ...result.harnessErrors.map((error) => `- ${cell(error)}`));
+  lines.push('', `<sub>run ${cell(result.run.id)} · open report.html in the run folder for charts, timeline and the duplicate-reply trace</sub>`);
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Table cells: a pipe would end the cell, a newline the row, and something that looks like a
+ * tag would be taken as HTML. A bare `<` (as in `p99<250ms`) is left alone: inside a code
+ * span an entity would show literally.
+ */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/<(?=[A-Za-z/!?])/g, '&lt;');
 }

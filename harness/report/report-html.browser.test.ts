@@ -1,68 +1,75 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
-import { renderCompareHtml } from './compare.ts';
+import { renderCompareHtml } from './html/render-compare.ts';
 import { writeResult } from './result-io.ts';
-import { makeSyntheticResult } from './synthetic-result.ts';
+import { makeLargeSyntheticResult, makeSyntheticResult } from './test-fixtures.ts';
 import { writeReports } from './write-reports.ts';
 
+/** Full-page screenshots for a person to look at; .tmp/ is git-ignored. */
 const SCREENSHOTS = resolve('.tmp/screenshots');
 let browser: Browser;
 
+interface Opened { page: Page; errors: string[]; requests: string[] }
+
 /** Opens a file in a fresh page, collecting console errors and every request the page makes. */
-async function open(file: string, colorScheme: 'light' | 'dark' = 'light'): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, colorScheme });
+async function open(file: string, options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<Opened> {
+  const page = await browser.newPage({ viewport: { width: options.width ?? 1366, height: options.height ?? 768 }, colorScheme: options.colorScheme ?? 'light' });
   const errors: string[] = [];
   const requests: string[] = [];
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
   page.on('pageerror', (error) => errors.push(String(error)));
   page.on('request', (request) => requests.push(request.url()));
   await page.goto(`file://${file}`);
-  await page.waitForSelector('body[data-charts-drawn]', { timeout: 10_000 });
+  await page.waitForSelector('body[data-charts-drawn]', { timeout: 15_000 });
   return { page, errors, requests };
 }
 
-/** True when a canvas has pixels that differ from its first pixel: something was drawn. */
+/** True when a chart's canvas has a size and pixels that differ from its first pixel: something was drawn. */
 function canvasHasDrawing(page: Page, selector: string): Promise<boolean> {
   return page.$eval(selector, (element) => {
     const canvas = element.querySelector('canvas');
     if (!canvas || canvas.width === 0 || canvas.height === 0) return false;
     const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let differing = 0;
     for (let i = 4; i < pixels.length; i += 4) {
-      if (pixels[i + 3] !== pixels[3] || pixels[i] !== pixels[0]) return true;
+      if (pixels[i + 3] !== pixels[3] || pixels[i] !== pixels[0] || pixels[i + 1] !== pixels[1]) differing++;
     }
-    return false;
+    return differing > 500;
   });
 }
 
-describe('report.html in headless Chromium', { timeout: 60_000 }, () => {
-  const runDir = mkdtempSync(join(tmpdir(), 'rpc-chaos-report-'));
-  const result = makeSyntheticResult({ durationSec: 30, ratePerSec: 200 });
+beforeAll(async () => {
+  browser = await launchChromium();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
+describe('report.html of a duplicate-reply run, in headless Chromium', { timeout: 90_000 }, () => {
+  const runDir = mkdtempSync(join(tmpdir(), 'rpc-chaos-report-'));
+  const file = join(runDir, 'report.html');
+  const result = makeSyntheticResult();
+
+  beforeAll(() => {
     writeResult(runDir, result);
     writeReports(runDir, result);
   });
-  afterAll(async () => {
-    await browser?.close();
-  });
 
-  it('opens from disk with no console errors and no request but the file itself', async () => {
-    const { page, errors, requests } = await open(join(runDir, 'report.html'));
+  it('opens from disk with no console error and no request but the file itself', async () => {
+    const { page, errors, requests } = await open(file);
     expect(errors).toEqual([]);
-    expect(requests.filter((url) => !url.startsWith('file://'))).toEqual([]);
-    expect(requests).toHaveLength(1);
-    await page.screenshot({ path: join(SCREENSHOTS, 'report-light.png'), fullPage: true });
+    expect(requests).toEqual([`file://${file}`]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-light-1366.png'), fullPage: true });
     await page.close();
   });
 
-  it('draws every chart', async () => {
-    const { page } = await open(join(runDir, 'report.html'));
+  it('draws all three charts: spectrum, latency over time, throughput over time', async () => {
+    const { page } = await open(file);
     expect(await page.getAttribute('body', 'data-charts-drawn')).toBe('3');
     for (const chart of ['#chart-spectrum', '#chart-latency', '#chart-throughput']) {
       expect(await canvasHasDrawing(page, chart), chart).toBe(true);
@@ -70,65 +77,139 @@ describe('report.html in headless Chromium', { timeout: 60_000 }, () => {
     await page.close();
   });
 
-  it('shows the verdict, the checks with their numbers and the fault windows', async () => {
-    const { page } = await open(join(runDir, 'report.html'));
-    expect(await page.textContent('.verdict')).toBe('PASS');
-    expect(await page.textContent('body')).toContain('killed at the fault point 2, duplicates discarded 2');
-    // Inside a fault window the top of the plot is shaded; well outside it, it is not.
+  it('labels the spectrum x axis by percentile on the log 1/(1-p) scale', async () => {
+    const { page } = await open(file);
+    const labels = await page.evaluate(() => (window as unknown as { rpcChaosCharts: { spectrum: { axes: Array<{ _values: string[] }> } } }).rpcChaosCharts.spectrum.axes[0]!._values);
+    expect(labels.slice(0, 5)).toEqual(['0%', '50%', '90%', '99%', '99.9%']);
+    await page.close();
+  });
+
+  it('shows the verdict, the environment, and checks and gates with their numbers', async () => {
+    const { page } = await open(file);
+    expect(await page.textContent('#verdict')).toBe('PASS');
+    const environment = await page.textContent('#environment');
+    for (const fact of ['local RabbitMQ 3.10.8', 'callback-queue', 'builtin 2.12.0', 'v20.20.2', 'rpc-chaos 0.1.0', 'on, 100 % sampled']) expect(environment).toContain(fact);
+    expect(await page.locator('#checks tbody tr').count()).toBe(result.checks.length);
+    expect(await page.textContent('#checks')).toContain('killed at the fault point 2, duplicates discarded 2');
+    expect(await page.locator('#gates tbody tr').count()).toBe(result.gates.length);
+    expect(await page.textContent('#counters')).toContain('duplicates discarded');
+    await page.close();
+  });
+
+  it('shades fault windows, draws the instantaneous fault as a line and lists every fault', async () => {
+    const { page } = await open(file);
+    expect(await page.locator('#fault-list tbody tr').count()).toBe(result.faults.length);
+    expect(await page.textContent('#fault-list')).toContain('at 24 s');
+    // Inside a fault window the plot is shaded; well outside it, it is not.
     const shading = await page.evaluate(() => {
       type Plot = { valToPos(v: number, scale: string, canvasPixels: boolean): number; bbox: { top: number }; ctx: CanvasRenderingContext2D };
-      const { latency, faults } = (window as unknown as { rpcChaosCharts: { latency: Plot; faults: Array<{ start: number; end: number }> } }).rpcChaosCharts;
-      const pixel = (seconds: number) => Array.from(latency.ctx.getImageData(Math.round(latency.valToPos(seconds, 'x', true)), Math.round(latency.bbox.top + 40), 1, 1).data);
-      const first = faults[0]!;
-      return { windows: faults.length, inside: pixel((first.start + (first.end - first.start) / 2) / 1000), outside: pixel(first.start / 1000 / 3) };
+      const charts = (window as unknown as { rpcChaosCharts: { latency: Plot; faults: Array<{ startS: number; endS: number }>; markersDrawn(): number } }).rpcChaosCharts;
+      const pixel = (s: number) => Array.from(charts.latency.ctx.getImageData(Math.round(charts.latency.valToPos(s, 'x', true)), Math.round(charts.latency.bbox.top + 60), 1, 1).data);
+      const first = charts.faults[0]!;
+      return { windows: charts.faults.length, inside: pixel((first.startS + first.endS) / 2), outside: pixel(first.startS / 3), markers: charts.markersDrawn() };
     });
-    expect(shading.windows).toBe(2);
+    expect(shading.windows).toBe(3);
     expect(shading.inside).not.toEqual(shading.outside);
     expect(shading.inside[0]!).toBeGreaterThan(shading.inside[2]!); // reddish
+    expect(shading.markers).toBeGreaterThan(5);
     await page.close();
   });
 
-  it('shows the duplicate reply waterfall: publish, killed process span, redelivery, discard', async () => {
-    const { page } = await open(join(runDir, 'report.html'));
-    const rows = await page.locator('#waterfall .wf-row').count();
-    expect(rows).toBe(6);
-    expect(await page.locator('#waterfall .wf-bar.error').count()).toBe(1);
-    expect(await page.locator('#waterfall .wf-discard').count()).toBe(1);
-    expect(await page.textContent('#waterfall')).toContain('process killed at afterReplyBeforeAck');
+  it('shows the duplicate reply as a waterfall grouped by process, the kill and the discard marked', async () => {
+    const { page } = await open(file);
+    expect(await page.locator('#waterfall .wf-proc').evaluateAll((groups) => groups.map((g) => g.getAttribute('data-process')))).toEqual(['client-1', 'server-1', 'server-2']);
+    expect(await page.locator('#waterfall .wf-row').count()).toBe(6);
+    expect(await page.locator('#waterfall .wf-row.error').textContent()).toContain('killed before ack');
+    const discard = page.locator('#waterfall .wf-row.discard');
+    expect(await discard.count()).toBe(1);
+    expect(await discard.textContent()).toContain('duplicate reply discarded');
+    expect(await page.textContent('#waterfall')).toContain('(redelivered)');
     await page.close();
   });
 
-  it('switches between light and dark without errors and redraws the charts', async () => {
-    const { page, errors } = await open(join(runDir, 'report.html'), 'light');
-    const before = await page.$eval('body', (b) => getComputedStyle(b).backgroundColor);
+  it('switches between light and dark and redraws the charts in the new colours', async () => {
+    const { page, errors } = await open(file, { colorScheme: 'light' });
+    const background = () => page.$eval('body', (b) => getComputedStyle(b).backgroundColor);
+    const before = await background();
     await page.click('#theme-toggle');
-    const after = await page.$eval('body', (b) => getComputedStyle(b).backgroundColor);
-    expect(after).not.toBe(before);
+    expect(await background()).not.toBe(before);
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+    expect(await canvasHasDrawing(page, '#chart-latency')).toBe(true);
+    await page.click('#theme-toggle');
+    expect(await background()).toBe(before);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('follows prefers-color-scheme and fits a 1920x1080 screen', async () => {
+    const { page, errors } = await open(file, { colorScheme: 'dark', width: 1920, height: 1080 });
+    expect(await page.$eval('body', (b) => getComputedStyle(b).backgroundColor)).toBe('rgb(13, 17, 23)');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1920);
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-dark-1920.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('redraws with a log latency axis on request', async () => {
+    const { page, errors } = await open(file);
+    await page.check('input[data-log="spectrum"]');
+    await page.check('input[data-log="latency"]');
+    expect(await canvasHasDrawing(page, '#chart-spectrum')).toBe(true);
     expect(await canvasHasDrawing(page, '#chart-latency')).toBe(true);
     expect(errors).toEqual([]);
-    await page.screenshot({ path: join(SCREENSHOTS, 'report-dark.png'), fullPage: true });
     await page.close();
   });
 
   it('says plainly when a run has no duplicate reply to show', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-report-empty-'));
-    const plain = makeSyntheticResult({ durationSec: 5 }, { traces: {} });
-    writeReports(dir, plain);
+    writeReports(dir, makeSyntheticResult({ traces: {} }, { durationSec: 5 }));
     const { page, errors } = await open(join(dir, 'report.html'));
     expect(errors).toEqual([]);
     expect(await page.textContent('#waterfall-empty')).toContain('No duplicate reply in this run');
     await page.close();
   });
+});
 
-  it('renders the comparison page with both spectra', async () => {
-    const file = join(runDir, 'compare.html');
-    writeFileSync(file, renderCompareHtml(makeSyntheticResult({ durationSec: 10, medianMs: 2 }), makeSyntheticResult({ durationSec: 10, medianMs: 3, seed: 9 })));
+describe('report.html of a 10-minute run at 500 calls/s', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-report-large-'));
+  const result = makeLargeSyntheticResult();
+
+  it('stays under 2 MB, caps the timeline table with a note, and draws every chart', async () => {
+    writeReports(dir, result);
+    const file = join(dir, 'report.html');
+    expect(statSync(file).size).toBeLessThan(2_000_000);
     const { page, errors, requests } = await open(file);
     expect(errors).toEqual([]);
     expect(requests).toHaveLength(1);
+    expect(await page.getAttribute('body', 'data-charts-drawn')).toBe('3');
+    expect(await page.locator('#timeline tbody tr').count()).toBe(500);
+    expect(await page.textContent('#timeline-note')).toContain(`Showing the first 500 of ${result.timeline.events.length.toLocaleString('en-US')} events`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-large-1366.png'), fullPage: true });
+    await page.close();
+  });
+});
+
+describe('compare.html in headless Chromium', { timeout: 90_000 }, () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'rpc-chaos-compare-')), 'compare.html');
+
+  beforeAll(() => {
+    writeFileSync(file, renderCompareHtml(makeSyntheticResult({}, { durationSec: 10, medianMs: 2 }), makeSyntheticResult({}, { durationSec: 10, medianMs: 3, seed: 9 })));
+  });
+
+  it('opens offline, draws both spectra on one chart and colours worse deltas', async () => {
+    const { page, errors, requests } = await open(file);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([`file://${file}`]);
     expect(await canvasHasDrawing(page, '#chart-compare')).toBe(true);
-    expect(await page.locator('td.bad').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: join(SCREENSHOTS, 'compare.png'), fullPage: true });
+    expect(await page.locator('#chart-compare .u-series').count()).toBe(3); // x plus A and B
+    expect(await page.locator('#compare-latency td.bad').count()).toBeGreaterThan(0);
+    expect(await page.textContent('#compare-latency')).toContain('p99.9');
+    expect(await page.locator('#compare-verdicts tbody tr').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-light-1366.png'), fullPage: true });
+    await page.click('#theme-toggle');
+    expect(await canvasHasDrawing(page, '#chart-compare')).toBe(true);
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-dark-1366.png'), fullPage: true });
     await page.close();
   });
 });

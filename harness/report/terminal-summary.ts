@@ -1,33 +1,57 @@
-import { formatGateTable } from '../gate/format-gates.ts';
-import { int, ms, rate, seconds } from './format.ts';
+import { errorCount, int, ms, rate, seconds, withUnit } from './format.ts';
 import type { ScenarioResult } from './result-schema.ts';
 
-/** The end-of-run summary for a terminal: verdict first, then the numbers, failures highlighted. */
+/**
+ * The end-of-run summary for a terminal: verdict first, then aligned numbers, then every check
+ * and gate with failures in red. `color: false` gives plain text (pipes, CI logs, NO_COLOR).
+ */
 export function formatTerminalSummary(result: ScenarioResult, options: { color: boolean }): string {
   const paint = (code: string) => (text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const green = paint('32');
   const red = paint('31');
   const bold = paint('1');
   const dim = paint('2');
-  const verdictText = result.verdict === 'pass' ? green('PASS') : result.verdict === 'fail' ? red('FAIL') : red('HARNESS ERROR');
+  const status = (passed: boolean) => (passed ? green('PASS') : red(bold('FAIL')));
+  const verdictText = result.verdict === 'pass' ? green(bold('PASS')) : result.verdict === 'fail' ? red(bold('FAIL')) : red(bold('HARNESS ERROR'));
   const { counters: c, latency } = result;
   const s = latency.summary;
+  const env = result.environment;
+  const grid: Array<[string, Array<[string, string, boolean?]>]> = [
+    ['latency', [['p50', ms(s.p50)], ['p90', ms(s.p90)], ['p99', ms(s.p99)], ['p99.9', ms(s.p999)], ['max', ms(s.max)]]],
+    ['calls', [['sent', int(c.sent)], ['answered', int(c.answered)], ['timed out', int(c.timedOut), c.timedOut > 0], ['errors', int(errorCount(c)), errorCount(c) > 0], ['rate', rate(result.throughput.callsPerSec)]]],
+    ['discarded', [['duplicate', int(c.discarded.duplicate)], ['late', int(c.discarded.late)], ['unknown', int(c.discarded.unknown)], ['wrong', int(c.wrongResult), c.wrongResult > 0], ['dropped', int(c.dropped), c.dropped > 0]]],
+    ['faults', [['kills', int(c.serverKills)], ['restarts', int(c.serverRestarts)], ['redelivered', int(c.redelivered)], ['broker rst', int(c.brokerRestarts)], ['reconnects', int(c.reconnects)]]],
+  ];
+  // Column widths from the widest name and value in each column, so the rows line up.
+  const nameWidth = (col: number) => Math.max(...grid.map(([, cells]) => cells[col]?.[0].length ?? 0));
+  const valueWidth = (col: number) => Math.max(...grid.map(([, cells]) => cells[col]?.[1].length ?? 0));
+  const row = ([label, cells]: (typeof grid)[number]) =>
+    `  ${dim(label.padEnd(10))}${cells.map(([name, value, alert], col) => `${dim(name.padEnd(nameWidth(col)))} ${(alert ? red : (t: string) => t)(value.padStart(valueWidth(col)))}`).join('   ')}`;
   const lines = [
     '',
-    `${bold(result.scenario.name)}  ${verdictText}${result.run.interrupted ? red('  (interrupted)') : ''}  ${dim(`${seconds(result.run.durationMs)}, ${result.environment.broker.kind} RabbitMQ ${result.environment.broker.version}, ${result.environment.proxy.kind} proxy, ${result.environment.replyMode}, seed ${result.run.seed}`)}`,
-    `  ${result.scenario.description}`,
+    `${bold(result.scenario.name)}  ${verdictText}${result.run.interrupted ? red('  (interrupted)') : ''}`,
+    dim(`  ${seconds(result.run.durationMs)} · ${env.broker.kind} RabbitMQ ${env.broker.version} · ${env.replyMode} · ${env.proxy.kind} proxy · seed ${result.run.seed}`),
     '',
-    `  latency   p50 ${ms(s.p50)}   p90 ${ms(s.p90)}   p99 ${ms(s.p99)}   p99.9 ${ms(s.p999)}   max ${ms(s.max)}   ${dim(`(${int(s.count)} answered)`)}`,
-    `  calls     sent ${int(c.sent)}   answered ${int(c.answered)}   timed out ${int(c.timedOut)}   errors ${int(c.remoteErrors + c.connectionLost + c.otherErrors)}   dropped ${int(c.dropped)}   ${rate(result.throughput.callsPerSec)}`,
-    `  discarded duplicate ${int(c.discarded.duplicate)}   late ${int(c.discarded.late)}   unknown ${int(c.discarded.unknown)}   redelivered ${int(c.redelivered)}   server kills ${int(c.serverKills)}   broker restarts ${int(c.brokerRestarts)}`,
-    '',
-    '  checks',
-    ...result.checks.map((check) => `  ${check.passed ? green('PASS') : red('FAIL')}  ${check.title}  ${dim(check.actual)}`),
+    ...grid.map(row),
   ];
-  if (result.gates.length > 0) {
-    lines.push('', '  gates', ...formatGateTable(result.gates).split('\n').map((line) => line.replace(/^ {2}(PASS|FAIL)/, (_m, word: string) => `  ${word === 'PASS' ? green(word) : red(word)}`)));
+  if (result.checks.length > 0) {
+    lines.push('', `  ${bold('checks')}`);
+    const width = Math.max(...result.checks.map((check) => check.title.length));
+    for (const check of result.checks) {
+      lines.push(`  ${status(check.passed)}  ${check.title.padEnd(width)}  ${check.passed ? dim(check.actual) : `${red(check.actual)}  ${dim(`(must hold: ${check.expectation})`)}`}`);
+    }
   }
-  if (result.harnessErrors.length > 0) lines.push('', red('  harness errors'), ...result.harnessErrors.map((error) => `  - ${error}`));
-  if (result.timeline.dropped > 0) lines.push(dim(`  (${result.timeline.dropped} timeline events not kept)`));
+  if (result.gates.length > 0) {
+    lines.push('', `  ${bold('gates')}`);
+    const width = Math.max(...result.gates.map((gate) => gate.expression.length));
+    const numbers = result.gates.map((gate) => `${withUnit(gate.actual, gate.unit)} vs ${withUnit(gate.threshold, gate.unit)}`);
+    const numbersWidth = Math.max(...numbers.map((n) => n.length));
+    result.gates.forEach((gate, i) => {
+      const text = numbers[i]!.padEnd(numbersWidth);
+      lines.push(`  ${status(gate.passed)}  ${gate.expression.padEnd(width)}  ${gate.passed ? text : red(text)}  ${dim(gate.detail)}`);
+    });
+  }
+  if (result.harnessErrors.length > 0) lines.push('', red(bold('  harness errors')), ...result.harnessErrors.map((error) => `  - ${error}`));
+  if (result.timeline.dropped > 0) lines.push(dim(`  (${int(result.timeline.dropped)} timeline events not kept)`));
   return lines.join('\n');
 }

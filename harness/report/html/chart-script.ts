@@ -1,92 +1,80 @@
+import { CHART_COMMON } from './chart-common.ts';
+
 /**
- * The browser side of report.html: draws the charts with uPlot from the embedded JSON.
- * Plain ES2019 in a string, since it runs in the reader's browser, not in Node.
+ * The browser side of report.html: draws the spectrum, latency over time (fault windows and
+ * event markers) and throughput over time from the embedded JSON. Sets
+ * body[data-charts-drawn] to the number of charts drawn, which tests and the benchmark wait for.
  */
-export const CHART_SCRIPT = String.raw`
+export const REPORT_CHART_SCRIPT = CHART_COMMON + String.raw`
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
-  var charts = [];
-  function css(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
-  function width(el) { return Math.max(320, el.clientWidth); }
+  var s = data.series, charts = {}, markersDrawn = 0;
+  var lastT = s.t.length ? s.t[s.t.length - 1] : 0;
+  var points = { show: s.t.length <= 90, size: 4 };
+  var LANES = data.markerVars.length, LANE = 5;
 
-  // Fault windows: shaded bands with a label, or a line for instantaneous faults.
-  function faultPlugin(faults) {
+  // Marker lanes sit at the bottom of the plot, in room the latency scale leaves empty there.
+  var RESERVE = (LANES * (LANE + 2) + 8) / 250;
+  function markerPlugin() {
     return { hooks: { draw: [function (u) {
-      var ctx = u.ctx, top = u.bbox.top, height = u.bbox.height;
+      var ctx = u.ctx, dpr = RC.dpr, bottom = u.bbox.top + u.bbox.height;
       ctx.save();
-      ctx.font = (11 * devicePixelRatio) + 'px system-ui, sans-serif';
-      faults.forEach(function (f, i) {
-        var x0 = u.valToPos(f.start / 1000, 'x', true);
-        var x1 = u.valToPos(Math.max(f.end, f.start) / 1000, 'x', true);
-        if (x1 - x0 < 2 * devicePixelRatio) {
-          ctx.strokeStyle = css('--fault-line'); ctx.lineWidth = 1.5 * devicePixelRatio; ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
-          ctx.beginPath(); ctx.moveTo(x0, top); ctx.lineTo(x0, top + height); ctx.stroke(); ctx.setLineDash([]);
-        } else {
-          ctx.fillStyle = css('--fault'); ctx.fillRect(x0, top, x1 - x0, height);
-        }
-        ctx.fillStyle = css('--fault-line');
-        ctx.fillText(f.short, x0 + 4 * devicePixelRatio, top + (12 + 13 * (i % 3)) * devicePixelRatio);
-      });
+      var drawn = 0, colors = data.markerVars.map(RC.css);
+      for (var i = 0; i < data.markers.t.length; i++) {
+        var x = u.valToPos(data.markers.t[i], 'x', true), c = data.markers.c[i];
+        if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+        ctx.fillStyle = colors[c];
+        ctx.fillRect(x - dpr, bottom - (4 + (LANES - c) * (LANE + 2)) * dpr, 2 * dpr, LANE * dpr);
+        drawn++;
+      }
+      markersDrawn = drawn;
       ctx.restore();
     }] } };
   }
 
-  function axis(label, values) {
-    return { label: label, stroke: css('--muted'), grid: { stroke: css('--grid') }, ticks: { stroke: css('--grid') }, values: values };
+  function draw() {
+    Object.keys(charts).forEach(function (k) { charts[k].destroy(); });
+    charts = {};
+    var sync = uPlot.sync('over-time');
+    var el = document.getElementById('chart-spectrum');
+    if (data.spectrum.x.length > 1) {
+      var maxX = data.spectrum.x[data.spectrum.x.length - 1];
+      charts.spectrum = new uPlot({
+        width: RC.width(el), height: 300,
+        scales: { x: { time: false, distr: 3, log: 10, range: function () { return RC.spectrumScale(maxX); } }, y: RC.latencyScale(RC.isLog('spectrum'), 0) },
+        axes: RC.spectrumAxes(), padding: [14, 40, 0, 0],
+        cursor: { points: { size: 7 } },
+        series: [{ label: 'percentile', value: function (u, v) { return v == null ? '–' : RC.pctLabel(v, true); } },
+          { label: 'latency', stroke: RC.css('--p99'), width: 2, points: { show: false }, value: function (u, v) { return RC.ms(v); } }],
+      }, [data.spectrum.x, data.spectrum.ms], el);
+    }
+    var cursor = { sync: { key: sync.key }, points: { size: 7 } };
+    el = document.getElementById('chart-latency');
+    if (s.t.length > 0) {
+      var lat = function (label, color, width, dash) { return { label: label, stroke: RC.css(color), width: width, dash: dash, points: points, spanGaps: false, value: function (u, v) { return RC.ms(v); } }; };
+      charts.latency = new uPlot({
+        width: RC.width(el), height: 300, plugins: [RC.faultPlugin(data.faults), markerPlugin()], cursor: cursor,
+        scales: { x: { time: false, range: function () { return [0, Math.max(lastT, data.intervalS)]; } }, y: RC.latencyScale(RC.isLog('latency'), RESERVE) }, padding: [14, 24, 0, 0],
+        axes: [RC.axis('time since start', { values: RC.timeTick(lastT) }), RC.axis('latency', { values: function (u, t) { return t.map(RC.msTick); }, size: 64 })],
+        series: [{ label: 'time', value: function (u, v) { return v == null ? '–' : v + ' s'; } },
+          lat('p50', '--p50', 1.5), lat('p90', '--p90', 1.5), lat('p99', '--p99', 1.5), lat('max', '--max', 1, [4, 3])],
+      }, [s.t, s.p50, s.p90, s.p99, s.max], el);
+    }
+    el = document.getElementById('chart-throughput');
+    if (s.t.length > 0) {
+      charts.throughput = new uPlot({
+        width: RC.width(el), height: 210, plugins: [RC.faultPlugin(data.faults)], cursor: cursor,
+        scales: { x: { time: false, range: function () { return [0, Math.max(lastT, data.intervalS)]; } }, y: { range: function (u, min, max) { return [0, (max || 1) * 1.15]; } } }, padding: [14, 24, 0, 0],
+        axes: [RC.axis('time since start', { values: RC.timeTick(lastT) }), RC.axis('answered/s', { size: 64 })],
+        series: [{ label: 'time', value: function (u, v) { return v == null ? '–' : v + ' s'; } },
+          { label: 'answered/s', stroke: RC.css('--tp'), fill: RC.css('--tp') + '22', width: 1.5, points: points, value: function (u, v) { return v == null ? '–' : v.toFixed(1); } }],
+      }, [s.t, s.tp], el);
+    }
+    // Exposed for the report's own browser tests, which look at where fault windows and markers were drawn.
+    window.rpcChaosCharts = { spectrum: charts.spectrum, latency: charts.latency, throughput: charts.throughput, faults: data.faults, markersDrawn: function () { return markersDrawn; } };
+    document.body.setAttribute('data-charts-drawn', String(Object.keys(charts).length));
   }
-
-  function drawAll() {
-    charts.forEach(function (c) { c.destroy(); });
-    charts = [];
-    var series = data.series;
-
-    var spectrumEl = document.getElementById('chart-spectrum');
-    if (spectrumEl && data.spectrum[0].length > 1) {
-      var labels = { 1: '0%', 2: '50%', 10: '90%', 100: '99%', 1000: '99.9%', 10000: '99.99%', 100000: '99.999%', 1000000: '99.9999%' };
-      charts.push(new uPlot({
-        width: width(spectrumEl), height: 300,
-        scales: { x: { time: false, distr: 3, log: 10 }, y: { range: function (u, min, max) { return [0, max * 1.05 || 1]; } } },
-        axes: [axis('percentile', function (u, splits) { return splits.map(function (v) { return labels[Math.round(v)] || ''; }); }), axis('latency (ms)')],
-        series: [{ label: 'percentile', value: function (u, v) { return v == null ? '' : (100 * (1 - 1 / v)).toFixed(4).replace(/0+$/, '').replace(/\.$/, '') + '%'; } },
-          { label: 'latency ms', stroke: css('--p99'), width: 2, value: function (u, v) { return v == null ? '' : v.toFixed(3); } }],
-      }, data.spectrum, spectrumEl));
-    }
-
-    var latencyEl = document.getElementById('chart-latency');
-    if (latencyEl && series.t.length > 0) {
-      charts.push(new uPlot({
-        width: width(latencyEl), height: 300, plugins: [faultPlugin(data.faults)],
-        scales: { x: { time: false } },
-        axes: [axis('seconds since start'), axis('latency (ms)')],
-        series: [{ label: 's' },
-          { label: 'p50', stroke: css('--p50'), width: 1.5 }, { label: 'p90', stroke: css('--p90'), width: 1.5 },
-          { label: 'p99', stroke: css('--p99'), width: 1.5 }, { label: 'max', stroke: css('--max'), width: 1, dash: [4, 3] }],
-      }, [series.t, series.p50, series.p90, series.p99, series.max], latencyEl));
-    }
-
-    var throughputEl = document.getElementById('chart-throughput');
-    if (throughputEl && series.t.length > 0) {
-      charts.push(new uPlot({
-        width: width(throughputEl), height: 220, plugins: [faultPlugin(data.faults)],
-        scales: { x: { time: false } },
-        axes: [axis('seconds since start'), axis('answered calls/s')],
-        series: [{ label: 's' }, { label: 'calls/s', stroke: css('--tp'), fill: css('--tp') + '22', width: 1.5 }],
-      }, [series.t, series.tp], throughputEl));
-    }
-    // Exposed for the report's own browser tests, which check where fault windows were drawn.
-    window.rpcChaosCharts = { latency: charts[1], throughput: charts[2], faults: data.faults };
-    document.body.setAttribute('data-charts-drawn', String(charts.length));
-  }
-
-  var toggle = document.getElementById('theme-toggle');
-  toggle.addEventListener('click', function () {
-    var dark = document.documentElement.getAttribute('data-theme') === 'dark' ||
-      (!document.documentElement.getAttribute('data-theme') && matchMedia('(prefers-color-scheme: dark)').matches);
-    document.documentElement.setAttribute('data-theme', dark ? 'light' : 'dark');
-    drawAll();
-  });
-  var resizeTimer;
-  addEventListener('resize', function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(drawAll, 150); });
-  drawAll();
+  RC.redrawOn(draw);
+  draw();
 })();
 `;

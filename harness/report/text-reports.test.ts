@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { renderCompareMarkdown } from './compare.ts';
+import { renderJunit } from './junit.ts';
+import { renderMarkdown } from './markdown.ts';
+import type { ScenarioResult } from './result-schema.ts';
+import { makeSyntheticResult } from './test-fixtures.ts';
+import { formatTerminalSummary } from './terminal-summary.ts';
+
+const passing = makeSyntheticResult({}, { durationSec: 5 });
+const failing: ScenarioResult = {
+  ...passing,
+  verdict: 'fail',
+  checks: [...passing.checks, { id: 'no-cross-resolution', title: 'No reply resolved a call with another correlation id', passed: false, expectation: 'mismatched = 0', actual: 'mismatched correlation ids 3 <&> "x"' }],
+  gates: [...passing.gates, { expression: 'p99<1ms', metric: 'p99', passed: false, actual: 12.5, threshold: 1, unit: 'ms', detail: 'p99 12.50 ms < 1 ms', source: 'cli' }],
+  harnessErrors: ['worker 2 could not report its histogram\u0007'],
+};
+
+/** Well-formedness without an XML library: every tag closes in order, every & starts an entity. */
+function assertWellFormedXml(xml: string): void {
+  expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+  expect(xml).not.toMatch(/&(?!(amp|lt|gt|quot|apos|#\d+);)/);
+  expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+  const stack: string[] = [];
+  for (const match of xml.replace(/^<\?xml[^>]*\?>/, '').matchAll(/<(\/?)([A-Za-z][\w-]*)((?:\s+[\w.-]+="[^"<]*")*)\s*(\/?)>|<|>/g)) {
+    if (match[2] === undefined) throw new Error(`stray ${match[0]} at ${match.index}`);
+    if (match[4] === '/') continue;
+    if (match[1] === '/') expect(stack.pop(), `closing </${match[2]}>`).toBe(match[2]);
+    else stack.push(match[2]);
+  }
+  expect(stack).toEqual([]);
+}
+
+describe('junit.xml', { timeout: 30_000 }, () => {
+  const xml = renderJunit(failing);
+
+  it('is well-formed XML with one testcase per check and per gate, plus one per harness error', () => {
+    assertWellFormedXml(xml);
+    expect(xml.match(/<testcase /g)).toHaveLength(failing.checks.length + failing.gates.length + 1);
+    expect(xml).toContain(`tests="${failing.checks.length + failing.gates.length + 1}" failures="2" errors="1"`);
+  });
+
+  it('gives each failure the numbers behind it, escaped', () => {
+    expect(xml).toContain('<failure message="expected mismatched = 0; measured mismatched correlation ids 3 &lt;&amp;&gt; &quot;x&quot;"');
+    expect(xml).toContain('<failure message="p99 12.50 ms &lt; 1 ms (measured 12.5 ms, threshold 1 ms)"');
+    expect(xml).toContain('<error message="worker 2 could not report its histogram"');
+  });
+
+  it('passes every testcase of a passing run', () => {
+    const passed = renderJunit(passing);
+    assertWellFormedXml(passed);
+    expect(passed).toContain('failures="0" errors="0"');
+    expect(passed).not.toContain('<failure');
+  });
+});
+
+describe('summary.md', { timeout: 30_000 }, () => {
+  const markdown = renderMarkdown(failing);
+
+  it('starts with the verdict and has the key latency table', () => {
+    expect(markdown).toMatch(/^## rpc-chaos: duplicate-reply — ❌ FAIL/);
+    expect(markdown).toContain('| p50 | p90 | p99 | p99.9 | max | mean | answered | throughput |');
+  });
+
+  it('has the checks and gates tables with their numbers, cells kept intact', () => {
+    expect(markdown).toContain('| ❌ **FAIL** | No reply resolved a call with another correlation id | mismatched = 0 | mismatched correlation ids 3 <&> "x" |');
+    expect(markdown).toContain('| ❌ **FAIL** | `p99<1ms` | 12.5 ms | 1 ms | p99 12.50 ms < 1 ms |');
+  });
+
+  it('has the counters, discards by kind and server kills', () => {
+    expect(markdown).toContain('| sent | answered | timed out | errors | wrong | dropped | discarded duplicate / late / unknown | redelivered | server kills / restarts | broker restarts |');
+    expect(markdown).toContain(`| ${passing.counters.discarded.duplicate} / 0 / 0 |`);
+  });
+});
+
+describe('terminal summary', { timeout: 30_000 }, () => {
+  it('prints verdict, aligned percentiles and counters, and the failed check with what must hold', () => {
+    const text = formatTerminalSummary(failing, { color: false });
+    expect(text).toContain('duplicate-reply  FAIL');
+    expect(text).toMatch(/latency +p50 +[\d.]+ ms +p90/);
+    const rows = text.split('\n').filter((line) => /^ {2}(latency|calls|discarded|faults) /.test(line));
+    expect(rows).toHaveLength(4);
+    // Aligned: fixed-width columns make every row of the grid equally long.
+    expect(new Set(rows.map((row) => row.length)).size).toBe(1);
+    expect(text).toContain('FAIL  No reply resolved a call with another correlation id');
+    expect(text).toContain('(must hold: mismatched = 0)');
+    expect(text).not.toContain('\x1b[');
+  });
+
+  it('colours failures red only when asked', () => {
+    expect(formatTerminalSummary(failing, { color: true })).toContain('\x1b[31m\x1b[1mFAIL\x1b[0m\x1b[0m');
+    expect(formatTerminalSummary(passing, { color: true })).toContain('\x1b[32m\x1b[1mPASS\x1b[0m\x1b[0m');
+  });
+});
+
+describe('compare.md', { timeout: 60_000 }, () => {
+  it('shows A, B and the delta with direction for each percentile', () => {
+    const b = makeSyntheticResult({}, { durationSec: 5, medianMs: 4, seed: 9 });
+    const markdown = renderCompareMarkdown(passing, b);
+    expect(markdown).toMatch(/\| p50 \| [\d.]+ ms \| [\d.]+ ms \| 🔺 worse \+[\d.]+ ms \(\+[\d.]+ %\) \|/);
+    expect(markdown).toMatch(/\| p99\.9 \|/);
+    expect(markdown).toMatch(/\| check: Every call is accounted for \| ✅ \| ✅ \|/);
+  });
+});

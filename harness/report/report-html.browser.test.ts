@@ -193,7 +193,10 @@ describe('compare.html in headless Chromium', { timeout: 90_000 }, () => {
   const file = join(mkdtempSync(join(tmpdir(), 'rpc-chaos-compare-')), 'compare.html');
 
   beforeAll(() => {
-    writeFileSync(file, renderCompareHtml(makeSyntheticResult({}, { durationSec: 10, medianMs: 2 }), makeSyntheticResult({}, { durationSec: 10, medianMs: 3, seed: 9 })));
+    const before = makeSyntheticResult({}, { durationSec: 10, medianMs: 2 });
+    const after = makeSyntheticResult({}, { durationSec: 10, medianMs: 3, seed: 9 });
+    const later = { ...after.run, id: 'duplicate-reply-2026-11-26T09-30-00-000Z', startedAt: '2026-11-26T09:30:00.000Z', endedAt: '2026-11-26T09:30:13.200Z' };
+    writeFileSync(file, renderCompareHtml(before, { ...after, run: later }));
   });
 
   it('opens offline, draws both spectra on one chart and colours worse deltas', async () => {

@@ -62,9 +62,10 @@ export const REPORT_CHART_SCRIPT = CHART_COMMON + String.raw`
     }
     el = document.getElementById('chart-throughput');
     if (s.t.length > 0) {
+      // Headroom above the line for the fault labels.
       charts.throughput = new uPlot({
         width: RC.width(el), height: 210, plugins: [RC.faultPlugin(data.faults)], cursor: cursor,
-        scales: { x: { time: false, range: function () { return [0, Math.max(lastT, data.intervalS)]; } }, y: { range: function (u, min, max) { return [0, (max || 1) * 1.15]; } } }, padding: [14, 24, 0, 0],
+        scales: { x: { time: false, range: function () { return [0, Math.max(lastT, data.intervalS)]; } }, y: { range: function (u, min, max) { return [0, (max || 1) * 1.35]; } } }, padding: [14, 24, 0, 0],
         axes: [RC.axis('time since start', { values: RC.timeTick(lastT) }), RC.axis('answered/s', { size: 64 })],
         series: [{ label: 'time', value: function (u, v) { return v == null ? '–' : v + ' s'; } },
           { label: 'answered/s', stroke: RC.css('--tp'), fill: RC.css('--tp') + '22', width: 1.5, points: points, value: function (u, v) { return v == null ? '–' : v.toFixed(1); } }],

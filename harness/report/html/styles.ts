@@ -31,7 +31,7 @@ h3 { font-size:13px; margin:14px 0 8px; color:var(--muted); text-transform:upper
 .env .k { color:var(--muted); font-size:11.5px; text-transform:uppercase; letter-spacing:.03em; }
 .env .v { font-family:${MONO}; font-size:12.5px; overflow-wrap:anywhere; }
 .card { background:var(--card); border:1px solid var(--border); border-radius:10px; padding:16px 18px; margin:14px 0; }
-.grid2 { display:grid; grid-template-columns:1fr 1fr; gap:14px; } .grid2 > .card { margin:0; }
+.grid2 { display:grid; grid-template-columns:1fr 1fr; gap:14px; margin:14px 0; } .grid2 > .card { margin:0; }
 @media (max-width: 980px) { .grid2 { grid-template-columns:1fr; } }
 table.data { border-collapse:collapse; width:100%; }
 table.data th, table.data td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--border); vertical-align:top; }

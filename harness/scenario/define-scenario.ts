@@ -30,6 +30,12 @@ export interface ScenarioDefinition {
   /** Default gates, e.g. 'errors==0'; the CLI can add more. */
   readonly gates: readonly string[];
   readonly tracing?: { readonly sampleRatio: number };
+  /**
+   * Accept a run in which the harness could not offer the load asked for (calls dropped at
+   * the in-flight limit, rate not reached): the offered-load check then passes, and the
+   * report still carries a warning. Default: such a run fails.
+   */
+  readonly acceptUndeliveredLoad?: boolean;
 }
 
 export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {

@@ -26,8 +26,8 @@ export interface RunOptions {
   readonly onPhase?: (phase: string) => void;
   /** Aborting stops the load early; what was measured is still returned. */
   readonly signal?: AbortSignal;
-  /** Test-only negative control (see FibRpcClientOptions.unsafeAcceptAnyReply). */
-  readonly unsafeAcceptAnyReply?: boolean;
+  /** Client implementation module for every client process (see ClientWorkerConfig.clientModule). */
+  readonly clientModule?: string;
 }
 
 export interface RunProgress {
@@ -169,7 +169,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
         badInputEvery: definition.badInputEvery ?? 0,
         seed: options.seed + i,
         tracing: tracingFor(name),
-        unsafeAcceptAnyReply: options.unsafeAcceptAnyReply ?? false,
+        clientModule: options.clientModule,
       };
       return new WorkerProcess(config, onMessage);
     });

@@ -1,6 +1,8 @@
 import { cpus } from 'node:os';
 import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
 import { measureOfferedLoad, offeredLoadWarning } from '../checks/offered-load.ts';
+import { accountRequests } from '../checks/request-accounting.ts';
+import { CallIdSet } from '../observe/call-id-set.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../load/accepted-reply-ledger.ts';
 import type { ClientTally, EncodedRecording, ServerTally } from '../load/worker-protocol.ts';
 import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../report/result-schema.ts';
@@ -34,6 +36,10 @@ export interface AssembleInput {
   readonly interrupted: boolean;
   /** When the last client finished its load. */
   readonly loadEndedEpochMs?: number;
+  /** Union of the requests every server process reported as handled. */
+  readonly handledCallIds: CallIdSet;
+  /** Requests still queued when the servers were stopped; undefined if not looked at. */
+  readonly requestsQueuedAtStop?: number;
 }
 
 /** Turns what the workers reported into the ScenarioResult: counters, latency, checks. Gates come later. */
@@ -79,6 +85,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     ? measureOfferedLoad(definition.load, definition.topology.clients, finalClientTallies, definition.acceptUndeliveredLoad ?? false)
     : undefined;
   const offeredLoadShortfall = offeredLoad && offeredLoadWarning(offeredLoad);
+  const requestAccounting = measureRequestAccounting(input);
   const checkInput: CheckInput = {
     counters,
     faults: input.faults,
@@ -92,6 +99,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     // From the interval in which the last fault ended: the series has no finer resolution.
     answeredAfterLastFault: latency.series.filter((point) => point.tMs + latency.intervalMs > lastFaultEnd).reduce((sum, point) => sum + point.count, 0),
     offeredLoad,
+    requestAccounting,
   };
   const checks = runChecks([...CORE_CHECKS, ...definition.checks], checkInput);
   const traces = await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
@@ -142,4 +150,19 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     harnessErrors: input.harnessErrors,
     warnings: offeredLoadShortfall ? [offeredLoadShortfall] : [],
   };
+}
+
+/** Undefined when a client did not report what it sent: then nothing can be compared. */
+function measureRequestAccounting(input: AssembleInput) {
+  const published = new CallIdSet();
+  const excusable = new CallIdSet();
+  for (const client of input.clients) {
+    const sent = client.final?.sentRequests;
+    if (!sent) return undefined;
+    published.addAll(sent.published);
+    excusable.addAll(sent.connectionLost);
+    excusable.addAll(sent.returnedUnroutable);
+  }
+  if (input.clients.length === 0) return undefined;
+  return accountRequests({ published, excusable, handled: input.handledCallIds, queuedAtStop: input.requestsQueuedAtStop });
 }

@@ -7,7 +7,9 @@ import type { ProxyChoice } from '../env/select-proxy.ts';
 import type { ClientTally, ClientWorkerConfig, ServerTally, ServerWorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
 import { Timeline } from '../observe/timeline.ts';
 import type { ScenarioResult, TimelineEvent } from '../report/result-schema.ts';
+import { CallIdSet } from '../observe/call-id-set.ts';
 import { assembleResult } from './assemble-result.ts';
+import { drainRequestQueue } from './drain-request-queue.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
 import { startTopology, type Topology } from './topology.ts';
 import { WorkerProcess } from './worker-process.ts';
@@ -68,6 +70,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const serverIncarnations = new Map<number, number>();
   const serverTallies = new Map<WorkerProcess, ServerTally>();
   const clientTallies = new Map<WorkerProcess, ClientTally>();
+  const handledCallIds = new CallIdSet();
   const finishedServers: WorkerProcess[] = [];
   const spanFiles: string[] = [];
   let brokerRestarts = 0;
@@ -103,6 +106,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
         return;
       case 'progress':
       case 'final':
+        if (message.handledCallIds) handledCallIds.addAll(message.handledCallIds);
         if (message.server) serverTallies.set(worker, message.server);
         if (message.client) {
           clientTallies.set(worker, message.client);
@@ -151,6 +155,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
 
   let clients: WorkerProcess[] = [];
   let loadEndedEpochMs: number | undefined;
+  let requestsQueuedAtStop: number | undefined;
   try {
     options.onPhase?.(`starting ${definition.topology.servers} server and ${definition.topology.clients} client processes`);
     await Promise.all(range(definition.topology.servers).map((i) => startServer(i)));
@@ -181,6 +186,9 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     for (const client of clients) client.send({ type: 'go', runStartEpochMs });
     await waitForClients(clients, definition, options, elapsedMs, clientTallies, harnessErrors);
     loadEndedEpochMs = Date.now();
+    if (!options.signal?.aborted) {
+      requestsQueuedAtStop = await drainRequestQueue(topology.broker.getAmqpUrl(), 'rpc_queue', Math.max(5_000, 2 * definition.timeoutMs));
+    }
   } catch (error) {
     harnessErrors.push((error as Error).message);
   } finally {
@@ -211,6 +219,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     spanFiles,
     interrupted: options.signal?.aborted ?? false,
     loadEndedEpochMs,
+    handledCallIds,
+    requestsQueuedAtStop,
   });
 }
 

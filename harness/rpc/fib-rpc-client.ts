@@ -195,6 +195,9 @@ export class FibRpcClient {
         correlationId,
         replyTo: this.replyTo,
         headers,
+        // Nobody waits for the reply after the timeout: the broker drops the request then,
+        // so requests to a queue without servers do not pile up for a later consumer.
+        expiration: String(Math.ceil(this.timeoutMs)),
       });
     });
   }

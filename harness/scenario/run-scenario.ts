@@ -1,14 +1,15 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultScheduler } from '../chaos/fault-scheduler.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
-import type { BrokerChoice } from '../env/select-broker.ts';
-import type { ProxyChoice } from '../env/select-proxy.ts';
+import { makeDirectory } from '../env/output-paths.ts';
+import { plannedBrokerKind, type BrokerChoice } from '../env/select-broker.ts';
+import { plannedProxyKind, type ProxyChoice } from '../env/select-proxy.ts';
 import type { ClientTally, ClientWorkerConfig, ServerTally, ServerWorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
 import { Timeline } from '../observe/timeline.ts';
 import type { ScenarioResult, TimelineEvent } from '../report/result-schema.ts';
-import { assembleResult } from './assemble-result.ts';
+import { assembleResult, type AssembleInput } from './assemble-result.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
+import { checkNamedQueue, removeRunQueue, requestQueueFor, type RequestQueue } from './request-queue.ts';
 import { startTopology, type Topology } from './topology.ts';
 import { WorkerProcess } from './worker-process.ts';
 
@@ -26,6 +27,8 @@ export interface RunOptions {
   readonly onPhase?: (phase: string) => void;
   /** Aborting stops the load early; what was measured is still returned. */
   readonly signal?: AbortSignal;
+  /** Run even when the named request queue already has messages or consumers. */
+  readonly allowBusyQueue?: boolean;
   /** Test-only negative control (see FibRpcClientOptions.unsafeAcceptAnyReply). */
   readonly unsafeAcceptAnyReply?: boolean;
 }
@@ -47,13 +50,16 @@ const CLIENT_FINISH_SLACK_MS = 30_000;
 /**
  * Runs one scenario end to end: environment, server and client processes, faults, and
  * then the ScenarioResult. It prints nothing: progress arrives through callbacks, and
- * writing files other than spans is the caller's business.
+ * writing files other than spans is the caller's business. A run that cannot start (no
+ * broker, a busy queue) or is interrupted before its load starts still returns a result,
+ * with verdict "error" and the reason, so its folder says why it holds no measurements.
  */
 export async function runScenario(options: RunOptions): Promise<ScenarioResult> {
   const { definition } = options;
   const startedAt = new Date();
   const runId = `${definition.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}`;
-  mkdirSync(options.runDir, { recursive: true });
+  makeDirectory(options.runDir);
+  const queue = requestQueueFor(runId, definition.topology.queue);
   const timeline = new Timeline({ maxEvents: MAX_TIMELINE_EVENTS });
   const harnessErrors: string[] = [];
   let runStartEpochMs = Date.now();
@@ -63,7 +69,19 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   };
 
   options.onPhase?.(`starting broker (${typeof options.broker === 'string' ? options.broker : options.broker.describe()}) and proxy (${options.proxy})`);
-  const topology = await startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36) });
+  let topology: Topology;
+  try {
+    topology = await startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36) });
+  } catch (error) {
+    return notStartedResult(`could not start the environment: ${(error as Error).message}`, plannedTopology(options));
+  }
+  try {
+    await checkNamedQueue(topology.broker.getAmqpUrl(), queue, { allowBusy: options.allowBusyQueue ?? false });
+  } catch (error) {
+    const environment = describeTopology(topology);
+    await topology.stop().catch(() => undefined);
+    return notStartedResult((error as Error).message, environment);
+  }
   const servers = new Map<number, WorkerProcess>();
   const serverIncarnations = new Map<number, number>();
   const serverTallies = new Map<WorkerProcess, ServerTally>();
@@ -136,7 +154,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       role: 'server',
       name,
       amqpUrl: topology.amqpUrlThrough('servers'),
-      queue: 'rpc_queue',
+      queue: queue.name,
       prefetch: definition.topology.prefetch,
       confirmReplies: definition.topology.confirmReplies,
       runStartEpochMs,
@@ -151,7 +169,9 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
 
   let clients: WorkerProcess[] = [];
   let loadEndedEpochMs: number | undefined;
+  let loadStarted = false;
   try {
+    if (options.signal?.aborted) throw new InterruptedBeforeLoad();
     options.onPhase?.(`starting ${definition.topology.servers} server and ${definition.topology.clients} client processes`);
     await Promise.all(range(definition.topology.servers).map((i) => startServer(i)));
     clients = range(definition.topology.clients).map((i) => {
@@ -160,7 +180,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
         role: 'client',
         name,
         amqpUrl: topology.amqpUrlThrough('clients'),
-        queue: 'rpc_queue',
+        queue: queue.name,
         replyMode: definition.topology.replyMode,
         timeoutMs: definition.timeoutMs,
         maxInFlight: definition.load.executor === 'constant-arrival-rate' ? definition.load.maxInFlight : definition.load.concurrency,
@@ -174,25 +194,31 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       return new WorkerProcess(config, onMessage);
     });
     await Promise.all(clients.map((client) => client.start()));
+    if (options.signal?.aborted) throw new InterruptedBeforeLoad();
 
     options.onPhase?.('running');
+    loadStarted = true;
     runStartEpochMs = Date.now();
     scheduler.start();
     for (const client of clients) client.send({ type: 'go', runStartEpochMs });
     await waitForClients(clients, definition, options, elapsedMs, clientTallies, harnessErrors);
     loadEndedEpochMs = Date.now();
   } catch (error) {
-    harnessErrors.push((error as Error).message);
+    if (!(error instanceof InterruptedBeforeLoad)) harnessErrors.push((error as Error).message);
   } finally {
     options.onPhase?.('stopping');
     await scheduler.stop();
     harnessErrors.push(...scheduler.errors);
     await Promise.all(clients.map((client) => client.stop(WORKER_STOP_TIMEOUT_MS)));
     await Promise.all([...servers.values()].map((server) => server.stop(WORKER_STOP_TIMEOUT_MS)));
+    await removeRunQueue(topology.broker.getAmqpUrl(), queue).catch((error: unknown) => {
+      // A private node is deleted with its queues; on a shared broker the leftover must be named.
+      if (topology.broker.kind !== 'local') harnessErrors.push(`could not delete this run's queue "${queue.name}": ${(error as Error).message}; delete it by hand`);
+    });
     await topology.stop().catch((error: unknown) => harnessErrors.push(`stopping the environment: ${(error as Error).message}`));
   }
 
-  return assembleResult({
+  const result = await assembleResult({
     definition,
     options,
     runId,
@@ -212,6 +238,52 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     interrupted: options.signal?.aborted ?? false,
     loadEndedEpochMs,
   });
+  if (!loadStarted && result.run.interrupted) {
+    // Zero calls would otherwise pass or fail checks that had nothing to look at.
+    return withQueue({ ...result, verdict: 'error', harnessErrors: [...result.harnessErrors, 'interrupted before the load started: nothing was measured'] }, queue);
+  }
+  return withQueue(result, queue);
+
+  /** The result of a run that never reached its servers: no measurements, the reason, verdict error. */
+  async function notStartedResult(reason: string, environment: AssembleInput['topology']): Promise<ScenarioResult> {
+    const now = Date.now();
+    const empty = await assembleResult({
+      definition,
+      options,
+      runId,
+      startedAt,
+      endedAt: new Date(now),
+      runStartEpochMs: now,
+      topology: environment,
+      clients: [],
+      servers: [],
+      clientTallies: new Map(),
+      serverTallies: new Map(),
+      faults: [],
+      timeline: timeline.toResult(now),
+      harnessErrors: [reason],
+      extra: { brokerRestarts: 0, serverKills: 0, serverRestarts: 0 },
+      spanFiles: [],
+      interrupted: options.signal?.aborted ?? false,
+      loadEndedEpochMs: now,
+    });
+    return withQueue({ ...empty, verdict: 'error' }, queue);
+  }
+}
+
+/** Thrown inside the run when Ctrl-C came before the load: teardown runs, nothing else. */
+class InterruptedBeforeLoad extends Error {}
+
+function withQueue(result: ScenarioResult, queue: RequestQueue): ScenarioResult {
+  return { ...result, config: { ...result.config, queue: queue.name } };
+}
+
+/** What a run that could not start meant to use, so its result.json says where it failed. */
+function plannedTopology(options: RunOptions): AssembleInput['topology'] {
+  const broker = typeof options.broker === 'string'
+    ? { kind: plannedBrokerKind(options.broker), version: 'not started', description: `not started (--broker ${options.broker})` }
+    : { kind: options.broker.kind, version: options.broker.getVersion(), description: options.broker.describe() };
+  return { broker, proxy: { kind: plannedProxyKind(options.proxy), version: 'not started' } };
 }
 
 async function waitForClients(

@@ -70,8 +70,16 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
 
   options.onPhase?.(`starting broker (${typeof options.broker === 'string' ? options.broker : options.broker.describe()}) and proxy (${options.proxy})`);
   let topology: Topology;
+  const starting = startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36) });
   try {
-    topology = await startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36) });
+    const started = await untilAborted(starting, options.signal);
+    if (started === 'aborted') {
+      // A broker can take many seconds to boot; Ctrl-C must not wait for it. It is stopped
+      // once up, and process cleanup kills it if the process exits first.
+      starting.then((late) => late.stop()).catch(() => undefined);
+      return notStartedResult(INTERRUPTED_BEFORE_LOAD, plannedTopology(options));
+    }
+    topology = started;
   } catch (error) {
     return notStartedResult(`could not start the environment: ${(error as Error).message}`, plannedTopology(options));
   }
@@ -240,7 +248,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   });
   if (!loadStarted && result.run.interrupted) {
     // Zero calls would otherwise pass or fail checks that had nothing to look at.
-    return withQueue({ ...result, verdict: 'error', harnessErrors: [...result.harnessErrors, 'interrupted before the load started: nothing was measured'] }, queue);
+    return withQueue({ ...result, verdict: 'error', harnessErrors: [...result.harnessErrors, INTERRUPTED_BEFORE_LOAD] }, queue);
   }
   return withQueue(result, queue);
 
@@ -273,6 +281,24 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
 
 /** Thrown inside the run when Ctrl-C came before the load: teardown runs, nothing else. */
 class InterruptedBeforeLoad extends Error {}
+
+const INTERRUPTED_BEFORE_LOAD = 'interrupted before the load started: nothing was measured';
+
+/** The work's value, or 'aborted' as soon as the signal fires (the work itself goes on). */
+async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
+  if (!signal) return work;
+  if (signal.aborted) return 'aborted';
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
 
 function withQueue(result: ScenarioResult, queue: RequestQueue): ScenarioResult {
   return { ...result, config: { ...result.config, queue: queue.name } };

@@ -112,11 +112,10 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
     const runDir = options.repeat > 1 ? join(options.runDir, `run-${index + 1}`) : options.runDir;
     writeResult(runDir, result);
     writeReports(runDir, result);
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      if (result.verdict === 'error') console.error(`${definition.name}: ${result.harnessErrors.join('; ')}`);
-    }
+    if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else console.log(formatTerminalSummary(result, { color: options.interactive }));
+    // The summary lists them too, but stdout may be JSON or a file: the reason must reach stderr.
+    if (result.verdict === 'error') console.error(`${definition.name}: harness error: ${result.harnessErrors.join('; ')}`);
   }
   if (!options.json) {
     for (const line of gated.notes) console.log(line);

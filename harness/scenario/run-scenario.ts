@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import { FaultScheduler } from '../chaos/fault-scheduler.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
 import { makeDirectory } from '../env/output-paths.ts';
-import { plannedBrokerKind, type BrokerChoice } from '../env/select-broker.ts';
-import { plannedProxyKind, type ProxyChoice } from '../env/select-proxy.ts';
+import type { BrokerChoice } from '../env/select-broker.ts';
+import type { ProxyChoice } from '../env/select-proxy.ts';
 import type { ClientTally, ClientWorkerConfig, ServerTally, ServerWorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
 import { Timeline } from '../observe/timeline.ts';
 import type { ScenarioResult, TimelineEvent } from '../report/result-schema.ts';
 import { assembleResult, type AssembleInput } from './assemble-result.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
 import { checkNamedQueue, removeRunQueue, requestQueueFor, type RequestQueue } from './request-queue.ts';
+import { INTERRUPTED_BEFORE_LOAD, InterruptedBeforeLoad, plannedTopology, untilAborted } from './run-start.ts';
 import { startTopology, type Topology } from './topology.ts';
 import { WorkerProcess } from './worker-process.ts';
 
@@ -279,37 +280,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   }
 }
 
-/** Thrown inside the run when Ctrl-C came before the load: teardown runs, nothing else. */
-class InterruptedBeforeLoad extends Error {}
-
-const INTERRUPTED_BEFORE_LOAD = 'interrupted before the load started: nothing was measured';
-
-/** The work's value, or 'aborted' as soon as the signal fires (the work itself goes on). */
-async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | 'aborted'> {
-  if (!signal) return work;
-  if (signal.aborted) return 'aborted';
-  let onAbort: () => void = () => undefined;
-  const aborted = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([work, aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}
-
 function withQueue(result: ScenarioResult, queue: RequestQueue): ScenarioResult {
   return { ...result, config: { ...result.config, queue: queue.name } };
-}
-
-/** What a run that could not start meant to use, so its result.json says where it failed. */
-function plannedTopology(options: RunOptions): AssembleInput['topology'] {
-  const broker = typeof options.broker === 'string'
-    ? { kind: plannedBrokerKind(options.broker), version: 'not started', description: `not started (--broker ${options.broker})` }
-    : { kind: options.broker.kind, version: options.broker.getVersion(), description: options.broker.describe() };
-  return { broker, proxy: { kind: plannedProxyKind(options.proxy), version: 'not started' } };
 }
 
 async function waitForClients(

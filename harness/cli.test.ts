@@ -77,6 +77,11 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     const badGate = await runCli(['baseline', '--gate', 'p99<5kg']);
     expect(badGate.code).toBe(2);
     expect(badGate.stderr).toContain('bad gate "p99<5kg": unit "kg" does not fit p99');
+    const [reservedQueue, busyWithoutQueue] = await Promise.all([runCli(['baseline', '--queue', 'amq.mine', '--allow-busy-queue']), runCli(['baseline', '--allow-busy-queue'])]);
+    expect(reservedQueue.code).toBe(2);
+    expect(reservedQueue.stderr).toContain('queue name "amq.mine" starts with "amq.", which the broker reserves');
+    expect(busyWithoutQueue.code).toBe(2);
+    expect(busyWithoutQueue.stderr).toContain('--allow-busy-queue applies to a named request queue');
     const missingBaseline = await runCli(['baseline', '--baseline', '/nonexistent/baseline.json']);
     expect(missingBaseline.code).toBe(2);
     expect(missingBaseline.stderr).toContain('cannot read baseline /nonexistent/baseline.json');

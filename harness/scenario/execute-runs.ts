@@ -49,6 +49,9 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
   ]) {
     if (problem) errors.push(problem);
   }
+  if (options.allowBusyQueue && definition.topology.queue === undefined) {
+    errors.push('--allow-busy-queue applies to a named request queue (--queue, or the scenario\'s queue); without one each run has a queue of its own');
+  }
   let gates: PreparedGates;
   try {
     gates = prepareGates(options.gates, { baselineFile: options.baseline, tolerancePct: options.tolerancePct, scenario: definition.name, scenarioGates: definition.gates });

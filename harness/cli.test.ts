@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,10 +15,10 @@ interface CliRun {
 }
 
 /** Runs the CLI as `npm run scenario` does; `marker` lets the test find every process it left. */
-function runCli(args: string[], options: { marker?: string; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliRun> {
+function runCli(args: string[], options: { marker?: string; env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { ...process.env, RPC_CHAOS_TEST_MARKER: options.marker ?? '', AMQP_URL: '', TOXIPROXY_URL: '' },
+      env: { ...process.env, RPC_CHAOS_TEST_MARKER: options.marker ?? '', AMQP_URL: '', TOXIPROXY_URL: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -77,9 +77,79 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     const badGate = await runCli(['baseline', '--gate', 'p99<5kg']);
     expect(badGate.code).toBe(2);
     expect(badGate.stderr).toContain('bad gate "p99<5kg": unit "kg" does not fit p99');
+    const [reservedQueue, busyWithoutQueue] = await Promise.all([runCli(['baseline', '--queue', 'amq.mine', '--allow-busy-queue']), runCli(['baseline', '--allow-busy-queue'])]);
+    expect(reservedQueue.code).toBe(2);
+    expect(reservedQueue.stderr).toContain('queue name "amq.mine" starts with "amq.", which the broker reserves');
+    expect(busyWithoutQueue.code).toBe(2);
+    expect(busyWithoutQueue.stderr).toContain('--allow-busy-queue applies to a named request queue');
     const missingBaseline = await runCli(['baseline', '--baseline', '/nonexistent/baseline.json']);
     expect(missingBaseline.code).toBe(2);
     expect(missingBaseline.stderr).toContain('cannot read baseline /nonexistent/baseline.json');
+  });
+
+  it('refuses output paths that cannot be written, at once and before starting anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-paths-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const cases: Array<[string[], string]> = [
+      [['--out', '/proc/x'], '--out /proc/x: /proc is on the proc pseudo filesystem'],
+      [['--out', join(dir, 'ok'), '--save-baseline', '/proc/sub/b.json'], '--save-baseline /proc/sub/b.json: /proc is on the proc pseudo filesystem'],
+      [['--out', join(file, 'sub')], `${file} is a file, so no folder can be created under it`],
+      [['--out', file], 'a file of that name exists; give a folder'],
+      [['--out', join(dir, 'ok'), '--save-baseline', dir], 'that is a folder; give a file name'],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => runCli(['baseline', ...args])));
+    for (const [index, run] of runs.entries()) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(cases[index]![1]);
+      expect(run.stderr).not.toContain('starting broker');
+    }
+    expect(existsSync(join(dir, 'ok'))).toBe(false);
+  });
+
+  it('refuses a run folder that already holds a run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-taken-'));
+    writeFileSync(join(dir, 'result.json'), '{}');
+    const run = await runCli(['baseline', '--out', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${dir} already holds a run (result.json): choose another --out, or pass --overwrite to replace it`);
+    expect(readFileSync(join(dir, 'result.json'), 'utf8')).toBe('{}');
+  });
+
+  it('a run that cannot start writes result.json with verdict error and the reason, and exits 2', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-nostart-')), 'run');
+    const run = await runCli(['baseline', '--broker', 'url', '--out', dir]);
+    expect(run.code, run.stderr).toBe(2);
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+    expect(result.verdict).toBe('error');
+    expect(result.harnessErrors).toEqual(['could not start the environment: --broker url needs AMQP_URL, e.g. AMQP_URL=amqp://guest:guest@127.0.0.1:5672']);
+    expect(result.environment.broker).toMatchObject({ kind: 'url', version: 'not started' });
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('--broker url needs AMQP_URL');
+    expect(existsSync(join(dir, '.rpc-chaos.lock'))).toBe(false);
+  });
+
+  it('on Ctrl-C before the load starts writes result.json saying so and exits 130', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-early-'));
+    const marker = randomUUID();
+    let interrupted = false;
+    const run = await runCli(['baseline', '--out', dir], {
+      marker,
+      onStderr: (text, child) => {
+        if (!interrupted && text.includes('starting broker')) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(interrupted).toBe(true);
+    expect(run.code, run.stderr).toBe(130);
+    const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
+    expect(result.run.interrupted).toBe(true);
+    expect(result.verdict).toBe('error');
+    expect(result.counters.sent).toBe(0);
+    expect(result.harnessErrors).toContain('interrupted before the load started: nothing was measured');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(leftovers(marker, run.pid)).toEqual([]);
   });
 
   it('exits 0 on a passing run and 1 when a gate fails, writing the run folder both times', async () => {

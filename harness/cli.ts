@@ -69,7 +69,10 @@ const program = new Command('scenario')
   .addOption(new Option('--broker <kind>', 'auto: AMQP_URL, else a private local node, else Docker').choices(BROKER_CHOICES as string[]).default('auto'))
   .addOption(new Option('--proxy <kind>', 'auto: TOXIPROXY_URL, else the built-in proxy').choices(PROXY_CHOICES as string[]).default('auto'))
   .option('--seed <n>', 'seed of the request sequence', integer(0, 2 ** 31 - 1))
-  .option('--out <dir>', 'run folder (default reports/<scenario>-<time>)')
+  .option('--out <dir>', 'run folder (default reports/<scenario>-<time>); refused if it holds a run')
+  .option('--overwrite', 'replace the run an --out folder already holds', false)
+  .option('--queue <name>', 'request queue shared with other programs (default: a queue of this run, deleted afterwards)')
+  .option('--allow-busy-queue', 'use the --queue even if it already has messages or consumers', false)
   .option('--json', 'print result.json to stdout instead of the summary', false)
   .option('--gate <expression>', 'add a gate, e.g. "p99<50ms" (repeatable)', collect, [] as string[])
   .option('--no-default-gates', 'ignore the gates the scenario declares')
@@ -104,14 +107,14 @@ async function main(): Promise<number> {
     duration?: number; rate?: number; concurrency?: number; calls?: number; servers?: number; clients?: number;
     replyMode?: ReplyMode; timeout?: number; broker: BrokerChoice; proxy: ProxyChoice; seed?: number; out?: string;
     json: boolean; gate: string[]; defaultGates: boolean; saveBaseline?: string; baseline?: string; tolerance: number;
-    repeat: number; traceSample?: number; tracing: boolean;
+    repeat: number; traceSample?: number; tracing: boolean; overwrite: boolean; queue?: string; allowBusyQueue: boolean;
   }>();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   const options: CliRunOptions = {
     definition,
     overrides: {
       durationMs: o.duration, ratePerSec: o.rate, concurrency: o.concurrency, calls: o.calls, servers: o.servers,
-      clients: o.clients, replyMode: o.replyMode, timeoutMs: o.timeout, sampleRatio: o.traceSample,
+      clients: o.clients, replyMode: o.replyMode, timeoutMs: o.timeout, sampleRatio: o.traceSample, queue: o.queue,
     },
     broker: o.broker,
     proxy: o.proxy,
@@ -126,6 +129,8 @@ async function main(): Promise<number> {
     repeat: o.repeat,
     tracingEnabled: o.tracing,
     interactive: Boolean(process.stderr.isTTY),
+    overwrite: o.overwrite,
+    allowBusyQueue: o.allowBusyQueue,
   };
 
   const abort = new AbortController();

@@ -3,10 +3,11 @@
  * ratios compare like with like on a noisy machine. Prints tables and writes JSON
  * (reports/bench-<time>.json, or --out).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { PrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
+import { makeDirectory } from '../env/output-paths.ts';
 import { benchRpc } from './rpc-bench.ts';
 import { benchTracing } from './tracing-bench.ts';
 import { benchProxy } from './proxy-bench.ts';
@@ -72,6 +73,6 @@ console.log(formatTable(
 ));
 
 const out = options.out ?? join('reports', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-mkdirSync(dirname(out), { recursive: true });
+makeDirectory(dirname(out));
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten: ${out}`);

@@ -34,6 +34,16 @@ export async function startBroker(choice: BrokerChoice = 'auto', env: NodeJS.Pro
   }
 }
 
+/**
+ * The kind of broker `startBroker(choice)` tries first, without starting anything: what a
+ * run that failed to start records as its environment.
+ */
+export function plannedBrokerKind(choice: BrokerChoice, env: NodeJS.ProcessEnv = process.env): Exclude<BrokerChoice, 'auto'> {
+  if (choice !== 'auto') return choice;
+  if (env.AMQP_URL) return 'url';
+  return RABBITMQ_SERVER_PATHS.some((path) => existsSync(path)) ? 'local' : 'docker';
+}
+
 async function dockerReachable(): Promise<boolean> {
   const { isDockerReachable } = await import('./docker/docker-availability.ts');
   return isDockerReachable();

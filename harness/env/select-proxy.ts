@@ -33,6 +33,12 @@ export async function startProxyServer(choice: ProxyChoice = 'auto', env: NodeJS
   return { kind: 'builtin', getApiUrl: () => started.getApiUrl(), getVersion: () => version, stop: () => started.stop() };
 }
 
+/** The kind of proxy server `startProxyServer(choice)` starts, without starting it. */
+export function plannedProxyKind(choice: ProxyChoice, env: NodeJS.ProcessEnv = process.env): StartedProxyServer['kind'] {
+  if (choice !== 'auto') return choice;
+  return env.TOXIPROXY_URL ? 'toxiproxy' : 'builtin';
+}
+
 async function attachExternalToxiproxy(url: string): Promise<StartedProxyServer> {
   const toxiproxy = new Toxiproxy(url);
   let version: string;

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirectory } from '../env/output-paths.ts';
 import type { ScenarioResult } from '../report/result-schema.ts';
 import { BASELINE_VERSION, BaselineError, BaselineSchema, environmentOf, type Baseline } from './baseline-schema.ts';
 import { aggregateRepeats, BASELINE_METRICS } from './repeats.ts';
@@ -7,6 +8,9 @@ import { aggregateRepeats, BASELINE_METRICS } from './repeats.ts';
 // The scenario runner imports the whole baseline API from this file.
 export { compareWithBaseline, type CompareOptions } from './compare-baseline.ts';
 export { BASELINE_VERSION, BaselineError, BaselineSchema, type Baseline, type BaselineEnvironment } from './baseline-schema.ts';
+
+/** A baseline holds a few numbers per metric and repeat; anything larger is not one. */
+const MAX_BASELINE_BYTES = 10_000_000;
 
 /** The baseline numbers of one run. */
 export function extractBaselineMetrics(result: ScenarioResult): Baseline {
@@ -47,7 +51,7 @@ export function baselineFromRuns(results: readonly ScenarioResult[]): Baseline {
 /** Writes the baseline of these runs to `file` (directories created) and returns it. */
 export function saveBaseline(file: string, results: readonly ScenarioResult[]): Baseline {
   const baseline = BaselineSchema.parse(baselineFromRuns(results));
-  mkdirSync(dirname(file), { recursive: true });
+  makeDirectory(dirname(file));
   writeFileSync(file, `${JSON.stringify(baseline, null, 2)}\n`);
   return baseline;
 }
@@ -59,6 +63,10 @@ export function saveBaseline(file: string, results: readonly ScenarioResult[]): 
 export function loadBaseline(file: string, scenario?: string): Baseline {
   let text: string;
   try {
+    // A FIFO or /dev/zero would block or never end; a baseline is a small regular file.
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    if (stat.size > MAX_BASELINE_BYTES) throw new Error(`${stat.size} bytes, more than a baseline ever holds (${MAX_BASELINE_BYTES})`);
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new BaselineError(`cannot read baseline ${file}: ${(error as Error).message}; create one with --save-baseline`);

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { makeDirectory } from '../env/output-paths.ts';
 import { RESULT_SCHEMA_VERSION, ScenarioResultSchema, type ScenarioResult } from './result-schema.ts';
 
 export const RESULT_FILE = 'result.json';
@@ -12,7 +13,7 @@ const MAX_LISTED_ISSUES = 5;
 export function writeResult(runDir: string, result: ScenarioResult): string {
   const parsed = ScenarioResultSchema.safeParse(result);
   if (!parsed.success) throw new Error(`refusing to write an invalid ${RESULT_FILE}: ${describeIssues(parsed.error, result)}`);
-  mkdirSync(runDir, { recursive: true });
+  makeDirectory(runDir);
   const file = join(runDir, RESULT_FILE);
   writeFileSync(file, `${JSON.stringify(parsed.data, null, 2)}\n`);
   return file;

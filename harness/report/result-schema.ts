@@ -190,6 +190,8 @@ export const ScenarioResultSchema = z.object({
     timeoutMs: z.number().positive(),
     prefetch: z.number().int().positive(),
     confirmReplies: z.boolean(),
+    /** The request queue; a per-run name unless the user named one. Absent in older results. */
+    queue: z.string().optional(),
   }),
   counters: CountersSchema,
   latency: LatencyResultSchema,

@@ -201,6 +201,9 @@ export class FibRpcClient {
         replyTo: this.replyTo,
         headers,
         mandatory: true,
+        // Nobody waits for the reply after the timeout: the broker drops the request then,
+        // so requests to a queue without servers do not pile up for a later consumer.
+        expiration: String(Math.ceil(this.timeoutMs)),
       });
     });
   }

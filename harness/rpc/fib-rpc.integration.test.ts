@@ -8,6 +8,7 @@ import { fib } from './fib.ts';
 import { FibRpcClient, type DiscardedReply, type ReplyMode } from './fib-rpc-client.ts';
 import { FibRpcServer } from './fib-rpc-server.ts';
 import { RpcCallError } from './errors.ts';
+import { inspectQueue } from './inspect-queue.ts';
 
 const RPC_SERVER_BIN = fileURLToPath(new URL('./bin/rpc-server.ts', import.meta.url));
 
@@ -103,6 +104,28 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     await waitFor(() => discarded.length === 1, 'the late reply');
     expect(discarded[0]).toMatchObject({ kind: 'late', correlationId: (error as RpcCallError).correlationId });
     expect(client.counters).toMatchObject({ timedOut: 1, discardedLate: 1, replied: 0 });
+  });
+
+  it('gives each request an expiration equal to the call timeout, so a request nobody consumed is gone after it', async () => {
+    const queue = freshQueue();
+    const connection = await amqp.connect(node.getAmqpUrl());
+    await (await connection.createChannel()).assertQueue(queue, { durable: false });
+    await connection.close();
+    await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 300 }).start();
+    const calls = [client.call(5), client.call(6), client.call(7)];
+    await expect(Promise.allSettled(calls)).resolves.toEqual(calls.map(() => expect.objectContaining({ status: 'rejected' })));
+    expect(client.counters.timedOut).toBe(3);
+    // The broker drops expired messages at the head of the queue; give it a moment on a busy machine.
+    let state = await inspectQueue(node.getAmqpUrl(), queue);
+    for (let attempt = 0; attempt < 50 && state.exists && state.messageCount > 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = await inspectQueue(node.getAmqpUrl(), queue);
+    }
+    expect(state).toEqual({ exists: true, messageCount: 0, consumerCount: 0 });
+    // A server that starts later finds nothing: it would have answered calls nobody waits for.
+    await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue }).start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.counters.handled).toBe(0);
   });
 
   it('answers bad request bodies with error replies and keeps serving', async () => {

@@ -13,6 +13,7 @@ export interface ScenarioOverrides {
   readonly replyMode?: ReplyMode;
   readonly timeoutMs?: number;
   readonly sampleRatio?: number;
+  readonly queue?: string;
 }
 
 /**
@@ -52,6 +53,7 @@ export function applyOverrides(definition: ScenarioDefinition, overrides: Scenar
       servers: overrides.servers ?? definition.topology.servers,
       clients: overrides.clients ?? definition.topology.clients,
       replyMode: overrides.replyMode ?? definition.topology.replyMode,
+      queue: overrides.queue ?? definition.topology.queue,
     },
     tracing: overrides.sampleRatio !== undefined ? { sampleRatio: overrides.sampleRatio } : definition.tracing,
   };

@@ -3,6 +3,7 @@ import { validateFault } from '../chaos/fault-spec.ts';
 import type { Check } from '../checks/invariants.ts';
 import { validateLoadOptions, type LoadOptions } from '../load/load-options.ts';
 import { REPLY_MODES, type ReplyMode } from '../rpc/fib-rpc-client.ts';
+import { validateQueueName } from './request-queue.ts';
 
 /** A scenario file's default export: data, not a script, so the runner can validate it whole. */
 export interface ScenarioDefinition {
@@ -16,6 +17,11 @@ export interface ScenarioDefinition {
     readonly prefetch: number;
     /** Replies on a confirm channel: the fault point then sits after the broker's confirm. */
     readonly confirmReplies: boolean;
+    /**
+     * Request queue shared with other programs on purpose (e.g. a server under test that
+     * consumes a fixed name). Left out, each run uses a queue of its own, deleted afterwards.
+     */
+    readonly queue?: string;
   };
   /** Load per client process. */
   readonly load: LoadOptions;
@@ -53,6 +59,8 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
   if (!(Number.isInteger(topology.clients) && topology.clients >= 1 && topology.clients <= 32)) errors.push(`clients must be an integer from 1 to 32, got ${topology.clients}`);
   if (!REPLY_MODES.includes(topology.replyMode)) errors.push(`reply mode must be one of ${REPLY_MODES.join(', ')}, got "${topology.replyMode}"`);
   if (!(Number.isInteger(topology.prefetch) && topology.prefetch >= 1 && topology.prefetch <= 10_000)) errors.push(`prefetch must be an integer from 1 to 10000, got ${topology.prefetch}`);
+  const queueProblem = topology.queue === undefined ? undefined : validateQueueName(topology.queue);
+  if (queueProblem) errors.push(queueProblem);
   if (!(definition.timeoutMs > 0 && definition.timeoutMs <= 600_000)) errors.push(`timeout must be > 0 and at most 600000 ms, got ${definition.timeoutMs}`);
   if (definition.maxN !== undefined && !(Number.isInteger(definition.maxN) && definition.maxN >= 0 && definition.maxN <= 10_000)) errors.push(`maxN must be an integer from 0 to 10000, got ${definition.maxN}`);
   if (definition.tracing && !(definition.tracing.sampleRatio >= 0 && definition.tracing.sampleRatio <= 1)) errors.push(`trace sample ratio must be from 0 to 1, got ${definition.tracing.sampleRatio}`);

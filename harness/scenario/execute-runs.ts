@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { checkOutputPath } from '../env/output-paths.ts';
 import type { BrokerChoice } from '../env/select-broker.ts';
 import type { ProxyChoice } from '../env/select-proxy.ts';
 import { EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_PASS } from '../exit-codes.ts';
@@ -10,6 +11,7 @@ import type { ScenarioResult } from '../report/result-schema.ts';
 import { applyOverrides, type ScenarioOverrides } from './apply-overrides.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
 import { createProgressDisplay } from './progress-display.ts';
+import { claimRunFolder, type ClaimedRunFolder } from './run-folder.ts';
 import { runScenario } from './run-scenario.ts';
 
 export interface CliRunOptions {
@@ -27,15 +29,29 @@ export interface CliRunOptions {
   readonly repeat: number;
   readonly tracingEnabled: boolean;
   readonly interactive: boolean;
+  /** Replace an earlier run in runDir instead of refusing the folder. */
+  readonly overwrite: boolean;
+  /** Use a named request queue even when it already has messages or consumers. */
+  readonly allowBusyQueue: boolean;
 }
 
 /**
- * Validates everything first (scenario overrides, gate expressions, baseline file) so a
- * mistake costs no broker start, then runs the scenario (N times with --repeat), applies
- * gates and the baseline, writes each run folder and prints the summary. Returns the exit code.
+ * Validates everything first (scenario overrides, gate expressions, baseline file, output
+ * paths) so a mistake costs no broker start, claims the run folder, then runs the scenario
+ * (N times with --repeat), applies gates and the baseline, writes each run folder and prints
+ * the summary. Returns the exit code.
  */
 export async function executeRuns(options: CliRunOptions, signal: AbortSignal): Promise<number> {
   const { definition, errors } = applyOverrides(options.definition, options.overrides);
+  for (const problem of [
+    checkOutputPath({ option: '--out', path: options.runDir, kind: 'folder' }),
+    options.saveBaseline === undefined ? undefined : checkOutputPath({ option: '--save-baseline', path: options.saveBaseline, kind: 'file' }),
+  ]) {
+    if (problem) errors.push(problem);
+  }
+  if (options.allowBusyQueue && definition.topology.queue === undefined) {
+    errors.push('--allow-busy-queue applies to a named request queue (--queue, or the scenario\'s queue); without one each run has a queue of its own');
+  }
   let gates: PreparedGates;
   try {
     gates = prepareGates(options.gates, { baselineFile: options.baseline, tolerancePct: options.tolerancePct, scenario: definition.name, scenarioGates: definition.gates });
@@ -48,6 +64,22 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
     return EXIT_HARNESS_ERROR;
   }
 
+  let folder: ClaimedRunFolder;
+  try {
+    folder = claimRunFolder(options.runDir, { overwrite: options.overwrite });
+  } catch (error) {
+    console.error(`cannot run "${options.definition.name}": ${(error as Error).message}`);
+    return EXIT_HARNESS_ERROR;
+  }
+  try {
+    for (const note of folder.notes) console.error(note);
+    return await runAndReport(options, definition, gates, signal);
+  } finally {
+    folder.release();
+  }
+}
+
+async function runAndReport(options: CliRunOptions, definition: ScenarioDefinition, gates: PreparedGates, signal: AbortSignal): Promise<number> {
   const results: ScenarioResult[] = [];
   for (let attempt = 1; attempt <= options.repeat && !signal.aborted; attempt++) {
     const runDir = options.repeat > 1 ? join(options.runDir, `run-${attempt}`) : options.runDir;
@@ -65,6 +97,7 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
         onProgress: (progress) => display.update(progress),
         onPhase: (phase) => display.phase(phase),
         signal,
+        allowBusyQueue: options.allowBusyQueue,
       }));
     } catch (error) {
       display.stop();
@@ -73,6 +106,8 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
     } finally {
       display.stop();
     }
+    // A run that could not start (or broke) makes later repeats and their medians meaningless.
+    if (results.at(-1)?.verdict === 'error') break;
   }
 
   const gated = applyGates(results, gates, { saveBaselineFile: options.saveBaseline });
@@ -82,6 +117,8 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
     writeReports(runDir, result);
     if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else console.log(formatTerminalSummary(result, { color: options.interactive }));
+    // The summary lists them too, but stdout may be JSON or a file: the reason must reach stderr.
+    if (result.verdict === 'error') console.error(`${definition.name}: harness error: ${result.harnessErrors.join('; ')}`);
   }
   if (!options.json) {
     for (const line of gated.notes) console.log(line);

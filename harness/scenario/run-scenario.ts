@@ -1,16 +1,18 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultScheduler } from '../chaos/fault-scheduler.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
+import { makeDirectory } from '../env/output-paths.ts';
 import type { BrokerChoice } from '../env/select-broker.ts';
 import type { ProxyChoice } from '../env/select-proxy.ts';
 import type { ClientTally, ClientWorkerConfig, ServerTally, ServerWorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
 import { Timeline } from '../observe/timeline.ts';
 import type { ScenarioResult, TimelineEvent } from '../report/result-schema.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
-import { assembleResult } from './assemble-result.ts';
+import { assembleResult, type AssembleInput } from './assemble-result.ts';
 import { drainRequestQueue } from './drain-request-queue.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
+import { checkNamedQueue, removeRunQueue, requestQueueFor, type RequestQueue } from './request-queue.ts';
+import { INTERRUPTED_BEFORE_LOAD, InterruptedBeforeLoad, plannedTopology, untilAborted } from './run-start.ts';
 import { startTopology, type Topology } from './topology.ts';
 import { WorkerProcess } from './worker-process.ts';
 
@@ -30,6 +32,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Client implementation module for every client process (see ClientWorkerConfig.clientModule). */
   readonly clientModule?: string;
+  /** Run even when the named request queue already has messages or consumers. */
+  readonly allowBusyQueue?: boolean;
 }
 
 export interface RunProgress {
@@ -49,13 +53,16 @@ const CLIENT_FINISH_SLACK_MS = 30_000;
 /**
  * Runs one scenario end to end: environment, server and client processes, faults, and
  * then the ScenarioResult. It prints nothing: progress arrives through callbacks, and
- * writing files other than spans is the caller's business.
+ * writing files other than spans is the caller's business. A run that cannot start (no
+ * broker, a busy queue) or is interrupted before its load starts still returns a result,
+ * with verdict "error" and the reason, so its folder says why it holds no measurements.
  */
 export async function runScenario(options: RunOptions): Promise<ScenarioResult> {
   const { definition } = options;
   const startedAt = new Date();
   const runId = `${definition.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}`;
-  mkdirSync(options.runDir, { recursive: true });
+  makeDirectory(options.runDir);
+  const queue = requestQueueFor(runId, definition.topology.queue);
   const timeline = new Timeline({ maxEvents: MAX_TIMELINE_EVENTS });
   const harnessErrors: string[] = [];
   let runStartEpochMs = Date.now();
@@ -65,7 +72,27 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   };
 
   options.onPhase?.(`starting broker (${typeof options.broker === 'string' ? options.broker : options.broker.describe()}) and proxy (${options.proxy})`);
-  const topology = await startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36) });
+  let topology: Topology;
+  const starting = startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36) });
+  try {
+    const started = await untilAborted(starting, options.signal);
+    if (started === 'aborted') {
+      // A broker can take many seconds to boot; Ctrl-C must not wait for it. It is stopped
+      // once up, and process cleanup kills it if the process exits first.
+      starting.then((late) => late.stop()).catch(() => undefined);
+      return notStartedResult(INTERRUPTED_BEFORE_LOAD, plannedTopology(options));
+    }
+    topology = started;
+  } catch (error) {
+    return notStartedResult(`could not start the environment: ${(error as Error).message}`, plannedTopology(options));
+  }
+  try {
+    await checkNamedQueue(topology.broker.getAmqpUrl(), queue, { allowBusy: options.allowBusyQueue ?? false });
+  } catch (error) {
+    const environment = describeTopology(topology);
+    await topology.stop().catch(() => undefined);
+    return notStartedResult((error as Error).message, environment);
+  }
   const servers = new Map<number, WorkerProcess>();
   const serverIncarnations = new Map<number, number>();
   const serverTallies = new Map<WorkerProcess, ServerTally>();
@@ -140,7 +167,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       role: 'server',
       name,
       amqpUrl: topology.amqpUrlThrough('servers'),
-      queue: 'rpc_queue',
+      queue: queue.name,
       prefetch: definition.topology.prefetch,
       confirmReplies: definition.topology.confirmReplies,
       runStartEpochMs,
@@ -156,7 +183,9 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   let clients: WorkerProcess[] = [];
   let loadEndedEpochMs: number | undefined;
   let requestsQueuedAtStop: number | undefined;
+  let loadStarted = false;
   try {
+    if (options.signal?.aborted) throw new InterruptedBeforeLoad();
     options.onPhase?.(`starting ${definition.topology.servers} server and ${definition.topology.clients} client processes`);
     await Promise.all(range(definition.topology.servers).map((i) => startServer(i)));
     clients = range(definition.topology.clients).map((i) => {
@@ -165,7 +194,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
         role: 'client',
         name,
         amqpUrl: topology.amqpUrlThrough('clients'),
-        queue: 'rpc_queue',
+        queue: queue.name,
         replyMode: definition.topology.replyMode,
         timeoutMs: definition.timeoutMs,
         maxInFlight: definition.load.executor === 'constant-arrival-rate' ? definition.load.maxInFlight : definition.load.concurrency,
@@ -179,28 +208,34 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       return new WorkerProcess(config, onMessage);
     });
     await Promise.all(clients.map((client) => client.start()));
+    if (options.signal?.aborted) throw new InterruptedBeforeLoad();
 
     options.onPhase?.('running');
+    loadStarted = true;
     runStartEpochMs = Date.now();
     scheduler.start();
     for (const client of clients) client.send({ type: 'go', runStartEpochMs });
     await waitForClients(clients, definition, options, elapsedMs, clientTallies, harnessErrors);
     loadEndedEpochMs = Date.now();
     if (!options.signal?.aborted) {
-      requestsQueuedAtStop = await drainRequestQueue(topology.broker.getAmqpUrl(), 'rpc_queue', Math.max(5_000, 2 * definition.timeoutMs));
+      requestsQueuedAtStop = await drainRequestQueue(topology.broker.getAmqpUrl(), queue.name, Math.max(5_000, 2 * definition.timeoutMs));
     }
   } catch (error) {
-    harnessErrors.push((error as Error).message);
+    if (!(error instanceof InterruptedBeforeLoad)) harnessErrors.push((error as Error).message);
   } finally {
     options.onPhase?.('stopping');
     await scheduler.stop();
     harnessErrors.push(...scheduler.errors);
     await Promise.all(clients.map((client) => client.stop(WORKER_STOP_TIMEOUT_MS)));
     await Promise.all([...servers.values()].map((server) => server.stop(WORKER_STOP_TIMEOUT_MS)));
+    await removeRunQueue(topology.broker.getAmqpUrl(), queue).catch((error: unknown) => {
+      // A private node is deleted with its queues; on a shared broker the leftover must be named.
+      if (topology.broker.kind !== 'local') harnessErrors.push(`could not delete this run's queue "${queue.name}": ${(error as Error).message}; delete it by hand`);
+    });
     await topology.stop().catch((error: unknown) => harnessErrors.push(`stopping the environment: ${(error as Error).message}`));
   }
 
-  return assembleResult({
+  const result = await assembleResult({
     definition,
     options,
     runId,
@@ -222,6 +257,42 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     handledCallIds,
     requestsQueuedAtStop,
   });
+  if (!loadStarted && result.run.interrupted) {
+    // Zero calls would otherwise pass or fail checks that had nothing to look at.
+    return withQueue({ ...result, verdict: 'error', harnessErrors: [...result.harnessErrors, INTERRUPTED_BEFORE_LOAD] }, queue);
+  }
+  return withQueue(result, queue);
+
+  /** The result of a run that never reached its servers: no measurements, the reason, verdict error. */
+  async function notStartedResult(reason: string, environment: AssembleInput['topology']): Promise<ScenarioResult> {
+    const now = Date.now();
+    const empty = await assembleResult({
+      definition,
+      options,
+      runId,
+      startedAt,
+      endedAt: new Date(now),
+      runStartEpochMs: now,
+      topology: environment,
+      clients: [],
+      servers: [],
+      clientTallies: new Map(),
+      serverTallies: new Map(),
+      faults: [],
+      timeline: timeline.toResult(now),
+      harnessErrors: [reason],
+      extra: { brokerRestarts: 0, serverKills: 0, serverRestarts: 0 },
+      spanFiles: [],
+      interrupted: options.signal?.aborted ?? false,
+      loadEndedEpochMs: now,
+      handledCallIds: new CallIdSet(),
+    });
+    return withQueue({ ...empty, verdict: 'error' }, queue);
+  }
+}
+
+function withQueue(result: ScenarioResult, queue: RequestQueue): ScenarioResult {
+  return { ...result, config: { ...result.config, queue: queue.name } };
 }
 
 async function waitForClients(

@@ -28,7 +28,7 @@ describe('scenarios with process faults', { timeout: 120_000 }, () => {
     expect(result.counters.answered).toBe(result.counters.sent);
     const trace = result.traces.duplicateReplyTrace ?? [];
     expect(trace.some((span) => span.name === 'rpc reply discarded')).toBe(true);
-    expect(trace.some((span) => span.name === 'rpc_queue process' && span.status === 'error')).toBe(true);
+    expect(trace.some((span) => span.name === `${result.config.queue} process` && span.status === 'error')).toBe(true);
     expect(new Set(trace.map((span) => span.traceId)).size).toBe(1);
     expect(result.timeline.events.some((event) => event.kind === 'discard-duplicate' && event.traceId === trace[0]?.traceId)).toBe(true);
   });

@@ -3,9 +3,10 @@
  * result.json; `npm run report -- --compare <runA> <runB> [--out dir]` writes compare.html and
  * compare.md. Exit code 2 when a run folder or its result.json is missing or invalid.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
+import { makeDirectory } from '../../env/output-paths.ts';
 import { EXIT_HARNESS_ERROR, EXIT_PASS } from '../../exit-codes.ts';
 import { renderCompareMarkdown } from '../compare.ts';
 import { renderCompareHtml } from '../html/render-compare.ts';
@@ -28,7 +29,7 @@ try {
     if (options.compare.length !== 2) throw new Error(`--compare takes exactly two run folders (A then B), got ${options.compare.length}: ${options.compare.join(' ')}`);
     const [a, b] = [readResult(options.compare[0]!), readResult(options.compare[1]!)];
     const out = options.out ?? '.';
-    mkdirSync(out, { recursive: true });
+    makeDirectory(out);
     writeFileSync(join(out, 'compare.html'), renderCompareHtml(a, b));
     writeFileSync(join(out, 'compare.md'), renderCompareMarkdown(a, b));
     console.log(`written: ${join(out, 'compare.html')}, ${join(out, 'compare.md')}`);

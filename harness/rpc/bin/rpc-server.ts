@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { redactUrl } from '../../env/redact.ts';
+import { EXIT_HARNESS_ERROR, EXIT_PASS } from '../../exit-codes.ts';
 import { FibRpcServer } from '../fib-rpc-server.ts';
 
 const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -21,8 +22,13 @@ const program = new Command('rpc:server')
   .option('--prefetch <n>', 'unacked requests held at once', positiveInteger, 1)
   .option('--confirm', 'publish replies on a confirm channel and wait for the confirm before acking', false)
   .option('--die-after-reply-before-ack <k>', 'SIGKILL this process at the afterReplyBeforeAck fault point of request k (the seed race)', positiveInteger)
-  .showHelpAfterError();
-program.parse();
+  .showHelpAfterError()
+  .exitOverride();
+try {
+  program.parse();
+} catch (error) {
+  process.exit((error as { exitCode?: number }).exitCode === 0 ? EXIT_PASS : EXIT_HARNESS_ERROR);
+}
 const options = program.opts<{ url?: string; queue: string; prefetch: number; confirm: boolean; dieAfterReplyBeforeAck?: number }>();
 const amqpUrl = options.url ?? process.env.AMQP_URL ?? DEFAULT_URL;
 
@@ -52,7 +58,7 @@ try {
   await server.start();
 } catch (error) {
   console.error(`rpc:server: ${(error as Error).message} (broker ${redactUrl(amqpUrl)})`);
-  process.exit(2);
+  process.exit(EXIT_HARNESS_ERROR);
 }
 console.log(` [x] Awaiting RPC requests on ${options.queue}`);
 const shutdown = async () => {

@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBaseline } from './baseline.ts';
+
+const STEP = fileURLToPath(new URL('./ci-baseline-step.sh', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const WORKFLOW = join(REPO, '.github/workflows/rpc-chaos-gate.yml');
+const COMMITTED_BASELINE = join(REPO, '.github/rpc-chaos-baseline.json');
+
+const scratch = mkdtempSync(join(tmpdir(), 'rpc-chaos-ci-step-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A stand-in for npm that records its arguments and exits with the code it is told. */
+function fakeNpm(): string {
+  const bin = join(scratch, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, 'npm'), '#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$FAKE_NPM_ARGS"\nexit "${FAKE_NPM_EXIT:-0}"\n');
+  chmodSync(join(bin, 'npm'), 0o755);
+  return bin;
+}
+
+/** Runs the workflow's baseline step in a folder of its own with the given baseline files present. */
+function runStep(files: { cached?: boolean; committed?: boolean }, npmExit = 0) {
+  const dir = mkdtempSync(join(scratch, 'case-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: `${fakeNpm()}:${process.env.PATH}`,
+    FAKE_NPM_ARGS: join(dir, 'npm-args'),
+    FAKE_NPM_EXIT: String(npmExit),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+  };
+  if (files.cached) {
+    mkdirSync(join(dir, '.rpc-chaos-cache'));
+    writeFileSync(join(dir, '.rpc-chaos-cache/baseline.json'), '{}');
+  }
+  if (files.committed) {
+    mkdirSync(join(dir, '.github'));
+    writeFileSync(join(dir, '.github/rpc-chaos-baseline.json'), '{}');
+  }
+  writeFileSync(env.FAKE_NPM_ARGS!, '');
+  writeFileSync(env.GITHUB_STEP_SUMMARY!, '');
+  const run = spawnSync('bash', [STEP], { cwd: dir, env, encoding: 'utf8', timeout: 20_000 });
+  return {
+    code: run.status,
+    stdout: run.stdout,
+    npmArgs: readFileSync(env.FAKE_NPM_ARGS!, 'utf8').trim().split('\n').join(' '),
+    summary: readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8'),
+  };
+}
+
+describe('the CI baseline step', { timeout: 60_000 }, () => {
+  it('without any baseline only saves one', () => {
+    const step = runStep({});
+    expect(step.code).toBe(0);
+    expect(step.npmArgs).toBe('run scenario -- baseline --broker url --out reports/baseline --repeat 3 --save-baseline reports/rpc-chaos-baseline.json');
+    expect(step.summary).toContain('no baseline yet');
+  });
+
+  it('compares with the committed baseline, with a tolerance wide enough for another machine', () => {
+    const step = runStep({ committed: true });
+    expect(step.npmArgs).toContain('--save-baseline reports/rpc-chaos-baseline.json --baseline .github/rpc-chaos-baseline.json --tolerance 100%');
+    expect(step.stdout).toContain('compared with the committed baseline');
+  });
+
+  it('prefers the baseline cached on the same runner type, with a tight tolerance', () => {
+    const step = runStep({ cached: true, committed: true });
+    expect(step.npmArgs).toContain('--baseline .rpc-chaos-cache/baseline.json --tolerance 25%');
+    expect(step.npmArgs).not.toContain('.github/rpc-chaos-baseline.json');
+    expect(step.summary).toContain('cached by an earlier run on this runner type');
+  });
+
+  it('fails the step when the scenario fails, with its exit code', () => {
+    expect(runStep({ committed: true }, 1).code).toBe(1);
+    expect(runStep({}, 2).code).toBe(2);
+  });
+
+  it('the committed baseline is a valid baseline of the baseline scenario', () => {
+    const baseline = loadBaseline(COMMITTED_BASELINE, 'baseline');
+    expect(baseline.runIds.length).toBeGreaterThanOrEqual(3);
+    expect(baseline.metrics.p99?.median).toBeGreaterThan(0);
+  });
+
+  it('the workflow runs this step, restores the cache by runner type and saves it only from main', () => {
+    const workflow = readFileSync(WORKFLOW, 'utf8');
+    expect(workflow).toContain('run: bash harness/gate/ci-baseline-step.sh');
+    expect(workflow).toContain('restore-keys: rpc-chaos-baseline-${{ runner.os }}-${{ runner.arch }}-');
+    expect(workflow).toMatch(/actions\/cache\/save@v4\n\s+if: success\(\) && github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/);
+  });
+});

@@ -1,0 +1,53 @@
+import amqp, { type ChannelModel } from 'amqplib';
+import { redactMessage } from '../env/redact.ts';
+
+export type QueueState =
+  | { readonly exists: false }
+  | { readonly exists: true; readonly messageCount: number; readonly consumerCount: number };
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Looks at a queue without changing it: amqplib's `checkQueue` (a passive declare), on a
+ * short-lived connection of its own. A queue that does not exist closes the channel with
+ * 404 NOT_FOUND, which is an answer here, not an error.
+ */
+export async function inspectQueue(amqpUrl: string, queue: string): Promise<QueueState> {
+  const connection = await connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    channel.on('error', () => {
+      // The 404 of a missing queue arrives here as well as in the rejected checkQueue.
+    });
+    try {
+      const { messageCount, consumerCount } = await channel.checkQueue(queue);
+      await channel.close().catch(() => undefined);
+      return { exists: true, messageCount, consumerCount };
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return { exists: false };
+      throw error;
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/** Deletes a queue, whatever it holds; a queue already gone counts as deleted. */
+export async function deleteQueue(amqpUrl: string, queue: string): Promise<void> {
+  const connection = await connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteQueue(queue);
+    await channel.close().catch(() => undefined);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+async function connect(amqpUrl: string): Promise<ChannelModel> {
+  try {
+    return await amqp.connect(amqpUrl, { timeout: CONNECT_TIMEOUT_MS });
+  } catch (error) {
+    throw new Error(`could not connect to the broker: ${redactMessage((error as Error).message)}`);
+  }
+}

@@ -1,10 +1,13 @@
-import { Toxiproxy } from 'toxiproxy-node-client';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { StartedBroker } from '../env/broker/broker.ts';
-import { BuiltinToxiproxy } from '../env/proxy/builtin-toxiproxy.ts';
 import { FibRpcClient } from '../rpc/fib-rpc-client.ts';
 import { FibRpcServer } from '../rpc/fib-rpc-server.ts';
-import { AmqpFrameTap } from '../tap/amqp-frame-tap.ts';
+import type { TapCounters } from '../tap/tap-events.ts';
 import { measureClosedLoop, medianSample, type ThroughputSample } from './measure-closed-loop.ts';
+
+const HOST = fileURLToPath(new URL('./tap-bench-host.ts', import.meta.url));
 
 export interface TapBenchRow {
   readonly load: string;
@@ -16,44 +19,46 @@ export interface TapBenchRow {
   readonly p50DeltaMs: number;
 }
 
+interface HostPorts {
+  readonly proxies: { servers: number; clients: number };
+  readonly taps: { servers: number; clients: number };
+}
+
 /**
- * The frame tap's cost: RPC with client and server behind the built-in proxy, once with a
- * frame tap in front of each of them (the scenario layout) and once without, same broker,
- * rounds interleaved and medians compared; one caller for latency, 32 for throughput.
+ * The frame tap's cost. As in a scenario run, the built-in proxy and the taps live in another
+ * process than the implementations (here: `tap-bench-host.ts`), and server and client connect
+ * either to the proxy directly or to a tap in front of it. Same broker, same host process,
+ * rounds interleaved, medians compared; one caller for latency, 32 for throughput.
  */
 export async function benchTap(broker: StartedBroker, options: { roundMs: number; rounds: number }): Promise<TapBenchRow[]> {
-  const proxyServer = await new BuiltinToxiproxy({ port: 0 }).start();
+  const host = spawn(process.execPath, ['--import', 'tsx', HOST, broker.getHost(), String(broker.getAmqpPort())], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => host.once('exit', () => resolve()));
+  const lines = createInterface({ input: host.stdout! })[Symbol.asyncIterator]();
+  const nextLine = async (what: string): Promise<string> => {
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`tap bench host: no ${what} within 60 s`)), 60_000).unref());
+    const line = await Promise.race([lines.next(), timeout]);
+    if (line.done) throw new Error(`tap bench host exited before printing its ${what}`);
+    return line.value;
+  };
   try {
-    const toxiproxy = new Toxiproxy(proxyServer.getApiUrl());
-    const proxyFor = async (name: string) => {
-      const proxy = await toxiproxy.createProxy({ name, listen: '127.0.0.1:0', upstream: `${broker.getHost()}:${broker.getAmqpPort()}` });
-      return { host: '127.0.0.1', port: Number(proxy.listen.split(':').at(-1)) };
-    };
-    const servers = await proxyFor('bench-tap-servers');
-    const clients = await proxyFor('bench-tap-clients');
-    const viaProxy = (address: { host: string; port: number }) => {
+    const ports = JSON.parse(await nextLine('ports')) as HostPorts;
+    const urlFor = (port: number) => {
       const url = new URL(broker.getAmqpUrl());
-      url.hostname = address.host;
-      url.port = String(address.port);
+      url.hostname = '127.0.0.1';
+      url.port = String(port);
       return url.toString();
     };
+    const direct = { server: urlFor(ports.proxies.servers), client: urlFor(ports.proxies.clients) };
+    const tapped = { server: urlFor(ports.taps.servers), client: urlFor(ports.taps.clients) };
     const rows: TapBenchRow[] = [];
+    // One short untimed round each first, so neither side pays for warm-up (JIT, queues).
+    await measure(direct, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_off');
+    await measure(tapped, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_on');
     for (const concurrency of [1, 32]) {
       const samples = { withoutTap: [] as ThroughputSample[], withTap: [] as ThroughputSample[] };
       for (let round = 0; round < options.rounds; round++) {
-        samples.withoutTap.push(await measure({ server: viaProxy(servers), client: viaProxy(clients) }, concurrency, options.roundMs, `bench_tap_off_${concurrency}_${round}`));
-        const serverTap = await new AmqpFrameTap({ upstream: servers, name: 'bench-server' }).start();
-        const clientTap = await new AmqpFrameTap({ upstream: clients, name: 'bench-client' }).start();
-        try {
-          const urls = { server: serverTap.getAmqpUrl(broker.getAmqpUrl()), client: clientTap.getAmqpUrl(broker.getAmqpUrl()) };
-          samples.withTap.push(await measure(urls, concurrency, options.roundMs, `bench_tap_on_${concurrency}_${round}`));
-          if (serverTap.counters.deliveries === 0 || serverTap.counters.undecodedConnections > 0) {
-            throw new Error(`the tap did not decode the benchmark's traffic (${JSON.stringify(serverTap.counters)})`);
-          }
-        } finally {
-          await clientTap.stop();
-          await serverTap.stop();
-        }
+        samples.withoutTap.push(await measure(direct, concurrency, options.roundMs, `bench_tap_off_${concurrency}_${round}`));
+        samples.withTap.push(await measure(tapped, concurrency, options.roundMs, `bench_tap_on_${concurrency}_${round}`));
       }
       const off = medianSample(samples.withoutTap);
       const on = medianSample(samples.withTap);
@@ -65,9 +70,18 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
         p50DeltaMs: medianP50(samples.withTap) - medianP50(samples.withoutTap),
       });
     }
+    host.stdin!.end();
+    const counters = JSON.parse(await nextLine('counters')) as { server: TapCounters; client: TapCounters };
+    const calls = rows.reduce((sum, row) => sum + row.withTap.calls, 0);
+    if (counters.server.deliveries < calls || counters.client.deliveries < calls || counters.server.undecodedConnections + counters.client.undecodedConnections > 0) {
+      throw new Error(`the taps did not decode the benchmark's traffic: ${calls} calls measured, counters ${JSON.stringify(counters)}`);
+    }
     return rows;
   } finally {
-    await proxyServer.stop();
+    host.stdin!.end();
+    const timer = setTimeout(() => host.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
   }
 }
 

@@ -28,6 +28,18 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_00
   }
 }
 
+async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const startTap = (name: string, via: 'servers' | 'clients') => new AmqpFrameTap({ upstream: upstreams[via], name }).start();
 
 /** A server process in its own process group, so a kill takes everything it started. */
@@ -78,9 +90,9 @@ async function runExchange(point: FaultPointName, variant: 'hook' | 'tap'): Prom
     if (variant === 'tap') doomedTap.armFaultPoint({ point, request: 2, onHeld: () => doomed.killGroup() });
     expect((await client.request(10)).value).toBe(55n);
     const second = client.request(11);
-    const doomedExit = await doomed.exited;
+    const doomedExit = await within(doomed.exited, 30_000, `the server to die at ${point} of request 2`);
     successor = await new FibRpcServer({ amqpUrl: successorTap.getAmqpUrl(node.getAmqpUrl()), queue }).start();
-    expect((await second).value).toBe(89n);
+    expect((await within(second, 40_000, 'the reply to call 2')).value).toBe(89n);
     // The successor answers the redelivered request 2 (again, after afterReplyBeforeAck).
     await waitFor(() => successorTap.counters.acks === 1, 'the successor to settle the redelivered request');
     await waitFor(() => classifier.counts.answers + classifier.counts.duplicate === (point === 'afterReplyBeforeAck' ? 3 : 2), 'the replies to reach the client');

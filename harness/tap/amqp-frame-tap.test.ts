@@ -145,6 +145,9 @@ describe('AmqpFrameTap in front of the L4 proxy, on a private RabbitMQ node', { 
     classifier.follow(clientTap);
     await using server = await new FibRpcServer({ amqpUrl: serverTap.getAmqpUrl(node.getAmqpUrl()), queue, prefetch: 4 }).start();
     await expect(consumed).resolves.toMatchObject({ queue });
+    // Asked again once consuming: answered at once from the open connection's consumers.
+    await expect(serverTap.waitForConsumer(queue, 100)).resolves.toMatchObject({ queue });
+    await expect(serverTap.waitForConsumer('nobody-consumes-this', 100)).rejects.toThrow(/nothing started consuming "nobody-consumes-this" within 100 ms/);
     await using client = await new FibRpcClient({ amqpUrl: clientTap.getAmqpUrl(node.getAmqpUrl()), queue }).start();
     const replies: string[] = [];
     serverTap.on('publish', (publish) => replies.push(`${publish.correlationId}=${publish.body?.toString()}`));

@@ -64,6 +64,8 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
   private faultPoint: ArmedFaultPoint | undefined;
   private pendingHold: TapHold | undefined;
   private nextConnection = 1;
+  /** Consumers confirmed by consume-ok, per open connection: what `waitForConsumer` finds at once. */
+  private readonly consumers = new Map<number, TapConsumeOk[]>();
   private stopped: Promise<void> | undefined;
 
   constructor(private readonly options: AmqpFrameTapOptions) {
@@ -121,8 +123,12 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     if (this.faultPoint && !this.faultPoint.hasFired) this.faultPoint = undefined;
   }
 
-  /** Resolves at the first consume-ok for `queue` (now or already seen on an open connection). */
+  /** Resolves with a consume-ok for `queue`: one already seen on an open connection, or the next one. */
   waitForConsumer(queue: string, timeoutMs = 30_000): Promise<TapConsumeOk> {
+    for (const list of this.consumers.values()) {
+      const found = list.find((consumer) => consumer.queue === queue);
+      if (found) return Promise.resolve(found);
+    }
     return new Promise((resolve, reject) => {
       const onConsumeOk = (event: TapConsumeOk) => {
         if (event.queue !== queue) return;
@@ -178,6 +184,7 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
 
   closed(connection: TapConnection): void {
     if (!this.connections.delete(connection)) return;
+    this.consumers.delete(connection.id);
     this.counters.openConnections--;
     this.emit('connection-close', { connection: connection.id, atMs: Date.now() });
   }
@@ -240,7 +247,13 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
         counters.consumes++;
         this.emit('consume', consume);
       },
-      consumeOk: (consumeOk) => this.emit('consume-ok', consumeOk),
+      consumeOk: (consumeOk) => {
+        const list = this.consumers.get(consumeOk.connection) ?? [];
+        // Bounded: a connection's consumers, by the few queues an implementation consumes.
+        if (list.length < 1_000) list.push(consumeOk);
+        this.consumers.set(consumeOk.connection, list);
+        this.emit('consume-ok', consumeOk);
+      },
       heartbeat: () => {
         counters.heartbeats++;
       },

@@ -60,8 +60,8 @@ try {
   results.tap = tap;
   console.log('\nAMQP frame tap: RPC with a tap in front of the proxy on client and server vs the proxy alone (targets: throughput >= 0.95x, p50 +<= 0.05 ms)');
   console.log(formatTable(
-    ['load', 'no tap calls/s', 'tap calls/s', 'throughput ratio', 'no tap p50/p99 ms', 'tap p50/p99 ms', 'p50 delta ms'],
-    tap.map((row) => [row.load, row.withoutTap.callsPerSec.toFixed(0), row.withTap.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.withoutTap.p50Ms.toFixed(3)}/${row.withoutTap.p99Ms.toFixed(2)}`, `${row.withTap.p50Ms.toFixed(3)}/${row.withTap.p99Ms.toFixed(2)}`, row.p50DeltaMs.toFixed(3)]),
+    ['load', 'no tap calls/s', 'tap calls/s', 'throughput ratio', 'no tap p50/p99 ms', 'tap p50/p99 ms', 'p50 delta ms', 'proxy host CPU µs/call no tap/tap'],
+    tap.map((row) => [row.load, row.withoutTap.callsPerSec.toFixed(0), row.withTap.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.withoutTap.p50Ms.toFixed(3)}/${row.withoutTap.p99Ms.toFixed(2)}`, `${row.withTap.p50Ms.toFixed(3)}/${row.withTap.p99Ms.toFixed(2)}`, row.p50DeltaMs.toFixed(3), `${row.hostCpuUsPerCall.withoutTap.toFixed(0)}/${row.hostCpuUsPerCall.withTap.toFixed(0)}`]),
   ));
 } finally {
   await node.stop();

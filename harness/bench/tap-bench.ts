@@ -17,6 +17,11 @@ export interface TapBenchRow {
   readonly throughputRatio: number;
   /** Median p50 over the tapped rounds minus the same untapped, in ms: target <= 0.05. */
   readonly p50DeltaMs: number;
+  /**
+   * CPU time of the process hosting proxy and taps per call, median over rounds (µs): the
+   * tap's own cost, far less sensitive to a busy machine than throughput and latency.
+   */
+  readonly hostCpuUsPerCall: { readonly withoutTap: number; readonly withTap: number };
 }
 
 interface HostPorts {
@@ -54,11 +59,26 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
     // One short untimed round each first, so neither side pays for warm-up (JIT, queues).
     await measure(direct, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_off');
     await measure(tapped, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_on');
+    const hostCpuUs = async () => {
+      host.stdin!.write('cpu\n');
+      return (JSON.parse(await nextLine('cpu time')) as { cpuUs: number }).cpuUs;
+    };
+    /** One round, with the host's CPU time per call. */
+    const round = async (urls: { server: string; client: string }, concurrency: number, queue: string) => {
+      const before = await hostCpuUs();
+      const sample = await measure(urls, concurrency, options.roundMs, queue);
+      return { sample, cpuUsPerCall: ((await hostCpuUs()) - before) / Math.max(1, sample.calls) };
+    };
     for (const concurrency of [1, 32]) {
       const samples = { withoutTap: [] as ThroughputSample[], withTap: [] as ThroughputSample[] };
-      for (let round = 0; round < options.rounds; round++) {
-        samples.withoutTap.push(await measure(direct, concurrency, options.roundMs, `bench_tap_off_${concurrency}_${round}`));
-        samples.withTap.push(await measure(tapped, concurrency, options.roundMs, `bench_tap_on_${concurrency}_${round}`));
+      const cpu = { withoutTap: [] as number[], withTap: [] as number[] };
+      for (let index = 0; index < options.rounds; index++) {
+        const off = await round(direct, concurrency, `bench_tap_off_${concurrency}_${index}`);
+        const on = await round(tapped, concurrency, `bench_tap_on_${concurrency}_${index}`);
+        samples.withoutTap.push(off.sample);
+        samples.withTap.push(on.sample);
+        cpu.withoutTap.push(off.cpuUsPerCall);
+        cpu.withTap.push(on.cpuUsPerCall);
       }
       const off = medianSample(samples.withoutTap);
       const on = medianSample(samples.withTap);
@@ -68,6 +88,7 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
         withTap: on,
         throughputRatio: on.callsPerSec / off.callsPerSec,
         p50DeltaMs: medianP50(samples.withTap) - medianP50(samples.withoutTap),
+        hostCpuUsPerCall: { withoutTap: median(cpu.withoutTap), withTap: median(cpu.withTap) },
       });
     }
     host.stdin!.end();
@@ -86,7 +107,11 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
 }
 
 function medianP50(samples: readonly ThroughputSample[]): number {
-  const sorted = samples.map((s) => s.p50Ms).sort((a, b) => a - b);
+  return median(samples.map((s) => s.p50Ms));
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 

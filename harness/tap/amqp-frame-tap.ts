@@ -56,13 +56,17 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
   readonly counters: TapCounters = emptyCounters();
   /** The latest problems (onHeld failures, unreachable upstream), newest last, at most 100. */
   readonly errors: string[] = [];
+  /** @internal */
   readonly maxBodyBytes: number;
+  /** @internal the protocol steps every connection reports to. */
   readonly steps: ProtocolSteps;
   private readonly name: string;
   private readonly server: Server;
   private readonly connections = new Set<TapConnection>();
   private faultPoint: ArmedFaultPoint | undefined;
   private pendingHold: TapHold | undefined;
+  /** Each hold's onHeld, so re-arming while a kill is under way cannot swap it. */
+  private readonly onHeldFor = new WeakMap<TapHold, FaultPointOptions['onHeld']>();
   private nextConnection = 1;
   /** Consumers confirmed by consume-ok, per open connection: what `waitForConsumer` finds at once. */
   private readonly consumers = new Map<number, TapConsumeOk[]>();
@@ -144,10 +148,12 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     });
   }
 
+  /** @internal for the tap's connections. */
   isGating(): boolean {
     return this.faultPoint !== undefined && !this.faultPoint.hasFired;
   }
 
+  /** @internal for the tap's connections. */
   takeHold(): TapHold {
     const hold = this.pendingHold;
     this.pendingHold = undefined;
@@ -155,11 +161,12 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     return hold;
   }
 
+  /** @internal for the tap's connections. */
   async runHold(hold: TapHold): Promise<void> {
     this.counters.faultPointsHeld++;
     this.emit('held', hold);
     try {
-      await this.faultPoint?.options.onHeld(hold);
+      await this.onHeldFor.get(hold)?.(hold);
     } catch (error) {
       this.report(new Error(`${this.name}: onHeld for ${hold.point} of request ${hold.request} failed: ${(error as Error).message}`));
     }
@@ -172,16 +179,19 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
+  /** @internal for the tap's connections. */
   countBytes(fromClient: boolean, bytes: number): void {
     if (fromClient) this.counters.bytesFromClient += bytes;
     else this.counters.bytesFromBroker += bytes;
   }
 
+  /** @internal for the tap's connections. */
   decodeFailed(connection: TapConnection, reason: string): void {
     this.counters.undecodedConnections++;
     this.emit('decode-error', { connection: connection.id, atMs: Date.now(), decodeError: `${this.name}: ${reason}; the connection is forwarded without decoding` });
   }
 
+  /** @internal for the tap's connections. */
   closed(connection: TapConnection): void {
     if (!this.connections.delete(connection)) return;
     this.consumers.delete(connection.id);
@@ -213,6 +223,7 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     const cutFor = (hold: TapHold | undefined): Cut => {
       if (!hold) return Cut.Continue;
       this.pendingHold = hold;
+      this.onHeldFor.set(hold, this.faultPoint!.options.onHeld);
       return hold.point === 'afterReplyBeforeAck' ? Cut.HoldAfter : Cut.HoldBefore;
     };
     return {

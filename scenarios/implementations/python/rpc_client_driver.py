@@ -143,7 +143,12 @@ def run_driver(client):
 def main(client_class):
     amqp_url = os.environ.get('AMQP_URL', 'amqp://guest:guest@localhost:5672/%2F')
     rpc_queue = os.environ.get('RPC_QUEUE', 'rpc_queue')
-    sys.exit(run_driver(client_class(amqp_url, rpc_queue)))
+    try:
+        client = client_class(amqp_url, rpc_queue)
+    except pika.exceptions.AMQPConnectionError as error:
+        log(f"cannot connect to the broker in AMQP_URL: {error!r}")
+        sys.exit(2)
+    sys.exit(run_driver(client))
 
 
 if __name__ == '__main__':

@@ -6,8 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import amqp, { type ChannelModel } from 'amqplib';
+import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../harness/env/broker/private-rabbit-node.ts';
+import { BuiltinToxiproxy } from '../../harness/env/proxy/builtin-toxiproxy.ts';
 import { isProtocolViolation, type ClientAnswer, type DecodedClientLine } from '../../harness/impl/client-line-protocol.ts';
 import { fib } from '../../harness/rpc/fib.ts';
 import { FibRpcClient } from '../../harness/rpc/fib-rpc-client.ts';
@@ -91,7 +93,8 @@ async function startServer(command: ProgramCommand, queue: string): Promise<Prot
 
 describe('reference implementations run as commands', { timeout: 240_000 }, () => {
   beforeAll(async () => {
-    node = await new PrivateRabbitNode().start();
+    // Patient: the node shares two cores with the rest of the suite.
+    node = await new PrivateRabbitNode().withStartTimeout(90_000).start();
     testConnection = await amqp.connect(node.getAmqpUrl());
   });
   afterAll(async () => {
@@ -210,6 +213,34 @@ describe('reference implementations run as commands', { timeout: 240_000 }, () =
         const lines = await client.lines(2, ANSWER_WAIT_MS);
         // n identifies the call: fib(30) as the answer to call 2 is call 1's reply.
         expect(resultOf(lines, 2)).toBe(correlates ? fib(31).toString() : fib(30).toString());
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+
+  describe('reference client drivers when the connection to the broker is cut', () => {
+    const cases = [
+      { command: CLIENT_DRIVERS[0]!.command, afterLoss: 'exits 1 (the tutorial\'s client does not reconnect)', exitCode: 1, closeStdin: false },
+      { command: CLIENT_DRIVERS[1]!.command, afterLoss: 'reconnects in the background and exits 0 on EOF', exitCode: 0, closeStdin: true },
+    ];
+    it.each(cases)('$command.name answers its outstanding call with an error, then $afterLoss', async ({ command, exitCode, closeStdin }) => {
+      await using proxyServer = await new BuiltinToxiproxy().start();
+      const proxy = await new Toxiproxy(proxyServer.getApiUrl())
+        .createProxy({ name: 'amqp', listen: '127.0.0.1:0', upstream: `127.0.0.1:${node.getAmqpPort()}` });
+      const proxiedUrl = node.getAmqpUrl().replace(`127.0.0.1:${node.getAmqpPort()}`, proxy.listen);
+      expect(proxiedUrl).not.toBe(node.getAmqpUrl());
+      const queue = nextQueue();
+      const server = await ScriptedServer.start(testConnection, queue);
+      await using client = ProtocolProcess.start(command, { AMQP_URL: proxiedUrl, RPC_QUEUE: queue });
+      try {
+        client.send({ id: 1, n: 30, timeout_ms: 60_000 });
+        await server.waitForRequests(1, ANSWER_WAIT_MS);
+        await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+        const [answer] = answers(await client.lines(1, ANSWER_WAIT_MS));
+        expect(answer).toMatchObject({ id: 1, error: expect.stringMatching(/connection/i) });
+        if (closeStdin) client.closeStdin();
+        expect(await client.exitCode(20_000)).toBe(exitCode);
       } finally {
         await server.stop();
       }

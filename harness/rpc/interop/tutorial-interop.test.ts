@@ -13,7 +13,7 @@ let node: StartedPrivateRabbitNode;
 
 describe('interoperability with the tutorial\'s Python programs (pika)', { timeout: 60_000 }, () => {
   beforeAll(async () => {
-    node = await new PrivateRabbitNode().start();
+    node = await new PrivateRabbitNode().withStartTimeout(90_000).start(); // patient: two shared cores
   });
   afterAll(async () => {
     await node?.stop();

@@ -42,7 +42,7 @@ describe('scenarios with process faults', { timeout: 120_000 }, () => {
 
   it('duplicate-reply FAILS answered-at-most-once with a client that accepts a duplicate reply again (negative control)', async () => {
     const result = await runForTest(node, duplicateReply, { clientModule: ACCEPT_AGAIN_CLIENT });
-    expect(result.verdict).toBe('fail');
+    expect(result.verdict, explain(result)).toBe('fail');
     expect(failedChecks(result)).toContain('answered-at-most-once');
     const check = result.checks.find((c) => c.id === 'answered-at-most-once');
     expect(check?.actual).toMatch(/calls that accepted a second reply [1-9]/);

@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import type { ReportingInstance } from '../impl/implementation.ts';
 import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
 import type { ClientTally, EncodedRecording, ServerTally } from '../load/worker-protocol.ts';
 import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../report/result-schema.ts';
@@ -7,7 +8,6 @@ import { collectTraces } from './collect-traces.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { RunOptions } from './run-scenario.ts';
-import type { WorkerProcess } from './worker-process.ts';
 
 export interface AssembleInput {
   readonly definition: ScenarioDefinition;
@@ -20,10 +20,12 @@ export interface AssembleInput {
     broker: ScenarioResult['environment']['broker'];
     proxy: ScenarioResult['environment']['proxy'];
   };
-  readonly clients: readonly WorkerProcess[];
-  readonly servers: readonly WorkerProcess[];
-  readonly clientTallies: ReadonlyMap<WorkerProcess, ClientTally>;
-  readonly serverTallies: ReadonlyMap<WorkerProcess, ServerTally>;
+  readonly clients: readonly ReportingInstance[];
+  /** Every server incarnation that started. */
+  readonly servers: readonly ReportingInstance[];
+  /** Latest tally of each client and each server incarnation. */
+  readonly clientTallies: ReadonlyMap<string, ClientTally>;
+  readonly serverTallies: ReadonlyMap<string, ServerTally>;
   readonly faults: FaultRecord[];
   readonly timeline: ScenarioResult['timeline'];
   readonly harnessErrors: string[];
@@ -63,7 +65,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     reconnects: total((t) => t.reconnects) + totalServer((t) => t.reconnects),
   };
 
-  const recordings = (pick: (w: WorkerProcess) => EncodedRecording | undefined, workers: readonly WorkerProcess[]) =>
+  const recordings = (pick: (w: ReportingInstance) => EncodedRecording | undefined, workers: readonly ReportingInstance[]) =>
     workers.map(pick).filter((r): r is EncodedRecording => r !== undefined);
   const loadEndedEpochMs = input.loadEndedEpochMs ?? input.endedAt.getTime();
   const latency = runLatency(recordings((w) => w.final?.latency, input.clients), Math.max(1, loadEndedEpochMs - input.runStartEpochMs));

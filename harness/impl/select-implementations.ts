@@ -1,0 +1,13 @@
+import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
+import { builtinClient, builtinServer, type BuiltinClientOptions } from './builtin.ts';
+import type { ClientImplementation, ServerImplementation } from './implementation.ts';
+
+export interface SelectedImplementations {
+  readonly server: ServerImplementation;
+  readonly client: ClientImplementation;
+}
+
+/** The implementations a run drives: what the scenario (or the command line) names, else the built-ins. */
+export function selectImplementations(_definition: ScenarioDefinition, builtin: BuiltinClientOptions = {}): SelectedImplementations {
+  return { server: builtinServer(), client: builtinClient(builtin) };
+}

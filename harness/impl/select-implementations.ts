@@ -1,5 +1,6 @@
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
 import { builtinClient, builtinServer, type BuiltinClientOptions } from './builtin.ts';
+import { commandServer } from './command-server.ts';
 import type { ClientImplementation, ServerImplementation } from './implementation.ts';
 
 export interface SelectedImplementations {
@@ -8,6 +9,10 @@ export interface SelectedImplementations {
 }
 
 /** The implementations a run drives: what the scenario (or the command line) names, else the built-ins. */
-export function selectImplementations(_definition: ScenarioDefinition, builtin: BuiltinClientOptions = {}): SelectedImplementations {
-  return { server: builtinServer(), client: builtinClient(builtin) };
+export function selectImplementations(definition: ScenarioDefinition, builtin: BuiltinClientOptions = {}): SelectedImplementations {
+  const server = definition.implementations?.server;
+  return {
+    server: server ? commandServer(server) : builtinServer(),
+    client: builtinClient(builtin),
+  };
 }

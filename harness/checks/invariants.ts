@@ -1,18 +1,25 @@
-import type { CheckResult, Counters, FaultRecord } from '../report/result-schema.ts';
+import type { CheckResult, Counters, FaultRecord, OfferedLoad } from '../report/result-schema.ts';
+import { offeredLoadDelivered } from './offered-load.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
 export interface CheckInput {
   readonly counters: Counters;
   readonly faults: readonly FaultRecord[];
-  /** Replies clients accepted, and calls that settled twice (a correct client: zero). */
+  /** Processes the scenario runs (before kills and restarts). */
+  readonly topology: { readonly clients: number; readonly servers: number };
+  /** Replies clients accepted for a call (resolved or rejected it with), counted where the harness sees them. */
   readonly acceptedReplies: number;
-  readonly settledTwice: number;
+  /** Calls for which a client accepted a second reply (a correct client: zero), with some of their ids. */
+  readonly answeredTwice: number;
+  readonly answeredTwiceExamples: readonly string[];
   readonly badInputSent: number;
   readonly badInputRejected: number;
   /** Latency p50 in ms of answered calls, for the latency scenario. */
   readonly latencyP50Ms: number | undefined;
   /** Calls answered after the last fault ended: the system recovered. */
   readonly answeredAfterLastFault: number;
+  /** What the load generators offered; undefined when no client reported it. */
+  readonly offeredLoad: OfferedLoad | undefined;
 }
 
 export interface Check {
@@ -33,16 +40,26 @@ export function runChecks(checks: readonly Check[], input: CheckInput): CheckRes
 export const CORE_CHECKS: readonly Check[] = [
   {
     id: 'answered-at-most-once',
-    title: 'Each call resolved at most once',
-    expectation: 'no call settled twice, and every reply a client accepted settled a distinct call',
-    evaluate: ({ counters, acceptedReplies, settledTwice, badInputRejected }) => {
+    title: 'Each call accepted at most one reply',
+    expectation: 'calls that accepted a second reply = 0, and replies accepted = calls settled by a reply',
+    evaluate: ({ counters, acceptedReplies, answeredTwice, answeredTwiceExamples, badInputRejected }) => {
       // Error replies to deliberately malformed requests settle their calls too.
       const settledByReply = counters.answered + counters.remoteErrors + badInputRejected;
+      const examples = answeredTwiceExamples.length > 0 ? ` (e.g. ${answeredTwiceExamples.join(', ')})` : '';
       return {
-        passed: settledTwice === 0 && acceptedReplies === settledByReply,
-        actual: `settled twice ${settledTwice}, replies accepted ${acceptedReplies}, calls settled by a reply ${settledByReply}`,
+        passed: answeredTwice === 0 && acceptedReplies === settledByReply,
+        actual: `calls that accepted a second reply ${answeredTwice}${examples}, replies accepted ${acceptedReplies}, calls settled by a reply ${settledByReply}`,
       };
     },
+  },
+  {
+    id: 'calls-answered',
+    title: 'Calls were answered',
+    expectation: 'answered >= 1',
+    evaluate: ({ counters }) => ({
+      passed: counters.answered >= 1,
+      actual: `answered ${counters.answered} of ${counters.sent} sent`,
+    }),
   },
   {
     id: 'results-correct',
@@ -87,4 +104,5 @@ export const CORE_CHECKS: readonly Check[] = [
       };
     },
   },
+  offeredLoadDelivered,
 ];

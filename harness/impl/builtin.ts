@@ -17,8 +17,8 @@ import type {
 } from './implementation.ts';
 
 export interface BuiltinClientOptions {
-  /** The negative control kept from the first build: see FibRpcClientOptions.unsafeAcceptAnyReply. */
-  readonly unsafeAcceptAnyReply?: boolean;
+  /** Module creating the RPC client the load runs through (see ClientWorkerConfig.clientModule). */
+  readonly clientModule?: string;
 }
 
 export function builtinServer(): ServerImplementation {
@@ -45,7 +45,7 @@ export function builtinServer(): ServerImplementation {
 
 export function builtinClient(options: BuiltinClientOptions = {}): ClientImplementation {
   return {
-    label: options.unsafeAcceptAnyReply ? 'builtin (accepts any reply)' : 'builtin',
+    label: options.clientModule ? `builtin load through ${options.clientModule}` : 'builtin',
     async start(launch, observer) {
       const config: ClientWorkerConfig = {
         role: 'client',
@@ -60,7 +60,7 @@ export function builtinClient(options: BuiltinClientOptions = {}): ClientImpleme
         badInputEvery: launch.badInputEvery,
         seed: launch.seed,
         tracing: launch.tracing,
-        unsafeAcceptAnyReply: options.unsafeAcceptAnyReply ?? false,
+        clientModule: options.clientModule,
       };
       const worker = new WorkerProcess(config, (_, message) => forward(message, observer, undefined, observer));
       await startOrKill(worker);

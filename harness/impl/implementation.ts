@@ -14,6 +14,8 @@ export type FaultPoint = 'beforeReply' | 'afterReplyBeforeAck';
 
 /** What an instance measured, reported once when it ends; histograms in microseconds. */
 export interface FinalObservations {
+  /** A client's final tally: the only one that carries what its load generator offered. */
+  readonly client?: ClientTally;
   readonly latency?: EncodedRecording;
   readonly queueWait?: EncodedRecording;
   readonly service?: EncodedRecording;

@@ -6,6 +6,8 @@
 import { RpcCallError } from '../rpc/errors.ts';
 import { fib } from '../rpc/fib.ts';
 import { FibRpcClient } from '../rpc/fib-rpc-client.ts';
+import { AcceptedReplyLedger } from './accepted-reply-ledger.ts';
+import { loadClientModule, type CreateLoadClient } from './load-client.ts';
 import { runLoad } from './run-load.ts';
 import { seededRandom } from './seeded-random.ts';
 import type { WorkerChannel } from './worker-channel.ts';
@@ -13,15 +15,20 @@ import type { WorkerRecorder } from './worker-observation.ts';
 import type { ClientTally, ClientWorkerConfig } from './worker-protocol.ts';
 
 const PROGRESS_EVERY_MS = 200;
+/** How long after its first accepted reply a call id is remembered for the at-most-once count. */
+const acceptedReplyRetentionMs = (timeoutMs: number) => Math.max(2 * timeoutMs, 5_000);
 const MALFORMED_BODIES = ['abc', '-5', '', '3.7', '99999999', '0x10', '1e3'].map((text) => Buffer.from(text, 'utf8'));
 
 export async function runClientWorker(config: ClientWorkerConfig, channel: WorkerChannel): Promise<void> {
   const observation = await channel.startObservation(config.name, config.tracing);
   const tally: ClientTally = {
     sent: 0, answered: 0, correct: 0, wrongResult: 0, mismatchedCorrelation: 0, timedOut: 0, remoteErrors: 0,
-    connectionLost: 0, otherErrors: 0, dropped: 0, badInputSent: 0, badInputRejected: 0, discardedDuplicate: 0,
-    discardedLate: 0, discardedUnknown: 0, acceptedReplies: 0, settledTwice: 0, reconnects: 0,
+    connectionLost: 0, otherErrors: 0, dropped: 0, due: 0, scheduleMs: 0, badInputSent: 0, badInputRejected: 0,
+    discardedDuplicate: 0, discardedLate: 0, discardedUnknown: 0, acceptedReplies: 0, answeredTwice: 0,
+    answeredTwiceExamples: [], reconnects: 0,
   };
+  // Where the harness sees a reply accepted for a call: the only place a double answer shows.
+  const acceptedReplies = new AcceptedReplyLedger(acceptedReplyRetentionMs(config.timeoutMs));
   const fibCache = new Map<number, bigint>();
   const expected = (n: number) => {
     let value = fibCache.get(n);
@@ -29,13 +36,14 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     return value;
   };
 
-  const client = new FibRpcClient({
+  const createClient: CreateLoadClient = config.clientModule ? await loadClientModule(config.clientModule) : (options) => new FibRpcClient(options);
+  const client = createClient({
     amqpUrl: config.amqpUrl,
     queue: config.queue,
     replyMode: config.replyMode,
     timeoutMs: config.timeoutMs,
     maxInFlight: config.maxInFlight,
-    unsafeAcceptAnyReply: config.unsafeAcceptAnyReply,
+    onReplyAccepted: (correlationId) => acceptedReplies.accept(correlationId),
     onDiscard: (reply) => {
       const kind = reply.kind === 'duplicate' ? 'discard-duplicate' : reply.kind === 'late' ? 'discard-late' : 'discard-unknown';
       channel.event({ atMs: reply.atMs, kind, correlationId: reply.correlationId, traceId: reply.traceId, detail: `${reply.kind} reply discarded${reply.redelivered ? ' (answer to a redelivered request)' : ''}` });
@@ -49,18 +57,15 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     tally.discardedDuplicate = client.counters.discardedDuplicate;
     tally.discardedLate = client.counters.discardedLate;
     tally.discardedUnknown = client.counters.discardedUnknown;
-    tally.acceptedReplies = client.counters.replied + client.counters.remoteErrors;
+    tally.acceptedReplies = acceptedReplies.accepted;
+    tally.answeredTwice = acceptedReplies.answeredTwice;
+    tally.answeredTwiceExamples = [...acceptedReplies.answeredTwiceExamples];
     tally.reconnects = client.counters.reconnects;
     tally.dropped = client.counters.rejectedInFlightLimit;
     return tally;
   };
 
   const random = seededRandom(config.seed);
-  const settled = new Set<string>();
-  const settleOnce = (correlationId: string) => {
-    if (settled.has(correlationId)) tally.settledTwice++;
-    settled.add(correlationId);
-  };
 
   let latency: WorkerRecorder | undefined;
   const startCall = async (index: number, intendedStartMs: number): Promise<void> => {
@@ -78,7 +83,6 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     tally.sent++;
     try {
       const reply = await client.request(n);
-      settleOnce(reply.correlationId);
       latency?.record(Math.max(1, Math.round((performance.now() - intendedStartMs) * 1000)));
       tally.answered++;
       if (reply.value === expected(n)) tally.correct++;
@@ -96,7 +100,6 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
         channel.event({ atMs: Date.now(), kind: 'error', detail: String(error) });
         return;
       }
-      settleOnce(error.correlationId);
       if (error.reason === 'timeout') {
         tally.timedOut++;
         channel.event({ atMs: Date.now(), kind: 'timeout', correlationId: error.correlationId, detail: error.message });
@@ -119,7 +122,8 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const progress = setInterval(() => channel.send({ type: 'progress', client: syncCounters() }), PROGRESS_EVERY_MS);
   const summary = await runLoad(config.load, startCall, abort.signal);
   clearInterval(progress);
-  tally.dropped = summary.dropped + client.counters.rejectedInFlightLimit;
+  tally.due = summary.started + summary.dropped;
+  tally.scheduleMs = summary.scheduleMs;
   // Replies can still arrive for calls that just timed out; give them a moment to be discarded.
   await new Promise((resolve) => setTimeout(resolve, 300));
   await client.close();

@@ -23,12 +23,13 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
   let dropped = 0;
   let next = 0;
 
-  while (next < totalCalls && !signal?.aborted) {
+  for (;;) {
     const now = performance.now();
-    if (now >= endsAt) break;
     // Launch every call that is due by now; a late timer catches up instead of losing calls.
+    // This runs once more after the end too: calls that fell due while the timer was late
+    // are started or dropped (counted), never silently skipped.
     const dueCount = Math.min(totalCalls, Math.floor((now - start) / intervalMs) + 1);
-    for (; next < dueCount; next++) {
+    for (; next < dueCount && !signal?.aborted; next++) {
       const intendedStartMs = start + next * intervalMs;
       if (intendedStartMs >= endsAt) break;
       if (inFlight.size >= options.maxInFlight) {
@@ -39,11 +40,13 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
       const call = startCall(next, intendedStartMs).catch(() => undefined).finally(() => inFlight.delete(call));
       inFlight.add(call);
     }
+    if (next >= totalCalls || now >= endsAt || signal?.aborted) break;
     const nextDue = start + next * intervalMs;
     await sleepUntil(Math.min(nextDue, endsAt), signal);
   }
+  const scheduleMs = performance.now() - start;
   await Promise.allSettled([...inFlight]);
-  return { started, dropped, elapsedMs: performance.now() - start };
+  return { started, dropped, scheduleMs, elapsedMs: performance.now() - start };
 }
 
 function sleepUntil(targetMs: number, signal?: AbortSignal): Promise<void> {

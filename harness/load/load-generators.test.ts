@@ -44,6 +44,27 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
     expect(summary.started).toBeLessThanOrEqual(31);
   });
 
+  it('accounts for every call that fell due before the end, even when the timer wakes after the end', async () => {
+    // Call 45 blocks the event loop past the end (45 x 10 ms + 200 ms > 500 ms): calls 46..49
+    // fell due meanwhile. They must be started or counted as dropped, not skipped.
+    const ratePerSec = 100;
+    const durationMs = 500;
+    const intendedBeforeEnd = Math.ceil((durationMs * ratePerSec) / 1000);
+    const summary = await runConstantArrivalRate({ ratePerSec, durationMs, maxInFlight: 1_000 }, async (i) => {
+      if (i === 45) {
+        const until = performance.now() + 200;
+        while (performance.now() < until) { /* simulated stall */ }
+      }
+    });
+    expect(summary.started + summary.dropped).toBe(intendedBeforeEnd);
+    expect(summary.started).toBe(intendedBeforeEnd);
+  });
+
+  it('counts the calls due at the end as dropped when the in-flight limit is reached', async () => {
+    const summary = await runConstantArrivalRate({ ratePerSec: 200, durationMs: 300, maxInFlight: 3 }, () => sleep(1_000));
+    expect(summary).toMatchObject({ started: 3, dropped: 57 });
+  });
+
   it('stops early when aborted', async () => {
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 100);

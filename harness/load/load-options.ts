@@ -22,7 +22,11 @@ export type LoadOptions =
 
 export interface LoadSummary {
   started: number;
+  /** Calls that fell due but were not started (in-flight limit), as k6's dropped_iterations. */
   dropped: number;
+  /** How long the executor kept starting calls: from its start until it stopped scheduling. */
+  scheduleMs: number;
+  /** Until every started call finished. */
   elapsedMs: number;
 }
 

@@ -44,8 +44,11 @@ export interface ClientWorkerConfig {
   readonly badInputEvery: number;
   readonly seed: number;
   readonly tracing: TracingConfig;
-  /** Test-only negative control: see FibRpcClientOptions.unsafeAcceptAnyReply. */
-  readonly unsafeAcceptAnyReply: boolean;
+  /**
+   * Module whose default export creates the RPC client the load runs through (a
+   * CreateLoadClient); absent: the built-in FibRpcClient. Negative controls plug in here.
+   */
+  readonly clientModule?: string;
 }
 
 export type WorkerConfig = ServerWorkerConfig | ClientWorkerConfig;
@@ -68,7 +71,12 @@ export interface ClientTally {
   remoteErrors: number;
   connectionLost: number;
   otherErrors: number;
+  /** Calls not sent: dropped by the load generator, or refused at the client's in-flight limit. */
   dropped: number;
+  /** Calls whose intended start fell before the end (started or dropped by the generator); set at the end. */
+  due: number;
+  /** How long the load generator kept starting calls; set at the end. */
+  scheduleMs: number;
   badInputSent: number;
   badInputRejected: number;
   discardedDuplicate: number;
@@ -76,8 +84,9 @@ export interface ClientTally {
   discardedUnknown: number;
   /** Replies the client accepted (resolved or rejected a call with); each must settle a distinct call. */
   acceptedReplies: number;
-  /** Calls that settled more than once; a correct client keeps this at zero. */
-  settledTwice: number;
+  /** Calls that accepted a second reply; a correct client keeps this at zero. */
+  answeredTwice: number;
+  answeredTwiceExamples: string[];
   reconnects: number;
 }
 

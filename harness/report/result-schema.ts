@@ -126,6 +126,24 @@ export const CountersSchema = z.object({
   reconnects: count,
 });
 
+/** What the load generators offered, against what was asked (see checks/offered-load.ts). */
+export const OfferedLoadSchema = z.object({
+  executor: z.enum(['constant-arrival-rate', 'closed-loop']),
+  /** Calls per second asked for, all clients together; absent for a closed loop. */
+  targetPerSec: nonNegative.optional(),
+  /** Calls started per second of the time the generators ran. */
+  achievedPerSec: nonNegative,
+  /** Calls whose intended start fell before the end. */
+  due: count,
+  started: count,
+  /** Due calls not sent (in-flight limit), as k6's dropped_iterations. */
+  dropped: count,
+  droppedShare: z.number().min(0).max(1),
+  scheduleMs: nonNegative,
+  /** The scenario accepts a run that fell short (acceptUndeliveredLoad). */
+  undeliveredAccepted: z.boolean(),
+});
+
 export const TraceSpanSchema = z.object({
   traceId: z.string(),
   spanId: z.string(),
@@ -177,6 +195,8 @@ export const ScenarioResultSchema = z.object({
   latency: LatencyResultSchema,
   serverLatency: z.object({ queueWait: LatencySummarySchema, service: LatencySummarySchema }),
   throughput: z.object({ callsPerSec: nonNegative }),
+  /** Absent in results written before it was measured. */
+  offeredLoad: OfferedLoadSchema.optional(),
   faults: z.array(FaultRecordSchema),
   timeline: z.object({ events: z.array(TimelineEventSchema), dropped: count }),
   checks: z.array(CheckResultSchema),
@@ -189,6 +209,8 @@ export const ScenarioResultSchema = z.object({
   verdict: z.enum(['pass', 'fail', 'error']),
   /** Harness problems that did not stop the run (e.g. a worker that could not report). */
   harnessErrors: z.array(z.string()),
+  /** The run did not happen as asked in a way a reader must see next to the verdict. */
+  warnings: z.array(z.string()).optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;
@@ -201,3 +223,4 @@ export type CheckResult = z.infer<typeof CheckResultSchema>;
 export type GateResult = z.infer<typeof GateResultSchema>;
 export type TraceSpan = z.infer<typeof TraceSpanSchema>;
 export type Counters = z.infer<typeof CountersSchema>;
+export type OfferedLoad = z.infer<typeof OfferedLoadSchema>;

@@ -56,11 +56,8 @@ export interface FibRpcClientOptions {
   readonly maxInFlight?: number;
   readonly onDiscard?: (reply: DiscardedReply) => void;
   readonly onConnectionEvent?: (event: { kind: 'connected' | 'disconnected'; error?: string }) => void;
-  /**
-   * Test-only negative control: resolve the oldest pending call with any reply, ignoring
-   * correlation ids, as a naive client would. It exists to prove the checks can fail.
-   */
-  readonly unsafeAcceptAnyReply?: boolean;
+  /** Called for each reply the client accepts for a call (to resolve or reject it), with the call's id. */
+  readonly onReplyAccepted?: (correlationId: string) => void;
 }
 
 /**
@@ -212,9 +209,7 @@ export class FibRpcClient {
     const { correlationId, headers } = message.properties;
     const replyCorrelationId = typeof correlationId === 'string' ? correlationId : undefined;
     const redelivered = headers?.[REDELIVERED_HEADER] === true;
-    const call = this.options.unsafeAcceptAnyReply
-      ? this.takeAnyPendingCall(replyCorrelationId)
-      : replyCorrelationId !== undefined ? this.pendingCalls.take(replyCorrelationId, 'answered') : undefined;
+    const call = replyCorrelationId !== undefined ? this.pendingCalls.take(replyCorrelationId, 'answered') : undefined;
 
     if (!call) {
       const kind = this.pendingCalls.classifyDiscard(replyCorrelationId);
@@ -226,6 +221,7 @@ export class FibRpcClient {
       return;
     }
 
+    this.options.onReplyAccepted?.(call.correlationId);
     const decoded = decodeReply(message.content, headers);
     if (!decoded.ok) {
       this.counters.remoteErrors++;
@@ -243,14 +239,6 @@ export class FibRpcClient {
       redelivered,
       traceId: span?.span.isRecording() ? span.span.spanContext().traceId : undefined,
     });
-  }
-
-  /** The naive negative control: any reply resolves the oldest pending call. */
-  private takeAnyPendingCall(replyCorrelationId: string | undefined) {
-    const exact = replyCorrelationId !== undefined ? this.pendingCalls.take(replyCorrelationId, 'answered') : undefined;
-    if (exact) return exact;
-    const oldest = this.pendingCalls.oldest();
-    return oldest ? this.pendingCalls.take(oldest.correlationId, 'answered') : undefined;
   }
 
   private finishSpan(correlationId: string, error?: string): void {

@@ -69,11 +69,6 @@ export class PendingCallTable<T> {
     return calls;
   }
 
-  /** The oldest pending call; only the deliberately naive test client uses this. */
-  oldest(): PendingCall<T> | undefined {
-    return this.pending.values().next().value;
-  }
-
   private remember(correlationId: string, how: FinishedHow): void {
     this.finished.set(correlationId, how);
     if (this.finished.size > this.finishedMemory) {

@@ -1,6 +1,8 @@
 import { cpus } from 'node:os';
 import type { ReportingInstance } from '../impl/implementation.ts';
 import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
+import { measureOfferedLoad, offeredLoadWarning } from '../checks/offered-load.ts';
+import { MAX_ANSWERED_TWICE_EXAMPLES } from '../load/accepted-reply-ledger.ts';
 import type { ClientTally, EncodedRecording, ServerTally } from '../load/worker-protocol.ts';
 import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../report/result-schema.ts';
 import { HARNESS_VERSION } from '../version.ts';
@@ -73,16 +75,25 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
   const service = summarizeRecordings(recordings((w) => w.final?.service, input.servers));
 
   const lastFaultEnd = Math.max(0, ...input.faults.map((f) => f.endMs ?? f.startMs ?? 0));
+  // Only final tallies carry what the load generator offered; a client without one did not report it.
+  const finalClientTallies = input.clients.map((w) => w.final?.client).filter((t): t is ClientTally => t !== undefined);
+  const offeredLoad = finalClientTallies.length > 0
+    ? measureOfferedLoad(definition.load, definition.topology.clients, finalClientTallies, definition.acceptUndeliveredLoad ?? false)
+    : undefined;
+  const offeredLoadShortfall = offeredLoad && offeredLoadWarning(offeredLoad);
   const checkInput: CheckInput = {
     counters,
     faults: input.faults,
+    topology: { clients: definition.topology.clients, servers: definition.topology.servers },
     acceptedReplies: total((t) => t.acceptedReplies),
-    settledTwice: total((t) => t.settledTwice),
+    answeredTwice: total((t) => t.answeredTwice),
+    answeredTwiceExamples: clientTallies.flatMap((t) => t.answeredTwiceExamples).slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
     badInputSent: total((t) => t.badInputSent),
     badInputRejected: total((t) => t.badInputRejected),
     latencyP50Ms: latency.summary.count > 0 ? latency.summary.p50 : undefined,
     // From the interval in which the last fault ended: the series has no finer resolution.
     answeredAfterLastFault: latency.series.filter((point) => point.tMs + latency.intervalMs > lastFaultEnd).reduce((sum, point) => sum + point.count, 0),
+    offeredLoad,
   };
   const checks = runChecks([...CORE_CHECKS, ...definition.checks], checkInput);
   const traces = await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
@@ -123,6 +134,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     latency,
     serverLatency: { queueWait, service },
     throughput: { callsPerSec: (counters.answered / loadDurationMs) * 1000 },
+    offeredLoad,
     faults: input.faults,
     timeline: input.timeline,
     checks,
@@ -130,5 +142,6 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     traces,
     verdict: harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
     harnessErrors: input.harnessErrors,
+    warnings: offeredLoadShortfall ? [offeredLoadShortfall] : [],
   };
 }

@@ -33,6 +33,12 @@ export interface ScenarioDefinition {
   readonly tracing?: { readonly sampleRatio: number };
   /** The implementations under test; the built-in server and client when omitted. */
   readonly implementations?: ImplementationsSpec;
+  /**
+   * Accept a run in which the harness could not offer the load asked for (calls dropped at
+   * the in-flight limit, rate not reached): the offered-load check then passes, and the
+   * report still carries a warning. Default: such a run fails.
+   */
+  readonly acceptUndeliveredLoad?: boolean;
 }
 
 export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {

@@ -27,8 +27,8 @@ export interface RunOptions {
   readonly onPhase?: (phase: string) => void;
   /** Aborting stops the load early; what was measured is still returned. */
   readonly signal?: AbortSignal;
-  /** The built-in client's negative control (see FibRpcClientOptions.unsafeAcceptAnyReply). */
-  readonly unsafeAcceptAnyReply?: boolean;
+  /** Client implementation module for every client process (see ClientWorkerConfig.clientModule). */
+  readonly clientModule?: string;
 }
 
 export interface RunProgress {
@@ -65,7 +65,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
 
   options.onPhase?.(`starting broker (${typeof options.broker === 'string' ? options.broker : options.broker.describe()}) and proxy (${options.proxy})`);
   const topology = await startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36) });
-  const implementations = selectImplementations(definition, { unsafeAcceptAnyReply: options.unsafeAcceptAnyReply });
+  const implementations = selectImplementations(definition, { clientModule: options.clientModule });
   const requestQueue = 'rpc_queue';
   const servers = new Map<number, ServerInstance>();
   const serverIncarnations = new Map<number, number>();

@@ -11,7 +11,7 @@ import { runScenario } from '../../harness/scenario/run-scenario.ts';
 export async function runForTest(
   broker: StartedBroker,
   scenario: ScenarioDefinition,
-  options: { overrides?: ScenarioOverrides; unsafeAcceptAnyReply?: boolean } = {},
+  options: { overrides?: ScenarioOverrides; clientModule?: string } = {},
 ): Promise<ScenarioResult> {
   const { definition, errors } = applyOverrides(scenario, options.overrides ?? {});
   if (errors.length > 0) throw new Error(errors.join('; '));
@@ -23,7 +23,7 @@ export async function runForTest(
     runDir: mkdtempSync(join(tmpdir(), `rpc-chaos-${scenario.name}-`)),
     gates: [],
     tracing: { enabled: true, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
-    unsafeAcceptAnyReply: options.unsafeAcceptAnyReply,
+    clientModule: options.clientModule,
   });
 }
 

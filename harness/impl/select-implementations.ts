@@ -1,5 +1,6 @@
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
 import { builtinClient, builtinServer, type BuiltinClientOptions } from './builtin.ts';
+import { commandClient } from './command-client.ts';
 import { commandServer } from './command-server.ts';
 import type { ClientImplementation, ServerImplementation } from './implementation.ts';
 
@@ -11,8 +12,9 @@ export interface SelectedImplementations {
 /** The implementations a run drives: what the scenario (or the command line) names, else the built-ins. */
 export function selectImplementations(definition: ScenarioDefinition, builtin: BuiltinClientOptions = {}): SelectedImplementations {
   const server = definition.implementations?.server;
+  const client = definition.implementations?.client;
   return {
     server: server ? commandServer(server) : builtinServer(),
-    client: builtinClient(builtin),
+    client: client ? commandClient(client) : builtinClient(builtin),
   };
 }

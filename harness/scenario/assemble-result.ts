@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import type { ReportingInstance } from '../impl/implementation.ts';
+import { clientProtocolFollowed } from '../checks/client-protocol.ts';
 import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
 import { measureOfferedLoad, offeredLoadWarning } from '../checks/offered-load.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../load/accepted-reply-ledger.ts';
@@ -94,8 +95,12 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     // From the interval in which the last fault ended: the series has no finer resolution.
     answeredAfterLastFault: latency.series.filter((point) => point.tMs + latency.intervalMs > lastFaultEnd).reduce((sum, point) => sum + point.count, 0),
     offeredLoad,
+    crossResolutionExamples: clientTallies.flatMap((t) => t.crossResolutionExamples ?? []).slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
   };
-  const checks = runChecks([...CORE_CHECKS, ...definition.checks], checkInput);
+  // Only external clients speak the line protocol; their tallies carry its violations.
+  const protocolTallies = clientTallies.filter((t) => t.protocolViolations !== undefined);
+  const protocolChecks = protocolTallies.length > 0 ? [clientProtocolFollowed(sumCounts(protocolTallies.map((t) => t.protocolViolations!)))] : [];
+  const checks = runChecks([...CORE_CHECKS, ...protocolChecks, ...definition.checks], checkInput);
   const traces = await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
   // Throughput over the time load ran, not over set-up and teardown.
   const loadDurationMs = Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
@@ -144,4 +149,10 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     harnessErrors: input.harnessErrors,
     warnings: offeredLoadShortfall ? [offeredLoadShortfall] : [],
   };
+}
+
+function sumCounts(counts: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const each of counts) for (const [kind, count] of Object.entries(each)) total[kind] = (total[kind] ?? 0) + count;
+  return total;
 }

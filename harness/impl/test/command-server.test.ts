@@ -14,8 +14,8 @@ function runDir(): string {
 
 describe('external servers given by --server-cmd', { timeout: 180_000 }, () => {
   beforeAll(async () => {
-    node = await new PrivateRabbitNode().start();
-  });
+    node = await new PrivateRabbitNode({ startTimeoutMs: 120_000 }).start();
+  }, 150_000);
   afterAll(async () => {
     await node?.stop();
   });

@@ -10,6 +10,7 @@ import { PrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { benchRpc } from './rpc-bench.ts';
 import { benchTracing } from './tracing-bench.ts';
 import { benchProxy } from './proxy-bench.ts';
+import { benchTap } from './tap-bench.ts';
 import { benchReport } from '../report/bench-report.ts';
 import { benchObserve } from '../observe/bench-observe.ts';
 import { formatTable } from './format-table.ts';
@@ -53,6 +54,14 @@ try {
   console.log(formatTable(
     ['load', 'direct calls/s', 'proxied calls/s', 'throughput ratio', 'direct p50/p99 ms', 'proxied p50/p99 ms', 'p50 ratio'],
     proxy.map((row) => [row.load, row.direct.callsPerSec.toFixed(0), row.proxied.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.direct.p50Ms.toFixed(3)}/${row.direct.p99Ms.toFixed(2)}`, `${row.proxied.p50Ms.toFixed(3)}/${row.proxied.p99Ms.toFixed(2)}`, row.p50Ratio.toFixed(3)]),
+  ));
+
+  const tap = await benchTap(node, { roundMs, rounds });
+  results.tap = tap;
+  console.log('\nAMQP frame tap: RPC with a tap in front of the proxy on client and server vs the proxy alone (targets: throughput >= 0.95x, p50 +<= 0.05 ms)');
+  console.log(formatTable(
+    ['load', 'no tap calls/s', 'tap calls/s', 'throughput ratio', 'no tap p50/p99 ms', 'tap p50/p99 ms', 'p50 delta ms'],
+    tap.map((row) => [row.load, row.withoutTap.callsPerSec.toFixed(0), row.withTap.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.withoutTap.p50Ms.toFixed(3)}/${row.withoutTap.p99Ms.toFixed(2)}`, `${row.withTap.p50Ms.toFixed(3)}/${row.withTap.p99Ms.toFixed(2)}`, row.p50DeltaMs.toFixed(3)]),
   ));
 } finally {
   await node.stop();

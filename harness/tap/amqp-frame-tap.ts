@@ -1,0 +1,269 @@
+import { EventEmitter } from 'node:events';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { loadAmqpCodec } from './amqp-codec.ts';
+import { Cut, type ProtocolSteps } from './amqp-observer.ts';
+import { ArmedFaultPoint, validateFaultPoint, type FaultPointOptions } from './fault-point.ts';
+import { TapConnection, type TapConnectionOwner } from './tap-connection.ts';
+import { emptyCounters, type TapConsumeOk, type TapCounters, type TapEvents, type TapHold } from './tap-events.ts';
+
+export interface AmqpFrameTapOptions {
+  /** Where the tap forwards to: the L4 proxy's listen address (or the broker). */
+  readonly upstream: { readonly host: string; readonly port: number };
+  /** Names the tap in errors and reports, e.g. `server-1`. */
+  readonly name?: string;
+  /** Listen address; 127.0.0.1 on a free port by default. */
+  readonly listen?: { readonly host?: string; readonly port?: number };
+  /** Bodies up to this size are reported with publish and deliver events (64 KiB by default). */
+  readonly maxBodyBytes?: number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * An AMQP 0-9-1 frame tap: a TCP listener an implementation connects to instead of the
+ * proxy. It forwards every byte to the upstream, decodes both directions with amqplib's own
+ * codec, counts deliveries, redeliveries, publishes and acks, reports them as events, and can
+ * hold a connection at a fault point so a black-box process can be killed exactly there.
+ *
+ *   await using tap = await new AmqpFrameTap({ upstream: { host, port }, name: 'server-1' }).start();
+ *   spawnServer(tap.getAmqpUrl(brokerUrl));
+ *   tap.armFaultPoint({ point: 'afterReplyBeforeAck', request: 2, onHeld: () => killProcessGroup() });
+ */
+export class AmqpFrameTap {
+  constructor(private readonly options: AmqpFrameTapOptions) {}
+
+  async start(): Promise<StartedAmqpFrameTap> {
+    const errors = validateOptions(this.options);
+    if (errors.length > 0) throw new Error(`AmqpFrameTap: ${errors.join('; ')}`);
+    loadAmqpCodec(); // fails here, with what to do, if amqplib's internals moved
+    const tap = new StartedAmqpFrameTap(this.options);
+    await tap.listen();
+    return tap;
+  }
+}
+
+function validateOptions(options: AmqpFrameTapOptions): string[] {
+  const errors: string[] = [];
+  const { host, port } = options.upstream ?? {};
+  if (typeof host !== 'string' || host === '') errors.push('upstream.host must be a host name or address, e.g. 127.0.0.1');
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) errors.push(`upstream.port must be a TCP port from 1 to 65535, got ${String(port)}`);
+  const maxBody = options.maxBodyBytes;
+  if (maxBody !== undefined && !(Number.isInteger(maxBody) && maxBody >= 0)) errors.push(`maxBodyBytes must be an integer >= 0, got ${maxBody}`);
+  return errors;
+}
+
+export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapConnectionOwner {
+  readonly counters: TapCounters = emptyCounters();
+  /** The latest problems (onHeld failures, unreachable upstream), newest last, at most 100. */
+  readonly errors: string[] = [];
+  readonly maxBodyBytes: number;
+  readonly steps: ProtocolSteps;
+  private readonly name: string;
+  private readonly server: Server;
+  private readonly connections = new Set<TapConnection>();
+  private faultPoint: ArmedFaultPoint | undefined;
+  private pendingHold: TapHold | undefined;
+  private nextConnection = 1;
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly options: AmqpFrameTapOptions) {
+    super();
+    this.name = options.name ?? `tap->${options.upstream.host}:${options.upstream.port}`;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.steps = this.protocolSteps();
+  }
+
+  /** @internal called by `AmqpFrameTap.start()`. */
+  async listen(): Promise<void> {
+    const { host = '127.0.0.1', port = 0 } = this.options.listen ?? {};
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', (error) => reject(new Error(`${this.name}: cannot listen on ${host}:${port}: ${error.message}`)));
+      this.server.listen({ host, port }, resolve);
+    });
+  }
+
+  getName(): string {
+    return this.name;
+  }
+
+  getListenHost(): string {
+    return (this.server.address() as { address: string }).address;
+  }
+
+  getListenPort(): number {
+    return (this.server.address() as { port: number }).port;
+  }
+
+  /** The broker URL with host and port replaced by the tap's: what the implementation connects to. */
+  getAmqpUrl(brokerUrl: string): string {
+    const url = new URL(brokerUrl);
+    url.hostname = this.getListenHost();
+    url.port = String(this.getListenPort());
+    return url.toString();
+  }
+
+  /**
+   * Arms a one-shot fault point; k counts from now. One at a time: arming while another is
+   * armed and has not fired is an error.
+   */
+  armFaultPoint(options: FaultPointOptions): void {
+    const errors = validateFaultPoint(options);
+    if (errors.length > 0) throw new Error(`${this.name}: armFaultPoint: ${errors.join('; ')}`);
+    if (this.faultPoint && !this.faultPoint.hasFired) {
+      throw new Error(`${this.name}: a ${this.faultPoint.options.point} fault point for request ${this.faultPoint.options.request} is still armed; disarmFaultPoint() first`);
+    }
+    this.faultPoint = new ArmedFaultPoint(options);
+  }
+
+  /** Removes a fault point that has not fired; the tap forwards everything again. */
+  disarmFaultPoint(): void {
+    if (this.faultPoint && !this.faultPoint.hasFired) this.faultPoint = undefined;
+  }
+
+  /** Resolves at the first consume-ok for `queue` (now or already seen on an open connection). */
+  waitForConsumer(queue: string, timeoutMs = 30_000): Promise<TapConsumeOk> {
+    return new Promise((resolve, reject) => {
+      const onConsumeOk = (event: TapConsumeOk) => {
+        if (event.queue !== queue) return;
+        clearTimeout(timer);
+        this.off('consume-ok', onConsumeOk);
+        resolve(event);
+      };
+      const timer = setTimeout(() => {
+        this.off('consume-ok', onConsumeOk);
+        reject(new Error(`${this.name}: nothing started consuming "${queue}" within ${timeoutMs} ms; is the implementation connected to ${this.getAmqpUrl('amqp://127.0.0.1')}?`));
+      }, timeoutMs);
+      this.on('consume-ok', onConsumeOk);
+    });
+  }
+
+  isGating(): boolean {
+    return this.faultPoint !== undefined && !this.faultPoint.hasFired;
+  }
+
+  takeHold(): TapHold {
+    const hold = this.pendingHold;
+    this.pendingHold = undefined;
+    if (!hold) throw new Error(`${this.name}: a connection was cut without a fault point; this is a bug in the tap`);
+    return hold;
+  }
+
+  async runHold(hold: TapHold): Promise<void> {
+    this.counters.faultPointsHeld++;
+    this.emit('held', hold);
+    try {
+      await this.faultPoint?.options.onHeld(hold);
+    } catch (error) {
+      this.report(new Error(`${this.name}: onHeld for ${hold.point} of request ${hold.request} failed: ${(error as Error).message}`));
+    }
+  }
+
+  /** Keeps the error; emits it only to listeners (an unheard 'error' event would crash the process). */
+  private report(error: Error): void {
+    this.errors.push(error.message);
+    if (this.errors.length > 100) this.errors.shift();
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  countBytes(fromClient: boolean, bytes: number): void {
+    if (fromClient) this.counters.bytesFromClient += bytes;
+    else this.counters.bytesFromBroker += bytes;
+  }
+
+  decodeFailed(connection: TapConnection, reason: string): void {
+    this.counters.undecodedConnections++;
+    this.emit('decode-error', { connection: connection.id, atMs: Date.now(), decodeError: `${this.name}: ${reason}; the connection is forwarded without decoding` });
+  }
+
+  closed(connection: TapConnection): void {
+    if (!this.connections.delete(connection)) return;
+    this.counters.openConnections--;
+    this.emit('connection-close', { connection: connection.id, atMs: Date.now() });
+  }
+
+  private accept(client: Socket): void {
+    if (this.stopped) {
+      client.destroy();
+      return;
+    }
+    const { host, port } = this.options.upstream;
+    const upstream = connect({ host, port, noDelay: true });
+    const id = this.nextConnection++;
+    upstream.once('error', (error) => {
+      if (upstream.connecting) this.report(new Error(`${this.name}: cannot connect connection ${id} to upstream ${host}:${port}: ${error.message}; is the proxy listening there?`));
+    });
+    const connection = new TapConnection(id, client, upstream, this);
+    this.connections.add(connection);
+    this.counters.connections++;
+    this.counters.openConnections++;
+    this.emit('connection-open', { connection: id, atMs: Date.now() });
+  }
+
+  /** Counts and reports each protocol step and asks the armed fault point where to cut. */
+  private protocolSteps(): ProtocolSteps {
+    const counters = this.counters;
+    const cutFor = (hold: TapHold | undefined): Cut => {
+      if (!hold) return Cut.Continue;
+      this.pendingHold = hold;
+      return hold.point === 'afterReplyBeforeAck' ? Cut.HoldAfter : Cut.HoldBefore;
+    };
+    return {
+      delivered: (delivery) => {
+        counters.deliveries++;
+        if (delivery.redelivered) counters.redeliveries++;
+        this.faultPoint?.delivered(delivery);
+        this.emit('deliver', delivery);
+      },
+      publishing: (connection, channel, correlationId) => cutFor(this.faultPoint?.publishing(connection, channel, correlationId)),
+      published: (publish) => {
+        counters.publishes++;
+        this.emit('publish', publish);
+        return cutFor(this.faultPoint?.published(publish));
+      },
+      settling: (connection, channel, deliveryTag, multiple) => cutFor(this.faultPoint?.settling(connection, channel, deliveryTag, multiple)),
+      acked: (ack) => {
+        counters.acks++;
+        counters.ackedDeliveries += ack.correlationIds.length;
+        this.emit('ack', ack);
+      },
+      nacked: (nack) => {
+        if (nack.method === 'nack') counters.nacks++;
+        else counters.rejects++;
+        this.emit('nack', nack);
+      },
+      confirmed: (confirm) => {
+        counters.confirms++;
+        this.emit('confirm', confirm);
+      },
+      consumed: (consume) => {
+        counters.consumes++;
+        this.emit('consume', consume);
+      },
+      consumeOk: (consumeOk) => this.emit('consume-ok', consumeOk),
+      heartbeat: () => {
+        counters.heartbeats++;
+      },
+    };
+  }
+
+  /** Closes the listener and every connection; waits (bounded) for a hold in progress. Safe twice. */
+  stop(holdTimeoutMs = 10_000): Promise<void> {
+    this.stopped ??= (async () => {
+      const holds = [...this.connections].map((c) => c.holdDone).filter((p): p is Promise<void> => p !== undefined);
+      if (holds.length > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.allSettled(holds), new Promise((resolve) => { timer = setTimeout(resolve, holdTimeoutMs); })]);
+        clearTimeout(timer);
+      }
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      for (const connection of this.connections) connection.destroy();
+      await closed;
+    })();
+    return this.stopped;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}

@@ -5,7 +5,10 @@
  * client's stdin, and reads the answers from its stdout. Latency is measured at that
  * boundary from each call's intended start; every answer is classified (correct, wrong,
  * timeout, other error) and a result that is another call's fib(m) is named as that call's
- * reply. A line that breaks the protocol is a named count, never a crash.
+ * reply. A line that breaks the protocol is a named count, never a crash. The client's
+ * AMQP_URL points at a frame tap: it says when the client has consumed its reply queue
+ * (ready), and counts the duplicate, late and unknown replies that reached the client
+ * whether or not the client reports them.
  */
 import { join } from 'node:path';
 import { AcceptedReplyLedger } from '../load/accepted-reply-ledger.ts';
@@ -15,17 +18,18 @@ import type { ClientTally, WorkerEvent } from '../load/worker-protocol.ts';
 import { LatencyRecorder } from '../observe/latency-recorder.ts';
 import { ClientLineDecoder, encodeCallLine, isProtocolViolation, TIMEOUT_ERROR, type DecodedClientLine } from './client-line-protocol.ts';
 import { CallNumbers } from './call-numbers.ts';
+import type { StartedAmqpFrameTap } from '../tap/amqp-frame-tap.ts';
+import { ReplyClassifier } from '../tap/reply-classifier.ts';
 import { CommandProcess } from './command-process.ts';
 import type { ClientImplementation, ClientInstance, ClientLaunch, ClientObserver, FinalObservations } from './implementation.ts';
 import { DEFAULT_READY_TIMEOUT_MS, type CommandImplementationSpec } from './implementation-spec.ts';
+import { firstConsumer, startInstanceTap } from './instance-tap.ts';
 
 const PROGRESS_EVERY_MS = 200;
 /** Beyond the call's own timeout, how long the harness waits for the client's answer before it gives up on the call. */
 const ANSWER_GRACE_MS = 2_000;
 /** After stdin closes, how long the client has to exit by itself. */
 const EXIT_AFTER_EOF_MS = 10_000;
-/** Without a tap to see the client consume its reply queue: how long it must stay up to count as started. */
-const STARTUP_SETTLE_MS = 1_000;
 
 /** Protocol breaks the harness sees beyond the decoder's, counted under these names. */
 export type HarnessSideViolation = 'answer-after-deadline' | 'no-answer' | 'stdin-closed';
@@ -42,7 +46,8 @@ export function commandClient(spec: CommandImplementationSpec): ClientImplementa
   return {
     label: `command: ${spec.command}`,
     async start(launch, observer) {
-      const client = new CommandClientInstance(spec, launch, observer);
+      const tap = await startInstanceTap(launch.name, launch.amqpUrl);
+      const client = new CommandClientInstance(spec, launch, observer, tap);
       await client.started();
       return client;
     },
@@ -71,6 +76,7 @@ class CommandClientInstance implements ClientInstance {
   private readonly numbers: CallNumbers;
   private readonly ledger: AcceptedReplyLedger;
   private readonly abort = new AbortController();
+  private readonly replies: ReplyClassifier;
   private latency: LatencyRecorder | undefined;
   private finalObservations: FinalObservations | undefined;
   private nextId = 1;
@@ -83,8 +89,14 @@ class CommandClientInstance implements ClientInstance {
     private readonly spec: CommandImplementationSpec,
     private readonly launch: ClientLaunch,
     private readonly observer: ClientObserver,
+    private readonly tap: StartedAmqpFrameTap,
   ) {
     this.name = launch.name;
+    this.replies = new ReplyClassifier({ timeoutMs: launch.timeoutMs });
+    this.replies.follow(tap, (reply, kind) => {
+      if (kind === 'answer') return;
+      this.observer.events([{ atMs: reply.atMs, kind: `discard-${kind}`, correlationId: reply.correlationId, detail: `${kind} reply reached ${this.name} (seen by the frame tap)` }]);
+    });
     this.numbers = new CallNumbers(launch.maxN, seededRandom(launch.seed));
     this.ledger = new AcceptedReplyLedger(Math.max(2 * launch.timeoutMs, 5_000));
     this.decoder = new ClientLineDecoder({ sentIds: this.sentIds });
@@ -92,10 +104,11 @@ class CommandClientInstance implements ClientInstance {
       name: launch.name,
       command: spec.command,
       incarnation: 1,
-      env: { AMQP_URL: launch.amqpUrl, RPC_QUEUE: launch.queue },
+      env: { AMQP_URL: tap.getAmqpUrl(launch.amqpUrl), RPC_QUEUE: launch.queue },
       logFile: join(launch.runDir, `${launch.name}.log`),
       stdio: 'protocol',
     });
+    void this.process.exited.then(() => tap.stop());
     this.process.stdout?.on('data', (chunk: Buffer) => this.onDecoded(this.decoder.push(chunk)));
     this.process.stdout?.on('end', () => this.onDecoded(this.decoder.end()));
     this.process.stdin?.on('error', () => {
@@ -122,13 +135,22 @@ class CommandClientInstance implements ClientInstance {
     return this.finalObservations;
   }
 
-  /** Resolves once the client is up; rejects (leaving no process) when it exits first. */
+  /**
+   * Resolves once the client has consumed its reply queue (the protocol asks for that before
+   * it reads stdin); rejects, leaving no process, when it exits first or takes too long.
+   */
   async started(): Promise<void> {
     const timeoutMs = this.spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    const settled = new Promise<'up'>((resolve) => setTimeout(() => resolve('up'), Math.min(STARTUP_SETTLE_MS, timeoutMs)).unref());
-    const outcome = await Promise.race([settled, this.process.exited]);
-    if (outcome === 'up') return;
-    throw new Error(`${this.name} (command: ${this.spec.command}) was not ready: it ${this.process.describeExit(outcome)} before the load started. Last lines of ${this.name}.log:\n${this.process.logTail()}`);
+    const exitedFirst = this.process.exited.then((status) => Promise.reject(new Error(`it ${this.process.describeExit(status)} before it consumed a reply queue`)));
+    try {
+      await Promise.race([firstConsumer(this.tap, timeoutMs), exitedFirst]);
+    } catch (error) {
+      this.process.kill();
+      await this.process.exited;
+      throw new Error(`${this.name} (command: ${this.spec.command}) was not ready: ${(error as Error).message}. Last lines of ${this.name}.log:\n${this.process.logTail()}`);
+    } finally {
+      exitedFirst.catch(() => undefined);
+    }
   }
 
   go(runStartEpochMs: number): void {
@@ -151,6 +173,7 @@ class CommandClientInstance implements ClientInstance {
     this.abort.abort();
     this.closeStdin();
     await this.process.stop(timeoutMs);
+    await this.tap.stop();
   }
 
   private async runLoad(runStartEpochMs: number): Promise<void> {
@@ -280,8 +303,13 @@ class CommandClientInstance implements ClientInstance {
   }
 
   private snapshot(): ClientTally {
+    const replies = this.replies.counts;
     return {
       ...this.tally,
+      discardedDuplicate: replies.duplicate,
+      discardedLate: replies.late,
+      discardedUnknown: replies.unknown,
+      reconnects: Math.max(0, this.tap.counters.connections - 1),
       acceptedReplies: this.ledger.accepted,
       answeredTwice: this.ledger.answeredTwice,
       answeredTwiceExamples: [...this.ledger.answeredTwiceExamples],

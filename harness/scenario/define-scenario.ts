@@ -70,9 +70,6 @@ function validateImplementations(definition: ScenarioDefinition): string[] {
   const server = definition.implementations?.server;
   const client = definition.implementations?.client;
   const errors = [...validateImplementationSpec('server', server), ...validateImplementationSpec('client', client)];
-  if (server && definition.faults.some((fault) => fault.kind === 'kill-server-at-fault-point')) {
-    errors.push('kill-server-at-fault-point needs the AMQP frame tap in front of an external server, which this build does not have: run this scenario with the built-in server');
-  }
   if (client && (definition.badInputEvery ?? 0) > 0) {
     errors.push('badInputEvery sends malformed request bodies, which the client line protocol cannot ask for: run this scenario with the built-in client');
   }

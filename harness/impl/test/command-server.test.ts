@@ -75,7 +75,7 @@ export default defineScenario({
       '--out', out, '--no-tracing',
     ]);
     expect(run.code).toBe(2);
-    expect(run.stdout + run.stderr).toMatch(/no consumer on "rpc_queue" after 2\.0 s/);
+    expect(run.stdout + run.stderr).toMatch(/was not ready: nothing consumed "rpc_queue" within 2000 ms/);
     expect(run.stdout + run.stderr).toContain('| connecting to nowhere');
     expect(existsSync(pidFile)).toBe(true);
     expect(liveGroupMembers(pidFile)).toEqual([]);

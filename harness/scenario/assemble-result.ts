@@ -34,6 +34,8 @@ export interface AssembleInput {
   readonly harnessErrors: string[];
   readonly extra: { brokerRestarts: number; serverKills: number; serverRestarts: number };
   readonly spanFiles: readonly string[];
+  /** Labels of the server and client implementations under test. */
+  readonly implementations: { readonly server: string; readonly client: string };
   readonly interrupted: boolean;
   /** When the last client finished its load. */
   readonly loadEndedEpochMs?: number;
@@ -126,6 +128,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
       platform: `${process.platform}-${process.arch}`,
       cpus: cpus().length,
       tracing: { enabled: input.options.tracing.enabled, sampleRatio: input.options.tracing.sampleRatio },
+      implementations: input.implementations,
     },
     config: {
       load: definition.load,

@@ -216,6 +216,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     harnessErrors,
     extra: { brokerRestarts, serverKills, serverRestarts },
     spanFiles,
+    implementations: { server: implementations.server.label, client: implementations.client.label },
     interrupted: options.signal?.aborted ?? false,
     loadEndedEpochMs,
   });

@@ -29,7 +29,7 @@ export default defineScenario({
   name: 'kill-and-restart',
   description: 'a server is killed and restarted while calls go on',
   topology: { servers: 2, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
-  load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 8_000, maxInFlight: 50 },
+  load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 8_000, maxInFlight: 400 },
   timeoutMs: 3_000,
   faults: [{ kind: 'kill-server', server: 1, trigger: { atMs: 500 }, restartAfterMs: 300 }],
   checks: [recoveredAfterFaults],

@@ -4,12 +4,16 @@ import { applyOverrides } from '../../scenario/apply-overrides.ts';
 import baseline from '../../../scenarios/baseline.ts';
 import badInput from '../../../scenarios/bad-input.ts';
 import duplicateReply from '../../../scenarios/duplicate-reply.ts';
+import lateReply from '../../../scenarios/late-reply.ts';
 import { explain, failedChecks, runForTest } from '../../../scenarios/test/run-for-test.ts';
+import { tsCommand } from './run-cli.ts';
 
 let node: StartedPrivateRabbitNode;
 const fixture = (name: string) => `${process.execPath} ${new URL(`./fixtures/${name}`, import.meta.url).pathname}`;
+// The built-in server as a black box: the harness reaches it only through its command line and the frame tap.
+const serverCommand = (confirm: boolean) => tsCommand('harness/rpc/bin/rpc-server.ts', `--queue "$RPC_QUEUE" --prefetch 10${confirm ? ' --confirm' : ''}`);
 
-describe('external clients given by --client-cmd', { timeout: 180_000 }, () => {
+describe('external clients given by --client-cmd, and black-box servers and clients through the fault scenarios', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     node = await new PrivateRabbitNode({ startTimeoutMs: 120_000 }).start();
   }, 150_000);
@@ -46,6 +50,28 @@ describe('external clients given by --client-cmd', { timeout: 180_000 }, () => {
     expect(protocol?.actual).toMatch(/answered-twice [1-9]/);
     expect(failedChecks(result)).toContain('answered-at-most-once');
     expect(result.checks.find((check) => check.id === 'answered-at-most-once')?.actual).toMatch(/e\.g\. call \d+/);
+  });
+
+  it('duplicate-reply: the tap kills servers between reply and ack, counts the redeliveries and the duplicates that reached the client', async () => {
+    const result = await runForTest(node, duplicateReply, {
+      overrides: { serverCommand: serverCommand(true), clientCommand: fixture('line-client.mjs') },
+    });
+    expect(result.verdict, explain(result)).toBe('pass');
+    expect(result.faults.filter((fault) => fault.kind === 'kill-server-at-fault-point' && fault.fired)).toHaveLength(2);
+    expect(result.counters.serverKills).toBe(2);
+    expect(result.counters.redelivered).toBeGreaterThanOrEqual(2);
+    expect(result.counters.discarded.duplicate).toBeGreaterThanOrEqual(2);
+    expect(result.counters.wrongResult).toBe(0);
+  });
+
+  it('late-reply: replies slowed past the timeout reach the client late, and no call is resolved by another call\'s reply', async () => {
+    const result = await runForTest(node, lateReply, {
+      overrides: { serverCommand: serverCommand(false), clientCommand: fixture('line-client.mjs') },
+    });
+    expect(result.verdict, explain(result)).toBe('pass');
+    expect(result.counters.timedOut).toBeGreaterThanOrEqual(1);
+    expect(result.counters.discarded.late).toBeGreaterThanOrEqual(1);
+    expect(result.counters.mismatchedCorrelation).toBe(0);
   });
 
   it('scenarios an external client cannot run are refused before anything starts', () => {

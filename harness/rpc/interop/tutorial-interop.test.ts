@@ -1,14 +1,13 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../env/broker/private-rabbit-node.ts';
 import { FibRpcClient } from '../fib-rpc-client.ts';
 import { FibRpcServer } from '../fib-rpc-server.ts';
 
-const execFileAsync = promisify(execFile);
 const PYTHON = '/usr/bin/python3'; // Debian's, with python3-pika (installed by npm run setup)
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+// The tutorial's programs live with the other reference implementations.
+const tutorialProgram = (file: string) => fileURLToPath(new URL(`../../../scenarios/implementations/python/${file}`, import.meta.url));
 
 let node: StartedPrivateRabbitNode;
 
@@ -21,10 +20,13 @@ describe('interoperability with the tutorial\'s Python programs (pika)', { timeo
   });
 
   it('our FibRpcClient calls the tutorial\'s rpc_server.py', async () => {
-    const server = spawn(PYTHON, [here('./rpc_server.py'), node.getAmqpUrl()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(PYTHON, [tutorialProgram('rpc_server.py')], {
+      env: { ...process.env, AMQP_URL: node.getAmqpUrl(), RPC_QUEUE: 'rpc_queue' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
-        server.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('Awaiting RPC requests') && resolve());
+        server.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('Awaiting RPC requests') && resolve());
         server.once('exit', (code) => reject(new Error(`rpc_server.py exited with ${code}`)));
       });
       await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl() }).start();
@@ -35,10 +37,21 @@ describe('interoperability with the tutorial\'s Python programs (pika)', { timeo
     }
   });
 
-  it('the tutorial\'s rpc_client.py calls our FibRpcServer', async () => {
+  it('the tutorial\'s FibonacciRpcClient (through its protocol driver) calls our FibRpcServer', async () => {
     await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl() }).start();
-    const { stdout } = await execFileAsync(PYTHON, [here('./rpc_client.py'), node.getAmqpUrl(), '30'], { timeout: 20_000 });
-    expect(stdout).toContain(' [.] Got 832040');
+    const client = spawn(PYTHON, [tutorialProgram('rpc_client_driver.py')], {
+      env: { ...process.env, AMQP_URL: node.getAmqpUrl(), RPC_QUEUE: 'rpc_queue' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: 20_000,
+    });
+    let stdout = '';
+    client.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    client.stdin.end('{"id":1,"n":30,"timeout_ms":10000}\n');
+    const code = await new Promise<number | null>((resolve) => client.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toBe('{"id":1,"result":"832040"}\n');
     expect(server.counters.handled).toBe(1);
   });
 });

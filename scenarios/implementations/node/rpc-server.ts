@@ -1,0 +1,41 @@
+/**
+ * The built-in FibRpcServer as a command, configured like every server the harness runs:
+ *   AMQP_URL=amqp://... RPC_QUEUE=rpc_queue [RPC_PREFETCH=1] node --import tsx scenarios/implementations/node/rpc-server.ts
+ * Run through the command adapter, it has no way into the harness but the broker: the proof
+ * that the adapter gives the built-ins no hidden privileges. Logs go to stderr; stdout stays empty.
+ */
+import { redactUrl } from '../../../harness/env/redact.ts';
+import { FibRpcServer } from '../../../harness/rpc/fib-rpc-server.ts';
+
+const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const queue = process.env.RPC_QUEUE ?? 'rpc_queue';
+const prefetch = Number(process.env.RPC_PREFETCH ?? '1');
+
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+let server: FibRpcServer;
+try {
+  server = new FibRpcServer({
+    amqpUrl,
+    queue,
+    prefetch,
+    onEvent: (event) => {
+      if (event.kind === 'handled') log(` [.] fib(${event.n})${event.redelivered ? ' (redelivered)' : ''}`);
+      else if (event.kind === 'bad-request') log(` [x] bad request: ${event.error}`);
+      else if (event.kind === 'reply-failed') log(` [x] reply failed: ${event.error}`);
+      else if (event.kind === 'disconnected') log(` [x] connection lost (${event.error}); reconnecting`);
+    },
+  });
+  await server.start();
+} catch (error) {
+  log(`rpc-server: ${(error as Error).message} (broker ${redactUrl(amqpUrl)}, queue ${queue}, RPC_PREFETCH=${process.env.RPC_PREFETCH ?? 'unset'})`);
+  process.exit(2);
+}
+log(` [x] Awaiting RPC requests on ${queue}`);
+
+const shutdown = async () => {
+  await server.stop();
+  process.exit(0);
+};
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);

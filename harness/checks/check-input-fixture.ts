@@ -23,6 +23,10 @@ export function cleanRunInput(overrides: Partial<Omit<CheckInput, 'counters'>> &
       executor: 'constant-arrival-rate', targetPerSec: 100, achievedPerSec: 99.9, due: 500, started: 500, dropped: 0,
       droppedShare: 0, scheduleMs: 5_004, undeliveredAccepted: false,
     },
+    requestAccounting: {
+      published: counters.sent, handled: counters.sent, handledNotSent: { count: 0, examples: [] },
+      sentNotHandled: { count: 0, examples: [] }, excused: 0, queuedAtStop: 0,
+    },
     ...overrides,
     counters,
   };

@@ -1,5 +1,6 @@
 import type { CheckResult, Counters, FaultRecord, OfferedLoad } from '../report/result-schema.ts';
 import { offeredLoadDelivered } from './offered-load.ts';
+import { requestsHandledMatchSent, type RequestAccounting } from './request-accounting.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
 export interface CheckInput {
@@ -22,6 +23,8 @@ export interface CheckInput {
   readonly crossResolutionExamples?: readonly string[];
   /** What the load generators offered; undefined when no client reported it. */
   readonly offeredLoad: OfferedLoad | undefined;
+  /** Requests sent against requests handled, by id; undefined when a client did not report. */
+  readonly requestAccounting: RequestAccounting | undefined;
 }
 
 export interface Check {
@@ -107,4 +110,5 @@ export const CORE_CHECKS: readonly Check[] = [
     },
   },
   offeredLoadDelivered,
+  requestsHandledMatchSent,
 ];

@@ -14,6 +14,13 @@ describe('offered load', () => {
     expect(offered.achievedPerSec).toBeCloseTo(990 / 5.002, 6);
   });
 
+  it('measures a run bounded by a call count over the span its calls were due in', () => {
+    // 50 calls at 1000/s: the last is due at 49 ms and the generator stops right after it.
+    const offered = measureOfferedLoad({ executor: 'constant-arrival-rate', ratePerSec: 1_000, calls: 50, maxInFlight: 100 }, 1, [{ due: 50, dropped: 0, scheduleMs: 49.2 }], false);
+    expect(offered.achievedPerSec).toBeCloseTo(1_000, 6);
+    expect(offeredLoadDelivered.evaluate(cleanRunInput({ offeredLoad: offered })).passed).toBe(true);
+  });
+
   it('passes when the load asked for was offered, with no warning', () => {
     const offered = measureOfferedLoad(openLoop, 1, [{ due: 500, dropped: 0, scheduleMs: 5_003 }], false);
     expect(offeredLoadDelivered.evaluate(cleanRunInput({ offeredLoad: offered })).passed).toBe(true);

@@ -33,7 +33,11 @@ export interface ClientLoadReport {
 export function measureOfferedLoad(load: LoadOptions, clients: number, reports: readonly ClientLoadReport[], undeliveredAccepted: boolean): OfferedLoad {
   const due = reports.reduce((sum, report) => sum + report.due, 0);
   const dropped = reports.reduce((sum, report) => sum + report.dropped, 0);
-  const scheduleMs = Math.max(0, ...reports.map((report) => report.scheduleMs));
+  // The due calls of an open loop span due/rate of schedule, however fast the generator
+  // ended (a call count ends at the last call's start): the rate is measured over the longer.
+  const spanMs = (report: ClientLoadReport) =>
+    load.executor === 'constant-arrival-rate' ? Math.max(report.scheduleMs, (report.due / load.ratePerSec) * 1000) : report.scheduleMs;
+  const scheduleMs = Math.max(0, ...reports.map(spanMs));
   const started = Math.max(0, due - dropped);
   return {
     executor: load.executor,

@@ -120,6 +120,7 @@ function forward(message: WorkerMessage, observer: InstanceObserver, server?: Se
       return;
     case 'progress':
     case 'final':
+      if (message.handledCallIds) server?.handled(message.handledCallIds);
       if (message.server) server?.tally(message.server);
       if (message.client) client?.tally(message.client);
       return;

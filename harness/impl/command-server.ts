@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import type { ServerTally } from '../load/worker-protocol.ts';
+import { CallIdSet } from '../observe/call-id-set.ts';
 import type { StartedAmqpFrameTap } from '../tap/amqp-frame-tap.ts';
 import { CommandProcess } from './command-process.ts';
 import type { ServerImplementation, ServerInstance, ServerLaunch, ServerObserver } from './implementation.ts';
@@ -108,6 +109,14 @@ function followTap(tap: StartedAmqpFrameTap, launch: ServerLaunch, observer: Ser
     }
     observer.tally(tally());
   });
-  tap.on('publish', () => observer.tally(tally()));
+  tap.on('publish', (reply) => {
+    // A reply carries its request's correlation id: that request was handled.
+    if (reply.correlationId !== undefined) {
+      const handled = new CallIdSet();
+      handled.add(reply.correlationId);
+      observer.handled(handled.encode());
+    }
+    observer.tally(tally());
+  });
   tap.on('error', (error) => observer.events([{ atMs: Date.now(), kind: 'error', detail: error.message }]));
 }

@@ -6,6 +6,8 @@
  */
 import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
 import type { LoadOptions } from '../load/load-options.ts';
+import type { EncodedSentRequests } from '../load/sent-requests.ts';
+import type { EncodedCallIds } from '../observe/call-id-set.ts';
 import type { ClientTally, EncodedRecording, ServerTally, TracingConfig, WorkerEvent } from '../load/worker-protocol.ts';
 
 export type InstanceExit = { readonly code: number | null; readonly signal: NodeJS.Signals | null };
@@ -19,6 +21,8 @@ export interface FinalObservations {
   readonly latency?: EncodedRecording;
   readonly queueWait?: EncodedRecording;
   readonly service?: EncodedRecording;
+  /** A client's published requests, for the request-accounting check. */
+  readonly sentRequests?: EncodedSentRequests;
 }
 
 /** An instance whose final observations the result is assembled from. */
@@ -37,6 +41,8 @@ export interface InstanceObserver {
 export interface ServerObserver extends InstanceObserver {
   /** The instance's counters so far (each report replaces the previous one). */
   tally(tally: ServerTally): void;
+  /** Requests (correlation ids) the instance handled since its previous report; the run keeps the union. */
+  handled(callIds: EncodedCallIds): void;
   /** The instance was SIGKILLed at a fault point while handling `correlationId`. */
   faultPointKill(point: FaultPoint, correlationId: string | undefined): void;
 }

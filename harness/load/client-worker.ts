@@ -8,6 +8,7 @@ import { fib } from '../rpc/fib.ts';
 import { FibRpcClient } from '../rpc/fib-rpc-client.ts';
 import { AcceptedReplyLedger } from './accepted-reply-ledger.ts';
 import { loadClientModule, type CreateLoadClient } from './load-client.ts';
+import { SentRequests } from './sent-requests.ts';
 import { runLoad } from './run-load.ts';
 import { seededRandom } from './seeded-random.ts';
 import type { WorkerChannel } from './worker-channel.ts';
@@ -29,6 +30,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   };
   // Where the harness sees a reply accepted for a call: the only place a double answer shows.
   const acceptedReplies = new AcceptedReplyLedger(acceptedReplyRetentionMs(config.timeoutMs));
+  const sentRequests = new SentRequests();
   const fibCache = new Map<number, bigint>();
   const expected = (n: number) => {
     let value = fibCache.get(n);
@@ -44,6 +46,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     timeoutMs: config.timeoutMs,
     maxInFlight: config.maxInFlight,
     onReplyAccepted: (correlationId) => acceptedReplies.accept(correlationId),
+    onRequestReturned: (correlationId) => sentRequests.returned(correlationId),
     onDiscard: (reply) => {
       const kind = reply.kind === 'duplicate' ? 'discard-duplicate' : reply.kind === 'late' ? 'discard-late' : 'discard-unknown';
       channel.event({ atMs: reply.atMs, kind, correlationId: reply.correlationId, traceId: reply.traceId, detail: `${reply.kind} reply discarded${reply.redelivered ? ' (answer to a redelivered request)' : ''}` });
@@ -73,8 +76,9 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
       tally.badInputSent++;
       const body = MALFORMED_BODIES[index % MALFORMED_BODIES.length]!;
       try {
-        await client.requestRaw(body);
+        sentRequests.answered((await client.requestRaw(body)).correlationId);
       } catch (error) {
+        if (error instanceof RpcCallError) sentRequests.failed(error);
         if (error instanceof RpcCallError && error.reason === 'remote-error') tally.badInputRejected++;
       }
       return;
@@ -83,6 +87,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     tally.sent++;
     try {
       const reply = await client.request(n);
+      sentRequests.answered(reply.correlationId);
       latency?.record(Math.max(1, Math.round((performance.now() - intendedStartMs) * 1000)));
       tally.answered++;
       if (reply.value === expected(n)) tally.correct++;
@@ -100,6 +105,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
         channel.event({ atMs: Date.now(), kind: 'error', detail: String(error) });
         return;
       }
+      sentRequests.failed(error);
       if (error.reason === 'timeout') {
         tally.timedOut++;
         channel.event({ atMs: Date.now(), kind: 'timeout', correlationId: error.correlationId, detail: error.message });
@@ -130,6 +136,6 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   await observation.flush();
   const final = syncCounters();
   final.dropped = summary.dropped + client.counters.rejectedInFlightLimit;
-  await channel.sendAndFlush({ type: 'final', client: final, latency: latency.encode() });
+  await channel.sendAndFlush({ type: 'final', client: final, latency: latency.encode(), sentRequests: sentRequests.encode() });
   await observation.shutdown();
 }

@@ -3,6 +3,7 @@
  * told to SIGKILL itself at a fault point of its k-th request: a real process death at the
  * exact place the tutorial warns about (after the reply, before the ack).
  */
+import { CallIdSet } from '../observe/call-id-set.ts';
 import { FibRpcServer, type FaultPointContext } from '../rpc/fib-rpc-server.ts';
 import { WorkerChannel } from './worker-channel.ts';
 import type { ServerTally, ServerWorkerConfig } from './worker-protocol.ts';
@@ -14,6 +15,13 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
   const queueWait = observation.newRecorder(config.runStartEpochMs);
   const service = observation.newRecorder(config.runStartEpochMs);
   let requestsAtFaultPoint = { beforeReply: 0, afterReplyBeforeAck: 0 };
+  // Requests handled since the last message to the parent, which keeps the union of all servers'.
+  const handledSinceLastReport = new CallIdSet();
+  const takeHandled = () => {
+    const encoded = handledSinceLastReport.encode();
+    handledSinceLastReport.clear();
+    return encoded;
+  };
 
   const dieAt = async (point: 'beforeReply' | 'afterReplyBeforeAck', context: FaultPointContext) => {
     requestsAtFaultPoint = { ...requestsAtFaultPoint, [point]: requestsAtFaultPoint[point] + 1 };
@@ -21,7 +29,7 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
     context.failSpan(`process killed at ${point}`);
     // Flush what was measured and traced, then die for real: no ack will ever be sent.
     await observation.flush();
-    await channel.sendAndFlush({ type: 'progress', server: tally() });
+    await channel.sendAndFlush({ type: 'progress', server: tally(), handledCallIds: takeHandled() });
     await channel.sendAndFlush({ type: 'fault-point', point, request: requestsAtFaultPoint[point], correlationId: context.correlationId, atMs: Date.now() });
     process.kill(process.pid, 'SIGKILL');
   };
@@ -36,6 +44,7 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
       afterReplyBeforeAck: (context) => dieAt('afterReplyBeforeAck', context),
     },
     onEvent: (event) => {
+      if ((event.kind === 'handled' || event.kind === 'bad-request') && event.correlationId !== undefined) handledSinceLastReport.add(event.correlationId);
       if (event.kind === 'handled') {
         if (event.queueWaitUs !== undefined) queueWait.record(event.queueWaitUs);
         service.record(event.serviceUs);
@@ -55,7 +64,7 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
 
   await server.start();
   channel.send({ type: 'ready' });
-  const progress = setInterval(() => channel.send({ type: 'progress', server: tally() }), PROGRESS_EVERY_MS);
+  const progress = setInterval(() => channel.send({ type: 'progress', server: tally(), handledCallIds: takeHandled() }), PROGRESS_EVERY_MS);
   await channel.stopRequested();
   clearInterval(progress);
   await server.stop();
@@ -63,6 +72,7 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
   await channel.sendAndFlush({
     type: 'final',
     server: tally(),
+    handledCallIds: takeHandled(),
     queueWait: queueWait.encode(),
     service: service.encode(),
   });

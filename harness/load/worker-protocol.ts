@@ -5,7 +5,9 @@
  */
 import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
 import type { EncodedRecording } from '../observe/latency-recorder.ts';
+import type { EncodedCallIds } from '../observe/call-id-set.ts';
 import type { LoadOptions } from './load-options.ts';
+import type { EncodedSentRequests } from './sent-requests.ts';
 
 export type { EncodedRecording };
 
@@ -105,7 +107,13 @@ export interface ServerTally {
 export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'events'; readonly events: WorkerEvent[] }
-  | { readonly type: 'progress'; readonly client?: ClientTally; readonly server?: ServerTally }
+  | {
+      readonly type: 'progress';
+      readonly client?: ClientTally;
+      readonly server?: ServerTally;
+      /** Requests this server handled since its previous message (the parent keeps the union). */
+      readonly handledCallIds?: EncodedCallIds;
+    }
   | { readonly type: 'fault-point'; readonly point: string; readonly request: number; readonly correlationId?: string; readonly atMs: number }
   | {
       readonly type: 'final';
@@ -115,6 +123,9 @@ export type WorkerMessage =
       readonly latency?: EncodedRecording;
       readonly queueWait?: EncodedRecording;
       readonly service?: EncodedRecording;
+      readonly handledCallIds?: EncodedCallIds;
+      /** A client's published requests, for the request-accounting check. */
+      readonly sentRequests?: EncodedSentRequests;
     }
   | { readonly type: 'fatal'; readonly error: string };
 

@@ -19,6 +19,7 @@ export function renderMarkdown(result: ScenarioResult): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.p999)} | ${ms(s.max)} | ${ms(s.mean)} | ${int(s.count)} | ${rate(result.throughput.callsPerSec)} |`,
     '',
+    ...(result.warnings ?? []).flatMap((warning) => [`> ⚠️ **Warning:** ${cell(warning)}`, '']),
     '### Checks',
     '',
   ];

@@ -37,6 +37,8 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     '',
     ...grid.map(row),
   ];
+  // Right under the numbers: a run that did not happen as asked must not read like one that did.
+  for (const warning of result.warnings ?? []) lines.push('', red(bold(`  WARNING: ${warning}`)));
   if (result.checks.length > 0) {
     lines.push('', `  ${bold('checks')}`);
     const width = Math.max(...result.checks.map((check) => check.title.length));

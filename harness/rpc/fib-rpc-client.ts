@@ -58,6 +58,8 @@ export interface FibRpcClientOptions {
   readonly onConnectionEvent?: (event: { kind: 'connected' | 'disconnected'; error?: string }) => void;
   /** Called for each reply the client accepts for a call (to resolve or reject it), with the call's id. */
   readonly onReplyAccepted?: (correlationId: string) => void;
+  /** Called when the broker returns a request as unroutable (no queue of that name at that moment). */
+  readonly onRequestReturned?: (correlationId: string) => void;
 }
 
 /**
@@ -122,6 +124,12 @@ export class FibRpcClient {
     const channel = await model.createChannel();
     channel.on('error', () => {
       // A channel error closes it; the connection recovery starts over.
+    });
+    // Requests go out `mandatory`: one published while the request queue does not exist (a
+    // restarted broker before a server declared it again) comes back here instead of vanishing.
+    channel.on('return', (message: ConsumeMessage) => {
+      const { correlationId } = message.properties;
+      if (typeof correlationId === 'string') this.options.onRequestReturned?.(correlationId);
     });
     if (this.replyMode === 'direct-reply-to') {
       // Direct reply-to needs the consumer on the publishing channel, with noAck.
@@ -192,6 +200,7 @@ export class FibRpcClient {
         correlationId,
         replyTo: this.replyTo,
         headers,
+        mandatory: true,
       });
     });
   }

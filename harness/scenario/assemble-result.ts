@@ -3,6 +3,8 @@ import type { ReportingInstance } from '../impl/implementation.ts';
 import { clientProtocolFollowed } from '../checks/client-protocol.ts';
 import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
 import { measureOfferedLoad, offeredLoadWarning } from '../checks/offered-load.ts';
+import { accountRequests } from '../checks/request-accounting.ts';
+import { CallIdSet } from '../observe/call-id-set.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../load/accepted-reply-ledger.ts';
 import type { ClientTally, EncodedRecording, ServerTally } from '../load/worker-protocol.ts';
 import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../report/result-schema.ts';
@@ -39,6 +41,10 @@ export interface AssembleInput {
   readonly interrupted: boolean;
   /** When the last client finished its load. */
   readonly loadEndedEpochMs?: number;
+  /** Union of the requests every server process reported as handled. */
+  readonly handledCallIds: CallIdSet;
+  /** Requests still queued when the servers were stopped; undefined if not looked at. */
+  readonly requestsQueuedAtStop?: number;
 }
 
 /** Turns what the workers reported into the ScenarioResult: counters, latency, checks. Gates come later. */
@@ -84,6 +90,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     ? measureOfferedLoad(definition.load, definition.topology.clients, finalClientTallies, definition.acceptUndeliveredLoad ?? false)
     : undefined;
   const offeredLoadShortfall = offeredLoad && offeredLoadWarning(offeredLoad);
+  const requestAccounting = measureRequestAccounting(input);
   const checkInput: CheckInput = {
     counters,
     faults: input.faults,
@@ -98,11 +105,15 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     answeredAfterLastFault: latency.series.filter((point) => point.tMs + latency.intervalMs > lastFaultEnd).reduce((sum, point) => sum + point.count, 0),
     offeredLoad,
     crossResolutionExamples: clientTallies.flatMap((t) => t.crossResolutionExamples ?? []).slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
+    requestAccounting,
   };
   // Only external clients speak the line protocol; their tallies carry its violations.
   const protocolTallies = clientTallies.filter((t) => t.protocolViolations !== undefined);
   const protocolChecks = protocolTallies.length > 0 ? [clientProtocolFollowed(sumCounts(protocolTallies.map((t) => t.protocolViolations!)))] : [];
-  const checks = runChecks([...CORE_CHECKS, ...protocolChecks, ...definition.checks], checkInput);
+  // An external client's requests are seen only as correlation ids of any shape, which the
+  // compact call-id sets cannot hold in bulk, and its lost-connection calls are unknown.
+  const coreChecks = protocolTallies.length > 0 ? CORE_CHECKS.filter((check) => check.id !== 'requests-handled-match-sent') : CORE_CHECKS;
+  const checks = runChecks([...coreChecks, ...protocolChecks, ...definition.checks], checkInput);
   const traces = await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
   // Throughput over the time load ran, not over set-up and teardown.
   const loadDurationMs = Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
@@ -158,4 +169,19 @@ function sumCounts(counts: readonly Readonly<Record<string, number>>[]): Record<
   const total: Record<string, number> = {};
   for (const each of counts) for (const [kind, count] of Object.entries(each)) total[kind] = (total[kind] ?? 0) + count;
   return total;
+}
+
+/** Undefined when a client did not report what it sent: then nothing can be compared. */
+function measureRequestAccounting(input: AssembleInput) {
+  const published = new CallIdSet();
+  const excusable = new CallIdSet();
+  for (const client of input.clients) {
+    const sent = client.final?.sentRequests;
+    if (!sent) return undefined;
+    published.addAll(sent.published);
+    excusable.addAll(sent.connectionLost);
+    excusable.addAll(sent.returnedUnroutable);
+  }
+  if (input.clients.length === 0) return undefined;
+  return accountRequests({ published, excusable, handled: input.handledCallIds, queuedAtStop: input.requestsQueuedAtStop });
 }

@@ -9,7 +9,9 @@ import { selectImplementations } from '../impl/select-implementations.ts';
 import type { ClientTally, ServerTally, WorkerEvent } from '../load/worker-protocol.ts';
 import { Timeline } from '../observe/timeline.ts';
 import type { ScenarioResult, TimelineEvent } from '../report/result-schema.ts';
+import { CallIdSet } from '../observe/call-id-set.ts';
 import { assembleResult } from './assemble-result.ts';
+import { drainRequestQueue } from './drain-request-queue.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
 import { startTopology, type Topology } from './topology.ts';
 
@@ -71,6 +73,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const serverIncarnations = new Map<number, number>();
   const serverTallies = new Map<string, ServerTally>();
   const clientTallies = new Map<string, ClientTally>();
+  const handledCallIds = new CallIdSet();
   const finishedServers: ServerInstance[] = [];
   const spanFiles: string[] = [];
   let brokerRestarts = 0;
@@ -135,6 +138,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       {
         ...observer(name),
         tally: (tally) => serverTallies.set(tallyKey, tally),
+        handled: (callIds) => handledCallIds.addAll(callIds),
         faultPointKill: (point, correlationId) => {
           serverKills++;
           scheduler.onFaultPointKill(server, point, correlationId);
@@ -147,6 +151,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
 
   let clients: ClientInstance[] = [];
   let loadEndedEpochMs: number | undefined;
+  let requestsQueuedAtStop: number | undefined;
   try {
     options.onPhase?.(`starting ${definition.topology.servers} server and ${definition.topology.clients} client processes`);
     await Promise.all(range(definition.topology.servers).map((i) => startServer(i)));
@@ -187,6 +192,9 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     for (const client of clients) client.go(runStartEpochMs);
     await waitForClients(clients, definition, options, elapsedMs, clientTallies, harnessErrors);
     loadEndedEpochMs = Date.now();
+    if (!options.signal?.aborted) {
+      requestsQueuedAtStop = await drainRequestQueue(topology.broker.getAmqpUrl(), requestQueue, Math.max(5_000, 2 * definition.timeoutMs));
+    }
   } catch (error) {
     harnessErrors.push((error as Error).message);
   } finally {
@@ -219,6 +227,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     implementations: { server: implementations.server.label, client: implementations.client.label },
     interrupted: options.signal?.aborted ?? false,
     loadEndedEpochMs,
+    handledCallIds,
+    requestsQueuedAtStop,
   });
 }
 

@@ -17,5 +17,6 @@ export function renderVerdicts(result: ScenarioResult): string {
     : `<table class="data" id="gates"><thead><tr><th style="width:56px"></th><th>gate</th><th class="num">measured</th><th class="num">threshold</th><th class="num">baseline</th><th>from</th><th>detail</th></tr></thead><tbody>${gates}</tbody></table>`;
   const errors = result.harnessErrors.length === 0 ? ''
     : `<h3 class="bad">Harness errors</h3><ul>${result.harnessErrors.map((e) => `<li class="mono">${escapeHtml(e)}</li>`).join('')}</ul>`;
-  return `<section class="card"><h2>Checks</h2>${checksTable}<h3>Gates</h3>${gatesTable}${errors}</section>`;
+  const warnings = (result.warnings ?? []).map((w) => `<p class="bad warning"><strong>Warning:</strong> ${escapeHtml(w)}</p>`).join('');
+  return `<section class="card"><h2>Checks</h2>${warnings}${checksTable}<h3>Gates</h3>${gatesTable}${errors}</section>`;
 }

@@ -1,0 +1,56 @@
+import type { CallIdSet } from '../observe/call-id-set.ts';
+import type { Check } from './invariants.ts';
+
+/**
+ * Requests sent by this run's clients against requests handled by this run's servers, by
+ * correlation id (sets, not counts: a redelivered request is handled twice but is one
+ * request; a killed server's lost tally cannot hide behind another server's extra count).
+ *
+ * The relation that holds in every correct run:
+ * 1. every request a server handled was published by a client of this run, and
+ * 2. every published request was handled, except one whose call lost its connection (the
+ *    request may have died with it, or with the broker's queue in a restart) or that the
+ *    broker returned as unroutable (published while the request queue did not exist).
+ * Timed-out calls are no excuse: their requests are still consumed, late, before the
+ * servers stop (the runner lets the queue drain first). So a stranger consuming from the
+ * request queue breaks 2, and a server answering requests from elsewhere breaks 1.
+ */
+export interface RequestAccounting {
+  readonly published: number;
+  readonly handled: number;
+  readonly handledNotSent: { readonly count: number; readonly examples: readonly string[] };
+  readonly sentNotHandled: { readonly count: number; readonly examples: readonly string[] };
+  /** Published, not handled, and explained by a lost connection or an unroutable return. */
+  readonly excused: number;
+  /** Requests still waiting in the queue when the servers were stopped; undefined if not looked at. */
+  readonly queuedAtStop: number | undefined;
+}
+
+export function accountRequests(sets: { published: CallIdSet; excusable: CallIdSet; handled: CallIdSet; queuedAtStop: number | undefined }): RequestAccounting {
+  const { published, excusable, handled } = sets;
+  const unhandled = published.countWhere((id) => !handled.has(id) && !excusable.has(id));
+  const excused = published.countWhere((id) => !handled.has(id) && excusable.has(id), 0);
+  return {
+    published: published.size,
+    handled: handled.size,
+    handledNotSent: handled.minus(published),
+    sentNotHandled: unhandled,
+    excused: excused.count,
+    queuedAtStop: sets.queuedAtStop,
+  };
+}
+
+export const requestsHandledMatchSent: Check = {
+  id: 'requests-handled-match-sent',
+  title: 'The servers handled exactly the requests this run\'s clients sent',
+  expectation: 'handled requests not sent by this run = 0, and sent requests not handled = 0 (except calls whose connection was lost or that the broker returned as unroutable)',
+  evaluate: ({ requestAccounting: a }) => {
+    if (a === undefined) return { passed: false, actual: 'not measured: a client did not report the requests it sent' };
+    const examples = (ids: readonly string[]) => (ids.length > 0 ? ` (e.g. ${ids.join(', ')})` : '');
+    const queued = a.queuedAtStop === undefined ? '' : `, still queued when the servers stopped ${a.queuedAtStop}`;
+    return {
+      passed: a.handledNotSent.count === 0 && a.sentNotHandled.count === 0,
+      actual: `sent ${a.published}, handled ${a.handled}; handled but not sent by this run ${a.handledNotSent.count}${examples(a.handledNotSent.examples)}; sent but never handled ${a.sentNotHandled.count}${examples(a.sentNotHandled.examples)}; not handled after a lost connection or unroutable return ${a.excused}${queued}`,
+    };
+  },
+};

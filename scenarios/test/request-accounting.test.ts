@@ -1,0 +1,55 @@
+import amqp from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../harness/env/broker/private-rabbit-node.ts';
+import baseline from '../baseline.ts';
+import { explain, failedChecks, runForTest } from './run-for-test.ts';
+
+/** The request queue every built-in scenario uses, declared as the servers declare it. */
+const REQUEST_QUEUE = 'rpc_queue';
+let node: StartedPrivateRabbitNode;
+
+describe('requests handled against requests sent (negative controls)', { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    node = await new PrivateRabbitNode().start();
+  });
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  it('FAILS when a stranger consumes from the request queue during the run', async () => {
+    const connection = await amqp.connect(node.getAmqpUrl());
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertQueue(REQUEST_QUEUE, { durable: false });
+      let stolen = 0;
+      // Takes requests and never answers them, as a stray consumer on a shared broker would.
+      await channel.consume(REQUEST_QUEUE, () => void stolen++, { noAck: true });
+      const result = await runForTest(node, baseline, { overrides: { durationMs: 1_500 } });
+      expect(stolen).toBeGreaterThan(0);
+      expect(failedChecks(result), explain(result)).toContain('requests-handled-match-sent');
+      expect(result.checks.find((c) => c.id === 'requests-handled-match-sent')?.actual).toMatch(/sent but never handled [1-9]/);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('FAILS when the servers handle requests that no client of this run sent', async () => {
+    const connection = await amqp.connect(node.getAmqpUrl());
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertQueue(REQUEST_QUEUE, { durable: false });
+      for (let i = 1; i <= 3; i++) channel.sendToQueue(REQUEST_QUEUE, Buffer.from('10'), { correlationId: `stranger-${i}` });
+      await channel.close();
+    } finally {
+      await connection.close();
+    }
+    const result = await runForTest(node, baseline, { overrides: { durationMs: 1_500 } });
+    expect(failedChecks(result), explain(result)).toEqual(['requests-handled-match-sent']);
+    expect(result.checks.find((c) => c.id === 'requests-handled-match-sent')?.actual).toContain('handled but not sent by this run 3');
+  });
+
+  it('passes the same run without strangers', async () => {
+    const result = await runForTest(node, baseline, { overrides: { durationMs: 1_500 } });
+    expect(result.verdict, explain(result)).toBe('pass');
+  });
+});

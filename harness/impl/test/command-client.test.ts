@@ -1,19 +1,43 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../env/broker/private-rabbit-node.ts';
 import { applyOverrides } from '../../scenario/apply-overrides.ts';
-import baseline from '../../../scenarios/baseline.ts';
+import type { ScenarioResult } from '../../report/result-schema.ts';
 import badInput from '../../../scenarios/bad-input.ts';
+import baseline from '../../../scenarios/baseline.ts';
 import duplicateReply from '../../../scenarios/duplicate-reply.ts';
 import lateReply from '../../../scenarios/late-reply.ts';
 import { explain, failedChecks, runForTest } from '../../../scenarios/test/run-for-test.ts';
 import { tsCommand } from './run-cli.ts';
 
 let node: StartedPrivateRabbitNode;
-const fixture = (name: string) => `${process.execPath} ${new URL(`./fixtures/${name}`, import.meta.url).pathname}`;
-// The built-in server as a black box: the harness reaches it only through its command line and the frame tap.
-const serverCommand = (confirm: boolean) => tsCommand('harness/rpc/bin/rpc-server.ts', `--queue "$RPC_QUEUE" --prefetch 10${confirm ? ' --confirm' : ''}`);
+const reference = (path: string) => new URL(`../../../scenarios/implementations/${path}`, import.meta.url).pathname;
+const PYTHON_SERVER = `RPC_PREFETCH=10 /usr/bin/python3 ${reference('python/rpc_server.py')}`;
+const PYTHON_DRIVER = `/usr/bin/python3 ${reference('python/rpc_client_driver.py')}`;
+const NAIVE_DRIVER = `/usr/bin/python3 ${reference('naive/naive-rpc-client-driver.py')}`;
+// The built-ins as black boxes: the harness reaches them only through their command lines and the frame tap.
+const NODE_SERVER = `RPC_PREFETCH=10 ${tsCommand('scenarios/implementations/node/rpc-server.ts')}`;
+const NODE_DRIVER = tsCommand('scenarios/implementations/node/rpc-client-driver.ts');
+const GARBAGE_CLIENT = `${process.execPath} ${new URL('./fixtures/garbage-line-client.mjs', import.meta.url).pathname}`;
 
-describe('external clients given by --client-cmd, and black-box servers and clients through the fault scenarios', { timeout: 240_000 }, () => {
+function expectDuplicateReplyHandled(result: ScenarioResult): void {
+  expect(result.verdict, explain(result)).toBe('pass');
+  // Both kills happened at the AMQP fault point, seen and held by the servers' taps.
+  expect(result.faults.filter((fault) => fault.kind === 'kill-server-at-fault-point' && fault.fired)).toHaveLength(2);
+  expect(result.counters.serverKills).toBe(2);
+  expect(result.counters.redelivered).toBeGreaterThanOrEqual(2);
+  // The duplicate replies reached the client (the client's tap saw them) and resolved nothing.
+  expect(result.counters.discarded.duplicate).toBeGreaterThanOrEqual(2);
+  expect(result.counters.wrongResult).toBe(0);
+}
+
+function expectLateReplyHandled(result: ScenarioResult): void {
+  expect(result.verdict, explain(result)).toBe('pass');
+  expect(result.counters.timedOut).toBeGreaterThanOrEqual(1);
+  expect(result.counters.discarded.late).toBeGreaterThanOrEqual(1);
+  expect(result.counters.mismatchedCorrelation).toBe(0);
+}
+
+describe('external clients and servers through the fault scenarios', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     node = await new PrivateRabbitNode({ startTimeoutMs: 120_000 }).start();
   }, 150_000);
@@ -21,17 +45,20 @@ describe('external clients given by --client-cmd, and black-box servers and clie
     await node?.stop();
   });
 
-  it('a correct client: the harness drives the load over stdin/stdout, every call answered with its own fib(n)', async () => {
-    const result = await runForTest(node, baseline, { overrides: { durationMs: 3_000, clients: 1, clientCommand: fixture('line-client.mjs') } });
-    expect(result.verdict, explain(result)).toBe('pass');
-    expect(result.counters.answered).toBeGreaterThan(50);
-    expect(result.counters.correct).toBe(result.counters.answered);
-    expect(result.latency.summary.count).toBe(result.counters.answered);
-    expect(result.checks.find((check) => check.id === 'client-protocol-followed')?.actual).toBe('protocol violations 0');
+  it('duplicate-reply passes with the tutorial\'s Python server and the Python protocol driver', async () => {
+    expectDuplicateReplyHandled(await runForTest(node, duplicateReply, { overrides: { serverCommand: PYTHON_SERVER, clientCommand: PYTHON_DRIVER } }));
   });
 
-  it('duplicate-reply FAILS with a naive client that ignores correlation ids, naming the cross-resolved call', async () => {
-    const result = await runForTest(node, duplicateReply, { overrides: { concurrency: 16, clientCommand: fixture('naive-line-client.mjs') } });
+  it('late-reply passes with the tutorial\'s Python server and the Python protocol driver', async () => {
+    expectLateReplyHandled(await runForTest(node, lateReply, { overrides: { serverCommand: PYTHON_SERVER, clientCommand: PYTHON_DRIVER } }));
+  });
+
+  it('duplicate-reply passes with the built-in server and client run as commands (no hidden privileges)', async () => {
+    expectDuplicateReplyHandled(await runForTest(node, duplicateReply, { overrides: { serverCommand: NODE_SERVER, clientCommand: NODE_DRIVER } }));
+  });
+
+  it('duplicate-reply FAILS with the naive client that ignores correlation ids, naming the cross-resolved call', async () => {
+    const result = await runForTest(node, duplicateReply, { overrides: { concurrency: 16, clientCommand: NAIVE_DRIVER } });
     expect(result.verdict).toBe('fail');
     expect(failedChecks(result)).toContain('no-cross-resolution');
     const check = result.checks.find((c) => c.id === 'no-cross-resolution');
@@ -40,7 +67,7 @@ describe('external clients given by --client-cmd, and black-box servers and clie
   });
 
   it('a client that prints garbage, answers ids it was never given and answers twice: each break is named, the run completes', async () => {
-    const result = await runForTest(node, baseline, { overrides: { durationMs: 2_000, clients: 1, clientCommand: fixture('garbage-line-client.mjs') } });
+    const result = await runForTest(node, baseline, { overrides: { durationMs: 2_000, clients: 1, clientCommand: GARBAGE_CLIENT } });
     expect(result.verdict, explain(result)).toBe('fail');
     expect(result.harnessErrors).toEqual([]);
     const protocol = result.checks.find((check) => check.id === 'client-protocol-followed');
@@ -50,28 +77,6 @@ describe('external clients given by --client-cmd, and black-box servers and clie
     expect(protocol?.actual).toMatch(/answered-twice [1-9]/);
     expect(failedChecks(result)).toContain('answered-at-most-once');
     expect(result.checks.find((check) => check.id === 'answered-at-most-once')?.actual).toMatch(/e\.g\. call \d+/);
-  });
-
-  it('duplicate-reply: the tap kills servers between reply and ack, counts the redeliveries and the duplicates that reached the client', async () => {
-    const result = await runForTest(node, duplicateReply, {
-      overrides: { serverCommand: serverCommand(true), clientCommand: fixture('line-client.mjs') },
-    });
-    expect(result.verdict, explain(result)).toBe('pass');
-    expect(result.faults.filter((fault) => fault.kind === 'kill-server-at-fault-point' && fault.fired)).toHaveLength(2);
-    expect(result.counters.serverKills).toBe(2);
-    expect(result.counters.redelivered).toBeGreaterThanOrEqual(2);
-    expect(result.counters.discarded.duplicate).toBeGreaterThanOrEqual(2);
-    expect(result.counters.wrongResult).toBe(0);
-  });
-
-  it('late-reply: replies slowed past the timeout reach the client late, and no call is resolved by another call\'s reply', async () => {
-    const result = await runForTest(node, lateReply, {
-      overrides: { serverCommand: serverCommand(false), clientCommand: fixture('line-client.mjs') },
-    });
-    expect(result.verdict, explain(result)).toBe('pass');
-    expect(result.counters.timedOut).toBeGreaterThanOrEqual(1);
-    expect(result.counters.discarded.late).toBeGreaterThanOrEqual(1);
-    expect(result.counters.mismatchedCorrelation).toBe(0);
   });
 
   it('scenarios an external client cannot run are refused before anything starts', () => {

@@ -58,7 +58,7 @@ describe('external clients and servers through the fault scenarios', { timeout: 
   });
 
   it('duplicate-reply FAILS with the naive client that ignores correlation ids, naming the cross-resolved call', async () => {
-    const result = await runForTest(node, duplicateReply, { overrides: { concurrency: 16, clientCommand: NAIVE_DRIVER } });
+    const result = await runForTest(node, duplicateReply, { overrides: { concurrency: 16, serverCommand: PYTHON_SERVER, clientCommand: NAIVE_DRIVER } });
     expect(result.verdict).toBe('fail');
     expect(failedChecks(result)).toContain('no-cross-resolution');
     const check = result.checks.find((c) => c.id === 'no-cross-resolution');
@@ -67,7 +67,7 @@ describe('external clients and servers through the fault scenarios', { timeout: 
   });
 
   it('a client that prints garbage, answers ids it was never given and answers twice: each break is named, the run completes', async () => {
-    const result = await runForTest(node, baseline, { overrides: { durationMs: 2_000, clients: 1, clientCommand: GARBAGE_CLIENT } });
+    const result = await runForTest(node, baseline, { overrides: { durationMs: 2_000, clients: 1, serverCommand: PYTHON_SERVER, clientCommand: GARBAGE_CLIENT } });
     expect(result.verdict, explain(result)).toBe('fail');
     expect(result.harnessErrors).toEqual([]);
     const protocol = result.checks.find((check) => check.id === 'client-protocol-followed');

@@ -16,7 +16,7 @@ import { runLoad } from '../load/run-load.ts';
 import { seededRandom } from '../load/seeded-random.ts';
 import type { ClientTally, WorkerEvent } from '../load/worker-protocol.ts';
 import { LatencyRecorder } from '../observe/latency-recorder.ts';
-import { ClientLineDecoder, encodeCallLine, isProtocolViolation, TIMEOUT_ERROR, type DecodedClientLine } from './client-line-protocol.ts';
+import { ClientLineDecoder, encodeCallLine, isProtocolViolation, TIMEOUT_ERROR, type DecodedClientLine, type ProtocolViolationKind } from './client-line-protocol.ts';
 import { CallNumbers } from './call-numbers.ts';
 import type { StartedAmqpFrameTap } from '../tap/amqp-frame-tap.ts';
 import { ReplyClassifier } from '../tap/reply-classifier.ts';
@@ -32,7 +32,7 @@ const ANSWER_GRACE_MS = 2_000;
 const EXIT_AFTER_EOF_MS = 10_000;
 
 /** Protocol breaks the harness sees beyond the decoder's, counted under these names. */
-export type HarnessSideViolation = 'answer-after-deadline' | 'no-answer' | 'stdin-closed';
+export type HarnessSideViolation = 'answer-after-deadline' | 'no-answer' | 'exited-before-eof' | 'failed-exit' | 'no-exit-after-eof';
 
 interface PendingCall {
   readonly id: number;
@@ -84,6 +84,7 @@ class CommandClientInstance implements ClientInstance {
   private stdinOpen = true;
   /** The harness closed stdin: an exit now is the client finishing, as the protocol asks. */
   private eofSent = false;
+  private killedByHarness = false;
 
   constructor(
     private readonly spec: CommandImplementationSpec,
@@ -117,8 +118,10 @@ class CommandClientInstance implements ClientInstance {
     });
     void this.process.exited.then((status) => {
       this.stdinOpen = false;
-      if (this.pending.size > 0 || !this.eofSent || status.code !== 0) {
-        this.event('error', `${this.name} ${this.process.describeExit(status)} while calls were in flight (see ${this.name}.log)`);
+      // The protocol: run until stdin closes, then exit 0. A kill by the harness is no break.
+      if (!this.killedByHarness && (!this.eofSent || status.code !== 0)) {
+        const kind = this.eofSent ? 'failed-exit' : 'exited-before-eof';
+        this.violation(kind, `${this.name} ${this.process.describeExit(status)}${this.eofSent ? ' after its stdin closed' : ' before its stdin closed'} (see ${this.name}.log)`);
       }
       this.abort.abort();
       for (const call of [...this.pending.values()]) this.giveUp(call, `client ${this.process.describeExit(status)}`);
@@ -166,11 +169,13 @@ class CommandClientInstance implements ClientInstance {
   }
 
   kill(): void {
+    this.killedByHarness = true;
     this.process.kill();
   }
 
   async stop(timeoutMs: number): Promise<void> {
     this.abort.abort();
+    if (!this.process.hasExited) this.killedByHarness = true;
     this.closeStdin();
     await this.process.stop(timeoutMs);
     await this.tap.stop();
@@ -191,8 +196,8 @@ class CommandClientInstance implements ClientInstance {
     this.closeStdin();
     const exitedInTime = await Promise.race([this.process.exited.then(() => true), sleep(EXIT_AFTER_EOF_MS).then(() => false)]);
     if (!exitedInTime) {
-      this.event('error', `${this.name} did not exit within ${EXIT_AFTER_EOF_MS / 1000} s of its stdin closing; killed`);
-      this.process.kill();
+      this.violation('no-exit-after-eof', `${this.name} did not exit within ${EXIT_AFTER_EOF_MS / 1000} s of its stdin closing; killed`);
+      this.kill();
       await this.process.exited;
     }
     this.finalObservations = { client: this.snapshot(), latency: this.latency.encode() };
@@ -285,7 +290,7 @@ class CommandClientInstance implements ClientInstance {
     this.settle(call, () => this.tally.otherErrors++);
   }
 
-  private violation(kind: string, detail: string): void {
+  private violation(kind: ProtocolViolationKind | HarnessSideViolation, detail: string): void {
     const counts = this.tally.protocolViolations!;
     counts[kind] = (counts[kind] ?? 0) + 1;
     this.event('error', `protocol violation ${kind}: ${detail}`);

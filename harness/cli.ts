@@ -109,7 +109,7 @@ async function main(): Promise<number> {
     }
   }
   if (!definition) {
-    console.error(`unknown scenario "${name}". Valid scenarios (or give the path of a scenario file, e.g. ./my-scenario.ts):\n${listScenarios()}`);
+    console.error(`unknown scenario "${name}". Valid scenarios:\n${listScenarios()}\nor give the path of a scenario file, e.g. ./my-scenario.ts`);
     return EXIT_HARNESS_ERROR;
   }
   const o = program.opts<{

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../env/broker/private-rabbit-node.ts';
-import { liveGroupMembers, runCli, tsCommand } from './run-cli.ts';
+import { liveGroupMembers, runCli } from './run-cli.ts';
 
 let node: StartedPrivateRabbitNode;
-const BUILTIN_SERVER = tsCommand('harness/rpc/bin/rpc-server.ts', '--queue "$RPC_QUEUE" --prefetch 10');
+// The tutorial's Python server: it starts in well under a second, so a restart fits a short run.
+const PYTHON_SERVER = `RPC_PREFETCH=10 /usr/bin/python3 ${new URL('../../../scenarios/implementations/python/rpc_server.py', import.meta.url).pathname}`;
 
 function runDir(): string {
   return mkdtempSync(join(tmpdir(), 'rpc-chaos-command-server-'));
@@ -36,7 +37,7 @@ export default defineScenario({
   gates: [],
 });
 `);
-    const run = await runCli(node.getAmqpUrl(), [scenario, '--server-cmd', BUILTIN_SERVER, '--out', out, '--no-tracing']);
+    const run = await runCli(node.getAmqpUrl(), [scenario, '--server-cmd', PYTHON_SERVER, '--out', out, '--no-tracing']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const log = readFileSync(join(out, 'server-1.log'), 'utf8');
     // One separator per incarnation: the kill and the restart re-ran the command.

@@ -11,6 +11,7 @@ import { PROXY_CHOICES, type ProxyChoice } from './env/select-proxy.ts';
 import { EXIT_HARNESS_ERROR, EXIT_INTERRUPTED } from './exit-codes.ts';
 import { REPLY_MODES, type ReplyMode } from './rpc/fib-rpc-client.ts';
 import { executeRuns, type CliRunOptions } from './scenario/execute-runs.ts';
+import { isScenarioPath, loadScenarioFile } from './scenario/load-scenario-file.ts';
 import { parseDuration } from './scenario/parse-duration.ts';
 import { findScenario, SCENARIOS } from '../scenarios/index.ts';
 
@@ -57,7 +58,7 @@ function listScenarios(): string {
 
 const program = new Command('scenario')
   .description('Run an RPC chaos scenario against a real RabbitMQ behind a fault proxy')
-  .argument('<name>', `scenario to run, or "list"`)
+  .argument('<name>', `scenario to run (a name from the list, or the path of a scenario file), or "list"`)
   .option('--duration <duration>', 'load duration, e.g. 10s, 2m (replaces the scenario\'s)', duration)
   .option('--rate <calls-per-sec>', 'open-loop arrival rate per client process', positiveNumber)
   .option('--concurrency <n>', 'closed-loop callers per client process', integer(1, 10_000))
@@ -80,6 +81,9 @@ const program = new Command('scenario')
   .option('--baseline <file>', 'compare with a saved baseline; worse by more than --tolerance fails')
   .option('--tolerance <percent>', 'allowed regression against the baseline', percent, 10)
   .option('--repeat <n>', 'run N times and compare medians (noise-aware baselines)', integer(1, 20), 1)
+  .option('--server-cmd <command>', 'test an external server: run this command (via /bin/sh -c) for each server, with AMQP_URL and RPC_QUEUE set')
+  .option('--client-cmd <command>', 'test an external client: run this command for each client; it speaks the line protocol of scenarios/implementations/PROTOCOL.md')
+  .option('--ready-timeout <duration>', 'how long an external server or client may take to become ready (default 15s)', duration)
   .option('--trace-sample <ratio>', 'share of calls traced, 0..1 or a percentage', ratio)
   .option('--no-tracing', 'turn tracing off')
   .addHelpText('after', `\nScenarios:\n${listScenarios()}\n\nExit codes: 0 pass, 1 check or gate failed, 2 harness could not run, 130 interrupted.`)
@@ -98,9 +102,17 @@ async function main(): Promise<number> {
     console.log(`Scenarios:\n${listScenarios()}`);
     return 0;
   }
-  const definition = findScenario(name);
+  let definition = findScenario(name);
+  if (!definition && isScenarioPath(name)) {
+    try {
+      definition = await loadScenarioFile(name);
+    } catch (error) {
+      console.error((error as Error).message);
+      return EXIT_HARNESS_ERROR;
+    }
+  }
   if (!definition) {
-    console.error(`unknown scenario "${name}". Valid scenarios:\n${listScenarios()}`);
+    console.error(`unknown scenario "${name}". Valid scenarios:\n${listScenarios()}\nor give the path of a scenario file, e.g. ./my-scenario.ts`);
     return EXIT_HARNESS_ERROR;
   }
   const o = program.opts<{
@@ -108,6 +120,7 @@ async function main(): Promise<number> {
     replyMode?: ReplyMode; timeout?: number; broker: BrokerChoice; proxy: ProxyChoice; seed?: number; out?: string;
     json: boolean; gate: string[]; defaultGates: boolean; saveBaseline?: string; baseline?: string; tolerance: number;
     repeat: number; traceSample?: number; tracing: boolean; overwrite: boolean; queue?: string; allowBusyQueue: boolean;
+    serverCmd?: string; clientCmd?: string; readyTimeout?: number;
   }>();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
   const options: CliRunOptions = {
@@ -115,6 +128,7 @@ async function main(): Promise<number> {
     overrides: {
       durationMs: o.duration, ratePerSec: o.rate, concurrency: o.concurrency, calls: o.calls, servers: o.servers,
       clients: o.clients, replyMode: o.replyMode, timeoutMs: o.timeout, sampleRatio: o.traceSample, queue: o.queue,
+      serverCommand: o.serverCmd, clientCommand: o.clientCmd, readyTimeoutMs: o.readyTimeout,
     },
     broker: o.broker,
     proxy: o.proxy,

@@ -12,6 +12,7 @@ import { benchRpc } from './rpc-bench.ts';
 import { benchTracing } from './tracing-bench.ts';
 import { benchProxy } from './proxy-bench.ts';
 import { benchTap } from './tap-bench.ts';
+import { benchProtocolBoundary } from './protocol-bench.ts';
 import { benchReport } from '../report/bench-report.ts';
 import { benchObserve } from '../observe/bench-observe.ts';
 import { formatTable } from './format-table.ts';
@@ -63,6 +64,14 @@ try {
   console.log(formatTable(
     ['load', 'no tap calls/s', 'tap calls/s', 'throughput ratio', 'no tap p50/p99 ms', 'tap p50/p99 ms', 'p50 delta ms', 'proxy host CPU µs/call no tap/tap'],
     tap.map((row) => [row.load, row.withoutTap.callsPerSec.toFixed(0), row.withTap.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.withoutTap.p50Ms.toFixed(3)}/${row.withoutTap.p99Ms.toFixed(2)}`, `${row.withTap.p50Ms.toFixed(3)}/${row.withTap.p99Ms.toFixed(2)}`, row.p50DeltaMs.toFixed(3), `${row.hostCpuUsPerCall.withoutTap.toFixed(0)}/${row.hostCpuUsPerCall.withTap.toFixed(0)}`]),
+  ));
+
+  const protocol = await benchProtocolBoundary(node, { concurrency: 32, roundMs, rounds });
+  results.protocol = protocol;
+  console.log('\nClient line protocol: the built-in client in process vs the same client as a command driven over stdin/stdout (with its frame tap), closed loop, 32 callers');
+  console.log(formatTable(
+    ['in process calls/s', 'as a command calls/s', 'throughput ratio', 'in process p50/p99 ms', 'as a command p50/p99 ms', 'p50 delta ms'],
+    [[protocol.inProcess.callsPerSec.toFixed(0), protocol.throughProtocol.callsPerSec.toFixed(0), protocol.throughputRatio.toFixed(3), `${protocol.inProcess.p50Ms.toFixed(3)}/${protocol.inProcess.p99Ms.toFixed(2)}`, `${protocol.throughProtocol.p50Ms.toFixed(3)}/${protocol.throughProtocol.p99Ms.toFixed(2)}`, protocol.p50DeltaMs.toFixed(3)]],
   ));
 } finally {
   await node.stop();

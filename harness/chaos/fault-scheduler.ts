@@ -20,7 +20,8 @@ interface ScheduledFault {
 
 /**
  * Fires a scenario's faults at their triggers and writes each one's start and end to the
- * timeline. Server kills at a fault point are carried out by the server process itself;
+ * timeline. Server kills at a fault point are carried out by the server's adapter (the
+ * built-in server's in-process hook, or the frame tap in front of an external server);
  * the scheduler only learns of them (`onFaultPointKill`) and restarts the server if asked.
  * Everything it starts it also ends: `stop()` closes open fault windows.
  */
@@ -94,7 +95,7 @@ export class FaultScheduler {
     const spec = fault.spec;
     switch (spec.kind) {
       case 'kill-server-at-fault-point':
-        return; // carried out by the server itself
+        return; // carried out by the server's adapter
       case 'kill-server':
         await this.targets.killServer(spec.server);
         this.targets.record({ kind: 'kill', process: `server-${spec.server}`, detail: 'SIGKILL' });

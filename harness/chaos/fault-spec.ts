@@ -1,7 +1,8 @@
 /**
  * Faults a scenario schedules. A trigger is a time since the load started, a number of
- * calls sent, or (for server kills) a fault point inside the server itself, which is the
- * only way to hit the window between "reply published" and "ack" every time.
+ * calls sent, or (for server kills) a fault point: a step of the server's k-th request, seen
+ * by an in-process hook (built-in server) or by the AMQP frame tap (external server), which
+ * is the only way to hit the window between "reply published" and "ack" every time.
  */
 
 export type ProxyName = 'servers' | 'clients';

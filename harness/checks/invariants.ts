@@ -19,6 +19,8 @@ export interface CheckInput {
   readonly latencyP50Ms: number | undefined;
   /** Calls answered after the last fault ended: the system recovered. */
   readonly answeredAfterLastFault: number;
+  /** "call X was resolved with the reply meant for call Y", where the harness can tell (external clients). */
+  readonly crossResolutionExamples?: readonly string[];
   /** What the load generators offered; undefined when no client reported it. */
   readonly offeredLoad: OfferedLoad | undefined;
   /** Requests sent against requests handled, by id; undefined when a client did not report. */
@@ -77,9 +79,9 @@ export const CORE_CHECKS: readonly Check[] = [
     id: 'no-cross-resolution',
     title: 'No reply resolved a call with another correlation id',
     expectation: 'calls resolved by a reply carrying another correlation id = 0',
-    evaluate: ({ counters }) => ({
+    evaluate: ({ counters, crossResolutionExamples = [] }) => ({
       passed: counters.mismatchedCorrelation === 0,
-      actual: `mismatched correlation ids ${counters.mismatchedCorrelation}`,
+      actual: `mismatched correlation ids ${counters.mismatchedCorrelation}${crossResolutionExamples.length > 0 ? `: ${crossResolutionExamples.join('; ')}` : ''}`,
     }),
   },
   {

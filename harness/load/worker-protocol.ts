@@ -90,6 +90,10 @@ export interface ClientTally {
   answeredTwice: number;
   answeredTwiceExamples: string[];
   reconnects: number;
+  /** External clients only: lines that broke the client line protocol, by violation name. */
+  protocolViolations?: Record<string, number>;
+  /** "call X was resolved with the reply meant for call Y", a few of them, where the harness can tell. */
+  crossResolutionExamples?: string[];
 }
 
 export interface ServerTally {

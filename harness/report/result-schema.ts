@@ -179,6 +179,8 @@ export const ScenarioResultSchema = z.object({
     platform: z.string(),
     cpus: count,
     tracing: z.object({ enabled: z.boolean(), sampleRatio: z.number().min(0).max(1) }),
+    /** The implementations under test: "builtin" or "command: <command line>". Absent in older results. */
+    implementations: z.object({ server: z.string(), client: z.string() }).optional(),
   }),
   config: z.object({
     load: z.discriminatedUnion('executor', [

@@ -31,6 +31,9 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     '',
     `${bold(result.scenario.name)}  ${verdictText}${result.run.interrupted ? red('  (interrupted)') : ''}`,
     dim(`  ${seconds(result.run.durationMs)} · ${env.broker.kind} RabbitMQ ${env.broker.version} · ${env.replyMode} · ${env.proxy.kind} proxy · seed ${result.run.seed}`),
+    ...(env.implementations && (env.implementations.server !== 'builtin' || env.implementations.client !== 'builtin')
+      ? [dim(`  server ${env.implementations.server} · client ${env.implementations.client}`)]
+      : []),
     '',
     ...grid.map(row),
   ];

@@ -1,3 +1,4 @@
+import type { CommandImplementationSpec } from '../impl/implementation-spec.ts';
 import type { LoadOptions } from '../load/load-options.ts';
 import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
 import { validateScenario, type ScenarioDefinition } from './define-scenario.ts';
@@ -14,6 +15,11 @@ export interface ScenarioOverrides {
   readonly timeoutMs?: number;
   readonly sampleRatio?: number;
   readonly queue?: string;
+  /** External implementations under test (`--server-cmd`, `--client-cmd`). */
+  readonly serverCommand?: string;
+  readonly clientCommand?: string;
+  /** How long an external instance may take to become ready. */
+  readonly readyTimeoutMs?: number;
 }
 
 /**
@@ -56,7 +62,17 @@ export function applyOverrides(definition: ScenarioDefinition, overrides: Scenar
       queue: overrides.queue ?? definition.topology.queue,
     },
     tracing: overrides.sampleRatio !== undefined ? { sampleRatio: overrides.sampleRatio } : definition.tracing,
+    implementations: {
+      server: commandOverride(definition.implementations?.server, overrides.serverCommand, overrides.readyTimeoutMs),
+      client: commandOverride(definition.implementations?.client, overrides.clientCommand, overrides.readyTimeoutMs),
+    },
   };
   errors.push(...validateScenario(next));
   return { definition: next, errors };
+}
+
+function commandOverride(spec: CommandImplementationSpec | undefined, command: string | undefined, readyTimeoutMs: number | undefined): CommandImplementationSpec | undefined {
+  const chosen = command ?? spec?.command;
+  if (chosen === undefined) return undefined;
+  return { ...spec, command: chosen, ...(readyTimeoutMs !== undefined ? { readyTimeoutMs } : {}) };
 }

@@ -1,4 +1,6 @@
 import { cpus } from 'node:os';
+import type { ReportingInstance } from '../impl/implementation.ts';
+import { clientProtocolFollowed } from '../checks/client-protocol.ts';
 import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
 import { measureOfferedLoad, offeredLoadWarning } from '../checks/offered-load.ts';
 import { accountRequests } from '../checks/request-accounting.ts';
@@ -11,7 +13,6 @@ import { collectTraces } from './collect-traces.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { RunOptions } from './run-scenario.ts';
-import type { WorkerProcess } from './worker-process.ts';
 
 export interface AssembleInput {
   readonly definition: ScenarioDefinition;
@@ -24,15 +25,19 @@ export interface AssembleInput {
     broker: ScenarioResult['environment']['broker'];
     proxy: ScenarioResult['environment']['proxy'];
   };
-  readonly clients: readonly WorkerProcess[];
-  readonly servers: readonly WorkerProcess[];
-  readonly clientTallies: ReadonlyMap<WorkerProcess, ClientTally>;
-  readonly serverTallies: ReadonlyMap<WorkerProcess, ServerTally>;
+  readonly clients: readonly ReportingInstance[];
+  /** Every server incarnation that started. */
+  readonly servers: readonly ReportingInstance[];
+  /** Latest tally of each client and each server incarnation. */
+  readonly clientTallies: ReadonlyMap<string, ClientTally>;
+  readonly serverTallies: ReadonlyMap<string, ServerTally>;
   readonly faults: FaultRecord[];
   readonly timeline: ScenarioResult['timeline'];
   readonly harnessErrors: string[];
   readonly extra: { brokerRestarts: number; serverKills: number; serverRestarts: number };
   readonly spanFiles: readonly string[];
+  /** Labels of the server and client implementations under test. */
+  readonly implementations: { readonly server: string; readonly client: string };
   readonly interrupted: boolean;
   /** When the last client finished its load. */
   readonly loadEndedEpochMs?: number;
@@ -71,7 +76,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     reconnects: total((t) => t.reconnects) + totalServer((t) => t.reconnects),
   };
 
-  const recordings = (pick: (w: WorkerProcess) => EncodedRecording | undefined, workers: readonly WorkerProcess[]) =>
+  const recordings = (pick: (w: ReportingInstance) => EncodedRecording | undefined, workers: readonly ReportingInstance[]) =>
     workers.map(pick).filter((r): r is EncodedRecording => r !== undefined);
   const loadEndedEpochMs = input.loadEndedEpochMs ?? input.endedAt.getTime();
   const latency = runLatency(recordings((w) => w.final?.latency, input.clients), Math.max(1, loadEndedEpochMs - input.runStartEpochMs));
@@ -99,9 +104,16 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     // From the interval in which the last fault ended: the series has no finer resolution.
     answeredAfterLastFault: latency.series.filter((point) => point.tMs + latency.intervalMs > lastFaultEnd).reduce((sum, point) => sum + point.count, 0),
     offeredLoad,
+    crossResolutionExamples: clientTallies.flatMap((t) => t.crossResolutionExamples ?? []).slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
     requestAccounting,
   };
-  const checks = runChecks([...CORE_CHECKS, ...definition.checks], checkInput);
+  // Only external clients speak the line protocol; their tallies carry its violations.
+  const protocolTallies = clientTallies.filter((t) => t.protocolViolations !== undefined);
+  const protocolChecks = protocolTallies.length > 0 ? [clientProtocolFollowed(sumCounts(protocolTallies.map((t) => t.protocolViolations!)))] : [];
+  // An external client's requests are seen only as correlation ids of any shape, which the
+  // compact call-id sets cannot hold in bulk, and its lost-connection calls are unknown.
+  const coreChecks = protocolTallies.length > 0 ? CORE_CHECKS.filter((check) => check.id !== 'requests-handled-match-sent') : CORE_CHECKS;
+  const checks = runChecks([...coreChecks, ...protocolChecks, ...definition.checks], checkInput);
   const traces = await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
   // Throughput over the time load ran, not over set-up and teardown.
   const loadDurationMs = Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
@@ -127,6 +139,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
       platform: `${process.platform}-${process.arch}`,
       cpus: cpus().length,
       tracing: { enabled: input.options.tracing.enabled, sampleRatio: input.options.tracing.sampleRatio },
+      implementations: input.implementations,
     },
     config: {
       load: definition.load,
@@ -150,6 +163,12 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     harnessErrors: input.harnessErrors,
     warnings: offeredLoadShortfall ? [offeredLoadShortfall] : [],
   };
+}
+
+function sumCounts(counts: readonly Readonly<Record<string, number>>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const each of counts) for (const [kind, count] of Object.entries(each)) total[kind] = (total[kind] ?? 0) + count;
+  return total;
 }
 
 /** Undefined when a client did not report what it sent: then nothing can be compared. */

@@ -1,6 +1,7 @@
 import type { FaultSpec } from '../chaos/fault-spec.ts';
 import { validateFault } from '../chaos/fault-spec.ts';
 import type { Check } from '../checks/invariants.ts';
+import { validateImplementationSpec, type ImplementationsSpec } from '../impl/implementation-spec.ts';
 import { validateLoadOptions, type LoadOptions } from '../load/load-options.ts';
 import { REPLY_MODES, type ReplyMode } from '../rpc/fib-rpc-client.ts';
 import { validateQueueName } from './request-queue.ts';
@@ -36,6 +37,8 @@ export interface ScenarioDefinition {
   /** Default gates, e.g. 'errors==0'; the CLI can add more. */
   readonly gates: readonly string[];
   readonly tracing?: { readonly sampleRatio: number };
+  /** The implementations under test; the built-in server and client when omitted. */
+  readonly implementations?: ImplementationsSpec;
   /**
    * Accept a run in which the harness could not offer the load asked for (calls dropped at
    * the in-flight limit, rate not reached): the offered-load check then passes, and the
@@ -66,5 +69,25 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
   if (definition.tracing && !(definition.tracing.sampleRatio >= 0 && definition.tracing.sampleRatio <= 1)) errors.push(`trace sample ratio must be from 0 to 1, got ${definition.tracing.sampleRatio}`);
   errors.push(...validateLoadOptions(definition.load));
   for (const fault of definition.faults) errors.push(...validateFault(fault, topology.servers));
+  errors.push(...validateImplementations(definition));
+  return errors;
+}
+
+/** What an external implementation cannot do, said before any process starts. */
+function validateImplementations(definition: ScenarioDefinition): string[] {
+  const server = definition.implementations?.server;
+  const client = definition.implementations?.client;
+  const errors = [...validateImplementationSpec('server', server), ...validateImplementationSpec('client', client)];
+  if (client && (definition.badInputEvery ?? 0) > 0) {
+    errors.push('badInputEvery sends malformed request bodies, which the client line protocol cannot ask for: run this scenario with the built-in client');
+  }
+  if (client) {
+    // Each call in flight gets an n of its own (n >= 2), so a result names the call it answers.
+    const maxN = definition.maxN ?? 90;
+    const maxInFlight = definition.load.executor === 'constant-arrival-rate' ? definition.load.maxInFlight : definition.load.concurrency;
+    if (maxN < maxInFlight + 2) {
+      errors.push(`an external client needs a distinct n for each call in flight: maxN (${maxN}) must be >= calls in flight (${maxInFlight}) + 2; raise maxN or lower ${definition.load.executor === 'constant-arrival-rate' ? 'maxInFlight' : 'concurrency'}`);
+    }
+  }
   return errors;
 }

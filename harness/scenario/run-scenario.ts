@@ -4,7 +4,9 @@ import type { StartedBroker } from '../env/broker/broker.ts';
 import { makeDirectory } from '../env/output-paths.ts';
 import type { BrokerChoice } from '../env/select-broker.ts';
 import type { ProxyChoice } from '../env/select-proxy.ts';
-import type { ClientTally, ClientWorkerConfig, ServerTally, ServerWorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
+import type { ClientInstance, ServerInstance } from '../impl/implementation.ts';
+import { selectImplementations } from '../impl/select-implementations.ts';
+import type { ClientTally, ServerTally, WorkerEvent } from '../load/worker-protocol.ts';
 import { Timeline } from '../observe/timeline.ts';
 import type { ScenarioResult, TimelineEvent } from '../report/result-schema.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
@@ -14,7 +16,6 @@ import type { ScenarioDefinition } from './define-scenario.ts';
 import { checkNamedQueue, removeRunQueue, requestQueueFor, type RequestQueue } from './request-queue.ts';
 import { INTERRUPTED_BEFORE_LOAD, InterruptedBeforeLoad, plannedTopology, untilAborted } from './run-start.ts';
 import { startTopology, type Topology } from './topology.ts';
-import { WorkerProcess } from './worker-process.ts';
 
 export interface RunOptions {
   readonly definition: ScenarioDefinition;
@@ -63,6 +64,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const runId = `${definition.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}`;
   makeDirectory(options.runDir);
   const queue = requestQueueFor(runId, definition.topology.queue);
+  const implementations = selectImplementations(definition, { clientModule: options.clientModule });
   const timeline = new Timeline({ maxEvents: MAX_TIMELINE_EVENTS });
   const harnessErrors: string[] = [];
   let runStartEpochMs = Date.now();
@@ -93,12 +95,13 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     await topology.stop().catch(() => undefined);
     return notStartedResult((error as Error).message, environment);
   }
-  const servers = new Map<number, WorkerProcess>();
+  const requestQueue = queue.name;
+  const servers = new Map<number, ServerInstance>();
   const serverIncarnations = new Map<number, number>();
-  const serverTallies = new Map<WorkerProcess, ServerTally>();
-  const clientTallies = new Map<WorkerProcess, ClientTally>();
+  const serverTallies = new Map<string, ServerTally>();
+  const clientTallies = new Map<string, ClientTally>();
   const handledCallIds = new CallIdSet();
-  const finishedServers: WorkerProcess[] = [];
+  const finishedServers: ServerInstance[] = [];
   const spanFiles: string[] = [];
   let brokerRestarts = 0;
   let serverKills = 0;
@@ -114,11 +117,11 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       await topology.broker.restart();
     },
     killServer: async (server) => {
-      const worker = servers.get(server);
-      if (!worker) throw new Error(`server-${server} is not running`);
+      const instance = servers.get(server);
+      if (!instance) throw new Error(`server-${server} is not running`);
       serverKills++;
-      worker.kill();
-      await worker.exited;
+      instance.kill();
+      await instance.exited;
     },
     startServer: async (server) => {
       serverRestarts++;
@@ -126,31 +129,10 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     },
   });
 
-  const onMessage = (worker: WorkerProcess, message: WorkerMessage) => {
-    switch (message.type) {
-      case 'events':
-        timeline.addAll(message.events.map((event) => ({ ...event, process: worker.name })));
-        return;
-      case 'progress':
-      case 'final':
-        if (message.handledCallIds) handledCallIds.addAll(message.handledCallIds);
-        if (message.server) serverTallies.set(worker, message.server);
-        if (message.client) {
-          clientTallies.set(worker, message.client);
-          scheduler.onCallsSent(sum([...clientTallies.values()], (t) => t.sent));
-        }
-        return;
-      case 'fault-point':
-        serverKills++;
-        scheduler.onFaultPointKill(Number(worker.name.replace('server-', '')), message.point, message.correlationId);
-        return;
-      case 'fatal':
-        harnessErrors.push(`${worker.name}: ${message.error}`);
-        return;
-      case 'ready':
-        return;
-    }
-  };
+  const observer = (name: string) => ({
+    events: (events: readonly WorkerEvent[]) => timeline.addAll(events.map((event) => ({ ...event, process: name }))),
+    fatal: (error: string) => harnessErrors.push(`${name}: ${error}`),
+  });
 
   const tracingFor = (name: string) => {
     const spansFile = options.tracing.enabled ? join(options.runDir, `spans-${name}.jsonl`) : undefined;
@@ -159,28 +141,42 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   };
 
   async function startServer(server: number): Promise<void> {
-    const incarnation = serverIncarnations.get(server) ?? 0;
-    serverIncarnations.set(server, incarnation + 1);
-    const killAt = scheduler.faultPointKillsFor(server)[incarnation];
+    const incarnation = (serverIncarnations.get(server) ?? 0) + 1;
+    serverIncarnations.set(server, incarnation);
+    const killAt = scheduler.faultPointKillsFor(server)[incarnation - 1];
     const name = `server-${server}`;
-    const config: ServerWorkerConfig = {
-      role: 'server',
-      name,
-      amqpUrl: topology.amqpUrlThrough('servers'),
-      queue: queue.name,
-      prefetch: definition.topology.prefetch,
-      confirmReplies: definition.topology.confirmReplies,
-      runStartEpochMs,
-      killAt: killAt ? { point: killAt.point, request: killAt.request } : undefined,
-      tracing: tracingFor(incarnation === 0 ? name : `${name}.${incarnation + 1}`),
-    };
-    const worker = new WorkerProcess(config, onMessage);
-    servers.set(server, worker);
-    finishedServers.push(worker);
-    await worker.start();
+    // Each incarnation reports its own tally; the run's counters add them up.
+    const tallyKey = `${name}#${incarnation}`;
+    const instance = await implementations.server.start(
+      {
+        index: server,
+        incarnation,
+        name,
+        amqpUrl: topology.amqpUrlThrough('servers'),
+        brokerUrl: topology.broker.getAmqpUrl(),
+        queue: requestQueue,
+        prefetch: definition.topology.prefetch,
+        confirmReplies: definition.topology.confirmReplies,
+        runStartEpochMs,
+        killAt: killAt ? { point: killAt.point, request: killAt.request } : undefined,
+        tracing: tracingFor(incarnation === 1 ? name : `${name}.${incarnation}`),
+        runDir: options.runDir,
+      },
+      {
+        ...observer(name),
+        tally: (tally) => serverTallies.set(tallyKey, tally),
+        handled: (callIds) => handledCallIds.addAll(callIds),
+        faultPointKill: (point, correlationId) => {
+          serverKills++;
+          scheduler.onFaultPointKill(server, point, correlationId);
+        },
+      },
+    );
+    servers.set(server, instance);
+    finishedServers.push(instance);
   }
 
-  let clients: WorkerProcess[] = [];
+  let clients: ClientInstance[] = [];
   let loadEndedEpochMs: number | undefined;
   let requestsQueuedAtStop: number | undefined;
   let loadStarted = false;
@@ -188,33 +184,43 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     if (options.signal?.aborted) throw new InterruptedBeforeLoad();
     options.onPhase?.(`starting ${definition.topology.servers} server and ${definition.topology.clients} client processes`);
     await Promise.all(range(definition.topology.servers).map((i) => startServer(i)));
-    clients = range(definition.topology.clients).map((i) => {
+    const started = await Promise.allSettled(range(definition.topology.clients).map((i) => {
       const name = `client-${i}`;
-      const config: ClientWorkerConfig = {
-        role: 'client',
-        name,
-        amqpUrl: topology.amqpUrlThrough('clients'),
-        queue: queue.name,
-        replyMode: definition.topology.replyMode,
-        timeoutMs: definition.timeoutMs,
-        maxInFlight: definition.load.executor === 'constant-arrival-rate' ? definition.load.maxInFlight : definition.load.concurrency,
-        load: definition.load,
-        maxN: definition.maxN ?? 90,
-        badInputEvery: definition.badInputEvery ?? 0,
-        seed: options.seed + i,
-        tracing: tracingFor(name),
-        clientModule: options.clientModule,
-      };
-      return new WorkerProcess(config, onMessage);
-    });
-    await Promise.all(clients.map((client) => client.start()));
+      return implementations.client.start(
+        {
+          index: i,
+          name,
+          amqpUrl: topology.amqpUrlThrough('clients'),
+          queue: requestQueue,
+          replyMode: definition.topology.replyMode,
+          timeoutMs: definition.timeoutMs,
+          maxInFlight: definition.load.executor === 'constant-arrival-rate' ? definition.load.maxInFlight : definition.load.concurrency,
+          load: definition.load,
+          maxN: definition.maxN ?? 90,
+          badInputEvery: definition.badInputEvery ?? 0,
+          seed: options.seed + i,
+          tracing: tracingFor(name),
+          runDir: options.runDir,
+        },
+        {
+          ...observer(name),
+          tally: (tally) => {
+            clientTallies.set(name, tally);
+            scheduler.onCallsSent(sum([...clientTallies.values()], (t) => t.sent));
+          },
+        },
+      );
+    }));
+    clients = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    const failedToStart = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failedToStart) throw failedToStart.reason;
     if (options.signal?.aborted) throw new InterruptedBeforeLoad();
 
     options.onPhase?.('running');
     loadStarted = true;
     runStartEpochMs = Date.now();
     scheduler.start();
-    for (const client of clients) client.send({ type: 'go', runStartEpochMs });
+    for (const client of clients) client.go(runStartEpochMs);
     await waitForClients(clients, definition, options, elapsedMs, clientTallies, harnessErrors);
     loadEndedEpochMs = Date.now();
     if (!options.signal?.aborted) {
@@ -232,6 +238,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       // A private node is deleted with its queues; on a shared broker the leftover must be named.
       if (topology.broker.kind !== 'local') harnessErrors.push(`could not delete this run's queue "${queue.name}": ${(error as Error).message}; delete it by hand`);
     });
+    await Promise.allSettled([implementations.client.close?.(), implementations.server.close?.()]);
     await topology.stop().catch((error: unknown) => harnessErrors.push(`stopping the environment: ${(error as Error).message}`));
   }
 
@@ -252,6 +259,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     harnessErrors,
     extra: { brokerRestarts, serverKills, serverRestarts },
     spanFiles,
+    implementations: { server: implementations.server.label, client: implementations.client.label },
     interrupted: options.signal?.aborted ?? false,
     loadEndedEpochMs,
     handledCallIds,
@@ -286,6 +294,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       interrupted: options.signal?.aborted ?? false,
       loadEndedEpochMs: now,
       handledCallIds: new CallIdSet(),
+      implementations: { server: implementations.server.label, client: implementations.client.label },
     });
     return withQueue({ ...empty, verdict: 'error' }, queue);
   }
@@ -296,11 +305,11 @@ function withQueue(result: ScenarioResult, queue: RequestQueue): ScenarioResult 
 }
 
 async function waitForClients(
-  clients: WorkerProcess[],
+  clients: ClientInstance[],
   definition: ScenarioDefinition,
   options: RunOptions,
   elapsedMs: () => number,
-  clientTallies: Map<WorkerProcess, ClientTally>,
+  clientTallies: Map<string, ClientTally>,
   harnessErrors: string[],
 ): Promise<void> {
   const plannedMs = definition.load.durationMs;
@@ -316,11 +325,11 @@ async function waitForClients(
       discarded: sum(tallies, (t) => t.discardedDuplicate + t.discardedLate + t.discardedUnknown),
     });
   }, 250);
-  const onAbort = () => clients.forEach((client) => client.send({ type: 'stop' }));
+  const onAbort = () => clients.forEach((client) => client.requestStop());
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), boundMs).unref());
-    const outcome = await Promise.race([Promise.all(clients.map((client) => client.exited)), deadline]);
+    const outcome = await Promise.race([Promise.all(clients.map((client) => client.finished)), deadline]);
     if (outcome === 'deadline') harnessErrors.push(`clients did not finish within ${Math.round(boundMs / 1000)} s; stopped them`);
     for (const client of clients) {
       if (!client.final) harnessErrors.push(`${client.name} ended without reporting its results: ${client.failureReason()}`);

@@ -1,0 +1,125 @@
+/**
+ * One incarnation of an external command, run as `/bin/sh -c <command>` in a process group
+ * of its own so that a kill (SIGKILL to the group) reaches the program and anything it
+ * started. Its stderr (and stdout, unless the caller reads stdout as a protocol) is appended
+ * to a log file in the run folder, one separator line per incarnation. Registered for
+ * cleanup: no command outlives the runner.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { killProcessGroup, registerCleanup } from '../env/process-cleanup.ts';
+import type { InstanceExit } from './implementation.ts';
+
+export interface CommandProcessOptions {
+  readonly name: string;
+  readonly command: string;
+  readonly incarnation: number;
+  /** Added to the runner's environment. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly logFile: string;
+  /** 'protocol': stdin and stdout are pipes the caller speaks a protocol on; else both go nowhere / to the log. */
+  readonly stdio: 'log' | 'protocol';
+}
+
+/** Exit codes the shell gives for a command it could not run. */
+const SHELL_EXIT_MEANINGS: Record<number, string> = {
+  126: 'the shell found the command but could not execute it (permissions?)',
+  127: 'the shell could not find the command (check the path and that it is installed)',
+};
+
+export class CommandProcess {
+  private readonly child: ChildProcess;
+  private readonly unregister: () => void;
+  private readonly logStart: number;
+  readonly exited: Promise<InstanceExit>;
+  private exitStatus: InstanceExit | undefined;
+
+  constructor(private readonly options: CommandProcessOptions) {
+    appendFileSync(options.logFile, `--- ${options.name} incarnation ${options.incarnation} started ${new Date().toISOString()}: ${options.command}\n`);
+    this.logStart = readFileSync(options.logFile).length;
+    const logFd = openSync(options.logFile, 'a');
+    try {
+      this.child = spawn('/bin/sh', ['-c', options.command], {
+        detached: true,
+        stdio: options.stdio === 'protocol' ? ['pipe', 'pipe', logFd] : ['ignore', logFd, logFd],
+        env: { ...process.env, ...options.env },
+      });
+    } finally {
+      // The child holds its own copy of the descriptor.
+      closeSync(logFd);
+    }
+    const pid = this.child.pid;
+    this.unregister = registerCleanup(`command ${options.name}`, () => killProcessGroup(pid));
+    this.exited = new Promise((resolve) => {
+      const done = (status: InstanceExit) => {
+        if (this.exitStatus) return;
+        this.exitStatus = status;
+        // The shell may have left children in its group: they go with it.
+        killProcessGroup(pid);
+        this.unregister();
+        resolve(status);
+      };
+      this.child.once('exit', (code, signal) => done({ code, signal }));
+      this.child.once('error', (error) => {
+        appendFileSync(options.logFile, `--- ${options.name}: could not start /bin/sh: ${error.message}\n`);
+        done({ code: null, signal: null });
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get stdin(): Writable | null {
+    return this.child.stdin;
+  }
+
+  get stdout(): Readable | null {
+    return this.child.stdout;
+  }
+
+  get hasExited(): boolean {
+    return this.exitStatus !== undefined;
+  }
+
+  kill(): void {
+    killProcessGroup(this.child.pid);
+  }
+
+  /** SIGTERM to the group, then SIGKILL if it is still there after `timeoutMs`. */
+  async stop(timeoutMs: number): Promise<InstanceExit> {
+    if (this.exitStatus) return this.exitStatus;
+    killProcessGroup(this.child.pid, 'SIGTERM');
+    const timedOut = Symbol('timeout');
+    const result = await Promise.race([this.exited, sleep(timeoutMs).then(() => timedOut)]);
+    if (result !== timedOut) return result as InstanceExit;
+    this.kill();
+    return this.exited;
+  }
+
+  /** The last lines this incarnation wrote to its log, for error messages. */
+  logTail(lines = 10): string {
+    let text = '';
+    try {
+      text = readFileSync(this.options.logFile).subarray(this.logStart).toString('utf8');
+    } catch {
+      return '(log unreadable)';
+    }
+    const tail = text.trimEnd().split('\n').slice(-lines);
+    return tail.length === 1 && tail[0] === '' ? '(no output)' : tail.map((line) => `    | ${line}`).join('\n');
+  }
+
+  /** "exited with code 127 (the shell could not find the command ...)" */
+  describeExit(status: InstanceExit): string {
+    if (status.signal) return `was killed by ${status.signal}`;
+    if (status.code === null) return 'could not be started';
+    const meaning = SHELL_EXIT_MEANINGS[status.code];
+    return `exited with code ${status.code}${meaning ? ` (${meaning})` : ''}`;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,23 @@
+/**
+ * The public API a scenario file may import (see scenarios/README.md): `defineScenario`,
+ * the checks to pick from, and the types a definition is made of. Anything else in
+ * harness/ is internal and may change.
+ */
+export { defineScenario, validateScenario, type ScenarioDefinition } from './scenario/define-scenario.ts';
+export type { FaultSpec, ProxyName, ToxicSpec, Trigger } from './chaos/fault-spec.ts';
+export type { Check, CheckInput } from './checks/invariants.ts';
+export {
+  badInputRejected,
+  brokerRestartSurvived,
+  connectionsRecovered,
+  duplicatesDiscarded,
+  faultDisruptedCalls,
+  lateRepliesDiscarded,
+  latencyReflectsInjected,
+  noDuplicateReplies,
+  recoveredAfterFaults,
+  requestsRedelivered,
+} from './checks/fault-effects.ts';
+export type { LoadOptions } from './load/load-options.ts';
+export type { CommandImplementationSpec, ImplementationsSpec } from './impl/implementation-spec.ts';
+export type { ReplyMode } from './rpc/fib-rpc-client.ts';

@@ -1,0 +1,57 @@
+/**
+ * A scenario given by path (`npm run scenario -- ./my-scenario.ts`): imported (tsx is the
+ * loader, so TypeScript works), its default export checked for shape and then validated
+ * like a built-in scenario, so users add scenarios without editing scenarios/index.ts.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { validateScenario, type ScenarioDefinition } from './define-scenario.ts';
+
+/** A scenario argument that names a file rather than a built-in scenario. */
+export function isScenarioPath(argument: string): boolean {
+  return argument.includes('/') || /\.(ts|mts|js|mjs)$/.test(argument);
+}
+
+export async function loadScenarioFile(path: string): Promise<ScenarioDefinition> {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) throw new Error(`scenario file ${path} does not exist (resolved to ${absolute})`);
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+  } catch (error) {
+    throw new Error(`scenario file ${path} could not be loaded: ${(error as Error).message}`);
+  }
+  const definition = module.default;
+  const shapeErrors = shapeProblems(definition);
+  if (shapeErrors.length > 0) {
+    throw new Error(`scenario file ${path} must export default defineScenario({...}) (see scenarios/README.md):\n  - ${shapeErrors.join('\n  - ')}`);
+  }
+  const errors = validateScenario(definition as ScenarioDefinition);
+  if (errors.length > 0) throw new Error(`scenario file ${path} is invalid:\n  - ${errors.join('\n  - ')}`);
+  return definition as ScenarioDefinition;
+}
+
+/** Enough of the shape for validateScenario to read it without crashing. */
+function shapeProblems(value: unknown): string[] {
+  if (value === undefined) return ['it has no default export'];
+  if (typeof value !== 'object' || value === null) return [`its default export is a ${value === null ? 'null' : typeof value}, not a scenario object`];
+  const record = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const expect = (field: string, ok: boolean, what: string) => {
+    if (!ok) problems.push(`"${field}" must be ${what}, got ${JSON.stringify(record[field]) ?? 'undefined'}`);
+  };
+  expect('name', typeof record.name === 'string', 'a string');
+  expect('description', typeof record.description === 'string', 'a string');
+  expect('topology', isObject(record.topology), 'an object { servers, clients, replyMode, prefetch, confirmReplies }');
+  expect('load', isObject(record.load) && typeof (record.load as Record<string, unknown>).executor === 'string', 'an object with an executor');
+  expect('timeoutMs', typeof record.timeoutMs === 'number', 'a number');
+  expect('faults', Array.isArray(record.faults), 'an array');
+  expect('checks', Array.isArray(record.checks), 'an array');
+  expect('gates', Array.isArray(record.gates), 'an array');
+  return problems;
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

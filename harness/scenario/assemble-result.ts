@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
 import type { ClientTally, EncodedRecording, ServerTally } from '../load/worker-protocol.ts';
 import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../report/result-schema.ts';
+import { DEFAULT_TRACE_BUDGET } from '../observe/trace-budget.ts';
 import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
@@ -83,7 +84,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     answeredAfterLastFault: latency.series.filter((point) => point.tMs + latency.intervalMs > lastFaultEnd).reduce((sum, point) => sum + point.count, 0),
   };
   const checks = runChecks([...CORE_CHECKS, ...definition.checks], checkInput);
-  const traces = await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
+  const traces = await collectTracesOrSayWhy(input);
   // Throughput over the time load ran, not over set-up and teardown.
   const loadDurationMs = Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
   const harnessFailed = input.harnessErrors.length > 0 && !input.interrupted;
@@ -107,7 +108,11 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
       harnessVersion: HARNESS_VERSION,
       platform: `${process.platform}-${process.arch}`,
       cpus: cpus().length,
-      tracing: { enabled: input.options.tracing.enabled, sampleRatio: input.options.tracing.sampleRatio },
+      tracing: {
+        enabled: input.options.tracing.enabled,
+        sampleRatio: input.options.tracing.sampleRatio,
+        ...(input.options.tracing.enabled ? { budget: input.options.tracing.budget ?? DEFAULT_TRACE_BUDGET } : {}),
+      },
     },
     config: {
       load: definition.load,
@@ -129,4 +134,16 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     verdict: harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
     harnessErrors: input.harnessErrors,
   };
+}
+
+/**
+ * Spans are a view on the run, not its measurements: a span file that cannot be read
+ * (disk full, a corrupt line) is reported with the traces and the run's result stands.
+ */
+async function collectTracesOrSayWhy(input: AssembleInput): Promise<ScenarioResult['traces']> {
+  try {
+    return await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
+  } catch (error) {
+    return { error: `spans could not be collected (per-process span files are left in ${input.options.runDir}): ${(error as Error).message}` };
+  }
 }

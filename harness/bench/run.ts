@@ -10,6 +10,8 @@ import { PrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { benchRpc } from './rpc-bench.ts';
 import { benchTracing } from './tracing-bench.ts';
 import { benchProxy } from './proxy-bench.ts';
+import { benchMemory } from './memory-bench.ts';
+import { benchLateReply } from './late-reply-bench.ts';
 import { benchReport } from '../report/bench-report.ts';
 import { benchObserve } from '../observe/bench-observe.ts';
 import { formatTable } from './format-table.ts';
@@ -53,6 +55,20 @@ try {
   console.log(formatTable(
     ['load', 'direct calls/s', 'proxied calls/s', 'throughput ratio', 'direct p50/p99 ms', 'proxied p50/p99 ms', 'p50 ratio'],
     proxy.map((row) => [row.load, row.direct.callsPerSec.toFixed(0), row.proxied.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.direct.p50Ms.toFixed(3)}/${row.direct.p99Ms.toFixed(2)}`, `${row.proxied.p50Ms.toFixed(3)}/${row.proxied.p99Ms.toFixed(2)}`, row.p50Ratio.toFixed(3)]),
+  ));
+
+  const late = await benchLateReply(node);
+  results.lateReply = late;
+  console.log(`\nlate-reply timeouts by proxy (same fault; removing the toxic releases held replies: ${late.expectedWithRelease} expected, ${late.expectedWithKeptDelay} if the delay were kept)${process.env.TOXIPROXY_URL ? '' : '; set TOXIPROXY_URL to compare with a real Toxiproxy'}`);
+  console.log(formatTable(['proxy', 'calls', 'timed out', 'late replies discarded'], late.rows.map((row) => [row.proxy, String(row.sent), String(row.timedOut), String(row.discardedLate)])));
+
+  const memoryMs = options.quick ? 60_000 : 300_000;
+  const memory = await benchMemory(node, { durationMs: memoryMs, warmUpMs: memoryMs / 5, windowMs: memoryMs / 10, sampleEveryMs: 2_000 });
+  results.memory = memory;
+  console.log(`\nRSS over a ${memoryMs / 60_000}-minute baseline run (${memory.calls} calls, ${memory.callsPerSec.toFixed(0)}/s; target: growth after the first ${memoryMs / 5_000} s <= 10 %)`);
+  console.log(formatTable(
+    ['process', 'RSS after warm-up MB', 'RSS at end MB', 'growth', 'slope MB/min', 'flat'],
+    memory.processes.map((row) => [row.process, row.warmRssMb.toFixed(0), row.endRssMb.toFixed(0), `${(row.growth * 100).toFixed(1)} %`, row.slopeMbPerMin.toFixed(2), Math.abs(row.growth) <= 0.1 ? 'yes' : 'NO']),
   ));
 } finally {
   await node.stop();

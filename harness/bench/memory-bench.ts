@@ -56,6 +56,8 @@ export async function benchMemory(broker: StartedBroker, options: MemoryBenchOpt
       tracing: { enabled: true, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
       onPhase: (phase) => {
         if (phase === 'running') loadStartedAt = performance.now();
+        // Teardown and building the result are not the steady state this measures.
+        if (phase === 'stopping') clearInterval(sampler);
       },
     });
     const processes = [...series]

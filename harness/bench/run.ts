@@ -13,6 +13,8 @@ import { benchTracing } from './tracing-bench.ts';
 import { benchProxy } from './proxy-bench.ts';
 import { benchTap } from './tap-bench.ts';
 import { benchProtocolBoundary } from './protocol-bench.ts';
+import { benchMemory } from './memory-bench.ts';
+import { benchLateReply } from './late-reply-bench.ts';
 import { benchReport } from '../report/bench-report.ts';
 import { benchObserve } from '../observe/bench-observe.ts';
 import { formatTable } from './format-table.ts';
@@ -72,6 +74,20 @@ try {
   console.log(formatTable(
     ['in process calls/s', 'as a command calls/s', 'throughput ratio', 'in process p50/p99 ms', 'as a command p50/p99 ms', 'p50 delta ms'],
     [[protocol.inProcess.callsPerSec.toFixed(0), protocol.throughProtocol.callsPerSec.toFixed(0), protocol.throughputRatio.toFixed(3), `${protocol.inProcess.p50Ms.toFixed(3)}/${protocol.inProcess.p99Ms.toFixed(2)}`, `${protocol.throughProtocol.p50Ms.toFixed(3)}/${protocol.throughProtocol.p99Ms.toFixed(2)}`, protocol.p50DeltaMs.toFixed(3)]],
+  ));
+
+  const late = await benchLateReply(node);
+  results.lateReply = late;
+  console.log(`\nlate-reply timeouts by proxy (same fault; removing the toxic releases held replies: ${late.expectedWithRelease} expected, ${late.expectedWithKeptDelay} if the delay were kept)${process.env.TOXIPROXY_URL ? '' : '; set TOXIPROXY_URL to compare with a real Toxiproxy'}`);
+  console.log(formatTable(['proxy', 'calls', 'timed out', 'late replies discarded'], late.rows.map((row) => [row.proxy, String(row.sent), String(row.timedOut), String(row.discardedLate)])));
+
+  const memoryMs = options.quick ? 60_000 : 300_000;
+  const memory = await benchMemory(node, { durationMs: memoryMs, warmUpMs: memoryMs / 5, windowMs: memoryMs / 10, sampleEveryMs: 2_000 });
+  results.memory = memory;
+  console.log(`\nRSS over a ${memoryMs / 60_000}-minute baseline run (${memory.calls} calls, ${memory.callsPerSec.toFixed(0)}/s; target: growth after the first ${memoryMs / 5_000} s <= 10 %)`);
+  console.log(formatTable(
+    ['process', 'RSS after warm-up MB', 'RSS at end MB', 'growth', 'slope MB/min', 'flat'],
+    memory.processes.map((row) => [row.process, row.warmRssMb.toFixed(0), row.endRssMb.toFixed(0), `${(row.growth * 100).toFixed(1)} %`, row.slopeMbPerMin.toFixed(2), Math.abs(row.growth) <= 0.1 ? 'yes' : 'NO']),
   ));
 } finally {
   await node.stop();

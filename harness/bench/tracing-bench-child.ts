@@ -14,7 +14,8 @@ import { measureClosedLoop } from './measure-closed-loop.ts';
 const [mode, amqpUrl, durationText, queue] = process.argv.slice(2) as [string, string, string, string];
 const sampleRatio = mode === 'off' ? 0 : Number(mode);
 const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-tracing-bench-'));
-const tracing = await setupTracing({ serviceName: 'bench', enabled: mode !== 'off', sampleRatio, spansFile: join(dir, 'spans.jsonl') });
+// No trace budget: this measures what tracing a call costs, so every sampled call must be traced.
+const tracing = await setupTracing({ serviceName: 'bench', enabled: mode !== 'off', sampleRatio, budget: 'unlimited', spansFile: join(dir, 'spans.jsonl') });
 const server = await new FibRpcServer({ amqpUrl, queue, prefetch: 32 }).start();
 const client = await new FibRpcClient({ amqpUrl, queue, maxInFlight: 64 }).start();
 try {

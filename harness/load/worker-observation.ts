@@ -23,6 +23,7 @@ export async function startWorkerObservation(processName: string, tracing: Traci
     enabled: tracing.enabled,
     sampleRatio: tracing.sampleRatio,
     spansFile: tracing.spansFile,
+    budget: tracing.budget,
   });
   return {
     newRecorder: (runStartEpochMs) => new LatencyRecorder({ runStartEpochMs }),

@@ -6,6 +6,7 @@
 import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
 import type { EncodedRecording } from '../observe/latency-recorder.ts';
 import type { EncodedCallIds } from '../observe/call-id-set.ts';
+import type { TraceBudget } from '../observe/trace-budget.ts';
 import type { LoadOptions } from './load-options.ts';
 import type { EncodedSentRequests } from './sent-requests.ts';
 
@@ -16,6 +17,8 @@ export interface TracingConfig {
   readonly sampleRatio: number;
   /** JSONL file this process writes its spans to. */
   readonly spansFile?: string;
+  /** Bound on the traces this process starts (DEFAULT_TRACE_BUDGET when absent). */
+  readonly budget?: TraceBudget;
 }
 
 export interface ServerWorkerConfig {

@@ -7,9 +7,11 @@ import {
   NoopSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
+  type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { JsonlFileSpanExporter } from './jsonl-span-exporter.ts';
+import { DEFAULT_TRACE_BUDGET, TraceBudgetSampler, type TraceBudget } from './trace-budget.ts';
 
 export interface TracingOptions {
   /** `service.name` of this process's spans: 'rpc-client-1', 'rpc-server-2', 'scenario'. */
@@ -23,6 +25,11 @@ export interface TracingOptions {
   readonly otlpEndpoint?: string;
   /** Fraction of new traces recorded, 0..1 (default 1). Remote parents' decisions are kept. */
   readonly sampleRatio?: number;
+  /**
+   * At most this many new traces per second and in all (DEFAULT_TRACE_BUDGET unless given);
+   * 'unlimited' turns the bound off. It keeps span files bounded on long or fast runs.
+   */
+  readonly budget?: TraceBudget | 'unlimited';
   /** false: no SDK at all, every span is a no-op and no context is propagated. Default true. */
   readonly enabled?: boolean;
 }
@@ -79,7 +86,7 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
       resource: resourceFromAttributes({ 'process.pid': process.pid }),
       // Only OTEL_RESOURCE_ATTRIBUTES: host/process detectors would copy command lines into every span line.
       resourceDetectors: [envDetector],
-      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(sampleRatio(options.sampleRatio)) }),
+      sampler: new ParentBasedSampler({ root: rootSampler(options) }),
       textMapPropagator: new core.W3CTraceContextPropagator(),
       spanProcessors: processors,
       instrumentations: [],
@@ -141,6 +148,13 @@ function spanProcessors(options: TracingOptions): SpanProcessor[] {
 export function tracesUrl(endpoint: string): string {
   const base = endpoint.replace(/\/+$/, '');
   return base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
+}
+
+/** The ratio decides first; the budget then caps how many of those traces this process starts. */
+function rootSampler(options: TracingOptions): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(sampleRatio(options.sampleRatio));
+  if (options.budget === 'unlimited') return ratio;
+  return new TraceBudgetSampler(ratio, options.budget ?? DEFAULT_TRACE_BUDGET);
 }
 
 function sampleRatio(ratio: number | undefined): number {

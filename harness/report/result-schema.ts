@@ -178,7 +178,12 @@ export const ScenarioResultSchema = z.object({
     harnessVersion: z.string(),
     platform: z.string(),
     cpus: count,
-    tracing: z.object({ enabled: z.boolean(), sampleRatio: z.number().min(0).max(1) }),
+    tracing: z.object({
+      enabled: z.boolean(),
+      sampleRatio: z.number().min(0).max(1),
+      /** At most this many new traces per client process, per second and in all, on top of the ratio. */
+      budget: z.object({ perSecond: z.number().positive(), total: count }).optional(),
+    }),
     /** The implementations under test: "builtin" or "command: <command line>". Absent in older results. */
     implementations: z.object({ server: z.string(), client: z.string() }).optional(),
   }),
@@ -207,6 +212,12 @@ export const ScenarioResultSchema = z.object({
   gates: z.array(GateResultSchema),
   traces: z.object({
     spansFile: z.string().optional(),
+    /** Spans in spansFile, its size, and the calls traced (root spans). */
+    spans: count.optional(),
+    spanFileBytes: count.optional(),
+    tracedCalls: count.optional(),
+    /** Why spans could not be collected; the run's measurements stand without them. */
+    error: z.string().optional(),
     /** The waterfall of one duplicate-reply call: original reply, kill, redelivery, discard. */
     duplicateReplyTrace: z.array(TraceSpanSchema).optional(),
   }),

@@ -78,14 +78,13 @@ export class FibRpcClient {
     sent: 0, replied: 0, timedOut: 0, remoteErrors: 0, failed: 0, rejectedInFlightLimit: 0,
     discardedDuplicate: 0, discardedLate: 0, discardedUnknown: 0, reconnects: 0,
   };
-  private readonly pendingCalls = new PendingCallTable<RpcReply>();
+  /** Hands out the correlation ids (`<client uuid>.<sequence>`) and remembers how each call ended. */
+  private readonly pendingCalls = new PendingCallTable<RpcReply>({ idPrefix: randomUUID() });
   private readonly spans = new Map<string, ClientSpan>();
   private readonly queue: string;
   private readonly replyMode: ReplyMode;
   private readonly timeoutMs: number;
   private readonly maxInFlight: number;
-  private readonly clientId = randomUUID();
-  private nextSequence = 1;
   private connection: RecoveringChannelModel | undefined;
   private channel: Channel | undefined;
   private replyTo: string | undefined;
@@ -178,7 +177,7 @@ export class FibRpcClient {
   }
 
   private send(n: number, body: Buffer): Promise<RpcReply> {
-    const correlationId = `${this.clientId}.${this.nextSequence++}`;
+    const correlationId = this.pendingCalls.newCorrelationId();
     if (this.closed) return Promise.reject(new RpcCallError('client is closed', correlationId, 'closed'));
     const channel = this.channel;
     if (!channel || !this.replyTo) {

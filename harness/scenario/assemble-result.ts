@@ -8,6 +8,7 @@ import { CallIdSet } from '../observe/call-id-set.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../load/accepted-reply-ledger.ts';
 import type { ClientTally, EncodedRecording, ServerTally } from '../load/worker-protocol.ts';
 import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../report/result-schema.ts';
+import { DEFAULT_TRACE_BUDGET } from '../observe/trace-budget.ts';
 import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
@@ -114,7 +115,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
   // compact call-id sets cannot hold in bulk, and its lost-connection calls are unknown.
   const coreChecks = protocolTallies.length > 0 ? CORE_CHECKS.filter((check) => check.id !== 'requests-handled-match-sent') : CORE_CHECKS;
   const checks = runChecks([...coreChecks, ...protocolChecks, ...definition.checks], checkInput);
-  const traces = await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
+  const traces = await collectTracesOrSayWhy(input);
   // Throughput over the time load ran, not over set-up and teardown.
   const loadDurationMs = Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
   const harnessFailed = input.harnessErrors.length > 0 && !input.interrupted;
@@ -138,7 +139,11 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
       harnessVersion: HARNESS_VERSION,
       platform: `${process.platform}-${process.arch}`,
       cpus: cpus().length,
-      tracing: { enabled: input.options.tracing.enabled, sampleRatio: input.options.tracing.sampleRatio },
+      tracing: {
+        enabled: input.options.tracing.enabled,
+        sampleRatio: input.options.tracing.sampleRatio,
+        ...(input.options.tracing.enabled ? { budget: input.options.tracing.budget ?? DEFAULT_TRACE_BUDGET } : {}),
+      },
       implementations: input.implementations,
     },
     config: {
@@ -184,4 +189,16 @@ function measureRequestAccounting(input: AssembleInput) {
   }
   if (input.clients.length === 0) return undefined;
   return accountRequests({ published, excusable, handled: input.handledCallIds, queuedAtStop: input.requestsQueuedAtStop });
+}
+
+/**
+ * Spans are a view on the run, not its measurements: a span file that cannot be read
+ * (disk full, a corrupt line) is reported with the traces and the run's result stands.
+ */
+async function collectTracesOrSayWhy(input: AssembleInput): Promise<ScenarioResult['traces']> {
+  try {
+    return await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
+  } catch (error) {
+    return { error: `spans could not be collected (per-process span files are left in ${input.options.runDir}): ${(error as Error).message}` };
+  }
 }

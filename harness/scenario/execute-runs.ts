@@ -85,6 +85,8 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
     const runDir = options.repeat > 1 ? join(options.runDir, `run-${attempt}`) : options.runDir;
     const label = options.repeat > 1 ? `${definition.name} ${attempt}/${options.repeat}` : definition.name;
     const display = createProgressDisplay(options.interactive && !options.json, label);
+    // Once load has started, a failure is not "could not run": the message must say what was lost.
+    let loadStarted = false;
     try {
       results.push(await runScenario({
         definition,
@@ -95,13 +97,18 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
         gates: options.gates,
         tracing: { enabled: options.tracingEnabled, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
         onProgress: (progress) => display.update(progress),
-        onPhase: (phase) => display.phase(phase),
+        onPhase: (phase) => {
+          if (phase === 'running') loadStarted = true;
+          display.phase(phase);
+        },
         signal,
         allowBusyQueue: options.allowBusyQueue,
       }));
     } catch (error) {
       display.stop();
-      console.error(`${definition.name}: the harness could not run: ${(error as Error).message}`);
+      console.error(loadStarted
+        ? `${definition.name}: the run finished but its result could not be put together, so no result.json was written: ${(error as Error).message} (what the processes left, such as span files, is in ${runDir})`
+        : `${definition.name}: the harness could not run: ${(error as Error).message}`);
       return EXIT_HARNESS_ERROR;
     } finally {
       display.stop();

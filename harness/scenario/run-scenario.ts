@@ -8,6 +8,7 @@ import type { ClientInstance, ServerInstance } from '../impl/implementation.ts';
 import { selectImplementations } from '../impl/select-implementations.ts';
 import type { ClientTally, ServerTally, WorkerEvent } from '../load/worker-protocol.ts';
 import { Timeline } from '../observe/timeline.ts';
+import { DEFAULT_TRACE_BUDGET, type TraceBudget } from '../observe/trace-budget.ts';
 import type { ScenarioResult, TimelineEvent } from '../report/result-schema.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import { assembleResult, type AssembleInput } from './assemble-result.ts';
@@ -26,7 +27,8 @@ export interface RunOptions {
   /** The run's folder; span files are written here. */
   readonly runDir: string;
   readonly gates: readonly string[];
-  readonly tracing: { readonly enabled: boolean; readonly sampleRatio: number };
+  /** `budget` bounds the traces each process starts (DEFAULT_TRACE_BUDGET when absent). */
+  readonly tracing: { readonly enabled: boolean; readonly sampleRatio: number; readonly budget?: TraceBudget };
   readonly onProgress?: (progress: RunProgress) => void;
   readonly onPhase?: (phase: string) => void;
   /** Aborting stops the load early; what was measured is still returned. */
@@ -137,7 +139,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const tracingFor = (name: string) => {
     const spansFile = options.tracing.enabled ? join(options.runDir, `spans-${name}.jsonl`) : undefined;
     if (spansFile) spanFiles.push(spansFile);
-    return { enabled: options.tracing.enabled, sampleRatio: options.tracing.sampleRatio, spansFile };
+    return { enabled: options.tracing.enabled, sampleRatio: options.tracing.sampleRatio, spansFile, budget: traceBudget(options) };
   };
 
   async function startServer(server: number): Promise<void> {
@@ -338,6 +340,10 @@ async function waitForClients(
     clearInterval(progress);
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+function traceBudget(options: Pick<RunOptions, 'tracing'>): TraceBudget {
+  return options.tracing.budget ?? DEFAULT_TRACE_BUDGET;
 }
 
 function describeTopology(topology: Topology) {

@@ -52,7 +52,7 @@ export class ProxiedConnection implements LinkOwner {
 
   /** Returns whether the toxic was acting on this connection. */
   removeToxic(toxic: ToxicWrapper): boolean {
-    return this.links[toxic.stream].removeToxic(toxic.name);
+    return this.links[toxic.stream].removeToxic(toxic);
   }
 
   /** FIN both ways, as Toxiproxy does when a proxy is disabled or a toxic closes the link. */

@@ -7,6 +7,22 @@ const MAX_PENDING_CHUNKS = 256;
 /** setTimeout's ceiling; a longer wait is a wait until the connection ends. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/**
+ * How long one releasable toxic (latency) holds one chunk. The link re-reads it before every
+ * write, so removing or updating the toxic moves data that is already held.
+ */
+interface Hold {
+  readonly toxic: ToxicWrapper;
+  readonly arrivedAt: number;
+  /** The delay the toxic gave when the chunk arrived. */
+  readonly plannedMs: number;
+  /** The delay that applies now: 0 once the toxic is gone, re-drawn after an update. */
+  currentMs: number;
+  generation: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
 /** What a link needs from its connection. */
 export interface LinkOwner {
   toxics(stream: Stream): readonly ToxicWrapper[];
@@ -50,15 +66,19 @@ export class ToxicLink {
   /** A toxic starts here (set-up, add or update): its coin is flipped anew and it may arm a deadline. */
   startToxic(toxic: ToxicWrapper): void {
     this.clearCloseTimer(toxic.name);
+    // An update re-times data the toxic holds: wake the writer so it reads the new delay.
+    if (toxic.behaviour.releasesHeldData) this.wakeSleepers();
     if (this.disposed || !this.coins.affects(toxic)) return;
     toxic.behaviour.onStart?.(toxic.attributes, this.context(toxic, performance.now()));
   }
 
   /** Returns whether the removed toxic was acting on this connection. */
-  removeToxic(name: string): boolean {
-    this.clearCloseTimer(name);
-    this.states.delete(name);
-    return this.coins.forget(name);
+  removeToxic(toxic: ToxicWrapper): boolean {
+    this.clearCloseTimer(toxic.name);
+    this.states.delete(toxic.name);
+    // Data a removed latency toxic holds goes out now, as Toxiproxy drains the toxic's pipe.
+    if (toxic.behaviour.releasesHeldData) this.wakeSleepers();
+    return this.coins.forget(toxic.name);
   }
 
   /** Resolves once everything planned so far (data, a delayed FIN) has been written or abandoned. */
@@ -115,23 +135,31 @@ export class ToxicLink {
     }
     const now = performance.now();
     let plan: ChunkPlan = { pieces: [{ at: now, data: chunk }] };
+    const holds: Hold[] = [];
     for (const toxic of toxics) {
+      const before = plan.pieces[0]?.at;
       plan = toxic.behaviour.apply(plan, toxic.attributes, this.context(toxic, now));
+      const after = plan.pieces[0]?.at;
+      // A releasable toxic shifts every piece alike; remember by how much, to undo it later.
+      if (toxic.behaviour.releasesHeldData && before !== undefined && after !== undefined && after > before) {
+        holds.push({ toxic, arrivedAt: now, plannedMs: after - before, currentMs: after - before, generation: toxic.generation });
+      }
       if (plan.end) break;
     }
     const planned = plan;
-    this.enqueue(() => this.carryOut(planned));
+    this.enqueue(() => this.carryOut(planned, holds));
   }
 
-  private async carryOut(plan: ChunkPlan): Promise<void> {
+  private async carryOut(plan: ChunkPlan, holds: readonly Hold[]): Promise<void> {
+    const shifted = (at: number) => (holds.length === 0 ? at : at + this.holdChange(holds));
     for (const piece of plan.pieces) {
-      await this.sleepUntil(Math.max(piece.at, this.lastWriteAt + (piece.gapMs ?? 0)));
+      await this.sleepUntil(() => Math.max(shifted(piece.at), this.lastWriteAt + (piece.gapMs ?? 0)));
       if (!this.canWrite()) return;
       this.lastWriteAt = performance.now();
       if (!this.sink.write(piece.data)) await this.waitForDrain();
     }
     if (plan.end) {
-      await this.sleepUntil(plan.end.at);
+      await this.sleepUntil(() => shifted(plan.end!.at));
       if (this.disposed) return;
       if (plan.end.kind === 'reset') this.owner.reset();
       else this.owner.close();
@@ -152,11 +180,37 @@ export class ToxicLink {
       });
   }
 
+  /**
+   * How far the holds' toxics have moved the chunk since it was planned: minus the whole
+   * delay once a toxic is removed; after an update, the new delay counted from the chunk's
+   * arrival (Toxiproxy restarts the pipe, which sleeps latency minus the time already held).
+   */
+  private holdChange(holds: readonly Hold[]): number {
+    let change = 0;
+    const present = this.owner.toxics(this.stream);
+    for (const hold of holds) {
+      if (hold.currentMs > 0 && !present.includes(hold.toxic)) hold.currentMs = 0;
+      else if (hold.currentMs > 0 && hold.generation !== hold.toxic.generation) {
+        hold.generation = hold.toxic.generation;
+        hold.currentMs = this.coins.affects(hold.toxic) ? this.delayOf(hold.toxic, hold.arrivedAt) : 0;
+      }
+      change += hold.currentMs - hold.plannedMs;
+    }
+    return change;
+  }
+
+  /** The delay a toxic gives a chunk that arrived at `at`, as its plan would say now. */
+  private delayOf(toxic: ToxicWrapper, at: number): number {
+    const plan = toxic.behaviour.apply({ pieces: [{ at, data: EMPTY }] }, toxic.attributes, this.context(toxic, at));
+    return Math.max(0, (plan.pieces[0]?.at ?? at) - at);
+  }
+
   /** The source half-closed: pass the FIN on after pending data, delayed by slow_close. */
   private onSourceEnd(): void {
     const delay = Math.max(0, ...this.activeToxics().map((toxic) => toxic.behaviour.closeDelay?.(toxic.attributes) ?? 0));
+    const at = performance.now() + delay;
     this.enqueue(async () => {
-      await this.sleepUntil(performance.now() + delay);
+      await this.sleepUntil(() => at);
       if (this.canWrite()) this.sink.end();
     });
   }
@@ -165,10 +219,21 @@ export class ToxicLink {
     return !this.disposed && !this.sink.destroyed && !this.sink.writableEnded;
   }
 
-  /** Never wakes early: libuv's cached loop clock can fire a timer up to a millisecond before its time. */
-  private async sleepUntil(at: number): Promise<void> {
-    for (let remaining = at - performance.now(); remaining > 0 && !this.disposed; remaining = at - performance.now()) {
+  /**
+   * Never wakes early: libuv's cached loop clock can fire a timer up to a millisecond before
+   * its time. The target is read again after every wake, so a released hold ends the wait.
+   */
+  private async sleepUntil(target: () => number): Promise<void> {
+    for (let remaining = target() - performance.now(); remaining > 0 && !this.disposed; remaining = target() - performance.now()) {
       await this.sleepFor(remaining);
+    }
+  }
+
+  /** Ends every wait early; each waiter then re-reads its target and sleeps again if it must. */
+  private wakeSleepers(): void {
+    for (const sleep of [...this.sleeps]) {
+      clearTimeout(sleep.timer);
+      sleep.wake();
     }
   }
 

@@ -105,6 +105,82 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     expect(await client.roundTrip('d')).toBeLessThan(100);
   });
 
+  it('releases the data a latency toxic holds as soon as the toxic is removed, as Toxiproxy drains it', async () => {
+    const proxy = await newProxy();
+    const toxic = await addToxic(proxy, 'latency', 'downstream', { latency: 5_000 });
+    const client = await open(proxy);
+    client.socket.write('held');
+    await sleep(300);
+    expect(client.received.length).toBe(0);
+    const removedAt = performance.now();
+    await toxic.remove();
+    while (client.received.length < 4 && performance.now() - removedAt < 6_000) await sleep(1);
+    const releaseMs = performance.now() - removedAt;
+    expect(client.received.toString()).toBe('held');
+    // The API round trip is included; a kept delay would take another 4.7 s.
+    expect(releaseMs).toBeLessThan(1_000);
+  });
+
+  it('re-times held data from its arrival when the latency toxic is updated', async () => {
+    const proxy = await newProxy();
+    const toxic = await addToxic(proxy, 'latency', 'downstream', { latency: 5_000 });
+    const client = await open(proxy);
+    const sentAt = performance.now();
+    client.socket.write('held');
+    await sleep(100);
+    await toxic.update({ attributes: { latency: 600 } } as Parameters<typeof toxic.update>[0]);
+    while (client.received.length < 4 && performance.now() - sentAt < 6_000) await sleep(1);
+    const heldMs = performance.now() - sentAt;
+    expect(heldMs).toBeGreaterThanOrEqual(600);
+    expect(heldMs).toBeLessThan(2_000);
+  });
+
+  /**
+   * late-reply's fault on bare TCP: a call every 20 ms with a 500 ms timeout; replies held
+   * 900 ms from t=1 s, and the toxic removed at 2.5 s. Released at once (Toxiproxy), only calls
+   * sent before 2.0 s time out; a kept delay would time out every call of the window, 50 % more.
+   */
+  it('late-reply on TCP: removing the latency toxic lets the calls of its last 500 ms answer in time', async () => {
+    const proxy = await newProxy();
+    const client = await open(proxy);
+    const TOKEN = 8;
+    const sends: number[] = [];
+    const start = performance.now();
+    let addAt = Number.NaN;
+    let removeAt = Number.NaN;
+    let toxic: Toxic<unknown> | undefined;
+    for (let call = 0; call < 175; call++) {
+      const due = start + call * 20;
+      while (performance.now() < due) await sleep(Math.max(1, due - performance.now()));
+      const elapsed = performance.now() - start;
+      if (!toxic && elapsed >= 1_000) {
+        toxic = await addToxic(proxy, 'latency', 'downstream', { latency: 900 });
+        addAt = performance.now();
+      }
+      if (toxic && Number.isNaN(removeAt) && elapsed >= 2_500) {
+        removeAt = performance.now();
+        await toxic.remove();
+      }
+      sends.push(performance.now());
+      client.socket.write(String(call).padStart(TOKEN, '0'));
+    }
+    while (client.received.length < sends.length * TOKEN && performance.now() - start < 10_000) await sleep(5);
+    // When each call's reply was complete: the read in which its last byte arrived.
+    const replyAt: number[] = [];
+    let bytes = 0;
+    for (const read of client.reads) {
+      bytes += read.bytes;
+      while (replyAt.length < Math.floor(bytes / TOKEN)) replyAt.push(read.at);
+    }
+    const timedOut = sends.filter((sentAt, call) => (replyAt[call] ?? Number.POSITIVE_INFINITY) - sentAt > 500).length;
+    const sentWhileHeld = sends.filter((sentAt) => sentAt >= addAt && sentAt < removeAt).length;
+    const releasedModel = sends.filter((sentAt) => sentAt >= addAt && sentAt < removeAt - 500).length;
+    console.log(`late-reply on TCP: ${timedOut} timeouts; release-on-remove predicts ${releasedModel}, a kept delay ${sentWhileHeld}`);
+    expect(timedOut).toBeGreaterThanOrEqual(releasedModel - 5);
+    expect(timedOut).toBeLessThanOrEqual(releasedModel + 8);
+    expect(timedOut).toBeLessThan(sentWhileHeld - 10);
+  });
+
   it('caps throughput with the bandwidth toxic (100 KB/s -> 50 KB take about 0.5 s)', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'bandwidth', 'downstream', { rate: 100 });

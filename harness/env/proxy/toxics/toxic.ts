@@ -50,4 +50,10 @@ export interface ToxicBehaviour {
   onStart?(attributes: ToxicAttributes, context: ToxicContext): void;
   /** Whether removing the toxic closes the connections it was acting on (timeout does). */
   readonly closesOnRemove?: boolean;
+  /**
+   * Whether the toxic only holds data back, so that removing it passes on at once what it
+   * holds and an update re-times it (latency). Toxiproxy interrupts the toxic's pipe,
+   * forwards the chunk it was sleeping on and drains its buffer into the next stage.
+   */
+  readonly releasesHeldData?: boolean;
 }

@@ -1,4 +1,4 @@
-import { instant, ms, seconds } from '../../format.ts';
+import { instant, int, ms, seconds } from '../../format.ts';
 import type { ScenarioResult } from '../../result-schema.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME_BUTTON } from '../page.ts';
@@ -19,7 +19,7 @@ export function renderHeader(result: ScenarioResult): string {
     ['load', loadText],
     ['topology', `${result.config.servers} servers, ${result.config.clients} clients, prefetch ${result.config.prefetch}`],
     ['call timeout', `${ms(result.config.timeoutMs)}${result.config.confirmReplies ? ', confirmed replies' : ''}`],
-    ['tracing', env.tracing.enabled ? `on, ${(env.tracing.sampleRatio * 100).toFixed(env.tracing.sampleRatio < 0.1 ? 1 : 0)} % sampled` : 'off'],
+    ['tracing', tracingText(result)],
     ['node', `${env.node} on ${env.platform}, ${env.cpus} CPUs`],
     ['harness', `rpc-chaos ${env.harnessVersion}`],
     ['seed', String(result.run.seed)],
@@ -31,4 +31,27 @@ export function renderHeader(result: ScenarioResult): string {
     ${THEME_BUTTON}</header>
   <div class="description">${escapeHtml(result.scenario.description)}</div>
   <div class="env" id="environment">${facts.map(([k, v]) => `<div><span class="k">${k}</span><span class="v" title="${escapeHtml(v)}">${escapeHtml(v)}</span></div>`).join('')}</div>`;
+}
+
+/**
+ * The sample ratio, the trace budget, and what they gave. When the budget cut sampling
+ * (a long or fast run), the header says so: "2.1 % of calls traced" next to "100 % sampled"
+ * would otherwise look like a bug.
+ */
+export function tracingText(result: ScenarioResult): string {
+  const { tracing } = result.environment;
+  if (!tracing.enabled) return 'off';
+  const percent = (ratio: number) => `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.1 ? 1 : 0)} %`;
+  const parts = [`on, ${percent(tracing.sampleRatio)} sampled`];
+  if (tracing.budget) parts.push(`at most ${int(tracing.budget.perSecond)} new traces/s and ${int(tracing.budget.total)} in all per client`);
+  const { tracedCalls, error } = result.traces;
+  const sent = result.counters.sent;
+  if (tracedCalls !== undefined && sent > 0) {
+    const expected = tracing.sampleRatio * sent;
+    // Ratio sampling is a coin per call: only a clear shortfall means the budget cut in.
+    const cut = tracing.budget !== undefined && tracedCalls < 0.8 * expected && expected - tracedCalls > 20;
+    parts.push(`${int(tracedCalls)} of ${int(sent)} calls traced (${percent(tracedCalls / sent)})${cut ? ': sampling was capped by the trace budget' : ''}`);
+  }
+  if (error) parts.push(error);
+  return parts.join('; ');
 }

@@ -53,6 +53,9 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
     const runDir = options.repeat > 1 ? join(options.runDir, `run-${attempt}`) : options.runDir;
     const label = options.repeat > 1 ? `${definition.name} ${attempt}/${options.repeat}` : definition.name;
     const display = createProgressDisplay(options.interactive && !options.json, label);
+    // On Ctrl-C the live line stops first, so the interrupt messages stay readable.
+    const stopDisplay = () => display.stop();
+    signal.addEventListener('abort', stopDisplay, { once: true });
     try {
       results.push(await runScenario({
         definition,
@@ -71,6 +74,7 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
       console.error(`${definition.name}: the harness could not run: ${(error as Error).message}`);
       return EXIT_HARNESS_ERROR;
     } finally {
+      signal.removeEventListener('abort', stopDisplay);
       display.stop();
     }
   }

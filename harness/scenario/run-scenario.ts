@@ -152,8 +152,11 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   let clients: WorkerProcess[] = [];
   let loadEndedEpochMs: number | undefined;
   try {
+    // Interrupted while the broker was starting: there is no load to measure, only teardown.
+    if (options.signal?.aborted) throw new Interrupted();
     options.onPhase?.(`starting ${definition.topology.servers} server and ${definition.topology.clients} client processes`);
     await Promise.all(range(definition.topology.servers).map((i) => startServer(i)));
+    if (options.signal?.aborted) throw new Interrupted();
     clients = range(definition.topology.clients).map((i) => {
       const name = `client-${i}`;
       const config: ClientWorkerConfig = {
@@ -182,7 +185,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     await waitForClients(clients, definition, options, elapsedMs, clientTallies, harnessErrors);
     loadEndedEpochMs = Date.now();
   } catch (error) {
-    harnessErrors.push((error as Error).message);
+    if (!(error instanceof Interrupted)) harnessErrors.push((error as Error).message);
   } finally {
     options.onPhase?.('stopping');
     await scheduler.stop();
@@ -237,6 +240,8 @@ async function waitForClients(
   }, 250);
   const onAbort = () => clients.forEach((client) => client.send({ type: 'stop' }));
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // The signal does not fire for a listener added after the abort.
+  if (options.signal?.aborted) onAbort();
   try {
     const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), boundMs).unref());
     const outcome = await Promise.race([Promise.all(clients.map((client) => client.exited)), deadline]);
@@ -247,6 +252,13 @@ async function waitForClients(
   } finally {
     clearInterval(progress);
     options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Stops the run before the load starts; not a harness error. */
+class Interrupted extends Error {
+  constructor() {
+    super('interrupted before the load started');
   }
 }
 

@@ -168,29 +168,27 @@ const LONG_RUN = ['duplicate-reply', '--duration', '60s'];
 
 let node: StartedPrivateRabbitNode;
 const started: Chain[] = [];
-let vhosts = 0;
 
-/** Each run gets its own vhost on the shared node, so runs can overlap without sharing rpc_queue. */
-async function sharedBrokerUrl(): Promise<string> {
-  return node.addVhost(`signals-${process.pid}-${++vhosts}`);
+/** A counting semaphore: at most `slots` bodies at once. */
+function limiter(slots: number) {
+  let free = slots;
+  const waiting: Array<() => void> = [];
+  return async <T>(body: () => Promise<T>): Promise<T> => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await body();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    }
+  };
 }
 
-/** At most this many runs at once: each is npm, node and four workers on a 2-core machine. */
-const RUN_SLOTS = 3;
-let freeSlots = RUN_SLOTS;
-const waitingForSlot: Array<() => void> = [];
-
-async function inSlot<T>(body: () => Promise<T>): Promise<T> {
-  if (freeSlots > 0) freeSlots--;
-  else await new Promise<void>((resolve) => waitingForSlot.push(resolve));
-  try {
-    return await body();
-  } finally {
-    const next = waitingForSlot.shift();
-    if (next) next();
-    else freeSlots++;
-  }
-}
+/** Runs on the shared node take turns (one rpc_queue); runs with their own node, two at a time. */
+const onSharedBroker = limiter(1);
+const onOwnBroker = limiter(2);
 
 function track(chain: Chain): Chain {
   started.push(chain);
@@ -210,8 +208,8 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
   // Random moments, as a user would press Ctrl-C: during worker start-up or during the load.
   const moments = Array.from({ length: 3 }, (_, i) => ({ after: i % 2 === 0 ? 'starting \\d+ server' : 'running', delayMs: Math.round(Math.random() * 3_000) }));
   for (const [index, moment] of moments.entries()) {
-    it.concurrent(`one Ctrl-C in a terminal (${index + 1}: ${moment.delayMs} ms after "${moment.after}") writes result.json, exits 130 and shows the cursor again`, () => inSlot(async () => {
-      const chain = track(startChain(LONG_RUN, { pty: true, amqpUrl: await sharedBrokerUrl() }));
+    it.concurrent(`one Ctrl-C in a terminal (${index + 1}: ${moment.delayMs} ms after "${moment.after}") writes result.json, exits 130 and shows the cursor again`, () => onSharedBroker(async () => {
+      const chain = track(startChain(LONG_RUN, { pty: true, amqpUrl: node.getAmqpUrl() }));
       await waitForOutput(chain, new RegExp(moment.after));
       await sleep(moment.delayMs);
       chain.child.stdin?.write('\u0003');
@@ -224,8 +222,8 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     }));
   }
 
-  it.concurrent('two Ctrl-Cs within a second are one request: the run still writes result.json', () => inSlot(async () => {
-    const chain = track(startChain(LONG_RUN, { pty: true, amqpUrl: await sharedBrokerUrl() }));
+  it.concurrent('two Ctrl-Cs within a second are one request: the run still writes result.json', () => onSharedBroker(async () => {
+    const chain = track(startChain(LONG_RUN, { pty: true, amqpUrl: node.getAmqpUrl() }));
     await waitForOutput(chain, /running/);
     await sleep(500);
     chain.child.stdin?.write('\u0003');
@@ -238,7 +236,7 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     expect(chain.output()).toContain(SHOW_CURSOR);
   }));
 
-  it.concurrent('a second Ctrl-C after the first second kills at once, saying what it abandons', () => inSlot(async () => {
+  it.concurrent('a second Ctrl-C after the first second kills at once, saying what it abandons', () => onOwnBroker(async () => {
     // A private node, so the graceful stop (rabbitmqctl stop) is still running at the second press.
     const chain = track(startChain(LONG_RUN, { pty: true }));
     await waitForOutput(chain, /running/);
@@ -262,8 +260,8 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     { target: 'npm', signal: 'SIGTERM' },
     { target: 'node', signal: 'SIGHUP' },
   ] as const) {
-    it.concurrent(`${signal} to ${target} stops the run and writes result.json`, () => inSlot(async () => {
-      const chain = track(startChain(LONG_RUN, { pty: false, amqpUrl: await sharedBrokerUrl() }));
+    it.concurrent(`${signal} to ${target} stops the run and writes result.json`, () => onSharedBroker(async () => {
+      const chain = track(startChain(LONG_RUN, { pty: false, amqpUrl: node.getAmqpUrl() }));
       await waitForOutput(chain, /running/);
       await sleep(1_000);
       process.kill(chainProcesses(chain)[target], signal);
@@ -273,7 +271,7 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     }));
   }
 
-  it.concurrent('a SIGKILLed runner leaves nothing running: its guard kills the node, its epmd and the workers, frees the ports and removes the temp dir within 10 s', () => inSlot(async () => {
+  it.concurrent('a SIGKILLed runner leaves nothing running: its guard kills the node, its epmd and the workers, frees the ports and removes the temp dir within 10 s', () => onOwnBroker(async () => {
     const chain = track(startChain(LONG_RUN, { pty: false }));
     await waitForOutput(chain, /running/);
     const { node: cliPid } = chainProcesses(chain);
@@ -303,7 +301,7 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     expect(chain.output()).toMatch(/rpc-chaos: the harness process \d+ ended without stopping this: killed rabbitmq node .*\(pids /);
   }));
 
-  it.concurrent('what a runner killed together with its guard left behind is removed by the next run, which says so', () => inSlot(async () => {
+  it.concurrent('what a runner killed together with its guard left behind is removed by the next run, which says so', () => onOwnBroker(async () => {
     const chain = track(startChain(LONG_RUN, { pty: false }));
     await waitForOutput(chain, /running/);
     const { node: cliPid } = chainProcesses(chain);
@@ -323,8 +321,11 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     expect(markers.flatMap(markedProcesses).length).toBeGreaterThan(0);
     expect(existsSync(stateDir)).toBe(true);
 
-    const next = track(startChain(['baseline', '--calls', '5'], { pty: false, amqpUrl: await sharedBrokerUrl() }));
-    await exitCodeWithin(next, EXIT_BOUND_MS);
+    const next = await onSharedBroker(async () => {
+      const run = track(startChain(['baseline', '--calls', '5'], { pty: false, amqpUrl: node.getAmqpUrl() }));
+      await exitCodeWithin(run, EXIT_BOUND_MS);
+      return run;
+    });
     expect(next.output()).toMatch(new RegExp(`rpc-chaos: a dead run \\(pid ${cliPid}, .*\\) left this behind: killed rabbitmq node .*\\(pids `));
     expect(next.output()).toMatch(new RegExp(`left this behind: removed rabbitmq node directory ${dataDir}`));
     expect(markers.flatMap(markedProcesses)).toEqual([]);

@@ -35,7 +35,7 @@ const SIGNAL_EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SI
  */
 export const REPEAT_WINDOW_MS = 1_000;
 /** How long the graceful path may take before it is abandoned (a broker may still be starting). */
-const INTERRUPT_STOP_BUDGET_MS = 60_000;
+const INTERRUPT_STOP_BUDGET_MS = 120_000;
 
 function killAllSync(): void {
   for (const registration of registrations.values()) {

@@ -279,29 +279,6 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     killProcessGroup(child.pid);
   }
 
-  /**
-   * Adds a virtual host (full rights for guest) and returns its AMQP URL, so runs that share
-   * this node do not share queues.
-   */
-  async addVhost(vhost: string): Promise<string> {
-    const env = { ...process.env, HOME: this.layout.home, ERL_EPMD_PORT: String(this.layout.epmdPort) };
-    const options = { timeout: 30_000, env, ...(this.layout.runAs ?? {}) };
-    await execFileAsync(RABBITMQCTL, ['-n', this.layout.nodeName, 'add_vhost', vhost], options);
-    await execFileAsync(RABBITMQCTL, ['-n', this.layout.nodeName, 'set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*'], options);
-    const url = `${this.getAmqpUrl()}/${encodeURIComponent(vhost)}`;
-    // A busy node may refuse the new vhost for a moment after rabbitmqctl returned.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await (await amqp.connect(url, { timeout: 2_000 })).close();
-        return url;
-      } catch (error) {
-        if (Date.now() > deadline) throw new Error(`vhost ${vhost} on ${this.describe()} refused connections for 30 s: ${(error as Error).message}`);
-        await sleep(250);
-      }
-    }
-  }
-
   /** SIGKILLs the node: a broker crash. Data stays, so `restart()` brings it back. */
   async kill(): Promise<void> {
     const child = this.child;

@@ -186,7 +186,7 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     });
     expect(interrupted).toBe(true);
     expect(run.code, run.stderr).toBe(130);
-    expect(run.stderr).toContain('interrupted: stopping load');
+    expect(run.stderr).toContain('interrupted (SIGINT): stopping load');
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
     expect(result.run.interrupted).toBe(true);
     expect(result.counters.sent).toBeGreaterThan(0);

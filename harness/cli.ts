@@ -5,7 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
-import { onInterrupt } from './env/process-cleanup.ts';
+import { onAbandon, onInterrupt } from './env/process-cleanup.ts';
 import { BROKER_CHOICES, type BrokerChoice } from './env/select-broker.ts';
 import { PROXY_CHOICES, type ProxyChoice } from './env/select-proxy.ts';
 import { EXIT_HARNESS_ERROR, EXIT_INTERRUPTED } from './exit-codes.ts';
@@ -149,13 +149,17 @@ async function main(): Promise<number> {
 
   const abort = new AbortController();
   let finished: Promise<number> | undefined;
-  onInterrupt(async () => {
-    process.stderr.write('\ninterrupted: stopping load, writing what was measured, tearing down (Ctrl-C again to kill at once)\n');
+  let written = false;
+  onInterrupt(async (signal) => {
     abort.abort();
+    const how = signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again, after 1 s,`;
+    process.stderr.write(`\ninterrupted (${signal}): stopping load, writing what was measured, tearing down (${how} to kill at once)\n`);
     await finished;
   });
+  onAbandon(() => (written ? [] : [`the results: result.json and the reports in ${options.runDir} are not written`]));
   finished = executeRuns(options, abort.signal);
   const code = await finished;
+  written = true;
   return abort.signal.aborted ? EXIT_INTERRUPTED : code;
 }
 

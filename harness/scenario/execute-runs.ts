@@ -87,6 +87,9 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
     const display = createProgressDisplay(options.interactive && !options.json, label);
     // Once load has started, a failure is not "could not run": the message must say what was lost.
     let loadStarted = false;
+    // On Ctrl-C the live line stops first, so the interrupt messages stay readable.
+    const stopDisplay = () => display.stop();
+    signal.addEventListener('abort', stopDisplay, { once: true });
     try {
       results.push(await runScenario({
         definition,
@@ -111,6 +114,7 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
         : `${definition.name}: the harness could not run: ${(error as Error).message}`);
       return EXIT_HARNESS_ERROR;
     } finally {
+      signal.removeEventListener('abort', stopDisplay);
       display.stop();
     }
     // A run that could not start (or broke) makes later repeats and their medians meaningless.

@@ -35,24 +35,41 @@ export function createProgressDisplay(interactive: boolean, label: string): Prog
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let stopped = false;
   return {
     phase: (text) => {
       if (!started) process.stderr.write(`${label}: ${text}\n`);
     },
     update: (p) => {
+      // After stop() (an interrupt): no redraw over the messages that follow.
+      if (stopped) return;
       const total = Math.max(1, Math.round((p.plannedMs ?? 0) / 100));
       const payload = { sent: p.sent, answered: p.answered, failed: p.failed, discarded: p.discarded, elapsed: (p.elapsedMs / 1000).toFixed(1) };
       const value = Math.min(total, Math.round(p.elapsedMs / 100));
       if (!started) {
+        process.on('exit', showCursor);
         bar.start(total, value, payload);
         started = true;
       } else bar.update(value, payload);
     },
     stop: () => {
+      stopped = true;
       if (started) bar.stop();
       started = false;
     },
   };
+}
+
+/**
+ * cli-progress hides the cursor until bar.stop(); a process that exits on a signal or an error
+ * never gets there, so the cursor is shown again on any exit. Harmless when already visible.
+ */
+function showCursor(): void {
+  try {
+    process.stderr.write('\u001b[?25h');
+  } catch {
+    // The terminal is gone.
+  }
 }
 
 function formatSeconds(ms: number): string {

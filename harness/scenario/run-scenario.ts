@@ -186,6 +186,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     if (options.signal?.aborted) throw new InterruptedBeforeLoad();
     options.onPhase?.(`starting ${definition.topology.servers} server and ${definition.topology.clients} client processes`);
     await Promise.all(range(definition.topology.servers).map((i) => startServer(i)));
+    if (options.signal?.aborted) throw new InterruptedBeforeLoad();
     const started = await Promise.allSettled(range(definition.topology.clients).map((i) => {
       const name = `client-${i}`;
       return implementations.client.start(
@@ -329,6 +330,8 @@ async function waitForClients(
   }, 250);
   const onAbort = () => clients.forEach((client) => client.requestStop());
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // The signal does not fire for a listener added after the abort.
+  if (options.signal?.aborted) onAbort();
   try {
     const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), boundMs).unref());
     const outcome = await Promise.race([Promise.all(clients.map((client) => client.finished)), deadline]);

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { guardProcesses } from '../env/guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../env/process-cleanup.ts';
 import type { ParentMessage, WorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
 
@@ -24,12 +25,14 @@ export class WorkerProcess {
     readonly config: WorkerConfig,
     private readonly onMessage: (worker: WorkerProcess, message: WorkerMessage) => void,
   ) {
+    // A worker exits by itself when the IPC channel closes; the guard covers one that hangs.
+    const guarded = guardProcesses(`worker ${config.name}`);
     this.child = fork(WORKER_MAIN, [], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Own process group: a kill reaches the worker and anything it started.
       detached: true,
-      env: { ...process.env, RPC_CHAOS_WORKER: config.name },
+      env: { ...process.env, RPC_CHAOS_WORKER: config.name, ...guarded.env },
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
@@ -38,6 +41,7 @@ export class WorkerProcess {
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.unregister();
+        guarded.release();
         resolve({ code, signal });
       });
     });

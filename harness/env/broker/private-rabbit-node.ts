@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { findFreePorts } from '../free-port.ts';
+import { guardDirectory, guardProcesses, type GuardedProcesses } from '../guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../process-cleanup.ts';
 import type { StartedBroker } from './broker.ts';
 
@@ -29,6 +30,8 @@ interface NodeLayout {
   readonly nodeName: string;
   readonly amqpPort: number;
   readonly distPort: number;
+  /** The node's own epmd: a shared one would outlive the run or, killed with it, take other nodes down. */
+  readonly epmdPort: number;
   readonly runAs?: { uid: number; gid: number };
   readonly home: string;
 }
@@ -48,7 +51,7 @@ export class PrivateRabbitNode {
 
   constructor(options: PrivateRabbitNodeOptions = {}) {
     this.nodeNamePrefix = options.nodeNamePrefix ?? 'rpc-chaos';
-    this.startTimeoutMs = options.startTimeoutMs ?? 30_000;
+    this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.keepDataDir = options.keepDataDir ?? false;
   }
 
@@ -76,7 +79,8 @@ export class PrivateRabbitNode {
       );
     }
     const layout = await prepareLayout(this.nodeNamePrefix);
-    const started = new StartedPrivateRabbitNode(layout, this.startTimeoutMs, this.keepDataDir);
+    const releaseDir = this.keepDataDir ? () => undefined : guardDirectory('rabbitmq node directory', layout.baseDir);
+    const started = new StartedPrivateRabbitNode(layout, this.startTimeoutMs, this.keepDataDir, releaseDir);
     try {
       await started.boot();
     } catch (error) {
@@ -89,7 +93,7 @@ export class PrivateRabbitNode {
 
 async function prepareLayout(prefix: string): Promise<NodeLayout> {
   const baseDir = mkdtempSync(join(tmpdir(), 'rpc-chaos-rabbit-'));
-  const [amqpPort, distPort] = (await findFreePorts(2)) as [number, number];
+  const [amqpPort, distPort, epmdPort] = (await findFreePorts(3)) as [number, number, number];
   const nodeName = `${prefix}-${process.pid}-${amqpPort}@localhost`;
   for (const dir of ['mnesia', 'log']) mkdirSync(join(baseDir, dir));
   // Our own config file: the machine's /etc/rabbitmq/rabbitmq.conf may pin port 5672.
@@ -102,9 +106,9 @@ async function prepareLayout(prefix: string): Promise<NodeLayout> {
     // Debian's script would `su rabbitmq`; we run as that user directly so the process group is ours.
     const { uid, gid } = statSync(RABBITMQ_USER_HOME);
     chownTree(baseDir, uid, gid);
-    return { baseDir, nodeName, amqpPort, distPort, runAs: { uid, gid }, home: RABBITMQ_USER_HOME };
+    return { baseDir, nodeName, amqpPort, distPort, epmdPort, runAs: { uid, gid }, home: RABBITMQ_USER_HOME };
   }
-  return { baseDir, nodeName, amqpPort, distPort, home: baseDir };
+  return { baseDir, nodeName, amqpPort, distPort, epmdPort, home: baseDir };
 }
 
 function chownTree(dir: string, uid: number, gid: number): void {
@@ -121,12 +125,17 @@ export class StartedPrivateRabbitNode implements StartedBroker {
   private serverVersion = 'unknown';
   private stopped = false;
   private outputTail: string[] = [];
+  /** The beam, erl_child_setup, its port programs and the node's epmd daemon, by environment marker. */
+  private readonly processes: GuardedProcesses;
 
   constructor(
     private readonly layout: NodeLayout,
     private readonly startTimeoutMs: number,
     private readonly keepDataDir: boolean,
-  ) {}
+    private readonly releaseDir: () => void,
+  ) {
+    this.processes = guardProcesses(`rabbitmq node ${layout.nodeName} (amqp ${layout.amqpPort}, dist ${layout.distPort}, epmd ${layout.epmdPort})`);
+  }
 
   getAmqpUrl(): string {
     return `amqp://guest:guest@127.0.0.1:${this.layout.amqpPort}`;
@@ -146,6 +155,11 @@ export class StartedPrivateRabbitNode implements StartedBroker {
 
   getVersion(): string {
     return this.serverVersion;
+  }
+
+  /** The port of the node's own epmd (Erlang port mapper), also needed by rabbitmqctl. */
+  getEpmdPort(): number {
+    return this.layout.epmdPort;
   }
 
   getDataDir(): string {
@@ -178,6 +192,8 @@ export class StartedPrivateRabbitNode implements StartedBroker {
         RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
         RABBITMQ_NODE_PORT: String(layout.amqpPort),
         RABBITMQ_DIST_PORT: String(layout.distPort),
+        ERL_EPMD_PORT: String(layout.epmdPort),
+        ...this.processes.env,
         RABBITMQ_MNESIA_BASE: join(layout.baseDir, 'mnesia'),
         RABBITMQ_LOG_BASE: join(layout.baseDir, 'log'),
         RABBITMQ_ENABLED_PLUGINS_FILE: join(layout.baseDir, 'enabled_plugins'),
@@ -200,6 +216,7 @@ export class StartedPrivateRabbitNode implements StartedBroker {
       `rabbitmq node ${layout.nodeName}`,
       () => {
         killProcessGroup(child.pid);
+        this.processes.killAll();
         if (!this.keepDataDir) rmSync(layout.baseDir, { recursive: true, force: true });
       },
       () => this.stop(),
@@ -247,7 +264,7 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     try {
       await execFileAsync(RABBITMQCTL, ['-n', this.layout.nodeName, 'stop'], {
         timeout: 10_000,
-        env: { ...process.env, HOME: this.layout.home },
+        env: { ...process.env, HOME: this.layout.home, ERL_EPMD_PORT: String(this.layout.epmdPort) },
         ...(this.layout.runAs ?? {}),
       });
     } catch {
@@ -283,8 +300,12 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     if (this.stopped) return;
     this.stopped = true;
     await this.haltProcess();
+    // The node's epmd daemonized out of its process group; it and any straggler go by marker.
+    this.processes.killAll();
+    this.processes.release();
     this.unregister?.();
     if (!this.keepDataDir) rmSync(this.layout.baseDir, { recursive: true, force: true });
+    this.releaseDir();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { guardContainer } from '../guard/guarded.ts';
 import { registerCleanup } from '../process-cleanup.ts';
 
 const REMOVE_TIMEOUT_MS = 10_000;
@@ -11,7 +12,17 @@ const REMOVE_TIMEOUT_MS = 10_000;
  * unregister function, for after a normal stop.
  */
 export function registerContainerRemoval(name: string, stop: () => Promise<void>): () => void {
-  return registerCleanup(`container ${name}`, () => removeContainerSync(name), stop);
+  // If this process is SIGKILLed, its owner guard removes the container through the engine API.
+  const releaseGuard = guardContainer(`container ${name}`, name, dockerSocketPath());
+  const unregister = registerCleanup(`container ${name}`, () => removeContainerSync(name), stop);
+  return () => {
+    unregister();
+    releaseGuard();
+  };
+}
+
+function dockerSocketPath(): string {
+  return (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
 }
 
 /**
@@ -22,7 +33,7 @@ export function registerContainerRemoval(name: string, stop: () => Promise<void>
 export function removeContainerSync(name: string): void {
   const cli = spawnSync('docker', ['rm', '--force', '--volumes', name], { stdio: 'ignore', timeout: REMOVE_TIMEOUT_MS });
   if (!cli.error) return;
-  const socketPath = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+  const socketPath = dockerSocketPath();
   const script = `require('node:http').request({ socketPath: ${JSON.stringify(socketPath)}, method: 'DELETE',
     path: '/containers/' + encodeURIComponent(${JSON.stringify(name)}) + '?force=true&v=true' }, (r) => r.resume()).end();`;
   spawnSync(process.execPath, ['-e', script], { stdio: 'ignore', timeout: REMOVE_TIMEOUT_MS });

@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FibRpcClient } from '../../rpc/fib-rpc-client.ts';
 import { FibRpcServer } from '../../rpc/fib-rpc-server.ts';
 import { isDockerReachable } from './docker-availability.ts';
@@ -16,15 +17,39 @@ const FAIL_FAST_MS = 5_000;
  * Runs one of docker/*.sh. A failure fails the suite with the script's own explanation:
  * where dockerd cannot run, this file must fail with the reason, never skip.
  */
-function runScript(script: string, timeoutMs: number): number {
+function runScript(script: string, timeoutMs: number): { ms: number; output: string } {
   const started = Date.now();
   const result = spawnSync('bash', [`docker/${script}`], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutMs });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
   if (result.error) throw new Error(`docker/${script} could not run: ${result.error.message}\n${output}`);
   if (result.status !== 0) throw new Error(`docker/${script} exited with ${result.status}:\n${output}`);
   if (output) console.info(output);
-  return Date.now() - started;
+  return { ms: Date.now() - started, output };
 }
+
+/** The engine these tests started, if they did: stopped after the file; one already running is left alone. */
+let dockerdStartedHere: number | undefined;
+
+function ensureDockerd(): number {
+  const { ms, output } = runScript('start-dockerd.sh', 60_000);
+  const started = /started dockerd \(pid (\d+)\)/.exec(output);
+  if (started) dockerdStartedHere = Number(started[1]);
+  return ms;
+}
+
+afterAll(async () => {
+  if (dockerdStartedHere === undefined) return;
+  const pid = dockerdStartedHere;
+  process.kill(pid, 'SIGTERM');
+  // dockerd stops its containerd too; it is not our child, so poll instead of waiting.
+  const deadline = Date.now() + 30_000;
+  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  if (existsSync(`/proc/${pid}`)) {
+    process.kill(pid, 'SIGKILL');
+    throw new Error(`dockerd (pid ${pid}), started by these tests, did not stop within 30 s of SIGTERM; killed it`);
+  }
+  console.info(`stopped dockerd (pid ${pid}), which these tests had started`);
+}, 40_000);
 
 function containersNamed(name: string): string {
   return execFileSync('docker', ['ps', '--all', '--quiet', '--filter', `name=^/${name}$`], { encoding: 'utf8' }).trim();
@@ -80,8 +105,8 @@ async function roundTrip(amqpUrl: string, requestQueue: string, body: string): P
  */
 describe('DockerRabbitBroker', { timeout: 120_000 }, () => {
   beforeAll(() => {
-    const dockerdMs = runScript('start-dockerd.sh', 60_000);
-    const buildMs = runScript('build-rabbitmq-image.sh', 420_000);
+    const dockerdMs = ensureDockerd();
+    const buildMs = runScript('build-rabbitmq-image.sh', 420_000).ms;
     console.info(`Docker engine ready after ${dockerdMs} ms; image ready after ${buildMs} ms`);
   }, 480_000);
 
@@ -174,7 +199,7 @@ describe('DockerRabbitBroker', { timeout: 120_000 }, () => {
 
 describe('DockerToxiproxy', { timeout: 60_000 }, () => {
   beforeAll(() => {
-    runScript('start-dockerd.sh', 60_000);
+    ensureDockerd();
   }, 90_000);
 
   it('fails fast, pointing to docker pull and --proxy builtin, when its image is not present locally', async () => {
@@ -186,6 +211,10 @@ describe('DockerToxiproxy', { timeout: 60_000 }, () => {
 });
 
 describe('isDockerReachable', () => {
+  beforeAll(() => {
+    ensureDockerd();
+  }, 90_000);
+
   it('answers true for the running engine and false, within its timeout, for a socket nobody serves', async () => {
     expect(await isDockerReachable()).toBe(true);
     const started = Date.now();

@@ -1,0 +1,246 @@
+// @ts-check
+/**
+ * What a run leaves behind when its owner dies, and how to remove it. Plain JavaScript on
+ * purpose: the owner guard (owner-guard.mjs) runs it without the TypeScript loader, so it
+ * starts in tens of milliseconds and does not depend on anything the dead runner had loaded.
+ *
+ * A run's state directory, `<tmpdir>/rpc-chaos-owners/<pid>-<starttime>/`, holds `owner.json`
+ * and one `<id>.json` per thing the owner started and must not outlive it:
+ *   { "kind": "processes", "what": "rabbitmq node ...", "marker": "<owner>:<id>" }
+ *       every process whose environment holds RPC_CHAOS_LEFTOVER=<marker> (the node's beam,
+ *       erl_child_setup and its own epmd, which daemonizes out of any process group)
+ *   { "kind": "dir", "what": "...", "path": "/tmp/rpc-chaos-rabbit-..." }
+ *   { "kind": "container", "what": "...", "name": "...", "socketPath": "/var/run/docker.sock" }
+ * The owner deletes an entry once it stopped the thing itself.
+ */
+import { readdirSync, readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const MARKER_VARIABLE = 'RPC_CHAOS_LEFTOVER';
+const DOCKER_TIMEOUT_MS = 8_000;
+
+/** @returns {string} the directory holding one state directory per live (or dead) owner */
+export function ownersRoot() {
+  return join(tmpdir(), 'rpc-chaos-owners');
+}
+
+/**
+ * Start time of a process in clock ticks since boot, from /proc; undefined when there is no
+ * such process or it is a zombie. Pid plus start time survives pid reuse.
+ * @param {number} pid
+ * @returns {string | undefined}
+ */
+export function processStartTime(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+    return fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * @param {{ pid: number, startTime: string | undefined }} owner
+ * @returns {boolean}
+ */
+export function isAlive(owner) {
+  const startTime = processStartTime(owner.pid);
+  if (startTime === undefined) {
+    if (existsSync('/proc/self/stat')) return false;
+    // Without /proc (not Linux), fall back to "a process with this pid exists".
+    try {
+      process.kill(owner.pid, 0);
+      return true;
+    } catch (error) {
+      return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
+    }
+  }
+  return owner.startTime === undefined || startTime === owner.startTime;
+}
+
+/**
+ * Pids of the processes carrying the marker in their environment (Linux only).
+ * @param {string} marker
+ * @returns {number[]}
+ */
+export function markedProcesses(marker) {
+  const needle = `\0${MARKER_VARIABLE}=${marker}\0`;
+  /** @type {number[]} */
+  const pids = [];
+  let entries = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (`\0${readFileSync(`/proc/${entry}/environ`, 'latin1')}`.includes(needle)) pids.push(Number(entry));
+    } catch {
+      // Gone while we looked, or not ours to read.
+    }
+  }
+  return pids;
+}
+
+/**
+ * SIGKILLs every process carrying the marker. Synchronous, so it can run in an 'exit' handler.
+ * @param {string} marker
+ * @returns {number[]} the pids killed
+ */
+export function killMarkedProcesses(marker) {
+  const killed = [];
+  for (const pid of markedProcesses(marker)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed.push(pid);
+    } catch {
+      // Already gone.
+    }
+  }
+  return killed;
+}
+
+/**
+ * Force-removes a container through the Docker engine API (no docker CLI needed).
+ * @param {string} socketPath
+ * @param {string} name
+ * @returns {Promise<'removed' | 'absent' | string>} a reason when it could not be removed
+ */
+export function removeContainer(socketPath, name) {
+  return new Promise((resolve) => {
+    const req = request(
+      { socketPath, method: 'DELETE', path: `/containers/${encodeURIComponent(name)}?force=true&v=true`, timeout: DOCKER_TIMEOUT_MS },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 404 ? 'absent' : res.statusCode && res.statusCode < 300 ? 'removed' : `engine answered ${res.statusCode}`));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${DOCKER_TIMEOUT_MS} ms`)));
+    req.on('error', (error) => resolve(`engine at ${socketPath}: ${error.message}`));
+    req.end();
+  });
+}
+
+/**
+ * @typedef {{ kind: 'processes', what: string, marker: string }
+ *   | { kind: 'dir', what: string, path: string }
+ *   | { kind: 'container', what: string, name: string, socketPath: string }} Leftover
+ */
+
+/**
+ * Removes one leftover. Returns a line saying what was removed, or undefined when there was
+ * nothing left (the owner had already stopped it).
+ * @param {Leftover} leftover
+ * @returns {Promise<string | undefined>}
+ */
+export async function removeLeftover(leftover) {
+  switch (leftover.kind) {
+    case 'processes': {
+      const killed = killMarkedProcesses(leftover.marker);
+      return killed.length > 0 ? `killed ${leftover.what} (pids ${killed.join(', ')})` : undefined;
+    }
+    case 'dir': {
+      if (!existsSync(leftover.path)) return undefined;
+      rmSync(leftover.path, { recursive: true, force: true });
+      return `removed ${leftover.what} ${leftover.path}`;
+    }
+    case 'container': {
+      const outcome = await removeContainer(leftover.socketPath, leftover.name);
+      if (outcome === 'absent') return undefined;
+      return outcome === 'removed' ? `removed ${leftover.what}` : `could not remove ${leftover.what}: ${outcome}`;
+    }
+    default:
+      return `unknown leftover ${JSON.stringify(leftover)}`;
+  }
+}
+
+/**
+ * Removes everything a state directory lists, processes first (they hold the directories
+ * and ports), then the state directory itself.
+ * @param {string} stateDir
+ * @returns {Promise<string[]>} one line per thing removed
+ */
+export async function reapStateDir(stateDir) {
+  /** @type {Leftover[]} */
+  const leftovers = [];
+  let names = [];
+  try {
+    names = readdirSync(stateDir);
+  } catch {
+    return [];
+  }
+  for (const name of names) {
+    if (name === 'owner.json' || !name.endsWith('.json')) continue;
+    try {
+      leftovers.push(JSON.parse(readFileSync(join(stateDir, name), 'utf8')));
+    } catch {
+      // Half-written by an owner killed mid-write: nothing was started yet for it.
+    }
+  }
+  const order = { processes: 0, container: 1, dir: 2 };
+  leftovers.sort((a, b) => (order[a.kind] ?? 3) - (order[b.kind] ?? 3));
+  const lines = [];
+  for (const leftover of leftovers) {
+    const line = await removeLeftover(leftover);
+    if (line) lines.push(line);
+  }
+  rmSync(stateDir, { recursive: true, force: true });
+  return lines;
+}
+
+/**
+ * @param {string} stateDir
+ * @returns {{ pid: number, startTime: string | undefined, guardPid?: number, guardStartTime?: string, command?: string } | undefined}
+ */
+export function readOwner(stateDir) {
+  try {
+    return JSON.parse(readFileSync(join(stateDir, 'owner.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds state directories whose owner died and whose guard is gone too (killed with it, e.g.
+ * by a CI job or the OOM killer), and removes what they list. Other live runs are left alone.
+ * A directory is claimed by renaming it, so two runs starting together do not both reap it.
+ * @returns {Promise<string[]>} one line per thing removed
+ */
+export async function reapDeadOwners() {
+  const root = ownersRoot();
+  let names = [];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return [];
+  }
+  const lines = [];
+  for (const name of names) {
+    const stateDir = join(root, name);
+    const reaper = /\.reaping-(\d+)$/.exec(name);
+    if (reaper) {
+      // A reaper that died half-way: finish its work.
+      if (processStartTime(Number(reaper[1])) !== undefined) continue;
+      lines.push(...(await reapStateDir(stateDir)).map((line) => `rpc-chaos: a dead run left this behind: ${line}`));
+      continue;
+    }
+    const owner = readOwner(stateDir);
+    if (!owner || isAlive(owner)) continue;
+    if (owner.guardPid !== undefined && isAlive({ pid: owner.guardPid, startTime: owner.guardStartTime })) continue;
+    const claimed = `${stateDir}.reaping-${process.pid}`;
+    try {
+      renameSync(stateDir, claimed);
+    } catch {
+      continue;
+    }
+    const removed = await reapStateDir(claimed);
+    for (const line of removed) lines.push(`rpc-chaos: a dead run (pid ${owner.pid}${owner.command ? `, ${owner.command}` : ''}) left this behind: ${line}`);
+  }
+  return lines;
+}

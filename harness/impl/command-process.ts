@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { guardProcesses } from '../env/guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../env/process-cleanup.ts';
 import type { InstanceExit } from './implementation.ts';
 
@@ -38,12 +39,14 @@ export class CommandProcess {
   constructor(private readonly options: CommandProcessOptions) {
     appendFileSync(options.logFile, `--- ${options.name} incarnation ${options.incarnation} started ${new Date().toISOString()}: ${options.command}\n`);
     this.logStart = readFileSync(options.logFile).length;
+    // The guard kills the command (and whatever it started, even outside its group) if the runner dies.
+    const guarded = guardProcesses(`command ${options.name}`);
     const logFd = openSync(options.logFile, 'a');
     try {
       this.child = spawn('/bin/sh', ['-c', options.command], {
         detached: true,
         stdio: options.stdio === 'protocol' ? ['pipe', 'pipe', logFd] : ['ignore', logFd, logFd],
-        env: { ...process.env, ...options.env },
+        env: { ...process.env, ...options.env, ...guarded.env },
       });
     } finally {
       // The child holds its own copy of the descriptor.
@@ -57,6 +60,8 @@ export class CommandProcess {
         this.exitStatus = status;
         // The shell may have left children in its group: they go with it.
         killProcessGroup(pid);
+        guarded.killAll();
+        guarded.release();
         this.unregister();
         resolve(status);
       };

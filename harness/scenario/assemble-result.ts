@@ -46,6 +46,8 @@ export interface AssembleInput {
   readonly handledCallIds: CallIdSet;
   /** Requests still queued when the servers were stopped; undefined if not looked at. */
   readonly requestsQueuedAtStop?: number;
+  /** Correlation ids of requests the broker dropped unconsumed when they expired (private nodes only). */
+  readonly expiredRequestIds?: ReadonlySet<string>;
 }
 
 /** Turns what the workers reported into the ScenarioResult: counters, latency, checks. Gates come later. */
@@ -187,8 +189,13 @@ function measureRequestAccounting(input: AssembleInput) {
     excusable.addAll(sent.connectionLost);
     excusable.addAll(sent.returnedUnroutable);
   }
+  for (const id of input.expiredRequestIds ?? []) excusable.add(id);
   if (input.clients.length === 0) return undefined;
-  return accountRequests({ published, excusable, handled: input.handledCallIds, queuedAtStop: input.requestsQueuedAtStop });
+  // Without the broker's record of expiries, any timed-out call's request may have expired.
+  const unobservedExpiryAllowance = input.expiredRequestIds === undefined
+    ? [...input.clientTallies.values()].reduce((total, tally) => total + tally.timedOut, 0)
+    : undefined;
+  return accountRequests({ published, excusable, handled: input.handledCallIds, queuedAtStop: input.requestsQueuedAtStop, unobservedExpiryAllowance });
 }
 
 /**

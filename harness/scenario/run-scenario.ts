@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { FaultScheduler } from '../chaos/fault-scheduler.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
+import { watchExpiredRequests } from '../env/broker/expired-requests.ts';
 import { makeDirectory } from '../env/output-paths.ts';
 import type { BrokerChoice } from '../env/select-broker.ts';
 import type { ProxyChoice } from '../env/select-proxy.ts';
@@ -98,6 +99,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     return notStartedResult((error as Error).message, environment);
   }
   const requestQueue = queue.name;
+  // Only the broker knows which requests expired unconsumed; where it cannot say, none is excused.
+  const expiredRequests = await watchExpiredRequests(topology.broker.getAmqpUrl(), requestQueue).catch(() => undefined);
   const servers = new Map<number, ServerInstance>();
   const serverIncarnations = new Map<number, number>();
   const serverTallies = new Map<string, ServerTally>();
@@ -242,6 +245,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       if (topology.broker.kind !== 'local') harnessErrors.push(`could not delete this run's queue "${queue.name}": ${(error as Error).message}; delete it by hand`);
     });
     await Promise.allSettled([implementations.client.close?.(), implementations.server.close?.()]);
+    await expiredRequests?.stop();
     await topology.stop().catch((error: unknown) => harnessErrors.push(`stopping the environment: ${(error as Error).message}`));
   }
 
@@ -267,6 +271,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     loadEndedEpochMs,
     handledCallIds,
     requestsQueuedAtStop,
+    expiredRequestIds: expiredRequests?.expired,
   });
   if (!loadStarted && result.run.interrupted) {
     // Zero calls would otherwise pass or fail checks that had nothing to look at.

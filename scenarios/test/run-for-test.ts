@@ -11,7 +11,7 @@ import { runScenario } from '../../harness/scenario/run-scenario.ts';
 export async function runForTest(
   broker: StartedBroker,
   scenario: ScenarioDefinition,
-  options: { overrides?: ScenarioOverrides; clientModule?: string } = {},
+  options: { overrides?: ScenarioOverrides; clientModule?: string; allowBusyQueue?: boolean } = {},
 ): Promise<ScenarioResult> {
   const { definition, errors } = applyOverrides(scenario, options.overrides ?? {});
   if (errors.length > 0) throw new Error(errors.join('; '));
@@ -24,6 +24,7 @@ export async function runForTest(
     gates: [],
     tracing: { enabled: true, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
     clientModule: options.clientModule,
+    allowBusyQueue: options.allowBusyQueue,
   });
 }
 

@@ -8,6 +8,7 @@ import { findFreePorts } from '../free-port.ts';
 import { guardDirectory, guardProcesses, type GuardedProcesses } from '../guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../process-cleanup.ts';
 import type { StartedBroker } from './broker.ts';
+import { privateNodeDefinitions } from './expired-requests.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -97,7 +98,12 @@ async function prepareLayout(prefix: string): Promise<NodeLayout> {
   const nodeName = `${prefix}-${process.pid}-${amqpPort}@localhost`;
   for (const dir of ['mnesia', 'log']) mkdirSync(join(baseDir, dir));
   // Our own config file: the machine's /etc/rabbitmq/rabbitmq.conf may pin port 5672.
-  writeFileSync(join(baseDir, 'rabbitmq.conf'), `listeners.tcp.default = 127.0.0.1:${amqpPort}\nloopback_users = none\n`);
+  writeFileSync(
+    join(baseDir, 'rabbitmq.conf'),
+    `listeners.tcp.default = 127.0.0.1:${amqpPort}\nloopback_users = none\n` +
+      `definitions.import_backend = local_filesystem\ndefinitions.local.path = ${join(baseDir, 'definitions.json')}\n`,
+  );
+  writeFileSync(join(baseDir, 'definitions.json'), JSON.stringify(privateNodeDefinitions()));
   writeFileSync(join(baseDir, 'enabled_plugins'), '[].\n');
   writeFileSync(join(baseDir, 'rabbitmq-env.conf'), '');
 
@@ -113,7 +119,7 @@ async function prepareLayout(prefix: string): Promise<NodeLayout> {
 
 function chownTree(dir: string, uid: number, gid: number): void {
   chownSync(dir, uid, gid);
-  for (const entry of ['mnesia', 'log', 'rabbitmq.conf', 'enabled_plugins', 'rabbitmq-env.conf']) {
+  for (const entry of ['mnesia', 'log', 'rabbitmq.conf', 'definitions.json', 'enabled_plugins', 'rabbitmq-env.conf']) {
     chownSync(join(dir, entry), uid, gid);
   }
 }

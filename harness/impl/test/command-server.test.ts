@@ -62,7 +62,7 @@ export default defineScenario({
     const out = runDir();
     const run = await runCli(node.getAmqpUrl(), ['baseline', '--duration', '1s', '--servers', '1', '--clients', '1', '--server-cmd', 'echo "config file missing: /etc/rpc.conf" >&2; exit 3', '--out', out, '--no-tracing']);
     expect(run.code).toBe(2);
-    expect(run.stdout + run.stderr).toMatch(/exited with code 3 before it consumed "rpc_queue"/);
+    expect(run.stdout + run.stderr).toMatch(/exited with code 3 before it consumed "rpc_queue[^"]*"/);
     expect(run.stdout + run.stderr).toContain('| config file missing: /etc/rpc.conf');
   });
 
@@ -76,7 +76,7 @@ export default defineScenario({
       '--out', out, '--no-tracing',
     ]);
     expect(run.code).toBe(2);
-    expect(run.stdout + run.stderr).toMatch(/was not ready: nothing consumed "rpc_queue" within 2000 ms/);
+    expect(run.stdout + run.stderr).toMatch(/was not ready: nothing consumed "rpc_queue[^"]*" within 2000 ms/);
     expect(run.stdout + run.stderr).toContain('| connecting to nowhere');
     expect(existsSync(pidFile)).toBe(true);
     expect(liveGroupMembers(pidFile)).toEqual([]);

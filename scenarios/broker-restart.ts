@@ -11,6 +11,8 @@ export default defineScenario({
   description: 'the broker restarts mid-run; pending calls fail clearly, both sides reconnect, calls succeed again',
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 20, durationMs: 14_000, maxInFlight: 200 },
+  // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.
+  maxN: 300,
   timeoutMs: 2_000,
   faults: [{ kind: 'restart-broker', trigger: { atMs: 1_500 } }],
   checks: [brokerRestartSurvived, recoveredAfterFaults],

@@ -7,6 +7,8 @@ export default defineScenario({
   description: 'all client connections, then all server connections, are closed mid-run; both sides reconnect',
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 6_000, maxInFlight: 200 },
+  // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.
+  maxN: 300,
   timeoutMs: 1_500,
   faults: [
     { kind: 'close-connections', proxy: 'clients', trigger: { atMs: 1_500 } },

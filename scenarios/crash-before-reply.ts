@@ -11,6 +11,8 @@ export default defineScenario({
   description: 'a server dies before it replies; the broker redelivers and the call is answered exactly once, nothing lost',
   topology: { servers: 2, clients: 1, replyMode: 'callback-queue', prefetch: 1, confirmReplies: true },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 4_000, maxInFlight: 500 },
+  // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.
+  maxN: 600,
   timeoutMs: 3_000,
   faults: [{ kind: 'kill-server-at-fault-point', server: 1, point: 'beforeReply', request: 30, restartAfterMs: 500 }],
   checks: [requestsRedelivered, noDuplicateReplies],

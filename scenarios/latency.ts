@@ -9,6 +9,8 @@ export default defineScenario({
   description: `${INJECTED_MS} ms latency toxic on replies to clients; the measured p50 must reflect the injected latency`,
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 4_000, maxInFlight: 200 },
+  // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.
+  maxN: 300,
   timeoutMs: 3_000,
   faults: [
     { kind: 'toxic', proxy: 'clients', toxic: { type: 'latency', stream: 'downstream', attributes: { latency: INJECTED_MS, jitter: 0 } }, trigger: { atMs: 0 } },

@@ -35,8 +35,8 @@ export async function benchProxy(broker: StartedBroker, options: { roundMs: numb
     for (const concurrency of [1, 32]) {
       const samples = { direct: [] as ThroughputSample[], proxied: [] as ThroughputSample[] };
       for (let round = 0; round < options.rounds; round++) {
-        samples.direct.push(await measure(direct, concurrency, options.roundMs, `bench_proxy_d_${concurrency}_${round}`));
-        samples.proxied.push(await measure(viaProxy, concurrency, options.roundMs, `bench_proxy_p_${concurrency}_${round}`));
+        samples.direct.push(await measureRpcThrough(direct, concurrency, options.roundMs, `bench_proxy_d_${concurrency}_${round}`));
+        samples.proxied.push(await measureRpcThrough(viaProxy, concurrency, options.roundMs, `bench_proxy_p_${concurrency}_${round}`));
       }
       const d = medianSample(samples.direct);
       const p = medianSample(samples.proxied);
@@ -48,7 +48,8 @@ export async function benchProxy(broker: StartedBroker, options: { roundMs: numb
   }
 }
 
-async function measure(urls: { server: string; client: string }, concurrency: number, roundMs: number, queue: string): Promise<ThroughputSample> {
+/** One closed-loop round of the built-in client and server, each connecting through its own URL. */
+export async function measureRpcThrough(urls: { server: string; client: string }, concurrency: number, roundMs: number, queue: string): Promise<ThroughputSample> {
   const server = await new FibRpcServer({ amqpUrl: urls.server, queue, prefetch: 32 }).start();
   const client = await new FibRpcClient({ amqpUrl: urls.client, queue, maxInFlight: 64 }).start();
   try {

@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { StartedBroker } from '../env/broker/broker.ts';
-import { FibRpcClient } from '../rpc/fib-rpc-client.ts';
-import { FibRpcServer } from '../rpc/fib-rpc-server.ts';
 import type { TapCounters } from '../tap/tap-events.ts';
-import { measureClosedLoop, medianSample, type ThroughputSample } from './measure-closed-loop.ts';
+import { medianSample, type ThroughputSample } from './measure-closed-loop.ts';
+import { measureRpcThrough } from './proxy-bench.ts';
 
 const HOST = fileURLToPath(new URL('./tap-bench-host.ts', import.meta.url));
 
@@ -57,8 +56,8 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
     const tapped = { server: urlFor(ports.taps.servers), client: urlFor(ports.taps.clients) };
     const rows: TapBenchRow[] = [];
     // One short untimed round each first, so neither side pays for warm-up (JIT, queues).
-    await measure(direct, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_off');
-    await measure(tapped, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_on');
+    await measureRpcThrough(direct, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_off');
+    await measureRpcThrough(tapped, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_on');
     const hostCpuUs = async () => {
       host.stdin!.write('cpu\n');
       return (JSON.parse(await nextLine('cpu time')) as { cpuUs: number }).cpuUs;
@@ -66,7 +65,7 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
     /** One round, with the host's CPU time per call. */
     const round = async (urls: { server: string; client: string }, concurrency: number, queue: string) => {
       const before = await hostCpuUs();
-      const sample = await measure(urls, concurrency, options.roundMs, queue);
+      const sample = await measureRpcThrough(urls, concurrency, options.roundMs, queue);
       return { sample, cpuUsPerCall: ((await hostCpuUs()) - before) / Math.max(1, sample.calls) };
     };
     for (const concurrency of [1, 32]) {
@@ -113,15 +112,4 @@ function medianP50(samples: readonly ThroughputSample[]): number {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function measure(urls: { server: string; client: string }, concurrency: number, roundMs: number, queue: string): Promise<ThroughputSample> {
-  const server = await new FibRpcServer({ amqpUrl: urls.server, queue, prefetch: 32 }).start();
-  const client = await new FibRpcClient({ amqpUrl: urls.client, queue, maxInFlight: 64 }).start();
-  try {
-    return await measureClosedLoop((n) => client.call(n), { concurrency, durationMs: roundMs, n: 20 });
-  } finally {
-    await client.close();
-    await server.stop();
-  }
 }

@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { redactUrl } from '../../env/redact.ts';
 import { EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_PASS } from '../../exit-codes.ts';
+import { parseOrExit } from './parse-or-exit.ts';
 import { RpcCallError } from '../errors.ts';
 import { FibRpcClient, REPLY_MODES, type ReplyMode } from '../fib-rpc-client.ts';
 import { inspectQueue } from '../inspect-queue.ts';
@@ -32,12 +33,7 @@ const program = new Command('rpc:client')
   .option('--timeout <ms>', 'per-call timeout in ms', positiveInteger, 5000)
   .showHelpAfterError()
   .exitOverride();
-try {
-  program.parse();
-} catch (error) {
-  // Bad arguments exit 2, as the scenario CLI does; --help and --version exit 0.
-  process.exit((error as { exitCode?: number }).exitCode === 0 ? EXIT_PASS : EXIT_HARNESS_ERROR);
-}
+parseOrExit(program);
 const numbers = (program.processedArgs[0] as number[] | undefined) ?? [30];
 const options = program.opts<{ url?: string; queue: string; replyMode: string; timeout: number }>();
 if (!REPLY_MODES.includes(options.replyMode as ReplyMode)) {

@@ -4,7 +4,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { redactUrl } from '../../env/redact.ts';
-import { EXIT_HARNESS_ERROR, EXIT_PASS } from '../../exit-codes.ts';
+import { EXIT_HARNESS_ERROR } from '../../exit-codes.ts';
+import { parseOrExit } from './parse-or-exit.ts';
 import { FibRpcServer } from '../fib-rpc-server.ts';
 
 const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -24,11 +25,7 @@ const program = new Command('rpc:server')
   .option('--die-after-reply-before-ack <k>', 'SIGKILL this process at the afterReplyBeforeAck fault point of request k (the seed race)', positiveInteger)
   .showHelpAfterError()
   .exitOverride();
-try {
-  program.parse();
-} catch (error) {
-  process.exit((error as { exitCode?: number }).exitCode === 0 ? EXIT_PASS : EXIT_HARNESS_ERROR);
-}
+parseOrExit(program);
 const options = program.opts<{ url?: string; queue: string; prefetch: number; confirm: boolean; dieAfterReplyBeforeAck?: number }>();
 const amqpUrl = options.url ?? process.env.AMQP_URL ?? DEFAULT_URL;
 

@@ -71,6 +71,13 @@ describe('external clients and servers through the fault scenarios', { timeout: 
     expect(renderReportHtml(result)).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
   });
 
+  it('late-reply FAILS with the naive client: a stale reply resolves the next call, which is named', async () => {
+    const result = await runForTest(node, lateReply, { overrides: { serverCommand: PYTHON_SERVER, clientCommand: NAIVE_DRIVER } });
+    expect(result.verdict).toBe('fail');
+    expect(failedChecks(result)).toEqual(expect.arrayContaining(['no-cross-resolution', 'results-correct']));
+    expect(result.checks.find((c) => c.id === 'no-cross-resolution')?.actual).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
+  });
+
   it('a client that prints garbage, answers ids it was never given and answers twice: each break is named, the run completes', async () => {
     const result = await runForTest(node, baseline, { overrides: { durationMs: 2_000, clients: 1, serverCommand: PYTHON_SERVER, clientCommand: GARBAGE_CLIENT } });
     expect(result.verdict, explain(result)).toBe('fail');

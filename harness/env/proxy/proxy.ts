@@ -2,6 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { apiErrors } from './api-error.ts';
 import { ProxiedConnection, type ConnectionOwner } from './proxied-connection.ts';
 import type { Stream, ToxicJson, ToxicWrapper } from './toxic-wrapper.ts';
+import { localAddressOptions } from '../local-address.ts';
 
 /** A proxy as the API shows it; "Logger":{} is a stray exported field that real Toxiproxy emits too. */
 export interface ProxyJson {
@@ -77,7 +78,7 @@ export class Proxy {
     this.acceptedSockets.add(client);
     client.once('close', () => this.acceptedSockets.delete(client));
     const [host, port] = splitHostPort(this.upstream);
-    const upstream = connect({ host, port: Number(port), allowHalfOpen: true });
+    const upstream = connect({ host, port: Number(port), allowHalfOpen: true, ...localAddressOptions() });
     upstream.setNoDelay(true);
     client.setNoDelay(true);
     let connected = false;

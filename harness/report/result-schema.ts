@@ -159,6 +159,27 @@ export const TraceSpanSchema = z.object({
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
 });
 
+/** Who took part in a run merged from execution segments, and how far apart they started. */
+export const SegmentsSchema = z.object({
+  count: z.number().int().positive(),
+  /** The agreed start (--start-at). */
+  startAt: z.iso.datetime(),
+  /** Largest difference between two participants' recorded start times. */
+  clockSkewMs: nonNegative,
+  participants: z.array(z.object({
+    role: z.enum(['clients', 'servers']),
+    /** 1..count for a clients segment, 0 for the servers run. */
+    index: count,
+    dir: z.string(),
+    host: z.string(),
+    localAddress: z.string().optional(),
+    /** Recorded start minus the agreed start. */
+    startOffsetMs: z.number(),
+    sent: count,
+    answered: count,
+  })),
+});
+
 export const ScenarioResultSchema = z.object({
   schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
   scenario: z.object({ name: z.string().min(1), description: z.string() }),
@@ -226,6 +247,8 @@ export const ScenarioResultSchema = z.object({
   harnessErrors: z.array(z.string()),
   /** The run did not happen as asked in a way a reader must see next to the verdict. */
   warnings: z.array(z.string()).optional(),
+  /** Set on a run merged from execution segments (`npm run report -- --merge`). */
+  segments: SegmentsSchema.optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;
@@ -239,3 +262,4 @@ export type GateResult = z.infer<typeof GateResultSchema>;
 export type TraceSpan = z.infer<typeof TraceSpanSchema>;
 export type Counters = z.infer<typeof CountersSchema>;
 export type OfferedLoad = z.infer<typeof OfferedLoadSchema>;
+export type Segments = z.infer<typeof SegmentsSchema>;

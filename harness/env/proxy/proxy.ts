@@ -4,6 +4,7 @@ import { apiErrors } from './api-error.ts';
 import { registerInProcessListener } from './in-process-link.ts';
 import { ProxiedConnection, type ConnectionOwner } from './proxied-connection.ts';
 import type { Stream, ToxicJson, ToxicWrapper } from './toxic-wrapper.ts';
+import { localAddressOptions } from '../local-address.ts';
 
 /** A proxy as the API shows it; "Logger":{} is a stray exported field that real Toxiproxy emits too. */
 export interface ProxyJson {
@@ -91,7 +92,7 @@ export class Proxy {
     this.acceptedSockets.add(client);
     client.once('close', () => this.acceptedSockets.delete(client));
     const [host, port] = splitHostPort(this.upstream);
-    const upstream = connect({ host, port: Number(port), allowHalfOpen: true });
+    const upstream = connect({ host, port: Number(port), allowHalfOpen: true, ...localAddressOptions() });
     upstream.setNoDelay(true);
     if ('setNoDelay' in client) client.setNoDelay(true);
     let connected = false;

@@ -121,7 +121,12 @@ export interface ServerImplementation {
   /** For the report: "builtin" or the command line. */
   readonly label: string;
   start(launch: ServerLaunch, observer: ServerObserver): Promise<ServerInstance>;
-  /** Releases what the implementation holds for the whole run (taps, connections). */
+  /**
+   * Gets the named instances ready ahead of their start, e.g. processes that load their code
+   * while the broker boots, so that start() has only to connect. close() ends what is unused.
+   */
+  prepare?(names: readonly string[]): void;
+  /** Releases what the implementation holds for the whole run (taps, connections, prepared processes). */
   close?(): Promise<void>;
 }
 
@@ -129,5 +134,7 @@ export interface ServerImplementation {
 export interface ClientImplementation {
   readonly label: string;
   start(launch: ClientLaunch, observer: ClientObserver): Promise<ClientInstance>;
+  /** As ServerImplementation.prepare. */
+  prepare?(names: readonly string[]): void;
   close?(): Promise<void>;
 }

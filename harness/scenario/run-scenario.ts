@@ -76,6 +76,9 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     timeline.add({ ...event, atMs: tMs === undefined ? Date.now() : runStartEpochMs + tMs });
   };
 
+  // Worker processes load their code while the broker boots; they connect once it is up.
+  implementations.server.prepare?.(range(definition.topology.servers).map((i) => `server-${i}`));
+  implementations.client.prepare?.(range(definition.topology.clients).map((i) => `client-${i}`));
   options.onPhase?.(`starting broker (${typeof options.broker === 'string' ? options.broker : options.broker.describe()}) and proxy (${options.proxy})`);
   let topology: Topology;
   const starting = startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36) });
@@ -281,6 +284,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
 
   /** The result of a run that never reached its servers: no measurements, the reason, verdict error. */
   async function notStartedResult(reason: string, environment: AssembleInput['topology']): Promise<ScenarioResult> {
+    await Promise.allSettled([implementations.client.close?.(), implementations.server.close?.()]);
     const now = Date.now();
     const empty = await assembleResult({
       definition,

@@ -23,6 +23,8 @@ export interface FinalObservations {
   readonly service?: EncodedRecording;
   /** A client's published requests, for the request-accounting check. */
   readonly sentRequests?: EncodedSentRequests;
+  /** Open loop: how late the load generator started each call against its intended time (compressed base64, µs). */
+  readonly startLateness?: string;
 }
 
 /** An instance whose final observations the result is assembled from. */

@@ -2,8 +2,8 @@
  * The built-in FibRpcServer and FibRpcClient as implementations: each instance is a worker
  * process (harness/load/worker-main.ts, compiled) driven over IPC. The in-process fault-point
  * hooks and the client's own load generator are this adapter's business, not the runner's.
- * Worker processes are started ahead of need (prepare, and after a server dies, for its
- * restart), so starting an instance costs its broker connection, not Node's start-up.
+ * Worker processes are started ahead of need (prepare), so starting an instance, also a
+ * restarted server, costs its broker connection, not Node's start-up.
  */
 import type { ClientWorkerConfig, ServerWorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
 import { WarmWorkers } from '../scenario/warm-workers.ts';
@@ -26,7 +26,6 @@ export interface BuiltinClientOptions {
 
 export function builtinServer(): ServerImplementation {
   const warm = new WarmWorkers();
-  let closed = false;
   return {
     label: 'builtin',
     prepare: (names) => warm.prepare(names),
@@ -43,25 +42,10 @@ export function builtinServer(): ServerImplementation {
         tracing: launch.tracing,
       };
       const worker = new WorkerProcess(config, (_, message) => forward(message, observer, observer), warm.take(launch.name));
-      let stopping = false;
-      // A server that died (killed by a fault) may be restarted: its next process starts loading now.
-      void worker.exited.then(() => {
-        if (!stopping && !closed) warm.prepare([launch.name]);
-      });
       await startOrKill(worker);
-      const instance = workerInstance(worker);
-      return {
-        ...instance,
-        stop: (timeoutMs) => {
-          stopping = true;
-          return instance.stop(timeoutMs);
-        },
-      };
+      return workerInstance(worker);
     },
-    async close() {
-      closed = true;
-      await warm.close();
-    },
+    close: () => warm.close(),
   };
 }
 

@@ -125,7 +125,8 @@ export interface ServerImplementation {
   start(launch: ServerLaunch, observer: ServerObserver): Promise<ServerInstance>;
   /**
    * Gets the named instances ready ahead of their start, e.g. processes that load their code
-   * while the broker boots, so that start() has only to connect. close() ends what is unused.
+   * while the broker boots, so that start() has only to connect. A name appears once per
+   * start planned (a server with a scheduled restart twice). close() ends what is unused.
    */
   prepare?(names: readonly string[]): void;
   /** Releases what the implementation holds for the whole run (taps, connections, prepared processes). */

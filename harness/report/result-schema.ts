@@ -78,6 +78,8 @@ export const FaultRecordSchema = z.object({
   fired: z.boolean(),
   startMs: nonNegative.optional(),
   endMs: nonNegative.optional(),
+  /** A fault that restarts a server: how long after its scheduled time the new server was consuming (ms). */
+  restartLagMs: nonNegative.optional(),
 });
 
 export const CheckResultSchema = z.object({

@@ -77,7 +77,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   };
 
   // Worker processes load their code while the broker boots; they connect once it is up.
-  implementations.server.prepare?.(range(definition.topology.servers).map((i) => `server-${i}`));
+  // Those for scheduled restarts wait through the run, so a restart lands on time.
+  implementations.server.prepare?.([...range(definition.topology.servers), ...plannedRestarts(definition)].map((i) => `server-${i}`));
   implementations.client.prepare?.(range(definition.topology.clients).map((i) => `client-${i}`));
   options.onPhase?.(`starting broker (${typeof options.broker === 'string' ? options.broker : options.broker.describe()}) and proxy (${options.proxy})`);
   let topology: Topology;
@@ -352,6 +353,13 @@ async function waitForClients(
     clearInterval(progress);
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** The server of each fault that restarts one: a server restarted twice appears twice. */
+function plannedRestarts(definition: ScenarioDefinition): number[] {
+  return definition.faults.flatMap((fault) =>
+    (fault.kind === 'kill-server' || fault.kind === 'kill-server-at-fault-point') && fault.restartAfterMs !== undefined ? [fault.server] : [],
+  );
 }
 
 function traceBudget(options: Pick<RunOptions, 'tracing'>): TraceBudget {

@@ -31,6 +31,8 @@ export const BUILD_CHECKED_VARIABLE = 'RPC_CHAOS_BUILD_CHECKED';
  * client and every restart, where start-up time is the point (~60-100 ms of CPU less).
  */
 const SELF_CONTAINED = new Set(['worker']);
+/** Packages self-contained programs import only when needed: they stay in node_modules. */
+const LOADED_ON_DEMAND = ['@opentelemetry/exporter-trace-otlp-http'];
 /** Source folders whose files can be inputs of a bundle. */
 const SOURCE_DIRS = ['harness', 'scenarios'];
 const SOURCE_FILE = /\.(ts|mts|mjs|js|json)$/;
@@ -118,6 +120,8 @@ export function buildSync() {
       // ES module builds where packages have them (OpenTelemetry): unused exports are left
       // out, e.g. most of semantic-conventions' thousands of constants.
       mainFields: ['module', 'main'],
+      // Loaded on demand only (an OTLP endpoint is configured): not parsed at every start.
+      external: [...LOADED_ON_DEMAND],
       banner: { js: `${freshnessBanner}\nimport { createRequire as __rpcChaosCreateRequire } from 'node:module';\nconst require = __rpcChaosCreateRequire(import.meta.url);` },
     }),
   ];

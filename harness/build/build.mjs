@@ -3,7 +3,7 @@
  * Compiles the harness's programs (the runner, the worker, the command-line tools) to plain
  * JavaScript in dist/, one esbuild bundle per program, so a process starts in a few hundred
  * milliseconds instead of the seconds tsx spends compiling TypeScript on every start.
- * npm packages stay outside the bundles (node_modules is loaded as usual).
+ * npm packages stay in node_modules, except in the worker's bundle (SELF_CONTAINED).
  *
  * dist/build-info.json records the modification time of every source a bundle was made
  * from; the build is stale as soon as one of them changed, and stale bundles are never run:

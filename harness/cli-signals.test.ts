@@ -95,7 +95,7 @@ function commandLine(pid: number): string {
   }
 }
 
-/** The chain's processes by role: npm (when started without `script`) and the node process that runs cli.ts. */
+/** The chain's processes by role: npm (when started without `script`) and the node process that runs the compiled cli. */
 function chainProcesses(chain: Chain): { npm: number; node: number } {
   const pids = [chain.child.pid!, ...descendants(chain.child.pid!)];
   const find = (test: (cmd: string) => boolean, role: string) => {
@@ -105,7 +105,7 @@ function chainProcesses(chain: Chain): { npm: number; node: number } {
   };
   return {
     npm: chain.child.pid!,
-    node: find((cmd) => cmd.startsWith('node --import tsx harness/cli.ts '), 'node (cli.ts)'),
+    node: find((cmd) => cmd.startsWith('node harness/build/launch.mjs cli '), 'node (launch.mjs cli)'),
   };
 }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoPath } from '../build/programs.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
 import { commandClient } from '../impl/command-client.ts';
 import type { ClientTally } from '../load/worker-protocol.ts';
@@ -24,7 +25,7 @@ export interface ProtocolBenchOptions {
   readonly rounds: number;
 }
 
-const DRIVER = `${process.execPath} --import tsx ${new URL('../../scenarios/implementations/node/rpc-client-driver.ts', import.meta.url).pathname}`;
+const DRIVER = `${process.execPath} --import tsx ${repoPath('scenarios/implementations/node/rpc-client-driver.ts')}`;
 /** Calls through the protocol ask fib(2..MAX_N), distinct per call in flight; in process, fib(20): the same order of work. */
 const MAX_N = 40;
 

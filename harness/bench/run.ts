@@ -16,6 +16,8 @@ import { benchTcpProxy } from './tcp-proxy-bench.ts';
 import { benchProtocolBoundary } from './protocol-bench.ts';
 import { benchMemory } from './memory-bench.ts';
 import { benchLateReply } from './late-reply-bench.ts';
+import { benchStartup, median } from './startup-bench.ts';
+import { benchOpenLoop } from './open-loop-bench.ts';
 import { benchReport } from '../report/bench-report.ts';
 import { benchObserve } from '../observe/bench-observe.ts';
 import { formatTable } from './format-table.ts';
@@ -93,6 +95,33 @@ try {
   results.lateReply = late;
   console.log(`\nlate-reply timeouts by proxy (same fault; removing the toxic releases held replies: ${late.expectedWithRelease} expected, ${late.expectedWithKeptDelay} if the delay were kept)${process.env.TOXIPROXY_URL ? '' : '; set TOXIPROXY_URL to compare with a real Toxiproxy'}`);
   console.log(formatTable(['proxy', 'calls', 'timed out', 'late replies discarded'], late.rows.map((row) => [row.proxy, String(row.sent), String(row.timedOut), String(row.discardedLate)])));
+
+  const startup = await benchStartup(node, { workerSamples: 10, sourceSamples: options.quick ? 1 : 3, scenarioRuns: options.quick ? 1 : 3 });
+  results.startup = startup;
+  const runs = startup.duplicateReplyRuns;
+  const lags = runs.flatMap((run) => run.restartLagsMs);
+  console.log('\nStart-up (targets: worker spawn to consuming <= 300 ms p50 of 10; a scheduled restart consuming <= 100 ms after its time; duplicate-reply end to end < 12 s)');
+  console.log(formatTable(
+    ['measure', 'value', 'target', 'ratio to target', 'samples'],
+    [
+      ...startup.workerStart.map((row) => [`worker spawn to consuming, ${row.mode}, p50 (max; CPU p50)`, `${row.p50Ms.toFixed(0)} ms (${row.maxMs.toFixed(0)}; ${row.cpuP50Ms?.toFixed(0) ?? '-'})`, '300 ms', (row.p50Ms / 300).toFixed(2), String(row.samplesMs.length)]),
+      ['scheduled restart, consuming after its time, median (max)', lags.length > 0 ? `${median(lags).toFixed(0)} ms (${Math.max(...lags).toFixed(0)})` : 'none', '100 ms', lags.length > 0 ? (median(lags) / 100).toFixed(2) : '-', String(lags.length)],
+      ['npm run scenario -- duplicate-reply, wall, median', `${(median(runs.map((run) => run.wallMs)) / 1000).toFixed(1)} s`, '12 s', (median(runs.map((run) => run.wallMs)) / 12_000).toFixed(2), `${runs.length} (${runs.map((run) => run.verdict).join(', ')})`],
+    ],
+  ));
+
+  const openLoop = await benchOpenLoop(node, { durationMs: options.quick ? 3_000 : 10_000, sweepDurationMs: 3_000, sweepRates: options.quick ? [1_000, 2_000] : [500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000] });
+  results.openLoop = openLoop;
+  const lateness = (sample: typeof openLoop.atTarget) => sample.startLateness ? `${sample.startLateness.p50.toFixed(2)}/${sample.startLateness.p99.toFixed(2)}/${sample.startLateness.max.toFixed(1)}` : '-';
+  console.log(`\nOpen-loop generator, one client process (target at 2,000/s for ${(options.quick ? 3_000 : 10_000) / 1000} s: achieved within 1 %, start lateness p99 < 2 ms, every due call started or dropped; then 3 s at rising rates until one is not delivered)`);
+  console.log(formatTable(
+    ['rate', 'achieved/s', 'achieved/target', 'late p50/p99/max ms', 'due (expected)', 'started', 'dropped', 'unaccounted', 'answered'],
+    [openLoop.atTarget, ...openLoop.sweep].map((sample, i) => [
+      `${i === 0 ? 'target ' : ''}${sample.targetPerSec}/s`, sample.achievedPerSec.toFixed(0), sample.rateRatio.toFixed(3), lateness(sample),
+      `${sample.due} (${sample.expectedDue})`, String(sample.started), String(sample.dropped), String(sample.unaccounted), String(sample.answered),
+    ]),
+  ));
+  console.log(`highest rate one client process delivered (within 1 %, nothing dropped, all answered): ${openLoop.highestDeliveredPerSec === undefined ? 'none of the rates tried' : `${openLoop.highestDeliveredPerSec}/s`}`);
 
   const memoryMs = options.quick ? 60_000 : 300_000;
   const memory = await benchMemory(node, { durationMs: memoryMs, warmUpMs: memoryMs / 5, windowMs: memoryMs / 10, sampleEveryMs: 2_000 });

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { programCommand } from '../build/programs.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
 import type { TapCounters } from '../tap/tap-events.ts';
 import { medianSample, type ThroughputSample } from './measure-closed-loop.ts';
 import { measureRpcThrough } from './proxy-bench.ts';
 
-const HOST = fileURLToPath(new URL('./tap-bench-host.ts', import.meta.url));
 
 export interface TapBenchRow {
   readonly load: string;
@@ -42,7 +41,8 @@ interface HostPorts {
  * for throughput.
  */
 export async function benchTap(broker: StartedBroker, options: { roundMs: number; rounds: number }): Promise<TapBenchRow[]> {
-  const host = spawn(process.execPath, ['--import', 'tsx', HOST, broker.getHost(), String(broker.getAmqpPort())], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const program = programCommand('tap-bench-host');
+  const host = spawn(process.execPath, [...program.execArgv, program.file, broker.getHost(), String(broker.getAmqpPort())], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...program.env } });
   const exited = new Promise<void>((resolve) => host.once('exit', () => resolve()));
   const lines = createInterface({ input: host.stdout! })[Symbol.asyncIterator]();
   const nextLine = async (what: string): Promise<string> => {

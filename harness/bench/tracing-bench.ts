@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { programCommand } from '../build/programs.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
 import { medianSample, type ThroughputSample } from './measure-closed-loop.ts';
 
 const execFileAsync = promisify(execFile);
-const CHILD = fileURLToPath(new URL('./tracing-bench-child.ts', import.meta.url));
 
 export const TRACING_MODES = ['off', '1', '0.01'] as const;
 
@@ -21,7 +20,8 @@ export async function benchTracing(broker: StartedBroker, options: { roundMs: nu
   const samples = new Map<string, ThroughputSample[]>(TRACING_MODES.map((mode) => [mode, []]));
   for (let round = 0; round < options.rounds; round++) {
     for (const mode of TRACING_MODES) {
-      const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', CHILD, mode, broker.getAmqpUrl(), String(options.roundMs), `bench_tracing_${mode}_${round}`], { timeout: options.roundMs + 60_000 });
+      const child = programCommand('tracing-bench-child');
+      const { stdout } = await execFileAsync(process.execPath, [...child.execArgv, child.file, mode, broker.getAmqpUrl(), String(options.roundMs), `bench_tracing_${mode}_${round}`], { timeout: options.roundMs + 60_000, env: { ...process.env, ...child.env } });
       samples.get(mode)!.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as ThroughputSample);
     }
   }

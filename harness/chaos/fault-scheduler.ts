@@ -160,12 +160,16 @@ export class FaultScheduler {
       this.endFault(fault);
       return;
     }
+    const scheduledAtMs = this.targets.elapsedMs() + restartAfterMs;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (this.stopped) return;
       this.track(this.targets.startServer(server).then(
         () => {
-          this.targets.record({ kind: 'restart', process: `server-${server}`, detail: 'server process started again' });
+          // Until the new server consumes: the time a restart really takes, on top of the wait asked for.
+          const lagMs = Math.max(0, this.targets.elapsedMs() - scheduledAtMs);
+          fault.record.restartLagMs = lagMs;
+          this.targets.record({ kind: 'restart', process: `server-${server}`, detail: `server process started again, consuming ${lagMs} ms after its scheduled time` });
           this.endFault(fault);
         },
         (error: unknown) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanRunInput } from './check-input-fixture.ts';
-import { measureOfferedLoad, offeredLoadDelivered, offeredLoadWarning } from './offered-load.ts';
+import { createLatencyHistogram, encodeHistogram } from '../observe/histogram.ts';
+import { measureOfferedLoad, offeredLoadDelivered, offeredLoadWarning, withStartLateness } from './offered-load.ts';
 
 const openLoop = { executor: 'constant-arrival-rate', ratePerSec: 100, durationMs: 5_000, maxInFlight: 1_000 } as const;
 
@@ -47,6 +48,27 @@ describe('offered load', () => {
     expect(result.passed).toBe(true);
     expect(result.actual).toContain('accepted');
     expect(offeredLoadWarning(offered)).toContain('accepted by the scenario option acceptUndeliveredLoad');
+  });
+
+  it('fails when due calls were neither started nor dropped, even where the scenario accepts a shortfall', () => {
+    // 500 due, 480 started, 5 dropped: 15 calls were skipped by the generator.
+    const offered = measureOfferedLoad(openLoop, 1, [{ due: 500, started: 480, dropped: 5, scheduleMs: 5_000 }], true);
+    expect(offered.unaccounted).toBe(15);
+    const result = offeredLoadDelivered.evaluate(cleanRunInput({ offeredLoad: offered }));
+    expect(result.passed).toBe(false);
+    expect(result.actual).toContain('unaccounted 15');
+    expect(offeredLoadWarning(offered)).toContain('unaccounted 15');
+  });
+
+  it('adds the clients\' start lateness, merged, to what is reported', () => {
+    const a = createLatencyHistogram();
+    const b = createLatencyHistogram();
+    for (let i = 0; i < 99; i++) a.recordValue(100);
+    b.recordValue(5_000);
+    const offered = withStartLateness(measureOfferedLoad(openLoop, 2, [{ due: 50, dropped: 0, scheduleMs: 500 }, { due: 50, dropped: 0, scheduleMs: 500 }], false), [encodeHistogram(a), encodeHistogram(b)]);
+    expect(offered.startLateness).toMatchObject({ count: 100, p50: 0.1 });
+    expect(offered.startLateness!.max).toBeCloseTo(5, 1);
+    expect(offeredLoadDelivered.evaluate(cleanRunInput({ offeredLoad: offered })).actual).toMatch(/started late by p50 0\.10 ms p99 0\.10 ms max 5\.00 ms/);
   });
 
   it('fails when no client reported its load (not measured is not passed)', () => {

@@ -1,4 +1,7 @@
 import type { LoadOptions } from '../load/load-options.ts';
+import { mergeHistograms } from '../observe/histogram.ts';
+import { summarize } from '../observe/latency-summary.ts';
+import { ms } from '../report/format.ts';
 import type { OfferedLoad } from '../report/result-schema.ts';
 import type { Check } from './invariants.ts';
 
@@ -21,8 +24,10 @@ export const MIN_ACHIEVED_RATE_SHARE = 0.95;
 
 /** What each client's load generator reported: calls due, dropped, and how long it ran. */
 export interface ClientLoadReport {
-  /** Calls whose intended start fell before the end: started by the generator or dropped by it. */
+  /** Calls whose intended start fell before the end, from the generator's schedule. */
   readonly due: number;
+  /** Due calls sent; absent in older reports, where it was due minus dropped by definition. */
+  readonly started?: number;
   /** Calls not sent: dropped by the generator, or refused by the client at its in-flight limit. */
   readonly dropped: number;
   /** How long the generator kept starting calls. */
@@ -38,7 +43,7 @@ export function measureOfferedLoad(load: LoadOptions, clients: number, reports: 
   const spanMs = (report: ClientLoadReport) =>
     load.executor === 'constant-arrival-rate' ? Math.max(report.scheduleMs, (report.due / load.ratePerSec) * 1000) : report.scheduleMs;
   const scheduleMs = Math.max(0, ...reports.map(spanMs));
-  const started = Math.max(0, due - dropped);
+  const started = reports.reduce((sum, report) => sum + (report.started ?? Math.max(0, report.due - report.dropped)), 0);
   return {
     executor: load.executor,
     targetPerSec: load.executor === 'constant-arrival-rate' ? load.ratePerSec * clients : undefined,
@@ -47,15 +52,23 @@ export function measureOfferedLoad(load: LoadOptions, clients: number, reports: 
     started,
     dropped,
     droppedShare: due > 0 ? dropped / due : 0,
+    unaccounted: Math.max(0, due - started - dropped),
     scheduleMs,
     undeliveredAccepted,
   };
+}
+
+/** Adds the clients' start-lateness histograms (compressed base64, µs), merged; none for a closed loop. */
+export function withStartLateness(offered: OfferedLoad, encoded: readonly string[]): OfferedLoad {
+  if (encoded.length === 0) return offered;
+  return { ...offered, startLateness: summarize(mergeHistograms(encoded)) };
 }
 
 /** Why the offered load fell short, or undefined when it was delivered. */
 export function offeredLoadShortfall(offered: OfferedLoad): string | undefined {
   const problems: string[] = [];
   if (offered.due === 0) problems.push('no call fell due');
+  if ((offered.unaccounted ?? 0) > 0) problems.push(`${offered.unaccounted} calls fell due but were neither started nor counted as dropped`);
   if (offered.droppedShare > MAX_DROPPED_SHARE) problems.push(`dropped ${percent(offered.droppedShare)} of calls due (at most ${percent(MAX_DROPPED_SHARE)})`);
   if (offered.targetPerSec !== undefined && offered.achievedPerSec < offered.targetPerSec * MIN_ACHIEVED_RATE_SHARE) {
     problems.push(`achieved ${rate(offered.achievedPerSec)} of ${rate(offered.targetPerSec)} asked (at least ${percent(MIN_ACHIEVED_RATE_SHARE)})`);
@@ -73,11 +86,12 @@ export function offeredLoadWarning(offered: OfferedLoad): string | undefined {
 export const offeredLoadDelivered: Check = {
   id: 'offered-load-delivered',
   title: 'The harness offered the load that was asked for',
-  expectation: `dropped share <= ${percent(MAX_DROPPED_SHARE)} and achieved rate >= ${percent(MIN_ACHIEVED_RATE_SHARE)} of target (or the scenario accepts undelivered load)`,
+  expectation: `every due call started or counted as dropped, dropped share <= ${percent(MAX_DROPPED_SHARE)} and achieved rate >= ${percent(MIN_ACHIEVED_RATE_SHARE)} of target (or the scenario accepts undelivered load)`,
   evaluate: ({ offeredLoad }) => {
     if (offeredLoad === undefined) return { passed: false, actual: 'not measured: no client reported its load' };
     const shortfall = offeredLoadShortfall(offeredLoad);
-    const accepted = shortfall !== undefined && offeredLoad.undeliveredAccepted;
+    // A skipped call is a harness fault, never "undelivered load" a scenario may accept.
+    const accepted = shortfall !== undefined && offeredLoad.undeliveredAccepted && !offeredLoad.unaccounted;
     return {
       passed: shortfall === undefined || accepted,
       actual: `${describe(offeredLoad)}${accepted ? ' (accepted by acceptUndeliveredLoad)' : ''}`,
@@ -87,7 +101,9 @@ export const offeredLoadDelivered: Check = {
 
 function describe(offered: OfferedLoad): string {
   const target = offered.targetPerSec === undefined ? 'closed loop' : `target ${rate(offered.targetPerSec)}`;
-  return `${target}, achieved ${rate(offered.achievedPerSec)}, started ${offered.started} of ${offered.due} due, dropped ${offered.dropped} (${percent(offered.droppedShare)})`;
+  const lateness = offered.startLateness ? `, started late by p50 ${ms(offered.startLateness.p50)} p99 ${ms(offered.startLateness.p99)} max ${ms(offered.startLateness.max)}` : '';
+  const unaccounted = offered.unaccounted ? `, unaccounted ${offered.unaccounted}` : '';
+  return `${target}, achieved ${rate(offered.achievedPerSec)}, started ${offered.started} of ${offered.due} due, dropped ${offered.dropped} (${percent(offered.droppedShare)})${unaccounted}${lateness}`;
 }
 
 function rate(perSec: number): string {

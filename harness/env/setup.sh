@@ -26,5 +26,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   # but it is left alone in case something else on the machine uses it.
 fi
 
-echo "setup: npm ci"
+echo "setup: npm ci (its prepare script compiles the harness into dist/: npm run build)"
 npm ci --no-audit --no-fund

@@ -1,9 +1,12 @@
 /**
  * The built-in FibRpcServer and FibRpcClient as implementations: each instance is a worker
- * process (harness/load/worker-main.ts) driven over IPC. The in-process fault-point hooks
- * and the client's own load generator are this adapter's business, not the runner's.
+ * process (harness/load/worker-main.ts, compiled) driven over IPC. The in-process fault-point
+ * hooks and the client's own load generator are this adapter's business, not the runner's.
+ * Worker processes are started ahead of need (prepare), so starting an instance, also a
+ * restarted server, costs its broker connection, not Node's start-up.
  */
 import type { ClientWorkerConfig, ServerWorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
+import { WarmWorkers } from '../scenario/warm-workers.ts';
 import { WorkerProcess } from '../scenario/worker-process.ts';
 import type {
   ClientImplementation,
@@ -22,8 +25,10 @@ export interface BuiltinClientOptions {
 }
 
 export function builtinServer(): ServerImplementation {
+  const warm = new WarmWorkers();
   return {
     label: 'builtin',
+    prepare: (names) => warm.prepare(names),
     async start(launch, observer) {
       const config: ServerWorkerConfig = {
         role: 'server',
@@ -36,16 +41,22 @@ export function builtinServer(): ServerImplementation {
         killAt: launch.killAt,
         tracing: launch.tracing,
       };
-      const worker = new WorkerProcess(config, (_, message) => forward(message, observer, observer));
+      const worker = new WorkerProcess(config, (_, message) => forward(message, observer, observer), warm.take(launch.name));
       await startOrKill(worker);
       return workerInstance(worker);
     },
+    close: () => warm.close(),
   };
 }
 
 export function builtinClient(options: BuiltinClientOptions = {}): ClientImplementation {
+  // A client module in TypeScript runs in a worker from source, so that it and the worker share
+  // one copy of the harness's modules (the worker tells RpcCallError apart with instanceof).
+  const warm = new WarmWorkers({ fromSource: options.clientModule !== undefined && /\.[mc]?ts$/.test(options.clientModule) });
   return {
     label: options.clientModule ? `builtin load through ${options.clientModule}` : 'builtin',
+    prepare: (names) => warm.prepare(names),
+    close: () => warm.close(),
     async start(launch, observer) {
       const config: ClientWorkerConfig = {
         role: 'client',
@@ -63,7 +74,7 @@ export function builtinClient(options: BuiltinClientOptions = {}): ClientImpleme
         tracing: launch.tracing,
         clientModule: options.clientModule,
       };
-      const worker = new WorkerProcess(config, (_, message) => forward(message, observer, undefined, observer));
+      const worker = new WorkerProcess(config, (_, message) => forward(message, observer, undefined, observer), warm.take(launch.name));
       await startOrKill(worker);
       const instance: ClientInstance = {
         name: worker.name,

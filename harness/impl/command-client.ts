@@ -15,6 +15,7 @@ import { AcceptedReplyLedger } from '../load/accepted-reply-ledger.ts';
 import { runLoad } from '../load/run-load.ts';
 import { seededRandom } from '../load/seeded-random.ts';
 import type { ClientTally, WorkerEvent } from '../load/worker-protocol.ts';
+import { encodeHistogram } from '../observe/histogram.ts';
 import { LatencyRecorder } from '../observe/latency-recorder.ts';
 import { ClientLineDecoder, encodeCallLine, isProtocolViolation, TIMEOUT_ERROR, type DecodedClientLine, type ProtocolViolationKind } from './client-line-protocol.ts';
 import { CallNumbers } from './call-numbers.ts';
@@ -184,11 +185,16 @@ class CommandClientInstance implements ClientInstance {
   private async runLoad(runStartEpochMs: number): Promise<void> {
     this.latency = new LatencyRecorder({ runStartEpochMs });
     const progress = setInterval(() => this.observer.tally(this.snapshot()), PROGRESS_EVERY_MS);
+    let startLateness: string | undefined;
     try {
       const summary = await runLoad(this.launch.load, (index, intendedStartMs) => this.call(intendedStartMs), this.abort.signal, this.launch.callPlan?.phaseMs);
+      // Calls the generator started that call() could not send were counted as dropped there.
+      const notSent = this.tally.dropped;
       this.tally.dropped += summary.dropped;
-      this.tally.due = summary.started + summary.dropped;
+      this.tally.due = summary.due;
+      this.tally.started = summary.started - notSent;
       this.tally.scheduleMs = summary.scheduleMs;
+      startLateness = summary.startLateness && encodeHistogram(summary.startLateness);
     } finally {
       clearInterval(progress);
     }
@@ -200,7 +206,7 @@ class CommandClientInstance implements ClientInstance {
       this.kill();
       await this.process.exited;
     }
-    this.finalObservations = { client: this.snapshot(), latency: this.latency.encode() };
+    this.finalObservations = { client: this.snapshot(), latency: this.latency.encode(), startLateness };
     this.observer.tally(this.snapshot());
   }
 

@@ -24,6 +24,8 @@ export interface FinalObservations {
   readonly service?: EncodedRecording;
   /** A client's published requests, for the request-accounting check. */
   readonly sentRequests?: EncodedSentRequests;
+  /** Open loop: how late the load generator started each call against its intended time (compressed base64, µs). */
+  readonly startLateness?: string;
 }
 
 /** An instance whose final observations the result is assembled from. */
@@ -124,7 +126,13 @@ export interface ServerImplementation {
   /** For the report: "builtin" or the command line. */
   readonly label: string;
   start(launch: ServerLaunch, observer: ServerObserver): Promise<ServerInstance>;
-  /** Releases what the implementation holds for the whole run (taps, connections). */
+  /**
+   * Gets the named instances ready ahead of their start, e.g. processes that load their code
+   * while the broker boots, so that start() has only to connect. A name appears once per
+   * start planned (a server with a scheduled restart twice). close() ends what is unused.
+   */
+  prepare?(names: readonly string[]): void;
+  /** Releases what the implementation holds for the whole run (taps, connections, prepared processes). */
   close?(): Promise<void>;
 }
 
@@ -132,5 +140,7 @@ export interface ServerImplementation {
 export interface ClientImplementation {
   readonly label: string;
   start(launch: ClientLaunch, observer: ClientObserver): Promise<ClientInstance>;
+  /** As ServerImplementation.prepare. */
+  prepare?(names: readonly string[]): void;
   close?(): Promise<void>;
 }

@@ -4,6 +4,7 @@
  * and tallies how each call ended so the parent can prove none was lost or answered twice.
  */
 import { RpcCallError } from '../rpc/errors.ts';
+import { encodeHistogram } from '../observe/histogram.ts';
 import { fib } from '../rpc/fib.ts';
 import { FibRpcClient } from '../rpc/fib-rpc-client.ts';
 import { AcceptedReplyLedger } from './accepted-reply-ledger.ts';
@@ -131,7 +132,8 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const progress = setInterval(() => channel.send({ type: 'progress', client: syncCounters() }), PROGRESS_EVERY_MS);
   const summary = await runLoad(config.load, startCall, abort.signal, plan.phaseMs);
   clearInterval(progress);
-  tally.due = summary.started + summary.dropped;
+  tally.due = summary.due;
+  tally.started = summary.started - client.counters.rejectedInFlightLimit;
   tally.scheduleMs = summary.scheduleMs;
   // Replies can still arrive for calls that just timed out; give them a moment to be discarded.
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -139,6 +141,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   await observation.flush();
   const final = syncCounters();
   final.dropped = summary.dropped + client.counters.rejectedInFlightLimit;
-  await channel.sendAndFlush({ type: 'final', client: final, latency: latency.encode(), sentRequests: sentRequests.encode() });
+  const startLateness = summary.startLateness && encodeHistogram(summary.startLateness);
+  await channel.sendAndFlush({ type: 'final', client: final, latency: latency.encode(), sentRequests: sentRequests.encode(), startLateness });
   await observation.shutdown();
 }

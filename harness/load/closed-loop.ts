@@ -26,5 +26,5 @@ export async function runClosedLoop(options: ClosedLoopOptions, startCall: Start
   await Promise.all(Array.from({ length: options.concurrency }, caller));
   // A closed loop starts calls until its last caller returns.
   const elapsedMs = performance.now() - start;
-  return { started: next, dropped: 0, scheduleMs: elapsedMs, elapsedMs };
+  return { started: next, dropped: 0, due: next, scheduleMs: elapsedMs, elapsedMs };
 }

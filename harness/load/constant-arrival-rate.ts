@@ -1,3 +1,4 @@
+import { clampLatencyUs, createLatencyHistogram } from '../observe/histogram.ts';
 import type { LoadSummary, StartCall } from './load-options.ts';
 
 export interface ConstantArrivalRateOptions {
@@ -14,6 +15,10 @@ export interface ConstantArrivalRateOptions {
  * Each call is handed its intended start time, so latency measured from it includes the
  * time the call waited to be sent: a stalled server shows up in the percentiles instead of
  * silently slowing the generator down (no coordinated omission).
+ *
+ * The generator's own accuracy is measured too: how late each call was started against its
+ * intended time (an HDR histogram, µs), and how many calls fell due, counted from the
+ * schedule alone, so that due = started + dropped proves none was skipped.
  */
 export async function runConstantArrivalRate(options: ConstantArrivalRateOptions, startCall: StartCall, signal?: AbortSignal): Promise<LoadSummary> {
   const start = performance.now();
@@ -22,24 +27,27 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
   const totalCalls = options.calls ?? Number.POSITIVE_INFINITY;
   const endsAt = start + (options.durationMs ?? Number.POSITIVE_INFINITY);
   const inFlight = new Set<Promise<void>>();
+  const startLateness = createLatencyHistogram();
   let started = 0;
   let dropped = 0;
   let next = 0;
+  let lastPassAt = start;
 
   for (;;) {
     const now = performance.now();
+    lastPassAt = now;
     // Launch every call that is due by now; a late timer catches up instead of losing calls.
-    // This runs once more after the end too: calls that fell due while the timer was late
-    // are started or dropped (counted), never silently skipped.
-    const dueCount = Math.min(totalCalls, Math.max(0, Math.floor((now - first) / intervalMs) + 1));
-    for (; next < dueCount && !signal?.aborted; next++) {
+    // This runs once more after the end or a stop request too: calls that fell due while the
+    // timer was late are started or dropped (counted), never silently skipped.
+    const dueCount = dueBy(now);
+    for (; next < dueCount; next++) {
       const intendedStartMs = first + next * intervalMs;
-      if (intendedStartMs >= endsAt) break;
       if (inFlight.size >= options.maxInFlight) {
         dropped++;
         continue;
       }
       started++;
+      startLateness.recordValue(clampLatencyUs((performance.now() - intendedStartMs) * 1000));
       const call = startCall(next, intendedStartMs).catch(() => undefined).finally(() => inFlight.delete(call));
       inFlight.add(call);
     }
@@ -49,7 +57,14 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
   }
   const scheduleMs = performance.now() - start;
   await Promise.allSettled([...inFlight]);
-  return { started, dropped, scheduleMs, elapsedMs: performance.now() - start };
+  return { started, dropped, due: dueBy(lastPassAt), startLateness, scheduleMs, elapsedMs: performance.now() - start };
+
+  /** Calls whose intended start is at or before `t` and before the end: from the schedule alone. */
+  function dueBy(t: number): number {
+    const byTime = Math.floor((Math.min(t, endsAt) - first) / intervalMs) + 1;
+    const beforeEnd = Number.isFinite(endsAt) ? Math.ceil((endsAt - first) / intervalMs) : Number.POSITIVE_INFINITY;
+    return Math.max(0, Math.min(totalCalls, byTime, beforeEnd));
+  }
 }
 
 function sleepUntil(targetMs: number, signal?: AbortSignal): Promise<void> {

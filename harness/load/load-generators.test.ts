@@ -65,6 +65,37 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
     expect(summary).toMatchObject({ started: 3, dropped: 57 });
   });
 
+  it('records how late each started call was started against its intended time', async () => {
+    // Call 2 blocks the event loop for 100 ms: the calls due meanwhile start up to ~100 ms late.
+    const summary = await runConstantArrivalRate({ ratePerSec: 100, calls: 20, maxInFlight: 100 }, async (i) => {
+      if (i === 2) {
+        const until = performance.now() + 100;
+        while (performance.now() < until) { /* simulated stall */ }
+      }
+    });
+    expect(summary.startLateness?.totalCount).toBe(20);
+    expect(summary.startLateness!.maxValue).toBeGreaterThanOrEqual(60_000);
+    expect(summary.startLateness!.getValueAtPercentile(50)).toBeLessThan(60_000);
+  });
+
+  it('counts the calls due from the schedule, and starts or drops every one due before a stop', async () => {
+    const abort = new AbortController();
+    const started = performance.now();
+    setTimeout(() => abort.abort(), 250);
+    const summary = await runConstantArrivalRate({ ratePerSec: 100, durationMs: 10_000, maxInFlight: 1_000 }, async (i) => {
+      // Call 20 (due at 200 ms) stalls past the stop: calls 21..25 fell due before it.
+      if (i === 20) {
+        const until = performance.now() + 100;
+        while (performance.now() < until) { /* simulated stall */ }
+      }
+    }, abort.signal);
+    const stoppedAfterMs = performance.now() - started;
+    expect(summary.due).toBeGreaterThanOrEqual(26);
+    expect(summary.due).toBeLessThanOrEqual(Math.floor(stoppedAfterMs / 10) + 1);
+    expect(summary.started + summary.dropped).toBe(summary.due);
+    expect(summary.startLateness?.totalCount).toBe(summary.started);
+  });
+
   it('stops early when aborted', async () => {
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 100);

@@ -2,6 +2,8 @@
  * Load executors, named as k6 names them. Both are bounded: by a call count, a duration,
  * or both (whichever comes first), so a run always stops by itself.
  */
+import type { Histogram } from '../observe/histogram.ts';
+
 export type LoadOptions =
   | {
       readonly executor: 'constant-arrival-rate';
@@ -24,6 +26,13 @@ export interface LoadSummary {
   started: number;
   /** Calls that fell due but were not started (in-flight limit), as k6's dropped_iterations. */
   dropped: number;
+  /**
+   * Calls that fell due, counted from the schedule (open loop: intended start before the end
+   * or the stop); started + dropped equals it when no call was skipped. Closed loop: started.
+   */
+  due: number;
+  /** Open loop only: how late each started call was started against its intended time, µs. */
+  startLateness?: Histogram;
   /** How long the executor kept starting calls: from its start until it stopped scheduling. */
   scheduleMs: number;
   /** Until every started call finished. */

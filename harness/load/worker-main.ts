@@ -5,13 +5,19 @@
 import { runClientWorker } from './client-worker.ts';
 import { runServerWorker } from './server-worker.ts';
 import { WorkerChannel } from './worker-channel.ts';
+import { MAX_LOAD_DURATION_MS } from './load-options.ts';
 import type { ParentMessage, WorkerConfig } from './worker-protocol.ts';
 
-const START_TIMEOUT_MS = 30_000;
+/**
+ * A worker may be started ahead of need (WarmWorkers) and wait for its turn as long as a run
+ * lasts, e.g. to replace a server killed late in the run. It also exits as soon as the runner
+ * goes away (the IPC channel closes; see WorkerChannel).
+ */
+const START_TIMEOUT_MS = MAX_LOAD_DURATION_MS + 3_600_000;
 
 const channel = new WorkerChannel();
 const config = await new Promise<WorkerConfig>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('no start message from the scenario runner within 30 s')), START_TIMEOUT_MS);
+  const timer = setTimeout(() => reject(new Error(`no start message from the scenario runner within ${START_TIMEOUT_MS / 3_600_000} h`)), START_TIMEOUT_MS);
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'start') {
       clearTimeout(timer);

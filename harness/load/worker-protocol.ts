@@ -81,8 +81,10 @@ export interface ClientTally {
   otherErrors: number;
   /** Calls not sent: dropped by the load generator, or refused at the client's in-flight limit. */
   dropped: number;
-  /** Calls whose intended start fell before the end (started or dropped by the generator); set at the end. */
+  /** Calls whose intended start fell before the end, from the generator's schedule; set at the end. */
   due: number;
+  /** Due calls the generator started and the client took (not refused at its in-flight limit); set at the end. */
+  started?: number;
   /** How long the load generator kept starting calls; set at the end. */
   scheduleMs: number;
   badInputSent: number;
@@ -132,6 +134,8 @@ export type WorkerMessage =
       readonly handledCallIds?: EncodedCallIds;
       /** A client's published requests, for the request-accounting check. */
       readonly sentRequests?: EncodedSentRequests;
+      /** Open loop: how late the generator started each call against its intended time (compressed base64, µs). */
+      readonly startLateness?: string;
     }
   | { readonly type: 'fatal'; readonly error: string };
 

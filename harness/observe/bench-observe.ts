@@ -76,7 +76,8 @@ export async function benchObserve(): Promise<Record<string, number>> {
   return result;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Only from source: compiled, this module is part of the bench's bundle, whose main script it is not.
+if (process.argv[1] && import.meta.url.endsWith('.ts') && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const results = await benchObserve();
   for (const [name, value] of Object.entries(results)) console.log(`${name.padEnd(44)} ${value.toFixed(2)}`);
 }

@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { core } from '@opentelemetry/sdk-node';
+import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { toSpanRecord } from './span-record.ts';
 
@@ -24,14 +24,14 @@ export class JsonlFileSpanExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.stopped) {
-      resultCallback({ code: core.ExportResultCode.FAILED, error: new Error(`spans exporter for ${this.file} is shut down`) });
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error(`spans exporter for ${this.file} is shut down`) });
       return;
     }
     let text: string;
     try {
       text = spans.map((span) => `${JSON.stringify(toSpanRecord(span))}\n`).join('');
     } catch (error) {
-      resultCallback({ code: core.ExportResultCode.FAILED, error: asError(error, 'cannot serialize spans') });
+      resultCallback({ code: ExportResultCode.FAILED, error: asError(error, 'cannot serialize spans') });
       return;
     }
     // Batches are written in order; a failed write fails its batch only.
@@ -39,8 +39,8 @@ export class JsonlFileSpanExporter implements SpanExporter {
       .then(() => this.ensureDirectory())
       .then(() => appendFile(this.file, text, 'utf8'))
       .then(
-        () => resultCallback({ code: core.ExportResultCode.SUCCESS }),
-        (error: unknown) => resultCallback({ code: core.ExportResultCode.FAILED, error: asError(error, `cannot write spans to ${this.file}`) }),
+        () => resultCallback({ code: ExportResultCode.SUCCESS }),
+        (error: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: asError(error, `cannot write spans to ${this.file}`) }),
       );
   }
 

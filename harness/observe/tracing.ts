@@ -1,8 +1,8 @@
 import { context, diag, propagation, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { core, NodeSDK } from '@opentelemetry/sdk-node';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
+  BasicTracerProvider,
   BatchSpanProcessor,
   NoopSpanProcessor,
   ParentBasedSampler,
@@ -64,11 +64,12 @@ let active: TracingHandle | undefined;
  * Sets up OpenTelemetry tracing for this process, once, at its edge (CLI or worker entry);
  * everything else uses the plain `trace` / `propagation` API.
  *
- * NodeSDK with: no auto-instrumentations (instrumentation-amqplib does not patch amqplib 2),
- * the W3C trace-context propagator, ParentBased(TraceIdRatioBased) sampling, a JSONL file
- * exporter and/or OTLP/HTTP, each behind its own BatchSpanProcessor. Metrics and logs are
- * explicitly off: NodeSDK would otherwise start OTLP metric and log exporters from env
- * defaults and send to localhost:4318 on its own.
+ * A tracer provider with: the W3C trace-context propagator, ParentBased(TraceIdRatioBased)
+ * sampling, a JSONL file exporter and/or OTLP/HTTP, each behind its own BatchSpanProcessor.
+ * Not NodeSDK: it loads every exporter, metrics and logs package it could be configured with
+ * (about 1 s of CPU per process here), which is most of a worker's start-up, and nothing of
+ * it is used (no auto-instrumentations: instrumentation-amqplib does not patch amqplib 2; no
+ * metrics or logs). The OTLP exporter is loaded only when an endpoint is configured.
  *
  * Never throws and never rejects: a tracing problem is logged to `diag` and the run goes on
  * without (or with partial) tracing.
@@ -80,23 +81,16 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
     return active;
   }
   try {
-    const processors = spanProcessors(options);
-    const sdk = new NodeSDK({
-      serviceName: options.serviceName,
-      resource: resourceFromAttributes({ 'process.pid': process.pid }),
-      // Only OTEL_RESOURCE_ATTRIBUTES: host/process detectors would copy command lines into every span line.
-      resourceDetectors: [envDetector],
+    const processors = await spanProcessors(options);
+    const provider = new BasicTracerProvider({
+      resource: serviceResource(options.serviceName),
       sampler: new ParentBasedSampler({ root: rootSampler(options) }),
-      textMapPropagator: new core.W3CTraceContextPropagator(),
       spanProcessors: processors,
-      instrumentations: [],
-      // No async-hooks context manager: the RPC code passes every parent context explicitly
-      // (from AMQP headers), and AsyncLocalStorage would tax every promise in the process.
-      contextManager: null as unknown as undefined,
-      metricReaders: [],
-      logRecordProcessors: [],
     });
-    sdk.start();
+    // No async-hooks context manager: the RPC code passes every parent context explicitly
+    // (from AMQP headers), and AsyncLocalStorage would tax every promise in the process.
+    trace.setGlobalTracerProvider(provider);
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     let stopped: Promise<void> | undefined;
     const handle: TracingHandle = {
       enabled: true,
@@ -106,7 +100,7 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
         });
       },
       shutdown: () => {
-        stopped ??= sdk
+        stopped ??= provider
           .shutdown()
           .catch((error: unknown) => diag.error('tracing: shutdown failed; some spans may be lost', error))
           .finally(() => {
@@ -128,13 +122,21 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
   }
 }
 
-function spanProcessors(options: TracingOptions): SpanProcessor[] {
+/** process.pid, then OTEL_RESOURCE_ATTRIBUTES, then service.name (host/process detectors would copy command lines into every span line). */
+function serviceResource(serviceName: string): Resource {
+  return resourceFromAttributes({ 'process.pid': process.pid })
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(resourceFromAttributes({ 'service.name': serviceName }));
+}
+
+async function spanProcessors(options: TracingOptions): Promise<SpanProcessor[]> {
   const processors: SpanProcessor[] = [];
   if (options.spansFile) {
     processors.push(new BatchSpanProcessor(new JsonlFileSpanExporter(options.spansFile), { scheduledDelayMillis: FILE_EXPORT_DELAY_MS }));
   }
   const endpoint = options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (endpoint) {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     const exporter = new OTLPTraceExporter({ url: tracesUrl(endpoint), timeoutMillis: OTLP_TIMEOUT_MS });
     processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: OTLP_EXPORT_DELAY_MS }));
   }

@@ -52,6 +52,7 @@ export async function benchReport(): Promise<Record<string, number>> {
 }
 
 // `npx tsx harness/report/bench-report.ts` prints the numbers.
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Only from source: compiled, this module is part of the bench's bundle, whose main script it is not.
+if (import.meta.url.endsWith('.ts') && import.meta.url === `file://${process.argv[1]}`) {
   console.log(await benchReport());
 }

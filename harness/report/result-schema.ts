@@ -78,6 +78,8 @@ export const FaultRecordSchema = z.object({
   fired: z.boolean(),
   startMs: nonNegative.optional(),
   endMs: nonNegative.optional(),
+  /** A fault that restarts a server: how long after its scheduled time the new server was consuming (ms). */
+  restartLagMs: nonNegative.optional(),
 });
 
 export const CheckResultSchema = z.object({
@@ -139,6 +141,13 @@ export const OfferedLoadSchema = z.object({
   /** Due calls not sent (in-flight limit), as k6's dropped_iterations. */
   dropped: count,
   droppedShare: z.number().min(0).max(1),
+  /** Due calls neither started nor dropped: skipped by the generator, must be 0. Absent in older results. */
+  unaccounted: count.optional(),
+  /**
+   * Open loop: how late the generators started calls against their intended times, all
+   * clients merged (ms). Absent for a closed loop and in older results.
+   */
+  startLateness: LatencySummarySchema.optional(),
   scheduleMs: nonNegative,
   /** The scenario accepts a run that fell short (acceptUndeliveredLoad). */
   undeliveredAccepted: z.boolean(),

@@ -1,6 +1,14 @@
 import { errorCount, int, ms, rate, seconds, withUnit } from './format.ts';
 import type { ScenarioResult } from './result-schema.ts';
 
+/** Open loop: the rate asked for and achieved, and how late the generator started calls. */
+function loadRow(result: ScenarioResult): Array<[string, Array<[string, string, boolean?]>]> {
+  const offered = result.offeredLoad;
+  if (offered?.targetPerSec === undefined || offered.startLateness === undefined) return [];
+  const late = offered.startLateness;
+  return [['load', [['target', rate(offered.targetPerSec)], ['achieved', rate(offered.achievedPerSec)], ['late p50', ms(late.p50)], ['late p99', ms(late.p99)], ['late max', ms(late.max)]]]];
+}
+
 /**
  * The end-of-run summary for a terminal: verdict first, then aligned numbers, then every check
  * and gate with failures in red. `color: false` gives plain text (pipes, CI logs, NO_COLOR).
@@ -20,6 +28,7 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     ['latency', [['p50', ms(s.p50)], ['p90', ms(s.p90)], ['p99', ms(s.p99)], ['p99.9', ms(s.p999)], ['max', ms(s.max)]]],
     ['calls', [['sent', int(c.sent)], ['answered', int(c.answered)], ['timed out', int(c.timedOut), c.timedOut > 0], ['errors', int(errorCount(c)), errorCount(c) > 0], ['rate', rate(result.throughput.callsPerSec)]]],
     ['discarded', [['duplicate', int(c.discarded.duplicate)], ['late', int(c.discarded.late)], ['unknown', int(c.discarded.unknown)], ['wrong', int(c.wrongResult), c.wrongResult > 0], ['dropped', int(c.dropped), c.dropped > 0]]],
+    ...loadRow(result),
     ['faults', [['kills', int(c.serverKills)], ['restarts', int(c.serverRestarts)], ['redelivered', int(c.redelivered)], ['broker rst', int(c.brokerRestarts)], ['reconnects', int(c.reconnects)]]],
   ];
   // Column widths from the widest name and value in each column, so the rows line up.

@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import type { ReportingInstance } from '../impl/implementation.ts';
 import { clientProtocolFollowed } from '../checks/client-protocol.ts';
 import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
-import { measureOfferedLoad, offeredLoadWarning } from '../checks/offered-load.ts';
+import { measureOfferedLoad, offeredLoadWarning, withStartLateness } from '../checks/offered-load.ts';
 import { accountRequests } from '../checks/request-accounting.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../load/accepted-reply-ledger.ts';
@@ -90,7 +90,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
   // Only final tallies carry what the load generator offered; a client without one did not report it.
   const finalClientTallies = input.clients.map((w) => w.final?.client).filter((t): t is ClientTally => t !== undefined);
   const offeredLoad = finalClientTallies.length > 0
-    ? measureOfferedLoad(definition.load, definition.topology.clients, finalClientTallies, definition.acceptUndeliveredLoad ?? false)
+    ? withStartLateness(measureOfferedLoad(definition.load, definition.topology.clients, finalClientTallies, definition.acceptUndeliveredLoad ?? false), input.clients.flatMap((w) => w.final?.startLateness ?? []))
     : undefined;
   const offeredLoadShortfall = offeredLoad && offeredLoadWarning(offeredLoad);
   const requestAccounting = measureRequestAccounting(input);

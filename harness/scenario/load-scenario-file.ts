@@ -1,6 +1,6 @@
 /**
- * A scenario given by path (`npm run scenario -- ./my-scenario.ts`): imported (tsx is the
- * loader, so TypeScript works), its default export checked for shape and then validated
+ * A scenario given by path (`npm run scenario -- ./my-scenario.ts`): imported (TypeScript
+ * through tsx, also when the runner itself runs compiled), its default export checked for shape and then validated
  * like a built-in scenario, so users add scenarios without editing scenarios/index.ts.
  */
 import { existsSync } from 'node:fs';
@@ -18,7 +18,7 @@ export async function loadScenarioFile(path: string): Promise<ScenarioDefinition
   if (!existsSync(absolute)) throw new Error(`scenario file ${path} does not exist (resolved to ${absolute})`);
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+    module = (await importModule(absolute)) as { default?: unknown };
   } catch (error) {
     throw new Error(`scenario file ${path} could not be loaded: ${(error as Error).message}`);
   }
@@ -30,6 +30,12 @@ export async function loadScenarioFile(path: string): Promise<ScenarioDefinition
   const errors = validateScenario(definition as ScenarioDefinition);
   if (errors.length > 0) throw new Error(`scenario file ${path} is invalid:\n  - ${errors.join('\n  - ')}`);
   return definition as ScenarioDefinition;
+}
+
+async function importModule(absolute: string): Promise<unknown> {
+  if (!/\.[mc]?ts$/.test(absolute)) return import(pathToFileURL(absolute).href);
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(pathToFileURL(absolute).href, import.meta.url);
 }
 
 /** Enough of the shape for validateScenario to read it without crashing. */

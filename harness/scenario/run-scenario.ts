@@ -80,6 +80,10 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     timeline.add({ ...event, atMs: tMs === undefined ? Date.now() : runStartEpochMs + tMs });
   };
 
+  // Worker processes load their code while the broker boots; they connect once it is up.
+  // Those for scheduled restarts wait through the run, so a restart lands on time.
+  implementations.server.prepare?.([...range(definition.topology.servers), ...plannedRestarts(definition)].map((i) => `server-${i}`));
+  implementations.client.prepare?.(range(definition.topology.clients).map((i) => `client-${i}`));
   options.onPhase?.(`starting broker (${typeof options.broker === 'string' ? options.broker : options.broker.describe()}) and proxy (${options.proxy})`);
   let topology: Topology;
   const starting = startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36) });
@@ -290,6 +294,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
 
   /** The result of a run that never reached its servers: no measurements, the reason, verdict error. */
   async function notStartedResult(reason: string, environment: AssembleInput['topology']): Promise<ScenarioResult> {
+    await Promise.allSettled([implementations.client.close?.(), implementations.server.close?.()]);
     const now = Date.now();
     const empty = await assembleResult({
       definition,
@@ -357,6 +362,13 @@ async function waitForClients(
     clearInterval(progress);
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** The server of each fault that restarts one: a server restarted twice appears twice. */
+function plannedRestarts(definition: ScenarioDefinition): number[] {
+  return definition.faults.flatMap((fault) =>
+    (fault.kind === 'kill-server' || fault.kind === 'kill-server-at-fault-point') && fault.restartAfterMs !== undefined ? [fault.server] : [],
+  );
 }
 
 function traceBudget(options: Pick<RunOptions, 'tracing'>): TraceBudget {

@@ -26,11 +26,21 @@ export interface Topology {
  */
 export async function startTopology(options: { broker: BrokerChoice | StartedBroker; proxy: ProxyChoice; runId: string }): Promise<Topology> {
   const ownsBroker = typeof options.broker === 'string';
-  const broker = typeof options.broker === 'string' ? await startBroker(options.broker) : options.broker;
+  // The proxy server does not need the broker: both start at once.
+  const [brokerStart, proxyStart] = await Promise.allSettled([
+    typeof options.broker === 'string' ? startBroker(options.broker) : Promise.resolve(options.broker),
+    startProxyServer(options.proxy),
+  ]);
+  if (brokerStart.status === 'rejected') {
+    if (proxyStart.status === 'fulfilled') await proxyStart.value.stop().catch(() => undefined);
+    throw brokerStart.reason;
+  }
+  const broker = brokerStart.value;
   const stopBroker = () => (ownsBroker ? broker.stop() : Promise.resolve());
   let proxyServer: StartedProxyServer | undefined;
   try {
-    proxyServer = await startProxyServer(options.proxy);
+    if (proxyStart.status === 'rejected') throw proxyStart.reason;
+    proxyServer = proxyStart.value;
     const toxiproxy = new Toxiproxy(proxyServer.getApiUrl());
     const upstream = `${broker.getHost()}:${broker.getAmqpPort()}`;
     const proxies = {} as Record<ProxyName, Proxy>;

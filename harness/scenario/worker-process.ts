@@ -1,58 +1,96 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { programCommand } from '../build/programs.ts';
 import { guardProcesses } from '../env/guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../env/process-cleanup.ts';
 import type { ParentMessage, WorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
 
-const WORKER_MAIN = fileURLToPath(new URL('../load/worker-main.ts', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 
 export type WorkerExit = { code: number | null; signal: NodeJS.Signals | null };
 
+export interface SpawnWorkerOptions {
+  /** Run the TypeScript worker through tsx instead of the compiled one (see programCommand). */
+  readonly fromSource?: boolean;
+}
+
 /**
- * The runner's handle on one worker process (a server or client). Messages are delivered to
- * `onMessage`; the process is registered for cleanup so no worker outlives the runner.
+ * A worker process that has started and loads (or has loaded) its code, but has no config
+ * yet: it waits for its 'start' message. Registered for cleanup and with the owner guard
+ * from its first moment, so no worker outlives the runner, whether it ever starts or not.
  */
-export class WorkerProcess {
-  private readonly child: ChildProcess;
-  private readonly unregister: () => void;
+export class SpawnedWorker {
+  readonly child: ChildProcess;
   readonly exited: Promise<WorkerExit>;
-  private finalMessage: Extract<WorkerMessage, { type: 'final' }> | undefined;
-  private fatalError: string | undefined;
   private stderrTail = '';
 
-  constructor(
-    readonly config: WorkerConfig,
-    private readonly onMessage: (worker: WorkerProcess, message: WorkerMessage) => void,
-  ) {
+  constructor(readonly name: string, readonly options: SpawnWorkerOptions = {}) {
+    const program = programCommand('worker', { fromSource: options.fromSource });
     // A worker exits by itself when the IPC channel closes; the guard covers one that hangs.
-    const guarded = guardProcesses(`worker ${config.name}`);
-    this.child = fork(WORKER_MAIN, [], {
-      execArgv: ['--import', 'tsx'],
+    const guarded = guardProcesses(`worker ${name}`);
+    this.child = fork(program.file, [], {
+      execArgv: [...program.execArgv],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Own process group: a kill reaches the worker and anything it started.
       detached: true,
-      env: { ...process.env, RPC_CHAOS_WORKER: config.name, ...guarded.env },
+      env: { ...process.env, ...program.env, RPC_CHAOS_WORKER: name, ...guarded.env },
     });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
     });
-    this.unregister = registerCleanup(`worker ${config.name}`, () => killProcessGroup(this.child.pid));
+    const unregister = registerCleanup(`worker ${name}`, () => killProcessGroup(this.child.pid));
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
-        this.unregister();
+        unregister();
         guarded.release();
         resolve({ code, signal });
       });
     });
+    this.child.on('error', () => {
+      // Reported through 'exit'.
+    });
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The last lines the worker wrote to stderr. */
+  stderrLines(): string {
+    return this.stderrTail.trim().split('\n').slice(-5).join('\n');
+  }
+
+  kill(): void {
+    killProcessGroup(this.child.pid);
+  }
+}
+
+/**
+ * The runner's handle on one worker process (a server or client). Messages are delivered to
+ * `onMessage`. `spawned` is a worker started ahead of time for this name (see WarmWorkers);
+ * without one, the process is started here.
+ */
+export class WorkerProcess {
+  private readonly spawned: SpawnedWorker;
+  readonly exited: Promise<WorkerExit>;
+  private finalMessage: Extract<WorkerMessage, { type: 'final' }> | undefined;
+  private fatalError: string | undefined;
+
+  constructor(
+    readonly config: WorkerConfig,
+    private readonly onMessage: (worker: WorkerProcess, message: WorkerMessage) => void,
+    spawned?: SpawnedWorker,
+  ) {
+    this.spawned = spawned ?? new SpawnedWorker(config.name);
+    this.exited = this.spawned.exited;
     this.child.on('message', (message: WorkerMessage) => {
       if (message.type === 'final') this.finalMessage = message;
       if (message.type === 'fatal') this.fatalError = message.error;
       this.onMessage(this, message);
     });
-    this.child.on('error', () => {
-      // Reported through 'exit'.
-    });
+  }
+
+  private get child(): ChildProcess {
+    return this.spawned.child;
   }
 
   get name(): string {
@@ -69,7 +107,7 @@ export class WorkerProcess {
 
   /** Why the worker failed, for error messages: its fatal message or the end of its stderr. */
   failureReason(): string {
-    return this.fatalError ?? (this.stderrTail.trim().split('\n').slice(-5).join('\n') || 'no output');
+    return this.fatalError ?? (this.spawned.stderrLines() || 'no output');
   }
 
   send(message: ParentMessage): void {
@@ -108,7 +146,7 @@ export class WorkerProcess {
   }
 
   kill(): void {
-    killProcessGroup(this.child.pid);
+    this.spawned.kill();
   }
 }
 

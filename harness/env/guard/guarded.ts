@@ -11,10 +11,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoPath } from '../../build/programs.ts';
 import { killMarkedProcesses, MARKER_VARIABLE, ownersRoot, processStartTime, type Leftover } from './leftovers.mjs';
 
-const GUARD_SCRIPT = fileURLToPath(new URL('./owner-guard.mjs', import.meta.url));
+// From the source tree also when this code runs compiled: the guard is plain JavaScript.
+const GUARD_SCRIPT = repoPath('harness/env/guard/owner-guard.mjs');
 
 interface OwnerState {
   readonly dir: string;

@@ -28,6 +28,8 @@ function tracingActive(): boolean {
   return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
 }
 
+const endUnsampled = (): void => undefined;
+
 const NO_CLIENT_SPAN: ClientSpan = { span: trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: TraceFlags.NONE }), end: () => undefined };
 
 export interface ServerSpan {
@@ -47,13 +49,14 @@ export const rpcTracing = {
   /** `rpc_queue publish`: the client's span for one call, from publish until reply or failure. */
   startPublishSpan(queue: string, correlationId: string, n: number, headers: AmqpHeaders): ClientSpan {
     if (!tracingActive()) return NO_CLIENT_SPAN;
-    const span = tracer().startSpan(rpcSpanNames.publish(queue), {
-      kind: rpcSpanKinds.publish,
-      attributes: { ...rpcSpanAttributes({ queue, correlationId, operation: 'send' }), 'rpc.fib.n': n },
-    });
+    // The sampler decides at start; attributes are built only for a span that records, so an
+    // unsampled call (99 in 100 at 1 %) costs the sampling decision and little else.
+    const span = tracer().startSpan(rpcSpanNames.publish(queue), { kind: rpcSpanKinds.publish });
+    if (!span.isRecording()) return { span, end: endUnsampled };
+    span.setAttributes({ ...rpcSpanAttributes({ queue, correlationId, operation: 'send' }), 'rpc.fib.n': n });
     // Only sampled calls carry trace headers: the decision is made once, here, and an
     // unsampled call costs no header encoding on the request or the reply.
-    if (span.isRecording()) injectTraceHeaders(headers, trace.setSpan(context.active(), span));
+    injectTraceHeaders(headers, trace.setSpan(context.active(), span));
     return {
       span,
       end(error?: string) {
@@ -66,20 +69,20 @@ export const rpcTracing = {
   /** `rpc_queue process`: the server's span for one delivery, a child of the caller's publish span. */
   startProcessSpan(queue: string, message: ConsumeMessage): ServerSpan {
     if (!tracingActive()) return NO_SERVER_SPAN;
-    const parent = withUnsampledParentIfNone(extractTraceContext(message.properties.headers));
+    const extracted = extractTraceContext(message.properties.headers);
+    // A request without trace headers was not sampled by its caller (or came from a client
+    // that does not trace, like the tutorial's). The sampler is parent-based, so its span
+    // would not record: skip it, and start no trace of our own that would lack the client's half.
+    if (!trace.getSpanContext(extracted)) return NO_SERVER_SPAN;
+    const parent = extracted;
     const correlationId = message.properties.correlationId as string | undefined;
-    const span = tracer().startSpan(
-      rpcSpanNames.process(queue),
-      {
-        kind: rpcSpanKinds.process,
-        attributes: {
-          ...rpcSpanAttributes({ queue, correlationId, operation: 'process' }),
-          'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
-          'messaging.rabbitmq.redelivered': message.fields.redelivered,
-        },
-      },
-      parent,
-    );
+    const span = tracer().startSpan(rpcSpanNames.process(queue), { kind: rpcSpanKinds.process }, parent);
+    if (!span.isRecording()) return { ...NO_SERVER_SPAN, span };
+    span.setAttributes({
+      ...rpcSpanAttributes({ queue, correlationId, operation: 'process' }),
+      'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
+      'messaging.rabbitmq.redelivered': message.fields.redelivered,
+    });
     const spanContext = trace.setSpan(parent, span);
     let ended = false;
     return {
@@ -138,18 +141,6 @@ export const rpcTracing = {
   },
 
 };
-
-/**
- * A request without trace headers was not sampled by its caller (or came from a client that
- * does not trace, like the tutorial's): it gets an unsampled remote parent, so the server
- * does not start traces of its own that would lack the client's half.
- */
-function withUnsampledParentIfNone(parent: Context): Context {
-  return trace.getSpanContext(parent) ? parent : trace.setSpanContext(parent, UNSAMPLED_REMOTE_PARENT);
-}
-
-/** Never exported (not sampled), so one fixed id serves every untraced request. */
-const UNSAMPLED_REMOTE_PARENT = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE, isRemote: true };
 
 function traceIdOf(ctx: Context): string | undefined {
   const id = trace.getSpanContext(ctx)?.traceId;

@@ -202,10 +202,11 @@ export class FibRpcClient {
     }
     const replyTo = this.replyTo;
     return new Promise<RpcReply>((resolve, reject) => {
-      const headers: Record<string, unknown> = { [PUBLISHED_AT_HEADER]: nowUs() };
+      const nowMs = performance.now();
+      const headers: Record<string, unknown> = { [PUBLISHED_AT_HEADER]: Math.round((performance.timeOrigin + nowMs) * 1000) };
       const span = rpcTracing.startPublishSpan(this.queue, correlationId, n, headers);
       const call: ClientCall = { correlationId, n, resolve, reject, span };
-      this.pendingCalls.add(call);
+      this.pendingCalls.add(call, nowMs);
       this.counters.sent++;
       publishRequest(channel, this.queue, body, {
         correlationId,
@@ -281,8 +282,4 @@ export class FibRpcClient {
 /** A pending call with the span that ends with it. */
 interface ClientCall extends PendingCall<RpcReply> {
   readonly span: ClientSpan;
-}
-
-function nowUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }

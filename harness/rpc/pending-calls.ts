@@ -94,12 +94,13 @@ export class PendingCallTable<T> {
     return `${this.idPrefix}${++this.lastSequence}`;
   }
 
-  add(call: PendingCall<T>): void {
+  /** `nowMs`: the caller's reading of the table's clock, when it has one (one clock read per call). */
+  add(call: PendingCall<T>, nowMs?: number): void {
     const sequence = this.sequenceOf(call.correlationId);
     if (this.pending.has(call.correlationId) || (sequence !== undefined && this.finishedHowAt(sequence) !== undefined)) {
       throw new Error(`correlation id ${call.correlationId} is already in use`);
     }
-    const deadlineMs = this.timeoutMs === undefined ? Number.POSITIVE_INFINITY : this.now() + this.timeoutMs;
+    const deadlineMs = this.timeoutMs === undefined ? Number.POSITIVE_INFINITY : (nowMs ?? this.now()) + this.timeoutMs;
     this.pending.set(call.correlationId, { call, sequence, deadlineMs });
     if (this.timeoutMs !== undefined && this.sweepTimer === undefined) this.armSweep(this.timeoutMs);
   }
@@ -110,8 +111,8 @@ export class PendingCallTable<T> {
     if (!entry) return undefined;
     this.pending.delete(correlationId);
     if (entry.sequence !== undefined) this.remember(entry.sequence, how);
-    // Nothing left to time out: the timer must not keep the process alive.
-    if (this.pending.size === 0) this.disarmSweep();
+    // The sweep stays armed when the table empties: a closed loop empties it after every
+    // batch of replies, and re-arming a timer per batch costs more than one idle wake-up.
     return entry.call;
   }
 
@@ -145,8 +146,9 @@ export class PendingCallTable<T> {
 
   private armSweep(delayMs: number): void {
     // Node's timer clock is cached per loop turn and whole milliseconds: one more ms keeps
-    // the sweep from waking just before the deadline and finding nothing due.
-    this.sweepTimer = setTimeout(() => this.sweep(), Math.ceil(delayMs) + 1);
+    // the sweep from waking just before the deadline and finding nothing due. Unref'd: a
+    // pending call waits for a reply on a socket, which keeps the process alive by itself.
+    this.sweepTimer = setTimeout(() => this.sweep(), Math.ceil(delayMs) + 1).unref();
   }
 
   private disarmSweep(): void {

@@ -2,8 +2,6 @@
  * Entry point of every worker process: waits for its config from the scenario runner,
  * then runs as a server or a client until told to stop.
  */
-// First: V8 settings that must be in place before any per-call code runs.
-import './worker-heap.ts';
 import { runClientWorker } from './client-worker.ts';
 import { runServerWorker } from './server-worker.ts';
 import { WorkerChannel } from './worker-channel.ts';

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { guardProcesses } from '../env/guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../env/process-cleanup.ts';
 import type { ParentMessage, WorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
+import { WORKER_V8_FLAGS } from '../load/worker-v8-flags.ts';
 
 const WORKER_MAIN = fileURLToPath(new URL('../load/worker-main.ts', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
@@ -28,7 +29,7 @@ export class WorkerProcess {
     // A worker exits by itself when the IPC channel closes; the guard covers one that hangs.
     const guarded = guardProcesses(`worker ${config.name}`);
     this.child = fork(WORKER_MAIN, [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [...WORKER_V8_FLAGS, '--import', 'tsx'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Own process group: a kill reaches the worker and anything it started.
       detached: true,

@@ -13,6 +13,8 @@ export interface MemoryBenchResult {
   readonly callsPerSec: number;
   /** The runner and every worker process; the target is growth <= 10 % after warm-up. */
   readonly processes: RssSlope[];
+  /** Every sample, by process: what the figures above were computed from. */
+  readonly series: Record<string, RssSample[]>;
 }
 
 export interface MemoryBenchOptions {
@@ -64,7 +66,14 @@ export async function benchMemory(broker: StartedBroker, options: MemoryBenchOpt
       .map(([name, samples]) => rssSlope(name, samples, options))
       .filter((row): row is RssSlope => row !== undefined)
       .sort((a, b) => a.process.localeCompare(b.process));
-    return { durationMs: options.durationMs, calls: result.counters.answered, callsPerSec: result.throughput.callsPerSec, processes };
+    const rounded = (samples: RssSample[]) => samples.map((sample) => ({ tMs: Math.round(sample.tMs), rssMb: Math.round(sample.rssMb * 10) / 10 }));
+    return {
+      durationMs: options.durationMs,
+      calls: result.counters.answered,
+      callsPerSec: result.throughput.callsPerSec,
+      processes,
+      series: Object.fromEntries([...series].map(([name, samples]) => [name, rounded(samples)])),
+    };
   } finally {
     clearInterval(sampler);
     rmSync(runDir, { recursive: true, force: true });

@@ -79,3 +79,43 @@ async function measureOurs(amqpUrl: string, replyMode: ReplyMode, options: RpcBe
     await server.stop();
   }
 }
+
+export interface ServerAloneRow {
+  /** A minimal amqplib server (consume, compute, publish, ack) with the same prefetch and TCP_NODELAY. */
+  readonly minimal: ThroughputSample;
+  readonly ours: ThroughputSample;
+  /** ours / minimal calls per second: the target is >= 0.95. */
+  readonly throughputRatio: number;
+}
+
+/**
+ * FibRpcServer alone against a minimal amqplib server with the same prefetch and TCP_NODELAY,
+ * both driven by the same raw amqplib client (TCP_NODELAY, callback queue), rounds alternating.
+ */
+export async function benchServerAlone(broker: StartedBroker, options: RpcBenchOptions): Promise<ServerAloneRow> {
+  const amqpUrl = broker.getAmqpUrl();
+  const minimalSamples: ThroughputSample[] = [];
+  const ourSamples: ThroughputSample[] = [];
+  const measure = async (queue: string, start: () => Promise<{ stop(): Promise<void> }>) => {
+    const server = await start();
+    const client = await startRawClient(amqpUrl, queue, 'callback-queue', true);
+    try {
+      return await measureClosedLoop((n) => client.call(n), { concurrency: options.concurrency, durationMs: options.roundMs, n: options.n });
+    } finally {
+      await client.stop();
+      await server.stop();
+    }
+  };
+  for (let round = 0; round < options.rounds; round++) {
+    const minimalQueue = `bench_server_minimal_${round}`;
+    minimalSamples.push(await measure(minimalQueue, () => startRawServer(amqpUrl, minimalQueue, options.prefetch, true)));
+    const ourQueue = `bench_server_ours_${round}`;
+    ourSamples.push(await measure(ourQueue, async () => {
+      const server = await new FibRpcServer({ amqpUrl, queue: ourQueue, prefetch: options.prefetch }).start();
+      return { stop: () => server.stop() };
+    }));
+  }
+  const minimal = medianSample(minimalSamples);
+  const ours = medianSample(ourSamples);
+  return { minimal, ours, throughputRatio: ours.callsPerSec / minimal.callsPerSec };
+}

@@ -13,6 +13,7 @@ describe('RSS slope of a bench run', () => {
     const slope = rssSlope('client-1', samples, options)!;
     expect(Math.abs(slope.growth)).toBeLessThanOrEqual(0.1);
     expect(Math.abs(slope.slopeMbPerMin)).toBeLessThan(1);
+    expect(slope.pass).toBe(true);
   });
 
   it('shows a per-call structure that is never pruned as growth above 10 % and a positive slope', () => {
@@ -21,6 +22,21 @@ describe('RSS slope of a bench run', () => {
     const slope = rssSlope('client-1', samples, options)!;
     expect(slope.growth).toBeGreaterThan(0.1);
     expect(slope.slopeMbPerMin).toBeGreaterThan(100);
+    expect(slope.pass).toBe(false);
+  });
+
+  it('fails a process whose old space fills with garbage between rare major collections: +12 % after warm-up', () => {
+    // The measured shape before pretenuring was turned off in workers: a slow climb, no leak, still not flat.
+    const samples = minutes(5, (t) => (t < 60_000 ? 150 + t / 4_000 : 165 + ((t - 60_000) / 240_000) * 20));
+    const slope = rssSlope('client-1', samples, options)!;
+    expect(slope.growth).toBeGreaterThan(0.1);
+    expect(slope.pass).toBe(false);
+  });
+
+  it('fails memory that falls by more than 10 % too: it is not steady either', () => {
+    const slope = rssSlope('server-1', minutes(5, (t) => (t < 60_000 ? 200 : 200 - ((t - 60_000) / 240_000) * 40)), options)!;
+    expect(slope.growth).toBeLessThan(-0.1);
+    expect(slope.pass).toBe(false);
   });
 
   it('gives no figure when too few samples follow the warm-up', () => {

@@ -5,6 +5,9 @@ export interface RssSample {
   readonly rssMb: number;
 }
 
+/** A process's RSS may grow at most this much between the first window after warm-up and the last one. */
+export const RSS_GROWTH_TARGET = 0.1;
+
 export interface RssSlope {
   readonly process: string;
   /** Median RSS over the first window after warm-up. */
@@ -16,6 +19,8 @@ export interface RssSlope {
   /** Least-squares slope of RSS after warm-up, MB per minute. */
   readonly slopeMbPerMin: number;
   readonly samples: number;
+  /** |growth| <= RSS_GROWTH_TARGET: flat after warm-up. Shrinking as much fails too: the memory is not steady. */
+  readonly pass: boolean;
 }
 
 /**
@@ -33,11 +38,13 @@ export function rssSlope(process: string, samples: readonly RssSample[], options
   const meanR = after.reduce((sum, s) => sum + s.rssMb, 0) / after.length;
   const covariance = after.reduce((sum, s) => sum + (s.tMs - meanT) * (s.rssMb - meanR), 0);
   const variance = after.reduce((sum, s) => sum + (s.tMs - meanT) ** 2, 0);
+  const growth = (end - warm) / warm;
   return {
     process,
     warmRssMb: warm,
     endRssMb: end,
-    growth: (end - warm) / warm,
+    growth,
+    pass: Math.abs(growth) <= RSS_GROWTH_TARGET,
     slopeMbPerMin: variance > 0 ? (covariance / variance) * 60_000 : 0,
     samples: after.length,
   };

@@ -14,7 +14,7 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
   const observation = await channel.startObservation(config.name, config.tracing);
   const queueWait = observation.newRecorder(config.runStartEpochMs);
   const service = observation.newRecorder(config.runStartEpochMs);
-  let requestsAtFaultPoint = { beforeReply: 0, afterReplyBeforeAck: 0 };
+  const requestsAtFaultPoint = { beforeReply: 0, afterReplyBeforeAck: 0 };
   // Requests handled since the last message to the parent, which keeps the union of all servers'.
   const handledSinceLastReport = new CallIdSet();
   const takeHandled = () => {
@@ -23,9 +23,14 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
     return encoded;
   };
 
+  // Counts requests at the fault point and returns a promise only for the one that dies there,
+  // so every other request goes through the server's synchronous path.
+  const countAndMaybeDie = (point: 'beforeReply' | 'afterReplyBeforeAck', context: FaultPointContext): Promise<void> | undefined => {
+    requestsAtFaultPoint[point]++;
+    if (!config.killAt || config.killAt.point !== point || requestsAtFaultPoint[point] !== config.killAt.request) return undefined;
+    return dieAt(point, context);
+  };
   const dieAt = async (point: 'beforeReply' | 'afterReplyBeforeAck', context: FaultPointContext) => {
-    requestsAtFaultPoint = { ...requestsAtFaultPoint, [point]: requestsAtFaultPoint[point] + 1 };
-    if (!config.killAt || config.killAt.point !== point || requestsAtFaultPoint[point] !== config.killAt.request) return;
     context.failSpan(`process killed at ${point}`);
     // Flush what was measured and traced, then die for real: no ack will ever be sent.
     await observation.flush();
@@ -39,10 +44,8 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
     queue: config.queue,
     prefetch: config.prefetch,
     confirmReplies: config.confirmReplies,
-    faultPoints: {
-      beforeReply: (context) => dieAt('beforeReply', context),
-      afterReplyBeforeAck: (context) => dieAt('afterReplyBeforeAck', context),
-    },
+    // Only the fault point this server dies at gets a hook: requests elsewhere pay nothing for it.
+    faultPoints: config.killAt ? { [config.killAt.point]: (context: FaultPointContext) => countAndMaybeDie(config.killAt!.point, context) } : undefined,
     onEvent: (event) => {
       if ((event.kind === 'handled' || event.kind === 'bad-request') && event.correlationId !== undefined) handledSinceLastReport.add(event.correlationId);
       if (event.kind === 'handled') {

@@ -23,6 +23,8 @@ export function decodeRequest(body: Buffer, maxN: number = DEFAULT_MAX_N): Decod
   if (body.length > MAX_REQUEST_BODY_BYTES) {
     return { ok: false, error: `request body of ${body.length} bytes is too long: expected a decimal integer n` };
   }
+  const plain = plainDecimal(body);
+  if (plain !== undefined) return plain <= maxN ? { ok: true, n: plain } : { ok: false, error: `n must be <= ${maxN}, got ${body.toString('utf8')}` };
   const text = body.toString('utf8').trim();
   if (!/^[+-]?\d+$/.test(text)) {
     return { ok: false, error: `request body ${JSON.stringify(printable(text))} is not a decimal integer` };
@@ -31,6 +33,18 @@ export function decodeRequest(body: Buffer, maxN: number = DEFAULT_MAX_N): Decod
   if (n < 0) return { ok: false, error: `n must be >= 0, got ${text}` };
   if (!Number.isSafeInteger(n) || n > maxN) return { ok: false, error: `n must be <= ${maxN}, got ${text}` };
   return { ok: true, n };
+}
+
+/** The value of a body of 1 to 15 ASCII digits (every request the tutorial's clients send), else undefined. */
+function plainDecimal(body: Buffer): number | undefined {
+  if (body.length > 15) return undefined;
+  let n = 0;
+  for (let i = 0; i < body.length; i++) {
+    const digit = body[i]! - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    n = n * 10 + digit;
+  }
+  return n;
 }
 
 export function encodeReply(value: bigint): Buffer {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { redactMessage } from '../env/redact.ts';
+import { coalesceSocketWrites, publishRequest } from './amqp-fast-path.ts';
 import { connectWithRecovery } from './recovering-connection.ts';
 import { decodeReply, encodeRequest } from './codec.ts';
 import { RpcCallError } from './errors.ts';
 import { PUBLISHED_AT_HEADER, REDELIVERED_HEADER } from './fib-rpc-server.ts';
-import { PendingCallTable, type DiscardKind } from './pending-calls.ts';
+import { PendingCallTable, type DiscardKind, type PendingCall } from './pending-calls.ts';
 import { rpcTracing, type ClientSpan } from './rpc-tracing.ts';
 
 export type ReplyMode = 'callback-queue' | 'direct-reply-to';
@@ -50,7 +51,10 @@ export interface FibRpcClientOptions {
   readonly amqpUrl: string;
   readonly queue?: string;
   readonly replyMode?: ReplyMode;
-  /** Per-call timeout; a reply arriving later is discarded as late. */
+  /**
+   * Per-call timeout; a reply arriving later is discarded as late. One sweep timer serves
+   * all calls: a call times out 1-12 ms after this, never before (see pending-calls.ts).
+   */
   readonly timeoutMs?: number;
   /** Calls waiting for replies at once; more are rejected at once (counted), never queued unboundedly. */
   readonly maxInFlight?: number;
@@ -78,12 +82,13 @@ export class FibRpcClient {
     sent: 0, replied: 0, timedOut: 0, remoteErrors: 0, failed: 0, rejectedInFlightLimit: 0,
     discardedDuplicate: 0, discardedLate: 0, discardedUnknown: 0, reconnects: 0,
   };
-  /** Hands out the correlation ids (`<client uuid>.<sequence>`) and remembers how each call ended. */
-  private readonly pendingCalls = new PendingCallTable<RpcReply>({ idPrefix: randomUUID() });
-  private readonly spans = new Map<string, ClientSpan>();
+  /** Hands out the correlation ids (`<client uuid>.<sequence>`), times calls out, and remembers how each call ended. */
+  private readonly pendingCalls: PendingCallTable<RpcReply>;
   private readonly queue: string;
   private readonly replyMode: ReplyMode;
   private readonly timeoutMs: number;
+  /** The request's per-message TTL, as the wire carries it. */
+  private readonly expiration: string;
   private readonly maxInFlight: number;
   private connection: RecoveringChannelModel | undefined;
   private channel: Channel | undefined;
@@ -103,6 +108,12 @@ export class FibRpcClient {
     if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) {
       throw new RangeError(`maxInFlight must be a positive integer, got ${this.maxInFlight}`);
     }
+    this.expiration = String(Math.ceil(this.timeoutMs));
+    this.pendingCalls = new PendingCallTable<RpcReply>({
+      idPrefix: randomUUID(),
+      timeoutMs: this.timeoutMs,
+      onTimeout: (call) => this.onTimeout(call as ClientCall),
+    });
   }
 
   get inFlight(): number {
@@ -120,6 +131,7 @@ export class FibRpcClient {
   }
 
   private async setupReplyConsumer(model: ChannelModel): Promise<void> {
+    coalesceSocketWrites(model);
     const channel = await model.createChannel();
     channel.on('error', () => {
       // A channel error closes it; the connection recovery starts over.
@@ -149,9 +161,9 @@ export class FibRpcClient {
     this.channel = undefined;
     const reason = redactMessage(error.message);
     this.options.onConnectionEvent?.({ kind: 'disconnected', error: reason });
-    for (const call of this.pendingCalls.drain('failed')) {
+    for (const call of this.pendingCalls.drain('failed') as ClientCall[]) {
       this.counters.failed++;
-      this.finishSpan(call.correlationId, 'connection lost');
+      call.span.end('connection lost');
       call.reject(new RpcCallError(
         `connection to the broker was lost before call ${call.correlationId} (n=${call.n}) was answered: ${reason}`,
         call.correlationId, 'connection-lost'));
@@ -188,31 +200,30 @@ export class FibRpcClient {
       this.counters.rejectedInFlightLimit++;
       return Promise.reject(new RpcCallError(`${this.maxInFlight} calls already in flight; call ${correlationId} not sent`, correlationId, 'in-flight-limit'));
     }
+    const replyTo = this.replyTo;
     return new Promise<RpcReply>((resolve, reject) => {
-      const headers: Record<string, unknown> = { [PUBLISHED_AT_HEADER]: nowUs() };
-      this.spans.set(correlationId, rpcTracing.startPublishSpan(this.queue, correlationId, n, headers));
-      const call = { correlationId, n, sentAtMs: Date.now(), resolve, reject, timer: undefined as NodeJS.Timeout | undefined };
-      this.pendingCalls.add(call);
-      call.timer = setTimeout(() => this.onTimeout(correlationId), this.timeoutMs);
+      const nowMs = performance.now();
+      const headers: Record<string, unknown> = { [PUBLISHED_AT_HEADER]: Math.round((performance.timeOrigin + nowMs) * 1000) };
+      const span = rpcTracing.startPublishSpan(this.queue, correlationId, n, headers);
+      const call: ClientCall = { correlationId, n, resolve, reject, span };
+      this.pendingCalls.add(call, nowMs);
       this.counters.sent++;
-      channel.sendToQueue(this.queue, body, {
+      publishRequest(channel, this.queue, body, {
         correlationId,
-        replyTo: this.replyTo,
+        replyTo,
         headers,
         mandatory: true,
         // Nobody waits for the reply after the timeout: the broker drops the request then,
         // so requests to a queue without servers do not pile up for a later consumer.
-        expiration: String(Math.ceil(this.timeoutMs)),
+        expiration: this.expiration,
       });
     });
   }
 
-  private onTimeout(correlationId: string): void {
-    const call = this.pendingCalls.take(correlationId, 'timed-out');
-    if (!call) return;
+  private onTimeout(call: ClientCall): void {
     this.counters.timedOut++;
-    this.finishSpan(correlationId, 'timed out');
-    call.reject(new RpcCallError(`call ${correlationId} (n=${call.n}) got no reply within ${this.timeoutMs} ms`, correlationId, 'timeout'));
+    call.span.end('timed out');
+    call.reject(new RpcCallError(`call ${call.correlationId} (n=${call.n}) got no reply within ${this.timeoutMs} ms`, call.correlationId, 'timeout'));
   }
 
   private onReply(message: ConsumeMessage | null): void {
@@ -220,7 +231,7 @@ export class FibRpcClient {
     const { correlationId, headers } = message.properties;
     const replyCorrelationId = typeof correlationId === 'string' ? correlationId : undefined;
     const redelivered = headers?.[REDELIVERED_HEADER] === true;
-    const call = replyCorrelationId !== undefined ? this.pendingCalls.take(replyCorrelationId, 'answered') : undefined;
+    const call = replyCorrelationId !== undefined ? this.pendingCalls.take(replyCorrelationId, 'answered') as ClientCall | undefined : undefined;
 
     if (!call) {
       const kind = this.pendingCalls.classifyDiscard(replyCorrelationId);
@@ -236,34 +247,24 @@ export class FibRpcClient {
     const decoded = decodeReply(message.content, headers);
     if (!decoded.ok) {
       this.counters.remoteErrors++;
-      this.finishSpan(call.correlationId, decoded.error);
+      call.span.end(decoded.error);
       call.reject(new RpcCallError(`call ${call.correlationId} (n=${call.n}): ${decoded.error}`, call.correlationId, 'remote-error'));
       return;
     }
     this.counters.replied++;
-    const span = this.spans.get(call.correlationId);
-    this.finishSpan(call.correlationId);
-    call.resolve({
-      value: decoded.value,
-      correlationId: call.correlationId,
-      replyCorrelationId,
-      redelivered,
-      traceId: span?.span.isRecording() ? span.span.spanContext().traceId : undefined,
-    });
-  }
-
-  private finishSpan(correlationId: string, error?: string): void {
-    this.spans.get(correlationId)?.end(error);
-    this.spans.delete(correlationId);
+    const span = call.span.span;
+    const traceId = span.isRecording() ? span.spanContext().traceId : undefined;
+    call.span.end();
+    call.resolve({ value: decoded.value, correlationId: call.correlationId, replyCorrelationId, redelivered, traceId });
   }
 
   /** Rejects pending calls with a clear error and closes the connection. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const call of this.pendingCalls.drain('failed')) {
+    for (const call of this.pendingCalls.drain('failed') as ClientCall[]) {
       this.counters.failed++;
-      this.finishSpan(call.correlationId, 'client closed');
+      call.span.end('client closed');
       call.reject(new RpcCallError(`client closed before call ${call.correlationId} (n=${call.n}) was answered`, call.correlationId, 'closed'));
     }
     try {
@@ -278,6 +279,7 @@ export class FibRpcClient {
   }
 }
 
-function nowUs(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+/** A pending call with the span that ends with it. */
+interface ClientCall extends PendingCall<RpcReply> {
+  readonly span: ClientSpan;
 }

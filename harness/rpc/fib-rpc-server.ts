@@ -1,7 +1,8 @@
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { redactMessage } from '../env/redact.ts';
 import { connectWithRecovery } from './recovering-connection.ts';
-import { decodeRequest, DEFAULT_MAX_N, encodeReply, ERROR_HEADER } from './codec.ts';
+import { coalesceSocketWrites } from './amqp-fast-path.ts';
+import { decodeRequest, DEFAULT_MAX_N, encodeReply, ERROR_HEADER, type DecodedRequest } from './codec.ts';
 import { fib } from './fib.ts';
 import { rpcTracing, type ServerSpan } from './rpc-tracing.ts';
 
@@ -61,6 +62,16 @@ export interface ServerCounters {
 
 type ReplyChannel = Channel | ConfirmChannel;
 
+/** One delivery on its way through handle(). */
+interface Request {
+  readonly message: ConsumeMessage;
+  readonly redelivered: boolean;
+  readonly startedUs: number;
+  readonly span: ServerSpan;
+  readonly decoded: DecodedRequest;
+  context: FaultPointContext | undefined;
+}
+
 /**
  * The tutorial's RPC worker: consume `rpc_queue` with manual ack and a prefetch, compute
  * fib(n), publish the reply to `replyTo` with the request's `correlationId`, then ack.
@@ -101,6 +112,7 @@ export class FibRpcServer {
   }
 
   private async setupConsumer(model: ChannelModel): Promise<void> {
+    coalesceSocketWrites(model);
     const channel: ReplyChannel = this.options.confirmReplies ? await model.createConfirmChannel() : await model.createChannel();
     channel.on('error', () => {
       // A channel error closes the channel; the connection's recovery reopens everything.
@@ -111,92 +123,129 @@ export class FibRpcServer {
     this.channel = channel;
     await channel.consume(this.queue, (message) => {
       if (message === null) return; // consumer cancelled by the broker (queue deleted)
-      const work = this.handle(channel, message).finally(() => this.inFlight.delete(work));
-      this.inFlight.add(work);
+      // Most requests are handled within this call; only one waiting for a hook or a confirm is tracked.
+      const work = this.handle(channel, message);
+      if (work) {
+        const tracked = work.finally(() => this.inFlight.delete(tracked));
+        this.inFlight.add(tracked);
+      }
     }, { noAck: false });
     if (this.connectedOnce) this.counters.reconnects++;
     this.connectedOnce = true;
     this.options.onEvent?.({ kind: 'connected' });
   }
 
-  private async handle(channel: ReplyChannel, message: ConsumeMessage): Promise<void> {
-    const { correlationId, replyTo, headers } = message.properties;
-    const redelivered = message.fields.redelivered;
-    if (redelivered) this.counters.redelivered++;
-    const startedUs = nowUs();
-    const span: ServerSpan = rpcTracing.startProcessSpan(this.queue, message);
+  /**
+   * decode -> [beforeReply] -> compute and publish the reply [-> confirm] -> [afterReplyBeforeAck] -> ack.
+   * Runs synchronously unless a fault hook or a confirm returns a promise: with no hook and
+   * no confirm channel, reply and ack leave in the same tick and no promise is made.
+   */
+  private handle(channel: ReplyChannel, message: ConsumeMessage): Promise<void> | undefined {
+    const request: Request = {
+      message,
+      redelivered: message.fields.redelivered,
+      startedUs: nowUs(),
+      span: rpcTracing.startProcessSpan(this.queue, message),
+      decoded: decodeRequest(message.content, this.maxN),
+      context: undefined,
+    };
+    if (request.redelivered) this.counters.redelivered++;
     try {
-      const request = decodeRequest(message.content, this.maxN);
-      const context: FaultPointContext = {
-        correlationId,
-        n: request.ok ? request.n : undefined,
-        redelivered,
-        failSpan: (reason) => span.end(reason),
-      };
-      // Await hooks only when they return a promise: with no hook, reply and ack leave in one tick.
-      const beforeReply = this.options.faultPoints?.beforeReply?.(context);
-      if (beforeReply) await beforeReply;
-
-      let replyBody: Buffer;
-      const replyHeaders: Record<string, unknown> = {};
-      if (request.ok) {
-        replyBody = encodeReply(span.computeFib(() => fib(request.n)));
-      } else {
-        this.counters.badRequests++;
-        replyHeaders[ERROR_HEADER] = request.error;
-        replyBody = Buffer.from(`error: ${request.error}`, 'utf8');
-        this.options.onEvent?.({ kind: 'bad-request', correlationId, error: request.error, redelivered });
-        span.recordBadRequest(request.error);
-      }
-      if (redelivered) replyHeaders[REDELIVERED_HEADER] = true;
-
-      if (typeof replyTo === 'string' && replyTo !== '') {
-        rpcTracing.injectContext(replyHeaders, span);
-        const confirmed = this.publishReply(channel, replyTo, replyBody, { correlationId, headers: replyHeaders });
-        if (confirmed) await confirmed;
-      }
-      const afterReply = this.options.faultPoints?.afterReplyBeforeAck?.(context);
-      if (afterReply) await afterReply;
-
-      if (this.channel !== channel) {
-        span.end('channel closed before ack: the broker will redeliver');
-        return;
-      }
-      channel.ack(message);
-      span.end();
-      if (request.ok) {
-        this.counters.handled++;
-        const publishedAtUs = Number(headers?.[PUBLISHED_AT_HEADER]);
-        this.options.onEvent?.({
-          kind: 'handled',
-          correlationId,
-          n: request.n,
-          redelivered,
-          queueWaitUs: Number.isFinite(publishedAtUs) && publishedAtUs > 0 ? Math.max(0, startedUs - publishedAtUs) : undefined,
-          serviceUs: nowUs() - startedUs,
-        });
-      }
+      const beforeReply = this.options.faultPoints?.beforeReply?.(this.faultContext(request));
+      if (beforeReply) return beforeReply.then(() => this.replyThenAck(channel, request)).catch((error: unknown) => this.replyFailed(channel, request, error));
+      return this.replyThenAck(channel, request);
     } catch (error) {
-      this.counters.replyFailures++;
-      const text = redactMessage((error as Error).message);
-      this.options.onEvent?.({ kind: 'reply-failed', correlationId, error: text });
-      span.end(text);
-      // Not acked: the broker redelivers once this channel closes; nack now if it is still open.
-      if (this.channel === channel) {
-        try {
-          channel.nack(message, false, true);
-        } catch {
-          // channel already closing
-        }
+      this.replyFailed(channel, request, error);
+      return undefined;
+    }
+  }
+
+  private replyThenAck(channel: ReplyChannel, request: Request): Promise<void> | undefined {
+    const { decoded, span, redelivered } = request;
+    const { correlationId, replyTo } = request.message.properties;
+    let replyBody: Buffer;
+    let replyHeaders: Record<string, unknown> | undefined;
+    if (decoded.ok) {
+      replyBody = encodeReply(span.computeFib(() => fib(decoded.n)));
+    } else {
+      this.counters.badRequests++;
+      replyHeaders = { [ERROR_HEADER]: decoded.error };
+      replyBody = Buffer.from(`error: ${decoded.error}`, 'utf8');
+      this.options.onEvent?.({ kind: 'bad-request', correlationId, error: decoded.error, redelivered });
+      span.recordBadRequest(decoded.error);
+    }
+    if (redelivered) (replyHeaders ??= {})[REDELIVERED_HEADER] = true;
+
+    let confirmed: Promise<void> | undefined;
+    if (typeof replyTo === 'string' && replyTo !== '') {
+      if (span.span.isRecording()) rpcTracing.injectContext((replyHeaders ??= {}), span);
+      confirmed = this.publishReply(channel, replyTo, replyBody, correlationId, replyHeaders);
+    }
+    if (confirmed) return confirmed.then(() => this.afterReply(channel, request)).catch((error: unknown) => this.replyFailed(channel, request, error));
+    return this.afterReply(channel, request);
+  }
+
+  private afterReply(channel: ReplyChannel, request: Request): Promise<void> | undefined {
+    const afterReply = this.options.faultPoints?.afterReplyBeforeAck?.(this.faultContext(request));
+    if (afterReply) return afterReply.then(() => this.ack(channel, request)).catch((error: unknown) => this.replyFailed(channel, request, error));
+    this.ack(channel, request);
+    return undefined;
+  }
+
+  private ack(channel: ReplyChannel, request: Request): void {
+    const { span, decoded } = request;
+    if (this.channel !== channel) {
+      span.end('channel closed before ack: the broker will redeliver');
+      return;
+    }
+    channel.ack(request.message);
+    span.end();
+    if (!decoded.ok) return;
+    this.counters.handled++;
+    const onEvent = this.options.onEvent;
+    if (!onEvent) return;
+    const { correlationId, headers } = request.message.properties;
+    const publishedAtUs = Number(headers?.[PUBLISHED_AT_HEADER]);
+    onEvent({
+      kind: 'handled',
+      correlationId,
+      n: decoded.n,
+      redelivered: request.redelivered,
+      queueWaitUs: Number.isFinite(publishedAtUs) && publishedAtUs > 0 ? Math.max(0, request.startedUs - publishedAtUs) : undefined,
+      serviceUs: nowUs() - request.startedUs,
+    });
+  }
+
+  private replyFailed(channel: ReplyChannel, request: Request, error: unknown): void {
+    this.counters.replyFailures++;
+    const text = redactMessage((error as Error).message);
+    this.options.onEvent?.({ kind: 'reply-failed', correlationId: request.message.properties.correlationId, error: text });
+    request.span.end(text);
+    // Not acked: the broker redelivers once this channel closes; nack now if it is still open.
+    if (this.channel === channel) {
+      try {
+        channel.nack(request.message, false, true);
+      } catch {
+        // channel already closing
       }
     }
   }
 
+  /** What a fault hook is told; built only when there is a hook to tell. */
+  private faultContext(request: Request): FaultPointContext {
+    request.context ??= {
+      correlationId: request.message.properties.correlationId,
+      n: request.decoded.ok ? request.decoded.n : undefined,
+      redelivered: request.redelivered,
+      failSpan: (reason) => request.span.end(reason),
+    };
+    return request.context;
+  }
+
   /** Publishes the reply; on a confirm channel, returns the promise of the broker's confirm. */
-  private publishReply(channel: ReplyChannel, replyTo: string, body: Buffer, properties: { correlationId: string | undefined; headers: Record<string, unknown> }): Promise<void> | undefined {
+  private publishReply(channel: ReplyChannel, replyTo: string, body: Buffer, correlationId: string | undefined, headers: Record<string, unknown> | undefined): Promise<void> | undefined {
     // Only the tutorial's properties, plus headers when there is something to say.
-    const hasHeaders = Object.keys(properties.headers).length > 0;
-    const publishOptions = { correlationId: properties.correlationId, headers: hasHeaders ? properties.headers : undefined };
+    const publishOptions = { correlationId, headers };
     if (!this.options.confirmReplies) {
       channel.sendToQueue(replyTo, body, publishOptions);
       return undefined;

@@ -8,7 +8,6 @@ function pendingCall(correlationId: string): PendingCall<number> & { outcome: st
   return {
     correlationId,
     n: 1,
-    sentAtMs: Date.now(),
     resolve: (value) => outcome.push(`resolved ${value}`),
     reject: (error) => outcome.push(`rejected ${error.message}`),
     outcome,
@@ -103,15 +102,69 @@ describe('PendingCallTable', () => {
     expect(() => table.add(pendingCall(a))).toThrow(/already in use/);
   });
 
-  it('drains every pending call and clears its timer', () => {
-    const table = newTable();
+  it('drains every pending call and clears its timeout sweep', async () => {
+    const timedOut: string[] = [];
+    const table = new PendingCallTable<number>({ idPrefix: 'client-a', timeoutMs: 20, onTimeout: (call) => timedOut.push(call.correlationId) });
     const [a, b] = [table.newCorrelationId(), table.newCorrelationId()];
-    const call = pendingCall(a);
-    call.timer = setTimeout(() => { throw new Error('timer must have been cleared'); }, 50);
-    table.add(call);
+    table.add(pendingCall(a));
     table.add(pendingCall(b));
     expect(table.drain('failed').map((c) => c.correlationId)).toEqual([a, b]);
     expect(table.size).toBe(0);
     expect(table.classifyDiscard(b)).toBe('late');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(timedOut).toEqual([]);
+  });
+});
+
+describe('PendingCallTable timeouts (one sweep timer for all calls)', () => {
+  it('times out exactly the calls whose deadline has passed, in send order', () => {
+    let nowMs = 0;
+    const table = new PendingCallTable<number>({ idPrefix: 'client-a', timeoutMs: 100, now: () => nowMs });
+    const ids = Array.from({ length: 4 }, () => table.newCorrelationId());
+    for (const [i, id] of ids.entries()) {
+      nowMs = i * 10;
+      table.add(pendingCall(id));
+    }
+    table.take(ids[1]!, 'answered');
+    expect(table.expireDue(109.9).map((c) => c.correlationId)).toEqual([ids[0]]);
+    expect(table.expireDue(120).map((c) => c.correlationId)).toEqual([ids[2]]);
+    expect(table.classifyDiscard(ids[0]!)).toBe('late');
+    expect(table.size).toBe(1);
+    table.take(ids[3]!, 'answered');
+  });
+
+  it('fires each timeout after its deadline, never before, and at most 12 ms late, with calls spread over time', async () => {
+    const timeoutMs = 50;
+    const sentAt = new Map<string, number>();
+    const lateness: number[] = [];
+    const table = new PendingCallTable<number>({
+      idPrefix: 'client-a',
+      timeoutMs,
+      onTimeout: (call) => lateness.push(performance.now() - sentAt.get(call.correlationId)! - timeoutMs),
+    });
+    for (let i = 0; i < 40; i++) {
+      const id = table.newCorrelationId();
+      sentAt.set(id, performance.now());
+      table.add(pendingCall(id));
+      // Every other call is answered in time: the sweep must skip it.
+      if (i % 2 === 1) table.take(id, 'answered');
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    await new Promise((resolve) => setTimeout(resolve, timeoutMs + 40));
+    expect(lateness).toHaveLength(20);
+    expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
+    // 10 ms sweep granularity + 2 ms of timer rounding; a busy test machine adds loop delay on top.
+    const sorted = [...lateness].sort((x, y) => x - y);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThanOrEqual(12);
+    expect(table.size).toBe(0);
+  });
+
+  it('never holds the process open: its one timer is unref\'d, calls wait on the socket', () => {
+    const table = new PendingCallTable<number>({ idPrefix: 'client-a', timeoutMs: 60_000 });
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    table.add(pendingCall(table.newCorrelationId()));
+    table.add(pendingCall(table.newCorrelationId()));
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(before);
+    table.drain('failed');
   });
 });

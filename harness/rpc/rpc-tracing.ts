@@ -1,4 +1,4 @@
-import { context, ProxyTracerProvider, SpanStatusCode, TraceFlags, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, ProxyTracerProvider, SpanStatusCode, TraceFlags, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { ConsumeMessage } from 'amqplib';
 import {
   extractTraceContext,
@@ -17,16 +17,29 @@ import {
  * server processes, and a duplicate reply still carries the trace of the call it answers.
  */
 
-const tracer = () => trace.getTracer('rpc-chaos.rpc');
-
 /** The no-op provider the API falls back to when no SDK is registered. */
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 
-/** True when setupTracing registered an SDK; without one the RPC path skips span work entirely. */
-function tracingActive(): boolean {
+/** The provider the cached tracer came from; a new SDK (setupTracing again) gets a new tracer. */
+let tracerOf: unknown;
+let cachedTracer: Tracer | undefined;
+
+/**
+ * The RPC tracer, or undefined when setupTracing registered no SDK: the RPC path then skips
+ * span work entirely. Looked up once per provider, not once per call.
+ */
+function activeTracer(): Tracer | undefined {
   const provider = trace.getTracerProvider();
-  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
+  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  if (delegate === NOOP_PROVIDER) return undefined;
+  if (delegate !== tracerOf) {
+    tracerOf = delegate;
+    cachedTracer = trace.getTracer('rpc-chaos.rpc');
+  }
+  return cachedTracer;
 }
+
+const endUnsampled = (): void => undefined;
 
 const NO_CLIENT_SPAN: ClientSpan = { span: trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: TraceFlags.NONE }), end: () => undefined };
 
@@ -46,14 +59,16 @@ export interface ClientSpan {
 export const rpcTracing = {
   /** `rpc_queue publish`: the client's span for one call, from publish until reply or failure. */
   startPublishSpan(queue: string, correlationId: string, n: number, headers: AmqpHeaders): ClientSpan {
-    if (!tracingActive()) return NO_CLIENT_SPAN;
-    const span = tracer().startSpan(rpcSpanNames.publish(queue), {
-      kind: rpcSpanKinds.publish,
-      attributes: { ...rpcSpanAttributes({ queue, correlationId, operation: 'send' }), 'rpc.fib.n': n },
-    });
+    const tracer = activeTracer();
+    if (!tracer) return NO_CLIENT_SPAN;
+    // The sampler decides at start; attributes are built only for a span that records, so an
+    // unsampled call (99 in 100 at 1 %) costs the sampling decision and little else.
+    const span = tracer.startSpan(rpcSpanNames.publish(queue), { kind: rpcSpanKinds.publish });
+    if (!span.isRecording()) return { span, end: endUnsampled };
+    span.setAttributes({ ...rpcSpanAttributes({ queue, correlationId, operation: 'send' }), 'rpc.fib.n': n });
     // Only sampled calls carry trace headers: the decision is made once, here, and an
     // unsampled call costs no header encoding on the request or the reply.
-    if (span.isRecording()) injectTraceHeaders(headers, trace.setSpan(context.active(), span));
+    injectTraceHeaders(headers, trace.setSpan(context.active(), span));
     return {
       span,
       end(error?: string) {
@@ -65,27 +80,28 @@ export const rpcTracing = {
 
   /** `rpc_queue process`: the server's span for one delivery, a child of the caller's publish span. */
   startProcessSpan(queue: string, message: ConsumeMessage): ServerSpan {
-    if (!tracingActive()) return NO_SERVER_SPAN;
-    const parent = withUnsampledParentIfNone(extractTraceContext(message.properties.headers));
+    const tracer = activeTracer();
+    if (!tracer) return NO_SERVER_SPAN;
+    const extracted = extractTraceContext(message.properties.headers);
+    // A request without trace headers was not sampled by its caller (or came from a client
+    // that does not trace, like the tutorial's). The sampler is parent-based, so its span
+    // would not record: skip it, and start no trace of our own that would lack the client's half.
+    if (!trace.getSpanContext(extracted)) return NO_SERVER_SPAN;
+    const parent = extracted;
     const correlationId = message.properties.correlationId as string | undefined;
-    const span = tracer().startSpan(
-      rpcSpanNames.process(queue),
-      {
-        kind: rpcSpanKinds.process,
-        attributes: {
-          ...rpcSpanAttributes({ queue, correlationId, operation: 'process' }),
-          'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
-          'messaging.rabbitmq.redelivered': message.fields.redelivered,
-        },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(rpcSpanNames.process(queue), { kind: rpcSpanKinds.process }, parent);
+    if (!span.isRecording()) return { ...NO_SERVER_SPAN, span };
+    span.setAttributes({
+      ...rpcSpanAttributes({ queue, correlationId, operation: 'process' }),
+      'messaging.rabbitmq.message.delivery_tag': message.fields.deliveryTag,
+      'messaging.rabbitmq.redelivered': message.fields.redelivered,
+    });
     const spanContext = trace.setSpan(parent, span);
     let ended = false;
     return {
       span,
       computeFib(compute) {
-        const child = tracer().startSpan(rpcSpanNames.compute, { kind: rpcSpanKinds.compute }, spanContext);
+        const child = tracer.startSpan(rpcSpanNames.compute, { kind: rpcSpanKinds.compute }, spanContext);
         try {
           return compute();
         } finally {
@@ -115,11 +131,12 @@ export const rpcTracing = {
    * the reply is a duplicate from a redelivery), so the seed's race is visible in the waterfall.
    */
   recordDiscard(kind: string, correlationId: string | undefined, headers: AmqpHeaders | undefined): string | undefined {
-    if (!tracingActive()) return undefined;
+    const tracer = activeTracer();
+    if (!tracer) return undefined;
     const parent = extractTraceContext(headers);
     // An unsampled call's reply carries no trace: nothing to attach the discard to.
     if (!trace.getSpanContext(parent)) return undefined;
-    const span = tracer().startSpan(
+    const span = tracer.startSpan(
       'rpc reply discarded',
       {
         kind: rpcSpanKinds.process,
@@ -138,18 +155,6 @@ export const rpcTracing = {
   },
 
 };
-
-/**
- * A request without trace headers was not sampled by its caller (or came from a client that
- * does not trace, like the tutorial's): it gets an unsampled remote parent, so the server
- * does not start traces of its own that would lack the client's half.
- */
-function withUnsampledParentIfNone(parent: Context): Context {
-  return trace.getSpanContext(parent) ? parent : trace.setSpanContext(parent, UNSAMPLED_REMOTE_PARENT);
-}
-
-/** Never exported (not sampled), so one fixed id serves every untraced request. */
-const UNSAMPLED_REMOTE_PARENT = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE, isRemote: true };
 
 function traceIdOf(ctx: Context): string | undefined {
   const id = trace.getSpanContext(ctx)?.traceId;

@@ -3,6 +3,7 @@ import { programCommand } from '../build/programs.ts';
 import { guardProcesses } from '../env/guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../env/process-cleanup.ts';
 import type { ParentMessage, WorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
+import { WORKER_V8_FLAGS } from '../load/worker-v8-flags.ts';
 
 const READY_TIMEOUT_MS = 30_000;
 
@@ -28,7 +29,7 @@ export class SpawnedWorker {
     // A worker exits by itself when the IPC channel closes; the guard covers one that hangs.
     const guarded = guardProcesses(`worker ${name}`);
     this.child = fork(program.file, [], {
-      execArgv: [...program.execArgv],
+      execArgv: [...WORKER_V8_FLAGS, ...program.execArgv],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Own process group: a kill reaches the worker and anything it started.
       detached: true,

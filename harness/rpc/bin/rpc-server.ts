@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { redactUrl } from '../../env/redact.ts';
 import { EXIT_HARNESS_ERROR } from '../../exit-codes.ts';
 import { parseOrExit } from './parse-or-exit.ts';
-import { FibRpcServer } from '../fib-rpc-server.ts';
+import { FibRpcServer, type FaultPoints } from '../fib-rpc-server.ts';
+import { RequestLog } from './request-log.ts';
 
 const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -30,22 +31,26 @@ const options = program.opts<{ url?: string; queue: string; prefetch: number; co
 const amqpUrl = options.url ?? process.env.AMQP_URL ?? DEFAULT_URL;
 
 let requestsSeen = 0;
+// The hook exists only when asked for: without it a request takes the server's synchronous path.
+const faultPoints: FaultPoints | undefined = options.dieAfterReplyBeforeAck === undefined ? undefined : {
+  afterReplyBeforeAck: () => {
+    requestsSeen++;
+    if (requestsSeen === options.dieAfterReplyBeforeAck) {
+      requestLog.flush();
+      console.log(` [!] dying after the reply to request ${requestsSeen}, before its ack`);
+      process.kill(process.pid, 'SIGKILL');
+    }
+  },
+};
+const requestLog = new RequestLog((line) => console.log(line));
 const server = new FibRpcServer({
   amqpUrl,
   queue: options.queue,
   prefetch: options.prefetch,
   confirmReplies: options.confirm,
-  faultPoints: {
-    afterReplyBeforeAck: () => {
-      requestsSeen++;
-      if (requestsSeen === options.dieAfterReplyBeforeAck) {
-        console.log(` [!] dying after the reply to request ${requestsSeen}, before its ack`);
-        process.kill(process.pid, 'SIGKILL');
-      }
-    },
-  },
+  faultPoints,
   onEvent: (event) => {
-    if (event.kind === 'handled') console.log(` [.] fib(${event.n})${event.redelivered ? ' (redelivered)' : ''}`);
+    if (event.kind === 'handled') requestLog.request(` [.] fib(${event.n})${event.redelivered ? ' (redelivered)' : ''}`);
     else if (event.kind === 'bad-request') console.log(` [x] bad request: ${event.error}`);
     else if (event.kind === 'disconnected') console.log(` [x] connection lost (${event.error}); reconnecting`);
   },
@@ -60,6 +65,7 @@ try {
 console.log(` [x] Awaiting RPC requests on ${options.queue}`);
 const shutdown = async () => {
   await server.stop();
+  requestLog.flush();
   process.exit(0);
 };
 process.once('SIGINT', shutdown);

@@ -62,7 +62,9 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
   /** Calls whose intended start is at or before `t` and before the end: from the schedule alone. */
   function dueBy(t: number): number {
     const byTime = Math.floor((Math.min(t, endsAt) - first) / intervalMs) + 1;
-    const beforeEnd = Number.isFinite(endsAt) ? Math.ceil((endsAt - first) / intervalMs) : Number.POSITIVE_INFINITY;
+    // From the duration itself, not from endsAt - first: that difference of two large clock
+    // readings carries rounding error, and ceil() of 500.0000000001 would invent a 501st call.
+    const beforeEnd = options.durationMs === undefined ? Number.POSITIVE_INFINITY : Math.ceil((options.durationMs - (options.phaseMs ?? 0)) / intervalMs - 1e-9);
     return Math.max(0, Math.min(totalCalls, byTime, beforeEnd));
   }
 }

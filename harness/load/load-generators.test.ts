@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runClosedLoop } from './closed-loop.ts';
 import { runConstantArrivalRate } from './constant-arrival-rate.ts';
 import { validateLoadOptions } from './load-options.ts';
@@ -14,6 +14,22 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
     expect(summary).toMatchObject({ started: 50, dropped: 0 });
     const gaps = intended.slice(1).map((t, i) => t - intended[i]!);
     for (const gap of gaps) expect(gap).toBeCloseTo(1, 6);
+  });
+
+  it('makes exactly rate x duration calls for a whole duration, whatever the clock reads at the start', async () => {
+    // At this start reading, (start + 30) - start is 30.000000000058208: an end computed from two
+    // clock readings would invent a 31st call.
+    const START = 524259.17586583825;
+    const realNow = performance.now.bind(performance);
+    const t0 = realNow();
+    let reads = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (reads++ === 0 ? START : START + (realNow() - t0)));
+    try {
+      const summary = await runConstantArrivalRate({ ratePerSec: 1000, durationMs: 30, maxInFlight: 100 }, async () => undefined);
+      expect(summary).toMatchObject({ due: 30, started: 30, dropped: 0 });
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('keeps sending while calls stall, and drops (counting) what exceeds the in-flight limit', async () => {

@@ -22,7 +22,9 @@ export async function loadScenarioFile(path: string): Promise<ScenarioDefinition
   } catch (error) {
     throw new Error(`scenario file ${path} could not be loaded: ${(error as Error).message}`);
   }
-  const definition = module.default;
+  // A .ts file outside an ES-module package is compiled as CommonJS, and importing that wraps
+  // its `export default` once more: { default: { default: scenario } }.
+  const definition = unwrapDefault(module.default);
   const shapeErrors = shapeProblems(definition);
   if (shapeErrors.length > 0) {
     throw new Error(`scenario file ${path} must export default defineScenario({...}) (see scenarios/README.md):\n  - ${shapeErrors.join('\n  - ')}`);
@@ -30,6 +32,11 @@ export async function loadScenarioFile(path: string): Promise<ScenarioDefinition
   const errors = validateScenario(definition as ScenarioDefinition);
   if (errors.length > 0) throw new Error(`scenario file ${path} is invalid:\n  - ${errors.join('\n  - ')}`);
   return definition as ScenarioDefinition;
+}
+
+function unwrapDefault(value: unknown): unknown {
+  const inner = typeof value === 'object' && value !== null && !('name' in value) ? (value as { default?: unknown }).default : undefined;
+  return inner ?? value;
 }
 
 async function importModule(absolute: string): Promise<unknown> {

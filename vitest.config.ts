@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['harness/**/*.test.ts', 'scenarios/**/*.test.ts'],
+    globalSetup: ['harness/build/test-global-setup.ts'],
     // Integration tests start private RabbitMQ nodes and child processes; two cores.
     pool: 'forks',
     maxWorkers: 2,

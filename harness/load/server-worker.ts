@@ -39,6 +39,7 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
     queue: config.queue,
     prefetch: config.prefetch,
     confirmReplies: config.confirmReplies,
+    queueType: config.queueType,
     faultPoints: {
       beforeReply: (context) => dieAt('beforeReply', context),
       afterReplyBeforeAck: (context) => dieAt('afterReplyBeforeAck', context),

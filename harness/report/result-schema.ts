@@ -159,6 +159,27 @@ export const TraceSpanSchema = z.object({
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
 });
 
+/** What one fault cost the callers (observe/fault-impact.ts). */
+export const FaultImpactSchema = z.object({
+  faultId: z.string(),
+  description: z.string(),
+  unavailabilityMs: nonNegative.nullable(),
+  recoveryMs: nonNegative.nullable(),
+  baselinePerSec: nonNegative,
+  failed: z.object({ timeout: count, connectionLost: count, notConnected: count, other: count }),
+});
+
+/** A run on a private cluster: its nodes, where each instance connected, and each node's states over time. */
+export const ClusterSectionSchema = z.object({
+  nodes: z.array(z.object({ index: z.number().int().positive(), name: z.string(), host: z.string(), amqpPort: z.number().int().positive() })),
+  queueType: z.enum(['classic', 'quorum']),
+  partitionHandling: z.string(),
+  netTicktimeSeconds: z.number().positive(),
+  startMs: nonNegative,
+  placements: z.array(z.object({ instance: z.string(), node: z.number().int().positive() })),
+  nodeStates: z.array(z.object({ node: z.number().int().positive(), tMs: nonNegative, state: z.enum(['up', 'down', 'paused', 'partitioned', 'leader']) })),
+});
+
 export const ScenarioResultSchema = z.object({
   schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
   scenario: z.object({ name: z.string().min(1), description: z.string() }),
@@ -171,7 +192,7 @@ export const ScenarioResultSchema = z.object({
     seed: z.number().int(),
   }),
   environment: z.object({
-    broker: z.object({ kind: z.enum(['local', 'docker', 'url']), version: z.string(), description: z.string() }),
+    broker: z.object({ kind: z.enum(['local', 'docker', 'url', 'cluster']), version: z.string(), description: z.string() }),
     proxy: z.object({ kind: z.enum(['builtin', 'toxiproxy', 'docker']), version: z.string() }),
     replyMode: z.enum(['callback-queue', 'direct-reply-to']),
     node: z.string(),
@@ -226,6 +247,10 @@ export const ScenarioResultSchema = z.object({
   harnessErrors: z.array(z.string()),
   /** The run did not happen as asked in a way a reader must see next to the verdict. */
   warnings: z.array(z.string()).optional(),
+  /** Per fired fault: unavailability, recovery time, failed calls. Absent in older results. */
+  faultImpact: z.array(FaultImpactSchema).optional(),
+  /** Present when the run used a private cluster. */
+  cluster: ClusterSectionSchema.optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;
@@ -238,4 +263,6 @@ export type CheckResult = z.infer<typeof CheckResultSchema>;
 export type GateResult = z.infer<typeof GateResultSchema>;
 export type TraceSpan = z.infer<typeof TraceSpanSchema>;
 export type Counters = z.infer<typeof CountersSchema>;
+export type FaultImpactRecord = z.infer<typeof FaultImpactSchema>;
+export type ClusterSection = z.infer<typeof ClusterSectionSchema>;
 export type OfferedLoad = z.infer<typeof OfferedLoadSchema>;

@@ -11,6 +11,8 @@ import type { QueueType } from './define-scenario.ts';
 export class ClusterRun {
   private readonly placements: Array<{ instance: string; node: number }> = [];
   private readonly nodeStates: Array<{ node: number; tMs: number; state: NodeLaneState }> = [];
+  /** Asking RabbitMQ's CLI takes seconds under load: a leader fault uses the last known leader, so it strikes on time. */
+  private knownLeader: number | undefined;
 
   constructor(
     private readonly cluster: StartedPrivateRabbitCluster,
@@ -38,6 +40,7 @@ export class ClusterRun {
     if (this.queueType !== 'quorum') return undefined;
     const leader = await this.cluster.leaderOf(this.queue).catch(() => undefined);
     if (leader !== undefined) this.nodeStates.push({ node: leader, tMs: this.elapsedMs(), state: 'leader' });
+    this.knownLeader = leader;
     return leader;
   }
 
@@ -45,14 +48,22 @@ export class ClusterRun {
     const cluster = this.cluster;
     return {
       nodeCount: cluster.nodeCount(),
-      killNode: (node) => cluster.killNode(node),
+      killNode: async (node) => {
+        if (node === this.knownLeader) this.knownLeader = undefined;
+        await cluster.killNode(node);
+      },
       stopNode: (node) => cluster.stopNode(node),
       startNode: (node) => cluster.startNode(node),
       pauseNode: (node) => cluster.pauseNode(node),
       resumeNode: (node) => cluster.resumeNode(node),
       isolateNode: (node) => cluster.isolateNode(node),
       healPartitions: () => cluster.healPartitions(),
-      leaderNode: () => this.recordLeader(),
+      leaderNode: async () => {
+        const known = this.knownLeader;
+        // Down or paused since: ask again.
+        if (known !== undefined && cluster.nodeInfo()[known - 1]?.state === 'up') return known;
+        return this.recordLeader();
+      },
       nodeState: (node, state, tMs) => {
         this.nodeStates.push({ node, tMs: tMs ?? this.elapsedMs(), state });
       },

@@ -32,7 +32,10 @@ export class ClusterRun {
   /** Every node up and, for a quorum queue, which one leads it, at the load's start. */
   async recordStart(): Promise<void> {
     for (const node of this.cluster.nodeInfo()) this.nodeStates.push({ node: node.index, tMs: 0, state: 'up' });
-    await this.recordLeader();
+    if (this.queueType !== 'quorum') return;
+    // Before the load starts the run's clock is not set yet: the leader is the state at 0.
+    this.knownLeader = await this.cluster.leaderOf(this.queue).catch(() => undefined);
+    if (this.knownLeader !== undefined) this.nodeStates.push({ node: this.knownLeader, tMs: 0, state: 'leader' });
   }
 
   /** Asks for the quorum leader and records it as a lane state; best effort (a node may be down). */

@@ -15,6 +15,8 @@ import { executeRuns, type CliRunOptions } from './scenario/execute-runs.ts';
 import { isScenarioPath, loadScenarioFile } from './scenario/load-scenario-file.ts';
 import { parseDuration } from './scenario/parse-duration.ts';
 import { findScenario, SCENARIOS } from '../scenarios/index.ts';
+import { LOCAL_ADDRESS_ENV, validateLocalAddress } from './env/local-address.ts';
+import { ROLES, segmentRequestFromCli, type RunRole } from './segment/segment-options.ts';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -89,6 +91,11 @@ const program = new Command('scenario')
   .option('--ready-timeout <duration>', 'how long an external server or client may take to become ready (default 15s)', duration)
   .option('--trace-sample <ratio>', 'share of calls traced, 0..1 or a percentage', ratio)
   .option('--no-tracing', 'turn tracing off')
+  .option('--segment <k/K>', 'run segment k of K of the load (its share of the clients\' calls), against a shared broker and servers; merge with npm run report -- --merge')
+  .addOption(new Option('--role <role>', 'all: servers and clients (default); clients: a --segment; servers: the servers and faults of a segmented run').choices(ROLES as unknown as string[]))
+  .option('--segments <K>', 'with --role servers: the number of clients segments to serve and wait for', integer(1, 256))
+  .option('--start-at <time>', 'ISO time at which every segment starts its load, e.g. 2026-12-01T10:00:00Z')
+  .option('--local-address <ip>', 'bind this run\'s connections (proxy, clients, servers) to this local address, e.g. 127.0.0.11')
   .addHelpText('after', `\nScenarios:\n${listScenarios()}\n\nExit codes: 0 pass, 1 check or gate failed, 2 harness could not run, 130 interrupted.`)
   .showHelpAfterError()
   .exitOverride();
@@ -124,9 +131,19 @@ async function main(): Promise<number> {
     json: boolean; gate: string[]; defaultGates: boolean; saveBaseline?: string; baseline?: string; tolerance: number;
     repeat: number; traceSample?: number; tracing: boolean; overwrite: boolean; queue?: string; allowBusyQueue: boolean;
     serverCmd?: string; clientCmd?: string; readyTimeout?: number; nodes?: number; queueType?: QueueType;
+    segment?: string; segments?: number; role?: RunRole; startAt?: string; localAddress?: string;
   }>();
+  if (o.localAddress !== undefined) {
+    const problem = validateLocalAddress(o.localAddress);
+    if (problem) {
+      console.error(problem);
+      return EXIT_HARNESS_ERROR;
+    }
+    // Worker processes inherit it, as they inherit AMQP_URL.
+    process.env[LOCAL_ADDRESS_ENV] = o.localAddress;
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
-  const options: CliRunOptions = {
+  const wholeRun: CliRunOptions = {
     definition,
     overrides: {
       durationMs: o.duration, ratePerSec: o.rate, concurrency: o.concurrency, calls: o.calls, servers: o.servers,
@@ -150,6 +167,18 @@ async function main(): Promise<number> {
     overwrite: o.overwrite,
     allowBusyQueue: o.allowBusyQueue,
   };
+
+  const segmented = segmentRequestFromCli(o, { scenarioSource: name, overrides: wholeRun.overrides, gates: wholeRun.gates });
+  if (segmented.errors.length > 0) {
+    console.error(`cannot run "${definition.name}" as a segment:\n  - ${segmented.errors.join('\n  - ')}`);
+    return EXIT_HARNESS_ERROR;
+  }
+  const segment = segmented.request;
+  const part = segment?.role === 'servers' ? 'servers' : `segment-${segment?.index}-of-${segment?.count}`;
+  const options: CliRunOptions = segment
+    // The gates judge the merged run; a segment alone would fail a gate such as a total count.
+    ? { ...wholeRun, segment, gates: [], runDir: o.out ?? join('reports', `${definition.name}-${stamp}-${part}`) }
+    : wholeRun;
 
   const abort = new AbortController();
   let finished: Promise<number> | undefined;

@@ -12,6 +12,7 @@ import { benchRpc } from './rpc-bench.ts';
 import { benchTracing } from './tracing-bench.ts';
 import { benchProxy } from './proxy-bench.ts';
 import { benchTap } from './tap-bench.ts';
+import { benchTcpProxy } from './tcp-proxy-bench.ts';
 import { benchProtocolBoundary } from './protocol-bench.ts';
 import { benchMemory } from './memory-bench.ts';
 import { benchLateReply } from './late-reply-bench.ts';
@@ -54,18 +55,30 @@ try {
 
   const proxy = await benchProxy(node, { roundMs, rounds });
   results.proxy = proxy;
-  console.log('\nBuilt-in proxy: RPC with client and server behind the proxy vs direct (target: p50 through the proxy <= 1.1x direct)');
+  console.log('\nBuilt-in proxy: RPC with client and server behind the proxy vs direct (targets: p50 through the proxy <= 1.1x direct, throughput >= 0.9x)');
   console.log(formatTable(
     ['load', 'direct calls/s', 'proxied calls/s', 'throughput ratio', 'direct p50/p99 ms', 'proxied p50/p99 ms', 'p50 ratio'],
     proxy.map((row) => [row.load, row.direct.callsPerSec.toFixed(0), row.proxied.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.direct.p50Ms.toFixed(3)}/${row.direct.p99Ms.toFixed(2)}`, `${row.proxied.p50Ms.toFixed(3)}/${row.proxied.p99Ms.toFixed(2)}`, row.p50Ratio.toFixed(3)]),
   ));
 
+  const tcp = await benchTcpProxy({ rounds: options.quick ? 1 : 5, roundTrips: options.quick ? 1_000 : 5_000, bulkBytes: options.quick ? 32e6 : 256e6, toxiproxyUrl: process.env.TOXIPROXY_URL });
+  results.proxyTcp = tcp;
+  const tcpRow = (name: string, sample: typeof tcp.direct) => [name, sample.p50Ms.toFixed(3), sample.p99Ms.toFixed(3), sample.megabytesPerSec.toFixed(0), (sample.p50Ms / tcp.direct.p50Ms).toFixed(2), (sample.megabytesPerSec / tcp.direct.megabytesPerSec).toFixed(3)];
+  console.log(`\nProxy on raw TCP: ping-pong of 64 B (${tcp.roundTrips} round trips) and bulk (${tcp.bulkBytes / 1e6} MB one way), built-in proxy on its own thread (target vs direct: bulk >= 0.9x; vs a real Toxiproxy: p99 and bulk at least as good)`);
+  console.log(formatTable(
+    ['path', 'ping-pong p50 ms', 'p99 ms', 'bulk MB/s', 'p50 vs direct', 'bulk vs direct'],
+    [tcpRow('direct', tcp.direct), tcpRow('built-in proxy', tcp.builtin), ...(tcp.toxiproxy ? [tcpRow(`Toxiproxy ${tcp.toxiproxyVersion}`, tcp.toxiproxy)] : [])],
+  ));
+  console.log(tcp.toxiproxy
+    ? `built-in vs real Toxiproxy: p99 ${(tcp.builtin.p99Ms / tcp.toxiproxy.p99Ms).toFixed(2)}x (target <= 1), bulk ${(tcp.builtin.megabytesPerSec / tcp.toxiproxy.megabytesPerSec).toFixed(2)}x (target >= 1)`
+    : 'built-in vs real Toxiproxy: not measured: no real Toxiproxy reachable (set TOXIPROXY_URL)');
+
   const tap = await benchTap(node, { roundMs, rounds });
   results.tap = tap;
-  console.log('\nAMQP frame tap: RPC with a tap in front of the proxy on client and server vs the proxy alone (targets: throughput >= 0.95x, p50 +<= 0.05 ms)');
+  console.log('\nAMQP frame tap: RPC with a tap in front of the proxy on client and server vs the proxy alone; "in memory" hands bytes to the built-in proxy, "over TCP" is the hop used in front of a real Toxiproxy (targets: throughput >= 0.95x, p50 +<= 0.05 ms; per-round pairs, medians)');
   console.log(formatTable(
-    ['load', 'no tap calls/s', 'tap calls/s', 'throughput ratio', 'no tap p50/p99 ms', 'tap p50/p99 ms', 'p50 delta ms', 'proxy host CPU µs/call no tap/tap'],
-    tap.map((row) => [row.load, row.withoutTap.callsPerSec.toFixed(0), row.withTap.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.withoutTap.p50Ms.toFixed(3)}/${row.withoutTap.p99Ms.toFixed(2)}`, `${row.withTap.p50Ms.toFixed(3)}/${row.withTap.p99Ms.toFixed(2)}`, row.p50DeltaMs.toFixed(3), `${row.hostCpuUsPerCall.withoutTap.toFixed(0)}/${row.hostCpuUsPerCall.withTap.toFixed(0)}`]),
+    ['load', 'no tap calls/s', 'tap calls/s', 'throughput ratio', 'no tap p50/p99 ms', 'tap p50/p99 ms', 'p50 delta ms', 'over TCP: ratio / p50 delta ms', 'proxy host CPU µs/call no tap/tap/over TCP'],
+    tap.map((row) => [row.load, row.withoutTap.callsPerSec.toFixed(0), row.withTap.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.withoutTap.p50Ms.toFixed(3)}/${row.withoutTap.p99Ms.toFixed(2)}`, `${row.withTap.p50Ms.toFixed(3)}/${row.withTap.p99Ms.toFixed(2)}`, row.p50DeltaMs.toFixed(3), `${row.overTcp.throughputRatio.toFixed(3)} / ${row.overTcp.p50DeltaMs.toFixed(3)}`, `${row.hostCpuUsPerCall.withoutTap.toFixed(0)}/${row.hostCpuUsPerCall.withTap.toFixed(0)}/${row.hostCpuUsPerCall.overTcp.toFixed(0)}`]),
   ));
 
   const protocol = await benchProtocolBoundary(node, { concurrency: 32, roundMs, rounds });

@@ -11,28 +11,35 @@ const HOST = fileURLToPath(new URL('./tap-bench-host.ts', import.meta.url));
 export interface TapBenchRow {
   readonly load: string;
   readonly withoutTap: ThroughputSample;
+  /** The tap handing bytes to the built-in proxy in memory (the default with the built-in proxy). */
   readonly withTap: ThroughputSample;
-  /** tapped / untapped calls per second: target >= 0.95. */
+  /** tapped / untapped calls per second, the median of each round's ratio to the untapped round beside it: target >= 0.95. */
   readonly throughputRatio: number;
-  /** Median p50 over the tapped rounds minus the same untapped, in ms: target <= 0.05. */
+  /** Median over rounds of (tapped p50 - untapped p50 of the same round), in ms: target <= 0.05. */
   readonly p50DeltaMs: number;
+  /** The tap reaching the proxy over a second TCP hop, as in front of a real Toxiproxy. */
+  readonly overTcp: { readonly sample: ThroughputSample; readonly throughputRatio: number; readonly p50DeltaMs: number };
   /**
    * CPU time of the process hosting proxy and taps per call, median over rounds (µs): the
    * tap's own cost, far less sensitive to a busy machine than throughput and latency.
    */
-  readonly hostCpuUsPerCall: { readonly withoutTap: number; readonly withTap: number };
+  readonly hostCpuUsPerCall: { readonly withoutTap: number; readonly withTap: number; readonly overTcp: number };
 }
 
 interface HostPorts {
   readonly proxies: { servers: number; clients: number };
   readonly taps: { servers: number; clients: number };
+  readonly tcpTaps: { servers: number; clients: number };
 }
 
 /**
  * The frame tap's cost. As in a scenario run, the built-in proxy and the taps live in another
  * process than the implementations (here: `tap-bench-host.ts`), and server and client connect
- * either to the proxy directly or to a tap in front of it. Same broker, same host process,
- * rounds interleaved, medians compared; one caller for latency, 32 for throughput.
+ * to the proxy directly, to a tap that hands bytes to the proxy in memory (the default with the
+ * built-in proxy), or to a tap that reaches it over TCP (as in front of a real Toxiproxy). Same
+ * broker, same host process, rounds interleaved in a turning order; ratios and deltas are taken
+ * per round against the untapped round beside it, then the median; one caller for latency, 32
+ * for throughput.
  */
 export async function benchTap(broker: StartedBroker, options: { roundMs: number; rounds: number }): Promise<TapBenchRow[]> {
   const host = spawn(process.execPath, ['--import', 'tsx', HOST, broker.getHost(), String(broker.getAmqpPort())], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -54,10 +61,12 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
     };
     const direct = { server: urlFor(ports.proxies.servers), client: urlFor(ports.proxies.clients) };
     const tapped = { server: urlFor(ports.taps.servers), client: urlFor(ports.taps.clients) };
+    const tappedTcp = { server: urlFor(ports.tcpTaps.servers), client: urlFor(ports.tcpTaps.clients) };
     const rows: TapBenchRow[] = [];
     // One short untimed round each first, so neither side pays for warm-up (JIT, queues).
     await measureRpcThrough(direct, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_off');
     await measureRpcThrough(tapped, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_on');
+    await measureRpcThrough(tappedTcp, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_tcp');
     const hostCpuUs = async () => {
       host.stdin!.write('cpu\n');
       return (JSON.parse(await nextLine('cpu time')) as { cpuUs: number }).cpuUs;
@@ -69,32 +78,38 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
       return { sample, cpuUsPerCall: ((await hostCpuUs()) - before) / Math.max(1, sample.calls) };
     };
     for (const concurrency of [1, 32]) {
-      const samples = { withoutTap: [] as ThroughputSample[], withTap: [] as ThroughputSample[] };
-      const cpu = { withoutTap: [] as number[], withTap: [] as number[] };
+      const modes = { withoutTap: direct, withTap: tapped, overTcp: tappedTcp };
+      const samples = { withoutTap: [] as ThroughputSample[], withTap: [] as ThroughputSample[], overTcp: [] as ThroughputSample[] };
+      const cpu = { withoutTap: [] as number[], withTap: [] as number[], overTcp: [] as number[] };
       for (let index = 0; index < options.rounds; index++) {
-        const off = await round(direct, concurrency, `bench_tap_off_${concurrency}_${index}`);
-        const on = await round(tapped, concurrency, `bench_tap_on_${concurrency}_${index}`);
-        samples.withoutTap.push(off.sample);
-        samples.withTap.push(on.sample);
-        cpu.withoutTap.push(off.cpuUsPerCall);
-        cpu.withTap.push(on.cpuUsPerCall);
+        // The order turns every round, so no mode always runs first (or last) in a changing load.
+        const order = (['withoutTap', 'withTap', 'overTcp'] as const).map((_, i, all) => all[(i + index) % all.length]!);
+        for (const mode of order) {
+          const result = await round(modes[mode], concurrency, `bench_tap_${mode}_${concurrency}_${index}`);
+          samples[mode].push(result.sample);
+          cpu[mode].push(result.cpuUsPerCall);
+        }
       }
-      const off = medianSample(samples.withoutTap);
-      const on = medianSample(samples.withTap);
+      const compare = (mode: 'withTap' | 'overTcp') => ({
+        throughputRatio: median(samples[mode].map((s, i) => s.callsPerSec / samples.withoutTap[i]!.callsPerSec)),
+        p50DeltaMs: median(samples[mode].map((s, i) => s.p50Ms - samples.withoutTap[i]!.p50Ms)),
+      });
       rows.push({
         load: `closed loop, ${concurrency} caller${concurrency > 1 ? 's' : ''}`,
-        withoutTap: off,
-        withTap: on,
-        throughputRatio: on.callsPerSec / off.callsPerSec,
-        p50DeltaMs: medianP50(samples.withTap) - medianP50(samples.withoutTap),
-        hostCpuUsPerCall: { withoutTap: median(cpu.withoutTap), withTap: median(cpu.withTap) },
+        withoutTap: medianSample(samples.withoutTap),
+        withTap: medianSample(samples.withTap),
+        ...compare('withTap'),
+        overTcp: { sample: medianSample(samples.overTcp), ...compare('overTcp') },
+        hostCpuUsPerCall: { withoutTap: median(cpu.withoutTap), withTap: median(cpu.withTap), overTcp: median(cpu.overTcp) },
       });
     }
     host.stdin!.end();
-    const counters = JSON.parse(await nextLine('counters')) as { server: TapCounters; client: TapCounters };
+    const counters = JSON.parse(await nextLine('counters')) as Record<'server' | 'client' | 'tcpServer' | 'tcpClient', TapCounters>;
     const calls = rows.reduce((sum, row) => sum + row.withTap.calls, 0);
-    if (counters.server.deliveries < calls || counters.client.deliveries < calls || counters.server.undecodedConnections + counters.client.undecodedConnections > 0) {
-      throw new Error(`the taps did not decode the benchmark's traffic: ${calls} calls measured, counters ${JSON.stringify(counters)}`);
+    const tcpCalls = rows.reduce((sum, row) => sum + row.overTcp.sample.calls, 0);
+    const undecoded = Object.values(counters).reduce((sum, c) => sum + c.undecodedConnections, 0);
+    if (counters.server.deliveries < calls || counters.client.deliveries < calls || counters.tcpServer.deliveries < tcpCalls || counters.tcpClient.deliveries < tcpCalls || undecoded > 0) {
+      throw new Error(`the taps did not decode the benchmark's traffic: ${calls} + ${tcpCalls} calls measured, counters ${JSON.stringify(counters)}`);
     }
     return rows;
   } finally {
@@ -103,10 +118,6 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
     await exited;
     clearTimeout(timer);
   }
-}
-
-function medianP50(samples: readonly ThroughputSample[]): number {
-  return median(samples.map((s) => s.p50Ms));
 }
 
 function median(values: readonly number[]): number {

@@ -60,6 +60,7 @@ export function builtinClient(options: BuiltinClientOptions = {}): ClientImpleme
         maxN: launch.maxN,
         badInputEvery: launch.badInputEvery,
         seed: launch.seed,
+        callPlan: launch.callPlan,
         tracing: launch.tracing,
         clientModule: options.clientModule,
       };

@@ -185,7 +185,7 @@ class CommandClientInstance implements ClientInstance {
     this.latency = new LatencyRecorder({ runStartEpochMs });
     const progress = setInterval(() => this.observer.tally(this.snapshot()), PROGRESS_EVERY_MS);
     try {
-      const summary = await runLoad(this.launch.load, (index, intendedStartMs) => this.call(intendedStartMs), this.abort.signal);
+      const summary = await runLoad(this.launch.load, (index, intendedStartMs) => this.call(intendedStartMs), this.abort.signal, this.launch.callPlan?.phaseMs);
       this.tally.dropped += summary.dropped;
       this.tally.due = summary.started + summary.dropped;
       this.tally.scheduleMs = summary.scheduleMs;

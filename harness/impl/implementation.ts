@@ -5,6 +5,7 @@
  * external command is another ("command"); the runner knows only these interfaces.
  */
 import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
+import type { CallPlan } from '../load/call-plan.ts';
 import type { LoadOptions } from '../load/load-options.ts';
 import type { EncodedSentRequests } from '../load/sent-requests.ts';
 import type { EncodedCallIds } from '../observe/call-id-set.ts';
@@ -88,6 +89,8 @@ export interface ClientLaunch {
   /** Every k-th request body is malformed (bad-input); 0 = never. */
   readonly badInputEvery: number;
   readonly seed: number;
+  /** The share of the seed's call plan this instance makes (an execution segment); absent: all of it. */
+  readonly callPlan?: CallPlan;
   readonly tracing: TracingConfig;
   readonly runDir: string;
 }

@@ -10,7 +10,7 @@ import { AcceptedReplyLedger } from './accepted-reply-ledger.ts';
 import { loadClientModule, type CreateLoadClient } from './load-client.ts';
 import { SentRequests } from './sent-requests.ts';
 import { runLoad } from './run-load.ts';
-import { seededRandom } from './seeded-random.ts';
+import { globalCallIndex, PlannedNumbers, WHOLE_PLAN } from './call-plan.ts';
 import type { WorkerChannel } from './worker-channel.ts';
 import type { WorkerRecorder } from './worker-observation.ts';
 import type { ClientTally, ClientWorkerConfig } from './worker-protocol.ts';
@@ -68,11 +68,14 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     return tally;
   };
 
-  const random = seededRandom(config.seed);
+  const plan = config.callPlan ?? WHOLE_PLAN;
+  const numbers = new PlannedNumbers(config.seed, config.maxN, config.badInputEvery);
 
   let latency: WorkerRecorder | undefined;
-  const startCall = async (index: number, intendedStartMs: number): Promise<void> => {
-    if (config.badInputEvery > 0 && (index + 1) % config.badInputEvery === 0) {
+  const startCall = async (localIndex: number, intendedStartMs: number): Promise<void> => {
+    // Numbered by the whole run's plan, so a segment's calls are the whole run's calls.
+    const index = globalCallIndex(plan, localIndex);
+    if (numbers.isBadInput(index)) {
       tally.badInputSent++;
       const body = MALFORMED_BODIES[index % MALFORMED_BODIES.length]!;
       try {
@@ -83,7 +86,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
       }
       return;
     }
-    const n = Math.floor(random() * (config.maxN + 1));
+    const n = numbers.nFor(index);
     tally.sent++;
     try {
       const reply = await client.request(n);
@@ -126,7 +129,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const abort = new AbortController();
   void channel.stopRequested().then(() => abort.abort());
   const progress = setInterval(() => channel.send({ type: 'progress', client: syncCounters() }), PROGRESS_EVERY_MS);
-  const summary = await runLoad(config.load, startCall, abort.signal);
+  const summary = await runLoad(config.load, startCall, abort.signal, plan.phaseMs);
   clearInterval(progress);
   tally.due = summary.started + summary.dropped;
   tally.scheduleMs = summary.scheduleMs;

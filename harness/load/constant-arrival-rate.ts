@@ -5,6 +5,8 @@ export interface ConstantArrivalRateOptions {
   readonly durationMs?: number;
   readonly calls?: number;
   readonly maxInFlight: number;
+  /** Call i is due at start + phaseMs + i/rate (an execution segment's place in the whole schedule). */
+  readonly phaseMs?: number;
 }
 
 /**
@@ -15,6 +17,7 @@ export interface ConstantArrivalRateOptions {
  */
 export async function runConstantArrivalRate(options: ConstantArrivalRateOptions, startCall: StartCall, signal?: AbortSignal): Promise<LoadSummary> {
   const start = performance.now();
+  const first = start + (options.phaseMs ?? 0);
   const intervalMs = 1000 / options.ratePerSec;
   const totalCalls = options.calls ?? Number.POSITIVE_INFINITY;
   const endsAt = start + (options.durationMs ?? Number.POSITIVE_INFINITY);
@@ -28,9 +31,9 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
     // Launch every call that is due by now; a late timer catches up instead of losing calls.
     // This runs once more after the end too: calls that fell due while the timer was late
     // are started or dropped (counted), never silently skipped.
-    const dueCount = Math.min(totalCalls, Math.floor((now - start) / intervalMs) + 1);
+    const dueCount = Math.min(totalCalls, Math.max(0, Math.floor((now - first) / intervalMs) + 1));
     for (; next < dueCount && !signal?.aborted; next++) {
-      const intendedStartMs = start + next * intervalMs;
+      const intendedStartMs = first + next * intervalMs;
       if (intendedStartMs >= endsAt) break;
       if (inFlight.size >= options.maxInFlight) {
         dropped++;
@@ -41,7 +44,7 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
       inFlight.add(call);
     }
     if (next >= totalCalls || now >= endsAt || signal?.aborted) break;
-    const nextDue = start + next * intervalMs;
+    const nextDue = first + next * intervalMs;
     await sleepUntil(Math.min(nextDue, endsAt), signal);
   }
   const scheduleMs = performance.now() - start;

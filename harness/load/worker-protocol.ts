@@ -7,6 +7,7 @@ import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
 import type { EncodedRecording } from '../observe/latency-recorder.ts';
 import type { EncodedCallIds } from '../observe/call-id-set.ts';
 import type { TraceBudget } from '../observe/trace-budget.ts';
+import type { CallPlan } from './call-plan.ts';
 import type { LoadOptions } from './load-options.ts';
 import type { EncodedSentRequests } from './sent-requests.ts';
 
@@ -50,6 +51,8 @@ export interface ClientWorkerConfig {
   /** Every k-th request body is malformed (bad-input scenario); 0 = never. */
   readonly badInputEvery: number;
   readonly seed: number;
+  /** The share of the seed's call plan this process makes (an execution segment); absent: all of it. */
+  readonly callPlan?: CallPlan;
   readonly tracing: TracingConfig;
   /**
    * Module whose default export creates the RPC client the load runs through (a

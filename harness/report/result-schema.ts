@@ -180,6 +180,27 @@ export const ClusterSectionSchema = z.object({
   nodeStates: z.array(z.object({ node: z.number().int().positive(), tMs: nonNegative, state: z.enum(['up', 'down', 'paused', 'partitioned', 'leader']) })),
 });
 
+/** Who took part in a run merged from execution segments, and how far apart they started. */
+export const SegmentsSchema = z.object({
+  count: z.number().int().positive(),
+  /** The agreed start (--start-at). */
+  startAt: z.iso.datetime(),
+  /** Largest difference between two participants' recorded start times. */
+  clockSkewMs: nonNegative,
+  participants: z.array(z.object({
+    role: z.enum(['clients', 'servers']),
+    /** 1..count for a clients segment, 0 for the servers run. */
+    index: count,
+    dir: z.string(),
+    host: z.string(),
+    localAddress: z.string().optional(),
+    /** Recorded start minus the agreed start. */
+    startOffsetMs: z.number(),
+    sent: count,
+    answered: count,
+  })),
+});
+
 export const ScenarioResultSchema = z.object({
   schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
   scenario: z.object({ name: z.string().min(1), description: z.string() }),
@@ -251,6 +272,8 @@ export const ScenarioResultSchema = z.object({
   faultImpact: z.array(FaultImpactSchema).optional(),
   /** Present when the run used a private cluster. */
   cluster: ClusterSectionSchema.optional(),
+  /** Set on a run merged from execution segments (`npm run report -- --merge`). */
+  segments: SegmentsSchema.optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;
@@ -266,3 +289,4 @@ export type Counters = z.infer<typeof CountersSchema>;
 export type FaultImpactRecord = z.infer<typeof FaultImpactSchema>;
 export type ClusterSection = z.infer<typeof ClusterSectionSchema>;
 export type OfferedLoad = z.infer<typeof OfferedLoadSchema>;
+export type Segments = z.infer<typeof SegmentsSchema>;

@@ -1,5 +1,6 @@
 import amqp, { type ChannelModel } from 'amqplib';
 import { redactMessage } from '../env/redact.ts';
+import { localAddressOptions } from '../env/local-address.ts';
 
 export type QueueState =
   | { readonly exists: false }
@@ -46,7 +47,7 @@ export async function deleteQueue(amqpUrl: string, queue: string): Promise<void>
 
 async function connect(amqpUrl: string): Promise<ChannelModel> {
   try {
-    return await amqp.connect(amqpUrl, { timeout: CONNECT_TIMEOUT_MS });
+    return await amqp.connect(amqpUrl, { timeout: CONNECT_TIMEOUT_MS, ...localAddressOptions() });
   } catch (error) {
     throw new Error(`could not connect to the broker: ${redactMessage((error as Error).message)}`);
   }

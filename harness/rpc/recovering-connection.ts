@@ -1,5 +1,6 @@
 import amqp, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { redactMessage } from '../env/redact.ts';
+import { localAddressOptions } from '../env/local-address.ts';
 
 /**
  * The connection both RPC sides use: amqplib's built-in recovery reconnects with backoff
@@ -17,6 +18,7 @@ export async function connectWithRecovery(
     connection = await amqp.connect(amqpUrl, {
       // Request/reply is latency-bound: Nagle would hold small frames for the peer's ACK.
       noDelay: true,
+      ...localAddressOptions(),
       recovery: { initialDelay: 100, maxDelay: 2_000, initialMaxRetries: 3, setup },
     });
   } catch (error) {

@@ -115,7 +115,9 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
   const protocolChecks = protocolTallies.length > 0 ? [clientProtocolFollowed(sumCounts(protocolTallies.map((t) => t.protocolViolations!)))] : [];
   // An external client's requests are seen only as correlation ids of any shape, which the
   // compact call-id sets cannot hold in bulk, and its lost-connection calls are unknown.
-  const coreChecks = protocolTallies.length > 0 ? CORE_CHECKS.filter((check) => check.id !== 'requests-handled-match-sent') : CORE_CHECKS;
+  const coreChecks = (protocolTallies.length > 0 ? CORE_CHECKS.filter((check) => check.id !== 'requests-handled-match-sent') : CORE_CHECKS)
+    // A segment of a run leaves what only the whole run can decide to the merge.
+    .filter((check) => !input.options.segment?.deferredChecks.has(check.id));
   const checks = runChecks([...coreChecks, ...protocolChecks, ...definition.checks], checkInput);
   const traces = await collectTracesOrSayWhy(input);
   // Throughput over the time load ran, not over set-up and teardown.

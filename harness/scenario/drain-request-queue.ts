@@ -1,4 +1,5 @@
 import amqp from 'amqplib';
+import { amqpSocketOptions } from '../env/local-address.ts';
 
 const POLL_MS = 100;
 
@@ -13,7 +14,7 @@ const POLL_MS = 100;
 export async function drainRequestQueue(amqpUrl: string, queue: string, boundMs: number): Promise<number | undefined> {
   let connection: amqp.ChannelModel;
   try {
-    connection = await amqp.connect(amqpUrl);
+    connection = await amqp.connect(amqpUrl, amqpSocketOptions({}));
   } catch {
     return undefined;
   }

@@ -13,6 +13,9 @@ import type { ScenarioDefinition } from './define-scenario.ts';
 import { createProgressDisplay } from './progress-display.ts';
 import { claimRunFolder, type ClaimedRunFolder } from './run-folder.ts';
 import { runScenario } from './run-scenario.ts';
+import { planParticipant } from '../segment/plan-participant.ts';
+import type { SegmentRun } from '../segment/segment-run.ts';
+import type { SegmentRequest } from '../segment/segment-spec.ts';
 
 export interface CliRunOptions {
   readonly definition: ScenarioDefinition;
@@ -33,6 +36,8 @@ export interface CliRunOptions {
   readonly overwrite: boolean;
   /** Use a named request queue even when it already has messages or consumers. */
   readonly allowBusyQueue: boolean;
+  /** One participant of a segmented run (`--segment k/K`, `--role servers`); absent: a whole run. */
+  readonly segment?: SegmentRequest;
 }
 
 /**
@@ -42,7 +47,11 @@ export interface CliRunOptions {
  * the summary. Returns the exit code.
  */
 export async function executeRuns(options: CliRunOptions, signal: AbortSignal): Promise<number> {
-  const { definition, errors } = applyOverrides(options.definition, options.overrides);
+  const whole = applyOverrides(options.definition, options.overrides);
+  const { errors } = whole;
+  const participant = options.segment && errors.length === 0 ? planParticipant(whole.definition, options.segment, options.seed) : undefined;
+  if (participant) errors.push(...participant.errors);
+  const definition = participant?.definition ?? whole.definition;
   for (const problem of [
     checkOutputPath({ option: '--out', path: options.runDir, kind: 'folder' }),
     options.saveBaseline === undefined ? undefined : checkOutputPath({ option: '--save-baseline', path: options.saveBaseline, kind: 'file' }),
@@ -73,13 +82,13 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
   }
   try {
     for (const note of folder.notes) console.error(note);
-    return await runAndReport(options, definition, gates, signal);
+    return await runAndReport(options, definition, gates, signal, participant?.run);
   } finally {
     folder.release();
   }
 }
 
-async function runAndReport(options: CliRunOptions, definition: ScenarioDefinition, gates: PreparedGates, signal: AbortSignal): Promise<number> {
+async function runAndReport(options: CliRunOptions, definition: ScenarioDefinition, gates: PreparedGates, signal: AbortSignal, segment?: SegmentRun): Promise<number> {
   const results: ScenarioResult[] = [];
   for (let attempt = 1; attempt <= options.repeat && !signal.aborted; attempt++) {
     const runDir = options.repeat > 1 ? join(options.runDir, `run-${attempt}`) : options.runDir;
@@ -105,7 +114,9 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
           display.phase(phase);
         },
         signal,
-        allowBusyQueue: options.allowBusyQueue,
+        // Segments share the request queue with the servers run on purpose.
+        allowBusyQueue: options.allowBusyQueue || segment?.role === 'clients',
+        segment,
       }));
     } catch (error) {
       display.stop();

@@ -13,7 +13,7 @@ import { RESULT_FILE } from '../report/result-io.ts';
 export const LOCK_FILE = '.rpc-chaos.lock';
 
 /** Files and folders a run writes; only these are removed by --overwrite, never anything else. */
-const RUN_OUTPUT = /^(result\.json|report\.html|junit\.xml|summary\.md|spans(-[\w.-]+)?\.jsonl|run-\d+)$/;
+const RUN_OUTPUT = /^(result\.json|segment\.json|report\.html|junit\.xml|summary\.md|spans(-[\w.-]+)?\.jsonl|run-\d+)$/;
 
 export class RunFolderError extends Error {
   override readonly name = 'RunFolderError';

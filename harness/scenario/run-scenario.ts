@@ -20,6 +20,7 @@ import { INTERRUPTED_BEFORE_LOAD, InterruptedBeforeLoad, plannedTopology, untilA
 import { ClusterRun } from './cluster-run.ts';
 import { faultImpacts } from '../observe/fault-impact.ts';
 import { placeOnNode, startTopology, type Topology } from './topology.ts';
+import type { SegmentRun } from '../segment/segment-run.ts';
 
 export interface RunOptions {
   readonly definition: ScenarioDefinition;
@@ -40,6 +41,8 @@ export interface RunOptions {
   readonly clientModule?: string;
   /** Run even when the named request queue already has messages or consumers. */
   readonly allowBusyQueue?: boolean;
+  /** One participant of a segmented run (see harness/segment/); absent: a whole run. */
+  readonly segment?: SegmentRun;
 }
 
 export interface RunProgress {
@@ -68,11 +71,12 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const startedAt = new Date();
   const runId = `${definition.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}`;
   makeDirectory(options.runDir);
-  const queue = requestQueueFor(runId, definition.topology.queue);
+  const queue = options.segment?.requestQueue ?? requestQueueFor(runId, definition.topology.queue);
   const implementations = selectImplementations(definition, { clientModule: options.clientModule });
   const timeline = new Timeline({ maxEvents: MAX_TIMELINE_EVENTS });
   const harnessErrors: string[] = [];
-  let runStartEpochMs = Date.now();
+  // Every participant of a segmented run counts from the agreed start.
+  let runStartEpochMs = options.segment?.startAtEpochMs ?? Date.now();
   const elapsedMs = () => Math.max(0, Date.now() - runStartEpochMs);
   const record = ({ tMs, ...event }: Omit<TimelineEvent, 'tMs'> & { tMs?: number }) => {
     timeline.add({ ...event, atMs: tMs === undefined ? Date.now() : runStartEpochMs + tMs });
@@ -211,6 +215,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
           maxN: definition.maxN ?? 90,
           badInputEvery: definition.badInputEvery ?? 0,
           seed: options.seed + i,
+          callPlan: options.segment?.callPlan,
           tracing: tracingFor(name),
           runDir: options.runDir,
         },
@@ -236,14 +241,16 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     }
     options.onPhase?.('running');
     loadStarted = true;
-    runStartEpochMs = Date.now();
+    runStartEpochMs = options.segment ? await options.segment.untilStart(options.signal) : Date.now();
     scheduler.start();
     for (const client of clients) client.go(runStartEpochMs);
-    await waitForClients(clients, definition, options, elapsedMs, clientTallies, harnessErrors);
+    if (options.segment?.role === 'servers') await options.segment.untilSegmentsDone(topology.broker.getAmqpUrl(), definition, harnessErrors, options.signal);
+    else await waitForClients(clients, definition, options, elapsedMs, clientTallies, harnessErrors);
     loadEndedEpochMs = Date.now();
     if (!options.signal?.aborted) {
       requestsQueuedAtStop = await drainRequestQueue(topology.broker.getAmqpUrl(), queue.name, Math.max(5_000, 2 * definition.timeoutMs));
     }
+    await options.segment?.afterLoad(topology.broker.getAmqpUrl(), harnessErrors);
   } catch (error) {
     if (!(error instanceof InterruptedBeforeLoad)) harnessErrors.push((error as Error).message);
   } finally {
@@ -261,7 +268,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     await topology.stop().catch((error: unknown) => harnessErrors.push(`stopping the environment: ${(error as Error).message}`));
   }
 
-  const result = await assembleResult({
+  const assembleInput: AssembleInput = {
     definition,
     options,
     runId,
@@ -284,7 +291,9 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     handledCallIds,
     requestsQueuedAtStop,
     expiredRequestIds: expiredRequests?.expired,
-  });
+  };
+  const result = await assembleResult(assembleInput);
+  if (loadStarted) options.segment?.saveRecord(options.runDir, assembleInput, result);
   const measured = withFaultFacts(result, definition.timeoutMs, clusterRun);
   if (!loadStarted && result.run.interrupted) {
     // Zero calls would otherwise pass or fail checks that had nothing to look at.

@@ -4,6 +4,7 @@ import type { StartedBroker } from '../env/broker/broker.ts';
 import type { StartedPrivateRabbitCluster } from '../env/cluster/private-rabbit-cluster.ts';
 import { startBroker, type BrokerChoice } from '../env/select-broker.ts';
 import { startProxyServer, type ProxyChoice, type StartedProxyServer } from '../env/select-proxy.ts';
+import { localAddress } from '../env/local-address.ts';
 
 /**
  * The environment of a run: a broker, a Toxiproxy-API server, and two proxies in front of
@@ -55,7 +56,7 @@ export async function startTopology(options: { broker: BrokerChoice | StartedBro
     const proxies = {} as Record<ProxyName, Proxy>;
     for (const name of ['servers', 'clients'] as const) {
       // Unique names: a shared real Toxiproxy may serve several runs at once.
-      proxies[name] = await toxiproxy.createProxy({ name: `rpc-chaos-${options.runId}-${name}`, listen: '127.0.0.1:0', upstream });
+      proxies[name] = await toxiproxy.createProxy({ name: `rpc-chaos-${options.runId}-${name}`, listen: `${localAddress() ?? '127.0.0.1'}:0`, upstream });
     }
     const nodeProxies: Proxy[] = [];
     for (const node of cluster?.nodeInfo() ?? []) {

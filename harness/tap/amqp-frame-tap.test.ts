@@ -40,7 +40,7 @@ async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): 
   }
 }
 
-const startTap = (name: string, via: 'servers' | 'clients') => new AmqpFrameTap({ upstream: upstreams[via], name }).start();
+const startTap = (name: string, via: 'servers' | 'clients', inProcess = true) => new AmqpFrameTap({ upstream: upstreams[via], name, inProcess }).start();
 
 /** A server process in its own process group, so a kill takes everything it started. */
 function spawnServer(amqpUrl: string, queue: string, killAt?: string): { child: ChildProcess; exited: Promise<NodeJS.Signals | null>; killGroup: () => Promise<void> } {
@@ -136,10 +136,11 @@ describe('AmqpFrameTap in front of the L4 proxy, on a private RabbitMQ node', { 
     await node?.stop();
   });
 
-  it('counts deliveries, replies, acks and consumers of a real RPC exchange on both sides', async () => {
+  // In memory: the built-in proxy runs in this process (unless TOXIPROXY_URL is set); over TCP: as in front of a real Toxiproxy.
+  it.each([['in memory', true], ['over TCP', false]])('counts deliveries, replies, acks and consumers of a real RPC exchange on both sides (to the proxy %s)', async (_how, inProcess) => {
     const queue = freshQueue();
-    await using serverTap = await startTap('server-1', 'servers');
-    await using clientTap = await startTap('client-1', 'clients');
+    await using serverTap = await startTap('server-1', 'servers', inProcess);
+    await using clientTap = await startTap('client-1', 'clients', inProcess);
     const consumed = serverTap.waitForConsumer(queue);
     const classifier = new ReplyClassifier();
     classifier.follow(clientTap);

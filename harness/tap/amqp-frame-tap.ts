@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connectInProcess } from '../env/proxy/in-process-link.ts';
 import { loadAmqpCodec } from './amqp-codec.ts';
 import { Cut, type ProtocolSteps } from './amqp-observer.ts';
 import { ArmedFaultPoint, validateFaultPoint, type FaultPointOptions } from './fault-point.ts';
@@ -15,6 +16,12 @@ export interface AmqpFrameTapOptions {
   readonly listen?: { readonly host?: string; readonly port?: number };
   /** Bodies up to this size are reported with publish and deliver events (64 KiB by default). */
   readonly maxBodyBytes?: number;
+  /**
+   * When a built-in proxy of this process listens at `upstream`, hand bytes to it in memory
+   * instead of over a second TCP hop (default true). A real Toxiproxy, or a proxy in another
+   * process, is always reached over TCP.
+   */
+  readonly inProcess?: boolean;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -205,11 +212,15 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
       return;
     }
     const { host, port } = this.options.upstream;
-    const upstream = connect({ host, port, noDelay: true });
     const id = this.nextConnection++;
-    upstream.once('error', (error) => {
-      if (upstream.connecting) this.report(new Error(`${this.name}: cannot connect connection ${id} to upstream ${host}:${port}: ${error.message}; is the proxy listening there?`));
-    });
+    let upstream = this.options.inProcess === false ? undefined : connectInProcess(host, port);
+    if (!upstream) {
+      const socket = connect({ host, port, noDelay: true });
+      socket.once('error', (error) => {
+        if (socket.connecting) this.report(new Error(`${this.name}: cannot connect connection ${id} to upstream ${host}:${port}: ${error.message}; is the proxy listening there?`));
+      });
+      upstream = socket;
+    }
     const connection = new TapConnection(id, client, upstream, this);
     this.connections.add(connection);
     this.counters.connections++;

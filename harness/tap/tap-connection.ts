@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ParsedFrame } from './amqp-codec.ts';
 import { AmqpObserver, Cut, type ProtocolSteps } from './amqp-observer.ts';
 import { FrameReader } from './frame-reader.ts';
@@ -44,7 +45,8 @@ export class TapConnection {
   constructor(
     readonly id: number,
     private readonly client: Socket,
-    private readonly upstream: Socket,
+    /** A TCP socket to the proxy, or an in-process end of a built-in proxy in this process. */
+    private readonly upstream: Duplex,
     private readonly owner: TapConnectionOwner,
   ) {
     this.observer = new AmqpObserver(id, owner.steps, owner.maxBodyBytes);
@@ -109,7 +111,7 @@ export class TapConnection {
     if (this.decoding && !this.fromBroker.push(chunk, this.visitBrokerFrame)) this.checkDecoding(this.fromBroker);
   }
 
-  private forward(to: Socket, chunk: Buffer, from: Socket): void {
+  private forward(to: Duplex, chunk: Buffer, from: Duplex): void {
     if (to.write(chunk)) return;
     from.pause();
     to.once('drain', () => {
@@ -143,7 +145,7 @@ export class TapConnection {
     });
   }
 
-  private onSocketError(socket: Socket): void {
+  private onSocketError(socket: Duplex): void {
     if (this.holding) {
       // The killed process resets its side; the upstream is closed by the hold, gracefully.
       if (socket === this.upstream) this.client.destroy();

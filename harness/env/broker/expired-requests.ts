@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
+import { amqpSocketOptions } from '../local-address.ts';
 
 export const EXPIRED_REQUESTS_EXCHANGE = 'rpc-chaos.expired-requests';
 /** Queues the policy applies to: the default `rpc_queue` and every per-run `rpc_queue.<run>`. */
@@ -51,7 +52,7 @@ export interface ExpiredRequestsWatch {
  * expired requests cannot be told apart and are not excused.
  */
 export async function watchExpiredRequests(brokerUrl: string, queue: string, maxIds = 1_000_000): Promise<ExpiredRequestsWatch | undefined> {
-  const connection = await amqp.connect(brokerUrl);
+  const connection = await amqp.connect(brokerUrl, amqpSocketOptions({}));
   // The node it is connected to may be killed mid-run (cluster node faults): the watch then
   // ends, and later expiries go unexcused, but the run goes on.
   connection.on('error', () => undefined);

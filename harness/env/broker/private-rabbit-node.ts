@@ -270,7 +270,8 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     try {
       await execFileAsync(RABBITMQCTL, ['-n', this.layout.nodeName, 'stop'], {
         timeout: 10_000,
-        env: { ...process.env, HOME: this.layout.home, ERL_EPMD_PORT: String(this.layout.epmdPort) },
+        // The leftover marker too: rabbitmqctl starts an epmd when the node's has died, and that one must be reaped as well.
+        env: { ...process.env, HOME: this.layout.home, ERL_EPMD_PORT: String(this.layout.epmdPort), ...this.processes.env },
         ...(this.layout.runAs ?? {}),
       });
     } catch {

@@ -1,4 +1,5 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { resetEnd } from './in-process-link.ts';
 import { ToxicLink, type LinkOwner } from './toxic-link.ts';
 import type { Stream, ToxicWrapper } from './toxic-wrapper.ts';
 
@@ -20,8 +21,9 @@ export class ProxiedConnection implements LinkOwner {
 
   constructor(
     private readonly owner: ConnectionOwner,
-    private readonly client: Socket,
-    private readonly upstream: Socket,
+    /** A TCP socket, or the proxy's end of an in-process connection (in-process-link.ts). */
+    private readonly client: Duplex,
+    private readonly upstream: Duplex,
   ) {
     this.links = {
       upstream: new ToxicLink(this, 'upstream', client, upstream),
@@ -67,8 +69,8 @@ export class ProxiedConnection implements LinkOwner {
   /** RST both ways (reset_peer). */
   reset(): void {
     if (this.destroyed) return;
-    this.client.resetAndDestroy();
-    this.upstream.resetAndDestroy();
+    resetEnd(this.client);
+    resetEnd(this.upstream);
     this.destroy();
   }
 

@@ -1,7 +1,10 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { apiErrors } from './api-error.ts';
+import { registerInProcessListener } from './in-process-link.ts';
 import { ProxiedConnection, type ConnectionOwner } from './proxied-connection.ts';
 import type { Stream, ToxicJson, ToxicWrapper } from './toxic-wrapper.ts';
+import { localAddressOptions } from '../local-address.ts';
 
 /** A proxy as the API shows it; "Logger":{} is a stray exported field that real Toxiproxy emits too. */
 export interface ProxyJson {
@@ -18,8 +21,11 @@ export class Proxy {
   private server: Server | undefined;
   private readonly connections = new Set<ProxiedConnection>();
   /** Every accepted socket, also those whose upstream never connected, so stop() leaves none open. */
-  private readonly acceptedSockets = new Set<Socket>();
+  private readonly acceptedSockets = new Set<Duplex>();
   private readonly toxicList: ToxicWrapper[] = [];
+  /** The toxics of each stream, replaced (never changed in place) on every add and remove: links read them per chunk without allocating. */
+  private byStream: Readonly<Record<Stream, readonly ToxicWrapper[]>> = { upstream: [], downstream: [] };
+  private unregisterInProcess: (() => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -49,7 +55,11 @@ export class Proxy {
     });
     server.on('error', () => undefined);
     const address = server.address();
-    if (address && typeof address === 'object') this.listen = `${address.address}:${address.port}`;
+    if (address && typeof address === 'object') {
+      this.listen = `${address.address}:${address.port}`;
+      // Callers in this process (the frame tap) reach this listener without a TCP hop.
+      this.unregisterInProcess = registerInProcessListener(address.address, address.port, (end) => this.accept(end));
+    }
     this.server = server;
     this.enabled = true;
   }
@@ -59,6 +69,8 @@ export class Proxy {
     const server = this.server;
     this.server = undefined;
     this.enabled = false;
+    this.unregisterInProcess?.();
+    this.unregisterInProcess = undefined;
     for (const connection of [...this.connections]) connection.close();
     for (const socket of this.acceptedSockets) socket.end();
     if (server) {
@@ -73,13 +85,16 @@ export class Proxy {
     }
   }
 
-  private accept(client: Socket): void {
+  /** A client: a socket accepted by the listener, or the proxy's end of an in-process connection. */
+  private accept(client: Socket | Duplex): void {
+    // In-process ends arrive flowing-capable: hold their data until the upstream answers, as pauseOnConnect does.
+    client.pause();
     this.acceptedSockets.add(client);
     client.once('close', () => this.acceptedSockets.delete(client));
     const [host, port] = splitHostPort(this.upstream);
-    const upstream = connect({ host, port: Number(port), allowHalfOpen: true });
+    const upstream = connect({ host, port: Number(port), allowHalfOpen: true, ...localAddressOptions() });
     upstream.setNoDelay(true);
-    client.setNoDelay(true);
+    if ('setNoDelay' in client) client.setNoDelay(true);
     let connected = false;
     upstream.once('connect', () => {
       connected = true;
@@ -102,7 +117,7 @@ export class Proxy {
   }
 
   private readonly owner: ConnectionOwner = {
-    toxics: (stream) => this.toxics(stream),
+    toxics: (stream) => this.byStream[stream],
     forgetConnection: (connection) => this.connections.delete(connection),
   };
 
@@ -124,6 +139,7 @@ export class Proxy {
   addToxic(toxic: ToxicWrapper): void {
     if (this.hasToxic(toxic.name)) throw apiErrors.toxicExists();
     this.toxicList.push(toxic);
+    this.indexToxics();
     for (const connection of this.connections) connection.startToxic(toxic);
   }
 
@@ -137,11 +153,16 @@ export class Proxy {
   removeToxic(name: string): void {
     const toxic = this.getToxic(name);
     this.toxicList.splice(this.toxicList.indexOf(toxic), 1);
+    this.indexToxics();
     for (const connection of [...this.connections]) {
       const wasActing = connection.removeToxic(toxic);
       // Toxiproxy closes the connections a removed timeout toxic was holding.
       if (wasActing && toxic.behaviour.closesOnRemove) connection.close();
     }
+  }
+
+  private indexToxics(): void {
+    this.byStream = { upstream: this.toxics('upstream'), downstream: this.toxics('downstream') };
   }
 
   removeAllToxics(): void {

@@ -1,10 +1,13 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface EchoServer {
   readonly port: number;
   readonly upstream: string;
   /** Bytes the echo server has received over all its connections. */
   bytesReceived(): number;
+  /** Connections the echo server still has open. */
+  openConnections(): number;
   stop(): Promise<void>;
 }
 
@@ -26,6 +29,7 @@ export async function startEchoServer(): Promise<EchoServer> {
     port: address.port,
     upstream: `127.0.0.1:${address.port}`,
     bytesReceived: () => received,
+    openConnections: () => sockets.size,
     stop: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -78,7 +82,8 @@ export class TestClient {
   /** When the connection ended (EOF or error), on the performance.now() clock. */
   endedAt: number | undefined;
 
-  constructor(readonly socket: Socket) {
+  /** A TCP socket, or a caller's end of an in-process connection (in-process-link.ts). */
+  constructor(readonly socket: Duplex) {
     socket.on('data', (chunk: Buffer) => {
       this.reads.push({ at: performance.now(), bytes: chunk.length });
       this.received = Buffer.concat([this.received, chunk]);

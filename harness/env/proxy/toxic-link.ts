@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ToxicityCoins, type Stream, type ToxicWrapper } from './toxic-wrapper.ts';
 import type { ChunkPlan, ToxicContext, ToxicState } from './toxics/toxic.ts';
 
@@ -42,6 +42,8 @@ export class ToxicLink {
   private pending = 0;
   private lastWriteAt = 0;
   private disposed = false;
+  /** The fast path paused the source until the sink drains. */
+  private awaitingDrain = false;
   private readonly coins = new ToxicityCoins();
   private readonly states = new Map<string, ToxicState>();
   private readonly closeTimers = new Map<string, NodeJS.Timeout>();
@@ -51,10 +53,11 @@ export class ToxicLink {
   constructor(
     private readonly owner: LinkOwner,
     readonly stream: Stream,
-    private readonly source: Socket,
-    private readonly sink: Socket,
+    private readonly source: Duplex,
+    private readonly sink: Duplex,
   ) {
     source.on('data', (chunk: Buffer) => this.onChunk(chunk));
+    sink.on('drain', this.onSinkDrain);
     source.on('end', () => this.onSourceEnd());
   }
 
@@ -99,7 +102,15 @@ export class ToxicLink {
   }
 
   private activeToxics(): ToxicWrapper[] {
-    return this.owner.toxics(this.stream).filter((toxic) => this.coins.affects(toxic));
+    const toxics = this.owner.toxics(this.stream);
+    return toxics.length === 0 ? [] : toxics.filter((toxic) => this.coins.affects(toxic));
+  }
+
+  /** True when no toxic of this stream acts on this connection; allocates nothing (runs per chunk). */
+  private untouched(): boolean {
+    const toxics = this.owner.toxics(this.stream);
+    for (let i = 0; i < toxics.length; i++) if (this.coins.affects(toxics[i]!)) return false;
+    return true;
   }
 
   private context(toxic: ToxicWrapper, now: number): ToxicContext {
@@ -126,13 +137,18 @@ export class ToxicLink {
   }
 
   private onChunk(chunk: Buffer): void {
-    const toxics = this.activeToxics();
-    // No toxic and nothing queued: forward at once, no scheduling (the common case under load).
-    if (toxics.length === 0 && this.pending === 0) {
+    // No toxic and nothing queued: the chunk goes straight to the sink, no copy, no timer, no
+    // promise (the common case under load); a full sink pauses the source until it drains,
+    // as pipe() does. A toxic added later acts from the next chunk on, as in Toxiproxy.
+    if (this.pending === 0 && this.untouched()) {
       if (!this.canWrite()) return;
-      if (!this.sink.write(chunk)) this.enqueue(() => this.waitForDrain());
+      if (!this.sink.write(chunk)) {
+        this.awaitingDrain = true;
+        this.source.pause();
+      }
       return;
     }
+    const toxics = this.activeToxics();
     const now = performance.now();
     let plan: ChunkPlan = { pieces: [{ at: now, data: chunk }] };
     const holds: Hold[] = [];
@@ -214,6 +230,12 @@ export class ToxicLink {
       if (this.canWrite()) this.sink.end();
     });
   }
+
+  private readonly onSinkDrain = (): void => {
+    if (!this.awaitingDrain) return;
+    this.awaitingDrain = false;
+    if (!this.disposed && this.pending <= MAX_PENDING_CHUNKS / 2) this.source.resume();
+  };
 
   private canWrite(): boolean {
     return !this.disposed && !this.sink.destroyed && !this.sink.writableEnded;

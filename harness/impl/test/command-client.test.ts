@@ -8,6 +8,8 @@ import duplicateReply from '../../../scenarios/duplicate-reply.ts';
 import lateReply from '../../../scenarios/late-reply.ts';
 import { explain, failedChecks, runForTest } from '../../../scenarios/test/run-for-test.ts';
 import { tsCommand } from './run-cli.ts';
+import { renderReportHtml } from '../../report/html/render-report.ts';
+import { formatTerminalSummary } from '../../report/terminal-summary.ts';
 
 let node: StartedPrivateRabbitNode;
 const reference = (path: string) => new URL(`../../../scenarios/implementations/${path}`, import.meta.url).pathname;
@@ -64,6 +66,16 @@ describe('external clients and servers through the fault scenarios', { timeout: 
     const check = result.checks.find((c) => c.id === 'no-cross-resolution');
     expect(check?.actual).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
     expect(result.timeline.events.some((event) => /call \d+ was resolved with the reply meant for call \d+/.test(event.detail ?? ''))).toBe(true);
+    // What the user reads names the calls too: the terminal summary and report.html.
+    expect(formatTerminalSummary(result, { color: false })).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
+    expect(renderReportHtml(result)).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
+  });
+
+  it('late-reply FAILS with the naive client: a stale reply resolves the next call, which is named', async () => {
+    const result = await runForTest(node, lateReply, { overrides: { serverCommand: PYTHON_SERVER, clientCommand: NAIVE_DRIVER } });
+    expect(result.verdict).toBe('fail');
+    expect(failedChecks(result)).toEqual(expect.arrayContaining(['no-cross-resolution', 'results-correct']));
+    expect(result.checks.find((c) => c.id === 'no-cross-resolution')?.actual).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
   });
 
   it('a client that prints garbage, answers ids it was never given and answers twice: each break is named, the run completes', async () => {

@@ -1,0 +1,95 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
+import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
+import { connectInProcess } from './in-process-link.ts';
+import { endedWithin, sleep, startEchoServer, TestClient, type EchoServer } from './test-echo-server.ts';
+
+let server: StartedBuiltinToxiproxy;
+let toxiproxy: Toxiproxy;
+let echo: EchoServer;
+let seq = 0;
+const clients: TestClient[] = [];
+
+function portOf(proxy: Proxy): number {
+  return Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1));
+}
+
+function openInProcess(proxy: Proxy): TestClient {
+  const end = connectInProcess('127.0.0.1', portOf(proxy));
+  if (!end) throw new Error(`no in-process listener for ${proxy.listen}`);
+  const client = new TestClient(end);
+  clients.push(client);
+  return client;
+}
+
+describe('in-process connections to the built-in proxy (no TCP hop)', { timeout: 20_000 }, () => {
+  beforeAll(async () => {
+    server = await new BuiltinToxiproxy({ host: '127.0.0.1', port: 0 }).start();
+    toxiproxy = new Toxiproxy(server.getApiUrl());
+    echo = await startEchoServer();
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await echo?.stop();
+  });
+
+  it('reaches the upstream through the proxy, large writes included', async () => {
+    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const client = openInProcess(proxy);
+    await client.roundTrip('hello');
+    await client.roundTrip(Buffer.alloc(1_000_000, 7));
+    expect(client.received.subarray(0, 5).toString()).toBe('hello');
+    expect(client.received.length).toBe(1_000_005);
+  });
+
+  it('is offered only while a proxy listens there: a disabled proxy is not registered', async () => {
+    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const port = portOf(proxy);
+    expect(connectInProcess('127.0.0.1', port)?.destroy()).toBeDefined();
+    await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+    expect(connectInProcess('127.0.0.1', port)).toBeUndefined();
+    expect(connectInProcess('127.0.0.1', echo.port)).toBeUndefined();
+  });
+
+  it('ends open in-process connections with EOF when the proxy is disabled', async () => {
+    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const client = openInProcess(proxy);
+    await client.roundTrip('x');
+    await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+    expect(await endedWithin(client, 1_000)).toBe('eof');
+  });
+
+  it('applies toxics: latency delays, and removing it releases held data at once', async () => {
+    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const client = openInProcess(proxy);
+    await client.roundTrip('warm');
+    const toxic = await proxy.addToxic({ type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 100, jitter: 0 } } as ICreateToxicBody<unknown>);
+    expect(await client.roundTrip('slow')).toBeGreaterThanOrEqual(100);
+    const held = client.roundTrip('held', 4, 5_000);
+    await sleep(20);
+    await toxic.remove();
+    expect(await held).toBeLessThan(100);
+  });
+
+  it('reset_peer resets an in-process connection (ECONNRESET) on the first chunk', async () => {
+    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    await proxy.addToxic({ type: 'reset_peer', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } } as ICreateToxicBody<unknown>);
+    const client = openInProcess(proxy);
+    client.socket.write('boom');
+    expect(await endedWithin(client, 1_000)).toEqual({ error: 'ECONNRESET' });
+  });
+
+  it('closes a connection whose caller end is destroyed, and the upstream sees its FIN', async () => {
+    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const client = openInProcess(proxy);
+    await client.roundTrip('bye');
+    client.close();
+    const until = performance.now() + 2_000;
+    // The echo server ends its side once it reads the FIN, and its socket closes.
+    while (performance.now() < until && echo.openConnections() > 0) await sleep(10);
+    expect(echo.openConnections()).toBe(0);
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * `npm run report -- --merge <dir>...`: one run from the folders of its participants. The
+ * whole scenario is rebuilt from its name and the recorded command-line options, and the
+ * run is assembled by the same code a single run uses (assembleResult), from every
+ * participant's raw observations: histograms added from their encoded forms (exact, as
+ * HdrHistogram adds bucket by bucket), counters summed, call id sets joined, events
+ * interleaved by time. Checks and gates are evaluated on that merged run.
+ */
+import { copyFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describeFault } from '../chaos/fault-spec.ts';
+import type { FinalObservations, ReportingInstance } from '../impl/implementation.ts';
+import type { ClientTally, ServerTally } from '../load/worker-protocol.ts';
+import { CallIdSet } from '../observe/call-id-set.ts';
+import type { FaultRecord, ScenarioResult, TimelineEvent } from '../report/result-schema.ts';
+import { applyGates, prepareGates } from '../scenario/apply-gates.ts';
+import { applyOverrides } from '../scenario/apply-overrides.ts';
+import { assembleResult } from '../scenario/assemble-result.ts';
+import { SPANS_FILE } from '../scenario/collect-traces.ts';
+import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
+import { isScenarioPath, loadScenarioFile } from '../scenario/load-scenario-file.ts';
+import { findScenario } from '../../scenarios/index.ts';
+import { checkSegmentSet, participantName, type SegmentFolder } from './check-segment-set.ts';
+import { callIdsUniqueAcrossSegments } from './segment-checks.ts';
+import { readSegmentRecord, type SegmentRecord } from './segment-record.ts';
+
+/** As many events as a single run keeps; the rest are counted as dropped. */
+const MAX_TIMELINE_EVENTS = 20_000;
+
+export class SegmentMergeError extends Error {
+  override readonly name = 'SegmentMergeError';
+}
+
+/** Reads and checks the folders, or throws one error listing every problem. */
+export function readSegmentFolders(dirs: readonly string[]): SegmentFolder[] {
+  const problems: string[] = [];
+  const folders: SegmentFolder[] = [];
+  const seen = new Set<string>();
+  for (const dir of dirs) {
+    if (seen.has(resolve(dir))) {
+      problems.push(`${dir} is given twice`);
+      continue;
+    }
+    seen.add(resolve(dir));
+    try {
+      folders.push({ dir, record: readSegmentRecord(dir) });
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length > 0) throw new SegmentMergeError(`cannot merge:\n  - ${problems.join('\n  - ')}`);
+  return folders;
+}
+
+/** The merged ScenarioResult, gates applied; its span file is written to `outDir`. */
+export async function mergeSegments(dirs: readonly string[], outDir: string): Promise<ScenarioResult> {
+  if (dirs.length === 0) throw new SegmentMergeError('cannot merge: no folders given');
+  const folders = readSegmentFolders(dirs);
+  const set = checkSegmentSet(folders);
+  if (set.problems.length > 0) throw new SegmentMergeError(`cannot merge these folders into one run:\n  - ${set.problems.join('\n  - ')}`);
+  const first = folders[0]!.record;
+  const definition = await wholeScenario(first);
+  const participants = [...set.segments, ...(set.servers ? [set.servers] : [])];
+  const startAtEpochMs = Date.parse(first.identity.startAt);
+
+  const clients: ReportingInstance[] = [];
+  const servers: ReportingInstance[] = [];
+  const clientTallies = new Map<string, ClientTally>();
+  const serverTallies = new Map<string, ServerTally>();
+  const handledCallIds = new CallIdSet();
+  const expired = participants.filter((p) => p.record.expiredRequestIds !== undefined);
+  const spanFiles: string[] = [];
+  for (const { dir, record } of participants) {
+    const part = participantName(record);
+    for (const each of record.clients) clients.push({ name: `${part}/${each.name}`, final: each.final as FinalObservations | undefined });
+    for (const each of record.servers) servers.push({ name: `${part}/${each.name}`, final: each.final as FinalObservations | undefined });
+    for (const [name, tally] of Object.entries(record.clientTallies)) clientTallies.set(`${part}/${name}`, tally);
+    for (const [name, tally] of Object.entries(record.serverTallies)) serverTallies.set(`${part}/${name}`, tally);
+    handledCallIds.addAll(record.handledCallIds);
+    // collectTraces consumes its inputs: it is given copies, the segment folders stay as they were.
+    const spans = join(dir, SPANS_FILE);
+    if (record.tracing.enabled && existsSync(spans)) {
+      const copy = join(outDir, `spans-${part}.jsonl`);
+      copyFileSync(spans, copy);
+      spanFiles.push(copy);
+    }
+  }
+
+  const warnings = [
+    ...(set.clockSkewWarning ? [set.clockSkewWarning] : []),
+    ...(set.servers ? [] : ['no --role servers run was merged: the servers were run elsewhere, so nothing says which requests they handled, and the scenario\'s faults did not run']),
+  ];
+  const sum = (pick: (record: SegmentRecord) => number) => participants.reduce((total, p) => total + pick(p.record), 0);
+  const assembled = await assembleResult({
+    definition,
+    options: {
+      definition,
+      broker: 'url',
+      proxy: 'auto',
+      seed: first.identity.seed,
+      runDir: outDir,
+      gates: first.gates,
+      tracing: first.tracing,
+    },
+    runId: `${first.identity.scenario}-merged-${first.identity.startAt.replace(/[:.]/g, '-')}`,
+    startedAt: new Date(Math.min(...participants.map((p) => Date.parse(p.record.startedAt)))),
+    endedAt: new Date(Math.max(...participants.map((p) => Date.parse(p.record.endedAt)))),
+    runStartEpochMs: startAtEpochMs,
+    topology: (set.servers ?? set.segments[0]!).record.topology,
+    clients,
+    servers,
+    clientTallies,
+    serverTallies,
+    faults: set.servers ? set.servers.record.faults : notRun(definition),
+    timeline: interleave(participants),
+    harnessErrors: participants.flatMap((p) => p.record.harnessErrors.map((error) => `${participantName(p.record)}: ${error}`)),
+    extra: { brokerRestarts: sum((r) => r.extra.brokerRestarts), serverKills: sum((r) => r.extra.serverKills), serverRestarts: sum((r) => r.extra.serverRestarts) },
+    spanFiles,
+    implementations: { server: set.servers?.record.implementations.server ?? 'not run by the harness', client: set.segments[0]!.record.implementations.client },
+    interrupted: participants.some((p) => p.record.interrupted),
+    loadEndedEpochMs: Math.max(...set.segments.map((s) => s.record.loadEndedEpochMs ?? Date.parse(s.record.endedAt))),
+    handledCallIds,
+    requestsQueuedAtStop: set.servers?.record.requestsQueuedAtStop,
+    expiredRequestIds: expired.length > 0 ? new Set(expired.flatMap((p) => p.record.expiredRequestIds ?? [])) : undefined,
+  });
+
+  const distinctIds = callIdsUniqueAcrossSegments(set.segments.map((s) => s.record.clients.flatMap((c) => (c.final?.sentRequests ? [c.final.sentRequests.published] : []))));
+  const checks = [...assembled.checks, distinctIds];
+  const merged: ScenarioResult = {
+    ...assembled,
+    config: { ...assembled.config, queue: first.identity.queue },
+    checks,
+    verdict: assembled.verdict === 'error' ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
+    warnings: [...(assembled.warnings ?? []), ...warnings],
+    segments: {
+      count: first.identity.count,
+      startAt: first.identity.startAt,
+      clockSkewMs: set.clockSkewMs,
+      participants: participants.map(({ dir, record }) => ({
+        role: record.role,
+        index: record.index,
+        dir,
+        host: record.host,
+        localAddress: record.localAddress,
+        startOffsetMs: record.recordedStartEpochMs - startAtEpochMs,
+        sent: record.counters.sent,
+        answered: record.counters.answered,
+      })),
+    },
+  };
+  const gates = prepareGates(first.gates, { tolerancePct: 10, scenario: definition.name, scenarioGates: definition.gates });
+  return applyGates([merged], gates, {}).results[0]!;
+}
+
+/** The scenario of the whole run: as named on the command line, with the same options applied. */
+async function wholeScenario(record: SegmentRecord): Promise<ScenarioDefinition> {
+  const source = record.scenarioSource;
+  const base = findScenario(source) ?? (isScenarioPath(source) ? await loadScenarioFile(source) : undefined);
+  if (!base) throw new SegmentMergeError(`cannot merge: the segments ran scenario "${source}", which this harness does not know; merge where that scenario (file) exists`);
+  const { definition, errors } = applyOverrides(base, record.overrides);
+  if (errors.length > 0) throw new SegmentMergeError(`cannot merge: the segments' scenario options are not valid here:\n  - ${errors.join('\n  - ')}`);
+  return definition;
+}
+
+/** Without a servers run, the scenario's faults never ran: listed as not fired, so faults-fired says so. */
+function notRun(definition: ScenarioDefinition): FaultRecord[] {
+  return definition.faults.map((spec, index) => ({ id: `fault-${index + 1}`, kind: spec.kind, fired: false, ...describeFault(spec) }));
+}
+
+/** Every participant's events on the one time axis they share (the agreed start), processes named by participant. */
+function interleave(participants: readonly SegmentFolder[]): ScenarioResult['timeline'] {
+  const events: TimelineEvent[] = participants
+    .flatMap(({ record }) => record.timeline.events.map((event) => ({ ...event, process: `${participantName(record)}/${event.process}` })))
+    .sort((a, b) => a.tMs - b.tMs);
+  const dropped = participants.reduce((total, p) => total + p.record.timeline.dropped, 0) + Math.max(0, events.length - MAX_TIMELINE_EVENTS);
+  return { events: events.slice(0, MAX_TIMELINE_EVENTS), dropped };
+}

@@ -1,0 +1,115 @@
+/**
+ * One participant of a segmented run, as the scenario runner sees it: which request queue
+ * it shares, which calls its clients make, when the load starts, how it ends, and the
+ * segment.json it leaves for the merge. runScenario asks these hooks and otherwise runs a
+ * participant like any run.
+ */
+import { hostname } from 'node:os';
+import type { CallPlan } from '../load/call-plan.ts';
+import { localAddress } from '../env/local-address.ts';
+import type { ScenarioResult } from '../report/result-schema.ts';
+import type { AssembleInput } from '../scenario/assemble-result.ts';
+import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
+import type { RequestQueue } from '../scenario/request-queue.ts';
+import type { SegmentShare } from './segment-share.ts';
+import { announceSegmentDone, awaitSegmentsDone, sleepUntil } from './segment-signals.ts';
+import { describeParticipant, sharedQueueName, type SegmentIdentity, type SegmentRequest, type SegmentRole } from './segment-spec.ts';
+import { SEGMENT_RECORD_VERSION, writeSegmentRecord } from './segment-record.ts';
+
+/** Slack on top of the load's own bound before the servers run stops waiting for segments. */
+const SEGMENTS_FINISH_SLACK_MS = 60_000;
+/** A calls-only load has no duration; this bounds how long the servers wait for it. */
+const UNBOUNDED_LOAD_WAIT_MS = 600_000;
+
+export class SegmentRun {
+  readonly role: SegmentRole;
+  readonly index: number;
+  readonly count: number;
+  readonly identity: SegmentIdentity;
+  readonly requestQueue: RequestQueue;
+  readonly callPlan: CallPlan | undefined;
+  readonly deferredChecks: ReadonlySet<string>;
+  readonly startAtEpochMs: number;
+  private recordedStartEpochMs: number | undefined;
+
+  /** `whole` is the scenario of the whole run (after command-line overrides). */
+  constructor(private readonly request: SegmentRequest, whole: ScenarioDefinition, seed: number, share: SegmentShare) {
+    this.role = request.role;
+    this.index = request.index;
+    this.count = request.count;
+    this.startAtEpochMs = request.startAtEpochMs;
+    const named = whole.topology.queue;
+    const queue = named ?? sharedQueueName(whole.name, seed, request.startAtEpochMs);
+    this.identity = { scenario: whole.name, seed, startAt: new Date(request.startAtEpochMs).toISOString(), count: request.count, queue };
+    // The servers run owns a derived queue and deletes it at its end; segments never delete it.
+    this.requestQueue = { name: queue, perRun: named === undefined && request.role === 'servers' };
+    this.callPlan = share.callPlan;
+    this.deferredChecks = share.deferredChecks;
+  }
+
+  describe(): string {
+    return describeParticipant(this.role, this.index, this.count);
+  }
+
+  /** Waits for the agreed start; every participant's intervals and events count from it. */
+  async untilStart(signal: AbortSignal | undefined): Promise<number> {
+    await sleepUntil(this.startAtEpochMs, signal);
+    this.recordedStartEpochMs = Date.now();
+    return this.startAtEpochMs;
+  }
+
+  /** The servers run's load phase: until every segment said it is done, bounded. */
+  async untilSegmentsDone(brokerUrl: string, definition: ScenarioDefinition, harnessErrors: string[], signal: AbortSignal | undefined): Promise<void> {
+    const loadBoundMs = definition.load.durationMs ?? UNBOUNDED_LOAD_WAIT_MS;
+    const deadline = this.startAtEpochMs + loadBoundMs + definition.timeoutMs + SEGMENTS_FINISH_SLACK_MS;
+    const outcome = await awaitSegmentsDone(brokerUrl, this.requestQueue.name, this.count, deadline, signal);
+    if (outcome.missing.length > 0 && !signal?.aborted) {
+      harnessErrors.push(`segments ${outcome.missing.join(', ')} of ${this.count} did not say they were done by ${new Date(deadline).toISOString()}; the servers stopped without them`);
+    }
+  }
+
+  /** A clients segment, after its load and the drain: tells the servers run it is done. */
+  async afterLoad(brokerUrl: string, harnessErrors: string[]): Promise<void> {
+    if (this.role !== 'clients') return;
+    await announceSegmentDone(brokerUrl, this.requestQueue.name, this.index, this.count).catch((error: unknown) => {
+      harnessErrors.push(`could not tell the servers run that segment ${this.index} is done: ${(error as Error).message}`);
+    });
+  }
+
+  /** Writes segment.json, the raw observations the merge assembles the whole run from. */
+  saveRecord(runDir: string, input: AssembleInput, result: ScenarioResult): void {
+    const instance = (each: AssembleInput['clients'][number]) => ({ name: each.name, final: each.final });
+    writeSegmentRecord(runDir, {
+      segmentRecordVersion: SEGMENT_RECORD_VERSION,
+      identity: this.identity,
+      role: this.role,
+      index: this.index,
+      scenarioSource: this.request.scenarioSource,
+      overrides: this.request.overrides,
+      gates: [...this.request.gates],
+      tracing: result.environment.tracing,
+      implementations: input.implementations,
+      topology: input.topology,
+      host: hostname(),
+      localAddress: localAddress(),
+      recordedStartEpochMs: this.recordedStartEpochMs ?? input.runStartEpochMs,
+      startedAt: input.startedAt.toISOString(),
+      endedAt: input.endedAt.toISOString(),
+      loadEndedEpochMs: input.loadEndedEpochMs,
+      interrupted: input.interrupted,
+      clients: input.clients.map(instance),
+      servers: input.servers.map(instance),
+      clientTallies: Object.fromEntries(input.clientTallies),
+      serverTallies: Object.fromEntries(input.serverTallies),
+      faults: input.faults,
+      timeline: input.timeline,
+      harnessErrors: input.harnessErrors,
+      extra: input.extra,
+      handledCallIds: input.handledCallIds.encode(),
+      requestsQueuedAtStop: input.requestsQueuedAtStop,
+      expiredRequestIds: input.expiredRequestIds ? [...input.expiredRequestIds] : undefined,
+      counters: result.counters,
+      checks: result.checks,
+    });
+  }
+}

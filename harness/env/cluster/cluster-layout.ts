@@ -83,29 +83,43 @@ export async function prepareClusterLayout(options: LayoutOptions): Promise<Clus
 
 function writeNodeFiles(layout: ClusterLayout, node: ClusterNodeLayout): void {
   for (const dir of ['mnesia', 'log']) mkdirSync(join(node.dir, dir), { recursive: true });
-  // Node 1 seeds the cluster; the others list only it. Fresh nodes that all list each other
-  // start in parallel, contend for the discovery lock and wait 30 s on each other's tables.
-  const seed = layout.nodes[0] as ClusterNodeLayout;
-  const peers = node.index === 1 ? [] : [`cluster_formation.classic_config.nodes.1 = ${seed.nodeName}`];
-  // Our own config file: the machine's /etc/rabbitmq/rabbitmq.conf may pin port 5672.
-  writeFileSync(
-    join(node.dir, 'rabbitmq.conf'),
-    [
-      `listeners.tcp.default = ${node.ip}:${node.amqpPort}`,
-      'loopback_users = none',
-      `cluster_partition_handling = ${layout.partitionHandling}`,
-      ...(peers.length > 0 ? ['cluster_formation.peer_discovery_backend = classic_config', ...peers] : []),
-      // Fresh nodes retry joining while their peers are still booting, instead of giving up.
-      'cluster_formation.discovery_retry_limit = 60',
-      'cluster_formation.discovery_retry_interval = 500',
-      'definitions.import_backend = local_filesystem',
-      `definitions.local.path = ${join(node.dir, 'definitions.json')}`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(node.dir, 'rabbitmq.config'), nodeConfig(layout, node));
   writeFileSync(join(node.dir, 'definitions.json'), JSON.stringify(privateNodeDefinitions()));
   writeFileSync(join(node.dir, 'enabled_plugins'), '[].\n');
   writeFileSync(join(node.dir, 'rabbitmq-env.conf'), '');
+}
+
+/**
+ * The node's configuration in Erlang terms (rabbitmq.config) rather than rabbitmq.conf: the
+ * new format is translated by cuttlefish at every boot, which costs each node 1-2 s of CPU,
+ * and three nodes booting at once on two cores wait for each other's CPU. Our own file in any
+ * case: the machine's /etc/rabbitmq/rabbitmq.conf may pin port 5672.
+ */
+export function nodeConfig(layout: ClusterLayout, node: ClusterNodeLayout): string {
+  // Node 1 seeds the cluster; the others list only it. Fresh nodes that all list each other
+  // start in parallel, contend for the discovery lock and wait 30 s on each other's tables.
+  // Only the seed imports the definitions (guest, '/', the expired-requests policy); the
+  // others get them from it when they join. A joining node that imports them too re-declares
+  // vhost '/' while its own copy of the vhost is starting, which can leave '/' down on it
+  // ("vhost '/' is down"). skip_if_unchanged: a restarted seed does not import them again.
+  const seed = layout.nodes[0] as ClusterNodeLayout;
+  const clustering =
+    node.index === 1
+      ? `{definitions, [{import_backend, rabbit_definitions_import_local_filesystem},
+                  {local_path, "${join(node.dir, 'definitions.json')}"},
+                  {skip_if_unchanged, true}]}`
+      : `{cluster_nodes, {['${seed.nodeName}'], disc}},
+   {cluster_formation, [{peer_discovery_backend, rabbit_peer_discovery_classic_config},
+                        {discovery_retry_limit, 60}, {discovery_retry_interval, 500}]}`;
+  return `[
+ {rabbit, [
+   {tcp_listeners, [{"${node.ip}", ${node.amqpPort}}]},
+   {loopback_users, []},
+   {cluster_partition_handling, ${layout.partitionHandling}},
+   ${clustering}
+ ]}
+].
+`;
 }
 
 function chownTree(path: string, uid: number, gid: number): void {
@@ -132,7 +146,7 @@ export function nodeEnvironment(layout: ClusterLayout, node: ClusterNodeLayout):
     RABBITMQ_LOG_BASE: join(node.dir, 'log'),
     RABBITMQ_ENABLED_PLUGINS_FILE: join(node.dir, 'enabled_plugins'),
     RABBITMQ_PID_FILE: join(node.dir, 'rabbit.pid'),
-    RABBITMQ_CONFIG_FILE: join(node.dir, 'rabbitmq.conf'),
+    RABBITMQ_CONFIG_FILE: join(node.dir, 'rabbitmq.config'),
     RABBITMQ_CONF_ENV_FILE: join(node.dir, 'rabbitmq-env.conf'),
     // Listen on the node's own address and connect from it too, so partition rules can tell
     // the nodes apart by source address. One scheduler per node: three nodes share few cores.

@@ -12,7 +12,7 @@ import amqp from 'amqplib';
 import { guardProcesses, type GuardedProcesses } from '../guard/guarded.ts';
 import { killProcessGroup } from '../process-cleanup.ts';
 import { nodeEnvironment, type ClusterLayout, type ClusterNodeLayout } from './cluster-layout.ts';
-import { runRabbitTool } from './rabbit-cli.ts';
+import { runRabbitTool, type RabbitCliTarget } from './rabbit-cli.ts';
 
 const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 
@@ -24,7 +24,7 @@ export class ClusterNode {
   private readonly processes: GuardedProcesses;
   private state: NodeState = 'down';
 
-  constructor(private readonly layout: ClusterLayout, readonly node: ClusterNodeLayout) {
+  constructor(private readonly layout: ClusterLayout, readonly node: ClusterNodeLayout, private readonly cli: RabbitCliTarget) {
     this.processes = guardProcesses(`rabbitmq cluster node ${node.nodeName} (amqp ${node.ip}:${node.amqpPort})`);
   }
 
@@ -91,8 +91,11 @@ export class ClusterNode {
 
   logTail(lines = 15): string {
     const logFile = join(this.node.dir, 'log', `${this.name}.log`);
-    const fromLog = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-lines) : [];
-    return [...this.outputTail.slice(-lines), ...fromLog].join('\n');
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n') : [];
+    // The first errors say why (a vhost that failed to start, a refused join); the tail only shows the retries.
+    const firstErrors = log.filter((line) => line.includes('[error]')).slice(0, 8);
+    const errors = firstErrors.length > 0 ? ['first errors in the node log:', ...firstErrors, 'log tail:'] : [];
+    return [...this.outputTail.slice(-lines), ...errors, ...log.slice(-lines)].join('\n');
   }
 
   /** SIGKILL: a node crash. Its data stays, so `start()` brings it back into the cluster. */
@@ -113,7 +116,7 @@ export class ClusterNode {
     if (this.state === 'paused') this.resume();
     if (!child || !this.isRunning()) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    await runRabbitTool(this.layout, 'rabbitmqctl', this.name, ['stop'], 15_000).catch(() => undefined);
+    await runRabbitTool(this.cli, 'rabbitmqctl', this.name, ['stop'], 15_000).catch(() => undefined);
     const graceful = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
     if (!graceful) await this.kill();
     // Beam helpers (erl_child_setup) share the group; make sure none survive.

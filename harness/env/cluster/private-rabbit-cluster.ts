@@ -17,7 +17,7 @@ import type { StartedBroker } from '../broker/broker.ts';
 import { PARTITION_HANDLING_MODES, prepareClusterLayout, type ClusterLayout, type PartitionHandling } from './cluster-layout.ts';
 import { ClusterNode, type NodeState } from './cluster-node.ts';
 import { PartitionRules } from './partition-rules.ts';
-import { clusterStatus, connectedNodes, quorumLeader, type ClusterStatus } from './rabbit-cli.ts';
+import { clusterStatus, connectedNodes, quorumLeader, type ClusterStatus, type RabbitCliTarget } from './rabbit-cli.ts';
 
 const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const EPMD = '/usr/bin/epmd';
@@ -103,6 +103,7 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
   startMs = 0;
   private readonly nodes: ClusterNode[];
   private readonly epmdProcesses: GuardedProcesses;
+  private readonly cli: RabbitCliTarget;
   private epmd: ChildProcess | undefined;
   private readonly partitions: PartitionRules;
   private readonly unregister: () => void;
@@ -110,8 +111,9 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
   private stopped = false;
 
   constructor(private readonly layout: ClusterLayout, private readonly releaseDir: () => void) {
-    this.nodes = layout.nodes.map((node) => new ClusterNode(layout, node));
     this.epmdProcesses = guardProcesses(`epmd of a private cluster (port ${layout.epmdPort})`);
+    this.cli = { layout, guardEnv: this.epmdProcesses.env };
+    this.nodes = layout.nodes.map((node) => new ClusterNode(layout, node, this.cli));
     this.partitions = new PartitionRules(`${process.pid}-${layout.epmdPort}`);
     this.unregister = registerCleanup(
       `rabbitmq cluster ${layout.baseDir}`,
@@ -149,7 +151,7 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
     let last = 'not asked yet';
     while (Date.now() < deadline) {
       try {
-        const status = await clusterStatus(this.layout, this.nodes[0]!.name, 15_000);
+        const status = await clusterStatus(this.cli, this.nodes[0]!.name, 15_000);
         const running = [...status.runningNodes].sort();
         if (expected.every((name) => running.includes(name))) return;
         last = `running: ${running.join(', ') || 'none'}`;
@@ -256,11 +258,11 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
 
   /** Node `index`'s own view of its links: the peers it is connected to. */
   connectedPeers(index: number): Promise<string[]> {
-    return connectedNodes(this.layout, this.node(index).name, 15_000);
+    return connectedNodes(this.cli, this.node(index).name, 15_000);
   }
 
   status(askIndex = 1): Promise<ClusterStatus> {
-    return clusterStatus(this.layout, this.node(askIndex).name, 15_000);
+    return clusterStatus(this.cli, this.node(askIndex).name, 15_000);
   }
 
   /** 1-based index of the node holding the quorum queue's leader, asking the first node that answers. */
@@ -268,7 +270,7 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
     let lastError: Error | undefined;
     for (const node of this.nodes.filter((n) => n.getState() === 'up')) {
       try {
-        const leader = await quorumLeader(this.layout, node.name, queue, 15_000);
+        const leader = await quorumLeader(this.cli, node.name, queue, 15_000);
         return leader === undefined ? undefined : this.indexOf(leader);
       } catch (error) {
         lastError = error as Error;

@@ -13,12 +13,22 @@ const TOOLS = { rabbitmqctl: '/usr/lib/rabbitmq/bin/rabbitmqctl', 'rabbitmq-queu
 
 export type RabbitTool = keyof typeof TOOLS;
 
-export async function runRabbitTool(layout: ClusterLayout, tool: RabbitTool, nodeName: string, args: readonly string[], timeoutMs = 20_000): Promise<string> {
+/**
+ * Which cluster to talk to, and the owner-guard marker of the cluster's epmd: a CLI tool
+ * starts an epmd of its own when the cluster's has died, and with the marker that one is
+ * reaped along with the cluster's.
+ */
+export interface RabbitCliTarget {
+  readonly layout: ClusterLayout;
+  readonly guardEnv: Readonly<Record<string, string>>;
+}
+
+export async function runRabbitTool({ layout, guardEnv }: RabbitCliTarget, tool: RabbitTool, nodeName: string, args: readonly string[], timeoutMs = 20_000): Promise<string> {
   try {
     const { stdout } = await execFileAsync(TOOLS[tool], ['-q', '-l', '-n', nodeName, ...args], {
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: layout.baseDir, ERL_EPMD_PORT: String(layout.epmdPort) },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: layout.baseDir, ERL_EPMD_PORT: String(layout.epmdPort), ...guardEnv },
       ...(layout.runAs ?? {}),
     });
     return stdout;
@@ -36,8 +46,8 @@ export interface ClusterStatus {
   readonly partitions: Readonly<Record<string, readonly string[]>>;
 }
 
-export async function clusterStatus(layout: ClusterLayout, nodeName: string, timeoutMs?: number): Promise<ClusterStatus> {
-  const raw = JSON.parse(await runRabbitTool(layout, 'rabbitmqctl', nodeName, ['cluster_status', '--formatter', 'json'], timeoutMs)) as {
+export async function clusterStatus(target: RabbitCliTarget, nodeName: string, timeoutMs?: number): Promise<ClusterStatus> {
+  const raw = JSON.parse(await runRabbitTool(target, 'rabbitmqctl', nodeName, ['cluster_status', '--formatter', 'json'], timeoutMs)) as {
     running_nodes?: string[];
     disk_nodes?: string[];
     partitions?: Record<string, string[]>;
@@ -49,8 +59,8 @@ export async function clusterStatus(layout: ClusterLayout, nodeName: string, tim
  * The Erlang nodes this node has a live distribution link to. It answers even when the
  * node's rabbit application is paused (pause_minority), which cluster_status does not.
  */
-export async function connectedNodes(layout: ClusterLayout, nodeName: string, timeoutMs?: number): Promise<string[]> {
-  const out = await runRabbitTool(layout, 'rabbitmqctl', nodeName, ['eval', 'nodes().'], timeoutMs);
+export async function connectedNodes(target: RabbitCliTarget, nodeName: string, timeoutMs?: number): Promise<string[]> {
+  const out = await runRabbitTool(target, 'rabbitmqctl', nodeName, ['eval', 'nodes().'], timeoutMs);
   return [...out.matchAll(/'([^']+)'/g)].map((match) => match[1] as string);
 }
 
@@ -59,8 +69,8 @@ export async function connectedNodes(layout: ClusterLayout, nodeName: string, ti
  * them (`rabbitmq-queues quorum_status`; `list_queues ... leader` does not answer on 3.10
  * here). Undefined while no member is leader (an election is running).
  */
-export async function quorumLeader(layout: ClusterLayout, askNode: string, queue: string, timeoutMs?: number): Promise<string | undefined> {
-  const out = await runRabbitTool(layout, 'rabbitmq-queues', askNode, ['quorum_status', queue, '--formatter', 'json'], timeoutMs);
+export async function quorumLeader(target: RabbitCliTarget, askNode: string, queue: string, timeoutMs?: number): Promise<string | undefined> {
+  const out = await runRabbitTool(target, 'rabbitmq-queues', askNode, ['quorum_status', queue, '--formatter', 'json'], timeoutMs);
   const members = JSON.parse(out) as Array<Record<string, unknown>>;
   const leader = members.find((member) => member['Raft State'] === 'leader');
   return typeof leader?.['Node Name'] === 'string' ? leader['Node Name'] : undefined;

@@ -98,25 +98,26 @@ function writeNodeFiles(layout: ClusterLayout, node: ClusterNodeLayout): void {
 export function nodeConfig(layout: ClusterLayout, node: ClusterNodeLayout): string {
   // Node 1 seeds the cluster; the others list only it. Fresh nodes that all list each other
   // start in parallel, contend for the discovery lock and wait 30 s on each other's tables.
-  // Only the seed imports the definitions (guest, '/', the expired-requests policy); the
-  // others get them from it when they join. A joining node that imports them too re-declares
-  // vhost '/' while its own copy of the vhost is starting, which can leave '/' down on it
-  // ("vhost '/' is down"). skip_if_unchanged: a restarted seed does not import them again.
   const seed = layout.nodes[0] as ClusterNodeLayout;
-  const clustering =
+  const discovery =
     node.index === 1
-      ? `{definitions, [{import_backend, rabbit_definitions_import_local_filesystem},
-                  {local_path, "${join(node.dir, 'definitions.json')}"},
-                  {skip_if_unchanged, true}]}`
+      ? ''
       : `{cluster_nodes, {['${seed.nodeName}'], disc}},
    {cluster_formation, [{peer_discovery_backend, rabbit_peer_discovery_classic_config},
-                        {discovery_retry_limit, 60}, {discovery_retry_interval, 500}]}`;
+                        {discovery_retry_limit, 60}, {discovery_retry_interval, 500}]},
+   `;
+  // Every node names the definitions (guest, '/', the expired-requests policy): a node without
+  // them creates the default user at boot and fails with user_already_exists once it has
+  // joined. Fresh nodes booting together all import them (the cluster's hash is not there yet);
+  // skip_if_unchanged keeps a restarted node from importing them again.
   return `[
  {rabbit, [
    {tcp_listeners, [{"${node.ip}", ${node.amqpPort}}]},
    {loopback_users, []},
    {cluster_partition_handling, ${layout.partitionHandling}},
-   ${clustering}
+   ${discovery}{definitions, [{import_backend, rabbit_definitions_import_local_filesystem},
+                  {local_path, "${join(node.dir, 'definitions.json')}"},
+                  {skip_if_unchanged, true}]}
  ]}
 ].
 `;

@@ -17,7 +17,7 @@ import type { StartedBroker } from '../broker/broker.ts';
 import { PARTITION_HANDLING_MODES, prepareClusterLayout, type ClusterLayout, type PartitionHandling } from './cluster-layout.ts';
 import { ClusterNode, type NodeState } from './cluster-node.ts';
 import { PartitionRules } from './partition-rules.ts';
-import { clusterStatus, connectedNodes, quorumLeader, type ClusterStatus, type RabbitCliTarget } from './rabbit-cli.ts';
+import { clusterStatus, connectedNodes, quorumLeader, runRabbitTool, type ClusterStatus, type RabbitCliTarget } from './rabbit-cli.ts';
 
 const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const EPMD = '/usr/bin/epmd';
@@ -131,6 +131,7 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
     this.startEpmd();
     await Promise.all(this.nodes.map((node) => node.start(timeoutMs)));
     await this.waitForMembers(Math.min(timeoutMs, 30_000));
+    await Promise.all(this.nodes.map((node) => this.ensureVhostUp(node, 20_000)));
     this.serverVersion = await readVersion(this.nodes[0]!.getAmqpUrl());
   }
 
@@ -143,6 +144,34 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.epmdProcesses.env },
     });
     this.epmd.unref();
+  }
+
+  /**
+   * Every node must serve vhost '/' before a run starts. Nodes booting together each import the
+   * definitions, and a node whose copy of '/' failed to start then refuses every connection
+   * with "vhost '/' is down" until the vhost is restarted, which RabbitMQ leaves to an operator.
+   */
+  private async ensureVhostUp(node: ClusterNode, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let restarted = false;
+    let last = '';
+    while (Date.now() < deadline) {
+      try {
+        await openChannelOnce(node.getAmqpUrl());
+        return;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      if (/vhost '\/' is down/.test(last) && !restarted) {
+        restarted = true;
+        process.stderr.write(`cluster start: vhost '/' is down on ${node.name}; restarting it\n`);
+        await runRabbitTool(this.cli, 'rabbitmqctl', node.name, ['restart_vhost', '/'], 15_000).catch((error: unknown) => {
+          last = (error as Error).message;
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    throw new Error(`node ${node.name} does not serve vhost '/' within ${timeoutMs} ms (${last})${restarted ? ', even after restart_vhost' : ''}:\n${node.logTail()}`);
   }
 
   private async waitForMembers(timeoutMs: number): Promise<void> {
@@ -297,6 +326,16 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+}
+
+async function openChannelOnce(amqpUrl: string): Promise<void> {
+  const { default: amqp } = await import('amqplib');
+  const connection = await amqp.connect(amqpUrl, { timeout: 5_000 });
+  try {
+    await connection.createChannel();
+  } finally {
+    await connection.close().catch(() => undefined);
   }
 }
 

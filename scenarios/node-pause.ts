@@ -2,18 +2,23 @@ import { recoveredAfterFaults } from '../harness/checks/fault-effects.ts';
 import { defineScenario } from '../harness/scenario/define-scenario.ts';
 
 /**
- * One node of a three-node cluster is frozen (SIGSTOP) for 12 s, longer than net_ticktime
- * (5 s): its peers declare it down, its connections hang, then it resumes and rejoins.
+ * The node holding the request queue's leader is frozen (SIGSTOP) for 12 s, longer than
+ * net_ticktime (5 s): its TCP connections stay open, so unlike a killed node nobody notices
+ * at once. Every call stalls until the followers declare the leader gone (net_ticktime: 5 to
+ * 6.25 s) and elect a new one; then the clients on the other nodes carry on, the frozen
+ * node's client times out, and the node resumes and rejoins. Unavailability is therefore
+ * gated at 10 s, not 5 s as for a kill (measured: about 7 s); which node is paused is fixed to
+ * the leader's, since pausing a follower would leave the queue available throughout.
  */
 export default defineScenario({
   name: 'node-pause',
-  description: 'three-node cluster, quorum request queue: one node is paused (SIGSTOP) longer than net_ticktime, then resumed',
+  description: 'three-node cluster, quorum request queue: the leader\'s node is paused (SIGSTOP) longer than net_ticktime, then resumed',
   topology: { servers: 3, clients: 3, replyMode: 'callback-queue', prefetch: 10, confirmReplies: true, nodes: 3, queueType: 'quorum' },
   load: { executor: 'constant-arrival-rate', ratePerSec: 10, durationMs: 30_000, maxInFlight: 100 },
   maxN: 200,
   timeoutMs: 3_000,
-  faults: [{ kind: 'pause-node', node: 2, trigger: { atMs: 5_000 }, durationMs: 12_000 }],
+  faults: [{ kind: 'pause-node', node: 'quorum-leader', trigger: { atMs: 5_000 }, durationMs: 12_000 }],
   checks: [recoveredAfterFaults],
-  gates: ['wrong_results==0', 'mismatched_correlation==0', 'unavailability<5s', 'recovery_time<10s'],
+  gates: ['wrong_results==0', 'mismatched_correlation==0', 'unavailability<10s', 'recovery_time<10s'],
   tracing: { sampleRatio: 0.1 },
 });

@@ -10,7 +10,8 @@
  *   await cluster.killNode(2); await cluster.startNode(2);
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { guardDirectory, guardProcesses, type GuardedProcesses } from '../guard/guarded.ts';
 import { registerCleanup } from '../process-cleanup.ts';
 import type { StartedBroker } from '../broker/broker.ts';
@@ -129,7 +130,7 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
   /** @internal */
   async boot(timeoutMs: number): Promise<void> {
     this.startEpmd();
-    await Promise.all(this.nodes.map((node) => node.start(timeoutMs)));
+    await Promise.all(this.nodes.map((node) => (node.node.index === 1 ? node.start(timeoutMs) : this.startJoiner(node, timeoutMs))));
     await this.waitForMembers(Math.min(timeoutMs, 30_000));
     await Promise.all(this.nodes.map((node) => this.ensureVhostUp(node, 20_000)));
     this.serverVersion = await readVersion(this.nodes[0]!.getAmqpUrl());
@@ -144,6 +145,27 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.epmdProcesses.env },
     });
     this.epmd.unref();
+  }
+
+  /**
+   * A fresh node joining a seed that is itself still booting can fail its boot: RabbitMQ 3.10
+   * migrates tables for feature flags on the seed while the joiner checks the schema
+   * (schema_integrity_check_failed, table_attributes_mismatch). Such a node has no data worth
+   * keeping: its database is wiped and it boots once more, by when the seed is up.
+   */
+  private async startJoiner(node: ClusterNode, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    try {
+      await node.start(timeoutMs);
+    } catch (error) {
+      if (!/exited during start/.test((error as Error).message)) throw error;
+      process.stderr.write(`cluster start: ${node.name} failed to join while the seed was booting; starting it again with an empty database\n`);
+      const mnesia = join(node.node.dir, 'mnesia');
+      rmSync(mnesia, { recursive: true, force: true });
+      mkdirSync(mnesia);
+      if (this.layout.runAs) chownSync(mnesia, this.layout.runAs.uid, this.layout.runAs.gid);
+      await node.start(Math.max(1_000, deadline - Date.now()));
+    }
   }
 
   /**

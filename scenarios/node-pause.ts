@@ -5,14 +5,22 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
  * The node holding the request queue's leader is frozen (SIGSTOP) for 12 s, longer than
  * net_ticktime (5 s): its TCP connections stay open, so unlike a killed node nobody notices
  * at once. Every call stalls until the followers declare the leader gone (net_ticktime: 5 to
- * 6.25 s) and elect a new one; then the clients on the other nodes carry on, the frozen
- * node's client times out, and the node resumes and rejoins. Unavailability is therefore
- * gated at 10 s, not 5 s as for a kill (measured: about 7 s); which node is paused is fixed to
- * the leader's, since pausing a follower would leave the queue available throughout.
+ * 6.25 s) and elect a new one; then the clients on the other nodes carry on and the frozen
+ * node's client times out. Unavailability is therefore gated at 10 s, not 5 s as for a kill
+ * (measured: about 7 s); which node is paused is fixed to the leader's, since pausing a
+ * follower would leave the queue available throughout.
+ *
+ * Found, and why this scenario fails its recovery_time gate today: after SIGCONT the cluster
+ * does not take the node back. RabbitMQ 3.10.8 sees a partition (running_partitioned_network):
+ * the resumed node lists itself alone as running and both peers in its partitions list, the
+ * other two do not count it, and pause_minority never heals that (still split 60 s after
+ * SIGCONT); autoheal rejoins it only after about 62 s, RabbitMQ's own safe-to-start timeout,
+ * which is no fix either. The gate stays at 10 s because that is the recovery wanted; the
+ * pause test in harness/env/cluster/private-rabbit-cluster.test.ts pins down what happens.
  */
 export default defineScenario({
   name: 'node-pause',
-  description: 'three-node cluster, quorum request queue: the leader\'s node is paused (SIGSTOP) longer than net_ticktime, then resumed',
+  description: 'three-node cluster, quorum request queue: the leader\'s node is paused (SIGSTOP) longer than net_ticktime, then resumed; fails recovery_time today: RabbitMQ 3.10.8 reports a partition after the resume and pause_minority never takes the node back',
   topology: { servers: 3, clients: 3, replyMode: 'callback-queue', prefetch: 10, confirmReplies: true, nodes: 3, queueType: 'quorum' },
   load: { executor: 'constant-arrival-rate', ratePerSec: 10, durationMs: 30_000, maxInFlight: 100 },
   maxN: 200,

@@ -95,20 +95,38 @@ describe('a private three-node cluster', { timeout: 300_000 }, () => {
     }, 60_000);
   });
 
-  it('pauses a node with SIGSTOP until its peers drop it, and resumes it', async () => {
+  // What a SIGSTOP longer than net_ticktime really does to RabbitMQ 3.10.8 (measured): the other two
+  // nodes drop the frozen node; after SIGCONT its Erlang links come back at once, but the resumed
+  // node's mnesia reports running_partitioned_network: it lists itself alone as running and both
+  // peers in its partitions list, while the peers list neither it as running nor any partition.
+  // Neither pause_minority nor autoheal takes it back within a scenario: pause_minority never
+  // (still split 60 s after SIGCONT), autoheal only after 62 s, when the loser gives up waiting for
+  // the winner's safe-to-start message (the winner never monitored the loser's rabbit, so it stays
+  // in winner_waiting). Rejoining is therefore not asserted here; see the README, cluster section.
+  it('pauses a node with SIGSTOP: its peers drop it within net_ticktime, and after SIGCONT it reports the partition', async () => {
     const names = cluster.nodeInfo().map((node) => node.name);
     cluster.pauseNode(2);
     expect(cluster.nodeInfo()[1]?.state).toBe('paused');
-    await until('node 1 dropping the paused node 2', async () => {
-      const peers = await cluster.connectedPeers(1);
-      return peers.includes(names[1]!) ? undefined : peers;
-    }, 40_000);
+    const pausedAt = Date.now();
+    // net_ticktime 5 s declares a silent link dead after 5-6.25 s; the margin is for rabbitmqctl,
+    // which takes 2-5 s per call on this 2-core machine under load (measured: dropped 16.6 s after SIGSTOP).
+    for (const peer of [1, 3]) {
+      await until(`node ${peer} dropping the paused node 2 from running_nodes`, async () => {
+        const s = await cluster.status(peer);
+        return s.runningNodes.includes(names[1]!) ? undefined : s;
+      }, 30_000 - (Date.now() - pausedAt));
+    }
+    process.stderr.write(`node 1 and node 3 dropped the paused node 2 ${Date.now() - pausedAt} ms after SIGSTOP\n`);
     cluster.resumeNode(2);
     expect(cluster.nodeInfo()[1]?.state).toBe('up');
-    await until('node 2 back in the cluster', async () => {
-      const s = await cluster.status(1);
-      return s.runningNodes.length === 3 ? s : undefined;
-    }, 90_000);
+    const resumedAt = Date.now();
+    const partitioned = await until('node 2 reporting its partition from nodes 1 and 3', async () => {
+      const s = await cluster.status(2);
+      const from = s.partitions[names[1]!] ?? [];
+      return from.includes(names[0]!) && from.includes(names[2]!) ? s : undefined;
+    }, 30_000);
+    process.stderr.write(`node 2 reported the partition ${Date.now() - resumedAt} ms after SIGCONT\n`);
+    expect(partitioned.runningNodes).toEqual([names[1]]);
   });
 
   it('leaves no node, no rule and no directory after stop', async () => {

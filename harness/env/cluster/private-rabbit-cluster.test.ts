@@ -100,7 +100,7 @@ describe('a private three-node cluster', { timeout: 300_000 }, () => {
   // node's mnesia reports running_partitioned_network: it lists itself alone as running and both
   // peers in its partitions list, while the peers list neither it as running nor any partition.
   // Neither pause_minority nor autoheal takes it back within a scenario: pause_minority never
-  // (still split 60 s after SIGCONT), autoheal only after 62 s, when the loser gives up waiting for
+  // (still split when last checked, 58 s after SIGCONT), autoheal only after 62 s, when the loser gives up waiting for
   // the winner's safe-to-start message (the winner never monitored the loser's rabbit, so it stays
   // in winner_waiting). Rejoining is therefore not asserted here; see the README, cluster section.
   it('pauses a node with SIGSTOP: its peers drop it within net_ticktime, and after SIGCONT it reports the partition', async () => {

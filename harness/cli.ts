@@ -6,7 +6,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
 import { onAbandon, onInterrupt } from './env/process-cleanup.ts';
-import { BROKER_CHOICES, type BrokerChoice } from './env/select-broker.ts';
+import { BROKER_CHOICES, DEFAULT_CLUSTER_NODES, type BrokerChoice } from './env/select-broker.ts';
+import { QUEUE_TYPES, type QueueType } from './scenario/define-scenario.ts';
 import { PROXY_CHOICES, type ProxyChoice } from './env/select-proxy.ts';
 import { EXIT_HARNESS_ERROR, EXIT_INTERRUPTED } from './exit-codes.ts';
 import { REPLY_MODES, type ReplyMode } from './rpc/fib-rpc-client.ts';
@@ -71,6 +72,8 @@ const program = new Command('scenario')
   .option('--timeout <duration>', 'per-call timeout, e.g. 500ms', duration)
   .addOption(new Option('--broker <kind>', 'auto: AMQP_URL, else a private local node, else Docker').choices(BROKER_CHOICES as string[]).default('auto'))
   .addOption(new Option('--proxy <kind>', 'auto: TOXIPROXY_URL, else the built-in proxy').choices(PROXY_CHOICES as string[]).default('auto'))
+  .option('--nodes <n>', 'broker nodes; above 1 starts a private cluster (as --broker cluster, which defaults to 3)', integer(1, 9))
+  .addOption(new Option('--queue-type <type>', 'request queue type: classic (the tutorial) or quorum (replicated on a cluster)').choices(QUEUE_TYPES as string[]))
   .option('--seed <n>', 'seed of the request sequence', integer(0, 2 ** 31 - 1))
   .option('--out <dir>', 'run folder (default reports/<scenario>-<time>); refused if it holds a run')
   .option('--overwrite', 'replace the run an --out folder already holds', false)
@@ -127,7 +130,7 @@ async function main(): Promise<number> {
     replyMode?: ReplyMode; timeout?: number; broker: BrokerChoice; proxy: ProxyChoice; seed?: number; out?: string;
     json: boolean; gate: string[]; defaultGates: boolean; saveBaseline?: string; baseline?: string; tolerance: number;
     repeat: number; traceSample?: number; tracing: boolean; overwrite: boolean; queue?: string; allowBusyQueue: boolean;
-    serverCmd?: string; clientCmd?: string; readyTimeout?: number;
+    serverCmd?: string; clientCmd?: string; readyTimeout?: number; nodes?: number; queueType?: QueueType;
     segment?: string; segments?: number; role?: RunRole; startAt?: string; localAddress?: string;
   }>();
   if (o.localAddress !== undefined) {
@@ -146,6 +149,7 @@ async function main(): Promise<number> {
       durationMs: o.duration, ratePerSec: o.rate, concurrency: o.concurrency, calls: o.calls, servers: o.servers,
       clients: o.clients, replyMode: o.replyMode, timeoutMs: o.timeout, sampleRatio: o.traceSample, queue: o.queue,
       serverCommand: o.serverCmd, clientCommand: o.clientCmd, readyTimeoutMs: o.readyTimeout,
+      nodes: o.nodes ?? (o.broker === 'cluster' && (definition.topology.nodes ?? 1) < 2 ? DEFAULT_CLUSTER_NODES : undefined), queueType: o.queueType,
     },
     broker: o.broker,
     proxy: o.proxy,

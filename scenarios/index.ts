@@ -7,7 +7,11 @@ import crashBeforeReply from './crash-before-reply.ts';
 import duplicateReply from './duplicate-reply.ts';
 import lateReply from './late-reply.ts';
 import latency from './latency.ts';
+import nodePause from './node-pause.ts';
 import partition from './partition.ts';
+import partitionMinority from './partition-minority.ts';
+import quorumLeaderKill from './quorum-leader-kill.ts';
+import rollingRestart from './rolling-restart.ts';
 
 /** The fault catalogue, in the order `npm run scenario -- list` shows it. */
 export const SCENARIOS: readonly ScenarioDefinition[] = [
@@ -20,6 +24,10 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   crashBeforeReply,
   badInput,
   baseline,
+  quorumLeaderKill,
+  nodePause,
+  partitionMinority,
+  rollingRestart,
 ];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {

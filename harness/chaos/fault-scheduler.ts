@@ -1,6 +1,7 @@
 import type { Proxy } from 'toxiproxy-node-client';
 import type { FaultRecord, TimelineEvent } from '../report/result-schema.ts';
 import { describeFault, type FaultSpec, type ProxyName, type Trigger } from './fault-spec.ts';
+import { executeNodeFault, type ClusterFaultTargets } from './node-faults.ts';
 
 /** What faults act on; the runner provides it. */
 export interface FaultTargets {
@@ -10,6 +11,8 @@ export interface FaultTargets {
   startServer(server: number): Promise<void>;
   elapsedMs(): number;
   record(event: Omit<TimelineEvent, 'tMs'> & { tMs?: number }): void;
+  /** Present when the broker is a private cluster: node faults act on it. */
+  readonly cluster?: ClusterFaultTargets;
 }
 
 interface ScheduledFault {
@@ -129,6 +132,26 @@ export class FaultScheduler {
         this.endFault(fault);
         return;
       }
+      case 'kill-node':
+      case 'pause-node':
+      case 'partition-node':
+      case 'rolling-restart':
+        return executeNodeFault(spec, {
+          cluster: this.targets.cluster,
+          record: (event) => this.targets.record(event),
+          openWindow: (durationMs, close) => this.openWindow(fault, durationMs, close),
+          endFault: () => this.endFault(fault),
+          after: (ms, action) => {
+            const timer = setTimeout(() => {
+              this.timers.delete(timer);
+              if (this.stopped) return;
+              this.track(action().catch((error: unknown) => {
+                this.errors.push(`${fault.record.description}: ${(error as Error).message}`);
+              }));
+            }, ms);
+            this.timers.add(timer);
+          },
+        });
       case 'restart-broker':
         this.targets.record({ kind: 'broker-restart', process: 'broker', detail: 'broker stopping' });
         await this.targets.restartBroker();

@@ -32,7 +32,28 @@ export type FaultSpec =
   | { readonly kind: 'toxic'; readonly proxy: ProxyName; readonly toxic: ToxicSpec; readonly trigger: Trigger; readonly durationMs?: number }
   | { readonly kind: 'disable-proxy'; readonly proxy: ProxyName; readonly trigger: Trigger; readonly durationMs: number }
   | { readonly kind: 'close-connections'; readonly proxy: ProxyName; readonly trigger: Trigger }
-  | { readonly kind: 'restart-broker'; readonly trigger: Trigger };
+  | { readonly kind: 'restart-broker'; readonly trigger: Trigger }
+  | NodeFaultSpec;
+
+/** A cluster node by 1-based index, or whichever node holds the request queue's quorum leader when the fault fires. */
+export type NodeTarget = number | 'quorum-leader';
+
+/** Faults of a private cluster's nodes (see harness/chaos/node-faults.ts). */
+export type NodeFaultSpec =
+  /** SIGKILL the node (a crash); start it again after `restartAfterMs`, or leave it down. */
+  | { readonly kind: 'kill-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly restartAfterMs?: number }
+  /** SIGSTOP every process of the node for `durationMs`, then SIGCONT. */
+  | { readonly kind: 'pause-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly durationMs: number }
+  /** Drop every packet between the node and the others for `durationMs`, then heal. */
+  | { readonly kind: 'partition-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly durationMs: number }
+  /** Stop (gracefully) and start each node in turn, waiting `gapMs` between nodes. */
+  | { readonly kind: 'rolling-restart'; readonly trigger: Trigger; readonly gapMs: number };
+
+export const NODE_FAULT_KINDS: ReadonlySet<FaultSpec['kind']> = new Set(['kill-node', 'pause-node', 'partition-node', 'rolling-restart']);
+
+export function describeNodeTarget(node: NodeTarget): string {
+  return node === 'quorum-leader' ? 'the quorum leader\'s node' : `node-${node}`;
+}
 
 export function describeTrigger(trigger: Trigger): string {
   return 'atMs' in trigger ? `at ${(trigger.atMs / 1000).toFixed(1)} s` : `after call ${trigger.afterCall}`;
@@ -62,6 +83,14 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
       return { target: `proxy ${fault.proxy}`, description: `close every connection through the ${fault.proxy} proxy`, trigger: describeTrigger(fault.trigger) };
     case 'restart-broker':
       return { target: 'broker', description: 'restart the broker (stop, start with the same data)', trigger: describeTrigger(fault.trigger) };
+    case 'kill-node':
+      return { target: describeNodeTarget(fault.node), description: `SIGKILL ${describeNodeTarget(fault.node)}${restartText(fault.restartAfterMs)}`, trigger: describeTrigger(fault.trigger) };
+    case 'pause-node':
+      return { target: describeNodeTarget(fault.node), description: `pause ${describeNodeTarget(fault.node)} (SIGSTOP) for ${fault.durationMs} ms`, trigger: describeTrigger(fault.trigger) };
+    case 'partition-node':
+      return { target: describeNodeTarget(fault.node), description: `partition ${describeNodeTarget(fault.node)} from the other nodes for ${fault.durationMs} ms`, trigger: describeTrigger(fault.trigger) };
+    case 'rolling-restart':
+      return { target: 'every node', description: `rolling restart: stop and start each node in turn, ${fault.gapMs} ms apart`, trigger: describeTrigger(fault.trigger) };
   }
 }
 
@@ -84,5 +113,18 @@ export function validateFault(fault: FaultSpec, servers: number): string[] {
     errors.push(`fault "${where}": request must be a positive integer`);
   }
   if ('durationMs' in fault && fault.durationMs !== undefined && !(fault.durationMs > 0)) errors.push(`fault "${where}": durationMs must be > 0`);
+  return errors;
+}
+
+/** Node faults need a cluster, and a node index within it. */
+export function validateNodeFault(fault: FaultSpec, nodes: number): string[] {
+  if (!NODE_FAULT_KINDS.has(fault.kind)) return [];
+  const where = describeFault(fault).description;
+  const errors: string[] = [];
+  if (nodes < 2) errors.push(`fault "${where}" needs a cluster: set topology.nodes to 3 (or run with --nodes 3)`);
+  if ('node' in fault && fault.node !== 'quorum-leader' && !(Number.isInteger(fault.node) && fault.node >= 1 && fault.node <= nodes)) {
+    errors.push(`fault "${where}": node must be 'quorum-leader' or from 1 to ${nodes}, got ${String(fault.node)}`);
+  }
+  if (fault.kind === 'rolling-restart' && !(fault.gapMs >= 0)) errors.push(`fault "${where}": gapMs must be >= 0`);
   return errors;
 }

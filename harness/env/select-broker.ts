@@ -3,8 +3,11 @@ import type { StartedBroker } from './broker/broker.ts';
 import { ExternalBroker } from './broker/external-broker.ts';
 import { PrivateRabbitNode } from './broker/private-rabbit-node.ts';
 
-export type BrokerChoice = 'auto' | 'local' | 'docker' | 'url';
-export const BROKER_CHOICES: readonly BrokerChoice[] = ['auto', 'local', 'docker', 'url'];
+export type BrokerChoice = 'auto' | 'local' | 'docker' | 'url' | 'cluster';
+export const BROKER_CHOICES: readonly BrokerChoice[] = ['auto', 'local', 'docker', 'url', 'cluster'];
+
+/** Nodes of a `cluster` broker when nobody says: the smallest cluster with a majority after one loss. */
+export const DEFAULT_CLUSTER_NODES = 3;
 
 const RABBITMQ_SERVER_PATHS = ['/usr/lib/rabbitmq/bin/rabbitmq-server', '/usr/sbin/rabbitmq-server'];
 
@@ -13,8 +16,15 @@ const RABBITMQ_SERVER_PATHS = ['/usr/lib/rabbitmq/bin/rabbitmq-server', '/usr/sb
  * node when rabbitmq-server is installed, Docker when an engine answers. A forced choice that
  * cannot work fails at once with what to do instead.
  */
-export async function startBroker(choice: BrokerChoice = 'auto', env: NodeJS.ProcessEnv = process.env): Promise<StartedBroker> {
+export async function startBroker(choice: BrokerChoice = 'auto', env: NodeJS.ProcessEnv = process.env, nodes?: number): Promise<StartedBroker> {
   const amqpUrl = env.AMQP_URL;
+  if (choice === 'cluster' || (nodes !== undefined && nodes > 1)) {
+    if (choice !== 'cluster' && choice !== 'auto' && choice !== 'local') {
+      throw new Error(`${nodes} nodes need a private cluster (--broker cluster); --broker ${choice} is a single broker`);
+    }
+    const { PrivateRabbitCluster } = await import('./cluster/private-rabbit-cluster.ts');
+    return new PrivateRabbitCluster().withNodes(nodes ?? DEFAULT_CLUSTER_NODES).start();
+  }
   switch (choice) {
     case 'url':
       if (!amqpUrl) throw new Error('--broker url needs AMQP_URL, e.g. AMQP_URL=amqp://guest:guest@127.0.0.1:5672');
@@ -38,7 +48,8 @@ export async function startBroker(choice: BrokerChoice = 'auto', env: NodeJS.Pro
  * The kind of broker `startBroker(choice)` tries first, without starting anything: what a
  * run that failed to start records as its environment.
  */
-export function plannedBrokerKind(choice: BrokerChoice, env: NodeJS.ProcessEnv = process.env): Exclude<BrokerChoice, 'auto'> {
+export function plannedBrokerKind(choice: BrokerChoice, env: NodeJS.ProcessEnv = process.env, nodes?: number): Exclude<BrokerChoice, 'auto'> {
+  if (nodes !== undefined && nodes > 1) return 'cluster';
   if (choice !== 'auto') return choice;
   if (env.AMQP_URL) return 'url';
   return RABBITMQ_SERVER_PATHS.some((path) => existsSync(path)) ? 'local' : 'docker';

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what rpc-chaos needs on a fresh Debian/Ubuntu machine, then the npm packages.
 #   rabbitmq-server  private broker nodes for scenarios and tests (the default broker)
+#   iptables         real partitions between the nodes of a private cluster (root only)
 #   chromium         headless browser for the HTML report tests
 #   python3-pika     the tutorial's Python programs, for the interoperability tests
 #   docker.io, debootstrap  the Docker path (locally built RabbitMQ image; optional)
@@ -10,6 +11,7 @@ cd "$(dirname "$0")/../.."
 
 missing=()
 command -v rabbitmq-server >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmq-server ] || missing+=(rabbitmq-server)
+command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || missing+=(iptables)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 /usr/bin/python3 -c "import pika" >/dev/null 2>&1 || missing+=(python3-pika)
 if [ "${RPC_CHAOS_SKIP_DOCKER_PACKAGES:-}" != "1" ]; then

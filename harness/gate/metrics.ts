@@ -1,5 +1,5 @@
 import { decodeHistogram } from '../observe/histogram.ts';
-import type { LatencySummary, ScenarioResult } from '../report/result-schema.ts';
+import type { FaultImpactRecord, LatencySummary, ScenarioResult } from '../report/result-schema.ts';
 
 /** What a metric measures decides its unit and which units a gate may write after the number. */
 export type MetricKind = 'latency' | 'rate' | 'percent' | 'count';
@@ -66,12 +66,12 @@ const COUNT_METRICS: Readonly<Record<string, CountMetric>> = {
 /** For error messages and the README: every spelling a gate accepts. */
 export const METRIC_NAMES_HELP =
   'p50 p90 p95 p99 p99.9 p999 (any pNN; also p(99), p(99.9), latency.p99), min mean max (avg, med as in k6), ' +
-  `throughput, error_rate, ${Object.keys(COUNT_METRICS).join(', ')}, ` +
+  `throughput, error_rate, unavailability, recovery_time, ${Object.keys(COUNT_METRICS).join(', ')}, ` +
   'server.queue_wait.<p50|p90|p99|p99.9|min|mean|max>, server.service.<same>';
 
 /** Names offered as "did you mean" suggestions. */
 export const SUGGESTABLE_METRICS: readonly string[] = [
-  'p50', 'p90', 'p95', 'p99', 'p99.9', 'min', 'mean', 'max', 'throughput', 'error_rate', ...Object.keys(COUNT_METRICS),
+  'p50', 'p90', 'p95', 'p99', 'p99.9', 'min', 'mean', 'max', 'throughput', 'error_rate', 'unavailability', 'recovery_time', ...Object.keys(COUNT_METRICS),
   'server.queue_wait.p99', 'server.service.p99',
 ];
 
@@ -87,6 +87,8 @@ export function lookupMetric(written: string): { readonly definition: MetricDefi
   if (count) return { definition: countDefinition(spelling, count) };
   if (spelling === 'throughput') return { definition: THROUGHPUT };
   if (spelling === 'error_rate') return { definition: ERROR_RATE };
+  if (spelling === 'unavailability') return { definition: faultTimeDefinition('unavailability', (impact) => impact.unavailabilityMs, 'no answered call after the fault') };
+  if (spelling === 'recovery_time') return { definition: faultTimeDefinition('recovery_time', (impact) => impact.recoveryMs, 'the answered rate never came back within 10 % of the rate before the fault') };
 
   const server = /^server\.(queue_wait|service)\.(.+)$/.exec(spelling);
   if (server) {
@@ -137,6 +139,26 @@ const ERROR_RATE: MetricDefinition = {
   zeroTolerance: false,
   read: (r) => (r.counters.sent === 0 ? { value: null, why: 'no samples: no call was sent' } : { value: (errorsOf(r) / r.counters.sent) * 100 }),
 };
+
+/**
+ * The worst of the run's faults (observe/fault-impact.ts). A run without a fired fault has
+ * nothing to judge, and a fault that never came back fails: both read as null.
+ */
+function faultTimeDefinition(name: string, pick: (impact: FaultImpactRecord) => number | null, never: string): MetricDefinition {
+  return {
+    name,
+    kind: 'latency',
+    better: 'lower',
+    zeroTolerance: false,
+    read: (r) => {
+      const impacts = r.faultImpact ?? [];
+      if (impacts.length === 0) return { value: null, why: 'no samples: no fault fired' };
+      const worst = impacts.find((impact) => pick(impact) === null);
+      if (worst) return { value: null, why: `${worst.description}: ${never}` };
+      return { value: Math.max(...impacts.map((impact) => pick(impact) as number)) };
+    },
+  };
+}
 
 function clientLatencyDefinition(statistic: Statistic): MetricDefinition {
   return {

@@ -6,7 +6,8 @@ import { lookupMetric, METRIC_NAMES_HELP, METRIC_UNIT, SUGGESTABLE_METRICS, type
  *   gate       = metric op number [unit]
  *   metric     = [ "latency." ] statistic
  *              | "server.queue_wait." statistic | "server.service." statistic
- *              | "throughput" | "error_rate" | "errors" | "timeouts" | "dropped" | "sent"
+ *              | "throughput" | "error_rate" | "unavailability" | "recovery_time"
+ *              | "errors" | "timeouts" | "dropped" | "sent"
  *              | "answered" | "wrong_results" | "mismatched_correlation" | "discarded.duplicate"
  *              | "discarded.late" | "discarded.unknown" | "redelivered" | "server_kills"
  *              | "reconnects" | "checks_failed"

@@ -37,6 +37,7 @@ export function builtinServer(): ServerImplementation {
         queue: launch.queue,
         prefetch: launch.prefetch,
         confirmReplies: launch.confirmReplies,
+        queueType: launch.queueType,
         runStartEpochMs: launch.runStartEpochMs,
         killAt: launch.killAt,
         tracing: launch.tracing,

@@ -66,6 +66,8 @@ export interface ServerLaunch {
   readonly queue: string;
   readonly prefetch: number;
   readonly confirmReplies: boolean;
+  /** The request queue's type; absent: classic. */
+  readonly queueType?: 'classic' | 'quorum';
   readonly runStartEpochMs: number;
   /** SIGKILL this incarnation at a fault point of its k-th request (1-based). */
   readonly killAt?: { readonly point: FaultPoint; readonly request: number };

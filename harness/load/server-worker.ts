@@ -44,6 +44,7 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
     queue: config.queue,
     prefetch: config.prefetch,
     confirmReplies: config.confirmReplies,
+    queueType: config.queueType,
     // Only the fault point this server dies at gets a hook: requests elsewhere pay nothing for it.
     faultPoints: config.killAt ? { [config.killAt.point]: (context: FaultPointContext) => countAndMaybeDie(config.killAt!.point, context) } : undefined,
     onEvent: (event) => {

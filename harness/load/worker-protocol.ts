@@ -29,6 +29,8 @@ export interface ServerWorkerConfig {
   readonly queue: string;
   readonly prefetch: number;
   readonly confirmReplies: boolean;
+  /** Absent: classic (the tutorial's queue). */
+  readonly queueType?: 'classic' | 'quorum';
   readonly runStartEpochMs: number;
   /** SIGKILL this process at a fault point of its k-th request (1-based), counted per process. */
   readonly killAt?: { readonly point: 'beforeReply' | 'afterReplyBeforeAck'; readonly request: number };

@@ -168,6 +168,27 @@ export const TraceSpanSchema = z.object({
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
 });
 
+/** What one fault cost the callers (observe/fault-impact.ts). */
+export const FaultImpactSchema = z.object({
+  faultId: z.string(),
+  description: z.string(),
+  unavailabilityMs: nonNegative.nullable(),
+  recoveryMs: nonNegative.nullable(),
+  baselinePerSec: nonNegative,
+  failed: z.object({ timeout: count, connectionLost: count, notConnected: count, other: count }),
+});
+
+/** A run on a private cluster: its nodes, where each instance connected, and each node's states over time. */
+export const ClusterSectionSchema = z.object({
+  nodes: z.array(z.object({ index: z.number().int().positive(), name: z.string(), host: z.string(), amqpPort: z.number().int().positive() })),
+  queueType: z.enum(['classic', 'quorum']),
+  partitionHandling: z.string(),
+  netTicktimeSeconds: z.number().positive(),
+  startMs: nonNegative,
+  placements: z.array(z.object({ instance: z.string(), node: z.number().int().positive() })),
+  nodeStates: z.array(z.object({ node: z.number().int().positive(), tMs: nonNegative, state: z.enum(['up', 'down', 'paused', 'partitioned', 'leader']) })),
+});
+
 /** Who took part in a run merged from execution segments, and how far apart they started. */
 export const SegmentsSchema = z.object({
   count: z.number().int().positive(),
@@ -201,7 +222,7 @@ export const ScenarioResultSchema = z.object({
     seed: z.number().int(),
   }),
   environment: z.object({
-    broker: z.object({ kind: z.enum(['local', 'docker', 'url']), version: z.string(), description: z.string() }),
+    broker: z.object({ kind: z.enum(['local', 'docker', 'url', 'cluster']), version: z.string(), description: z.string() }),
     proxy: z.object({ kind: z.enum(['builtin', 'toxiproxy', 'docker']), version: z.string() }),
     replyMode: z.enum(['callback-queue', 'direct-reply-to']),
     node: z.string(),
@@ -256,6 +277,10 @@ export const ScenarioResultSchema = z.object({
   harnessErrors: z.array(z.string()),
   /** The run did not happen as asked in a way a reader must see next to the verdict. */
   warnings: z.array(z.string()).optional(),
+  /** Per fired fault: unavailability, recovery time, failed calls. Absent in older results. */
+  faultImpact: z.array(FaultImpactSchema).optional(),
+  /** Present when the run used a private cluster. */
+  cluster: ClusterSectionSchema.optional(),
   /** Set on a run merged from execution segments (`npm run report -- --merge`). */
   segments: SegmentsSchema.optional(),
 });
@@ -270,5 +295,7 @@ export type CheckResult = z.infer<typeof CheckResultSchema>;
 export type GateResult = z.infer<typeof GateResultSchema>;
 export type TraceSpan = z.infer<typeof TraceSpanSchema>;
 export type Counters = z.infer<typeof CountersSchema>;
+export type FaultImpactRecord = z.infer<typeof FaultImpactSchema>;
+export type ClusterSection = z.infer<typeof ClusterSectionSchema>;
 export type OfferedLoad = z.infer<typeof OfferedLoadSchema>;
 export type Segments = z.infer<typeof SegmentsSchema>;

@@ -48,6 +48,11 @@ export interface FibRpcServerOptions {
   readonly maxN?: number;
   /** Declare the request queue durable (the tutorial's is not; both sides must agree). */
   readonly durableQueue?: boolean;
+  /**
+   * 'quorum' declares the request queue as a replicated quorum queue (durable, x-queue-type),
+   * as whoever declared it first must have; 'classic' (default) is the tutorial's queue.
+   */
+  readonly queueType?: 'classic' | 'quorum';
   readonly faultPoints?: FaultPoints;
   readonly onEvent?: (event: ServerEvent) => void;
 }
@@ -117,7 +122,7 @@ export class FibRpcServer {
     channel.on('error', () => {
       // A channel error closes the channel; the connection's recovery reopens everything.
     });
-    await channel.assertQueue(this.queue, { durable: this.options.durableQueue ?? false });
+    await channel.assertQueue(this.queue, requestQueueOptions(this.options));
     await channel.prefetch(this.prefetch);
     // Set before consuming: deliveries can arrive before consume() resolves.
     this.channel = channel;
@@ -278,4 +283,10 @@ export class FibRpcServer {
 
 function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+/** The request queue's declare arguments: a quorum queue is always durable and says its type. */
+export function requestQueueOptions(options: { durableQueue?: boolean; queueType?: 'classic' | 'quorum' }): { durable: boolean; arguments?: Record<string, string> } {
+  if (options.queueType === 'quorum') return { durable: true, arguments: { 'x-queue-type': 'quorum' } };
+  return { durable: options.durableQueue ?? false };
 }

@@ -1,7 +1,7 @@
 import type { CommandImplementationSpec } from '../impl/implementation-spec.ts';
 import type { LoadOptions } from '../load/load-options.ts';
 import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
-import { validateScenario, type ScenarioDefinition } from './define-scenario.ts';
+import { validateScenario, type QueueType, type ScenarioDefinition } from './define-scenario.ts';
 
 /** What the CLI may change in a scenario; everything else stays as the scenario file says. */
 export interface ScenarioOverrides {
@@ -15,6 +15,9 @@ export interface ScenarioOverrides {
   readonly timeoutMs?: number;
   readonly sampleRatio?: number;
   readonly queue?: string;
+  /** `--nodes`: above 1, a private cluster. */
+  readonly nodes?: number;
+  readonly queueType?: QueueType;
   /** External implementations under test (`--server-cmd`, `--client-cmd`). */
   readonly serverCommand?: string;
   readonly clientCommand?: string;
@@ -60,6 +63,8 @@ export function applyOverrides(definition: ScenarioDefinition, overrides: Scenar
       clients: overrides.clients ?? definition.topology.clients,
       replyMode: overrides.replyMode ?? definition.topology.replyMode,
       queue: overrides.queue ?? definition.topology.queue,
+      ...(overrides.nodes !== undefined ? { nodes: overrides.nodes } : {}),
+      ...(overrides.queueType !== undefined ? { queueType: overrides.queueType } : {}),
     },
     tracing: overrides.sampleRatio !== undefined ? { sampleRatio: overrides.sampleRatio } : definition.tracing,
     implementations: {

@@ -1,10 +1,13 @@
 import type { FaultSpec } from '../chaos/fault-spec.ts';
-import { validateFault } from '../chaos/fault-spec.ts';
+import { validateFault, validateNodeFault } from '../chaos/fault-spec.ts';
 import type { Check } from '../checks/invariants.ts';
 import { validateImplementationSpec, type ImplementationsSpec } from '../impl/implementation-spec.ts';
 import { validateLoadOptions, type LoadOptions } from '../load/load-options.ts';
 import { REPLY_MODES, type ReplyMode } from '../rpc/fib-rpc-client.ts';
 import { validateQueueName } from './request-queue.ts';
+
+export type QueueType = 'classic' | 'quorum';
+export const QUEUE_TYPES: readonly QueueType[] = ['classic', 'quorum'];
 
 /** A scenario file's default export: data, not a script, so the runner can validate it whole. */
 export interface ScenarioDefinition {
@@ -23,6 +26,10 @@ export interface ScenarioDefinition {
      * consumes a fixed name). Left out, each run uses a queue of its own, deleted afterwards.
      */
     readonly queue?: string;
+    /** Request queue type: 'quorum' replicates it across a cluster's nodes. Default 'classic'. */
+    readonly queueType?: QueueType;
+    /** Broker nodes: above 1 the run starts a private cluster (see harness/env/cluster). Default 1. */
+    readonly nodes?: number;
   };
   /** Load per client process. */
   readonly load: LoadOptions;
@@ -62,13 +69,15 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
   if (!(Number.isInteger(topology.clients) && topology.clients >= 1 && topology.clients <= 32)) errors.push(`clients must be an integer from 1 to 32, got ${topology.clients}`);
   if (!REPLY_MODES.includes(topology.replyMode)) errors.push(`reply mode must be one of ${REPLY_MODES.join(', ')}, got "${topology.replyMode}"`);
   if (!(Number.isInteger(topology.prefetch) && topology.prefetch >= 1 && topology.prefetch <= 10_000)) errors.push(`prefetch must be an integer from 1 to 10000, got ${topology.prefetch}`);
+  if (topology.queueType !== undefined && !QUEUE_TYPES.includes(topology.queueType)) errors.push(`queue type must be one of ${QUEUE_TYPES.join(', ')}, got "${String(topology.queueType)}"`);
+  if (topology.nodes !== undefined && !(Number.isInteger(topology.nodes) && topology.nodes >= 1 && topology.nodes <= 9)) errors.push(`nodes must be an integer from 1 to 9, got ${topology.nodes}`);
   const queueProblem = topology.queue === undefined ? undefined : validateQueueName(topology.queue);
   if (queueProblem) errors.push(queueProblem);
   if (!(definition.timeoutMs > 0 && definition.timeoutMs <= 600_000)) errors.push(`timeout must be > 0 and at most 600000 ms, got ${definition.timeoutMs}`);
   if (definition.maxN !== undefined && !(Number.isInteger(definition.maxN) && definition.maxN >= 0 && definition.maxN <= 10_000)) errors.push(`maxN must be an integer from 0 to 10000, got ${definition.maxN}`);
   if (definition.tracing && !(definition.tracing.sampleRatio >= 0 && definition.tracing.sampleRatio <= 1)) errors.push(`trace sample ratio must be from 0 to 1, got ${definition.tracing.sampleRatio}`);
   errors.push(...validateLoadOptions(definition.load));
-  for (const fault of definition.faults) errors.push(...validateFault(fault, topology.servers));
+  for (const fault of definition.faults) errors.push(...validateFault(fault, topology.servers), ...validateNodeFault(fault, topology.nodes ?? 1));
   errors.push(...validateImplementations(definition));
   return errors;
 }

@@ -17,7 +17,9 @@ import { drainRequestQueue } from './drain-request-queue.ts';
 import type { ScenarioDefinition } from './define-scenario.ts';
 import { checkNamedQueue, removeRunQueue, requestQueueFor, type RequestQueue } from './request-queue.ts';
 import { INTERRUPTED_BEFORE_LOAD, InterruptedBeforeLoad, plannedTopology, untilAborted } from './run-start.ts';
-import { startTopology, type Topology } from './topology.ts';
+import { ClusterRun } from './cluster-run.ts';
+import { faultImpacts } from '../observe/fault-impact.ts';
+import { placeOnNode, startTopology, type Topology } from './topology.ts';
 import type { SegmentRun } from '../segment/segment-run.ts';
 
 export interface RunOptions {
@@ -86,7 +88,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   implementations.client.prepare?.(range(definition.topology.clients).map((i) => `client-${i}`));
   options.onPhase?.(`starting broker (${typeof options.broker === 'string' ? options.broker : options.broker.describe()}) and proxy (${options.proxy})`);
   let topology: Topology;
-  const starting = startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36) });
+  const starting = startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36), nodes: definition.topology.nodes });
   try {
     const started = await untilAborted(starting, options.signal);
     if (started === 'aborted') {
@@ -107,6 +109,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     return notStartedResult((error as Error).message, environment);
   }
   const requestQueue = queue.name;
+  const clusterRun = topology.cluster ? new ClusterRun(topology.cluster, requestQueue, definition.topology.queueType ?? 'classic', elapsedMs) : undefined;
+  if (clusterRun) options.onPhase?.(`cluster up in ${(topology.cluster!.startMs / 1000).toFixed(1)} s: ${topology.cluster!.describe()}`);
   // Only the broker knows which requests expired unconsumed; where it cannot say, none is excused.
   const expiredRequests = await watchExpiredRequests(topology.broker.getAmqpUrl(), requestQueue).catch(() => undefined);
   const servers = new Map<number, ServerInstance>();
@@ -124,6 +128,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     proxies: topology.proxies,
     elapsedMs,
     record,
+    cluster: clusterRun?.faultTargets(),
     restartBroker: async () => {
       if (!topology.broker.restart) throw new Error(`${topology.broker.describe()} cannot be restarted by the harness`);
       brokerRestarts++;
@@ -165,8 +170,9 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
         index: server,
         incarnation,
         name,
-        amqpUrl: topology.amqpUrlThrough('servers'),
+        amqpUrl: topology.amqpUrlFor('servers', server),
         brokerUrl: topology.broker.getAmqpUrl(),
+        queueType: definition.topology.queueType,
         queue: requestQueue,
         prefetch: definition.topology.prefetch,
         confirmReplies: definition.topology.confirmReplies,
@@ -204,7 +210,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
         {
           index: i,
           name,
-          amqpUrl: topology.amqpUrlThrough('clients'),
+          amqpUrl: topology.amqpUrlFor('clients', i),
           queue: requestQueue,
           replyMode: definition.topology.replyMode,
           timeoutMs: definition.timeoutMs,
@@ -231,6 +237,12 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     if (failedToStart) throw failedToStart.reason;
     if (options.signal?.aborted) throw new InterruptedBeforeLoad();
 
+    if (clusterRun) {
+      for (const i of range(definition.topology.servers)) clusterRun.place(`server-${i}`, placeOnNode('servers', i, topology.nodeProxies.length));
+      for (const i of range(definition.topology.clients)) clusterRun.place(`client-${i}`, placeOnNode('clients', i, topology.nodeProxies.length));
+      await clusterRun.recordStart();
+      options.onPhase?.(`placed ${clusterRun.placementText()}`);
+    }
     options.onPhase?.('running');
     loadStarted = true;
     runStartEpochMs = options.segment ? await options.segment.untilStart(options.signal) : Date.now();
@@ -286,11 +298,12 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   };
   const result = await assembleResult(assembleInput);
   if (loadStarted) options.segment?.saveRecord(options.runDir, assembleInput, result);
+  const measured = withFaultFacts(result, definition.timeoutMs, clusterRun);
   if (!loadStarted && result.run.interrupted) {
     // Zero calls would otherwise pass or fail checks that had nothing to look at.
-    return withQueue({ ...result, verdict: 'error', harnessErrors: [...result.harnessErrors, INTERRUPTED_BEFORE_LOAD] }, queue);
+    return withQueue({ ...measured, verdict: 'error', harnessErrors: [...result.harnessErrors, INTERRUPTED_BEFORE_LOAD] }, queue);
   }
-  return withQueue(result, queue);
+  return withQueue(measured, queue);
 
   /** The result of a run that never reached its servers: no measurements, the reason, verdict error. */
   async function notStartedResult(reason: string, environment: AssembleInput['topology']): Promise<ScenarioResult> {
@@ -320,6 +333,12 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     });
     return withQueue({ ...empty, verdict: 'error' }, queue);
   }
+}
+
+/** Unavailability, recovery and failed calls per fault, and the cluster section when there was one. */
+function withFaultFacts(result: ScenarioResult, timeoutMs: number, clusterRun: ClusterRun | undefined): ScenarioResult {
+  const faultImpact = faultImpacts({ faults: result.faults, series: result.latency.series, intervalMs: result.latency.intervalMs, events: result.timeline.events, timeoutMs });
+  return { ...result, ...(faultImpact.length > 0 ? { faultImpact } : {}), ...(clusterRun ? { cluster: clusterRun.section() } : {}) };
 }
 
 function withQueue(result: ScenarioResult, queue: RequestQueue): ScenarioResult {

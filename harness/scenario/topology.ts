@@ -1,6 +1,7 @@
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import type { ProxyName } from '../chaos/fault-spec.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
+import type { StartedPrivateRabbitCluster } from '../env/cluster/private-rabbit-cluster.ts';
 import { startBroker, type BrokerChoice } from '../env/select-broker.ts';
 import { startProxyServer, type ProxyChoice, type StartedProxyServer } from '../env/select-proxy.ts';
 import { localAddress } from '../env/local-address.ts';
@@ -17,18 +18,36 @@ export interface Topology {
   readonly toxiproxy: Toxiproxy;
   readonly proxies: Readonly<Record<ProxyName, Proxy>>;
   amqpUrlThrough(proxy: ProxyName): string;
+  /** Present when the broker is a private cluster. */
+  readonly cluster?: StartedPrivateRabbitCluster;
+  /** One proxy per cluster node (node k at index k-1); empty for a single broker. */
+  readonly nodeProxies: readonly Proxy[];
+  /**
+   * The URL server or client `index` (1-based) connects through: on a cluster, the proxy of
+   * the node it is placed on (see placeOnNode); otherwise its role's proxy.
+   */
+  amqpUrlFor(role: ProxyName, index: number): string;
   stop(): Promise<void>;
+}
+
+/**
+ * Spreads instances over a cluster's nodes, servers from node 1 and clients from node 2, so
+ * that with one server and one client they sit on different nodes.
+ */
+export function placeOnNode(role: ProxyName, index: number, nodes: number): number {
+  const offset = role === 'servers' ? 0 : 1;
+  return ((index - 1 + offset) % nodes) + 1;
 }
 
 /**
  * `broker` is a choice (the run starts and stops its broker) or an already started broker
  * that the caller owns and stops (tests share one node across runs this way).
  */
-export async function startTopology(options: { broker: BrokerChoice | StartedBroker; proxy: ProxyChoice; runId: string }): Promise<Topology> {
+export async function startTopology(options: { broker: BrokerChoice | StartedBroker; proxy: ProxyChoice; runId: string; nodes?: number }): Promise<Topology> {
   const ownsBroker = typeof options.broker === 'string';
   // The proxy server does not need the broker: both start at once.
   const [brokerStart, proxyStart] = await Promise.allSettled([
-    typeof options.broker === 'string' ? startBroker(options.broker) : Promise.resolve(options.broker),
+    typeof options.broker === 'string' ? startBroker(options.broker, process.env, options.nodes) : Promise.resolve(options.broker),
     startProxyServer(options.proxy),
   ]);
   if (brokerStart.status === 'rejected') {
@@ -36,6 +55,7 @@ export async function startTopology(options: { broker: BrokerChoice | StartedBro
     throw brokerStart.reason;
   }
   const broker = brokerStart.value;
+  const cluster = broker.kind === 'cluster' ? (broker as StartedPrivateRabbitCluster) : undefined;
   const stopBroker = () => (ownsBroker ? broker.stop() : Promise.resolve());
   let proxyServer: StartedProxyServer | undefined;
   try {
@@ -48,8 +68,25 @@ export async function startTopology(options: { broker: BrokerChoice | StartedBro
       // Unique names: a shared real Toxiproxy may serve several runs at once.
       proxies[name] = await toxiproxy.createProxy({ name: `rpc-chaos-${options.runId}-${name}`, listen: `${localAddress() ?? '127.0.0.1'}:0`, upstream });
     }
+    const nodeProxies: Proxy[] = [];
+    for (const node of cluster?.nodeInfo() ?? []) {
+      nodeProxies.push(await toxiproxy.createProxy({ name: `rpc-chaos-${options.runId}-node-${node.index}`, listen: '127.0.0.1:0', upstream: `${node.host}:${node.amqpPort}` }));
+    }
     const started = proxyServer;
+    const urlThrough = (proxy: Proxy) => {
+      const url = new URL(broker.getAmqpUrl());
+      const [host, port] = splitHostPort(proxy.listen);
+      url.hostname = host;
+      url.port = port;
+      return url.toString();
+    };
     return {
+      cluster,
+      nodeProxies,
+      amqpUrlFor(role, index) {
+        if (nodeProxies.length === 0) return urlThrough(proxies[role]);
+        return urlThrough(nodeProxies[placeOnNode(role, index, nodeProxies.length) - 1] as Proxy);
+      },
       broker,
       proxyServer: started,
       toxiproxy,
@@ -62,7 +99,7 @@ export async function startTopology(options: { broker: BrokerChoice | StartedBro
         return url.toString();
       },
       async stop() {
-        await Promise.allSettled(Object.values(proxies).map((proxy) => proxy.remove()));
+        await Promise.allSettled([...Object.values(proxies), ...nodeProxies].map((proxy) => proxy.remove()));
         await started.stop();
         await stopBroker();
       },

@@ -1,7 +1,7 @@
 /** What every broker environment hands to scenarios, whichever way it was started. */
 export interface StartedBroker {
-  /** 'local' = private node, 'docker' = testcontainers, 'url' = external AMQP_URL. */
-  readonly kind: 'local' | 'docker' | 'url';
+  /** 'local' = private node, 'cluster' = private multi-node cluster, 'docker' = testcontainers, 'url' = external AMQP_URL. */
+  readonly kind: 'local' | 'docker' | 'url' | 'cluster';
   getAmqpUrl(): string;
   getHost(): string;
   getAmqpPort(): number;

@@ -53,6 +53,9 @@ export interface ExpiredRequestsWatch {
  */
 export async function watchExpiredRequests(brokerUrl: string, queue: string, maxIds = 1_000_000): Promise<ExpiredRequestsWatch | undefined> {
   const connection = await amqp.connect(brokerUrl, amqpSocketOptions({}));
+  // The node it is connected to may be killed mid-run (cluster node faults): the watch then
+  // ends, and later expiries go unexcused, but the run goes on.
+  connection.on('error', () => undefined);
   try {
     const probe = await connection.createChannel();
     probe.on('error', () => undefined);

@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoPath } from '../../build/programs.ts';
-import { killMarkedProcesses, MARKER_VARIABLE, ownersRoot, processStartTime, type Leftover } from './leftovers.mjs';
+import { killMarkedProcesses, markedProcesses, MARKER_VARIABLE, ownersRoot, processStartTime, type Leftover } from './leftovers.mjs';
 
 // From the source tree also when this code runs compiled: the guard is plain JavaScript.
 const GUARD_SCRIPT = repoPath('harness/env/guard/owner-guard.mjs');
@@ -90,6 +90,8 @@ export interface GuardedProcesses {
   readonly env: Readonly<Record<string, string>>;
   /** SIGKILLs every process carrying the marker (also daemons that left the process group). */
   killAll(): number[];
+  /** Pids of the processes carrying the marker now (to signal them, e.g. SIGSTOP). */
+  pids(): number[];
   release(): void;
 }
 
@@ -100,12 +102,17 @@ export function guardProcesses(what: string): GuardedProcesses {
     marker = id;
     return { kind: 'processes', what, marker: id };
   });
-  return { env: { [MARKER_VARIABLE]: marker }, killAll: () => killMarkedProcesses(marker), release };
+  return { env: { [MARKER_VARIABLE]: marker }, killAll: () => killMarkedProcesses(marker), pids: () => markedProcesses(marker), release };
 }
 
 /** Guards a directory: removed if the owner dies without removing it. */
 export function guardDirectory(what: string, path: string): () => void {
   return record(() => ({ kind: 'dir', what, path })).release;
+}
+
+/** Guards an iptables chain of the harness's own: unhooked from INPUT and deleted if the owner dies first. */
+export function guardIptablesChain(what: string, chain: string): () => void {
+  return record(() => ({ kind: 'iptables-chain', what, chain })).release;
 }
 
 /** Guards a container by name: force-removed through the engine API if the owner dies first. */

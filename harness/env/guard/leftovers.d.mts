@@ -2,7 +2,8 @@
 export type Leftover =
   | { kind: 'processes'; what: string; marker: string }
   | { kind: 'dir'; what: string; path: string }
-  | { kind: 'container'; what: string; name: string; socketPath: string };
+  | { kind: 'container'; what: string; name: string; socketPath: string }
+  | { kind: 'iptables-chain'; what: string; chain: string };
 
 export interface OwnerRecord {
   pid: number;
@@ -23,3 +24,4 @@ export function removeLeftover(leftover: Leftover): Promise<string | undefined>;
 export function reapStateDir(stateDir: string): Promise<string[]>;
 export function readOwner(stateDir: string): OwnerRecord | undefined;
 export function reapDeadOwners(): Promise<string[]>;
+export function removeIptablesChain(chain: string): 'removed' | 'absent' | string;

@@ -11,8 +11,10 @@
  *       erl_child_setup and its own epmd, which daemonizes out of any process group)
  *   { "kind": "dir", "what": "...", "path": "/tmp/rpc-chaos-rabbit-..." }
  *   { "kind": "container", "what": "...", "name": "...", "socketPath": "/var/run/docker.sock" }
+ *   { "kind": "iptables-chain", "what": "...", "chain": "RPCC-..." }   partition rules of a cluster
  * The owner deletes an entry once it stopped the thing itself.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -128,9 +130,41 @@ export function removeContainer(socketPath, name) {
 }
 
 /**
+ * Unhooks an iptables chain from INPUT and deletes it (partition rules of a dead run).
+ * Synchronous, so it can run in an 'exit' handler.
+ * @param {string} chain
+ * @returns {'removed' | 'absent' | string} a reason when it could not be removed
+ */
+export function removeIptablesChain(chain) {
+  /** @param {string[]} args */
+  const iptables = (args) => execFileSync('iptables', ['-w', '5', ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+  try {
+    iptables(['-n', '-L', chain]);
+  } catch {
+    return 'absent';
+  }
+  try {
+    // A chain is referenced once per hook; bounded in case something hooked it several times.
+    for (let i = 0; i < 16; i++) {
+      try {
+        iptables(['-D', 'INPUT', '-j', chain]);
+      } catch {
+        break;
+      }
+    }
+    iptables(['-F', chain]);
+    iptables(['-X', chain]);
+    return 'removed';
+  } catch (error) {
+    return /** @type {Error} */ (error).message.split('\n')[0] ?? 'iptables failed';
+  }
+}
+
+/**
  * @typedef {{ kind: 'processes', what: string, marker: string }
  *   | { kind: 'dir', what: string, path: string }
- *   | { kind: 'container', what: string, name: string, socketPath: string }} Leftover
+ *   | { kind: 'container', what: string, name: string, socketPath: string }
+ *   | { kind: 'iptables-chain', what: string, chain: string }} Leftover
  */
 
 /**
@@ -154,6 +188,11 @@ export async function removeLeftover(leftover) {
       const outcome = await removeContainer(leftover.socketPath, leftover.name);
       if (outcome === 'absent') return undefined;
       return outcome === 'removed' ? `removed ${leftover.what}` : `could not remove ${leftover.what}: ${outcome}`;
+    }
+    case 'iptables-chain': {
+      const outcome = removeIptablesChain(leftover.chain);
+      if (outcome === 'absent') return undefined;
+      return outcome === 'removed' ? `removed ${leftover.what} (iptables chain ${leftover.chain})` : `could not remove ${leftover.what}: ${outcome}`;
     }
     default:
       return `unknown leftover ${JSON.stringify(leftover)}`;
@@ -183,7 +222,7 @@ export async function reapStateDir(stateDir) {
       // Half-written by an owner killed mid-write: nothing was started yet for it.
     }
   }
-  const order = { processes: 0, container: 1, dir: 2 };
+  const order = { processes: 0, 'iptables-chain': 1, container: 2, dir: 3 };
   leftovers.sort((a, b) => (order[a.kind] ?? 3) - (order[b.kind] ?? 3));
   const lines = [];
   for (const leftover of leftovers) {

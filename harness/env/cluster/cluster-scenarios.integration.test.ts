@@ -1,0 +1,166 @@
+/**
+ * Cluster scenarios through the real CLI (`npm run scenario -- <name>`), one after the other so
+ * that each has the machine's two cores to itself: quorum-leader-kill passes with its
+ * unavailability and recovery gates, and a runner SIGKILLed in the middle of partition-minority
+ * (nodes up, partition rules in place) leaves no node, epmd, iptables chain, temp dir or owner
+ * state behind within 10 s.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { markedProcesses, ownersRoot, processStartTime } from '../guard/leftovers.mjs';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const REAP_BOUND_MS = 10_000;
+
+interface Run {
+  readonly child: ChildProcess;
+  readonly runDir: string;
+  output(): string;
+  readonly closed: Promise<number | null>;
+}
+
+const started: Run[] = [];
+const tempDirs: string[] = [];
+
+function startScenario(name: string): Run {
+  const parent = mkdtempSync(join(tmpdir(), 'rpc-chaos-cluster-test-'));
+  tempDirs.push(parent);
+  const runDir = join(parent, 'run');
+  const child = spawn('npm', ['run', '--silent', 'scenario', '--', name, '--out', runDir], {
+    cwd: repoRoot,
+    env: { ...process.env, AMQP_URL: '', TOXIPROXY_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  const run = { child, runDir, output: () => output, closed };
+  started.push(run);
+  return run;
+}
+
+async function until<T>(what: string, run: Run, probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (run.child.exitCode !== null) throw new Error(`the run ended before ${what}:\n${run.output().slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms:\n${run.output().slice(-3000)}`);
+    await sleep(200);
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** The node process running cli.ts under npm (npm execs it, see package.json). */
+function cliPidOf(run: Run): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmd = commandLine(Number(entry));
+    if (!cmd.startsWith('node --import tsx harness/cli.ts ')) continue;
+    if (cmd.includes(run.runDir)) return Number(entry);
+  }
+  return undefined;
+}
+
+interface Leftover {
+  readonly kind: string;
+  readonly what: string;
+  readonly marker?: string;
+  readonly path?: string;
+  readonly chain?: string;
+}
+
+function leftoversOf(stateDir: string): Leftover[] {
+  if (!existsSync(stateDir)) return [];
+  return readdirSync(stateDir)
+    .filter((name) => name !== 'owner.json')
+    .map((name) => JSON.parse(readFileSync(join(stateDir, name), 'utf8')) as Leftover);
+}
+
+function iptablesRules(): string {
+  return execFileSync('iptables', ['-w', '5', '-S'], { encoding: 'utf8' });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+afterAll(() => {
+  for (const run of started) {
+    try {
+      process.kill(-run.child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
+  it('quorum-leader-kill passes: the leader\'s node is killed, calls carry on, unavailability and recovery are within their gates', async () => {
+    const run = startScenario('quorum-leader-kill');
+    const code = await Promise.race([run.closed, sleep(200_000).then(() => 'timeout' as const)]);
+    expect(code, run.output().slice(-4000)).toBe(0);
+    const result = JSON.parse(readFileSync(join(run.runDir, 'result.json'), 'utf8')) as {
+      verdict: { passed: boolean };
+      cluster: { startMs: number; nodeStates: Array<{ node: number; state: string }> };
+      faultImpact: Array<{ unavailabilityMs: number | null; recoveryMs: number | null }>;
+    };
+    const impact = result.faultImpact[0];
+    console.info(`quorum-leader-kill: cluster up in ${result.cluster.startMs} ms, unavailability ${impact?.unavailabilityMs} ms, recovery ${impact?.recoveryMs} ms`);
+    expect(impact?.unavailabilityMs).toBeLessThan(5_000);
+    expect(impact?.recoveryMs).toBeLessThan(10_000);
+    // The killed node is the one that held the leader at the start.
+    const leader = result.cluster.nodeStates.find((state) => state.state === 'leader')?.node;
+    expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: leader, state: 'down' }));
+    expect(run.output()).toMatch(/unavailability<5s\s+\S+ m?s vs 5\.00 s/);
+  });
+
+  it('a runner SIGKILLed during a partition leaves no node, epmd, iptables chain, temp dir or state within 10 s', async () => {
+    const run = startScenario('partition-minority');
+    const cliPid = await until('the runner process', run, () => cliPidOf(run), 60_000);
+    const stateDir = join(ownersRoot(), `${cliPid}-${processStartTime(cliPid)}`);
+    // Wait until the partition is in force: the chain of this run holds DROP rules.
+    await until('the partition rules', run, () => (new RegExp(`-A RPCC-${cliPid}-\\d+ .*-j DROP`).test(iptablesRules()) ? true : undefined), 150_000);
+    const owned = leftoversOf(stateDir);
+    const markers = owned.flatMap((leftover) => (leftover.marker ? [leftover.marker] : []));
+    const dirs = owned.flatMap((leftover) => (leftover.kind === 'dir' && leftover.path ? [leftover.path] : []));
+    const chains = owned.flatMap((leftover) => (leftover.kind === 'iptables-chain' && leftover.chain ? [leftover.chain] : []));
+    expect(owned.filter((leftover) => leftover.what.startsWith('rabbitmq cluster node '))).toHaveLength(3);
+    expect(chains).toHaveLength(1);
+    expect(dirs.some((dir) => dir.includes('rpc-chaos-cluster-') && existsSync(dir))).toBe(true);
+    const running = markers.flatMap(markedProcesses);
+    expect(running.filter((pid) => commandLine(pid).includes('beam.smp')).length).toBeGreaterThanOrEqual(3);
+
+    process.kill(cliPid, 'SIGKILL');
+    const killedAt = Date.now();
+    const deadline = killedAt + REAP_BOUND_MS;
+    let survivors: string[] = [];
+    do {
+      const rules = iptablesRules();
+      survivors = [
+        ...markers.flatMap(markedProcesses).map((pid) => `process ${pid} ${commandLine(pid).slice(0, 80)}`),
+        ...chains.filter((chain) => rules.includes(chain)).map((chain) => `iptables chain ${chain}`),
+        ...dirs.filter((dir) => existsSync(dir)).map((dir) => `dir ${dir}`),
+        ...(existsSync(stateDir) ? [`state ${stateDir}`] : []),
+      ];
+      if (survivors.length === 0) break;
+      await sleep(200);
+    } while (Date.now() < deadline);
+    console.info(`runner SIGKILLed mid-partition: ${survivors.length === 0 ? `everything gone after ${Date.now() - killedAt} ms` : `left ${survivors.join(', ')}`}`);
+    expect(survivors).toEqual([]);
+  });
+});

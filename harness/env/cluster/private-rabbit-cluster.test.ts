@@ -114,7 +114,7 @@ describe('a private three-node cluster', { timeout: 300_000 }, () => {
       await until(`node ${peer} dropping the paused node 2 from running_nodes`, async () => {
         const s = await cluster.status(peer);
         return s.runningNodes.includes(names[1]!) ? undefined : s;
-      }, 30_000 - (Date.now() - pausedAt));
+      }, 60_000 - (Date.now() - pausedAt));
     }
     process.stderr.write(`node 1 and node 3 dropped the paused node 2 ${Date.now() - pausedAt} ms after SIGSTOP\n`);
     cluster.resumeNode(2);
@@ -124,7 +124,7 @@ describe('a private three-node cluster', { timeout: 300_000 }, () => {
       const s = await cluster.status(2);
       const from = s.partitions[names[1]!] ?? [];
       return from.includes(names[0]!) && from.includes(names[2]!) ? s : undefined;
-    }, 30_000);
+    }, 60_000);
     process.stderr.write(`node 2 reported the partition ${Date.now() - resumedAt} ms after SIGCONT\n`);
     expect(partitioned.runningNodes).toEqual([names[1]]);
   });

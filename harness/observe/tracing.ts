@@ -2,10 +2,10 @@ import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
+  AlwaysOnSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
   NoopSpanProcessor,
-  AlwaysOnSampler,
   ParentBasedSampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
@@ -65,7 +65,8 @@ let active: TracingHandle | undefined;
  * everything else uses the plain `trace` / `propagation` API.
  *
  * A tracer provider with: the W3C trace-context propagator, ParentBased(head sampling: the
- * ratio, then the trace budget; see head-sampling.ts), a JSONL file exporter and/or OTLP/HTTP, each behind its own BatchSpanProcessor.
+ * ratio, then the trace budget; see head-sampling.ts), a JSONL file exporter and/or
+ * OTLP/HTTP, each behind its own BatchSpanProcessor.
  * Not NodeSDK: it loads every exporter, metrics and logs package it could be configured with
  * (about 1 s of CPU per process here), which is most of a worker's start-up, and nothing of
  * it is used (no auto-instrumentations: instrumentation-amqplib does not patch amqplib 2; no

@@ -22,7 +22,7 @@ export async function measureClosedLoop(call: (n: number) => Promise<unknown>, o
 }
 
 /** The median of repeated samples by throughput: robust against one noisy round on a shared machine. */
-export function medianSample(samples: readonly ThroughputSample[]): ThroughputSample {
+export function medianSample<T extends ThroughputSample>(samples: readonly T[]): T {
   const sorted = [...samples].sort((a, b) => a.callsPerSec - b.callsPerSec);
   return sorted[Math.floor(sorted.length / 2)]!;
 }

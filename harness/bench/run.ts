@@ -72,10 +72,13 @@ try {
   if (only.has('tracing')) {
     const tracing = await benchTracing(node, { roundMs, rounds });
     results.tracing = tracing;
-    console.log('\nTracing overhead (in-process server + client, closed loop, 32 callers; target: <= 5 % throughput loss at 1 %)');
+    console.log('\nTracing overhead (in-process server + client, closed loop, 32 callers, after a warm-up; loss and CPU paired with "off" per round, medians; target: <= 5 % throughput loss at 1 %)');
     console.log(formatTable(
-      ['tracing', 'calls/s', 'p50 ms', 'p99 ms', 'throughput loss'],
-      tracing.map((row) => [row.mode, row.sample.callsPerSec.toFixed(0), row.sample.p50Ms.toFixed(2), row.sample.p99Ms.toFixed(2), `${(row.throughputLoss * 100).toFixed(1)} %`]),
+      ['tracing', 'calls/s', 'p50 ms', 'p99 ms', 'CPU us/call', 'throughput loss', 'CPU overhead', 'loss by round'],
+      tracing.map((row) => [
+        row.mode, row.sample.callsPerSec.toFixed(0), row.sample.p50Ms.toFixed(2), row.sample.p99Ms.toFixed(2), row.cpuUsPerCall.toFixed(1),
+        `${(row.throughputLoss * 100).toFixed(1)} %`, `${(row.cpuOverhead * 100).toFixed(1)} %`, row.throughputLossByRound.map((loss) => (loss * 100).toFixed(0)).join(' '),
+      ]),
     ));
   }
   if (only.has('proxy')) {

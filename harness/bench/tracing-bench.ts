@@ -2,35 +2,64 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { programCommand } from '../build/programs.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
+import { median } from './startup-bench.ts';
 import { medianSample, type ThroughputSample } from './measure-closed-loop.ts';
 
 const execFileAsync = promisify(execFile);
 
 export const TRACING_MODES = ['off', '1', '0.01'] as const;
 
+/** What one child process measured: throughput, and its CPU time and GC time per call (client and server share the process). */
+export interface TracingSample extends ThroughputSample {
+  readonly cpuUsPerCall: number;
+  readonly gcCount: number;
+  readonly gcUsPerCall: number;
+}
+
 export interface TracingBenchRow {
   readonly mode: 'off' | '100%' | '1%';
-  readonly sample: ThroughputSample;
-  /** 1 - throughput / throughput with tracing off. Target at 1 %: <= 0.05. */
+  /** The median round by throughput. */
+  readonly sample: TracingSample;
+  /** Median over rounds of the process's CPU time per call. */
+  readonly cpuUsPerCall: number;
+  /**
+   * Median over rounds of 1 - throughput / throughput with tracing off in the same round.
+   * Target at 1 %: <= 0.05. Paired per round, so a busy spell on the shared machine that
+   * slows one round slows both sides of its ratio.
+   */
   readonly throughputLoss: number;
+  /** The same, per round, in round order: the spread shows how noisy the machine was. */
+  readonly throughputLossByRound: readonly number[];
+  /** Median over rounds of CPU time per call / CPU time per call with tracing off, minus 1. */
+  readonly cpuOverhead: number;
 }
 
 /** Tracing off, on at 100 % and at 1 %, each in its own process, rounds interleaved. */
 export async function benchTracing(broker: StartedBroker, options: { roundMs: number; rounds: number }): Promise<TracingBenchRow[]> {
-  const samples = new Map<string, ThroughputSample[]>(TRACING_MODES.map((mode) => [mode, []]));
+  const rounds: Array<Map<string, TracingSample>> = [];
   for (let round = 0; round < options.rounds; round++) {
+    const samples = new Map<string, TracingSample>();
     // The order rotates each round: a mode that always ran right after the 100 % run (its
     // spans file still being written back, its broker queues still draining) measured slow.
     for (const mode of TRACING_MODES.map((_, i) => TRACING_MODES[(i + round) % TRACING_MODES.length]!)) {
       const child = programCommand('tracing-bench-child');
       const { stdout } = await execFileAsync(process.execPath, [...child.execArgv, child.file, mode, broker.getAmqpUrl(), String(options.roundMs), `bench_tracing_${mode}_${round}`], { timeout: options.roundMs + 60_000, env: { ...process.env, ...child.env } });
-      samples.get(mode)!.push(JSON.parse(stdout.trim().split('\n').at(-1)!) as ThroughputSample);
+      samples.set(mode, JSON.parse(stdout.trim().split('\n').at(-1)!) as TracingSample);
     }
+    rounds.push(samples);
   }
-  const off = medianSample(samples.get('off')!);
   const label = { off: 'off', '1': '100%', '0.01': '1%' } as const;
   return TRACING_MODES.map((mode) => {
-    const sample = medianSample(samples.get(mode)!);
-    return { mode: label[mode], sample, throughputLoss: 1 - sample.callsPerSec / off.callsPerSec };
+    const own = rounds.map((round) => round.get(mode)!);
+    const lossByRound = rounds.map((round) => 1 - round.get(mode)!.callsPerSec / round.get('off')!.callsPerSec);
+    const cpuRatios = rounds.map((round) => round.get(mode)!.cpuUsPerCall / round.get('off')!.cpuUsPerCall - 1);
+    return {
+      mode: label[mode],
+      sample: medianSample(own),
+      cpuUsPerCall: median(own.map((sample) => sample.cpuUsPerCall)),
+      throughputLoss: median(lossByRound),
+      throughputLossByRound: lossByRound,
+      cpuOverhead: median(cpuRatios),
+    };
   });
 }

@@ -42,12 +42,17 @@ export class TraceBudgetSampler implements Sampler {
   shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
     const result = this.inner.shouldSample(context, traceId, spanName, spanKind, attributes, links);
     if (result.decision !== SamplingDecision.RECORD_AND_SAMPLED) return result;
+    return this.spend() ? result : { decision: SamplingDecision.NOT_RECORD };
+  }
+
+  /** Pays for one new trace the ratio chose: true if the budget allows it (and counts it either way). */
+  spend(): boolean {
     if (this.started >= this.budget.total || !this.takeToken()) {
       this.refused++;
-      return { decision: SamplingDecision.NOT_RECORD };
+      return false;
     }
     this.started++;
-    return result;
+    return true;
   }
 
   /** Traces started and traces the budget refused, for tests and diagnostics. */

@@ -2,14 +2,14 @@ import { context, diag, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { detectResources, envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
+  AlwaysOnSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
   NoopSpanProcessor,
   ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type Sampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { HeadSampler, setActiveHeadSampler } from './head-sampling.ts';
 import { JsonlFileSpanExporter } from './jsonl-span-exporter.ts';
 import { DEFAULT_TRACE_BUDGET, TraceBudgetSampler, type TraceBudget } from './trace-budget.ts';
 
@@ -64,8 +64,9 @@ let active: TracingHandle | undefined;
  * Sets up OpenTelemetry tracing for this process, once, at its edge (CLI or worker entry);
  * everything else uses the plain `trace` / `propagation` API.
  *
- * A tracer provider with: the W3C trace-context propagator, ParentBased(TraceIdRatioBased)
- * sampling, a JSONL file exporter and/or OTLP/HTTP, each behind its own BatchSpanProcessor.
+ * A tracer provider with: the W3C trace-context propagator, ParentBased(head sampling: the
+ * ratio, then the trace budget; see head-sampling.ts), a JSONL file exporter and/or
+ * OTLP/HTTP, each behind its own BatchSpanProcessor.
  * Not NodeSDK: it loads every exporter, metrics and logs package it could be configured with
  * (about 1 s of CPU per process here), which is most of a worker's start-up, and nothing of
  * it is used (no auto-instrumentations: instrumentation-amqplib does not patch amqplib 2; no
@@ -82,15 +83,17 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
   }
   try {
     const processors = await spanProcessors(options);
+    const headSampler = rootSampler(options);
     const provider = new BasicTracerProvider({
       resource: serviceResource(options.serviceName),
-      sampler: new ParentBasedSampler({ root: rootSampler(options) }),
+      sampler: new ParentBasedSampler({ root: headSampler }),
       spanProcessors: processors,
     });
     // No async-hooks context manager: the RPC code passes every parent context explicitly
     // (from AMQP headers), and AsyncLocalStorage would tax every promise in the process.
     trace.setGlobalTracerProvider(provider);
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    setActiveHeadSampler(headSampler);
     let stopped: Promise<void> | undefined;
     const handle: TracingHandle = {
       enabled: true,
@@ -108,6 +111,7 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
             trace.disable();
             propagation.disable();
             context.disable();
+            setActiveHeadSampler(undefined);
             active = undefined;
           });
         return stopped;
@@ -153,10 +157,10 @@ export function tracesUrl(endpoint: string): string {
 }
 
 /** The ratio decides first; the budget then caps how many of those traces this process starts. */
-function rootSampler(options: TracingOptions): Sampler {
-  const ratio = new TraceIdRatioBasedSampler(sampleRatio(options.sampleRatio));
-  if (options.budget === 'unlimited') return ratio;
-  return new TraceBudgetSampler(ratio, options.budget ?? DEFAULT_TRACE_BUDGET);
+function rootSampler(options: TracingOptions): HeadSampler {
+  const ratio = sampleRatio(options.sampleRatio);
+  if (options.budget === 'unlimited') return new HeadSampler(ratio, undefined);
+  return new HeadSampler(ratio, new TraceBudgetSampler(new AlwaysOnSampler(), options.budget ?? DEFAULT_TRACE_BUDGET));
 }
 
 function sampleRatio(ratio: number | undefined): number {

@@ -1,4 +1,4 @@
-import { context, ProxyTracerProvider, SpanStatusCode, TraceFlags, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, ProxyTracerProvider, ROOT_CONTEXT, SpanStatusCode, TraceFlags, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { ConsumeMessage } from 'amqplib';
 import {
   extractTraceContext,
@@ -9,6 +9,7 @@ import {
   rpcSpanNames,
   type AmqpHeaders,
 } from '../observe/trace-headers.ts';
+import { newTraceParent } from '../observe/head-sampling.ts';
 
 /**
  * Spans of the RPC path, written against the plain OpenTelemetry API: without a registered
@@ -39,7 +40,8 @@ function activeTracer(): Tracer | undefined {
   return cachedTracer;
 }
 
-const endUnsampled = (): void => undefined;
+/** The header the W3C trace-context propagator (registered by setupTracing) reads. */
+const TRACEPARENT_HEADER = 'traceparent';
 
 const NO_CLIENT_SPAN: ClientSpan = { span: trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: TraceFlags.NONE }), end: () => undefined };
 
@@ -61,14 +63,16 @@ export const rpcTracing = {
   startPublishSpan(queue: string, correlationId: string, n: number, headers: AmqpHeaders): ClientSpan {
     const tracer = activeTracer();
     if (!tracer) return NO_CLIENT_SPAN;
-    // The sampler decides at start; attributes are built only for a span that records, so an
-    // unsampled call (99 in 100 at 1 %) costs the sampling decision and little else.
-    const span = tracer.startSpan(rpcSpanNames.publish(queue), { kind: rpcSpanKinds.publish });
-    if (!span.isRecording()) return { span, end: endUnsampled };
+    // Head sampling first: an unsampled call (99 in 100 at 1 %) starts no span, builds no
+    // attributes and carries no headers; it costs one random draw and allocates nothing.
+    const parent = newTraceParent();
+    if (!parent) return NO_CLIENT_SPAN;
+    const span = tracer.startSpan(rpcSpanNames.publish(queue), { kind: rpcSpanKinds.publish }, parent);
+    if (!span.isRecording()) return NO_CLIENT_SPAN;
     span.setAttributes({ ...rpcSpanAttributes({ queue, correlationId, operation: 'send' }), 'rpc.fib.n': n });
     // Only sampled calls carry trace headers: the decision is made once, here, and an
     // unsampled call costs no header encoding on the request or the reply.
-    injectTraceHeaders(headers, trace.setSpan(context.active(), span));
+    injectTraceHeaders(headers, trace.setSpan(ROOT_CONTEXT, span));
     return {
       span,
       end(error?: string) {
@@ -82,7 +86,11 @@ export const rpcTracing = {
   startProcessSpan(queue: string, message: ConsumeMessage): ServerSpan {
     const tracer = activeTracer();
     if (!tracer) return NO_SERVER_SPAN;
-    const extracted = extractTraceContext(message.properties.headers);
+    const headers = message.properties.headers as AmqpHeaders | undefined;
+    // The W3C propagator needs a traceparent header: without one (an unsampled call) there
+    // is nothing to extract, so skip the propagator's work.
+    if (headers?.[TRACEPARENT_HEADER] === undefined) return NO_SERVER_SPAN;
+    const extracted = extractTraceContext(headers);
     // A request without trace headers was not sampled by its caller (or came from a client
     // that does not trace, like the tutorial's). The sampler is parent-based, so its span
     // would not record: skip it, and start no trace of our own that would lack the client's half.

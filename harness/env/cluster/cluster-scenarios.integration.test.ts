@@ -69,7 +69,8 @@ function cliPidOf(run: Run): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const cmd = commandLine(Number(entry));
-    if (!cmd.startsWith('node --import tsx harness/cli.ts ')) continue;
+    // `npm run scenario` execs the launcher, which runs the compiled CLI in its own process.
+    if (!cmd.startsWith('node harness/build/launch.mjs cli ')) continue;
     if (cmd.includes(run.runDir)) return Number(entry);
   }
   return undefined;

@@ -5,6 +5,7 @@ import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts
 import { measureOfferedLoad, offeredLoadWarning, withStartLateness } from '../checks/offered-load.ts';
 import { accountRequests } from '../checks/request-accounting.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
+import { mergeCallsByStart, type EncodedCallsByStart } from '../observe/calls-by-start.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../load/accepted-reply-ledger.ts';
 import type { ClientTally, EncodedRecording, ServerTally } from '../load/worker-protocol.ts';
 import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../report/result-schema.ts';
@@ -83,6 +84,9 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     workers.map(pick).filter((r): r is EncodedRecording => r !== undefined);
   const loadEndedEpochMs = input.loadEndedEpochMs ?? input.endedAt.getTime();
   const latency = runLatency(recordings((w) => w.final?.latency, input.clients), Math.max(1, loadEndedEpochMs - input.runStartEpochMs));
+  // Only when every client reported: a window missing one client's calls would judge a part as the whole.
+  const byStart = input.clients.map((w) => w.final?.callsByStart);
+  const callsByStart = byStart.every((b) => b !== undefined) ? mergeCallsByStart(byStart as EncodedCallsByStart[], Math.max(1, loadEndedEpochMs - input.runStartEpochMs)) : undefined;
   const queueWait = summarizeRecordings(recordings((w) => w.final?.queueWait, input.servers));
   const service = summarizeRecordings(recordings((w) => w.final?.service, input.servers));
 
@@ -171,6 +175,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     verdict: harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
     harnessErrors: input.harnessErrors,
     warnings: offeredLoadShortfall ? [offeredLoadShortfall] : [],
+    ...(callsByStart ? { callsByStart } : {}),
   };
 }
 

@@ -63,7 +63,7 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
   }
   let gates: PreparedGates;
   try {
-    gates = prepareGates(options.gates, { baselineFile: options.baseline, tolerancePct: options.tolerancePct, scenario: definition.name, scenarioGates: definition.gates });
+    gates = prepareGates(options.gates, { baselineFile: options.baseline, tolerancePct: options.tolerancePct, scenario: definition.name, scenarioGates: definition.gates, faults: definition.faults });
   } catch (error) {
     errors.push((error as Error).message);
     gates = undefined as never;

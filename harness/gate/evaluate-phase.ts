@@ -23,7 +23,7 @@ export function evaluatePhaseGate(result: ScenarioResult, gate: PhaseGate, sourc
   const readings = faults.map((fault): FaultReading => {
     const calls = result.callsByStart;
     if (!calls) return { faultId: fault.id, reading: { value: null, why: 'this result has no per-phase call data (written before phase gates existed, or a client did not report)' } };
-    const window = phaseWindow(phase.kind, fault, { timeoutMs: result.config.timeoutMs, intervalMs: calls.intervalMs, loadDurationMs: calls.loadDurationMs });
+    const window = phaseWindow(phase.kind, fault, { timeoutMs: result.config.timeoutMs, loadDurationMs: calls.loadDurationMs });
     if ('problem' in window) return { faultId: fault.id, reading: { value: null, why: window.problem } };
     const inWindow = callsInWindow(calls, window);
     if ('problem' in inWindow) return { faultId: fault.id, reading: { value: null, why: `${fault.id}: ${inWindow.problem}` } };

@@ -85,6 +85,9 @@ export function phaseSelectorErrors(
   });
 }
 
+/** Faults that end sooner than this are instantaneous: see phaseWindow. */
+const SHORT_FAULT_MS = 1000;
+
 export interface Window {
   readonly fromMs: number;
   readonly toMs: number;
@@ -95,18 +98,18 @@ export interface Window {
  * intervals), before it is rounded to whole intervals.
  *
  * - during(X) = [X's start, X's end]. A fault that never ended lasted to the end of the load.
- *   A fault shorter than one interval (a connection reset, a kill without restart) is too
- *   short to resolve at the interval resolution, and what it disturbs is the calls that
- *   reconnect after it: its window is [start, start + call timeout].
+ *   A fault shorter than a second (a connection reset, a kill without restart) is over
+ *   before its effect is: what it disturbs is the calls that reconnect after it, so its
+ *   window is [start, start + call timeout].
  * - after(X) = [X's end, end of the load]. A fault that never ended has no after phase.
  */
-export function phaseWindow(kind: PhaseKind, fault: FaultRecord, run: { readonly timeoutMs: number; readonly intervalMs: number; readonly loadDurationMs: number }): Window | { readonly problem: string } {
+export function phaseWindow(kind: PhaseKind, fault: FaultRecord, run: { readonly timeoutMs: number; readonly loadDurationMs: number }): Window | { readonly problem: string } {
   const name = `${fault.id} (${fault.description})`;
   if (!fault.fired || fault.startMs === undefined) return { problem: `${name} did not fire, so it has no ${kind} phase` };
   const startMs = fault.startMs;
   if (kind === 'during') {
     if (fault.endMs === undefined) return { fromMs: startMs, toMs: run.loadDurationMs };
-    const toMs = fault.endMs - startMs < run.intervalMs ? Math.max(fault.endMs, startMs + run.timeoutMs) : fault.endMs;
+    const toMs = fault.endMs - startMs < SHORT_FAULT_MS ? Math.max(fault.endMs, startMs + run.timeoutMs) : fault.endMs;
     return { fromMs: startMs, toMs };
   }
   if (fault.endMs === undefined) return { problem: `${name} did not end before the load did, so it has no after phase` };
@@ -124,7 +127,7 @@ export interface WindowCalls {
 /**
  * The calls started in a window, from whole intervals: each boundary is rounded to the nearest
  * interval boundary (so `during` and `after` of one fault never share an interval, and the
- * resolution is half an interval either way); a window shorter than that reads the one
+ * resolution is half an interval, 125 ms, either way); a window shorter than that reads the one
  * interval holding its middle.
  */
 export function callsInWindow(calls: CallsByStart, window: Window): WindowCalls | { readonly problem: string } {
@@ -150,5 +153,5 @@ export function callsInWindow(calls: CallsByStart, window: Window): WindowCalls 
 }
 
 export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+  return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : ms % 100 === 0 ? 1 : 2)} s`;
 }

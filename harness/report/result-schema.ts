@@ -183,6 +183,7 @@ export const TraceSpanSchema = z.object({
  */
 export const CallsByStartSchema = z.object({
   intervalMs: z.number().int().positive(),
+  /** From the run start to the end of the load schedule: where every `after(...)` window ends. */
   loadDurationMs: nonNegative,
   /** Only intervals in which a started call ended; `answered` includes wrong results. */
   intervals: z.array(z.object({

@@ -84,9 +84,6 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     workers.map(pick).filter((r): r is EncodedRecording => r !== undefined);
   const loadEndedEpochMs = input.loadEndedEpochMs ?? input.endedAt.getTime();
   const latency = runLatency(recordings((w) => w.final?.latency, input.clients), Math.max(1, loadEndedEpochMs - input.runStartEpochMs));
-  // Only when every client reported: a window missing one client's calls would judge a part as the whole.
-  const byStart = input.clients.map((w) => w.final?.callsByStart);
-  const callsByStart = byStart.every((b) => b !== undefined) ? mergeCallsByStart(byStart as EncodedCallsByStart[], Math.max(1, loadEndedEpochMs - input.runStartEpochMs)) : undefined;
   const queueWait = summarizeRecordings(recordings((w) => w.final?.queueWait, input.servers));
   const service = summarizeRecordings(recordings((w) => w.final?.service, input.servers));
 
@@ -97,6 +94,11 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     ? withStartLateness(measureOfferedLoad(definition.load, definition.topology.clients, finalClientTallies, definition.acceptUndeliveredLoad ?? false), input.clients.flatMap((w) => w.final?.startLateness ?? []))
     : undefined;
   const offeredLoadShortfall = offeredLoad && offeredLoadWarning(offeredLoad);
+  // Only when every client reported: a window missing one client's calls would judge a part as the whole.
+  // Phases end where the load schedule did, not where the clients finished draining.
+  const byStart = input.clients.map((w) => w.final?.callsByStart);
+  const scheduleEndMs = offeredLoad && offeredLoad.scheduleMs > 0 ? offeredLoad.scheduleMs : Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
+  const callsByStart = byStart.every((b) => b !== undefined) ? mergeCallsByStart(byStart as EncodedCallsByStart[], scheduleEndMs) : undefined;
   const requestAccounting = measureRequestAccounting(input);
   const checkInput: CheckInput = {
     counters,

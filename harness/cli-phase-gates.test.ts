@@ -37,7 +37,11 @@ describe('npm run scenario with phase gates', { timeout: 180_000 }, () => {
     const run = await runCli(['partition', '--out', out, '--trace-sample', '0', ...[...passing, failing].flatMap((gate) => ['--gate', gate])]);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as ScenarioResult;
-    expect(result.callsByStart?.intervals.length).toBeGreaterThan(4);
+    // Every call that ended is in exactly one quarter second of intended start.
+    const total = (key: 'answered' | 'timedOut') => result.callsByStart!.intervals.reduce((sum, interval) => sum + interval[key], 0);
+    expect(result.callsByStart!.intervalMs).toBe(250);
+    expect(total('answered')).toBe(result.counters.answered);
+    expect(total('timedOut')).toBe(result.counters.timedOut);
     const byExpression = new Map(result.gates.map((gate) => [gate.expression, gate]));
     for (const expression of passing) expect(byExpression.get(expression), `${expression}: ${byExpression.get(expression)?.detail}`).toMatchObject({ passed: true });
     const failed = byExpression.get(failing)!;

@@ -10,5 +10,5 @@ export function renderSegments(result: ScenarioResult): string {
     .join('');
   return `<section class="card" id="segments"><h2>Execution segments</h2>
     <div class="note">${escapeHtml(segmentsHeadline(result.segments))}. Histograms merged exactly from each participant's encoded form; checks and gates evaluated on the merged run.</div>
-    <table class="data segments"><thead><tr><th>participant</th><th>host</th><th>started vs agreed</th><th>sent</th><th>answered</th><th>result folder</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+    <table class="data segments"><thead><tr><th>participant</th><th>host</th><th class="num">started vs agreed</th><th class="num">sent</th><th class="num">answered</th><th>result folder</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }

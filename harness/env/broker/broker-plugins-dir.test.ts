@@ -52,8 +52,8 @@ describe('the broker-only plugins directory', () => {
 
   it('parses an application list and walks dependencies once each', () => {
     const file = join(scratch(), 'x.app');
-    writeFileSync(file, "{application, x, [{applications, [ kernel , 'quoted', a_b]}]}.");
-    expect(readApplications(file)).toEqual(['kernel', 'a_b']);
+    writeFileSync(file, "{application, x, [{applications, [ kernel , 'quoted', a_b]},\n {included_applications, [inner]}]}.");
+    expect(readApplications(file)).toEqual(['kernel', 'a_b', 'inner']);
     const seen: string[] = [];
     const closure = dependencyClosure('a', (app) => (seen.push(app), ({ a: ['b', 'c'], b: ['c', 'a'], c: [] } as Record<string, string[]>)[app]));
     expect([...closure].sort()).toEqual(['a', 'b', 'c']);

@@ -49,11 +49,13 @@ export function dependencyClosure(root: string, dependenciesOf: (app: string) =>
   return found;
 }
 
-/** The `{applications, [...]}` list of an Erlang .app file; [] when it has none. */
+/** What an Erlang .app file says the application needs: its `applications` and `included_applications`. */
 export function readApplications(appFile: string): string[] {
   const text = readFileSync(appFile, 'utf8');
-  const list = /\{\s*applications\s*,\s*\[([^\]]*)\]/.exec(text)?.[1];
-  return list === undefined ? [] : list.split(',').map((name) => name.trim()).filter((name) => /^[a-z][\w]*$/.test(name));
+  return [...text.matchAll(/\{\s*(?:applications|included_applications)\s*,\s*\[([^\]]*)\]/g)]
+    .flatMap((match) => match[1]!.split(','))
+    .map((name) => name.trim())
+    .filter((name) => /^[a-z][\w]*$/.test(name));
 }
 
 function installedPluginsDir(libDir: string): string | undefined {

@@ -11,7 +11,7 @@ import { makeDirectory } from '../env/output-paths.ts';
 import { benchRpc, benchServerAlone } from './rpc-bench.ts';
 import { benchTracing } from './tracing-bench.ts';
 import { benchProxy } from './proxy-bench.ts';
-import { benchTap } from './tap-bench.ts';
+import { benchTap, tapVerdict } from './tap-bench.ts';
 import { benchTcpProxy } from './tcp-proxy-bench.ts';
 import { benchProtocolBoundary } from './protocol-bench.ts';
 import { benchMemory } from './memory-bench.ts';
@@ -111,6 +111,7 @@ try {
       ['load', 'no tap calls/s', 'tap calls/s', 'throughput ratio', 'no tap p50/p99 ms', 'tap p50/p99 ms', 'p50 delta ms', 'over TCP: ratio / p50 delta ms', 'proxy host CPU µs/call no tap/tap/over TCP'],
       tap.map((row) => [row.load, row.withoutTap.callsPerSec.toFixed(0), row.withTap.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.withoutTap.p50Ms.toFixed(3)}/${row.withoutTap.p99Ms.toFixed(2)}`, `${row.withTap.p50Ms.toFixed(3)}/${row.withTap.p99Ms.toFixed(2)}`, row.p50DeltaMs.toFixed(3), `${row.overTcp.throughputRatio.toFixed(3)} / ${row.overTcp.p50DeltaMs.toFixed(3)}`, `${row.hostCpuUsPerCall.withoutTap.toFixed(0)}/${row.hostCpuUsPerCall.withTap.toFixed(0)}/${row.hostCpuUsPerCall.overTcp.toFixed(0)}`]),
     ));
+    console.log(tapVerdict(tap));
   }
   if (only.has('protocol')) {
     const protocol = await benchProtocolBoundary(node, { concurrency: 32, roundMs, rounds });
@@ -194,3 +195,4 @@ const out = options.out ?? join('reports', `bench-${new Date().toISOString().rep
 makeDirectory(dirname(out));
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nwritten: ${out}`);
+

@@ -5,7 +5,7 @@
  * the real dist/ meanwhile are not disturbed.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -81,5 +81,18 @@ describe('the compiled harness in dist/', { timeout: 240_000 }, () => {
     const launched = await node(['harness/build/launch.mjs', 'no-such-program']);
     expect(launched.code).toBe(2);
     expect(launched.stderr).toContain('programs: cli, worker, rpc-server');
+  });
+
+  it('builds every entry a compiled bundle starts by file name (worker threads, child programs)', () => {
+    const programs = JSON.parse(readFileSync(join(REPO_ROOT, 'harness/build/programs.json'), 'utf8')) as Record<string, string>;
+    const sources = readdirSync(join(REPO_ROOT, 'harness'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
+    const started = new Set<string>();
+    for (const file of sources) {
+      // `compiled ? './proxy-thread.js' : './proxy-thread.ts'`: the bundle next to the running one.
+      for (const match of readFileSync(join(REPO_ROOT, 'harness', file), 'utf8').matchAll(/\? '\.\/([\w-]+)\.js' : '\.\/[\w-]+\.ts'/g)) started.add(match[1]!);
+    }
+    expect(started.size).toBeGreaterThan(0);
+    for (const name of started) expect(Object.keys(programs), `${name}.js is started compiled but not built`).toContain(name);
   });
 });

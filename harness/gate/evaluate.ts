@@ -1,5 +1,6 @@
 import type { GateResult, ScenarioResult } from '../report/result-schema.ts';
 import { formatMetricValue } from './format-gates.ts';
+import { evaluatePhaseGate } from './evaluate-phase.ts';
 import { compare, type ParsedGate } from './parse-gate.ts';
 
 /**
@@ -9,6 +10,7 @@ import { compare, type ParsedGate } from './parse-gate.ts';
  */
 export function evaluateGates(result: ScenarioResult, gates: readonly ParsedGate[], source: GateResult['source'] = 'cli'): GateResult[] {
   return gates.map((gate): GateResult => {
+    if (gate.phase) return evaluatePhaseGate(result, { ...gate, phase: gate.phase }, source);
     const common = { expression: gate.expression, metric: gate.metric, threshold: gate.threshold, unit: gate.unit, source };
     const reading = gate.definition.read(result);
     if (reading.value === null) {

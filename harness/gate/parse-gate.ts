@@ -1,9 +1,13 @@
 import { lookupMetric, METRIC_NAMES_HELP, METRIC_UNIT, SUGGESTABLE_METRICS, type MetricDefinition, type MetricKind } from './metrics.ts';
+import { selectorProblem, SUGGESTABLE_FAULT_NAMES, type PhaseKind, type PhaseSelector } from './phase-faults.ts';
+import { phaseMetric, type PhaseMetric } from './phase-metrics.ts';
 
 /**
  * Gate expressions, one per string (spaces allowed between tokens):
  *
- *   gate       = metric op number [unit]
+ *   gate       = [ phase "." ] metric op number [unit]
+ *   phase      = ( "during" | "after" ) "(" fault ")"     see phase-faults.ts: which fault,
+ *                which window; phase-metrics.ts: which metrics, read how
  *   metric     = [ "latency." ] statistic
  *              | "server.queue_wait." statistic | "server.service." statistic
  *              | "throughput" | "error_rate" | "unavailability" | "recovery_time"
@@ -23,7 +27,8 @@ import { lookupMetric, METRIC_NAMES_HELP, METRIC_UNIT, SUGGESTABLE_METRICS, type
  *   counts take no unit.
  *
  * Examples: `p99<50ms`, `p(99)<250`, `latency.p99.9 <= 1s`, `errors==0`, `throughput>=400/s`,
- * `discarded.duplicate>=1`, `error_rate<1%`, `server.queue_wait.p99<5ms`.
+ * `discarded.duplicate>=1`, `error_rate<1%`, `server.queue_wait.p99<5ms`,
+ * `during(partition).p99<2s`, `after(fault-2).error_rate<1%`, `during(kill).unavailability<5s`.
  */
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -40,6 +45,8 @@ export interface ParsedGate {
   readonly threshold: number;
   /** The metric's unit: 'ms', '/s', '%' or '' for counts. */
   readonly unit: string;
+  /** A phase gate: the metric read over a fault's window instead of the whole run. */
+  readonly phase?: PhaseSelector & { readonly metric: PhaseMetric };
 }
 
 /** A gate that cannot be parsed: a configuration error (exit 2), never a failed gate. */
@@ -78,7 +85,8 @@ interface Token {
 
 /** Parses one gate expression; throws GateParseError pointing at the first problem. */
 export function parseGate(expression: string): ParsedGate {
-  const tokens = tokenize(expression);
+  const prefix = parsePhasePrefix(expression);
+  const tokens = tokenize(expression, prefix?.length ?? 0);
   let index = 0;
   const peek = (): Token => tokens[index]!;
   const next = (): Token => tokens[index++]!;
@@ -138,7 +146,41 @@ export function parseGate(expression: string): ParsedGate {
   const rest = peek();
   if (rest.kind !== 'end') fail(rest, `unexpected ${describe(rest)} after the gate; write one gate per expression, e.g. "p99<50ms"`);
 
-  return { expression: expression.trim(), metric: definition.name, definition, operator, threshold: value * scale, unit: METRIC_UNIT[definition.kind] };
+  const common = { expression: expression.trim(), definition, operator, threshold: value * scale, unit: METRIC_UNIT[definition.kind] };
+  if (!prefix) return { ...common, metric: definition.name };
+  const metric = phaseMetric(definition.name, prefix.kind);
+  if ('problem' in metric) fail(metricToken, metric.problem);
+  return { ...common, metric: `${prefix.kind}(${prefix.fault}).${definition.name}`, phase: { kind: prefix.kind, fault: prefix.fault, metric } };
+}
+
+/**
+ * `during(partition).` / `after(2).` in front of a metric. Fault names hold "-", which the
+ * metric tokenizer reads as a minus sign, so the prefix is taken apart here, by hand.
+ */
+function parsePhasePrefix(expression: string): (PhaseSelector & { readonly length: number }) | undefined {
+  const head = /^\s*(during|after)(?![A-Za-z0-9_])\s*/.exec(expression);
+  if (!head) return undefined;
+  const kind = head[1] as PhaseKind;
+  function fail(position: number, problem: string): never {
+    throw new GateParseError(expression, position, problem);
+  }
+  let position = head[0].length;
+  if (expression[position] !== '(') fail(position, `expected "(" after "${kind}": name the fault, e.g. ${kind}(partition).p99<2s`);
+  const close = expression.indexOf(')', position);
+  if (close < 0) fail(expression.length, `expected ")" to close the "(" at position ${position}`);
+  const inside = expression.slice(position + 1, close);
+  const fault = inside.trim();
+  const faultAt = position + 1 + (inside.length - inside.trimStart().length);
+  if (!/^[A-Za-z0-9_-]*$/.test(fault)) fail(faultAt, `a fault name is a kind, family, id or index (letters, digits, "-"), not "${fault}"`);
+  const problem = selectorProblem(fault);
+  if (problem) {
+    const suggestion = closest(fault, SUGGESTABLE_FAULT_NAMES);
+    fail(faultAt, `${problem}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
+  }
+  position = close + 1;
+  while (/\s/.test(expression[position] ?? '')) position++;
+  if (expression[position] !== '.') fail(position, `expected "." between ${kind}(${fault}) and the metric, e.g. ${kind}(${fault}).p99<2s`);
+  return { kind, fault, length: position + 1 };
 }
 
 export function compare(actual: number, operator: Operator, threshold: number): boolean {
@@ -156,7 +198,7 @@ export function compare(actual: number, operator: Operator, threshold: number): 
  * Tokens with their offsets. Operator-like runs (`=`, `=>`, `<>`) become one operator
  * token so the parser can name the typo instead of stumbling over its second character.
  */
-function tokenize(expression: string): Token[] {
+function tokenize(expression: string, from = 0): Token[] {
   const tokens: Token[] = [];
   const patterns: ReadonlyArray<readonly [TokenKind, RegExp]> = [
     ['number', /^(?:\d+(?:\.\d+)?|\.\d+)/],
@@ -167,7 +209,7 @@ function tokenize(expression: string): Token[] {
     ['%', /^%/],
     ['/', /^\//],
   ];
-  let position = 0;
+  let position = from;
   while (position < expression.length) {
     const rest = expression.slice(position);
     const space = /^\s+/.exec(rest);

@@ -16,6 +16,7 @@ import { runLoad } from '../load/run-load.ts';
 import { seededRandom } from '../load/seeded-random.ts';
 import type { ClientTally, WorkerEvent } from '../load/worker-protocol.ts';
 import { encodeHistogram } from '../observe/histogram.ts';
+import { CallsByStartRecorder, type CallOutcome } from '../observe/calls-by-start.ts';
 import { LatencyRecorder } from '../observe/latency-recorder.ts';
 import { ClientLineDecoder, encodeCallLine, isProtocolViolation, TIMEOUT_ERROR, type DecodedClientLine, type ProtocolViolationKind } from './client-line-protocol.ts';
 import { CallNumbers } from './call-numbers.ts';
@@ -79,6 +80,7 @@ class CommandClientInstance implements ClientInstance {
   private readonly abort = new AbortController();
   private readonly replies: ReplyClassifier;
   private latency: LatencyRecorder | undefined;
+  private byStart: CallsByStartRecorder | undefined;
   private finalObservations: FinalObservations | undefined;
   private nextId = 1;
   private resolveGo!: (runStartEpochMs: number) => void;
@@ -184,6 +186,7 @@ class CommandClientInstance implements ClientInstance {
 
   private async runLoad(runStartEpochMs: number): Promise<void> {
     this.latency = new LatencyRecorder({ runStartEpochMs });
+    this.byStart = new CallsByStartRecorder(runStartEpochMs);
     const progress = setInterval(() => this.observer.tally(this.snapshot()), PROGRESS_EVERY_MS);
     let startLateness: string | undefined;
     try {
@@ -206,7 +209,7 @@ class CommandClientInstance implements ClientInstance {
       this.kill();
       await this.process.exited;
     }
-    this.finalObservations = { client: this.snapshot(), latency: this.latency.encode(), startLateness };
+    this.finalObservations = { client: this.snapshot(), latency: this.latency.encode(), callsByStart: this.byStart!.encode(), startLateness };
     this.observer.tally(this.snapshot());
   }
 
@@ -240,7 +243,7 @@ class CommandClientInstance implements ClientInstance {
         if (line.violation === 'answered-twice' && line.id !== undefined) this.ledger.accept(`call ${line.id}`);
         // A broken answer to a call in flight still ends that call.
         const call = line.id === undefined ? undefined : this.pending.get(line.id);
-        if (call && line.violation !== 'answered-twice') this.settle(call, () => this.tally.otherErrors++);
+        if (call && line.violation !== 'answered-twice') this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
         continue;
       }
       const call = this.pending.get(line.id);
@@ -250,21 +253,23 @@ class CommandClientInstance implements ClientInstance {
       }
       if ('result' in line) this.onResult(call, line.result);
       else if (line.error === TIMEOUT_ERROR) {
-        this.settle(call, () => this.tally.timedOut++);
+        this.settle(call, 'timedOut', () => this.tally.timedOut++);
         this.event('timeout', `call ${call.id} (fib(${call.n})) timed out in the client`);
       } else {
-        this.settle(call, () => this.tally.otherErrors++);
+        this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
         this.event('error', `call ${call.id} (fib(${call.n})) failed in the client: ${line.error}`);
       }
     }
   }
 
   private onResult(call: PendingCall, result: string): void {
-    this.settle(call, () => {
+    const correct = result === this.numbers.expected(call.n).toString();
+    const latencyUs = Math.max(1, Math.round((performance.now() - call.intendedStartMs) * 1000));
+    this.settle(call, correct ? 'answered' : 'wrongResult', () => {
       this.tally.answered++;
       this.ledger.accept(`call ${call.id}`);
-      this.latency?.record(Math.max(1, Math.round((performance.now() - call.intendedStartMs) * 1000)));
-      if (result === this.numbers.expected(call.n).toString()) {
+      this.latency?.record(latencyUs);
+      if (correct) {
         this.tally.correct++;
         return;
       }
@@ -278,13 +283,15 @@ class CommandClientInstance implements ClientInstance {
       } else {
         this.event('error', `call ${call.id}: wrong result for fib(${call.n}): got ${shorten(result)}`);
       }
-    });
+    }, latencyUs);
   }
 
-  private settle(call: PendingCall, count: () => void): void {
+  /** Ends a call once: counts it in the tally and, by its intended start, for phase gates. */
+  private settle(call: PendingCall, outcome: CallOutcome, count: () => void, latencyUs?: number): void {
     if (!this.pending.delete(call.id)) return;
     clearTimeout(call.timer);
     count();
+    this.byStart?.ended(outcome, call.intendedStartMs, latencyUs);
     this.numbers.release(call.n);
     call.done();
   }
@@ -293,7 +300,7 @@ class CommandClientInstance implements ClientInstance {
     if (!this.pending.has(call.id)) return;
     if (violation) this.violation(violation, `call ${call.id} (fib(${call.n})): ${why}`);
     else this.event('error', `call ${call.id} (fib(${call.n})): ${why}`);
-    this.settle(call, () => this.tally.otherErrors++);
+    this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
   }
 
   private violation(kind: ProtocolViolationKind | HarnessSideViolation, detail: string): void {

@@ -9,6 +9,7 @@ import type { CallPlan } from '../load/call-plan.ts';
 import type { LoadOptions } from '../load/load-options.ts';
 import type { EncodedSentRequests } from '../load/sent-requests.ts';
 import type { EncodedCallIds } from '../observe/call-id-set.ts';
+import type { EncodedCallsByStart } from '../observe/calls-by-start.ts';
 import type { ClientTally, EncodedRecording, ServerTally, TracingConfig, WorkerEvent } from '../load/worker-protocol.ts';
 
 export type InstanceExit = { readonly code: number | null; readonly signal: NodeJS.Signals | null };
@@ -20,6 +21,8 @@ export interface FinalObservations {
   /** A client's final tally: the only one that carries what its load generator offered. */
   readonly client?: ClientTally;
   readonly latency?: EncodedRecording;
+  /** A client's calls by the interval of their intended start (observe/calls-by-start.ts). */
+  readonly callsByStart?: EncodedCallsByStart;
   readonly queueWait?: EncodedRecording;
   readonly service?: EncodedRecording;
   /** A client's published requests, for the request-accounting check. */

@@ -4,6 +4,7 @@
  * and tallies how each call ended so the parent can prove none was lost or answered twice.
  */
 import { RpcCallError } from '../rpc/errors.ts';
+import { CallsByStartRecorder } from '../observe/calls-by-start.ts';
 import { encodeHistogram } from '../observe/histogram.ts';
 import { fib } from '../rpc/fib.ts';
 import { FibRpcClient } from '../rpc/fib-rpc-client.ts';
@@ -78,6 +79,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const numbers = new PlannedNumbers(config.seed, config.maxN, config.badInputEvery);
 
   let latency: WorkerRecorder | undefined;
+  let byStart: CallsByStartRecorder | undefined;
   const startCall = async (localIndex: number, intendedStartMs: number): Promise<void> => {
     // Numbered by the whole run's plan, so a segment's calls are the whole run's calls.
     const index = globalCallIndex(plan, localIndex);
@@ -97,7 +99,9 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     try {
       const reply = await client.request(n);
       sentRequests.answered(reply.correlationId);
-      latency?.record(Math.max(1, Math.round((performance.now() - intendedStartMs) * 1000)));
+      const latencyUs = Math.max(1, Math.round((performance.now() - intendedStartMs) * 1000));
+      latency?.record(latencyUs);
+      byStart?.ended(reply.value === expected(n) ? 'answered' : 'wrongResult', intendedStartMs, latencyUs);
       tally.answered++;
       if (reply.value === expected(n)) tally.correct++;
       else {
@@ -111,10 +115,13 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     } catch (error) {
       if (!(error instanceof RpcCallError)) {
         tally.otherErrors++;
+        byStart?.ended('otherErrors', intendedStartMs);
         channel.event({ atMs: Date.now(), kind: 'error', detail: String(error) });
         return;
       }
       sentRequests.failed(error);
+      const outcome = error.reason === 'timeout' ? 'timedOut' : error.reason === 'remote-error' ? 'remoteErrors' : error.reason === 'connection-lost' ? 'connectionLost' : 'otherErrors';
+      if (error.reason !== 'in-flight-limit') byStart?.ended(outcome, intendedStartMs);
       if (error.reason === 'timeout') {
         tally.timedOut++;
         channel.event({ atMs: Date.now(), kind: 'timeout', correlationId: error.correlationId, detail: error.message });
@@ -131,7 +138,9 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   await client.start();
   channel.send({ type: 'ready' });
   // Latency intervals line up across processes because all count from the run start the parent sets.
-  latency = observation.newRecorder(await channel.goSignal());
+  const runStartEpochMs = await channel.goSignal();
+  latency = observation.newRecorder(runStartEpochMs);
+  byStart = new CallsByStartRecorder(runStartEpochMs);
   const abort = new AbortController();
   void channel.stopRequested().then(() => abort.abort());
   const progress = setInterval(() => channel.send({ type: 'progress', client: syncCounters() }), PROGRESS_EVERY_MS);
@@ -147,6 +156,6 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const final = syncCounters();
   final.dropped = summary.dropped + client.counters.rejectedInFlightLimit;
   const startLateness = summary.startLateness && encodeHistogram(summary.startLateness);
-  await channel.sendAndFlush({ type: 'final', client: final, latency: latency.encode(), sentRequests: sentRequests.encode(), startLateness });
+  await channel.sendAndFlush({ type: 'final', client: final, latency: latency.encode(), callsByStart: byStart.encode(), sentRequests: sentRequests.encode(), startLateness });
   await observation.shutdown();
 }

@@ -4,6 +4,7 @@
  * worker measures reaches the parent as one of these; histograms travel as compressed base64.
  */
 import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
+import type { EncodedCallsByStart } from '../observe/calls-by-start.ts';
 import type { EncodedRecording } from '../observe/latency-recorder.ts';
 import type { EncodedCallIds } from '../observe/call-id-set.ts';
 import type { TraceBudget } from '../observe/trace-budget.ts';
@@ -133,6 +134,8 @@ export type WorkerMessage =
       readonly server?: ServerTally;
       /** Compressed base64 histograms, microseconds. */
       readonly latency?: EncodedRecording;
+      /** A client's calls by the interval of their intended start, for phase gates. */
+      readonly callsByStart?: EncodedCallsByStart;
       readonly queueWait?: EncodedRecording;
       readonly service?: EncodedRecording;
       readonly handledCallIds?: EncodedCallIds;

@@ -9,6 +9,7 @@ export {
   type Histogram,
 } from './histogram.ts';
 export { LatencyRecorder, type EncodedRecording, type LatencyRecorderOptions } from './latency-recorder.ts';
+export { CallsByStartRecorder, mergeCallsByStart, CALL_OUTCOMES, type CallOutcome, type CallsByStartResult, type EncodedCallsByStart, type OutcomeCounts } from './calls-by-start.ts';
 export { percentileSpectrum, summarize, type LatencySummary, type PercentilePoint } from './latency-summary.ts';
 export {
   intervalSeries,

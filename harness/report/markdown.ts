@@ -1,5 +1,6 @@
 import { errorCount, instant, int, ms, rate, seconds, withUnit } from './format.ts';
 import type { ScenarioResult } from './result-schema.ts';
+import { participantRows, segmentsHeadline } from './segment-participants.ts';
 
 /** summary.md, for $GITHUB_STEP_SUMMARY and similar CI job summaries (GitHub-flavoured Markdown). */
 export function renderMarkdown(result: ScenarioResult): string {
@@ -39,6 +40,10 @@ export function renderMarkdown(result: ScenarioResult): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${int(c.sent)} | ${int(c.answered)} | ${int(c.timedOut)} | ${int(errorCount(c))} | ${int(c.wrongResult)} | ${int(c.dropped)} | ${int(c.discarded.duplicate)} / ${int(c.discarded.late)} / ${int(c.discarded.unknown)} | ${int(c.redelivered)} | ${int(c.serverKills)} / ${int(c.serverRestarts)} | ${int(c.brokerRestarts)} |`,
   );
+  if (result.segments) {
+    lines.push('', '### Segments', '', cell(segmentsHeadline(result.segments)), '', '| participant | host | started vs agreed | sent | answered | result folder |', '|---|---|---:|---:|---:|---|',
+      ...participantRows(result.segments).map((row) => `| ${cell(row.who)} | ${cell(row.host)} | ${row.startOffset} | ${row.sent} | ${row.answered} | \`${cell(row.dir)}\` |`));
+  }
   if (result.harnessErrors.length > 0) lines.push('', '### ⚠️ Harness errors', '', ...result.harnessErrors.map((error) => `- ${cell(error)}`));
   lines.push('', `<sub>run ${cell(result.run.id)} · open report.html in the run folder for charts, timeline and the duplicate-reply trace</sub>`);
   return `${lines.join('\n')}\n`;

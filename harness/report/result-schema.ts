@@ -104,6 +104,15 @@ export const GateResultSchema = z.object({
   /** Human-readable explanation, e.g. "p99 12.3 ms < 50 ms" or "within noise (±4 %)". */
   detail: z.string(),
   source: z.enum(['scenario', 'cli', 'baseline']),
+  /**
+   * A phase gate (`during(partition).p99<2s`): the phase, the fault as written, and the
+   * window each matching fired fault gave, as read (whole intervals of callsByStart).
+   */
+  phase: z.object({
+    kind: z.enum(['during', 'after']),
+    fault: z.string(),
+    windows: z.array(z.object({ faultId: z.string(), fromMs: nonNegative, toMs: nonNegative })),
+  }).optional(),
 });
 
 export const CountersSchema = z.object({
@@ -166,6 +175,28 @@ export const TraceSpanSchema = z.object({
   statusMessage: z.string().optional(),
   events: z.array(z.object({ name: z.string(), tMs: z.number() })),
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+
+/**
+ * Calls grouped by the interval of their intended start (observe/calls-by-start.ts): how each
+ * ended, and the latency of the answered ones as an HDR histogram. Phase gates read it.
+ */
+export const CallsByStartSchema = z.object({
+  intervalMs: z.number().int().positive(),
+  /** From the run start to the end of the load schedule: where every `after(...)` window ends. */
+  loadDurationMs: nonNegative,
+  /** Only intervals in which a started call ended; `answered` includes wrong results. */
+  intervals: z.array(z.object({
+    tMs: nonNegative,
+    answered: count,
+    wrongResult: count,
+    timedOut: count,
+    remoteErrors: count,
+    connectionLost: count,
+    otherErrors: count,
+    /** Compressed base64, microseconds; absent when no call of the interval was answered. */
+    histogram: z.string().optional(),
+  })),
 });
 
 /** What one fault cost the callers (observe/fault-impact.ts). */
@@ -281,6 +312,8 @@ export const ScenarioResultSchema = z.object({
   faultImpact: z.array(FaultImpactSchema).optional(),
   /** Present when the run used a private cluster. */
   cluster: ClusterSectionSchema.optional(),
+  /** For phase gates; absent in older results and in runs merged from segments. */
+  callsByStart: CallsByStartSchema.optional(),
   /** Set on a run merged from execution segments (`npm run report -- --merge`). */
   segments: SegmentsSchema.optional(),
 });
@@ -296,6 +329,7 @@ export type GateResult = z.infer<typeof GateResultSchema>;
 export type TraceSpan = z.infer<typeof TraceSpanSchema>;
 export type Counters = z.infer<typeof CountersSchema>;
 export type FaultImpactRecord = z.infer<typeof FaultImpactSchema>;
+export type CallsByStart = z.infer<typeof CallsByStartSchema>;
 export type ClusterSection = z.infer<typeof ClusterSectionSchema>;
 export type OfferedLoad = z.infer<typeof OfferedLoadSchema>;
 export type Segments = z.infer<typeof SegmentsSchema>;

@@ -1,5 +1,6 @@
 import { errorCount, int, ms, rate, seconds, withUnit } from './format.ts';
 import type { ScenarioResult } from './result-schema.ts';
+import { participantRows, segmentsHeadline } from './segment-participants.ts';
 
 /** Open loop: the rate asked for and achieved, and how late the generator started calls. */
 function loadRow(result: ScenarioResult): Array<[string, Array<[string, string, boolean?]>]> {
@@ -43,9 +44,16 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     ...(env.implementations && (env.implementations.server !== 'builtin' || env.implementations.client !== 'builtin')
       ? [dim(`  server ${env.implementations.server} · client ${env.implementations.client}`)]
       : []),
+    ...(result.segments ? [dim(`  ${segmentsHeadline(result.segments)}`)] : []),
     '',
     ...grid.map(row),
   ];
+  if (result.segments) {
+    const rows = participantRows(result.segments);
+    const width = (pick: (r: (typeof rows)[number]) => string) => Math.max(...rows.map((r) => pick(r).length));
+    const [who, host, offset, sent] = [width((r) => r.who), width((r) => r.host), width((r) => r.startOffset), width((r) => r.sent)];
+    lines.push('', `  ${bold('segments')}`, ...rows.map((r) => dim(`  ${r.who.padEnd(who)}  ${r.host.padEnd(host)}  started ${r.startOffset.padStart(offset)}  sent ${r.sent.padStart(sent)}  answered ${r.answered}`)));
+  }
   // Right under the numbers: a run that did not happen as asked must not read like one that did.
   for (const warning of result.warnings ?? []) lines.push('', red(bold(`  WARNING: ${warning}`)));
   if (result.checks.length > 0) {

@@ -4,6 +4,7 @@ import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { ScenarioResult } from './result-schema.ts';
 import { makeSyntheticResult } from './test-fixtures.ts';
+import { renderSegments } from './html/sections/segments.ts';
 import { formatTerminalSummary } from './terminal-summary.ts';
 
 const passing = makeSyntheticResult({}, { durationSec: 5 });
@@ -99,5 +100,38 @@ describe('compare.md', { timeout: 60_000 }, () => {
     expect(markdown).toMatch(/\| p50 \| [\d.]+ ms \| [\d.]+ ms \| 🔺 worse \+[\d.]+ ms \(\+[\d.]+ %\) \|/);
     expect(markdown).toMatch(/\| p99\.9 \|/);
     expect(markdown).toMatch(/\| check: Every call is accounted for \| ✅ \| ✅ \|/);
+  });
+});
+
+describe('a run merged from execution segments', { timeout: 30_000 }, () => {
+  const merged: ScenarioResult = {
+    ...passing,
+    segments: {
+      count: 2,
+      startAt: '2026-12-01T10:00:00.000Z',
+      clockSkewMs: 72.5,
+      participants: [
+        { role: 'servers', index: 0, dir: 'out/servers', host: 'build-3', startOffsetMs: 0.4, sent: 0, answered: 0 },
+        { role: 'clients', index: 2, dir: 'out/segment-2', host: 'build-2', localAddress: '127.0.0.12', startOffsetMs: 72.9, sent: 250, answered: 249 },
+        { role: 'clients', index: 1, dir: 'out/segment-1', host: 'build-1', localAddress: '127.0.0.11', startOffsetMs: -1.2, sent: 250, answered: 250 },
+      ],
+    },
+  };
+
+  it('names every participant in order, with its host, start against the agreed time and calls', () => {
+    const text = formatTerminalSummary(merged, { color: false });
+    expect(text).toContain('merged from 2 of 2 clients segments and 1 servers run · agreed start 2026-12-01 10:00:00 UTC · clock skew 72.5 ms (over 50 ms)');
+    const rows = text.split('\n').filter((line) => /^ {2}(segment \d+\/\d+|servers) /.test(line));
+    expect(rows.map((row) => /^ {2}(segment \d+\/\d+|servers)/.exec(row)![1])).toEqual(['segment 1/2', 'segment 2/2', 'servers']);
+    expect(rows[0]).toMatch(/build-1 \(127\.0\.0\.11\)\s+started\s+-1\.2 ms\s+sent 250\s+answered 250/);
+    expect(rows[2]).toContain('sent   -');
+  });
+
+  it('has a segments table in summary.md and a segments card in report.html; a whole run has neither', () => {
+    expect(renderMarkdown(merged)).toContain('| segment 2/2 | build-2 (127.0.0.12) | +72.9 ms | 250 | 249 | `out/segment-2` |');
+    expect(renderMarkdown(passing)).not.toContain('### Segments');
+    expect(renderSegments(merged)).toContain('<td>segment 1/2</td><td>build-1 (127.0.0.11)</td><td class="num">-1.2 ms</td>');
+    expect(renderSegments(passing)).toBe('');
+    expect(formatTerminalSummary(passing, { color: false })).not.toContain('segments');
   });
 });

@@ -1,6 +1,8 @@
 import { compareWithBaseline, loadBaseline, saveBaseline, type Baseline } from '../gate/baseline.ts';
 import { evaluateGates } from '../gate/evaluate.ts';
 import { parseGate, type ParsedGate } from '../gate/parse-gate.ts';
+import { phaseSelectorErrors } from '../gate/phase-faults.ts';
+import { describeFault, type FaultSpec } from '../chaos/fault-spec.ts';
 import type { ScenarioResult } from '../report/result-schema.ts';
 
 /** Gates parsed and the baseline loaded before anything runs, so a typo costs no broker start. */
@@ -12,7 +14,10 @@ export interface PreparedGates {
   readonly tolerancePct: number;
 }
 
-export function prepareGates(expressions: readonly string[], options: { baselineFile?: string; tolerancePct: number; scenario: string; scenarioGates?: readonly string[] }): PreparedGates {
+export function prepareGates(
+  expressions: readonly string[],
+  options: { baselineFile?: string; tolerancePct: number; scenario: string; scenarioGates?: readonly string[]; faults: readonly FaultSpec[] },
+): PreparedGates {
   const errors: string[] = [];
   const gates: ParsedGate[] = [];
   for (const expression of expressions) {
@@ -22,6 +27,8 @@ export function prepareGates(expressions: readonly string[], options: { baseline
       errors.push((error as Error).message);
     }
   }
+  // A phase gate naming a fault the scenario never schedules is a typo, not a failed gate.
+  errors.push(...phaseSelectorErrors(gates, options.faults.map((fault) => ({ kind: fault.kind, description: describeFault(fault).description }))));
   let baseline: Baseline | undefined;
   if (options.baselineFile) {
     try {

@@ -6,6 +6,7 @@ import { measureOfferedLoad, offeredLoadWarning, withStartLateness } from '../ch
 import { accountRequests, type RequestAccounting } from '../checks/request-accounting.ts';
 import { confirmedRequestsAnswered, measureRequestLoss, type RequestLoss } from '../checks/request-loss.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
+import { mergeCallsByStart, type EncodedCallsByStart } from '../observe/calls-by-start.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../load/accepted-reply-ledger.ts';
 import type { ClientTally, EncodedRecording, ServerTally } from '../load/worker-protocol.ts';
 import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../report/result-schema.ts';
@@ -96,6 +97,11 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     ? withStartLateness(measureOfferedLoad(definition.load, definition.topology.clients, finalClientTallies, definition.acceptUndeliveredLoad ?? false), input.clients.flatMap((w) => w.final?.startLateness ?? []))
     : undefined;
   const offeredLoadShortfall = offeredLoad && offeredLoadWarning(offeredLoad);
+  // Only when every client reported: a window missing one client's calls would judge a part as the whole.
+  // Phases end where the load schedule did, not where the clients finished draining.
+  const byStart = input.clients.map((w) => w.final?.callsByStart);
+  const scheduleEndMs = offeredLoad && offeredLoad.scheduleMs > 0 ? offeredLoad.scheduleMs : Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
+  const callsByStart = byStart.every((b) => b !== undefined) ? mergeCallsByStart(byStart as EncodedCallsByStart[], scheduleEndMs) : undefined;
   const { requestAccounting, requestLoss } = measureRequests(input);
   const checkInput: CheckInput = {
     counters,
@@ -177,6 +183,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     verdict: harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
     harnessErrors: input.harnessErrors,
     warnings: offeredLoadShortfall ? [offeredLoadShortfall] : [],
+    ...(callsByStart ? { callsByStart } : {}),
   };
 }
 

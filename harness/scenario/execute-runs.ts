@@ -63,7 +63,10 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
   }
   let gates: PreparedGates;
   try {
-    gates = prepareGates(options.gates, { baselineFile: options.baseline, tolerancePct: options.tolerancePct, scenario: definition.name, scenarioGates: definition.gates });
+    // Phase gates name the whole scenario's faults; a segment runs none of them (or no calls), so
+    // they are judged where segments are merged, and a segment leaves them out.
+    const prepared = prepareGates(options.gates, { baselineFile: options.baseline, tolerancePct: options.tolerancePct, scenario: definition.name, scenarioGates: definition.gates, faults: whole.definition.faults });
+    gates = participant ? { ...prepared, gates: prepared.gates.filter((gate) => !gate.phase) } : prepared;
   } catch (error) {
     errors.push((error as Error).message);
     gates = undefined as never;

@@ -148,7 +148,7 @@ export async function mergeSegments(dirs: readonly string[], outDir: string): Pr
       })),
     },
   };
-  const gates = prepareGates(first.gates, { tolerancePct: 10, scenario: definition.name, scenarioGates: definition.gates });
+  const gates = prepareGates(first.gates, { tolerancePct: 10, scenario: definition.name, scenarioGates: definition.gates, faults: definition.faults });
   return applyGates([merged], gates, {}).results[0]!;
 }
 

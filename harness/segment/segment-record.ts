@@ -33,6 +33,12 @@ export const ServerTallySchema = z.object({ handled: count, redelivered: count, 
 const FinalObservationsSchema = z.object({
   client: ClientTallySchema.optional(),
   latency: EncodedRecordingSchema.optional(),
+  /** Calls by intended start (observe/calls-by-start.ts), so a merged run keeps its phase gates. */
+  callsByStart: z.object({
+    intervalMs: z.number().int().positive(),
+    latency: EncodedRecordingSchema,
+    outcomes: z.array(z.object({ index: z.number().int(), answered: count, wrongResult: count, timedOut: count, remoteErrors: count, connectionLost: count, otherErrors: count })).readonly(),
+  }).optional(),
   queueWait: EncodedRecordingSchema.optional(),
   service: EncodedRecordingSchema.optional(),
   sentRequests: z.object({

@@ -39,6 +39,15 @@ function expectLateReplyHandled(result: ScenarioResult): void {
   expect(result.counters.mismatchedCorrelation).toBe(0);
 }
 
+/** Phase gates read calls by intended start: an external client's must add up to its counters. */
+function expectCallsByStartMatchCounters(result: ScenarioResult): void {
+  const total = (key: 'answered' | 'timedOut' | 'wrongResult') => result.callsByStart!.intervals.reduce((sum, interval) => sum + interval[key], 0);
+  expect(result.callsByStart).toBeDefined();
+  expect(total('answered')).toBe(result.counters.answered);
+  expect(total('timedOut')).toBe(result.counters.timedOut);
+  expect(total('wrongResult')).toBe(result.counters.wrongResult);
+}
+
 describe('external clients and servers through the fault scenarios', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     node = await new PrivateRabbitNode({ startTimeoutMs: 120_000 }).start();
@@ -76,6 +85,8 @@ describe('external clients and servers through the fault scenarios', { timeout: 
     expect(result.verdict).toBe('fail');
     expect(failedChecks(result)).toEqual(expect.arrayContaining(['no-cross-resolution', 'results-correct']));
     expect(result.checks.find((c) => c.id === 'no-cross-resolution')?.actual).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
+    expect(result.counters.wrongResult).toBeGreaterThan(0);
+    expectCallsByStartMatchCounters(result);
   });
 
   it('a client that prints garbage, answers ids it was never given and answers twice: each break is named, the run completes', async () => {

@@ -1,4 +1,5 @@
 import type { FaultRecord, IntervalPoint, ScenarioResult, TimelineEvent } from '../result-schema.ts';
+import { LANE_STATES, nodeLanes, type NodeLane } from './node-lanes.ts';
 
 /** Charts never get more points than this; percentiles stay exact, they come from the summary. */
 export const MAX_SERIES_POINTS = 2000;
@@ -28,6 +29,9 @@ export interface ReportChartData {
   /** Event markers: time in seconds and index into markerVars (the CSS colour of the category). */
   readonly markers: { readonly t: number[]; readonly c: number[] };
   readonly markerVars: string[];
+  /** One lane per cluster node (empty without a cluster); `state` indexes laneVars. */
+  readonly lanes: Array<{ label: string; segments: Array<{ fromS: number; toS: number; state: number }> }>;
+  readonly laneVars: string[];
 }
 
 export function reportChartData(result: ScenarioResult): ReportChartData {
@@ -40,7 +44,21 @@ export function reportChartData(result: ScenarioResult): ReportChartData {
     faults: chartFaults(result.faults),
     markers: markers(result.timeline.events, result.run.durationMs),
     markerVars: MARKER_CATEGORIES.map((c) => c.cssVar),
+    lanes: result.cluster ? laneColumns(nodeLanes(result.cluster, runEndMs(result))) : [],
+    laneVars: LANE_STATES.map((s) => s.cssVar),
   };
+}
+
+/** Where the time charts end: the last interval, or a later node state change. */
+function runEndMs(result: ScenarioResult): number {
+  const series = result.latency.series;
+  const lastInterval = series.length > 0 ? series[series.length - 1]!.tMs + result.latency.intervalMs : 0;
+  return Math.max(lastInterval, ...(result.cluster?.nodeStates.map((s) => s.tMs) ?? []));
+}
+
+function laneColumns(lanes: readonly NodeLane[]): ReportChartData['lanes'] {
+  const index = new Map(LANE_STATES.map((s, i) => [s.state, i]));
+  return lanes.map((lane) => ({ label: lane.label, segments: lane.segments.map((s) => ({ fromS: round(s.fromS), toS: round(s.toS), state: index.get(s.state)! })) }));
 }
 
 /** x = 1/(1-p), the HdrHistogram plot's axis; `inverse` is written by observe/ (finite at 100 %). */

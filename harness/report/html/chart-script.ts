@@ -71,8 +71,37 @@ export const REPORT_CHART_SCRIPT = CHART_COMMON + String.raw`
           { label: 'answered/s', stroke: RC.css('--tp'), fill: RC.css('--tp') + '22', width: 1.5, points: points, value: function (u, v) { return v == null ? '–' : v.toFixed(1); } }],
       }, [s.t, s.tp], el);
     }
+    el = document.getElementById('chart-nodes');
+    if (el && data.lanes.length > 0) {
+      var n = data.lanes.length, laneColors = data.laneVars.map(RC.css);
+      // The same time range as the charts above, so fault windows line up across all three.
+      var laneEnd = Math.max(lastT, data.intervalS);
+      // Lanes are drawn under the fault plugin's labels; the gap between lanes lets the fault shading show.
+      var lanePlugin = { hooks: { drawClear: [function (u) {
+        var ctx = u.ctx;
+        ctx.save();
+        ctx.beginPath(); ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height); ctx.clip();
+        data.lanes.forEach(function (lane, i) {
+          var y0 = u.valToPos(n - i - 0.2, 'y', true), y1 = u.valToPos(n - i - 0.8, 'y', true);
+          lane.segments.forEach(function (seg) {
+            var x0 = u.valToPos(seg.fromS, 'x', true), x1 = u.valToPos(seg.toS, 'x', true);
+            ctx.fillStyle = laneColors[seg.state];
+            ctx.fillRect(x0, y0, Math.max(x1 - x0, RC.dpr), y1 - y0);
+          });
+        });
+        ctx.restore();
+      }] } };
+      var centers = data.lanes.map(function (lane, i) { return n - i - 0.5; });
+      charts.nodes = new uPlot({
+        width: RC.width(el), height: el.clientHeight, plugins: [lanePlugin, RC.faultPlugin(data.faults)], cursor: cursor, legend: { show: false },
+        scales: { x: { time: false, range: function () { return [0, laneEnd]; } }, y: { range: function () { return [0, n + 0.6]; } } }, padding: [14, 24, 0, 0],
+        axes: [RC.axis('time since start', { values: RC.timeTick(laneEnd) }),
+          RC.axis('', { size: 64, grid: { show: false }, splits: function () { return centers; }, values: function (u, ticks) { return ticks.map(function (v) { return data.lanes[n - 0.5 - v] ? data.lanes[n - 0.5 - v].label : ''; }); } })],
+        series: [{ label: 'time' }, { label: 'node', show: false }],
+      }, [[0, laneEnd], [null, null]], el);
+    }
     // Exposed for the report's own browser tests, which look at where fault windows and markers were drawn.
-    window.rpcChaosCharts = { spectrum: charts.spectrum, latency: charts.latency, throughput: charts.throughput, faults: data.faults, markersDrawn: function () { return markersDrawn; } };
+    window.rpcChaosCharts = { spectrum: charts.spectrum, latency: charts.latency, throughput: charts.throughput, nodes: charts.nodes, faults: data.faults, lanes: data.lanes, markersDrawn: function () { return markersDrawn; } };
     document.body.setAttribute('data-charts-drawn', String(Object.keys(charts).length));
   }
   RC.redrawOn(draw);

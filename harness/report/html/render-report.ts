@@ -6,6 +6,7 @@ import { renderPage } from './page.ts';
 import { renderOverTimeSection, renderSpectrumSection } from './sections/charts.ts';
 import { renderCounters } from './sections/counters.ts';
 import { renderHeader } from './sections/header.ts';
+import { renderSegments } from './sections/segments.ts';
 import { renderTimeline } from './sections/timeline.ts';
 import { renderVerdicts } from './sections/verdicts.ts';
 import { renderWaterfall } from './waterfall.ts';
@@ -20,6 +21,7 @@ export function renderReportHtml(result: ScenarioResult): string {
     renderHeader(result),
     renderVerdicts(result),
     renderCounters(result),
+    renderSegments(result),
     renderSpectrumSection(result),
     renderOverTimeSection(result),
     renderTimeline(result),

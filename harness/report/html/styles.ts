@@ -4,10 +4,12 @@
  */
 const LIGHT = `--bg:#f6f7f9; --card:#fff; --fg:#1d2330; --muted:#5d6675; --border:#dde1e7; --pass:#1a7f37; --fail:#cf222e; --warn:#9a6700;
   --accent:#0969da; --fault:rgba(207,34,46,.10); --fault-line:#cf222e; --grid:rgba(0,0,0,.07); --p50:#0969da; --p90:#8250df; --p99:#bf3989; --max:#9a6700; --tp:#1a7f37;
-  --ev-fault:#cf222e; --ev-recover:#1a7f37; --ev-discard:#0969da; --ev-timeout:#9a6700; --row-hi:rgba(154,103,0,.10);`;
+  --ev-fault:#cf222e; --ev-recover:#1a7f37; --ev-discard:#0969da; --ev-timeout:#9a6700; --row-hi:rgba(154,103,0,.10);
+  --lane-up:#7cc98f; --lane-leader:#1a7f37; --lane-paused:#d4a72c; --lane-partitioned:#8250df; --lane-down:#cf222e;`;
 const DARK = `--bg:#0d1117; --card:#161b22; --fg:#e6edf3; --muted:#9198a1; --border:#30363d; --pass:#3fb950; --fail:#f85149; --warn:#d29922;
   --accent:#4493f8; --fault:rgba(248,81,73,.15); --fault-line:#ff7b72; --grid:rgba(255,255,255,.08); --p50:#4493f8; --p90:#a371f7; --p99:#f778ba; --max:#d29922; --tp:#3fb950;
-  --ev-fault:#ff7b72; --ev-recover:#3fb950; --ev-discard:#4493f8; --ev-timeout:#d29922; --row-hi:rgba(210,153,34,.14);`;
+  --ev-fault:#ff7b72; --ev-recover:#3fb950; --ev-discard:#4493f8; --ev-timeout:#d29922; --row-hi:rgba(210,153,34,.14);
+  --lane-up:#2e6b3c; --lane-leader:#3fb950; --lane-paused:#d29922; --lane-partitioned:#a371f7; --lane-down:#f85149;`;
 
 const MONO = 'ui-monospace,SFMono-Regular,"DejaVu Sans Mono",Menlo,Consolas,monospace';
 
@@ -48,6 +50,7 @@ table.data tr.failed td { background:rgba(207,34,46,.07); }
 .stat .value { font:600 18px ${MONO}; white-space:nowrap; }
 .stat.alert { border-color:var(--fail); } .stat.alert .value { color:var(--fail); }
 .stat.zero .value { color:var(--muted); }
+.impact { margin:8px 0 4px; } .impact .stats { --cols:4; margin-bottom:6px; } .impact table.data td, .impact table.data th { padding:3px 8px; font-size:12.5px; }
 .chart { height:340px; position:relative; overflow:hidden; } .chart.small { height:250px; }
 .note { color:var(--muted); font-size:12px; margin-top:6px; }
 .keys { display:flex; flex-wrap:wrap; gap:4px 16px; font-size:12px; color:var(--muted); margin-top:6px; }

@@ -1,6 +1,7 @@
 import { int, ms } from '../../format.ts';
 import type { ScenarioResult } from '../../result-schema.ts';
 import { faultLabel, MARKER_CATEGORIES } from '../chart-data.ts';
+import { LANE_STATES } from '../node-lanes.ts';
 import { escapeHtml } from '../escape.ts';
 
 /** The HdrHistogram plot: latency by percentile on a log 1/(1-p) axis. */
@@ -26,7 +27,18 @@ export function renderOverTimeSection(result: ScenarioResult): string {
     <div class="keys"><span><i style="background:var(--fault)"></i>fault window</span><span>┆ instantaneous fault</span>${keys}</div>
     ${result.faults.length ? `<div class="faults"><table class="data" id="fault-list"><thead><tr><th>when</th><th>fault</th><th>what</th><th>trigger</th></tr></thead><tbody>${faults}</tbody></table></div>` : '<div class="note">No faults were scheduled in this run.</div>'}
     <div class="note">Per-${result.latency.intervalMs / 1000} s percentiles; lanes under the zero line mark timeline events. Hover to read values; both time charts share the cursor.</div></section>
-  <section class="card"><h2>Throughput over time</h2>${chart('chart-throughput', ' small')}</section>`;
+  <section class="card"><h2>Throughput over time</h2>${chart('chart-throughput', ' small')}</section>${renderNodeLanes(result)}`;
+}
+
+/** One lane per cluster node: up, quorum leader, paused, partitioned, down, on the same time axis. */
+function renderNodeLanes(result: ScenarioResult): string {
+  const cluster = result.cluster;
+  if (!cluster) return '';
+  const keys = LANE_STATES.map((s) => `<span><i style="background:var(${s.cssVar})"></i>${s.label}</span>`).join('');
+  const height = 64 + 36 * cluster.nodes.length;
+  return `<section class="card"><h2>Cluster nodes</h2><div id="chart-nodes" class="chart" style="height:${height}px"></div>
+    <div class="keys">${keys}<span><i style="background:var(--fault)"></i>fault window</span></div>
+    <div class="note">${cluster.nodes.length} nodes, ${escapeHtml(cluster.queueType)} queue, partition handling ${escapeHtml(cluster.partitionHandling)}; states as the harness set or saw them.</div></section>`;
 }
 
 /** Latency spans decades when a fault bites; a log axis shows the quiet part and the spike at once. */

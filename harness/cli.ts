@@ -74,6 +74,7 @@ const program = new Command('scenario')
   .addOption(new Option('--proxy <kind>', 'auto: TOXIPROXY_URL, else the built-in proxy').choices(PROXY_CHOICES as string[]).default('auto'))
   .option('--nodes <n>', 'broker nodes; above 1 starts a private cluster (as --broker cluster, which defaults to 3)', integer(1, 9))
   .addOption(new Option('--queue-type <type>', 'request queue type: classic (the tutorial) or quorum (replicated on a cluster)').choices(QUEUE_TYPES as string[]))
+  .option('--confirm-requests', 'clients publish requests with publisher confirms, and the run checks that no confirmed request was lost (default for a quorum queue)')
   .option('--seed <n>', 'seed of the request sequence', integer(0, 2 ** 31 - 1))
   .option('--out <dir>', 'run folder (default reports/<scenario>-<time>); refused if it holds a run')
   .option('--overwrite', 'replace the run an --out folder already holds', false)
@@ -130,7 +131,7 @@ async function main(): Promise<number> {
     replyMode?: ReplyMode; timeout?: number; broker: BrokerChoice; proxy: ProxyChoice; seed?: number; out?: string;
     json: boolean; gate: string[]; defaultGates: boolean; saveBaseline?: string; baseline?: string; tolerance: number;
     repeat: number; traceSample?: number; tracing: boolean; overwrite: boolean; queue?: string; allowBusyQueue: boolean;
-    serverCmd?: string; clientCmd?: string; readyTimeout?: number; nodes?: number; queueType?: QueueType;
+    serverCmd?: string; clientCmd?: string; readyTimeout?: number; nodes?: number; queueType?: QueueType; confirmRequests?: boolean;
     segment?: string; segments?: number; role?: RunRole; startAt?: string; localAddress?: string;
   }>();
   if (o.localAddress !== undefined) {
@@ -150,6 +151,7 @@ async function main(): Promise<number> {
       clients: o.clients, replyMode: o.replyMode, timeoutMs: o.timeout, sampleRatio: o.traceSample, queue: o.queue,
       serverCommand: o.serverCmd, clientCommand: o.clientCmd, readyTimeoutMs: o.readyTimeout,
       nodes: o.nodes ?? (o.broker === 'cluster' && (definition.topology.nodes ?? 1) < 2 ? DEFAULT_CLUSTER_NODES : undefined), queueType: o.queueType,
+      confirmRequests: o.confirmRequests,
     },
     broker: o.broker,
     proxy: o.proxy,

@@ -1,6 +1,7 @@
 import type { CheckResult, Counters, FaultRecord, OfferedLoad } from '../report/result-schema.ts';
 import { offeredLoadDelivered } from './offered-load.ts';
 import { requestsHandledMatchSent, type RequestAccounting } from './request-accounting.ts';
+import type { RequestLoss } from './request-loss.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
 export interface CheckInput {
@@ -25,6 +26,8 @@ export interface CheckInput {
   readonly offeredLoad: OfferedLoad | undefined;
   /** Requests sent against requests handled, by id; undefined when a client did not report. */
   readonly requestAccounting: RequestAccounting | undefined;
+  /** With publisher confirms on requests: confirmed requests against what became of them. */
+  readonly requestLoss?: RequestLoss;
 }
 
 export interface Check {

@@ -9,7 +9,7 @@ const setOf = (...ids: string[]) => {
   return set;
 };
 const range = (client: string, first: number, last: number) => Array.from({ length: last - first + 1 }, (_, i) => `${client}.${first + i}`);
-const verdict = (sets: { published: CallIdSet; excusable?: CallIdSet; handled: CallIdSet; unobservedExpiryAllowance?: number }) =>
+const verdict = (sets: { published: CallIdSet; excusable?: CallIdSet; handled: CallIdSet; unobservedExpiryAllowance?: number; confirmed?: CallIdSet }) =>
   requestsHandledMatchSent.evaluate(cleanRunInput({ requestAccounting: accountRequests({ excusable: new CallIdSet(), queuedAtStop: 0, ...sets }) }));
 
 describe('requests-handled-match-sent', () => {
@@ -24,6 +24,15 @@ describe('requests-handled-match-sent', () => {
     const result = verdict({ published: setOf(...range('c', 1, 10)), handled: setOf(...range('c', 1, 7)), excusable: setOf('c.8', 'c.9', 'c.10') });
     expect(result.passed).toBe(true);
     expect(result.actual).toContain('unroutable return or expiry 3');
+  });
+
+  it('with publisher confirms, passes unhandled requests the broker never confirmed, and fails an unhandled confirmed one', () => {
+    const published = setOf(...range('c', 1, 10));
+    const handled = setOf(...range('c', 1, 7));
+    const result = verdict({ published, handled, confirmed: setOf(...range('c', 1, 7)) });
+    expect(result.passed).toBe(true);
+    expect(result.actual).toContain('no publisher confirm, an unroutable return or expiry 3');
+    expect(verdict({ published, handled, confirmed: setOf(...range('c', 1, 8)) }).actual).toContain('sent but never handled 1 (e.g. c.8)');
   });
 
   it('fails when another consumer took requests (sent, never handled by this run\'s servers), naming them', () => {

@@ -10,7 +10,8 @@ import type { Check } from './invariants.ts';
  * 1. every request a server handled was published by a client of this run, and
  * 2. every published request was handled, except one whose call lost its connection (the
  *    request may have died with it, or with the broker's queue in a restart), that the
- *    broker returned as unroutable (published while the request queue did not exist), or
+ *    broker returned as unroutable (published while the request queue did not exist), that
+ *    the broker never confirmed (with publisher confirms: it never took the request), or
  *    that the broker dead-lettered as expired (requests expire with the call timeout).
  * A timed-out call alone is no excuse: only the broker's own record of the expiry is, so a
  * stranger consuming from the request queue breaks 2, and a server answering requests from
@@ -21,7 +22,7 @@ export interface RequestAccounting {
   readonly handled: number;
   readonly handledNotSent: { readonly count: number; readonly examples: readonly string[] };
   readonly sentNotHandled: { readonly count: number; readonly examples: readonly string[] };
-  /** Published, not handled, and explained by a lost connection or an unroutable return. */
+  /** Published, not handled, and explained by a lost connection, an unroutable return, no confirm or an expiry. */
   readonly excused: number;
   /** Requests still waiting in the queue when the servers were stopped; undefined if not looked at. */
   readonly queuedAtStop: number | undefined;
@@ -32,10 +33,12 @@ export interface RequestAccounting {
   readonly unobservedExpiryAllowance?: number;
 }
 
-export function accountRequests(sets: { published: CallIdSet; excusable: CallIdSet; handled: CallIdSet; queuedAtStop: number | undefined; unobservedExpiryAllowance?: number }): RequestAccounting {
-  const { published, excusable, handled } = sets;
-  const unhandled = published.countWhere((id) => !handled.has(id) && !excusable.has(id));
-  const excused = published.countWhere((id) => !handled.has(id) && excusable.has(id), 0);
+/** `confirmed`: with publisher confirms, the requests the broker confirmed; the others are excusable. */
+export function accountRequests(sets: { published: CallIdSet; excusable: CallIdSet; handled: CallIdSet; queuedAtStop: number | undefined; unobservedExpiryAllowance?: number; confirmed?: CallIdSet }): RequestAccounting {
+  const { published, excusable, handled, confirmed } = sets;
+  const isExcused = (id: string) => excusable.has(id) || (confirmed !== undefined && !confirmed.has(id));
+  const unhandled = published.countWhere((id) => !handled.has(id) && !isExcused(id));
+  const excused = published.countWhere((id) => !handled.has(id) && isExcused(id), 0);
   return {
     published: published.size,
     handled: handled.size,
@@ -50,7 +53,7 @@ export function accountRequests(sets: { published: CallIdSet; excusable: CallIdS
 export const requestsHandledMatchSent: Check = {
   id: 'requests-handled-match-sent',
   title: 'The servers handled exactly the requests this run\'s clients sent',
-  expectation: 'handled requests not sent by this run = 0, and sent requests not handled = 0 (except calls whose connection was lost, that the broker returned as unroutable, or that expired unconsumed)',
+  expectation: 'handled requests not sent by this run = 0, and sent requests not handled = 0 (except calls whose connection was lost, that the broker returned as unroutable or, with publisher confirms, never confirmed, or that expired unconsumed)',
   evaluate: ({ requestAccounting: a }) => {
     if (a === undefined) return { passed: false, actual: 'not measured: a client did not report the requests it sent' };
     const examples = (ids: readonly string[]) => (ids.length > 0 ? ` (e.g. ${ids.join(', ')})` : '');
@@ -60,7 +63,7 @@ export const requestsHandledMatchSent: Check = {
     const weaker = allowance === undefined ? '' : `; this broker does not report expired requests, so up to ${allowance} timed-out calls may have expired unconsumed`;
     return {
       passed: a.handledNotSent.count === 0 && unhandledExplained,
-      actual: `sent ${a.published}, handled ${a.handled}; handled but not sent by this run ${a.handledNotSent.count}${examples(a.handledNotSent.examples)}; sent but never handled ${a.sentNotHandled.count}${examples(a.sentNotHandled.examples)}; not handled after a lost connection, an unroutable return or expiry ${a.excused}${queued}${weaker}`,
+      actual: `sent ${a.published}, handled ${a.handled}; handled but not sent by this run ${a.handledNotSent.count}${examples(a.handledNotSent.examples)}; sent but never handled ${a.sentNotHandled.count}${examples(a.sentNotHandled.examples)}; not handled after a lost connection, no publisher confirm, an unroutable return or expiry ${a.excused}${queued}${weaker}`,
     };
   },
 };

@@ -67,6 +67,7 @@ export function builtinClient(options: BuiltinClientOptions = {}): ClientImpleme
         replyMode: launch.replyMode,
         timeoutMs: launch.timeoutMs,
         maxInFlight: launch.maxInFlight,
+        confirmRequests: launch.confirmRequests,
         load: launch.load,
         maxN: launch.maxN,
         badInputEvery: launch.badInputEvery,

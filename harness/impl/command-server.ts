@@ -35,7 +35,8 @@ async function startInstance(spec: CommandImplementationSpec, launch: ServerLaun
       name: launch.name,
       command: spec.command,
       incarnation: launch.incarnation,
-      env: { AMQP_URL: tap.getAmqpUrl(launch.amqpUrl), RPC_QUEUE: launch.queue },
+      // RPC_QUEUE_TYPE: the request queue must be declared as the run's (quorum: durable, x-queue-type).
+      env: { AMQP_URL: tap.getAmqpUrl(launch.amqpUrl), RPC_QUEUE: launch.queue, RPC_QUEUE_TYPE: launch.queueType ?? 'classic' },
       logFile,
       stdio: 'log',
     });
@@ -109,14 +110,56 @@ function followTap(tap: StartedAmqpFrameTap, launch: ServerLaunch, observer: Ser
     }
     observer.tally(tally());
   });
+  const replies = new RepliesAwaitingSettle();
   tap.on('publish', (reply) => {
     // A reply carries its request's correlation id: that request was handled.
     if (reply.correlationId !== undefined) {
       const handled = new CallIdSet();
       handled.add(reply.correlationId);
       observer.handled(handled.encode());
+      replies.replied(reply.correlationId);
     }
     observer.tally(tally());
   });
+  const settled = (correlationIds: readonly (string | undefined)[]) => {
+    const unanswered = replies.settled(correlationIds);
+    if (unanswered.length === 0) return;
+    const ids = new CallIdSet();
+    for (const id of unanswered) ids.add(id);
+    observer.settledWithoutReply?.(ids.encode());
+  };
+  tap.on('ack', (ack) => settled(ack.correlationIds));
+  // A requeued request goes back to the queue: not this server's to answer any more.
+  tap.on('nack', (nack) => {
+    if (!nack.requeue) settled(nack.correlationIds);
+  });
   tap.on('error', (error) => observer.events([{ atMs: Date.now(), kind: 'error', detail: error.message }]));
+}
+
+/** Beyond this many replies whose request was not yet settled, the oldest are forgotten (bounded memory). */
+const MAX_REPLIES_AWAITING_SETTLE = 100_000;
+
+/**
+ * The order of reply and ack, per request: a correct server publishes its reply and then acks;
+ * a request acked with no reply before it is one the server took from the broker unanswered.
+ */
+class RepliesAwaitingSettle {
+  private readonly awaiting = new Set<string>();
+
+  replied(correlationId: string): void {
+    if (this.awaiting.size >= MAX_REPLIES_AWAITING_SETTLE) {
+      const oldest = this.awaiting.values().next().value;
+      if (oldest !== undefined) this.awaiting.delete(oldest);
+    }
+    this.awaiting.add(correlationId);
+  }
+
+  /** Forgets the replied ones; returns the requests settled without a reply before. */
+  settled(correlationIds: readonly (string | undefined)[]): string[] {
+    const unanswered: string[] = [];
+    for (const id of correlationIds) {
+      if (id !== undefined && !this.awaiting.delete(id)) unanswered.push(id);
+    }
+    return unanswered;
+  }
 }

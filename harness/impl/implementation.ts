@@ -49,6 +49,12 @@ export interface ServerObserver extends InstanceObserver {
   tally(tally: ServerTally): void;
   /** Requests (correlation ids) the instance handled since its previous report; the run keeps the union. */
   handled(callIds: EncodedCallIds): void;
+  /**
+   * Requests the instance acked (or rejected without requeue) before it had published any reply
+   * to them, as far as the harness can see (the frame tap of an external server): if the
+   * instance never answers them, they are its loss, not the broker's.
+   */
+  settledWithoutReply?(callIds: EncodedCallIds): void;
   /** The instance was SIGKILLed at a fault point while handling `correlationId`. */
   faultPointKill(point: FaultPoint, correlationId: string | undefined): void;
 }
@@ -88,6 +94,8 @@ export interface ClientLaunch {
   readonly replyMode: ReplyMode;
   readonly timeoutMs: number;
   readonly maxInFlight: number;
+  /** Publish requests with publisher confirms (built-in client), so the run knows which the broker confirmed. Absent: no. */
+  readonly confirmRequests?: boolean;
   readonly load: LoadOptions;
   /** Largest n requested. */
   readonly maxN: number;

@@ -32,7 +32,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   };
   // Where the harness sees a reply accepted for a call: the only place a double answer shows.
   const acceptedReplies = new AcceptedReplyLedger(acceptedReplyRetentionMs(config.timeoutMs));
-  const sentRequests = new SentRequests();
+  const sentRequests = new SentRequests({ confirms: config.confirmRequests === true });
   const fibCache = new Map<number, bigint>();
   const expected = (n: number) => {
     let value = fibCache.get(n);
@@ -49,6 +49,8 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     maxInFlight: config.maxInFlight,
     onReplyAccepted: (correlationId) => acceptedReplies.accept(correlationId),
     onRequestReturned: (correlationId) => sentRequests.returned(correlationId),
+    confirmRequests: config.confirmRequests,
+    onRequestConfirm: (correlationId, outcome) => sentRequests.confirm(correlationId, outcome),
     onDiscard: (reply) => {
       const kind = reply.kind === 'duplicate' ? 'discard-duplicate' : reply.kind === 'late' ? 'discard-late' : 'discard-unknown';
       channel.event({ atMs: reply.atMs, kind, correlationId: reply.correlationId, traceId: reply.traceId, detail: `${reply.kind} reply discarded${reply.redelivered ? ' (answer to a redelivered request)' : ''}` });
@@ -58,6 +60,9 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
       else if (client.counters.reconnects > 0) channel.event({ atMs: Date.now(), kind: 'reconnect', detail: 'client reconnected' });
     },
   });
+  if (config.confirmRequests && client.confirmsRequests !== true) {
+    throw new Error(`the run asks for publisher confirms on requests, but the client module ${config.clientModule ?? ''} does not publish with them (its client has no confirmsRequests): run it without confirmRequests`);
+  }
   const syncCounters = () => {
     tally.discardedDuplicate = client.counters.discardedDuplicate;
     tally.discardedLate = client.counters.discardedLate;

@@ -8,6 +8,8 @@ import type { ClientCounters, FibRpcClientOptions, RpcReply } from '../rpc/fib-r
  */
 export interface LoadClient {
   readonly counters: Readonly<ClientCounters>;
+  /** True when the client publishes on a confirm channel and reports each confirm (FibRpcClientOptions.confirmRequests). */
+  readonly confirmsRequests?: boolean;
   start(): Promise<unknown>;
   request(n: number): Promise<RpcReply>;
   requestRaw(body: Buffer): Promise<RpcReply>;

@@ -1,7 +1,8 @@
 import { CallIdSet, type EncodedCallIds } from '../observe/call-id-set.ts';
 import type { RpcCallError } from '../rpc/errors.ts';
+import type { RequestConfirm } from '../rpc/fib-rpc-client.ts';
 
-/** What a client reports about the requests it sent, for the request-accounting check. */
+/** What a client reports about the requests it sent, for the request-accounting and loss checks. */
 export interface EncodedSentRequests {
   /** Requests handed to the broker (published), whatever became of their calls. */
   readonly published: EncodedCallIds;
@@ -9,6 +10,15 @@ export interface EncodedSentRequests {
   readonly connectionLost: EncodedCallIds;
   /** Published requests the broker returned as unroutable (no request queue at that moment). */
   readonly returnedUnroutable: EncodedCallIds;
+  /** With publisher confirms only: what the broker confirmed, and what settled its call by a reply. */
+  readonly confirms?: {
+    /** Requests the broker acked: it took responsibility for them. */
+    readonly confirmed: EncodedCallIds;
+    /** Requests the broker nacked. */
+    readonly nacked: number;
+    /** Calls settled by a reply (a result or an error reply): their requests reached a server. */
+    readonly replied: EncodedCallIds;
+  };
 }
 
 /** Call outcomes after which the request is known not to have been published. */
@@ -16,28 +26,49 @@ const NEVER_PUBLISHED: ReadonlySet<RpcCallError['reason']> = new Set(['in-flight
 
 /**
  * The ids of the requests one client published, from how each call ended, so the run can
- * compare them with what the servers handled.
+ * compare them with what the servers handled; with publisher confirms, also which of them
+ * the broker confirmed.
  */
 export class SentRequests {
   private readonly published = new CallIdSet();
   private readonly connectionLost = new CallIdSet();
   private readonly returnedUnroutable = new CallIdSet();
+  private readonly confirms: { confirmed: CallIdSet; nacked: number; replied: CallIdSet } | undefined;
+
+  constructor(options: { confirms: boolean } = { confirms: false }) {
+    this.confirms = options.confirms ? { confirmed: new CallIdSet(), nacked: 0, replied: new CallIdSet() } : undefined;
+  }
 
   answered(correlationId: string): void {
     this.published.add(correlationId);
+    this.confirms?.replied.add(correlationId);
   }
 
   failed(error: RpcCallError): void {
     if (NEVER_PUBLISHED.has(error.reason)) return;
     this.published.add(error.correlationId);
     if (error.reason === 'connection-lost') this.connectionLost.add(error.correlationId);
+    // An error reply came from a server: the request was not lost.
+    if (error.reason === 'remote-error') this.confirms?.replied.add(error.correlationId);
   }
 
   returned(correlationId: string): void {
     this.returnedUnroutable.add(correlationId);
   }
 
+  confirm(correlationId: string, outcome: RequestConfirm): void {
+    if (!this.confirms) return;
+    if (outcome === 'confirmed') this.confirms.confirmed.add(correlationId);
+    else if (outcome === 'nacked') this.confirms.nacked++;
+  }
+
   encode(): EncodedSentRequests {
-    return { published: this.published.encode(), connectionLost: this.connectionLost.encode(), returnedUnroutable: this.returnedUnroutable.encode() };
+    const confirms = this.confirms && { confirmed: this.confirms.confirmed.encode(), nacked: this.confirms.nacked, replied: this.confirms.replied.encode() };
+    return {
+      published: this.published.encode(),
+      connectionLost: this.connectionLost.encode(),
+      returnedUnroutable: this.returnedUnroutable.encode(),
+      ...(confirms ? { confirms } : {}),
+    };
   }
 }

@@ -46,6 +46,8 @@ export interface ClientWorkerConfig {
   readonly replyMode: ReplyMode;
   readonly timeoutMs: number;
   readonly maxInFlight: number;
+  /** Publish requests with publisher confirms and report which the broker confirmed. */
+  readonly confirmRequests?: boolean;
   readonly load: LoadOptions;
   /** Largest n requested; requests cycle through 0..maxN so results are cheap to verify. */
   readonly maxN: number;

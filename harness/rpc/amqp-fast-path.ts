@@ -1,4 +1,4 @@
-import type { Channel, ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 
 /**
  * Two shortcuts through amqplib's internals on the RPC hot path (checked with amqplib
@@ -66,7 +66,12 @@ export interface RequestProperties {
 
 interface ChannelInternals {
   sendMessage?: (fields: PublishFields, properties: PublishFields, content: Buffer) => boolean;
+  /** What ConfirmChannel.publish does after sending: queue the callback for the message's confirm. */
+  pushConfirmCallback?: (callback: ConfirmCallback) => void;
 }
+
+/** amqplib's confirm callback: null once the broker acks the message, an Error on a nack or when the channel closes first. */
+export type ConfirmCallback = (error: Error | null) => void;
 
 /** What amqplib's Args.publish returns for these options, field for field, in its order. */
 interface PublishFields {
@@ -137,4 +142,27 @@ export function publishRequest(channel: Channel, queue: string, content: Buffer,
   }
   const fields = requestPublishFields(queue, properties);
   return sendMessage.call(channel, fields, fields, content);
+}
+
+/**
+ * `channel.sendToQueue(queue, content, properties, onConfirm)` for a confirm channel: the
+ * same frames as publishRequest, then the callback queued for the message's confirm exactly
+ * as ConfirmChannel.publish queues it.
+ */
+export function publishConfirmedRequest(channel: ConfirmChannel, queue: string, content: Buffer, properties: RequestProperties, onConfirm: ConfirmCallback): boolean {
+  const internals = channel as unknown as ChannelInternals;
+  const { sendMessage, pushConfirmCallback } = internals;
+  if (typeof sendMessage !== 'function' || typeof pushConfirmCallback !== 'function') {
+    return channel.sendToQueue(queue, content, {
+      correlationId: properties.correlationId,
+      replyTo: properties.replyTo,
+      headers: properties.headers,
+      mandatory: properties.mandatory,
+      expiration: properties.expiration,
+    }, (error: unknown) => onConfirm(error ? (error instanceof Error ? error : new Error(String(error))) : null));
+  }
+  const fields = requestPublishFields(queue, properties);
+  const sent = sendMessage.call(channel, fields, fields, content);
+  pushConfirmCallback.call(channel, onConfirm);
+  return sent;
 }

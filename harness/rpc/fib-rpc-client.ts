@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Channel, ChannelModel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
 import { redactMessage } from '../env/redact.ts';
-import { coalesceSocketWrites, publishRequest } from './amqp-fast-path.ts';
+import { coalesceSocketWrites, publishConfirmedRequest, publishRequest } from './amqp-fast-path.ts';
 import { connectWithRecovery } from './recovering-connection.ts';
 import { decodeReply, encodeRequest } from './codec.ts';
 import { RpcCallError } from './errors.ts';
@@ -64,7 +64,19 @@ export interface FibRpcClientOptions {
   readonly onReplyAccepted?: (correlationId: string) => void;
   /** Called when the broker returns a request as unroutable (no queue of that name at that moment). */
   readonly onRequestReturned?: (correlationId: string) => void;
+  /**
+   * Publish requests on a confirm channel (publisher confirms): the broker acks a request once
+   * it has taken responsibility for it (for a quorum queue: a majority of its replicas holds
+   * it). A call still waits for its reply, never for its confirm; the confirm only tells the
+   * caller which requests the broker must not lose (onRequestConfirm).
+   */
+  readonly confirmRequests?: boolean;
+  /** With confirmRequests: how the broker answered the request of this call. */
+  readonly onRequestConfirm?: (correlationId: string, outcome: RequestConfirm) => void;
 }
+
+/** 'confirmed': basic.ack; 'nacked': basic.nack; 'channel-closed': the channel closed before either came. */
+export type RequestConfirm = 'confirmed' | 'nacked' | 'channel-closed';
 
 /**
  * The tutorial's RPC client: one exclusive, server-named callback queue per client (or
@@ -91,7 +103,7 @@ export class FibRpcClient {
   private readonly expiration: string;
   private readonly maxInFlight: number;
   private connection: RecoveringChannelModel | undefined;
-  private channel: Channel | undefined;
+  private channel: Channel | ConfirmChannel | undefined;
   private replyTo: string | undefined;
   private closed = false;
   private connectedOnce = false;
@@ -120,6 +132,11 @@ export class FibRpcClient {
     return this.pendingCalls.size;
   }
 
+  /** Whether requests go out on a confirm channel and their confirms are reported. */
+  get confirmsRequests(): boolean {
+    return this.options.confirmRequests === true;
+  }
+
   /** The callback queue name (server-named), or amq.rabbitmq.reply-to. */
   getReplyTo(): string | undefined {
     return this.replyTo;
@@ -132,7 +149,7 @@ export class FibRpcClient {
 
   private async setupReplyConsumer(model: ChannelModel): Promise<void> {
     coalesceSocketWrites(model);
-    const channel = await model.createChannel();
+    const channel = this.options.confirmRequests ? await model.createConfirmChannel() : await model.createChannel();
     channel.on('error', () => {
       // A channel error closes it; the connection recovery starts over.
     });
@@ -208,7 +225,7 @@ export class FibRpcClient {
       const call: ClientCall = { correlationId, n, resolve, reject, span };
       this.pendingCalls.add(call, nowMs);
       this.counters.sent++;
-      publishRequest(channel, this.queue, body, {
+      const properties = {
         correlationId,
         replyTo,
         headers,
@@ -216,8 +233,16 @@ export class FibRpcClient {
         // Nobody waits for the reply after the timeout: the broker drops the request then,
         // so requests to a queue without servers do not pile up for a later consumer.
         expiration: this.expiration,
-      });
+      };
+      if (this.options.confirmRequests) publishConfirmedRequest(channel as ConfirmChannel, this.queue, body, properties, (error) => this.onConfirm(correlationId, error));
+      else publishRequest(channel, this.queue, body, properties);
     });
+  }
+
+  private onConfirm(correlationId: string, error: Error | null): void {
+    // amqplib fails a confirm with one of two errors: 'message nacked' or 'channel closed'.
+    const outcome: RequestConfirm = error === null ? 'confirmed' : error.message.includes('nacked') ? 'nacked' : 'channel-closed';
+    this.options.onRequestConfirm?.(correlationId, outcome);
   }
 
   private onTimeout(call: ClientCall): void {

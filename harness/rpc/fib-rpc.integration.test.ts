@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { ERROR_HEADER } from './codec.ts';
 import { fib } from './fib.ts';
-import { FibRpcClient, type DiscardedReply, type ReplyMode } from './fib-rpc-client.ts';
+import { FibRpcClient, type DiscardedReply, type ReplyMode, type RequestConfirm } from './fib-rpc-client.ts';
 import { FibRpcServer } from './fib-rpc-server.ts';
 import { RpcCallError } from './errors.ts';
 import { inspectQueue } from './inspect-queue.ts';
@@ -126,6 +126,25 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue }).start();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(server.counters.handled).toBe(0);
+  });
+
+  it('with confirmRequests, reports the broker\'s confirm of each request, also of one that no server ever answers', async () => {
+    const queue = freshQueue();
+    const confirms = new Map<string, RequestConfirm>();
+    await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue, prefetch: 10 }).start();
+    await using client = await new FibRpcClient({
+      amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 500, confirmRequests: true,
+      onRequestConfirm: (correlationId, outcome) => confirms.set(correlationId, outcome),
+    }).start();
+    expect(client.confirmsRequests).toBe(true);
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => client.request(i)));
+    await waitFor(() => confirms.size === 20, 'a confirm for every request');
+    expect([...confirms]).toEqual(expect.arrayContaining(replies.map((reply) => [reply.correlationId, 'confirmed'])));
+    // No server: the broker still confirms the request it queued, and the call times out.
+    await server.stop();
+    const unanswered = await client.request(7).catch((error: unknown) => error as RpcCallError);
+    expect(unanswered).toBeInstanceOf(RpcCallError);
+    expect(confirms.get((unanswered as RpcCallError).correlationId)).toBe('confirmed');
   });
 
   it('answers bad request bodies with error replies and keeps serving', async () => {

@@ -18,6 +18,8 @@ export interface ScenarioOverrides {
   /** `--nodes`: above 1, a private cluster. */
   readonly nodes?: number;
   readonly queueType?: QueueType;
+  /** `--confirm-requests`: clients publish with publisher confirms (on by default for a quorum queue). */
+  readonly confirmRequests?: boolean;
   /** External implementations under test (`--server-cmd`, `--client-cmd`). */
   readonly serverCommand?: string;
   readonly clientCommand?: string;
@@ -65,6 +67,7 @@ export function applyOverrides(definition: ScenarioDefinition, overrides: Scenar
       queue: overrides.queue ?? definition.topology.queue,
       ...(overrides.nodes !== undefined ? { nodes: overrides.nodes } : {}),
       ...(overrides.queueType !== undefined ? { queueType: overrides.queueType } : {}),
+      ...(overrides.confirmRequests !== undefined ? { confirmRequests: overrides.confirmRequests } : {}),
     },
     tracing: overrides.sampleRatio !== undefined ? { sampleRatio: overrides.sampleRatio } : definition.tracing,
     implementations: {

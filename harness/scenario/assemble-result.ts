@@ -3,7 +3,8 @@ import type { ReportingInstance } from '../impl/implementation.ts';
 import { clientProtocolFollowed } from '../checks/client-protocol.ts';
 import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
 import { measureOfferedLoad, offeredLoadWarning, withStartLateness } from '../checks/offered-load.ts';
-import { accountRequests } from '../checks/request-accounting.ts';
+import { accountRequests, type RequestAccounting } from '../checks/request-accounting.ts';
+import { confirmedRequestsAnswered, measureRequestLoss, type RequestLoss } from '../checks/request-loss.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import { mergeCallsByStart, type EncodedCallsByStart } from '../observe/calls-by-start.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../load/accepted-reply-ledger.ts';
@@ -45,6 +46,8 @@ export interface AssembleInput {
   readonly loadEndedEpochMs?: number;
   /** Union of the requests every server process reported as handled. */
   readonly handledCallIds: CallIdSet;
+  /** Per server name: requests it acked before replying to them (external servers, seen by their taps). */
+  readonly settledWithoutReply?: ReadonlyMap<string, CallIdSet>;
   /** Requests still queued when the servers were stopped; undefined if not looked at. */
   readonly requestsQueuedAtStop?: number;
   /** Correlation ids of requests the broker dropped unconsumed when they expired (private nodes only). */
@@ -99,7 +102,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
   const byStart = input.clients.map((w) => w.final?.callsByStart);
   const scheduleEndMs = offeredLoad && offeredLoad.scheduleMs > 0 ? offeredLoad.scheduleMs : Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
   const callsByStart = byStart.every((b) => b !== undefined) ? mergeCallsByStart(byStart as EncodedCallsByStart[], scheduleEndMs) : undefined;
-  const requestAccounting = measureRequestAccounting(input);
+  const { requestAccounting, requestLoss } = measureRequests(input);
   const checkInput: CheckInput = {
     counters,
     faults: input.faults,
@@ -115,6 +118,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     offeredLoad,
     crossResolutionExamples: clientTallies.flatMap((t) => t.crossResolutionExamples ?? []).slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
     requestAccounting,
+    requestLoss,
   };
   // Only external clients speak the line protocol; their tallies carry its violations.
   const protocolTallies = clientTallies.filter((t) => t.protocolViolations !== undefined);
@@ -124,7 +128,9 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
   const coreChecks = (protocolTallies.length > 0 ? CORE_CHECKS.filter((check) => check.id !== 'requests-handled-match-sent') : CORE_CHECKS)
     // A segment of a run leaves what only the whole run can decide to the merge.
     .filter((check) => !input.options.segment?.deferredChecks.has(check.id));
-  const checks = runChecks([...coreChecks, ...protocolChecks, ...definition.checks], checkInput);
+  // Only a run whose clients published with confirms knows which requests the broker must not lose.
+  const lossChecks = requestLoss ? [confirmedRequestsAnswered] : [];
+  const checks = runChecks([...coreChecks, ...lossChecks, ...protocolChecks, ...definition.checks], checkInput);
   const traces = await collectTracesOrSayWhy(input);
   // Throughput over the time load ran, not over set-up and teardown.
   const loadDurationMs = Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
@@ -187,24 +193,52 @@ function sumCounts(counts: readonly Readonly<Record<string, number>>[]): Record<
   return total;
 }
 
-/** Undefined when a client did not report what it sent: then nothing can be compared. */
-function measureRequestAccounting(input: AssembleInput) {
+/**
+ * Requests sent against requests handled, and with publisher confirms the confirmed requests
+ * against what became of them. Each is undefined when a client did not report what it needs:
+ * then nothing can be compared.
+ */
+function measureRequests(input: AssembleInput): { requestAccounting: RequestAccounting | undefined; requestLoss: RequestLoss | undefined } {
+  const none = { requestAccounting: undefined, requestLoss: undefined };
+  if (input.clients.length === 0) return none;
   const published = new CallIdSet();
   const excusable = new CallIdSet();
+  const returned = new CallIdSet();
+  const confirmed = new CallIdSet();
+  const replied = new CallIdSet();
+  let nacked = 0;
+  let everyClientConfirms = true;
   for (const client of input.clients) {
     const sent = client.final?.sentRequests;
-    if (!sent) return undefined;
+    if (!sent) return none;
     published.addAll(sent.published);
     excusable.addAll(sent.connectionLost);
     excusable.addAll(sent.returnedUnroutable);
+    returned.addAll(sent.returnedUnroutable);
+    if (sent.confirms) {
+      confirmed.addAll(sent.confirms.confirmed);
+      replied.addAll(sent.confirms.replied);
+      nacked += sent.confirms.nacked;
+    } else {
+      everyClientConfirms = false;
+    }
   }
   for (const id of input.expiredRequestIds ?? []) excusable.add(id);
-  if (input.clients.length === 0) return undefined;
   // Without the broker's record of expiries, any timed-out call's request may have expired.
   const unobservedExpiryAllowance = input.expiredRequestIds === undefined
     ? [...input.clientTallies.values()].reduce((total, tally) => total + tally.timedOut, 0)
     : undefined;
-  return accountRequests({ published, excusable, handled: input.handledCallIds, queuedAtStop: input.requestsQueuedAtStop, unobservedExpiryAllowance });
+  const requestAccounting = accountRequests({
+    published, excusable, handled: input.handledCallIds, queuedAtStop: input.requestsQueuedAtStop, unobservedExpiryAllowance,
+    confirmed: everyClientConfirms ? confirmed : undefined,
+  });
+  const requestLoss = everyClientConfirms
+    ? measureRequestLoss({
+      published, confirmed, nacked, replied, returned, handled: input.handledCallIds, expired: input.expiredRequestIds,
+      settledWithoutReply: input.settledWithoutReply ?? new Map(), unobservedExpiryAllowance,
+    })
+    : undefined;
+  return { requestAccounting, requestLoss };
 }
 
 /**

@@ -30,6 +30,12 @@ export interface ScenarioDefinition {
     readonly queueType?: QueueType;
     /** Broker nodes: above 1 the run starts a private cluster (see harness/env/cluster). Default 1. */
     readonly nodes?: number;
+    /**
+     * Clients publish requests with publisher confirms, so the run knows which requests the
+     * broker took responsibility for and checks that none of those was lost (built-in client).
+     * Default: on for a quorum request queue, off otherwise.
+     */
+    readonly confirmRequests?: boolean;
   };
   /** Load per client process. */
   readonly load: LoadOptions;
@@ -52,6 +58,11 @@ export interface ScenarioDefinition {
    * report still carries a warning. Default: such a run fails.
    */
   readonly acceptUndeliveredLoad?: boolean;
+}
+
+/** Whether a run's clients publish with confirms: as the scenario says, else for a quorum queue. */
+export function confirmsRequests(topology: ScenarioDefinition['topology']): boolean {
+  return topology.confirmRequests ?? topology.queueType === 'quorum';
 }
 
 export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {
@@ -87,6 +98,9 @@ function validateImplementations(definition: ScenarioDefinition): string[] {
   const server = definition.implementations?.server;
   const client = definition.implementations?.client;
   const errors = [...validateImplementationSpec('server', server), ...validateImplementationSpec('client', client)];
+  if (client && definition.topology.confirmRequests === true) {
+    errors.push('confirmRequests makes the built-in client publish with publisher confirms; an external client publishes as it likes: run this scenario with the built-in client, or without confirmRequests');
+  }
   if (client && (definition.badInputEvery ?? 0) > 0) {
     errors.push('badInputEvery sends malformed request bodies, which the client line protocol cannot ask for: run this scenario with the built-in client');
   }

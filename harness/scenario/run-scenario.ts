@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { FaultScheduler } from '../chaos/fault-scheduler.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
-import { watchExpiredRequests } from '../env/broker/expired-requests.ts';
+import { watchExpiredRequestsOnEach } from '../env/broker/expired-requests.ts';
 import { makeDirectory } from '../env/output-paths.ts';
 import type { BrokerChoice } from '../env/select-broker.ts';
 import type { ProxyChoice } from '../env/select-proxy.ts';
@@ -14,7 +14,7 @@ import type { ScenarioResult, TimelineEvent } from '../report/result-schema.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import { assembleResult, type AssembleInput } from './assemble-result.ts';
 import { drainRequestQueue } from './drain-request-queue.ts';
-import type { ScenarioDefinition } from './define-scenario.ts';
+import { confirmsRequests, type ScenarioDefinition } from './define-scenario.ts';
 import { checkNamedQueue, removeRunQueue, requestQueueFor, type RequestQueue } from './request-queue.ts';
 import { INTERRUPTED_BEFORE_LOAD, InterruptedBeforeLoad, plannedTopology, untilAborted } from './run-start.ts';
 import { ClusterRun } from './cluster-run.ts';
@@ -112,12 +112,15 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const clusterRun = topology.cluster ? new ClusterRun(topology.cluster, requestQueue, definition.topology.queueType ?? 'classic', elapsedMs) : undefined;
   if (clusterRun) options.onPhase?.(`cluster up in ${(topology.cluster!.startMs / 1000).toFixed(1)} s: ${topology.cluster!.describe()}`);
   // Only the broker knows which requests expired unconsumed; where it cannot say, none is excused.
-  const expiredRequests = await watchExpiredRequests(topology.broker.getAmqpUrl(), requestQueue).catch(() => undefined);
+  // On a cluster every node watches, so expiries are still seen while a node is down or cut off.
+  const watchedUrls = topology.cluster ? topology.cluster.nodeInfo().map((node) => topology.cluster!.nodeAmqpUrl(node.index)) : [topology.broker.getAmqpUrl()];
+  const expiredRequests = await watchExpiredRequestsOnEach(watchedUrls, requestQueue);
   const servers = new Map<number, ServerInstance>();
   const serverIncarnations = new Map<number, number>();
   const serverTallies = new Map<string, ServerTally>();
   const clientTallies = new Map<string, ClientTally>();
   const handledCallIds = new CallIdSet();
+  const settledWithoutReply = new Map<string, CallIdSet>();
   const finishedServers: ServerInstance[] = [];
   const spanFiles: string[] = [];
   let brokerRestarts = 0;
@@ -185,6 +188,11 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
         ...observer(name),
         tally: (tally) => serverTallies.set(tallyKey, tally),
         handled: (callIds) => handledCallIds.addAll(callIds),
+        settledWithoutReply: (callIds) => {
+          let ids = settledWithoutReply.get(name);
+          if (!ids) settledWithoutReply.set(name, (ids = new CallIdSet()));
+          ids.addAll(callIds);
+        },
         faultPointKill: (point, correlationId) => {
           serverKills++;
           scheduler.onFaultPointKill(server, point, correlationId);
@@ -215,6 +223,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
           replyMode: definition.topology.replyMode,
           timeoutMs: definition.timeoutMs,
           maxInFlight: definition.load.executor === 'constant-arrival-rate' ? definition.load.maxInFlight : definition.load.concurrency,
+          confirmRequests: confirmsRequests(definition.topology),
           load: definition.load,
           maxN: definition.maxN ?? 90,
           badInputEvery: definition.badInputEvery ?? 0,
@@ -293,6 +302,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     interrupted: options.signal?.aborted ?? false,
     loadEndedEpochMs,
     handledCallIds,
+    settledWithoutReply,
     requestsQueuedAtStop,
     expiredRequestIds: expiredRequests?.expired,
   };

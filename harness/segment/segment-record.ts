@@ -41,7 +41,10 @@ const FinalObservationsSchema = z.object({
   }).optional(),
   queueWait: EncodedRecordingSchema.optional(),
   service: EncodedRecordingSchema.optional(),
-  sentRequests: z.object({ published: EncodedCallIdsSchema, connectionLost: EncodedCallIdsSchema, returnedUnroutable: EncodedCallIdsSchema }).optional(),
+  sentRequests: z.object({
+    published: EncodedCallIdsSchema, connectionLost: EncodedCallIdsSchema, returnedUnroutable: EncodedCallIdsSchema,
+    confirms: z.object({ confirmed: EncodedCallIdsSchema, nacked: count, replied: EncodedCallIdsSchema }).optional(),
+  }).optional(),
 });
 
 const InstanceSchema = z.object({ name: z.string(), final: FinalObservationsSchema.optional() });

@@ -81,3 +81,23 @@ export async function watchExpiredRequests(brokerUrl: string, queue: string, max
     },
   };
 }
+
+/**
+ * One watch per broker URL, their ids unioned: on a cluster each node gets a dead-letter queue
+ * of its own, bound with the same key, so every expiry reaches every node still up and a
+ * killed or paused node costs nothing. Undefined when no node can be watched.
+ */
+export async function watchExpiredRequestsOnEach(brokerUrls: readonly string[], queue: string): Promise<ExpiredRequestsWatch | undefined> {
+  const started = await Promise.all(brokerUrls.map((url) => watchExpiredRequests(url, queue).catch(() => undefined)));
+  const watches = started.filter((watch): watch is ExpiredRequestsWatch => watch !== undefined);
+  if (watches.length === 0) return undefined;
+  if (watches.length === 1) return watches[0];
+  return {
+    get expired() {
+      return new Set(watches.flatMap((watch) => [...watch.expired]));
+    },
+    async stop() {
+      await Promise.all(watches.map((watch) => watch.stop()));
+    },
+  };
+}

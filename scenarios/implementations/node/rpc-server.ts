@@ -1,6 +1,6 @@
 /**
  * The built-in FibRpcServer as a command, configured like every server the harness runs:
- *   AMQP_URL=amqp://... RPC_QUEUE=rpc_queue [RPC_PREFETCH=1] node --import tsx scenarios/implementations/node/rpc-server.ts
+ *   AMQP_URL=amqp://... RPC_QUEUE=rpc_queue [RPC_QUEUE_TYPE=quorum] [RPC_PREFETCH=1] node --import tsx scenarios/implementations/node/rpc-server.ts
  * Run through the command adapter, it has no way into the harness but the broker: the proof
  * that the adapter gives the built-ins no hidden privileges. Logs go to stderr; stdout stays empty.
  */
@@ -10,14 +10,17 @@ import { FibRpcServer } from '../../../harness/rpc/fib-rpc-server.ts';
 const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const queue = process.env.RPC_QUEUE ?? 'rpc_queue';
 const prefetch = Number(process.env.RPC_PREFETCH ?? '1');
+const queueType = process.env.RPC_QUEUE_TYPE ?? 'classic';
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
 
 let server: FibRpcServer;
 try {
+  if (queueType !== 'classic' && queueType !== 'quorum') throw new Error(`RPC_QUEUE_TYPE must be classic or quorum, got "${queueType}"`);
   server = new FibRpcServer({
     amqpUrl,
     queue,
+    queueType,
     prefetch,
     onEvent: (event) => {
       if (event.kind === 'handled') log(` [.] fib(${event.n})${event.redelivered ? ' (redelivered)' : ''}`);

@@ -17,6 +17,7 @@ import { registerCleanup } from '../process-cleanup.ts';
 import type { StartedBroker } from '../broker/broker.ts';
 import { PARTITION_HANDLING_MODES, prepareClusterLayout, type ClusterLayout, type PartitionHandling } from './cluster-layout.ts';
 import { ClusterNode, type NodeState } from './cluster-node.ts';
+import { partitionedPeersIn } from './node-log.ts';
 import { PartitionRules } from './partition-rules.ts';
 import { clusterStatus, connectedNodes, quorumLeader, runRabbitTool, type ClusterStatus, type RabbitCliTarget } from './rabbit-cli.ts';
 
@@ -289,6 +290,25 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
 
   resumeNode(index: number): void {
     this.node(index).resume();
+  }
+
+  /**
+   * Waits until node `index`, resumed by `resumeNode`, logs that it is partitioned from its
+   * peers; resolves with their indexes, or an empty list if it logged none within `timeoutMs`.
+   */
+  async partitionReportedAfterResume(index: number, timeoutMs: number): Promise<number[]> {
+    const node = this.node(index);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const peers = partitionedPeersIn(node.logSinceResume());
+      if (peers.length > 0 || Date.now() >= deadline) return peers.flatMap((peer) => this.indexOf(peer) ?? []);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Restarts node `index`'s rabbit application (stop_app, start_app); resolves once it accepts AMQP again. */
+  async restartApp(index: number, timeoutMs = 60_000): Promise<void> {
+    await this.node(index).restartApp(timeoutMs);
   }
 
   /** Cuts node `index` off from every other node (both directions), keeping every process running. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { partitionedPeersIn } from './node-log.ts';
+import { partitionedPeersIn, rabbitPeersUpIn } from './node-log.ts';
 
 describe('partitionedPeersIn', () => {
   it('reads the peers from mnesia\'s running_partitioned_network reports, each once', () => {
@@ -21,3 +21,16 @@ describe('partitionedPeersIn', () => {
   });
 });
 
+describe('rabbitPeersUpIn', () => {
+  it('lists the peers whose rabbit was last reported up, counting a peer that went down and came back', () => {
+    const log = [
+      "2026-12-02 00:08:07.515484+00:00 [info] <0.716.0> rabbit on node 'rpc-chaos-7-2@127.9.9.2' up",
+      "2026-12-02 00:08:08.972603+00:00 [info] <0.716.0> rabbit on node 'rpc-chaos-7-2@127.9.9.2' down",
+      "2026-12-02 00:08:09.511019+00:00 [info] <0.716.0> rabbit on node 'rpc-chaos-7-3@127.9.9.3' up",
+      "2026-12-02 00:08:14.069437+00:00 [info] <0.716.0> node 'rpc-chaos-7-2@127.9.9.2' up",
+    ].join('\n');
+    expect(rabbitPeersUpIn(log)).toEqual(['rpc-chaos-7-3@127.9.9.3']);
+    const back = `${log}\n2026-12-02 00:08:19.693656+00:00 [info] <0.716.0> rabbit on node 'rpc-chaos-7-2@127.9.9.2' up`;
+    expect(rabbitPeersUpIn(back).sort()).toEqual(['rpc-chaos-7-2@127.9.9.2', 'rpc-chaos-7-3@127.9.9.3']);
+  });
+});

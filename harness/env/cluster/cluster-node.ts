@@ -173,8 +173,11 @@ export class ClusterNode {
    * Restarts the node's rabbit application inside its running Erlang VM, as an operator restarts
    * the losing side of a partition: the application boots again and rejoins the cluster from the
    * peers' copy of the database. It calls what `rabbitmqctl stop_app` and `start_app` call
-   * (rabbit:stop/0, rabbit:start/0), in one rabbitmqctl call: each call starts an Erlang VM,
-   * which costs seconds on a busy machine.
+   * (rabbit:stop/0, rabbit:start/0), in one rabbitmqctl call (each call starts an Erlang VM,
+   * seconds on a busy machine), and between the two drops the node's links to its peers, which
+   * come back at once: without that, after a SIGSTOP/SIGCONT the boot hung for good right after
+   * its log line "... does not support registration, skipping registration" in 2 of 5 runs
+   * (measured); with it, 7 of 7 runs came back.
    */
   async restartApp(timeoutMs: number): Promise<void> {
     if (this.state !== 'up') throw new Error(`node ${this.name} is ${this.state}, not up: cannot restart its rabbit application`);
@@ -182,13 +185,13 @@ export class ClusterNode {
     const deadline = Date.now() + timeoutMs;
     this.state = 'starting';
     try {
-      const answer = (await runRabbitTool(this.cli, 'rabbitmqctl', this.name, ['eval', 'ok = rabbit:stop(), rabbit:start().'], timeoutMs)).trim();
+      const answer = (await runRabbitTool(this.cli, 'rabbitmqctl', this.name, ['eval', 'ok = rabbit:stop(), [erlang:disconnect_node(Peer) || Peer <- nodes()], rabbit:start().'], timeoutMs)).trim();
       if (answer !== 'ok') throw new Error(`restarting the rabbit application of ${this.name} answered ${answer}`);
       await this.waitForAmqp(child, Math.max(1_000, deadline - Date.now()));
     } catch (error) {
       // Not 'up': its application may be stopped; a dead VM is 'down'.
       if (!this.isRunning()) this.state = 'down';
-      throw error;
+      throw new Error(`${(error as Error).message}\n${this.logTail(25)}`);
     }
     this.state = 'up';
   }

@@ -15,6 +15,8 @@ import { nodeEnvironment, type ClusterLayout, type ClusterNodeLayout } from './c
 import { runRabbitTool, type RabbitCliTarget } from './rabbit-cli.ts';
 
 const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
+/** amqplib's error when the broker answers connection.open with connection.close (it leaves out the reason). */
+export const REFUSED_HANDSHAKE = /Expected ConnectionOpenOk; got <ConnectionClose/;
 
 export type NodeState = 'down' | 'starting' | 'up' | 'paused';
 
@@ -85,6 +87,9 @@ export class ClusterNode {
         return;
       } catch (error) {
         lastError = (error as Error).message;
+        // The broker answered the handshake and closed it: its listener is up, but it refuses
+        // vhost '/' (down after a failed definitions import); the cluster restarts the vhost.
+        if (REFUSED_HANDSHAKE.test(lastError)) return;
       }
       await sleep(150);
     }

@@ -16,7 +16,7 @@ import { guardDirectory, guardProcesses, type GuardedProcesses } from '../guard/
 import { registerCleanup } from '../process-cleanup.ts';
 import type { StartedBroker } from '../broker/broker.ts';
 import { PARTITION_HANDLING_MODES, prepareClusterLayout, type ClusterLayout, type PartitionHandling } from './cluster-layout.ts';
-import { ClusterNode, type NodeState } from './cluster-node.ts';
+import { ClusterNode, REFUSED_HANDSHAKE, type NodeState } from './cluster-node.ts';
 import { partitionedPeersIn, rabbitPeersUpIn } from './node-log.ts';
 import { PartitionRules } from './partition-rules.ts';
 import { clusterStatus, connectedNodes, quorumLeader, runRabbitTool, type ClusterStatus, type RabbitCliTarget } from './rabbit-cli.ts';
@@ -201,7 +201,8 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
       } catch (error) {
         last = (error as Error).message;
       }
-      if (/vhost '\/' is down/.test(last) && !restarted) {
+      // amqplib does not say why the broker closed the handshake; a vhost that is down is the case seen here.
+      if ((/vhost '\/' is down/.test(last) || REFUSED_HANDSHAKE.test(last)) && !restarted) {
         restarted = true;
         process.stderr.write(`cluster start: vhost '/' is down on ${node.name}; restarting it\n`);
         await runRabbitTool(this.cli, 'rabbitmqctl', node.name, ['restart_vhost', '/'], 15_000).catch((error: unknown) => {
@@ -298,6 +299,7 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
 
   async startNode(index: number, timeoutMs = 60_000): Promise<void> {
     await this.node(index).start(timeoutMs);
+    await this.ensureVhostUp(this.node(index), 20_000);
   }
 
   pauseNode(index: number): void {
@@ -325,6 +327,7 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
   /** Restarts node `index`'s rabbit application (stop_app, start_app); resolves once it accepts AMQP again. */
   async restartApp(index: number, timeoutMs = 60_000): Promise<void> {
     await this.node(index).restartApp(timeoutMs);
+    await this.ensureVhostUp(this.node(index), 20_000);
   }
 
   /** Cuts node `index` off from every other node (both directions), keeping every process running. */

@@ -42,8 +42,13 @@ export type NodeTarget = number | 'quorum-leader';
 export type NodeFaultSpec =
   /** SIGKILL the node (a crash); start it again after `restartAfterMs`, or leave it down. */
   | { readonly kind: 'kill-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly restartAfterMs?: number }
-  /** SIGSTOP every process of the node for `durationMs`, then SIGCONT. */
-  | { readonly kind: 'pause-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly durationMs: number }
+  /**
+   * SIGSTOP every process of the node for `durationMs`, then SIGCONT. `onPartition:
+   * 'restart-app'`: if the resumed node then reports a partition from its peers, the harness
+   * restarts its rabbit application (what rabbitmqctl stop_app, start_app do), as an operator would;
+   * omitted, the node is left as it is.
+   */
+  | { readonly kind: 'pause-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly durationMs: number; readonly onPartition?: 'restart-app' }
   /** Drop every packet between the node and the others for `durationMs`, then heal. */
   | { readonly kind: 'partition-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly durationMs: number }
   /** Stop (gracefully) and start each node in turn, waiting `gapMs` between nodes. */
@@ -86,7 +91,11 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
     case 'kill-node':
       return { target: describeNodeTarget(fault.node), description: `SIGKILL ${describeNodeTarget(fault.node)}${restartText(fault.restartAfterMs)}`, trigger: describeTrigger(fault.trigger) };
     case 'pause-node':
-      return { target: describeNodeTarget(fault.node), description: `pause ${describeNodeTarget(fault.node)} (SIGSTOP) for ${fault.durationMs} ms`, trigger: describeTrigger(fault.trigger) };
+      return {
+        target: describeNodeTarget(fault.node),
+        description: `pause ${describeNodeTarget(fault.node)} (SIGSTOP) for ${fault.durationMs} ms${fault.onPartition === 'restart-app' ? ', then restart its app if it reports a partition' : ''}`,
+        trigger: describeTrigger(fault.trigger),
+      };
     case 'partition-node':
       return { target: describeNodeTarget(fault.node), description: `partition ${describeNodeTarget(fault.node)} from the other nodes for ${fault.durationMs} ms`, trigger: describeTrigger(fault.trigger) };
     case 'rolling-restart':
@@ -124,6 +133,9 @@ export function validateNodeFault(fault: FaultSpec, nodes: number): string[] {
   if (nodes < 2) errors.push(`fault "${where}" needs a cluster: set topology.nodes to 3 (or run with --nodes 3)`);
   if ('node' in fault && fault.node !== 'quorum-leader' && !(Number.isInteger(fault.node) && fault.node >= 1 && fault.node <= nodes)) {
     errors.push(`fault "${where}": node must be 'quorum-leader' or from 1 to ${nodes}, got ${String(fault.node)}`);
+  }
+  if (fault.kind === 'pause-node' && fault.onPartition !== undefined && fault.onPartition !== 'restart-app') {
+    errors.push(`fault "${where}": onPartition must be 'restart-app' or omitted, got ${JSON.stringify(fault.onPartition)}`);
   }
   if (fault.kind === 'rolling-restart' && !(fault.gapMs >= 0)) errors.push(`fault "${where}": gapMs must be >= 0`);
   return errors;

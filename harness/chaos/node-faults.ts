@@ -17,6 +17,10 @@ export interface ClusterFaultTargets {
   startNode(node: number): Promise<void>;
   pauseNode(node: number): void;
   resumeNode(node: number): void;
+  /** The peers (1-based) a resumed node reports it is partitioned from, waiting up to `timeoutMs`; empty if none. */
+  partitionReportedAfterResume(node: number, timeoutMs: number): Promise<number[]>;
+  /** Restarts the node's rabbit application (stop_app, start_app). */
+  restartApp(node: number): Promise<void>;
   isolateNode(node: number): Promise<void>;
   healPartitions(): Promise<void>;
   /** The node holding the request queue's quorum leader now. */
@@ -65,6 +69,8 @@ export async function executeNodeFault(spec: NodeFaultSpec, context: NodeFaultCo
         cluster.resumeNode(node);
         cluster.nodeState(node, 'up');
         context.record({ kind: 'note', process: `node-${node}`, detail: `SIGCONT node-${node}` });
+        // The fault ends at SIGCONT: whatever the operator does after it counts into recovery time.
+        if (spec.onPartition === 'restart-app') context.after(0, () => restartAppIfPartitioned(cluster, node, context));
       });
       return;
     }
@@ -94,6 +100,33 @@ export async function executeNodeFault(spec: NodeFaultSpec, context: NodeFaultCo
       return;
     }
   }
+}
+
+/** How long a resumed node gets to report a partition (measured: 1.3 s after SIGCONT). */
+const PARTITION_REPORT_WAIT_MS = 15_000;
+
+/**
+ * What an operator does when a node comes back from a pause on the wrong side of a partition:
+ * a SIGSTOPped node does not notice that its peers dropped it, so pause_minority never pauses
+ * it (RabbitMQ's partitions guide: partitions caused by suspend and resume are asymmetrical),
+ * and nothing in RabbitMQ merges it back. Restarting its rabbit application makes it boot
+ * again and rejoin from the majority's database, the guide's recovery for a losing side.
+ */
+async function restartAppIfPartitioned(cluster: ClusterFaultTargets, node: number, context: NodeFaultContext): Promise<void> {
+  const peers = await cluster.partitionReportedAfterResume(node, PARTITION_REPORT_WAIT_MS);
+  if (peers.length === 0) {
+    context.record({ kind: 'note', process: `node-${node}`, detail: `node-${node} reported no partition within ${PARTITION_REPORT_WAIT_MS / 1000} s of SIGCONT: left as it is` });
+    return;
+  }
+  context.record({
+    kind: 'note',
+    process: `node-${node}`,
+    detail: `node-${node} reports a partition from ${peers.map((peer) => `node-${peer}`).join(', ')}: restarting its rabbit app (stop_app, start_app)`,
+  });
+  cluster.nodeState(node, 'down');
+  await cluster.restartApp(node);
+  cluster.nodeState(node, 'up');
+  context.record({ kind: 'restart', process: `node-${node}`, detail: `node-${node} rabbit app started again, accepts AMQP` });
 }
 
 async function resolveNode(cluster: ClusterFaultTargets, target: NodeTarget): Promise<number> {

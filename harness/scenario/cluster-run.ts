@@ -59,6 +59,8 @@ export class ClusterRun {
       startNode: (node) => cluster.startNode(node),
       pauseNode: (node) => cluster.pauseNode(node),
       resumeNode: (node) => cluster.resumeNode(node),
+      partitionReportedAfterResume: (node, timeoutMs) => cluster.partitionReportedAfterResume(node, timeoutMs),
+      restartApp: (node) => cluster.restartApp(node),
       isolateNode: (node) => cluster.isolateNode(node),
       healPartitions: () => cluster.healPartitions(),
       leaderNode: async () => {

@@ -110,7 +110,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   }
   const requestQueue = queue.name;
   const clusterRun = topology.cluster ? new ClusterRun(topology.cluster, requestQueue, definition.topology.queueType ?? 'classic', elapsedMs) : undefined;
-  if (clusterRun) options.onPhase?.(`cluster up in ${(topology.cluster!.startMs / 1000).toFixed(1)} s: ${topology.cluster!.describe()}`);
+  if (clusterRun) options.onPhase?.(`cluster up in ${(topology.cluster!.startMs / 1000).toFixed(1)} s (${topology.cluster!.describeStart()}): ${topology.cluster!.describe()}`);
   // Only the broker knows which requests expired unconsumed; where it cannot say, none is excused.
   // On a cluster every node watches, so expiries are still seen while a node is down or cut off.
   const watchedUrls = topology.cluster ? topology.cluster.nodeInfo().map((node) => topology.cluster!.nodeAmqpUrl(node.index)) : [topology.broker.getAmqpUrl()];

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateNodeDefinitions } from '../broker/expired-requests.ts';
 import { findFreePorts } from '../free-port.ts';
+import { prepareBrokerPluginsDir } from '../broker/broker-plugins-dir.ts';
 
 /** Debian's rabbitmq runs as this user; as root we must hand it the node's directories. */
 const RABBITMQ_USER_HOME = '/var/lib/rabbitmq';
@@ -39,6 +40,8 @@ export interface ClusterLayout {
   readonly nodes: readonly ClusterNodeLayout[];
   /** Set when we are root: the nodes run as Debian's rabbitmq user. */
   readonly runAs?: { readonly uid: number; readonly gid: number };
+  /** The nodes' plugins directory: links to only the applications a broker without plugins needs (see broker/broker-plugins-dir.ts). */
+  readonly pluginsDir?: string;
 }
 
 export interface LayoutOptions {
@@ -74,11 +77,17 @@ export async function prepareClusterLayout(options: LayoutOptions): Promise<Clus
   };
   writeFileSync(join(baseDir, '.erlang.cookie'), layout.cookie, { mode: 0o400 });
   for (const node of nodes) writeNodeFiles(layout, node);
-  if (process.getuid?.() !== 0) return layout;
+  // Without an installed plugins directory the nodes keep rabbitmq-server's default.
+  const withPlugins = (done: ClusterLayout): ClusterLayout => {
+    // Linked after the chown, which would follow the links into the system's directories.
+    const pluginsDir = prepareBrokerPluginsDir(join(baseDir, 'plugins'));
+    return pluginsDir === undefined ? done : { ...done, pluginsDir };
+  };
+  if (process.getuid?.() !== 0) return withPlugins(layout);
   // Debian's script would `su rabbitmq`; we run as that user directly so the process group is ours.
   const { uid, gid } = statSync(RABBITMQ_USER_HOME);
   chownTree(baseDir, uid, gid);
-  return { ...layout, runAs: { uid, gid } };
+  return withPlugins({ ...layout, runAs: { uid, gid } });
 }
 
 function writeNodeFiles(layout: ClusterLayout, node: ClusterNodeLayout): void {
@@ -146,6 +155,7 @@ export function nodeEnvironment(layout: ClusterLayout, node: ClusterNodeLayout):
     RABBITMQ_MNESIA_BASE: join(node.dir, 'mnesia'),
     RABBITMQ_LOG_BASE: join(node.dir, 'log'),
     RABBITMQ_ENABLED_PLUGINS_FILE: join(node.dir, 'enabled_plugins'),
+    ...(layout.pluginsDir === undefined ? {} : { RABBITMQ_PLUGINS_DIR: layout.pluginsDir }),
     RABBITMQ_PID_FILE: join(node.dir, 'rabbit.pid'),
     RABBITMQ_CONFIG_FILE: join(node.dir, 'rabbitmq.config'),
     RABBITMQ_CONF_ENV_FILE: join(node.dir, 'rabbitmq-env.conf'),

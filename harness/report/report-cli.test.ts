@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT_HARNESS_ERROR } from '../exit-codes.ts';
 import { writeResult } from './result-io.ts';
 import { makeSyntheticResult } from './test-fixtures.ts';
@@ -15,8 +15,14 @@ function report(...args: string[]): { status: number | null; stdout: string; std
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function runDir(shape: { medianMs?: number; seed?: number } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-'));
+  made.push(dir);
   writeResult(dir, makeSyntheticResult({}, { durationSec: 5, ...shape }));
   return dir;
 }
@@ -32,6 +38,7 @@ describe('npm run report', { timeout: 120_000 }, () => {
 
   it('writes compare.html and compare.md for two runs', () => {
     const out = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-out-'));
+    made.push(out);
     const run = report('--compare', runDir(), runDir({ medianMs: 4, seed: 3 }), '--out', out);
     expect(run.status).toBe(0);
     expect(readFileSync(join(out, 'compare.html'), 'utf8')).toContain('id="chart-compare"');
@@ -46,6 +53,7 @@ describe('npm run report', { timeout: 120_000 }, () => {
 
   it('exits 2 naming the field of an invalid result.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-bad-'));
+    made.push(dir);
     const raw = JSON.parse(JSON.stringify(makeSyntheticResult({}, { durationSec: 2 })));
     raw.latency.summary.p99 = '12ms';
     writeFileSync(join(dir, 'result.json'), JSON.stringify(raw));

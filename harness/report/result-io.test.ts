@@ -1,13 +1,21 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readResult, writeResult } from './result-io.ts';
 import type { ScenarioResult } from './result-schema.ts';
 import { makeSyntheticResult } from './test-fixtures.ts';
 
 const result = makeSyntheticResult({}, { durationSec: 5 });
-const freshDir = () => mkdtempSync(join(tmpdir(), 'rpc-chaos-result-'));
+const made: string[] = [];
+const freshDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-result-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 /** Writes raw JSON as result.json of a fresh run folder, bypassing validation. */
 function runDirWith(raw: unknown): string {
   const dir = freshDir();

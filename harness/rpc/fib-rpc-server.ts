@@ -116,13 +116,31 @@ export class FibRpcServer {
     return this;
   }
 
+  /**
+   * A channel on which the request queue is declared. A new quorum queue whose replicas cannot
+   * all be started yet (a node still booting, or busy) is refused with 541 INTERNAL_ERROR
+   * (`cluster_not_formed`) and the channel closed: that is retried a few times on new channels.
+   */
+  private async openDeclaredChannel(model: ChannelModel): Promise<ReplyChannel> {
+    for (let attempt = 1; ; attempt++) {
+      const channel: ReplyChannel = this.options.confirmReplies ? await model.createConfirmChannel() : await model.createChannel();
+      channel.on('error', () => {
+        // A channel error closes the channel; the connection's recovery reopens everything.
+      });
+      try {
+        await channel.assertQueue(this.queue, requestQueueOptions(this.options));
+        return channel;
+      } catch (error) {
+        const refused = (error as { code?: unknown }).code === INTERNAL_ERROR;
+        if (this.options.queueType !== 'quorum' || !refused || attempt >= QUORUM_DECLARE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, QUORUM_DECLARE_RETRY_MS));
+      }
+    }
+  }
+
   private async setupConsumer(model: ChannelModel): Promise<void> {
     coalesceSocketWrites(model);
-    const channel: ReplyChannel = this.options.confirmReplies ? await model.createConfirmChannel() : await model.createChannel();
-    channel.on('error', () => {
-      // A channel error closes the channel; the connection's recovery reopens everything.
-    });
-    await channel.assertQueue(this.queue, requestQueueOptions(this.options));
+    const channel = await this.openDeclaredChannel(model);
     await channel.prefetch(this.prefetch);
     // Set before consuming: deliveries can arrive before consume() resolves.
     this.channel = channel;
@@ -280,6 +298,11 @@ export class FibRpcServer {
     await this.stop();
   }
 }
+
+/** AMQP 0-9-1 reply code 541 INTERNAL_ERROR. */
+const INTERNAL_ERROR = 541;
+const QUORUM_DECLARE_ATTEMPTS = 5;
+const QUORUM_DECLARE_RETRY_MS = 1_000;
 
 function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);

@@ -210,7 +210,16 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   try {
     if (options.signal?.aborted) throw new InterruptedBeforeLoad();
     options.onPhase?.(`starting ${definition.topology.servers} server and ${definition.topology.clients} client processes`);
-    await Promise.all(range(definition.topology.servers).map((i) => startServer(i)));
+    const serverIndexes = range(definition.topology.servers);
+    if (definition.topology.queueType === 'quorum' && serverIndexes.length > 1) {
+      // Servers on different nodes declaring one new quorum queue at the same moment race in
+      // RabbitMQ 3.10, and the loser's channel closes with 541 INTERNAL_ERROR: the first
+      // server declares it alone, the others find it declared.
+      await startServer(serverIndexes[0]!);
+      await Promise.all(serverIndexes.slice(1).map((i) => startServer(i)));
+    } else {
+      await Promise.all(serverIndexes.map((i) => startServer(i)));
+    }
     if (options.signal?.aborted) throw new InterruptedBeforeLoad();
     const started = await Promise.allSettled(range(definition.topology.clients).map((i) => {
       const name = `client-${i}`;

@@ -5,7 +5,7 @@
  * terminal stops the run and still writes result.json; a SIGKILL leaves nothing running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,8 +110,8 @@ function chainProcesses(chain: Chain): { npm: number; node: number } {
 }
 
 /** The state directory of a harness process: what it owns, for the guard and the next run. */
-function stateDirOf(pid: number): string {
-  return join(ownersRoot(), `${pid}-${processStartTime(pid)}`);
+function stateDirOf(pid: number, root = ownersRoot()): string {
+  return join(root, `${pid}-${processStartTime(pid)}`);
 }
 
 function leftoversOf(stateDir: string): Array<{ kind: string; what: string; marker?: string; path?: string }> {
@@ -275,10 +275,15 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
   }
 
   it.concurrent('a SIGKILLed runner leaves nothing running: its guard kills the node, its epmd and the workers, frees the ports and removes the temp dir within 10 s', () => onOwnBroker(async () => {
-    const chain = track(startChain(LONG_RUN, { pty: false }));
+    // A temp dir of its own, so the owner state lands where only this test's runs look: any
+    // harness run reaps dead runs' leftovers, and other test files start runs all the time.
+    const isolated = mkdtempSync(join(tmpdir(), 'rpc-chaos-guard-test-'));
+    chmodSync(isolated, 0o755); // the private node runs as the rabbitmq user and keeps its data dir in here
+    const env = { TMPDIR: isolated };
+    const chain = track(startChain(LONG_RUN, { pty: false, env }));
     await waitForOutput(chain, /running/);
     const { node: cliPid } = chainProcesses(chain);
-    const stateDir = stateDirOf(cliPid);
+    const stateDir = stateDirOf(cliPid, join(isolated, 'rpc-chaos-owners'));
     const owned = leftoversOf(stateDir);
     const broker = owned.find((leftover) => leftover.kind === 'processes' && leftover.what.startsWith('rabbitmq node '));
     const dataDir = owned.find((leftover) => leftover.kind === 'dir')?.path;
@@ -305,10 +310,15 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
   }));
 
   it.concurrent('what a runner killed together with its guard left behind is removed by the next run, which says so', () => onOwnBroker(async () => {
-    const chain = track(startChain(LONG_RUN, { pty: false }));
+    // A temp dir of its own, so the owner state lands where only this test's runs look: any
+    // harness run reaps dead runs' leftovers, and other test files start runs all the time.
+    const isolated = mkdtempSync(join(tmpdir(), 'rpc-chaos-guard-test-'));
+    chmodSync(isolated, 0o755); // the private node runs as the rabbitmq user and keeps its data dir in here
+    const env = { TMPDIR: isolated };
+    const chain = track(startChain(LONG_RUN, { pty: false, env }));
     await waitForOutput(chain, /running/);
     const { node: cliPid } = chainProcesses(chain);
-    const stateDir = stateDirOf(cliPid);
+    const stateDir = stateDirOf(cliPid, join(isolated, 'rpc-chaos-owners'));
     const owned = leftoversOf(stateDir);
     const markers = owned.flatMap((leftover) => (leftover.marker ? [leftover.marker] : []));
     const dataDir = owned.find((leftover) => leftover.kind === 'dir')?.path;
@@ -325,7 +335,7 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     expect(existsSync(stateDir)).toBe(true);
 
     const next = await onSharedBroker(async () => {
-      const run = track(startChain(['baseline', '--calls', '5'], { pty: false, amqpUrl: node.getAmqpUrl() }));
+      const run = track(startChain(['baseline', '--calls', '5'], { pty: false, amqpUrl: node.getAmqpUrl(), env }));
       await exitCodeWithin(run, EXIT_BOUND_MS);
       return run;
     });
@@ -337,6 +347,7 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     expect(markers.flatMap(markedProcesses)).toEqual([]);
     expect(existsSync(stateDir)).toBe(false);
     expect(dataDir && existsSync(dataDir)).toBe(false);
+    rmSync(isolated, { recursive: true, force: true });
   }));
 });
 

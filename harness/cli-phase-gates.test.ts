@@ -1,25 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioResult } from './report/result-schema.ts';
+import { runScenarioCli } from './impl/test/run-cli.ts';
 
-const CLI = new URL('./cli.ts', import.meta.url).pathname;
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { ...process.env, AMQP_URL: '', TOXIPROXY_URL: '', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI from source, with a private broker and proxy of its own, without colours. */
+const runCli = (args: string[]) => runScenarioCli(args, { NO_COLOR: '1' }, 170_000);
 
 describe('npm run scenario with phase gates', { timeout: 180_000 }, () => {
   it('refuses a phase gate naming a fault the scenario does not schedule, before starting anything', async () => {

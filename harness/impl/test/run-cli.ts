@@ -11,9 +11,17 @@ export interface CliRun {
 
 /** Runs `npm run scenario -- ...` against a broker the test owns (AMQP_URL, --broker url), through the built-in proxy. */
 export function runCli(amqpUrl: string, args: readonly string[], timeoutMs = 150_000): Promise<CliRun> {
+  return runScenarioCli([...args, '--broker', 'url', '--proxy', 'builtin'], { AMQP_URL: amqpUrl }, timeoutMs);
+}
+
+/**
+ * Runs the scenario CLI from source with `args` as given; with AMQP_URL and TOXIPROXY_URL
+ * empty unless `env` sets them, so a run starts its own private broker and proxy.
+ */
+export function runScenarioCli(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 150_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args, '--broker', 'url', '--proxy', 'builtin'], {
-      env: { ...process.env, AMQP_URL: amqpUrl, TOXIPROXY_URL: '' },
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      env: { ...process.env, AMQP_URL: '', TOXIPROXY_URL: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

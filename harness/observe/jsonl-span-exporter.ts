@@ -2,7 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { toSpanRecord } from './span-record.ts';
+import { spanRecordLine } from './span-record.ts';
 
 type ExportResult = Parameters<Parameters<SpanExporter['export']>[1]>[0];
 
@@ -29,7 +29,7 @@ export class JsonlFileSpanExporter implements SpanExporter {
     }
     let text: string;
     try {
-      text = spans.map((span) => `${JSON.stringify(toSpanRecord(span))}\n`).join('');
+      text = spans.map((span) => `${spanRecordLine(span)}\n`).join('');
     } catch (error) {
       resultCallback({ code: ExportResultCode.FAILED, error: asError(error, 'cannot serialize spans') });
       return;

@@ -53,10 +53,10 @@ const STATUS_NAMES: Record<SpanStatusCode, SpanRecord['status']['code']> = {
   [SpanStatusCode.ERROR]: 'ERROR',
 };
 
-const NANOS_PER_SECOND = 1_000_000_000n;
-
+/** Exact decimal nanoseconds: seconds then the 9 digits of nanos (no BigInt: export runs per span). */
 function hrTimeToNanoString([seconds, nanos]: HrTime): string {
-  return (BigInt(seconds) * NANOS_PER_SECOND + BigInt(nanos)).toString();
+  const fraction = String(nanos).padStart(9, '0');
+  return seconds === 0 ? String(nanos) : `${seconds}${fraction}`;
 }
 
 function hrTimeToEpochUs([seconds, nanos]: HrTime): number {
@@ -78,9 +78,32 @@ function plainValue(value: AttributeValue | undefined): SpanAttributeValue | und
   return value as string | number | boolean;
 }
 
+/** A process's spans share one resource: converted once, not once per span. */
+const resourceCache = new WeakMap<object, { readonly plain: Record<string, SpanAttributeValue>; readonly json: string }>();
+
+function plainResource(span: ReadableSpan): { readonly plain: Record<string, SpanAttributeValue>; readonly json: string } {
+  let cached = resourceCache.get(span.resource);
+  if (!cached) {
+    const plain = plainAttributes(span.resource.attributes);
+    resourceCache.set(span.resource, (cached = { plain, json: JSON.stringify(plain) }));
+  }
+  return cached;
+}
+
+/** The span as one line of the JSONL file (without the newline): toSpanRecord, serialized with the resource's JSON reused. */
+export function spanRecordLine(span: ReadableSpan): string {
+  const { plain, json } = plainResource(span);
+  const text = JSON.stringify(recordWithoutResource(span, plain));
+  return `${text.slice(0, -1)},"resource":${json}}`;
+}
+
 export function toSpanRecord(span: ReadableSpan): SpanRecord {
+  const { plain } = plainResource(span);
+  return { ...recordWithoutResource(span, plain), resource: plain };
+}
+
+function recordWithoutResource(span: ReadableSpan, resource: Record<string, SpanAttributeValue>): Omit<SpanRecord, 'resource'> {
   const context = span.spanContext();
-  const resource = plainAttributes(span.resource.attributes);
   const parentSpanId = span.parentSpanContext?.spanId;
   const [durationSeconds, durationNanos] = span.duration;
   return {
@@ -111,7 +134,6 @@ export function toSpanRecord(span: ReadableSpan): SpanRecord {
       attributes: plainAttributes(link.attributes),
     })),
     service: String(resource['service.name'] ?? 'unknown_service'),
-    resource,
     scope: span.instrumentationScope.name,
   };
 }

@@ -1,9 +1,12 @@
 import {
   context,
+  createTraceState,
   propagation,
   SpanKind,
+  TraceFlags,
   type Attributes,
   type Context,
+  type SpanContext,
   type TextMapGetter,
   type TextMapSetter,
 } from '@opentelemetry/api';
@@ -58,6 +61,42 @@ export function injectTraceHeaders(headers: AmqpHeaders, from: Context = context
  */
 export function extractTraceContext(headers: AmqpHeaders | undefined, base: Context = context.active()): Context {
   return propagation.extract(base, headers, amqpHeaderGetter);
+}
+
+const TRACEPARENT = 'traceparent';
+const TRACESTATE = 'tracestate';
+/** W3C trace context's traceparent, as OpenTelemetry's W3CTraceContextPropagator reads it. */
+const TRACEPARENT_PATTERN = /^\s?((?!ff)[\da-f]{2})-((?![0]{32})[\da-f]{32})-((?![0]{16})[\da-f]{16})-([\da-f]{2})(-.*)?\s?$/;
+
+/**
+ * The remote span context in a message's `traceparent` (and `tracestate`) header, read the way
+ * the W3C propagator reads it, without building a Context: the RPC hot path needs only this.
+ * Undefined when there is none or it is malformed.
+ */
+export function remoteSpanContext(headers: AmqpHeaders | undefined): SpanContext | undefined {
+  const traceparent = amqpHeaderGetter.get(headers, TRACEPARENT);
+  const text = Array.isArray(traceparent) ? traceparent[0] : traceparent;
+  if (text === undefined) return undefined;
+  const match = TRACEPARENT_PATTERN.exec(text);
+  // Version 00 has exactly four fields; a later version may append more.
+  if (!match || (match[1] === '00' && match[5])) return undefined;
+  const state = amqpHeaderGetter.get(headers, TRACESTATE);
+  const stateText = Array.isArray(state) ? state.join(',') : state;
+  return {
+    traceId: match[2]!,
+    spanId: match[3]!,
+    traceFlags: Number.parseInt(match[4]!, 16),
+    isRemote: true,
+    ...(stateText ? { traceState: createTraceState(stateText) } : {}),
+  };
+}
+
+/** Writes a sampled span's context as `traceparent` (and `tracestate`), as the W3C propagator does. */
+export function writeTraceHeaders(headers: AmqpHeaders, spanContext: SpanContext): AmqpHeaders {
+  headers[TRACEPARENT] = `00-${spanContext.traceId}-${spanContext.spanId}-0${Number(spanContext.traceFlags || TraceFlags.NONE).toString(16)}`;
+  const state = spanContext.traceState?.serialize();
+  if (state) headers[TRACESTATE] = state;
+  return headers;
 }
 
 /** Span names per the house style: `<queue> publish`, `<queue> process`, `fib compute`. */

@@ -15,6 +15,8 @@ import {
   rpcSpanNames,
 } from './trace-headers.ts';
 import { setupTracing, tracesUrl } from './tracing.ts';
+import { rpcTracing } from '../rpc/rpc-tracing.ts';
+import type { ConsumeMessage } from 'amqplib';
 
 let dir: string;
 beforeAll(async () => {
@@ -215,6 +217,16 @@ describe('OTLP/HTTP export', { timeout: 30_000 }, () => {
         attributes: rpcSpanAttributes({ queue: 'rpc_queue', correlationId: 'corr-otlp', operation: 'send' }),
       });
       span.end();
+      // The RPC path's spans are recorded without the SDK tracer: they must export alike.
+      const headers: Record<string, unknown> = {};
+      const rpcSpan = rpcTracing.startPublishSpan('rpc_queue', 'corr-recorded', 20, headers);
+      const serverSpan = rpcTracing.startProcessSpan('rpc_queue', {
+        content: Buffer.from('20'),
+        fields: { deliveryTag: 1, redelivered: false, exchange: '', routingKey: 'rpc_queue', consumerTag: 'c' },
+        properties: { headers, correlationId: 'corr-recorded' },
+      } as unknown as ConsumeMessage);
+      serverSpan.end('killed');
+      rpcSpan.end();
       await tracing.shutdown();
 
       expect(received.length).toBeGreaterThanOrEqual(1);
@@ -234,6 +246,12 @@ describe('OTLP/HTTP export', { timeout: 30_000 }, () => {
       const exported = resourceSpans.scopeSpans[0]!.spans[0]!;
       expect(exported.name).toBe('rpc_queue publish');
       expect(exported.traceId).toBe(span.spanContext().traceId);
+      type OtlpSpan = { name: string; traceId: string; spanId: string; parentSpanId?: string; status?: { code?: number; message?: string } };
+      const all = received.flatMap((request) => (JSON.parse(request.body) as { resourceSpans: Array<{ scopeSpans: Array<{ scope: { name: string }; spans: OtlpSpan[] }> }> }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((one) => ({ ...one, scope: s.scope.name })))));
+      const publish = all.find((one) => one.traceId === rpcSpan.span.spanContext().traceId && one.name === 'rpc_queue publish');
+      const processed = all.find((one) => one.name === 'rpc_queue process');
+      expect(publish).toMatchObject({ spanId: rpcSpan.span.spanContext().spanId, scope: 'rpc-chaos.rpc' });
+      expect(processed).toMatchObject({ traceId: publish!.traceId, parentSpanId: publish!.spanId, status: { code: 2, message: 'killed' } });
     } finally {
       await new Promise((resolve) => receiver.close(resolve));
     }

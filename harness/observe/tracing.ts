@@ -11,6 +11,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { HeadSampler, setActiveHeadSampler } from './head-sampling.ts';
 import { JsonlFileSpanExporter } from './jsonl-span-exporter.ts';
+import { RPC_TRACER_NAME, setActiveSpanRecorder, SpanRecorder } from './span-recorder.ts';
 import { DEFAULT_TRACE_BUDGET, TraceBudgetSampler, type TraceBudget } from './trace-budget.ts';
 
 export interface TracingOptions {
@@ -84,8 +85,9 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
   try {
     const processors = await spanProcessors(options);
     const headSampler = rootSampler(options);
+    const resource = serviceResource(options.serviceName);
     const provider = new BasicTracerProvider({
-      resource: serviceResource(options.serviceName),
+      resource,
       sampler: new ParentBasedSampler({ root: headSampler }),
       spanProcessors: processors,
     });
@@ -94,6 +96,8 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
     trace.setGlobalTracerProvider(provider);
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     setActiveHeadSampler(headSampler);
+    // The RPC path's spans skip the SDK tracer but end in the same processors (span-recorder.ts).
+    setActiveSpanRecorder(new SpanRecorder(processors, resource, { name: RPC_TRACER_NAME }));
     let stopped: Promise<void> | undefined;
     const handle: TracingHandle = {
       enabled: true,
@@ -112,6 +116,7 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
             propagation.disable();
             context.disable();
             setActiveHeadSampler(undefined);
+            setActiveSpanRecorder(undefined);
             active = undefined;
           });
         return stopped;

@@ -4,18 +4,25 @@ import {
   extractTraceContext,
   injectTraceHeaders,
   MESSAGING_ATTRIBUTES,
+  remoteSpanContext,
   rpcSpanAttributes,
   rpcSpanKinds,
   rpcSpanNames,
+  writeTraceHeaders,
   type AmqpHeaders,
 } from '../observe/trace-headers.ts';
 import { newTraceParent } from '../observe/head-sampling.ts';
+import { activeSpanRecorder, RecordedSpan, RPC_TRACER_NAME, type SpanRecorder } from '../observe/span-recorder.ts';
 
 /**
  * Spans of the RPC path, written against the plain OpenTelemetry API: without a registered
  * SDK (setupTracing in harness/observe) every call here is a no-op. W3C trace context
  * travels only in AMQP `properties.headers`, both ways, so one trace covers client and
  * server processes, and a duplicate reply still carries the trace of the call it answers.
+ *
+ * Under setupTracing the call's spans are RecordedSpans (span-recorder.ts): the same spans,
+ * ids, headers and exporters, without the SDK tracer's per-span cost. With an SDK registered
+ * by other means (an application embedding the client), its tracer records them.
  */
 
 /** The no-op provider the API falls back to when no SDK is registered. */
@@ -35,7 +42,7 @@ function activeTracer(): Tracer | undefined {
   if (delegate === NOOP_PROVIDER) return undefined;
   if (delegate !== tracerOf) {
     tracerOf = delegate;
-    cachedTracer = trace.getTracer('rpc-chaos.rpc');
+    cachedTracer = trace.getTracer(RPC_TRACER_NAME);
   }
   return cachedTracer;
 }
@@ -61,12 +68,15 @@ export interface ClientSpan {
 export const rpcTracing = {
   /** `rpc_queue publish`: the client's span for one call, from publish until reply or failure. */
   startPublishSpan(queue: string, correlationId: string, n: number, headers: AmqpHeaders): ClientSpan {
-    const tracer = activeTracer();
-    if (!tracer) return NO_CLIENT_SPAN;
+    const recorder = activeSpanRecorder();
+    const tracer = recorder ? undefined : activeTracer();
+    if (!recorder && !tracer) return NO_CLIENT_SPAN;
     // Head sampling first: an unsampled call (99 in 100 at 1 %) starts no span, builds no
     // attributes and carries no headers; it costs one random draw and allocates nothing.
     const parent = newTraceParent();
     if (!parent) return NO_CLIENT_SPAN;
+    if (recorder) return recordedPublishSpan(recorder, queue, correlationId, n, headers);
+    if (!tracer) return NO_CLIENT_SPAN;
     const span = tracer.startSpan(rpcSpanNames.publish(queue), { kind: rpcSpanKinds.publish }, parent);
     if (!span.isRecording()) return NO_CLIENT_SPAN;
     span.setAttributes({ ...rpcSpanAttributes({ queue, correlationId, operation: 'send' }), 'rpc.fib.n': n });
@@ -84,12 +94,15 @@ export const rpcTracing = {
 
   /** `rpc_queue process`: the server's span for one delivery, a child of the caller's publish span. */
   startProcessSpan(queue: string, message: ConsumeMessage): ServerSpan {
-    const tracer = activeTracer();
-    if (!tracer) return NO_SERVER_SPAN;
+    const recorder = activeSpanRecorder();
+    const tracer = recorder ? undefined : activeTracer();
+    if (!recorder && !tracer) return NO_SERVER_SPAN;
     const headers = message.properties.headers as AmqpHeaders | undefined;
     // The W3C propagator needs a traceparent header: without one (an unsampled call) there
     // is nothing to extract, so skip the propagator's work.
     if (headers?.[TRACEPARENT_HEADER] === undefined) return NO_SERVER_SPAN;
+    if (recorder) return recordedProcessSpan(recorder, queue, message, headers);
+    if (!tracer) return NO_SERVER_SPAN;
     const extracted = extractTraceContext(headers);
     // A request without trace headers was not sampled by its caller (or came from a client
     // that does not trace, like the tutorial's). The sampler is parent-based, so its span
@@ -131,7 +144,9 @@ export const rpcTracing = {
 
   /** Puts the span's context into reply headers so the reply belongs to the same trace. */
   injectContext(headers: AmqpHeaders, serverSpan: { span: Span }): void {
-    if (serverSpan.span.isRecording()) injectTraceHeaders(headers, trace.setSpan(context.active(), serverSpan.span));
+    if (!serverSpan.span.isRecording()) return;
+    if (serverSpan.span instanceof RecordedSpan) writeTraceHeaders(headers, serverSpan.span.spanContext());
+    else injectTraceHeaders(headers, trace.setSpan(context.active(), serverSpan.span));
   },
 
   /**
@@ -175,3 +190,48 @@ const NO_SERVER_SPAN: ServerSpan = {
   recordBadRequest: () => undefined,
   end: () => undefined,
 };
+
+/** The client's span as a RecordedSpan: a new trace, its context written straight into the request's headers. */
+function recordedPublishSpan(recorder: SpanRecorder, queue: string, correlationId: string, n: number, headers: AmqpHeaders): ClientSpan {
+  const attributes = rpcSpanAttributes({ queue, correlationId, operation: 'send' });
+  attributes['rpc.fib.n'] = n;
+  const span = recorder.startSpan(rpcSpanNames.publish(queue), rpcSpanKinds.publish, undefined, attributes);
+  writeTraceHeaders(headers, span.spanContext());
+  return {
+    span,
+    end(error?: string) {
+      if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+      span.end();
+    },
+  };
+}
+
+/** The server's span as a RecordedSpan, recorded when the caller sampled the call (parent-based, as the SDK's sampler). */
+function recordedProcessSpan(recorder: SpanRecorder, queue: string, message: ConsumeMessage, headers: AmqpHeaders): ServerSpan {
+  const parent = remoteSpanContext(headers);
+  if (!parent || (parent.traceFlags & TraceFlags.SAMPLED) === 0) return NO_SERVER_SPAN;
+  const attributes = rpcSpanAttributes({ queue, correlationId: message.properties.correlationId as string | undefined, operation: 'process' });
+  attributes['messaging.rabbitmq.message.delivery_tag'] = message.fields.deliveryTag;
+  attributes['messaging.rabbitmq.redelivered'] = message.fields.redelivered;
+  const span = recorder.startSpan(rpcSpanNames.process(queue), rpcSpanKinds.process, parent, attributes);
+  return {
+    span,
+    computeFib(compute) {
+      const child = recorder.startSpan(rpcSpanNames.compute, rpcSpanKinds.compute, span.spanContext(), {});
+      try {
+        return compute();
+      } finally {
+        child.end();
+      }
+    },
+    recordBadRequest(error) {
+      span.addEvent('bad request', { 'exception.message': error });
+    },
+    end(error) {
+      // The fault point may end the span before the process dies; the span's first end wins.
+      if (!span.isRecording()) return;
+      if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+      span.end();
+    },
+  };
+}

@@ -1,10 +1,18 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type NetConnectOpts, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { apiErrors } from './api-error.ts';
 import { registerInProcessListener } from './in-process-link.ts';
 import { ProxiedConnection, type ConnectionOwner } from './proxied-connection.ts';
 import type { Stream, ToxicJson, ToxicWrapper } from './toxic-wrapper.ts';
 import { localAddressOptions } from '../local-address.ts';
+
+/**
+ * Write buffer per socket before write() asks the link to pause its source. With Node's 16 KiB
+ * default, every 64 KiB read overflows it: each chunk of a bulk transfer paused the source
+ * (readStop) and resumed it on 'drain' (readStart), two syscalls and two loop turns per chunk.
+ * 1 MiB keeps backpressure (bounded memory per direction) without that churn.
+ */
+const SOCKET_HIGH_WATER_MARK = 1024 * 1024;
 
 /** A proxy as the API shows it; "Logger":{} is a stray exported field that real Toxiproxy emits too. */
 export interface ProxyJson {
@@ -46,7 +54,7 @@ export class Proxy {
   /** Opens the listener; `listen` becomes the bound address ("127.0.0.1:0" -> the real port). */
   async start(): Promise<void> {
     const [host, port] = splitHostPort(this.listen);
-    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => this.accept(client));
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, highWaterMark: SOCKET_HIGH_WATER_MARK }, (client) => this.accept(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
         reject(apiErrors.listenFailed(`listen tcp ${host}:${port}: bind: ${describeListenError(error)}`));
@@ -92,7 +100,8 @@ export class Proxy {
     this.acceptedSockets.add(client);
     client.once('close', () => this.acceptedSockets.delete(client));
     const [host, port] = splitHostPort(this.upstream);
-    const upstream = connect({ host, port: Number(port), allowHalfOpen: true, ...localAddressOptions() });
+    // net.Socket hands its options to Duplex, which takes writableHighWaterMark (@types/node omits it).
+    const upstream = connect({ host, port: Number(port), allowHalfOpen: true, writableHighWaterMark: SOCKET_HIGH_WATER_MARK, ...localAddressOptions() } as NetConnectOpts);
     upstream.setNoDelay(true);
     if ('setNoDelay' in client) client.setNoDelay(true);
     let connected = false;

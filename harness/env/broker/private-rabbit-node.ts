@@ -25,6 +25,8 @@ export interface PrivateRabbitNodeOptions {
   readonly startTimeoutMs?: number;
   /** Keep the data/log directory after stop (for post-mortems). */
   readonly keepDataDir?: boolean;
+  /** Called once the node's process is started, long before it accepts connections. */
+  readonly onLaunched?: () => void;
 }
 
 interface NodeLayout {
@@ -52,11 +54,13 @@ export class PrivateRabbitNode {
   private nodeNamePrefix: string;
   private startTimeoutMs: number;
   private keepDataDir: boolean;
+  private readonly onLaunched: (() => void) | undefined;
 
   constructor(options: PrivateRabbitNodeOptions = {}) {
     this.nodeNamePrefix = options.nodeNamePrefix ?? 'rpc-chaos';
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.keepDataDir = options.keepDataDir ?? false;
+    this.onLaunched = options.onLaunched;
   }
 
   withNodeNamePrefix(prefix: string): this {
@@ -86,7 +90,7 @@ export class PrivateRabbitNode {
     const releaseDir = this.keepDataDir ? () => undefined : guardDirectory('rabbitmq node directory', layout.baseDir);
     const started = new StartedPrivateRabbitNode(layout, this.startTimeoutMs, this.keepDataDir, releaseDir);
     try {
-      await started.boot();
+      await started.boot(this.onLaunched);
     } catch (error) {
       await started.stop();
       throw error;
@@ -187,8 +191,8 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     return `private RabbitMQ node ${this.layout.nodeName} on 127.0.0.1:${this.layout.amqpPort}`;
   }
 
-  /** @internal Starts the node process and waits until AMQP accepts a connection. */
-  async boot(): Promise<void> {
+  /** @internal Starts the node process (then calls `onLaunched`) and waits until AMQP accepts a connection. */
+  async boot(onLaunched?: () => void): Promise<void> {
     const { layout } = this;
     this.outputTail = [];
     const child = spawn(RABBITMQ_SERVER, [], {
@@ -234,6 +238,7 @@ export class StartedPrivateRabbitNode implements StartedBroker {
       },
       () => this.stop(),
     );
+    onLaunched?.();
     await this.waitForAmqp(child);
   }
 

@@ -288,10 +288,14 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     harnessErrors.push(...scheduler.errors);
     await Promise.all(clients.map((client) => client.stop(WORKER_STOP_TIMEOUT_MS)));
     await Promise.all([...servers.values()].map((server) => server.stop(WORKER_STOP_TIMEOUT_MS)));
-    await removeRunQueue(topology.broker.getAmqpUrl(), queue).catch((error: unknown) => {
-      // A private node is deleted with its queues; on a shared broker the leftover must be named.
-      if (topology.broker.kind !== 'local') harnessErrors.push(`could not delete this run's queue "${queue.name}": ${(error as Error).message}; delete it by hand`);
-    });
+    // A private node this run started is deleted with its queues a moment later.
+    const brokerDeletedAtStop = typeof options.broker === 'string' && (topology.broker.kind === 'local' || topology.broker.kind === 'cluster');
+    if (!brokerDeletedAtStop) {
+      await removeRunQueue(topology.broker.getAmqpUrl(), queue).catch((error: unknown) => {
+        // A private node is deleted with its queues; on a shared broker the leftover must be named.
+        if (topology.broker.kind !== 'local') harnessErrors.push(`could not delete this run's queue "${queue.name}": ${(error as Error).message}; delete it by hand`);
+      });
+    }
     await Promise.allSettled([implementations.client.close?.(), implementations.server.close?.()]);
     expiredRequests = await watchingExpired;
     await expiredRequests?.stop();

@@ -1,14 +1,14 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { findFreePorts } from '../free-port.ts';
 import { guardDirectory, guardProcesses, type GuardedProcesses } from '../guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../process-cleanup.ts';
 import type { StartedBroker } from './broker.ts';
-import { prepareBrokerPluginsDir } from './broker-plugins-dir.ts';
+import { prepareBrokerPluginsDir, prepareBrokerScripts } from './broker-plugins-dir.ts';
 import { privateNodeDefinitions } from './expired-requests.ts';
 
 const execFileAsync = promisify(execFile);
@@ -40,6 +40,8 @@ interface NodeLayout {
   readonly home: string;
   /** Only the broker's own applications (broker-plugins-dir.ts); undefined: the installed directory. */
   readonly pluginsDir?: string;
+  /** rabbitmq-server linked from baseDir/sbin, so only pluginsDir is on the code path (prepareBrokerScripts). */
+  readonly serverScript: string;
 }
 
 /**
@@ -116,15 +118,16 @@ async function prepareLayout(prefix: string): Promise<NodeLayout> {
   writeFileSync(join(baseDir, 'enabled_plugins'), '[].\n');
   writeFileSync(join(baseDir, 'rabbitmq-env.conf'), '');
   const pluginsDir = prepareBrokerPluginsDir(join(baseDir, 'plugins'));
+  const serverScript = (pluginsDir && prepareBrokerScripts(baseDir, RABBITMQ_SERVER)) ?? RABBITMQ_SERVER;
 
   const isRoot = process.getuid?.() === 0;
   if (isRoot) {
     // Debian's script would `su rabbitmq`; we run as that user directly so the process group is ours.
     const { uid, gid } = statSync(RABBITMQ_USER_HOME);
     chownTree(baseDir, uid, gid);
-    return { baseDir, nodeName, amqpPort, distPort, epmdPort, runAs: { uid, gid }, home: RABBITMQ_USER_HOME, pluginsDir };
+    return { baseDir, nodeName, amqpPort, distPort, epmdPort, runAs: { uid, gid }, home: RABBITMQ_USER_HOME, pluginsDir, serverScript };
   }
-  return { baseDir, nodeName, amqpPort, distPort, epmdPort, home: baseDir, pluginsDir };
+  return { baseDir, nodeName, amqpPort, distPort, epmdPort, home: baseDir, pluginsDir, serverScript };
 }
 
 function chownTree(dir: string, uid: number, gid: number): void {
@@ -195,7 +198,7 @@ export class StartedPrivateRabbitNode implements StartedBroker {
   async boot(onLaunched?: () => void): Promise<void> {
     const { layout } = this;
     this.outputTail = [];
-    const child = spawn(RABBITMQ_SERVER, [], {
+    const child = spawn(layout.serverScript, [], {
       cwd: layout.baseDir,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -217,6 +220,7 @@ export class StartedPrivateRabbitNode implements StartedBroker {
         RABBITMQ_CONFIG_FILE: join(layout.baseDir, 'rabbitmq.config'),
         RABBITMQ_CONF_ENV_FILE: join(layout.baseDir, 'rabbitmq-env.conf'),
         ...(layout.pluginsDir ? { RABBITMQ_PLUGINS_DIR: layout.pluginsDir } : {}),
+        ...(layout.serverScript === RABBITMQ_SERVER ? {} : { RABBITMQ_SCRIPTS_DIR: dirname(layout.serverScript) }),
         ERL_EPMD_ADDRESS: '127.0.0.1',
         ERL_FLAGS: '-kernel inet_dist_use_interface {127,0,0,1}',
       },

@@ -53,6 +53,13 @@ describe('HDR latency histograms', { timeout: 30_000 }, () => {
     samples(20_000, 11).forEach((value) => histogram.recordValue(value));
     expect(meanAndDeviation(histogram)).toEqual({ mean: histogram.mean, stddev: histogram.stdDeviation });
     expect(summarize(histogram).stddev).toBe(histogram.stdDeviation / 1000);
+    // The first buckets (exact values), the top of the range, and a single value.
+    const edges = createLatencyHistogram();
+    [0, 1, 1, 2, 2047, 2048, 2049, 4095, HISTOGRAM_BOUNDS.highestTrackableUs].forEach((value) => edges.recordValue(value));
+    expect(meanAndDeviation(edges)).toEqual({ mean: edges.mean, stddev: edges.stdDeviation });
+    const single = createLatencyHistogram();
+    single.recordValue(123_456);
+    expect(meanAndDeviation(single)).toEqual({ mean: single.mean, stddev: single.stdDeviation });
   });
 
   it('summarizes an empty histogram as zeros and an empty spectrum', () => {

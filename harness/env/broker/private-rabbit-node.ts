@@ -15,6 +15,12 @@ const execFileAsync = promisify(execFile);
 
 const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
+/**
+ * Between attempts to connect while the node boots. The port stays closed until the node is
+ * ready, so an attempt is a refused connect, cheap; the interval is what a run waits, on
+ * average half of it, after the node could already serve.
+ */
+const AMQP_POLL_MS = 40;
 /** Debian's rabbitmq runs as this user; as root we must hand it the node's directories. */
 const RABBITMQ_USER_HOME = '/var/lib/rabbitmq';
 
@@ -264,7 +270,7 @@ export class StartedPrivateRabbitNode implements StartedBroker {
       } catch (error) {
         lastError = (error as Error).message;
       }
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, AMQP_POLL_MS));
     }
     throw new Error(
       `${this.describe()} did not accept AMQP within ${this.startTimeoutMs} ms (last error: ${lastError}):\n` +

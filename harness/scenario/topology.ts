@@ -101,9 +101,15 @@ export async function startTopology(options: { broker: BrokerChoice | StartedBro
         return url.toString();
       },
       async stop() {
-        await Promise.allSettled([...Object.values(proxies), ...nodeProxies].map((proxy) => proxy.remove()));
-        await started.stop();
-        await stopBroker();
+        // Independent: the broker is not kept waiting for the proxy, nor left running when the proxy fails to stop.
+        const [proxyStop, brokerStop] = await Promise.allSettled([
+          (async () => {
+            await Promise.allSettled([...Object.values(proxies), ...nodeProxies].map((proxy) => proxy.remove()));
+            await started.stop();
+          })(),
+          stopBroker(),
+        ]);
+        for (const outcome of [proxyStop, brokerStop]) if (outcome.status === 'rejected') throw outcome.reason;
       },
     };
   } catch (error) {

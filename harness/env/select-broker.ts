@@ -15,9 +15,16 @@ const RABBITMQ_SERVER_PATHS = ['/usr/lib/rabbitmq/bin/rabbitmq-server', '/usr/sb
  * Starts (or attaches to) the broker a run uses, in DESIGN order: AMQP_URL, a private local
  * node when rabbitmq-server is installed, Docker when an engine answers. A forced choice that
  * cannot work fails at once with what to do instead.
+ *
+ * `onLaunched` is called once a private node's process is started, and at once for any other
+ * broker: work that competes for the CPU (starting worker processes) can wait for it, so the
+ * node's boot, the longest step of a run, starts first.
  */
-export async function startBroker(choice: BrokerChoice = 'auto', env: NodeJS.ProcessEnv = process.env, nodes?: number): Promise<StartedBroker> {
+export async function startBroker(choice: BrokerChoice = 'auto', env: NodeJS.ProcessEnv = process.env, nodes?: number, onLaunched: () => void = () => undefined): Promise<StartedBroker> {
   const amqpUrl = env.AMQP_URL;
+  const privateNode = () => new PrivateRabbitNode({ onLaunched }).start();
+  const privateNodeChosen = choice === 'local' || (choice === 'auto' && !amqpUrl && RABBITMQ_SERVER_PATHS.some((path) => existsSync(path)));
+  if (!privateNodeChosen || (nodes !== undefined && nodes > 1)) onLaunched();
   if (choice === 'cluster' || (nodes !== undefined && nodes > 1)) {
     if (choice !== 'cluster' && choice !== 'auto' && choice !== 'local') {
       throw new Error(`${nodes} nodes need a private cluster (--broker cluster); --broker ${choice} is a single broker`);
@@ -30,12 +37,12 @@ export async function startBroker(choice: BrokerChoice = 'auto', env: NodeJS.Pro
       if (!amqpUrl) throw new Error('--broker url needs AMQP_URL, e.g. AMQP_URL=amqp://guest:guest@127.0.0.1:5672');
       return new ExternalBroker(amqpUrl).start();
     case 'local':
-      return new PrivateRabbitNode().start();
+      return privateNode();
     case 'docker':
       return startDockerBroker();
     case 'auto':
       if (amqpUrl) return new ExternalBroker(amqpUrl).start();
-      if (RABBITMQ_SERVER_PATHS.some((path) => existsSync(path))) return new PrivateRabbitNode().start();
+      if (privateNodeChosen) return privateNode();
       if (await dockerReachable()) return startDockerBroker();
       throw new Error(
         'no broker available: set AMQP_URL to an existing RabbitMQ, or install rabbitmq-server ' +

@@ -3,7 +3,7 @@ import { LatencyResultSchema } from '../report/result-schema.ts';
 import { createLatencyHistogram, decodeHistogram, encodeHistogram, HISTOGRAM_BOUNDS, mergeHistograms } from './histogram.ts';
 import { intervalSeries, latencyResult, mergeRecordings } from './interval-series.ts';
 import { LatencyRecorder } from './latency-recorder.ts';
-import { percentileSpectrum, summarize } from './latency-summary.ts';
+import { meanAndDeviation, percentileSpectrum, summarize } from './latency-summary.ts';
 
 /** Deterministic latencies in microseconds: mostly 0.2-5 ms with a long tail up to ~2 s. */
 function samples(count: number, seed = 42): number[] {
@@ -46,6 +46,20 @@ describe('HDR latency histograms', { timeout: 30_000 }, () => {
     expect(summary.p50).toBeCloseTo(3, 2);
     expect(summary.max / 100).toBeCloseTo(1, 2);
     expect(summary.mean).toBeCloseTo(22, 0);
+  });
+
+  it('gives exactly the mean and standard deviation HdrHistogram gives', () => {
+    const histogram = createLatencyHistogram();
+    samples(20_000, 11).forEach((value) => histogram.recordValue(value));
+    expect(meanAndDeviation(histogram)).toEqual({ mean: histogram.mean, stddev: histogram.stdDeviation });
+    expect(summarize(histogram).stddev).toBe(histogram.stdDeviation / 1000);
+    // The first buckets (exact values), the top of the range, and a single value.
+    const edges = createLatencyHistogram();
+    [0, 1, 1, 2, 2047, 2048, 2049, 4095, HISTOGRAM_BOUNDS.highestTrackableUs].forEach((value) => edges.recordValue(value));
+    expect(meanAndDeviation(edges)).toEqual({ mean: edges.mean, stddev: edges.stdDeviation });
+    const single = createLatencyHistogram();
+    single.recordValue(123_456);
+    expect(meanAndDeviation(single)).toEqual({ mean: single.mean, stddev: single.stdDeviation });
   });
 
   it('summarizes an empty histogram as zeros and an empty spectrum', () => {

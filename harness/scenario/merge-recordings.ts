@@ -1,5 +1,6 @@
 import type { EncodedRecording } from '../observe/latency-recorder.ts';
-import { latencyResult, mergeRecordings } from '../observe/interval-series.ts';
+import { mergeHistograms } from '../observe/histogram.ts';
+import { latencyResult } from '../observe/interval-series.ts';
 import { summarize } from '../observe/latency-summary.ts';
 import type { LatencySummary, ScenarioResult } from '../report/result-schema.ts';
 
@@ -14,7 +15,10 @@ export function runLatency(recordings: readonly EncodedRecording[], loadDuration
   return latencyResult(recordings, { intervalMs: INTERVAL_MS, runDurationMs: loadDurationMs });
 }
 
-/** Summary of the merged totals only (server-side queue wait and service time). */
+/**
+ * Summary of the merged totals only (server-side queue wait and service time): their interval
+ * histograms are not decoded, as nothing shows them (each decode allocates a full histogram).
+ */
 export function summarizeRecordings(recordings: readonly EncodedRecording[]): LatencySummary {
-  return summarize(mergeRecordings(recordings).total);
+  return summarize(mergeHistograms(recordings.map((recording) => recording.total)));
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { FaultScheduler } from '../chaos/fault-scheduler.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
-import { watchExpiredRequestsOnEach } from '../env/broker/expired-requests.ts';
+import { watchExpiredRequestsOnEach, type ExpiredRequestsWatch } from '../env/broker/expired-requests.ts';
 import { makeDirectory } from '../env/output-paths.ts';
 import type { BrokerChoice } from '../env/select-broker.ts';
 import type { ProxyChoice } from '../env/select-proxy.ts';
@@ -83,12 +83,16 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   };
 
   // Worker processes load their code while the broker boots; they connect once it is up.
-  // Those for scheduled restarts wait through the run, so a restart lands on time.
-  implementations.server.prepare?.([...range(definition.topology.servers), ...plannedRestarts(definition)].map((i) => `server-${i}`));
-  implementations.client.prepare?.(range(definition.topology.clients).map((i) => `client-${i}`));
+  // Those for scheduled restarts wait through the run, so a restart lands on time. They are
+  // started once the broker's process is: each fork blocks this thread for tens of ms, and
+  // the broker's boot is the longer path.
+  const prepareWorkers = () => {
+    implementations.server.prepare?.([...range(definition.topology.servers), ...plannedRestarts(definition)].map((i) => `server-${i}`));
+    implementations.client.prepare?.(range(definition.topology.clients).map((i) => `client-${i}`));
+  };
   options.onPhase?.(`starting broker (${typeof options.broker === 'string' ? options.broker : options.broker.describe()}) and proxy (${options.proxy})`);
   let topology: Topology;
-  const starting = startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36), nodes: definition.topology.nodes });
+  const starting = startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36), nodes: definition.topology.nodes, onBrokerLaunched: prepareWorkers });
   try {
     const started = await untilAborted(starting, options.signal);
     if (started === 'aborted') {
@@ -114,7 +118,9 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   // Only the broker knows which requests expired unconsumed; where it cannot say, none is excused.
   // On a cluster every node watches, so expiries are still seen while a node is down or cut off.
   const watchedUrls = topology.cluster ? topology.cluster.nodeInfo().map((node) => topology.cluster!.nodeAmqpUrl(node.index)) : [topology.broker.getAmqpUrl()];
-  const expiredRequests = await watchExpiredRequestsOnEach(watchedUrls, requestQueue);
+  // Set up while the servers and clients start (it never rejects); awaited before the load starts.
+  const watchingExpired = watchExpiredRequestsOnEach(watchedUrls, requestQueue);
+  let expiredRequests: ExpiredRequestsWatch | undefined;
   const servers = new Map<number, ServerInstance>();
   const serverIncarnations = new Map<number, number>();
   const serverTallies = new Map<string, ServerTally>();
@@ -261,6 +267,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       await clusterRun.recordStart();
       options.onPhase?.(`placed ${clusterRun.placementText()}`);
     }
+    expiredRequests = await watchingExpired;
     options.onPhase?.('running');
     loadStarted = true;
     runStartEpochMs = options.segment ? await options.segment.untilStart(options.signal) : Date.now();
@@ -281,11 +288,16 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     harnessErrors.push(...scheduler.errors);
     await Promise.all(clients.map((client) => client.stop(WORKER_STOP_TIMEOUT_MS)));
     await Promise.all([...servers.values()].map((server) => server.stop(WORKER_STOP_TIMEOUT_MS)));
-    await removeRunQueue(topology.broker.getAmqpUrl(), queue).catch((error: unknown) => {
-      // A private node is deleted with its queues; on a shared broker the leftover must be named.
-      if (topology.broker.kind !== 'local') harnessErrors.push(`could not delete this run's queue "${queue.name}": ${(error as Error).message}; delete it by hand`);
-    });
+    // A private node this run started is deleted with its queues a moment later.
+    const brokerDeletedAtStop = typeof options.broker === 'string' && (topology.broker.kind === 'local' || topology.broker.kind === 'cluster');
+    if (!brokerDeletedAtStop) {
+      await removeRunQueue(topology.broker.getAmqpUrl(), queue).catch((error: unknown) => {
+        // A private node is deleted with its queues; on a shared broker the leftover must be named.
+        if (topology.broker.kind !== 'local') harnessErrors.push(`could not delete this run's queue "${queue.name}": ${(error as Error).message}; delete it by hand`);
+      });
+    }
     await Promise.allSettled([implementations.client.close?.(), implementations.server.close?.()]);
+    expiredRequests = await watchingExpired;
     await expiredRequests?.stop();
     await topology.stop().catch((error: unknown) => harnessErrors.push(`stopping the environment: ${(error as Error).message}`));
   }

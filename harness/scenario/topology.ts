@@ -43,11 +43,13 @@ export function placeOnNode(role: ProxyName, index: number, nodes: number): numb
  * `broker` is a choice (the run starts and stops its broker) or an already started broker
  * that the caller owns and stops (tests share one node across runs this way).
  */
-export async function startTopology(options: { broker: BrokerChoice | StartedBroker; proxy: ProxyChoice; runId: string; nodes?: number }): Promise<Topology> {
+export async function startTopology(options: { broker: BrokerChoice | StartedBroker; proxy: ProxyChoice; runId: string; nodes?: number; onBrokerLaunched?: () => void }): Promise<Topology> {
   const ownsBroker = typeof options.broker === 'string';
+  const onBrokerLaunched = options.onBrokerLaunched ?? (() => undefined);
+  if (!ownsBroker) onBrokerLaunched();
   // The proxy server does not need the broker: both start at once.
   const [brokerStart, proxyStart] = await Promise.allSettled([
-    typeof options.broker === 'string' ? startBroker(options.broker, process.env, options.nodes) : Promise.resolve(options.broker),
+    typeof options.broker === 'string' ? startBroker(options.broker, process.env, options.nodes, onBrokerLaunched) : Promise.resolve(options.broker),
     startProxyServer(options.proxy),
   ]);
   if (brokerStart.status === 'rejected') {
@@ -99,9 +101,15 @@ export async function startTopology(options: { broker: BrokerChoice | StartedBro
         return url.toString();
       },
       async stop() {
-        await Promise.allSettled([...Object.values(proxies), ...nodeProxies].map((proxy) => proxy.remove()));
-        await started.stop();
-        await stopBroker();
+        // Independent: the broker is not kept waiting for the proxy, nor left running when the proxy fails to stop.
+        const [proxyStop, brokerStop] = await Promise.allSettled([
+          (async () => {
+            await Promise.allSettled([...Object.values(proxies), ...nodeProxies].map((proxy) => proxy.remove()));
+            await started.stop();
+          })(),
+          stopBroker(),
+        ]);
+        for (const outcome of [proxyStop, brokerStop]) if (outcome.status === 'rejected') throw outcome.reason;
       },
     };
   } catch (error) {

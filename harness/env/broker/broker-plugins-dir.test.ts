@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dependencyClosure, prepareBrokerPluginsDir, readApplications } from './broker-plugins-dir.ts';
+import { dependencyClosure, prepareBrokerPluginsDir, prepareBrokerScripts, readApplications } from './broker-plugins-dir.ts';
 
 const dirs: string[] = [];
 const scratch = () => {
@@ -58,5 +58,31 @@ describe('the broker-only plugins directory', () => {
     const closure = dependencyClosure('a', (app) => (seen.push(app), ({ a: ['b', 'c'], b: ['c', 'a'], c: [] } as Record<string, string[]>)[app]));
     expect([...closure].sort()).toEqual(['a', 'b', 'c']);
     expect(seen.sort()).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('the node\'s own scripts directory', () => {
+  /** Installed like Debian's: bin/rabbitmq-server is a link into rabbitmq_server-<v>/sbin. */
+  function fakeInstall(scripts: string[]): string {
+    const root = scratch();
+    mkdirSync(join(root, 'sbin'));
+    for (const script of scripts) writeFileSync(join(root, 'sbin', script), '#!/bin/sh\n');
+    mkdirSync(join(root, 'bin'));
+    symlinkSync(join(root, 'sbin', 'rabbitmq-server'), join(root, 'bin', 'rabbitmq-server'));
+    return root;
+  }
+
+  it('links the installed server and the scripts it sources, so the node\'s home is its own folder', () => {
+    const installed = fakeInstall(['rabbitmq-server', 'rabbitmq-env', 'rabbitmq-defaults', 'rabbitmqctl']);
+    const home = scratch();
+    expect(prepareBrokerScripts(home, join(installed, 'bin', 'rabbitmq-server'))).toBe(join(home, 'sbin', 'rabbitmq-server'));
+    expect(readdirSync(join(home, 'sbin')).sort()).toEqual(['rabbitmq-defaults', 'rabbitmq-env', 'rabbitmq-server']);
+    expect(readlinkSync(join(home, 'sbin', 'rabbitmq-env'))).toBe(join(installed, 'sbin', 'rabbitmq-env'));
+  });
+
+  it('gives nothing when the installed scripts are not all there', () => {
+    const installed = fakeInstall(['rabbitmq-server', 'rabbitmq-env']);
+    expect(prepareBrokerScripts(scratch(), join(installed, 'bin', 'rabbitmq-server'))).toBeUndefined();
+    expect(prepareBrokerScripts(scratch(), join(scratch(), 'no-such-server'))).toBeUndefined();
   });
 });

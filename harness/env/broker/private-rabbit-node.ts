@@ -1,20 +1,26 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import { findFreePorts } from '../free-port.ts';
 import { guardDirectory, guardProcesses, type GuardedProcesses } from '../guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../process-cleanup.ts';
 import type { StartedBroker } from './broker.ts';
-import { prepareBrokerPluginsDir } from './broker-plugins-dir.ts';
+import { prepareBrokerPluginsDir, prepareBrokerScripts } from './broker-plugins-dir.ts';
 import { privateNodeDefinitions } from './expired-requests.ts';
 
 const execFileAsync = promisify(execFile);
 
 const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const RABBITMQCTL = '/usr/lib/rabbitmq/bin/rabbitmqctl';
+/**
+ * Between attempts to connect while the node boots. The port stays closed until the node is
+ * ready, so an attempt is a refused connect, cheap; the interval is what a run waits, on
+ * average half of it, after the node could already serve.
+ */
+const AMQP_POLL_MS = 40;
 /** Debian's rabbitmq runs as this user; as root we must hand it the node's directories. */
 const RABBITMQ_USER_HOME = '/var/lib/rabbitmq';
 
@@ -25,6 +31,8 @@ export interface PrivateRabbitNodeOptions {
   readonly startTimeoutMs?: number;
   /** Keep the data/log directory after stop (for post-mortems). */
   readonly keepDataDir?: boolean;
+  /** Called once the node's process is started, long before it accepts connections. */
+  readonly onLaunched?: () => void;
 }
 
 interface NodeLayout {
@@ -38,6 +46,8 @@ interface NodeLayout {
   readonly home: string;
   /** Only the broker's own applications (broker-plugins-dir.ts); undefined: the installed directory. */
   readonly pluginsDir?: string;
+  /** rabbitmq-server linked from baseDir/sbin, so only pluginsDir is on the code path (prepareBrokerScripts). */
+  readonly serverScript: string;
 }
 
 /**
@@ -52,11 +62,13 @@ export class PrivateRabbitNode {
   private nodeNamePrefix: string;
   private startTimeoutMs: number;
   private keepDataDir: boolean;
+  private readonly onLaunched: (() => void) | undefined;
 
   constructor(options: PrivateRabbitNodeOptions = {}) {
     this.nodeNamePrefix = options.nodeNamePrefix ?? 'rpc-chaos';
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.keepDataDir = options.keepDataDir ?? false;
+    this.onLaunched = options.onLaunched;
   }
 
   withNodeNamePrefix(prefix: string): this {
@@ -86,7 +98,7 @@ export class PrivateRabbitNode {
     const releaseDir = this.keepDataDir ? () => undefined : guardDirectory('rabbitmq node directory', layout.baseDir);
     const started = new StartedPrivateRabbitNode(layout, this.startTimeoutMs, this.keepDataDir, releaseDir);
     try {
-      await started.boot();
+      await started.boot(this.onLaunched);
     } catch (error) {
       await started.stop();
       throw error;
@@ -112,15 +124,16 @@ async function prepareLayout(prefix: string): Promise<NodeLayout> {
   writeFileSync(join(baseDir, 'enabled_plugins'), '[].\n');
   writeFileSync(join(baseDir, 'rabbitmq-env.conf'), '');
   const pluginsDir = prepareBrokerPluginsDir(join(baseDir, 'plugins'));
+  const serverScript = (pluginsDir && prepareBrokerScripts(baseDir, RABBITMQ_SERVER)) ?? RABBITMQ_SERVER;
 
   const isRoot = process.getuid?.() === 0;
   if (isRoot) {
     // Debian's script would `su rabbitmq`; we run as that user directly so the process group is ours.
     const { uid, gid } = statSync(RABBITMQ_USER_HOME);
     chownTree(baseDir, uid, gid);
-    return { baseDir, nodeName, amqpPort, distPort, epmdPort, runAs: { uid, gid }, home: RABBITMQ_USER_HOME, pluginsDir };
+    return { baseDir, nodeName, amqpPort, distPort, epmdPort, runAs: { uid, gid }, home: RABBITMQ_USER_HOME, pluginsDir, serverScript };
   }
-  return { baseDir, nodeName, amqpPort, distPort, epmdPort, home: baseDir, pluginsDir };
+  return { baseDir, nodeName, amqpPort, distPort, epmdPort, home: baseDir, pluginsDir, serverScript };
 }
 
 function chownTree(dir: string, uid: number, gid: number): void {
@@ -187,11 +200,11 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     return `private RabbitMQ node ${this.layout.nodeName} on 127.0.0.1:${this.layout.amqpPort}`;
   }
 
-  /** @internal Starts the node process and waits until AMQP accepts a connection. */
-  async boot(): Promise<void> {
+  /** @internal Starts the node process (then calls `onLaunched`) and waits until AMQP accepts a connection. */
+  async boot(onLaunched?: () => void): Promise<void> {
     const { layout } = this;
     this.outputTail = [];
-    const child = spawn(RABBITMQ_SERVER, [], {
+    const child = spawn(layout.serverScript, [], {
       cwd: layout.baseDir,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -213,6 +226,7 @@ export class StartedPrivateRabbitNode implements StartedBroker {
         RABBITMQ_CONFIG_FILE: join(layout.baseDir, 'rabbitmq.config'),
         RABBITMQ_CONF_ENV_FILE: join(layout.baseDir, 'rabbitmq-env.conf'),
         ...(layout.pluginsDir ? { RABBITMQ_PLUGINS_DIR: layout.pluginsDir } : {}),
+        ...(layout.serverScript === RABBITMQ_SERVER ? {} : { RABBITMQ_SCRIPTS_DIR: dirname(layout.serverScript) }),
         ERL_EPMD_ADDRESS: '127.0.0.1',
         ERL_FLAGS: '-kernel inet_dist_use_interface {127,0,0,1}',
       },
@@ -234,6 +248,7 @@ export class StartedPrivateRabbitNode implements StartedBroker {
       },
       () => this.stop(),
     );
+    onLaunched?.();
     await this.waitForAmqp(child);
   }
 
@@ -255,7 +270,7 @@ export class StartedPrivateRabbitNode implements StartedBroker {
       } catch (error) {
         lastError = (error as Error).message;
       }
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, AMQP_POLL_MS));
     }
     throw new Error(
       `${this.describe()} did not accept AMQP within ${this.startTimeoutMs} ms (last error: ${lastError}):\n` +

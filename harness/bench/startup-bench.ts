@@ -49,7 +49,7 @@ export async function measureWorkerStart(broker: StartedBroker, options: { sampl
         tracing: { enabled: true, sampleRatio: 0.01, spansFile: join(dir, `spans-${i}.jsonl`) },
       };
       const started = performance.now();
-      const worker = new WorkerProcess(config, () => undefined, new SpawnedWorker(config.name, { fromSource: options.fromSource }));
+      const worker = new WorkerProcess(config, () => undefined, new SpawnedWorker(config.name, { fromSource: options.fromSource, role: config.role }));
       try {
         await worker.start();
         samplesMs.push(performance.now() - started);

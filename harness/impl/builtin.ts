@@ -25,7 +25,7 @@ export interface BuiltinClientOptions {
 }
 
 export function builtinServer(): ServerImplementation {
-  const warm = new WarmWorkers();
+  const warm = new WarmWorkers({ role: 'server' });
   return {
     label: 'builtin',
     prepare: (names) => warm.prepare(names),
@@ -53,7 +53,7 @@ export function builtinServer(): ServerImplementation {
 export function builtinClient(options: BuiltinClientOptions = {}): ClientImplementation {
   // A client module in TypeScript runs in a worker from source, so that it and the worker share
   // one copy of the harness's modules (the worker tells RpcCallError apart with instanceof).
-  const warm = new WarmWorkers({ fromSource: options.clientModule !== undefined && /\.[mc]?ts$/.test(options.clientModule) });
+  const warm = new WarmWorkers({ role: 'client', fromSource: options.clientModule !== undefined && /\.[mc]?ts$/.test(options.clientModule) });
   return {
     label: options.clientModule ? `builtin load through ${options.clientModule}` : 'builtin',
     prepare: (names) => warm.prepare(names),

@@ -11,6 +11,7 @@ import { FibRpcClient } from '../rpc/fib-rpc-client.ts';
 import { AcceptedReplyLedger } from './accepted-reply-ledger.ts';
 import { loadClientModule, type CreateLoadClient } from './load-client.ts';
 import { SentRequests } from './sent-requests.ts';
+import { settleHeap } from './settle-heap.ts';
 import { runLoad } from './run-load.ts';
 import { globalCallIndex, PlannedNumbers, WHOLE_PLAN } from './call-plan.ts';
 import type { WorkerChannel } from './worker-channel.ts';
@@ -136,6 +137,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   };
 
   await client.start();
+  settleHeap();
   channel.send({ type: 'ready' });
   // Latency intervals line up across processes because all count from the run start the parent sets.
   const runStartEpochMs = await channel.goSignal();

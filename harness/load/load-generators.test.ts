@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { runClosedLoop } from './closed-loop.ts';
 import { runConstantArrivalRate } from './constant-arrival-rate.ts';
@@ -110,6 +111,28 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
     expect(summary.due).toBeLessThanOrEqual(Math.floor(stoppedAfterMs / 10) + 1);
     expect(summary.started + summary.dropped).toBe(summary.due);
     expect(summary.startLateness?.totalCount).toBe(summary.started);
+  });
+
+  it('returns only once every started call has settled, failed ones included', async () => {
+    const settledCalls: number[] = [];
+    const summary = await runConstantArrivalRate({ ratePerSec: 1000, calls: 20, maxInFlight: 100 }, async (i) => {
+      // Later calls settle first, so the last call started is not the last to settle.
+      await sleep(20 - i);
+      settledCalls.push(i);
+      if (i % 2 === 1) throw new Error(`call ${i} failed`);
+    });
+    expect(summary).toMatchObject({ started: 20, dropped: 0 });
+    expect(settledCalls.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('leaves no listener on the stop signal, whether the run ended or was stopped', async () => {
+    const ended = new AbortController();
+    await runConstantArrivalRate({ ratePerSec: 1000, calls: 5, maxInFlight: 10 }, async () => undefined, ended.signal);
+    expect(getEventListeners(ended.signal, 'abort')).toHaveLength(0);
+    const stopped = new AbortController();
+    setTimeout(() => stopped.abort(), 20);
+    await runConstantArrivalRate({ ratePerSec: 100, durationMs: 10_000, maxInFlight: 10 }, async () => undefined, stopped.signal);
+    expect(getEventListeners(stopped.signal, 'abort')).toHaveLength(0);
   });
 
   it('stops early when aborted', async () => {

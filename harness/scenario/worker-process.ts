@@ -3,7 +3,7 @@ import { programCommand } from '../build/programs.ts';
 import { guardProcesses } from '../env/guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../env/process-cleanup.ts';
 import type { ParentMessage, WorkerConfig, WorkerMessage } from '../load/worker-protocol.ts';
-import { WORKER_V8_FLAGS } from '../load/worker-v8-flags.ts';
+import { workerV8Flags, type WorkerRole } from '../load/worker-v8-flags.ts';
 
 const READY_TIMEOUT_MS = 30_000;
 
@@ -12,6 +12,8 @@ export type WorkerExit = { code: number | null; signal: NodeJS.Signals | null };
 export interface SpawnWorkerOptions {
   /** Run the TypeScript worker through tsx instead of the compiled one (see programCommand). */
   readonly fromSource?: boolean;
+  /** What the worker will run as, when known at spawn: a client gets its own V8 flags (see workerV8Flags). */
+  readonly role?: WorkerRole;
 }
 
 /**
@@ -29,7 +31,7 @@ export class SpawnedWorker {
     // A worker exits by itself when the IPC channel closes; the guard covers one that hangs.
     const guarded = guardProcesses(`worker ${name}`);
     this.child = fork(program.file, [], {
-      execArgv: [...WORKER_V8_FLAGS, ...program.execArgv],
+      execArgv: [...workerV8Flags(options.role), ...program.execArgv],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       // Own process group: a kill reaches the worker and anything it started.
       detached: true,
@@ -81,7 +83,7 @@ export class WorkerProcess {
     private readonly onMessage: (worker: WorkerProcess, message: WorkerMessage) => void,
     spawned?: SpawnedWorker,
   ) {
-    this.spawned = spawned ?? new SpawnedWorker(config.name);
+    this.spawned = spawned ?? new SpawnedWorker(config.name, { role: config.role });
     this.exited = this.spawned.exited;
     this.child.on('message', (message: WorkerMessage) => {
       if (message.type === 'final') this.finalMessage = message;

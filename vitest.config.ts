@@ -1,8 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test files that run three-node RabbitMQ clusters. Their nodes notice a lost peer after
+ * net_ticktime (5 s), so a node starved of CPU for that long is taken for a partition and,
+ * under pause_minority, pauses itself. Two of these files at once (six nodes) or one beside
+ * the other heavy integration files on two cores produced such false partitions in CI (a
+ * node that never came back, a majority node that paused): they run last, one at a time.
+ */
+const CLUSTER_TESTS = ['harness/env/cluster/private-rabbit-cluster.test.ts', 'harness/env/cluster/cluster-scenarios.integration.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['harness/**/*.test.ts', 'scenarios/**/*.test.ts'],
     globalSetup: ['harness/build/test-global-setup.ts'],
     // Integration tests start private RabbitMQ nodes and child processes; two cores.
     pool: 'forks',
@@ -10,5 +18,25 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['harness/**/*.test.ts', 'scenarios/**/*.test.ts'],
+          exclude: ['**/node_modules/**', ...CLUSTER_TESTS],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'clusters',
+          include: CLUSTER_TESTS,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

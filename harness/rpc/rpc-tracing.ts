@@ -76,20 +76,14 @@ export const rpcTracing = {
     const parent = newTraceParent();
     if (!parent) return NO_CLIENT_SPAN;
     if (recorder) return recordedPublishSpan(recorder, queue, correlationId, n, headers);
-    if (!tracer) return NO_CLIENT_SPAN;
+    if (!tracer) return NO_CLIENT_SPAN; // (not reached: one of the two is set)
     const span = tracer.startSpan(rpcSpanNames.publish(queue), { kind: rpcSpanKinds.publish }, parent);
     if (!span.isRecording()) return NO_CLIENT_SPAN;
     span.setAttributes({ ...rpcSpanAttributes({ queue, correlationId, operation: 'send' }), 'rpc.fib.n': n });
     // Only sampled calls carry trace headers: the decision is made once, here, and an
     // unsampled call costs no header encoding on the request or the reply.
     injectTraceHeaders(headers, trace.setSpan(ROOT_CONTEXT, span));
-    return {
-      span,
-      end(error?: string) {
-        if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
-        span.end();
-      },
-    };
+    return clientSpanOf(span);
   },
 
   /** `rpc_queue process`: the server's span for one delivery, a child of the caller's publish span. */
@@ -102,7 +96,7 @@ export const rpcTracing = {
     // is nothing to extract, so skip the propagator's work.
     if (headers?.[TRACEPARENT_HEADER] === undefined) return NO_SERVER_SPAN;
     if (recorder) return recordedProcessSpan(recorder, queue, message, headers);
-    if (!tracer) return NO_SERVER_SPAN;
+    if (!tracer) return NO_SERVER_SPAN; // (not reached: one of the two is set)
     const extracted = extractTraceContext(headers);
     // A request without trace headers was not sampled by its caller (or came from a client
     // that does not trace, like the tutorial's). The sampler is parent-based, so its span
@@ -118,28 +112,7 @@ export const rpcTracing = {
       'messaging.rabbitmq.redelivered': message.fields.redelivered,
     });
     const spanContext = trace.setSpan(parent, span);
-    let ended = false;
-    return {
-      span,
-      computeFib(compute) {
-        const child = tracer.startSpan(rpcSpanNames.compute, { kind: rpcSpanKinds.compute }, spanContext);
-        try {
-          return compute();
-        } finally {
-          child.end();
-        }
-      },
-      recordBadRequest(error) {
-        span.addEvent('bad request', { 'exception.message': error });
-      },
-      end(error) {
-        // The fault point may end the span before the process dies; the first end wins.
-        if (ended) return;
-        ended = true;
-        if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
-        span.end();
-      },
-    };
+    return serverSpanOf(span, () => tracer.startSpan(rpcSpanNames.compute, { kind: rpcSpanKinds.compute }, spanContext));
   },
 
   /** Puts the span's context into reply headers so the reply belongs to the same trace. */
@@ -197,13 +170,7 @@ function recordedPublishSpan(recorder: SpanRecorder, queue: string, correlationI
   attributes['rpc.fib.n'] = n;
   const span = recorder.startSpan(rpcSpanNames.publish(queue), rpcSpanKinds.publish, undefined, attributes);
   writeTraceHeaders(headers, span.spanContext());
-  return {
-    span,
-    end(error?: string) {
-      if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
-      span.end();
-    },
-  };
+  return clientSpanOf(span);
 }
 
 /** The server's span as a RecordedSpan, recorded when the caller sampled the call (parent-based, as the SDK's sampler). */
@@ -214,10 +181,27 @@ function recordedProcessSpan(recorder: SpanRecorder, queue: string, message: Con
   attributes['messaging.rabbitmq.message.delivery_tag'] = message.fields.deliveryTag;
   attributes['messaging.rabbitmq.redelivered'] = message.fields.redelivered;
   const span = recorder.startSpan(rpcSpanNames.process(queue), rpcSpanKinds.process, parent, attributes);
+  return serverSpanOf(span, () => recorder.startSpan(rpcSpanNames.compute, rpcSpanKinds.compute, span.spanContext(), {}));
+}
+
+/** The client's handle on its span, SDK or recorded: an error message marks it failed. */
+function clientSpanOf(span: Span): ClientSpan {
+  return {
+    span,
+    end(error?: string) {
+      if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+      span.end();
+    },
+  };
+}
+
+/** The server's handle on its process span, SDK or recorded; `startComputeSpan` starts its `fib compute` child. */
+function serverSpanOf(span: Span, startComputeSpan: () => Span): ServerSpan {
+  let ended = false;
   return {
     span,
     computeFib(compute) {
-      const child = recorder.startSpan(rpcSpanNames.compute, rpcSpanKinds.compute, span.spanContext(), {});
+      const child = startComputeSpan();
       try {
         return compute();
       } finally {
@@ -228,8 +212,9 @@ function recordedProcessSpan(recorder: SpanRecorder, queue: string, message: Con
       span.addEvent('bad request', { 'exception.message': error });
     },
     end(error) {
-      // The fault point may end the span before the process dies; the span's first end wins.
-      if (!span.isRecording()) return;
+      // The fault point may end the span before the process dies; the first end wins.
+      if (ended) return;
+      ended = true;
       if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
       span.end();
     },

@@ -38,17 +38,27 @@ export type FaultSpec =
 /** A cluster node by 1-based index, or whichever node holds the request queue's quorum leader when the fault fires. */
 export type NodeTarget = number | 'quorum-leader';
 
+/** What the harness does with a resumed node that reports a partition (see pause-node). */
+export type PartitionRemedy = 'restart-app' | 'restart-node';
+const PARTITION_REMEDIES: readonly PartitionRemedy[] = ['restart-app', 'restart-node'];
+
+function partitionRemedyText(remedy: PartitionRemedy | undefined): string {
+  if (remedy === undefined) return '';
+  return `, then restart ${remedy === 'restart-app' ? 'its app' : 'the node'} if it reports a partition`;
+}
+
 /** Faults of a private cluster's nodes (see harness/chaos/node-faults.ts). */
 export type NodeFaultSpec =
   /** SIGKILL the node (a crash); start it again after `restartAfterMs`, or leave it down. */
   | { readonly kind: 'kill-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly restartAfterMs?: number }
   /**
-   * SIGSTOP every process of the node for `durationMs`, then SIGCONT. `onPartition:
-   * 'restart-app'`: if the resumed node then reports a partition from its peers, the harness
-   * restarts its rabbit application (what rabbitmqctl stop_app, start_app do), as an operator would;
-   * omitted, the node is left as it is.
+   * SIGSTOP every process of the node for `durationMs`, then SIGCONT. `onPartition`: what the
+   * harness does, as an operator would, if the resumed node then reports a partition from its
+   * peers: 'restart-node' kills it and starts it again on its own data; 'restart-app' restarts
+   * its rabbit application, and the node if that is not back within 6 s (node-faults.ts).
+   * Omitted, the node is left as it is.
    */
-  | { readonly kind: 'pause-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly durationMs: number; readonly onPartition?: 'restart-app' }
+  | { readonly kind: 'pause-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly durationMs: number; readonly onPartition?: PartitionRemedy }
   /** Drop every packet between the node and the others for `durationMs`, then heal. */
   | { readonly kind: 'partition-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly durationMs: number }
   /** Stop (gracefully) and start each node in turn, waiting `gapMs` between nodes. */
@@ -93,7 +103,7 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
     case 'pause-node':
       return {
         target: describeNodeTarget(fault.node),
-        description: `pause ${describeNodeTarget(fault.node)} (SIGSTOP) for ${fault.durationMs} ms${fault.onPartition === 'restart-app' ? ', then restart its app if it reports a partition' : ''}`,
+        description: `pause ${describeNodeTarget(fault.node)} (SIGSTOP) for ${fault.durationMs} ms${partitionRemedyText(fault.onPartition)}`,
         trigger: describeTrigger(fault.trigger),
       };
     case 'partition-node':
@@ -134,8 +144,8 @@ export function validateNodeFault(fault: FaultSpec, nodes: number): string[] {
   if ('node' in fault && fault.node !== 'quorum-leader' && !(Number.isInteger(fault.node) && fault.node >= 1 && fault.node <= nodes)) {
     errors.push(`fault "${where}": node must be 'quorum-leader' or from 1 to ${nodes}, got ${String(fault.node)}`);
   }
-  if (fault.kind === 'pause-node' && fault.onPartition !== undefined && fault.onPartition !== 'restart-app') {
-    errors.push(`fault "${where}": onPartition must be 'restart-app' or omitted, got ${JSON.stringify(fault.onPartition)}`);
+  if (fault.kind === 'pause-node' && fault.onPartition !== undefined && !PARTITION_REMEDIES.includes(fault.onPartition)) {
+    errors.push(`fault "${where}": onPartition must be 'restart-app', 'restart-node' or omitted, got ${JSON.stringify(fault.onPartition)}`);
   }
   if (fault.kind === 'rolling-restart' && !(fault.gapMs >= 0)) errors.push(`fault "${where}": gapMs must be >= 0`);
   return errors;

@@ -60,7 +60,11 @@ export class ClusterRun {
       pauseNode: (node) => cluster.pauseNode(node),
       resumeNode: (node) => cluster.resumeNode(node),
       partitionReportedAfterResume: (node, timeoutMs) => cluster.partitionReportedAfterResume(node, timeoutMs),
-      restartApp: (node) => cluster.restartApp(node),
+      restartApp: (node, timeoutMs) => cluster.restartApp(node, timeoutMs),
+      restartNode: async (node) => {
+        if (node === this.knownLeader) this.knownLeader = undefined;
+        await cluster.restartNode(node);
+      },
       isolateNode: (node) => cluster.isolateNode(node),
       healPartitions: () => cluster.healPartitions(),
       leaderNode: async () => {

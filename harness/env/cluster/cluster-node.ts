@@ -182,7 +182,8 @@ export class ClusterNode {
    * seconds on a busy machine), and between the two drops the node's links to its peers, which
    * come back at once: without that, after a SIGSTOP/SIGCONT the boot hung for good right after
    * its log line "... does not support registration, skipping registration" in 2 of 5 runs
-   * (measured); with it, 7 of 7 runs came back.
+   * (measured); with it, it still hung there (in global:sync/0) in 2 of about 10 runs, so
+   * callers bound it and restart the whole node when it does not come back.
    */
   async restartApp(timeoutMs: number): Promise<void> {
     if (this.state !== 'up') throw new Error(`node ${this.name} is ${this.state}, not up: cannot restart its rabbit application`);

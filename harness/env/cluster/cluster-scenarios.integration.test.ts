@@ -135,7 +135,7 @@ afterAll(() => {
 });
 
 /** Runs a cluster scenario through the CLI to its end: exit 0, and its fault's unavailability and recovery within the gates it prints. */
-async function passingRun(name: string, unavailabilityGateMs: number): Promise<{ run: Run; result: ClusterResult }> {
+async function passingRun(name: string, unavailabilityGateMs: number, recoveryGateMs = 10_000): Promise<{ run: Run; result: ClusterResult }> {
   const run = startScenario(name);
   const code = await Promise.race([run.closed, sleep(200_000).then(() => 'timeout' as const)]);
   expect(code, run.output().slice(-4000)).toBe(0);
@@ -144,10 +144,10 @@ async function passingRun(name: string, unavailabilityGateMs: number): Promise<{
   console.info(`${name}: cluster up in ${result.cluster.startMs} ms, unavailability ${impact?.unavailabilityMs} ms, recovery ${impact?.recoveryMs} ms`);
   expect(result.verdict).toBe('pass');
   expect(impact?.unavailabilityMs).toBeLessThan(unavailabilityGateMs);
-  expect(impact?.recoveryMs).toBeLessThan(10_000);
+  expect(impact?.recoveryMs).toBeLessThan(recoveryGateMs);
   const gateSeconds = (unavailabilityGateMs / 1000).toFixed(2);
   expect(run.output()).toMatch(new RegExp(`unavailability<${unavailabilityGateMs / 1000}s\\s+\\S+ m?s vs ${gateSeconds} s`));
-  expect(run.output()).toMatch(/recovery_time<10s\s+\S+ m?s vs 10\.00 s/);
+  expect(run.output()).toMatch(new RegExp(`recovery_time<${recoveryGateMs / 1000}s\\s+\\S+ m?s vs ${(recoveryGateMs / 1000).toFixed(2)} s`));
   return { run, result };
 }
 
@@ -163,12 +163,12 @@ describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
   });
 
   it('node-pause passes: the leader\'s node is frozen past net_ticktime, and once resumed it is back within the recovery gate', async () => {
-    const { result } = await passingRun('node-pause', 10_000);
+    const { result } = await passingRun('node-pause', 12_000, 15_000);
     const paused = leaderAtStart(result);
     expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: paused, state: 'paused' }));
     const details = result.timeline.events.filter((event) => event.process === `node-${paused}`).map((event) => event.detail ?? '');
     expect(details).toContain(`SIGCONT node-${paused}`);
-    // What the harness did after SIGCONT is on the timeline: the partition it saw and the app restart, or that there was none.
+    // What the harness did after SIGCONT is on the timeline: the partition it saw and the restart of its app (and of the node, if the app was not back in time), or that there was none.
     expect(details.some((detail) => /reports a partition from .*restarting its rabbit app|reported no partition/.test(detail))).toBe(true);
   });
 
@@ -211,7 +211,7 @@ describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
     expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: leader, state: 'partitioned' }));
     // The majority notices the lost leader after net_ticktime (5 s), then elects: the scenario gates at 12 s.
     expect(impact?.unavailabilityMs).toBeLessThan(12_000);
-    expect(impact?.recoveryMs).toBeLessThan(10_000);
+    expect(impact?.recoveryMs).toBeLessThan(recoveryGateMs);
   });
 
   it('a runner SIGKILLed during a partition leaves no node, epmd, iptables chain, temp dir or state within 10 s', async () => {

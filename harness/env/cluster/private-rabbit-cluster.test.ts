@@ -101,8 +101,8 @@ describe('a private three-node cluster', { timeout: 300_000 }, () => {
   // peers in its partitions list, while the peers list neither it as running nor any partition.
   // RabbitMQ does not take it back within a scenario: pause_minority never (the resumed node never
   // saw itself in a minority; still split 58 s after SIGCONT), autoheal only after 62 s. Restarting
-  // the resumed node's rabbit application, as an operator would, does (see the README, cluster section).
-  it('pauses a node with SIGSTOP: its peers drop it, after SIGCONT it reports the partition, and an app restart takes it back', async () => {
+  // the resumed node, as an operator would, does (see the README, cluster section).
+  it('pauses a node with SIGSTOP: its peers drop it, after SIGCONT it reports the partition, and a restart of the node takes it back', async () => {
     const names = cluster.nodeInfo().map((node) => node.name);
     cluster.pauseNode(2);
     expect(cluster.nodeInfo()[1]?.state).toBe('paused');
@@ -127,12 +127,12 @@ describe('a private three-node cluster', { timeout: 300_000 }, () => {
     expect([...(own.partitions[names[1]!] ?? [])].sort()).toEqual([names[0], names[2]].sort());
     expect(own.runningNodes).not.toContain(names[0]);
     const restartAt = Date.now();
-    await cluster.restartApp(2);
+    await cluster.restartNode(2);
     const back = await until('node 2 running with both peers again', async () => {
       const s = await cluster.status(1);
       return names.every((name) => s.runningNodes.includes(name)) ? s : undefined;
     }, 60_000);
-    process.stderr.write(`node 2 back in the cluster ${Date.now() - restartAt} ms after its app restart began (${Date.now() - resumedAt} ms after SIGCONT)\n`);
+    process.stderr.write(`node 2 back in the cluster ${Date.now() - restartAt} ms after its restart began (${Date.now() - resumedAt} ms after SIGCONT)\n`);
     expect(back.partitions).toEqual({});
     expect((await cluster.status(2)).partitions).toEqual({});
   });

@@ -332,8 +332,19 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
 
   /** Restarts node `index`'s rabbit application (stop_app, start_app); resolves once it accepts AMQP again. */
   async restartApp(index: number, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     await this.node(index).restartApp(timeoutMs);
-    await this.ensureVhostUp(this.node(index), 20_000);
+    await this.ensureVhostUp(this.node(index), Math.max(1_000, deadline - Date.now()));
+  }
+
+  /**
+   * Kills node `index` (SIGKILL) and starts it again on its own data: what RabbitMQ's partitions
+   * guide prescribes for a partition one does not trust ("stop all nodes in the other partitions,
+   * then start them all up again"); it rejoins from the majority's database.
+   */
+  async restartNode(index: number, timeoutMs = 60_000): Promise<void> {
+    await this.killNode(index);
+    await this.startNode(index, timeoutMs);
   }
 
   /** Cuts node `index` off from every other node (both directions), keeping every process running. */

@@ -211,7 +211,7 @@ describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
     expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: leader, state: 'partitioned' }));
     // The majority notices the lost leader after net_ticktime (5 s), then elects: the scenario gates at 12 s.
     expect(impact?.unavailabilityMs).toBeLessThan(12_000);
-    expect(impact?.recoveryMs).toBeLessThan(recoveryGateMs);
+    expect(impact?.recoveryMs).toBeLessThan(10_000);
   });
 
   it('a runner SIGKILLed during a partition leaves no node, epmd, iptables chain, temp dir or state within 10 s', async () => {

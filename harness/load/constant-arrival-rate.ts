@@ -1,5 +1,6 @@
 import { clampLatencyUs, createLatencyHistogram } from '../observe/histogram.ts';
 import type { LoadSummary, StartCall } from './load-options.ts';
+import { PreciseSleeper } from './precise-sleep.ts';
 
 export interface ConstantArrivalRateOptions {
   readonly ratePerSec: number;
@@ -21,6 +22,8 @@ export interface ConstantArrivalRateOptions {
  * schedule alone, so that due = started + dropped proves none was skipped.
  */
 export async function runConstantArrivalRate(options: ConstantArrivalRateOptions, startCall: StartCall, signal?: AbortSignal): Promise<LoadSummary> {
+  // Started before the schedule's clock: the first due calls must not wait for its thread.
+  const sleeper = await PreciseSleeper.start();
   const start = performance.now();
   const first = start + (options.phaseMs ?? 0);
   const intervalMs = 1000 / options.ratePerSec;
@@ -40,13 +43,9 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
   let next = 0;
   let lastPassAt = start;
   // One abort listener for the whole run, which ends the sleep in progress, rather than one
-  // added and removed per sleep: less to allocate on every wake-up.
-  let wake: (() => void) | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const stop = () => {
-    clearTimeout(timer);
-    wake?.();
-  };
+  // added and removed per sleep: less to allocate on every wake-up. The sleeper wakes the
+  // loop within microseconds of a due time; setTimeout could not wake it sooner than 1-2 ms.
+  const stop = () => sleeper.cancel();
   signal?.addEventListener('abort', stop, { once: true });
 
   for (;;) {
@@ -70,12 +69,10 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
     if (next >= totalCalls || now >= endsAt || signal?.aborted) break;
     const nextDue = first + next * intervalMs;
     const wakeAt = Math.min(nextDue, endsAt);
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-      timer = setTimeout(resolve, Math.max(0, wakeAt - performance.now()));
-    });
+    await sleeper.sleep(wakeAt - performance.now());
   }
   signal?.removeEventListener('abort', stop);
+  void sleeper.close();
   const scheduleMs = performance.now() - start;
   if (inFlight > 0) await new Promise<void>((resolve) => (allSettled = resolve));
   return { started, dropped, due: dueBy(lastPassAt), startLateness, scheduleMs, elapsedMs: performance.now() - start };

@@ -98,10 +98,11 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
   it('counts the calls due from the schedule, and starts or drops every one due before a stop', async () => {
     const abort = new AbortController();
     const started = performance.now();
-    setTimeout(() => abort.abort(), 250);
     const summary = await runConstantArrivalRate({ ratePerSec: 100, durationMs: 10_000, maxInFlight: 1_000 }, async (i) => {
-      // Call 20 (due at 200 ms) stalls past the stop: calls 21..25 fell due before it.
+      // Call 20 (due at 200 ms of the schedule) stalls past the stop, asked for 50 ms into the
+      // stall: calls 21..25 fell due before it.
       if (i === 20) {
+        setTimeout(() => abort.abort(), 50);
         const until = performance.now() + 100;
         while (performance.now() < until) { /* simulated stall */ }
       }

@@ -9,7 +9,7 @@ import { Command } from 'commander';
 import { PrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { makeDirectory } from '../env/output-paths.ts';
 import { benchRpc, benchServerAlone } from './rpc-bench.ts';
-import { benchTracing } from './tracing-bench.ts';
+import { benchTracing, benchTracingAlternating } from './tracing-bench.ts';
 import { benchProxy } from './proxy-bench.ts';
 import { benchTap, tapVerdict } from './tap-bench.ts';
 import { benchTcpProxy } from './tcp-proxy-bench.ts';
@@ -79,6 +79,15 @@ try {
         row.mode, row.sample.callsPerSec.toFixed(0), row.sample.p50Ms.toFixed(2), row.sample.p99Ms.toFixed(2), row.cpuUsPerCall.toFixed(1),
         `${(row.throughputLoss * 100).toFixed(1)} %`, `${(row.cpuOverhead * 100).toFixed(1)} %`, row.throughputLossByRound.map((loss) => (loss * 100).toFixed(0)).join(' '),
       ]),
+    ));
+    const pairs = options.quick ? 4 : 20;
+    const alternating = await benchTracingAlternating(node, { sampleRatio: 0.01, windowMs: 500, pairs });
+    results.tracingAlternating = alternating;
+    const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+    console.log(`\nTracing at 1 % switched on and off in one process (${alternating.pairs} pairs of ${alternating.windowMs} ms windows, order swapped each pair, an "on" window's span flush counted in it; medians of the pairs; target: <= 5 % throughput loss)`);
+    console.log(formatTable(
+      ['off calls/s', 'on calls/s', 'throughput loss', 'loss quartiles', 'CPU overhead'],
+      [[alternating.offCallsPerSec.toFixed(0), alternating.onCallsPerSec.toFixed(0), percent(alternating.throughputLoss), `${percent(alternating.lossQuartiles[0])} .. ${percent(alternating.lossQuartiles[1])}`, percent(alternating.cpuOverhead)]],
     ));
   }
   if (only.has('proxy')) {

@@ -34,6 +34,69 @@ export interface TracingBenchRow {
   readonly cpuOverhead: number;
 }
 
+/** One window of the alternating measurement: throughput (a flush of the window's spans included) and CPU per call. */
+export interface WindowSample {
+  readonly callsPerSec: number;
+  readonly cpuUsPerCall: number;
+}
+
+/** What the alternating child printed: its pairs of windows, tracing on and off. */
+export interface AlternatingSample {
+  readonly windowMs: number;
+  readonly pairs: ReadonlyArray<{ readonly on: WindowSample; readonly off: WindowSample }>;
+}
+
+export interface AlternatingTracingRow {
+  readonly sampleRatio: number;
+  readonly windowMs: number;
+  readonly pairs: number;
+  /** Median over pairs of 1 - on / off throughput. Target at 1 %: <= 0.05. */
+  readonly throughputLoss: number;
+  /** The 25th and 75th percentiles of the per-pair losses: how far one pair can be trusted. */
+  readonly lossQuartiles: readonly [number, number];
+  /** Median over pairs of CPU per call on / off, minus 1. */
+  readonly cpuOverhead: number;
+  readonly onCallsPerSec: number;
+  readonly offCallsPerSec: number;
+}
+
+/**
+ * Tracing at `sampleRatio` switched on and off in alternating windows of one warmed-up process
+ * (see tracing-bench-child.ts): the per-call cost without the spread between processes.
+ */
+export async function benchTracingAlternating(broker: StartedBroker, options: { sampleRatio: number; windowMs: number; pairs: number }): Promise<AlternatingTracingRow> {
+  const child = programCommand('tracing-bench-child');
+  const timeoutMs = options.windowMs * options.pairs * 2 + 60_000;
+  const args = [...child.execArgv, child.file, `alternate:${options.sampleRatio}`, broker.getAmqpUrl(), String(options.windowMs), 'bench_tracing_alternating', String(options.pairs)];
+  const { stdout } = await execFileAsync(process.execPath, args, { timeout: timeoutMs, env: { ...process.env, ...child.env } });
+  const sample = JSON.parse(stdout.trim().split('\n').at(-1)!) as AlternatingSample;
+  return alternatingRow(options.sampleRatio, sample);
+}
+
+export function alternatingRow(sampleRatio: number, sample: AlternatingSample): AlternatingTracingRow {
+  if (sample.pairs.length === 0) throw new Error('the alternating tracing bench measured no pair of windows');
+  const losses = sample.pairs.map((pair) => 1 - pair.on.callsPerSec / pair.off.callsPerSec);
+  return {
+    sampleRatio,
+    windowMs: sample.windowMs,
+    pairs: sample.pairs.length,
+    throughputLoss: median(losses),
+    lossQuartiles: [quantile(losses, 0.25), quantile(losses, 0.75)],
+    cpuOverhead: median(sample.pairs.map((pair) => pair.on.cpuUsPerCall / pair.off.cpuUsPerCall - 1)),
+    onCallsPerSec: median(sample.pairs.map((pair) => pair.on.callsPerSec)),
+    offCallsPerSec: median(sample.pairs.map((pair) => pair.off.callsPerSec)),
+  };
+}
+
+/** Linear interpolation between the closest ranks. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+}
+
 /** Tracing off, on at 100 % and at 1 %, each in its own process, rounds interleaved. */
 export async function benchTracing(broker: StartedBroker, options: { roundMs: number; rounds: number }): Promise<TracingBenchRow[]> {
   const rounds: Array<Map<string, TracingSample>> = [];

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,9 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     expect(reservedQueue.stderr).toContain('queue name "amq.mine" starts with "amq.", which the broker reserves');
     expect(busyWithoutQueue.code).toBe(2);
     expect(busyWithoutQueue.stderr).toContain('--allow-busy-queue applies to a named request queue');
+    const badPriority = await runCli(['baseline', '--client-priority', 'fast']);
+    expect(badPriority.code).toBe(2);
+    expect(badPriority.stderr).toContain("option '--client-priority <priority>' argument 'fast' is invalid. Allowed choices are normal, realtime.");
     const missingBaseline = await runCli(['baseline', '--baseline', '/nonexistent/baseline.json']);
     expect(missingBaseline.code).toBe(2);
     expect(missingBaseline.stderr).toContain('cannot read baseline /nonexistent/baseline.json');
@@ -169,6 +172,18 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     expect(result.gates.find((g: { expression: string }) => g.expression === 'p50<0.001ms').passed).toBe(false);
     expect(result.gates.some((g: { source: string }) => g.source === 'baseline')).toBe(true);
     expect(readFileSync(join(dir, 'fail', 'junit.xml'), 'utf8')).toContain('<failure message="p50 ');
+  });
+
+  it('runs the client processes under SCHED_FIFO with --client-priority realtime, and records it in result.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-'));
+    const run = await runCli(['baseline', '--duration', '2s', '--rate', '200', '--client-priority', 'realtime', '--out', join(dir, 'rt')]);
+    expect(run.code, run.stderr).toBe(0);
+    // Printed once every client's threads were checked in /proc to be SCHED_FIFO.
+    expect(run.stderr).toContain('clients under SCHED_FIFO (real-time priority 10)');
+    const result = JSON.parse(readFileSync(join(dir, 'rt', 'result.json'), 'utf8'));
+    expect(result.environment.clientPriority).toBe('realtime');
+    expect(result.offeredLoad.unaccounted).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('on Ctrl-C stops the load, writes what was measured, exits 130 and leaves no process behind', async () => {

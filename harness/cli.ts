@@ -16,6 +16,7 @@ import { isScenarioPath, loadScenarioFile } from './scenario/load-scenario-file.
 import { parseDuration } from './scenario/parse-duration.ts';
 import { findScenario, SCENARIOS } from '../scenarios/index.ts';
 import { LOCAL_ADDRESS_ENV, validateLocalAddress } from './env/local-address.ts';
+import { CLIENT_PRIORITIES, type ClientPriority } from './env/realtime-priority.ts';
 import { ROLES, segmentRequestFromCli, type RunRole } from './segment/segment-options.ts';
 
 function integer(min: number, max: number) {
@@ -96,6 +97,7 @@ const program = new Command('scenario')
   .addOption(new Option('--role <role>', 'all: servers and clients (default); clients: a --segment; servers: the servers and faults of a segmented run').choices(ROLES as unknown as string[]))
   .option('--segments <K>', 'with --role servers: the number of clients segments to serve and wait for', integer(1, 256))
   .option('--start-at <time>', 'ISO time at which every segment starts its load, e.g. 2026-12-01T10:00:00Z')
+  .addOption(new Option('--client-priority <priority>', 'realtime: client processes run under SCHED_FIFO, so calls start when due on a machine shared with the broker and servers (needs root or CAP_SYS_NICE)').choices(CLIENT_PRIORITIES as unknown as string[]).default('normal'))
   .option('--local-address <ip>', 'bind this run\'s connections (proxy, clients, servers) to this local address, e.g. 127.0.0.11')
   .addHelpText('after', `\nScenarios:\n${listScenarios()}\n\nExit codes: 0 pass, 1 check or gate failed, 2 harness could not run, 130 interrupted.`)
   .showHelpAfterError()
@@ -132,7 +134,7 @@ async function main(): Promise<number> {
     json: boolean; gate: string[]; defaultGates: boolean; saveBaseline?: string; baseline?: string; tolerance: number;
     repeat: number; traceSample?: number; tracing: boolean; overwrite: boolean; queue?: string; allowBusyQueue: boolean;
     serverCmd?: string; clientCmd?: string; readyTimeout?: number; nodes?: number; queueType?: QueueType; confirmRequests?: boolean;
-    segment?: string; segments?: number; role?: RunRole; startAt?: string; localAddress?: string;
+    segment?: string; segments?: number; role?: RunRole; startAt?: string; localAddress?: string; clientPriority: ClientPriority;
   }>();
   if (o.localAddress !== undefined) {
     const problem = validateLocalAddress(o.localAddress);
@@ -168,6 +170,7 @@ async function main(): Promise<number> {
     interactive: Boolean(process.stderr.isTTY),
     overwrite: o.overwrite,
     allowBusyQueue: o.allowBusyQueue,
+    clientPriority: o.clientPriority,
   };
 
   const segmented = segmentRequestFromCli(o, { scenarioSource: name, overrides: wholeRun.overrides, gates: wholeRun.gates });

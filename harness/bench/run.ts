@@ -159,11 +159,12 @@ try {
     console.log(`\nOpen-loop generator, one client process (target at 2,000/s for ${(options.quick ? 3_000 : 10_000) / 1000} s: achieved within 1 %, start lateness p99 < 2 ms, every due call started or dropped; then 3 s at rising rates until one is not delivered)`);
     console.log(formatTable(
       ['rate', 'achieved/s', 'achieved/target', 'late p50/p99/max ms', 'due (expected)', 'started', 'dropped', 'unaccounted', 'answered'],
-      [openLoop.atTarget, ...openLoop.sweep].map((sample, i) => [
-        `${i === 0 ? 'target ' : ''}${sample.targetPerSec}/s`, sample.achievedPerSec.toFixed(0), sample.rateRatio.toFixed(3), lateness(sample),
+      [openLoop.atTarget, ...('notMeasured' in openLoop.atTargetRealtime ? [] : [openLoop.atTargetRealtime]), ...openLoop.sweep].map((sample, i) => [
+        `${i === 0 ? 'target ' : i === 1 && !('notMeasured' in openLoop.atTargetRealtime) ? 'target, realtime client ' : ''}${sample.targetPerSec}/s`, sample.achievedPerSec.toFixed(0), sample.rateRatio.toFixed(3), lateness(sample),
         `${sample.due} (${sample.expectedDue})`, String(sample.started), String(sample.dropped), String(sample.unaccounted), String(sample.answered),
       ]),
     ));
+    if ('notMeasured' in openLoop.atTargetRealtime) console.log(`target with the client under SCHED_FIFO: not measured: ${openLoop.atTargetRealtime.notMeasured}`);
     console.log(`highest rate one client process delivered (within 1 %, nothing dropped, all answered): ${openLoop.highestDeliveredPerSec === undefined ? 'none of the rates tried' : `${openLoop.highestDeliveredPerSec}/s`}`);
   }
   if (only.has('memory')) {

@@ -268,6 +268,8 @@ export const ScenarioResultSchema = z.object({
     }),
     /** The implementations under test: "builtin" or "command: <command line>". Absent in older results. */
     implementations: z.object({ server: z.string(), client: z.string() }).optional(),
+    /** How the client processes were scheduled: 'realtime' is SCHED_FIFO (--client-priority). Absent: normal. */
+    clientPriority: z.enum(['normal', 'realtime']).optional(),
   }),
   config: z.object({
     load: z.discriminatedUnion('executor', [

@@ -161,6 +161,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
         ...(input.options.tracing.enabled ? { budget: input.options.tracing.budget ?? DEFAULT_TRACE_BUDGET } : {}),
       },
       implementations: input.implementations,
+      ...(input.options.clientPriority === 'realtime' ? { clientPriority: 'realtime' as const } : {}),
     },
     config: {
       load: definition.load,

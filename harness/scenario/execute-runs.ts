@@ -13,6 +13,7 @@ import type { ScenarioDefinition } from './define-scenario.ts';
 import { createProgressDisplay } from './progress-display.ts';
 import { claimRunFolder, type ClaimedRunFolder } from './run-folder.ts';
 import { runScenario } from './run-scenario.ts';
+import type { ClientPriority } from '../env/realtime-priority.ts';
 import { planParticipant } from '../segment/plan-participant.ts';
 import type { SegmentRun } from '../segment/segment-run.ts';
 import type { SegmentRequest } from '../segment/segment-spec.ts';
@@ -38,6 +39,8 @@ export interface CliRunOptions {
   readonly allowBusyQueue: boolean;
   /** One participant of a segmented run (`--segment k/K`, `--role servers`); absent: a whole run. */
   readonly segment?: SegmentRequest;
+  /** `--client-priority`: 'realtime' runs the client processes under SCHED_FIFO. */
+  readonly clientPriority?: ClientPriority;
 }
 
 /**
@@ -120,6 +123,7 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
         // Segments share the request queue with the servers run on purpose.
         allowBusyQueue: options.allowBusyQueue || segment?.role === 'clients',
         segment,
+        clientPriority: options.clientPriority,
       }));
     } catch (error) {
       display.stop();

@@ -18,6 +18,7 @@ import { confirmsRequests, type ScenarioDefinition } from './define-scenario.ts'
 import { checkNamedQueue, removeRunQueue, requestQueueFor, type RequestQueue } from './request-queue.ts';
 import { INTERRUPTED_BEFORE_LOAD, InterruptedBeforeLoad, plannedTopology, untilAborted } from './run-start.ts';
 import { ClusterRun } from './cluster-run.ts';
+import { REALTIME_PRIORITY, setRealtimePriority, type ClientPriority } from '../env/realtime-priority.ts';
 import { faultImpacts } from '../observe/fault-impact.ts';
 import { placeOnNode, startTopology, type Topology } from './topology.ts';
 import type { SegmentRun } from '../segment/segment-run.ts';
@@ -39,6 +40,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Client implementation module for every client process (see ClientWorkerConfig.clientModule). */
   readonly clientModule?: string;
+  /** 'realtime': every client process runs under SCHED_FIFO from before its load starts (harness/env/realtime-priority.ts). */
+  readonly clientPriority?: ClientPriority;
   /** Run even when the named request queue already has messages or consumers. */
   readonly allowBusyQueue?: boolean;
   /** One participant of a segmented run (see harness/segment/); absent: a whole run. */
@@ -259,6 +262,13 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     clients = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     const failedToStart = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failedToStart) throw failedToStart.reason;
+    if (options.clientPriority === 'realtime') {
+      await Promise.all(clients.map((client) => {
+        if (client.pid === undefined) throw new Error(`--client-priority realtime: ${client.name} has no process id`);
+        return setRealtimePriority(client.pid, client.name);
+      }));
+      options.onPhase?.(`clients under SCHED_FIFO (real-time priority ${REALTIME_PRIORITY})`);
+    }
     if (options.signal?.aborted) throw new InterruptedBeforeLoad();
 
     if (clusterRun) {

@@ -80,7 +80,7 @@ try {
         `${(row.throughputLoss * 100).toFixed(1)} %`, `${(row.cpuOverhead * 100).toFixed(1)} %`, row.throughputLossByRound.map((loss) => (loss * 100).toFixed(0)).join(' '),
       ]),
     ));
-    const pairs = options.quick ? 4 : 20;
+    const pairs = options.quick ? 4 : 40;
     const alternating = await benchTracingAlternating(node, { sampleRatio: 0.01, windowMs: 500, pairs });
     results.tracingAlternating = alternating;
     const percent = (value: number) => `${(value * 100).toFixed(1)} %`;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = new URL('./cli.ts', import.meta.url).pathname;
 
@@ -48,7 +48,19 @@ function leftovers(marker: string, cliPid: number): string[] {
   return found;
 }
 
+/** Temporary folders of this file's runs, removed when it ends. */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 describe('npm run scenario', { timeout: 120_000 }, () => {
+  afterAll(() => {
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('lists the scenarios with their descriptions', async () => {
     const run = await runCli(['list']);
     expect(run.code).toBe(0);
@@ -91,7 +103,7 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
   });
 
   it('refuses output paths that cannot be written, at once and before starting anything', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-paths-'));
+    const dir = tempDir('rpc-chaos-cli-paths-');
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
     const cases: Array<[string[], string]> = [
@@ -111,7 +123,7 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
   });
 
   it('refuses a run folder that already holds a run', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-taken-'));
+    const dir = tempDir('rpc-chaos-cli-taken-');
     writeFileSync(join(dir, 'result.json'), '{}');
     const run = await runCli(['baseline', '--out', dir]);
     expect(run.code).toBe(2);
@@ -120,7 +132,7 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
   });
 
   it('a run that cannot start writes result.json with verdict error and the reason, and exits 2', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-nostart-')), 'run');
+    const dir = join(tempDir('rpc-chaos-cli-nostart-'), 'run');
     const run = await runCli(['baseline', '--broker', 'url', '--out', dir]);
     expect(run.code, run.stderr).toBe(2);
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
@@ -132,7 +144,7 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
   });
 
   it('on Ctrl-C before the load starts writes result.json saying so and exits 130', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-early-'));
+    const dir = tempDir('rpc-chaos-cli-early-');
     const marker = randomUUID();
     let interrupted = false;
     const run = await runCli(['baseline', '--out', dir], {
@@ -156,7 +168,7 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
   });
 
   it('exits 0 on a passing run and 1 when a gate fails, writing the run folder both times', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-'));
+    const dir = tempDir('rpc-chaos-cli-');
     const baselineFile = join(dir, 'baseline.json');
     const passing = await runCli(['baseline', '--duration', '2s', '--concurrency', '4', '--out', join(dir, 'pass'), '--gate', 'errors==0', '--save-baseline', baselineFile]);
     expect(passing.code, passing.stderr).toBe(0);
@@ -175,7 +187,7 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
   });
 
   it('runs the client processes under SCHED_FIFO with --client-priority realtime, and records it in result.json', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-'));
+    const dir = tempDir('rpc-chaos-cli-');
     const run = await runCli(['baseline', '--duration', '2s', '--rate', '200', '--client-priority', 'realtime', '--out', join(dir, 'rt')]);
     expect(run.code, run.stderr).toBe(0);
     // Printed once every client's threads were checked in /proc to be SCHED_FIFO.
@@ -183,11 +195,10 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     const result = JSON.parse(readFileSync(join(dir, 'rt', 'result.json'), 'utf8'));
     expect(result.environment.clientPriority).toBe('realtime');
     expect(result.offeredLoad.unaccounted).toBe(0);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('on Ctrl-C stops the load, writes what was measured, exits 130 and leaves no process behind', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-int-'));
+    const dir = tempDir('rpc-chaos-cli-int-');
     const marker = randomUUID();
     let interrupted = false;
     const run = await runCli(['duplicate-reply', '--duration', '60s', '--out', dir], {

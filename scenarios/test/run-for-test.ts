@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedBroker } from '../../harness/env/broker/broker.ts';
@@ -7,7 +7,7 @@ import { applyOverrides, type ScenarioOverrides } from '../../harness/scenario/a
 import type { ScenarioDefinition } from '../../harness/scenario/define-scenario.ts';
 import { runScenario } from '../../harness/scenario/run-scenario.ts';
 
-/** Runs a scenario as the CLI would, on a broker the test file shares, through the built-in proxy. */
+/** Runs a scenario as the CLI would, on a broker the test file shares, through the built-in proxy; its run folder is removed afterwards. */
 export async function runForTest(
   broker: StartedBroker,
   scenario: ScenarioDefinition,
@@ -15,17 +15,22 @@ export async function runForTest(
 ): Promise<ScenarioResult> {
   const { definition, errors } = applyOverrides(scenario, options.overrides ?? {});
   if (errors.length > 0) throw new Error(errors.join('; '));
-  return runScenario({
-    definition,
-    broker,
-    proxy: 'builtin',
-    seed: 42,
-    runDir: mkdtempSync(join(tmpdir(), `rpc-chaos-${scenario.name}-`)),
-    gates: [],
-    tracing: { enabled: true, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
-    clientModule: options.clientModule,
-    allowBusyQueue: options.allowBusyQueue,
-  });
+  const runDir = mkdtempSync(join(tmpdir(), `rpc-chaos-${scenario.name}-`));
+  try {
+    return await runScenario({
+      definition,
+      broker,
+      proxy: 'builtin',
+      seed: 42,
+      runDir,
+      gates: [],
+      tracing: { enabled: true, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
+      clientModule: options.clientModule,
+      allowBusyQueue: options.allowBusyQueue,
+    });
+  } finally {
+    rmSync(runDir, { recursive: true, force: true });
+  }
 }
 
 export function failedChecks(result: ScenarioResult): string[] {

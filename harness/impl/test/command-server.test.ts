@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +9,11 @@ let node: StartedPrivateRabbitNode;
 // The tutorial's Python server: it starts in well under a second, so a restart fits a short run.
 const PYTHON_SERVER = `RPC_PREFETCH=10 /usr/bin/python3 ${new URL('../../../scenarios/implementations/python/rpc_server.py', import.meta.url).pathname}`;
 
+const runDirs: string[] = [];
 function runDir(): string {
-  return mkdtempSync(join(tmpdir(), 'rpc-chaos-command-server-'));
+  const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-command-server-'));
+  runDirs.push(dir);
+  return dir;
 }
 
 describe('external servers given by --server-cmd', { timeout: 180_000 }, () => {
@@ -19,6 +22,7 @@ describe('external servers given by --server-cmd', { timeout: 180_000 }, () => {
   }, 150_000);
   afterAll(async () => {
     await node?.stop();
+    for (const dir of runDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs a scenario against N instances of the command, each logging to server-N.log, and kills and restarts them', async () => {

@@ -15,13 +15,22 @@ import { ensureFreshBuild } from './build.mjs';
 export default function setup(): () => void {
   const rebuiltBecause = ensureFreshBuild();
   if (rebuiltBecause !== undefined) console.log(`(rebuilt dist/ before the tests: ${rebuiltBecause})`);
+  // Every project of vitest.config.ts runs this setup: the first one makes the folder, the
+  // others use it (nested, the paths grew past what a Unix socket path may hold: Chromium
+  // failed to start).
+  if (process.env[TESTS_TMPDIR] !== undefined) return () => undefined;
   const previous = process.env.TMPDIR;
   const root = mkdtempSync(join(tmpdir(), 'rpc-chaos-tests-'));
   chmodSync(root, 0o1777);
   process.env.TMPDIR = root;
+  process.env[TESTS_TMPDIR] = root;
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
+    delete process.env[TESTS_TMPDIR];
     rmSync(root, { recursive: true, force: true });
   };
 }
+
+/** Set while a test run's own temporary folder is in use. */
+const TESTS_TMPDIR = 'RPC_CHAOS_TESTS_TMPDIR';

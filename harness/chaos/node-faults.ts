@@ -21,8 +21,6 @@ export interface ClusterFaultTargets {
   partitionReportedAfterResume(node: number, timeoutMs: number): Promise<number[]>;
   /** Restarts the node's rabbit application (stop_app, start_app); rejects if it is not back within `timeoutMs`. */
   restartApp(node: number, timeoutMs: number): Promise<void>;
-  /** Kills the node and starts it again on its own data (it rejoins from its peers' database). */
-  restartNode(node: number): Promise<void>;
   isolateNode(node: number): Promise<void>;
   healPartitions(): Promise<void>;
   /** The node holding the request queue's quorum leader now. */
@@ -151,7 +149,9 @@ async function restartIfPartitioned(cluster: ClusterFaultTargets, node: number, 
   } else {
     context.record({ kind: 'note', process: `node-${node}`, detail: `${partitioned}: restarting the node (SIGKILL, start on its own data)` });
   }
-  await cluster.restartNode(node);
+  // A start on its own data: it rejoins from its peers' database.
+  await cluster.killNode(node);
+  await cluster.startNode(node);
   cluster.nodeState(node, 'up');
   context.record({ kind: 'restart', process: `node-${node}`, detail: `node-${node} started again, accepts AMQP` });
 }

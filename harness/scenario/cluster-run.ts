@@ -61,10 +61,6 @@ export class ClusterRun {
       resumeNode: (node) => cluster.resumeNode(node),
       partitionReportedAfterResume: (node, timeoutMs) => cluster.partitionReportedAfterResume(node, timeoutMs),
       restartApp: (node, timeoutMs) => cluster.restartApp(node, timeoutMs),
-      restartNode: async (node) => {
-        if (node === this.knownLeader) this.knownLeader = undefined;
-        await cluster.restartNode(node);
-      },
       isolateNode: (node) => cluster.isolateNode(node),
       healPartitions: () => cluster.healPartitions(),
       leaderNode: async () => {

@@ -48,31 +48,35 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
   const stop = () => sleeper.cancel();
   signal?.addEventListener('abort', stop, { once: true });
 
-  for (;;) {
-    const now = performance.now();
-    lastPassAt = now;
-    // Launch every call that is due by now; a late timer catches up instead of losing calls.
-    // This runs once more after the end or a stop request too: calls that fell due while the
-    // timer was late are started or dropped (counted), never silently skipped.
-    const dueCount = dueBy(now);
-    for (; next < dueCount; next++) {
-      const intendedStartMs = first + next * intervalMs;
-      if (inFlight >= options.maxInFlight) {
-        dropped++;
-        continue;
+  try {
+    for (;;) {
+      const now = performance.now();
+      lastPassAt = now;
+      // Launch every call that is due by now; a late timer catches up instead of losing calls.
+      // This runs once more after the end or a stop request too: calls that fell due while the
+      // timer was late are started or dropped (counted), never silently skipped.
+      const dueCount = dueBy(now);
+      for (; next < dueCount; next++) {
+        const intendedStartMs = first + next * intervalMs;
+        if (inFlight >= options.maxInFlight) {
+          dropped++;
+          continue;
+        }
+        started++;
+        startLateness.recordValue(clampLatencyUs((performance.now() - intendedStartMs) * 1000));
+        inFlight++;
+        startCall(next, intendedStartMs).then(settled, settled);
       }
-      started++;
-      startLateness.recordValue(clampLatencyUs((performance.now() - intendedStartMs) * 1000));
-      inFlight++;
-      startCall(next, intendedStartMs).then(settled, settled);
+      if (next >= totalCalls || now >= endsAt || signal?.aborted) break;
+      const nextDue = first + next * intervalMs;
+      const wakeAt = Math.min(nextDue, endsAt);
+      await sleeper.sleep(wakeAt - performance.now());
     }
-    if (next >= totalCalls || now >= endsAt || signal?.aborted) break;
-    const nextDue = first + next * intervalMs;
-    const wakeAt = Math.min(nextDue, endsAt);
-    await sleeper.sleep(wakeAt - performance.now());
+  } finally {
+    // Also when a call throws synchronously: no listener or waiting thread outlives the run.
+    signal?.removeEventListener('abort', stop);
+    void sleeper.close();
   }
-  signal?.removeEventListener('abort', stop);
-  void sleeper.close();
   const scheduleMs = performance.now() - start;
   if (inFlight > 0) await new Promise<void>((resolve) => (allSettled = resolve));
   return { started, dropped, due: dueBy(lastPassAt), startLateness, scheduleMs, elapsedMs: performance.now() - start };

@@ -6,6 +6,7 @@ import { REPO_ROOT } from '../build/programs.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
 import type { ServerWorkerConfig } from '../load/worker-protocol.ts';
 import { WorkerProcess, SpawnedWorker } from '../scenario/worker-process.ts';
+import { median } from './sample-stats.ts';
 
 /**
  * How fast the harness gets going: a worker process from spawn to consuming its queue, how
@@ -127,11 +128,4 @@ export async function benchStartup(broker: StartedBroker, options: { workerSampl
   const duplicateReplyRuns: ScenarioRunSample[] = [];
   for (let i = 0; i < options.scenarioRuns; i++) duplicateReplyRuns.push(await measureDuplicateReplyRun());
   return { workerStart, duplicateReplyRuns };
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { programCommand } from '../build/programs.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
-import { median } from './startup-bench.ts';
+import { median, quantile } from './sample-stats.ts';
 import { medianSample, type ThroughputSample } from './measure-closed-loop.ts';
 
 const execFileAsync = promisify(execFile);
@@ -86,15 +86,6 @@ export function alternatingRow(sampleRatio: number, sample: AlternatingSample): 
     onCallsPerSec: median(sample.pairs.map((pair) => pair.on.callsPerSec)),
     offCallsPerSec: median(sample.pairs.map((pair) => pair.off.callsPerSec)),
   };
-}
-
-/** Linear interpolation between the closest ranks. */
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const position = (sorted.length - 1) * q;
-  const below = Math.floor(position);
-  const above = Math.min(sorted.length - 1, below + 1);
-  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
 }
 
 /** Tracing off, on at 100 % and at 1 %, each in its own process, rounds interleaved. */

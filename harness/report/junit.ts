@@ -1,6 +1,8 @@
 import { withUnit } from './format.ts';
 import type { CheckResult, GateResult, ScenarioResult } from './result-schema.ts';
 
+const INTERRUPTED_MESSAGE = 'the run was interrupted (Ctrl-C or a signal): a partial run, neither a pass nor a fail';
+
 /**
  * junit.xml: one testcase per check and per gate (and one error per harness problem), so CI
  * shows each verdict on its own line; a failure's message carries the numbers behind it.
@@ -11,9 +13,11 @@ export function renderJunit(result: ScenarioResult): string {
     ...result.checks.map((check) => checkCase(check, suite)),
     ...result.gates.map((gate) => gateCase(gate, suite)),
     ...result.harnessErrors.map((error, i) => testcase(`harness problem ${i + 1}`, `${suite}.harness`, { kind: 'error', message: error, body: error })),
+    ...(result.verdict === 'interrupted' ? [testcase('run completed', `${suite}.run`, { kind: 'error', message: INTERRUPTED_MESSAGE, body: `${INTERRUPTED_MESSAGE}\nstopped after ${(result.run.durationMs / 1000).toFixed(1)} s` })] : []),
   ];
   const failures = [...result.checks, ...result.gates].filter((item) => !item.passed).length;
-  const errors = result.harnessErrors.length;
+  // A partial run must not read as green to a CI that counts only failures and errors.
+  const errors = result.harnessErrors.length + (result.verdict === 'interrupted' ? 1 : 0);
   const time = (result.run.durationMs / 1000).toFixed(3);
   const attributes = `tests="${cases.length}" failures="${failures}" errors="${errors}" time="${time}"`;
   return [

@@ -8,7 +8,7 @@ export function renderMarkdown(result: ScenarioResult): string {
   const c = result.counters;
   const env = result.environment;
   const icon = (passed: boolean) => (passed ? '✅ pass' : '❌ **FAIL**');
-  const verdict = result.verdict === 'pass' ? '✅ PASS' : result.verdict === 'fail' ? '❌ FAIL' : '⚠️ HARNESS ERROR';
+  const verdict = result.verdict === 'pass' ? '✅ PASS' : result.verdict === 'fail' ? '❌ FAIL' : result.verdict === 'interrupted' ? '⏹️ INTERRUPTED' : '⚠️ HARNESS ERROR';
   const lines = [
     `## rpc-chaos: ${result.scenario.name} — ${verdict}`,
     '',
@@ -20,6 +20,7 @@ export function renderMarkdown(result: ScenarioResult): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.p999)} | ${ms(s.max)} | ${ms(s.mean)} | ${int(s.count)} | ${rate(result.throughput.callsPerSec)} |`,
     '',
+    ...(result.verdict === 'interrupted' ? ['> ⏹️ **Interrupted:** a partial run. The checks and gates below judge only what was measured before the stop; it is neither a pass nor a fail.', ''] : []),
     ...(result.warnings ?? []).flatMap((warning) => [`> ⚠️ **Warning:** ${cell(warning)}`, '']),
     '### Checks',
     '',

@@ -305,7 +305,11 @@ export const ScenarioResultSchema = z.object({
     /** The waterfall of one duplicate-reply call: original reply, kill, redelivery, discard. */
     duplicateReplyTrace: z.array(TraceSpanSchema).optional(),
   }),
-  verdict: z.enum(['pass', 'fail', 'error']),
+  /**
+   * `interrupted`: stopped by Ctrl-C or a signal before the end asked for. Its checks and
+   * gates judge a partial run, so it is neither a pass nor a fail, whatever they say.
+   */
+  verdict: z.enum(['pass', 'fail', 'error', 'interrupted']),
   /** Harness problems that did not stop the run (e.g. a worker that could not report). */
   harnessErrors: z.array(z.string()),
   /** The run did not happen as asked in a way a reader must see next to the verdict. */

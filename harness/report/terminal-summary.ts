@@ -21,7 +21,11 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
   const bold = paint('1');
   const dim = paint('2');
   const status = (passed: boolean) => (passed ? green('PASS') : red(bold('FAIL')));
-  const verdictText = result.verdict === 'pass' ? green(bold('PASS')) : result.verdict === 'fail' ? red(bold('FAIL')) : red(bold('HARNESS ERROR'));
+  const yellow = paint('33');
+  const verdictText = result.verdict === 'pass' ? green(bold('PASS'))
+    : result.verdict === 'fail' ? red(bold('FAIL'))
+    : result.verdict === 'interrupted' ? yellow(bold('INTERRUPTED'))
+    : red(bold('HARNESS ERROR'));
   const { counters: c, latency } = result;
   const s = latency.summary;
   const env = result.environment;
@@ -39,7 +43,7 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     `  ${dim(label.padEnd(10))}${cells.map(([name, value, alert], col) => `${dim(name.padEnd(nameWidth(col)))} ${(alert ? red : (t: string) => t)(value.padStart(valueWidth(col)))}`).join('   ')}`;
   const lines = [
     '',
-    `${bold(result.scenario.name)}  ${verdictText}${result.run.interrupted ? red('  (interrupted)') : ''}`,
+    `${bold(result.scenario.name)}  ${verdictText}${result.verdict === 'interrupted' ? yellow('  partial run: the checks and gates below judge only what was measured before the stop') : ''}`,
     dim(`  ${seconds(result.run.durationMs)} · ${env.broker.kind} RabbitMQ ${env.broker.version} · ${env.replyMode} · ${env.proxy.kind} proxy · seed ${result.run.seed}`),
     ...(env.implementations && (env.implementations.server !== 'builtin' || env.implementations.client !== 'builtin')
       ? [dim(`  server ${env.implementations.server} · client ${env.implementations.client}`)]

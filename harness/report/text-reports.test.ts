@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { exitCodeOf } from '../exit-codes.ts';
 import { renderCompareMarkdown } from './compare.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -133,5 +134,35 @@ describe('a run merged from execution segments', { timeout: 30_000 }, () => {
     expect(renderSegments(merged)).toContain('<td>segment 1/2</td><td>build-1 (127.0.0.11)</td><td class="num">-1.2 ms</td>');
     expect(renderSegments(passing)).toBe('');
     expect(formatTerminalSummary(passing, { color: false })).not.toContain('segments');
+  });
+});
+
+describe('an interrupted run', { timeout: 30_000 }, () => {
+  // Its checks passed on what was measured; that must not read as a pass.
+  const interrupted: ScenarioResult = { ...passing, run: { ...passing.run, interrupted: true }, verdict: 'interrupted' };
+
+  it('has a verdict of its own in the terminal summary, neither PASS nor FAIL', () => {
+    const text = formatTerminalSummary(interrupted, { color: false });
+    expect(text).toContain('duplicate-reply  INTERRUPTED  partial run: the checks and gates below judge only what was measured before the stop');
+    expect(text.split('\n')[1]).not.toMatch(/PASS|FAIL/);
+  });
+
+  it('heads summary.md with INTERRUPTED and says what it means', () => {
+    const markdown = renderMarkdown(interrupted);
+    expect(markdown.split('\n')[0]).toBe('## rpc-chaos: duplicate-reply — ⏹️ INTERRUPTED');
+    expect(markdown).toContain('> ⏹️ **Interrupted:** a partial run.');
+  });
+
+  it('is an error in junit.xml, so a CI that counts failures and errors does not see green', () => {
+    const xml = renderJunit(interrupted);
+    assertWellFormedXml(xml);
+    expect(xml).toContain('<property name="verdict" value="interrupted"/>');
+    expect(xml).toMatch(/<testcase name="run completed" classname="rpc-chaos\.duplicate-reply\.run" time="0">\s*<error message="the run was interrupted \(Ctrl-C or a signal\): a partial run, neither a pass nor a fail"/);
+    expect(xml).toContain(`tests="${passing.checks.length + passing.gates.length + 1}" failures="0" errors="1"`);
+  });
+
+  it('exits 130 whatever its checks say', () => {
+    expect(exitCodeOf('interrupted')).toBe(130);
+    expect([exitCodeOf('pass'), exitCodeOf('fail'), exitCodeOf('error')]).toEqual([0, 1, 2]);
   });
 });

@@ -181,7 +181,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     checks,
     gates: [],
     traces,
-    verdict: harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
+    verdict: input.interrupted ? 'interrupted' : harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
     harnessErrors: input.harnessErrors,
     warnings: offeredLoadShortfall ? [offeredLoadShortfall] : [],
     ...(callsByStart ? { callsByStart } : {}),

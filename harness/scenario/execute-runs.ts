@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { checkOutputPath } from '../env/output-paths.ts';
 import type { BrokerChoice } from '../env/select-broker.ts';
 import type { ProxyChoice } from '../env/select-proxy.ts';
-import { EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_PASS } from '../exit-codes.ts';
+import { EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_INTERRUPTED, EXIT_PASS } from '../exit-codes.ts';
 import { applyGates, prepareGates, type PreparedGates } from './apply-gates.ts';
 import { writeResult } from '../report/result-io.ts';
 import { formatTerminalSummary } from '../report/terminal-summary.ts';
@@ -136,7 +136,7 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
       display.stop();
     }
     // A run that could not start (or broke) makes later repeats and their medians meaningless.
-    if (results.at(-1)?.verdict === 'error') break;
+    if (results.at(-1)?.verdict === 'error' || results.at(-1)?.verdict === 'interrupted') break;
   }
 
   const gated = applyGates(results, gates, { saveBaselineFile: options.saveBaseline });
@@ -154,6 +154,7 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
     console.log(`\nrun folder: ${options.runDir}  (report.html, result.json, junit.xml, summary.md)`);
   }
   const verdicts = gated.results.map((result) => result.verdict);
+  if (verdicts.includes('interrupted')) return EXIT_INTERRUPTED;
   if (verdicts.includes('error')) return EXIT_HARNESS_ERROR;
   return verdicts.every((verdict) => verdict === 'pass') ? EXIT_PASS : EXIT_FAILED;
 }

@@ -342,7 +342,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const measured = withFaultFacts(result, definition.timeoutMs, clusterRun);
   if (!loadStarted && result.run.interrupted) {
     // Zero calls would otherwise pass or fail checks that had nothing to look at.
-    return withQueue({ ...measured, verdict: 'error', harnessErrors: [...result.harnessErrors, INTERRUPTED_BEFORE_LOAD] }, queue);
+    return withQueue({ ...measured, verdict: 'interrupted', harnessErrors: [...result.harnessErrors, INTERRUPTED_BEFORE_LOAD] }, queue);
   }
   return withQueue(measured, queue);
 
@@ -372,7 +372,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
       handledCallIds: new CallIdSet(),
       implementations: { server: implementations.server.label, client: implementations.client.label },
     });
-    return withQueue({ ...empty, verdict: 'error' }, queue);
+    return withQueue({ ...empty, verdict: empty.run.interrupted ? 'interrupted' : 'error' }, queue);
   }
 }
 

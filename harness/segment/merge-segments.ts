@@ -130,7 +130,7 @@ export async function mergeSegments(dirs: readonly string[], outDir: string): Pr
     ...assembled,
     config: { ...assembled.config, queue: first.identity.queue },
     checks,
-    verdict: assembled.verdict === 'error' ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
+    verdict: assembled.verdict === 'error' || assembled.verdict === 'interrupted' ? assembled.verdict : checks.every((check) => check.passed) ? 'pass' : 'fail',
     warnings: [...(assembled.warnings ?? []), ...warnings],
     segments: {
       count: first.identity.count,

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { makeDirectory } from '../../env/output-paths.ts';
-import { EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_PASS } from '../../exit-codes.ts';
+import { EXIT_HARNESS_ERROR, EXIT_PASS, exitCodeOf } from '../../exit-codes.ts';
 import { mergeSegments } from '../../segment/merge-segments.ts';
 import { formatTerminalSummary } from '../terminal-summary.ts';
 import { readResult, RESULT_FILE, resultFileOf, writeResult } from '../result-io.ts';
@@ -42,7 +42,7 @@ try {
     writeReports(out, result);
     console.log(formatTerminalSummary(result, { color: Boolean(process.stdout.isTTY) }));
     console.log(`\nmerged run folder: ${out}  (report.html, result.json, junit.xml, summary.md)`);
-    process.exit(result.verdict === 'pass' ? EXIT_PASS : result.verdict === 'fail' ? EXIT_FAILED : EXIT_HARNESS_ERROR);
+    process.exit(exitCodeOf(result.verdict));
   } else if (options.compare) {
     if (options.compare.length !== 2) throw new Error(`--compare takes exactly two run folders (A then B), got ${options.compare.length}: ${options.compare.join(' ')}`);
     const [a, b] = [readResult(options.compare[0]!), readResult(options.compare[1]!)];

@@ -26,7 +26,7 @@ h2 { font-size:16px; margin:0 0 10px; display:flex; align-items:center; gap:12px
 .scale-toggle { margin-left:auto; font-size:12.5px; font-weight:400; color:var(--muted); cursor:pointer; }
 h3 { font-size:13px; margin:14px 0 8px; color:var(--muted); text-transform:uppercase; letter-spacing:.04em; }
 .verdict { font-weight:700; padding:3px 12px; border-radius:999px; color:var(--card); letter-spacing:.04em; font-size:13px; }
-.verdict.pass { background:var(--pass); } .verdict.fail, .verdict.error { background:var(--fail); }
+.verdict.pass { background:var(--pass); } .verdict.fail, .verdict.error { background:var(--fail); } .verdict.interrupted { background:var(--warn); }
 .description { color:var(--muted); margin:2px 0 12px; }
 .env { display:grid; grid-template-columns:repeat(auto-fill,minmax(200px,1fr)); gap:6px 16px; font-size:13px; margin-bottom:8px; }
 .env div { display:flex; flex-direction:column; min-width:0; }

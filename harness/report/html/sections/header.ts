@@ -28,7 +28,7 @@ export function renderHeader(result: ScenarioResult): string {
   const verdict = result.verdict === 'error' ? 'HARNESS ERROR' : result.verdict.toUpperCase();
   return `<header class="top"><h1>${escapeHtml(result.scenario.name)}</h1>
     <span class="verdict ${result.verdict}" id="verdict">${verdict}</span>
-    ${result.run.interrupted ? '<span class="bad">interrupted by Ctrl-C: partial run</span>' : ''}
+    ${result.run.interrupted ? '<span class="bad">stopped by Ctrl-C or a signal: a partial run, judged only on what was measured</span>' : ''}
     ${THEME_BUTTON}</header>
   <div class="description">${escapeHtml(result.scenario.description)}</div>
   <div class="env" id="environment">${facts.map(([k, v]) => `<div><span class="k">${k}</span><span class="v" title="${escapeHtml(v)}">${escapeHtml(v)}</span></div>`).join('')}</div>

@@ -12,8 +12,11 @@ import { RESULT_FILE } from '../report/result-io.ts';
 
 export const LOCK_FILE = '.rpc-chaos.lock';
 
-/** Files and folders a run writes; only these are removed by --overwrite, never anything else. */
-const RUN_OUTPUT = /^(result\.json|segment\.json|report\.html|junit\.xml|summary\.md|spans(-[\w.-]+)?\.jsonl|run-\d+)$/;
+/**
+ * Files and folders a run writes (external commands' logs are `<role>-<n>.log`); only these
+ * are removed by --overwrite or when a dead run's folder is taken over, never anything else.
+ */
+const RUN_OUTPUT = /^(result\.json|segment\.json|report\.html|junit\.xml|summary\.md|spans(-[\w.-]+)?\.jsonl|(server|client)-\d+\.log|run-\d+)$/;
 
 export class RunFolderError extends Error {
   override readonly name = 'RunFolderError';
@@ -44,7 +47,12 @@ export function claimRunFolder(dir: string, options: { overwrite: boolean }): Cl
   const lockFile = join(dir, LOCK_FILE);
   const notes: string[] = [];
   const stale = takeLock(lockFile);
-  if (stale) notes.push(`took over a stale lock in ${dir}: process ${stale.pid} (started ${stale.startedAt}) is no longer running`);
+  if (stale) {
+    // The dead run's span files and logs would otherwise be read as this run's (its trace, its
+    // old queue), and its half-written result would be refused as "already holds a run".
+    const removed = removeRunOutput(dir);
+    notes.push(`took over a stale lock in ${dir}: process ${stale.pid} (started ${stale.startedAt}) is no longer running; ${removed.length > 0 ? `removed what it left: ${listNames(removed)}` : 'it left no files'}`);
+  }
   let released = false;
   const release = () => {
     if (released) return;
@@ -64,12 +72,21 @@ export function claimRunFolder(dir: string, options: { overwrite: boolean }): Cl
       release();
       throw new RunFolderError(`${dir} already holds a run (${previous.slice(0, 3).join(', ')}${previous.length > 3 ? ', …' : ''}): choose another --out, or pass --overwrite to replace it`);
     }
-    for (const name of readdirSync(dir)) {
-      if (RUN_OUTPUT.test(name)) rmSync(join(dir, name), { recursive: true, force: true });
-    }
-    notes.push(`--overwrite: removed the earlier run in ${dir}`);
+    const removed = removeRunOutput(dir);
+    notes.push(`--overwrite: removed the earlier run in ${dir} (${listNames(removed)})`);
   }
   return { dir, notes, release };
+}
+
+/** Removes the files and folders a run writes, and returns their names. */
+function removeRunOutput(dir: string): string[] {
+  const removed = readdirSync(dir).filter((name) => RUN_OUTPUT.test(name)).sort();
+  for (const name of removed) rmSync(join(dir, name), { recursive: true, force: true });
+  return removed;
+}
+
+function listNames(names: readonly string[]): string {
+  return names.length <= 8 ? names.join(', ') : `${names.slice(0, 8).join(', ')} and ${names.length - 8} more`;
 }
 
 /** The result files of an earlier run in `dir`: its own, or those of its run-N repeats. */

@@ -34,8 +34,8 @@ interface Chain {
  * interrupt to the whole foreground group) or with plain pipes. Own process group, so a test
  * failure can still kill what it started.
  */
-function startChain(args: string[], options: { pty: boolean; amqpUrl?: string; env?: Record<string, string> }): Chain {
-  const runDir = join(mkdtempSync(join(tmpdir(), 'rpc-chaos-signals-')), 'run');
+function startChain(args: string[], options: { pty: boolean; amqpUrl?: string; env?: Record<string, string>; runDir?: string }): Chain {
+  const runDir = options.runDir ?? join(mkdtempSync(join(tmpdir(), 'rpc-chaos-signals-')), 'run');
   const argv = ['run', '--silent', 'scenario', '--', ...args, '--out', runDir];
   const env = { ...process.env, AMQP_URL: options.amqpUrl ?? '', TOXIPROXY_URL: '', TERM: 'xterm-256color', SHELL: '/bin/sh', ...options.env };
   const child = options.pty
@@ -139,10 +139,19 @@ async function survivorsAfter(boundMs: number, check: () => Promise<string[]> | 
   return survivors;
 }
 
-function expectResult(chain: Chain): { interrupted: boolean } {
+/** The run section of the chain's result.json, with the verdict beside it. */
+function expectResult(chain: Chain): { interrupted: boolean; verdict: string } {
   const file = join(chain.runDir, 'result.json');
   expect(existsSync(file), `no result.json in ${chain.runDir}; the run printed:\n${chain.output().slice(-3000)}`).toBe(true);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { run: { interrupted: boolean } }).run;
+  const result = JSON.parse(readFileSync(file, 'utf8')) as { run: { interrupted: boolean }; verdict: string };
+  return { ...result.run, verdict: result.verdict };
+}
+
+/** An interrupted run is neither a pass nor a fail, in result.json, junit.xml and summary.md alike. */
+function expectInterruptedVerdict(chain: Chain): void {
+  expect(expectResult(chain)).toMatchObject({ interrupted: true, verdict: 'interrupted' });
+  expect(readFileSync(join(chain.runDir, 'junit.xml'), 'utf8')).toMatch(/<testcase name="run completed"[^>]*>\s*<error message="the run was interrupted/);
+  expect(readFileSync(join(chain.runDir, 'summary.md'), 'utf8')).toMatch(/^## rpc-chaos: duplicate-reply — ⏹️ INTERRUPTED/);
 }
 
 /** If the progress line hid the cursor, it was shown again afterwards. */
@@ -216,7 +225,8 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
       const code = await exitCodeWithin(chain, EXIT_BOUND_MS);
       expect(chain.output()).toMatch(/interrupted \(SIGINT\): stopping load, writing what was measured/);
       expect(chain.output()).not.toMatch(/abandoning/);
-      expect(expectResult(chain).interrupted).toBe(true);
+      expectInterruptedVerdict(chain);
+      expect(chain.output().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).toMatch(/duplicate-reply +INTERRUPTED +partial run/);
       expect(code).toBe(130);
       expectCursorShown(chain.output());
     }));
@@ -231,7 +241,7 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     chain.child.stdin?.write('\u0003');
     const code = await exitCodeWithin(chain, EXIT_BOUND_MS);
     expect(chain.output()).not.toMatch(/abandoning/);
-    expect(expectResult(chain).interrupted).toBe(true);
+    expectInterruptedVerdict(chain);
     expect(code).toBe(130);
     expect(chain.output()).toContain(SHOW_CURSOR);
   }));
@@ -270,7 +280,7 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
       process.kill(chainProcesses(chain)[target], signal);
       await exitCodeWithin(chain, EXIT_BOUND_MS);
       expect(chain.output()).toMatch(new RegExp(`interrupted \\(${signal}\\)`));
-      expect(expectResult(chain).interrupted).toBe(true);
+      expectInterruptedVerdict(chain);
     }));
   }
 
@@ -307,6 +317,31 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     expect(survivors).toEqual([]);
     await exitCodeWithin(chain, 10_000);
     expect(chain.output()).toMatch(/rpc-chaos: the harness process \d+ ended without stopping this: killed rabbitmq node .*\(pids /);
+  }));
+
+  it.concurrent('a run into the folder of a SIGKILLed run removes the dead run\'s files, names them, and reports only its own trace', () => onSharedBroker(async () => {
+    const killed = track(startChain(LONG_RUN, { pty: false, amqpUrl: node.getAmqpUrl() }));
+    await waitForOutput(killed, /running/);
+    // Its span files exist from the workers' start; wait until they hold spans.
+    const spanFiles = () => readdirSync(killed.runDir).filter((name) => /^spans-.*\.jsonl$/.test(name) && readFileSync(join(killed.runDir, name), 'utf8').length > 0);
+    expect(await survivorsAfter(30_000, () => (spanFiles().length >= 2 ? [] : ['no span files yet']))).toEqual([]);
+    const leftBehind = spanFiles();
+    const killedPid = chainProcesses(killed).node;
+    process.kill(killedPid, 'SIGKILL');
+    await exitCodeWithin(killed, 30_000);
+    expect(existsSync(join(killed.runDir, '.rpc-chaos.lock'))).toBe(true);
+
+    const next = track(startChain(['duplicate-reply'], { pty: false, amqpUrl: node.getAmqpUrl(), runDir: killed.runDir }));
+    expect(await exitCodeWithin(next, EXIT_BOUND_MS)).toBe(0);
+    const note = /took over a stale lock in .*: process (\d+) .* is no longer running; removed what it left: (.*)/.exec(next.output());
+    expect(note, next.output().slice(-3000)).not.toBeNull();
+    expect(Number(note![1])).toBe(killedPid);
+    for (const name of leftBehind) expect(note![2]).toContain(name);
+    const result = JSON.parse(readFileSync(join(killed.runDir, 'result.json'), 'utf8')) as { run: { startedAt: string }; traces: { duplicateReplyTrace?: Array<{ startMs: number; attributes: Record<string, unknown> }> } };
+    const trace = result.traces.duplicateReplyTrace ?? [];
+    expect(trace.length).toBeGreaterThan(0);
+    // The killed run's spans started before this run did: they would show at negative times.
+    expect(Math.min(...trace.map((span) => span.startMs))).toBeGreaterThanOrEqual(0);
   }));
 
   it.concurrent('what a runner killed together with its guard left behind is removed by the next run, which says so', () => onOwnBroker(async () => {

@@ -60,13 +60,27 @@ export interface IntervalSeriesOptions {
 }
 
 /**
+ * Most points a series holds: two days at one point per second, where a load lasts at most a
+ * day. Every point is kept in memory and in result.json, so a span from a run start that is not
+ * this run's (a start time years in the past, a tampered segment file) would otherwise need
+ * gigabytes; it is refused instead.
+ */
+export const MAX_SERIES_POINTS = 2 * 86_400;
+
+/**
  * One point per interval from 0 to the last one, empty intervals included: an outage shows
  * as throughput 0, which is exactly what a fault-window plot needs to show.
  */
 export function intervalSeries(intervals: ReadonlyMap<number, Histogram>, options: IntervalSeriesOptions): IntervalPoint[] {
   const { intervalMs, runDurationMs } = options;
-  const lastRecorded = Math.max(-1, ...intervals.keys());
+  let lastRecorded = -1;
+  for (const index of intervals.keys()) lastRecorded = Math.max(lastRecorded, index);
   const lastIndex = runDurationMs === undefined ? lastRecorded : Math.max(lastRecorded, Math.ceil(runDurationMs / intervalMs) - 1);
+  if (lastIndex >= MAX_SERIES_POINTS) {
+    throw new RangeError(
+      `the over-time series would have ${lastIndex + 1} points of ${intervalMs} ms (${((lastIndex + 1) * intervalMs / 3_600_000).toFixed(1)} h from the run start), more than ${MAX_SERIES_POINTS}: the run start or the end of its load is not this run's (a start time far in the past, clocks apart, or an edited segment file)`,
+    );
+  }
   const series: IntervalPoint[] = [];
   for (let index = 0; index <= lastIndex; index++) {
     const tMs = index * intervalMs;

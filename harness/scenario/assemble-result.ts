@@ -52,6 +52,8 @@ export interface AssembleInput {
   readonly requestsQueuedAtStop?: number;
   /** Correlation ids of requests the broker dropped unconsumed when they expired (private nodes only). */
   readonly expiredRequestIds?: ReadonlySet<string>;
+  /** What the run observed about itself that a reader must know (e.g. a late start), before the load's own. */
+  readonly warnings?: readonly string[];
 }
 
 /** Turns what the workers reported into the ScenarioResult: counters, latency, checks. Gates come later. */
@@ -183,7 +185,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     traces,
     verdict: input.interrupted ? 'interrupted' : harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
     harnessErrors: input.harnessErrors,
-    warnings: offeredLoadShortfall ? [offeredLoadShortfall] : [],
+    warnings: [...(input.warnings ?? []), ...(offeredLoadShortfall ? [offeredLoadShortfall] : [])],
     ...(callsByStart ? { callsByStart } : {}),
   };
 }

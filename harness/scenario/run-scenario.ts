@@ -85,6 +85,11 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     timeline.add({ ...event, atMs: tMs === undefined ? Date.now() : runStartEpochMs + tMs });
   };
 
+  // A start already too far in the past is refused before anything starts: every interval
+  // counts from it, so the run would plan one per second of the clocks' difference.
+  const startProblem = options.segment?.startProblem();
+  if (startProblem) return notStartedResult(startProblem, plannedTopology(options));
+
   // Worker processes load their code while the broker boots; they connect once it is up.
   // Those for scheduled restarts wait through the run, so a restart lands on time. They are
   // started once the broker's process is: each fork blocks this thread for tens of ms, and
@@ -279,8 +284,10 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     }
     expiredRequests = await watchingExpired;
     options.onPhase?.('running');
-    loadStarted = true;
     runStartEpochMs = options.segment ? await options.segment.untilStart(options.signal) : Date.now();
+    loadStarted = true;
+    const lateStart = options.segment?.lateStartWarning();
+    if (lateStart) options.onPhase?.(`warning: ${lateStart}`);
     scheduler.start();
     for (const client of clients) client.go(runStartEpochMs);
     if (options.segment?.role === 'servers') await options.segment.untilSegmentsDone(topology.broker.getAmqpUrl(), definition, harnessErrors, options.signal);
@@ -336,6 +343,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     settledWithoutReply,
     requestsQueuedAtStop,
     expiredRequestIds: expiredRequests?.expired,
+    warnings: [options.segment?.lateStartWarning()].filter((warning): warning is string => warning !== undefined),
   };
   const result = await assembleResult(assembleInput);
   if (loadStarted) options.segment?.saveRecord(options.runDir, assembleInput, result);

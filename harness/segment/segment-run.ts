@@ -13,7 +13,17 @@ import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
 import type { RequestQueue } from '../scenario/request-queue.ts';
 import type { SegmentShare } from './segment-share.ts';
 import { announceSegmentDone, awaitSegmentsDone, sleepUntil } from './segment-signals.ts';
-import { describeParticipant, sharedQueueName, type SegmentIdentity, type SegmentRequest, type SegmentRole } from './segment-spec.ts';
+import {
+  describeParticipant,
+  describeTimeSpan,
+  MAX_START_LATENESS_MS,
+  sharedQueueName,
+  START_LATENESS_WARNING_MS,
+  startInPastProblem,
+  type SegmentIdentity,
+  type SegmentRequest,
+  type SegmentRole,
+} from './segment-spec.ts';
 import { SEGMENT_RECORD_VERSION, writeSegmentRecord } from './segment-record.ts';
 
 /** Slack on top of the load's own bound before the servers run stops waiting for segments. */
@@ -31,6 +41,7 @@ export class SegmentRun {
   readonly deferredChecks: ReadonlySet<string>;
   readonly startAtEpochMs: number;
   private recordedStartEpochMs: number | undefined;
+  private lateStart: string | undefined;
 
   /** `whole` is the scenario of the whole run (after command-line overrides). */
   constructor(private readonly request: SegmentRequest, whole: ScenarioDefinition, seed: number, share: SegmentShare) {
@@ -51,11 +62,38 @@ export class SegmentRun {
     return describeParticipant(this.role, this.index, this.count);
   }
 
-  /** Waits for the agreed start; every participant's intervals and events count from it. */
+  /** Why this participant cannot start at all: its start is already too far in the past. */
+  startProblem(nowEpochMs: number = Date.now()): string | undefined {
+    const problem = startInPastProblem(`the start of ${this.describe()} (--start-at ${this.identity.startAt})`, this.startAtEpochMs, nowEpochMs);
+    return problem && `${problem} or give a later --start-at`;
+  }
+
+  /**
+   * Waits for the agreed start; every participant's intervals and events count from it. Throws
+   * when the processes were ready more than MAX_START_LATENESS_MS after it (the load then never
+   * starts), and keeps a warning (lateStartWarning) above START_LATENESS_WARNING_MS.
+   */
   async untilStart(signal: AbortSignal | undefined): Promise<number> {
+    const readyEpochMs = Date.now();
+    const lateMs = readyEpochMs - this.startAtEpochMs;
+    const late = `${this.describe()} was ready to start its load ${describeTimeSpan(lateMs)} after --start-at ${this.identity.startAt}`;
+    if (lateMs > MAX_START_LATENESS_MS) {
+      throw new Error(`${late}, and a segment's start must be at most ${MAX_START_LATENESS_MS / 1000} s in the past: give a --start-at far enough ahead for this machine's set-up, or check the clocks of the machines (chrony/ntp)`);
+    }
+    if (lateMs > START_LATENESS_WARNING_MS) {
+      const effect = this.role === 'clients'
+        ? `its calls are that much later than the agreed schedule puts them (more than ${START_LATENESS_WARNING_MS} ms moves them into later intervals of the merged run)`
+        : 'faults due before then fire that late';
+      this.lateStart = `${late}: ${effect}; give a --start-at further ahead, or check the clocks of the machines (chrony/ntp)`;
+    }
     await sleepUntil(this.startAtEpochMs, signal);
     this.recordedStartEpochMs = Date.now();
     return this.startAtEpochMs;
+  }
+
+  /** Set by untilStart when the load started late, but within MAX_START_LATENESS_MS. */
+  lateStartWarning(): string | undefined {
+    return this.lateStart;
   }
 
   /** The servers run's load phase: until every segment said it is done, bounded. */

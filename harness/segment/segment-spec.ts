@@ -36,6 +36,20 @@ export interface SegmentRequest {
 export const MAX_SEGMENTS = 256;
 /** A start time further ahead than this is a typo (a wrong date), not a plan. */
 export const MAX_START_AHEAD_MS = 24 * 3600_000;
+/**
+ * How far in the past a participant may find the agreed start, when the command is given and
+ * again when its processes are ready. A participant that starts late makes every call that
+ * much later than the whole run's schedule, and its faults or intervals move with it; seconds
+ * are a scheduler that started a pod late or a set-up slower than planned, while minutes or
+ * years are a wrong date or a clock that is off, and the run would measure nothing it meant to.
+ */
+export const MAX_START_LATENESS_MS = 10_000;
+/**
+ * Lateness worth a warning: a calls-by-start interval (the resolution of phase gates) is
+ * 250 ms, so a later start moves calls into a later interval than the schedule puts them.
+ * Below it is timer and scheduling noise on a busy machine.
+ */
+export const START_LATENESS_WARNING_MS = 250;
 
 /** `2/4` -> segment 2 of 4; errors say what a valid value looks like. */
 export function parseSegment(value: string): { index: number; count: number } {
@@ -59,7 +73,43 @@ export function parseStartAt(value: string, nowEpochMs: number = Date.now()): nu
     throw new Error(`--start-at expects an ISO 8601 time with a zone, e.g. ${new Date(nowEpochMs + 60_000).toISOString()}, got "${value}"`);
   }
   if (epochMs - nowEpochMs > MAX_START_AHEAD_MS) throw new Error(`--start-at ${value} is more than 24 h ahead; check the date`);
+  const inPast = startInPastProblem(`--start-at ${value}`, epochMs, nowEpochMs);
+  if (inPast) throw new Error(`${inPast} or give a later time, e.g. ${new Date(nowEpochMs + 60_000).toISOString()}`);
   return epochMs;
+}
+
+/**
+ * Why a start `nowEpochMs - startAtEpochMs` in the past cannot be kept, naming the clock
+ * difference; undefined within MAX_START_LATENESS_MS. `what` names the start, e.g. `--start-at X`.
+ */
+export function startInPastProblem(what: string, startAtEpochMs: number, nowEpochMs: number): string | undefined {
+  const lateMs = nowEpochMs - startAtEpochMs;
+  if (lateMs <= MAX_START_LATENESS_MS) return undefined;
+  return `${what} is ${describeTimeSpan(lateMs)} in the past (this machine's clock reads ${new Date(nowEpochMs).toISOString()}); a segment's start must be at most ${MAX_START_LATENESS_MS / 1000} s in the past: check the clocks of the machines (chrony/ntp)`;
+}
+
+const TIME_UNITS: ReadonlyArray<readonly [string, number]> = [
+  ['year', 31_556_952],
+  ['month', 2_629_746],
+  ['day', 86_400],
+  ['hour', 3_600],
+  ['minute', 60],
+];
+
+/** `42.0 s`, or the two largest calendar units and the seconds: `6 years 11 months (218,730,051 s)`. */
+export function describeTimeSpan(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.floor(ms / 1000);
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const [unit, size] of TIME_UNITS) {
+    const amount = Math.floor(rest / size);
+    rest -= amount * size;
+    if (amount > 0) parts.push(`${amount} ${unit}${amount === 1 ? '' : 's'}`);
+    // Only the largest unit and the one right below it.
+    if (parts.length === 2 || (parts.length === 1 && amount === 0)) break;
+  }
+  return `${parts.join(' ')} (${seconds.toLocaleString('en-US')} s)`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateNodeFault, type FaultSpec, type PartitionRemedy } from './fault-spec.ts';
+import { faultShapeProblems } from './fault-schema.ts';
+import type { PartitionRemedy } from './fault-spec.ts';
 import { APP_RESTART_BOUND_MS, executeNodeFault, type ClusterFaultTargets, type NodeFaultContext } from './node-faults.ts';
 
 /**
@@ -87,7 +88,7 @@ describe('pause-node with onPartition', () => {
   });
 
   it('refuses an unknown remedy, naming the ones there are', () => {
-    const fault = { kind: 'pause-node', node: 1, trigger: { atMs: 0 }, durationMs: 1000, onPartition: 'reboot' } as unknown as FaultSpec;
-    expect(validateNodeFault(fault, 3)).toEqual([expect.stringMatching(/onPartition must be 'restart-app', 'restart-node' or omitted, got "reboot"/)]);
+    const fault = { kind: 'pause-node', node: 1, trigger: { atMs: 0 }, durationMs: 1000, onPartition: 'reboot' };
+    expect(faultShapeProblems(fault, 0)).toEqual(['faults[0].onPartition: "reboot" is not valid; one of "restart-app", "restart-node"']);
   });
 });

@@ -1,6 +1,7 @@
 import { lookupMetric, METRIC_NAMES_HELP, METRIC_UNIT, SUGGESTABLE_METRICS, type MetricDefinition, type MetricKind } from './metrics.ts';
 import { selectorProblem, SUGGESTABLE_FAULT_NAMES, type PhaseKind, type PhaseSelector } from './phase-faults.ts';
 import { phaseMetric, type PhaseMetric } from './phase-metrics.ts';
+import { closestName } from '../closest-name.ts';
 
 /**
  * Gate expressions, one per string (spaces allowed between tokens):
@@ -109,7 +110,7 @@ export function parseGate(expression: string): ParsedGate {
   }
   const found = lookupMetric(spelling);
   if ('problem' in found) {
-    const suggestion = closest(spelling, SUGGESTABLE_METRICS);
+    const suggestion = closestName(spelling, SUGGESTABLE_METRICS);
     fail(metricToken, `${found.problem}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; metrics: ${METRIC_NAMES_HELP}`);
   }
   const { definition } = found;
@@ -174,7 +175,7 @@ function parsePhasePrefix(expression: string): (PhaseSelector & { readonly lengt
   if (!/^[A-Za-z0-9_-]*$/.test(fault)) fail(faultAt, `a fault name is a kind, family, id or index (letters, digits, "-"), not "${fault}"`);
   const problem = selectorProblem(fault);
   if (problem) {
-    const suggestion = closest(fault, SUGGESTABLE_FAULT_NAMES);
+    const suggestion = closestName(fault, SUGGESTABLE_FAULT_NAMES);
     fail(faultAt, `${problem}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
   }
   position = close + 1;
@@ -228,26 +229,4 @@ function tokenize(expression: string, from = 0): Token[] {
   }
   tokens.push({ kind: 'end', text: '', position: expression.length });
   return tokens;
-}
-
-/** The nearest name by edit distance, when it is near enough to be a typo. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of candidates) {
-    const distance = editDistance(word.toLowerCase(), name);
-    if (!best || distance < best.distance) best = { name, distance };
-  }
-  return best && best.distance <= Math.max(1, Math.floor(word.length / 4)) ? best.name : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

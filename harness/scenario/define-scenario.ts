@@ -1,3 +1,4 @@
+import { faultShapeProblems } from '../chaos/fault-schema.ts';
 import type { FaultSpec } from '../chaos/fault-spec.ts';
 import { validateFault, validateNodeFault } from '../chaos/fault-spec.ts';
 import type { Check } from '../checks/invariants.ts';
@@ -65,9 +66,20 @@ export function confirmsRequests(topology: ScenarioDefinition['topology']): bool
   return topology.confirmRequests ?? topology.queueType === 'quorum';
 }
 
+/**
+ * Thrown by defineScenario. Told apart by its name, not by instanceof: a scenario file imports
+ * the harness through its own module instance (see load-scenario-file.ts).
+ */
+export class InvalidScenarioError extends Error {
+  override readonly name = 'InvalidScenarioError';
+  constructor(scenario: string, readonly problems: readonly string[]) {
+    super(`scenario "${scenario}" is invalid:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
 export function defineScenario(definition: ScenarioDefinition): ScenarioDefinition {
   const errors = validateScenario(definition);
-  if (errors.length > 0) throw new Error(`scenario "${definition.name}" is invalid:\n  - ${errors.join('\n  - ')}`);
+  if (errors.length > 0) throw new InvalidScenarioError(definition.name, errors);
   return definition;
 }
 
@@ -88,7 +100,11 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
   if (definition.maxN !== undefined && !(Number.isInteger(definition.maxN) && definition.maxN >= 0 && definition.maxN <= 10_000)) errors.push(`maxN must be an integer from 0 to 10000, got ${definition.maxN}`);
   if (definition.tracing && !(definition.tracing.sampleRatio >= 0 && definition.tracing.sampleRatio <= 1)) errors.push(`trace sample ratio must be from 0 to 1, got ${definition.tracing.sampleRatio}`);
   errors.push(...validateLoadOptions(definition.load));
-  for (const fault of definition.faults) errors.push(...validateFault(fault, topology.servers), ...validateNodeFault(fault, topology.nodes ?? 1));
+  for (const [index, fault] of definition.faults.entries()) {
+    // The ranges are checked only on a fault whose shape is right: they read its fields.
+    const shape = faultShapeProblems(fault, index);
+    errors.push(...(shape.length > 0 ? shape : [...validateFault(fault, topology.servers), ...validateNodeFault(fault, topology.nodes ?? 1)]));
+  }
   errors.push(...validateImplementations(definition));
   return errors;
 }

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { validateScenario, type ScenarioDefinition } from './define-scenario.ts';
+import { validateScenario, type InvalidScenarioError, type ScenarioDefinition } from './define-scenario.ts';
 
 /** A scenario argument that names a file rather than a built-in scenario. */
 export function isScenarioPath(argument: string): boolean {
@@ -20,6 +20,9 @@ export async function loadScenarioFile(path: string): Promise<ScenarioDefinition
   try {
     module = (await importModule(absolute)) as { default?: unknown };
   } catch (error) {
+    // defineScenario in the file refused it: the same problems validateScenario lists below.
+    const problems = invalidScenarioProblems(error);
+    if (problems) throw new Error(`scenario file ${path} is invalid:\n  - ${problems.join('\n  - ')}`);
     throw new Error(`scenario file ${path} could not be loaded: ${(error as Error).message}`);
   }
   // A .ts file outside an ES-module package is compiled as CommonJS, and importing that wraps
@@ -32,6 +35,12 @@ export async function loadScenarioFile(path: string): Promise<ScenarioDefinition
   const errors = validateScenario(definition as ScenarioDefinition);
   if (errors.length > 0) throw new Error(`scenario file ${path} is invalid:\n  - ${errors.join('\n  - ')}`);
   return definition as ScenarioDefinition;
+}
+
+/** The problems of an InvalidScenarioError, thrown by whichever copy of the harness the file imported. */
+function invalidScenarioProblems(error: unknown): readonly string[] | undefined {
+  const candidate = error as Partial<InvalidScenarioError> | null;
+  return candidate?.name === 'InvalidScenarioError' && Array.isArray(candidate.problems) ? candidate.problems : undefined;
 }
 
 function unwrapDefault(value: unknown): unknown {

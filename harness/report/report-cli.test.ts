@@ -68,4 +68,14 @@ describe('npm run report', { timeout: 120_000 }, () => {
     expect(none.status).toBe(EXIT_HARNESS_ERROR);
     expect(none.stderr).toContain('give a run folder');
   });
+
+  it('leaves no --out folder behind when it refuses a --merge', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'rpc-chaos-cli-merge-'));
+    made.push(parent);
+    const out = join(parent, 'merged', 'run');
+    const run = report('--merge', runDir(), runDir({ seed: 3 }), '--out', out);
+    expect(run.status).toBe(EXIT_HARNESS_ERROR);
+    expect(run.stderr).toContain('is not a segment folder (it has no segment.json)');
+    expect(existsSync(join(parent, 'merged'))).toBe(false);
+  });
 });

@@ -6,8 +6,9 @@
  * HdrHistogram adds bucket by bucket), counters summed, call id sets joined, events
  * interleaved by time. Checks and gates are evaluated on that merged run.
  */
-import { copyFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { makeDirectory } from '../env/output-paths.ts';
 import { describeFault } from '../chaos/fault-spec.ts';
 import type { FinalObservations, ReportingInstance } from '../impl/implementation.ts';
 import type { ClientTally, ServerTally } from '../load/worker-protocol.ts';
@@ -20,7 +21,7 @@ import { SPANS_FILE } from '../scenario/collect-traces.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
 import { isScenarioPath, loadScenarioFile } from '../scenario/load-scenario-file.ts';
 import { findScenario } from '../../scenarios/index.ts';
-import { checkSegmentSet, participantName, type SegmentFolder } from './check-segment-set.ts';
+import { checkSegmentSet, participantName, type SegmentFolder, type SegmentSet } from './check-segment-set.ts';
 import { callIdsUniqueAcrossSegments } from './segment-checks.ts';
 import { readSegmentRecord, type SegmentRecord } from './segment-record.ts';
 
@@ -52,7 +53,11 @@ export function readSegmentFolders(dirs: readonly string[]): SegmentFolder[] {
   return folders;
 }
 
-/** The merged ScenarioResult, gates applied; its span file is written to `outDir`. */
+/**
+ * The merged ScenarioResult, gates applied; its span file is written to `outDir`, which is
+ * created only once the folders are found to be one run. A merge that fails after that
+ * removes the folders it created and the span copies it made, so a refusal leaves nothing.
+ */
 export async function mergeSegments(dirs: readonly string[], outDir: string): Promise<ScenarioResult> {
   if (dirs.length === 0) throw new SegmentMergeError('cannot merge: no folders given');
   const folders = readSegmentFolders(dirs);
@@ -60,6 +65,31 @@ export async function mergeSegments(dirs: readonly string[], outDir: string): Pr
   if (set.problems.length > 0) throw new SegmentMergeError(`cannot merge these folders into one run:\n  - ${set.problems.join('\n  - ')}`);
   const first = folders[0]!.record;
   const definition = await wholeScenario(first);
+  const created = highestMissingLevel(outDir);
+  makeDirectory(outDir);
+  const spanFiles: string[] = [];
+  try {
+    return await assembleMerged(set, first, definition, outDir, spanFiles);
+  } catch (error) {
+    for (const file of spanFiles) rmSync(file, { force: true });
+    if (created) rmSync(created, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The outermost folder of `dir` that does not exist yet: what makeDirectory creates. */
+function highestMissingLevel(dir: string): string | undefined {
+  let missing: string | undefined;
+  // Ends at the file system's root, which exists.
+  for (let level = resolve(dir); !existsSync(level); level = dirname(level)) missing = level;
+  return missing;
+}
+
+/**
+ * The whole run from a checked set of folders (`first`: the first folder given, whose identity
+ * they share); `spanFiles` receives each span copy as it is made.
+ */
+async function assembleMerged(set: SegmentSet, first: SegmentRecord, definition: ScenarioDefinition, outDir: string, spanFiles: string[]): Promise<ScenarioResult> {
   const participants = [...set.segments, ...(set.servers ? [set.servers] : [])];
   const startAtEpochMs = Date.parse(first.identity.startAt);
 
@@ -69,7 +99,6 @@ export async function mergeSegments(dirs: readonly string[], outDir: string): Pr
   const serverTallies = new Map<string, ServerTally>();
   const handledCallIds = new CallIdSet();
   const expired = participants.filter((p) => p.record.expiredRequestIds !== undefined);
-  const spanFiles: string[] = [];
   for (const { dir, record } of participants) {
     const part = participantName(record);
     for (const each of record.clients) clients.push({ name: `${part}/${each.name}`, final: each.final as FinalObservations | undefined });
@@ -81,8 +110,9 @@ export async function mergeSegments(dirs: readonly string[], outDir: string): Pr
     const spans = join(dir, SPANS_FILE);
     if (record.tracing.enabled && existsSync(spans)) {
       const copy = join(outDir, `spans-${part}.jsonl`);
-      copyFileSync(spans, copy);
+      // Listed first: a copy that fails halfway is removed with the others.
       spanFiles.push(copy);
+      copyFileSync(spans, copy);
     }
   }
 

@@ -36,7 +36,7 @@ try {
     if (options.compare || runDir) throw new Error('--merge takes the segment folders itself; give no run folder and no --compare with it');
     const out = options.out ?? join('reports', `merged-${new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '')}`);
     if (existsSync(join(out, RESULT_FILE)) && !options.overwrite) throw new Error(`${out} already holds a run (${RESULT_FILE}); choose another --out or pass --overwrite`);
-    makeDirectory(out);
+    // Creates `out` only once the folders are found to be one run.
     const result = await mergeSegments(options.merge, out);
     writeResult(out, result);
     writeReports(out, result);

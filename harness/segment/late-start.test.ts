@@ -99,6 +99,14 @@ describe('a participant against its start', () => {
     expect(readdirSync(runDir)).not.toContain('segment.json');
   });
 
+  it('takes a start from 10 s in the past to a day ahead, the bounds the command line puts on it', () => {
+    const now = Date.now();
+    expect(participant(now - 9_000).run.startProblem(now)).toBeUndefined();
+    expect(participant(now + 23 * 3_600_000).run.startProblem(now)).toBeUndefined();
+    expect(participant(now - 11_000).run.startProblem(now)).toMatch(/is 11\.0 s in the past .* or give a later --start-at$/);
+    expect(participant(now + 25 * 3_600_000).run.startProblem(now)).toMatch(/^the start of segment 1\/2 \(--start-at \S+\) is more than 24 h ahead; check the date$/);
+  });
+
   it('refuses to start the load when its processes were ready more than 10 s after the start', async () => {
     const { run } = participant(Date.now() - 11_000);
     await expect(run.untilStart(undefined)).rejects.toThrow(/^segment 1\/2 was ready to start its load 1\d\.\d s after --start-at \S+, and a segment's start must be at most 10 s in the past/);

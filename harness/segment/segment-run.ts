@@ -16,6 +16,7 @@ import { announceSegmentDone, awaitSegmentsDone, sleepUntil } from './segment-si
 import {
   describeParticipant,
   describeTimeSpan,
+  MAX_START_AHEAD_MS,
   MAX_START_LATENESS_MS,
   sharedQueueName,
   START_LATENESS_WARNING_MS,
@@ -62,9 +63,11 @@ export class SegmentRun {
     return describeParticipant(this.role, this.index, this.count);
   }
 
-  /** Why this participant cannot start at all: its start is already too far in the past. */
+  /** Why this participant cannot start at all: its start is too far in the past, or more than a day ahead. */
   startProblem(nowEpochMs: number = Date.now()): string | undefined {
-    const problem = startInPastProblem(`the start of ${this.describe()} (--start-at ${this.identity.startAt})`, this.startAtEpochMs, nowEpochMs);
+    const what = `the start of ${this.describe()} (--start-at ${this.identity.startAt})`;
+    if (this.startAtEpochMs - nowEpochMs > MAX_START_AHEAD_MS) return `${what} is more than 24 h ahead; check the date`;
+    const problem = startInPastProblem(what, this.startAtEpochMs, nowEpochMs);
     return problem && `${problem} or give a later --start-at`;
   }
 

@@ -1,9 +1,10 @@
 /**
  * One incarnation of an external command, run as `/bin/sh -c <command>` in a process group
  * of its own so that a kill (SIGKILL to the group) reaches the program and anything it
- * started. Its stderr (and stdout, unless the caller reads stdout as a protocol) is appended
- * to a log file in the run folder, one separator line per incarnation. Registered for
- * cleanup: no command outlives the runner.
+ * started, and, where the machine allows, in a cgroup of its own; when it ends, whatever is
+ * left in its group or its cgroup is killed too. Its stderr (and stdout, unless the caller
+ * reads stdout as a protocol) is appended to a log file in the run folder, one separator line
+ * per incarnation. Registered for cleanup: no command outlives the runner.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
@@ -41,9 +42,10 @@ export class CommandProcess {
     this.logStart = readFileSync(options.logFile).length;
     // The guard kills the command (and whatever it started, even outside its group) if the runner dies.
     const guarded = guardProcesses(`command ${options.name}`);
+    const cgroupProcs = guarded.prepareCgroup();
     const logFd = openSync(options.logFile, 'a');
     try {
-      this.child = spawn('/bin/sh', ['-c', options.command], {
+      this.child = spawn('/bin/sh', cgroupProcs ? joinCgroupThenRun(cgroupProcs, options.command) : ['-c', options.command], {
         detached: true,
         stdio: options.stdio === 'protocol' ? ['pipe', 'pipe', logFd] : ['ignore', logFd, logFd],
         env: { ...process.env, ...options.env, ...guarded.env },
@@ -52,18 +54,19 @@ export class CommandProcess {
       // The child holds its own copy of the descriptor.
       closeSync(logFd);
     }
-    const pid = this.child.pid;
-    this.unregister = registerCleanup(`command ${options.name}`, () => killProcessGroup(pid));
+    // Its group and, where the machine allows, a cgroup of its own: also what drops its environment.
+    guarded.adopt(this.child.pid);
+    this.unregister = registerCleanup(`command ${options.name}`, () => guarded.killAll());
     this.exited = new Promise((resolve) => {
       const done = (status: InstanceExit) => {
         if (this.exitStatus) return;
         this.exitStatus = status;
-        // The shell may have left children in its group: they go with it.
-        killProcessGroup(pid);
+        // The shell may have left children in its group or its cgroup: they go with it.
         guarded.killAll();
-        guarded.release();
-        this.unregister();
-        resolve(status);
+        void guarded.release().then(() => {
+          this.unregister();
+          resolve(status);
+        });
       };
       this.child.once('exit', (code, signal) => done({ code, signal }));
       this.child.once('error', (error) => {
@@ -123,6 +126,15 @@ export class CommandProcess {
     const meaning = SHELL_EXIT_MEANINGS[status.code];
     return `exited with code ${status.code}${meaning ? ` (${meaning})` : ''}`;
   }
+}
+
+/**
+ * Arguments for /bin/sh that move the shell into its cgroup and then run the command as
+ * `/bin/sh -c <command>` in the same process (exec): nothing the command starts is born
+ * outside the cgroup, which a move after spawn() returns could not promise.
+ */
+function joinCgroupThenRun(cgroupProcs: string, command: string): string[] {
+  return ['-c', '{ echo $$ > "$1"; } 2>/dev/null; exec /bin/sh -c "$2"', 'sh', cgroupProcs, command];
 }
 
 function sleep(ms: number): Promise<void> {

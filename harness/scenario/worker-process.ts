@@ -37,14 +37,16 @@ export class SpawnedWorker {
       detached: true,
       env: { ...process.env, ...program.env, RPC_CHAOS_WORKER: name, ...guarded.env },
     });
+    guarded.adopt(this.child.pid);
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2000);
     });
-    const unregister = registerCleanup(`worker ${name}`, () => killProcessGroup(this.child.pid));
+    const unregister = registerCleanup(`worker ${name}`, () => guarded.killAll());
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         unregister();
-        guarded.release();
+        // A worker starts no processes; were one left in its cgroup, the guard would kill it when the runner ends.
+        void guarded.release();
         resolve({ code, signal });
       });
     });

@@ -6,9 +6,12 @@
  *
  * A run's state directory, `<tmpdir>/rpc-chaos-owners/<pid>-<starttime>/`, holds `owner.json`
  * and one `<id>.json` per thing the owner started and must not outlive it:
- *   { "kind": "processes", "what": "rabbitmq node ...", "marker": "<owner>:<id>" }
+ *   { "kind": "processes", "what": "rabbitmq node ...", "marker": "<owner>:<id>",
+ *     "group": { "pgid": 1234, "leaderStartTime": "5678" }, "cgroup": "/sys/fs/cgroup/rpc-chaos-..." }
  *       every process whose environment holds RPC_CHAOS_LEFTOVER=<marker> (the node's beam,
- *       erl_child_setup and its own epmd, which daemonizes out of any process group)
+ *       erl_child_setup and its own epmd, which daemonizes out of any process group); for a
+ *       command or worker, also its process group and its cgroup (cgroups.mjs), which find
+ *       the processes that dropped their environment (`env -i`, sudo, runuser)
  *   { "kind": "dir", "what": "...", "path": "/tmp/rpc-chaos-rabbit-..." }
  *   { "kind": "container", "what": "...", "name": "...", "socketPath": "/var/run/docker.sock" }
  *   { "kind": "iptables-chain", "what": "...", "chain": "RPCC-..." }   partition rules of a cluster
@@ -19,6 +22,7 @@ import { readdirSync, readFileSync, renameSync, rmSync, existsSync } from 'node:
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeCgroup } from './cgroups.mjs';
 
 export const MARKER_VARIABLE = 'RPC_CHAOS_LEFTOVER';
 const DOCKER_TIMEOUT_MS = 8_000;
@@ -109,6 +113,65 @@ export function killMarkedProcesses(marker) {
 }
 
 /**
+ * Processes (not zombies) of a process group, from the pgrp field of /proc/<pid>/stat.
+ * @param {number} pgid
+ * @returns {number[]}
+ */
+function processGroupMembers(pgid) {
+  /** @type {number[]} */
+  const members = [];
+  let entries = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return members;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') members.push(Number(entry));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return members;
+}
+
+/**
+ * The live members of a process group the owner started, none if its id now names someone
+ * else's group. A pid is not reused while a process group of that id has members, so a leader
+ * whose start time differs from the recorded one means the owner's group had ended before; a
+ * leader that is gone while members remain is the owner's group, orphaned. (Only a full pid
+ * wrap-around in which the new holder of the id made a group and died could fool this.)
+ * @param {{ pgid: number, leaderStartTime: string | undefined }} group
+ * @returns {number[]}
+ */
+export function processGroupMembersOf(group) {
+  const leaderStartTime = processStartTime(group.pgid);
+  if (leaderStartTime !== undefined && group.leaderStartTime !== undefined && leaderStartTime !== group.leaderStartTime) return [];
+  return processGroupMembers(group.pgid);
+}
+
+/**
+ * SIGKILLs a process group the owner started (see processGroupMembersOf). Synchronous, so it
+ * can run in an 'exit' handler.
+ * @param {{ pgid: number, leaderStartTime: string | undefined }} group
+ * @returns {number[]} the pids killed
+ */
+export function killProcessGroupOf(group) {
+  const members = processGroupMembersOf(group);
+  if (members.length === 0) return [];
+  try {
+    process.kill(-group.pgid, 'SIGKILL');
+  } catch {
+    return [];
+  }
+  return members;
+}
+
+/**
  * Force-removes a container through the Docker engine API (no docker CLI needed).
  * @param {string} socketPath
  * @param {string} name
@@ -161,7 +224,7 @@ export function removeIptablesChain(chain) {
 }
 
 /**
- * @typedef {{ kind: 'processes', what: string, marker: string }
+ * @typedef {{ kind: 'processes', what: string, marker: string, group?: { pgid: number, leaderStartTime: string | undefined }, cgroup?: string }
  *   | { kind: 'dir', what: string, path: string }
  *   | { kind: 'container', what: string, name: string, socketPath: string }
  *   | { kind: 'iptables-chain', what: string, chain: string }} Leftover
@@ -176,8 +239,16 @@ export function removeIptablesChain(chain) {
 export async function removeLeftover(leftover) {
   switch (leftover.kind) {
     case 'processes': {
-      const killed = killMarkedProcesses(leftover.marker);
-      return killed.length > 0 ? `killed ${leftover.what} (pids ${killed.join(', ')})` : undefined;
+      const killed = new Set(killMarkedProcesses(leftover.marker));
+      if (leftover.group) for (const pid of killProcessGroupOf(leftover.group)) killed.add(pid);
+      let cgroupLeft = '';
+      if (leftover.cgroup) {
+        const { killed: inCgroup, removed } = await removeCgroup(leftover.cgroup);
+        for (const pid of inCgroup) killed.add(pid);
+        if (removed !== true) cgroupLeft = `; its cgroup ${leftover.cgroup} is still there: ${removed}`;
+      }
+      if (killed.size === 0) return cgroupLeft ? `could not remove what ${leftover.what} left${cgroupLeft}` : undefined;
+      return `killed ${leftover.what} (pids ${[...killed].sort((a, b) => a - b).join(', ')})${cgroupLeft}`;
     }
     case 'dir': {
       if (!existsSync(leftover.path)) return undefined;

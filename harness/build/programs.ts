@@ -32,7 +32,7 @@ export function repoPath(relative: string): string {
 }
 
 /** Tells the compiled programs this process starts that their build was checked (see build.mjs). */
-const BUILD_CHECKED_ENV = { RPC_CHAOS_BUILD_CHECKED: '1' } as const;
+export const BUILD_CHECKED_ENV = { RPC_CHAOS_BUILD_CHECKED: '1' } as const;
 
 let buildChecked = RUNNING_COMPILED;
 

@@ -9,6 +9,7 @@
  *   const toxiproxy = new Toxiproxy(proxyServer.getApiUrl());
  */
 import { Worker } from 'node:worker_threads';
+import { BUILD_CHECKED_ENV } from '../../build/programs.ts';
 import type { BuiltinToxiproxyOptions } from './builtin-toxiproxy.ts';
 
 const START_TIMEOUT_MS = 30_000;
@@ -90,7 +91,9 @@ export class StartedToxiproxyThread {
 function spawnProxyWorker(options: BuiltinToxiproxyOptions): Worker {
   const compiled = import.meta.url.endsWith('.js');
   const entry = new URL(compiled ? './proxy-thread.js' : './proxy-thread.ts', import.meta.url);
-  if (compiled) return new Worker(entry, { workerData: options });
+  // The thread's bundle belongs to the build this process was started from, checked then: a
+  // source edited since (a long bench run) must not make the thread refuse to start.
+  if (compiled) return new Worker(entry, { workerData: options, env: { ...process.env, ...BUILD_CHECKED_ENV } });
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: options });

@@ -1,17 +1,18 @@
 /**
  * `npm run bench`: the speed and overhead targets, measured in one run on one broker so
- * ratios compare like with like on a noisy machine. Prints tables and writes JSON
- * (reports/bench-<time>.json, or --out).
+ * ratios compare like with like on a noisy machine. Prints a table per section, then every
+ * target judged pass or FAIL, and writes JSON (reports/bench-<time>.json, or --out).
+ * Exit codes: 0 done; 1 a target failed under --check; 2 bad options or the bench could not run.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Command } from 'commander';
 import { PrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { makeDirectory } from '../env/output-paths.ts';
+import { EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_PASS } from '../exit-codes.ts';
 import { benchRpc, benchServerAlone } from './rpc-bench.ts';
 import { benchTracing, benchTracingAlternating } from './tracing-bench.ts';
 import { benchProxy } from './proxy-bench.ts';
-import { benchTap, tapVerdict } from './tap-bench.ts';
+import { benchTap } from './tap-bench.ts';
 import { benchTcpProxy } from './tcp-proxy-bench.ts';
 import { benchProtocolBoundary } from './protocol-bench.ts';
 import { benchMemory } from './memory-bench.ts';
@@ -23,85 +24,150 @@ import { benchOpenLoop } from './open-loop-bench.ts';
 import { benchReport } from '../report/bench-report.ts';
 import { benchObserve } from '../observe/bench-observe.ts';
 import { formatTable } from './format-table.ts';
+import { parseBenchOptions } from './bench-options.ts';
+import { SECTIONS_WITHOUT_BROKER, type BenchResults } from './bench-results.ts';
+import { describeFailures, formatTargetValue, judgeTargets, type TargetVerdict } from './bench-targets.ts';
 
-const BENCH_SECTIONS = ['rpc', 'server', 'tracing', 'proxy', 'proxy-tcp', 'tap', 'protocol', 'late-reply', 'startup', 'open-loop', 'memory', 'observe', 'report'] as const;
+const parsed = parseBenchOptions(process.argv.slice(2));
+if (!('options' in parsed)) {
+  for (const error of parsed.errors) console.error(`bench: ${error}`);
+  process.exit(parsed.exitCode);
+}
+const { options } = parsed;
+const { roundMs, rounds, sections: only } = options;
 
-const program = new Command('bench')
-  .description('RPC, proxy, tracing and report benchmarks')
-  .option('--out <file>', 'JSON output file')
-  .option('--quick', 'shorter rounds (smoke run)', false)
-  .option('--only <sections>', `comma-separated sections to run (${BENCH_SECTIONS.join(', ')}); default all`)
-  .option('--rounds <n>', 'interleaved rounds per comparison (default 3, 1 with --quick)')
-  .option('--memory-ms <ms>', 'length of the memory run (default 300000, 60000 with --quick)')
-  .parse();
-const options = program.opts<{ out?: string; quick: boolean; only?: string; rounds?: string; memoryMs?: string }>();
-const roundMs = options.quick ? 1_000 : 3_000;
-const rounds = options.rounds ? Number(options.rounds) : options.quick ? 1 : 3;
-const only = new Set(options.only ? options.only.split(',').map((name) => name.trim()) : BENCH_SECTIONS);
-const unknownSections = [...only].filter((name) => !(BENCH_SECTIONS as readonly string[]).includes(name));
-if (unknownSections.length > 0 || !(Number.isInteger(rounds) && rounds >= 1) || (options.memoryMs !== undefined && !(Number(options.memoryMs) >= 30_000))) {
-  console.error(`bench: ${unknownSections.length > 0 ? `unknown section(s) ${unknownSections.join(', ')}; known: ${BENCH_SECTIONS.join(', ')}` : '--rounds must be a positive integer and --memory-ms at least 30000'}`);
-  process.exit(2);
+/** The sections that measure on a RabbitMQ node of their own, started once for all of them. */
+async function runBrokerSections(results: BenchResults): Promise<void> {
+  const node = await new PrivateRabbitNode().start();
+  try {
+    results.broker = node.getVersion();
+    if (only.has('server')) {
+      const server = await benchServerAlone(node, { concurrency: 32, roundMs, rounds, n: 20, prefetch: 100 });
+      results.serverAlone = server;
+      console.log('\nServer alone: FibRpcServer vs a minimal amqplib server, both prefetch 100 and TCP_NODELAY, driven by the same raw client (closed loop, 32 callers, fib(20); target ratio >= 0.95)');
+      console.log(formatTable(
+        ['minimal calls/s', 'ours calls/s', 'ratio', 'minimal p50/p99 ms', 'ours p50/p99 ms'],
+        [[server.minimal.callsPerSec.toFixed(0), server.ours.callsPerSec.toFixed(0), server.throughputRatio.toFixed(3), `${server.minimal.p50Ms.toFixed(2)}/${server.minimal.p99Ms.toFixed(2)}`, `${server.ours.p50Ms.toFixed(2)}/${server.ours.p99Ms.toFixed(2)}`]],
+      ));
+    }
+    if (only.has('rpc')) {
+      const rpc = await benchRpc(node, { concurrency: 32, roundMs, rounds, n: 20, prefetch: 32 });
+      results.rpc = rpc;
+      console.log('\nRPC: FibRpcClient/FibRpcServer vs a raw amqplib request/reply loop (closed loop, 32 callers, fib(20); target ratio >= 0.95; ours sends the frames of one event-loop turn in one writev, the raw loop one write per frame)');
+      console.log(formatTable(
+        ['reply mode', 'raw calls/s', 'raw+nodelay calls/s', 'ours calls/s', 'ratio', 'ratio vs nodelay', 'raw p50/p99 ms', 'raw+nodelay p50/p99 ms', 'ours p50/p99 ms'],
+        rpc.map((row) => [
+          row.replyMode, row.raw.callsPerSec.toFixed(0), row.rawNoDelay.callsPerSec.toFixed(0), row.ours.callsPerSec.toFixed(0),
+          row.throughputRatio.toFixed(3), row.throughputRatioNoDelay.toFixed(3),
+          `${row.raw.p50Ms.toFixed(2)}/${row.raw.p99Ms.toFixed(2)}`, `${row.rawNoDelay.p50Ms.toFixed(2)}/${row.rawNoDelay.p99Ms.toFixed(2)}`, `${row.ours.p50Ms.toFixed(2)}/${row.ours.p99Ms.toFixed(2)}`,
+        ]),
+      ));
+    }
+    if (only.has('tracing')) {
+      const tracing = await benchTracing(node, { roundMs, rounds });
+      results.tracing = tracing;
+      console.log('\nTracing overhead (in-process server + client, closed loop, 32 callers, after a warm-up; loss and CPU paired with "off" per round, medians; target: <= 5 % throughput loss at 1 %)');
+      console.log(formatTable(
+        ['tracing', 'calls/s', 'p50 ms', 'p99 ms', 'CPU us/call', 'throughput loss', 'CPU overhead', 'loss by round'],
+        tracing.map((row) => [
+          row.mode, row.sample.callsPerSec.toFixed(0), row.sample.p50Ms.toFixed(2), row.sample.p99Ms.toFixed(2), row.cpuUsPerCall.toFixed(1),
+          `${(row.throughputLoss * 100).toFixed(1)} %`, `${(row.cpuOverhead * 100).toFixed(1)} %`, row.throughputLossByRound.map((loss) => (loss * 100).toFixed(0)).join(' '),
+        ]),
+      ));
+      const alternating = await benchTracingAlternating(node, { sampleRatio: 0.01, windowMs: Math.min(500, roundMs), pairs: options.tracingPairs });
+      results.tracingAlternating = alternating;
+      const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+      console.log(`\nTracing at 1 % switched on and off in one process (${alternating.pairs} pairs of ${alternating.windowMs} ms windows, order swapped each pair, an "on" window's span flush counted in it; medians of the pairs; target: <= 5 % throughput loss)`);
+      console.log(formatTable(
+        ['off calls/s', 'on calls/s', 'throughput loss', 'loss quartiles', 'CPU overhead'],
+        [[alternating.offCallsPerSec.toFixed(0), alternating.onCallsPerSec.toFixed(0), percent(alternating.throughputLoss), `${percent(alternating.lossQuartiles[0])} .. ${percent(alternating.lossQuartiles[1])}`, percent(alternating.cpuOverhead)]],
+      ));
+    }
+    if (only.has('proxy')) {
+      const proxy = await benchProxy(node, { roundMs, rounds });
+      results.proxy = proxy;
+      console.log('\nBuilt-in proxy: RPC with client and server behind the proxy vs direct (targets: p50 through the proxy <= 1.1x direct, throughput >= 0.9x)');
+      console.log(formatTable(
+        ['load', 'proxy placement', 'direct calls/s', 'proxied calls/s', 'throughput ratio', 'direct p50/p99 ms', 'proxied p50/p99 ms', 'p50 ratio'],
+        proxy.map((row) => [row.load, row.placement, row.direct.callsPerSec.toFixed(0), row.proxied.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.direct.p50Ms.toFixed(3)}/${row.direct.p99Ms.toFixed(2)}`, `${row.proxied.p50Ms.toFixed(3)}/${row.proxied.p99Ms.toFixed(2)}`, row.p50Ratio.toFixed(3)]),
+      ));
+    }
+    if (only.has('tap')) {
+      const tap = await benchTap(node, { roundMs, rounds });
+      results.tap = tap;
+      console.log('\nAMQP frame tap: RPC with a tap in front of the proxy on client and server vs the proxy alone; "in memory" hands bytes to the built-in proxy, "over TCP" is the hop used in front of a real Toxiproxy (targets: throughput >= 0.95x, p50 +<= 0.05 ms; per-round pairs, medians)');
+      console.log(formatTable(
+        ['load', 'no tap calls/s', 'tap calls/s', 'throughput ratio', 'no tap p50/p99 ms', 'tap p50/p99 ms', 'p50 delta ms', 'over TCP: ratio / p50 delta ms', 'proxy host CPU µs/call no tap/tap/over TCP'],
+        tap.map((row) => [row.load, row.withoutTap.callsPerSec.toFixed(0), row.withTap.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.withoutTap.p50Ms.toFixed(3)}/${row.withoutTap.p99Ms.toFixed(2)}`, `${row.withTap.p50Ms.toFixed(3)}/${row.withTap.p99Ms.toFixed(2)}`, row.p50DeltaMs.toFixed(3), `${row.overTcp.throughputRatio.toFixed(3)} / ${row.overTcp.p50DeltaMs.toFixed(3)}`, `${row.hostCpuUsPerCall.withoutTap.toFixed(0)}/${row.hostCpuUsPerCall.withTap.toFixed(0)}/${row.hostCpuUsPerCall.overTcp.toFixed(0)}`]),
+      ));
+    }
+    if (only.has('protocol')) {
+      const protocol = await benchProtocolBoundary(node, { concurrency: 32, roundMs, rounds });
+      results.protocol = protocol;
+      console.log('\nClient line protocol: the built-in client in process vs the same client as a command driven over stdin/stdout (with its frame tap), closed loop, 32 callers');
+      console.log(formatTable(
+        ['in process calls/s', 'as a command calls/s', 'throughput ratio', 'in process p50/p99 ms', 'as a command p50/p99 ms', 'p50 delta ms'],
+        [[protocol.inProcess.callsPerSec.toFixed(0), protocol.throughProtocol.callsPerSec.toFixed(0), protocol.throughputRatio.toFixed(3), `${protocol.inProcess.p50Ms.toFixed(3)}/${protocol.inProcess.p99Ms.toFixed(2)}`, `${protocol.throughProtocol.p50Ms.toFixed(3)}/${protocol.throughProtocol.p99Ms.toFixed(2)}`, protocol.p50DeltaMs.toFixed(3)]],
+      ));
+    }
+    if (only.has('late-reply')) {
+      const late = await benchLateReply(node);
+      results.lateReply = late;
+      console.log(`\nlate-reply timeouts by proxy (same fault; removing the toxic releases held replies: ${late.expectedWithRelease} expected, ${late.expectedWithKeptDelay} if the delay were kept)${process.env.TOXIPROXY_URL ? '' : '; set TOXIPROXY_URL to compare with a real Toxiproxy'}`);
+      console.log(formatTable(['proxy', 'calls', 'timed out', 'late replies discarded'], late.rows.map((row) => [row.proxy, String(row.sent), String(row.timedOut), String(row.discardedLate)])));
+    }
+    if (only.has('startup')) {
+      const startup = await benchStartup(node, { workerSamples: 10, sourceSamples: options.quick ? 1 : 3, scenarioRuns: options.scenarioRuns });
+      results.startup = startup;
+      const runs = startup.duplicateReplyRuns;
+      const lags = runs.flatMap((run) => run.restartLagsMs);
+      console.log('\nStart-up (targets: worker spawn to consuming <= 300 ms p50 of 10; a scheduled restart consuming <= 100 ms after its time; duplicate-reply end to end < 12 s)');
+      console.log(formatTable(
+        ['measure', 'value', 'target', 'ratio to target', 'samples'],
+        [
+          ...startup.workerStart.map((row) => [`worker spawn to consuming, ${row.mode}, p50 (max; CPU p50)`, `${row.p50Ms.toFixed(0)} ms (${row.maxMs.toFixed(0)}; ${row.cpuP50Ms?.toFixed(0) ?? '-'})`, '300 ms', (row.p50Ms / 300).toFixed(2), String(row.samplesMs.length)]),
+          ['scheduled restart, consuming after its time, median (max)', lags.length > 0 ? `${median(lags).toFixed(0)} ms (${Math.max(...lags).toFixed(0)})` : 'none', '100 ms', lags.length > 0 ? (median(lags) / 100).toFixed(2) : '-', String(lags.length)],
+          ['npm run scenario -- duplicate-reply, wall, median', `${(median(runs.map((run) => run.wallMs)) / 1000).toFixed(1)} s`, '12 s', (median(runs.map((run) => run.wallMs)) / 12_000).toFixed(2), `${runs.length} (${runs.map((run) => run.verdict).join(', ')})`],
+        ],
+      ));
+    }
+    if (only.has('open-loop')) {
+      const sweepMs = Math.min(3_000, options.openLoopMs);
+      const openLoop = await benchOpenLoop(node, { durationMs: options.openLoopMs, sweepDurationMs: sweepMs, sweepRates: options.quick ? [1_000, 2_000] : [500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000] });
+      results.openLoop = openLoop;
+      const lateness = (sample: typeof openLoop.atTarget) => sample.startLateness ? `${sample.startLateness.p50.toFixed(2)}/${sample.startLateness.p99.toFixed(2)}/${sample.startLateness.max.toFixed(1)}` : '-';
+      console.log(`\nOpen-loop generator, one client process (target at 2,000/s for ${options.openLoopMs / 1000} s: achieved within 1 %, start lateness p99 < 2 ms, every due call started or dropped; then ${sweepMs / 1000} s at rising rates until one is not delivered)`);
+      console.log(formatTable(
+        ['rate', 'achieved/s', 'achieved/target', 'late p50/p99/max ms', 'due (expected)', 'started', 'dropped', 'unaccounted', 'answered'],
+        [openLoop.atTarget, ...('notMeasured' in openLoop.atTargetRealtime ? [] : [openLoop.atTargetRealtime]), ...openLoop.sweep].map((sample, i) => [
+          `${i === 0 ? 'target ' : i === 1 && !('notMeasured' in openLoop.atTargetRealtime) ? 'target, realtime client ' : ''}${sample.targetPerSec}/s`, sample.achievedPerSec.toFixed(0), sample.rateRatio.toFixed(3), lateness(sample),
+          `${sample.due} (${sample.expectedDue})`, String(sample.started), String(sample.dropped), String(sample.unaccounted), String(sample.answered),
+        ]),
+      ));
+      if ('notMeasured' in openLoop.atTargetRealtime) console.log(`target with the client under SCHED_FIFO: not measured: ${openLoop.atTargetRealtime.notMeasured}`);
+      console.log(`highest rate one client process delivered (within 1 %, nothing dropped, all answered): ${openLoop.highestDeliveredPerSec === undefined ? 'none of the rates tried' : `${openLoop.highestDeliveredPerSec}/s`}`);
+    }
+    if (only.has('memory')) {
+      const { memoryMs } = options;
+      // Warm-up: the first fifth of the run (60 s of 5 minutes), in which V8's young generation
+      // grows to its working size and the broker's queues fill; growth is measured after it.
+      const warmUpMs = memoryMs / 5;
+      const memory = await benchMemory(node, { durationMs: memoryMs, warmUpMs, windowMs: memoryMs / 10, sampleEveryMs: options.rssSampleEveryMs });
+      results.memory = memory;
+      console.log(`\nRSS over a ${(memoryMs / 60_000).toFixed(1)}-minute baseline run (${memory.calls} calls, ${memory.callsPerSec.toFixed(0)}/s): median of the first ${memoryMs / 10_000} s after a ${warmUpMs / 1_000} s warm-up against the last ${memoryMs / 10_000} s (target: |growth| <= ${RSS_GROWTH_TARGET * 100} % per process; RSS sampled every ${options.rssSampleEveryMs} ms)`);
+      console.log(formatTable(
+        ['process', 'RSS after warm-up MB', 'RSS at end MB', 'growth', 'slope MB/min', 'samples'],
+        memory.processes.map((row) => [row.process, row.warmRssMb.toFixed(0), row.endRssMb.toFixed(0), `${(row.growth * 100).toFixed(1)} %`, row.slopeMbPerMin.toFixed(2), String(row.samples)]),
+      ));
+    }
+  } finally {
+    await node.stop();
+  }
 }
 
-const results: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version, quick: options.quick };
-const node = await new PrivateRabbitNode().start();
-try {
-  results.broker = node.getVersion();
-  if (only.has('server')) {
-    const server = await benchServerAlone(node, { concurrency: 32, roundMs, rounds, n: 20, prefetch: 100 });
-    results.serverAlone = server;
-    console.log('\nServer alone: FibRpcServer vs a minimal amqplib server, both prefetch 100 and TCP_NODELAY, driven by the same raw client (closed loop, 32 callers, fib(20); target ratio >= 0.95)');
-    console.log(formatTable(
-      ['minimal calls/s', 'ours calls/s', 'ratio', 'minimal p50/p99 ms', 'ours p50/p99 ms'],
-      [[server.minimal.callsPerSec.toFixed(0), server.ours.callsPerSec.toFixed(0), server.throughputRatio.toFixed(3), `${server.minimal.p50Ms.toFixed(2)}/${server.minimal.p99Ms.toFixed(2)}`, `${server.ours.p50Ms.toFixed(2)}/${server.ours.p99Ms.toFixed(2)}`]],
-    ));
-  }
-  if (only.has('rpc')) {
-    const rpc = await benchRpc(node, { concurrency: 32, roundMs, rounds, n: 20, prefetch: 32 });
-    results.rpc = rpc;
-    console.log('\nRPC: FibRpcClient/FibRpcServer vs a raw amqplib request/reply loop (closed loop, 32 callers, fib(20); target ratio >= 0.95; ours sends the frames of one event-loop turn in one writev, the raw loop one write per frame)');
-    console.log(formatTable(
-      ['reply mode', 'raw calls/s', 'raw+nodelay calls/s', 'ours calls/s', 'ratio', 'ratio vs nodelay', 'raw p50/p99 ms', 'raw+nodelay p50/p99 ms', 'ours p50/p99 ms'],
-      rpc.map((row) => [
-        row.replyMode, row.raw.callsPerSec.toFixed(0), row.rawNoDelay.callsPerSec.toFixed(0), row.ours.callsPerSec.toFixed(0),
-        row.throughputRatio.toFixed(3), row.throughputRatioNoDelay.toFixed(3),
-        `${row.raw.p50Ms.toFixed(2)}/${row.raw.p99Ms.toFixed(2)}`, `${row.rawNoDelay.p50Ms.toFixed(2)}/${row.rawNoDelay.p99Ms.toFixed(2)}`, `${row.ours.p50Ms.toFixed(2)}/${row.ours.p99Ms.toFixed(2)}`,
-      ]),
-    ));
-  }
-  if (only.has('tracing')) {
-    const tracing = await benchTracing(node, { roundMs, rounds });
-    results.tracing = tracing;
-    console.log('\nTracing overhead (in-process server + client, closed loop, 32 callers, after a warm-up; loss and CPU paired with "off" per round, medians; target: <= 5 % throughput loss at 1 %)');
-    console.log(formatTable(
-      ['tracing', 'calls/s', 'p50 ms', 'p99 ms', 'CPU us/call', 'throughput loss', 'CPU overhead', 'loss by round'],
-      tracing.map((row) => [
-        row.mode, row.sample.callsPerSec.toFixed(0), row.sample.p50Ms.toFixed(2), row.sample.p99Ms.toFixed(2), row.cpuUsPerCall.toFixed(1),
-        `${(row.throughputLoss * 100).toFixed(1)} %`, `${(row.cpuOverhead * 100).toFixed(1)} %`, row.throughputLossByRound.map((loss) => (loss * 100).toFixed(0)).join(' '),
-      ]),
-    ));
-    const pairs = options.quick ? 4 : 40;
-    const alternating = await benchTracingAlternating(node, { sampleRatio: 0.01, windowMs: 500, pairs });
-    results.tracingAlternating = alternating;
-    const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
-    console.log(`\nTracing at 1 % switched on and off in one process (${alternating.pairs} pairs of ${alternating.windowMs} ms windows, order swapped each pair, an "on" window's span flush counted in it; medians of the pairs; target: <= 5 % throughput loss)`);
-    console.log(formatTable(
-      ['off calls/s', 'on calls/s', 'throughput loss', 'loss quartiles', 'CPU overhead'],
-      [[alternating.offCallsPerSec.toFixed(0), alternating.onCallsPerSec.toFixed(0), percent(alternating.throughputLoss), `${percent(alternating.lossQuartiles[0])} .. ${percent(alternating.lossQuartiles[1])}`, percent(alternating.cpuOverhead)]],
-    ));
-  }
-  if (only.has('proxy')) {
-    const proxy = await benchProxy(node, { roundMs, rounds });
-    results.proxy = proxy;
-    console.log('\nBuilt-in proxy: RPC with client and server behind the proxy vs direct (targets: p50 through the proxy <= 1.1x direct, throughput >= 0.9x)');
-    console.log(formatTable(
-      ['load', 'proxy placement', 'direct calls/s', 'proxied calls/s', 'throughput ratio', 'direct p50/p99 ms', 'proxied p50/p99 ms', 'p50 ratio'],
-      proxy.map((row) => [row.load, row.placement, row.direct.callsPerSec.toFixed(0), row.proxied.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.direct.p50Ms.toFixed(3)}/${row.direct.p99Ms.toFixed(2)}`, `${row.proxied.p50Ms.toFixed(3)}/${row.proxied.p99Ms.toFixed(2)}`, row.p50Ratio.toFixed(3)]),
-    ));
-  }
+async function runSectionsWithoutBroker(results: BenchResults): Promise<void> {
   if (only.has('proxy-tcp')) {
-    const tcp = await benchTcpProxy({ rounds: options.quick ? 1 : 5, roundTrips: options.quick ? 1_000 : 5_000, bulkBytes: options.quick ? 32e6 : 256e6, toxiproxyUrl: process.env.TOXIPROXY_URL });
+    const tcp = await benchTcpProxy({ ...options.tcp, toxiproxyUrl: process.env.TOXIPROXY_URL });
     results.proxyTcp = tcp;
     const tcpRow = (name: string, sample: typeof tcp.direct) => [name, sample.p50Ms.toFixed(3), sample.p99Ms.toFixed(3), sample.megabytesPerSec.toFixed(0), (sample.p50Ms / tcp.direct.p50Ms).toFixed(2), (sample.megabytesPerSec / tcp.direct.megabytesPerSec).toFixed(3)];
     console.log(`\nProxy on raw TCP: ping-pong of 64 B (${tcp.roundTrips} round trips) and bulk (${tcp.bulkBytes / 1e6} MB one way), built-in proxy on its own thread (target vs direct: bulk >= 0.9x; vs a real Toxiproxy: p99 and bulk at least as good)`);
@@ -113,97 +179,63 @@ try {
       ? `built-in vs real Toxiproxy: p99 ${(tcp.builtin.p99Ms / tcp.toxiproxy.p99Ms).toFixed(2)}x (target <= 1), bulk ${(tcp.builtin.megabytesPerSec / tcp.toxiproxy.megabytesPerSec).toFixed(2)}x (target >= 1)`
       : 'built-in vs real Toxiproxy: not measured: no real Toxiproxy reachable (set TOXIPROXY_URL)');
   }
-  if (only.has('tap')) {
-    const tap = await benchTap(node, { roundMs, rounds });
-    results.tap = tap;
-    console.log('\nAMQP frame tap: RPC with a tap in front of the proxy on client and server vs the proxy alone; "in memory" hands bytes to the built-in proxy, "over TCP" is the hop used in front of a real Toxiproxy (targets: throughput >= 0.95x, p50 +<= 0.05 ms; per-round pairs, medians)');
-    console.log(formatTable(
-      ['load', 'no tap calls/s', 'tap calls/s', 'throughput ratio', 'no tap p50/p99 ms', 'tap p50/p99 ms', 'p50 delta ms', 'over TCP: ratio / p50 delta ms', 'proxy host CPU µs/call no tap/tap/over TCP'],
-      tap.map((row) => [row.load, row.withoutTap.callsPerSec.toFixed(0), row.withTap.callsPerSec.toFixed(0), row.throughputRatio.toFixed(3), `${row.withoutTap.p50Ms.toFixed(3)}/${row.withoutTap.p99Ms.toFixed(2)}`, `${row.withTap.p50Ms.toFixed(3)}/${row.withTap.p99Ms.toFixed(2)}`, row.p50DeltaMs.toFixed(3), `${row.overTcp.throughputRatio.toFixed(3)} / ${row.overTcp.p50DeltaMs.toFixed(3)}`, `${row.hostCpuUsPerCall.withoutTap.toFixed(0)}/${row.hostCpuUsPerCall.withTap.toFixed(0)}/${row.hostCpuUsPerCall.overTcp.toFixed(0)}`]),
-    ));
-    console.log(tapVerdict(tap));
+  if (only.has('observe')) {
+    const observe = await benchObserve();
+    results.observe = observe;
+    console.log('\nHDR recording (hdr-histogram-js, pure JS)');
+    console.log(formatTable(['measure', 'value'], Object.entries(observe).map(([key, value]) => [key, value.toFixed(key.endsWith('.ns') || key.endsWith('.bytes') ? 0 : 2)])));
   }
-  if (only.has('protocol')) {
-    const protocol = await benchProtocolBoundary(node, { concurrency: 32, roundMs, rounds });
-    results.protocol = protocol;
-    console.log('\nClient line protocol: the built-in client in process vs the same client as a command driven over stdin/stdout (with its frame tap), closed loop, 32 callers');
+
+  if (only.has('report')) {
+    const report = await benchReport();
+    results.report = report;
+    console.log('\nreport.html of a 10-minute run at 500 calls/s (targets: < 2 MB, opens in < 2 s in headless Chromium)');
     console.log(formatTable(
-      ['in process calls/s', 'as a command calls/s', 'throughput ratio', 'in process p50/p99 ms', 'as a command p50/p99 ms', 'p50 delta ms'],
-      [[protocol.inProcess.callsPerSec.toFixed(0), protocol.throughProtocol.callsPerSec.toFixed(0), protocol.throughputRatio.toFixed(3), `${protocol.inProcess.p50Ms.toFixed(3)}/${protocol.inProcess.p99Ms.toFixed(2)}`, `${protocol.throughProtocol.p50Ms.toFixed(3)}/${protocol.throughProtocol.p99Ms.toFixed(2)}`, protocol.p50DeltaMs.toFixed(3)]],
+      ['size', 'open until charts drawn (median / max)', 'generate (Node)', 'series points', 'timeline events'],
+      [[`${((report.htmlBytes ?? 0) / 1024).toFixed(0)} KiB`, `${report.openMs} / ${report.openMsMax} ms`, `${report.generateMs} ms`, String(report.seriesPoints), String(report.timelineEvents)]],
     ));
   }
-  if (only.has('late-reply')) {
-    const late = await benchLateReply(node);
-    results.lateReply = late;
-    console.log(`\nlate-reply timeouts by proxy (same fault; removing the toxic releases held replies: ${late.expectedWithRelease} expected, ${late.expectedWithKeptDelay} if the delay were kept)${process.env.TOXIPROXY_URL ? '' : '; set TOXIPROXY_URL to compare with a real Toxiproxy'}`);
-    console.log(formatTable(['proxy', 'calls', 'timed out', 'late replies discarded'], late.rows.map((row) => [row.proxy, String(row.sent), String(row.timedOut), String(row.discardedLate)])));
-  }
-  if (only.has('startup')) {
-    const startup = await benchStartup(node, { workerSamples: 10, sourceSamples: options.quick ? 1 : 3, scenarioRuns: options.quick ? 1 : 3 });
-    results.startup = startup;
-    const runs = startup.duplicateReplyRuns;
-    const lags = runs.flatMap((run) => run.restartLagsMs);
-    console.log('\nStart-up (targets: worker spawn to consuming <= 300 ms p50 of 10; a scheduled restart consuming <= 100 ms after its time; duplicate-reply end to end < 12 s)');
-    console.log(formatTable(
-      ['measure', 'value', 'target', 'ratio to target', 'samples'],
-      [
-        ...startup.workerStart.map((row) => [`worker spawn to consuming, ${row.mode}, p50 (max; CPU p50)`, `${row.p50Ms.toFixed(0)} ms (${row.maxMs.toFixed(0)}; ${row.cpuP50Ms?.toFixed(0) ?? '-'})`, '300 ms', (row.p50Ms / 300).toFixed(2), String(row.samplesMs.length)]),
-        ['scheduled restart, consuming after its time, median (max)', lags.length > 0 ? `${median(lags).toFixed(0)} ms (${Math.max(...lags).toFixed(0)})` : 'none', '100 ms', lags.length > 0 ? (median(lags) / 100).toFixed(2) : '-', String(lags.length)],
-        ['npm run scenario -- duplicate-reply, wall, median', `${(median(runs.map((run) => run.wallMs)) / 1000).toFixed(1)} s`, '12 s', (median(runs.map((run) => run.wallMs)) / 12_000).toFixed(2), `${runs.length} (${runs.map((run) => run.verdict).join(', ')})`],
-      ],
-    ));
-  }
-  if (only.has('open-loop')) {
-    const openLoop = await benchOpenLoop(node, { durationMs: options.quick ? 3_000 : 10_000, sweepDurationMs: 3_000, sweepRates: options.quick ? [1_000, 2_000] : [500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000] });
-    results.openLoop = openLoop;
-    const lateness = (sample: typeof openLoop.atTarget) => sample.startLateness ? `${sample.startLateness.p50.toFixed(2)}/${sample.startLateness.p99.toFixed(2)}/${sample.startLateness.max.toFixed(1)}` : '-';
-    console.log(`\nOpen-loop generator, one client process (target at 2,000/s for ${(options.quick ? 3_000 : 10_000) / 1000} s: achieved within 1 %, start lateness p99 < 2 ms, every due call started or dropped; then 3 s at rising rates until one is not delivered)`);
-    console.log(formatTable(
-      ['rate', 'achieved/s', 'achieved/target', 'late p50/p99/max ms', 'due (expected)', 'started', 'dropped', 'unaccounted', 'answered'],
-      [openLoop.atTarget, ...('notMeasured' in openLoop.atTargetRealtime ? [] : [openLoop.atTargetRealtime]), ...openLoop.sweep].map((sample, i) => [
-        `${i === 0 ? 'target ' : i === 1 && !('notMeasured' in openLoop.atTargetRealtime) ? 'target, realtime client ' : ''}${sample.targetPerSec}/s`, sample.achievedPerSec.toFixed(0), sample.rateRatio.toFixed(3), lateness(sample),
-        `${sample.due} (${sample.expectedDue})`, String(sample.started), String(sample.dropped), String(sample.unaccounted), String(sample.answered),
-      ]),
-    ));
-    if ('notMeasured' in openLoop.atTargetRealtime) console.log(`target with the client under SCHED_FIFO: not measured: ${openLoop.atTargetRealtime.notMeasured}`);
-    console.log(`highest rate one client process delivered (within 1 %, nothing dropped, all answered): ${openLoop.highestDeliveredPerSec === undefined ? 'none of the rates tried' : `${openLoop.highestDeliveredPerSec}/s`}`);
-  }
-  if (only.has('memory')) {
-    const memoryMs = options.memoryMs ? Number(options.memoryMs) : options.quick ? 60_000 : 300_000;
-    // Warm-up: the first fifth of the run (60 s of 5 minutes), in which V8's young generation
-    // grows to its working size and the broker's queues fill; growth is measured after it.
-    const warmUpMs = memoryMs / 5;
-    const memory = await benchMemory(node, { durationMs: memoryMs, warmUpMs, windowMs: memoryMs / 10, sampleEveryMs: 2_000 });
-    results.memory = memory;
-    console.log(`\nRSS over a ${(memoryMs / 60_000).toFixed(1)}-minute baseline run (${memory.calls} calls, ${memory.callsPerSec.toFixed(0)}/s): median of the first ${memoryMs / 10_000} s after a ${warmUpMs / 1_000} s warm-up against the last ${memoryMs / 10_000} s (target: |growth| <= ${RSS_GROWTH_TARGET * 100} % per process)`);
-    console.log(formatTable(
-      ['process', 'RSS after warm-up MB', 'RSS at end MB', 'growth', 'slope MB/min', `target <= ${RSS_GROWTH_TARGET * 100} %`],
-      memory.processes.map((row) => [row.process, row.warmRssMb.toFixed(0), row.endRssMb.toFixed(0), `${(row.growth * 100).toFixed(1)} %`, row.slopeMbPerMin.toFixed(2), row.pass ? 'pass' : 'FAIL']),
-    ));
-  }
-} finally {
-  await node.stop();
 }
 
-if (only.has('observe')) {
-  const observe = await benchObserve();
-  results.observe = observe;
-  console.log('\nHDR recording (hdr-histogram-js, pure JS)');
-  console.log(formatTable(['measure', 'value'], Object.entries(observe).map(([key, value]) => [key, value.toFixed(key.endsWith('.ns') || key.endsWith('.bytes') ? 0 : 2)])));
-}
-
-if (only.has('report')) {
-  const report = await benchReport();
-  results.report = report;
-  console.log('\nreport.html of a 10-minute run at 500 calls/s (targets: < 2 MB, opens in < 2 s in headless Chromium)');
+function printTargets(verdicts: readonly TargetVerdict[]): void {
+  console.log(`\nTargets (${options.check ? '--check: a FAIL fails the run' : 'with --check a FAIL fails the run'}; --target name=value replaces a threshold)`);
+  if (verdicts.length === 0) {
+    console.log('none: the sections run have no targets');
+    return;
+  }
   console.log(formatTable(
-    ['size', 'open until charts drawn (median / max)', 'generate (Node)', 'series points', 'timeline events'],
-    [[`${((report.htmlBytes ?? 0) / 1024).toFixed(0)} KiB`, `${report.openMs} / ${report.openMsMax} ms`, `${report.generateMs} ms`, String(report.seriesPoints), String(report.timelineEvents)]],
+    ['target', 'measured', 'target', 'verdict', 'what'],
+    verdicts.map((verdict) => [
+      verdict.name,
+      `${formatTargetValue(verdict.value, verdict.unit)}${verdict.detail ? ` (${verdict.detail})` : ''}`,
+      `${verdict.op} ${formatTargetValue(verdict.threshold, verdict.unit)}${verdict.overridden ? ' (--target)' : ''}`,
+      verdict.pass ? 'pass' : 'FAIL',
+      verdict.what,
+    ]),
+    [4],
   ));
 }
 
+const results: BenchResults = { startedAt: new Date().toISOString(), node: process.version, quick: options.quick };
+try {
+  if ([...only].some((section) => !SECTIONS_WITHOUT_BROKER.has(section))) await runBrokerSections(results);
+  await runSectionsWithoutBroker(results);
+} catch (error) {
+  console.error(`bench: could not run: ${(error as Error).stack ?? String(error)}`);
+  process.exit(EXIT_HARNESS_ERROR);
+}
+
+const targets = judgeTargets(results, options.thresholds);
+printTargets(targets);
 const out = options.out ?? join('reports', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 makeDirectory(dirname(out));
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ ...results, targets }, null, 2)}\n`);
 console.log(`\nwritten: ${out}`);
 
+const failures = describeFailures(targets);
+if (options.check && failures.length > 0) {
+  console.error(`bench: --check: ${failures.length} of ${targets.length} targets failed:\n  - ${failures.join('\n  - ')}`);
+  process.exitCode = EXIT_FAILED;
+} else {
+  process.exitCode = EXIT_PASS;
+}

@@ -125,18 +125,3 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/**
- * The tap's targets, judged where each means something: throughput at saturation (32 callers),
- * latency unloaded (1 caller). A saturated closed loop's p50 is callers / throughput (Little's
- * law), so its delta only repeats the throughput ratio and is not judged a second time.
- */
-export function tapVerdict(rows: readonly TapBenchRow[]): string {
-  const unloaded = rows.find((row) => row.load.endsWith(' 1 caller'));
-  const saturated = rows.find((row) => !row.load.endsWith(' 1 caller'));
-  if (!unloaded || !saturated) return 'tap targets: not judged (a round is missing)';
-  const mark = (ok: boolean) => (ok ? 'pass' : 'FAIL');
-  const judge = (ratio: number, delta: number) =>
-    `throughput ${ratio.toFixed(3)}x at 32 callers ${mark(ratio >= 0.95)}, p50 ${delta >= 0 ? '+' : ''}${delta.toFixed(3)} ms at 1 caller ${mark(delta <= 0.05)}`;
-  return `tap targets (>= 0.95x, <= +0.05 ms): in memory (the built-in proxy) ${judge(saturated.throughputRatio, unloaded.p50DeltaMs)}; ` +
-    `over TCP (only in front of a real Toxiproxy) ${judge(saturated.overTcp.throughputRatio, unloaded.overTcp.p50DeltaMs)}`;
-}

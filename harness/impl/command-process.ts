@@ -4,13 +4,15 @@
  * started, and, where the machine allows, in a cgroup of its own; when it ends, whatever is
  * left in its group or its cgroup is killed too. Its stderr (and stdout, unless the caller
  * reads stdout as a protocol) is appended to a log file in the run folder, one separator line
- * per incarnation. Registered for cleanup: no command outlives the runner.
+ * per incarnation, capped to its head and tail (capped-log.ts). Registered for cleanup: no
+ * command outlives the runner.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { guardProcesses } from '../env/guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../env/process-cleanup.ts';
+import { CappedLog } from './capped-log.ts';
 import type { InstanceExit } from './implementation.ts';
 
 export interface CommandProcessOptions {
@@ -23,6 +25,13 @@ export interface CommandProcessOptions {
   /** 'protocol': stdin and stdout are pipes the caller speaks a protocol on; else both go nowhere / to the log. */
   readonly stdio: 'log' | 'protocol';
 }
+
+/**
+ * How long the log waits, after the command's group and cgroup were killed, for its output
+ * pipes to close: only a process that escaped both still holds them, and its later output is
+ * not this incarnation's to keep.
+ */
+const LOG_DRAIN_BOUND_MS = 2_000;
 
 /** Exit codes the shell gives for a command it could not run. */
 const SHELL_EXIT_MEANINGS: Record<number, string> = {
@@ -39,7 +48,7 @@ export class CommandProcess {
 
   constructor(private readonly options: CommandProcessOptions) {
     appendFileSync(options.logFile, `--- ${options.name} incarnation ${options.incarnation} started ${new Date().toISOString()}: ${options.command}\n`);
-    this.logStart = readFileSync(options.logFile).length;
+    this.logStart = statSync(options.logFile).size;
     // The guard kills the command (and whatever it started, even outside its group) if the runner dies.
     const guarded = guardProcesses(`command ${options.name}`);
     const cgroupProcs = guarded.prepareCgroup();
@@ -47,23 +56,31 @@ export class CommandProcess {
     try {
       this.child = spawn('/bin/sh', cgroupProcs ? joinCgroupThenRun(cgroupProcs, options.command) : ['-c', options.command], {
         detached: true,
-        stdio: options.stdio === 'protocol' ? ['pipe', 'pipe', logFd] : ['ignore', logFd, logFd],
+        stdio: options.stdio === 'protocol' ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, ...options.env, ...guarded.env },
       });
-    } finally {
-      // The child holds its own copy of the descriptor.
+    } catch (error) {
       closeSync(logFd);
+      throw error;
     }
     // Its group and, where the machine allows, a cgroup of its own: also what drops its environment.
     guarded.adopt(this.child.pid);
     this.unregister = registerCleanup(`command ${options.name}`, () => guarded.killAll());
+    const log = new CappedLog(logFd);
+    const logged = (options.stdio === 'protocol' ? [this.child.stderr] : [this.child.stdout, this.child.stderr]).filter((stream) => stream !== null);
+    for (const stream of logged) stream.on('data', (chunk: Buffer) => log.write(chunk));
+    const closeLog = async () => {
+      await drained(logged, LOG_DRAIN_BOUND_MS);
+      log.close();
+      closeSync(logFd);
+    };
     this.exited = new Promise((resolve) => {
       const done = (status: InstanceExit) => {
         if (this.exitStatus) return;
         this.exitStatus = status;
         // The shell may have left children in its group or its cgroup: they go with it.
         guarded.killAll();
-        void guarded.release().then(() => {
+        void Promise.all([guarded.release(), closeLog()]).then(() => {
           this.unregister();
           resolve(status);
         });
@@ -126,6 +143,17 @@ export class CommandProcess {
     const meaning = SHELL_EXIT_MEANINGS[status.code];
     return `exited with code ${status.code}${meaning ? ` (${meaning})` : ''}`;
   }
+}
+
+/** Waits until the output pipes are closed (all the command wrote has been read), within a bound. */
+async function drained(streams: readonly Readable[], boundMs: number): Promise<void> {
+  const open = streams.filter((stream) => !stream.closed);
+  if (open.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
+  await Promise.race([Promise.all(open.map((stream) => new Promise((resolve) => stream.once('close', resolve)))), bound]);
+  clearTimeout(timer);
+  for (const stream of open) stream.destroy();
 }
 
 /**

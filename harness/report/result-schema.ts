@@ -270,6 +270,12 @@ export const ScenarioResultSchema = z.object({
     implementations: z.object({ server: z.string(), client: z.string() }).optional(),
     /** How the client processes were scheduled: 'realtime' is SCHED_FIFO (--client-priority). Absent: normal. */
     clientPriority: z.enum(['normal', 'realtime']).optional(),
+    /**
+     * How the runner kept hold of the processes it started, for its owner guard: 'cgroup' (a
+     * cgroup v2 per process, below `detail`) or only 'process-group' (`detail` says why).
+     * Absent when it started none, and in older results.
+     */
+    processContainment: z.object({ mechanism: z.enum(['cgroup', 'process-group']), detail: z.string() }).optional(),
   }),
   config: z.object({
     load: z.discriminatedUnion('executor', [

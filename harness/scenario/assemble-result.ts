@@ -5,6 +5,7 @@ import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts
 import { measureOfferedLoad, offeredLoadWarning, withStartLateness } from '../checks/offered-load.ts';
 import { accountRequests, type RequestAccounting } from '../checks/request-accounting.ts';
 import { confirmedRequestsAnswered, measureRequestLoss, type RequestLoss } from '../checks/request-loss.ts';
+import { processContainment } from '../env/guard/guarded.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import { mergeCallsByStart, type EncodedCallsByStart } from '../observe/calls-by-start.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../load/accepted-reply-ledger.ts';
@@ -54,6 +55,13 @@ export interface AssembleInput {
   readonly expiredRequestIds?: ReadonlySet<string>;
   /** What the run observed about itself that a reader must know (e.g. a late start), before the load's own. */
   readonly warnings?: readonly string[];
+}
+
+/** How this process holds the processes it started (env/guard/guarded.ts), once it started one. */
+function containmentOfThisProcess(): Pick<ScenarioResult['environment'], 'processContainment'> {
+  const containment = processContainment();
+  if (!containment) return {};
+  return { processContainment: { mechanism: containment.mechanism, detail: containment.mechanism === 'cgroup' ? containment.parent : containment.reason } };
 }
 
 /** Turns what the workers reported into the ScenarioResult: counters, latency, checks. Gates come later. */
@@ -164,6 +172,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
       },
       implementations: input.implementations,
       ...(input.options.clientPriority === 'realtime' ? { clientPriority: 'realtime' as const } : {}),
+      ...containmentOfThisProcess(),
     },
     config: {
       load: definition.load,

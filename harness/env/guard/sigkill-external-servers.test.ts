@@ -109,8 +109,68 @@ function cgroupsOf(ownerKey: string): string[] {
   return found;
 }
 
+/** The cgroup the runner makes its cgroups in: the one this test process runs in, which the runner inherits. */
+function cgroupParentOf(root: string): string {
+  const own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((line) => line.startsWith('0::'))!.slice(3);
+  return join(root, own);
+}
+
 let node: StartedPrivateRabbitNode;
 const cleanups: Array<() => void> = [];
+
+interface Run {
+  readonly chain: ChildProcess;
+  readonly pidFile: string;
+  readonly outDir: string;
+  readonly isolated: string;
+  readonly exited: Promise<number | null>;
+  output(): string;
+}
+
+/** `npm run scenario -- baseline` against the test's broker, with SERVERS servers that drop their environment. */
+async function startRun(duration: string): Promise<Run> {
+  // A temp dir of its own: the owner state lands where no other test file's run reaps it first.
+  const isolated = mkdtempSync(join(tmpdir(), 'rpc-chaos-guard-env-'));
+  cleanups.push(() => rmSync(isolated, { recursive: true, force: true }));
+  const pidFile = join(isolated, 'server-pids');
+  const outDir = join(isolated, 'run');
+  const serverCmd = `env -i PATH=/usr/bin:/bin AMQP_URL="$AMQP_URL" RPC_QUEUE="$RPC_QUEUE" RPC_PREFETCH=10 /bin/sh ${FIXTURE} ${pidFile} ${PYTHON_SERVER}`;
+  const args = ['run', '--silent', 'scenario', '--', 'baseline', '--duration', duration, '--servers', String(SERVERS), '--clients', '1', '--rate', '20',
+    '--server-cmd', serverCmd, '--no-tracing', '--no-default-gates', '--out', outDir];
+  const chain = spawn('npm', args, {
+    cwd: repoRoot,
+    env: { ...process.env, AMQP_URL: node.getAmqpUrl(), TOXIPROXY_URL: '', TMPDIR: isolated },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Own group, so the test can still kill what it started if it fails.
+    detached: true,
+  });
+  cleanups.push(() => {
+    try {
+      process.kill(-chain.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  });
+  let output = '';
+  chain.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  chain.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => chain.once('close', (code) => resolve(code)));
+  return { chain, pidFile, outDir, isolated, exited, output: () => output };
+}
+
+/** Once the load runs (every server consumes): the runner, everything under it, and its owner state. */
+async function whileRunning(run: Run): Promise<{ runner: ProcessSnapshot; owned: ProcessSnapshot[]; ownerKey: string; stateDir: string }> {
+  const readyBy = Date.now() + READY_BOUND_MS;
+  while (!/running/.test(run.output())) {
+    if (run.chain.exitCode !== null) throw new Error(`the run ended before its load started:\n${run.output().slice(-3000)}`);
+    if (Date.now() > readyBy) throw new Error(`no load within ${READY_BOUND_MS} ms:\n${run.output().slice(-3000)}`);
+    await sleep(100);
+  }
+  const runner = descendants(run.chain.pid!).find((candidate) => candidate.commandLine.startsWith('node harness/build/launch.mjs cli '));
+  if (!runner) throw new Error(`no runner process under npm: ${run.output().slice(-2000)}`);
+  const ownerKey = `${runner.pid}-${runner.startTime}`;
+  return { runner, owned: descendants(runner.pid), ownerKey, stateDir: join(run.isolated, 'rpc-chaos-owners', ownerKey) };
+}
 
 describe('the owner guard and external servers that drop their environment', { timeout: 300_000 }, () => {
   beforeAll(async () => {
@@ -123,46 +183,12 @@ describe('the owner guard and external servers that drop their environment', { t
   });
 
   it(`a SIGKILLed runner leaves none of ${SERVERS} "env -i" servers running, nor their children in or out of their process groups`, async () => {
-    // A temp dir of its own: the owner state lands where no other test file's run reaps it first.
-    const isolated = mkdtempSync(join(tmpdir(), 'rpc-chaos-guard-env-'));
-    cleanups.push(() => rmSync(isolated, { recursive: true, force: true }));
-    const pidFile = join(isolated, 'server-pids');
-    const serverCmd = `env -i PATH=/usr/bin:/bin AMQP_URL="$AMQP_URL" RPC_QUEUE="$RPC_QUEUE" RPC_PREFETCH=10 /bin/sh ${FIXTURE} ${pidFile} ${PYTHON_SERVER}`;
-    const args = ['run', '--silent', 'scenario', '--', 'baseline', '--duration', '120s', '--servers', String(SERVERS), '--clients', '1', '--rate', '20',
-      '--server-cmd', serverCmd, '--no-tracing', '--out', join(isolated, 'run')];
-    const chain: ChildProcess = spawn('npm', args, {
-      cwd: repoRoot,
-      env: { ...process.env, AMQP_URL: node.getAmqpUrl(), TOXIPROXY_URL: '', TMPDIR: isolated },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Own group, so the test can still kill what it started if it fails.
-      detached: true,
-    });
-    cleanups.push(() => {
-      try {
-        process.kill(-chain.pid!, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    });
-    let output = '';
-    chain.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    chain.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-
-    const readyBy = Date.now() + READY_BOUND_MS;
-    while (!/running/.test(output)) {
-      if (chain.exitCode !== null) throw new Error(`the run ended before its load started:\n${output.slice(-3000)}`);
-      if (Date.now() > readyBy) throw new Error(`no load within ${READY_BOUND_MS} ms:\n${output.slice(-3000)}`);
-      await sleep(100);
-    }
-    const runner = descendants(chain.pid!).find((candidate) => candidate.commandLine.startsWith('node harness/build/launch.mjs cli '));
-    expect(runner, `no runner process under npm: ${output.slice(-2000)}`).toBeDefined();
-    const owned = descendants(runner!.pid);
-    const ownerKey = `${runner!.pid}-${runner!.startTime}`;
-    const stateDir = join(isolated, 'rpc-chaos-owners', ownerKey);
+    const run = await startRun('120s');
+    const { runner, owned, ownerKey, stateDir } = await whileRunning(run);
     const guardPid = readOwner(stateDir)?.guardPid;
 
     // Each server wrote three pids: its group's helper, the helper that left group and session, itself.
-    const serverPids = readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
+    const serverPids = readFileSync(run.pidFile, 'utf8').trim().split('\n').map(Number);
     expect(serverPids).toHaveLength(3 * SERVERS);
     const ownedPids = new Set(owned.map((process) => process.pid));
     expect(serverPids.filter((pid) => !ownedPids.has(pid)), 'every server and helper runs under the runner').toEqual([]);
@@ -173,7 +199,7 @@ describe('the owner guard and external servers that drop their environment', { t
     expect(cgroupsRoot(), 'no cgroup v2 hierarchy mounted').toBeDefined();
     expect(cgroupsOf(ownerKey).length).toBeGreaterThanOrEqual(SERVERS);
 
-    process.kill(runner!.pid, 'SIGKILL');
+    process.kill(runner.pid, 'SIGKILL');
     const killedAt = Date.now();
     const survivors = await survivorsAfter(REAP_BOUND_MS, () => [
       ...owned.filter(stillRunning).map((process) => `process ${process.pid} ${process.commandLine.slice(0, 100)}`),
@@ -183,6 +209,24 @@ describe('the owner guard and external servers that drop their environment', { t
     ]);
     console.info(`runner SIGKILLed: its ${owned.length} processes were gone after ${Date.now() - killedAt} ms`);
     expect(survivors).toEqual([]);
-    expect(output).toMatch(/rpc-chaos: the harness process \d+ ended without stopping this: killed command server-1 \(pids /);
+    expect(run.output()).toMatch(/rpc-chaos: the harness process \d+ ended without stopping this: killed command server-1 \(pids /);
+  });
+
+  it('a run that ends by itself stops the same servers and their daemons, removes their cgroups, leaves its guard nothing to do, and records the cgroups in result.json', async () => {
+    const run = await startRun('3s');
+    const { owned, ownerKey, stateDir } = await whileRunning(run);
+    expect(cgroupsOf(ownerKey).length).toBeGreaterThanOrEqual(SERVERS);
+
+    const code = await Promise.race([run.exited, sleep(READY_BOUND_MS).then(() => 'no exit within the bound')]);
+    expect(code, run.output().slice(-3000)).toBe(0);
+    const survivors = await survivorsAfter(REAP_BOUND_MS, () => [
+      ...owned.filter(stillRunning).map((process) => `process ${process.pid} ${process.commandLine.slice(0, 100)}`),
+      ...cgroupsOf(ownerKey).map((dir) => `cgroup ${dir}`),
+      ...(existsSync(stateDir) ? [`state ${stateDir}`] : []),
+    ]);
+    expect(survivors).toEqual([]);
+    expect(run.output()).not.toMatch(/ended without stopping this/);
+    const result = JSON.parse(readFileSync(join(run.outDir, 'result.json'), 'utf8')) as { environment: { processContainment?: { mechanism: string; detail: string } } };
+    expect(result.environment.processContainment).toEqual({ mechanism: 'cgroup', detail: cgroupParentOf(cgroupsRoot()!) });
   });
 });

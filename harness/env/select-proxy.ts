@@ -1,5 +1,5 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { redactUrl } from './redact.ts';
+import { redactMessage, redactUrl } from './redact.ts';
 
 export type ProxyChoice = 'auto' | 'builtin' | 'toxiproxy' | 'docker';
 export const PROXY_CHOICES: readonly ProxyChoice[] = ['auto', 'builtin', 'toxiproxy', 'docker'];
@@ -48,7 +48,8 @@ async function attachExternalToxiproxy(url: string): Promise<StartedProxyServer>
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5_000).unref()),
     ]);
   } catch (error) {
-    throw new Error(`Toxiproxy at TOXIPROXY_URL=${redactUrl(url)} did not answer GET /version: ${(error as Error).message}`);
+    // fetch refuses a URL with credentials, and its message repeats the URL whole.
+    throw new Error(`Toxiproxy at TOXIPROXY_URL=${redactUrl(url)} did not answer GET /version: ${redactMessage((error as Error).message)}`);
   }
   return { kind: 'toxiproxy', getApiUrl: () => url, getVersion: () => parseVersion(version), stop: async () => undefined };
 }

@@ -284,18 +284,34 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     return [...this.outputTail.slice(-15), ...fromLog].join('\n');
   }
 
+  /**
+   * Runs rabbitmqctl against this node, with its name, cookie, epmd port and user, e.g.
+   * `await node.rabbitmqctl(['add_user', 'chaos', password])`; resolves with its output. A
+   * failure names the command, not its arguments, which may hold a password.
+   */
+  async rabbitmqctl(args: readonly string[], timeoutMs = 10_000): Promise<string> {
+    try {
+      const { stdout } = await execFileAsync(RABBITMQCTL, ['-n', this.layout.nodeName, ...args], {
+        timeout: timeoutMs,
+        // The leftover marker too: rabbitmqctl starts an epmd when the node's has died, and that one must be reaped as well.
+        env: { ...process.env, HOME: this.layout.home, ERL_EPMD_PORT: String(this.layout.epmdPort), ...this.processes.env },
+        ...(this.layout.runAs ?? {}),
+      });
+      return stdout;
+    } catch (error) {
+      const failed = error as Error & { stderr?: string; killed?: boolean };
+      const why = failed.killed ? `no answer within ${timeoutMs} ms` : (failed.stderr || 'no output').trim().split('\n').slice(0, 3).join(' ');
+      throw new Error(`rabbitmqctl ${args[0] ?? ''} on ${this.layout.nodeName} failed: ${why}`);
+    }
+  }
+
   /** Stops the node gracefully (rabbitmqctl stop), falling back to SIGKILL of its process group. */
   private async haltProcess(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
-      await execFileAsync(RABBITMQCTL, ['-n', this.layout.nodeName, 'stop'], {
-        timeout: 10_000,
-        // The leftover marker too: rabbitmqctl starts an epmd when the node's has died, and that one must be reaped as well.
-        env: { ...process.env, HOME: this.layout.home, ERL_EPMD_PORT: String(this.layout.epmdPort), ...this.processes.env },
-        ...(this.layout.runAs ?? {}),
-      });
+      await this.rabbitmqctl(['stop']);
     } catch {
       // A node that does not answer rabbitmqctl is killed below.
     }

@@ -4,9 +4,10 @@
  * left the group). Real processes, no broker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CommandProcess } from '../../impl/command-process.ts';
 import { processContainment } from './guarded.ts';
@@ -14,6 +15,8 @@ import { cgroupProcesses, cgroupsRoot } from './cgroups.mjs';
 import { killProcessGroupOf, ownersRoot, processStartTime, removeLeftover, type Leftover } from './leftovers.mjs';
 
 const BOUND_MS = 10_000;
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const START_COMMAND = fileURLToPath(new URL('./fixtures/start-command.ts', import.meta.url));
 const dirs: string[] = [];
 const started: ChildProcess[] = [];
 
@@ -25,6 +28,14 @@ function tempDir(): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function commandLineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
 }
 
 function running(pid: number): boolean {
@@ -144,5 +155,33 @@ describe('process groups and cgroups of guarded processes', { timeout: 60_000 },
     expect(await within(BOUND_MS, () => !running(inGroup!) && !running(outOfGroup!))).toBe(true);
     expect(existsSync(record!.cgroup!)).toBe(false);
     expect(ownRecords().filter((leftover) => leftover.what === 'command containment-2')).toEqual([]);
+  });
+
+  it('where no cgroup can be made (an unprivileged user), a command is held by its process group alone, silently, with the reason recorded; the guard still kills it when its owner is SIGKILLed', async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o777);
+    const pidFile = join(dir, 'pids');
+    const owner = spawn('setpriv', ['--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups', '--', process.execPath, '--import', 'tsx', START_COMMAND, join(dir, 'server-1.log'), pidFile], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir, HOME: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    started.push(owner);
+    let output = '';
+    owner.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    owner.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const [helper, server] = await pidsIn(pidFile, 2);
+    expect(await within(BOUND_MS, () => output.includes('\n')), output).toBe(true);
+    expect(JSON.parse(output.split('\n')[0]!)).toEqual({ mechanism: 'process-group', reason: expect.stringMatching(/^cannot make or join a cgroup in .*: EACCES$/) });
+    expect(readFileSync(`/proc/${server}/environ`, 'latin1')).not.toContain('RPC_CHAOS_LEFTOVER=');
+
+    // setpriv execs node: the owner is the process it started.
+    expect(commandLineOf(owner.pid!)).toContain('start-command.ts');
+    process.kill(owner.pid!, 'SIGKILL');
+    expect(await within(BOUND_MS, () => !running(helper!) && !running(server!)), output).toBe(true);
+    expect(await within(BOUND_MS, () => /ended without stopping this: killed command server-1 \(pids /.test(output)), output).toBe(true);
+    // Nothing else was said: the fallback is silent.
+    expect(output.split('\n').filter((line) => line !== '' && !line.startsWith('{') && !line.startsWith('rpc-chaos: the harness process '))).toEqual([]);
   });
 });

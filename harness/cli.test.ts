@@ -4,8 +4,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pollUntil } from './test/poll.ts';
 
 const CLI = new URL('./cli.ts', import.meta.url).pathname;
+/** How long processes a run started may take to be gone after it exits, on a loaded machine. */
+const REAP_BOUND_MS = 10_000;
 
 interface CliRun {
   code: number | null;
@@ -163,8 +166,7 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     expect(result.verdict).toBe('error');
     expect(result.counters.sent).toBe(0);
     expect(result.harnessErrors).toContain('interrupted before the load started: nothing was measured');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(leftovers(marker, run.pid)).toEqual([]);
+    expect(await pollUntil(() => leftovers(marker, run.pid), (found) => found.length === 0, { timeoutMs: REAP_BOUND_MS })).toEqual([]);
   });
 
   it('exits 0 on a passing run and 1 when a gate fails, writing the run folder both times', async () => {
@@ -216,7 +218,6 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
     expect(result.run.interrupted).toBe(true);
     expect(result.counters.sent).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(leftovers(marker, run.pid)).toEqual([]);
+    expect(await pollUntil(() => leftovers(marker, run.pid), (found) => found.length === 0, { timeoutMs: REAP_BOUND_MS })).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { BuiltinToxiproxy } from '../../harness/env/proxy/builtin-toxiproxy.ts';
 import { isProtocolViolation, type ClientAnswer, type DecodedClientLine } from '../../harness/impl/client-line-protocol.ts';
 import { fib } from '../../harness/rpc/fib.ts';
 import { FibRpcClient } from '../../harness/rpc/fib-rpc-client.ts';
+import { waitUntil } from '../../harness/test/poll.ts';
 import { PYTHON, ProtocolProcess, pythonCommand, tsxCommand, type ProgramCommand } from './test/protocol-process.ts';
 import { ScriptedServer } from './test/scripted-server.ts';
 
@@ -44,8 +45,6 @@ const CLIENT_DRIVERS: ClientDriver[] = [
 ];
 
 const ANSWER_WAIT_MS = 30_000;
-/** Long enough for a reply on the callback queue to reach the client on a loaded machine. */
-const SETTLE_MS = 500;
 
 let node: StartedPrivateRabbitNode;
 let testConnection: ChannelModel;
@@ -167,8 +166,9 @@ describe('reference implementations run as commands', { timeout: 240_000 }, () =
       try {
         client.send({ id: 7, n: 33, timeout_ms: 30_000 });
         const [request] = await server.waitForRequests(1, ANSWER_WAIT_MS);
+        await waitUntil(() => client.waitsOnStdin(), `${command.name} waiting on stdin for more calls`, { timeoutMs: ANSWER_WAIT_MS });
         client.closeStdin();
-        await sleep(SETTLE_MS);
+        await waitUntil(() => !client.waitsOnStdin(), `${command.name} reading stdin's EOF`, { timeoutMs: ANSWER_WAIT_MS });
         server.reply(request!);
         expect(answers(await client.lines(1, ANSWER_WAIT_MS))).toEqual([{ id: 7, result: fib(33).toString() }]);
         expect(await client.exitCode(15_000)).toBe(0);
@@ -206,7 +206,7 @@ describe('reference implementations run as commands', { timeout: 240_000 }, () =
       try {
         client.send({ id: 1, n: 30, timeout_ms: 1_500 });
         await answerFirstCall(server, client);
-        await sleep(SETTLE_MS); // the stale reply is now on the client's callback queue or in its buffer
+        await server.repliesQueued(); // the stale reply is on the client's callback queue, ahead of any reply to call 2
         client.send({ id: 2, n: 31, timeout_ms: 20_000 });
         const [, second] = await server.waitForRequests(2, ANSWER_WAIT_MS);
         server.reply(second!);

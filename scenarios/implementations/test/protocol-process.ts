@@ -4,6 +4,7 @@
  * but without the runner, so the programs are tested on their own.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registerCleanup } from '../../../harness/env/process-cleanup.ts';
 import { ClientLineDecoder, encodeCallLine, type CallLine, type DecodedClientLine } from '../../../harness/impl/client-line-protocol.ts';
@@ -17,6 +18,28 @@ export interface ProgramCommand {
   readonly command: string;
   readonly args: readonly string[];
 }
+
+/** A thread, descriptor or process that ended while we looked is simply not there. */
+function listOrNone(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH') return '';
+    throw error;
+  }
+}
+
+/** read(2)'s number in /proc/<pid>/task/<tid>/syscall. */
+const READ_SYSCALL: Partial<Record<NodeJS.Architecture, string>> = { x64: '0', arm64: '63' };
 
 export const tsxCommand = (name: string, path: string): ProgramCommand =>
   ({ name, command: process.execPath, args: ['--import', 'tsx', implementationPath(path)] });
@@ -76,6 +99,23 @@ export class ProtocolProcess {
 
   closeStdin(): void {
     this.child.stdin.end();
+  }
+
+  /**
+   * Whether the program still waits for input on its stdin: a thread of it blocked in read(2)
+   * on fd 0 (Python's reader thread), or an epoll set of it watching fd 0 (Node's event loop).
+   * Both end once it has read stdin's EOF, so /proc shows from outside, for any language,
+   * that a closed stdin has been seen. False once the program has exited.
+   */
+  waitsOnStdin(): boolean {
+    const readSyscall = READ_SYSCALL[process.arch];
+    if (readSyscall === undefined) throw new Error(`waitsOnStdin knows no read(2) number for ${process.arch}`);
+    const proc = `/proc/${this.child.pid}`;
+    const readingStdin = listOrNone(`${proc}/task`).some((task) => {
+      const [syscall, fd] = readOrEmpty(`${proc}/task/${task}/syscall`).split(' ');
+      return syscall === readSyscall && fd === '0x0';
+    });
+    return readingStdin || listOrNone(`${proc}/fdinfo`).some((fd) => /^tfd:\s+0\s/m.test(readOrEmpty(`${proc}/fdinfo/${fd}`)));
   }
 
   /** Waits until `count` lines have come back on stdout (answers and violations alike). */

@@ -3,7 +3,7 @@
  * exactly the replies a fault would leave on a client's callback queue there: a reply held
  * back past the client's timeout, a reply sent twice, replies in reverse order.
  */
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { fib } from '../../../harness/rpc/fib.ts';
 
 export interface ScriptedRequest {
@@ -15,10 +15,11 @@ export interface ScriptedRequest {
 export class ScriptedServer {
   readonly requests: ScriptedRequest[] = [];
 
-  private constructor(private readonly channel: Channel) {}
+  private constructor(private readonly channel: ConfirmChannel) {}
 
+  /** On a confirm channel, so a test can wait until its replies are on their callback queues. */
   static async start(connection: ChannelModel, queue: string): Promise<ScriptedServer> {
-    const channel = await connection.createChannel();
+    const channel = await connection.createConfirmChannel();
     await channel.assertQueue(queue, { durable: false });
     const server = new ScriptedServer(channel);
     await channel.consume(queue, (message: ConsumeMessage | null) => {
@@ -44,6 +45,11 @@ export class ScriptedServer {
   /** Replies fib(n) to the request, with its correlation id, as a tutorial server does. */
   reply(request: ScriptedRequest): void {
     this.channel.sendToQueue(request.replyTo, Buffer.from(fib(request.n).toString(10)), { correlationId: request.correlationId });
+  }
+
+  /** Resolves once the broker has confirmed every reply sent so far: each is on its callback queue, behind nothing sent later. */
+  async repliesQueued(): Promise<void> {
+    await this.channel.waitForConfirms();
   }
 
   async stop(): Promise<void> {

@@ -2,13 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
 import { connectInProcess } from './in-process-link.ts';
-import { endedWithin, sleep, startEchoServer, TestClient, type EchoServer } from './test-echo-server.ts';
+import { pollUntil, waitUntil } from '../../test/poll.ts';
+import { endedWithin, startEchoServer, TestClient, type EchoServer } from './test-echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
 let toxiproxy: Toxiproxy;
 let echo: EchoServer;
 let seq = 0;
 const clients: TestClient[] = [];
+/** For a close that must come: only one that never comes fails, whatever the machine's load. */
+const CLOSE_BOUND_MS = 5_000;
 
 function portOf(proxy: Proxy): number {
   return Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1));
@@ -59,19 +62,21 @@ describe('in-process connections to the built-in proxy (no TCP hop)', { timeout:
     const client = openInProcess(proxy);
     await client.roundTrip('x');
     await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
-    expect(await endedWithin(client, 1_000)).toBe('eof');
+    expect(await endedWithin(client, CLOSE_BOUND_MS)).toBe('eof');
   });
 
   it('applies toxics: latency delays, and removing it releases held data at once', async () => {
     const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
     const client = openInProcess(proxy);
     await client.roundTrip('warm');
-    const toxic = await proxy.addToxic({ type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 100, jitter: 0 } } as ICreateToxicBody<unknown>);
-    expect(await client.roundTrip('slow')).toBeGreaterThanOrEqual(100);
+    const toxic = await proxy.addToxic({ type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 1_000, jitter: 0 } } as ICreateToxicBody<unknown>);
+    expect(await client.roundTrip('slow')).toBeGreaterThanOrEqual(1_000);
+    const echoedBefore = echo.bytesReceived();
     const held = client.roundTrip('held', 4, 5_000);
-    await sleep(20);
+    // The echo has sent it back, so it is on its way into the toxic (the proxy's next read).
+    await waitUntil(() => echo.bytesReceived() >= echoedBefore + 4, 'echo of the held chunk', { timeoutMs: 5_000 });
     await toxic.remove();
-    expect(await held).toBeLessThan(100);
+    expect(await held).toBeLessThan(1_000); // a kept delay would hold it 1 s
   });
 
   it('reset_peer resets an in-process connection (ECONNRESET) on the first chunk', async () => {
@@ -79,7 +84,7 @@ describe('in-process connections to the built-in proxy (no TCP hop)', { timeout:
     await proxy.addToxic({ type: 'reset_peer', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } } as ICreateToxicBody<unknown>);
     const client = openInProcess(proxy);
     client.socket.write('boom');
-    expect(await endedWithin(client, 1_000)).toEqual({ error: 'ECONNRESET' });
+    expect(await endedWithin(client, CLOSE_BOUND_MS)).toEqual({ error: 'ECONNRESET' });
   });
 
   it('closes a connection whose caller end is destroyed, and the upstream sees its FIN', async () => {
@@ -87,9 +92,7 @@ describe('in-process connections to the built-in proxy (no TCP hop)', { timeout:
     const client = openInProcess(proxy);
     await client.roundTrip('bye');
     client.close();
-    const until = performance.now() + 2_000;
     // The echo server ends its side once it reads the FIN, and its socket closes.
-    while (performance.now() < until && echo.openConnections() > 0) await sleep(10);
-    expect(echo.openConnections()).toBe(0);
+    expect(await pollUntil(() => echo.openConnections(), (open) => open === 0, { timeoutMs: CLOSE_BOUND_MS })).toBe(0);
   });
 });

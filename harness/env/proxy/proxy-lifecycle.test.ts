@@ -8,6 +8,8 @@ let toxiproxy: Toxiproxy;
 let echo: EchoServer;
 let seq = 0;
 const clients: TestClient[] = [];
+/** For a close that must come: only one that never comes fails, whatever the machine's load. */
+const CLOSE_BOUND_MS = 5_000;
 
 async function newProxy(upstream = echo.upstream): Promise<Proxy> {
   return toxiproxy.createProxy({ name: `life-${++seq}`, listen: '127.0.0.1:0', upstream });
@@ -39,7 +41,7 @@ describe('proxy lifecycle on real TCP: enable, disable, reset, delete, stop', { 
     await before.roundTrip('up');
     const disabled = await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
     expect(disabled.enabled).toBe(false);
-    expect(await endedWithin(before, 1000)).toBe('eof');
+    expect(await endedWithin(before, CLOSE_BOUND_MS)).toBe('eof');
     expect(await tryConnect(proxy.listen)).toBe('ECONNREFUSED');
     await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
     await (await open(proxy.listen)).roundTrip('back');
@@ -56,7 +58,7 @@ describe('proxy lifecycle on real TCP: enable, disable, reset, delete, stop', { 
 
     await toxiproxy.reset();
 
-    expect(await survivor.roundTrip('fast')).toBeLessThan(150);
+    expect(await survivor.roundTrip('fast')).toBeLessThan(300); // a kept toxic would hold it 300 ms
     // The client keeps no toxic list, so ask the API directly.
     expect(await (await fetch(`${server.getApiUrl()}/proxies/${slowed.name}/toxics`)).json()).toEqual([]);
     await expect(slowed.getToxic('latency_downstream')).rejects.toThrow('status code 404');
@@ -79,7 +81,7 @@ describe('proxy lifecycle on real TCP: enable, disable, reset, delete, stop', { 
     const client = await open(proxy.listen);
     await client.roundTrip('bye');
     await proxy.remove();
-    expect(await endedWithin(client, 1000)).toBe('eof');
+    expect(await endedWithin(client, CLOSE_BOUND_MS)).toBe('eof');
     expect(await tryConnect(proxy.listen)).toBe('ECONNREFUSED');
   });
 
@@ -90,7 +92,7 @@ describe('proxy lifecycle on real TCP: enable, disable, reset, delete, stop', { 
       const client = await open(proxy.listen);
       await client.roundTrip('old');
       const moved = await proxy.update({ enabled: true, listen: proxy.listen, upstream: other.upstream });
-      expect(await endedWithin(client, 1000)).toBe('eof');
+      expect(await endedWithin(client, CLOSE_BOUND_MS)).toBe('eof');
       await (await open(moved.listen)).roundTrip('new');
       expect(other.bytesReceived()).toBe(3);
     } finally {
@@ -101,7 +103,7 @@ describe('proxy lifecycle on real TCP: enable, disable, reset, delete, stop', { 
   it('accepts a client and closes it at once (EOF, no RST) when the upstream is unreachable', async () => {
     const proxy = await newProxy('127.0.0.1:1');
     const client = await open(proxy.listen);
-    expect(await endedWithin(client, 1000)).toBe('eof');
+    expect(await endedWithin(client, CLOSE_BOUND_MS)).toBe('eof');
   });
 
   it('stop() closes every listener and connection and is safe to call twice', async () => {
@@ -114,7 +116,7 @@ describe('proxy lifecycle on real TCP: enable, disable, reset, delete, stop', { 
     const held = await open(proxy.listen);
     await own.stop();
     await own.stop();
-    expect(await endedWithin(held, 1000)).not.toBe('open');
+    expect(await endedWithin(held, CLOSE_BOUND_MS)).not.toBe('open');
     expect(await tryConnect(proxy.listen)).toBe('ECONNREFUSED');
     await expect(fetch(`${own.getApiUrl()}/version`)).rejects.toThrow();
   });

@@ -6,7 +6,7 @@ import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../env/broker/
 import { ERROR_HEADER } from './codec.ts';
 import { fib } from './fib.ts';
 import { FibRpcClient, type DiscardedReply, type ReplyMode, type RequestConfirm } from './fib-rpc-client.ts';
-import { FibRpcServer } from './fib-rpc-server.ts';
+import { FibRpcServer, type ServerEvent } from './fib-rpc-server.ts';
 import { RpcCallError } from './errors.ts';
 import { inspectQueue } from './inspect-queue.ts';
 
@@ -123,9 +123,16 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     }
     expect(state).toEqual({ exists: true, messageCount: 0, consumerCount: 0 });
     // A server that starts later finds nothing: it would have answered calls nobody waits for.
-    await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue }).start();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(server.counters.handled).toBe(0);
+    // A call made once it consumes queues behind anything left, so the first request it handles is that call's.
+    const handled: number[] = [];
+    const onEvent = (event: ServerEvent) => {
+      if (event.kind === 'handled') handled.push(event.n);
+    };
+    await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue, onEvent }).start();
+    await using laterClient = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 20_000 }).start();
+    expect(await laterClient.call(8)).toBe(21n);
+    expect(handled).toEqual([8]);
+    expect(server.counters.handled).toBe(1);
   });
 
   it('with confirmRequests, reports the broker\'s confirm of each request, also of one that no server ever answers', async () => {

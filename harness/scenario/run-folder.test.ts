@@ -88,6 +88,11 @@ describe('claimRunFolder', { timeout: 10_000 }, () => {
     const dir = join(scratch, 'unrelated');
     mkdirSync(dir);
     writeFileSync(join(dir, 'README'), 'x');
-    claimRunFolder(dir, { overwrite: false }).release();
+    const claimed = claimRunFolder(dir, { overwrite: false });
+    expect(claimed.notes).toEqual([]);
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+    claimed.release();
+    expect(readFileSync(join(dir, 'README'), 'utf8')).toBe('x');
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
 });

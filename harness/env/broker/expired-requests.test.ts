@@ -39,8 +39,19 @@ describe('expired requests on a private node', { timeout: 120_000 }, () => {
   });
 
   it('keeps the default guest user that a node importing definitions would otherwise not create', async () => {
-    const connection = await amqp.connect(node.getAmqpUrl());
-    await connection.close();
+    const url = new URL(node.getAmqpUrl());
+    expect([url.username, url.password]).toEqual(['guest', 'guest']);
+    const connection = await amqp.connect(url.href);
+    try {
+      // guest may use the default vhost, not merely log in.
+      const channel = await connection.createChannel();
+      expect((await channel.assertQueue('', { exclusive: true })).queue).toMatch(/^amq\.gen-/);
+    } finally {
+      await connection.close();
+    }
+    // The broker checks the password: the connection above was guest's, not an open door.
+    url.password = 'not-guest';
+    await expect(amqp.connect(url.href)).rejects.toThrow(/ACCESS_REFUSED|403/);
   });
 
   it('returns undefined on a broker without the harness\'s dead-letter exchange', async () => {

@@ -1,9 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
+import type { ScenarioResult } from '../report/result-schema.ts';
 import { loadBaseline } from './baseline.ts';
 
 const STEP = fileURLToPath(new URL('./ci-baseline-step.sh', import.meta.url));
@@ -51,6 +53,25 @@ function runStep(files: { cached?: boolean; committed?: boolean }, npmExit = 0) 
   };
 }
 
+/** The step as the workflow runs it: from the checkout, with the real npm, against the job's broker. */
+function runRealStep(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [STEP], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the baseline step did not exit within ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 describe('the CI baseline step', { timeout: 60_000 }, () => {
   it('without any baseline only saves one', () => {
     const step = runStep({});
@@ -75,6 +96,45 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
   it('fails the step when the scenario fails, with its exit code', () => {
     expect(runStep({ committed: true }, 1).code).toBe(1);
     expect(runStep({}, 2).code).toBe(2);
+  });
+
+  it('runs the real scenario through the real npm: two runs compared with the committed baseline by their medians, and their baseline saved', { timeout: 180_000 }, async () => {
+    // The workflow's service container is an external broker at AMQP_URL; here a private node stands in.
+    await using broker = await new PrivateRabbitNode().start();
+    const dir = mkdtempSync(join(scratch, 'real-'));
+    const out = join(dir, 'reports/baseline');
+    const newBaseline = join(dir, 'reports/rpc-chaos-baseline.json');
+    const summary = join(dir, 'summary.md');
+    writeFileSync(summary, '');
+    const step = await runRealStep({
+      ...process.env,
+      AMQP_URL: broker.getAmqpUrl(),
+      TOXIPROXY_URL: '',
+      RPC_CHAOS_REPEAT: '2',
+      RPC_CHAOS_OUT: out,
+      RPC_CHAOS_NEW_BASELINE: newBaseline,
+      // None cached yet, as on a runner type's first run: the committed baseline (the default
+      // path, from the checkout) is used. Made on another machine; only the plumbing is judged.
+      RPC_CHAOS_CACHED_BASELINE: join(dir, '.rpc-chaos-cache/baseline.json'),
+      RPC_CHAOS_OTHER_MACHINE_TOLERANCE: '1000%',
+      GITHUB_STEP_SUMMARY: summary,
+    }, 170_000);
+    expect(step.code, `${step.stdout}\n${step.stderr}`).toBe(0);
+    expect(step.stdout).toContain('rpc-chaos baseline: compared with the committed baseline .github/rpc-chaos-baseline.json (made on another machine), tolerance 1000%');
+    expect(step.stdout).toContain(`+ npm run scenario -- baseline --broker url --out ${out} --repeat 2 --save-baseline ${newBaseline} --baseline .github/rpc-chaos-baseline.json --tolerance 1000%`);
+    expect(readFileSync(summary, 'utf8')).toContain('**baseline**: compared with the committed baseline');
+
+    expect(readdirSync(out).sort()).toEqual(['run-1', 'run-2']);
+    const results = ['run-1', 'run-2'].map((run) => JSON.parse(readFileSync(join(out, run, 'result.json'), 'utf8')) as ScenarioResult);
+    for (const result of results) {
+      expect(result.environment.broker).toMatchObject({ kind: 'url' });
+      const p99 = result.gates.find((gate) => gate.expression === 'p99 vs baseline ±1000%');
+      expect(p99?.detail).toContain('; median of 2 runs');
+      expect(result.verdict).toBe('pass');
+    }
+    const saved = loadBaseline(newBaseline, 'baseline');
+    expect(saved.runIds).toEqual(results.map((result) => result.run.id));
+    expect(saved.environment.workload).toBe('closed-loop concurrency 16 for 5s, 2 servers, 2 clients');
   });
 
   it('the committed baseline is a valid baseline of the baseline scenario', () => {

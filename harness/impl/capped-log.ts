@@ -16,7 +16,9 @@ export const LOG_TAIL_BYTES = 1024 * 1024;
 
 export class CappedLog {
   private headLeft: number;
-  private readonly tail: Buffer;
+  private readonly tailBytes: number;
+  /** Allocated once the head is full: most commands never write that much. */
+  private tail: Buffer | undefined;
   /** Where the next byte goes in the ring, and how many bytes it holds. */
   private tailEnd = 0;
   private tailLength = 0;
@@ -29,7 +31,7 @@ export class CappedLog {
     limits: { readonly headBytes: number; readonly tailBytes: number } = { headBytes: LOG_HEAD_BYTES, tailBytes: LOG_TAIL_BYTES },
   ) {
     this.headLeft = limits.headBytes;
-    this.tail = Buffer.alloc(limits.tailBytes);
+    this.tailBytes = limits.tailBytes;
   }
 
   /** Bytes left out of the log so far. */
@@ -53,32 +55,35 @@ export class CappedLog {
     if (this.closed) return;
     this.closed = true;
     if (this.dropped > 0) writeSync(this.fd, `\n… [rpc-chaos dropped ${formatBytes(this.dropped)} (${this.dropped} bytes) of output here] …\n`);
-    const start = (this.tailEnd - this.tailLength + this.tail.length) % this.tail.length;
-    if (start + this.tailLength <= this.tail.length) {
-      writeSync(this.fd, this.tail.subarray(start, start + this.tailLength));
+    const tail = this.tail;
+    if (!tail || this.tailLength === 0) return;
+    const start = (this.tailEnd - this.tailLength + tail.length) % tail.length;
+    if (start + this.tailLength <= tail.length) {
+      writeSync(this.fd, tail.subarray(start, start + this.tailLength));
     } else {
-      writeSync(this.fd, this.tail.subarray(start));
-      writeSync(this.fd, this.tail.subarray(0, this.tailEnd));
+      writeSync(this.fd, tail.subarray(start));
+      writeSync(this.fd, tail.subarray(0, this.tailEnd));
     }
   }
 
   private keepInTail(chunk: Buffer): void {
-    const capacity = this.tail.length;
+    const capacity = this.tailBytes;
     if (capacity === 0) {
       this.dropped += chunk.length;
       return;
     }
+    const tail = (this.tail ??= Buffer.alloc(capacity));
     if (chunk.length >= capacity) {
       this.dropped += this.tailLength + chunk.length - capacity;
-      chunk.copy(this.tail, 0, chunk.length - capacity);
+      chunk.copy(tail, 0, chunk.length - capacity);
       this.tailEnd = 0;
       this.tailLength = capacity;
       return;
     }
     this.dropped += Math.max(0, this.tailLength + chunk.length - capacity);
     const first = Math.min(chunk.length, capacity - this.tailEnd);
-    chunk.copy(this.tail, this.tailEnd, 0, first);
-    chunk.copy(this.tail, 0, first);
+    chunk.copy(tail, this.tailEnd, 0, first);
+    chunk.copy(tail, 0, first);
     this.tailEnd = (this.tailEnd + chunk.length) % capacity;
     this.tailLength = Math.min(capacity, this.tailLength + chunk.length);
   }

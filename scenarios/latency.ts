@@ -15,7 +15,9 @@ export default defineScenario({
   faults: [
     { kind: 'toxic', proxy: 'clients', toxic: { type: 'latency', stream: 'downstream', attributes: { latency: INJECTED_MS, jitter: 0 } }, trigger: { atMs: 0 } },
   ],
-  checks: [latencyReflectsInjected(INJECTED_MS, 60)],
+  // Up to just under twice the injection: applied or counted twice, it would measure 200 ms or
+  // more; a loaded machine adds its own tens of milliseconds, which must not fail the run.
+  checks: [latencyReflectsInjected(INJECTED_MS, INJECTED_MS - 1)],
   gates: ['errors==0', `p50>=${INJECTED_MS}ms`],
   tracing: { sampleRatio: 0.1 },
 });

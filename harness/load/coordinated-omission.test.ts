@@ -9,6 +9,7 @@ import type { LoadOptions } from './load-options.ts';
 
 let node: StartedPrivateRabbitNode;
 let queueSeq = 0;
+const STALL_MS = 1_000;
 
 /** Runs load against a server that stalls 1 s on its 20th request; returns the latency summary. */
 async function measureWithStall(load: LoadOptions) {
@@ -18,7 +19,7 @@ async function measureWithStall(load: LoadOptions) {
     amqpUrl: node.getAmqpUrl(),
     queue,
     prefetch: 1,
-    faultPoints: { beforeReply: () => (++handled === 20 ? new Promise((resolve) => setTimeout(resolve, 1000)) : undefined) },
+    faultPoints: { beforeReply: () => (++handled === 20 ? new Promise((resolve) => setTimeout(resolve, STALL_MS)) : undefined) },
   }).start();
   await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 10_000 }).start();
   const recorder = new LatencyRecorder({ runStartEpochMs: Date.now() });
@@ -47,7 +48,11 @@ describe('latency without coordinated omission', { timeout: 60_000 }, () => {
   it('a naive closed loop hides the same stall: one slow sample, percentiles stay low', async () => {
     const closedLoop = await measureWithStall({ executor: 'closed-loop', concurrency: 1, durationMs: 3_000 });
     expect(closedLoop.max).toBeGreaterThanOrEqual(900);
-    expect(closedLoop.p90).toBeLessThan(100);
-    expect(closedLoop.p99).toBeLessThan(200);
+    // The loop sends its next call only when the stalled one returns, so that one sample alone
+    // holds the stall, and among more than a hundred it reaches neither percentile: both stay
+    // below half the stall, where the open loop's p99 is above 800 ms.
+    expect(closedLoop.count).toBeGreaterThan(100);
+    expect(closedLoop.p90).toBeLessThan(STALL_MS / 2);
+    expect(closedLoop.p99).toBeLessThan(STALL_MS / 2);
   });
 });

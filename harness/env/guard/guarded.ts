@@ -172,7 +172,7 @@ function decideContainment(): ProcessContainment {
     // Unreadable: then creating a cgroup there fails as well, and says why.
   }
   containment = !parent
-    ? { mechanism: 'process-group', reason: 'no cgroup v2 hierarchy is mounted' }
+    ? { mechanism: 'process-group', reason: 'no cgroup v2 hierarchy that holds this process is mounted' }
     : controllers !== ''
       ? { mechanism: 'process-group', reason: `the cgroup ${parent} hands controllers to new cgroups (${controllers})` }
       : { mechanism: 'cgroup', parent };

@@ -1,17 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
+import { pollUntil, waitUntil } from '../../test/poll.ts';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
 import { connectInProcess } from './in-process-link.ts';
-import { pollUntil, waitUntil } from '../../test/poll.ts';
-import { endedWithin, startEchoServer, TestClient, type EchoServer } from './test-echo-server.ts';
+import { CLOSE_BOUND_MS, endedWithin, startEchoServer, TestClient, type EchoServer } from './test-echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
 let toxiproxy: Toxiproxy;
 let echo: EchoServer;
 let seq = 0;
 const clients: TestClient[] = [];
-/** For a close that must come: only one that never comes fails, whatever the machine's load. */
-const CLOSE_BOUND_MS = 5_000;
 
 function portOf(proxy: Proxy): number {
   return Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1));

@@ -1,15 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
-import { connectClient, endedWithin, startEchoServer, tryConnect, type EchoServer, type TestClient } from './test-echo-server.ts';
+import { CLOSE_BOUND_MS, connectClient, endedWithin, startEchoServer, tryConnect, type EchoServer, type TestClient } from './test-echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
 let toxiproxy: Toxiproxy;
 let echo: EchoServer;
 let seq = 0;
 const clients: TestClient[] = [];
-/** For a close that must come: only one that never comes fails, whatever the machine's load. */
-const CLOSE_BOUND_MS = 5_000;
 
 async function newProxy(upstream = echo.upstream): Promise<Proxy> {
   return toxiproxy.createProxy({ name: `life-${++seq}`, listen: '127.0.0.1:0', upstream });

@@ -66,6 +66,9 @@ export async function tryConnect(listen: string): Promise<string> {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** For a close that must come: only one that never comes within it fails, whatever the machine's load. */
+export const CLOSE_BOUND_MS = 5_000;
+
 /** Settles to how the connection ended, or 'open' if it has not within `ms`. */
 export function endedWithin(client: TestClient, ms: number): Promise<TestEnd | 'open'> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import type { ReportingInstance } from '../impl/implementation.ts';
 import { clientProtocolFollowed } from '../checks/client-protocol.ts';
-import { CORE_CHECKS, runChecks, type CheckInput } from '../checks/invariants.ts';
+import { CORE_CHECKS, runChecks, type Check, type CheckInput } from '../checks/invariants.ts';
 import { measureOfferedLoad, offeredLoadWarning, withStartLateness } from '../checks/offered-load.ts';
 import { accountRequests, type RequestAccounting } from '../checks/request-accounting.ts';
 import { confirmedRequestsAnswered, measureRequestLoss, type RequestLoss } from '../checks/request-loss.ts';
@@ -68,11 +68,55 @@ function containmentOfThisProcess(): Pick<ScenarioResult['environment'], 'proces
 export async function assembleResult(input: AssembleInput): Promise<ScenarioResult> {
   const { definition } = input;
   const clientTallies = [...input.clientTallies.values()];
-  const serverTallies = [...input.serverTallies.values()];
+  const counters = sumCounters(input, clientTallies, [...input.serverTallies.values()]);
+  const measured = measureLoad(input);
+  const checks = runChecks(checksFor(input, clientTallies, measured.requestLoss !== undefined), checkInputOf(input, counters, clientTallies, measured));
+  const traces = await collectTracesOrSayWhy(input);
+  const offeredLoadShortfall = measured.offeredLoad && offeredLoadWarning(measured.offeredLoad);
+  const harnessFailed = input.harnessErrors.length > 0 && !input.interrupted;
+
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    scenario: { name: definition.name, description: definition.description },
+    run: {
+      id: input.runId,
+      startedAt: input.startedAt.toISOString(),
+      endedAt: input.endedAt.toISOString(),
+      durationMs: input.endedAt.getTime() - input.startedAt.getTime(),
+      interrupted: input.interrupted,
+      seed: input.options.seed,
+    },
+    environment: environmentOf(input),
+    config: {
+      load: definition.load,
+      servers: definition.topology.servers,
+      clients: definition.topology.clients,
+      timeoutMs: definition.timeoutMs,
+      prefetch: definition.topology.prefetch,
+      confirmReplies: definition.topology.confirmReplies,
+    },
+    counters,
+    latency: measured.latency,
+    serverLatency: measured.serverLatency,
+    // Throughput over the time load ran, not over set-up and teardown.
+    throughput: { callsPerSec: (counters.answered / measured.loadDurationMs) * 1000 },
+    offeredLoad: measured.offeredLoad,
+    faults: input.faults,
+    timeline: input.timeline,
+    checks,
+    gates: [],
+    traces,
+    verdict: input.interrupted ? 'interrupted' : harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
+    harnessErrors: input.harnessErrors,
+    warnings: [...(input.warnings ?? []), ...(offeredLoadShortfall ? [offeredLoadShortfall] : [])],
+    ...(measured.callsByStart ? { callsByStart: measured.callsByStart } : {}),
+  };
+}
+
+function sumCounters(input: AssembleInput, clientTallies: readonly ClientTally[], serverTallies: readonly ServerTally[]): Counters {
   const total = (pick: (t: ClientTally) => number) => clientTallies.reduce((sum, t) => sum + pick(t), 0);
   const totalServer = (pick: (t: ServerTally) => number) => serverTallies.reduce((sum, t) => sum + pick(t), 0);
-
-  const counters: Counters = {
+  return {
     sent: total((t) => t.sent),
     answered: total((t) => t.answered),
     correct: total((t) => t.correct),
@@ -92,31 +136,49 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     brokerRestarts: input.extra.brokerRestarts,
     reconnects: total((t) => t.reconnects) + totalServer((t) => t.reconnects),
   };
+}
 
+interface MeasuredLoad {
+  readonly latency: ScenarioResult['latency'];
+  readonly serverLatency: ScenarioResult['serverLatency'];
+  readonly offeredLoad: ScenarioResult['offeredLoad'];
+  readonly callsByStart: ScenarioResult['callsByStart'];
+  readonly loadDurationMs: number;
+  readonly requestAccounting: RequestAccounting | undefined;
+  readonly requestLoss: RequestLoss | undefined;
+}
+
+/** Latency, the load offered, calls by start and the requests' fates, from the processes' final reports. */
+function measureLoad(input: AssembleInput): MeasuredLoad {
+  const { definition } = input;
   const recordings = (pick: (w: ReportingInstance) => EncodedRecording | undefined, workers: readonly ReportingInstance[]) =>
     workers.map(pick).filter((r): r is EncodedRecording => r !== undefined);
   const loadEndedEpochMs = input.loadEndedEpochMs ?? input.endedAt.getTime();
-  const latency = runLatency(recordings((w) => w.final?.latency, input.clients), Math.max(1, loadEndedEpochMs - input.runStartEpochMs));
+  const loadDurationMs = Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
+  const latency = runLatency(recordings((w) => w.final?.latency, input.clients), loadDurationMs);
   const queueWait = summarizeRecordings(recordings((w) => w.final?.queueWait, input.servers));
   const service = summarizeRecordings(recordings((w) => w.final?.service, input.servers));
-
-  const lastFaultEnd = Math.max(0, ...input.faults.map((f) => f.endMs ?? f.startMs ?? 0));
   // Only final tallies carry what the load generator offered; a client without one did not report it.
   const finalClientTallies = input.clients.map((w) => w.final?.client).filter((t): t is ClientTally => t !== undefined);
   const offeredLoad = finalClientTallies.length > 0
     ? withStartLateness(measureOfferedLoad(definition.load, definition.topology.clients, finalClientTallies, definition.acceptUndeliveredLoad ?? false), input.clients.flatMap((w) => w.final?.startLateness ?? []))
     : undefined;
-  const offeredLoadShortfall = offeredLoad && offeredLoadWarning(offeredLoad);
   // Only when every client reported: a window missing one client's calls would judge a part as the whole.
   // Phases end where the load schedule did, not where the clients finished draining.
   const byStart = input.clients.map((w) => w.final?.callsByStart);
-  const scheduleEndMs = offeredLoad && offeredLoad.scheduleMs > 0 ? offeredLoad.scheduleMs : Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
+  const scheduleEndMs = offeredLoad && offeredLoad.scheduleMs > 0 ? offeredLoad.scheduleMs : loadDurationMs;
   const callsByStart = byStart.every((b) => b !== undefined) ? mergeCallsByStart(byStart as EncodedCallsByStart[], scheduleEndMs) : undefined;
-  const { requestAccounting, requestLoss } = measureRequests(input);
-  const checkInput: CheckInput = {
+  return { latency, serverLatency: { queueWait, service }, offeredLoad, callsByStart, loadDurationMs, ...measureRequests(input) };
+}
+
+function checkInputOf(input: AssembleInput, counters: Counters, clientTallies: readonly ClientTally[], measured: MeasuredLoad): CheckInput {
+  const total = (pick: (t: ClientTally) => number) => clientTallies.reduce((sum, t) => sum + pick(t), 0);
+  const { latency } = measured;
+  const lastFaultEnd = Math.max(0, ...input.faults.map((f) => f.endMs ?? f.startMs ?? 0));
+  return {
     counters,
     faults: input.faults,
-    topology: { clients: definition.topology.clients, servers: definition.topology.servers },
+    topology: { clients: input.definition.topology.clients, servers: input.definition.topology.servers },
     acceptedReplies: total((t) => t.acceptedReplies),
     answeredTwice: total((t) => t.answeredTwice),
     answeredTwiceExamples: clientTallies.flatMap((t) => t.answeredTwiceExamples).slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
@@ -125,11 +187,15 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     latencyP50Ms: latency.summary.count > 0 ? latency.summary.p50 : undefined,
     // From the interval in which the last fault ended: the series has no finer resolution.
     answeredAfterLastFault: latency.series.filter((point) => point.tMs + latency.intervalMs > lastFaultEnd).reduce((sum, point) => sum + point.count, 0),
-    offeredLoad,
+    offeredLoad: measured.offeredLoad,
     crossResolutionExamples: clientTallies.flatMap((t) => t.crossResolutionExamples ?? []).slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
-    requestAccounting,
-    requestLoss,
+    requestAccounting: measured.requestAccounting,
+    requestLoss: measured.requestLoss,
   };
+}
+
+/** The checks that apply to this run: the core ones it can decide, loss and protocol checks where they apply, the scenario's own. */
+function checksFor(input: AssembleInput, clientTallies: readonly ClientTally[], confirmsKnown: boolean): Check[] {
   // Only external clients speak the line protocol; their tallies carry its violations.
   const protocolTallies = clientTallies.filter((t) => t.protocolViolations !== undefined);
   const protocolChecks = protocolTallies.length > 0 ? [clientProtocolFollowed(sumCounts(protocolTallies.map((t) => t.protocolViolations!)))] : [];
@@ -139,63 +205,27 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     // A segment of a run leaves what only the whole run can decide to the merge.
     .filter((check) => !input.options.segment?.deferredChecks.has(check.id));
   // Only a run whose clients published with confirms knows which requests the broker must not lose.
-  const lossChecks = requestLoss ? [confirmedRequestsAnswered] : [];
-  const checks = runChecks([...coreChecks, ...lossChecks, ...protocolChecks, ...definition.checks], checkInput);
-  const traces = await collectTracesOrSayWhy(input);
-  // Throughput over the time load ran, not over set-up and teardown.
-  const loadDurationMs = Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
-  const harnessFailed = input.harnessErrors.length > 0 && !input.interrupted;
+  const lossChecks = confirmsKnown ? [confirmedRequestsAnswered] : [];
+  return [...coreChecks, ...lossChecks, ...protocolChecks, ...input.definition.checks];
+}
 
+function environmentOf(input: AssembleInput): ScenarioResult['environment'] {
   return {
-    schemaVersion: RESULT_SCHEMA_VERSION,
-    scenario: { name: definition.name, description: definition.description },
-    run: {
-      id: input.runId,
-      startedAt: input.startedAt.toISOString(),
-      endedAt: input.endedAt.toISOString(),
-      durationMs: input.endedAt.getTime() - input.startedAt.getTime(),
-      interrupted: input.interrupted,
-      seed: input.options.seed,
+    broker: input.topology.broker,
+    proxy: input.topology.proxy,
+    replyMode: input.definition.topology.replyMode,
+    node: process.version,
+    harnessVersion: HARNESS_VERSION,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    tracing: {
+      enabled: input.options.tracing.enabled,
+      sampleRatio: input.options.tracing.sampleRatio,
+      ...(input.options.tracing.enabled ? { budget: input.options.tracing.budget ?? DEFAULT_TRACE_BUDGET } : {}),
     },
-    environment: {
-      broker: input.topology.broker,
-      proxy: input.topology.proxy,
-      replyMode: definition.topology.replyMode,
-      node: process.version,
-      harnessVersion: HARNESS_VERSION,
-      platform: `${process.platform}-${process.arch}`,
-      cpus: cpus().length,
-      tracing: {
-        enabled: input.options.tracing.enabled,
-        sampleRatio: input.options.tracing.sampleRatio,
-        ...(input.options.tracing.enabled ? { budget: input.options.tracing.budget ?? DEFAULT_TRACE_BUDGET } : {}),
-      },
-      implementations: input.implementations,
-      ...(input.options.clientPriority === 'realtime' ? { clientPriority: 'realtime' as const } : {}),
-      ...containmentOfThisProcess(),
-    },
-    config: {
-      load: definition.load,
-      servers: definition.topology.servers,
-      clients: definition.topology.clients,
-      timeoutMs: definition.timeoutMs,
-      prefetch: definition.topology.prefetch,
-      confirmReplies: definition.topology.confirmReplies,
-    },
-    counters,
-    latency,
-    serverLatency: { queueWait, service },
-    throughput: { callsPerSec: (counters.answered / loadDurationMs) * 1000 },
-    offeredLoad,
-    faults: input.faults,
-    timeline: input.timeline,
-    checks,
-    gates: [],
-    traces,
-    verdict: input.interrupted ? 'interrupted' : harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
-    harnessErrors: input.harnessErrors,
-    warnings: [...(input.warnings ?? []), ...(offeredLoadShortfall ? [offeredLoadShortfall] : [])],
-    ...(callsByStart ? { callsByStart } : {}),
+    implementations: input.implementations,
+    ...(input.options.clientPriority === 'realtime' ? { clientPriority: 'realtime' as const } : {}),
+    ...containmentOfThisProcess(),
   };
 }
 

@@ -19,5 +19,5 @@ export {
   requestsRedelivered,
 } from './checks/fault-effects.ts';
 export type { LoadOptions } from './load/load-options.ts';
-export type { CommandImplementationSpec, ImplementationsSpec } from './impl/implementation-spec.ts';
+export type { CommandImplementationSpec, ImplementationsSpec } from './scenario/implementation-spec.ts';
 export type { ReplyMode } from './rpc/fib-rpc-client.ts';

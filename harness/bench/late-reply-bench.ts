@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import lateReply from '../../scenarios/late-reply.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
 import type { ProxyChoice } from '../env/select-proxy.ts';
-import { runScenario } from '../scenario/run-scenario.ts';
+import { runScenario } from '../engine/run-scenario.ts';
 
 export interface LateReplyRow {
   readonly proxy: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { StartedBroker } from '../env/broker/broker.ts';
 import type { LatencySummary } from '../observe/latency-summary.ts';
 import { defineScenario, type ScenarioDefinition } from '../scenario/define-scenario.ts';
-import { runScenario } from '../scenario/run-scenario.ts';
+import { runScenario } from '../engine/run-scenario.ts';
 import type { ClientPriority } from '../env/realtime-priority.ts';
 
 /**

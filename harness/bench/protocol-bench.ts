@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../build/programs.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
-import { commandClient } from '../impl/command-client.ts';
-import type { ClientTally } from '../load/worker-protocol.ts';
+import { commandClient } from '../impl/command/command-client.ts';
+import type { ClientTally } from '../impl/builtin/worker-protocol.ts';
 import { FibRpcClient } from '../rpc/fib-rpc-client.ts';
 import { FibRpcServer } from '../rpc/fib-rpc-server.ts';
-import { summarizeRecordings } from '../scenario/merge-recordings.ts';
+import { summarizeRecordings } from '../engine/merge-recordings.ts';
 import { measureClosedLoop, medianSample, type ThroughputSample } from './measure-closed-loop.ts';
 
 export interface ProtocolBenchRow {

@@ -21,7 +21,7 @@ import { benchLateReply } from './late-reply-bench.ts';
 import { benchStartup } from './startup-bench.ts';
 import { median } from './sample-stats.ts';
 import { benchOpenLoop } from './open-loop-bench.ts';
-import { benchReport } from '../report/bench-report.ts';
+import { benchReport } from './report-bench.ts';
 import { benchObserve } from '../observe/bench-observe.ts';
 import { formatTable } from './format-table.ts';
 import { parseBenchOptions } from './bench-options.ts';

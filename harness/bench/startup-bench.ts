@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../build/programs.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
-import type { ServerWorkerConfig } from '../load/worker-protocol.ts';
-import { WorkerProcess, SpawnedWorker } from '../scenario/worker-process.ts';
+import type { ServerWorkerConfig } from '../impl/builtin/worker-protocol.ts';
+import { WorkerProcess, SpawnedWorker } from '../impl/builtin/worker-process.ts';
 import { median } from './sample-stats.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Proxy } from 'toxiproxy-node-client';
-import type { FaultRecord, TimelineEvent } from '../report/result-schema.ts';
+import type { FaultRecord, TimelineEvent } from '../model/result-schema.ts';
 import { describeFault, type FaultSpec, type ProxyName, type Trigger } from './fault-spec.ts';
 import { executeNodeFault, type ClusterFaultTargets } from './node-faults.ts';
 

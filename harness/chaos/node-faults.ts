@@ -4,7 +4,7 @@
  * window; every change of a node's state is also recorded as a node-state change, which
  * the report draws as one lane per node.
  */
-import type { TimelineEvent } from '../report/result-schema.ts';
+import type { TimelineEvent } from '../model/result-schema.ts';
 import { describeNodeTarget, type NodeFaultSpec, type NodeTarget, type PartitionRemedy } from './fault-spec.ts';
 
 export type NodeLaneState = 'up' | 'down' | 'paused' | 'partitioned' | 'leader';

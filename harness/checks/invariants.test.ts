@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanRunInput, fault } from './check-input-fixture.ts';
+import { cleanRunInput, fault } from './test/check-input-fixture.ts';
 import { CORE_CHECKS, runChecks, type Check, type CheckInput } from './invariants.ts';
 
 const core = (id: string): Check => {

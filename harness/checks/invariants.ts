@@ -1,4 +1,4 @@
-import type { CheckResult, Counters, FaultRecord, OfferedLoad } from '../report/result-schema.ts';
+import type { CheckResult, Counters, FaultRecord, OfferedLoad } from '../model/result-schema.ts';
 import { offeredLoadDelivered } from './offered-load.ts';
 import { requestsHandledMatchSent, type RequestAccounting } from './request-accounting.ts';
 import type { RequestLoss } from './request-loss.ts';

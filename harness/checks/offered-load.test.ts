@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanRunInput } from './check-input-fixture.ts';
+import { cleanRunInput } from './test/check-input-fixture.ts';
 import { createLatencyHistogram, encodeHistogram } from '../observe/histogram.ts';
 import { measureOfferedLoad, offeredLoadDelivered, offeredLoadWarning, withStartLateness } from './offered-load.ts';
 

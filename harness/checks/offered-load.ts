@@ -2,7 +2,7 @@ import type { LoadOptions } from '../load/load-options.ts';
 import { mergeHistograms } from '../observe/histogram.ts';
 import { summarize } from '../observe/latency-summary.ts';
 import { ms } from '../report/format.ts';
-import type { OfferedLoad } from '../report/result-schema.ts';
+import type { OfferedLoad } from '../model/result-schema.ts';
 import type { Check } from './invariants.ts';
 
 /**

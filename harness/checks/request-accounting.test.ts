@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallIdSet } from '../observe/call-id-set.ts';
-import { cleanRunInput } from './check-input-fixture.ts';
+import { cleanRunInput } from './test/check-input-fixture.ts';
 import { accountRequests, requestsHandledMatchSent } from './request-accounting.ts';
 
 const setOf = (...ids: string[]) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallIdSet } from '../observe/call-id-set.ts';
-import { cleanRunInput } from './check-input-fixture.ts';
+import { cleanRunInput } from './test/check-input-fixture.ts';
 import { confirmedRequestsAnswered, measureRequestLoss } from './request-loss.ts';
 
 const setOf = (...ids: string[]) => {

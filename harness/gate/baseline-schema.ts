@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScenarioResult } from '../report/result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 import { metricDefinition } from './metrics.ts';
 import { spreadOf } from './repeats.ts';
 

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GateResult, ScenarioResult } from '../report/result-schema.ts';
+import type { GateResult, ScenarioResult } from '../model/result-schema.ts';
 import { BaselineError, baselineFromRuns, compareWithBaseline, extractBaselineMetrics, loadBaseline, saveBaseline, type Baseline } from './baseline.ts';
 import { aggregateRepeats } from './repeats.ts';
-import { makeResult, scaledLatencies } from './test-fixture.ts';
+import { makeResult, scaledLatencies } from './test/result-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-gate-'));
 /** Runs whose latencies are 1..100 ms times each factor, one run per factor. */

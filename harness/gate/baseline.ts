@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { makeDirectory } from '../env/output-paths.ts';
-import type { ScenarioResult } from '../report/result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 import { BASELINE_VERSION, BaselineError, BaselineSchema, environmentOf, type Baseline } from './baseline-schema.ts';
 import { aggregateRepeats, BASELINE_METRICS } from './repeats.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
-import type { ScenarioResult } from '../report/result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 import { loadBaseline } from './baseline.ts';
 
 const STEP = fileURLToPath(new URL('./ci-baseline-step.sh', import.meta.url));

@@ -1,4 +1,4 @@
-import type { GateResult, ScenarioResult } from '../report/result-schema.ts';
+import type { GateResult, ScenarioResult } from '../model/result-schema.ts';
 import { BaselineError, environmentOf, type Baseline, type BaselineEnvironment } from './baseline-schema.ts';
 import { formatMetricValue } from './format-gates.ts';
 import { lookupMetric, type MetricDefinition } from './metrics.ts';

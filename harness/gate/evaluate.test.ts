@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { GateResult, ScenarioResult } from '../report/result-schema.ts';
+import type { GateResult, ScenarioResult } from '../model/result-schema.ts';
 import { evaluateGates } from './evaluate.ts';
 import { formatGateTable } from './format-gates.ts';
 import { parseGate } from './parse-gate.ts';
-import { makeResult } from './test-fixture.ts';
+import { makeResult } from './test/result-fixture.ts';
 
 // 100 answered calls of 1..100 ms, 1000 sent, 2 timeouts; 500 calls/s.
 const run = makeResult({ counters: { sent: 1000, timedOut: 2 }, callsPerSec: 500 });

@@ -1,4 +1,4 @@
-import type { GateResult, ScenarioResult } from '../report/result-schema.ts';
+import type { GateResult, ScenarioResult } from '../model/result-schema.ts';
 import { formatMetricValue } from './format-gates.ts';
 import { evaluatePhaseGate } from './evaluate-phase.ts';
 import { compare, type ParsedGate } from './parse-gate.ts';

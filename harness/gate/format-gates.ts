@@ -1,4 +1,4 @@
-import type { GateResult } from '../report/result-schema.ts';
+import type { GateResult } from '../model/result-schema.ts';
 
 /**
  * The gates as an aligned terminal table, one line per gate: `  PASS  <expression>  <detail>`.

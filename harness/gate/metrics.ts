@@ -1,5 +1,5 @@
 import { decodeHistogram } from '../observe/histogram.ts';
-import type { FaultImpactRecord, LatencySummary, ScenarioResult } from '../report/result-schema.ts';
+import type { FaultImpactRecord, LatencySummary, ScenarioResult } from '../model/result-schema.ts';
 
 /** What a metric measures decides its unit and which units a gate may write after the number. */
 export type MetricKind = 'latency' | 'rate' | 'percent' | 'count';

@@ -1,5 +1,5 @@
 import type { FaultSpec } from '../chaos/fault-spec.ts';
-import type { CallsByStart, FaultRecord } from '../report/result-schema.ts';
+import type { CallsByStart, FaultRecord } from '../model/result-schema.ts';
 import type { OutcomeCounts } from '../observe/calls-by-start.ts';
 
 /**

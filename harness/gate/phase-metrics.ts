@@ -1,6 +1,6 @@
 import { mergeHistograms } from '../observe/histogram.ts';
 import { summarize } from '../observe/latency-summary.ts';
-import type { FaultRecord, ScenarioResult } from '../report/result-schema.ts';
+import type { FaultRecord, ScenarioResult } from '../model/result-schema.ts';
 import type { Reading } from './metrics.ts';
 import type { PhaseKind, WindowCalls } from './phase-faults.ts';
 

@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../report/result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 import { lookupMetric, METRIC_UNIT } from './metrics.ts';
 
 /**

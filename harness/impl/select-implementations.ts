@@ -1,7 +1,7 @@
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
-import { builtinClient, builtinServer, type BuiltinClientOptions } from './builtin.ts';
-import { commandClient } from './command-client.ts';
-import { commandServer } from './command-server.ts';
+import { builtinClient, builtinServer, type BuiltinClientOptions } from './builtin/builtin-implementation.ts';
+import { commandClient } from './command/command-client.ts';
+import { commandServer } from './command/command-server.ts';
 import type { ClientImplementation, ServerImplementation } from './implementation.ts';
 
 export interface SelectedImplementations {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLoopScenario } from '../bench/open-loop-bench.ts';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
-import { runScenario } from '../scenario/run-scenario.ts';
+import { runScenario } from '../engine/run-scenario.ts';
 
 let node: StartedPrivateRabbitNode;
 const runDir = mkdtempSync(join(tmpdir(), 'rpc-chaos-open-loop-accounting-'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FaultRecord, IntervalPoint } from '../report/result-schema.ts';
+import type { FaultRecord, IntervalPoint } from '../model/result-schema.ts';
 import { baselineRate, faultImpacts } from './fault-impact.ts';
 
 const point = (tMs: number, count: number): IntervalPoint => ({ tMs, count, throughputPerSec: count, p50: 1, p90: 1, p99: 1, max: 1 });

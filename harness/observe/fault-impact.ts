@@ -10,7 +10,7 @@
  *   never came back within the run.
  * - failed calls during the fault (its window plus one call timeout), by reason.
  */
-import type { FaultRecord, IntervalPoint, TimelineEvent } from '../report/result-schema.ts';
+import type { FaultRecord, IntervalPoint, TimelineEvent } from '../model/result-schema.ts';
 
 export interface FaultImpact {
   readonly faultId: string;

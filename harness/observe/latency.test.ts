@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyResultSchema } from '../report/result-schema.ts';
+import { LatencyResultSchema } from '../model/result-schema.ts';
 import { createLatencyHistogram, decodeHistogram, encodeHistogram, HISTOGRAM_BOUNDS, mergeHistograms } from './histogram.ts';
 import { intervalSeries, latencyResult, MAX_SERIES_POINTS, mergeRecordings } from './interval-series.ts';
 import { LatencyRecorder } from './latency-recorder.ts';

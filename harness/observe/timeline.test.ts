@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimelineEventSchema } from '../report/result-schema.ts';
+import { TimelineEventSchema } from '../model/result-schema.ts';
 import { Timeline, TIMELINE_EVENT_KINDS, type TimelineEvent } from './timeline.ts';
 
 const event = (atMs: number, kind: TimelineEvent['kind'], detail?: string): TimelineEvent => ({

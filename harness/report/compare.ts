@@ -1,5 +1,5 @@
 import { errorCount, instant, int, ms, rate, signedPercent } from './format.ts';
-import type { ScenarioResult } from './result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 
 /** One compared metric; `better` says which direction is an improvement ('none' for plain counts). */
 export interface CompareRow {

@@ -1,5 +1,5 @@
 import { withUnit } from './format.ts';
-import type { CheckResult, GateResult, ScenarioResult } from './result-schema.ts';
+import type { CheckResult, GateResult, ScenarioResult } from '../model/result-schema.ts';
 
 const INTERRUPTED_MESSAGE = 'the run was interrupted (Ctrl-C or a signal): a partial run, neither a pass nor a fail';
 

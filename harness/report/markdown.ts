@@ -1,5 +1,5 @@
 import { errorCount, instant, int, ms, rate, seconds, withUnit } from './format.ts';
-import type { ScenarioResult } from './result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 
 /** summary.md, for $GITHUB_STEP_SUMMARY and similar CI job summaries (GitHub-flavoured Markdown). */

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
-import { makeClusterResult } from './cluster-fixture.ts';
+import { makeClusterResult } from './test/cluster-fixture.ts';
 import { writeResult } from './result-io.ts';
 import { writeReports } from './write-reports.ts';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
 import { renderCompareHtml } from './html/render-compare.ts';
 import { writeResult } from './result-io.ts';
-import { makeLargeSyntheticResult, makeSyntheticResult } from './test-fixtures.ts';
+import { makeLargeSyntheticResult, makeSyntheticResult } from '../bench/synthetic-result.ts';
 import { writeReports } from './write-reports.ts';
 
 /** Full-page screenshots for a person to look at; .tmp/ is git-ignored. */

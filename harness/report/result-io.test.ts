@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readResult, writeResult } from './result-io.ts';
-import type { ScenarioResult } from './result-schema.ts';
-import { makeSyntheticResult } from './test-fixtures.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
+import { makeSyntheticResult } from '../bench/synthetic-result.ts';
 
 const result = makeSyntheticResult({}, { durationSec: 5 });
 const made: string[] = [];

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { makeDirectory } from '../env/output-paths.ts';
-import { RESULT_SCHEMA_VERSION, ScenarioResultSchema, type ScenarioResult } from './result-schema.ts';
+import { RESULT_SCHEMA_VERSION, ScenarioResultSchema, type ScenarioResult } from '../model/result-schema.ts';
 
 export const RESULT_FILE = 'result.json';
 

@@ -1,5 +1,5 @@
 import { instant, int } from './format.ts';
-import type { ScenarioResult } from './result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 
 /** The clock skew above which the merge warns (issue: "more than 50 ms"). */
 export const CLOCK_SKEW_WARN_MS = 50;

@@ -1,5 +1,5 @@
 import { errorCount, int, ms, rate, seconds, withUnit } from './format.ts';
-import type { ScenarioResult } from './result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 
 /** Open loop: the rate asked for and achieved, and how late the generator started calls. */

@@ -3,8 +3,8 @@ import { exitCodeOf } from '../exit-codes.ts';
 import { renderCompareMarkdown } from './compare.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { ScenarioResult } from './result-schema.ts';
-import { makeSyntheticResult } from './test-fixtures.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
+import { makeSyntheticResult } from '../bench/synthetic-result.ts';
 import { renderSegments } from './html/sections/segments.ts';
 import { formatTerminalSummary } from './terminal-summary.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderVerdicts } from './html/sections/verdicts.ts';
 import { renderMarkdown } from './markdown.ts';
-import { ScenarioResultSchema } from './result-schema.ts';
-import { makeSyntheticResult } from './test-fixtures.ts';
+import { ScenarioResultSchema } from '../model/result-schema.ts';
+import { makeSyntheticResult } from '../bench/synthetic-result.ts';
 import { formatTerminalSummary } from './terminal-summary.ts';
 
 const WARNING = 'offered load not delivered: target 50000/s, achieved 2000/s, started 2000 of 50000 due, dropped 48000 (96 %); the run does not pass (set acceptUndeliveredLoad to accept it)';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { renderReportHtml } from './html/render-report.ts';
 import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { ScenarioResult } from './result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 
 /** Writes report.html, junit.xml and summary.md next to result.json; each reads only the result. */
 export function writeReports(runDir: string, result: ScenarioResult): string[] {

@@ -12,13 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { EXIT_HARNESS_ERROR } from '../exit-codes.ts';
 import { defineScenario } from '../scenario/define-scenario.ts';
-import { runScenario } from '../scenario/run-scenario.ts';
+import { runScenario } from '../engine/run-scenario.ts';
 import duplicateReply from '../../scenarios/duplicate-reply.ts';
 import { planParticipant } from './plan-participant.ts';
 import type { SegmentRun } from './segment-run.ts';
 import { describeTimeSpan, parseStartAt } from './segment-spec.ts';
 
-const CLI = new URL('../cli.ts', import.meta.url).pathname;
+const CLI = new URL('../cli/cli.ts', import.meta.url).pathname;
 const YEARS_AGO = '2020-01-01T00:00:00Z';
 
 const tempDirs: string[] = [];

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../report/result-schema.ts';
+import type { CheckResult } from '../model/result-schema.ts';
 import { CallIdSet, type EncodedCallIds } from '../observe/call-id-set.ts';
 
 /**

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CheckResultSchema, CountersSchema, FaultRecordSchema, TimelineEventSchema, ScenarioResultSchema } from '../report/result-schema.ts';
+import { CheckResultSchema, CountersSchema, FaultRecordSchema, TimelineEventSchema, ScenarioResultSchema } from '../model/result-schema.ts';
 
 export const SEGMENT_FILE = 'segment.json';
 export const SEGMENT_RECORD_VERSION = 1;

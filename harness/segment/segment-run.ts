@@ -7,10 +7,10 @@
 import { hostname } from 'node:os';
 import type { CallPlan } from '../load/call-plan.ts';
 import { localAddress } from '../env/local-address.ts';
-import type { ScenarioResult } from '../report/result-schema.ts';
-import type { AssembleInput } from '../scenario/assemble-result.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
+import type { AssembleInput } from '../engine/assemble-result.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
-import type { RequestQueue } from '../scenario/request-queue.ts';
+import type { RequestQueue } from '../engine/request-queue.ts';
 import type { SegmentShare } from './segment-share.ts';
 import { announceSegmentDone, awaitSegmentsDone, sleepUntil } from './segment-signals.ts';
 import {

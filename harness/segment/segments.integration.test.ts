@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { mergeHistograms } from '../observe/histogram.ts';
 import { summarize } from '../observe/latency-summary.ts';
-import type { ScenarioResult } from '../report/result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 
-const CLI = new URL('../cli.ts', import.meta.url).pathname;
-const REPORT = new URL('../report/bin/report.ts', import.meta.url).pathname;
+const CLI = new URL('../cli/cli.ts', import.meta.url).pathname;
+const REPORT = new URL('../cli/report-command.ts', import.meta.url).pathname;
 const SCENARIO = new URL('./test/steady-duplicate-reply.ts', import.meta.url).pathname;
 const PLAN = [SCENARIO, '--seed', '11', '--calls', '400', '--rate', '80', '--no-tracing', '--broker', 'url', '--proxy', 'builtin'];
 const ADDRESSES = ['127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.14'];

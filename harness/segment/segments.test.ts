@@ -5,7 +5,7 @@ import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
 import duplicateReply from '../../scenarios/duplicate-reply.ts';
 import { checkSegmentSet, type SegmentFolder } from './check-segment-set.ts';
 import { callIdsUniqueAcrossSegments } from './segment-checks.ts';
-import { segmentRequestFromCli, type SegmentCliOptions } from './segment-options.ts';
+import { segmentRequestFromCli, type SegmentCliOptions } from '../cli/segment-options.ts';
 import type { SegmentRecord } from './segment-record.ts';
 import { callsInSlice, shareOf } from './segment-share.ts';
 import { parseSegment, parseStartAt, sharedQueueName } from './segment-spec.ts';

@@ -1,5 +1,5 @@
 /**
- * PROTOCOL.md, client-protocol.schema.json and harness/impl/client-line-protocol.ts say the
+ * PROTOCOL.md, client-protocol.schema.json and harness/impl/command/client-line-protocol.ts say the
  * same thing: the schema file is generated from the zod schemas, every example line in the
  * document decodes as the document says, and the error table names every violation kind.
  */
@@ -12,7 +12,7 @@ import {
   clientProtocolJsonSchema,
   isProtocolViolation,
   PROTOCOL_VIOLATION_KINDS,
-} from '../../harness/impl/client-line-protocol.ts';
+} from '../../harness/impl/command/client-line-protocol.ts';
 import { fib } from '../../harness/rpc/fib.ts';
 
 const protocolDoc = readFileSync(new URL('./PROTOCOL.md', import.meta.url), 'utf8');

@@ -10,7 +10,7 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../harness/env/broker/private-rabbit-node.ts';
 import { BuiltinToxiproxy } from '../../harness/env/proxy/builtin-toxiproxy.ts';
-import { isProtocolViolation, type ClientAnswer, type DecodedClientLine } from '../../harness/impl/client-line-protocol.ts';
+import { isProtocolViolation, type ClientAnswer, type DecodedClientLine } from '../../harness/impl/command/client-line-protocol.ts';
 import { fib } from '../../harness/rpc/fib.ts';
 import { FibRpcClient } from '../../harness/rpc/fib-rpc-client.ts';
 import { waitUntil } from '../../harness/test/poll.ts';

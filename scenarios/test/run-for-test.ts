@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedBroker } from '../../harness/env/broker/broker.ts';
-import type { ScenarioResult } from '../../harness/report/result-schema.ts';
-import { applyOverrides, type ScenarioOverrides } from '../../harness/scenario/apply-overrides.ts';
+import type { ScenarioResult } from '../../harness/model/result-schema.ts';
+import { applyOverrides, type ScenarioOverrides } from '../../harness/cli/apply-overrides.ts';
 import type { ScenarioDefinition } from '../../harness/scenario/define-scenario.ts';
-import { runScenario } from '../../harness/scenario/run-scenario.ts';
+import { runScenario } from '../../harness/engine/run-scenario.ts';
 
 /** Runs a scenario as the CLI would, on a broker the test file shares, through the built-in proxy; its run folder is removed afterwards. */
 export async function runForTest(

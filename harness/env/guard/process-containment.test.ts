@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CommandProcess } from '../../impl/command-process.ts';
+import { CommandProcess } from '../../impl/command/command-process.ts';
 import { processContainment } from './guarded.ts';
 import { cgroupProcesses, cgroupsRoot } from './cgroups.mjs';
 import { killProcessGroupOf, ownersRoot, processStartTime, removeLeftover, type Leftover } from './leftovers.mjs';

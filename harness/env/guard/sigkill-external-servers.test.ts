@@ -15,7 +15,7 @@ import { cgroupsRoot } from './cgroups.mjs';
 import { MARKER_VARIABLE, processStartTime, readOwner } from './leftovers.mjs';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const FIXTURE = join(repoRoot, 'harness/impl/test/fixtures/server-dropping-its-environment.sh');
+const FIXTURE = join(repoRoot, 'harness/impl/command/test/fixtures/server-dropping-its-environment.sh');
 const PYTHON_SERVER = join(repoRoot, 'scenarios/implementations/python/rpc_server.py');
 const SERVERS = 3;
 /** Generous: the machine is shared. The guard itself acts within a second on a quiet machine. */

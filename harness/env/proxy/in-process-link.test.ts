@@ -3,7 +3,7 @@ import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-cli
 import { pollUntil, waitUntil } from '../../test/poll.ts';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
 import { connectInProcess } from './in-process-link.ts';
-import { CLOSE_BOUND_MS, endedWithin, startEchoServer, TestClient, type EchoServer } from './test-echo-server.ts';
+import { CLOSE_BOUND_MS, endedWithin, startEchoServer, TestClient, type EchoServer } from './test/echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
 let toxiproxy: Toxiproxy;

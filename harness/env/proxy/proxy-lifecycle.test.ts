@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
-import { CLOSE_BOUND_MS, connectClient, endedWithin, startEchoServer, tryConnect, type EchoServer, type TestClient } from './test-echo-server.ts';
+import { CLOSE_BOUND_MS, connectClient, endedWithin, startEchoServer, tryConnect, type EchoServer, type TestClient } from './test/echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
 let toxiproxy: Toxiproxy;

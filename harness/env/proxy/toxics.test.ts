@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy, type Toxic } from 'toxiproxy-node-client';
 import { waitUntil } from '../../test/poll.ts';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
-import { CLOSE_BOUND_MS, connectClient, endedWithin, sleep, startEchoServer, type EchoServer, type TestClient } from './test-echo-server.ts';
+import { CLOSE_BOUND_MS, connectClient, endedWithin, sleep, startEchoServer, type EchoServer, type TestClient } from './test/echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
 let toxiproxy: Toxiproxy;

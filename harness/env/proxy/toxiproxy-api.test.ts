@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
-import { startEchoServer, type EchoServer } from './test-echo-server.ts';
+import { startEchoServer, type EchoServer } from './test/echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
 let toxiproxy: Toxiproxy;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody } from 'toxiproxy-node-client';
 import { connectInProcess } from './in-process-link.ts';
 import { ToxiproxyThread } from './toxiproxy-thread.ts';
-import { connectClient, endedWithin, startEchoServer, type EchoServer } from './test-echo-server.ts';
+import { connectClient, endedWithin, startEchoServer, type EchoServer } from './test/echo-server.ts';
 
 let echo: EchoServer;
 

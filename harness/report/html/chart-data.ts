@@ -1,4 +1,4 @@
-import type { FaultRecord, IntervalPoint, ScenarioResult, TimelineEvent } from '../result-schema.ts';
+import type { FaultRecord, IntervalPoint, ScenarioResult, TimelineEvent } from '../../model/result-schema.ts';
 import { LANE_STATES, nodeLanes, type NodeLane } from './node-lanes.ts';
 
 /** Charts never get more points than this; percentiles stay exact, they come from the summary. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeClusterResult } from '../cluster-fixture.ts';
+import { makeClusterResult } from '../test/cluster-fixture.ts';
 import { renderFaultImpact } from './sections/header.ts';
 import { nodeLanes } from './node-lanes.ts';
 

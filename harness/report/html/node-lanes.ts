@@ -1,4 +1,4 @@
-import type { ClusterSection } from '../result-schema.ts';
+import type { ClusterSection } from '../../model/result-schema.ts';
 
 export type LaneState = ClusterSection['nodeStates'][number]['state'];
 

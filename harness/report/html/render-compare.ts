@@ -1,5 +1,5 @@
 import { compareRows, delta, runName, verdictPairs, type VerdictPair } from '../compare.ts';
-import type { ScenarioResult } from '../result-schema.ts';
+import type { ScenarioResult } from '../../model/result-schema.ts';
 import { spectrumColumns } from './chart-data.ts';
 import { CHART_COMMON } from './chart-common.ts';
 import { escapeHtml } from './escape.ts';

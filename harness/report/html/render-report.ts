@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../result-schema.ts';
+import type { ScenarioResult } from '../../model/result-schema.ts';
 import { reportChartData } from './chart-data.ts';
 import { REPORT_CHART_SCRIPT } from './chart-script.ts';
 import { escapeHtml } from './escape.ts';

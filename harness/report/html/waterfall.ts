@@ -1,4 +1,4 @@
-import type { TraceSpan } from '../result-schema.ts';
+import type { TraceSpan } from '../../model/result-schema.ts';
 import { escapeHtml } from './escape.ts';
 
 /** A label that would start right of this share of the track goes left of its bar, so it stays inside the card. */

@@ -5,7 +5,7 @@
  * Logs go to stderr. On stdin EOF the outstanding calls are answered (or time out), then exit 0.
  */
 import { createInterface } from 'node:readline';
-import { callLineSchema, TIMEOUT_ERROR } from '../../../harness/impl/client-line-protocol.ts';
+import { callLineSchema, TIMEOUT_ERROR } from '../../../harness/impl/command/client-line-protocol.ts';
 import { redactUrl } from '../../../harness/env/redact.ts';
 import { RpcCallError } from '../../../harness/rpc/errors.ts';
 import { FibRpcClient } from '../../../harness/rpc/fib-rpc-client.ts';

@@ -7,7 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registerCleanup } from '../../../harness/env/process-cleanup.ts';
-import { ClientLineDecoder, encodeCallLine, type CallLine, type DecodedClientLine } from '../../../harness/impl/client-line-protocol.ts';
+import { ClientLineDecoder, encodeCallLine, type CallLine, type DecodedClientLine } from '../../../harness/impl/command/client-line-protocol.ts';
 
 export const PYTHON = '/usr/bin/python3'; // Debian's, with python3-pika (npm run setup)
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

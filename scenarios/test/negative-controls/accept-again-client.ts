@@ -1,4 +1,4 @@
-import type { CreateLoadClient } from '../../../harness/load/load-client.ts';
+import type { CreateLoadClient } from '../../../harness/impl/builtin/load-client.ts';
 import { NaiveRpcClient } from './naive-rpc-client.ts';
 
 /** A client module (ClientWorkerConfig.clientModule): a duplicate reply is accepted again for its answered call. */

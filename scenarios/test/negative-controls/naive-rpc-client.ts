@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
-import type { LoadClient } from '../../../harness/load/load-client.ts';
+import type { LoadClient } from '../../../harness/impl/builtin/load-client.ts';
 import { decodeReply, encodeRequest } from '../../../harness/rpc/codec.ts';
 import { RpcCallError } from '../../../harness/rpc/errors.ts';
 import type { ClientCounters, FibRpcClientOptions, RpcReply } from '../../../harness/rpc/fib-rpc-client.ts';

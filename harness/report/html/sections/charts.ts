@@ -1,5 +1,5 @@
 import { int, ms } from '../../format.ts';
-import type { ScenarioResult } from '../../result-schema.ts';
+import type { ScenarioResult } from '../../../model/result-schema.ts';
 import { faultLabel, MARKER_CATEGORIES } from '../chart-data.ts';
 import { LANE_STATES } from '../node-lanes.ts';
 import { escapeHtml } from '../escape.ts';

@@ -1,5 +1,5 @@
 import { errorCount, int, ms, rate } from '../../format.ts';
-import type { ScenarioResult } from '../../result-schema.ts';
+import type { ScenarioResult } from '../../../model/result-schema.ts';
 
 /** How a number should look: an alert when it is non-zero and should not be, muted when zero. */
 type Tone = 'alert-if-nonzero' | 'plain';

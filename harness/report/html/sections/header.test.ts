@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeSyntheticResult } from '../../test-fixtures.ts';
+import { makeSyntheticResult } from '../../../bench/synthetic-result.ts';
 import { renderHeader, tracingText } from './header.ts';
 
 function withTracing(sent: number, sampleRatio: number, tracedCalls: number) {

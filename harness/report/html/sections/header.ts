@@ -1,5 +1,5 @@
 import { instant, int, ms, seconds } from '../../format.ts';
-import type { ScenarioResult } from '../../result-schema.ts';
+import type { ScenarioResult } from '../../../model/result-schema.ts';
 import { faultLabel } from '../chart-data.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME_BUTTON } from '../page.ts';

@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../../result-schema.ts';
+import type { ScenarioResult } from '../../../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from '../../segment-participants.ts';
 import { escapeHtml } from '../escape.ts';
 

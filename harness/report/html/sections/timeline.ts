@@ -1,5 +1,5 @@
 import { int } from '../../format.ts';
-import type { ScenarioResult } from '../../result-schema.ts';
+import type { ScenarioResult } from '../../../model/result-schema.ts';
 import { escapeHtml } from '../escape.ts';
 
 /** Rows shown in the table; the rest stay in result.json, and the note says so. */

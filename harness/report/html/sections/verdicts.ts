@@ -1,5 +1,5 @@
 import { withUnit } from '../../format.ts';
-import type { ScenarioResult } from '../../result-schema.ts';
+import type { ScenarioResult } from '../../../model/result-schema.ts';
 import { escapeHtml } from '../escape.ts';
 
 const mark = (passed: boolean) => (passed ? '<span class="ok">PASS</span>' : '<span class="bad">FAIL</span>');

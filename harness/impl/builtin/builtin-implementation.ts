@@ -1,0 +1,150 @@
+/**
+ * The built-in FibRpcServer and FibRpcClient as implementations: each instance is a worker
+ * process (harness/impl/builtin/worker-main.ts, compiled) driven over IPC. The in-process fault-point
+ * hooks and the client's own load generator are this adapter's business, not the runner's.
+ * Worker processes are started ahead of need (prepare), so starting an instance, also a
+ * restarted server, costs its broker connection, not Node's start-up.
+ */
+import type { ClientWorkerConfig, ServerWorkerConfig, WorkerMessage } from './worker-protocol.ts';
+import { WarmWorkers } from './warm-workers.ts';
+import { WorkerProcess } from './worker-process.ts';
+import type {
+  ClientImplementation,
+  ClientInstance,
+  ClientObserver,
+  FaultPoint,
+  InstanceObserver,
+  ServerImplementation,
+  ServerInstance,
+  ServerObserver,
+} from '../implementation.ts';
+
+export interface BuiltinClientOptions {
+  /** Module creating the RPC client the load runs through (see ClientWorkerConfig.clientModule). */
+  readonly clientModule?: string;
+}
+
+export function builtinServer(): ServerImplementation {
+  const warm = new WarmWorkers({ role: 'server' });
+  return {
+    label: 'builtin',
+    prepare: (names) => warm.prepare(names),
+    async start(launch, observer) {
+      const config: ServerWorkerConfig = {
+        role: 'server',
+        name: launch.name,
+        amqpUrl: launch.amqpUrl,
+        queue: launch.queue,
+        prefetch: launch.prefetch,
+        confirmReplies: launch.confirmReplies,
+        queueType: launch.queueType,
+        runStartEpochMs: launch.runStartEpochMs,
+        killAt: launch.killAt,
+        tracing: launch.tracing,
+      };
+      const worker = new WorkerProcess(config, (_, message) => forward(message, observer, observer), warm.take(launch.name));
+      await startOrKill(worker);
+      return workerInstance(worker);
+    },
+    close: () => warm.close(),
+  };
+}
+
+export function builtinClient(options: BuiltinClientOptions = {}): ClientImplementation {
+  // A client module in TypeScript runs in a worker from source, so that it and the worker share
+  // one copy of the harness's modules (the worker tells RpcCallError apart with instanceof).
+  const warm = new WarmWorkers({ role: 'client', fromSource: options.clientModule !== undefined && /\.[mc]?ts$/.test(options.clientModule) });
+  return {
+    label: options.clientModule ? `builtin load through ${options.clientModule}` : 'builtin',
+    prepare: (names) => warm.prepare(names),
+    close: () => warm.close(),
+    async start(launch, observer) {
+      const config: ClientWorkerConfig = {
+        role: 'client',
+        name: launch.name,
+        amqpUrl: launch.amqpUrl,
+        queue: launch.queue,
+        replyMode: launch.replyMode,
+        timeoutMs: launch.timeoutMs,
+        maxInFlight: launch.maxInFlight,
+        confirmRequests: launch.confirmRequests,
+        load: launch.load,
+        maxN: launch.maxN,
+        badInputEvery: launch.badInputEvery,
+        seed: launch.seed,
+        callPlan: launch.callPlan,
+        tracing: launch.tracing,
+        clientModule: options.clientModule,
+      };
+      const worker = new WorkerProcess(config, (_, message) => forward(message, observer, undefined, observer), warm.take(launch.name));
+      await startOrKill(worker);
+      const instance: ClientInstance = {
+        name: worker.name,
+        get final() {
+          return worker.final;
+        },
+        get pid() {
+          return worker.pid;
+        },
+        finished: worker.exited.then(() => undefined),
+        go: (runStartEpochMs) => worker.send({ type: 'go', runStartEpochMs }),
+        requestStop: () => worker.send({ type: 'stop' }),
+        failureReason: () => worker.failureReason(),
+        kill: () => worker.kill(),
+        stop: async (timeoutMs) => {
+          await worker.stop(timeoutMs);
+        },
+      };
+      return instance;
+    },
+  };
+}
+
+async function startOrKill(worker: WorkerProcess): Promise<void> {
+  try {
+    await worker.start();
+  } catch (error) {
+    worker.kill();
+    await worker.exited;
+    throw error;
+  }
+}
+
+function workerInstance(worker: WorkerProcess): ServerInstance {
+  return {
+    name: worker.name,
+    get final() {
+      return worker.final;
+    },
+    get pid() {
+      return worker.pid;
+    },
+    exited: worker.exited,
+    kill: () => worker.kill(),
+    stop: async (timeoutMs) => {
+      await worker.stop(timeoutMs);
+    },
+  };
+}
+
+function forward(message: WorkerMessage, observer: InstanceObserver, server?: ServerObserver, client?: ClientObserver): void {
+  switch (message.type) {
+    case 'events':
+      observer.events(message.events);
+      return;
+    case 'progress':
+    case 'final':
+      if (message.handledCallIds) server?.handled(message.handledCallIds);
+      if (message.server) server?.tally(message.server);
+      if (message.client) client?.tally(message.client);
+      return;
+    case 'fault-point':
+      server?.faultPointKill(message.point as FaultPoint, message.correlationId);
+      return;
+    case 'fatal':
+      observer.fatal(message.error);
+      return;
+    case 'ready':
+      return;
+  }
+}

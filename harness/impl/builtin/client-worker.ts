@@ -1,0 +1,207 @@
+/**
+ * A load-generating fib RPC client as its own process. It runs the configured executor,
+ * verifies every result against fib(n), records latency from each call's intended start,
+ * and tallies how each call ended so the parent can prove none was lost or answered twice.
+ */
+import { RpcCallError } from '../../rpc/errors.ts';
+import { CallsByStartRecorder } from '../../observe/calls-by-start.ts';
+import { encodeHistogram } from '../../observe/histogram.ts';
+import { fib } from '../../rpc/fib.ts';
+import { FibRpcClient } from '../../rpc/fib-rpc-client.ts';
+import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
+import { loadClientModule, type CreateLoadClient } from './load-client.ts';
+import { SentRequests } from '../sent-requests.ts';
+import { settleHeap } from './settle-heap.ts';
+import { runLoad } from '../../load/run-load.ts';
+import { globalCallIndex, PlannedNumbers, WHOLE_PLAN, type CallPlan } from '../../load/call-plan.ts';
+import type { WorkerChannel } from './worker-channel.ts';
+import type { WorkerRecorder } from './worker-observation.ts';
+import type { ClientTally, ClientWorkerConfig } from './worker-protocol.ts';
+
+const PROGRESS_EVERY_MS = 200;
+/** How long after its first accepted reply a call id is remembered for the at-most-once count. */
+const acceptedReplyRetentionMs = (timeoutMs: number) => Math.max(2 * timeoutMs, 5_000);
+const MALFORMED_BODIES = ['abc', '-5', '', '3.7', '99999999', '0x10', '1e3'].map((text) => Buffer.from(text, 'utf8'));
+
+export async function runClientWorker(config: ClientWorkerConfig, channel: WorkerChannel): Promise<void> {
+  const observation = await channel.startObservation(config.name, config.tracing);
+  const tally = newClientTally();
+  // Where the harness sees a reply accepted for a call: the only place a double answer shows.
+  const acceptedReplies = new AcceptedReplyLedger(acceptedReplyRetentionMs(config.timeoutMs));
+  const sentRequests = new SentRequests({ confirms: config.confirmRequests === true });
+  const client = await createWorkerClient(config, channel, acceptedReplies, sentRequests);
+  const syncCounters = () => syncTally(tally, client, acceptedReplies);
+  const plan = config.callPlan ?? WHOLE_PLAN;
+  const recorders: CallRecorders = {};
+  const startCall = callStarter({ client, tally, channel, sentRequests, recorders, plan, numbers: new PlannedNumbers(config.seed, config.maxN, config.badInputEvery) });
+
+  await client.start();
+  settleHeap();
+  channel.send({ type: 'ready' });
+  // Latency intervals line up across processes because all count from the run start the parent sets.
+  const runStartEpochMs = await channel.goSignal();
+  const latency = observation.newRecorder(runStartEpochMs);
+  const byStart = new CallsByStartRecorder(runStartEpochMs);
+  recorders.latency = latency;
+  recorders.byStart = byStart;
+  const abort = new AbortController();
+  void channel.stopRequested().then(() => abort.abort());
+  const progress = setInterval(() => channel.send({ type: 'progress', client: syncCounters() }), PROGRESS_EVERY_MS);
+  const summary = await runLoad(config.load, startCall, abort.signal, plan.phaseMs);
+  clearInterval(progress);
+  tally.due = summary.due;
+  tally.started = summary.started - client.counters.rejectedInFlightLimit;
+  tally.scheduleMs = summary.scheduleMs;
+  // Replies can still arrive for calls that just timed out; give them a moment to be discarded.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await client.close();
+  await observation.flush();
+  const final = syncCounters();
+  final.dropped = summary.dropped + client.counters.rejectedInFlightLimit;
+  const startLateness = summary.startLateness && encodeHistogram(summary.startLateness);
+  await channel.sendAndFlush({ type: 'final', client: final, latency: latency.encode(), callsByStart: byStart.encode(), sentRequests: sentRequests.encode(), startLateness });
+  await observation.shutdown();
+}
+
+function newClientTally(): ClientTally {
+  return {
+    sent: 0, answered: 0, correct: 0, wrongResult: 0, mismatchedCorrelation: 0, timedOut: 0, remoteErrors: 0,
+    connectionLost: 0, otherErrors: 0, dropped: 0, due: 0, scheduleMs: 0, badInputSent: 0, badInputRejected: 0,
+    discardedDuplicate: 0, discardedLate: 0, discardedUnknown: 0, acceptedReplies: 0, answeredTwice: 0,
+    answeredTwiceExamples: [], reconnects: 0,
+  };
+}
+
+type WorkerClient = ReturnType<CreateLoadClient>;
+
+/** The client under load, wired so that its discards, confirms and connection events reach the parent. */
+async function createWorkerClient(config: ClientWorkerConfig, channel: WorkerChannel, acceptedReplies: AcceptedReplyLedger, sentRequests: SentRequests): Promise<WorkerClient> {
+  const createClient: CreateLoadClient = config.clientModule ? await loadClientModule(config.clientModule) : (options) => new FibRpcClient(options);
+  const client: WorkerClient = createClient({
+    amqpUrl: config.amqpUrl,
+    queue: config.queue,
+    replyMode: config.replyMode,
+    timeoutMs: config.timeoutMs,
+    maxInFlight: config.maxInFlight,
+    onReplyAccepted: (correlationId) => acceptedReplies.accept(correlationId),
+    onRequestReturned: (correlationId) => sentRequests.returned(correlationId),
+    confirmRequests: config.confirmRequests,
+    onRequestConfirm: (correlationId, outcome) => sentRequests.confirm(correlationId, outcome),
+    onDiscard: (reply) => {
+      const kind = reply.kind === 'duplicate' ? 'discard-duplicate' : reply.kind === 'late' ? 'discard-late' : 'discard-unknown';
+      channel.event({ atMs: reply.atMs, kind, correlationId: reply.correlationId, traceId: reply.traceId, detail: `${reply.kind} reply discarded${reply.redelivered ? ' (answer to a redelivered request)' : ''}` });
+    },
+    onConnectionEvent: (event) => {
+      if (event.kind === 'disconnected') channel.event({ atMs: Date.now(), kind: 'connection-lost', detail: event.error });
+      else if (client.counters.reconnects > 0) channel.event({ atMs: Date.now(), kind: 'reconnect', detail: 'client reconnected' });
+    },
+  });
+  if (config.confirmRequests && client.confirmsRequests !== true) {
+    throw new Error(`the run asks for publisher confirms on requests, but the client module ${config.clientModule ?? ''} does not publish with them (its client has no confirmsRequests): run it without confirmRequests`);
+  }
+  return client;
+}
+
+/** Copies the client's own counters into the tally the parent receives. */
+function syncTally(tally: ClientTally, client: WorkerClient, acceptedReplies: AcceptedReplyLedger): ClientTally {
+  tally.discardedDuplicate = client.counters.discardedDuplicate;
+  tally.discardedLate = client.counters.discardedLate;
+  tally.discardedUnknown = client.counters.discardedUnknown;
+  tally.acceptedReplies = acceptedReplies.accepted;
+  tally.answeredTwice = acceptedReplies.answeredTwice;
+  tally.answeredTwiceExamples = [...acceptedReplies.answeredTwiceExamples];
+  tally.reconnects = client.counters.reconnects;
+  tally.dropped = client.counters.rejectedInFlightLimit;
+  return tally;
+}
+
+/** Set at the go signal, when the run's start time is known; calls start only after it. */
+interface CallRecorders {
+  latency?: WorkerRecorder;
+  byStart?: CallsByStartRecorder;
+}
+
+interface CallContext {
+  readonly client: WorkerClient;
+  readonly tally: ClientTally;
+  readonly channel: WorkerChannel;
+  readonly sentRequests: SentRequests;
+  readonly recorders: CallRecorders;
+  readonly plan: CallPlan;
+  readonly numbers: PlannedNumbers;
+}
+
+/** The executor's call: one planned request, verified against fib(n), with how it ended tallied. */
+function callStarter(context: CallContext): (localIndex: number, intendedStartMs: number) => Promise<void> {
+  const fibCache = new Map<number, bigint>();
+  const expected = (n: number) => {
+    let value = fibCache.get(n);
+    if (value === undefined) fibCache.set(n, (value = fib(n)));
+    return value;
+  };
+  return async (localIndex, intendedStartMs) => {
+    // Numbered by the whole run's plan, so a segment's calls are the whole run's calls.
+    const index = globalCallIndex(context.plan, localIndex);
+    if (context.numbers.isBadInput(index)) return sendBadInput(context, index);
+    const n = context.numbers.nFor(index);
+    context.tally.sent++;
+    try {
+      const reply = await context.client.request(n);
+      recordReply(context, n, expected(n), reply, intendedStartMs);
+    } catch (error) {
+      recordFailure(context, error, intendedStartMs);
+    }
+  };
+}
+
+async function sendBadInput(context: CallContext, index: number): Promise<void> {
+  context.tally.badInputSent++;
+  const body = MALFORMED_BODIES[index % MALFORMED_BODIES.length]!;
+  try {
+    context.sentRequests.answered((await context.client.requestRaw(body)).correlationId);
+  } catch (error) {
+    if (error instanceof RpcCallError) context.sentRequests.failed(error);
+    if (error instanceof RpcCallError && error.reason === 'remote-error') context.tally.badInputRejected++;
+  }
+}
+
+type WorkerReply = Awaited<ReturnType<WorkerClient['request']>>;
+
+function recordReply({ tally, channel, sentRequests, recorders }: CallContext, n: number, expected: bigint, reply: WorkerReply, intendedStartMs: number): void {
+  sentRequests.answered(reply.correlationId);
+  const latencyUs = Math.max(1, Math.round((performance.now() - intendedStartMs) * 1000));
+  recorders.latency?.record(latencyUs);
+  recorders.byStart?.ended(reply.value === expected ? 'answered' : 'wrongResult', intendedStartMs, latencyUs);
+  tally.answered++;
+  if (reply.value === expected) tally.correct++;
+  else {
+    tally.wrongResult++;
+    channel.event({ atMs: Date.now(), kind: 'error', correlationId: reply.correlationId, traceId: reply.traceId, detail: `wrong result for fib(${n}): got ${reply.value}` });
+  }
+  if (reply.replyCorrelationId !== reply.correlationId) {
+    tally.mismatchedCorrelation++;
+    channel.event({ atMs: Date.now(), kind: 'error', correlationId: reply.correlationId, detail: `resolved by a reply for ${reply.replyCorrelationId ?? 'no correlation id'}` });
+  }
+}
+
+function recordFailure({ tally, channel, sentRequests, recorders }: CallContext, error: unknown, intendedStartMs: number): void {
+  if (!(error instanceof RpcCallError)) {
+    tally.otherErrors++;
+    recorders.byStart?.ended('otherErrors', intendedStartMs);
+    channel.event({ atMs: Date.now(), kind: 'error', detail: String(error) });
+    return;
+  }
+  sentRequests.failed(error);
+  const outcome = error.reason === 'timeout' ? 'timedOut' : error.reason === 'remote-error' ? 'remoteErrors' : error.reason === 'connection-lost' ? 'connectionLost' : 'otherErrors';
+  if (error.reason !== 'in-flight-limit') recorders.byStart?.ended(outcome, intendedStartMs);
+  if (error.reason === 'timeout') {
+    tally.timedOut++;
+    channel.event({ atMs: Date.now(), kind: 'timeout', correlationId: error.correlationId, detail: error.message });
+  } else if (error.reason === 'remote-error') tally.remoteErrors++;
+  else if (error.reason === 'connection-lost') tally.connectionLost++;
+  else if (error.reason === 'in-flight-limit') tally.sent--; // never sent: counted as dropped
+  else {
+    tally.otherErrors++;
+    channel.event({ atMs: Date.now(), kind: 'error', correlationId: error.correlationId, detail: error.message });
+  }
+}

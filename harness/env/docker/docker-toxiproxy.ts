@@ -7,6 +7,8 @@ import { ensureImagePresent, prepareTestcontainers, uniqueContainerName } from '
 export { isDockerReachable } from './docker-availability.ts';
 
 export const DEFAULT_TOXIPROXY_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
+/** What docker/build-toxiproxy-image.sh builds: the built-in proxy's server behind toxiproxy-server's flags and log line. */
+export const TOXIPROXY_COMPATIBLE_IMAGE = 'rpc-chaos/toxiproxy-compatible:local';
 const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 const API_PROBE_TIMEOUT_MS = 10_000;
 const BUILTIN_ALTERNATIVE = 'use the built-in Toxiproxy-API proxy (--proxy builtin), which needs no image';
@@ -40,7 +42,8 @@ export class DockerToxiproxy {
     await ensureImagePresent(
       client,
       this.image,
-      `pull it where a registry is reachable (docker pull ${this.image}) or set TOXIPROXY_IMAGE to an image you have, or ${BUILTIN_ALTERNATIVE}`,
+      `pull it where a registry is reachable (docker pull ${this.image}) or set TOXIPROXY_IMAGE to an image you have ` +
+        `(bash docker/build-toxiproxy-image.sh builds one of the built-in proxy's server: TOXIPROXY_IMAGE=${TOXIPROXY_COMPATIBLE_IMAGE}), or ${BUILTIN_ALTERNATIVE}`,
     );
     const { GenericContainer, Wait } = await import('testcontainers');
     const apiPort = await findFreePort();

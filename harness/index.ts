@@ -5,7 +5,7 @@
  */
 export { defineScenario, validateScenario, type ScenarioDefinition } from './scenario/define-scenario.ts';
 export type { FaultSpec, ProxyName, ToxicSpec, Trigger } from './chaos/fault-spec.ts';
-export type { Check, CheckInput } from './checks/invariants.ts';
+export type { Check, CheckInput } from './model/check.ts';
 export {
   badInputRejected,
   brokerRestartSurvived,

@@ -1,4 +1,4 @@
-import type { Check } from './invariants.ts';
+import type { Check } from '../model/check.ts';
 
 /**
  * For external clients: every line on the client's stdout was an answer to a call it was

@@ -1,4 +1,4 @@
-import type { Check } from './invariants.ts';
+import type { Check } from '../model/check.ts';
 
 /**
  * Checks that a fault's effect was seen, so that a run in which the fault never bit fails

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanRunInput, fault } from './test/check-input-fixture.ts';
-import { CORE_CHECKS, runChecks, type Check, type CheckInput } from './invariants.ts';
+import type { Check, CheckInput } from '../model/check.ts';
+import { CORE_CHECKS, runChecks } from './invariants.ts';
 
 const core = (id: string): Check => {
   const check = CORE_CHECKS.find((c) => c.id === id);

@@ -1,41 +1,7 @@
-import type { CheckResult, Counters, FaultRecord, OfferedLoad } from '../model/result-schema.ts';
+import type { Check, CheckInput } from '../model/check.ts';
+import type { CheckResult } from '../model/result-schema.ts';
 import { offeredLoadDelivered } from './offered-load.ts';
-import { requestsHandledMatchSent, type RequestAccounting } from './request-accounting.ts';
-import type { RequestLoss } from './request-loss.ts';
-
-/** What checks look at: the merged counters and the faults as they actually happened. */
-export interface CheckInput {
-  readonly counters: Counters;
-  readonly faults: readonly FaultRecord[];
-  /** Processes the scenario runs (before kills and restarts). */
-  readonly topology: { readonly clients: number; readonly servers: number };
-  /** Replies clients accepted for a call (resolved or rejected it with), counted where the harness sees them. */
-  readonly acceptedReplies: number;
-  /** Calls for which a client accepted a second reply (a correct client: zero), with some of their ids. */
-  readonly answeredTwice: number;
-  readonly answeredTwiceExamples: readonly string[];
-  readonly badInputSent: number;
-  readonly badInputRejected: number;
-  /** Latency p50 in ms of answered calls, for the latency scenario. */
-  readonly latencyP50Ms: number | undefined;
-  /** Calls answered after the last fault ended: the system recovered. */
-  readonly answeredAfterLastFault: number;
-  /** "call X was resolved with the reply meant for call Y", where the harness can tell (external clients). */
-  readonly crossResolutionExamples?: readonly string[];
-  /** What the load generators offered; undefined when no client reported it. */
-  readonly offeredLoad: OfferedLoad | undefined;
-  /** Requests sent against requests handled, by id; undefined when a client did not report. */
-  readonly requestAccounting: RequestAccounting | undefined;
-  /** With publisher confirms on requests: confirmed requests against what became of them. */
-  readonly requestLoss?: RequestLoss;
-}
-
-export interface Check {
-  readonly id: string;
-  readonly title: string;
-  readonly expectation: string;
-  evaluate(input: CheckInput): { passed: boolean; actual: string };
-}
+import { requestsHandledMatchSent } from './request-accounting.ts';
 
 export function runChecks(checks: readonly Check[], input: CheckInput): CheckResult[] {
   return checks.map((check) => {

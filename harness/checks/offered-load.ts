@@ -3,7 +3,7 @@ import { mergeHistograms } from '../observe/histogram.ts';
 import { summarize } from '../observe/latency-summary.ts';
 import { ms } from '../report/format.ts';
 import type { OfferedLoad } from '../model/result-schema.ts';
-import type { Check } from './invariants.ts';
+import type { Check } from '../model/check.ts';
 
 /**
  * Whether the harness offered the load that was asked for. An open-loop run that drops calls

@@ -1,40 +1,6 @@
 import type { CallIdSet } from '../observe/call-id-set.ts';
-import type { Check } from './invariants.ts';
+import type { Check, RequestLoss } from '../model/check.ts';
 
-/**
- * Requests the broker confirmed, against what became of them. With publisher confirms a
- * client knows which requests the broker took responsibility for (for a quorum queue: a
- * majority of its replicas holds the message). Such a request is LOST when all of these hold:
- * 1. the broker confirmed it (basic.ack on the client's confirm channel) and did not return
- *    it as unroutable;
- * 2. its call failed without a reply (timed out, lost its connection, or the client closed);
- * 3. no server published a reply to it (as the built-in servers report it, or the frame tap
- *    of an external server sees it);
- * 4. the broker did not drop it as expired unconsumed (its TTL is the call timeout; the
- *    broker's dead-letter record says so).
- * A correct server loses none, whatever happens to nodes and connections: it acks only after
- * its reply, so a request it held when it or its node died goes back to the queue. A server
- * that acks first loses the requests it held; the tap names the server that acked them.
- */
-export interface RequestLoss {
-  readonly published: number;
-  readonly confirmed: number;
-  /** Published and never confirmed: nacked, or the channel closed before the confirm came. */
-  readonly unconfirmed: number;
-  readonly nacked: number;
-  readonly lost: {
-    readonly count: number;
-    /** The first lost calls: correlation id, and where the harness last saw the request. */
-    readonly calls: readonly string[];
-  };
-  /** Confirmed, unanswered, and dropped by the broker as expired unconsumed: not lost. */
-  readonly expired: number;
-  /**
-   * Set when the broker cannot say which requests expired (one the harness did not configure):
-   * up to this many lost requests (the calls that timed out) may have expired unconsumed.
-   */
-  readonly unobservedExpiryAllowance?: number;
-}
 
 /** Lost calls named in the check's result; more are counted. */
 export const MAX_NAMED_LOST_CALLS = 10;

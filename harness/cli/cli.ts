@@ -12,7 +12,7 @@ import { PROXY_CHOICES, type ProxyChoice } from '../env/select-proxy.ts';
 import { EXIT_HARNESS_ERROR, EXIT_INTERRUPTED } from '../exit-codes.ts';
 import { REPLY_MODES, type ReplyMode } from '../rpc/fib-rpc-client.ts';
 import { executeRuns, type CliRunOptions } from './execute-runs.ts';
-import { isScenarioPath, loadScenarioFile } from './load-scenario-file.ts';
+import { isScenarioPath, loadScenarioFile } from '../scenario/load-scenario-file.ts';
 import { parseDuration } from './parse-duration.ts';
 import { findScenario, SCENARIOS } from '../../scenarios/index.ts';
 import { LOCAL_ADDRESS_ENV, validateLocalAddress } from '../env/local-address.ts';

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { RunProgress } from '../engine/run-scenario.ts';
+import type { RunProgress } from '../engine/run-contract.ts';
 
 export interface ProgressDisplay {
   phase(text: string): void;

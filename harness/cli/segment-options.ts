@@ -3,7 +3,7 @@
  * `--start-at`, checked together so every mistake is reported at once, before a process starts.
  */
 import type { BrokerChoice } from '../env/select-broker.ts';
-import type { ScenarioOverrides } from './apply-overrides.ts';
+import type { ScenarioOverrides } from '../scenario/apply-overrides.ts';
 import { parseSegment, parseStartAt, MAX_SEGMENTS, type SegmentRequest } from '../segment/segment-spec.ts';
 
 export const ROLES = ['all', 'clients', 'servers'] as const;

@@ -1,10 +1,11 @@
 import { cpus } from 'node:os';
 import type { ReportingInstance } from '../impl/implementation.ts';
 import { clientProtocolFollowed } from '../checks/client-protocol.ts';
-import { CORE_CHECKS, runChecks, type Check, type CheckInput } from '../checks/invariants.ts';
+import { CORE_CHECKS, runChecks } from '../checks/invariants.ts';
+import type { Check, CheckInput, RequestAccounting, RequestLoss } from '../model/check.ts';
 import { measureOfferedLoad, offeredLoadWarning, withStartLateness } from '../checks/offered-load.ts';
-import { accountRequests, type RequestAccounting } from '../checks/request-accounting.ts';
-import { confirmedRequestsAnswered, measureRequestLoss, type RequestLoss } from '../checks/request-loss.ts';
+import { accountRequests } from '../checks/request-accounting.ts';
+import { confirmedRequestsAnswered, measureRequestLoss } from '../checks/request-loss.ts';
 import { processContainment } from '../env/guard/guarded.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import { mergeCallsByStart, type EncodedCallsByStart } from '../observe/calls-by-start.ts';
@@ -16,46 +17,7 @@ import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
-import type { RunOptions } from './run-scenario.ts';
-
-export interface AssembleInput {
-  readonly definition: ScenarioDefinition;
-  readonly options: RunOptions;
-  readonly runId: string;
-  readonly startedAt: Date;
-  readonly endedAt: Date;
-  readonly runStartEpochMs: number;
-  readonly topology: {
-    broker: ScenarioResult['environment']['broker'];
-    proxy: ScenarioResult['environment']['proxy'];
-  };
-  readonly clients: readonly ReportingInstance[];
-  /** Every server incarnation that started. */
-  readonly servers: readonly ReportingInstance[];
-  /** Latest tally of each client and each server incarnation. */
-  readonly clientTallies: ReadonlyMap<string, ClientTally>;
-  readonly serverTallies: ReadonlyMap<string, ServerTally>;
-  readonly faults: FaultRecord[];
-  readonly timeline: ScenarioResult['timeline'];
-  readonly harnessErrors: string[];
-  readonly extra: { brokerRestarts: number; serverKills: number; serverRestarts: number };
-  readonly spanFiles: readonly string[];
-  /** Labels of the server and client implementations under test. */
-  readonly implementations: { readonly server: string; readonly client: string };
-  readonly interrupted: boolean;
-  /** When the last client finished its load. */
-  readonly loadEndedEpochMs?: number;
-  /** Union of the requests every server process reported as handled. */
-  readonly handledCallIds: CallIdSet;
-  /** Per server name: requests it acked before replying to them (external servers, seen by their taps). */
-  readonly settledWithoutReply?: ReadonlyMap<string, CallIdSet>;
-  /** Requests still queued when the servers were stopped; undefined if not looked at. */
-  readonly requestsQueuedAtStop?: number;
-  /** Correlation ids of requests the broker dropped unconsumed when they expired (private nodes only). */
-  readonly expiredRequestIds?: ReadonlySet<string>;
-  /** What the run observed about itself that a reader must know (e.g. a late start), before the load's own. */
-  readonly warnings?: readonly string[];
-}
+import type { AssembleInput } from './run-contract.ts';
 
 /** How this process holds the processes it started (env/guard/guarded.ts), once it started one. */
 function containmentOfThisProcess(): Pick<ScenarioResult['environment'], 'processContainment'> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import baseline from '../../scenarios/baseline.ts';
 import quorumLeaderKill from '../../scenarios/quorum-leader-kill.ts';
-import { applyOverrides } from '../cli/apply-overrides.ts';
+import { applyOverrides } from '../scenario/apply-overrides.ts';
 import { confirmsRequests } from '../scenario/define-scenario.ts';
 
 describe('publisher confirms on requests', () => {

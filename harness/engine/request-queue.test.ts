@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { inspectQueue } from '../rpc/inspect-queue.ts';
 import baseline from '../../scenarios/baseline.ts';
-import { applyOverrides } from '../cli/apply-overrides.ts';
-import { checkNamedQueue, removeRunQueue, requestQueueFor, validateQueueName } from './request-queue.ts';
+import { applyOverrides } from '../scenario/apply-overrides.ts';
+import { validateQueueName } from '../scenario/queue-name.ts';
+import { checkNamedQueue, removeRunQueue, requestQueueFor } from './request-queue.ts';
 import { runScenario } from './run-scenario.ts';
 
 let node: StartedPrivateRabbitNode;

@@ -23,14 +23,6 @@ export function requestQueueFor(runId: string, named: string | undefined): Reque
   return { name: `rpc_queue.${runId}.${randomBytes(3).toString('hex')}`, perRun: true };
 }
 
-/** AMQP 0-9-1 limits: at most 255 bytes; `amq.` names are reserved by the broker. */
-export function validateQueueName(name: string): string | undefined {
-  if (name.length === 0) return 'queue name must not be empty';
-  if (Buffer.byteLength(name) > 255) return `queue name must be at most 255 bytes, got ${Buffer.byteLength(name)}`;
-  if (name.startsWith('amq.')) return `queue name "${name}" starts with "amq.", which the broker reserves`;
-  return undefined;
-}
-
 /**
  * Refuses a named queue that is in use: messages waiting in it would be consumed by this run's
  * servers (and answered to strangers), and its consumers would take this run's requests.

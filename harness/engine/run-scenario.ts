@@ -12,7 +12,9 @@ import { Timeline } from '../observe/timeline.ts';
 import { DEFAULT_TRACE_BUDGET, type TraceBudget } from '../observe/trace-budget.ts';
 import type { ScenarioResult, TimelineEvent } from '../model/result-schema.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
-import { assembleResult, type AssembleInput } from './assemble-result.ts';
+import { assembleResult } from './assemble-result.ts';
+import type { AssembleInput, RunOptions, RunProgress } from './run-contract.ts';
+
 import { drainRequestQueue } from './drain-request-queue.ts';
 import { confirmsRequests, type ScenarioDefinition } from '../scenario/define-scenario.ts';
 import { checkNamedQueue, removeRunQueue, requestQueueFor, type RequestQueue } from './request-queue.ts';
@@ -21,41 +23,6 @@ import { ClusterRun } from './cluster-run.ts';
 import { REALTIME_PRIORITY, setRealtimePriority, type ClientPriority } from '../env/realtime-priority.ts';
 import { faultImpacts } from '../observe/fault-impact.ts';
 import { placeOnNode, startTopology, type Topology } from './topology.ts';
-import type { SegmentRun } from '../segment/segment-run.ts';
-
-export interface RunOptions {
-  readonly definition: ScenarioDefinition;
-  /** A choice, or a broker the caller started and will stop. */
-  readonly broker: BrokerChoice | StartedBroker;
-  readonly proxy: ProxyChoice;
-  readonly seed: number;
-  /** The run's folder; span files are written here. */
-  readonly runDir: string;
-  readonly gates: readonly string[];
-  /** `budget` bounds the traces each process starts (DEFAULT_TRACE_BUDGET when absent). */
-  readonly tracing: { readonly enabled: boolean; readonly sampleRatio: number; readonly budget?: TraceBudget };
-  readonly onProgress?: (progress: RunProgress) => void;
-  readonly onPhase?: (phase: string) => void;
-  /** Aborting stops the load early; what was measured is still returned. */
-  readonly signal?: AbortSignal;
-  /** Client implementation module for every client process (see ClientWorkerConfig.clientModule). */
-  readonly clientModule?: string;
-  /** 'realtime': every client process runs under SCHED_FIFO from before its load starts (harness/env/realtime-priority.ts). */
-  readonly clientPriority?: ClientPriority;
-  /** Run even when the named request queue already has messages or consumers. */
-  readonly allowBusyQueue?: boolean;
-  /** One participant of a segmented run (see harness/segment/); absent: a whole run. */
-  readonly segment?: SegmentRun;
-}
-
-export interface RunProgress {
-  readonly elapsedMs: number;
-  readonly plannedMs: number | undefined;
-  readonly sent: number;
-  readonly answered: number;
-  readonly failed: number;
-  readonly discarded: number;
-}
 
 const MAX_TIMELINE_EVENTS = 20_000;
 const WORKER_STOP_TIMEOUT_MS = 10_000;

@@ -1,8 +1,7 @@
 /** The start of a run: what a run that never reached its load reports, and how Ctrl-C cuts a slow start short. */
 import { plannedBrokerKind } from '../env/select-broker.ts';
 import { plannedProxyKind } from '../env/select-proxy.ts';
-import type { AssembleInput } from './assemble-result.ts';
-import type { RunOptions } from './run-scenario.ts';
+import type { AssembleInput, RunOptions } from './run-contract.ts';
 
 /** Thrown inside the run when Ctrl-C came before the load: teardown runs, nothing else. */
 export class InterruptedBeforeLoad extends Error {}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clampLatencyUs, createLatencyHistogram, encodeHistogram } from '../observe/histogram.ts';
 import { ScenarioResultSchema, type FaultRecord, type GateResult, type ScenarioResult } from '../model/result-schema.ts';
-import { prepareGates } from '../cli/apply-gates.ts';
+import { prepareGates } from './apply-gates.ts';
 import { evaluateGates } from './evaluate.ts';
 import { GateParseError, parseGate } from './parse-gate.ts';
 import { makeResult } from './test/result-fixture.ts';

@@ -1,11 +1,11 @@
 import { faultShapeProblems } from '../chaos/fault-schema.ts';
 import type { FaultSpec } from '../chaos/fault-spec.ts';
 import { validateFault, validateNodeFault } from '../chaos/fault-spec.ts';
-import type { Check } from '../checks/invariants.ts';
+import type { Check } from '../model/check.ts';
 import { validateImplementationSpec, type ImplementationsSpec } from './implementation-spec.ts';
 import { validateLoadOptions, type LoadOptions } from '../load/load-options.ts';
 import { REPLY_MODES, type ReplyMode } from '../rpc/fib-rpc-client.ts';
-import { validateQueueName } from '../engine/request-queue.ts';
+import { validateQueueName } from './queue-name.ts';
 
 export type QueueType = 'classic' | 'quorum';
 export const QUEUE_TYPES: readonly QueueType[] = ['classic', 'quorum'];

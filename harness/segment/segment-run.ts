@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import type { CallPlan } from '../load/call-plan.ts';
 import { localAddress } from '../env/local-address.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
-import type { AssembleInput } from '../engine/assemble-result.ts';
+import type { AssembleInput, RunParticipation } from '../engine/run-contract.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
 import type { RequestQueue } from '../engine/request-queue.ts';
 import type { SegmentShare } from './segment-share.ts';
@@ -32,7 +32,7 @@ const SEGMENTS_FINISH_SLACK_MS = 60_000;
 /** A calls-only load has no duration; this bounds how long the servers wait for it. */
 const UNBOUNDED_LOAD_WAIT_MS = 600_000;
 
-export class SegmentRun {
+export class SegmentRun implements RunParticipation {
   readonly role: SegmentRole;
   readonly index: number;
   readonly count: number;

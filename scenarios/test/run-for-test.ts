@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedBroker } from '../../harness/env/broker/broker.ts';
 import type { ScenarioResult } from '../../harness/model/result-schema.ts';
-import { applyOverrides, type ScenarioOverrides } from '../../harness/cli/apply-overrides.ts';
+import { applyOverrides, type ScenarioOverrides } from '../../harness/scenario/apply-overrides.ts';
 import type { ScenarioDefinition } from '../../harness/scenario/define-scenario.ts';
 import { runScenario } from '../../harness/engine/run-scenario.ts';
 

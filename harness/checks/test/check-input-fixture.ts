@@ -1,5 +1,5 @@
 import type { Counters, FaultRecord } from '../../model/result-schema.ts';
-import type { CheckInput } from '../invariants.ts';
+import type { CheckInput } from '../../model/check.ts';
 
 /** A check input of a clean run (500 calls, all answered correctly), for check tests to spoil. */
 export function cleanRunInput(overrides: Partial<Omit<CheckInput, 'counters'>> & { counters?: Partial<Counters> } = {}): CheckInput {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { validateScenario, type InvalidScenarioError, type ScenarioDefinition } from '../scenario/define-scenario.ts';
+import { validateScenario, type InvalidScenarioError, type ScenarioDefinition } from './define-scenario.ts';
 
 /** A scenario argument that names a file rather than a built-in scenario. */
 export function isScenarioPath(argument: string): boolean {

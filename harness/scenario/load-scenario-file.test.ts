@@ -82,7 +82,7 @@ describe('scenario files given by path', () => {
   it('makes the scenario command exit 2 with that message, not an internal error', () => {
     const file = join(dir, 'typo-cli.mjs');
     writeFileSync(file, withFaults("[{ kind: 'kill-servr', server: 1, trigger: { atMs: 500 } }]"));
-    const cli = new URL('./cli.ts', import.meta.url).pathname;
+    const cli = new URL('../cli/cli.ts', import.meta.url).pathname;
     const run = spawnSync(process.execPath, ['--import', 'tsx', cli, file, '--out', join(dir, 'typo-run')], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, AMQP_URL: '', TOXIPROXY_URL: '' } });
     expect(run.status, run.stderr).toBe(EXIT_HARNESS_ERROR);
     expect(run.stderr).toContain(`faults[0].kind: "kill-servr" is not a fault kind (did you mean "kill-server"?); ${VALID_KINDS}`);

@@ -1,7 +1,7 @@
-import { compareWithBaseline, loadBaseline, saveBaseline, type Baseline } from '../gate/baseline.ts';
-import { evaluateGates } from '../gate/evaluate.ts';
-import { parseGate, type ParsedGate } from '../gate/parse-gate.ts';
-import { phaseSelectorErrors } from '../gate/phase-faults.ts';
+import { compareWithBaseline, loadBaseline, saveBaseline, type Baseline } from './baseline.ts';
+import { evaluateGates } from './evaluate.ts';
+import { parseGate, type ParsedGate } from './parse-gate.ts';
+import { phaseSelectorErrors } from './phase-faults.ts';
 import { describeFault, type FaultSpec } from '../chaos/fault-spec.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
 

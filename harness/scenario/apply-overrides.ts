@@ -1,7 +1,7 @@
-import type { CommandImplementationSpec } from '../scenario/implementation-spec.ts';
+import type { CommandImplementationSpec } from './implementation-spec.ts';
 import type { LoadOptions } from '../load/load-options.ts';
 import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
-import { validateScenario, type QueueType, type ScenarioDefinition } from '../scenario/define-scenario.ts';
+import { validateScenario, type QueueType, type ScenarioDefinition } from './define-scenario.ts';
 
 /** What the CLI may change in a scenario; everything else stays as the scenario file says. */
 export interface ScenarioOverrides {

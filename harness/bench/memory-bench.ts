@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import baseline from '../../scenarios/baseline.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
-import { applyOverrides } from '../cli/apply-overrides.ts';
+import { applyOverrides } from '../scenario/apply-overrides.ts';
 import { runScenario } from '../engine/run-scenario.ts';
 import { rssSlope, workerRss, type RssSample, type RssSlope } from './rss-slope.ts';
 

@@ -14,12 +14,12 @@ import type { FinalObservations, ReportingInstance } from '../impl/implementatio
 import type { ClientTally, ServerTally } from '../impl/builtin/worker-protocol.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import type { FaultRecord, ScenarioResult, TimelineEvent } from '../model/result-schema.ts';
-import { applyGates, prepareGates } from '../cli/apply-gates.ts';
-import { applyOverrides } from '../cli/apply-overrides.ts';
+import { applyGates, prepareGates } from '../gate/apply-gates.ts';
+import { applyOverrides } from '../scenario/apply-overrides.ts';
 import { assembleResult } from '../engine/assemble-result.ts';
 import { SPANS_FILE } from '../engine/collect-traces.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
-import { isScenarioPath, loadScenarioFile } from '../cli/load-scenario-file.ts';
+import { isScenarioPath, loadScenarioFile } from '../scenario/load-scenario-file.ts';
 import { findScenario } from '../../scenarios/index.ts';
 import { checkSegmentSet, participantName, type SegmentFolder, type SegmentSet } from './check-segment-set.ts';
 import { callIdsUniqueAcrossSegments } from './segment-checks.ts';

@@ -4,7 +4,7 @@
  * `k/K` makes one K-th of every client's calls; the servers run (`--role servers`) hosts
  * the servers and owns the fault schedule, so faults fire once.
  */
-import type { ScenarioOverrides } from '../cli/apply-overrides.ts';
+import type { ScenarioOverrides } from '../scenario/apply-overrides.ts';
 
 export type SegmentRole = 'clients' | 'servers';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../../env/broker/private-rabbit-node.ts';
-import { applyOverrides } from '../../../cli/apply-overrides.ts';
+import { applyOverrides } from '../../../scenario/apply-overrides.ts';
 import type { ScenarioResult } from '../../../model/result-schema.ts';
 import badInput from '../../../../scenarios/bad-input.ts';
 import baseline from '../../../../scenarios/baseline.ts';

@@ -163,7 +163,7 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     expect(run.code, run.stderr).toBe(130);
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
     expect(result.run.interrupted).toBe(true);
-    expect(result.verdict).toBe('error');
+    expect(result.verdict).toBe('interrupted');
     expect(result.counters.sent).toBe(0);
     expect(result.harnessErrors).toContain('interrupted before the load started: nothing was measured');
     expect(await pollUntil(() => leftovers(marker, run.pid), (found) => found.length === 0, { timeoutMs: REAP_BOUND_MS })).toEqual([]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { repoPath } from '../build/programs.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
 import { commandClient } from '../impl/command/command-client.ts';
-import type { ClientTally } from '../impl/builtin/worker-protocol.ts';
+import type { ClientTally } from '../impl/instance-report.ts';
 import { FibRpcClient } from '../rpc/fib-rpc-client.ts';
 import { FibRpcServer } from '../rpc/fib-rpc-server.ts';
 import { summarizeRecordings } from '../engine/merge-recordings.ts';

@@ -41,8 +41,12 @@ export async function measureWorkerStart(broker: StartedBroker, options: { sampl
     for (let i = 0; i < options.samples; i++) {
       const config: ServerWorkerConfig = {
         role: 'server',
+        index: i + 1,
+        incarnation: 1,
         name: `bench-server-${i}`,
         amqpUrl: broker.getAmqpUrl(),
+        brokerUrl: broker.getAmqpUrl(),
+        runDir: dir,
         queue: `bench_startup_${process.pid}_${i}`,
         prefetch: 100,
         confirmReplies: false,

@@ -10,7 +10,7 @@ import { processContainment } from '../env/guard/guarded.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import { mergeCallsByStart, type EncodedCallsByStart } from '../observe/calls-by-start.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../impl/accepted-reply-ledger.ts';
-import type { ClientTally, EncodedRecording, ServerTally } from '../impl/builtin/worker-protocol.ts';
+import type { ClientTally, EncodedRecording, ServerTally } from '../impl/instance-report.ts';
 import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../model/result-schema.ts';
 import { DEFAULT_TRACE_BUDGET } from '../observe/trace-budget.ts';
 import { HARNESS_VERSION } from '../version.ts';

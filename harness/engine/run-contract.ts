@@ -9,7 +9,8 @@ import type { BrokerChoice } from '../env/select-broker.ts';
 import type { ProxyChoice } from '../env/select-proxy.ts';
 import type { ClientPriority } from '../env/realtime-priority.ts';
 import type { ReportingInstance } from '../impl/implementation.ts';
-import type { ClientTally, ServerTally } from '../impl/builtin/worker-protocol.ts';
+import type { RegisteredImplementations } from '../impl/select-implementations.ts';
+import type { ClientTally, ServerTally } from '../impl/instance-report.ts';
 import type { CallPlan } from '../load/call-plan.ts';
 import type { FaultRecord, ScenarioResult } from '../model/result-schema.ts';
 import type { CallIdSet } from '../observe/call-id-set.ts';
@@ -32,8 +33,11 @@ export interface RunOptions {
   readonly onPhase?: (phase: string) => void;
   /** Aborting stops the load early; what was measured is still returned. */
   readonly signal?: AbortSignal;
-  /** Client implementation module for every client process (see ClientWorkerConfig.clientModule). */
-  readonly clientModule?: string;
+  /**
+   * Implementations the caller registers for this run, in place of what the scenario names (or
+   * the built-ins): e.g. a client adapter of its own. Absent: selected from the scenario.
+   */
+  readonly implementations?: RegisteredImplementations;
   /** 'realtime': every client process runs under SCHED_FIFO from before its load starts (harness/env/realtime-priority.ts). */
   readonly clientPriority?: ClientPriority;
   /** Run even when the named request queue already has messages or consumers. */

@@ -7,7 +7,7 @@ import type { BrokerChoice } from '../env/select-broker.ts';
 import type { ProxyChoice } from '../env/select-proxy.ts';
 import type { ClientInstance, ServerInstance } from '../impl/implementation.ts';
 import { selectImplementations } from '../impl/select-implementations.ts';
-import type { ClientTally, ServerTally, WorkerEvent } from '../impl/builtin/worker-protocol.ts';
+import type { ClientTally, ServerTally, WorkerEvent } from '../impl/instance-report.ts';
 import { Timeline } from '../observe/timeline.ts';
 import { DEFAULT_TRACE_BUDGET, type TraceBudget } from '../observe/trace-budget.ts';
 import type { ScenarioResult, TimelineEvent } from '../model/result-schema.ts';
@@ -42,7 +42,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const runId = `${definition.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}`;
   makeDirectory(options.runDir);
   const queue = options.segment?.requestQueue ?? requestQueueFor(runId, definition.topology.queue);
-  const implementations = selectImplementations(definition, { clientModule: options.clientModule });
+  const implementations = selectImplementations(definition, options.implementations);
   const timeline = new Timeline({ maxEvents: MAX_TIMELINE_EVENTS });
   const harnessErrors: string[] = [];
   // Every participant of a segmented run counts from the agreed start.

@@ -10,7 +10,7 @@ import type { LoadOptions } from '../load/load-options.ts';
 import type { EncodedSentRequests } from './sent-requests.ts';
 import type { EncodedCallIds } from '../observe/call-id-set.ts';
 import type { EncodedCallsByStart } from '../observe/calls-by-start.ts';
-import type { ClientTally, EncodedRecording, ServerTally, TracingConfig, WorkerEvent } from './builtin/worker-protocol.ts';
+import type { ClientTally, EncodedRecording, ServerTally, TracingConfig, WorkerEvent } from './instance-report.ts';
 
 export type InstanceExit = { readonly code: number | null; readonly signal: NodeJS.Signals | null };
 

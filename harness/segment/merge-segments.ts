@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { makeDirectory } from '../env/output-paths.ts';
 import { describeFault } from '../chaos/fault-spec.ts';
 import type { FinalObservations, ReportingInstance } from '../impl/implementation.ts';
-import type { ClientTally, ServerTally } from '../impl/builtin/worker-protocol.ts';
+import type { ClientTally, ServerTally } from '../impl/instance-report.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import type { FaultRecord, ScenarioResult, TimelineEvent } from '../model/result-schema.ts';
 import { applyGates, prepareGates } from '../gate/apply-gates.ts';

@@ -5,7 +5,7 @@ import connectionReset from '../connection-reset.ts';
 import lateReply from '../late-reply.ts';
 import latency from '../latency.ts';
 import partition from '../partition.ts';
-import { ANY_REPLY_CLIENT } from './negative-controls/index.ts';
+import { anyReplyClient } from './negative-controls/index.ts';
 import { explain, failedChecks, runForTest } from './run-for-test.ts';
 
 let node: StartedPrivateRabbitNode;
@@ -27,7 +27,7 @@ describe('scenarios with network and broker faults', { timeout: 120_000 }, () =>
   });
 
   it('late-reply FAILS with a naive client that accepts any reply (negative control)', async () => {
-    const result = await runForTest(node, lateReply, { clientModule: ANY_REPLY_CLIENT });
+    const result = await runForTest(node, lateReply, { client: anyReplyClient() });
     expect(result.verdict).toBe('fail');
     expect(failedChecks(result)).toContain('no-cross-resolution');
   });

@@ -4,7 +4,7 @@ import badInput from '../bad-input.ts';
 import baseline from '../baseline.ts';
 import crashBeforeReply from '../crash-before-reply.ts';
 import duplicateReply from '../duplicate-reply.ts';
-import { ACCEPT_AGAIN_CLIENT, ANY_REPLY_CLIENT } from './negative-controls/index.ts';
+import { acceptAgainClient, anyReplyClient } from './negative-controls/index.ts';
 import { explain, failedChecks, runForTest } from './run-for-test.ts';
 
 let node: StartedPrivateRabbitNode;
@@ -34,14 +34,14 @@ describe('scenarios with process faults', { timeout: 120_000 }, () => {
   });
 
   it('duplicate-reply FAILS with a naive client that accepts any reply (negative control)', async () => {
-    const result = await runForTest(node, duplicateReply, { overrides: { concurrency: 16 }, clientModule: ANY_REPLY_CLIENT });
+    const result = await runForTest(node, duplicateReply, { overrides: { concurrency: 16 }, client: anyReplyClient() });
     expect(result.verdict).toBe('fail');
     expect(failedChecks(result)).toContain('no-cross-resolution');
     expect(failedChecks(result)).toContain('results-correct');
   });
 
   it('duplicate-reply FAILS answered-at-most-once with a client that accepts a duplicate reply again (negative control)', async () => {
-    const result = await runForTest(node, duplicateReply, { clientModule: ACCEPT_AGAIN_CLIENT });
+    const result = await runForTest(node, duplicateReply, { client: acceptAgainClient() });
     expect(result.verdict, explain(result)).toBe('fail');
     expect(failedChecks(result)).toContain('answered-at-most-once');
     const check = result.checks.find((c) => c.id === 'answered-at-most-once');

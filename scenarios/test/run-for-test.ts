@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedBroker } from '../../harness/env/broker/broker.ts';
+import type { ClientImplementation } from '../../harness/impl/implementation.ts';
 import type { ScenarioResult } from '../../harness/model/result-schema.ts';
 import { applyOverrides, type ScenarioOverrides } from '../../harness/scenario/apply-overrides.ts';
 import type { ScenarioDefinition } from '../../harness/scenario/define-scenario.ts';
@@ -11,7 +12,7 @@ import { runScenario } from '../../harness/engine/run-scenario.ts';
 export async function runForTest(
   broker: StartedBroker,
   scenario: ScenarioDefinition,
-  options: { overrides?: ScenarioOverrides; clientModule?: string; allowBusyQueue?: boolean } = {},
+  options: { overrides?: ScenarioOverrides; client?: ClientImplementation; allowBusyQueue?: boolean } = {},
 ): Promise<ScenarioResult> {
   const { definition, errors } = applyOverrides(scenario, options.overrides ?? {});
   if (errors.length > 0) throw new Error(errors.join('; '));
@@ -25,7 +26,7 @@ export async function runForTest(
       runDir,
       gates: [],
       tracing: { enabled: true, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
-      clientModule: options.clientModule,
+      implementations: options.client ? { client: options.client } : undefined,
       allowBusyQueue: options.allowBusyQueue,
     });
   } finally {

@@ -20,7 +20,12 @@ import type {
 } from '../implementation.ts';
 
 export interface BuiltinClientOptions {
-  /** Module creating the RPC client the load runs through (see ClientWorkerConfig.clientModule). */
+  /**
+   * A module whose default export creates the RPC client the built-in load runs through (a
+   * CreateLoadClient, harness/impl/builtin/load-client.ts): a Node client of your own under the
+   * harness's load, checks and faults. Registered with a run as its client implementation
+   * (RunOptions.implementations); absent: the built-in FibRpcClient.
+   */
   readonly clientModule?: string;
 }
 
@@ -30,18 +35,7 @@ export function builtinServer(): ServerImplementation {
     label: 'builtin',
     prepare: (names) => warm.prepare(names),
     async start(launch, observer) {
-      const config: ServerWorkerConfig = {
-        role: 'server',
-        name: launch.name,
-        amqpUrl: launch.amqpUrl,
-        queue: launch.queue,
-        prefetch: launch.prefetch,
-        confirmReplies: launch.confirmReplies,
-        queueType: launch.queueType,
-        runStartEpochMs: launch.runStartEpochMs,
-        killAt: launch.killAt,
-        tracing: launch.tracing,
-      };
+      const config: ServerWorkerConfig = { ...launch, role: 'server' };
       const worker = new WorkerProcess(config, (_, message) => forward(message, observer, observer), warm.take(launch.name));
       await startOrKill(worker);
       return workerInstance(worker);
@@ -59,23 +53,7 @@ export function builtinClient(options: BuiltinClientOptions = {}): ClientImpleme
     prepare: (names) => warm.prepare(names),
     close: () => warm.close(),
     async start(launch, observer) {
-      const config: ClientWorkerConfig = {
-        role: 'client',
-        name: launch.name,
-        amqpUrl: launch.amqpUrl,
-        queue: launch.queue,
-        replyMode: launch.replyMode,
-        timeoutMs: launch.timeoutMs,
-        maxInFlight: launch.maxInFlight,
-        confirmRequests: launch.confirmRequests,
-        load: launch.load,
-        maxN: launch.maxN,
-        badInputEvery: launch.badInputEvery,
-        seed: launch.seed,
-        callPlan: launch.callPlan,
-        tracing: launch.tracing,
-        clientModule: options.clientModule,
-      };
+      const config: ClientWorkerConfig = { ...launch, role: 'client', clientModule: options.clientModule };
       const worker = new WorkerProcess(config, (_, message) => forward(message, observer, undefined, observer), warm.take(launch.name));
       await startOrKill(worker);
       const instance: ClientInstance = {

@@ -16,7 +16,8 @@ import { runLoad } from '../../load/run-load.ts';
 import { globalCallIndex, PlannedNumbers, WHOLE_PLAN, type CallPlan } from '../../load/call-plan.ts';
 import type { WorkerChannel } from './worker-channel.ts';
 import type { WorkerRecorder } from './worker-observation.ts';
-import type { ClientTally, ClientWorkerConfig } from './worker-protocol.ts';
+import type { ClientTally } from '../instance-report.ts';
+import type { ClientWorkerConfig } from './worker-protocol.ts';
 
 const PROGRESS_EVERY_MS = 200;
 /** How long after its first accepted reply a call id is remembered for the at-most-once count. */

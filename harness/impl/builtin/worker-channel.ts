@@ -1,4 +1,5 @@
-import type { WorkerEvent, WorkerMessage, ParentMessage, TracingConfig } from './worker-protocol.ts';
+import type { WorkerEvent, TracingConfig } from '../instance-report.ts';
+import type { WorkerMessage, ParentMessage } from './worker-protocol.ts';
 import { startWorkerObservation, type WorkerObservation } from './worker-observation.ts';
 
 /** Events are batched so a burst of discards or timeouts costs one IPC message, not thousands. */

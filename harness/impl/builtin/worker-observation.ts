@@ -1,6 +1,6 @@
 import { LatencyRecorder, type EncodedRecording } from '../../observe/latency-recorder.ts';
 import { setupTracing } from '../../observe/tracing.ts';
-import type { TracingConfig } from './worker-protocol.ts';
+import type { TracingConfig } from '../instance-report.ts';
 
 export interface WorkerRecorder {
   /** Records one latency in microseconds. */

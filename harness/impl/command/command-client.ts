@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
 import { runLoad } from '../../load/run-load.ts';
 import { seededRandom } from '../../load/seeded-random.ts';
-import type { ClientTally, WorkerEvent } from '../builtin/worker-protocol.ts';
+import type { ClientTally, WorkerEvent } from '../instance-report.ts';
 import { encodeHistogram } from '../../observe/histogram.ts';
 import { CallsByStartRecorder, type CallOutcome } from '../../observe/calls-by-start.ts';
 import { LatencyRecorder } from '../../observe/latency-recorder.ts';

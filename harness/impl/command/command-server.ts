@@ -8,7 +8,7 @@
  * fault point so the harness can SIGKILL the process group exactly there.
  */
 import { join } from 'node:path';
-import type { ServerTally } from '../builtin/worker-protocol.ts';
+import type { ServerTally } from '../instance-report.ts';
 import { CallIdSet } from '../../observe/call-id-set.ts';
 import type { StartedAmqpFrameTap } from '../../tap/amqp-frame-tap.ts';
 import { CommandProcess } from './command-process.ts';

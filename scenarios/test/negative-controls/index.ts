@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url';
+import { builtinClient } from '../../../harness/impl/builtin/builtin-implementation.ts';
+import type { ClientImplementation } from '../../../harness/impl/implementation.ts';
 
-/** Client modules for runForTest's clientModule: deliberately broken clients the checks must catch. */
-export const ANY_REPLY_CLIENT = fileURLToPath(new URL('./any-reply-client.ts', import.meta.url));
-export const ACCEPT_AGAIN_CLIENT = fileURLToPath(new URL('./accept-again-client.ts', import.meta.url));
+/**
+ * Deliberately broken clients the checks must catch, registered with a run as its client
+ * implementation: the built-in load generator drives each through its client module.
+ */
+export const anyReplyClient = (): ClientImplementation => builtinClient({ clientModule: fileURLToPath(new URL('./any-reply-client.ts', import.meta.url)) });
+export const acceptAgainClient = (): ClientImplementation => builtinClient({ clientModule: fileURLToPath(new URL('./accept-again-client.ts', import.meta.url)) });

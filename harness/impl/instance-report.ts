@@ -1,0 +1,68 @@
+/**
+ * What every implementation's instances report, built-in workers and external commands alike:
+ * their events, their running tallies, and where their spans go.
+ */
+import type { EncodedRecording } from '../observe/latency-recorder.ts';
+import type { TraceBudget } from '../observe/trace-budget.ts';
+
+export type { EncodedRecording };
+
+export interface TracingConfig {
+  readonly enabled: boolean;
+  readonly sampleRatio: number;
+  /** JSONL file this process writes its spans to. */
+  readonly spansFile?: string;
+  /** Bound on the traces this process starts (DEFAULT_TRACE_BUDGET when absent). */
+  readonly budget?: TraceBudget;
+}
+
+export interface WorkerEvent {
+  readonly atMs: number;
+  readonly kind: 'redelivery' | 'discard-duplicate' | 'discard-late' | 'discard-unknown' | 'timeout' | 'error' | 'connection-lost' | 'reconnect' | 'kill' | 'note';
+  readonly detail?: string;
+  readonly traceId?: string;
+  readonly correlationId?: string;
+}
+
+export interface ClientTally {
+  sent: number;
+  answered: number;
+  correct: number;
+  wrongResult: number;
+  mismatchedCorrelation: number;
+  timedOut: number;
+  remoteErrors: number;
+  connectionLost: number;
+  otherErrors: number;
+  /** Calls not sent: dropped by the load generator, or refused at the client's in-flight limit. */
+  dropped: number;
+  /** Calls whose intended start fell before the end, from the generator's schedule; set at the end. */
+  due: number;
+  /** Due calls the generator started and the client took (not refused at its in-flight limit); set at the end. */
+  started?: number;
+  /** How long the load generator kept starting calls; set at the end. */
+  scheduleMs: number;
+  badInputSent: number;
+  badInputRejected: number;
+  discardedDuplicate: number;
+  discardedLate: number;
+  discardedUnknown: number;
+  /** Replies the client accepted (resolved or rejected a call with); each must settle a distinct call. */
+  acceptedReplies: number;
+  /** Calls that accepted a second reply; a correct client keeps this at zero. */
+  answeredTwice: number;
+  answeredTwiceExamples: string[];
+  reconnects: number;
+  /** External clients only: lines that broke the client line protocol, by violation name. */
+  protocolViolations?: Record<string, number>;
+  /** "call X was resolved with the reply meant for call Y", a few of them, where the harness can tell. */
+  crossResolutionExamples?: string[];
+}
+
+export interface ServerTally {
+  handled: number;
+  redelivered: number;
+  badRequests: number;
+  replyFailures: number;
+  reconnects: number;
+}

@@ -12,7 +12,7 @@ import { renderReportHtml } from '../../../report/html/render-report.ts';
 import { formatTerminalSummary } from '../../../report/terminal-summary.ts';
 
 let node: StartedPrivateRabbitNode;
-const reference = (path: string) => new URL(`../../../scenarios/implementations/${path}`, import.meta.url).pathname;
+const reference = (path: string) => new URL(`../../../../scenarios/implementations/${path}`, import.meta.url).pathname;
 const PYTHON_SERVER = `RPC_PREFETCH=10 /usr/bin/python3 ${reference('python/rpc_server.py')}`;
 const PYTHON_DRIVER = `/usr/bin/python3 ${reference('python/rpc_client_driver.py')}`;
 const NAIVE_DRIVER = `/usr/bin/python3 ${reference('naive/naive-rpc-client-driver.py')}`;

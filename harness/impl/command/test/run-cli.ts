@@ -60,5 +60,5 @@ export function liveGroupMembers(pidFile: string): string[] {
 
 /** A node command line for a TypeScript file of this repository, as a user would write it. */
 export function tsCommand(path: string, args = ''): string {
-  return `${process.execPath} --import tsx ${new URL(`../../../${path}`, import.meta.url).pathname}${args ? ` ${args}` : ''}`;
+  return `${process.execPath} --import tsx ${new URL(`../../../../${path}`, import.meta.url).pathname}${args ? ` ${args}` : ''}`;
 }

@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
 import { onAbandon, onInterrupt } from '../env/process-cleanup.ts';
 import { BROKER_CHOICES, DEFAULT_CLUSTER_NODES, type BrokerChoice } from '../env/select-broker.ts';
-import { QUEUE_TYPES, type QueueType } from '../scenario/define-scenario.ts';
+import { QUEUE_TYPES, type QueueType, type ScenarioDefinition } from '../scenario/define-scenario.ts';
 import { PROXY_CHOICES, type ProxyChoice } from '../env/select-proxy.ts';
 import { EXIT_HARNESS_ERROR, EXIT_INTERRUPTED } from '../exit-codes.ts';
 import { REPLY_MODES, type ReplyMode } from '../rpc/fib-rpc-client.ts';
@@ -103,50 +103,62 @@ const program = new Command('scenario')
   .showHelpAfterError()
   .exitOverride();
 
-async function main(): Promise<number> {
+/** The options as commander gives them, before they become run options. */
+interface ScenarioFlags {
+  duration?: number; rate?: number; concurrency?: number; calls?: number; servers?: number; clients?: number;
+  replyMode?: ReplyMode; timeout?: number; broker: BrokerChoice; proxy: ProxyChoice; seed?: number; out?: string;
+  json: boolean; gate: string[]; defaultGates: boolean; saveBaseline?: string; baseline?: string; tolerance: number;
+  repeat: number; traceSample?: number; tracing: boolean; overwrite: boolean; queue?: string; allowBusyQueue: boolean;
+  serverCmd?: string; clientCmd?: string; readyTimeout?: number; nodes?: number; queueType?: QueueType; confirmRequests?: boolean;
+  segment?: string; segments?: number; role?: RunRole; startAt?: string; localAddress?: string; clientPriority: ClientPriority;
+}
+
+/** The scenario argument, or the exit code when commander has printed help or a usage error. */
+function parseCommandLine(): { readonly name: string } | { readonly exitCode: number } {
   try {
     program.parse();
   } catch (error) {
     const code = (error as { exitCode?: number }).exitCode;
-    return code === 0 ? 0 : EXIT_HARNESS_ERROR;
+    return { exitCode: code === 0 ? 0 : EXIT_HARNESS_ERROR };
   }
   const [name] = program.args as [string];
-  if (name === 'list') {
-    console.log(`Scenarios:\n${listScenarios()}`);
-    return 0;
-  }
+  return { name };
+}
+
+/** A scenario by its name or from its file; undefined, after saying why, when there is none. */
+async function resolveScenario(name: string): Promise<ScenarioDefinition | undefined> {
   let definition = findScenario(name);
   if (!definition && isScenarioPath(name)) {
     try {
       definition = await loadScenarioFile(name);
     } catch (error) {
       console.error((error as Error).message);
-      return EXIT_HARNESS_ERROR;
+      return undefined;
     }
   }
   if (!definition) {
     console.error(`unknown scenario "${name}". Valid scenarios:\n${listScenarios()}\nor give the path of a scenario file, e.g. ./my-scenario.ts`);
-    return EXIT_HARNESS_ERROR;
+    return undefined;
   }
-  const o = program.opts<{
-    duration?: number; rate?: number; concurrency?: number; calls?: number; servers?: number; clients?: number;
-    replyMode?: ReplyMode; timeout?: number; broker: BrokerChoice; proxy: ProxyChoice; seed?: number; out?: string;
-    json: boolean; gate: string[]; defaultGates: boolean; saveBaseline?: string; baseline?: string; tolerance: number;
-    repeat: number; traceSample?: number; tracing: boolean; overwrite: boolean; queue?: string; allowBusyQueue: boolean;
-    serverCmd?: string; clientCmd?: string; readyTimeout?: number; nodes?: number; queueType?: QueueType; confirmRequests?: boolean;
-    segment?: string; segments?: number; role?: RunRole; startAt?: string; localAddress?: string; clientPriority: ClientPriority;
-  }>();
-  if (o.localAddress !== undefined) {
-    const problem = validateLocalAddress(o.localAddress);
-    if (problem) {
-      console.error(problem);
-      return EXIT_HARNESS_ERROR;
-    }
-    // Worker processes inherit it, as they inherit AMQP_URL.
-    process.env[LOCAL_ADDRESS_ENV] = o.localAddress;
+  return definition;
+}
+
+/** Binds this run's connections to --local-address; false, after saying why, when the address is not usable. */
+function useLocalAddress(localAddress: string | undefined): boolean {
+  if (localAddress === undefined) return true;
+  const problem = validateLocalAddress(localAddress);
+  if (problem) {
+    console.error(problem);
+    return false;
   }
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
-  const wholeRun: CliRunOptions = {
+  // Worker processes inherit it, as they inherit AMQP_URL.
+  process.env[LOCAL_ADDRESS_ENV] = localAddress;
+  return true;
+}
+
+/** The options of the whole run, in one place, from the scenario and the flags. */
+function wholeRunOptions(definition: ScenarioDefinition, o: ScenarioFlags, stamp: string): CliRunOptions {
+  return {
     definition,
     overrides: {
       durationMs: o.duration, ratePerSec: o.rate, concurrency: o.concurrency, calls: o.calls, servers: o.servers,
@@ -172,19 +184,31 @@ async function main(): Promise<number> {
     allowBusyQueue: o.allowBusyQueue,
     clientPriority: o.clientPriority,
   };
+}
 
+/**
+ * The whole run's options, or those of the segment the flags ask for (its own run folder, no
+ * gates); undefined, after listing every problem, when the segment flags do not fit together.
+ */
+function segmentOrWholeRun(name: string, o: ScenarioFlags, wholeRun: CliRunOptions, stamp: string): CliRunOptions | undefined {
+  const { definition } = wholeRun;
   const segmented = segmentRequestFromCli(o, { scenarioSource: name, overrides: wholeRun.overrides, gates: wholeRun.gates });
   if (segmented.errors.length > 0) {
     console.error(`cannot run "${definition.name}" as a segment:\n  - ${segmented.errors.join('\n  - ')}`);
-    return EXIT_HARNESS_ERROR;
+    return undefined;
   }
   const segment = segmented.request;
-  const part = segment?.role === 'servers' ? 'servers' : `segment-${segment?.index}-of-${segment?.count}`;
-  const options: CliRunOptions = segment
-    // The gates judge the merged run; a segment alone would fail a gate such as a total count.
-    ? { ...wholeRun, segment, gates: [], runDir: o.out ?? join('reports', `${definition.name}-${stamp}-${part}`) }
-    : wholeRun;
+  if (!segment) return wholeRun;
+  const part = segment.role === 'servers' ? 'servers' : `segment-${segment.index}-of-${segment.count}`;
+  // The gates judge the merged run; a segment alone would fail a gate such as a total count.
+  return { ...wholeRun, segment, gates: [], runDir: o.out ?? join('reports', `${definition.name}-${stamp}-${part}`) };
+}
 
+/**
+ * Runs, and on SIGINT or SIGTERM stops the load, writes what was measured and tears down
+ * before exiting 130; a second signal kills at once, naming what was not written.
+ */
+async function runInterruptibly(options: CliRunOptions): Promise<number> {
   const abort = new AbortController();
   let finished: Promise<number> | undefined;
   let written = false;
@@ -199,6 +223,24 @@ async function main(): Promise<number> {
   const code = await finished;
   written = true;
   return abort.signal.aborted ? EXIT_INTERRUPTED : code;
+}
+
+async function main(): Promise<number> {
+  const parsed = parseCommandLine();
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { name } = parsed;
+  if (name === 'list') {
+    console.log(`Scenarios:\n${listScenarios()}`);
+    return 0;
+  }
+  const definition = await resolveScenario(name);
+  if (!definition) return EXIT_HARNESS_ERROR;
+  const flags = program.opts<ScenarioFlags>();
+  if (!useLocalAddress(flags.localAddress)) return EXIT_HARNESS_ERROR;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '');
+  const options = segmentOrWholeRun(name, flags, wholeRunOptions(definition, flags, stamp), stamp);
+  if (!options) return EXIT_HARNESS_ERROR;
+  return runInterruptibly(options);
 }
 
 process.exit(await main());

@@ -17,6 +17,7 @@ import type { FaultRecord, ScenarioResult, TimelineEvent } from '../model/result
 import { applyGates, prepareGates } from '../gate/apply-gates.ts';
 import { applyOverrides } from '../scenario/apply-overrides.ts';
 import { assembleResult } from '../engine/assemble-result.ts';
+import type { AssembleInput } from '../engine/run-contract.ts';
 import { SPANS_FILE } from '../engine/collect-traces.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
 import { isScenarioPath, loadScenarioFile } from '../scenario/load-scenario-file.ts';
@@ -91,37 +92,49 @@ function highestMissingLevel(dir: string): string | undefined {
  */
 async function assembleMerged(set: SegmentSet, first: SegmentRecord, definition: ScenarioDefinition, outDir: string, spanFiles: string[]): Promise<ScenarioResult> {
   const participants = [...set.segments, ...(set.servers ? [set.servers] : [])];
-  const startAtEpochMs = Date.parse(first.identity.startAt);
+  copySpanFiles(participants, outDir, spanFiles);
+  const assembled = await assembleResult(mergedInput(set, participants, first, definition, outDir, spanFiles));
+  const merged = withSegments(assembled, set, participants, first);
+  const gates = prepareGates(first.gates, { tolerancePct: 10, scenario: definition.name, scenarioGates: definition.gates, faults: definition.faults });
+  return applyGates([merged], gates, {}).results[0]!;
+}
 
+/** collectTraces consumes its inputs: it is given copies, the segment folders stay as they were. */
+function copySpanFiles(participants: readonly SegmentFolder[], outDir: string, spanFiles: string[]): void {
+  for (const { dir, record } of participants) {
+    const spans = join(dir, SPANS_FILE);
+    if (record.tracing.enabled && existsSync(spans)) {
+      const copy = join(outDir, `spans-${participantName(record)}.jsonl`);
+      // Listed first: a copy that fails halfway is removed with the others.
+      spanFiles.push(copy);
+      copyFileSync(spans, copy);
+    }
+  }
+}
+
+/** Every participant's clients, servers and tallies, each named by its participant, and the requests the servers handled. */
+function participantInstances(participants: readonly SegmentFolder[]): Pick<AssembleInput, 'clients' | 'servers' | 'clientTallies' | 'serverTallies' | 'handledCallIds'> {
   const clients: ReportingInstance[] = [];
   const servers: ReportingInstance[] = [];
   const clientTallies = new Map<string, ClientTally>();
   const serverTallies = new Map<string, ServerTally>();
   const handledCallIds = new CallIdSet();
-  const expired = participants.filter((p) => p.record.expiredRequestIds !== undefined);
-  for (const { dir, record } of participants) {
+  for (const { record } of participants) {
     const part = participantName(record);
     for (const each of record.clients) clients.push({ name: `${part}/${each.name}`, final: each.final as FinalObservations | undefined });
     for (const each of record.servers) servers.push({ name: `${part}/${each.name}`, final: each.final as FinalObservations | undefined });
     for (const [name, tally] of Object.entries(record.clientTallies)) clientTallies.set(`${part}/${name}`, tally);
     for (const [name, tally] of Object.entries(record.serverTallies)) serverTallies.set(`${part}/${name}`, tally);
     handledCallIds.addAll(record.handledCallIds);
-    // collectTraces consumes its inputs: it is given copies, the segment folders stay as they were.
-    const spans = join(dir, SPANS_FILE);
-    if (record.tracing.enabled && existsSync(spans)) {
-      const copy = join(outDir, `spans-${part}.jsonl`);
-      // Listed first: a copy that fails halfway is removed with the others.
-      spanFiles.push(copy);
-      copyFileSync(spans, copy);
-    }
   }
+  return { clients, servers, clientTallies, serverTallies, handledCallIds };
+}
 
-  const warnings = [
-    ...(set.clockSkewWarning ? [set.clockSkewWarning] : []),
-    ...(set.servers ? [] : ['no --role servers run was merged: the servers were run elsewhere, so nothing says which requests they handled, and the scenario\'s faults did not run']),
-  ];
+/** What a single run gathers, gathered from every participant: the input of assembleResult. */
+function mergedInput(set: SegmentSet, participants: readonly SegmentFolder[], first: SegmentRecord, definition: ScenarioDefinition, outDir: string, spanFiles: readonly string[]): AssembleInput {
+  const expired = participants.filter((p) => p.record.expiredRequestIds !== undefined);
   const sum = (pick: (record: SegmentRecord) => number) => participants.reduce((total, p) => total + pick(p.record), 0);
-  const assembled = await assembleResult({
+  return {
     definition,
     options: {
       definition,
@@ -135,12 +148,9 @@ async function assembleMerged(set: SegmentSet, first: SegmentRecord, definition:
     runId: `${first.identity.scenario}-merged-${first.identity.startAt.replace(/[:.]/g, '-')}`,
     startedAt: new Date(Math.min(...participants.map((p) => Date.parse(p.record.startedAt)))),
     endedAt: new Date(Math.max(...participants.map((p) => Date.parse(p.record.endedAt)))),
-    runStartEpochMs: startAtEpochMs,
+    runStartEpochMs: Date.parse(first.identity.startAt),
     topology: (set.servers ?? set.segments[0]!).record.topology,
-    clients,
-    servers,
-    clientTallies,
-    serverTallies,
+    ...participantInstances(participants),
     faults: set.servers ? set.servers.record.faults : notRun(definition),
     timeline: interleave(participants),
     harnessErrors: participants.flatMap((p) => p.record.harnessErrors.map((error) => `${participantName(p.record)}: ${error}`)),
@@ -149,14 +159,24 @@ async function assembleMerged(set: SegmentSet, first: SegmentRecord, definition:
     implementations: { server: set.servers?.record.implementations.server ?? 'not run by the harness', client: set.segments[0]!.record.implementations.client },
     interrupted: participants.some((p) => p.record.interrupted),
     loadEndedEpochMs: Math.max(...set.segments.map((s) => s.record.loadEndedEpochMs ?? Date.parse(s.record.endedAt))),
-    handledCallIds,
     requestsQueuedAtStop: set.servers?.record.requestsQueuedAtStop,
     expiredRequestIds: expired.length > 0 ? new Set(expired.flatMap((p) => p.record.expiredRequestIds ?? [])) : undefined,
-  });
+  };
+}
 
+/**
+ * The assembled run as one of segments: the check that call ids are unique across segments
+ * added, the verdict judged again with it, the merge's warnings, and who took part.
+ */
+function withSegments(assembled: ScenarioResult, set: SegmentSet, participants: readonly SegmentFolder[], first: SegmentRecord): ScenarioResult {
+  const warnings = [
+    ...(set.clockSkewWarning ? [set.clockSkewWarning] : []),
+    ...(set.servers ? [] : ['no --role servers run was merged: the servers were run elsewhere, so nothing says which requests they handled, and the scenario\'s faults did not run']),
+  ];
   const distinctIds = callIdsUniqueAcrossSegments(set.segments.map((s) => s.record.clients.flatMap((c) => (c.final?.sentRequests ? [c.final.sentRequests.published] : []))));
   const checks = [...assembled.checks, distinctIds];
-  const merged: ScenarioResult = {
+  const startAtEpochMs = Date.parse(first.identity.startAt);
+  return {
     ...assembled,
     config: { ...assembled.config, queue: first.identity.queue },
     checks,
@@ -178,8 +198,6 @@ async function assembleMerged(set: SegmentSet, first: SegmentRecord, definition:
       })),
     },
   };
-  const gates = prepareGates(first.gates, { tolerancePct: 10, scenario: definition.name, scenarioGates: definition.gates, faults: definition.faults });
-  return applyGates([merged], gates, {}).results[0]!;
 }
 
 /** The scenario of the whole run: as named on the command line, with the same options applied. */

@@ -39,13 +39,18 @@ function startChain(args: string[], options: { pty: boolean; amqpUrl?: string; e
   const argv = ['run', '--silent', 'scenario', '--', ...args, '--out', runDir];
   const env = { ...process.env, AMQP_URL: options.amqpUrl ?? '', TOXIPROXY_URL: '', TERM: 'xterm-256color', SHELL: '/bin/sh', ...options.env };
   const child = options.pty
-    ? spawn('script', ['--quiet', '--flush', '--return', '--command', `npm ${argv.join(' ')}`, '/dev/null'], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true })
+    ? spawn('script', ['--quiet', '--flush', '--return', '--command', `npm ${argv.map(shellQuoted).join(' ')}`, '/dev/null'], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true })
     : spawn('npm', argv, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const closed = new Promise<number | null>((resolve) => child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
   return { child, runDir, output: () => output, closed };
+}
+
+/** One word for `sh -c`, whatever it holds. */
+function shellQuoted(arg: string): string {
+  return /^[\w./:=@-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 async function waitForOutput(chain: Chain, pattern: RegExp, timeoutMs = EXIT_BOUND_MS): Promise<void> {
@@ -172,6 +177,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The tutorial's Python server, started with SIGTERM ignored (an ignored signal stays ignored across exec). */
+const SERVER_IGNORING_SIGTERM = `trap '' TERM; exec /usr/bin/python3 ${join(repoRoot, 'scenarios/implementations/python/rpc_server.py')}`;
+
 /** A load long enough that every interrupt lands before it ends. */
 const LONG_RUN = ['duplicate-reply', '--duration', '60s'];
 
@@ -247,10 +255,10 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
   }));
 
   it.concurrent('a second Ctrl-C after the repeat window kills at once, saying what it abandons', () => onOwnBroker(async () => {
-    // The graceful stop takes about a second on a quiet machine: with the repeat window shortened
-    // to 200 ms, the second press comes after the window (counted from the first press) and
-    // while the stop is still running.
-    const chain = track(startChain(LONG_RUN, { pty: true, env: { RPC_CHAOS_SIGNAL_REPEAT_MS: '200' } }));
+    // Servers that ignore SIGTERM hold the graceful stop for the runner's stop timeout (10 s), so
+    // a second press 1.5 s after the first comes after the 1 s repeat window and while the stop
+    // is still running.
+    const chain = track(startChain([...LONG_RUN, '--server-cmd', SERVER_IGNORING_SIGTERM], { pty: true }));
     await waitForOutput(chain, /running/);
     const { node: cliPid } = chainProcesses(chain);
     const stateDir = stateDirOf(cliPid);
@@ -258,7 +266,7 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     const firstPressAt = Date.now();
     chain.child.stdin?.write('\u0003');
     await waitForOutput(chain, /interrupted \(SIGINT\)/, 10_000);
-    await sleep(Math.max(0, firstPressAt + 300 - Date.now()));
+    await sleep(Math.max(0, firstPressAt + 1_500 - Date.now()));
     chain.child.stdin?.write('\u0003');
     const code = await exitCodeWithin(chain, 15_000);
     expect(chain.output()).toMatch(/SIGINT again; abandoning:/);

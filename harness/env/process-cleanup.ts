@@ -33,13 +33,7 @@ const SIGNAL_EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SI
  * foreground group (npm, sh, tsx, node), and npm and tsx relay it to their child too (tsx
  * after ~30 ms without an answer). Signals this close to the first are the same request.
  */
-export const REPEAT_WINDOW_MS = repeatWindowMs(process.env.RPC_CHAOS_SIGNAL_REPEAT_MS);
-
-/** 1 s, or a shorter window from the environment (the signal tests press twice within a fast teardown). */
-function repeatWindowMs(value: string | undefined): number {
-  const ms = value === undefined ? Number.NaN : Number(value);
-  return Number.isInteger(ms) && ms >= 50 && ms <= 1_000 ? ms : 1_000;
-}
+export const REPEAT_WINDOW_MS = 1_000;
 /** How long the graceful path may take before it is abandoned (a broker may still be starting). */
 const INTERRUPT_STOP_BUDGET_MS = 120_000;
 

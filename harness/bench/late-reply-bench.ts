@@ -30,7 +30,7 @@ export interface LateReplyBench {
 export async function benchLateReply(broker: StartedBroker, env: NodeJS.ProcessEnv = process.env): Promise<LateReplyBench> {
   const fault = lateReply.faults[0];
   const load = lateReply.load;
-  if (!fault || fault.kind !== 'toxic' || load.executor !== 'constant-arrival-rate' || fault.durationMs === undefined) {
+  if (fault?.kind !== 'toxic' || load.executor !== 'constant-arrival-rate' || fault.durationMs === undefined) {
     throw new Error('late-reply bench: the scenario no longer has one timed latency toxic under open-loop load');
   }
   const perSec = load.ratePerSec * lateReply.topology.clients;

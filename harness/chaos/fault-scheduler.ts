@@ -1,11 +1,11 @@
-import type { Proxy } from 'toxiproxy-node-client';
+import type { Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import type { FaultRecord, TimelineEvent } from '../model/result-schema.ts';
 import { describeFault, type FaultSpec, type ProxyName, type Trigger } from './fault-spec.ts';
 import { executeNodeFault, type ClusterFaultTargets } from './node-faults.ts';
 
 /** What faults act on; the runner provides it. */
 export interface FaultTargets {
-  readonly proxies: Readonly<Record<ProxyName, Proxy>>;
+  readonly proxies: Readonly<Record<ProxyName, ToxiproxyProxy>>;
   restartBroker(): Promise<void>;
   killServer(server: number): Promise<void>;
   startServer(server: number): Promise<void>;
@@ -76,7 +76,7 @@ export class FaultScheduler {
     const fault = this.faults.find((f) => f.spec.kind === 'kill-server-at-fault-point' && f.spec.server === server && f.spec.point === point && !f.record.fired);
     const tMs = this.targets.elapsedMs();
     this.targets.record({ tMs, kind: 'kill', process: `server-${server}`, correlationId, detail: `SIGKILL at ${point}${correlationId ? ` while handling ${correlationId}` : ''}` });
-    if (!fault || fault.spec.kind !== 'kill-server-at-fault-point') return;
+    if (fault?.spec.kind !== 'kill-server-at-fault-point') return;
     Object.assign(fault.record, { fired: true, startMs: tMs });
     this.targets.record({ tMs, kind: 'fault-start', process: 'runner', detail: fault.record.description });
     this.scheduleRestart(fault, server, fault.spec.restartAfterMs);

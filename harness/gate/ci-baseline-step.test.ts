@@ -20,6 +20,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function fakeNpm(): string {
   const bin = join(scratch, 'bin');
   mkdirSync(bin, { recursive: true });
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell default, not a template
   writeFileSync(join(bin, 'npm'), '#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$FAKE_NPM_ARGS"\nexit "${FAKE_NPM_EXIT:-0}"\n');
   chmodSync(join(bin, 'npm'), 0o755);
   return bin;
@@ -146,6 +147,7 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
   it('the workflow runs this step, restores the cache by runner type and saves it only from main', () => {
     const workflow = readFileSync(WORKFLOW, 'utf8');
     expect(workflow).toContain('run: bash harness/gate/ci-baseline-step.sh');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow's own expression, checked as text
     expect(workflow).toContain('restore-keys: rpc-chaos-baseline-${{ runner.os }}-${{ runner.arch }}-');
     expect(workflow).toMatch(/actions\/cache\/save@v4\n\s+if: success\(\) && github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/);
   });

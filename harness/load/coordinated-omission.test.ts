@@ -15,7 +15,7 @@ const STALL_MS = 1_000;
 async function measureWithStall(load: LoadOptions) {
   const queue = `co_${++queueSeq}`;
   let handled = 0;
-  await using server = await new FibRpcServer({
+  await using _server = await new FibRpcServer({
     amqpUrl: node.getAmqpUrl(),
     queue,
     prefetch: 1,

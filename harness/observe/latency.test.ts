@@ -19,11 +19,11 @@ describe('HDR latency histograms', { timeout: 30_000 }, () => {
   it('merging encoded histograms of samples split across 3 processes equals the histogram of all samples', () => {
     const all = samples(30_000);
     const whole = createLatencyHistogram();
-    all.forEach((value) => whole.recordValue(value));
+    for (const value of all) whole.recordValue(value);
 
     const perProcess = [0, 1, 2].map((worker) => {
       const histogram = createLatencyHistogram();
-      all.filter((_, index) => index % 3 === worker).forEach((value) => histogram.recordValue(value));
+      for (const value of all.filter((_, index) => index % 3 === worker)) histogram.recordValue(value);
       return encodeHistogram(histogram); // what a worker sends to the parent
     });
     const merged = mergeHistograms(perProcess);
@@ -39,7 +39,7 @@ describe('HDR latency histograms', { timeout: 30_000 }, () => {
 
   it('summarizes in milliseconds within 3 significant digits of the exact values', () => {
     const histogram = createLatencyHistogram();
-    [1000, 2000, 3000, 4000, 100_000].forEach((value) => histogram.recordValue(value));
+    for (const value of [1000, 2000, 3000, 4000, 100_000]) histogram.recordValue(value);
     const summary = summarize(histogram);
     expect(summary.count).toBe(5);
     expect(summary.min).toBeCloseTo(1, 2);
@@ -50,12 +50,12 @@ describe('HDR latency histograms', { timeout: 30_000 }, () => {
 
   it('gives exactly the mean and standard deviation HdrHistogram gives', () => {
     const histogram = createLatencyHistogram();
-    samples(20_000, 11).forEach((value) => histogram.recordValue(value));
+    for (const value of samples(20_000, 11)) histogram.recordValue(value);
     expect(meanAndDeviation(histogram)).toEqual({ mean: histogram.mean, stddev: histogram.stdDeviation });
     expect(summarize(histogram).stddev).toBe(histogram.stdDeviation / 1000);
     // The first buckets (exact values), the top of the range, and a single value.
     const edges = createLatencyHistogram();
-    [0, 1, 1, 2, 2047, 2048, 2049, 4095, HISTOGRAM_BOUNDS.highestTrackableUs].forEach((value) => edges.recordValue(value));
+    for (const value of [0, 1, 1, 2, 2047, 2048, 2049, 4095, HISTOGRAM_BOUNDS.highestTrackableUs]) edges.recordValue(value);
     expect(meanAndDeviation(edges)).toEqual({ mean: edges.mean, stddev: edges.stdDeviation });
     const single = createLatencyHistogram();
     single.recordValue(123_456);
@@ -70,7 +70,7 @@ describe('HDR latency histograms', { timeout: 30_000 }, () => {
 
   it('gives a percentile spectrum that is monotonic, bounded in size, and ends at the max', () => {
     const histogram = createLatencyHistogram();
-    samples(1_000_000, 7).forEach((value) => histogram.recordValue(value));
+    for (const value of samples(1_000_000, 7)) histogram.recordValue(value);
     const spectrum = percentileSpectrum(histogram);
 
     expect(spectrum.length).toBeGreaterThan(20);
@@ -190,7 +190,7 @@ describe('LatencyRecorder intervals', { timeout: 30_000 }, () => {
   it("produces a latency block that result.json's schema accepts", () => {
     const workers = [1, 2, 3].map((worker) => {
       const recorder = new LatencyRecorder({ runStartEpochMs: runStart });
-      samples(2000, worker).forEach((value, index) => recorder.record(value, runStart + index * 2));
+      for (const [index, value] of samples(2000, worker).entries()) recorder.record(value, runStart + index * 2);
       return recorder.encode();
     });
     const result = latencyResult(workers, { intervalMs: 1000, runDurationMs: 4000 });

@@ -116,7 +116,7 @@ describe('JSONL span file', { timeout: 30_000 }, () => {
 
     const lines = (await readFile(spansFile, 'utf8')).trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    lines.forEach((line) => expect(() => JSON.parse(line)).not.toThrow());
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
 
     const [, discarded] = await readSpans(spansFile);
     expect(discarded!.status).toEqual({ code: 'ERROR', message: 'duplicate' });

@@ -50,7 +50,7 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
   it('discards and counts a reply whose correlation id is unknown', async () => {
     const queue = freshQueue();
     const discarded: DiscardedReply[] = [];
-    await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue }).start();
+    await using _server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue }).start();
     await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, onDiscard: (d) => discarded.push(d) }).start();
     await expect(client.call(10)).resolves.toBe(55n);
 
@@ -68,7 +68,7 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
   it('discards a duplicate reply for a call that was already answered', async () => {
     const queue = freshQueue();
     const discarded: DiscardedReply[] = [];
-    await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue }).start();
+    await using _server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue }).start();
     await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, onDiscard: (d) => discarded.push(d) }).start();
     const first = await client.request(20);
 
@@ -90,7 +90,7 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
   it('times a call out and discards its reply when it arrives late', async () => {
     const queue = freshQueue();
     const discarded: DiscardedReply[] = [];
-    await using server = await new FibRpcServer({
+    await using _server = await new FibRpcServer({
       amqpUrl: node.getAmqpUrl(),
       queue,
       faultPoints: { beforeReply: () => new Promise((resolve) => setTimeout(resolve, 400)) },

@@ -71,6 +71,7 @@ describe('the Kubernetes Indexed Job', () => {
 
   it('makes the completion index the participant, passes the start time in and takes the broker from a Secret', () => {
     expect(env.get('PARTICIPANT')?.valueFrom?.fieldRef?.fieldPath).toBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the manifest's own substitution, checked as text
     expect(env.get('START_AT')?.value).toBe('${START_AT}');
     expect(env.get('AMQP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'rpc-chaos-broker', key: 'AMQP_URL' });
     for (const name of ['SEED', 'SCENARIO', 'RESULTS']) expect(env.get(name)?.value, name).toBeTruthy();
@@ -104,7 +105,9 @@ describe('the GitHub Actions matrix', () => {
     const { segments } = workflow.jobs;
     expect(segments.strategy.matrix.participant).toEqual([0, 1, 2, 3, 4]);
     expect(segments.env.SEGMENTS).toBe(SEGMENTS);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow's own expression, checked as text
     expect(segments.env.PARTICIPANT).toBe('${{ matrix.participant }}');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow's own expression, checked as text
     expect(segments.env.START_AT).toBe('${{ needs.plan.outputs.start-at }}');
     expect(segments.steps.map((step) => step.run)).toContain('sh docker/segments/run-participant.sh');
   });

@@ -18,7 +18,7 @@ import { fib } from '../../harness/rpc/fib.ts';
 const protocolDoc = readFileSync(new URL('./PROTOCOL.md', import.meta.url), 'utf8');
 
 function fencedBlocks(language: string): string[] {
-  return [...protocolDoc.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'gm'))].map((match) => match[1]!);
+  return [...protocolDoc.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map((match) => match[1]!);
 }
 
 function section(title: string): string {

@@ -25,7 +25,7 @@ const SERVERS: ProgramCommand[] = [
 /** PROTOCOL.md's inline drivers, run exactly as printed there. */
 function documentDriver(language: 'python' | 'js'): string {
   const doc = readFileSync(new URL('./PROTOCOL.md', import.meta.url), 'utf8');
-  const block = new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'm').exec(doc)?.[1];
+  const block = new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, 'm').exec(doc)?.[1];
   if (block === undefined) throw new Error(`PROTOCOL.md has no \`\`\`${language} driver`);
   return block;
 }
@@ -120,7 +120,7 @@ describe('reference implementations run as commands', { timeout: 240_000 }, () =
       const queue = nextQueue();
       await using server = await startServer(serverCommand, queue);
       await using client = startClient(queue);
-      [0, 1, 30, 90].forEach((n, index) => client.send({ id: 100 + index, n, timeout_ms: 20_000 }));
+      for (const [index, n] of [0, 1, 30, 90].entries()) client.send({ id: 100 + index, n, timeout_ms: 20_000 });
       const lines = await client.lines(4, ANSWER_WAIT_MS);
       expect(answers(lines).sort((a, b) => a.id - b.id)).toEqual([
         { id: 100, result: '0' },
@@ -147,7 +147,7 @@ describe('reference implementations run as commands', { timeout: 240_000 }, () =
       await using client = startClient(queue);
       try {
         const ns = Array.from({ length: 20 }, (_, index) => 40 + index);
-        ns.forEach((n, index) => client.send({ id: index, n, timeout_ms: 30_000 }));
+        for (const [index, n] of ns.entries()) client.send({ id: index, n, timeout_ms: 30_000 });
         const requests = await server.waitForRequests(ns.length, ANSWER_WAIT_MS);
         for (const request of [...requests].reverse()) server.reply(request);
         const lines = await client.lines(ns.length, ANSWER_WAIT_MS);

@@ -55,7 +55,10 @@ describe('the broker-only plugins directory', () => {
     writeFileSync(file, "{application, x, [{applications, [ kernel , 'quoted', a_b]},\n {included_applications, [inner]}]}.");
     expect(readApplications(file)).toEqual(['kernel', 'a_b', 'inner']);
     const seen: string[] = [];
-    const closure = dependencyClosure('a', (app) => (seen.push(app), ({ a: ['b', 'c'], b: ['c', 'a'], c: [] } as Record<string, string[]>)[app]));
+    const closure = dependencyClosure('a', (app) => {
+      seen.push(app);
+      return ({ a: ['b', 'c'], b: ['c', 'a'], c: [] } as Record<string, string[]>)[app];
+    });
     expect([...closure].sort()).toEqual(['a', 'b', 'c']);
     expect(seen.sort()).toEqual(['a', 'b', 'c']);
   });

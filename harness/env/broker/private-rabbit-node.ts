@@ -258,7 +258,7 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(
-          `${this.describe()} exited during start (code ${child.exitCode ?? child.signalCode}):\n` + this.logTail(),
+          `${this.describe()} exited during start (code ${child.exitCode ?? child.signalCode}):\n${this.logTail()}`,
         );
       }
       try {

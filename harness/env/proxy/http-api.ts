@@ -14,7 +14,10 @@ type Reply = { status: number; json?: unknown; raw?: { body: string; contentType
 /** Routes exactly as Toxiproxy 2.x's: a thin layer over the registry. */
 const ROUTES: Array<{ pattern: RegExp; methods: Record<string, Handler> }> = [
   { pattern: /^\/version$/, methods: { GET: async () => ({ status: 200, raw: { body: `{"version": "${TOXIPROXY_API_VERSION}"}\n`, contentType: 'application/json;charset=utf-8' } }) } },
-  { pattern: /^\/reset$/, methods: { POST: async (registry) => (await registry.reset(), { status: 204 }) } },
+  { pattern: /^\/reset$/, methods: { POST: async (registry) => {
+    await registry.reset();
+    return { status: 204 };
+  } } },
   {
     pattern: /^\/populate$/,
     methods: {
@@ -39,7 +42,10 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, Handler> }> = [
       GET: async (registry, [name]) => ({ status: 200, json: registry.get(name!).toJson() }),
       POST: async (registry, [name], body) => updateProxy(registry, name!, body),
       PATCH: async (registry, [name], body) => updateProxy(registry, name!, body),
-      DELETE: async (registry, [name]) => (await registry.remove(name!), { status: 204 }),
+      DELETE: async (registry, [name]) => {
+        await registry.remove(name!);
+        return { status: 204 };
+      },
     },
   },
   {
@@ -59,7 +65,10 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, Handler> }> = [
       GET: async (registry, [name, toxic]) => ({ status: 200, json: registry.get(name!).getToxic(toxic!).toJson() }),
       POST: async (registry, [name, toxic], body) => updateToxic(registry, name!, toxic!, body),
       PATCH: async (registry, [name, toxic], body) => updateToxic(registry, name!, toxic!, body),
-      DELETE: async (registry, [name, toxic]) => (registry.get(name!).removeToxic(toxic!), { status: 204 }),
+      DELETE: async (registry, [name, toxic]) => {
+        registry.get(name!).removeToxic(toxic!);
+        return { status: 204 };
+      },
     },
   },
 ];

@@ -5,7 +5,7 @@
  */
 import { CallIdSet } from '../../observe/call-id-set.ts';
 import { FibRpcServer, type FaultPointContext } from '../../rpc/fib-rpc-server.ts';
-import { WorkerChannel } from './worker-channel.ts';
+import type { WorkerChannel } from './worker-channel.ts';
 import type { ServerTally } from '../instance-report.ts';
 import type { ServerWorkerConfig } from './worker-protocol.ts';
 

@@ -53,7 +53,7 @@ describe('CappedLog', () => {
   });
 
   it('takes a chunk larger than the whole tail at once', () => {
-    const { text, dropped } = throughLog([Buffer.from('head|'), Buffer.from('a'.repeat(500)), Buffer.from('b'.repeat(300) + 'end')], 5, 10);
+    const { text, dropped } = throughLog([Buffer.from('head|'), Buffer.from('a'.repeat(500)), Buffer.from(`${'b'.repeat(300)}end`)], 5, 10);
     expect(dropped).toBe(500 + 303 - 10);
     expect(text).toBe(`head|\n… [rpc-chaos dropped 793 B (793 bytes) of output here] …\nbbbbbbbend`);
   });

@@ -190,7 +190,7 @@ class CommandClientInstance implements ClientInstance {
     const progress = setInterval(() => this.observer.tally(this.snapshot()), PROGRESS_EVERY_MS);
     let startLateness: string | undefined;
     try {
-      const summary = await runLoad(this.launch.load, (index, intendedStartMs) => this.call(intendedStartMs), this.abort.signal, this.launch.callPlan?.phaseMs);
+      const summary = await runLoad(this.launch.load, (_index, intendedStartMs) => this.call(intendedStartMs), this.abort.signal, this.launch.callPlan?.phaseMs);
       // Calls the generator started that call() could not send were counted as dropped there.
       const notSent = this.tally.dropped;
       this.tally.dropped += summary.dropped;

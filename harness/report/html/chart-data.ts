@@ -86,7 +86,7 @@ export function faultLabel(fault: Pick<FaultRecord, 'kind' | 'target'>): string 
 function markers(events: readonly TimelineEvent[], durationMs: number): { t: number[]; c: number[] } {
   const bucketMs = Math.max(1, durationMs / MAX_MARKERS_PER_CATEGORY);
   const category = new Map<string, number>();
-  MARKER_CATEGORIES.forEach((c, index) => c.kinds.forEach((kind) => category.set(kind, index)));
+  for (const [index, c] of MARKER_CATEGORIES.entries()) for (const kind of c.kinds) category.set(kind, index);
   const seen = new Set<string>();
   const t: number[] = [];
   const c: number[] = [];

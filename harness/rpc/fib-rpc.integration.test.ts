@@ -221,11 +221,18 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
 
   it('fails pending calls with a clear error on broker restart, then reconnects', async () => {
     const queue = freshQueue();
+    // The reply waits until the server has lost the broker, so it cannot slip out while the
+    // broker shuts down (past a fixed 8 s hold it did, on a loaded machine); calls after the
+    // reconnect are answered at once.
+    let brokerLost = () => {};
+    const serverLostBroker = new Promise<void>((resolve) => (brokerLost = resolve));
     await using server = await new FibRpcServer({
       amqpUrl: node.getAmqpUrl(),
       queue,
-      // Long enough that the reply cannot slip out while the broker is shutting down.
-      faultPoints: { beforeReply: () => new Promise((resolve) => setTimeout(resolve, 8_000)) },
+      faultPoints: { beforeReply: () => serverLostBroker },
+      onEvent: (event) => {
+        if (event.kind === 'disconnected') brokerLost();
+      },
     }).start();
     await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 30_000 }).start();
     const pendingCall = client.request(7).catch((e: unknown) => e as RpcCallError);

@@ -1,30 +1,25 @@
 import { join } from 'node:path';
 import { FaultScheduler } from '../chaos/fault-scheduler.ts';
-import type { StartedBroker } from '../env/broker/broker.ts';
-import { watchExpiredRequestsOnEach, type ExpiredRequestsWatch } from '../env/broker/expired-requests.ts';
-import { makeDirectory } from '../env/output-paths.ts';
-import type { BrokerChoice } from '../env/select-broker.ts';
-import type { ProxyChoice } from '../env/select-proxy.ts';
+import type { ExpiredRequestsWatch } from '../env/broker/expired-requests.ts';
 import type { ClientInstance, ServerInstance } from '../impl/implementation.ts';
-import { selectImplementations } from '../impl/select-implementations.ts';
 import type { ClientTally, ServerTally, WorkerEvent } from '../impl/instance-report.ts';
-import { Timeline } from '../observe/timeline.ts';
 import { DEFAULT_TRACE_BUDGET, type TraceBudget } from '../observe/trace-budget.ts';
-import type { ScenarioResult, TimelineEvent } from '../model/result-schema.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import { assembleResult } from './assemble-result.ts';
-import type { AssembleInput, RunOptions, RunProgress } from './run-contract.ts';
-
+import type { AssembleInput, RunOptions } from './run-contract.ts';
 import { drainRequestQueue } from './drain-request-queue.ts';
 import { confirmsRequests, type ScenarioDefinition } from '../scenario/define-scenario.ts';
-import { checkNamedQueue, removeRunQueue, requestQueueFor, type RequestQueue } from './request-queue.ts';
-import { INTERRUPTED_BEFORE_LOAD, InterruptedBeforeLoad, plannedTopology, untilAborted } from './run-start.ts';
-import { ClusterRun } from './cluster-run.ts';
-import { REALTIME_PRIORITY, setRealtimePriority, type ClientPriority } from '../env/realtime-priority.ts';
+import { removeRunQueue, type RequestQueue } from './request-queue.ts';
+import { INTERRUPTED_BEFORE_LOAD, InterruptedBeforeLoad } from './run-start.ts';
+import type { ClusterRun } from './cluster-run.ts';
+import { REALTIME_PRIORITY, setRealtimePriority } from '../env/realtime-priority.ts';
 import { faultImpacts } from '../observe/fault-impact.ts';
-import { placeOnNode, startTopology, type Topology } from './topology.ts';
+import { placeOnNode } from './topology.ts';
+import { planRun, range } from './plan-run.ts';
+import { runContext } from './run-context.ts';
+import { describeEnvironment, startEnvironment } from './start-environment.ts';
 
-const MAX_TIMELINE_EVENTS = 20_000;
 const WORKER_STOP_TIMEOUT_MS = 10_000;
 /** Slack on top of the load's own bound before the runner gives up on a client. */
 const CLIENT_FINISH_SLACK_MS = 30_000;
@@ -38,63 +33,16 @@ const CLIENT_FINISH_SLACK_MS = 30_000;
  */
 export async function runScenario(options: RunOptions): Promise<ScenarioResult> {
   const { definition } = options;
-  const startedAt = new Date();
-  const runId = `${definition.name}-${startedAt.toISOString().replace(/[:.]/g, '-')}`;
-  makeDirectory(options.runDir);
-  const queue = options.segment?.requestQueue ?? requestQueueFor(runId, definition.topology.queue);
-  const implementations = selectImplementations(definition, options.implementations);
-  const timeline = new Timeline({ maxEvents: MAX_TIMELINE_EVENTS });
-  const harnessErrors: string[] = [];
-  // Every participant of a segmented run counts from the agreed start.
-  let runStartEpochMs = options.segment?.startAtEpochMs ?? Date.now();
-  const elapsedMs = () => Math.max(0, Date.now() - runStartEpochMs);
-  const record = ({ tMs, ...event }: Omit<TimelineEvent, 'tMs'> & { tMs?: number }) => {
-    timeline.add({ ...event, atMs: tMs === undefined ? Date.now() : runStartEpochMs + tMs });
-  };
+  const plan = planRun(options);
+  const { runId, startedAt, queue, implementations } = plan;
+  const context = runContext(options);
+  const { timeline, harnessErrors, record, clock } = context;
+  const elapsedMs = clock.elapsedMs;
 
-  // A start already too far in the past is refused before anything starts: every interval
-  // counts from it, so the run would plan one per second of the clocks' difference.
-  const startProblem = options.segment?.startProblem();
-  if (startProblem) return notStartedResult(startProblem, plannedTopology(options));
-
-  // Worker processes load their code while the broker boots; they connect once it is up.
-  // Those for scheduled restarts wait through the run, so a restart lands on time. They are
-  // started once the broker's process is: each fork blocks this thread for tens of ms, and
-  // the broker's boot is the longer path.
-  const prepareWorkers = () => {
-    implementations.server.prepare?.([...range(definition.topology.servers), ...plannedRestarts(definition)].map((i) => `server-${i}`));
-    implementations.client.prepare?.(range(definition.topology.clients).map((i) => `client-${i}`));
-  };
-  options.onPhase?.(`starting broker (${typeof options.broker === 'string' ? options.broker : options.broker.describe()}) and proxy (${options.proxy})`);
-  let topology: Topology;
-  const starting = startTopology({ broker: options.broker, proxy: options.proxy, runId: String(process.pid) + Date.now().toString(36), nodes: definition.topology.nodes, onBrokerLaunched: prepareWorkers });
-  try {
-    const started = await untilAborted(starting, options.signal);
-    if (started === 'aborted') {
-      // A broker can take many seconds to boot; Ctrl-C must not wait for it. It is stopped
-      // once up, and process cleanup kills it if the process exits first.
-      starting.then((late) => late.stop()).catch(() => undefined);
-      return notStartedResult(INTERRUPTED_BEFORE_LOAD, plannedTopology(options));
-    }
-    topology = started;
-  } catch (error) {
-    return notStartedResult(`could not start the environment: ${(error as Error).message}`, plannedTopology(options));
-  }
-  try {
-    await checkNamedQueue(topology.broker.getAmqpUrl(), queue, { allowBusy: options.allowBusyQueue ?? false });
-  } catch (error) {
-    const environment = describeTopology(topology);
-    await topology.stop().catch(() => undefined);
-    return notStartedResult((error as Error).message, environment);
-  }
+  const environment = await startEnvironment(options, plan, context);
+  if ('notStarted' in environment) return notStartedResult(environment.notStarted, environment.environment);
+  const { topology, clusterRun, watchingExpired } = environment;
   const requestQueue = queue.name;
-  const clusterRun = topology.cluster ? new ClusterRun(topology.cluster, requestQueue, definition.topology.queueType ?? 'classic', elapsedMs) : undefined;
-  if (clusterRun) options.onPhase?.(`cluster up in ${(topology.cluster!.startMs / 1000).toFixed(1)} s (${topology.cluster!.describeStart()}): ${topology.cluster!.describe()}`);
-  // Only the broker knows which requests expired unconsumed; where it cannot say, none is excused.
-  // On a cluster every node watches, so expiries are still seen while a node is down or cut off.
-  const watchedUrls = topology.cluster ? topology.cluster.nodeInfo().map((node) => topology.cluster!.nodeAmqpUrl(node.index)) : [topology.broker.getAmqpUrl()];
-  // Set up while the servers and clients start (it never rejects); awaited before the load starts.
-  const watchingExpired = watchExpiredRequestsOnEach(watchedUrls, requestQueue);
   let expiredRequests: ExpiredRequestsWatch | undefined;
   const servers = new Map<number, ServerInstance>();
   const serverIncarnations = new Map<number, number>();
@@ -160,7 +108,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
         queue: requestQueue,
         prefetch: definition.topology.prefetch,
         confirmReplies: definition.topology.confirmReplies,
-        runStartEpochMs,
+        runStartEpochMs: clock.runStartEpochMs,
         killAt: killAt ? { point: killAt.point, request: killAt.request } : undefined,
         tracing: tracingFor(incarnation === 1 ? name : `${name}.${incarnation}`),
         runDir: options.runDir,
@@ -251,12 +199,12 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     }
     expiredRequests = await watchingExpired;
     options.onPhase?.('running');
-    runStartEpochMs = options.segment ? await options.segment.untilStart(options.signal) : Date.now();
+    clock.startLoad(options.segment ? await options.segment.untilStart(options.signal) : Date.now());
     loadStarted = true;
     const lateStart = options.segment?.lateStartWarning();
     if (lateStart) options.onPhase?.(`warning: ${lateStart}`);
     scheduler.start();
-    for (const client of clients) client.go(runStartEpochMs);
+    for (const client of clients) client.go(clock.runStartEpochMs);
     if (options.segment?.role === 'servers') await options.segment.untilSegmentsDone(topology.broker.getAmqpUrl(), definition, harnessErrors, options.signal);
     else await waitForClients(clients, definition, options, elapsedMs, clientTallies, harnessErrors);
     loadEndedEpochMs = Date.now();
@@ -292,14 +240,14 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     runId,
     startedAt,
     endedAt: new Date(),
-    runStartEpochMs,
-    topology: describeTopology(topology),
+    runStartEpochMs: clock.runStartEpochMs,
+    topology: describeEnvironment(topology),
     clients,
     servers: finishedServers,
     clientTallies,
     serverTallies,
     faults: scheduler.records(),
-    timeline: timeline.toResult(runStartEpochMs),
+    timeline: timeline.toResult(clock.runStartEpochMs),
     harnessErrors,
     extra: { brokerRestarts, serverKills, serverRestarts },
     spanFiles,
@@ -399,26 +347,8 @@ async function waitForClients(
   }
 }
 
-/** The server of each fault that restarts one: a server restarted twice appears twice. */
-function plannedRestarts(definition: ScenarioDefinition): number[] {
-  return definition.faults.flatMap((fault) =>
-    (fault.kind === 'kill-server' || fault.kind === 'kill-server-at-fault-point') && fault.restartAfterMs !== undefined ? [fault.server] : [],
-  );
-}
-
 function traceBudget(options: Pick<RunOptions, 'tracing'>): TraceBudget {
   return options.tracing.budget ?? DEFAULT_TRACE_BUDGET;
-}
-
-function describeTopology(topology: Topology) {
-  return {
-    broker: { kind: topology.broker.kind, version: topology.broker.getVersion(), description: topology.broker.describe() },
-    proxy: { kind: topology.proxyServer.kind, version: topology.proxyServer.getVersion() },
-  };
-}
-
-function range(count: number): number[] {
-  return Array.from({ length: count }, (_, i) => i + 1);
 }
 
 export function sum<T>(items: readonly T[], pick: (item: T) => number): number {

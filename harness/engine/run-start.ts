@@ -26,8 +26,18 @@ export async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | un
 
 /** What a run that could not start meant to use, so its result.json says where it failed. */
 export function plannedTopology(options: Pick<RunOptions, 'broker' | 'proxy'>): AssembleInput['topology'] {
-  const broker = typeof options.broker === 'string'
-    ? { kind: plannedBrokerKind(options.broker), version: 'not started', description: `not started (--broker ${options.broker})` }
-    : { kind: options.broker.kind, version: options.broker.getVersion(), description: options.broker.describe() };
+  const broker =
+    typeof options.broker === 'string'
+      ? {
+          kind: plannedBrokerKind(options.broker),
+          version: 'not started',
+          description: `not started (--broker ${options.broker})`,
+        }
+      : { kind: options.broker.kind, version: options.broker.getVersion(), description: options.broker.describe() };
   return { broker, proxy: { kind: plannedProxyKind(options.proxy), version: 'not started' } };
+}
+
+/** A failure while the run starts its processes or runs its load is a harness error; Ctrl-C before the load is not. */
+export function recordFailure(error: unknown, harnessErrors: string[]): void {
+  if (!(error instanceof InterruptedBeforeLoad)) harnessErrors.push((error as Error).message);
 }

@@ -7,7 +7,10 @@ import { defineConfig } from 'vitest/config';
  * the other heavy integration files on two cores produced such false partitions in CI (a
  * node that never came back, a majority node that paused): they run last, one at a time.
  */
-const CLUSTER_TESTS = ['harness/env/cluster/private-rabbit-cluster.test.ts', 'harness/env/cluster/cluster-scenarios.integration.test.ts'];
+const CLUSTER_TESTS = [
+  'harness/env/cluster/private-rabbit-cluster.test.ts',
+  'harness/env/cluster/cluster-scenarios.integration.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -14,7 +14,11 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Folders that hold no documentation of ours: dependencies, build output, scratch space. */
 const SKIPPED_FOLDERS = new Set(['node_modules', 'dist', '.git', '.tmp', '.scratch', '.rpc-chaos-cache']);
 
-interface Link { file: string; line: number; target: string }
+interface Link {
+  file: string;
+  line: number;
+  target: string;
+}
 
 /** Every *.md file of the repository; of reports/ (run output) only its README.md. */
 function markdownFiles(folder = REPO): string[] {
@@ -62,7 +66,8 @@ function linksIn(text: string, file = ''): Link[] {
     for (const match of content.matchAll(/\]\(\s*(<[^>]*>|[^\s)]+)(?:\s+["'(][^)]*)?\)/g)) {
       links.push({ file, line, target: match[1]!.replace(/^<|>$/g, '') });
     }
-    for (const match of content.matchAll(/<(?:a|img)\s[^>]*?(?:href|src)="([^"]+)"/gi)) links.push({ file, line, target: match[1]! });
+    for (const match of content.matchAll(/<(?:a|img)\s[^>]*?(?:href|src)="([^"]+)"/gi))
+      links.push({ file, line, target: match[1]! });
   });
   return links;
 }
@@ -132,8 +137,14 @@ describe('links in the Markdown files', { timeout: 30_000 }, () => {
   it('slugs headings as GitHub does', () => {
     expect(githubSlug('Phase gates: during a fault and after it')).toBe('phase-gates-during-a-fault-and-after-it');
     expect(githubSlug('`harness/gate`: thresholds & baselines')).toBe('harnessgate-thresholds--baselines');
-    expect(githubSlug('Clusters (three private nodes, quorum queues)')).toBe('clusters-three-private-nodes-quorum-queues');
-    expect([...headingAnchors('# Runs\n## Runs\n```\n# not a heading\n```\n## Runs')]).toEqual(['runs', 'runs-1', 'runs-2']);
+    expect(githubSlug('Clusters (three private nodes, quorum queues)')).toBe(
+      'clusters-three-private-nodes-quorum-queues',
+    );
+    expect([...headingAnchors('# Runs\n## Runs\n```\n# not a heading\n```\n## Runs')]).toEqual([
+      'runs',
+      'runs-1',
+      'runs-2',
+    ]);
   });
 
   it('every relative link and anchor resolves', () => {

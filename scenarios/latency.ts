@@ -13,7 +13,12 @@ export default defineScenario({
   maxN: 300,
   timeoutMs: 3_000,
   faults: [
-    { kind: 'toxic', proxy: 'clients', toxic: { type: 'latency', stream: 'downstream', attributes: { latency: INJECTED_MS, jitter: 0 } }, trigger: { atMs: 0 } },
+    {
+      kind: 'toxic',
+      proxy: 'clients',
+      toxic: { type: 'latency', stream: 'downstream', attributes: { latency: INJECTED_MS, jitter: 0 } },
+      trigger: { atMs: 0 },
+    },
   ],
   // Up to just under twice the injection: applied or counted twice, it would measure 200 ms or
   // more; a loaded machine adds its own tens of milliseconds, which must not fail the run.

@@ -22,12 +22,29 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
  */
 export default defineScenario({
   name: 'node-pause',
-  description: 'three-node cluster, quorum request queue: the leader\'s node is paused (SIGSTOP) longer than net_ticktime, then resumed; the harness restarts its app (or the node) when it reports a partition',
-  topology: { servers: 3, clients: 3, replyMode: 'callback-queue', prefetch: 10, confirmReplies: true, nodes: 3, queueType: 'quorum' },
+  description:
+    "three-node cluster, quorum request queue: the leader's node is paused (SIGSTOP) longer than net_ticktime, then resumed; the harness restarts its app (or the node) when it reports a partition",
+  topology: {
+    servers: 3,
+    clients: 3,
+    replyMode: 'callback-queue',
+    prefetch: 10,
+    confirmReplies: true,
+    nodes: 3,
+    queueType: 'quorum',
+  },
   load: { executor: 'constant-arrival-rate', ratePerSec: 10, durationMs: 32_000, maxInFlight: 100 },
   maxN: 200,
   timeoutMs: 3_000,
-  faults: [{ kind: 'pause-node', node: 'quorum-leader', trigger: { atMs: 5_000 }, durationMs: 12_000, onPartition: 'restart-app' }],
+  faults: [
+    {
+      kind: 'pause-node',
+      node: 'quorum-leader',
+      trigger: { atMs: 5_000 },
+      durationMs: 12_000,
+      onPartition: 'restart-app',
+    },
+  ],
   checks: [recoveredAfterFaults],
   gates: ['wrong_results==0', 'mismatched_correlation==0', 'unavailability<12s', 'recovery_time<15s'],
   tracing: { sampleRatio: 0.1 },

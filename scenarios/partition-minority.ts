@@ -16,8 +16,17 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
  */
 export default defineScenario({
   name: 'partition-minority',
-  description: 'three-node cluster, quorum request queue: the leader\'s node is partitioned from the other two for 12 s, then healed; no confirmed request lost (needs root)',
-  topology: { servers: 3, clients: 3, replyMode: 'callback-queue', prefetch: 10, confirmReplies: true, nodes: 3, queueType: 'quorum' },
+  description:
+    "three-node cluster, quorum request queue: the leader's node is partitioned from the other two for 12 s, then healed; no confirmed request lost (needs root)",
+  topology: {
+    servers: 3,
+    clients: 3,
+    replyMode: 'callback-queue',
+    prefetch: 10,
+    confirmReplies: true,
+    nodes: 3,
+    queueType: 'quorum',
+  },
   load: { executor: 'constant-arrival-rate', ratePerSec: 10, durationMs: 30_000, maxInFlight: 100 },
   maxN: 200,
   timeoutMs: 3_000,

@@ -8,8 +8,17 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
  */
 export default defineScenario({
   name: 'quorum-leader-kill',
-  description: 'three-node cluster, quorum request queue: the leader\'s node is killed and comes back 5 s later; calls carry on elsewhere',
-  topology: { servers: 3, clients: 3, replyMode: 'callback-queue', prefetch: 10, confirmReplies: true, nodes: 3, queueType: 'quorum' },
+  description:
+    "three-node cluster, quorum request queue: the leader's node is killed and comes back 5 s later; calls carry on elsewhere",
+  topology: {
+    servers: 3,
+    clients: 3,
+    replyMode: 'callback-queue',
+    prefetch: 10,
+    confirmReplies: true,
+    nodes: 3,
+    queueType: 'quorum',
+  },
   load: { executor: 'constant-arrival-rate', ratePerSec: 10, durationMs: 45_000, maxInFlight: 100 },
   maxN: 200,
   timeoutMs: 3_000,

@@ -8,7 +8,15 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'rolling-restart',
   description: 'three-node cluster, quorum request queue: the nodes are restarted one at a time',
-  topology: { servers: 3, clients: 3, replyMode: 'callback-queue', prefetch: 10, confirmReplies: true, nodes: 3, queueType: 'quorum' },
+  topology: {
+    servers: 3,
+    clients: 3,
+    replyMode: 'callback-queue',
+    prefetch: 10,
+    confirmReplies: true,
+    nodes: 3,
+    queueType: 'quorum',
+  },
   load: { executor: 'constant-arrival-rate', ratePerSec: 10, durationMs: 75_000, maxInFlight: 100 },
   maxN: 200,
   timeoutMs: 3_000,

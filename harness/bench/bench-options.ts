@@ -46,7 +46,8 @@ export type ParsedBenchOptions =
 function integer(min: number) {
   return (value: string): number => {
     const parsed = Number(value);
-    if (!/^\d+$/.test(value.trim()) || parsed < min) throw new InvalidArgumentError(`expected an integer >= ${min}, got "${value}"`);
+    if (!/^\d+$/.test(value.trim()) || parsed < min)
+      throw new InvalidArgumentError(`expected an integer >= ${min}, got "${value}"`);
     return parsed;
   };
 }
@@ -55,19 +56,45 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function benchProgram(): Command {
   return new Command('bench')
-    .description('RPC, proxy, tracing and report benchmarks; prints tables, writes JSON, and judges each target pass or FAIL')
+    .description(
+      'RPC, proxy, tracing and report benchmarks; prints tables, writes JSON, and judges each target pass or FAIL',
+    )
     .option('--out <file>', 'JSON output file (default reports/bench-<time>.json)')
     .option('--quick', 'smaller defaults for every size below (a short run to see that all works)', false)
     .option('--only <sections>', `comma-separated sections to run (${BENCH_SECTIONS.join(', ')}); default all`)
     .option('--rounds <n>', 'interleaved rounds per comparison (default 3, 1 with --quick)', integer(1))
-    .option('--round-ms <ms>', 'length of one measured round (default 3000, 1000 with --quick); the raw TCP section scales its transfers to it', integer(100))
-    .option('--tracing-pairs <n>', 'on/off window pairs of the alternating tracing measurement (default 40, 4 with --quick)', integer(1))
-    .option('--scenario-runs <n>', 'duplicate-reply end-to-end runs of the startup section (default 3, 1 with --quick)', integer(1))
-    .option('--open-loop-ms <ms>', 'the open loop\'s run at 2,000/s (default 10000, 3000 with --quick)', integer(500))
-    .option('--memory-ms <ms>', 'length of the memory run; below a minute it shows start-up growth more than leaks (default 300000, 60000 with --quick)', integer(5_000))
-    .option('--target <name=value>', 'replace a target\'s threshold, same operator, in the target\'s unit, e.g. report.open-ms=3000 (repeatable)', collect, [] as string[])
+    .option(
+      '--round-ms <ms>',
+      'length of one measured round (default 3000, 1000 with --quick); the raw TCP section scales its transfers to it',
+      integer(100),
+    )
+    .option(
+      '--tracing-pairs <n>',
+      'on/off window pairs of the alternating tracing measurement (default 40, 4 with --quick)',
+      integer(1),
+    )
+    .option(
+      '--scenario-runs <n>',
+      'duplicate-reply end-to-end runs of the startup section (default 3, 1 with --quick)',
+      integer(1),
+    )
+    .option('--open-loop-ms <ms>', "the open loop's run at 2,000/s (default 10000, 3000 with --quick)", integer(500))
+    .option(
+      '--memory-ms <ms>',
+      'length of the memory run; below a minute it shows start-up growth more than leaks (default 300000, 60000 with --quick)',
+      integer(5_000),
+    )
+    .option(
+      '--target <name=value>',
+      "replace a target's threshold, same operator, in the target's unit, e.g. report.open-ms=3000 (repeatable)",
+      collect,
+      [] as string[],
+    )
     .option('--check', 'exit 1 when a target fails (FAIL in the targets table), naming it', false)
-    .addHelpText('after', '\nExit codes: 0 done (with --check: every target passed), 1 a target failed under --check, 2 bad options or the bench could not run.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done (with --check: every target passed), 1 a target failed under --check, 2 bad options or the bench could not run.',
+    )
     .showHelpAfterError()
     .exitOverride();
 }
@@ -81,13 +108,31 @@ export function parseBenchOptions(argv: readonly string[]): ParsedBenchOptions {
     throw error;
   }
   const raw = program.opts<{
-    out?: string; quick: boolean; only?: string; rounds?: number; roundMs?: number; tracingPairs?: number; scenarioRuns?: number;
-    openLoopMs?: number; memoryMs?: number; target: string[]; check: boolean;
+    out?: string;
+    quick: boolean;
+    only?: string;
+    rounds?: number;
+    roundMs?: number;
+    tracingPairs?: number;
+    scenarioRuns?: number;
+    openLoopMs?: number;
+    memoryMs?: number;
+    target: string[];
+    check: boolean;
   }>();
   const errors: string[] = [];
-  const named = raw.only === undefined ? [...BENCH_SECTIONS] : raw.only.split(',').map((name) => name.trim()).filter(Boolean);
+  const named =
+    raw.only === undefined
+      ? [...BENCH_SECTIONS]
+      : raw.only
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
   const unknown = named.filter((name) => !(BENCH_SECTIONS as readonly string[]).includes(name));
-  if (unknown.length > 0) errors.push(`--only: unknown section${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; sections: ${BENCH_SECTIONS.join(', ')}`);
+  if (unknown.length > 0)
+    errors.push(
+      `--only: unknown section${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; sections: ${BENCH_SECTIONS.join(', ')}`,
+    );
   else if (named.length === 0) errors.push(`--only names no section; sections: ${BENCH_SECTIONS.join(', ')}`);
   const targets = parseTargetOverrides(raw.target);
   errors.push(...targets.errors);
@@ -104,12 +149,19 @@ export function parseBenchOptions(argv: readonly string[]): ParsedBenchOptions {
       rounds: raw.rounds ?? (quick ? 1 : 3),
       roundMs,
       // 5,000 round trips of 64 B and 256 MB of bulk per round at the default 3 s.
-      tcp: { rounds: raw.rounds ?? (quick ? 1 : 5), roundTrips: Math.round((roundMs * 5_000) / 3_000), bulkBytes: Math.round((roundMs * 256e6) / 3_000) },
+      tcp: {
+        rounds: raw.rounds ?? (quick ? 1 : 5),
+        roundTrips: Math.round((roundMs * 5_000) / 3_000),
+        bulkBytes: Math.round((roundMs * 256e6) / 3_000),
+      },
       tracingPairs: raw.tracingPairs ?? (quick ? 4 : 40),
       scenarioRuns: raw.scenarioRuns ?? (quick ? 1 : 3),
       openLoopMs: raw.openLoopMs ?? (quick ? 3_000 : 10_000),
       memoryMs,
-      rssSampleEveryMs: Math.min(MAX_RSS_SAMPLE_MS, Math.max(MIN_RSS_SAMPLE_MS, Math.round(memoryMs / RSS_SAMPLES_PER_RUN))),
+      rssSampleEveryMs: Math.min(
+        MAX_RSS_SAMPLE_MS,
+        Math.max(MIN_RSS_SAMPLE_MS, Math.round(memoryMs / RSS_SAMPLES_PER_RUN)),
+      ),
       thresholds: targets.thresholds,
       check: raw.check,
     },

@@ -13,7 +13,21 @@ import type { TapBenchRow } from './tap-bench.ts';
 import type { TcpProxyBench } from './tcp-proxy-bench.ts';
 import type { AlternatingTracingRow, TracingBenchRow } from './tracing-bench.ts';
 
-export const BENCH_SECTIONS = ['rpc', 'server', 'tracing', 'proxy', 'proxy-tcp', 'tap', 'protocol', 'late-reply', 'startup', 'open-loop', 'memory', 'observe', 'report'] as const;
+export const BENCH_SECTIONS = [
+  'rpc',
+  'server',
+  'tracing',
+  'proxy',
+  'proxy-tcp',
+  'tap',
+  'protocol',
+  'late-reply',
+  'startup',
+  'open-loop',
+  'memory',
+  'observe',
+  'report',
+] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 /** Sections that measure nothing on a broker: a run of only these starts none. */

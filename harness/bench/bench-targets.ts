@@ -46,99 +46,222 @@ function ranWith<T>(ran: unknown, row: T | undefined, value: (row: T) => number,
 
 export const BENCH_TARGETS = {
   'server.throughput-ratio': {
-    section: 'server', what: 'FibRpcServer / a minimal amqplib server, calls/s at 32 callers', op: '>=', threshold: 0.95, unit: 'x',
+    section: 'server',
+    what: 'FibRpcServer / a minimal amqplib server, calls/s at 32 callers',
+    op: '>=',
+    threshold: 0.95,
+    unit: 'x',
     read: (r) => ranWith(r.serverAlone, r.serverAlone, (row) => row.throughputRatio),
   },
   'rpc.callback-queue.throughput-ratio': {
-    section: 'rpc', what: 'FibRpcClient+Server / the raw amqplib loop, callback queue, calls/s at 32 callers', op: '>=', threshold: 0.95, unit: 'x',
-    read: (r) => ranWith(r.rpc, r.rpc?.find((row) => row.replyMode === 'callback-queue'), (row) => row.throughputRatio),
+    section: 'rpc',
+    what: 'FibRpcClient+Server / the raw amqplib loop, callback queue, calls/s at 32 callers',
+    op: '>=',
+    threshold: 0.95,
+    unit: 'x',
+    read: (r) =>
+      ranWith(
+        r.rpc,
+        r.rpc?.find((row) => row.replyMode === 'callback-queue'),
+        (row) => row.throughputRatio,
+      ),
   },
   'rpc.direct-reply-to.throughput-ratio': {
-    section: 'rpc', what: 'FibRpcClient+Server / the raw amqplib loop, direct reply-to, calls/s at 32 callers', op: '>=', threshold: 0.95, unit: 'x',
-    read: (r) => ranWith(r.rpc, r.rpc?.find((row) => row.replyMode === 'direct-reply-to'), (row) => row.throughputRatio),
+    section: 'rpc',
+    what: 'FibRpcClient+Server / the raw amqplib loop, direct reply-to, calls/s at 32 callers',
+    op: '>=',
+    threshold: 0.95,
+    unit: 'x',
+    read: (r) =>
+      ranWith(
+        r.rpc,
+        r.rpc?.find((row) => row.replyMode === 'direct-reply-to'),
+        (row) => row.throughputRatio,
+      ),
   },
   'tracing.loss-1pct': {
-    section: 'tracing', what: 'throughput lost to tracing at 1 %, a process per mode, median of paired rounds', op: '<=', threshold: 5, unit: '%',
-    read: (r) => ranWith(r.tracing, r.tracing?.find((row) => row.mode === '1%'), (row) => row.throughputLoss * 100),
+    section: 'tracing',
+    what: 'throughput lost to tracing at 1 %, a process per mode, median of paired rounds',
+    op: '<=',
+    threshold: 5,
+    unit: '%',
+    read: (r) =>
+      ranWith(
+        r.tracing,
+        r.tracing?.find((row) => row.mode === '1%'),
+        (row) => row.throughputLoss * 100,
+      ),
   },
   'tracing.alternating-loss-1pct': {
-    section: 'tracing', what: 'throughput lost to tracing at 1 %, switched on and off in one process, median of pairs', op: '<=', threshold: 5, unit: '%',
+    section: 'tracing',
+    what: 'throughput lost to tracing at 1 %, switched on and off in one process, median of pairs',
+    op: '<=',
+    threshold: 5,
+    unit: '%',
     read: (r) => ranWith(r.tracing, r.tracingAlternating, (row) => row.throughputLoss * 100),
   },
   'proxy.p50-ratio-1-caller': {
-    section: 'proxy', what: 'RPC p50 through the built-in proxy / direct, 1 caller', op: '<=', threshold: 1.1, unit: 'x',
+    section: 'proxy',
+    what: 'RPC p50 through the built-in proxy / direct, 1 caller',
+    op: '<=',
+    threshold: 1.1,
+    unit: 'x',
     read: (r) => ranWith(r.proxy, proxyRow(r, false), (row) => row.p50Ratio),
   },
   'proxy.throughput-ratio-32-callers': {
-    section: 'proxy', what: 'RPC calls/s through the built-in proxy / direct, 32 callers', op: '>=', threshold: 0.9, unit: 'x',
+    section: 'proxy',
+    what: 'RPC calls/s through the built-in proxy / direct, 32 callers',
+    op: '>=',
+    threshold: 0.9,
+    unit: 'x',
     read: (r) => ranWith(r.proxy, proxyRow(r, true), (row) => row.throughputRatio),
   },
   'proxy.p50-ratio-32-callers': {
-    section: 'proxy', what: 'RPC p50 through the built-in proxy / direct, 32 callers', op: '<=', threshold: 1.1, unit: 'x',
+    section: 'proxy',
+    what: 'RPC p50 through the built-in proxy / direct, 32 callers',
+    op: '<=',
+    threshold: 1.1,
+    unit: 'x',
     read: (r) => ranWith(r.proxy, proxyRow(r, true), (row) => row.p50Ratio),
   },
   'proxy-tcp.bulk-vs-direct': {
-    section: 'proxy-tcp', what: 'raw TCP bulk MB/s through the built-in proxy / direct', op: '>=', threshold: 0.9, unit: 'x',
+    section: 'proxy-tcp',
+    what: 'raw TCP bulk MB/s through the built-in proxy / direct',
+    op: '>=',
+    threshold: 0.9,
+    unit: 'x',
     read: (r) => ranWith(r.proxyTcp, r.proxyTcp, (tcp) => tcp.builtin.megabytesPerSec / tcp.direct.megabytesPerSec),
   },
   'proxy-tcp.p99-vs-toxiproxy': {
-    section: 'proxy-tcp', what: 'raw TCP ping-pong p99, built-in proxy / a real Toxiproxy (with TOXIPROXY_URL)', op: '<=', threshold: 1, unit: 'x',
+    section: 'proxy-tcp',
+    what: 'raw TCP ping-pong p99, built-in proxy / a real Toxiproxy (with TOXIPROXY_URL)',
+    op: '<=',
+    threshold: 1,
+    unit: 'x',
     read: (r) => (r.proxyTcp?.toxiproxy ? { value: r.proxyTcp.builtin.p99Ms / r.proxyTcp.toxiproxy.p99Ms } : undefined),
   },
   'proxy-tcp.bulk-vs-toxiproxy': {
-    section: 'proxy-tcp', what: 'raw TCP bulk MB/s, built-in proxy / a real Toxiproxy (with TOXIPROXY_URL)', op: '>=', threshold: 1, unit: 'x',
-    read: (r) => (r.proxyTcp?.toxiproxy ? { value: r.proxyTcp.builtin.megabytesPerSec / r.proxyTcp.toxiproxy.megabytesPerSec } : undefined),
+    section: 'proxy-tcp',
+    what: 'raw TCP bulk MB/s, built-in proxy / a real Toxiproxy (with TOXIPROXY_URL)',
+    op: '>=',
+    threshold: 1,
+    unit: 'x',
+    read: (r) =>
+      r.proxyTcp?.toxiproxy
+        ? { value: r.proxyTcp.builtin.megabytesPerSec / r.proxyTcp.toxiproxy.megabytesPerSec }
+        : undefined,
   },
   // A saturated closed loop's p50 is callers / throughput (Little's law): throughput is judged
   // at saturation, latency unloaded.
   'tap.throughput-ratio': {
-    section: 'tap', what: 'calls/s with the frame tap in memory (the built-in proxy) / without, 32 callers', op: '>=', threshold: 0.95, unit: 'x',
+    section: 'tap',
+    what: 'calls/s with the frame tap in memory (the built-in proxy) / without, 32 callers',
+    op: '>=',
+    threshold: 0.95,
+    unit: 'x',
     read: (r) => ranWith(r.tap, tapRow(r, true), (row) => row.throughputRatio),
   },
   'tap.p50-delta-ms': {
-    section: 'tap', what: 'p50 added by the frame tap in memory (the built-in proxy), 1 caller', op: '<=', threshold: 0.05, unit: 'ms',
+    section: 'tap',
+    what: 'p50 added by the frame tap in memory (the built-in proxy), 1 caller',
+    op: '<=',
+    threshold: 0.05,
+    unit: 'ms',
     read: (r) => ranWith(r.tap, tapRow(r, false), (row) => row.p50DeltaMs),
   },
   'tap.over-tcp.throughput-ratio': {
-    section: 'tap', what: 'calls/s with the frame tap over TCP (only in front of a real Toxiproxy) / without, 32 callers', op: '>=', threshold: 0.95, unit: 'x',
+    section: 'tap',
+    what: 'calls/s with the frame tap over TCP (only in front of a real Toxiproxy) / without, 32 callers',
+    op: '>=',
+    threshold: 0.95,
+    unit: 'x',
     read: (r) => ranWith(r.tap, tapRow(r, true), (row) => row.overTcp.throughputRatio),
   },
   'tap.over-tcp.p50-delta-ms': {
-    section: 'tap', what: 'p50 added by the frame tap over TCP (only in front of a real Toxiproxy), 1 caller', op: '<=', threshold: 0.05, unit: 'ms',
+    section: 'tap',
+    what: 'p50 added by the frame tap over TCP (only in front of a real Toxiproxy), 1 caller',
+    op: '<=',
+    threshold: 0.05,
+    unit: 'ms',
     read: (r) => ranWith(r.tap, tapRow(r, false), (row) => row.overTcp.p50DeltaMs),
   },
   'startup.worker-p50-ms': {
-    section: 'startup', what: 'a compiled worker from spawn to consuming, p50', op: '<=', threshold: 300, unit: 'ms',
-    read: (r) => ranWith(r.startup, r.startup?.workerStart.find((row) => row.mode === 'compiled'), (row) => row.p50Ms),
+    section: 'startup',
+    what: 'a compiled worker from spawn to consuming, p50',
+    op: '<=',
+    threshold: 300,
+    unit: 'ms',
+    read: (r) =>
+      ranWith(
+        r.startup,
+        r.startup?.workerStart.find((row) => row.mode === 'compiled'),
+        (row) => row.p50Ms,
+      ),
   },
   'startup.restart-lag-ms': {
-    section: 'startup', what: 'a scheduled server restart consuming after its time, median', op: '<=', threshold: 100, unit: 'ms',
+    section: 'startup',
+    what: 'a scheduled server restart consuming after its time, median',
+    op: '<=',
+    threshold: 100,
+    unit: 'ms',
     read: (r) => {
       const lags = r.startup?.duplicateReplyRuns.flatMap((run) => run.restartLagsMs);
-      return ranWith(r.startup, lags && lags.length > 0 ? lags : undefined, median, lags ? `${lags.length} restart${lags.length === 1 ? '' : 's'}` : undefined);
+      return ranWith(
+        r.startup,
+        lags && lags.length > 0 ? lags : undefined,
+        median,
+        lags ? `${lags.length} restart${lags.length === 1 ? '' : 's'}` : undefined,
+      );
     },
   },
   'startup.duplicate-reply-s': {
-    section: 'startup', what: 'npm run scenario -- duplicate-reply end to end, broker start included, median', op: '<', threshold: 12, unit: 's',
+    section: 'startup',
+    what: 'npm run scenario -- duplicate-reply end to end, broker start included, median',
+    op: '<',
+    threshold: 12,
+    unit: 's',
     read: (r) => {
       const runs = r.startup?.duplicateReplyRuns;
-      return ranWith(r.startup, runs && runs.length > 0 ? runs : undefined, (all) => median(all.map((run) => run.wallMs)) / 1000, runs ? `${runs.length} run${runs.length === 1 ? '' : 's'}: ${runs.map((run) => run.verdict).join(', ')}` : undefined);
+      return ranWith(
+        r.startup,
+        runs && runs.length > 0 ? runs : undefined,
+        (all) => median(all.map((run) => run.wallMs)) / 1000,
+        runs
+          ? `${runs.length} run${runs.length === 1 ? '' : 's'}: ${runs.map((run) => run.verdict).join(', ')}`
+          : undefined,
+      );
     },
   },
   'open-loop.rate-error-pct': {
-    section: 'open-loop', what: 'open loop at 2,000/s: achieved rate off its target by', op: '<=', threshold: 1, unit: '%',
+    section: 'open-loop',
+    what: 'open loop at 2,000/s: achieved rate off its target by',
+    op: '<=',
+    threshold: 1,
+    unit: '%',
     read: (r) => ranWith(r.openLoop, r.openLoop?.atTarget, (sample) => Math.abs(sample.rateRatio - 1) * 100),
   },
   'open-loop.lateness-p99-ms': {
-    section: 'open-loop', what: 'open loop at 2,000/s: call start lateness p99', op: '<', threshold: 2, unit: 'ms',
+    section: 'open-loop',
+    what: 'open loop at 2,000/s: call start lateness p99',
+    op: '<',
+    threshold: 2,
+    unit: 'ms',
     read: (r) => ranWith(r.openLoop, r.openLoop?.atTarget.startLateness, (lateness) => lateness.p99),
   },
   'open-loop.unaccounted': {
-    section: 'open-loop', what: 'open loop at 2,000/s: due calls neither started nor counted as dropped', op: '<=', threshold: 0, unit: 'calls',
+    section: 'open-loop',
+    what: 'open loop at 2,000/s: due calls neither started nor counted as dropped',
+    op: '<=',
+    threshold: 0,
+    unit: 'calls',
     read: (r) => ranWith(r.openLoop, r.openLoop?.atTarget, (sample) => sample.unaccounted),
   },
   'open-loop.realtime.lateness-p99-ms': {
-    section: 'open-loop', what: 'open loop at 2,000/s, client under SCHED_FIFO: call start lateness p99 (where the machine allows it)', op: '<', threshold: 2, unit: 'ms',
+    section: 'open-loop',
+    what: 'open loop at 2,000/s, client under SCHED_FIFO: call start lateness p99 (where the machine allows it)',
+    op: '<',
+    threshold: 2,
+    unit: 'ms',
     read: (r) => {
       const realtime = r.openLoop?.atTargetRealtime;
       if (realtime === undefined || 'notMeasured' in realtime) return undefined;
@@ -146,18 +269,35 @@ export const BENCH_TARGETS = {
     },
   },
   'memory.rss-growth-pct': {
-    section: 'memory', what: 'RSS growth after warm-up of the runner and every worker, the largest |growth|', op: '<=', threshold: RSS_GROWTH_TARGET * 100, unit: '%',
+    section: 'memory',
+    what: 'RSS growth after warm-up of the runner and every worker, the largest |growth|',
+    op: '<=',
+    threshold: RSS_GROWTH_TARGET * 100,
+    unit: '%',
     read: (r) => {
       const worst = [...(r.memory?.processes ?? [])].sort((a, b) => Math.abs(b.growth) - Math.abs(a.growth))[0];
-      return ranWith(r.memory, worst, (row) => Math.abs(row.growth) * 100, worst ? `${worst.process}, of ${r.memory?.processes.length} processes` : 'no process sampled long enough');
+      return ranWith(
+        r.memory,
+        worst,
+        (row) => Math.abs(row.growth) * 100,
+        worst ? `${worst.process}, of ${r.memory?.processes.length} processes` : 'no process sampled long enough',
+      );
     },
   },
   'report.html-bytes': {
-    section: 'report', what: 'report.html of a 10-minute run at 500 calls/s: size', op: '<', threshold: 2_000_000, unit: 'bytes',
+    section: 'report',
+    what: 'report.html of a 10-minute run at 500 calls/s: size',
+    op: '<',
+    threshold: 2_000_000,
+    unit: 'bytes',
     read: (r) => ranWith(r.report, r.report?.htmlBytes, (bytes) => bytes),
   },
   'report.open-ms': {
-    section: 'report', what: 'the same report in headless Chromium, navigation until every chart is drawn, median', op: '<', threshold: 2_000, unit: 'ms',
+    section: 'report',
+    what: 'the same report in headless Chromium, navigation until every chart is drawn, median',
+    op: '<',
+    threshold: 2_000,
+    unit: 'ms',
     read: (r) => ranWith(r.report, r.report?.openMs, (ms) => ms),
   },
 } as const satisfies Record<string, TargetDefinition>;
@@ -202,7 +342,9 @@ export function parseTargetOverrides(options: readonly string[]): { thresholds: 
     const value = Number(text);
     const definition = BENCH_TARGETS[name as TargetName];
     if (!Number.isFinite(value) || text.trim() === '') {
-      errors.push(`--target "${option}": "${text}" is not a number (${name} is in ${unitName(definition.unit)}, judged ${definition.op} the value)`);
+      errors.push(
+        `--target "${option}": "${text}" is not a number (${name} is in ${unitName(definition.unit)}, judged ${definition.op} the value)`,
+      );
       continue;
     }
     thresholds[name as TargetName] = value;
@@ -228,7 +370,10 @@ export function judgeTargets(results: BenchResults, thresholds: TargetThresholds
       unit: definition.unit,
       value: reading.value,
       ...(reading.detail === undefined ? {} : { detail: reading.detail }),
-      pass: reading.value !== undefined && Number.isFinite(reading.value) && compare(reading.value, definition.op, threshold),
+      pass:
+        reading.value !== undefined &&
+        Number.isFinite(reading.value) &&
+        compare(reading.value, definition.op, threshold),
     });
   }
   return verdicts;
@@ -265,8 +410,12 @@ export function formatTargetValue(value: number | undefined, unit: TargetUnit): 
 
 /** One line per failed target, e.g. `tap.throughput-ratio 0.532x (target >= 0.95x)`. */
 export function describeFailures(verdicts: readonly TargetVerdict[]): string[] {
-  return verdicts.filter((verdict) => !verdict.pass).map((verdict) =>
-    `${verdict.name} ${formatTargetValue(verdict.value, verdict.unit)}${verdict.detail ? ` (${verdict.detail})` : ''}, target ${verdict.op} ${formatTargetValue(verdict.threshold, verdict.unit)}${verdict.overridden ? ' (set by --target)' : ''}`);
+  return verdicts
+    .filter((verdict) => !verdict.pass)
+    .map(
+      (verdict) =>
+        `${verdict.name} ${formatTargetValue(verdict.value, verdict.unit)}${verdict.detail ? ` (${verdict.detail})` : ''}, target ${verdict.op} ${formatTargetValue(verdict.threshold, verdict.unit)}${verdict.overridden ? ' (set by --target)' : ''}`,
+    );
 }
 
 function unitName(unit: TargetUnit): string {

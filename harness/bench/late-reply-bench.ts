@@ -27,7 +27,10 @@ export interface LateReplyBench {
  * under both. Calls sent while the toxic holds replies time out unless their reply is
  * released by the toxic's removal within the timeout, i.e. those of its last `timeout` ms.
  */
-export async function benchLateReply(broker: StartedBroker, env: NodeJS.ProcessEnv = process.env): Promise<LateReplyBench> {
+export async function benchLateReply(
+  broker: StartedBroker,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LateReplyBench> {
   const fault = lateReply.faults[0];
   const load = lateReply.load;
   if (fault?.kind !== 'toxic' || load.executor !== 'constant-arrival-rate' || fault.durationMs === undefined) {
@@ -41,7 +44,15 @@ export async function benchLateReply(broker: StartedBroker, env: NodeJS.ProcessE
   for (const proxy of proxies) {
     const runDir = mkdtempSync(join(tmpdir(), `rpc-chaos-late-reply-bench-${proxy}-`));
     try {
-      const result = await runScenario({ definition: lateReply, broker, proxy, seed: 1, runDir, gates: [], tracing: { enabled: false, sampleRatio: 0 } });
+      const result = await runScenario({
+        definition: lateReply,
+        broker,
+        proxy,
+        seed: 1,
+        runDir,
+        gates: [],
+        tracing: { enabled: false, sampleRatio: 0 },
+      });
       rows.push({
         proxy: `${result.environment.proxy.kind} ${result.environment.proxy.version}`,
         sent: result.counters.sent,

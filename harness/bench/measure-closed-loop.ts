@@ -10,15 +10,26 @@ export interface ThroughputSample {
 }
 
 /** Drives `call` closed-loop for a fixed time and reports throughput and HDR percentiles. */
-export async function measureClosedLoop(call: (n: number) => Promise<unknown>, options: { concurrency: number; durationMs: number; n: number }): Promise<ThroughputSample> {
+export async function measureClosedLoop(
+  call: (n: number) => Promise<unknown>,
+  options: { concurrency: number; durationMs: number; n: number },
+): Promise<ThroughputSample> {
   const histogram = createLatencyHistogram();
-  const summary = await runClosedLoop({ concurrency: options.concurrency, durationMs: options.durationMs }, async () => {
-    const started = performance.now();
-    await call(options.n);
-    histogram.recordValue(Math.max(1, Math.round((performance.now() - started) * 1000)));
-  });
+  const summary = await runClosedLoop(
+    { concurrency: options.concurrency, durationMs: options.durationMs },
+    async () => {
+      const started = performance.now();
+      await call(options.n);
+      histogram.recordValue(Math.max(1, Math.round((performance.now() - started) * 1000)));
+    },
+  );
   const latency = summarize(histogram);
-  return { callsPerSec: (latency.count / summary.elapsedMs) * 1000, p50Ms: latency.p50, p99Ms: latency.p99, calls: latency.count };
+  return {
+    callsPerSec: (latency.count / summary.elapsedMs) * 1000,
+    p50Ms: latency.p50,
+    p99Ms: latency.p99,
+    calls: latency.count,
+  };
 }
 
 /** The median of repeated samples by throughput: robust against one noisy round on a shared machine. */

@@ -66,7 +66,8 @@ export async function benchMemory(broker: StartedBroker, options: MemoryBenchOpt
       .map(([name, samples]) => rssSlope(name, samples, options))
       .filter((row): row is RssSlope => row !== undefined)
       .sort((a, b) => a.process.localeCompare(b.process));
-    const rounded = (samples: RssSample[]) => samples.map((sample) => ({ tMs: Math.round(sample.tMs), rssMb: Math.round(sample.rssMb * 10) / 10 }));
+    const rounded = (samples: RssSample[]) =>
+      samples.map((sample) => ({ tMs: Math.round(sample.tMs), rssMb: Math.round(sample.rssMb * 10) / 10 }));
     return {
       durationMs: options.durationMs,
       calls: result.counters.answered,

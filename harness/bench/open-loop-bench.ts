@@ -34,7 +34,8 @@ export interface OpenLoopSample {
 export function openLoopScenario(ratePerSec: number, durationMs: number): ScenarioDefinition {
   return defineScenario({
     name: 'open-loop-accuracy',
-    description: 'one client process at a constant arrival rate, no faults: how accurately the generator offers its load',
+    description:
+      'one client process at a constant arrival rate, no faults: how accurately the generator offers its load',
     topology: { servers: 2, clients: 1, replyMode: 'callback-queue', prefetch: 100, confirmReplies: false },
     load: { executor: 'constant-arrival-rate', ratePerSec, durationMs, maxInFlight: 10_000 },
     maxN: 30,
@@ -46,7 +47,12 @@ export function openLoopScenario(ratePerSec: number, durationMs: number): Scenar
   });
 }
 
-export async function measureOpenLoop(broker: StartedBroker, ratePerSec: number, durationMs: number, clientPriority: ClientPriority = 'normal'): Promise<OpenLoopSample> {
+export async function measureOpenLoop(
+  broker: StartedBroker,
+  ratePerSec: number,
+  durationMs: number,
+  clientPriority: ClientPriority = 'normal',
+): Promise<OpenLoopSample> {
   const runDir = mkdtempSync(join(tmpdir(), 'rpc-chaos-open-loop-bench-'));
   try {
     const definition = openLoopScenario(ratePerSec, durationMs);
@@ -61,7 +67,10 @@ export async function measureOpenLoop(broker: StartedBroker, ratePerSec: number,
       clientPriority,
     });
     const offered = result.offeredLoad;
-    if (!offered) throw new Error(`open-loop bench at ${ratePerSec}/s${clientPriority === 'realtime' ? ' (realtime client)' : ''}: the client reported no offered load (${result.harnessErrors.join('; ') || result.verdict})`);
+    if (!offered)
+      throw new Error(
+        `open-loop bench at ${ratePerSec}/s${clientPriority === 'realtime' ? ' (realtime client)' : ''}: the client reported no offered load (${result.harnessErrors.join('; ') || result.verdict})`,
+      );
     return {
       targetPerSec: ratePerSec,
       achievedPerSec: offered.achievedPerSec,
@@ -82,7 +91,12 @@ export async function measureOpenLoop(broker: StartedBroker, ratePerSec: number,
 
 /** Delivered as asked: rate within 1 %, nothing dropped or skipped, every call answered. */
 export function delivered(sample: OpenLoopSample): boolean {
-  return Math.abs(sample.rateRatio - 1) <= 0.01 && sample.dropped === 0 && sample.unaccounted === 0 && sample.answered === sample.started;
+  return (
+    Math.abs(sample.rateRatio - 1) <= 0.01 &&
+    sample.dropped === 0 &&
+    sample.unaccounted === 0 &&
+    sample.answered === sample.started
+  );
 }
 
 export interface OpenLoopBenchResult {
@@ -95,9 +109,14 @@ export interface OpenLoopBenchResult {
   readonly highestDeliveredPerSec: number | undefined;
 }
 
-export async function benchOpenLoop(broker: StartedBroker, options: { durationMs: number; sweepDurationMs: number; sweepRates: readonly number[] }): Promise<OpenLoopBenchResult> {
+export async function benchOpenLoop(
+  broker: StartedBroker,
+  options: { durationMs: number; sweepDurationMs: number; sweepRates: readonly number[] },
+): Promise<OpenLoopBenchResult> {
   const atTarget = await measureOpenLoop(broker, 2_000, options.durationMs);
-  const atTargetRealtime = await measureOpenLoop(broker, 2_000, options.durationMs, 'realtime').catch((error: unknown) => ({ notMeasured: (error as Error).message }));
+  const atTargetRealtime = await measureOpenLoop(broker, 2_000, options.durationMs, 'realtime').catch(
+    (error: unknown) => ({ notMeasured: (error as Error).message }),
+  );
   const sweep: OpenLoopSample[] = [];
   for (const rate of options.sweepRates) {
     const sample = await measureOpenLoop(broker, rate, options.sweepDurationMs);

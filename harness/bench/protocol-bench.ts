@@ -34,7 +34,10 @@ const MAX_N = 40;
  * process against the same client run as a command and driven over stdin/stdout, both closed
  * loop against one in-process server on the same broker, rounds alternating.
  */
-export async function benchProtocolBoundary(broker: StartedBroker, options: ProtocolBenchOptions): Promise<ProtocolBenchRow> {
+export async function benchProtocolBoundary(
+  broker: StartedBroker,
+  options: ProtocolBenchOptions,
+): Promise<ProtocolBenchRow> {
   const inProcess: ThroughputSample[] = [];
   const throughProtocol: ThroughputSample[] = [];
   const queue = 'bench_protocol';
@@ -50,38 +53,71 @@ export async function benchProtocolBoundary(broker: StartedBroker, options: Prot
   }
   const a = medianSample(inProcess);
   const b = medianSample(throughProtocol);
-  return { inProcess: a, throughProtocol: b, throughputRatio: b.callsPerSec / a.callsPerSec, p50DeltaMs: b.p50Ms - a.p50Ms };
+  return {
+    inProcess: a,
+    throughProtocol: b,
+    throughputRatio: b.callsPerSec / a.callsPerSec,
+    p50DeltaMs: b.p50Ms - a.p50Ms,
+  };
 }
 
-async function measureInProcess(amqpUrl: string, queue: string, options: ProtocolBenchOptions): Promise<ThroughputSample> {
+async function measureInProcess(
+  amqpUrl: string,
+  queue: string,
+  options: ProtocolBenchOptions,
+): Promise<ThroughputSample> {
   const client = new FibRpcClient({ amqpUrl, queue, timeoutMs: 10_000, maxInFlight: options.concurrency * 2 });
   await client.start();
   try {
-    return await measureClosedLoop((n) => client.request(n), { concurrency: options.concurrency, durationMs: options.roundMs, n: 20 });
+    return await measureClosedLoop((n) => client.request(n), {
+      concurrency: options.concurrency,
+      durationMs: options.roundMs,
+      n: 20,
+    });
   } finally {
     await client.close();
   }
 }
 
-async function measureThroughProtocol(amqpUrl: string, queue: string, options: ProtocolBenchOptions): Promise<ThroughputSample> {
+async function measureThroughProtocol(
+  amqpUrl: string,
+  queue: string,
+  options: ProtocolBenchOptions,
+): Promise<ThroughputSample> {
   const runDir = mkdtempSync(join(tmpdir(), 'rpc-chaos-protocol-bench-'));
   const errors: string[] = [];
   let tally: ClientTally | undefined;
   try {
     const client = await commandClient({ command: DRIVER, readyTimeoutMs: 60_000 }).start(
       {
-        index: 1, name: 'bench-client', amqpUrl, queue, replyMode: 'callback-queue', timeoutMs: 10_000,
-        maxInFlight: options.concurrency, load: { executor: 'closed-loop', concurrency: options.concurrency, durationMs: options.roundMs },
-        maxN: MAX_N, badInputEvery: 0, seed: 1, tracing: { enabled: false, sampleRatio: 0 }, runDir,
+        index: 1,
+        name: 'bench-client',
+        amqpUrl,
+        queue,
+        replyMode: 'callback-queue',
+        timeoutMs: 10_000,
+        maxInFlight: options.concurrency,
+        load: { executor: 'closed-loop', concurrency: options.concurrency, durationMs: options.roundMs },
+        maxN: MAX_N,
+        badInputEvery: 0,
+        seed: 1,
+        tracing: { enabled: false, sampleRatio: 0 },
+        runDir,
       },
       { events: () => undefined, fatal: (error) => errors.push(error), tally: (latest) => (tally = latest) },
     );
     client.go(Date.now());
     await client.finished;
     const latency = client.final?.latency;
-    if (!latency || !tally || errors.length > 0) throw new Error(`the protocol bench client did not report: ${errors.join('; ') || client.failureReason()}`);
+    if (!latency || !tally || errors.length > 0)
+      throw new Error(`the protocol bench client did not report: ${errors.join('; ') || client.failureReason()}`);
     const summary = summarizeRecordings([latency]);
-    return { callsPerSec: (tally.answered / Math.max(1, tally.scheduleMs)) * 1000, p50Ms: summary.p50, p99Ms: summary.p99, calls: tally.answered };
+    return {
+      callsPerSec: (tally.answered / Math.max(1, tally.scheduleMs)) * 1000,
+      p50Ms: summary.p50,
+      p99Ms: summary.p99,
+      calls: tally.answered,
+    };
   } finally {
     rmSync(runDir, { recursive: true, force: true });
   }

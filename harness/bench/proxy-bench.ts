@@ -24,7 +24,10 @@ export interface ProxyBenchRow {
  * the runner's loop also hosts the frame tap), and once on a thread of its own (as a separate
  * Toxiproxy process would).
  */
-export async function benchProxy(broker: StartedBroker, options: { roundMs: number; rounds: number }): Promise<ProxyBenchRow[]> {
+export async function benchProxy(
+  broker: StartedBroker,
+  options: { roundMs: number; rounds: number },
+): Promise<ProxyBenchRow[]> {
   const sameThread = await new BuiltinToxiproxy({ port: 0 }).start();
   const ownThread = await new ToxiproxyThread({ port: 0 }).start();
   try {
@@ -37,8 +40,14 @@ export async function benchProxy(broker: StartedBroker, options: { roundMs: numb
     };
     const paths = {
       direct: { server: broker.getAmqpUrl(), client: broker.getAmqpUrl() },
-      'same thread': { server: await proxyFor(sameThread.getApiUrl(), 'bench-servers'), client: await proxyFor(sameThread.getApiUrl(), 'bench-clients') },
-      'own thread': { server: await proxyFor(ownThread.getApiUrl(), 'bench-servers'), client: await proxyFor(ownThread.getApiUrl(), 'bench-clients') },
+      'same thread': {
+        server: await proxyFor(sameThread.getApiUrl(), 'bench-servers'),
+        client: await proxyFor(sameThread.getApiUrl(), 'bench-clients'),
+      },
+      'own thread': {
+        server: await proxyFor(ownThread.getApiUrl(), 'bench-servers'),
+        client: await proxyFor(ownThread.getApiUrl(), 'bench-clients'),
+      },
     };
     const rows: ProxyBenchRow[] = [];
     for (const concurrency of [1, 32]) {
@@ -46,13 +55,23 @@ export async function benchProxy(broker: StartedBroker, options: { roundMs: numb
       for (let round = 0; round < options.rounds; round++) {
         for (const [name, urls] of Object.entries(paths) as Array<[keyof typeof paths, (typeof paths)['direct']]>) {
           const tag = name === 'direct' ? 'd' : name === 'same thread' ? 's' : 't';
-          samples.set(name, [...(samples.get(name) ?? []), await measureRpcThrough(urls, concurrency, options.roundMs, `bench_proxy_${tag}_${concurrency}_${round}`)]);
+          samples.set(name, [
+            ...(samples.get(name) ?? []),
+            await measureRpcThrough(urls, concurrency, options.roundMs, `bench_proxy_${tag}_${concurrency}_${round}`),
+          ]);
         }
       }
       const d = medianSample(samples.get('direct')!);
       for (const placement of ['same thread', 'own thread'] as const) {
         const p = medianSample(samples.get(placement)!);
-        rows.push({ load: `closed loop, ${concurrency} caller${concurrency > 1 ? 's' : ''}`, placement, direct: d, proxied: p, p50Ratio: p.p50Ms / d.p50Ms, throughputRatio: p.callsPerSec / d.callsPerSec });
+        rows.push({
+          load: `closed loop, ${concurrency} caller${concurrency > 1 ? 's' : ''}`,
+          placement,
+          direct: d,
+          proxied: p,
+          p50Ratio: p.p50Ms / d.p50Ms,
+          throughputRatio: p.callsPerSec / d.callsPerSec,
+        });
       }
     }
     return rows;
@@ -63,7 +82,12 @@ export async function benchProxy(broker: StartedBroker, options: { roundMs: numb
 }
 
 /** One closed-loop round of the built-in client and server, each connecting through its own URL. */
-export async function measureRpcThrough(urls: { server: string; client: string }, concurrency: number, roundMs: number, queue: string): Promise<ThroughputSample> {
+export async function measureRpcThrough(
+  urls: { server: string; client: string },
+  concurrency: number,
+  roundMs: number,
+  queue: string,
+): Promise<ThroughputSample> {
   const server = await new FibRpcServer({ amqpUrl: urls.server, queue, prefetch: 32 }).start();
   const client = await new FibRpcClient({ amqpUrl: urls.client, queue, maxInFlight: 64 }).start();
   try {

@@ -56,24 +56,43 @@ export async function benchRpc(broker: StartedBroker, options: RpcBenchOptions):
   return rows;
 }
 
-async function measureRaw(amqpUrl: string, replyMode: ReplyMode, options: RpcBenchOptions, round: number, noDelay: boolean): Promise<ThroughputSample> {
+async function measureRaw(
+  amqpUrl: string,
+  replyMode: ReplyMode,
+  options: RpcBenchOptions,
+  round: number,
+  noDelay: boolean,
+): Promise<ThroughputSample> {
   const queue = `bench_raw_${noDelay ? 'nodelay_' : ''}${replyMode}_${round}`;
   const server = await startRawServer(amqpUrl, queue, options.prefetch, noDelay);
   const client = await startRawClient(amqpUrl, queue, replyMode, noDelay);
   try {
-    return await measureClosedLoop((n) => client.call(n), { concurrency: options.concurrency, durationMs: options.roundMs, n: options.n });
+    return await measureClosedLoop((n) => client.call(n), {
+      concurrency: options.concurrency,
+      durationMs: options.roundMs,
+      n: options.n,
+    });
   } finally {
     await client.stop();
     await server.stop();
   }
 }
 
-async function measureOurs(amqpUrl: string, replyMode: ReplyMode, options: RpcBenchOptions, round: number): Promise<ThroughputSample> {
+async function measureOurs(
+  amqpUrl: string,
+  replyMode: ReplyMode,
+  options: RpcBenchOptions,
+  round: number,
+): Promise<ThroughputSample> {
   const queue = `bench_ours_${replyMode}_${round}`;
   const server = await new FibRpcServer({ amqpUrl, queue, prefetch: options.prefetch }).start();
   const client = await new FibRpcClient({ amqpUrl, queue, replyMode, maxInFlight: options.concurrency * 2 }).start();
   try {
-    return await measureClosedLoop((n) => client.call(n), { concurrency: options.concurrency, durationMs: options.roundMs, n: options.n });
+    return await measureClosedLoop((n) => client.call(n), {
+      concurrency: options.concurrency,
+      durationMs: options.roundMs,
+      n: options.n,
+    });
   } finally {
     await client.close();
     await server.stop();
@@ -100,7 +119,11 @@ export async function benchServerAlone(broker: StartedBroker, options: RpcBenchO
     const server = await start();
     const client = await startRawClient(amqpUrl, queue, 'callback-queue', true);
     try {
-      return await measureClosedLoop((n) => client.call(n), { concurrency: options.concurrency, durationMs: options.roundMs, n: options.n });
+      return await measureClosedLoop((n) => client.call(n), {
+        concurrency: options.concurrency,
+        durationMs: options.roundMs,
+        n: options.n,
+      });
     } finally {
       await client.stop();
       await server.stop();
@@ -108,12 +131,16 @@ export async function benchServerAlone(broker: StartedBroker, options: RpcBenchO
   };
   for (let round = 0; round < options.rounds; round++) {
     const minimalQueue = `bench_server_minimal_${round}`;
-    minimalSamples.push(await measure(minimalQueue, () => startRawServer(amqpUrl, minimalQueue, options.prefetch, true)));
+    minimalSamples.push(
+      await measure(minimalQueue, () => startRawServer(amqpUrl, minimalQueue, options.prefetch, true)),
+    );
     const ourQueue = `bench_server_ours_${round}`;
-    ourSamples.push(await measure(ourQueue, async () => {
-      const server = await new FibRpcServer({ amqpUrl, queue: ourQueue, prefetch: options.prefetch }).start();
-      return { stop: () => server.stop() };
-    }));
+    ourSamples.push(
+      await measure(ourQueue, async () => {
+        const server = await new FibRpcServer({ amqpUrl, queue: ourQueue, prefetch: options.prefetch }).start();
+        return { stop: () => server.stop() };
+      }),
+    );
   }
   const minimal = medianSample(minimalSamples);
   const ours = medianSample(ourSamples);

@@ -34,17 +34,30 @@ describe('RSS slope of a bench run', () => {
   });
 
   it('fails memory that falls by more than 10 % too: it is not steady either', () => {
-    const slope = rssSlope('server-1', minutes(5, (t) => (t < 60_000 ? 200 : 200 - ((t - 60_000) / 240_000) * 40)), options)!;
+    const slope = rssSlope(
+      'server-1',
+      minutes(5, (t) => (t < 60_000 ? 200 : 200 - ((t - 60_000) / 240_000) * 40)),
+      options,
+    )!;
     expect(slope.growth).toBeLessThan(-0.1);
     expect(slope.pass).toBe(false);
   });
 
   it('gives no figure when too few samples follow the warm-up', () => {
-    expect(rssSlope('client-1', minutes(1, () => 100), { warmUpMs: 58_000, windowMs: 30_000 })).toBeUndefined();
+    expect(
+      rssSlope(
+        'client-1',
+        minutes(1, () => 100),
+        { warmUpMs: 58_000, windowMs: 30_000 },
+      ),
+    ).toBeUndefined();
   });
 
-  it('reads the RSS of this process\'s workers from /proc, by worker name', async () => {
-    const worker = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { env: { ...process.env, RPC_CHAOS_WORKER: 'probe-worker' }, stdio: 'ignore' });
+  it("reads the RSS of this process's workers from /proc, by worker name", async () => {
+    const worker = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], {
+      env: { ...process.env, RPC_CHAOS_WORKER: 'probe-worker' },
+      stdio: 'ignore',
+    });
     try {
       await new Promise((resolve) => worker.once('spawn', resolve));
       let rss: number | undefined;

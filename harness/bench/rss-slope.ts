@@ -28,7 +28,11 @@ export interface RssSlope {
  * last windows (medians, because a garbage collection makes single samples jump) and fits a
  * line through everything after warm-up.
  */
-export function rssSlope(process: string, samples: readonly RssSample[], options: { warmUpMs: number; windowMs: number }): RssSlope | undefined {
+export function rssSlope(
+  process: string,
+  samples: readonly RssSample[],
+  options: { warmUpMs: number; windowMs: number },
+): RssSlope | undefined {
   const after = samples.filter((sample) => sample.tMs >= options.warmUpMs);
   if (after.length < 4) return undefined;
   const lastT = after[after.length - 1]!.tMs;
@@ -73,7 +77,10 @@ export function workerRss(parentPid: number = process.pid): Map<string, number> 
       // The command name may hold spaces and parentheses: fields start after the last ')'.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== parentPid) continue;
-      const name = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((line) => line.startsWith('RPC_CHAOS_WORKER='))?.slice('RPC_CHAOS_WORKER='.length);
+      const name = readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .find((line) => line.startsWith('RPC_CHAOS_WORKER='))
+        ?.slice('RPC_CHAOS_WORKER='.length);
       const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
       if (name && kb) rss.set(name, Number(kb) / 1024);
     } catch {

@@ -43,51 +43,92 @@ async function runSectionsWithoutBroker(results: BenchResults): Promise<void> {
   if (only.has('proxy-tcp')) {
     const tcp = await benchTcpProxy({ ...options.tcp, toxiproxyUrl: process.env.TOXIPROXY_URL });
     results.proxyTcp = tcp;
-    const tcpRow = (name: string, sample: typeof tcp.direct) => [name, sample.p50Ms.toFixed(3), sample.p99Ms.toFixed(3), sample.megabytesPerSec.toFixed(0), (sample.p50Ms / tcp.direct.p50Ms).toFixed(2), (sample.megabytesPerSec / tcp.direct.megabytesPerSec).toFixed(3)];
-    console.log(`\nProxy on raw TCP: ping-pong of 64 B (${tcp.roundTrips} round trips) and bulk (${tcp.bulkBytes / 1e6} MB one way), built-in proxy on its own thread (target vs direct: bulk >= 0.9x; vs a real Toxiproxy: p99 and bulk at least as good)`);
-    console.log(formatTable(
-      ['path', 'ping-pong p50 ms', 'p99 ms', 'bulk MB/s', 'p50 vs direct', 'bulk vs direct'],
-      [tcpRow('direct', tcp.direct), tcpRow('built-in proxy', tcp.builtin), ...(tcp.toxiproxy ? [tcpRow(`Toxiproxy ${tcp.toxiproxyVersion}`, tcp.toxiproxy)] : [])],
-    ));
-    console.log(tcp.toxiproxy
-      ? `built-in vs real Toxiproxy: p99 ${(tcp.builtin.p99Ms / tcp.toxiproxy.p99Ms).toFixed(2)}x (target <= 1), bulk ${(tcp.builtin.megabytesPerSec / tcp.toxiproxy.megabytesPerSec).toFixed(2)}x (target >= 1)`
-      : 'built-in vs real Toxiproxy: not measured: no real Toxiproxy reachable (set TOXIPROXY_URL)');
+    const tcpRow = (name: string, sample: typeof tcp.direct) => [
+      name,
+      sample.p50Ms.toFixed(3),
+      sample.p99Ms.toFixed(3),
+      sample.megabytesPerSec.toFixed(0),
+      (sample.p50Ms / tcp.direct.p50Ms).toFixed(2),
+      (sample.megabytesPerSec / tcp.direct.megabytesPerSec).toFixed(3),
+    ];
+    console.log(
+      `\nProxy on raw TCP: ping-pong of 64 B (${tcp.roundTrips} round trips) and bulk (${tcp.bulkBytes / 1e6} MB one way), built-in proxy on its own thread (target vs direct: bulk >= 0.9x; vs a real Toxiproxy: p99 and bulk at least as good)`,
+    );
+    console.log(
+      formatTable(
+        ['path', 'ping-pong p50 ms', 'p99 ms', 'bulk MB/s', 'p50 vs direct', 'bulk vs direct'],
+        [
+          tcpRow('direct', tcp.direct),
+          tcpRow('built-in proxy', tcp.builtin),
+          ...(tcp.toxiproxy ? [tcpRow(`Toxiproxy ${tcp.toxiproxyVersion}`, tcp.toxiproxy)] : []),
+        ],
+      ),
+    );
+    console.log(
+      tcp.toxiproxy
+        ? `built-in vs real Toxiproxy: p99 ${(tcp.builtin.p99Ms / tcp.toxiproxy.p99Ms).toFixed(2)}x (target <= 1), bulk ${(tcp.builtin.megabytesPerSec / tcp.toxiproxy.megabytesPerSec).toFixed(2)}x (target >= 1)`
+        : 'built-in vs real Toxiproxy: not measured: no real Toxiproxy reachable (set TOXIPROXY_URL)',
+    );
   }
   if (only.has('observe')) {
     const observe = await benchObserve();
     results.observe = observe;
     console.log('\nHDR recording (hdr-histogram-js, pure JS)');
-    console.log(formatTable(['measure', 'value'], Object.entries(observe).map(([key, value]) => [key, value.toFixed(key.endsWith('.ns') || key.endsWith('.bytes') ? 0 : 2)])));
+    console.log(
+      formatTable(
+        ['measure', 'value'],
+        Object.entries(observe).map(([key, value]) => [
+          key,
+          value.toFixed(key.endsWith('.ns') || key.endsWith('.bytes') ? 0 : 2),
+        ]),
+      ),
+    );
   }
 
   if (only.has('report')) {
     const report = await benchReport();
     results.report = report;
-    console.log('\nreport.html of a 10-minute run at 500 calls/s (targets: < 2 MB, opens in < 2 s in headless Chromium)');
-    console.log(formatTable(
-      ['size', 'open until charts drawn (median / max)', 'generate (Node)', 'series points', 'timeline events'],
-      [[`${((report.htmlBytes ?? 0) / 1024).toFixed(0)} KiB`, `${report.openMs} / ${report.openMsMax} ms`, `${report.generateMs} ms`, String(report.seriesPoints), String(report.timelineEvents)]],
-    ));
+    console.log(
+      '\nreport.html of a 10-minute run at 500 calls/s (targets: < 2 MB, opens in < 2 s in headless Chromium)',
+    );
+    console.log(
+      formatTable(
+        ['size', 'open until charts drawn (median / max)', 'generate (Node)', 'series points', 'timeline events'],
+        [
+          [
+            `${((report.htmlBytes ?? 0) / 1024).toFixed(0)} KiB`,
+            `${report.openMs} / ${report.openMsMax} ms`,
+            `${report.generateMs} ms`,
+            String(report.seriesPoints),
+            String(report.timelineEvents),
+          ],
+        ],
+      ),
+    );
   }
 }
 
 function printTargets(verdicts: readonly TargetVerdict[]): void {
-  console.log(`\nTargets (${options.check ? '--check: a FAIL fails the run' : 'with --check a FAIL fails the run'}; --target name=value replaces a threshold)`);
+  console.log(
+    `\nTargets (${options.check ? '--check: a FAIL fails the run' : 'with --check a FAIL fails the run'}; --target name=value replaces a threshold)`,
+  );
   if (verdicts.length === 0) {
     console.log('none: the sections run have no targets');
     return;
   }
-  console.log(formatTable(
-    ['target', 'measured', 'target', 'verdict', 'what'],
-    verdicts.map((verdict) => [
-      verdict.name,
-      `${formatTargetValue(verdict.value, verdict.unit)}${verdict.detail ? ` (${verdict.detail})` : ''}`,
-      `${verdict.op} ${formatTargetValue(verdict.threshold, verdict.unit)}${verdict.overridden ? ' (--target)' : ''}`,
-      verdict.pass ? 'pass' : 'FAIL',
-      verdict.what,
-    ]),
-    [4],
-  ));
+  console.log(
+    formatTable(
+      ['target', 'measured', 'target', 'verdict', 'what'],
+      verdicts.map((verdict) => [
+        verdict.name,
+        `${formatTargetValue(verdict.value, verdict.unit)}${verdict.detail ? ` (${verdict.detail})` : ''}`,
+        `${verdict.op} ${formatTargetValue(verdict.threshold, verdict.unit)}${verdict.overridden ? ' (--target)' : ''}`,
+        verdict.pass ? 'pass' : 'FAIL',
+        verdict.what,
+      ]),
+      [4],
+    ),
+  );
 }
 
 const results: BenchResults = { startedAt: new Date().toISOString(), node: process.version, quick: options.quick };
@@ -108,7 +149,9 @@ console.log(`\nwritten: ${out}`);
 
 const failures = describeFailures(targets);
 if (options.check && failures.length > 0) {
-  console.error(`bench: --check: ${failures.length} of ${targets.length} targets failed:\n  - ${failures.join('\n  - ')}`);
+  console.error(
+    `bench: --check: ${failures.length} of ${targets.length} targets failed:\n  - ${failures.join('\n  - ')}`,
+  );
   process.exitCode = EXIT_FAILED;
 } else {
   process.exitCode = EXIT_PASS;

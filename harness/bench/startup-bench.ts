@@ -33,7 +33,10 @@ export interface ScenarioRunSample {
 }
 
 /** Spawn to 'ready' (connected, queue declared, consuming) of a server worker straight on the broker. */
-export async function measureWorkerStart(broker: StartedBroker, options: { samples: number; fromSource?: boolean }): Promise<WorkerStartSample> {
+export async function measureWorkerStart(
+  broker: StartedBroker,
+  options: { samples: number; fromSource?: boolean },
+): Promise<WorkerStartSample> {
   const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-startup-bench-'));
   const samplesMs: number[] = [];
   const cpuMs: number[] = [];
@@ -54,7 +57,11 @@ export async function measureWorkerStart(broker: StartedBroker, options: { sampl
         tracing: { enabled: true, sampleRatio: 0.01, spansFile: join(dir, `spans-${i}.jsonl`) },
       };
       const started = performance.now();
-      const worker = new WorkerProcess(config, () => undefined, new SpawnedWorker(config.name, { fromSource: options.fromSource, role: config.role }));
+      const worker = new WorkerProcess(
+        config,
+        () => undefined,
+        new SpawnedWorker(config.name, { fromSource: options.fromSource, role: config.role }),
+      );
       try {
         await worker.start();
         samplesMs.push(performance.now() - started);
@@ -108,7 +115,9 @@ export async function measureDuplicateReplyRun(): Promise<ScenarioRunSample> {
     try {
       result = JSON.parse(readFileSync(join(dir, 'run', 'result.json'), 'utf8')) as typeof result;
     } catch (error) {
-      throw new Error(`duplicate-reply run (exit ${code}) wrote no readable result.json: ${(error as Error).message}\n${stderr}`);
+      throw new Error(
+        `duplicate-reply run (exit ${code}) wrote no readable result.json: ${(error as Error).message}\n${stderr}`,
+      );
     }
     return {
       wallMs,
@@ -126,9 +135,13 @@ export interface StartupBenchResult {
   readonly duplicateReplyRuns: readonly ScenarioRunSample[];
 }
 
-export async function benchStartup(broker: StartedBroker, options: { workerSamples: number; sourceSamples: number; scenarioRuns: number }): Promise<StartupBenchResult> {
+export async function benchStartup(
+  broker: StartedBroker,
+  options: { workerSamples: number; sourceSamples: number; scenarioRuns: number },
+): Promise<StartupBenchResult> {
   const workerStart = [await measureWorkerStart(broker, { samples: options.workerSamples })];
-  if (options.sourceSamples > 0) workerStart.push(await measureWorkerStart(broker, { samples: options.sourceSamples, fromSource: true }));
+  if (options.sourceSamples > 0)
+    workerStart.push(await measureWorkerStart(broker, { samples: options.sourceSamples, fromSource: true }));
   const duplicateReplyRuns: ScenarioRunSample[] = [];
   for (let i = 0; i < options.scenarioRuns; i++) duplicateReplyRuns.push(await measureDuplicateReplyRun());
   return { workerStart, duplicateReplyRuns };

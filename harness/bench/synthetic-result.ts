@@ -22,9 +22,13 @@ export interface SyntheticShape {
 }
 
 /** 10 minutes at 500 calls/s: the size benchmark's run (600 series points, thousands of events). */
-export const LARGE_RUN: Required<Pick<SyntheticShape, 'durationSec' | 'ratePerSec' | 'killEverySec' | 'toxicWindows'>> = {
-  durationSec: 600, ratePerSec: 500, killEverySec: 30, toxicWindows: 3,
-};
+export const LARGE_RUN: Required<Pick<SyntheticShape, 'durationSec' | 'ratePerSec' | 'killEverySec' | 'toxicWindows'>> =
+  {
+    durationSec: 600,
+    ratePerSec: 500,
+    killEverySec: 30,
+    toxicWindows: 3,
+  };
 
 const RUN_START = Date.parse('2026-11-25T10:00:00.000Z');
 const TOXIC_LENGTH_MS = 3000;
@@ -35,7 +39,10 @@ const TOXIC_LENGTH_MS = 3000;
  * recorder. For reporter and gate tests and the report-size benchmark; never a stand-in for a
  * real run. `overrides` replace top-level fields of the result.
  */
-export function makeSyntheticResult(overrides: Partial<ScenarioResult> = {}, shape: SyntheticShape = {}): ScenarioResult {
+export function makeSyntheticResult(
+  overrides: Partial<ScenarioResult> = {},
+  shape: SyntheticShape = {},
+): ScenarioResult {
   const durationSec = shape.durationSec ?? 30;
   const rate = shape.ratePerSec ?? 200;
   const medianMs = shape.medianMs ?? 2.5;
@@ -43,7 +50,10 @@ export function makeSyntheticResult(overrides: Partial<ScenarioResult> = {}, sha
   const random = seededRandom(seed);
   const durationMs = durationSec * 1000;
   const kills = killTimes(durationMs, shape.killEverySec);
-  const toxics = Array.from({ length: shape.toxicWindows ?? 0 }, (_, i) => Math.round(((i + 0.5) / (shape.toxicWindows ?? 1)) * durationMs) + 5000);
+  const toxics = Array.from(
+    { length: shape.toxicWindows ?? 0 },
+    (_, i) => Math.round(((i + 0.5) / (shape.toxicWindows ?? 1)) * durationMs) + 5000,
+  );
   const resetAtMs = Math.round(durationMs * 0.8);
   const recorder = new LatencyRecorder({ runStartEpochMs: RUN_START });
   const events: TimelineEvent[] = [];
@@ -54,12 +64,25 @@ export function makeSyntheticResult(overrides: Partial<ScenarioResult> = {}, sha
     const inToxic = toxics.some((t) => tMs >= t && tMs < t + TOXIC_LENGTH_MS);
     if (inToxic && random() < 0.5) {
       timedOut++;
-      events.push({ tMs: tMs + 3000, kind: 'timeout', process: 'client-1', detail: `call n=${i % 90} timed out after 3000 ms`, correlationId: `c.${i}` });
-      events.push({ tMs: tMs + 3400, kind: 'discard-late', process: 'client-1', detail: 'late reply of a timed-out call discarded', correlationId: `c.${i}` });
+      events.push({
+        tMs: tMs + 3000,
+        kind: 'timeout',
+        process: 'client-1',
+        detail: `call n=${i % 90} timed out after 3000 ms`,
+        correlationId: `c.${i}`,
+      });
+      events.push({
+        tMs: tMs + 3400,
+        kind: 'discard-late',
+        process: 'client-1',
+        detail: 'late reply of a timed-out call discarded',
+        correlationId: `c.${i}`,
+      });
       continue;
     }
     const nearFault = kills.some((k) => tMs >= k && tMs < k + 600) || (tMs >= resetAtMs && tMs < resetAtMs + 300);
-    const latencyMs = inToxic ? 2000 + random() * 900
+    const latencyMs = inToxic
+      ? 2000 + random() * 900
       : medianMs * Math.exp((random() - 0.5) * 1.2) * (random() < 0.01 ? 8 : 1) * (nearFault ? 6 : 1);
     recorder.record(Math.round(latencyMs * 1000), RUN_START + tMs + latencyMs);
   }
@@ -72,14 +95,25 @@ export function makeSyntheticResult(overrides: Partial<ScenarioResult> = {}, sha
   const answered = sent - timedOut;
   const result: ScenarioResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
-    scenario: { name: 'duplicate-reply', description: 'servers die between reply and ack; the redelivered request is answered twice and the client must discard the duplicate' },
+    scenario: {
+      name: 'duplicate-reply',
+      description:
+        'servers die between reply and ack; the redelivered request is answered twice and the client must discard the duplicate',
+    },
     run: {
       id: `duplicate-reply-${new Date(RUN_START).toISOString().replace(/[:.]/g, '-')}`,
-      startedAt: new Date(RUN_START).toISOString(), endedAt: new Date(RUN_START + durationMs + 3200).toISOString(),
-      durationMs: durationMs + 3200, interrupted: false, seed,
+      startedAt: new Date(RUN_START).toISOString(),
+      endedAt: new Date(RUN_START + durationMs + 3200).toISOString(),
+      durationMs: durationMs + 3200,
+      interrupted: false,
+      seed,
     },
     environment: {
-      broker: { kind: 'local', version: '3.10.8', description: 'private RabbitMQ node rpc-chaos-1@localhost on 127.0.0.1:40000' },
+      broker: {
+        kind: 'local',
+        version: '3.10.8',
+        description: 'private RabbitMQ node rpc-chaos-1@localhost on 127.0.0.1:40000',
+      },
       proxy: { kind: 'builtin', version: '2.12.0' },
       replyMode: 'callback-queue',
       node: 'v20.20.2',
@@ -88,36 +122,115 @@ export function makeSyntheticResult(overrides: Partial<ScenarioResult> = {}, sha
       cpus: 2,
       tracing: { enabled: true, sampleRatio: 1 },
     },
-    config: { load: { executor: 'constant-arrival-rate', ratePerSec: rate, durationMs, maxInFlight: 200 }, servers: 2, clients: 1, timeoutMs: 3000, prefetch: 1, confirmReplies: true },
+    config: {
+      load: { executor: 'constant-arrival-rate', ratePerSec: rate, durationMs, maxInFlight: 200 },
+      servers: 2,
+      clients: 1,
+      timeoutMs: 3000,
+      prefetch: 1,
+      confirmReplies: true,
+    },
     counters: {
-      sent, answered, correct: answered, wrongResult: 0, mismatchedCorrelation: 0, timedOut, remoteErrors: 0, connectionLost: 0, otherErrors: 0, dropped: 0,
-      discarded: { duplicate: kills.length, late: timedOut, unknown: 0 }, redelivered: kills.length + 1, serverHandled: sent + kills.length + 1, badRequests: 0,
-      serverKills: kills.length, serverRestarts: kills.length, brokerRestarts: 0, reconnects: 1,
+      sent,
+      answered,
+      correct: answered,
+      wrongResult: 0,
+      mismatchedCorrelation: 0,
+      timedOut,
+      remoteErrors: 0,
+      connectionLost: 0,
+      otherErrors: 0,
+      dropped: 0,
+      discarded: { duplicate: kills.length, late: timedOut, unknown: 0 },
+      redelivered: kills.length + 1,
+      serverHandled: sent + kills.length + 1,
+      badRequests: 0,
+      serverKills: kills.length,
+      serverRestarts: kills.length,
+      brokerRestarts: 0,
+      reconnects: 1,
     },
     latency: latencyResult([recorder.encode()], { intervalMs: 1000, runDurationMs: durationMs }),
     serverLatency: {
       queueWait: { count: answered, min: 0.05, mean: 0.4, stddev: 0.2, p50: 0.3, p90: 0.6, p99: 1.2, p999: 2, max: 3 },
-      service: { count: answered, min: 0.02, mean: 0.06, stddev: 0.03, p50: 0.05, p90: 0.08, p99: 0.2, p999: 0.4, max: 0.9 },
+      service: {
+        count: answered,
+        min: 0.02,
+        mean: 0.06,
+        stddev: 0.03,
+        p50: 0.05,
+        p90: 0.08,
+        p99: 0.2,
+        p999: 0.4,
+        max: 0.9,
+      },
     },
     throughput: { callsPerSec: answered / durationSec },
     faults,
     timeline: { events: kept, dropped: 0 },
     checks: [
-      { id: 'calls-accounted', title: 'Every call is accounted for', passed: true, expectation: 'answered + timed out + errored = sent', actual: `sent ${sent}, answered ${answered}, timed out ${timedOut}, errored 0` },
-      { id: 'answered-at-most-once', title: 'Each call resolved at most once', passed: true, expectation: 'no call settled twice', actual: `settled twice 0, replies accepted ${answered}` },
-      { id: 'results-correct', title: 'Every successful result equals fib(n)', passed: true, expectation: 'wrong results = 0', actual: `answered ${answered}, correct ${answered}, wrong 0` },
-      { id: 'duplicates-discarded', title: 'Each kill between reply and ack produced a duplicate that was discarded', passed: true, expectation: 'discarded duplicates >= kills >= 1', actual: `killed at the fault point ${kills.length}, duplicates discarded ${kills.length}` },
+      {
+        id: 'calls-accounted',
+        title: 'Every call is accounted for',
+        passed: true,
+        expectation: 'answered + timed out + errored = sent',
+        actual: `sent ${sent}, answered ${answered}, timed out ${timedOut}, errored 0`,
+      },
+      {
+        id: 'answered-at-most-once',
+        title: 'Each call resolved at most once',
+        passed: true,
+        expectation: 'no call settled twice',
+        actual: `settled twice 0, replies accepted ${answered}`,
+      },
+      {
+        id: 'results-correct',
+        title: 'Every successful result equals fib(n)',
+        passed: true,
+        expectation: 'wrong results = 0',
+        actual: `answered ${answered}, correct ${answered}, wrong 0`,
+      },
+      {
+        id: 'duplicates-discarded',
+        title: 'Each kill between reply and ack produced a duplicate that was discarded',
+        passed: true,
+        expectation: 'discarded duplicates >= kills >= 1',
+        actual: `killed at the fault point ${kills.length}, duplicates discarded ${kills.length}`,
+      },
     ],
     gates: [
-      { expression: 'p99<250ms', metric: 'p99', passed: true, actual: 0, threshold: 250, unit: 'ms', detail: '', source: 'scenario' },
-      { expression: 'discarded.duplicate>=1', metric: 'discarded.duplicate', passed: true, actual: kills.length, threshold: 1, unit: '', detail: `discarded.duplicate ${kills.length} >= 1`, source: 'scenario' },
+      {
+        expression: 'p99<250ms',
+        metric: 'p99',
+        passed: true,
+        actual: 0,
+        threshold: 250,
+        unit: 'ms',
+        detail: '',
+        source: 'scenario',
+      },
+      {
+        expression: 'discarded.duplicate>=1',
+        metric: 'discarded.duplicate',
+        passed: true,
+        actual: kills.length,
+        threshold: 1,
+        unit: '',
+        detail: `discarded.duplicate ${kills.length} >= 1`,
+        source: 'scenario',
+      },
     ],
     traces: { spansFile: 'spans.jsonl', duplicateReplyTrace: duplicateReplyTrace(kills[0] ?? 1000) },
     verdict: 'pass',
     harnessErrors: [],
   };
   const p99 = result.latency.summary.p99;
-  result.gates[0] = { ...result.gates[0]!, actual: p99, passed: p99 < 250, detail: `p99 ${p99.toFixed(2)} ms < 250 ms` };
+  result.gates[0] = {
+    ...result.gates[0]!,
+    actual: p99,
+    passed: p99 < 250,
+    detail: `p99 ${p99.toFixed(2)} ms < 250 ms`,
+  };
   result.verdict = result.gates.every((g) => g.passed) ? 'pass' : 'fail';
   return { ...result, ...overrides };
 }
@@ -141,19 +254,59 @@ function killFault(index: number, k: number, events: TimelineEvent[]): FaultReco
   const correlationId = `c.${k}`;
   events.push(
     { tMs: k, kind: 'fault-start', process: 'runner', detail: description },
-    { tMs: k, kind: 'kill', process: server, detail: 'SIGKILL at afterReplyBeforeAck (reply published, request not acked)', correlationId },
-    { tMs: k + 4, kind: 'redelivery', process: other, detail: 'redelivered request n=42 answered again', correlationId },
-    { tMs: k + 6, kind: 'discard-duplicate', process: 'client-1', detail: 'duplicate reply discarded (answer to a redelivered request)', traceId: index === 0 ? TRACE_ID : undefined, correlationId },
+    {
+      tMs: k,
+      kind: 'kill',
+      process: server,
+      detail: 'SIGKILL at afterReplyBeforeAck (reply published, request not acked)',
+      correlationId,
+    },
+    {
+      tMs: k + 4,
+      kind: 'redelivery',
+      process: other,
+      detail: 'redelivered request n=42 answered again',
+      correlationId,
+    },
+    {
+      tMs: k + 6,
+      kind: 'discard-duplicate',
+      process: 'client-1',
+      detail: 'duplicate reply discarded (answer to a redelivered request)',
+      traceId: index === 0 ? TRACE_ID : undefined,
+      correlationId,
+    },
     { tMs: k + 1500, kind: 'restart', process: server, detail: 'server process started again' },
     { tMs: k + 1500, kind: 'fault-end', process: 'runner', detail: description },
   );
-  return { id: `kill-${index + 1}`, kind: 'kill-server-at-fault-point', target: server, description, trigger: `at afterReplyBeforeAck of request ${30 + index * 50}`, fired: true, startMs: k, endMs: k + 1500 };
+  return {
+    id: `kill-${index + 1}`,
+    kind: 'kill-server-at-fault-point',
+    target: server,
+    description,
+    trigger: `at afterReplyBeforeAck of request ${30 + index * 50}`,
+    fired: true,
+    startMs: k,
+    endMs: k + 1500,
+  };
 }
 
 function toxicFault(index: number, t: number, events: TimelineEvent[]): FaultRecord {
   const description = 'latency toxic 2500 ms ± 400 ms on the client proxy, downstream';
-  events.push({ tMs: t, kind: 'fault-start', process: 'runner', detail: description }, { tMs: t + TOXIC_LENGTH_MS, kind: 'fault-end', process: 'runner', detail: description });
-  return { id: `toxic-${index + 1}`, kind: 'toxic', target: 'client-proxy', description, trigger: `at ${Math.round(t / 1000)}s for 3s`, fired: true, startMs: t, endMs: t + TOXIC_LENGTH_MS };
+  events.push(
+    { tMs: t, kind: 'fault-start', process: 'runner', detail: description },
+    { tMs: t + TOXIC_LENGTH_MS, kind: 'fault-end', process: 'runner', detail: description },
+  );
+  return {
+    id: `toxic-${index + 1}`,
+    kind: 'toxic',
+    target: 'client-proxy',
+    description,
+    trigger: `at ${Math.round(t / 1000)}s for 3s`,
+    fired: true,
+    startMs: t,
+    endMs: t + TOXIC_LENGTH_MS,
+  };
 }
 
 /** An instantaneous fault: start = end, drawn as a line, not a band. */
@@ -164,5 +317,14 @@ function resetFault(t: number, events: TimelineEvent[]): FaultRecord {
     { tMs: t + 5, kind: 'redelivery', process: 'server-1', detail: 'unacked request of server-2 redelivered' },
     { tMs: t + 180, kind: 'reconnect', process: 'server-2', detail: 'amqplib recovery reconnected after 180 ms' },
   );
-  return { id: 'reset-1', kind: 'close-connections', target: 'server-2', description: 'close every connection of server-2 through its proxy', trigger: `at ${Math.round(t / 1000)}s`, fired: true, startMs: t, endMs: t };
+  return {
+    id: 'reset-1',
+    kind: 'close-connections',
+    target: 'server-2',
+    description: 'close every connection of server-2 through its proxy',
+    trigger: `at ${Math.round(t / 1000)}s`,
+    fired: true,
+    startMs: t,
+    endMs: t,
+  };
 }

@@ -18,16 +18,19 @@ const proxyPort = async (name: string) => {
 };
 const proxies = { servers: await proxyPort('bench-tap-servers'), clients: await proxyPort('bench-tap-clients') };
 // In memory to the built-in proxy (the default here), and over a second TCP hop as in front of a real Toxiproxy.
-const tapTo = (proxyPort: number, name: string, inProcess: boolean) => new AmqpFrameTap({ upstream: { host: '127.0.0.1', port: proxyPort }, name, inProcess }).start();
+const tapTo = (proxyPort: number, name: string, inProcess: boolean) =>
+  new AmqpFrameTap({ upstream: { host: '127.0.0.1', port: proxyPort }, name, inProcess }).start();
 const serverTap = await tapTo(proxies.servers, 'bench-server', true);
 const clientTap = await tapTo(proxies.clients, 'bench-client', true);
 const serverTcpTap = await tapTo(proxies.servers, 'bench-server-tcp', false);
 const clientTcpTap = await tapTo(proxies.clients, 'bench-client-tcp', false);
-console.log(JSON.stringify({
-  proxies,
-  taps: { servers: serverTap.getListenPort(), clients: clientTap.getListenPort() },
-  tcpTaps: { servers: serverTcpTap.getListenPort(), clients: clientTcpTap.getListenPort() },
-}));
+console.log(
+  JSON.stringify({
+    proxies,
+    taps: { servers: serverTap.getListenPort(), clients: clientTap.getListenPort() },
+    tcpTaps: { servers: serverTcpTap.getListenPort(), clients: clientTcpTap.getListenPort() },
+  }),
+);
 
 // "cpu" on stdin -> this process's CPU time so far (µs): the tap's cost with less noise than latency.
 const commands = createInterface({ input: process.stdin });
@@ -38,7 +41,14 @@ commands.on('line', (line) => {
 });
 commands.on('close', () => {
   void (async () => {
-    console.log(JSON.stringify({ server: serverTap.counters, client: clientTap.counters, tcpServer: serverTcpTap.counters, tcpClient: clientTcpTap.counters }));
+    console.log(
+      JSON.stringify({
+        server: serverTap.counters,
+        client: clientTap.counters,
+        tcpServer: serverTcpTap.counters,
+        tcpClient: clientTcpTap.counters,
+      }),
+    );
     for (const tap of [clientTap, serverTap, clientTcpTap, serverTcpTap]) await tap.stop();
     await proxyServer.stop();
     process.exit(0);

@@ -6,7 +6,6 @@ import type { TapCounters } from '../tap/tap-events.ts';
 import { medianSample, type ThroughputSample } from './measure-closed-loop.ts';
 import { measureRpcThrough } from './proxy-bench.ts';
 
-
 export interface TapBenchRow {
   readonly load: string;
   readonly withoutTap: ThroughputSample;
@@ -17,7 +16,11 @@ export interface TapBenchRow {
   /** Median over rounds of (tapped p50 - untapped p50 of the same round), in ms: target <= 0.05. */
   readonly p50DeltaMs: number;
   /** The tap reaching the proxy over a second TCP hop, as in front of a real Toxiproxy. */
-  readonly overTcp: { readonly sample: ThroughputSample; readonly throughputRatio: number; readonly p50DeltaMs: number };
+  readonly overTcp: {
+    readonly sample: ThroughputSample;
+    readonly throughputRatio: number;
+    readonly p50DeltaMs: number;
+  };
   /**
    * CPU time of the process hosting proxy and taps per call, median over rounds (µs): the
    * tap's own cost, far less sensitive to a busy machine than throughput and latency.
@@ -40,13 +43,22 @@ interface HostPorts {
  * per round against the untapped round beside it, then the median; one caller for latency, 32
  * for throughput.
  */
-export async function benchTap(broker: StartedBroker, options: { roundMs: number; rounds: number }): Promise<TapBenchRow[]> {
+export async function benchTap(
+  broker: StartedBroker,
+  options: { roundMs: number; rounds: number },
+): Promise<TapBenchRow[]> {
   const program = programCommand('tap-bench-host');
-  const host = spawn(process.execPath, [...program.execArgv, program.file, broker.getHost(), String(broker.getAmqpPort())], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...program.env } });
+  const host = spawn(
+    process.execPath,
+    [...program.execArgv, program.file, broker.getHost(), String(broker.getAmqpPort())],
+    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...program.env } },
+  );
   const exited = new Promise<void>((resolve) => host.once('exit', () => resolve()));
   const lines = createInterface({ input: host.stdout! })[Symbol.asyncIterator]();
   const nextLine = async (what: string): Promise<string> => {
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`tap bench host: no ${what} within 60 s`)), 60_000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`tap bench host: no ${what} within 60 s`)), 60_000).unref(),
+    );
     const line = await Promise.race([lines.next(), timeout]);
     if (line.done) throw new Error(`tap bench host exited before printing its ${what}`);
     return line.value;
@@ -79,11 +91,17 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
     };
     for (const concurrency of [1, 32]) {
       const modes = { withoutTap: direct, withTap: tapped, overTcp: tappedTcp };
-      const samples = { withoutTap: [] as ThroughputSample[], withTap: [] as ThroughputSample[], overTcp: [] as ThroughputSample[] };
+      const samples = {
+        withoutTap: [] as ThroughputSample[],
+        withTap: [] as ThroughputSample[],
+        overTcp: [] as ThroughputSample[],
+      };
       const cpu = { withoutTap: [] as number[], withTap: [] as number[], overTcp: [] as number[] };
       for (let index = 0; index < options.rounds; index++) {
         // The order turns every round, so no mode always runs first (or last) in a changing load.
-        const order = (['withoutTap', 'withTap', 'overTcp'] as const).map((_, i, all) => all[(i + index) % all.length]!);
+        const order = (['withoutTap', 'withTap', 'overTcp'] as const).map(
+          (_, i, all) => all[(i + index) % all.length]!,
+        );
         for (const mode of order) {
           const result = await round(modes[mode], concurrency, `bench_tap_${mode}_${concurrency}_${index}`);
           samples[mode].push(result.sample);
@@ -100,16 +118,31 @@ export async function benchTap(broker: StartedBroker, options: { roundMs: number
         withTap: medianSample(samples.withTap),
         ...compare('withTap'),
         overTcp: { sample: medianSample(samples.overTcp), ...compare('overTcp') },
-        hostCpuUsPerCall: { withoutTap: median(cpu.withoutTap), withTap: median(cpu.withTap), overTcp: median(cpu.overTcp) },
+        hostCpuUsPerCall: {
+          withoutTap: median(cpu.withoutTap),
+          withTap: median(cpu.withTap),
+          overTcp: median(cpu.overTcp),
+        },
       });
     }
     host.stdin!.end();
-    const counters = JSON.parse(await nextLine('counters')) as Record<'server' | 'client' | 'tcpServer' | 'tcpClient', TapCounters>;
+    const counters = JSON.parse(await nextLine('counters')) as Record<
+      'server' | 'client' | 'tcpServer' | 'tcpClient',
+      TapCounters
+    >;
     const calls = rows.reduce((sum, row) => sum + row.withTap.calls, 0);
     const tcpCalls = rows.reduce((sum, row) => sum + row.overTcp.sample.calls, 0);
     const undecoded = Object.values(counters).reduce((sum, c) => sum + c.undecodedConnections, 0);
-    if (counters.server.deliveries < calls || counters.client.deliveries < calls || counters.tcpServer.deliveries < tcpCalls || counters.tcpClient.deliveries < tcpCalls || undecoded > 0) {
-      throw new Error(`the taps did not decode the benchmark's traffic: ${calls} + ${tcpCalls} calls measured, counters ${JSON.stringify(counters)}`);
+    if (
+      counters.server.deliveries < calls ||
+      counters.client.deliveries < calls ||
+      counters.tcpServer.deliveries < tcpCalls ||
+      counters.tcpClient.deliveries < tcpCalls ||
+      undecoded > 0
+    ) {
+      throw new Error(
+        `the taps did not decode the benchmark's traffic: ${calls} + ${tcpCalls} calls measured, counters ${JSON.stringify(counters)}`,
+      );
     }
     return rows;
   } finally {
@@ -124,4 +157,3 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
-

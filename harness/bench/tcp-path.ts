@@ -78,13 +78,19 @@ async function open(port: number): Promise<Socket> {
 }
 
 /** `roundTrips` messages of `size` bytes, each sent once the previous one came back whole. */
-export async function measurePingPong(port: number, options: { roundTrips: number; size: number; timeoutMs?: number }): Promise<PingPongSample> {
+export async function measurePingPong(
+  port: number,
+  options: { roundTrips: number; size: number; timeoutMs?: number },
+): Promise<PingPongSample> {
   const socket = await open(port);
   const histogram = createLatencyHistogram();
   const message = Buffer.alloc(options.size, 0x61);
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`ping-pong through port ${port}: not done within ${options.timeoutMs ?? 60_000} ms`)), options.timeoutMs ?? 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`ping-pong through port ${port}: not done within ${options.timeoutMs ?? 60_000} ms`)),
+        options.timeoutMs ?? 60_000,
+      );
       let sent = 0;
       let pending = 0;
       let startedAt = 0;
@@ -118,7 +124,11 @@ export async function measurePingPong(port: number, options: { roundTrips: numbe
 }
 
 /** Writes `bytes` in 64 KiB chunks (with backpressure) and times until the sink has them all. */
-export async function measureBulk(port: number, sink: TcpTarget, options: { bytes: number; timeoutMs?: number }): Promise<BulkSample> {
+export async function measureBulk(
+  port: number,
+  sink: TcpTarget,
+  options: { bytes: number; timeoutMs?: number },
+): Promise<BulkSample> {
   const socket = await open(port);
   const chunk = Buffer.alloc(64 * 1024, 0x62);
   try {
@@ -144,7 +154,15 @@ export async function measureBulk(port: number, sink: TcpTarget, options: { byte
     await Promise.race([
       received,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`bulk through port ${port}: the sink did not get ${options.bytes} bytes within ${options.timeoutMs ?? 60_000} ms`)), options.timeoutMs ?? 60_000);
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `bulk through port ${port}: the sink did not get ${options.bytes} bytes within ${options.timeoutMs ?? 60_000} ms`,
+              ),
+            ),
+          options.timeoutMs ?? 60_000,
+        );
       }),
     ]);
     clearTimeout(timer);

@@ -29,7 +29,12 @@ interface Path {
   readonly sinkPort: number;
 }
 
-export async function benchTcpProxy(options: { rounds: number; roundTrips: number; bulkBytes: number; toxiproxyUrl?: string | undefined }): Promise<TcpProxyBench> {
+export async function benchTcpProxy(options: {
+  rounds: number;
+  roundTrips: number;
+  bulkBytes: number;
+  toxiproxyUrl?: string | undefined;
+}): Promise<TcpProxyBench> {
   const echo = await startTcpTarget('echo');
   const sink = await startTcpTarget('sink');
   const thread = await new ToxiproxyThread({ port: 0 }).start();
@@ -60,7 +65,11 @@ export async function benchTcpProxy(options: { rounds: number; roundTrips: numbe
       for (const [name, path] of Object.entries(paths)) {
         const pingPong = await measurePingPong(path.echoPort, { roundTrips: options.roundTrips, size: 64 });
         const bulk = await measureBulk(path.sinkPort, sink, { bytes: options.bulkBytes });
-        (samples[name] ??= []).push({ p50Ms: pingPong.p50Ms, p99Ms: pingPong.p99Ms, megabytesPerSec: bulk.megabytesPerSec });
+        (samples[name] ??= []).push({
+          p50Ms: pingPong.p50Ms,
+          p99Ms: pingPong.p99Ms,
+          megabytesPerSec: bulk.megabytesPerSec,
+        });
       }
     }
     const medianOf = (name: string): TcpPathSample => ({
@@ -77,7 +86,11 @@ export async function benchTcpProxy(options: { rounds: number; roundTrips: numbe
       bulkBytes: options.bulkBytes,
     };
   } finally {
-    for (const { toxiproxy, name } of created) await toxiproxy.get(name).then((proxy) => proxy.remove(), () => undefined);
+    for (const { toxiproxy, name } of created)
+      await toxiproxy.get(name).then(
+        (proxy) => proxy.remove(),
+        () => undefined,
+      );
     await thread.stop();
     await echo.stop();
     await sink.stop();
@@ -89,7 +102,10 @@ async function reachable(url: string): Promise<{ toxiproxy: Toxiproxy; version: 
   const toxiproxy = new Toxiproxy(url);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const answer = await Promise.race([toxiproxy.getVersion(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 2_000)))]);
+    const answer = await Promise.race([
+      toxiproxy.getVersion(),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 2_000))),
+    ]);
     let version = String(answer);
     try {
       version = String((JSON.parse(version) as { version?: unknown }).version ?? version);

@@ -19,7 +19,13 @@ import { FibRpcServer } from '../rpc/fib-rpc-server.ts';
 import { measureClosedLoop } from './measure-closed-loop.ts';
 import type { AlternatingSample, WindowSample } from './tracing-bench.ts';
 
-const [mode, amqpUrl, durationText, queue, windowsText] = process.argv.slice(2) as [string, string, string, string, string | undefined];
+const [mode, amqpUrl, durationText, queue, windowsText] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string | undefined,
+];
 /**
  * Calls made before measuring, at the same load: a fresh process spends its first second
  * compiling (about 1 s of CPU here), and a mode with more code on its path (the recording
@@ -31,7 +37,13 @@ const alternating = mode.startsWith('alternate:');
 const sampleRatio = mode === 'off' ? 0 : Number(alternating ? mode.slice('alternate:'.length) : mode);
 const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-tracing-bench-'));
 // No trace budget: this measures what tracing a call costs, so every sampled call must be traced.
-const tracing = await setupTracing({ serviceName: 'bench', enabled: mode !== 'off', sampleRatio, budget: 'unlimited', spansFile: join(dir, 'spans.jsonl') });
+const tracing = await setupTracing({
+  serviceName: 'bench',
+  enabled: mode !== 'off',
+  sampleRatio,
+  budget: 'unlimited',
+  spansFile: join(dir, 'spans.jsonl'),
+});
 const server = await new FibRpcServer({ amqpUrl, queue, prefetch: 32 }).start();
 const client = await new FibRpcClient({ amqpUrl, queue, maxInFlight: 64 }).start();
 const gc = { count: 0, ms: 0 };
@@ -48,11 +60,22 @@ try {
   } else {
     gcObserver.observe({ entryTypes: ['gc'] });
     const cpuBefore = process.cpuUsage();
-    const sample = await measureClosedLoop((n) => client.call(n), { concurrency: 32, durationMs: Number(durationText), n: 20 });
+    const sample = await measureClosedLoop((n) => client.call(n), {
+      concurrency: 32,
+      durationMs: Number(durationText),
+      n: 20,
+    });
     const cpu = process.cpuUsage(cpuBefore);
     gcObserver.disconnect();
     const calls = Math.max(1, sample.calls);
-    console.log(JSON.stringify({ ...sample, cpuUsPerCall: (cpu.user + cpu.system) / calls, gcCount: gc.count, gcUsPerCall: (gc.ms * 1000) / calls }));
+    console.log(
+      JSON.stringify({
+        ...sample,
+        cpuUsPerCall: (cpu.user + cpu.system) / calls,
+        gcCount: gc.count,
+        gcUsPerCall: (gc.ms * 1000) / calls,
+      }),
+    );
   }
 } finally {
   await client.close();
@@ -93,7 +116,10 @@ async function alternateWindows(windowMs: number, pairs: number): Promise<Altern
     if (on) await tracing.forceFlush();
     const cpu = process.cpuUsage(cpuBefore);
     const elapsedMs = performance.now() - started;
-    return { callsPerSec: (sample.calls / elapsedMs) * 1000, cpuUsPerCall: (cpu.user + cpu.system) / Math.max(1, sample.calls) };
+    return {
+      callsPerSec: (sample.calls / elapsedMs) * 1000,
+      cpuUsPerCall: (cpu.user + cpu.system) / Math.max(1, sample.calls),
+    };
   };
   const windowPairs: Array<{ on: WindowSample; off: WindowSample }> = [];
   for (let pair = 0; pair < pairs; pair++) {

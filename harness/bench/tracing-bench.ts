@@ -64,11 +64,25 @@ export interface AlternatingTracingRow {
  * Tracing at `sampleRatio` switched on and off in alternating windows of one warmed-up process
  * (see tracing-bench-child.ts): the per-call cost without the spread between processes.
  */
-export async function benchTracingAlternating(broker: StartedBroker, options: { sampleRatio: number; windowMs: number; pairs: number }): Promise<AlternatingTracingRow> {
+export async function benchTracingAlternating(
+  broker: StartedBroker,
+  options: { sampleRatio: number; windowMs: number; pairs: number },
+): Promise<AlternatingTracingRow> {
   const child = programCommand('tracing-bench-child');
   const timeoutMs = options.windowMs * options.pairs * 2 + 60_000;
-  const args = [...child.execArgv, child.file, `alternate:${options.sampleRatio}`, broker.getAmqpUrl(), String(options.windowMs), 'bench_tracing_alternating', String(options.pairs)];
-  const { stdout } = await execFileAsync(process.execPath, args, { timeout: timeoutMs, env: { ...process.env, ...child.env } });
+  const args = [
+    ...child.execArgv,
+    child.file,
+    `alternate:${options.sampleRatio}`,
+    broker.getAmqpUrl(),
+    String(options.windowMs),
+    'bench_tracing_alternating',
+    String(options.pairs),
+  ];
+  const { stdout } = await execFileAsync(process.execPath, args, {
+    timeout: timeoutMs,
+    env: { ...process.env, ...child.env },
+  });
   const sample = JSON.parse(stdout.trim().split('\n').at(-1)!) as AlternatingSample;
   return alternatingRow(options.sampleRatio, sample);
 }
@@ -89,7 +103,10 @@ export function alternatingRow(sampleRatio: number, sample: AlternatingSample): 
 }
 
 /** Tracing off, on at 100 % and at 1 %, each in its own process, rounds interleaved. */
-export async function benchTracing(broker: StartedBroker, options: { roundMs: number; rounds: number }): Promise<TracingBenchRow[]> {
+export async function benchTracing(
+  broker: StartedBroker,
+  options: { roundMs: number; rounds: number },
+): Promise<TracingBenchRow[]> {
   const rounds: Array<Map<string, TracingSample>> = [];
   for (let round = 0; round < options.rounds; round++) {
     const samples = new Map<string, TracingSample>();
@@ -97,7 +114,18 @@ export async function benchTracing(broker: StartedBroker, options: { roundMs: nu
     // spans file still being written back, its broker queues still draining) measured slow.
     for (const mode of TRACING_MODES.map((_, i) => TRACING_MODES[(i + round) % TRACING_MODES.length]!)) {
       const child = programCommand('tracing-bench-child');
-      const { stdout } = await execFileAsync(process.execPath, [...child.execArgv, child.file, mode, broker.getAmqpUrl(), String(options.roundMs), `bench_tracing_${mode}_${round}`], { timeout: options.roundMs + 60_000, env: { ...process.env, ...child.env } });
+      const { stdout } = await execFileAsync(
+        process.execPath,
+        [
+          ...child.execArgv,
+          child.file,
+          mode,
+          broker.getAmqpUrl(),
+          String(options.roundMs),
+          `bench_tracing_${mode}_${round}`,
+        ],
+        { timeout: options.roundMs + 60_000, env: { ...process.env, ...child.env } },
+      );
       samples.set(mode, JSON.parse(stdout.trim().split('\n').at(-1)!) as TracingSample);
     }
     rounds.push(samples);

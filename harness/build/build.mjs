@@ -37,13 +37,21 @@ const SELF_CONTAINED = new Set(['worker', 'cli']);
  * Packages self-contained programs import only when needed (an OTLP endpoint, the Docker
  * path, a scenario file in TypeScript): they stay in node_modules, not parsed at every start.
  */
-const LOADED_ON_DEMAND = ['@opentelemetry/exporter-trace-otlp-http', 'testcontainers', 'testcontainers/*', 'tsx', 'tsx/*'];
+const LOADED_ON_DEMAND = [
+  '@opentelemetry/exporter-trace-otlp-http',
+  'testcontainers',
+  'testcontainers/*',
+  'tsx',
+  'tsx/*',
+];
 /** Source folders whose files can be inputs of a bundle. */
 const SOURCE_DIRS = ['harness', 'scenarios'];
 const SOURCE_FILE = /\.(ts|mts|mjs|js|json)$/;
 
 /** Program name -> its TypeScript entry point, relative to the repository root (programs.ts reads it too). */
-export const PROGRAMS = Object.freeze(/** @type {Record<string, string>} */ (JSON.parse(readFileSync(new URL('./programs.json', import.meta.url), 'utf8'))));
+export const PROGRAMS = Object.freeze(
+  /** @type {Record<string, string>} */ (JSON.parse(readFileSync(new URL('./programs.json', import.meta.url), 'utf8'))),
+);
 
 /**
  * @typedef {{ format: number, programs: Record<string, string>, inputs: Record<string, number> }} BuildInfo
@@ -66,9 +74,11 @@ export function staleReason() {
   } catch {
     return 'dist/ holds no build';
   }
-  if (info.format !== BUILD_FORMAT || JSON.stringify(info.programs) !== JSON.stringify(PROGRAMS)) return 'dist/ was built by another version of the build';
+  if (info.format !== BUILD_FORMAT || JSON.stringify(info.programs) !== JSON.stringify(PROGRAMS))
+    return 'dist/ was built by another version of the build';
   for (const program of Object.keys(PROGRAMS)) {
-    if (modifiedAt(compiledProgram(program)) === undefined) return `${relative(REPO_ROOT, compiledProgram(program))} is missing`;
+    if (modifiedAt(compiledProgram(program)) === undefined)
+      return `${relative(REPO_ROOT, compiledProgram(program))} is missing`;
   }
   for (const [input, builtFrom] of Object.entries(info.inputs)) {
     if (modifiedAt(join(REPO_ROOT, input)) !== builtFrom) return `${input} changed since the last build`;
@@ -88,8 +98,12 @@ export function buildSync() {
   const before = sourceTimes();
   const esbuild = loadEsbuild();
   /** @type {Set<string>} */
-  const inputs = new Set([relative(REPO_ROOT, fileURLToPath(import.meta.url)), relative(REPO_ROOT, fileURLToPath(new URL('./programs.json', import.meta.url)))]);
-  const freshnessBanner = "import { assertFreshBuild as __rpcChaosAssertFreshBuild } from '../harness/build/build.mjs';\n__rpcChaosAssertFreshBuild();";
+  const inputs = new Set([
+    relative(REPO_ROOT, fileURLToPath(import.meta.url)),
+    relative(REPO_ROOT, fileURLToPath(new URL('./programs.json', import.meta.url))),
+  ]);
+  const freshnessBanner =
+    "import { assertFreshBuild as __rpcChaosAssertFreshBuild } from '../harness/build/build.mjs';\n__rpcChaosAssertFreshBuild();";
   /** @type {import('esbuild').BuildOptions} */
   const common = {
     absWorkingDir: REPO_ROOT,
@@ -127,7 +141,9 @@ export function buildSync() {
       mainFields: ['module', 'main'],
       // Loaded on demand only (an OTLP endpoint is configured): not parsed at every start.
       external: [...LOADED_ON_DEMAND],
-      banner: { js: `${freshnessBanner}\nimport { createRequire as __rpcChaosCreateRequire } from 'node:module';\nconst require = __rpcChaosCreateRequire(import.meta.url);` },
+      banner: {
+        js: `${freshnessBanner}\nimport { createRequire as __rpcChaosCreateRequire } from 'node:module';\nconst require = __rpcChaosCreateRequire(import.meta.url);`,
+      },
     }),
   ];
   for (const result of results) {
@@ -140,7 +156,9 @@ export function buildSync() {
   const info = {
     format: BUILD_FORMAT,
     programs: { ...PROGRAMS },
-    inputs: Object.fromEntries([...inputs].sort().map((input) => [input, before.get(input) ?? modifiedAt(join(REPO_ROOT, input)) ?? -1])),
+    inputs: Object.fromEntries(
+      [...inputs].sort().map((input) => [input, before.get(input) ?? modifiedAt(join(REPO_ROOT, input)) ?? -1]),
+    ),
   };
   // Written last: a build that broke off halfway leaves the previous info, which no longer matches.
   writeAtomically(BUILD_INFO, `${JSON.stringify(info, null, 2)}\n`);
@@ -157,7 +175,9 @@ export function ensureFreshBuild() {
   try {
     buildSync();
   } catch (error) {
-    throw new Error(`the harness could not be compiled (${reason}): ${describeBuildError(error)}\nFix the error, or run "npm run build" to see it alone.`);
+    throw new Error(
+      `the harness could not be compiled (${reason}): ${describeBuildError(error)}\nFix the error, or run "npm run build" to see it alone.`,
+    );
   }
   return reason;
 }
@@ -168,10 +188,16 @@ export function ensureFreshBuild() {
  * this process, or by the runner that started this process (RPC_CHAOS_BUILD_CHECKED).
  */
 export function assertFreshBuild() {
-  if (/** @type {Record<symbol, unknown>} */ (globalThis)[FRESHNESS_CHECKED] === true || process.env[BUILD_CHECKED_VARIABLE] === '1') return;
+  if (
+    /** @type {Record<symbol, unknown>} */ (globalThis)[FRESHNESS_CHECKED] === true ||
+    process.env[BUILD_CHECKED_VARIABLE] === '1'
+  )
+    return;
   const reason = staleReason();
   if (reason === undefined) return;
-  console.error(`${relative(process.cwd(), process.argv[1] ?? 'dist/') || 'this program'} is out of date (${reason}): run "npm run build", or start it through its npm script, which rebuilds`);
+  console.error(
+    `${relative(process.cwd(), process.argv[1] ?? 'dist/') || 'this program'} is out of date (${reason}): run "npm run build", or start it through its npm script, which rebuilds`,
+  );
   process.exit(2);
 }
 
@@ -185,7 +211,9 @@ function loadEsbuild() {
   try {
     return /** @type {typeof import('esbuild')} */ (createRequire(import.meta.url)('esbuild'));
   } catch (error) {
-    throw new Error(`esbuild is not installed (${/** @type {Error} */ (error).message}); run "npm ci" (or "npm run setup")`);
+    throw new Error(
+      `esbuild is not installed (${/** @type {Error} */ (error).message}); run "npm ci" (or "npm run setup")`,
+    );
   }
 }
 
@@ -200,9 +228,14 @@ function partition(items, test) {
 
 /** @param {unknown} error */
 function describeBuildError(error) {
-  const errors = /** @type {{ errors?: Array<{ text: string, location?: { file: string, line: number, column: number } | null }> }} */ (error).errors;
+  const errors =
+    /** @type {{ errors?: Array<{ text: string, location?: { file: string, line: number, column: number } | null }> }} */ (
+      error
+    ).errors;
   if (!errors || errors.length === 0) return /** @type {Error} */ (error).message;
-  return errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text)).join('\n');
+  return errors
+    .map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
+    .join('\n');
 }
 
 /** Modification times of every file that can be an input, by path relative to the repository. */
@@ -246,7 +279,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   if (onlyIfStale && staleReason() === undefined) process.exit(0);
   try {
     const { programs, inputs, ms } = buildSync();
-    console.log(`build: ${programs} programs from ${inputs} sources into ${relative(process.cwd(), DIST_DIR) || '.'}/ in ${Math.round(ms)} ms`);
+    console.log(
+      `build: ${programs} programs from ${inputs} sources into ${relative(process.cwd(), DIST_DIR) || '.'}/ in ${Math.round(ms)} ms`,
+    );
   } catch (error) {
     console.error(`build failed:\n${describeBuildError(error)}`);
     process.exit(1);

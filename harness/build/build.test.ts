@@ -5,7 +5,16 @@
  * the real dist/ meanwhile are not disturbed.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,7 +27,11 @@ let root: string;
 /** Runs node in the copy; resolves with exit code and output instead of throwing. */
 async function node(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, args, { cwd: root, timeout: 120_000, env: { ...process.env, RPC_CHAOS_BUILD_CHECKED: '' } });
+    const { stdout, stderr } = await execFileAsync(process.execPath, args, {
+      cwd: root,
+      timeout: 120_000,
+      env: { ...process.env, RPC_CHAOS_BUILD_CHECKED: '' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -34,7 +47,8 @@ function touch(relative: string): void {
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'rpc-chaos-build-'));
-  for (const entry of ['harness', 'scenarios', 'package.json']) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
+  for (const entry of ['harness', 'scenarios', 'package.json'])
+    cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
 });
 
@@ -54,7 +68,9 @@ describe('the compiled harness in dist/', { timeout: 240_000 }, () => {
     touch('harness/rpc/fib.ts');
     const stale = await node(['dist/cli.js', 'list']);
     expect(stale.code).toBe(2);
-    expect(stale.stderr).toContain('is out of date (harness/rpc/fib.ts changed since the last build): run "npm run build"');
+    expect(stale.stderr).toContain(
+      'is out of date (harness/rpc/fib.ts changed since the last build): run "npm run build"',
+    );
     expect(stale.stdout).toBe('');
   });
 
@@ -84,15 +100,23 @@ describe('the compiled harness in dist/', { timeout: 240_000 }, () => {
   });
 
   it('builds every entry a compiled bundle starts by file name (worker threads, child programs)', () => {
-    const programs = JSON.parse(readFileSync(join(REPO_ROOT, 'harness/build/programs.json'), 'utf8')) as Record<string, string>;
-    const sources = readdirSync(join(REPO_ROOT, 'harness'), { recursive: true, encoding: 'utf8' })
-      .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
+    const programs = JSON.parse(readFileSync(join(REPO_ROOT, 'harness/build/programs.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const sources = readdirSync(join(REPO_ROOT, 'harness'), { recursive: true, encoding: 'utf8' }).filter(
+      (file) => file.endsWith('.ts') && !file.endsWith('.test.ts'),
+    );
     const started = new Set<string>();
     for (const file of sources) {
       // `compiled ? './proxy-thread.js' : './proxy-thread.ts'`: the bundle next to the running one.
-      for (const match of readFileSync(join(REPO_ROOT, 'harness', file), 'utf8').matchAll(/\? '\.\/([\w-]+)\.js' : '\.\/[\w-]+\.ts'/g)) started.add(match[1]!);
+      for (const match of readFileSync(join(REPO_ROOT, 'harness', file), 'utf8').matchAll(
+        /\? '\.\/([\w-]+)\.js' : '\.\/[\w-]+\.ts'/g,
+      ))
+        started.add(match[1]!);
     }
     expect(started.size).toBeGreaterThan(0);
-    for (const name of started) expect(Object.keys(programs), `${name}.js is started compiled but not built`).toContain(name);
+    for (const name of started)
+      expect(Object.keys(programs), `${name}.js is started compiled but not built`).toContain(name);
   });
 });

@@ -54,9 +54,14 @@ export function programCommand(program: ProgramName, options: { fromSource?: boo
 /** Once per process that runs from source; the build runs in its own process, as `npm run build` does. */
 function rebuildIfStale(): void {
   try {
-    execFileSync(process.execPath, [repoPath('harness/build/build.mjs'), '--if-stale'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+    execFileSync(process.execPath, [repoPath('harness/build/build.mjs'), '--if-stale'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 120_000,
+    });
   } catch (error) {
     const output = (error as { stderr?: Buffer }).stderr?.toString('utf8').trim();
-    throw new Error(`the compiled harness in dist/ is out of date and could not be rebuilt: ${output || (error as Error).message}`);
+    throw new Error(
+      `the compiled harness in dist/ is out of date and could not be rebuilt: ${output || (error as Error).message}`,
+    );
   }
 }

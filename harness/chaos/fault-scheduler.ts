@@ -36,7 +36,10 @@ export class FaultScheduler {
   private stopped = false;
   readonly errors: string[] = [];
 
-  constructor(specs: readonly FaultSpec[], private readonly targets: FaultTargets) {
+  constructor(
+    specs: readonly FaultSpec[],
+    private readonly targets: FaultTargets,
+  ) {
     this.faults = specs.map((spec, index) => {
       const { target, description, trigger } = describeFault(spec);
       const id = `fault-${index + 1}`;
@@ -46,7 +49,12 @@ export class FaultScheduler {
 
   /** The fault-point kill planned for each incarnation of a server (1-based server index). */
   faultPointKillsFor(server: number): Array<Extract<FaultSpec, { kind: 'kill-server-at-fault-point' }>> {
-    return this.faults.map((f) => f.spec).filter((s): s is Extract<FaultSpec, { kind: 'kill-server-at-fault-point' }> => s.kind === 'kill-server-at-fault-point' && s.server === server);
+    return this.faults
+      .map((f) => f.spec)
+      .filter(
+        (s): s is Extract<FaultSpec, { kind: 'kill-server-at-fault-point' }> =>
+          s.kind === 'kill-server-at-fault-point' && s.server === server,
+      );
   }
 
   /** Arms time triggers; call when the load starts. */
@@ -73,9 +81,21 @@ export class FaultScheduler {
 
   /** A server died at a fault point; marks the next unfired matching fault and restarts if asked. */
   onFaultPointKill(server: number, point: string, correlationId: string | undefined): void {
-    const fault = this.faults.find((f) => f.spec.kind === 'kill-server-at-fault-point' && f.spec.server === server && f.spec.point === point && !f.record.fired);
+    const fault = this.faults.find(
+      (f) =>
+        f.spec.kind === 'kill-server-at-fault-point' &&
+        f.spec.server === server &&
+        f.spec.point === point &&
+        !f.record.fired,
+    );
     const tMs = this.targets.elapsedMs();
-    this.targets.record({ tMs, kind: 'kill', process: `server-${server}`, correlationId, detail: `SIGKILL at ${point}${correlationId ? ` while handling ${correlationId}` : ''}` });
+    this.targets.record({
+      tMs,
+      kind: 'kill',
+      process: `server-${server}`,
+      correlationId,
+      detail: `SIGKILL at ${point}${correlationId ? ` while handling ${correlationId}` : ''}`,
+    });
     if (fault?.spec.kind !== 'kill-server-at-fault-point') return;
     Object.assign(fault.record, { fired: true, startMs: tMs });
     this.targets.record({ tMs, kind: 'fault-start', process: 'runner', detail: fault.record.description });
@@ -86,12 +106,19 @@ export class FaultScheduler {
     if (this.stopped || fault.record.fired) return;
     fault.record.fired = true;
     fault.record.startMs = this.targets.elapsedMs();
-    this.targets.record({ tMs: fault.record.startMs, kind: 'fault-start', process: 'runner', detail: fault.record.description });
-    this.track(this.execute(fault).catch((error: unknown) => {
-      const message = `${fault.record.description}: ${(error as Error).message}`;
-      this.errors.push(message);
-      this.targets.record({ kind: 'error', process: 'runner', detail: message });
-    }));
+    this.targets.record({
+      tMs: fault.record.startMs,
+      kind: 'fault-start',
+      process: 'runner',
+      detail: fault.record.description,
+    });
+    this.track(
+      this.execute(fault).catch((error: unknown) => {
+        const message = `${fault.record.description}: ${(error as Error).message}`;
+        this.errors.push(message);
+        this.targets.record({ kind: 'error', process: 'runner', detail: message });
+      }),
+    );
   }
 
   private async execute(fault: ScheduledFault): Promise<void> {
@@ -145,9 +172,11 @@ export class FaultScheduler {
             const timer = setTimeout(() => {
               this.timers.delete(timer);
               if (this.stopped) return;
-              this.track(action().catch((error: unknown) => {
-                this.errors.push(`${fault.record.description}: ${(error as Error).message}`);
-              }));
+              this.track(
+                action().catch((error: unknown) => {
+                  this.errors.push(`${fault.record.description}: ${(error as Error).message}`);
+                }),
+              );
             }, ms);
             this.timers.add(timer);
           },
@@ -155,7 +184,11 @@ export class FaultScheduler {
       case 'restart-broker':
         this.targets.record({ kind: 'broker-restart', process: 'broker', detail: 'broker stopping' });
         await this.targets.restartBroker();
-        this.targets.record({ kind: 'broker-restart', process: 'broker', detail: 'broker accepting connections again' });
+        this.targets.record({
+          kind: 'broker-restart',
+          process: 'broker',
+          detail: 'broker accepting connections again',
+        });
         this.endFault(fault);
         return;
     }
@@ -171,9 +204,11 @@ export class FaultScheduler {
     if (durationMs === undefined) return; // stays until the run ends
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.track(closeOnce().catch((error: unknown) => {
-        this.errors.push(`ending ${fault.record.description}: ${(error as Error).message}`);
-      }));
+      this.track(
+        closeOnce().catch((error: unknown) => {
+          this.errors.push(`ending ${fault.record.description}: ${(error as Error).message}`);
+        }),
+      );
     }, durationMs);
     this.timers.add(timer);
   }
@@ -187,25 +222,36 @@ export class FaultScheduler {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (this.stopped) return;
-      this.track(this.targets.startServer(server).then(
-        () => {
-          // Until the new server consumes: the time a restart really takes, on top of the wait asked for.
-          const lagMs = Math.max(0, this.targets.elapsedMs() - scheduledAtMs);
-          fault.record.restartLagMs = lagMs;
-          this.targets.record({ kind: 'restart', process: `server-${server}`, detail: `server process started again, consuming ${lagMs} ms after its scheduled time` });
-          this.endFault(fault);
-        },
-        (error: unknown) => {
-          this.errors.push(`restarting server-${server}: ${(error as Error).message}`);
-        },
-      ));
+      this.track(
+        this.targets.startServer(server).then(
+          () => {
+            // Until the new server consumes: the time a restart really takes, on top of the wait asked for.
+            const lagMs = Math.max(0, this.targets.elapsedMs() - scheduledAtMs);
+            fault.record.restartLagMs = lagMs;
+            this.targets.record({
+              kind: 'restart',
+              process: `server-${server}`,
+              detail: `server process started again, consuming ${lagMs} ms after its scheduled time`,
+            });
+            this.endFault(fault);
+          },
+          (error: unknown) => {
+            this.errors.push(`restarting server-${server}: ${(error as Error).message}`);
+          },
+        ),
+      );
     }, restartAfterMs);
     this.timers.add(timer);
   }
 
   private endFault(fault: ScheduledFault): void {
     fault.record.endMs = this.targets.elapsedMs();
-    this.targets.record({ tMs: fault.record.endMs, kind: 'fault-end', process: 'runner', detail: fault.record.description });
+    this.targets.record({
+      tMs: fault.record.endMs,
+      kind: 'fault-end',
+      process: 'runner',
+      detail: fault.record.description,
+    });
   }
 
   private track(action: Promise<void>): void {

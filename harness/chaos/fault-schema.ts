@@ -13,7 +13,9 @@ const trigger = z.union([z.strictObject({ atMs: z.number() }), z.strictObject({ 
   error: 'must be { atMs: <ms after the load started> } or { afterCall: <calls sent> }',
 });
 const proxy = z.enum(['servers', 'clients']);
-const node = z.union([z.number(), z.literal('quorum-leader')], { error: "must be a node number (from 1) or 'quorum-leader'" });
+const node = z.union([z.number(), z.literal('quorum-leader')], {
+  error: "must be a node number (from 1) or 'quorum-leader'",
+});
 const toxic = z.strictObject({
   type: z.enum(['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data']),
   stream: z.enum(['upstream', 'downstream']),
@@ -30,7 +32,12 @@ const FAULT_SCHEMAS = {
     request: z.number(),
     restartAfterMs: z.number().optional(),
   }),
-  'kill-server': z.strictObject({ kind: z.literal('kill-server'), server: z.number(), trigger, restartAfterMs: z.number().optional() }),
+  'kill-server': z.strictObject({
+    kind: z.literal('kill-server'),
+    server: z.number(),
+    trigger,
+    restartAfterMs: z.number().optional(),
+  }),
   toxic: z.strictObject({ kind: z.literal('toxic'), proxy, toxic, trigger, durationMs: z.number().optional() }),
   'disable-proxy': z.strictObject({ kind: z.literal('disable-proxy'), proxy, trigger, durationMs: z.number() }),
   'close-connections': z.strictObject({ kind: z.literal('close-connections'), proxy, trigger }),
@@ -56,11 +63,15 @@ export const FAULT_KINDS = Object.keys(FAULT_SCHEMAS) as FaultKind[];
  */
 export function faultShapeProblems(fault: unknown, index: number): string[] {
   const at = `faults[${index}]`;
-  if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) return [`${at}: expected a fault { kind, ... }, got ${shown(fault)}`];
+  if (typeof fault !== 'object' || fault === null || Array.isArray(fault))
+    return [`${at}: expected a fault { kind, ... }, got ${shown(fault)}`];
   const kind = (fault as { kind?: unknown }).kind;
   if (!isFaultKind(kind)) {
     const suggestion = typeof kind === 'string' ? closestName(kind, FAULT_KINDS) : undefined;
-    const what = kind === undefined ? 'missing' : `${shown(kind)} is not a fault kind${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+    const what =
+      kind === undefined
+        ? 'missing'
+        : `${shown(kind)} is not a fault kind${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
     return [`${at}.kind: ${what}; valid kinds: ${FAULT_KINDS.join(', ')}`];
   }
   const schema = FAULT_SCHEMAS[kind];
@@ -86,11 +97,17 @@ function describeIssue(issue: z.core.$ZodIssue, fault: object, at: string, schem
     }
     case 'invalid_type': {
       const expected = `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
-      return [value === undefined ? `${path}: missing (expected ${expected})` : `${path}: expected ${expected}, got ${shown(value)}`];
+      return [
+        value === undefined
+          ? `${path}: missing (expected ${expected})`
+          : `${path}: expected ${expected}, got ${shown(value)}`,
+      ];
     }
     case 'invalid_value': {
       const suggestion = typeof value === 'string' ? closestName(value, issue.values.map(String)) : undefined;
-      return [`${path}: ${shown(value)} is not valid${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`];
+      return [
+        `${path}: ${shown(value)} is not valid${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+      ];
     }
     default:
       return [`${path}: ${issue.message}, got ${shown(value)}`];
@@ -117,6 +134,6 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function shown(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  const text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

@@ -28,9 +28,25 @@ export type FaultSpec =
       /** Start a fresh server process this long after the kill; omit to leave it dead. */
       readonly restartAfterMs?: number;
     }
-  | { readonly kind: 'kill-server'; readonly server: number; readonly trigger: Trigger; readonly restartAfterMs?: number }
-  | { readonly kind: 'toxic'; readonly proxy: ProxyName; readonly toxic: ToxicSpec; readonly trigger: Trigger; readonly durationMs?: number }
-  | { readonly kind: 'disable-proxy'; readonly proxy: ProxyName; readonly trigger: Trigger; readonly durationMs: number }
+  | {
+      readonly kind: 'kill-server';
+      readonly server: number;
+      readonly trigger: Trigger;
+      readonly restartAfterMs?: number;
+    }
+  | {
+      readonly kind: 'toxic';
+      readonly proxy: ProxyName;
+      readonly toxic: ToxicSpec;
+      readonly trigger: Trigger;
+      readonly durationMs?: number;
+    }
+  | {
+      readonly kind: 'disable-proxy';
+      readonly proxy: ProxyName;
+      readonly trigger: Trigger;
+      readonly durationMs: number;
+    }
   | { readonly kind: 'close-connections'; readonly proxy: ProxyName; readonly trigger: Trigger }
   | { readonly kind: 'restart-broker'; readonly trigger: Trigger }
   | NodeFaultSpec;
@@ -49,7 +65,12 @@ function partitionRemedyText(remedy: PartitionRemedy | undefined): string {
 /** Faults of a private cluster's nodes (see harness/chaos/node-faults.ts). */
 export type NodeFaultSpec =
   /** SIGKILL the node (a crash); start it again after `restartAfterMs`, or leave it down. */
-  | { readonly kind: 'kill-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly restartAfterMs?: number }
+  | {
+      readonly kind: 'kill-node';
+      readonly node: NodeTarget;
+      readonly trigger: Trigger;
+      readonly restartAfterMs?: number;
+    }
   /**
    * SIGSTOP every process of the node for `durationMs`, then SIGCONT. `onPartition`: what the
    * harness does, as an operator would, if the resumed node then reports a partition from its
@@ -57,16 +78,32 @@ export type NodeFaultSpec =
    * its rabbit application, and the node if that is not back within 6 s (node-faults.ts).
    * Omitted, the node is left as it is.
    */
-  | { readonly kind: 'pause-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly durationMs: number; readonly onPartition?: PartitionRemedy }
+  | {
+      readonly kind: 'pause-node';
+      readonly node: NodeTarget;
+      readonly trigger: Trigger;
+      readonly durationMs: number;
+      readonly onPartition?: PartitionRemedy;
+    }
   /** Drop every packet between the node and the others for `durationMs`, then heal. */
-  | { readonly kind: 'partition-node'; readonly node: NodeTarget; readonly trigger: Trigger; readonly durationMs: number }
+  | {
+      readonly kind: 'partition-node';
+      readonly node: NodeTarget;
+      readonly trigger: Trigger;
+      readonly durationMs: number;
+    }
   /** Stop (gracefully) and start each node in turn, waiting `gapMs` between nodes. */
   | { readonly kind: 'rolling-restart'; readonly trigger: Trigger; readonly gapMs: number };
 
-export const NODE_FAULT_KINDS: ReadonlySet<FaultSpec['kind']> = new Set(['kill-node', 'pause-node', 'partition-node', 'rolling-restart']);
+export const NODE_FAULT_KINDS: ReadonlySet<FaultSpec['kind']> = new Set([
+  'kill-node',
+  'pause-node',
+  'partition-node',
+  'rolling-restart',
+]);
 
 export function describeNodeTarget(node: NodeTarget): string {
-  return node === 'quorum-leader' ? 'the quorum leader\'s node' : `node-${node}`;
+  return node === 'quorum-leader' ? "the quorum leader's node" : `node-${node}`;
 }
 
 export function describeTrigger(trigger: Trigger): string {
@@ -82,9 +119,15 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
         trigger: `at ${fault.point} of request ${fault.request}`,
       };
     case 'kill-server':
-      return { target: `server-${fault.server}`, description: `SIGKILL server-${fault.server}${restartText(fault.restartAfterMs)}`, trigger: describeTrigger(fault.trigger) };
+      return {
+        target: `server-${fault.server}`,
+        description: `SIGKILL server-${fault.server}${restartText(fault.restartAfterMs)}`,
+        trigger: describeTrigger(fault.trigger),
+      };
     case 'toxic': {
-      const attributes = Object.entries(fault.toxic.attributes).map(([k, v]) => `${k}=${v}`).join(' ');
+      const attributes = Object.entries(fault.toxic.attributes)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
       return {
         target: `proxy ${fault.proxy}`,
         description: `${fault.toxic.type} ${fault.toxic.stream} (${attributes}) on the ${fault.proxy} proxy${fault.durationMs ? ` for ${fault.durationMs} ms` : ''}`,
@@ -92,13 +135,29 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
       };
     }
     case 'disable-proxy':
-      return { target: `proxy ${fault.proxy}`, description: `${fault.proxy} proxy down for ${fault.durationMs} ms`, trigger: describeTrigger(fault.trigger) };
+      return {
+        target: `proxy ${fault.proxy}`,
+        description: `${fault.proxy} proxy down for ${fault.durationMs} ms`,
+        trigger: describeTrigger(fault.trigger),
+      };
     case 'close-connections':
-      return { target: `proxy ${fault.proxy}`, description: `close every connection through the ${fault.proxy} proxy`, trigger: describeTrigger(fault.trigger) };
+      return {
+        target: `proxy ${fault.proxy}`,
+        description: `close every connection through the ${fault.proxy} proxy`,
+        trigger: describeTrigger(fault.trigger),
+      };
     case 'restart-broker':
-      return { target: 'broker', description: 'restart the broker (stop, start with the same data)', trigger: describeTrigger(fault.trigger) };
+      return {
+        target: 'broker',
+        description: 'restart the broker (stop, start with the same data)',
+        trigger: describeTrigger(fault.trigger),
+      };
     case 'kill-node':
-      return { target: describeNodeTarget(fault.node), description: `SIGKILL ${describeNodeTarget(fault.node)}${restartText(fault.restartAfterMs)}`, trigger: describeTrigger(fault.trigger) };
+      return {
+        target: describeNodeTarget(fault.node),
+        description: `SIGKILL ${describeNodeTarget(fault.node)}${restartText(fault.restartAfterMs)}`,
+        trigger: describeTrigger(fault.trigger),
+      };
     case 'pause-node':
       return {
         target: describeNodeTarget(fault.node),
@@ -106,9 +165,17 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
         trigger: describeTrigger(fault.trigger),
       };
     case 'partition-node':
-      return { target: describeNodeTarget(fault.node), description: `partition ${describeNodeTarget(fault.node)} from the other nodes for ${fault.durationMs} ms`, trigger: describeTrigger(fault.trigger) };
+      return {
+        target: describeNodeTarget(fault.node),
+        description: `partition ${describeNodeTarget(fault.node)} from the other nodes for ${fault.durationMs} ms`,
+        trigger: describeTrigger(fault.trigger),
+      };
     case 'rolling-restart':
-      return { target: 'every node', description: `rolling restart: stop and start each node in turn, ${fault.gapMs} ms apart`, trigger: describeTrigger(fault.trigger) };
+      return {
+        target: 'every node',
+        description: `rolling restart: stop and start each node in turn, ${fault.gapMs} ms apart`,
+        trigger: describeTrigger(fault.trigger),
+      };
   }
 }
 
@@ -125,12 +192,14 @@ export function validateFault(fault: FaultSpec, servers: number): string[] {
   if ('trigger' in fault) {
     const trigger = fault.trigger;
     if ('atMs' in trigger && !(trigger.atMs >= 0)) errors.push(`fault "${where}": atMs must be >= 0`);
-    if ('afterCall' in trigger && !(Number.isInteger(trigger.afterCall) && trigger.afterCall >= 1)) errors.push(`fault "${where}": afterCall must be a positive integer`);
+    if ('afterCall' in trigger && !(Number.isInteger(trigger.afterCall) && trigger.afterCall >= 1))
+      errors.push(`fault "${where}": afterCall must be a positive integer`);
   }
   if (fault.kind === 'kill-server-at-fault-point' && !(Number.isInteger(fault.request) && fault.request >= 1)) {
     errors.push(`fault "${where}": request must be a positive integer`);
   }
-  if ('durationMs' in fault && fault.durationMs !== undefined && !(fault.durationMs > 0)) errors.push(`fault "${where}": durationMs must be > 0`);
+  if ('durationMs' in fault && fault.durationMs !== undefined && !(fault.durationMs > 0))
+    errors.push(`fault "${where}": durationMs must be > 0`);
   return errors;
 }
 
@@ -140,7 +209,11 @@ export function validateNodeFault(fault: FaultSpec, nodes: number): string[] {
   const where = describeFault(fault).description;
   const errors: string[] = [];
   if (nodes < 2) errors.push(`fault "${where}" needs a cluster: set topology.nodes to 3 (or run with --nodes 3)`);
-  if ('node' in fault && fault.node !== 'quorum-leader' && !(Number.isInteger(fault.node) && fault.node >= 1 && fault.node <= nodes)) {
+  if (
+    'node' in fault &&
+    fault.node !== 'quorum-leader' &&
+    !(Number.isInteger(fault.node) && fault.node >= 1 && fault.node <= nodes)
+  ) {
     errors.push(`fault "${where}": node must be 'quorum-leader' or from 1 to ${nodes}, got ${String(fault.node)}`);
   }
   if (fault.kind === 'rolling-restart' && !(fault.gapMs >= 0)) errors.push(`fault "${where}": gapMs must be >= 0`);

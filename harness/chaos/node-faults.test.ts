@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { faultShapeProblems } from './fault-schema.ts';
 import type { PartitionRemedy } from './fault-spec.ts';
-import { APP_RESTART_BOUND_MS, executeNodeFault, type ClusterFaultTargets, type NodeFaultContext } from './node-faults.ts';
+import {
+  APP_RESTART_BOUND_MS,
+  executeNodeFault,
+  type ClusterFaultTargets,
+  type NodeFaultContext,
+} from './node-faults.ts';
 
 /**
  * The remedy after a pause is decided here; the cluster it acts on is recorded, not run: the
@@ -21,7 +26,8 @@ function recordingCluster(options: { appRestart: 'ok' | 'hangs'; partitionedFrom
     partitionReportedAfterResume: async () => options.partitionedFrom,
     restartApp: async (node, timeoutMs) => {
       calls.push(`restart app ${node} within ${timeoutMs}`);
-      if (options.appRestart === 'hangs') throw new Error(`rabbitmqctl eval on node ${node} failed: no answer within ${timeoutMs} ms\nlog tail`);
+      if (options.appRestart === 'hangs')
+        throw new Error(`rabbitmqctl eval on node ${node} failed: no answer within ${timeoutMs} ms\nlog tail`);
     },
     isolateNode: async () => undefined,
     healPartitions: async () => undefined,
@@ -41,7 +47,16 @@ async function pauseNode(cluster: ClusterFaultTargets, onPartition: PartitionRem
     endFault: () => undefined,
     after: (_ms, action) => void pending.push(action()),
   };
-  await executeNodeFault({ kind: 'pause-node', node: 'quorum-leader', trigger: { atMs: 0 }, durationMs: 1, ...(onPartition ? { onPartition } : {}) }, context);
+  await executeNodeFault(
+    {
+      kind: 'pause-node',
+      node: 'quorum-leader',
+      trigger: { atMs: 0 },
+      durationMs: 1,
+      ...(onPartition ? { onPartition } : {}),
+    },
+    context,
+  );
   // The window's close schedules the remedy with `after`: settle until nothing new is queued.
   for (let settled = 0; settled < pending.length; ) {
     const batch = pending.slice(settled);
@@ -58,7 +73,9 @@ describe('pause-node with onPartition', () => {
     expect(calls).toContain(`restart app 1 within ${APP_RESTART_BOUND_MS}`);
     expect(calls).not.toContain('kill 1');
     expect(calls).not.toContain('start 1');
-    expect(details).toContain('node-1 reports a partition from node-2, node-3: restarting its rabbit app (stop_app, start_app)');
+    expect(details).toContain(
+      'node-1 reports a partition from node-2, node-3: restarting its rabbit app (stop_app, start_app)',
+    );
     expect(details).toContain('node-1 rabbit app started again, accepts AMQP');
     expect(calls.slice(-1)).toEqual(['state 1 up']);
   });
@@ -66,8 +83,14 @@ describe('pause-node with onPartition', () => {
   it("'restart-app' restarts the whole node when the application is not back in time, and says why on the timeline", async () => {
     const { cluster, calls } = recordingCluster({ appRestart: 'hangs', partitionedFrom: [2, 3] });
     const details = await pauseNode(cluster, 'restart-app');
-    expect(calls.filter((call) => /^(restart|kill|start)/.test(call))).toEqual([`restart app 1 within ${APP_RESTART_BOUND_MS}`, 'kill 1', 'start 1']);
-    expect(details).toContain(`node-1 rabbit app not back within ${APP_RESTART_BOUND_MS / 1000} s (rabbitmqctl eval on node 1 failed: no answer within ${APP_RESTART_BOUND_MS} ms): restarting the node (SIGKILL, start on its own data)`);
+    expect(calls.filter((call) => /^(restart|kill|start)/.test(call))).toEqual([
+      `restart app 1 within ${APP_RESTART_BOUND_MS}`,
+      'kill 1',
+      'start 1',
+    ]);
+    expect(details).toContain(
+      `node-1 rabbit app not back within ${APP_RESTART_BOUND_MS / 1000} s (rabbitmqctl eval on node 1 failed: no answer within ${APP_RESTART_BOUND_MS} ms): restarting the node (SIGKILL, start on its own data)`,
+    );
     expect(details.at(-1)).toBe('node-1 started again, accepts AMQP');
     expect(calls.slice(-1)).toEqual(['state 1 up']);
   });
@@ -76,19 +99,26 @@ describe('pause-node with onPartition', () => {
     const { cluster, calls } = recordingCluster({ appRestart: 'ok', partitionedFrom: [3] });
     const details = await pauseNode(cluster, 'restart-node');
     expect(calls.filter((call) => /^(restart|kill|start)/.test(call))).toEqual(['kill 1', 'start 1']);
-    expect(details).toContain('node-1 reports a partition from node-3: restarting the node (SIGKILL, start on its own data)');
+    expect(details).toContain(
+      'node-1 reports a partition from node-3: restarting the node (SIGKILL, start on its own data)',
+    );
   });
 
   it('leaves a resumed node alone when it reports no partition, or when no remedy is asked for', async () => {
     const quiet = recordingCluster({ appRestart: 'ok', partitionedFrom: [] });
-    expect(await pauseNode(quiet.cluster, 'restart-app')).toContain('node-1 reported no partition within 15 s of SIGCONT: left as it is');
+    expect(await pauseNode(quiet.cluster, 'restart-app')).toContain(
+      'node-1 reported no partition within 15 s of SIGCONT: left as it is',
+    );
     const none = recordingCluster({ appRestart: 'ok', partitionedFrom: [2, 3] });
     await pauseNode(none.cluster, undefined);
-    for (const { calls } of [quiet, none]) expect(calls.filter((call) => /^(restart|kill|start)/.test(call))).toEqual([]);
+    for (const { calls } of [quiet, none])
+      expect(calls.filter((call) => /^(restart|kill|start)/.test(call))).toEqual([]);
   });
 
   it('refuses an unknown remedy, naming the ones there are', () => {
     const fault = { kind: 'pause-node', node: 1, trigger: { atMs: 0 }, durationMs: 1000, onPartition: 'reboot' };
-    expect(faultShapeProblems(fault, 0)).toEqual(['faults[0].onPartition: "reboot" is not valid; one of "restart-app", "restart-node"']);
+    expect(faultShapeProblems(fault, 0)).toEqual([
+      'faults[0].onPartition: "reboot" is not valid; one of "restart-app", "restart-node"',
+    ]);
   });
 });

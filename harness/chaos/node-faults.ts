@@ -47,7 +47,11 @@ export async function executeNodeFault(spec: NodeFaultSpec, context: NodeFaultCo
       const node = await resolveNode(cluster, spec.node);
       await cluster.killNode(node);
       cluster.nodeState(node, 'down');
-      context.record({ kind: 'kill', process: `node-${node}`, detail: `SIGKILL node-${node}${spec.node === 'quorum-leader' ? ' (held the quorum leader)' : ''}` });
+      context.record({
+        kind: 'kill',
+        process: `node-${node}`,
+        detail: `SIGKILL node-${node}${spec.node === 'quorum-leader' ? ' (held the quorum leader)' : ''}`,
+      });
       if (spec.restartAfterMs === undefined) {
         context.endFault();
         return;
@@ -79,7 +83,11 @@ export async function executeNodeFault(spec: NodeFaultSpec, context: NodeFaultCo
       const node = await resolveNode(cluster, spec.node);
       await cluster.isolateNode(node);
       cluster.nodeState(node, 'partitioned');
-      context.record({ kind: 'note', process: `node-${node}`, detail: `node-${node} cut off from the other nodes (packets dropped)` });
+      context.record({
+        kind: 'note',
+        process: `node-${node}`,
+        detail: `node-${node} cut off from the other nodes (packets dropped)`,
+      });
       context.openWindow(spec.durationMs, async () => {
         await cluster.healPartitions();
         cluster.nodeState(node, 'up');
@@ -127,27 +135,52 @@ export const APP_RESTART_BOUND_MS = 6_000;
  * name server keeping a stale view of its peers, so after APP_RESTART_BOUND_MS the node is
  * restarted as with 'restart-node'. Every step is on the timeline.
  */
-async function restartIfPartitioned(cluster: ClusterFaultTargets, node: number, how: PartitionRemedy, context: NodeFaultContext): Promise<void> {
+async function restartIfPartitioned(
+  cluster: ClusterFaultTargets,
+  node: number,
+  how: PartitionRemedy,
+  context: NodeFaultContext,
+): Promise<void> {
   const peers = await cluster.partitionReportedAfterResume(node, PARTITION_REPORT_WAIT_MS);
   if (peers.length === 0) {
-    context.record({ kind: 'note', process: `node-${node}`, detail: `node-${node} reported no partition within ${PARTITION_REPORT_WAIT_MS / 1000} s of SIGCONT: left as it is` });
+    context.record({
+      kind: 'note',
+      process: `node-${node}`,
+      detail: `node-${node} reported no partition within ${PARTITION_REPORT_WAIT_MS / 1000} s of SIGCONT: left as it is`,
+    });
     return;
   }
   const partitioned = `node-${node} reports a partition from ${peers.map((peer) => `node-${peer}`).join(', ')}`;
   cluster.nodeState(node, 'down');
   if (how === 'restart-app') {
-    context.record({ kind: 'note', process: `node-${node}`, detail: `${partitioned}: restarting its rabbit app (stop_app, start_app)` });
+    context.record({
+      kind: 'note',
+      process: `node-${node}`,
+      detail: `${partitioned}: restarting its rabbit app (stop_app, start_app)`,
+    });
     try {
       await cluster.restartApp(node, APP_RESTART_BOUND_MS);
       cluster.nodeState(node, 'up');
-      context.record({ kind: 'restart', process: `node-${node}`, detail: `node-${node} rabbit app started again, accepts AMQP` });
+      context.record({
+        kind: 'restart',
+        process: `node-${node}`,
+        detail: `node-${node} rabbit app started again, accepts AMQP`,
+      });
       return;
     } catch (error) {
       const why = (error as Error).message.split('\n')[0];
-      context.record({ kind: 'note', process: `node-${node}`, detail: `node-${node} rabbit app not back within ${APP_RESTART_BOUND_MS / 1000} s (${why}): restarting the node (SIGKILL, start on its own data)` });
+      context.record({
+        kind: 'note',
+        process: `node-${node}`,
+        detail: `node-${node} rabbit app not back within ${APP_RESTART_BOUND_MS / 1000} s (${why}): restarting the node (SIGKILL, start on its own data)`,
+      });
     }
   } else {
-    context.record({ kind: 'note', process: `node-${node}`, detail: `${partitioned}: restarting the node (SIGKILL, start on its own data)` });
+    context.record({
+      kind: 'note',
+      process: `node-${node}`,
+      detail: `${partitioned}: restarting the node (SIGKILL, start on its own data)`,
+    });
   }
   // A start on its own data: it rejoins from its peers' database.
   await cluster.killNode(node);
@@ -159,6 +192,9 @@ async function restartIfPartitioned(cluster: ClusterFaultTargets, node: number, 
 async function resolveNode(cluster: ClusterFaultTargets, target: NodeTarget): Promise<number> {
   if (target !== 'quorum-leader') return target;
   const leader = await cluster.leaderNode();
-  if (leader === undefined) throw new Error(`${describeNodeTarget(target)}: the request queue has no quorum leader (is --queue-type quorum set?)`);
+  if (leader === undefined)
+    throw new Error(
+      `${describeNodeTarget(target)}: the request queue has no quorum leader (is --queue-type quorum set?)`,
+    );
   return leader;
 }

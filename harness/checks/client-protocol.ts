@@ -13,9 +13,13 @@ export function clientProtocolFollowed(violations: Readonly<Record<string, numbe
     expectation: 'protocol violations = 0',
     evaluate: () => ({
       passed: total === 0,
-      actual: total === 0
-        ? 'protocol violations 0'
-        : `protocol violations ${total}: ${Object.entries(violations).sort(([a], [b]) => a.localeCompare(b)).map(([kind, count]) => `${kind} ${count}`).join(', ')}`,
+      actual:
+        total === 0
+          ? 'protocol violations 0'
+          : `protocol violations ${total}: ${Object.entries(violations)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([kind, count]) => `${kind} ${count}`)
+              .join(', ')}`,
     }),
   };
 }

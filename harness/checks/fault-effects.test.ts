@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { cleanRunInput, fault } from './test/check-input-fixture.ts';
 import {
-  badInputRejected, brokerRestartSurvived, connectionsRecovered, duplicatesDiscarded, faultDisruptedCalls,
-  lateRepliesDiscarded, latencyReflectsInjected, noDuplicateReplies, recoveredAfterFaults, requestsRedelivered,
+  badInputRejected,
+  brokerRestartSurvived,
+  connectionsRecovered,
+  duplicatesDiscarded,
+  faultDisruptedCalls,
+  lateRepliesDiscarded,
+  latencyReflectsInjected,
+  noDuplicateReplies,
+  recoveredAfterFaults,
+  requestsRedelivered,
 } from './fault-effects.ts';
 
 const killAtFaultPoint = fault('kill-server-at-fault-point');
@@ -10,25 +18,40 @@ const killAtFaultPoint = fault('kill-server-at-fault-point');
 describe('fault-effect checks', () => {
   describe('duplicates-discarded', () => {
     it('passes when each kill between reply and ack left a discarded duplicate', () => {
-      const input = cleanRunInput({ faults: [killAtFaultPoint, killAtFaultPoint], counters: { discarded: { duplicate: 2, late: 0, unknown: 0 } } });
+      const input = cleanRunInput({
+        faults: [killAtFaultPoint, killAtFaultPoint],
+        counters: { discarded: { duplicate: 2, late: 0, unknown: 0 } },
+      });
       expect(duplicatesDiscarded.evaluate(input).passed).toBe(true);
     });
     it('fails when a kill left no discarded duplicate', () => {
-      const input = cleanRunInput({ faults: [killAtFaultPoint, killAtFaultPoint], counters: { discarded: { duplicate: 1, late: 0, unknown: 0 } } });
+      const input = cleanRunInput({
+        faults: [killAtFaultPoint, killAtFaultPoint],
+        counters: { discarded: { duplicate: 1, late: 0, unknown: 0 } },
+      });
       expect(duplicatesDiscarded.evaluate(input).passed).toBe(false);
     });
     it('fails when the kill never fired (the run did not test the race)', () => {
-      const input = cleanRunInput({ faults: [fault('kill-server-at-fault-point', false)], counters: { discarded: { duplicate: 3, late: 0, unknown: 0 } } });
+      const input = cleanRunInput({
+        faults: [fault('kill-server-at-fault-point', false)],
+        counters: { discarded: { duplicate: 3, late: 0, unknown: 0 } },
+      });
       expect(duplicatesDiscarded.evaluate(input).passed).toBe(false);
     });
   });
 
   describe('requests-redelivered', () => {
     it('passes when each killed server left a redelivered request', () => {
-      expect(requestsRedelivered.evaluate(cleanRunInput({ faults: [killAtFaultPoint], counters: { redelivered: 1 } })).passed).toBe(true);
+      expect(
+        requestsRedelivered.evaluate(cleanRunInput({ faults: [killAtFaultPoint], counters: { redelivered: 1 } }))
+          .passed,
+      ).toBe(true);
     });
     it('fails when nothing was redelivered after a kill', () => {
-      expect(requestsRedelivered.evaluate(cleanRunInput({ faults: [killAtFaultPoint], counters: { redelivered: 0 } })).passed).toBe(false);
+      expect(
+        requestsRedelivered.evaluate(cleanRunInput({ faults: [killAtFaultPoint], counters: { redelivered: 0 } }))
+          .passed,
+      ).toBe(false);
     });
     it('fails without a kill', () => {
       expect(requestsRedelivered.evaluate(cleanRunInput({ counters: { redelivered: 5 } })).passed).toBe(false);
@@ -37,7 +60,11 @@ describe('fault-effect checks', () => {
 
   describe('late-replies-discarded', () => {
     it('passes when calls timed out and their late replies were discarded', () => {
-      expect(lateRepliesDiscarded.evaluate(cleanRunInput({ counters: { timedOut: 3, discarded: { duplicate: 0, late: 3, unknown: 0 } } })).passed).toBe(true);
+      expect(
+        lateRepliesDiscarded.evaluate(
+          cleanRunInput({ counters: { timedOut: 3, discarded: { duplicate: 0, late: 3, unknown: 0 } } }),
+        ).passed,
+      ).toBe(true);
     });
     it('fails when timed-out calls left no discarded late reply', () => {
       expect(lateRepliesDiscarded.evaluate(cleanRunInput({ counters: { timedOut: 3 } })).passed).toBe(false);
@@ -66,18 +93,28 @@ describe('fault-effect checks', () => {
   describe('broker-restart-survived', () => {
     const topology = { clients: 2, servers: 3 };
     it('passes when every client and server reconnected after the restart', () => {
-      expect(brokerRestartSurvived.evaluate(cleanRunInput({ topology, counters: { brokerRestarts: 1, reconnects: 5 } })).passed).toBe(true);
+      expect(
+        brokerRestartSurvived.evaluate(cleanRunInput({ topology, counters: { brokerRestarts: 1, reconnects: 5 } }))
+          .passed,
+      ).toBe(true);
     });
     it('fails when one process of the five did not reconnect', () => {
-      const result = brokerRestartSurvived.evaluate(cleanRunInput({ topology, counters: { brokerRestarts: 1, reconnects: 4 } }));
+      const result = brokerRestartSurvived.evaluate(
+        cleanRunInput({ topology, counters: { brokerRestarts: 1, reconnects: 4 } }),
+      );
       expect(result.passed).toBe(false);
       expect(result.actual).toContain('reconnects 4 of 5 needed');
     });
     it('fails when two restarts brought only one round of reconnects', () => {
-      expect(brokerRestartSurvived.evaluate(cleanRunInput({ topology, counters: { brokerRestarts: 2, reconnects: 5 } })).passed).toBe(false);
+      expect(
+        brokerRestartSurvived.evaluate(cleanRunInput({ topology, counters: { brokerRestarts: 2, reconnects: 5 } }))
+          .passed,
+      ).toBe(false);
     });
     it('fails when the broker never restarted', () => {
-      expect(brokerRestartSurvived.evaluate(cleanRunInput({ topology, counters: { reconnects: 9 } })).passed).toBe(false);
+      expect(brokerRestartSurvived.evaluate(cleanRunInput({ topology, counters: { reconnects: 9 } })).passed).toBe(
+        false,
+      );
     });
   });
 
@@ -92,7 +129,11 @@ describe('fault-effect checks', () => {
       expect(badInputRejected.evaluate(cleanRunInput()).passed).toBe(false);
     });
     it('fails when the servers stopped answering good calls', () => {
-      expect(badInputRejected.evaluate(cleanRunInput({ badInputSent: 10, badInputRejected: 10, counters: { answered: 0, correct: 0 } })).passed).toBe(false);
+      expect(
+        badInputRejected.evaluate(
+          cleanRunInput({ badInputSent: 10, badInputRejected: 10, counters: { answered: 0, correct: 0 } }),
+        ).passed,
+      ).toBe(false);
     });
   });
 
@@ -117,7 +158,10 @@ describe('fault-effect checks', () => {
       expect(noDuplicateReplies.evaluate(cleanRunInput()).passed).toBe(true);
     });
     it('fails on a discarded duplicate', () => {
-      expect(noDuplicateReplies.evaluate(cleanRunInput({ counters: { discarded: { duplicate: 1, late: 0, unknown: 0 } } })).passed).toBe(false);
+      expect(
+        noDuplicateReplies.evaluate(cleanRunInput({ counters: { discarded: { duplicate: 1, late: 0, unknown: 0 } } }))
+          .passed,
+      ).toBe(false);
     });
   });
 

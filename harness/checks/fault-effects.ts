@@ -60,7 +60,10 @@ export const faultDisruptedCalls: Check = {
   expectation: 'timed out + connection lost + other errors >= 1',
   evaluate: ({ counters }) => {
     const disrupted = counters.timedOut + counters.connectionLost + counters.otherErrors;
-    return { passed: disrupted >= 1, actual: `timed out ${counters.timedOut}, connection lost ${counters.connectionLost}, other errors ${counters.otherErrors}` };
+    return {
+      passed: disrupted >= 1,
+      actual: `timed out ${counters.timedOut}, connection lost ${counters.connectionLost}, other errors ${counters.otherErrors}`,
+    };
   },
 };
 

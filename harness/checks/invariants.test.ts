@@ -18,11 +18,19 @@ describe('core checks', () => {
 
   describe('answered-at-most-once', () => {
     it('passes when every accepted reply settled a distinct call, error replies to bad input included', () => {
-      const input = cleanRunInput({ counters: { remoteErrors: 2 }, badInputSent: 10, badInputRejected: 10, acceptedReplies: 512 });
+      const input = cleanRunInput({
+        counters: { remoteErrors: 2 },
+        badInputSent: 10,
+        badInputRejected: 10,
+        acceptedReplies: 512,
+      });
       expect(verdict('answered-at-most-once', input).passed).toBe(true);
     });
     it('fails when a call accepted a second reply, naming it', () => {
-      const result = verdict('answered-at-most-once', cleanRunInput({ answeredTwice: 1, answeredTwiceExamples: ['c.7'], acceptedReplies: 501 }));
+      const result = verdict(
+        'answered-at-most-once',
+        cleanRunInput({ answeredTwice: 1, answeredTwiceExamples: ['c.7'], acceptedReplies: 501 }),
+      );
       expect(result.passed).toBe(false);
       expect(result.actual).toContain('c.7');
     });
@@ -47,7 +55,9 @@ describe('core checks', () => {
       expect(verdict('results-correct', cleanRunInput()).passed).toBe(true);
     });
     it('fails on a wrong result', () => {
-      expect(verdict('results-correct', cleanRunInput({ counters: { correct: 499, wrongResult: 1 } })).passed).toBe(false);
+      expect(verdict('results-correct', cleanRunInput({ counters: { correct: 499, wrongResult: 1 } })).passed).toBe(
+        false,
+      );
     });
   });
 
@@ -56,19 +66,30 @@ describe('core checks', () => {
       expect(verdict('no-cross-resolution', cleanRunInput()).passed).toBe(true);
     });
     it('fails when a reply resolved another call', () => {
-      expect(verdict('no-cross-resolution', cleanRunInput({ counters: { mismatchedCorrelation: 1 } })).passed).toBe(false);
+      expect(verdict('no-cross-resolution', cleanRunInput({ counters: { mismatchedCorrelation: 1 } })).passed).toBe(
+        false,
+      );
     });
   });
 
   describe('calls-accounted', () => {
     it('passes when answered + timed out + errored = sent', () => {
-      expect(verdict('calls-accounted', cleanRunInput({ counters: { answered: 490, correct: 490, timedOut: 5, connectionLost: 5 } })).passed).toBe(true);
+      expect(
+        verdict(
+          'calls-accounted',
+          cleanRunInput({ counters: { answered: 490, correct: 490, timedOut: 5, connectionLost: 5 } }),
+        ).passed,
+      ).toBe(true);
     });
     it('fails when a call is unaccounted for', () => {
-      expect(verdict('calls-accounted', cleanRunInput({ counters: { answered: 499, correct: 499 } })).passed).toBe(false);
+      expect(verdict('calls-accounted', cleanRunInput({ counters: { answered: 499, correct: 499 } })).passed).toBe(
+        false,
+      );
     });
     it('fails when nothing was sent', () => {
-      expect(verdict('calls-accounted', cleanRunInput({ counters: { sent: 0, answered: 0, correct: 0 } })).passed).toBe(false);
+      expect(verdict('calls-accounted', cleanRunInput({ counters: { sent: 0, answered: 0, correct: 0 } })).passed).toBe(
+        false,
+      );
     });
   });
 
@@ -77,7 +98,10 @@ describe('core checks', () => {
       expect(verdict('faults-fired', cleanRunInput({ faults: [fault('toxic')] })).passed).toBe(true);
     });
     it('fails when a scheduled fault never fired, naming it', () => {
-      const result = verdict('faults-fired', cleanRunInput({ faults: [fault('toxic'), fault('restart-broker', false)] }));
+      const result = verdict(
+        'faults-fired',
+        cleanRunInput({ faults: [fault('toxic'), fault('restart-broker', false)] }),
+      );
       expect(result.passed).toBe(false);
       expect(result.actual).toContain('restart-broker of server-1');
     });

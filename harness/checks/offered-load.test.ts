@@ -7,17 +7,27 @@ const openLoop = { executor: 'constant-arrival-rate', ratePerSec: 100, durationM
 
 describe('offered load', () => {
   it('measures the rate of started calls over the time the generators ran, all clients together', () => {
-    const offered = measureOfferedLoad(openLoop, 2, [
-      { due: 500, dropped: 0, scheduleMs: 5_000 },
-      { due: 500, dropped: 10, scheduleMs: 5_002 },
-    ], false);
+    const offered = measureOfferedLoad(
+      openLoop,
+      2,
+      [
+        { due: 500, dropped: 0, scheduleMs: 5_000 },
+        { due: 500, dropped: 10, scheduleMs: 5_002 },
+      ],
+      false,
+    );
     expect(offered).toMatchObject({ targetPerSec: 200, due: 1_000, started: 990, dropped: 10, droppedShare: 0.01 });
     expect(offered.achievedPerSec).toBeCloseTo(990 / 5.002, 6);
   });
 
   it('measures a run bounded by a call count over the span its calls were due in', () => {
     // 50 calls at 1000/s: the last is due at 49 ms and the generator stops right after it.
-    const offered = measureOfferedLoad({ executor: 'constant-arrival-rate', ratePerSec: 1_000, calls: 50, maxInFlight: 100 }, 1, [{ due: 50, dropped: 0, scheduleMs: 49.2 }], false);
+    const offered = measureOfferedLoad(
+      { executor: 'constant-arrival-rate', ratePerSec: 1_000, calls: 50, maxInFlight: 100 },
+      1,
+      [{ due: 50, dropped: 0, scheduleMs: 49.2 }],
+      false,
+    );
     expect(offered.achievedPerSec).toBeCloseTo(1_000, 6);
     expect(offeredLoadDelivered.evaluate(cleanRunInput({ offeredLoad: offered })).passed).toBe(true);
   });
@@ -29,7 +39,12 @@ describe('offered load', () => {
   });
 
   it('fails when more than 1 % of the due calls were dropped, as with --rate 50000', () => {
-    const offered = measureOfferedLoad({ ...openLoop, ratePerSec: 50_000 }, 1, [{ due: 100_000, dropped: 96_000, scheduleMs: 2_000 }], false);
+    const offered = measureOfferedLoad(
+      { ...openLoop, ratePerSec: 50_000 },
+      1,
+      [{ due: 100_000, dropped: 96_000, scheduleMs: 2_000 }],
+      false,
+    );
     const result = offeredLoadDelivered.evaluate(cleanRunInput({ offeredLoad: offered }));
     expect(result.passed).toBe(false);
     expect(result.actual).toContain('achieved 2000/s');
@@ -60,15 +75,28 @@ describe('offered load', () => {
     expect(offeredLoadWarning(offered)).toContain('unaccounted 15');
   });
 
-  it('adds the clients\' start lateness, merged, to what is reported', () => {
+  it("adds the clients' start lateness, merged, to what is reported", () => {
     const a = createLatencyHistogram();
     const b = createLatencyHistogram();
     for (let i = 0; i < 99; i++) a.recordValue(100);
     b.recordValue(5_000);
-    const offered = withStartLateness(measureOfferedLoad(openLoop, 2, [{ due: 50, dropped: 0, scheduleMs: 500 }, { due: 50, dropped: 0, scheduleMs: 500 }], false), [encodeHistogram(a), encodeHistogram(b)]);
+    const offered = withStartLateness(
+      measureOfferedLoad(
+        openLoop,
+        2,
+        [
+          { due: 50, dropped: 0, scheduleMs: 500 },
+          { due: 50, dropped: 0, scheduleMs: 500 },
+        ],
+        false,
+      ),
+      [encodeHistogram(a), encodeHistogram(b)],
+    );
     expect(offered.startLateness).toMatchObject({ count: 100, p50: 0.1 });
     expect(offered.startLateness!.max).toBeCloseTo(5, 1);
-    expect(offeredLoadDelivered.evaluate(cleanRunInput({ offeredLoad: offered })).actual).toMatch(/started late by p50 0\.10 ms p99 0\.10 ms max 5\.00 ms/);
+    expect(offeredLoadDelivered.evaluate(cleanRunInput({ offeredLoad: offered })).actual).toMatch(
+      /started late by p50 0\.10 ms p99 0\.10 ms max 5\.00 ms/,
+    );
   });
 
   it('fails when no client reported its load (not measured is not passed)', () => {

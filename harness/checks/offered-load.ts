@@ -35,15 +35,25 @@ export interface ClientLoadReport {
 }
 
 /** Sums what the clients reported; the target is the per-client rate times the clients. */
-export function measureOfferedLoad(load: LoadOptions, clients: number, reports: readonly ClientLoadReport[], undeliveredAccepted: boolean): OfferedLoad {
+export function measureOfferedLoad(
+  load: LoadOptions,
+  clients: number,
+  reports: readonly ClientLoadReport[],
+  undeliveredAccepted: boolean,
+): OfferedLoad {
   const due = reports.reduce((sum, report) => sum + report.due, 0);
   const dropped = reports.reduce((sum, report) => sum + report.dropped, 0);
   // The due calls of an open loop span due/rate of schedule, however fast the generator
   // ended (a call count ends at the last call's start): the rate is measured over the longer.
   const spanMs = (report: ClientLoadReport) =>
-    load.executor === 'constant-arrival-rate' ? Math.max(report.scheduleMs, (report.due / load.ratePerSec) * 1000) : report.scheduleMs;
+    load.executor === 'constant-arrival-rate'
+      ? Math.max(report.scheduleMs, (report.due / load.ratePerSec) * 1000)
+      : report.scheduleMs;
   const scheduleMs = Math.max(0, ...reports.map(spanMs));
-  const started = reports.reduce((sum, report) => sum + (report.started ?? Math.max(0, report.due - report.dropped)), 0);
+  const started = reports.reduce(
+    (sum, report) => sum + (report.started ?? Math.max(0, report.due - report.dropped)),
+    0,
+  );
   return {
     executor: load.executor,
     targetPerSec: load.executor === 'constant-arrival-rate' ? load.ratePerSec * clients : undefined,
@@ -68,10 +78,14 @@ export function withStartLateness(offered: OfferedLoad, encoded: readonly string
 export function offeredLoadShortfall(offered: OfferedLoad): string | undefined {
   const problems: string[] = [];
   if (offered.due === 0) problems.push('no call fell due');
-  if ((offered.unaccounted ?? 0) > 0) problems.push(`${offered.unaccounted} calls fell due but were neither started nor counted as dropped`);
-  if (offered.droppedShare > MAX_DROPPED_SHARE) problems.push(`dropped ${percent(offered.droppedShare)} of calls due (at most ${percent(MAX_DROPPED_SHARE)})`);
+  if ((offered.unaccounted ?? 0) > 0)
+    problems.push(`${offered.unaccounted} calls fell due but were neither started nor counted as dropped`);
+  if (offered.droppedShare > MAX_DROPPED_SHARE)
+    problems.push(`dropped ${percent(offered.droppedShare)} of calls due (at most ${percent(MAX_DROPPED_SHARE)})`);
   if (offered.targetPerSec !== undefined && offered.achievedPerSec < offered.targetPerSec * MIN_ACHIEVED_RATE_SHARE) {
-    problems.push(`achieved ${rate(offered.achievedPerSec)} of ${rate(offered.targetPerSec)} asked (at least ${percent(MIN_ACHIEVED_RATE_SHARE)})`);
+    problems.push(
+      `achieved ${rate(offered.achievedPerSec)} of ${rate(offered.targetPerSec)} asked (at least ${percent(MIN_ACHIEVED_RATE_SHARE)})`,
+    );
   }
   return problems.length > 0 ? problems.join('; ') : undefined;
 }
@@ -101,7 +115,9 @@ export const offeredLoadDelivered: Check = {
 
 function describe(offered: OfferedLoad): string {
   const target = offered.targetPerSec === undefined ? 'closed loop' : `target ${rate(offered.targetPerSec)}`;
-  const lateness = offered.startLateness ? `, started late by p50 ${ms(offered.startLateness.p50)} p99 ${ms(offered.startLateness.p99)} max ${ms(offered.startLateness.max)}` : '';
+  const lateness = offered.startLateness
+    ? `, started late by p50 ${ms(offered.startLateness.p50)} p99 ${ms(offered.startLateness.p99)} max ${ms(offered.startLateness.max)}`
+    : '';
   const unaccounted = offered.unaccounted ? `, unaccounted ${offered.unaccounted}` : '';
   return `${target}, achieved ${rate(offered.achievedPerSec)}, started ${offered.started} of ${offered.due} due, dropped ${offered.dropped} (${percent(offered.droppedShare)})${unaccounted}${lateness}`;
 }

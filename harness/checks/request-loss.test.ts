@@ -8,7 +8,8 @@ const setOf = (...ids: string[]) => {
   for (const id of ids) set.add(id);
   return set;
 };
-const range = (client: string, first: number, last: number) => Array.from({ length: last - first + 1 }, (_, i) => `${client}.${first + i}`);
+const range = (client: string, first: number, last: number) =>
+  Array.from({ length: last - first + 1 }, (_, i) => `${client}.${first + i}`);
 
 /** 20 calls published, all confirmed, all answered and handled, unless the case says otherwise. */
 function verdict(sets: Partial<Parameters<typeof measureRequestLoss>[0]> = {}) {
@@ -31,7 +32,9 @@ describe('confirmed-requests-answered', () => {
   it('passes when every confirmed request was answered', () => {
     const result = verdict();
     expect(result.passed).toBe(true);
-    expect(result.actual).toBe('published 20, confirmed 20 (not confirmed 0, of them nacked 0); lost 0; confirmed, unanswered and expired unconsumed 0');
+    expect(result.actual).toBe(
+      'published 20, confirmed 20 (not confirmed 0, of them nacked 0); lost 0; confirmed, unanswered and expired unconsumed 0',
+    );
   });
 
   it('passes a confirmed request whose call failed when a server replied to it (the reply went to a dead callback queue)', () => {
@@ -49,7 +52,9 @@ describe('confirmed-requests-answered', () => {
       expired: new Set(['c.17', 'c.18']),
     });
     expect(result.passed).toBe(true);
-    expect(result.actual).toBe('published 20, confirmed 18 (not confirmed 2, of them nacked 1); lost 0; confirmed, unanswered and expired unconsumed 2');
+    expect(result.actual).toBe(
+      'published 20, confirmed 18 (not confirmed 2, of them nacked 1); lost 0; confirmed, unanswered and expired unconsumed 2',
+    );
   });
 
   it('FAILS when a confirmed request got no reply from any server and its call failed, naming the call', () => {
@@ -61,9 +66,18 @@ describe('confirmed-requests-answered', () => {
 
   it('FAILS naming the server that acked a lost request before replying, as its frame tap saw it', () => {
     const answered = setOf(...range('c', 1, 17));
-    const result = verdict({ replied: answered, handled: answered, settledWithoutReply: new Map([['server-2', setOf('c.18', 'c.19')], ['server-1', setOf('c.3')]]) });
+    const result = verdict({
+      replied: answered,
+      handled: answered,
+      settledWithoutReply: new Map([
+        ['server-2', setOf('c.18', 'c.19')],
+        ['server-1', setOf('c.3')],
+      ]),
+    });
     expect(result.passed).toBe(false);
-    expect(result.actual).toContain('lost 3: c.18 (acked by server-2 before any reply), c.19 (acked by server-2 before any reply), c.20 (no server replied)');
+    expect(result.actual).toContain(
+      'lost 3: c.18 (acked by server-2 before any reply), c.19 (acked by server-2 before any reply), c.20 (no server replied)',
+    );
   });
 
   it('names the first ten lost calls and counts the rest', () => {
@@ -78,7 +92,9 @@ describe('confirmed-requests-answered', () => {
     const result = verdict({ replied: answered, handled: answered, expired: undefined, unobservedExpiryAllowance: 2 });
     expect(result.passed).toBe(true);
     expect(result.actual).toContain('up to 2 timed-out calls may have expired unconsumed');
-    expect(verdict({ replied: answered, handled: answered, expired: undefined, unobservedExpiryAllowance: 1 }).passed).toBe(false);
+    expect(
+      verdict({ replied: answered, handled: answered, expired: undefined, unobservedExpiryAllowance: 1 }).passed,
+    ).toBe(false);
   });
 
   it('fails when it was not measured', () => {

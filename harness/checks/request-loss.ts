@@ -1,7 +1,6 @@
 import type { CallIdSet } from '../observe/call-id-set.ts';
 import type { Check, RequestLoss } from '../model/check.ts';
 
-
 /** Lost calls named in the check's result; more are counted. */
 export const MAX_NAMED_LOST_CALLS = 10;
 
@@ -22,7 +21,10 @@ export function measureRequestLoss(sets: {
 }): RequestLoss {
   const unanswered = (id: string) => !sets.replied.has(id) && !sets.handled.has(id) && !sets.returned.has(id);
   const expired = sets.confirmed.countWhere((id) => unanswered(id) && sets.expired?.has(id) === true, 0);
-  const lost = sets.confirmed.countWhere((id) => unanswered(id) && sets.expired?.has(id) !== true, MAX_NAMED_LOST_CALLS);
+  const lost = sets.confirmed.countWhere(
+    (id) => unanswered(id) && sets.expired?.has(id) !== true,
+    MAX_NAMED_LOST_CALLS,
+  );
   return {
     published: sets.published.size,
     confirmed: sets.confirmed.size,
@@ -42,13 +44,18 @@ function lastSeen(id: string, settledWithoutReply: ReadonlyMap<string, CallIdSet
 export const confirmedRequestsAnswered: Check = {
   id: 'confirmed-requests-answered',
   title: 'No request the broker confirmed was lost',
-  expectation: 'lost requests = 0, where a request is lost if the broker confirmed it (publisher confirm, not returned), its call failed without a reply, no server published a reply to it, and the broker did not drop it as expired unconsumed',
+  expectation:
+    'lost requests = 0, where a request is lost if the broker confirmed it (publisher confirm, not returned), its call failed without a reply, no server published a reply to it, and the broker did not drop it as expired unconsumed',
   evaluate: ({ requestLoss: loss }) => {
-    if (loss === undefined) return { passed: false, actual: 'not measured: a client did not report which requests the broker confirmed' };
+    if (loss === undefined)
+      return { passed: false, actual: 'not measured: a client did not report which requests the broker confirmed' };
     const allowance = loss.unobservedExpiryAllowance;
     const more = loss.lost.count - loss.lost.calls.length;
     const named = loss.lost.count > 0 ? `: ${loss.lost.calls.join(', ')}${more > 0 ? ` and ${more} more` : ''}` : '';
-    const weaker = allowance === undefined ? '' : `; this broker does not report expired requests, so up to ${allowance} timed-out calls may have expired unconsumed`;
+    const weaker =
+      allowance === undefined
+        ? ''
+        : `; this broker does not report expired requests, so up to ${allowance} timed-out calls may have expired unconsumed`;
     return {
       passed: loss.lost.count === 0 || (allowance !== undefined && loss.lost.count <= allowance),
       actual: `published ${loss.published}, confirmed ${loss.confirmed} (not confirmed ${loss.unconfirmed}, of them nacked ${loss.nacked}); lost ${loss.lost.count}${named}; confirmed, unanswered and expired unconsumed ${loss.expired}${weaker}`,

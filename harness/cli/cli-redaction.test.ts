@@ -48,8 +48,14 @@ describe('credentials in every output of a run', { timeout: 150_000 }, () => {
     // Exit 0: the run connected with these credentials, the only ones the broker accepts for this user.
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const files = filesUnder(out);
-    expect(files.map((file) => file.path.slice(out.length + 1))).toEqual(expect.arrayContaining(['result.json', 'summary.md', 'report.html', 'junit.xml']));
-    for (const { path, text } of [...files, { path: 'stdout', text: run.stdout }, { path: 'stderr', text: run.stderr }]) {
+    expect(files.map((file) => file.path.slice(out.length + 1))).toEqual(
+      expect.arrayContaining(['result.json', 'summary.md', 'report.html', 'junit.xml']),
+    );
+    for (const { path, text } of [
+      ...files,
+      { path: 'stdout', text: run.stdout },
+      { path: 'stderr', text: run.stderr },
+    ]) {
       expect(text.includes(SECRET), `${path} carries the password`).toBe(false);
       expect(path.includes(SECRET), `${path} names the password`).toBe(false);
     }
@@ -68,9 +74,14 @@ describe('credentials in every output of a run', { timeout: 150_000 }, () => {
 
   it('a Toxiproxy URL with a password, which fetch refuses and repeats whole, is printed with the password replaced', async () => {
     const toxiproxyUrl = `http://admin:${SECRET}@127.0.0.1:8474`;
-    const run = await runScenarioCli(['baseline', '--duration', '1s', '--broker', 'url', '--proxy', 'toxiproxy', '--out', join(scratch, 'toxiproxy')], { AMQP_URL: amqpUrl(PASSWORD), TOXIPROXY_URL: toxiproxyUrl });
+    const run = await runScenarioCli(
+      ['baseline', '--duration', '1s', '--broker', 'url', '--proxy', 'toxiproxy', '--out', join(scratch, 'toxiproxy')],
+      { AMQP_URL: amqpUrl(PASSWORD), TOXIPROXY_URL: toxiproxyUrl },
+    );
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(2);
-    expect(run.stderr).toContain('Toxiproxy at TOXIPROXY_URL=http://admin:***@127.0.0.1:8474/ did not answer GET /version: ');
+    expect(run.stderr).toContain(
+      'Toxiproxy at TOXIPROXY_URL=http://admin:***@127.0.0.1:8474/ did not answer GET /version: ',
+    );
     expect(run.stderr).toContain('http://admin:***@127.0.0.1:8474/version');
     expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
   });

@@ -25,16 +25,35 @@ describe('npm run scenario -- baseline --repeat 2', { timeout: 240_000 }, () => 
     // Each run starts its own private broker (the default). The committed baseline was made on
     // another machine: a tolerance of 1000 % leaves only the plumbing to judge here.
     const run = await runScenarioCli(
-      ['baseline', '--duration', '1s', '--repeat', '2', '--out', out, '--baseline', COMMITTED_BASELINE, '--tolerance', '1000%', '--save-baseline', saved],
+      [
+        'baseline',
+        '--duration',
+        '1s',
+        '--repeat',
+        '2',
+        '--out',
+        out,
+        '--baseline',
+        COMMITTED_BASELINE,
+        '--tolerance',
+        '1000%',
+        '--save-baseline',
+        saved,
+      ],
       { NO_COLOR: '1' },
       220_000,
     );
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
 
-    expect(readdirSync(out).filter((name) => name.startsWith('run-')).sort()).toEqual(['run-1', 'run-2']);
+    expect(
+      readdirSync(out)
+        .filter((name) => name.startsWith('run-'))
+        .sort(),
+    ).toEqual(['run-1', 'run-2']);
     expect(existsSync(join(out, 'result.json'))).toBe(false);
     const results = ['run-1', 'run-2'].map((dir) => {
-      for (const file of ['result.json', 'report.html', 'summary.md', 'junit.xml']) expect(existsSync(join(out, dir, file)), `${dir}/${file}`).toBe(true);
+      for (const file of ['result.json', 'report.html', 'summary.md', 'junit.xml'])
+        expect(existsSync(join(out, dir, file)), `${dir}/${file}`).toBe(true);
       return readResult(join(out, dir));
     });
     expect(new Set(results.map((result) => result.run.id)).size).toBe(2);
@@ -44,7 +63,14 @@ describe('npm run scenario -- baseline --repeat 2', { timeout: 240_000 }, () => 
 
     // Both runs carry the same comparison, made from the medians of the two.
     const baselineGates = results.map((result) => result.gates.filter((gate) => gate.source === 'baseline'));
-    expect(baselineGates[0]!.map((gate) => gate.expression)).toEqual(expect.arrayContaining(['p50 vs baseline ±1000%', 'p99 vs baseline ±1000%', 'throughput vs baseline ±1000%', 'wrong_results vs baseline ±1000%']));
+    expect(baselineGates[0]!.map((gate) => gate.expression)).toEqual(
+      expect.arrayContaining([
+        'p50 vs baseline ±1000%',
+        'p99 vs baseline ±1000%',
+        'throughput vs baseline ±1000%',
+        'wrong_results vs baseline ±1000%',
+      ]),
+    );
     expect(baselineGates[1]).toEqual(baselineGates[0]);
     const p99 = baselineGates[0]!.find((gate) => gate.expression === 'p99 vs baseline ±1000%')!;
     const p99s = results.map((result) => extractBaselineMetrics(result).metrics.p99!.values[0]!);
@@ -54,7 +80,11 @@ describe('npm run scenario -- baseline --repeat 2', { timeout: 240_000 }, () => 
     // Printed once per run summary, then the note about the saved baseline.
     expect(run.stdout.split('PASS  p99 vs baseline ±1000%').length - 1).toBe(2);
     const committedP99 = formatMetricValue(loadBaseline(COMMITTED_BASELINE, 'baseline').metrics.p99!.median, 'ms');
-    expect(run.stdout).toMatch(new RegExp(`p99 [\\d.]+ ms vs baseline ${committedP99.replace('.', '\\.')} \\([\\d.]+% (better|worse)\\): [^\\n]*median of 2 runs`));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `p99 [\\d.]+ ms vs baseline ${committedP99.replace('.', '\\.')} \\([\\d.]+% (better|worse)\\): [^\\n]*median of 2 runs`,
+      ),
+    );
     expect(run.stdout).toContain(`baseline written: ${saved} (2 runs)`);
     expect(run.stdout).toContain(`run folder: ${out}`);
 

@@ -18,10 +18,23 @@ interface CliRun {
 }
 
 /** Runs the CLI as `npm run scenario` does; `marker` lets the test find every process it left. */
-function runCli(args: string[], options: { marker?: string; env?: NodeJS.ProcessEnv; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliRun> {
+function runCli(
+  args: string[],
+  options: {
+    marker?: string;
+    env?: NodeJS.ProcessEnv;
+    onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+  } = {},
+): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { ...process.env, RPC_CHAOS_TEST_MARKER: options.marker ?? '', AMQP_URL: '', TOXIPROXY_URL: '', ...options.env },
+      env: {
+        ...process.env,
+        RPC_CHAOS_TEST_MARKER: options.marker ?? '',
+        AMQP_URL: '',
+        TOXIPROXY_URL: '',
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -43,7 +56,8 @@ function leftovers(marker: string, cliPid: number): string[] {
     try {
       const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (environ.includes(`RPC_CHAOS_TEST_MARKER=${marker}`) || cmdline.includes(`rpc-chaos-${cliPid}-`)) found.push(`${entry}: ${cmdline.slice(0, 120)}`);
+      if (environ.includes(`RPC_CHAOS_TEST_MARKER=${marker}`) || cmdline.includes(`rpc-chaos-${cliPid}-`))
+        found.push(`${entry}: ${cmdline.slice(0, 120)}`);
     } catch {
       // the process ended while we looked
     }
@@ -67,7 +81,17 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
   it('lists the scenarios with their descriptions', async () => {
     const run = await runCli(['list']);
     expect(run.code).toBe(0);
-    for (const name of ['duplicate-reply', 'late-reply', 'latency', 'partition', 'connection-reset', 'broker-restart', 'crash-before-reply', 'bad-input', 'baseline']) {
+    for (const name of [
+      'duplicate-reply',
+      'late-reply',
+      'latency',
+      'partition',
+      'connection-reset',
+      'broker-restart',
+      'crash-before-reply',
+      'bad-input',
+      'baseline',
+    ]) {
       expect(run.stdout).toContain(name);
     }
   });
@@ -92,14 +116,19 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     const badGate = await runCli(['baseline', '--gate', 'p99<5kg']);
     expect(badGate.code).toBe(2);
     expect(badGate.stderr).toContain('bad gate "p99<5kg": unit "kg" does not fit p99');
-    const [reservedQueue, busyWithoutQueue] = await Promise.all([runCli(['baseline', '--queue', 'amq.mine', '--allow-busy-queue']), runCli(['baseline', '--allow-busy-queue'])]);
+    const [reservedQueue, busyWithoutQueue] = await Promise.all([
+      runCli(['baseline', '--queue', 'amq.mine', '--allow-busy-queue']),
+      runCli(['baseline', '--allow-busy-queue']),
+    ]);
     expect(reservedQueue.code).toBe(2);
     expect(reservedQueue.stderr).toContain('queue name "amq.mine" starts with "amq.", which the broker reserves');
     expect(busyWithoutQueue.code).toBe(2);
     expect(busyWithoutQueue.stderr).toContain('--allow-busy-queue applies to a named request queue');
     const badPriority = await runCli(['baseline', '--client-priority', 'fast']);
     expect(badPriority.code).toBe(2);
-    expect(badPriority.stderr).toContain("option '--client-priority <priority>' argument 'fast' is invalid. Allowed choices are normal, realtime.");
+    expect(badPriority.stderr).toContain(
+      "option '--client-priority <priority>' argument 'fast' is invalid. Allowed choices are normal, realtime.",
+    );
     const missingBaseline = await runCli(['baseline', '--baseline', '/nonexistent/baseline.json']);
     expect(missingBaseline.code).toBe(2);
     expect(missingBaseline.stderr).toContain('cannot read baseline /nonexistent/baseline.json');
@@ -111,7 +140,10 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     writeFileSync(file, 'x');
     const cases: Array<[string[], string]> = [
       [['--out', '/proc/x'], '--out /proc/x: /proc is on the proc pseudo filesystem'],
-      [['--out', join(dir, 'ok'), '--save-baseline', '/proc/sub/b.json'], '--save-baseline /proc/sub/b.json: /proc is on the proc pseudo filesystem'],
+      [
+        ['--out', join(dir, 'ok'), '--save-baseline', '/proc/sub/b.json'],
+        '--save-baseline /proc/sub/b.json: /proc is on the proc pseudo filesystem',
+      ],
       [['--out', join(file, 'sub')], `${file} is a file, so no folder can be created under it`],
       [['--out', file], 'a file of that name exists; give a folder'],
       [['--out', join(dir, 'ok'), '--save-baseline', dir], 'that is a folder; give a file name'],
@@ -130,7 +162,9 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     writeFileSync(join(dir, 'result.json'), '{}');
     const run = await runCli(['baseline', '--out', dir]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`${dir} already holds a run (result.json): choose another --out, or pass --overwrite to replace it`);
+    expect(run.stderr).toContain(
+      `${dir} already holds a run (result.json): choose another --out, or pass --overwrite to replace it`,
+    );
     expect(readFileSync(join(dir, 'result.json'), 'utf8')).toBe('{}');
   });
 
@@ -140,7 +174,9 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     expect(run.code, run.stderr).toBe(2);
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
     expect(result.verdict).toBe('error');
-    expect(result.harnessErrors).toEqual(['could not start the environment: --broker url needs AMQP_URL, e.g. AMQP_URL=amqp://guest:guest@127.0.0.1:5672']);
+    expect(result.harnessErrors).toEqual([
+      'could not start the environment: --broker url needs AMQP_URL, e.g. AMQP_URL=amqp://guest:guest@127.0.0.1:5672',
+    ]);
     expect(result.environment.broker).toMatchObject({ kind: 'url', version: 'not started' });
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('--broker url needs AMQP_URL');
     expect(existsSync(join(dir, '.rpc-chaos.lock'))).toBe(false);
@@ -166,19 +202,50 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     expect(result.verdict).toBe('interrupted');
     expect(result.counters.sent).toBe(0);
     expect(result.harnessErrors).toContain('interrupted before the load started: nothing was measured');
-    expect(await pollUntil(() => leftovers(marker, run.pid), (found) => found.length === 0, { timeoutMs: REAP_BOUND_MS })).toEqual([]);
+    expect(
+      await pollUntil(
+        () => leftovers(marker, run.pid),
+        (found) => found.length === 0,
+        { timeoutMs: REAP_BOUND_MS },
+      ),
+    ).toEqual([]);
   });
 
   it('exits 0 on a passing run and 1 when a gate fails, writing the run folder both times', async () => {
     const dir = tempDir('rpc-chaos-cli-');
     const baselineFile = join(dir, 'baseline.json');
-    const passing = await runCli(['baseline', '--duration', '2s', '--concurrency', '4', '--out', join(dir, 'pass'), '--gate', 'errors==0', '--save-baseline', baselineFile]);
+    const passing = await runCli([
+      'baseline',
+      '--duration',
+      '2s',
+      '--concurrency',
+      '4',
+      '--out',
+      join(dir, 'pass'),
+      '--gate',
+      'errors==0',
+      '--save-baseline',
+      baselineFile,
+    ]);
     expect(passing.code, passing.stderr).toBe(0);
     expect(passing.stdout).toContain('baseline  PASS');
     expect(passing.stdout).toContain(`baseline written: ${baselineFile}`);
-    for (const file of ['result.json', 'report.html', 'junit.xml', 'summary.md']) expect(existsSync(join(dir, 'pass', file)), file).toBe(true);
+    for (const file of ['result.json', 'report.html', 'junit.xml', 'summary.md'])
+      expect(existsSync(join(dir, 'pass', file)), file).toBe(true);
 
-    const failing = await runCli(['baseline', '--duration', '2s', '--concurrency', '4', '--out', join(dir, 'fail'), '--gate', 'p50<0.001ms', '--baseline', baselineFile]);
+    const failing = await runCli([
+      'baseline',
+      '--duration',
+      '2s',
+      '--concurrency',
+      '4',
+      '--out',
+      join(dir, 'fail'),
+      '--gate',
+      'p50<0.001ms',
+      '--baseline',
+      baselineFile,
+    ]);
     expect(failing.code, failing.stderr).toBe(1);
     expect(failing.stdout).toContain('FAIL  p50<0.001ms');
     const result = JSON.parse(readFileSync(join(dir, 'fail', 'result.json'), 'utf8'));
@@ -190,7 +257,17 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
 
   it('runs the client processes under SCHED_FIFO with --client-priority realtime, and records it in result.json', async () => {
     const dir = tempDir('rpc-chaos-cli-');
-    const run = await runCli(['baseline', '--duration', '2s', '--rate', '200', '--client-priority', 'realtime', '--out', join(dir, 'rt')]);
+    const run = await runCli([
+      'baseline',
+      '--duration',
+      '2s',
+      '--rate',
+      '200',
+      '--client-priority',
+      'realtime',
+      '--out',
+      join(dir, 'rt'),
+    ]);
     expect(run.code, run.stderr).toBe(0);
     // Printed once every client's threads were checked in /proc to be SCHED_FIFO.
     expect(run.stderr).toContain('clients under SCHED_FIFO (real-time priority 10)');
@@ -218,6 +295,12 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
     expect(result.run.interrupted).toBe(true);
     expect(result.counters.sent).toBeGreaterThan(0);
-    expect(await pollUntil(() => leftovers(marker, run.pid), (found) => found.length === 0, { timeoutMs: REAP_BOUND_MS })).toEqual([]);
+    expect(
+      await pollUntil(
+        () => leftovers(marker, run.pid),
+        (found) => found.length === 0,
+        { timeoutMs: REAP_BOUND_MS },
+      ),
+    ).toEqual([]);
   });
 });

@@ -22,7 +22,8 @@ import { ROLES, segmentRequestFromCli, type RunRole } from './segment-options.ts
 function integer(min: number, max: number) {
   return (value: string): number => {
     const parsed = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || parsed < min || parsed > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got "${value}"`);
+    if (!/^-?\d+$/.test(value.trim()) || parsed < min || parsed > max)
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got "${value}"`);
     return parsed;
   };
 }
@@ -43,13 +44,15 @@ function duration(value: string): number {
 
 function ratio(value: string): number {
   const parsed = Number(value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : value);
-  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1) throw new InvalidArgumentError(`expected a ratio from 0 to 1 (or 0% to 100%), got "${value}"`);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1)
+    throw new InvalidArgumentError(`expected a ratio from 0 to 1 (or 0% to 100%), got "${value}"`);
   return parsed;
 }
 
 function percent(value: string): number {
   const parsed = Number(value.replace(/%$/, ''));
-  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1000) throw new InvalidArgumentError(`expected a percentage like 10%, got "${value}"`);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 1000)
+    throw new InvalidArgumentError(`expected a percentage like 10%, got "${value}"`);
   return parsed;
 }
 
@@ -63,23 +66,50 @@ function listScenarios(): string {
 const program = new Command('scenario')
   .description('Run an RPC chaos scenario against a real RabbitMQ behind a fault proxy')
   .argument('<name>', `scenario to run (a name from the list, or the path of a scenario file), or "list"`)
-  .option('--duration <duration>', 'load duration, e.g. 10s, 2m (replaces the scenario\'s)', duration)
+  .option('--duration <duration>', "load duration, e.g. 10s, 2m (replaces the scenario's)", duration)
   .option('--rate <calls-per-sec>', 'open-loop arrival rate per client process', positiveNumber)
   .option('--concurrency <n>', 'closed-loop callers per client process', integer(1, 10_000))
   .option('--calls <n>', 'calls per client process (with or instead of --duration)', integer(1, 100_000_000))
   .option('--servers <n>', 'server processes', integer(1, 32))
   .option('--clients <n>', 'client processes', integer(1, 32))
-  .addOption(new Option('--reply-mode <mode>', 'callback-queue (the tutorial) or direct-reply-to').choices(REPLY_MODES as string[]))
+  .addOption(
+    new Option('--reply-mode <mode>', 'callback-queue (the tutorial) or direct-reply-to').choices(
+      REPLY_MODES as string[],
+    ),
+  )
   .option('--timeout <duration>', 'per-call timeout, e.g. 500ms', duration)
-  .addOption(new Option('--broker <kind>', 'auto: AMQP_URL, else a private local node, else Docker').choices(BROKER_CHOICES as string[]).default('auto'))
-  .addOption(new Option('--proxy <kind>', 'auto: TOXIPROXY_URL, else the built-in proxy').choices(PROXY_CHOICES as string[]).default('auto'))
-  .option('--nodes <n>', 'broker nodes; above 1 starts a private cluster (as --broker cluster, which defaults to 3)', integer(1, 9))
-  .addOption(new Option('--queue-type <type>', 'request queue type: classic (the tutorial) or quorum (replicated on a cluster)').choices(QUEUE_TYPES as string[]))
-  .option('--confirm-requests', 'clients publish requests with publisher confirms, and the run checks that no confirmed request was lost (default for a quorum queue)')
+  .addOption(
+    new Option('--broker <kind>', 'auto: AMQP_URL, else a private local node, else Docker')
+      .choices(BROKER_CHOICES as string[])
+      .default('auto'),
+  )
+  .addOption(
+    new Option('--proxy <kind>', 'auto: TOXIPROXY_URL, else the built-in proxy')
+      .choices(PROXY_CHOICES as string[])
+      .default('auto'),
+  )
+  .option(
+    '--nodes <n>',
+    'broker nodes; above 1 starts a private cluster (as --broker cluster, which defaults to 3)',
+    integer(1, 9),
+  )
+  .addOption(
+    new Option(
+      '--queue-type <type>',
+      'request queue type: classic (the tutorial) or quorum (replicated on a cluster)',
+    ).choices(QUEUE_TYPES as string[]),
+  )
+  .option(
+    '--confirm-requests',
+    'clients publish requests with publisher confirms, and the run checks that no confirmed request was lost (default for a quorum queue)',
+  )
   .option('--seed <n>', 'seed of the request sequence', integer(0, 2 ** 31 - 1))
   .option('--out <dir>', 'run folder (default reports/<scenario>-<time>); refused if it holds a run')
   .option('--overwrite', 'replace the run an --out folder already holds', false)
-  .option('--queue <name>', 'request queue shared with other programs (default: a queue of this run, deleted afterwards)')
+  .option(
+    '--queue <name>',
+    'request queue shared with other programs (default: a queue of this run, deleted afterwards)',
+  )
   .option('--allow-busy-queue', 'use the --queue even if it already has messages or consumers', false)
   .option('--json', 'print result.json to stdout instead of the summary', false)
   .option('--gate <expression>', 'add a gate, e.g. "p99<50ms" (repeatable)', collect, [] as string[])
@@ -88,29 +118,94 @@ const program = new Command('scenario')
   .option('--baseline <file>', 'compare with a saved baseline; worse by more than --tolerance fails')
   .option('--tolerance <percent>', 'allowed regression against the baseline', percent, 10)
   .option('--repeat <n>', 'run N times and compare medians (noise-aware baselines)', integer(1, 20), 1)
-  .option('--server-cmd <command>', 'test an external server: run this command (via /bin/sh -c) for each server, with AMQP_URL and RPC_QUEUE set')
-  .option('--client-cmd <command>', 'test an external client: run this command for each client; it speaks the line protocol of scenarios/implementations/PROTOCOL.md')
-  .option('--ready-timeout <duration>', 'how long an external server or client may take to become ready (default 15s)', duration)
+  .option(
+    '--server-cmd <command>',
+    'test an external server: run this command (via /bin/sh -c) for each server, with AMQP_URL and RPC_QUEUE set',
+  )
+  .option(
+    '--client-cmd <command>',
+    'test an external client: run this command for each client; it speaks the line protocol of scenarios/implementations/PROTOCOL.md',
+  )
+  .option(
+    '--ready-timeout <duration>',
+    'how long an external server or client may take to become ready (default 15s)',
+    duration,
+  )
   .option('--trace-sample <ratio>', 'share of calls traced, 0..1 or a percentage', ratio)
   .option('--no-tracing', 'turn tracing off')
-  .option('--segment <k/K>', 'run segment k of K of the load (its share of the clients\' calls), against a shared broker and servers; merge with npm run report -- --merge')
-  .addOption(new Option('--role <role>', 'all: servers and clients (default); clients: a --segment; servers: the servers and faults of a segmented run').choices(ROLES as unknown as string[]))
-  .option('--segments <K>', 'with --role servers: the number of clients segments to serve and wait for', integer(1, 256))
+  .option(
+    '--segment <k/K>',
+    "run segment k of K of the load (its share of the clients' calls), against a shared broker and servers; merge with npm run report -- --merge",
+  )
+  .addOption(
+    new Option(
+      '--role <role>',
+      'all: servers and clients (default); clients: a --segment; servers: the servers and faults of a segmented run',
+    ).choices(ROLES as unknown as string[]),
+  )
+  .option(
+    '--segments <K>',
+    'with --role servers: the number of clients segments to serve and wait for',
+    integer(1, 256),
+  )
   .option('--start-at <time>', 'ISO time at which every segment starts its load, e.g. 2026-12-01T10:00:00Z')
-  .addOption(new Option('--client-priority <priority>', 'realtime: client processes run under SCHED_FIFO, so calls start when due on a machine shared with the broker and servers (needs root or CAP_SYS_NICE)').choices(CLIENT_PRIORITIES as unknown as string[]).default('normal'))
-  .option('--local-address <ip>', 'bind this run\'s connections (proxy, clients, servers) to this local address, e.g. 127.0.0.11')
-  .addHelpText('after', `\nScenarios:\n${listScenarios()}\n\nExit codes: 0 pass, 1 check or gate failed, 2 harness could not run, 130 interrupted.`)
+  .addOption(
+    new Option(
+      '--client-priority <priority>',
+      'realtime: client processes run under SCHED_FIFO, so calls start when due on a machine shared with the broker and servers (needs root or CAP_SYS_NICE)',
+    )
+      .choices(CLIENT_PRIORITIES as unknown as string[])
+      .default('normal'),
+  )
+  .option(
+    '--local-address <ip>',
+    "bind this run's connections (proxy, clients, servers) to this local address, e.g. 127.0.0.11",
+  )
+  .addHelpText(
+    'after',
+    `\nScenarios:\n${listScenarios()}\n\nExit codes: 0 pass, 1 check or gate failed, 2 harness could not run, 130 interrupted.`,
+  )
   .showHelpAfterError()
   .exitOverride();
 
 /** The options as commander gives them, before they become run options. */
 interface ScenarioFlags {
-  duration?: number; rate?: number; concurrency?: number; calls?: number; servers?: number; clients?: number;
-  replyMode?: ReplyMode; timeout?: number; broker: BrokerChoice; proxy: ProxyChoice; seed?: number; out?: string;
-  json: boolean; gate: string[]; defaultGates: boolean; saveBaseline?: string; baseline?: string; tolerance: number;
-  repeat: number; traceSample?: number; tracing: boolean; overwrite: boolean; queue?: string; allowBusyQueue: boolean;
-  serverCmd?: string; clientCmd?: string; readyTimeout?: number; nodes?: number; queueType?: QueueType; confirmRequests?: boolean;
-  segment?: string; segments?: number; role?: RunRole; startAt?: string; localAddress?: string; clientPriority: ClientPriority;
+  duration?: number;
+  rate?: number;
+  concurrency?: number;
+  calls?: number;
+  servers?: number;
+  clients?: number;
+  replyMode?: ReplyMode;
+  timeout?: number;
+  broker: BrokerChoice;
+  proxy: ProxyChoice;
+  seed?: number;
+  out?: string;
+  json: boolean;
+  gate: string[];
+  defaultGates: boolean;
+  saveBaseline?: string;
+  baseline?: string;
+  tolerance: number;
+  repeat: number;
+  traceSample?: number;
+  tracing: boolean;
+  overwrite: boolean;
+  queue?: string;
+  allowBusyQueue: boolean;
+  serverCmd?: string;
+  clientCmd?: string;
+  readyTimeout?: number;
+  nodes?: number;
+  queueType?: QueueType;
+  confirmRequests?: boolean;
+  segment?: string;
+  segments?: number;
+  role?: RunRole;
+  startAt?: string;
+  localAddress?: string;
+  clientPriority: ClientPriority;
 }
 
 /** The scenario argument, or the exit code when commander has printed help or a usage error. */
@@ -137,7 +232,9 @@ async function resolveScenario(name: string): Promise<ScenarioDefinition | undef
     }
   }
   if (!definition) {
-    console.error(`unknown scenario "${name}". Valid scenarios:\n${listScenarios()}\nor give the path of a scenario file, e.g. ./my-scenario.ts`);
+    console.error(
+      `unknown scenario "${name}". Valid scenarios:\n${listScenarios()}\nor give the path of a scenario file, e.g. ./my-scenario.ts`,
+    );
     return undefined;
   }
   return definition;
@@ -161,10 +258,22 @@ function wholeRunOptions(definition: ScenarioDefinition, o: ScenarioFlags, stamp
   return {
     definition,
     overrides: {
-      durationMs: o.duration, ratePerSec: o.rate, concurrency: o.concurrency, calls: o.calls, servers: o.servers,
-      clients: o.clients, replyMode: o.replyMode, timeoutMs: o.timeout, sampleRatio: o.traceSample, queue: o.queue,
-      serverCommand: o.serverCmd, clientCommand: o.clientCmd, readyTimeoutMs: o.readyTimeout,
-      nodes: o.nodes ?? (o.broker === 'cluster' && (definition.topology.nodes ?? 1) < 2 ? DEFAULT_CLUSTER_NODES : undefined), queueType: o.queueType,
+      durationMs: o.duration,
+      ratePerSec: o.rate,
+      concurrency: o.concurrency,
+      calls: o.calls,
+      servers: o.servers,
+      clients: o.clients,
+      replyMode: o.replyMode,
+      timeoutMs: o.timeout,
+      sampleRatio: o.traceSample,
+      queue: o.queue,
+      serverCommand: o.serverCmd,
+      clientCommand: o.clientCmd,
+      readyTimeoutMs: o.readyTimeout,
+      nodes:
+        o.nodes ?? (o.broker === 'cluster' && (definition.topology.nodes ?? 1) < 2 ? DEFAULT_CLUSTER_NODES : undefined),
+      queueType: o.queueType,
       confirmRequests: o.confirmRequests,
     },
     broker: o.broker,
@@ -190,9 +299,18 @@ function wholeRunOptions(definition: ScenarioDefinition, o: ScenarioFlags, stamp
  * The whole run's options, or those of the segment the flags ask for (its own run folder, no
  * gates); undefined, after listing every problem, when the segment flags do not fit together.
  */
-function segmentOrWholeRun(name: string, o: ScenarioFlags, wholeRun: CliRunOptions, stamp: string): CliRunOptions | undefined {
+function segmentOrWholeRun(
+  name: string,
+  o: ScenarioFlags,
+  wholeRun: CliRunOptions,
+  stamp: string,
+): CliRunOptions | undefined {
   const { definition } = wholeRun;
-  const segmented = segmentRequestFromCli(o, { scenarioSource: name, overrides: wholeRun.overrides, gates: wholeRun.gates });
+  const segmented = segmentRequestFromCli(o, {
+    scenarioSource: name,
+    overrides: wholeRun.overrides,
+    gates: wholeRun.gates,
+  });
   if (segmented.errors.length > 0) {
     console.error(`cannot run "${definition.name}" as a segment:\n  - ${segmented.errors.join('\n  - ')}`);
     return undefined;
@@ -215,7 +333,9 @@ async function runInterruptibly(options: CliRunOptions): Promise<number> {
   onInterrupt(async (signal) => {
     abort.abort();
     const how = signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again, after 1 s,`;
-    process.stderr.write(`\ninterrupted (${signal}): stopping load, writing what was measured, tearing down (${how} to kill at once)\n`);
+    process.stderr.write(
+      `\ninterrupted (${signal}): stopping load, writing what was measured, tearing down (${how} to kill at once)\n`,
+    );
     await finished;
   });
   onAbandon(() => (written ? [] : [`the results: result.json and the reports in ${options.runDir} are not written`]));

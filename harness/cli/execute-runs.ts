@@ -52,23 +52,36 @@ export interface CliRunOptions {
 export async function executeRuns(options: CliRunOptions, signal: AbortSignal): Promise<number> {
   const whole = applyOverrides(options.definition, options.overrides);
   const { errors } = whole;
-  const participant = options.segment && errors.length === 0 ? planParticipant(whole.definition, options.segment, options.seed) : undefined;
+  const participant =
+    options.segment && errors.length === 0
+      ? planParticipant(whole.definition, options.segment, options.seed)
+      : undefined;
   if (participant) errors.push(...participant.errors);
   const definition = participant?.definition ?? whole.definition;
   for (const problem of [
     checkOutputPath({ option: '--out', path: options.runDir, kind: 'folder' }),
-    options.saveBaseline === undefined ? undefined : checkOutputPath({ option: '--save-baseline', path: options.saveBaseline, kind: 'file' }),
+    options.saveBaseline === undefined
+      ? undefined
+      : checkOutputPath({ option: '--save-baseline', path: options.saveBaseline, kind: 'file' }),
   ]) {
     if (problem) errors.push(problem);
   }
   if (options.allowBusyQueue && definition.topology.queue === undefined) {
-    errors.push('--allow-busy-queue applies to a named request queue (--queue, or the scenario\'s queue); without one each run has a queue of its own');
+    errors.push(
+      "--allow-busy-queue applies to a named request queue (--queue, or the scenario's queue); without one each run has a queue of its own",
+    );
   }
   let gates: PreparedGates;
   try {
     // Phase gates name the whole scenario's faults; a segment runs none of them (or no calls), so
     // they are judged where segments are merged, and a segment leaves them out.
-    const prepared = prepareGates(options.gates, { baselineFile: options.baseline, tolerancePct: options.tolerancePct, scenario: definition.name, scenarioGates: definition.gates, faults: whole.definition.faults });
+    const prepared = prepareGates(options.gates, {
+      baselineFile: options.baseline,
+      tolerancePct: options.tolerancePct,
+      scenario: definition.name,
+      scenarioGates: definition.gates,
+      faults: whole.definition.faults,
+    });
     gates = participant ? { ...prepared, gates: prepared.gates.filter((gate) => !gate.phase) } : prepared;
   } catch (error) {
     errors.push((error as Error).message);
@@ -94,7 +107,13 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
   }
 }
 
-async function runAndReport(options: CliRunOptions, definition: ScenarioDefinition, gates: PreparedGates, signal: AbortSignal, segment?: SegmentRun): Promise<number> {
+async function runAndReport(
+  options: CliRunOptions,
+  definition: ScenarioDefinition,
+  gates: PreparedGates,
+  signal: AbortSignal,
+  segment?: SegmentRun,
+): Promise<number> {
   const results: ScenarioResult[] = [];
   for (let attempt = 1; attempt <= options.repeat && !signal.aborted; attempt++) {
     const runDir = options.repeat > 1 ? join(options.runDir, `run-${attempt}`) : options.runDir;
@@ -106,30 +125,34 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
     const stopDisplay = () => display.stop();
     signal.addEventListener('abort', stopDisplay, { once: true });
     try {
-      results.push(await runScenario({
-        definition,
-        broker: options.broker,
-        proxy: options.proxy,
-        seed: options.seed + (attempt - 1) * 1000,
-        runDir,
-        gates: options.gates,
-        tracing: { enabled: options.tracingEnabled, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
-        onProgress: (progress) => display.update(progress),
-        onPhase: (phase) => {
-          if (phase === 'running') loadStarted = true;
-          display.phase(phase);
-        },
-        signal,
-        // Segments share the request queue with the servers run on purpose.
-        allowBusyQueue: options.allowBusyQueue || segment?.role === 'clients',
-        segment,
-        clientPriority: options.clientPriority,
-      }));
+      results.push(
+        await runScenario({
+          definition,
+          broker: options.broker,
+          proxy: options.proxy,
+          seed: options.seed + (attempt - 1) * 1000,
+          runDir,
+          gates: options.gates,
+          tracing: { enabled: options.tracingEnabled, sampleRatio: definition.tracing?.sampleRatio ?? 0.1 },
+          onProgress: (progress) => display.update(progress),
+          onPhase: (phase) => {
+            if (phase === 'running') loadStarted = true;
+            display.phase(phase);
+          },
+          signal,
+          // Segments share the request queue with the servers run on purpose.
+          allowBusyQueue: options.allowBusyQueue || segment?.role === 'clients',
+          segment,
+          clientPriority: options.clientPriority,
+        }),
+      );
     } catch (error) {
       display.stop();
-      console.error(loadStarted
-        ? `${definition.name}: the run finished but its result could not be put together, so no result.json was written: ${(error as Error).message} (what the processes left, such as span files, is in ${runDir})`
-        : `${definition.name}: the harness could not run: ${(error as Error).message}`);
+      console.error(
+        loadStarted
+          ? `${definition.name}: the run finished but its result could not be put together, so no result.json was written: ${(error as Error).message} (what the processes left, such as span files, is in ${runDir})`
+          : `${definition.name}: the harness could not run: ${(error as Error).message}`,
+      );
       return EXIT_HARNESS_ERROR;
     } finally {
       signal.removeEventListener('abort', stopDisplay);
@@ -147,7 +170,8 @@ async function runAndReport(options: CliRunOptions, definition: ScenarioDefiniti
     if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else console.log(formatTerminalSummary(result, { color: options.interactive }));
     // The summary lists them too, but stdout may be JSON or a file: the reason must reach stderr.
-    if (result.verdict === 'error') console.error(`${definition.name}: harness error: ${result.harnessErrors.join('; ')}`);
+    if (result.verdict === 'error')
+      console.error(`${definition.name}: harness error: ${result.harnessErrors.join('; ')}`);
   }
   if (!options.json) {
     for (const line of gated.notes) console.log(line);

@@ -19,7 +19,9 @@ export function createProgressDisplay(interactive: boolean, label: string): Prog
       update: (p) => {
         if (Date.now() - lastLine < 1000) return;
         lastLine = Date.now();
-        process.stderr.write(`[${label}] ${formatSeconds(p.elapsedMs)}${p.plannedMs ? `/${formatSeconds(p.plannedMs)}` : ''} sent ${p.sent} answered ${p.answered} failed ${p.failed} discarded ${p.discarded}\n`);
+        process.stderr.write(
+          `[${label}] ${formatSeconds(p.elapsedMs)}${p.plannedMs ? `/${formatSeconds(p.plannedMs)}` : ''} sent ${p.sent} answered ${p.answered} failed ${p.failed} discarded ${p.discarded}\n`,
+        );
       },
       stop: () => undefined,
     };
@@ -44,7 +46,13 @@ export function createProgressDisplay(interactive: boolean, label: string): Prog
       // After stop() (an interrupt): no redraw over the messages that follow.
       if (stopped) return;
       const total = Math.max(1, Math.round((p.plannedMs ?? 0) / 100));
-      const payload = { sent: p.sent, answered: p.answered, failed: p.failed, discarded: p.discarded, elapsed: (p.elapsedMs / 1000).toFixed(1) };
+      const payload = {
+        sent: p.sent,
+        answered: p.answered,
+        failed: p.failed,
+        discarded: p.discarded,
+        elapsed: (p.elapsedMs / 1000).toFixed(1),
+      };
       const value = Math.min(total, Math.round(p.elapsedMs / 100));
       if (!started) {
         process.on('exit', showCursor);

@@ -28,7 +28,7 @@ function runDir(shape: { medianMs?: number; seed?: number } = {}): string {
 }
 
 describe('npm run report', { timeout: 120_000 }, () => {
-  it('regenerates report.html, junit.xml and summary.md from an old run\'s result.json', () => {
+  it("regenerates report.html, junit.xml and summary.md from an old run's result.json", () => {
     const dir = runDir();
     const run = report(dir);
     expect(run.status).toBe(0);

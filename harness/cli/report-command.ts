@@ -19,11 +19,17 @@ import { renderCompareHtml } from '../report/html/render-compare.ts';
 import { writeReports } from '../report/write-reports.ts';
 
 const program = new Command('report')
-  .description('Regenerate report.html, junit.xml and summary.md from a run\'s result.json, or compare two runs')
+  .description("Regenerate report.html, junit.xml and summary.md from a run's result.json, or compare two runs")
   .argument('[run-dir]', 'a run folder (reports/<scenario>-<time>) or its result.json')
   .option('--compare <runs...>', 'two run folders to compare: A (before) then B (after)')
-  .option('--merge <dirs...>', 'the folders of one segmented run (every --segment k/K and the --role servers run) to merge into one run')
-  .option('--out <dir>', 'where compare.html and compare.md go (default: the current folder); with --merge, the merged run folder (default reports/merged-<time>)')
+  .option(
+    '--merge <dirs...>',
+    'the folders of one segmented run (every --segment k/K and the --role servers run) to merge into one run',
+  )
+  .option(
+    '--out <dir>',
+    'where compare.html and compare.md go (default: the current folder); with --merge, the merged run folder (default reports/merged-<time>)',
+  )
   .option('--overwrite', 'with --merge: replace a run the --out folder already holds', false)
   .showHelpAfterError()
   .exitOverride();
@@ -33,9 +39,12 @@ try {
   const options = program.opts<{ compare?: string[]; merge?: string[]; out?: string; overwrite: boolean }>();
   const [runDir] = program.args;
   if (options.merge) {
-    if (options.compare || runDir) throw new Error('--merge takes the segment folders itself; give no run folder and no --compare with it');
-    const out = options.out ?? join('reports', `merged-${new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '')}`);
-    if (existsSync(join(out, RESULT_FILE)) && !options.overwrite) throw new Error(`${out} already holds a run (${RESULT_FILE}); choose another --out or pass --overwrite`);
+    if (options.compare || runDir)
+      throw new Error('--merge takes the segment folders itself; give no run folder and no --compare with it');
+    const out =
+      options.out ?? join('reports', `merged-${new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '')}`);
+    if (existsSync(join(out, RESULT_FILE)) && !options.overwrite)
+      throw new Error(`${out} already holds a run (${RESULT_FILE}); choose another --out or pass --overwrite`);
     // Creates `out` only once the folders are found to be one run.
     const result = await mergeSegments(options.merge, out);
     writeResult(out, result);
@@ -44,7 +53,10 @@ try {
     console.log(`\nmerged run folder: ${out}  (report.html, result.json, junit.xml, summary.md)`);
     process.exit(exitCodeOf(result.verdict));
   } else if (options.compare) {
-    if (options.compare.length !== 2) throw new Error(`--compare takes exactly two run folders (A then B), got ${options.compare.length}: ${options.compare.join(' ')}`);
+    if (options.compare.length !== 2)
+      throw new Error(
+        `--compare takes exactly two run folders (A then B), got ${options.compare.length}: ${options.compare.join(' ')}`,
+      );
     const [a, b] = [readResult(options.compare[0]!), readResult(options.compare[1]!)];
     const out = options.out ?? '.';
     makeDirectory(out);
@@ -52,7 +64,10 @@ try {
     writeFileSync(join(out, 'compare.md'), renderCompareMarkdown(a, b));
     console.log(`written: ${join(out, 'compare.html')}, ${join(out, 'compare.md')}`);
   } else {
-    if (!runDir) throw new Error('give a run folder, e.g. npm run report -- reports/duplicate-reply-2026-11-25T10-00-00-000Z (or --compare <runA> <runB>)');
+    if (!runDir)
+      throw new Error(
+        'give a run folder, e.g. npm run report -- reports/duplicate-reply-2026-11-25T10-00-00-000Z (or --compare <runA> <runB>)',
+      );
     const files = writeReports(dirname(resultFileOf(runDir)), readResult(runDir));
     console.log(`written: ${files.join(', ')}`);
   }

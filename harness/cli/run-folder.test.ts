@@ -31,7 +31,9 @@ describe('claimRunFolder', { timeout: 10_000 }, () => {
     const first = claimRunFolder(dir, { overwrite: false });
     try {
       expect(() => claimRunFolder(dir, { overwrite: true })).toThrow(RunFolderError);
-      expect(() => claimRunFolder(dir, { overwrite: false })).toThrow(`shows that process ${process.pid} on ${hostname()}`);
+      expect(() => claimRunFolder(dir, { overwrite: false })).toThrow(
+        `shows that process ${process.pid} on ${hostname()}`,
+      );
     } finally {
       first.release();
     }
@@ -41,9 +43,14 @@ describe('claimRunFolder', { timeout: 10_000 }, () => {
     const dir = join(scratch, 'stale');
     mkdirSync(dir);
     const pid = deadPid();
-    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host: hostname(), startedAt: '2026-12-01T10:00:00.000Z' }));
+    writeFileSync(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ pid, host: hostname(), startedAt: '2026-12-01T10:00:00.000Z' }),
+    );
     const claimed = claimRunFolder(dir, { overwrite: false });
-    expect(claimed.notes).toEqual([`took over a stale lock in ${dir}: process ${pid} (started 2026-12-01T10:00:00.000Z) is no longer running; it left no files`]);
+    expect(claimed.notes).toEqual([
+      `took over a stale lock in ${dir}: process ${pid} (started 2026-12-01T10:00:00.000Z) is no longer running; it left no files`,
+    ]);
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     claimed.release();
   });
@@ -52,7 +59,10 @@ describe('claimRunFolder', { timeout: 10_000 }, () => {
     const dir = join(scratch, 'stale-with-files');
     mkdirSync(dir);
     const pid = deadPid();
-    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host: hostname(), startedAt: '2026-12-01T10:00:00.000Z' }));
+    writeFileSync(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ pid, host: hostname(), startedAt: '2026-12-01T10:00:00.000Z' }),
+    );
     const left = ['spans-server-1.jsonl', 'spans-client-1.jsonl', 'server-2.log', 'result.json'];
     for (const file of [...left, 'notes.txt']) writeFileSync(join(dir, file), 'from the killed run');
     const claimed = claimRunFolder(dir, { overwrite: false });
@@ -68,18 +78,40 @@ describe('claimRunFolder', { timeout: 10_000 }, () => {
     const dir = join(scratch, 'earlier');
     mkdirSync(join(dir, 'run-2'), { recursive: true });
     writeFileSync(join(dir, 'run-2', 'result.json'), '{}');
-    expect(() => claimRunFolder(dir, { overwrite: false })).toThrow(`${dir} already holds a run (run-2/result.json): choose another --out, or pass --overwrite to replace it`);
+    expect(() => claimRunFolder(dir, { overwrite: false })).toThrow(
+      `${dir} already holds a run (run-2/result.json): choose another --out, or pass --overwrite to replace it`,
+    );
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
   });
 
-  it('with overwrite removes the earlier run\'s files and nothing else', () => {
+  it("with overwrite removes the earlier run's files and nothing else", () => {
     const dir = join(scratch, 'overwrite');
     mkdirSync(join(dir, 'run-1'), { recursive: true });
-    for (const file of ['result.json', 'report.html', 'junit.xml', 'summary.md', 'spans-client-1.jsonl', 'client-1.log', 'notes.txt']) writeFileSync(join(dir, file), 'x');
+    for (const file of [
+      'result.json',
+      'report.html',
+      'junit.xml',
+      'summary.md',
+      'spans-client-1.jsonl',
+      'client-1.log',
+      'notes.txt',
+    ])
+      writeFileSync(join(dir, file), 'x');
     writeFileSync(join(dir, 'run-1', 'result.json'), '{}');
     const claimed = claimRunFolder(dir, { overwrite: true });
-    expect(claimed.notes).toEqual([`--overwrite: removed the earlier run in ${dir} (client-1.log, junit.xml, report.html, result.json, run-1, spans-client-1.jsonl, summary.md)`]);
-    for (const gone of ['result.json', 'report.html', 'junit.xml', 'summary.md', 'spans-client-1.jsonl', 'client-1.log', 'run-1']) expect(existsSync(join(dir, gone)), gone).toBe(false);
+    expect(claimed.notes).toEqual([
+      `--overwrite: removed the earlier run in ${dir} (client-1.log, junit.xml, report.html, result.json, run-1, spans-client-1.jsonl, summary.md)`,
+    ]);
+    for (const gone of [
+      'result.json',
+      'report.html',
+      'junit.xml',
+      'summary.md',
+      'spans-client-1.jsonl',
+      'client-1.log',
+      'run-1',
+    ])
+      expect(existsSync(join(dir, gone)), gone).toBe(false);
     expect(existsSync(join(dir, 'notes.txt'))).toBe(true);
     claimed.release();
   });

@@ -16,7 +16,8 @@ export const LOCK_FILE = '.rpc-chaos.lock';
  * Files and folders a run writes (external commands' logs are `<role>-<n>.log`); only these
  * are removed by --overwrite or when a dead run's folder is taken over, never anything else.
  */
-const RUN_OUTPUT = /^(result\.json|segment\.json|report\.html|junit\.xml|summary\.md|spans(-[\w.-]+)?\.jsonl|(server|client)-\d+\.log|run-\d+)$/;
+const RUN_OUTPUT =
+  /^(result\.json|segment\.json|report\.html|junit\.xml|summary\.md|spans(-[\w.-]+)?\.jsonl|(server|client)-\d+\.log|run-\d+)$/;
 
 export class RunFolderError extends Error {
   override readonly name = 'RunFolderError';
@@ -51,7 +52,9 @@ export function claimRunFolder(dir: string, options: { overwrite: boolean }): Cl
     // The dead run's span files and logs would otherwise be read as this run's (its trace, its
     // old queue), and its half-written result would be refused as "already holds a run".
     const removed = removeRunOutput(dir);
-    notes.push(`took over a stale lock in ${dir}: process ${stale.pid} (started ${stale.startedAt}) is no longer running; ${removed.length > 0 ? `removed what it left: ${listNames(removed)}` : 'it left no files'}`);
+    notes.push(
+      `took over a stale lock in ${dir}: process ${stale.pid} (started ${stale.startedAt}) is no longer running; ${removed.length > 0 ? `removed what it left: ${listNames(removed)}` : 'it left no files'}`,
+    );
   }
   let released = false;
   const release = () => {
@@ -70,7 +73,9 @@ export function claimRunFolder(dir: string, options: { overwrite: boolean }): Cl
   if (previous.length > 0) {
     if (!options.overwrite) {
       release();
-      throw new RunFolderError(`${dir} already holds a run (${previous.slice(0, 3).join(', ')}${previous.length > 3 ? ', …' : ''}): choose another --out, or pass --overwrite to replace it`);
+      throw new RunFolderError(
+        `${dir} already holds a run (${previous.slice(0, 3).join(', ')}${previous.length > 3 ? ', …' : ''}): choose another --out, or pass --overwrite to replace it`,
+      );
     }
     const removed = removeRunOutput(dir);
     notes.push(`--overwrite: removed the earlier run in ${dir} (${listNames(removed)})`);
@@ -80,7 +85,9 @@ export function claimRunFolder(dir: string, options: { overwrite: boolean }): Cl
 
 /** Removes the files and folders a run writes, and returns their names. */
 function removeRunOutput(dir: string): string[] {
-  const removed = readdirSync(dir).filter((name) => RUN_OUTPUT.test(name)).sort();
+  const removed = readdirSync(dir)
+    .filter((name) => RUN_OUTPUT.test(name))
+    .sort();
   for (const name of removed) rmSync(join(dir, name), { recursive: true, force: true });
   return removed;
 }
@@ -111,12 +118,15 @@ function takeLock(lockFile: string): LockContent | undefined {
       writeFileSync(lockFile, `${JSON.stringify(content)}\n`, { flag: 'wx' });
       return replaced;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new RunFolderError(`cannot lock ${lockFile}: ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new RunFolderError(`cannot lock ${lockFile}: ${(error as Error).message}`);
     }
     const holder = readLock(lockFile);
     if (attempt === 2 || (holder ? isAlive(holder) : justWritten(lockFile))) {
       const who = holder ? `process ${holder.pid} on ${holder.host}, started ${holder.startedAt}` : 'another run';
-      throw new RunFolderError(`${lockFile} shows that ${who} is writing to this folder: choose another --out, or wait for that run to end (delete the lock only if no run is active)`);
+      throw new RunFolderError(
+        `${lockFile} shows that ${who} is writing to this folder: choose another --out, or wait for that run to end (delete the lock only if no run is active)`,
+      );
     }
     replaced = holder ?? { pid: 0, host: 'unknown', startedAt: 'unknown' };
     rmSync(lockFile, { force: true });
@@ -128,7 +138,11 @@ function readLock(lockFile: string): LockContent | undefined {
   try {
     const parsed = JSON.parse(readFileSync(lockFile, 'utf8')) as Partial<LockContent>;
     if (typeof parsed.pid !== 'number') return undefined;
-    return { pid: parsed.pid, host: String(parsed.host ?? 'unknown'), startedAt: String(parsed.startedAt ?? 'unknown') };
+    return {
+      pid: parsed.pid,
+      host: String(parsed.host ?? 'unknown'),
+      startedAt: String(parsed.startedAt ?? 'unknown'),
+    };
   } catch {
     return undefined;
   }

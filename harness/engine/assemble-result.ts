@@ -11,11 +11,10 @@ import { CallIdSet } from '../observe/call-id-set.ts';
 import { mergeCallsByStart, type EncodedCallsByStart } from '../observe/calls-by-start.ts';
 import { MAX_ANSWERED_TWICE_EXAMPLES } from '../impl/accepted-reply-ledger.ts';
 import type { ClientTally, EncodedRecording, ServerTally } from '../impl/instance-report.ts';
-import { RESULT_SCHEMA_VERSION, type Counters, type FaultRecord, type ScenarioResult } from '../model/result-schema.ts';
+import { type Counters, RESULT_SCHEMA_VERSION, type ScenarioResult } from '../model/result-schema.ts';
 import { DEFAULT_TRACE_BUDGET } from '../observe/trace-budget.ts';
 import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
-import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 
@@ -23,7 +22,12 @@ import type { AssembleInput } from './run-contract.ts';
 function containmentOfThisProcess(): Pick<ScenarioResult['environment'], 'processContainment'> {
   const containment = processContainment();
   if (!containment) return {};
-  return { processContainment: { mechanism: containment.mechanism, detail: containment.mechanism === 'cgroup' ? containment.parent : containment.reason } };
+  return {
+    processContainment: {
+      mechanism: containment.mechanism,
+      detail: containment.mechanism === 'cgroup' ? containment.parent : containment.reason,
+    },
+  };
 }
 
 /** Turns what the workers reported into the ScenarioResult: counters, latency, checks. Gates come later. */
@@ -32,7 +36,10 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
   const clientTallies = [...input.clientTallies.values()];
   const counters = sumCounters(input, clientTallies, [...input.serverTallies.values()]);
   const measured = measureLoad(input);
-  const checks = runChecks(checksFor(input, clientTallies, measured.requestLoss !== undefined), checkInputOf(input, counters, clientTallies, measured));
+  const checks = runChecks(
+    checksFor(input, clientTallies, measured.requestLoss !== undefined),
+    checkInputOf(input, counters, clientTallies, measured),
+  );
   const traces = await collectTracesOrSayWhy(input);
   const offeredLoadShortfall = measured.offeredLoad && offeredLoadWarning(measured.offeredLoad);
   const harnessFailed = input.harnessErrors.length > 0 && !input.interrupted;
@@ -68,14 +75,24 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     checks,
     gates: [],
     traces,
-    verdict: input.interrupted ? 'interrupted' : harnessFailed ? 'error' : checks.every((check) => check.passed) ? 'pass' : 'fail',
+    verdict: input.interrupted
+      ? 'interrupted'
+      : harnessFailed
+        ? 'error'
+        : checks.every((check) => check.passed)
+          ? 'pass'
+          : 'fail',
     harnessErrors: input.harnessErrors,
     warnings: [...(input.warnings ?? []), ...(offeredLoadShortfall ? [offeredLoadShortfall] : [])],
     ...(measured.callsByStart ? { callsByStart: measured.callsByStart } : {}),
   };
 }
 
-function sumCounters(input: AssembleInput, clientTallies: readonly ClientTally[], serverTallies: readonly ServerTally[]): Counters {
+function sumCounters(
+  input: AssembleInput,
+  clientTallies: readonly ClientTally[],
+  serverTallies: readonly ServerTally[],
+): Counters {
   const total = (pick: (t: ClientTally) => number) => clientTallies.reduce((sum, t) => sum + pick(t), 0);
   const totalServer = (pick: (t: ServerTally) => number) => serverTallies.reduce((sum, t) => sum + pick(t), 0);
   return {
@@ -89,7 +106,11 @@ function sumCounters(input: AssembleInput, clientTallies: readonly ClientTally[]
     connectionLost: total((t) => t.connectionLost),
     otherErrors: total((t) => t.otherErrors),
     dropped: total((t) => t.dropped),
-    discarded: { duplicate: total((t) => t.discardedDuplicate), late: total((t) => t.discardedLate), unknown: total((t) => t.discardedUnknown) },
+    discarded: {
+      duplicate: total((t) => t.discardedDuplicate),
+      late: total((t) => t.discardedLate),
+      unknown: total((t) => t.discardedUnknown),
+    },
     redelivered: totalServer((t) => t.redelivered),
     serverHandled: totalServer((t) => t.handled),
     badRequests: totalServer((t) => t.badRequests),
@@ -113,27 +134,55 @@ interface MeasuredLoad {
 /** Latency, the load offered, calls by start and the requests' fates, from the processes' final reports. */
 function measureLoad(input: AssembleInput): MeasuredLoad {
   const { definition } = input;
-  const recordings = (pick: (w: ReportingInstance) => EncodedRecording | undefined, workers: readonly ReportingInstance[]) =>
-    workers.map(pick).filter((r): r is EncodedRecording => r !== undefined);
+  const recordings = (
+    pick: (w: ReportingInstance) => EncodedRecording | undefined,
+    workers: readonly ReportingInstance[],
+  ) => workers.map(pick).filter((r): r is EncodedRecording => r !== undefined);
   const loadEndedEpochMs = input.loadEndedEpochMs ?? input.endedAt.getTime();
   const loadDurationMs = Math.max(1, loadEndedEpochMs - input.runStartEpochMs);
-  const latency = runLatency(recordings((w) => w.final?.latency, input.clients), loadDurationMs);
+  const latency = runLatency(
+    recordings((w) => w.final?.latency, input.clients),
+    loadDurationMs,
+  );
   const queueWait = summarizeRecordings(recordings((w) => w.final?.queueWait, input.servers));
   const service = summarizeRecordings(recordings((w) => w.final?.service, input.servers));
   // Only final tallies carry what the load generator offered; a client without one did not report it.
   const finalClientTallies = input.clients.map((w) => w.final?.client).filter((t): t is ClientTally => t !== undefined);
-  const offeredLoad = finalClientTallies.length > 0
-    ? withStartLateness(measureOfferedLoad(definition.load, definition.topology.clients, finalClientTallies, definition.acceptUndeliveredLoad ?? false), input.clients.flatMap((w) => w.final?.startLateness ?? []))
-    : undefined;
+  const offeredLoad =
+    finalClientTallies.length > 0
+      ? withStartLateness(
+          measureOfferedLoad(
+            definition.load,
+            definition.topology.clients,
+            finalClientTallies,
+            definition.acceptUndeliveredLoad ?? false,
+          ),
+          input.clients.flatMap((w) => w.final?.startLateness ?? []),
+        )
+      : undefined;
   // Only when every client reported: a window missing one client's calls would judge a part as the whole.
   // Phases end where the load schedule did, not where the clients finished draining.
   const byStart = input.clients.map((w) => w.final?.callsByStart);
   const scheduleEndMs = offeredLoad && offeredLoad.scheduleMs > 0 ? offeredLoad.scheduleMs : loadDurationMs;
-  const callsByStart = byStart.every((b) => b !== undefined) ? mergeCallsByStart(byStart as EncodedCallsByStart[], scheduleEndMs) : undefined;
-  return { latency, serverLatency: { queueWait, service }, offeredLoad, callsByStart, loadDurationMs, ...measureRequests(input) };
+  const callsByStart = byStart.every((b) => b !== undefined)
+    ? mergeCallsByStart(byStart as EncodedCallsByStart[], scheduleEndMs)
+    : undefined;
+  return {
+    latency,
+    serverLatency: { queueWait, service },
+    offeredLoad,
+    callsByStart,
+    loadDurationMs,
+    ...measureRequests(input),
+  };
 }
 
-function checkInputOf(input: AssembleInput, counters: Counters, clientTallies: readonly ClientTally[], measured: MeasuredLoad): CheckInput {
+function checkInputOf(
+  input: AssembleInput,
+  counters: Counters,
+  clientTallies: readonly ClientTally[],
+  measured: MeasuredLoad,
+): CheckInput {
   const total = (pick: (t: ClientTally) => number) => clientTallies.reduce((sum, t) => sum + pick(t), 0);
   const { latency } = measured;
   const lastFaultEnd = Math.max(0, ...input.faults.map((f) => f.endMs ?? f.startMs ?? 0));
@@ -148,9 +197,13 @@ function checkInputOf(input: AssembleInput, counters: Counters, clientTallies: r
     badInputRejected: total((t) => t.badInputRejected),
     latencyP50Ms: latency.summary.count > 0 ? latency.summary.p50 : undefined,
     // From the interval in which the last fault ended: the series has no finer resolution.
-    answeredAfterLastFault: latency.series.filter((point) => point.tMs + latency.intervalMs > lastFaultEnd).reduce((sum, point) => sum + point.count, 0),
+    answeredAfterLastFault: latency.series
+      .filter((point) => point.tMs + latency.intervalMs > lastFaultEnd)
+      .reduce((sum, point) => sum + point.count, 0),
     offeredLoad: measured.offeredLoad,
-    crossResolutionExamples: clientTallies.flatMap((t) => t.crossResolutionExamples ?? []).slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
+    crossResolutionExamples: clientTallies
+      .flatMap((t) => t.crossResolutionExamples ?? [])
+      .slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
     requestAccounting: measured.requestAccounting,
     requestLoss: measured.requestLoss,
   };
@@ -160,10 +213,15 @@ function checkInputOf(input: AssembleInput, counters: Counters, clientTallies: r
 function checksFor(input: AssembleInput, clientTallies: readonly ClientTally[], confirmsKnown: boolean): Check[] {
   // Only external clients speak the line protocol; their tallies carry its violations.
   const protocolTallies = clientTallies.filter((t) => t.protocolViolations !== undefined);
-  const protocolChecks = protocolTallies.length > 0 ? [clientProtocolFollowed(sumCounts(protocolTallies.map((t) => t.protocolViolations!)))] : [];
+  const protocolChecks =
+    protocolTallies.length > 0
+      ? [clientProtocolFollowed(sumCounts(protocolTallies.map((t) => t.protocolViolations!)))]
+      : [];
   // An external client's requests are seen only as correlation ids of any shape, which the
   // compact call-id sets cannot hold in bulk, and its lost-connection calls are unknown.
-  const coreChecks = (protocolTallies.length > 0 ? CORE_CHECKS.filter((check) => check.id !== 'requests-handled-match-sent') : CORE_CHECKS)
+  const coreChecks = (
+    protocolTallies.length > 0 ? CORE_CHECKS.filter((check) => check.id !== 'requests-handled-match-sent') : CORE_CHECKS
+  )
     // A segment of a run leaves what only the whole run can decide to the merge.
     .filter((check) => !input.options.segment?.deferredChecks.has(check.id));
   // Only a run whose clients published with confirms knows which requests the broker must not lose.
@@ -202,7 +260,10 @@ function sumCounts(counts: readonly Readonly<Record<string, number>>[]): Record<
  * against what became of them. Each is undefined when a client did not report what it needs:
  * then nothing can be compared.
  */
-function measureRequests(input: AssembleInput): { requestAccounting: RequestAccounting | undefined; requestLoss: RequestLoss | undefined } {
+function measureRequests(input: AssembleInput): {
+  requestAccounting: RequestAccounting | undefined;
+  requestLoss: RequestLoss | undefined;
+} {
   const none = { requestAccounting: undefined, requestLoss: undefined };
   if (input.clients.length === 0) return none;
   const published = new CallIdSet();
@@ -229,18 +290,30 @@ function measureRequests(input: AssembleInput): { requestAccounting: RequestAcco
   }
   for (const id of input.expiredRequestIds ?? []) excusable.add(id);
   // Without the broker's record of expiries, any timed-out call's request may have expired.
-  const unobservedExpiryAllowance = input.expiredRequestIds === undefined
-    ? [...input.clientTallies.values()].reduce((total, tally) => total + tally.timedOut, 0)
-    : undefined;
+  const unobservedExpiryAllowance =
+    input.expiredRequestIds === undefined
+      ? [...input.clientTallies.values()].reduce((total, tally) => total + tally.timedOut, 0)
+      : undefined;
   const requestAccounting = accountRequests({
-    published, excusable, handled: input.handledCallIds, queuedAtStop: input.requestsQueuedAtStop, unobservedExpiryAllowance,
+    published,
+    excusable,
+    handled: input.handledCallIds,
+    queuedAtStop: input.requestsQueuedAtStop,
+    unobservedExpiryAllowance,
     confirmed: everyClientConfirms ? confirmed : undefined,
   });
   const requestLoss = everyClientConfirms
     ? measureRequestLoss({
-      published, confirmed, nacked, replied, returned, handled: input.handledCallIds, expired: input.expiredRequestIds,
-      settledWithoutReply: input.settledWithoutReply ?? new Map(), unobservedExpiryAllowance,
-    })
+        published,
+        confirmed,
+        nacked,
+        replied,
+        returned,
+        handled: input.handledCallIds,
+        expired: input.expiredRequestIds,
+        settledWithoutReply: input.settledWithoutReply ?? new Map(),
+        unobservedExpiryAllowance,
+      })
     : undefined;
   return { requestAccounting, requestLoss };
 }
@@ -253,6 +326,8 @@ async function collectTracesOrSayWhy(input: AssembleInput): Promise<ScenarioResu
   try {
     return await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
   } catch (error) {
-    return { error: `spans could not be collected (per-process span files are left in ${input.options.runDir}): ${(error as Error).message}` };
+    return {
+      error: `spans could not be collected (per-process span files are left in ${input.options.runDir}): ${(error as Error).message}`,
+    };
   }
 }

@@ -14,11 +14,22 @@ const RUN_START_MS = 1_796_000_000_000;
 function span(traceId: string, spanId: string, name: string, extra: Partial<SpanRecord> = {}): SpanRecord {
   const startEpochUs = RUN_START_MS * 1000 + Number.parseInt(spanId.slice(-6), 16);
   return {
-    traceId, spanId, name, kind: 'INTERNAL',
-    startTimeUnixNano: `${startEpochUs}000`, endTimeUnixNano: `${startEpochUs + 100}000`,
-    startEpochUs, endEpochUs: startEpochUs + 100, durationMs: 0.1,
-    status: { code: 'UNSET' }, attributes: {}, events: [], links: [],
-    service: 'client-1', resource: {}, scope: 'test',
+    traceId,
+    spanId,
+    name,
+    kind: 'INTERNAL',
+    startTimeUnixNano: `${startEpochUs}000`,
+    endTimeUnixNano: `${startEpochUs + 100}000`,
+    startEpochUs,
+    endEpochUs: startEpochUs + 100,
+    durationMs: 0.1,
+    status: { code: 'UNSET' },
+    attributes: {},
+    events: [],
+    links: [],
+    service: 'client-1',
+    resource: {},
+    scope: 'test',
     ...extra,
   };
 }
@@ -41,16 +52,24 @@ function callLines(call: number): { client: string; server: string } {
   const process = hex(call * 4 + 2, 16);
   return {
     client: line(publish, undefined, 'rpc_queue publish', 'PRODUCER', 'client-1'),
-    server: line(process, publish, 'rpc_queue process', 'CONSUMER', 'server-1') + line(hex(call * 4 + 3, 16), process, 'fib compute', 'INTERNAL', 'server-1'),
+    server:
+      line(process, publish, 'rpc_queue process', 'CONSUMER', 'server-1') +
+      line(hex(call * 4 + 3, 16), process, 'fib compute', 'INTERNAL', 'server-1'),
   };
 }
 
 /** A duplicate reply: the killed server's process span ended in error, and the client's discard. */
 function duplicateSpans(call: number, killed: boolean) {
   const traceId = traceIdOf(call);
-  const discard = span(traceId, hex(call * 4 + 4, 16), 'rpc reply discarded', { parentSpanId: hex(call * 4 + 1, 16), attributes: { 'rpc.discard.kind': 'duplicate' } });
+  const discard = span(traceId, hex(call * 4 + 4, 16), 'rpc reply discarded', {
+    parentSpanId: hex(call * 4 + 1, 16),
+    attributes: { 'rpc.discard.kind': 'duplicate' },
+  });
   const killedSpan = span(traceId, hex(call * 4 + 5, 16), 'rpc_queue process', {
-    kind: 'CONSUMER', parentSpanId: hex(call * 4 + 1, 16), service: 'server-2', status: { code: 'ERROR', message: 'channel closed before ack' },
+    kind: 'CONSUMER',
+    parentSpanId: hex(call * 4 + 1, 16),
+    service: 'server-2',
+    status: { code: 'ERROR', message: 'channel closed before ack' },
   });
   return { client: [discard], server: killed ? [killedSpan] : [] };
 }
@@ -81,7 +100,8 @@ describe('collectTraces', { timeout: 600_000 }, () => {
     function* clientLines() {
       for (let call = 0; call < calls; call++) {
         yield callLines(call).client;
-        if (call === plainDuplicate || call === killedDuplicate) for (const s of duplicateSpans(call, call === killedDuplicate).client) yield `${JSON.stringify(s)}\n`;
+        if (call === plainDuplicate || call === killedDuplicate)
+          for (const s of duplicateSpans(call, call === killedDuplicate).client) yield `${JSON.stringify(s)}\n`;
       }
     }
     function* serverLines() {
@@ -100,7 +120,7 @@ describe('collectTraces', { timeout: 600_000 }, () => {
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
     const startedAt = performance.now();
     const cpuBefore = process.cpuUsage();
-    let traces;
+    let traces: Awaited<ReturnType<typeof collectTraces>>;
     try {
       traces = await collectTraces(runDir, [clientFile, serverFile], RUN_START_MS);
     } finally {
@@ -118,11 +138,19 @@ describe('collectTraces', { timeout: 600_000 }, () => {
     expect(readdirSync(runDir)).toEqual([SPANS_FILE]);
     const waterfall = traces.duplicateReplyTrace ?? [];
     expect(new Set(waterfall.map((s) => s.traceId))).toEqual(new Set([traceIdOf(killedDuplicate)]));
-    expect(waterfall.map((s) => s.name)).toEqual(['rpc_queue publish', 'rpc_queue process', 'fib compute', 'rpc reply discarded', 'rpc_queue process']);
+    expect(waterfall.map((s) => s.name)).toEqual([
+      'rpc_queue publish',
+      'rpc_queue process',
+      'fib compute',
+      'rpc reply discarded',
+      'rpc_queue process',
+    ]);
     expect(waterfall.some((s) => s.status === 'error')).toBe(true);
     // Holding all spans parsed would take well over 1 GB (and a spread of them overflowed the stack).
     const growthMb = (peakRss - rssBefore) / 2 ** 20;
-    console.log(`1,000,003 spans (${(inputBytes / 2 ** 20).toFixed(0)} MiB) collected in ${(elapsedMs / 1000).toFixed(1)} s (CPU ${(cpuMs / 1000).toFixed(1)} s), RSS growth at peak ${growthMb.toFixed(0)} MiB`);
+    console.log(
+      `1,000,003 spans (${(inputBytes / 2 ** 20).toFixed(0)} MiB) collected in ${(elapsedMs / 1000).toFixed(1)} s (CPU ${(cpuMs / 1000).toFixed(1)} s), RSS growth at peak ${growthMb.toFixed(0)} MiB`,
+    );
     expect(growthMb).toBeLessThan(150);
     // CPU time, not wall time: on a shared machine the wall clock measures the neighbours.
     expect(cpuMs).toBeLessThan(30_000);
@@ -134,8 +162,14 @@ describe('collectTraces', { timeout: 600_000 }, () => {
     const file = join(runDir, 'spans-client-1.jsonl');
     const traceId = traceIdOf(7);
     const lines = [span(traceId, hex(1, 16), 'rpc_queue publish')];
-    for (let i = 2; i < 50; i++) lines.push(span(traceId, hex(i, 16), 'rpc_queue process', { parentSpanId: hex(1, 16) }));
-    lines.push(span(traceId, hex(99, 16), 'rpc reply discarded', { parentSpanId: hex(1, 16), attributes: { 'rpc.discard.kind': 'duplicate' } }));
+    for (let i = 2; i < 50; i++)
+      lines.push(span(traceId, hex(i, 16), 'rpc_queue process', { parentSpanId: hex(1, 16) }));
+    lines.push(
+      span(traceId, hex(99, 16), 'rpc reply discarded', {
+        parentSpanId: hex(1, 16),
+        attributes: { 'rpc.discard.kind': 'duplicate' },
+      }),
+    );
     writeFileSync(file, lines.map((s) => `${JSON.stringify(s)}\n`).join(''));
     const traces = await collectTraces(runDir, [file], RUN_START_MS, { candidateTraces: 1, spansPerTrace: 10 });
     expect(traces.duplicateReplyTrace).toHaveLength(10);
@@ -150,7 +184,10 @@ describe('collectTraces', { timeout: 600_000 }, () => {
   it('names the file and line of a corrupt span line', async () => {
     const runDir = mkdtempSync(join(dir, 'corrupt-'));
     const file = join(runDir, 'spans-server-1.jsonl');
-    writeFileSync(file, `${JSON.stringify(span(traceIdOf(1), hex(1, 16), 'a'))}\nnot json\n${JSON.stringify(span(traceIdOf(1), hex(2, 16), 'b'))}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify(span(traceIdOf(1), hex(1, 16), 'a'))}\nnot json\n${JSON.stringify(span(traceIdOf(1), hex(2, 16), 'b'))}\n`,
+    );
     await expect(collectTraces(runDir, [file], RUN_START_MS)).rejects.toThrow(/spans-server-1\.jsonl:2/);
     expect(existsSync(file)).toBe(true);
   });

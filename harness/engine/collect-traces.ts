@@ -45,7 +45,10 @@ export async function collectTraces(
   const scan = await mergeSpanFiles(spanFiles, merged, limits.candidateTraces);
   for (const file of spanFiles) rmSync(file, { force: true });
 
-  const candidates = scan.duplicateTraceIds.size > 0 ? await spansOfTraces(merged, scan.duplicateTraceIds, limits.spansPerTrace) : new Map<string, SpanRecord[]>();
+  const candidates =
+    scan.duplicateTraceIds.size > 0
+      ? await spansOfTraces(merged, scan.duplicateTraceIds, limits.spansPerTrace)
+      : new Map<string, SpanRecord[]>();
   const duplicate = pickDuplicateTrace([...scan.duplicateTraceIds].map((traceId) => candidates.get(traceId) ?? []));
   return {
     spansFile: SPANS_FILE,
@@ -79,14 +82,19 @@ async function mergeSpanFiles(spanFiles: readonly string[], target: string, maxC
           if (!looksLikeSpanLine(bytes, start, end)) {
             // A complete line always ends with '\n', so only an unterminated last line can be torn.
             if (!batch.terminated) return void (bytes = bytes.subarray(0, start));
-            throw new Error(`${file}:${batch.firstLineNumber + index}: not a span record (a JSON object starting with "traceId" expected)`);
+            throw new Error(
+              `${file}:${batch.firstLineNumber + index}: not a span record (a JSON object starting with "traceId" expected)`,
+            );
           }
           scan.spans++;
           // Searched within the line only: a search to the end of the chunk per line would be quadratic.
           const line = bytes.subarray(start, end);
           if (!line.includes(PARENT_KEY)) scan.rootSpans++;
           if (scan.duplicateTraceIds.size < maxCandidates && line.includes(DISCARD_SPAN_NAME)) {
-            noteDuplicate(parseSpanLine(bytes, start, end, `${file}:${batch.firstLineNumber + index}`), scan.duplicateTraceIds);
+            noteDuplicate(
+              parseSpanLine(bytes, start, end, `${file}:${batch.firstLineNumber + index}`),
+              scan.duplicateTraceIds,
+            );
           }
         });
         // A kept last line may lack its '\n'; the next file must start on a line of its own.
@@ -103,7 +111,11 @@ async function mergeSpanFiles(spanFiles: readonly string[], target: string, maxC
 }
 
 /** The spans of the given traces, each trace in start order; other lines are skipped unparsed. */
-async function spansOfTraces(file: string, traceIds: ReadonlySet<string>, maxSpansPerTrace: number): Promise<Map<string, SpanRecord[]>> {
+async function spansOfTraces(
+  file: string,
+  traceIds: ReadonlySet<string>,
+  maxSpansPerTrace: number,
+): Promise<Map<string, SpanRecord[]>> {
   const traces = new Map<string, SpanRecord[]>();
   for await (const { bytes } of readLineBatches(file)) {
     forEachLine(bytes, (start, end) => {
@@ -135,7 +147,11 @@ function forEachLine(bytes: Buffer, visit: (start: number, end: number, index: n
 function looksLikeSpanLine(bytes: Buffer, start: number, end: number): boolean {
   let last = end - 1;
   while (last > start && (bytes[last] === 0x20 || bytes[last] === 0x0d)) last--;
-  return end - start > TRACE_ID_PREFIX.length && bytes.compare(TRACE_ID_PREFIX, 0, TRACE_ID_PREFIX.length, start, start + TRACE_ID_PREFIX.length) === 0 && bytes[last] === 0x7d;
+  return (
+    end - start > TRACE_ID_PREFIX.length &&
+    bytes.compare(TRACE_ID_PREFIX, 0, TRACE_ID_PREFIX.length, start, start + TRACE_ID_PREFIX.length) === 0 &&
+    bytes[last] === 0x7d
+  );
 }
 
 function parseSpanLine(bytes: Buffer, start: number, end: number, where: string): SpanRecord {
@@ -147,7 +163,8 @@ function parseSpanLine(bytes: Buffer, start: number, end: number, where: string)
 }
 
 function noteDuplicate(span: SpanRecord, duplicateTraceIds: Set<string>): void {
-  if (span.name === DISCARD_SPAN && span.attributes?.['rpc.discard.kind'] === 'duplicate') duplicateTraceIds.add(span.traceId);
+  if (span.name === DISCARD_SPAN && span.attributes?.['rpc.discard.kind'] === 'duplicate')
+    duplicateTraceIds.add(span.traceId);
 }
 
 async function write(output: WriteStream, bytes: Buffer): Promise<void> {
@@ -164,7 +181,8 @@ function pickDuplicateTrace(candidates: readonly SpanRecord[][]): SpanRecord[] |
 function toTraceSpan(span: SpanRecord, runStartEpochMs: number): TraceSpan {
   const scalarAttributes: Record<string, string | number | boolean> = {};
   for (const [key, value] of Object.entries(span.attributes)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') scalarAttributes[key] = value;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      scalarAttributes[key] = value;
   }
   return {
     traceId: span.traceId,

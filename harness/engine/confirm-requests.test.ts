@@ -5,11 +5,13 @@ import { applyOverrides } from '../scenario/apply-overrides.ts';
 import { confirmsRequests } from '../scenario/define-scenario.ts';
 
 describe('publisher confirms on requests', () => {
-  it('are on for a quorum request queue and off for the tutorial\'s classic queue, unless the scenario says otherwise', () => {
+  it("are on for a quorum request queue and off for the tutorial's classic queue, unless the scenario says otherwise", () => {
     expect(confirmsRequests(quorumLeaderKill.topology)).toBe(true);
     expect(confirmsRequests(baseline.topology)).toBe(false);
     expect(confirmsRequests({ ...quorumLeaderKill.topology, confirmRequests: false })).toBe(false);
-    expect(confirmsRequests(applyOverrides(baseline, { queueType: 'quorum', nodes: 3 }).definition.topology)).toBe(true);
+    expect(confirmsRequests(applyOverrides(baseline, { queueType: 'quorum', nodes: 3 }).definition.topology)).toBe(
+      true,
+    );
   });
 
   it('are asked for with --confirm-requests', () => {
@@ -20,6 +22,8 @@ describe('publisher confirms on requests', () => {
 
   it('cannot be asked of an external client: validation says so', () => {
     const { errors } = applyOverrides(baseline, { confirmRequests: true, clientCommand: 'python3 my-driver.py' });
-    expect(errors).toEqual([expect.stringContaining('confirmRequests makes the built-in client publish with publisher confirms')]);
+    expect(errors).toEqual([
+      expect.stringContaining('confirmRequests makes the built-in client publish with publisher confirms'),
+    ]);
   });
 });

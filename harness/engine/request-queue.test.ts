@@ -17,7 +17,13 @@ const named = () => `shared_queue_${process.pid}_${++seq}`;
 
 /** A short closed-loop run of the baseline scenario on the shared node. */
 function shortRun(overrides: { queue?: string } = {}, allowBusyQueue = false) {
-  const { definition, errors } = applyOverrides(baseline, { calls: 40, concurrency: 2, servers: 1, clients: 1, ...overrides });
+  const { definition, errors } = applyOverrides(baseline, {
+    calls: 40,
+    concurrency: 2,
+    servers: 1,
+    clients: 1,
+    ...overrides,
+  });
   if (errors.length > 0) throw new Error(errors.join('; '));
   return runScenario({
     definition,
@@ -61,15 +67,20 @@ describe('the request queue of a run', { timeout: 120_000 }, () => {
     expect(validateQueueName('amq.mine')).toContain('which the broker reserves');
     expect(validateQueueName('x'.repeat(256))).toContain('at most 255 bytes');
     expect(validateQueueName('rpc_queue')).toBeUndefined();
-    expect(applyOverrides(baseline, { queue: 'amq.x' }).errors).toEqual(['queue name "amq.x" starts with "amq.", which the broker reserves']);
+    expect(applyOverrides(baseline, { queue: 'amq.x' }).errors).toEqual([
+      'queue name "amq.x" starts with "amq.", which the broker reserves',
+    ]);
   });
 
   it('refuses a named queue that holds messages, unless sharing it is allowed', async () => {
     const queue = named();
     await leaveMessages(queue, 8);
-    await expect(checkNamedQueue(node.getAmqpUrl(), { name: queue, perRun: false }, { allowBusy: false }))
-      .rejects.toThrow(`queue "${queue}" already has 8 messages: another program uses it`);
-    await expect(checkNamedQueue(node.getAmqpUrl(), { name: queue, perRun: false }, { allowBusy: true })).resolves.toBeUndefined();
+    await expect(
+      checkNamedQueue(node.getAmqpUrl(), { name: queue, perRun: false }, { allowBusy: false }),
+    ).rejects.toThrow(`queue "${queue}" already has 8 messages: another program uses it`);
+    await expect(
+      checkNamedQueue(node.getAmqpUrl(), { name: queue, perRun: false }, { allowBusy: true }),
+    ).resolves.toBeUndefined();
   });
 
   it('refuses a named queue that another program consumes', async () => {
@@ -79,14 +90,18 @@ describe('the request queue of a run', { timeout: 120_000 }, () => {
       const channel = await connection.createChannel();
       await channel.assertQueue(queue, { durable: false });
       await channel.consume(queue, () => undefined);
-      await expect(checkNamedQueue(node.getAmqpUrl(), { name: queue, perRun: false }, { allowBusy: false })).rejects.toThrow('already has 1 consumer:');
+      await expect(
+        checkNamedQueue(node.getAmqpUrl(), { name: queue, perRun: false }, { allowBusy: false }),
+      ).rejects.toThrow('already has 1 consumer:');
     } finally {
       await connection.close();
     }
   });
 
   it('accepts a named queue that is empty or does not exist yet', async () => {
-    await expect(checkNamedQueue(node.getAmqpUrl(), { name: named(), perRun: false }, { allowBusy: false })).resolves.toBeUndefined();
+    await expect(
+      checkNamedQueue(node.getAmqpUrl(), { name: named(), perRun: false }, { allowBusy: false }),
+    ).resolves.toBeUndefined();
     expect(await inspectQueue(node.getAmqpUrl(), named())).toEqual({ exists: false });
   });
 

@@ -27,14 +27,20 @@ export function requestQueueFor(runId: string, named: string | undefined): Reque
  * Refuses a named queue that is in use: messages waiting in it would be consumed by this run's
  * servers (and answered to strangers), and its consumers would take this run's requests.
  */
-export async function checkNamedQueue(amqpUrl: string, queue: RequestQueue, options: { allowBusy: boolean }): Promise<void> {
+export async function checkNamedQueue(
+  amqpUrl: string,
+  queue: RequestQueue,
+  options: { allowBusy: boolean },
+): Promise<void> {
   if (queue.perRun || options.allowBusy) return;
   const state = await inspectQueue(amqpUrl, queue.name);
   if (!state.exists || (state.messageCount === 0 && state.consumerCount === 0)) return;
   const holds = [
     state.messageCount > 0 ? `${state.messageCount} message${state.messageCount === 1 ? '' : 's'}` : '',
     state.consumerCount > 0 ? `${state.consumerCount} consumer${state.consumerCount === 1 ? '' : 's'}` : '',
-  ].filter(Boolean).join(' and ');
+  ]
+    .filter(Boolean)
+    .join(' and ');
   throw new Error(
     `queue "${queue.name}" already has ${holds}: another program uses it, and this run would answer its requests and lose its own to its servers. ` +
       `Leave out --queue for a private per-run queue, name an unused queue, or pass ${ALLOW_BUSY_QUEUE_OPTION} if sharing it is intended`,

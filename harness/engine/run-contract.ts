@@ -73,7 +73,12 @@ export interface RunParticipation {
   untilStart(signal: AbortSignal | undefined): Promise<number>;
   lateStartWarning(): string | undefined;
   /** The servers' participant: waits until every client participant is done. */
-  untilSegmentsDone(brokerUrl: string, definition: ScenarioDefinition, harnessErrors: string[], signal: AbortSignal | undefined): Promise<void>;
+  untilSegmentsDone(
+    brokerUrl: string,
+    definition: ScenarioDefinition,
+    harnessErrors: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<void>;
   afterLoad(brokerUrl: string, harnessErrors: string[]): Promise<void>;
   /** Leaves what a later merge needs beside the result. */
   saveRecord(runDir: string, input: AssembleInput, result: ScenarioResult): void;
@@ -117,4 +122,3 @@ export interface AssembleInput {
   /** What the run observed about itself that a reader must know (e.g. a late start), before the load's own. */
   readonly warnings?: readonly string[];
 }
-

@@ -43,13 +43,21 @@ export function placeOnNode(role: ProxyName, index: number, nodes: number): numb
  * `broker` is a choice (the run starts and stops its broker) or an already started broker
  * that the caller owns and stops (tests share one node across runs this way).
  */
-export async function startTopology(options: { broker: BrokerChoice | StartedBroker; proxy: ProxyChoice; runId: string; nodes?: number; onBrokerLaunched?: () => void }): Promise<Topology> {
+export async function startTopology(options: {
+  broker: BrokerChoice | StartedBroker;
+  proxy: ProxyChoice;
+  runId: string;
+  nodes?: number;
+  onBrokerLaunched?: () => void;
+}): Promise<Topology> {
   const ownsBroker = typeof options.broker === 'string';
   const onBrokerLaunched = options.onBrokerLaunched ?? (() => undefined);
   if (!ownsBroker) onBrokerLaunched();
   // The proxy server does not need the broker: both start at once.
   const [brokerStart, proxyStart] = await Promise.allSettled([
-    typeof options.broker === 'string' ? startBroker(options.broker, process.env, options.nodes, onBrokerLaunched) : Promise.resolve(options.broker),
+    typeof options.broker === 'string'
+      ? startBroker(options.broker, process.env, options.nodes, onBrokerLaunched)
+      : Promise.resolve(options.broker),
     startProxyServer(options.proxy),
   ]);
   if (brokerStart.status === 'rejected') {
@@ -68,11 +76,21 @@ export async function startTopology(options: { broker: BrokerChoice | StartedBro
     const proxies = {} as Record<ProxyName, Proxy>;
     for (const name of ['servers', 'clients'] as const) {
       // Unique names: a shared real Toxiproxy may serve several runs at once.
-      proxies[name] = await toxiproxy.createProxy({ name: `rpc-chaos-${options.runId}-${name}`, listen: `${localAddress() ?? '127.0.0.1'}:0`, upstream });
+      proxies[name] = await toxiproxy.createProxy({
+        name: `rpc-chaos-${options.runId}-${name}`,
+        listen: `${localAddress() ?? '127.0.0.1'}:0`,
+        upstream,
+      });
     }
     const nodeProxies: Proxy[] = [];
     for (const node of cluster?.nodeInfo() ?? []) {
-      nodeProxies.push(await toxiproxy.createProxy({ name: `rpc-chaos-${options.runId}-node-${node.index}`, listen: '127.0.0.1:0', upstream: `${node.host}:${node.amqpPort}` }));
+      nodeProxies.push(
+        await toxiproxy.createProxy({
+          name: `rpc-chaos-${options.runId}-node-${node.index}`,
+          listen: '127.0.0.1:0',
+          upstream: `${node.host}:${node.amqpPort}`,
+        }),
+      );
     }
     const started = proxyServer;
     const urlThrough = (proxy: Proxy) => {

@@ -19,13 +19,15 @@ export async function findFreePort(host = '127.0.0.1'): Promise<number> {
 /** Several distinct free ports: held open together so the kernel cannot hand out one twice. */
 export async function findFreePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<import('node:net').Server>((resolve, reject) => {
-        const server = createServer();
-        server.unref();
-        server.once('error', reject);
-        server.listen({ host, port: 0, exclusive: true }, () => resolve(server));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import('node:net').Server>((resolve, reject) => {
+          const server = createServer();
+          server.unref();
+          server.once('error', reject);
+          server.listen({ host, port: 0, exclusive: true }, () => resolve(server));
+        }),
     ),
   );
   const ports = servers.map((server) => {

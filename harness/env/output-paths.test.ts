@@ -29,39 +29,53 @@ describe('checkOutputPath', { timeout: 10_000 }, () => {
   });
 
   it('refuses a baseline file in a missing folder under /proc', () => {
-    const { value, ms } = timed(() => checkOutputPath({ option: '--save-baseline', path: '/proc/sub/b.json', kind: 'file' }));
+    const { value, ms } = timed(() =>
+      checkOutputPath({ option: '--save-baseline', path: '/proc/sub/b.json', kind: 'file' }),
+    );
     expect(value).toContain('--save-baseline /proc/sub/b.json: /proc is on the proc pseudo filesystem');
     expect(ms).toBeLessThan(1000);
   });
 
   it('refuses /sys', () => {
-    expect(checkOutputPath({ option: '--out', path: '/sys/kernel/x', kind: 'folder' })).toMatch(/sysfs pseudo filesystem/);
+    expect(checkOutputPath({ option: '--out', path: '/sys/kernel/x', kind: 'folder' })).toMatch(
+      /sysfs pseudo filesystem/,
+    );
   });
 
   it('refuses a folder whose parent is a file', () => {
     const file = join(scratch, 'plain-file');
     writeFileSync(file, 'x');
-    expect(checkOutputPath({ option: '--out', path: join(file, 'sub'), kind: 'folder' })).toBe(`--out ${join(file, 'sub')}: ${file} is a file, so no folder can be created under it`);
+    expect(checkOutputPath({ option: '--out', path: join(file, 'sub'), kind: 'folder' })).toBe(
+      `--out ${join(file, 'sub')}: ${file} is a file, so no folder can be created under it`,
+    );
   });
 
   it('refuses a file where a folder is wanted, and a folder where a file is wanted', () => {
     const file = join(scratch, 'taken');
     writeFileSync(file, 'x');
-    expect(checkOutputPath({ option: '--out', path: file, kind: 'folder' })).toContain('a file of that name exists; give a folder');
-    expect(checkOutputPath({ option: '--save-baseline', path: scratch, kind: 'file' })).toContain('that is a folder; give a file name');
+    expect(checkOutputPath({ option: '--out', path: file, kind: 'folder' })).toContain(
+      'a file of that name exists; give a folder',
+    );
+    expect(checkOutputPath({ option: '--save-baseline', path: scratch, kind: 'file' })).toContain(
+      'that is a folder; give a file name',
+    );
   });
 
   it('refuses a folder this process cannot write in', () => {
     // Permission bits do not stop root, so a non-root run tests them and root tests a read-only /proc entry.
     if (process.getuid?.() === 0) {
-      expect(checkOutputPath({ option: '--out', path: '/proc/self/x', kind: 'folder' })).toMatch(/pseudo filesystem|cannot write/);
+      expect(checkOutputPath({ option: '--out', path: '/proc/self/x', kind: 'folder' })).toMatch(
+        /pseudo filesystem|cannot write/,
+      );
       return;
     }
     const locked = join(scratch, 'locked');
     mkdirSync(locked);
     chmodSync(locked, 0o500);
     try {
-      expect(checkOutputPath({ option: '--out', path: join(locked, 'run'), kind: 'folder' })).toContain('cannot write in');
+      expect(checkOutputPath({ option: '--out', path: join(locked, 'run'), kind: 'folder' })).toContain(
+        'cannot write in',
+      );
     } finally {
       chmodSync(locked, 0o700);
     }

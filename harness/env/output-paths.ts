@@ -7,7 +7,17 @@
  * So folders are created here one level at a time from the first existing ancestor, after
  * that ancestor was found to be a directory on a real filesystem.
  */
-import { closeSync, existsSync, mkdirSync, openSync, realpathSync, statfsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  statfsSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 
@@ -46,16 +56,21 @@ export function checkOutputPath(target: OutputTarget): string | undefined {
   const path = resolve(target.path);
   const existing = statOrUndefined(path);
   if (existing) {
-    if (kind === 'folder' && !existing.isDirectory()) return `${option} ${target.path}: a file of that name exists; give a folder`;
-    if (kind === 'file' && existing.isDirectory()) return `${option} ${target.path}: that is a folder; give a file name, e.g. ${join(target.path, 'baseline.json')}`;
+    if (kind === 'folder' && !existing.isDirectory())
+      return `${option} ${target.path}: a file of that name exists; give a folder`;
+    if (kind === 'file' && existing.isDirectory())
+      return `${option} ${target.path}: that is a folder; give a file name, e.g. ${join(target.path, 'baseline.json')}`;
   }
   const folder = kind === 'folder' ? path : dirname(path);
   const ancestor = firstExistingAncestor(folder);
-  if (!statSync(ancestor).isDirectory()) return `${option} ${target.path}: ${ancestor} is a file, so no folder can be created under it`;
+  if (!statSync(ancestor).isDirectory())
+    return `${option} ${target.path}: ${ancestor} is a file, so no folder can be created under it`;
   const pseudo = pseudoFilesystemOf(ancestor);
-  if (pseudo) return `${option} ${target.path}: ${ancestor} is on the ${pseudo} pseudo filesystem, which cannot hold files; choose a folder on a disk, e.g. reports/`;
+  if (pseudo)
+    return `${option} ${target.path}: ${ancestor} is on the ${pseudo} pseudo filesystem, which cannot hold files; choose a folder on a disk, e.g. reports/`;
   const probeProblem = probeWrite(ancestor);
-  if (probeProblem) return `${option} ${target.path}: cannot write in ${ancestor} (${probeProblem}); choose a folder you can write to`;
+  if (probeProblem)
+    return `${option} ${target.path}: cannot write in ${ancestor} (${probeProblem}); choose a folder you can write to`;
   if (kind === 'file' && existing) {
     try {
       closeSync(openSync(path, 'r+'));
@@ -73,9 +88,13 @@ export function checkOutputPath(target: OutputTarget): string | undefined {
 export function makeDirectory(dir: string): void {
   const path = resolve(dir);
   const ancestor = firstExistingAncestor(path);
-  if (!statSync(ancestor).isDirectory()) throw new OutputPathError(`cannot create ${dir}: ${ancestor} is a file, not a folder`);
+  if (!statSync(ancestor).isDirectory())
+    throw new OutputPathError(`cannot create ${dir}: ${ancestor} is a file, not a folder`);
   const pseudo = pseudoFilesystemOf(ancestor);
-  if (pseudo) throw new OutputPathError(`cannot create ${dir}: ${ancestor} is on the ${pseudo} pseudo filesystem, which cannot hold files`);
+  if (pseudo)
+    throw new OutputPathError(
+      `cannot create ${dir}: ${ancestor} is on the ${pseudo} pseudo filesystem, which cannot hold files`,
+    );
   const missing: string[] = [];
   for (let level = path; level !== ancestor; level = dirname(level)) missing.unshift(level);
   for (const level of missing) {
@@ -83,7 +102,8 @@ export function makeDirectory(dir: string): void {
       mkdirSync(level);
     } catch (error) {
       // Another process may create the same folder at the same moment.
-      if (codeOf(error) !== 'EEXIST' || !statSync(level).isDirectory()) throw new OutputPathError(`cannot create ${level}: ${(error as Error).message}`);
+      if (codeOf(error) !== 'EEXIST' || !statSync(level).isDirectory())
+        throw new OutputPathError(`cannot create ${level}: ${(error as Error).message}`);
     }
   }
 }

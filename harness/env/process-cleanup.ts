@@ -61,7 +61,9 @@ function abandoning(): string {
   const lines = [...abandonListeners].flatMap((listener) => listener());
   const names = [...registrations.values()].map((r) => r.name);
   if (names.length > 0) lines.push(`killing without a graceful stop: ${names.join(', ')}`);
-  return lines.length > 0 ? lines.map((line) => `  - ${line}\n`).join('') : '  - nothing: everything was already written and stopped\n';
+  return lines.length > 0
+    ? lines.map((line) => `  - ${line}\n`).join('')
+    : '  - nothing: everything was already written and stopped\n';
 }
 
 function exitNow(signal: NodeJS.Signals, reason: string): never {

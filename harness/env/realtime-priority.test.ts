@@ -10,10 +10,17 @@ describe('setRealtimePriority', () => {
 
   it('puts every thread of a running Node process under SCHED_FIFO, and a thread it starts later too', async () => {
     // The child starts a worker thread only when told to (after the priority is set).
-    const child = spawn(process.execPath, ['-e', `
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `
       const { Worker } = require('node:worker_threads');
       process.stdin.once('data', () => { new Worker('setTimeout(() => {}, 20000)', { eval: true }).on('online', () => console.log('thread')); });
-      console.log('ready'); setTimeout(() => {}, 20000);`], { stdio: ['pipe', 'pipe', 'inherit'] });
+      console.log('ready'); setTimeout(() => {}, 20000);`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     children.push(child);
     const lines = lineReader(child);
     expect(await lines()).toBe('ready');
@@ -34,7 +41,11 @@ describe('setRealtimePriority', () => {
     const child = spawn(process.execPath, ['-e', 'process.exit(0)']);
     const pid = child.pid!;
     await new Promise((resolve) => child.once('exit', resolve));
-    await expect(setRealtimePriority(pid, 'client-2')).rejects.toThrow(new RegExp(`--client-priority realtime: cannot give client-2 \\(pid ${pid}\\) SCHED_FIFO priority 10: chrt: .+\\. It needs root, CAP_SYS_NICE`));
+    await expect(setRealtimePriority(pid, 'client-2')).rejects.toThrow(
+      new RegExp(
+        `--client-priority realtime: cannot give client-2 \\(pid ${pid}\\) SCHED_FIFO priority 10: chrt: .+\\. It needs root, CAP_SYS_NICE`,
+      ),
+    );
   });
 });
 

@@ -25,16 +25,24 @@ export const REALTIME_PRIORITY = 10;
 /** Gives every thread of `pid` SCHED_FIFO at REALTIME_PRIORITY; rejects saying why it could not. */
 export async function setRealtimePriority(pid: number, name: string): Promise<void> {
   try {
-    await execFileAsync('chrt', ['--all-tasks', '--fifo', '--pid', String(REALTIME_PRIORITY), String(pid)], { timeout: 5_000 });
+    await execFileAsync('chrt', ['--all-tasks', '--fifo', '--pid', String(REALTIME_PRIORITY), String(pid)], {
+      timeout: 5_000,
+    });
   } catch (error) {
     const failed = error as Error & { code?: string | number; stderr?: string };
-    const why = failed.code === 'ENOENT' ? 'chrt (util-linux) is not installed' : (failed.stderr ?? failed.message).trim();
-    throw new Error(`--client-priority realtime: cannot give ${name} (pid ${pid}) SCHED_FIFO priority ${REALTIME_PRIORITY}: ${why}. It needs root, CAP_SYS_NICE or an RLIMIT_RTPRIO of at least ${REALTIME_PRIORITY}.`);
+    const why =
+      failed.code === 'ENOENT' ? 'chrt (util-linux) is not installed' : (failed.stderr ?? failed.message).trim();
+    throw new Error(
+      `--client-priority realtime: cannot give ${name} (pid ${pid}) SCHED_FIFO priority ${REALTIME_PRIORITY}: ${why}. It needs root, CAP_SYS_NICE or an RLIMIT_RTPRIO of at least ${REALTIME_PRIORITY}.`,
+    );
   }
   // chrt answers for the threads it found; make sure the kernel agrees for every one.
   const policies = threadPolicies(pid);
   const normal = policies.filter((policy) => policy !== SCHED_FIFO).length;
-  if (normal > 0) throw new Error(`--client-priority realtime: ${normal} of ${policies.length} threads of ${name} (pid ${pid}) are not under SCHED_FIFO after chrt`);
+  if (normal > 0)
+    throw new Error(
+      `--client-priority realtime: ${normal} of ${policies.length} threads of ${name} (pid ${pid}) are not under SCHED_FIFO after chrt`,
+    );
 }
 
 /** The scheduling policy of each thread of `pid`, from /proc (field 41 of stat: 0 normal, 1 FIFO, 2 RR). */
@@ -46,4 +54,3 @@ export function threadPolicies(pid: number): number[] {
     return Number(fields[41 - 3]);
   });
 }
-

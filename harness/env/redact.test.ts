@@ -4,7 +4,9 @@ import { redactMessage, redactUrl } from './redact.ts';
 describe('redactUrl', () => {
   it('replaces the password of amqp, amqps and http URLs, keeping user, host, port, vhost and query', () => {
     expect(redactUrl('amqp://chaos:s3cret@127.0.0.1:5672')).toBe('amqp://chaos:***@127.0.0.1:5672');
-    expect(redactUrl('amqps://chaos:s3cret@broker.example:5671/%2F?heartbeat=10')).toBe('amqps://chaos:***@broker.example:5671/%2F?heartbeat=10');
+    expect(redactUrl('amqps://chaos:s3cret@broker.example:5671/%2F?heartbeat=10')).toBe(
+      'amqps://chaos:***@broker.example:5671/%2F?heartbeat=10',
+    );
     expect(redactUrl('http://admin:s3cret@127.0.0.1:8474')).toBe('http://admin:***@127.0.0.1:8474/');
   });
 
@@ -37,8 +39,11 @@ describe('redactUrl', () => {
 
 describe('redactMessage', () => {
   it('replaces every password in a message, of any scheme, and nothing else', () => {
-    const message = 'could not connect to amqp://a:one@h1:5672 nor amqps://b:two@h2:5671/vh, and Toxiproxy at http://c:three@127.0.0.1:8474/version said no';
-    expect(redactMessage(message)).toBe('could not connect to amqp://a:***@h1:5672 nor amqps://b:***@h2:5671/vh, and Toxiproxy at http://c:***@127.0.0.1:8474/version said no');
+    const message =
+      'could not connect to amqp://a:one@h1:5672 nor amqps://b:two@h2:5671/vh, and Toxiproxy at http://c:three@127.0.0.1:8474/version said no';
+    expect(redactMessage(message)).toBe(
+      'could not connect to amqp://a:***@h1:5672 nor amqps://b:***@h2:5671/vh, and Toxiproxy at http://c:***@127.0.0.1:8474/version said no',
+    );
   });
 
   it('replaces a password with encoded characters, a raw "@" or "/", or an empty user, whole', () => {
@@ -49,12 +54,17 @@ describe('redactMessage', () => {
   });
 
   it('ends a URL at a quote or an angle bracket, as in JSON, and after an underscore or "=" a scheme still starts', () => {
-    expect(redactMessage('{"urls":["amqp://u:one@h1","amqp://u:two@h2"],"contact":"ops@example.com"}')).toBe('{"urls":["amqp://u:***@h1","amqp://u:***@h2"],"contact":"ops@example.com"}');
-    expect(redactMessage('<amqp://u:one@h1> AMQP_URL=amqp://u:two@h2 env_amqp://u:three@h3')).toBe('<amqp://u:***@h1> AMQP_URL=amqp://u:***@h2 env_amqp://u:***@h3');
+    expect(redactMessage('{"urls":["amqp://u:one@h1","amqp://u:two@h2"],"contact":"ops@example.com"}')).toBe(
+      '{"urls":["amqp://u:***@h1","amqp://u:***@h2"],"contact":"ops@example.com"}',
+    );
+    expect(redactMessage('<amqp://u:one@h1> AMQP_URL=amqp://u:two@h2 env_amqp://u:three@h3')).toBe(
+      '<amqp://u:***@h1> AMQP_URL=amqp://u:***@h2 env_amqp://u:***@h3',
+    );
   });
 
   it('leaves URLs without a password, e-mail addresses and host:port pairs alone', () => {
-    const message = 'amqp://guest@127.0.0.1:5672 and http://127.0.0.1:8474/proxies and ops@example.com at 127.0.0.1:5672';
+    const message =
+      'amqp://guest@127.0.0.1:5672 and http://127.0.0.1:8474/proxies and ops@example.com at 127.0.0.1:5672';
     expect(redactMessage(message)).toBe(message);
   });
 

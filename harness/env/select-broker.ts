@@ -20,14 +20,22 @@ const RABBITMQ_SERVER_PATHS = ['/usr/lib/rabbitmq/bin/rabbitmq-server', '/usr/sb
  * broker: work that competes for the CPU (starting worker processes) can wait for it, so the
  * node's boot, the longest step of a run, starts first.
  */
-export async function startBroker(choice: BrokerChoice = 'auto', env: NodeJS.ProcessEnv = process.env, nodes?: number, onLaunched: () => void = () => undefined): Promise<StartedBroker> {
+export async function startBroker(
+  choice: BrokerChoice = 'auto',
+  env: NodeJS.ProcessEnv = process.env,
+  nodes?: number,
+  onLaunched: () => void = () => undefined,
+): Promise<StartedBroker> {
   const amqpUrl = env.AMQP_URL;
   const privateNode = () => new PrivateRabbitNode({ onLaunched }).start();
-  const privateNodeChosen = choice === 'local' || (choice === 'auto' && !amqpUrl && RABBITMQ_SERVER_PATHS.some((path) => existsSync(path)));
+  const privateNodeChosen =
+    choice === 'local' || (choice === 'auto' && !amqpUrl && RABBITMQ_SERVER_PATHS.some((path) => existsSync(path)));
   if (!privateNodeChosen || (nodes !== undefined && nodes > 1)) onLaunched();
   if (choice === 'cluster' || (nodes !== undefined && nodes > 1)) {
     if (choice !== 'cluster' && choice !== 'auto' && choice !== 'local') {
-      throw new Error(`${nodes} nodes need a private cluster (--broker cluster); --broker ${choice} is a single broker`);
+      throw new Error(
+        `${nodes} nodes need a private cluster (--broker cluster); --broker ${choice} is a single broker`,
+      );
     }
     const { PrivateRabbitCluster } = await import('./cluster/private-rabbit-cluster.ts');
     return new PrivateRabbitCluster().withNodes(nodes ?? DEFAULT_CLUSTER_NODES).start();
@@ -55,7 +63,11 @@ export async function startBroker(choice: BrokerChoice = 'auto', env: NodeJS.Pro
  * The kind of broker `startBroker(choice)` tries first, without starting anything: what a
  * run that failed to start records as its environment.
  */
-export function plannedBrokerKind(choice: BrokerChoice, env: NodeJS.ProcessEnv = process.env, nodes?: number): Exclude<BrokerChoice, 'auto'> {
+export function plannedBrokerKind(
+  choice: BrokerChoice,
+  env: NodeJS.ProcessEnv = process.env,
+  nodes?: number,
+): Exclude<BrokerChoice, 'auto'> {
   if (nodes !== undefined && nodes > 1) return 'cluster';
   if (choice !== 'auto') return choice;
   if (env.AMQP_URL) return 'url';

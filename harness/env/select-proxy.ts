@@ -16,7 +16,10 @@ export interface StartedProxyServer {
  * TOXIPROXY_URL -> that server (never stopped by us); 'docker' -> the Toxiproxy container;
  * otherwise the built-in Toxiproxy-API proxy in this process, which needs nothing installed.
  */
-export async function startProxyServer(choice: ProxyChoice = 'auto', env: NodeJS.ProcessEnv = process.env): Promise<StartedProxyServer> {
+export async function startProxyServer(
+  choice: ProxyChoice = 'auto',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<StartedProxyServer> {
   const external = env.TOXIPROXY_URL;
   if (choice === 'toxiproxy' || (choice === 'auto' && external)) {
     if (!external) throw new Error('--proxy toxiproxy needs TOXIPROXY_URL, e.g. TOXIPROXY_URL=http://127.0.0.1:8474');
@@ -25,16 +28,29 @@ export async function startProxyServer(choice: ProxyChoice = 'auto', env: NodeJS
   if (choice === 'docker') {
     const { DockerToxiproxy } = await import('./docker/docker-toxiproxy.ts');
     const started = await new DockerToxiproxy().start();
-    return { kind: 'docker', getApiUrl: () => started.getApiUrl(), getVersion: () => 'docker', stop: () => started.stop() };
+    return {
+      kind: 'docker',
+      getApiUrl: () => started.getApiUrl(),
+      getVersion: () => 'docker',
+      stop: () => started.stop(),
+    };
   }
   const { BuiltinToxiproxy } = await import('./proxy/builtin-toxiproxy.ts');
   const started = await new BuiltinToxiproxy({ host: '127.0.0.1', port: 0 }).start();
   const version = parseVersion(await new Toxiproxy(started.getApiUrl()).getVersion());
-  return { kind: 'builtin', getApiUrl: () => started.getApiUrl(), getVersion: () => version, stop: () => started.stop() };
+  return {
+    kind: 'builtin',
+    getApiUrl: () => started.getApiUrl(),
+    getVersion: () => version,
+    stop: () => started.stop(),
+  };
 }
 
 /** The kind of proxy server `startProxyServer(choice)` starts, without starting it. */
-export function plannedProxyKind(choice: ProxyChoice, env: NodeJS.ProcessEnv = process.env): StartedProxyServer['kind'] {
+export function plannedProxyKind(
+  choice: ProxyChoice,
+  env: NodeJS.ProcessEnv = process.env,
+): StartedProxyServer['kind'] {
   if (choice !== 'auto') return choice;
   return env.TOXIPROXY_URL ? 'toxiproxy' : 'builtin';
 }
@@ -49,9 +65,16 @@ async function attachExternalToxiproxy(url: string): Promise<StartedProxyServer>
     ]);
   } catch (error) {
     // fetch refuses a URL with credentials, and its message repeats the URL whole.
-    throw new Error(`Toxiproxy at TOXIPROXY_URL=${redactUrl(url)} did not answer GET /version: ${redactMessage((error as Error).message)}`);
+    throw new Error(
+      `Toxiproxy at TOXIPROXY_URL=${redactUrl(url)} did not answer GET /version: ${redactMessage((error as Error).message)}`,
+    );
   }
-  return { kind: 'toxiproxy', getApiUrl: () => url, getVersion: () => parseVersion(version), stop: async () => undefined };
+  return {
+    kind: 'toxiproxy',
+    getApiUrl: () => url,
+    getVersion: () => parseVersion(version),
+    stop: async () => undefined,
+  };
 }
 
 /** GET /version answers `{"version": "2.12.0"}`; the client hands back that text as it is. */

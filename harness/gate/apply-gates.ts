@@ -16,7 +16,13 @@ export interface PreparedGates {
 
 export function prepareGates(
   expressions: readonly string[],
-  options: { baselineFile?: string; tolerancePct: number; scenario: string; scenarioGates?: readonly string[]; faults: readonly FaultSpec[] },
+  options: {
+    baselineFile?: string;
+    tolerancePct: number;
+    scenario: string;
+    scenarioGates?: readonly string[];
+    faults: readonly FaultSpec[];
+  },
 ): PreparedGates {
   const errors: string[] = [];
   const gates: ParsedGate[] = [];
@@ -28,7 +34,12 @@ export function prepareGates(
     }
   }
   // A phase gate naming a fault the scenario never schedules is a typo, not a failed gate.
-  errors.push(...phaseSelectorErrors(gates, options.faults.map((fault) => ({ kind: fault.kind, description: describeFault(fault).description }))));
+  errors.push(
+    ...phaseSelectorErrors(
+      gates,
+      options.faults.map((fault) => ({ kind: fault.kind, description: describeFault(fault).description })),
+    ),
+  );
   let baseline: Baseline | undefined;
   if (options.baselineFile) {
     try {
@@ -45,13 +56,23 @@ export function prepareGates(
  * Adds gate results to each run and fails its verdict when a gate fails. With a baseline,
  * the runs are compared together (medians of repeats) and the comparison is added to each.
  */
-export function applyGates(results: readonly ScenarioResult[], prepared: PreparedGates, options: { saveBaselineFile?: string }): { results: ScenarioResult[]; notes: string[] } {
+export function applyGates(
+  results: readonly ScenarioResult[],
+  prepared: PreparedGates,
+  options: { saveBaselineFile?: string },
+): { results: ScenarioResult[]; notes: string[] } {
   const notes: string[] = [];
-  const baselineGates = prepared.baseline ? compareWithBaseline(results, prepared.baseline, { tolerancePct: prepared.tolerancePct }) : [];
+  const baselineGates = prepared.baseline
+    ? compareWithBaseline(results, prepared.baseline, { tolerancePct: prepared.tolerancePct })
+    : [];
   const gated = results.map((result) => {
     const scenarioGates = prepared.gates.filter((gate) => prepared.fromScenario.has(gate.expression));
     const cliGates = prepared.gates.filter((gate) => !prepared.fromScenario.has(gate.expression));
-    const gates = [...evaluateGates(result, scenarioGates, 'scenario'), ...evaluateGates(result, cliGates, 'cli'), ...baselineGates];
+    const gates = [
+      ...evaluateGates(result, scenarioGates, 'scenario'),
+      ...evaluateGates(result, cliGates, 'cli'),
+      ...baselineGates,
+    ];
     const gatesPassed = gates.every((gate) => gate.passed);
     const verdict = result.verdict === 'pass' && !gatesPassed ? 'fail' : result.verdict;
     return { ...result, gates, verdict } satisfies ScenarioResult;

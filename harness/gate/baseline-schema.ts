@@ -49,18 +49,30 @@ export const BaselineSchema = z
     for (const [name, metric] of Object.entries(baseline.metrics)) {
       const definition = metricDefinition(name);
       if (!definition || definition.name !== name || definition.better === 'neither') {
-        context.addIssue({ code: 'custom', path: ['metrics', name], message: `"${name}" is not a metric a baseline can compare` });
+        context.addIssue({
+          code: 'custom',
+          path: ['metrics', name],
+          message: `"${name}" is not a metric a baseline can compare`,
+        });
         continue;
       }
       // A hand-edited median that no longer matches the values would silently move the bar.
       const derived = spreadOf(metric.values);
       for (const key of ['median', 'min', 'max', 'halfRange'] as const) {
         if (Math.abs(derived[key] - metric[key]) > 1e-9 * Math.max(1, Math.abs(derived[key]))) {
-          context.addIssue({ code: 'custom', path: ['metrics', name, key], message: `${key} ${metric[key]} does not match values [${metric.values.join(', ')}] (expected ${derived[key]})` });
+          context.addIssue({
+            code: 'custom',
+            path: ['metrics', name, key],
+            message: `${key} ${metric[key]} does not match values [${metric.values.join(', ')}] (expected ${derived[key]})`,
+          });
         }
       }
       if (metric.values.length + metric.runsWithoutSamples > baseline.runIds.length) {
-        context.addIssue({ code: 'custom', path: ['metrics', name, 'values'], message: `more values than runs (${baseline.runIds.length})` });
+        context.addIssue({
+          code: 'custom',
+          path: ['metrics', name, 'values'],
+          message: `more values than runs (${baseline.runIds.length})`,
+        });
       }
     }
   });
@@ -77,8 +89,16 @@ export class BaselineError extends Error {
 export function environmentOf(result: ScenarioResult): BaselineEnvironment {
   const env = result.environment;
   const load = result.config.load;
-  const length = load.durationMs !== undefined ? `for ${load.durationMs / 1000}s` : load.calls !== undefined ? `for ${load.calls} calls` : '';
-  const shape = load.executor === 'constant-arrival-rate' ? `${load.ratePerSec}/s, max ${load.maxInFlight} in flight` : `concurrency ${load.concurrency}`;
+  const length =
+    load.durationMs !== undefined
+      ? `for ${load.durationMs / 1000}s`
+      : load.calls !== undefined
+        ? `for ${load.calls} calls`
+        : '';
+  const shape =
+    load.executor === 'constant-arrival-rate'
+      ? `${load.ratePerSec}/s, max ${load.maxInFlight} in flight`
+      : `concurrency ${load.concurrency}`;
   return {
     broker: `${env.broker.kind} ${env.broker.version}`,
     proxy: `${env.proxy.kind} ${env.proxy.version}`,
@@ -87,6 +107,10 @@ export function environmentOf(result: ScenarioResult): BaselineEnvironment {
     platform: env.platform,
     cpus: env.cpus,
     harnessVersion: env.harnessVersion,
-    workload: `${load.executor} ${shape} ${length}, ${result.config.servers} servers, ${result.config.clients} clients`.replace(/ +/g, ' '),
+    workload:
+      `${load.executor} ${shape} ${length}, ${result.config.servers} servers, ${result.config.clients} clients`.replace(
+        / +/g,
+        ' ',
+      ),
   };
 }

@@ -20,8 +20,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function fakeNpm(): string {
   const bin = join(scratch, 'bin');
   mkdirSync(bin, { recursive: true });
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell default, not a template
-  writeFileSync(join(bin, 'npm'), '#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$FAKE_NPM_ARGS"\nexit "${FAKE_NPM_EXIT:-0}"\n');
+  writeFileSync(
+    join(bin, 'npm'),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell default, not a template
+    '#!/usr/bin/env bash\nprintf "%s\\n" "$@" > "$FAKE_NPM_ARGS"\nexit "${FAKE_NPM_EXIT:-0}"\n',
+  );
   chmodSync(join(bin, 'npm'), 0o755);
   return bin;
 }
@@ -55,7 +58,10 @@ function runStep(files: { cached?: boolean; committed?: boolean }, npmExit = 0) 
 }
 
 /** The step as the workflow runs it: from the checkout, with the real npm, against the job's broker. */
-function runRealStep(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runRealStep(
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [STEP], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -77,13 +83,17 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
   it('without any baseline only saves one', () => {
     const step = runStep({});
     expect(step.code).toBe(0);
-    expect(step.npmArgs).toBe('run scenario -- baseline --broker url --out reports/baseline --repeat 3 --save-baseline reports/rpc-chaos-baseline.json');
+    expect(step.npmArgs).toBe(
+      'run scenario -- baseline --broker url --out reports/baseline --repeat 3 --save-baseline reports/rpc-chaos-baseline.json',
+    );
     expect(step.summary).toContain('no baseline yet');
   });
 
   it('compares with the committed baseline, with a tolerance wide enough for another machine', () => {
     const step = runStep({ committed: true });
-    expect(step.npmArgs).toContain('--save-baseline reports/rpc-chaos-baseline.json --baseline .github/rpc-chaos-baseline.json --tolerance 100%');
+    expect(step.npmArgs).toContain(
+      '--save-baseline reports/rpc-chaos-baseline.json --baseline .github/rpc-chaos-baseline.json --tolerance 100%',
+    );
     expect(step.stdout).toContain('compared with the committed baseline');
   });
 
@@ -99,7 +109,9 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
     expect(runStep({}, 2).code).toBe(2);
   });
 
-  it('runs the real scenario through the real npm: two runs compared with the committed baseline by their medians, and their baseline saved', { timeout: 180_000 }, async () => {
+  it('runs the real scenario through the real npm: two runs compared with the committed baseline by their medians, and their baseline saved', {
+    timeout: 180_000,
+  }, async () => {
     // The workflow's service container is an external broker at AMQP_URL; here a private node stands in.
     await using broker = await new PrivateRabbitNode().start();
     const dir = mkdtempSync(join(scratch, 'real-'));
@@ -107,26 +119,35 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
     const newBaseline = join(dir, 'reports/rpc-chaos-baseline.json');
     const summary = join(dir, 'summary.md');
     writeFileSync(summary, '');
-    const step = await runRealStep({
-      ...process.env,
-      AMQP_URL: broker.getAmqpUrl(),
-      TOXIPROXY_URL: '',
-      RPC_CHAOS_REPEAT: '2',
-      RPC_CHAOS_OUT: out,
-      RPC_CHAOS_NEW_BASELINE: newBaseline,
-      // None cached yet, as on a runner type's first run: the committed baseline (the default
-      // path, from the checkout) is used. Made on another machine; only the plumbing is judged.
-      RPC_CHAOS_CACHED_BASELINE: join(dir, '.rpc-chaos-cache/baseline.json'),
-      RPC_CHAOS_OTHER_MACHINE_TOLERANCE: '1000%',
-      GITHUB_STEP_SUMMARY: summary,
-    }, 170_000);
+    const step = await runRealStep(
+      {
+        ...process.env,
+        AMQP_URL: broker.getAmqpUrl(),
+        TOXIPROXY_URL: '',
+        RPC_CHAOS_REPEAT: '2',
+        RPC_CHAOS_OUT: out,
+        RPC_CHAOS_NEW_BASELINE: newBaseline,
+        // None cached yet, as on a runner type's first run: the committed baseline (the default
+        // path, from the checkout) is used. Made on another machine; only the plumbing is judged.
+        RPC_CHAOS_CACHED_BASELINE: join(dir, '.rpc-chaos-cache/baseline.json'),
+        RPC_CHAOS_OTHER_MACHINE_TOLERANCE: '1000%',
+        GITHUB_STEP_SUMMARY: summary,
+      },
+      170_000,
+    );
     expect(step.code, `${step.stdout}\n${step.stderr}`).toBe(0);
-    expect(step.stdout).toContain('rpc-chaos baseline: compared with the committed baseline .github/rpc-chaos-baseline.json (made on another machine), tolerance 1000%');
-    expect(step.stdout).toContain(`+ npm run scenario -- baseline --broker url --out ${out} --repeat 2 --save-baseline ${newBaseline} --baseline .github/rpc-chaos-baseline.json --tolerance 1000%`);
+    expect(step.stdout).toContain(
+      'rpc-chaos baseline: compared with the committed baseline .github/rpc-chaos-baseline.json (made on another machine), tolerance 1000%',
+    );
+    expect(step.stdout).toContain(
+      `+ npm run scenario -- baseline --broker url --out ${out} --repeat 2 --save-baseline ${newBaseline} --baseline .github/rpc-chaos-baseline.json --tolerance 1000%`,
+    );
     expect(readFileSync(summary, 'utf8')).toContain('**baseline**: compared with the committed baseline');
 
     expect(readdirSync(out).sort()).toEqual(['run-1', 'run-2']);
-    const results = ['run-1', 'run-2'].map((run) => JSON.parse(readFileSync(join(out, run, 'result.json'), 'utf8')) as ScenarioResult);
+    const results = ['run-1', 'run-2'].map(
+      (run) => JSON.parse(readFileSync(join(out, run, 'result.json'), 'utf8')) as ScenarioResult,
+    );
     for (const result of results) {
       expect(result.environment.broker).toMatchObject({ kind: 'url' });
       const p99 = result.gates.find((gate) => gate.expression === 'p99 vs baseline ±1000%');
@@ -149,6 +170,8 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
     expect(workflow).toContain('run: bash harness/gate/ci-baseline-step.sh');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow's own expression, checked as text
     expect(workflow).toContain('restore-keys: rpc-chaos-baseline-${{ runner.os }}-${{ runner.arch }}-');
-    expect(workflow).toMatch(/actions\/cache\/save@v4\n\s+if: success\(\) && github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/);
+    expect(workflow).toMatch(
+      /actions\/cache\/save@v4\n\s+if: success\(\) && github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/,
+    );
   });
 });

@@ -5,7 +5,16 @@ import { lookupMetric, type MetricDefinition } from './metrics.ts';
 import { aggregateRepeats, type RepeatedMetric, type Spread } from './repeats.ts';
 
 /** Compared when no `metrics` are given: the numbers the README promises. */
-export const DEFAULT_COMPARED_METRICS: readonly string[] = ['p50', 'p90', 'p99', 'throughput', 'errors', 'wrong_results', 'mismatched_correlation', 'checks_failed'];
+export const DEFAULT_COMPARED_METRICS: readonly string[] = [
+  'p50',
+  'p90',
+  'p99',
+  'throughput',
+  'errors',
+  'wrong_results',
+  'mismatched_correlation',
+  'checks_failed',
+];
 
 export interface CompareOptions {
   /** How much worse than the baseline median a metric may get, in percent of it. */
@@ -34,22 +43,40 @@ export interface CompareOptions {
  * Throws BaselineError for a bad tolerance, a metric that cannot be compared, or runs of
  * another scenario: those are configuration errors, not regressions.
  */
-export function compareWithBaseline(results: readonly ScenarioResult[], baseline: Baseline, options: CompareOptions): GateResult[] {
+export function compareWithBaseline(
+  results: readonly ScenarioResult[],
+  baseline: Baseline,
+  options: CompareOptions,
+): GateResult[] {
   const { tolerancePct } = options;
-  if (!Number.isFinite(tolerancePct) || tolerancePct < 0) throw new BaselineError(`tolerance must be a percentage >= 0, got ${tolerancePct}`);
+  if (!Number.isFinite(tolerancePct) || tolerancePct < 0)
+    throw new BaselineError(`tolerance must be a percentage >= 0, got ${tolerancePct}`);
   const first = results[0];
   if (!first) throw new BaselineError('no run to compare with the baseline');
   const otherScenario = results.find((result) => result.scenario.name !== baseline.scenario);
-  if (otherScenario) throw new BaselineError(`the baseline is for scenario "${baseline.scenario}", the run is of "${otherScenario.scenario.name}"`);
+  if (otherScenario)
+    throw new BaselineError(
+      `the baseline is for scenario "${baseline.scenario}", the run is of "${otherScenario.scenario.name}"`,
+    );
 
   const definitions = (options.metrics ?? DEFAULT_COMPARED_METRICS).map(comparableMetric);
-  const current = aggregateRepeats(results, definitions.map((definition) => definition.name));
+  const current = aggregateRepeats(
+    results,
+    definitions.map((definition) => definition.name),
+  );
   const environmentNote = describeDifferences(baseline.environment, environmentOf(first));
 
   return definitions.map((definition) => {
     const saved = baseline.metrics[definition.name];
     const now = current.metrics[definition.name];
-    const gate = compareMetric(definition, now, saved, tolerancePct, current.withoutSamples[definition.name], Object.keys(baseline.metrics));
+    const gate = compareMetric(
+      definition,
+      now,
+      saved,
+      tolerancePct,
+      current.withoutSamples[definition.name],
+      Object.keys(baseline.metrics),
+    );
     return environmentNote ? { ...gate, detail: `${gate.detail}; ${environmentNote}` } : gate;
   });
 }
@@ -58,7 +85,9 @@ function comparableMetric(name: string): MetricDefinition {
   const found = lookupMetric(name);
   if ('problem' in found) throw new BaselineError(`cannot compare "${name}" with a baseline: ${found.problem}`);
   if (found.definition.better === 'neither') {
-    throw new BaselineError(`cannot compare "${name}" with a baseline: its right value depends on the faults, so neither direction is a regression; gate it with an expression (e.g. "${name}>=1")`);
+    throw new BaselineError(
+      `cannot compare "${name}" with a baseline: its right value depends on the faults, so neither direction is a regression; gate it with an expression (e.g. "${name}>=1")`,
+    );
   }
   return found.definition;
 }
@@ -76,11 +105,31 @@ function compareMetric(
   const unit = saved?.unit ?? now?.unit ?? '';
   if (!saved) {
     const detail = `${metric}: the baseline has no value for it (it has ${savedNames.join(', ') || 'nothing'}); save a new baseline: FAIL`;
-    return { expression, metric, passed: false, actual: now?.median ?? null, threshold: 0, unit, baseline: null, detail, source: 'baseline' };
+    return {
+      expression,
+      metric,
+      passed: false,
+      actual: now?.median ?? null,
+      threshold: 0,
+      unit,
+      baseline: null,
+      detail,
+      source: 'baseline',
+    };
   }
   if (!now) {
     const detail = `${metric}: ${whyNoSamples ?? 'no samples'} in this run, baseline ${formatMetricValue(saved.median, unit)}: FAIL`;
-    return { expression, metric, passed: false, actual: null, threshold: saved.median, unit, baseline: saved.median, detail, source: 'baseline' };
+    return {
+      expression,
+      metric,
+      passed: false,
+      actual: null,
+      threshold: saved.median,
+      unit,
+      baseline: saved.median,
+      detail,
+      source: 'baseline',
+    };
   }
   const runs = now.values.length + now.runsWithoutSamples;
   const partial = now.runsWithoutSamples > 0 ? `; ${now.values.length} of ${runs} runs had samples` : '';
@@ -90,12 +139,23 @@ function compareMetric(
     const passed = now.max <= saved.max;
     const shown = `${metric} ${formatMetricValue(now.max, unit)} vs baseline ${formatMetricValue(saved.max, unit)}${runs > 1 ? ` (worst of ${runs} runs)` : ''}`;
     const detail = `${shown}: ${passed ? 'no increase' : 'FAIL: must never increase, whatever the tolerance'}${partial}`;
-    return { expression, metric, passed, actual: now.max, threshold: saved.max, unit, baseline: saved.max, detail, source: 'baseline' };
+    return {
+      expression,
+      metric,
+      passed,
+      actual: now.max,
+      threshold: saved.max,
+      unit,
+      baseline: saved.max,
+      detail,
+      source: 'baseline',
+    };
   }
 
   const better = definition.better === 'higher' ? 'higher' : 'lower';
   const worse = better === 'lower' ? now.median - saved.median : saved.median - now.median;
-  const worsePct = saved.median === 0 ? (worse > 0 ? Infinity : worse < 0 ? -Infinity : 0) : (worse / Math.abs(saved.median)) * 100;
+  const worsePct =
+    saved.median === 0 ? (worse > 0 ? Infinity : worse < 0 ? -Infinity : 0) : (worse / Math.abs(saved.median)) * 100;
   const noise = noiseBand(now, saved, unit);
   // An unchanged value (e.g. errors 0 -> 0) says nothing about noise, and a band of 0 is no band.
   const withinNoise = noise !== undefined && worse !== 0 && noise.band > 0 && Math.abs(worse) <= noise.band;
@@ -113,7 +173,12 @@ function compareMetric(
     verdict = `FAIL: beyond tolerance ${tolerancePct}%${noise === undefined ? ' (single run: noise unknown)' : ` and noise ${noise.text}`}`;
   }
   const factor = better === 'lower' ? 1 + tolerancePct / 100 : 1 - tolerancePct / 100;
-  const change = worse === 0 ? 'unchanged' : saved.median === 0 ? 'up from 0' : `${Math.abs(worsePct).toFixed(1)}% ${worse > 0 ? 'worse' : 'better'}`;
+  const change =
+    worse === 0
+      ? 'unchanged'
+      : saved.median === 0
+        ? 'up from 0'
+        : `${Math.abs(worsePct).toFixed(1)}% ${worse > 0 ? 'worse' : 'better'}`;
   const shown = `${metric} ${formatMetricValue(now.median, unit)} vs baseline ${formatMetricValue(saved.median, unit)} (${change})`;
   const median = now.values.length > 1 ? `; median of ${now.values.length} runs` : '';
   return {
@@ -134,15 +199,25 @@ function compareMetric(
  * half-range (each median may sit anywhere within its own runs' scatter). undefined when
  * neither side was repeated: then there is nothing to measure noise with.
  */
-function noiseBand(now: RepeatedMetric, saved: Spread & { readonly values: readonly number[] }, unit: string): { band: number; text: string } | undefined {
+function noiseBand(
+  now: RepeatedMetric,
+  saved: Spread & { readonly values: readonly number[] },
+  unit: string,
+): { band: number; text: string } | undefined {
   const nowRepeated = now.values.length > 1;
   const savedRepeated = saved.values.length > 1;
   if (!nowRepeated && !savedRepeated) return undefined;
   const band = (nowRepeated ? now.halfRange : 0) + (savedRepeated ? saved.halfRange : 0);
-  const size = saved.median !== 0 ? `±${((band / Math.abs(saved.median)) * 100).toFixed(1)}%` : `±${formatMetricValue(band, unit)}`;
-  const source = nowRepeated && savedRepeated
-    ? 'across repeats'
-    : nowRepeated ? `from this run's ${now.values.length} repeats only; the baseline is one run` : `from the baseline's ${saved.values.length} repeats only; this is one run`;
+  const size =
+    saved.median !== 0
+      ? `±${((band / Math.abs(saved.median)) * 100).toFixed(1)}%`
+      : `±${formatMetricValue(band, unit)}`;
+  const source =
+    nowRepeated && savedRepeated
+      ? 'across repeats'
+      : nowRepeated
+        ? `from this run's ${now.values.length} repeats only; the baseline is one run`
+        : `from the baseline's ${saved.values.length} repeats only; this is one run`;
   return { band, text: `${size} ${source}` };
 }
 

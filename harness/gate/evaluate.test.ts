@@ -7,16 +7,23 @@ import { makeResult } from './test/result-fixture.ts';
 
 // 100 answered calls of 1..100 ms, 1000 sent, 2 timeouts; 500 calls/s.
 const run = makeResult({ counters: { sent: 1000, timedOut: 2 }, callsPerSec: 500 });
-const gate = (expression: string, on: ScenarioResult = run): GateResult => evaluateGates(on, [parseGate(expression)])[0]!;
+const gate = (expression: string, on: ScenarioResult = run): GateResult =>
+  evaluateGates(on, [parseGate(expression)])[0]!;
 
 describe('evaluating gates on one run', { timeout: 10_000 }, () => {
   it.each([
-    ['errors==2', true], ['errors==0', false],
-    ['errors!=0', true], ['errors!=2', false],
-    ['errors<3', true], ['errors<2', false],
-    ['errors<=2', true], ['errors<=1', false],
-    ['errors>1', true], ['errors>2', false],
-    ['errors>=2', true], ['errors>=3', false],
+    ['errors==2', true],
+    ['errors==0', false],
+    ['errors!=0', true],
+    ['errors!=2', false],
+    ['errors<3', true],
+    ['errors<2', false],
+    ['errors<=2', true],
+    ['errors<=1', false],
+    ['errors>1', true],
+    ['errors>2', false],
+    ['errors>=2', true],
+    ['errors>=3', false],
   ])('%s is %s when there were 2 errors', (expression, passed) => {
     expect(gate(expression).passed).toBe(passed);
   });
@@ -48,7 +55,9 @@ describe('evaluating gates on one run', { timeout: 10_000 }, () => {
   });
 
   it('counts as errors: timed out + remote errors + connection lost + other errors + wrong results', () => {
-    const errored = makeResult({ counters: { timedOut: 1, remoteErrors: 2, connectionLost: 3, otherErrors: 4, wrongResult: 5 } });
+    const errored = makeResult({
+      counters: { timedOut: 1, remoteErrors: 2, connectionLost: 3, otherErrors: 4, wrongResult: 5 },
+    });
     expect(gate('errors==15', errored).passed).toBe(true);
     expect(gate('error_rate==15%', errored).passed).toBe(true);
   });
@@ -63,7 +72,14 @@ describe('evaluating gates on one run', { timeout: 10_000 }, () => {
 
   it('returns a schema-shaped GateResult with the source it was given', () => {
     const [result] = evaluateGates(run, [parseGate('p(99) < 250ms')], 'scenario');
-    expect(result).toMatchObject({ expression: 'p(99) < 250ms', metric: 'p99', threshold: 250, unit: 'ms', passed: true, source: 'scenario' });
+    expect(result).toMatchObject({
+      expression: 'p(99) < 250ms',
+      metric: 'p99',
+      threshold: 250,
+      unit: 'ms',
+      passed: true,
+      source: 'scenario',
+    });
     expect(gate('errors==0').source).toBe('cli');
   });
 });
@@ -74,7 +90,9 @@ describe('a gate over an empty sample set fails (k6 would pass it)', { timeout: 
 
   it('fails p99<50ms when no call was answered, saying there were no samples', () => {
     expect(gate('p99<50ms', nothingAnswered)).toMatchObject({ passed: false, actual: null });
-    expect(gate('p99<50ms', nothingAnswered).detail).toBe('p99: no samples: no call was answered (10 sent), so "p99<50ms" cannot pass: FAIL');
+    expect(gate('p99<50ms', nothingAnswered).detail).toBe(
+      'p99: no samples: no call was answered (10 sent), so "p99<50ms" cannot pass: FAIL',
+    );
   });
 
   it('fails every latency statistic, including histogram-only percentiles and server latency', () => {
@@ -85,7 +103,13 @@ describe('a gate over an empty sample set fails (k6 would pass it)', { timeout: 
   });
 
   it('fails call counts and rates when no call was sent, instead of passing errors==0 vacuously', () => {
-    for (const expression of ['errors==0', 'wrong_results==0', 'error_rate<1%', 'throughput>=0', 'discarded.duplicate>=0']) {
+    for (const expression of [
+      'errors==0',
+      'wrong_results==0',
+      'error_rate<1%',
+      'throughput>=0',
+      'discarded.duplicate>=0',
+    ]) {
       expect(gate(expression, nothingSent), expression).toMatchObject({ passed: false, actual: null });
       expect(gate(expression, nothingSent).detail, expression).toMatch(/no samples: no call was sent/);
     }

@@ -8,7 +8,9 @@ import type { GateResult } from '../model/result-schema.ts';
 export function formatGateTable(gates: readonly GateResult[]): string {
   if (gates.length === 0) return '';
   const width = Math.max(...gates.map((gate) => gate.expression.length));
-  return gates.map((gate) => `  ${gate.passed ? 'PASS' : 'FAIL'}  ${gate.expression.padEnd(width)}  ${gate.detail}`).join('\n');
+  return gates
+    .map((gate) => `  ${gate.passed ? 'PASS' : 'FAIL'}  ${gate.expression.padEnd(width)}  ${gate.detail}`)
+    .join('\n');
 }
 
 /**

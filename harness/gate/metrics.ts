@@ -53,14 +53,24 @@ const COUNT_METRICS: Readonly<Record<string, CountMetric>> = {
   sent: { better: 'higher', aboutCalls: false, count: (r) => r.counters.sent },
   answered: { better: 'higher', aboutCalls: true, count: (r) => r.counters.answered },
   wrong_results: { better: 'lower', zeroTolerance: true, aboutCalls: true, count: (r) => r.counters.wrongResult },
-  mismatched_correlation: { better: 'lower', zeroTolerance: true, aboutCalls: true, count: (r) => r.counters.mismatchedCorrelation },
+  mismatched_correlation: {
+    better: 'lower',
+    zeroTolerance: true,
+    aboutCalls: true,
+    count: (r) => r.counters.mismatchedCorrelation,
+  },
   'discarded.duplicate': { better: 'neither', aboutCalls: true, count: (r) => r.counters.discarded.duplicate },
   'discarded.late': { better: 'neither', aboutCalls: true, count: (r) => r.counters.discarded.late },
   'discarded.unknown': { better: 'neither', aboutCalls: true, count: (r) => r.counters.discarded.unknown },
   redelivered: { better: 'neither', aboutCalls: true, count: (r) => r.counters.redelivered },
   server_kills: { better: 'neither', aboutCalls: false, count: (r) => r.counters.serverKills },
   reconnects: { better: 'neither', aboutCalls: false, count: (r) => r.counters.reconnects },
-  checks_failed: { better: 'lower', zeroTolerance: true, aboutCalls: false, count: (r) => r.checks.filter((check) => !check.passed).length },
+  checks_failed: {
+    better: 'lower',
+    zeroTolerance: true,
+    aboutCalls: false,
+    count: (r) => r.checks.filter((check) => !check.passed).length,
+  },
 };
 
 /** For error messages and the README: every spelling a gate accepts. */
@@ -71,8 +81,21 @@ export const METRIC_NAMES_HELP =
 
 /** Names offered as "did you mean" suggestions. */
 export const SUGGESTABLE_METRICS: readonly string[] = [
-  'p50', 'p90', 'p95', 'p99', 'p99.9', 'min', 'mean', 'max', 'throughput', 'error_rate', 'unavailability', 'recovery_time', ...Object.keys(COUNT_METRICS),
-  'server.queue_wait.p99', 'server.service.p99',
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+  'p99.9',
+  'min',
+  'mean',
+  'max',
+  'throughput',
+  'error_rate',
+  'unavailability',
+  'recovery_time',
+  ...Object.keys(COUNT_METRICS),
+  'server.queue_wait.p99',
+  'server.service.p99',
 ];
 
 type Statistic = 'min' | 'mean' | 'max' | { readonly percentile: number };
@@ -81,14 +104,30 @@ type Statistic = 'min' | 'mean' | 'max' | { readonly percentile: number };
  * Looks a metric up by any accepted spelling (`p(99)`, `latency.p99`, `p999`). Returns
  * a problem in words when the name is not usable.
  */
-export function lookupMetric(written: string): { readonly definition: MetricDefinition } | { readonly problem: string } {
+export function lookupMetric(
+  written: string,
+): { readonly definition: MetricDefinition } | { readonly problem: string } {
   const spelling = written.replace(/\(\s*(\d+(?:\.\d+)?)\s*\)$/, '$1');
   const count = COUNT_METRICS[spelling];
   if (count) return { definition: countDefinition(spelling, count) };
   if (spelling === 'throughput') return { definition: THROUGHPUT };
   if (spelling === 'error_rate') return { definition: ERROR_RATE };
-  if (spelling === 'unavailability') return { definition: faultTimeDefinition('unavailability', (impact) => impact.unavailabilityMs, 'no answered call after the fault') };
-  if (spelling === 'recovery_time') return { definition: faultTimeDefinition('recovery_time', (impact) => impact.recoveryMs, 'the answered rate never came back within 10 % of the rate before the fault') };
+  if (spelling === 'unavailability')
+    return {
+      definition: faultTimeDefinition(
+        'unavailability',
+        (impact) => impact.unavailabilityMs,
+        'no answered call after the fault',
+      ),
+    };
+  if (spelling === 'recovery_time')
+    return {
+      definition: faultTimeDefinition(
+        'recovery_time',
+        (impact) => impact.recoveryMs,
+        'the answered rate never came back within 10 % of the rate before the fault',
+      ),
+    };
 
   const server = /^server\.(queue_wait|service)\.(.+)$/.exec(spelling);
   if (server) {
@@ -96,7 +135,9 @@ export function lookupMetric(written: string): { readonly definition: MetricDefi
     const statistic = parseStatistic(server[2]!);
     if (statistic === undefined) return { problem: `unknown server statistic "${server[2]}"` };
     if (typeof statistic === 'object' && ![50, 90, 99, 99.9, 100].includes(statistic.percentile)) {
-      return { problem: `server latency keeps only p50, p90, p99, p99.9, min, mean and max, not p${statistic.percentile}` };
+      return {
+        problem: `server latency keeps only p50, p90, p99, p99.9, min, mean and max, not p${statistic.percentile}`,
+      };
     }
     return { definition: serverLatencyDefinition(part, statistic) };
   }
@@ -119,7 +160,10 @@ function countDefinition(name: string, metric: CountMetric): MetricDefinition {
     kind: 'count',
     better: metric.better,
     zeroTolerance: metric.zeroTolerance === true,
-    read: (r) => (metric.aboutCalls && r.counters.sent === 0 ? { value: null, why: 'no samples: no call was sent' } : { value: metric.count(r) }),
+    read: (r) =>
+      metric.aboutCalls && r.counters.sent === 0
+        ? { value: null, why: 'no samples: no call was sent' }
+        : { value: metric.count(r) },
   };
 }
 
@@ -129,7 +173,8 @@ const THROUGHPUT: MetricDefinition = {
   better: 'higher',
   zeroTolerance: false,
   // Answered calls per second of load; 0/s after sending is a real measurement, not an empty set.
-  read: (r) => (r.counters.sent === 0 ? { value: null, why: 'no samples: no call was sent' } : { value: r.throughput.callsPerSec }),
+  read: (r) =>
+    r.counters.sent === 0 ? { value: null, why: 'no samples: no call was sent' } : { value: r.throughput.callsPerSec },
 };
 
 const ERROR_RATE: MetricDefinition = {
@@ -137,14 +182,21 @@ const ERROR_RATE: MetricDefinition = {
   kind: 'percent',
   better: 'lower',
   zeroTolerance: false,
-  read: (r) => (r.counters.sent === 0 ? { value: null, why: 'no samples: no call was sent' } : { value: (errorsOf(r) / r.counters.sent) * 100 }),
+  read: (r) =>
+    r.counters.sent === 0
+      ? { value: null, why: 'no samples: no call was sent' }
+      : { value: (errorsOf(r) / r.counters.sent) * 100 },
 };
 
 /**
  * The worst of the run's faults (observe/fault-impact.ts). A run without a fired fault has
  * nothing to judge, and a fault that never came back fails: both read as null.
  */
-function faultTimeDefinition(name: string, pick: (impact: FaultImpactRecord) => number | null, never: string): MetricDefinition {
+function faultTimeDefinition(
+  name: string,
+  pick: (impact: FaultImpactRecord) => number | null,
+  never: string,
+): MetricDefinition {
   return {
     name,
     kind: 'latency',
@@ -168,7 +220,8 @@ function clientLatencyDefinition(statistic: Statistic): MetricDefinition {
     zeroTolerance: false,
     read: (r) => {
       const summary = r.latency.summary;
-      if (summary.count === 0) return { value: null, why: `no samples: no call was answered (${r.counters.sent} sent)` };
+      if (summary.count === 0)
+        return { value: null, why: `no samples: no call was answered (${r.counters.sent} sent)` };
       const fromSummary = summaryValue(summary, statistic);
       if (fromSummary !== undefined) return { value: fromSummary };
       // A percentile the summary does not keep: the merged histogram has every sample.
@@ -176,7 +229,10 @@ function clientLatencyDefinition(statistic: Statistic): MetricDefinition {
       try {
         return { value: decodeHistogram(r.latency.encodedHistogram).getValueAtPercentile(percentile) / 1000 };
       } catch (error) {
-        return { value: null, why: `cannot read p${percentile} from the merged histogram: ${(error as Error).message}` };
+        return {
+          value: null,
+          why: `cannot read p${percentile} from the merged histogram: ${(error as Error).message}`,
+        };
       }
     },
   };
@@ -216,11 +272,17 @@ function statisticName(statistic: Statistic): string {
 function summaryValue(summary: LatencySummary, statistic: Statistic): number | undefined {
   if (typeof statistic === 'string') return summary[statistic];
   switch (statistic.percentile) {
-    case 50: return summary.p50;
-    case 90: return summary.p90;
-    case 99: return summary.p99;
-    case 99.9: return summary.p999;
-    case 100: return summary.max;
-    default: return undefined;
+    case 50:
+      return summary.p50;
+    case 90:
+      return summary.p90;
+    case 99:
+      return summary.p99;
+    case 99.9:
+      return summary.p999;
+    case 100:
+      return summary.max;
+    default:
+      return undefined;
   }
 }

@@ -42,7 +42,11 @@ describe('gate grammar: metric op number [unit]', { timeout: 10_000 }, () => {
     expect(parseGate('throughput >= 400')).toMatchObject({ threshold: 400, unit: '/s' });
     expect(parseGate('error_rate<1%')).toMatchObject({ metric: 'error_rate', threshold: 1, unit: '%' });
     expect(parseGate('errors==0')).toMatchObject({ metric: 'errors', threshold: 0, unit: '' });
-    expect(parseGate('discarded.duplicate>=1')).toMatchObject({ metric: 'discarded.duplicate', operator: '>=', threshold: 1 });
+    expect(parseGate('discarded.duplicate>=1')).toMatchObject({
+      metric: 'discarded.duplicate',
+      operator: '>=',
+      threshold: 1,
+    });
   });
 
   it.each([
@@ -64,8 +68,20 @@ describe('gate grammar: metric op number [unit]', { timeout: 10_000 }, () => {
   });
 
   it.each([
-    'errors', 'timeouts', 'dropped', 'sent', 'answered', 'wrong_results', 'mismatched_correlation', 'discarded.duplicate',
-    'discarded.late', 'discarded.unknown', 'redelivered', 'server_kills', 'reconnects', 'checks_failed',
+    'errors',
+    'timeouts',
+    'dropped',
+    'sent',
+    'answered',
+    'wrong_results',
+    'mismatched_correlation',
+    'discarded.duplicate',
+    'discarded.late',
+    'discarded.unknown',
+    'redelivered',
+    'server_kills',
+    'reconnects',
+    'checks_failed',
   ])('knows the count %s', (metric) => {
     expect(parseGate(`${metric}>=0`)).toMatchObject({ metric, unit: '' });
   });
@@ -88,7 +104,11 @@ describe('gate parse errors point at the problem and list what is valid', { time
     ['server.service.p95<5', 0, /server latency keeps only p50, p90, p99, p99.9, min, mean and max, not p95/],
     ['', 0, /expected a metric, found the end; metrics: /],
     ['50>p99', 0, /expected a metric, found "50"/],
-    ['p99=5', 3, /expected an operator \(< <= > >= == !=\) after "p99", found "=" \("=" is not an operator: use "=="\)/],
+    [
+      'p99=5',
+      3,
+      /expected an operator \(< <= > >= == !=\) after "p99", found "=" \("=" is not an operator: use "=="\)/,
+    ],
     ['p99 => 5', 4, /found "=>" \(write ">="\)/],
     ['p99 5', 4, /expected an operator .* found "5"/],
     ['p99<', 4, /expected a number after "<", found the end/],

@@ -1,4 +1,11 @@
-import { lookupMetric, METRIC_NAMES_HELP, METRIC_UNIT, SUGGESTABLE_METRICS, type MetricDefinition, type MetricKind } from './metrics.ts';
+import {
+  lookupMetric,
+  METRIC_NAMES_HELP,
+  METRIC_UNIT,
+  SUGGESTABLE_METRICS,
+  type MetricDefinition,
+  type MetricKind,
+} from './metrics.ts';
 import { selectorProblem, SUGGESTABLE_FAULT_NAMES, type PhaseKind, type PhaseSelector } from './phase-faults.ts';
 import { phaseMetric, type PhaseMetric } from './phase-metrics.ts';
 import { closestName } from '../closest-name.ts';
@@ -65,7 +72,7 @@ export class GateParseError extends Error {
 
 /** Factor from a written unit to the metric's unit; '' is a bare number. */
 const UNITS: Readonly<Record<MetricKind, Readonly<Record<string, number>>>> = {
-  latency: { '': 1, us: 0.001, 'µs': 0.001, ms: 1, s: 1000 },
+  latency: { '': 1, us: 0.001, µs: 0.001, ms: 1, s: 1000 },
   rate: { '': 1, '/s': 1 },
   percent: { '%': 1 },
   count: { '': 1 },
@@ -97,34 +104,51 @@ export function parseGate(expression: string): ParsedGate {
   const describe = (token: Token) => (token.kind === 'end' ? 'the end' : `"${token.text}"`);
 
   const metricToken = next();
-  if (metricToken.kind !== 'word') fail(metricToken, `expected a metric, found ${describe(metricToken)}; metrics: ${METRIC_NAMES_HELP}`);
+  if (metricToken.kind !== 'word')
+    fail(metricToken, `expected a metric, found ${describe(metricToken)}; metrics: ${METRIC_NAMES_HELP}`);
   let spelling = metricToken.text;
   if (peek().kind === '(') {
     // k6's p(99): fold into p99 so every spelling resolves through one table.
     const open = next();
     const percentile = next();
-    if (percentile.kind !== 'number') fail(percentile, `expected a percentile inside "${spelling}(...)", found ${describe(percentile)}`);
+    if (percentile.kind !== 'number')
+      fail(percentile, `expected a percentile inside "${spelling}(...)", found ${describe(percentile)}`);
     const close = next();
-    if (close.kind !== ')') fail(close, `expected ")" to close the "(" at position ${open.position}, found ${describe(close)}`);
+    if (close.kind !== ')')
+      fail(close, `expected ")" to close the "(" at position ${open.position}, found ${describe(close)}`);
     spelling = `${spelling}${percentile.text}`;
   }
   const found = lookupMetric(spelling);
   if ('problem' in found) {
     const suggestion = closestName(spelling, SUGGESTABLE_METRICS);
-    fail(metricToken, `${found.problem}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; metrics: ${METRIC_NAMES_HELP}`);
+    fail(
+      metricToken,
+      `${found.problem}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; metrics: ${METRIC_NAMES_HELP}`,
+    );
   }
   const { definition } = found;
 
   const operatorToken = next();
   if (operatorToken.kind !== 'operator' || !OPERATORS.includes(operatorToken.text as Operator)) {
-    const hint = operatorToken.text === '=' ? ' ("=" is not an operator: use "==")' : operatorToken.text === '=>' || operatorToken.text === '=<' ? ` (write "${[...operatorToken.text].reverse().join('')}")` : '';
-    fail(operatorToken, `expected an operator (${OPERATORS.join(' ')}) after "${spelling}", found ${describe(operatorToken)}${hint}`);
+    const hint =
+      operatorToken.text === '='
+        ? ' ("=" is not an operator: use "==")'
+        : operatorToken.text === '=>' || operatorToken.text === '=<'
+          ? ` (write "${[...operatorToken.text].reverse().join('')}")`
+          : '';
+    fail(
+      operatorToken,
+      `expected an operator (${OPERATORS.join(' ')}) after "${spelling}", found ${describe(operatorToken)}${hint}`,
+    );
   }
   const operator = operatorToken.text as Operator;
 
   const numberToken = next();
   if (numberToken.kind !== 'number') {
-    fail(numberToken, `expected a number after "${operator}", found ${describe(numberToken)}${numberToken.text === '-' ? ' (metrics are never negative)' : ''}`);
+    fail(
+      numberToken,
+      `expected a number after "${operator}", found ${describe(numberToken)}${numberToken.text === '-' ? ' (metrics are never negative)' : ''}`,
+    );
   }
   const value = Number(numberToken.text);
 
@@ -141,17 +165,31 @@ export function parseGate(expression: string): ParsedGate {
   const scale = units[unit];
   if (scale === undefined) {
     const written = unit === '' ? 'a bare number' : `unit "${unit}"`;
-    fail(unit === '' ? numberToken : unitToken, `${written} does not fit ${definition.name}: ${UNIT_HELP[definition.kind]}`);
+    fail(
+      unit === '' ? numberToken : unitToken,
+      `${written} does not fit ${definition.name}: ${UNIT_HELP[definition.kind]}`,
+    );
   }
 
   const rest = peek();
-  if (rest.kind !== 'end') fail(rest, `unexpected ${describe(rest)} after the gate; write one gate per expression, e.g. "p99<50ms"`);
+  if (rest.kind !== 'end')
+    fail(rest, `unexpected ${describe(rest)} after the gate; write one gate per expression, e.g. "p99<50ms"`);
 
-  const common = { expression: expression.trim(), definition, operator, threshold: value * scale, unit: METRIC_UNIT[definition.kind] };
+  const common = {
+    expression: expression.trim(),
+    definition,
+    operator,
+    threshold: value * scale,
+    unit: METRIC_UNIT[definition.kind],
+  };
   if (!prefix) return { ...common, metric: definition.name };
   const metric = phaseMetric(definition.name, prefix.kind);
   if ('problem' in metric) fail(metricToken, metric.problem);
-  return { ...common, metric: `${prefix.kind}(${prefix.fault}).${definition.name}`, phase: { kind: prefix.kind, fault: prefix.fault, metric } };
+  return {
+    ...common,
+    metric: `${prefix.kind}(${prefix.fault}).${definition.name}`,
+    phase: { kind: prefix.kind, fault: prefix.fault, metric },
+  };
 }
 
 /**
@@ -166,13 +204,15 @@ function parsePhasePrefix(expression: string): (PhaseSelector & { readonly lengt
     throw new GateParseError(expression, position, problem);
   }
   let position = head[0].length;
-  if (expression[position] !== '(') fail(position, `expected "(" after "${kind}": name the fault, e.g. ${kind}(partition).p99<2s`);
+  if (expression[position] !== '(')
+    fail(position, `expected "(" after "${kind}": name the fault, e.g. ${kind}(partition).p99<2s`);
   const close = expression.indexOf(')', position);
   if (close < 0) fail(expression.length, `expected ")" to close the "(" at position ${position}`);
   const inside = expression.slice(position + 1, close);
   const fault = inside.trim();
   const faultAt = position + 1 + (inside.length - inside.trimStart().length);
-  if (!/^[A-Za-z0-9_-]*$/.test(fault)) fail(faultAt, `a fault name is a kind, family, id or index (letters, digits, "-"), not "${fault}"`);
+  if (!/^[A-Za-z0-9_-]*$/.test(fault))
+    fail(faultAt, `a fault name is a kind, family, id or index (letters, digits, "-"), not "${fault}"`);
   const problem = selectorProblem(fault);
   if (problem) {
     const suggestion = closestName(fault, SUGGESTABLE_FAULT_NAMES);
@@ -180,18 +220,25 @@ function parsePhasePrefix(expression: string): (PhaseSelector & { readonly lengt
   }
   position = close + 1;
   while (/\s/.test(expression[position] ?? '')) position++;
-  if (expression[position] !== '.') fail(position, `expected "." between ${kind}(${fault}) and the metric, e.g. ${kind}(${fault}).p99<2s`);
+  if (expression[position] !== '.')
+    fail(position, `expected "." between ${kind}(${fault}) and the metric, e.g. ${kind}(${fault}).p99<2s`);
   return { kind, fault, length: position + 1 };
 }
 
 export function compare(actual: number, operator: Operator, threshold: number): boolean {
   switch (operator) {
-    case '<': return actual < threshold;
-    case '<=': return actual <= threshold;
-    case '>': return actual > threshold;
-    case '>=': return actual >= threshold;
-    case '==': return actual === threshold;
-    case '!=': return actual !== threshold;
+    case '<':
+      return actual < threshold;
+    case '<=':
+      return actual <= threshold;
+    case '>':
+      return actual > threshold;
+    case '>=':
+      return actual >= threshold;
+    case '==':
+      return actual === threshold;
+    case '!=':
+      return actual !== threshold;
   }
 }
 
@@ -218,7 +265,9 @@ function tokenize(expression: string, from = 0): Token[] {
       position += space[0].length;
       continue;
     }
-    const match = patterns.map(([kind, pattern]) => [kind, pattern.exec(rest)?.[0]] as const).find(([, text]) => text !== undefined);
+    const match = patterns
+      .map(([kind, pattern]) => [kind, pattern.exec(rest)?.[0]] as const)
+      .find(([, text]) => text !== undefined);
     if (!match) {
       const character = rest[0]!;
       const hint = character === '-' ? ' (metrics are never negative)' : '';

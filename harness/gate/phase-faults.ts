@@ -27,8 +27,16 @@ export interface PhaseSelector {
 
 /** Every kind a scenario can schedule; the Record makes the compiler insist on new ones. */
 const KINDS: Readonly<Record<FaultSpec['kind'], true>> = {
-  'kill-server-at-fault-point': true, 'kill-server': true, toxic: true, 'disable-proxy': true, 'close-connections': true,
-  'restart-broker': true, 'kill-node': true, 'pause-node': true, 'partition-node': true, 'rolling-restart': true,
+  'kill-server-at-fault-point': true,
+  'kill-server': true,
+  toxic: true,
+  'disable-proxy': true,
+  'close-connections': true,
+  'restart-broker': true,
+  'kill-node': true,
+  'pause-node': true,
+  'partition-node': true,
+  'rolling-restart': true,
 };
 export const FAULT_KINDS: readonly string[] = Object.keys(KINDS);
 
@@ -46,7 +54,8 @@ export const FAULT_NAMES_HELP = `a fault kind (${FAULT_KINDS.join(', ')}), a fam
 /** Undefined when `name` is a well-formed selector; otherwise what is wrong with it. */
 export function selectorProblem(name: string): string | undefined {
   if (name === '') return `name a fault inside the parentheses: ${FAULT_NAMES_HELP}`;
-  if (/^[1-9]\d*$/.test(name) || /^fault-[1-9]\d*$/.test(name) || FAULT_KINDS.includes(name) || familyOf(name)) return undefined;
+  if (/^[1-9]\d*$/.test(name) || /^fault-[1-9]\d*$/.test(name) || FAULT_KINDS.includes(name) || familyOf(name))
+    return undefined;
   return `unknown fault "${name}"; name ${FAULT_NAMES_HELP}`;
 }
 
@@ -54,7 +63,10 @@ export function selectorProblem(name: string): string | undefined {
 export const SUGGESTABLE_FAULT_NAMES: readonly string[] = [...FAULT_KINDS, ...Object.keys(FAULT_FAMILIES)];
 
 /** The faults `name` selects, in scenario order. */
-export function matchFaults<F extends { readonly id: string; readonly kind: string }>(name: string, faults: readonly F[]): F[] {
+export function matchFaults<F extends { readonly id: string; readonly kind: string }>(
+  name: string,
+  faults: readonly F[],
+): F[] {
   if (/^[1-9]\d*$/.test(name)) return faults.filter((fault) => fault.id === `fault-${name}`);
   const family: readonly string[] = familyOf(name) ?? [];
   return faults.filter((fault) => fault.id === name || fault.kind === name || family.includes(fault.kind));
@@ -66,8 +78,12 @@ function familyOf(name: string): readonly string[] | undefined {
 }
 
 /** `fault-1 disable-proxy (servers proxy down for 2000 ms)`, one per fault: for error messages. */
-export function listFaults(faults: ReadonlyArray<{ readonly id: string; readonly kind: string; readonly description: string }>): string {
-  return faults.length === 0 ? 'the scenario schedules no fault' : `its faults: ${faults.map((f) => `${f.id} ${f.kind} (${f.description})`).join(', ')}`;
+export function listFaults(
+  faults: ReadonlyArray<{ readonly id: string; readonly kind: string; readonly description: string }>,
+): string {
+  return faults.length === 0
+    ? 'the scenario schedules no fault'
+    : `its faults: ${faults.map((f) => `${f.id} ${f.kind} (${f.description})`).join(', ')}`;
 }
 
 /**
@@ -81,7 +97,9 @@ export function phaseSelectorErrors(
   const scheduled = faults.map((fault, index) => ({ ...fault, id: `fault-${index + 1}` }));
   return gates.flatMap((gate) => {
     if (!gate.phase || matchFaults(gate.phase.fault, scheduled).length > 0) return [];
-    return [`gate "${gate.expression}": no fault of this scenario matches "${gate.phase.fault}"; ${listFaults(scheduled)}`];
+    return [
+      `gate "${gate.expression}": no fault of this scenario matches "${gate.phase.fault}"; ${listFaults(scheduled)}`,
+    ];
   });
 }
 
@@ -103,16 +121,22 @@ export interface Window {
  *   window is [start, start + call timeout].
  * - after(X) = [X's end, end of the load]. A fault that never ended has no after phase.
  */
-export function phaseWindow(kind: PhaseKind, fault: FaultRecord, run: { readonly timeoutMs: number; readonly loadDurationMs: number }): Window | { readonly problem: string } {
+export function phaseWindow(
+  kind: PhaseKind,
+  fault: FaultRecord,
+  run: { readonly timeoutMs: number; readonly loadDurationMs: number },
+): Window | { readonly problem: string } {
   const name = `${fault.id} (${fault.description})`;
-  if (!fault.fired || fault.startMs === undefined) return { problem: `${name} did not fire, so it has no ${kind} phase` };
+  if (!fault.fired || fault.startMs === undefined)
+    return { problem: `${name} did not fire, so it has no ${kind} phase` };
   const startMs = fault.startMs;
   if (kind === 'during') {
     if (fault.endMs === undefined) return { fromMs: startMs, toMs: run.loadDurationMs };
     const toMs = fault.endMs - startMs < SHORT_FAULT_MS ? Math.max(fault.endMs, startMs + run.timeoutMs) : fault.endMs;
     return { fromMs: startMs, toMs };
   }
-  if (fault.endMs === undefined) return { problem: `${name} did not end before the load did, so it has no after phase` };
+  if (fault.endMs === undefined)
+    return { problem: `${name} did not end before the load did, so it has no after phase` };
   return { fromMs: fault.endMs, toMs: run.loadDurationMs };
 }
 
@@ -140,8 +164,18 @@ export function callsInWindow(calls: CallsByStart, window: Window): WindowCalls 
   }
   const fromMs = first * interval;
   const toMs = Math.min(end * interval, calls.loadDurationMs);
-  if (toMs <= fromMs) return { problem: `the window starts at ${seconds(fromMs)}, when the load had ended (${seconds(calls.loadDurationMs)})` };
-  const counts: OutcomeCounts = { answered: 0, wrongResult: 0, timedOut: 0, remoteErrors: 0, connectionLost: 0, otherErrors: 0 };
+  if (toMs <= fromMs)
+    return {
+      problem: `the window starts at ${seconds(fromMs)}, when the load had ended (${seconds(calls.loadDurationMs)})`,
+    };
+  const counts: OutcomeCounts = {
+    answered: 0,
+    wrongResult: 0,
+    timedOut: 0,
+    remoteErrors: 0,
+    connectionLost: 0,
+    otherErrors: 0,
+  };
   const histograms: string[] = [];
   for (const point of calls.intervals) {
     const index = Math.round(point.tMs / interval);

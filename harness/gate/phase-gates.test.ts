@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { clampLatencyUs, createLatencyHistogram, encodeHistogram } from '../observe/histogram.ts';
-import { ScenarioResultSchema, type FaultRecord, type GateResult, type ScenarioResult } from '../model/result-schema.ts';
+import {
+  ScenarioResultSchema,
+  type FaultRecord,
+  type GateResult,
+  type ScenarioResult,
+} from '../model/result-schema.ts';
 import { prepareGates } from './apply-gates.ts';
 import { evaluateGates } from './evaluate.ts';
 import { GateParseError, parseGate } from './parse-gate.ts';
@@ -25,12 +30,22 @@ interface IntervalSpec {
 }
 
 /** A run of 10 s load with the given faults and calls by start interval (1 s). */
-function phaseRun(faults: readonly Partial<FaultRecord>[], intervals: readonly IntervalSpec[], extra: Partial<ScenarioResult> = {}): ScenarioResult {
+function phaseRun(
+  faults: readonly Partial<FaultRecord>[],
+  intervals: readonly IntervalSpec[],
+  extra: Partial<ScenarioResult> = {},
+): ScenarioResult {
   const base = makeResult();
   const result: ScenarioResult = {
     ...base,
     faults: faults.map((fault, index) => ({
-      id: `fault-${index + 1}`, kind: 'disable-proxy', target: 'proxy servers', description: `fault ${index + 1}`, trigger: 'at 2.0 s', fired: true, ...fault,
+      id: `fault-${index + 1}`,
+      kind: 'disable-proxy',
+      target: 'proxy servers',
+      description: `fault ${index + 1}`,
+      trigger: 'at 2.0 s',
+      fired: true,
+      ...fault,
     })),
     callsByStart: {
       intervalMs: 1000,
@@ -40,8 +55,14 @@ function phaseRun(faults: readonly Partial<FaultRecord>[], intervals: readonly I
         for (const ms of spec.latenciesMs ?? []) histogram.recordValue(clampLatencyUs(ms * 1000));
         const wrongResult = spec.wrongResult ?? 0;
         return {
-          tMs: spec.tMs, answered: (spec.latenciesMs?.length ?? 0), wrongResult, timedOut: spec.timedOut ?? 0, remoteErrors: 0,
-          connectionLost: spec.connectionLost ?? 0, otherErrors: 0, ...(histogram.totalCount > 0 ? { histogram: encodeHistogram(histogram) } : {}),
+          tMs: spec.tMs,
+          answered: spec.latenciesMs?.length ?? 0,
+          wrongResult,
+          timedOut: spec.timedOut ?? 0,
+          remoteErrors: 0,
+          connectionLost: spec.connectionLost ?? 0,
+          otherErrors: 0,
+          ...(histogram.totalCount > 0 ? { histogram: encodeHistogram(histogram) } : {}),
         };
       }),
     },
@@ -56,8 +77,20 @@ const steady = (t: number): IntervalSpec => ({ tMs: t * 1000, latenciesMs: tens(
 const faulty = (t: number): IntervalSpec => ({ tMs: t * 1000, latenciesMs: [...tens(1500).slice(0, 8)], timedOut: 2 });
 const INTERVALS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((t) => (t === 2 || t === 3 ? faulty(t) : steady(t)));
 const PARTITION = { startMs: 2000, endMs: 4000 };
-const run = phaseRun([PARTITION], INTERVALS, { faultImpact: [{ faultId: 'fault-1', description: 'fault 1', unavailabilityMs: 1000, recoveryMs: 2000, baselinePerSec: 10, failed: { timeout: 4, connectionLost: 0, notConnected: 0, other: 0 } }] });
-const gate = (expression: string, on: ScenarioResult = run): GateResult => evaluateGates(on, [parseGate(expression)])[0]!;
+const run = phaseRun([PARTITION], INTERVALS, {
+  faultImpact: [
+    {
+      faultId: 'fault-1',
+      description: 'fault 1',
+      unavailabilityMs: 1000,
+      recoveryMs: 2000,
+      baselinePerSec: 10,
+      failed: { timeout: 4, connectionLost: 0, notConnected: 0, other: 0 },
+    },
+  ],
+});
+const gate = (expression: string, on: ScenarioResult = run): GateResult =>
+  evaluateGates(on, [parseGate(expression)])[0]!;
 
 describe('phase gates: grammar', { timeout: 10_000 }, () => {
   it.each([
@@ -67,7 +100,13 @@ describe('phase gates: grammar', { timeout: 10_000 }, () => {
     ['after(fault-2).throughput>=8/s', 'after', 'fault-2', 'after(fault-2).throughput', 8],
     ['during(1).errors==0', 'during', '1', 'during(1).errors', 0],
     ['during(kill).unavailability<5s', 'during', 'kill', 'during(kill).unavailability', 5000],
-    ['after(partition-node).recovery_time<10s', 'after', 'partition-node', 'after(partition-node).recovery_time', 10_000],
+    [
+      'after(partition-node).recovery_time<10s',
+      'after',
+      'partition-node',
+      'after(partition-node).recovery_time',
+      10_000,
+    ],
   ])('reads %s', (expression, kind, fault, metric, threshold) => {
     expect(parseGate(expression)).toMatchObject({ phase: { kind, fault }, metric, threshold });
   });
@@ -75,13 +114,21 @@ describe('phase gates: grammar', { timeout: 10_000 }, () => {
   it.each([
     ['during.p99<2s', 6, 'expected "(" after "during"'],
     ['during(partition.p99<2s', 23, 'expected ")" to close the "(" at position 6'],
-    ['during(partiton).p99<2s', 7, 'unknown fault "partiton"; name a fault kind (kill-server-at-fault-point, kill-server, toxic, disable-proxy'],
+    [
+      'during(partiton).p99<2s',
+      7,
+      'unknown fault "partiton"; name a fault kind (kill-server-at-fault-point, kill-server, toxic, disable-proxy',
+    ],
     ['during(partiton).p99<2s', 7, '(did you mean "partition"?)'],
     ['during().p99<2s', 7, 'name a fault inside the parentheses'],
     ['during(partition)p99<2s', 17, 'expected "." between during(partition) and the metric'],
     ['during(partition).server.service.p99<2s', 18, 'server.service.p99 is not measured per phase'],
     ['during(partition).discarded.duplicate>=1', 18, 'discarded.duplicate is not measured per phase'],
-    ['after(partition).unavailability<5s', 17, 'unavailability belongs to the during phase of a fault: write during(...).unavailability'],
+    [
+      'after(partition).unavailability<5s',
+      17,
+      'unavailability belongs to the during phase of a fault: write during(...).unavailability',
+    ],
     ['during(partition).recovery_time<5s', 18, 'recovery_time belongs to the after phase'],
     ['during(partition).p99<2%', 23, 'unit "%" does not fit p99'],
     ['during(partition).p99<2s extra', 25, 'unexpected "extra"'],
@@ -93,19 +140,28 @@ describe('phase gates: grammar', { timeout: 10_000 }, () => {
     expect(error.message).toContain(`\n    ${expression}\n    ${' '.repeat(position)}^`);
   });
 
-  it('is a config error, listing the scenario\'s faults, when no scheduled fault matches', () => {
-    const faults = [{ kind: 'toxic' as const, proxy: 'clients' as const, toxic: { type: 'latency' as const, stream: 'downstream' as const, attributes: { latency: 50 } }, trigger: { atMs: 0 } }];
+  it("is a config error, listing the scenario's faults, when no scheduled fault matches", () => {
+    const faults = [
+      {
+        kind: 'toxic' as const,
+        proxy: 'clients' as const,
+        toxic: { type: 'latency' as const, stream: 'downstream' as const, attributes: { latency: 50 } },
+        trigger: { atMs: 0 },
+      },
+    ];
     const prepare = (gates: string[]) => prepareGates(gates, { tolerancePct: 10, scenario: 'latency', faults });
     expect(() => prepare(['during(toxic).p99<1s', 'after(1).errors==0', 'during(fault-1).p99<1s'])).not.toThrow();
     expect(() => prepare(['during(partition).p99<1s'])).toThrow(
       'gate "during(partition).p99<1s": no fault of this scenario matches "partition"; its faults: fault-1 toxic (latency downstream (latency=50) on the clients proxy)',
     );
     expect(() => prepare(['after(2).errors==0'])).toThrow('no fault of this scenario matches "2"');
-    expect(() => prepareGates(['during(kill).p99<1s'], { tolerancePct: 10, scenario: 'baseline', faults: [] })).toThrow('the scenario schedules no fault');
+    expect(() => prepareGates(['during(kill).p99<1s'], { tolerancePct: 10, scenario: 'baseline', faults: [] })).toThrow(
+      'the scenario schedules no fault',
+    );
   });
 });
 
-describe('phase gates: evaluation over the calls started in a fault\'s window', { timeout: 10_000 }, () => {
+describe("phase gates: evaluation over the calls started in a fault's window", { timeout: 10_000 }, () => {
   it.each([
     // during = [2 s, 4 s): 16 calls of 1500 ms, 4 timeouts.
     ['during(partition).p99<2s', true, 1500],
@@ -135,32 +191,52 @@ describe('phase gates: evaluation over the calls started in a fault\'s window', 
 
   it('records the phase and the window read in the gate result, and says both in the detail', () => {
     const result = gate('during(partition).p99<2s');
-    expect(result.phase).toEqual({ kind: 'during', fault: 'partition', windows: [{ faultId: 'fault-1', fromMs: 2000, toMs: 4000 }] });
+    expect(result.phase).toEqual({
+      kind: 'during',
+      fault: 'partition',
+      windows: [{ faultId: 'fault-1', fromMs: 2000, toMs: 4000 }],
+    });
     expect(result.metric).toBe('during(partition).p99');
     expect(result.detail).toMatch(/^during\(partition\) fault-1 \[2 s, 4 s\) p99 1500\.\d+ ms < 2000 ms: pass$/);
-    expect(gate('after(partition).error_rate<1%').phase?.windows).toEqual([{ faultId: 'fault-1', fromMs: 4000, toMs: 10_000 }]);
+    expect(gate('after(partition).error_rate<1%').phase?.windows).toEqual([
+      { faultId: 'fault-1', fromMs: 4000, toMs: 10_000 },
+    ]);
   });
 
   it('gives the same answer for a fault named by kind, family, id and index', () => {
-    for (const name of ['disable-proxy', 'partition', 'fault-1', '1']) expect(gate(`during(${name}).p99<1s`)).toMatchObject({ passed: false, actual: expect.closeTo(1500, 0) });
+    for (const name of ['disable-proxy', 'partition', 'fault-1', '1'])
+      expect(gate(`during(${name}).p99<1s`)).toMatchObject({ passed: false, actual: expect.closeTo(1500, 0) });
   });
 
   it('rounds window boundaries to the nearest interval: a fault from 2.4 s to 4.6 s reads [2 s, 5 s)', () => {
     const shifted = phaseRun([{ startMs: 2400, endMs: 4600 }], INTERVALS);
-    expect(gate('during(1).answered==26', shifted)).toMatchObject({ passed: true, phase: { windows: [{ fromMs: 2000, toMs: 5000 }] } });
-    expect(gate('after(1).answered==50', shifted)).toMatchObject({ passed: true, phase: { windows: [{ fromMs: 5000, toMs: 10_000 }] } });
+    expect(gate('during(1).answered==26', shifted)).toMatchObject({
+      passed: true,
+      phase: { windows: [{ fromMs: 2000, toMs: 5000 }] },
+    });
+    expect(gate('after(1).answered==50', shifted)).toMatchObject({
+      passed: true,
+      phase: { windows: [{ fromMs: 5000, toMs: 10_000 }] },
+    });
   });
 
   it('reads [start, start + call timeout] for a fault shorter than an interval (a connection reset)', () => {
     const reset = phaseRun([{ kind: 'close-connections', startMs: 2000, endMs: 2050 }], INTERVALS);
     // Call timeout 3 s in the fixture: [2 s, 5 s).
-    expect(gate('during(reset).answered==26', reset)).toMatchObject({ passed: true, phase: { windows: [{ fromMs: 2000, toMs: 5000 }] } });
+    expect(gate('during(reset).answered==26', reset)).toMatchObject({
+      passed: true,
+      phase: { windows: [{ fromMs: 2000, toMs: 5000 }] },
+    });
   });
 
   it('applies to every matching fault and lets the worst decide', () => {
-    const twice = phaseRun([{ kind: 'kill-server', startMs: 2000, endMs: 4000 }, { kind: 'kill-node', startMs: 6000, endMs: 7000 }], [
-      ...INTERVALS.filter((i) => i.tMs !== 6000), { tMs: 6000, latenciesMs: tens(3000) },
-    ]);
+    const twice = phaseRun(
+      [
+        { kind: 'kill-server', startMs: 2000, endMs: 4000 },
+        { kind: 'kill-node', startMs: 6000, endMs: 7000 },
+      ],
+      [...INTERVALS.filter((i) => i.tMs !== 6000), { tMs: 6000, latenciesMs: tens(3000) }],
+    );
     const failing = gate('during(kill).p99<2s', twice);
     expect(failing).toMatchObject({ passed: false, actual: expect.closeTo(3000, 0) });
     expect(failing.detail).toContain('worst of 2 faults: fault-2 [6 s, 7 s)');
@@ -177,9 +253,17 @@ describe('phase gates: evaluation over the calls started in a fault\'s window', 
   });
 
   it('fails, saying why, when no call started in the window ended or was answered', () => {
-    const silent = phaseRun([PARTITION], INTERVALS.filter((i) => i.tMs !== 2000 && i.tMs !== 3000));
-    expect(gate('during(partition).errors==0', silent).detail).toContain('no samples: no call started in the window ended');
-    const allFailed = phaseRun([PARTITION], INTERVALS.map((i) => (i.tMs === 2000 || i.tMs === 3000 ? { tMs: i.tMs, timedOut: 5 } : i)));
+    const silent = phaseRun(
+      [PARTITION],
+      INTERVALS.filter((i) => i.tMs !== 2000 && i.tMs !== 3000),
+    );
+    expect(gate('during(partition).errors==0', silent).detail).toContain(
+      'no samples: no call started in the window ended',
+    );
+    const allFailed = phaseRun(
+      [PARTITION],
+      INTERVALS.map((i) => (i.tMs === 2000 || i.tMs === 3000 ? { tMs: i.tMs, timedOut: 5 } : i)),
+    );
     const latency = gate('during(partition).p99<2s', allFailed);
     expect(latency).toMatchObject({ passed: false, actual: null });
     expect(latency.detail).toContain('no call started in the window was answered (10 failed)');
@@ -189,10 +273,17 @@ describe('phase gates: evaluation over the calls started in a fault\'s window', 
 
   it('fails when the fault never ended (no after phase) or the run matches no fault', () => {
     const endless = phaseRun([{ startMs: 2000, endMs: undefined }], INTERVALS);
-    expect(gate('after(partition).p99<2s', endless).detail).toContain('did not end before the load did, so it has no after phase');
-    expect(gate('during(partition).answered==76', endless)).toMatchObject({ passed: true, phase: { windows: [{ fromMs: 2000, toMs: 10_000 }] } });
+    expect(gate('after(partition).p99<2s', endless).detail).toContain(
+      'did not end before the load did, so it has no after phase',
+    );
+    expect(gate('during(partition).answered==76', endless)).toMatchObject({
+      passed: true,
+      phase: { windows: [{ fromMs: 2000, toMs: 10_000 }] },
+    });
     const other = phaseRun([{ kind: 'toxic' }], INTERVALS);
-    expect(gate('during(partition).p99<2s', other).detail).toContain('no fault of this run matches "partition" (its faults: fault-1 toxic (fault 1))');
+    expect(gate('during(partition).p99<2s', other).detail).toContain(
+      'no fault of this run matches "partition" (its faults: fault-1 toxic (fault 1))',
+    );
   });
 
   it('fails on a result without per-phase call data (an older result.json)', () => {
@@ -202,7 +293,10 @@ describe('phase gates: evaluation over the calls started in a fault\'s window', 
   });
 
   it('counts wrong results as errors, as the whole-run error_rate does', () => {
-    const wrong = phaseRun([PARTITION], INTERVALS.map((i) => (i.tMs === 5000 ? { ...i, wrongResult: 1 } : i)));
+    const wrong = phaseRun(
+      [PARTITION],
+      INTERVALS.map((i) => (i.tMs === 5000 ? { ...i, wrongResult: 1 } : i)),
+    );
     expect(gate('after(partition).errors==1', wrong).passed).toBe(true);
     expect(gate('after(partition).wrong_results==0', wrong).passed).toBe(false);
   });

@@ -24,10 +24,12 @@ export interface PhaseMetric {
   read(window: WindowCalls, fault: FaultRecord, result: ScenarioResult): Reading;
 }
 
-const failed = (w: WindowCalls) => w.counts.timedOut + w.counts.remoteErrors + w.counts.connectionLost + w.counts.otherErrors;
+const failed = (w: WindowCalls) =>
+  w.counts.timedOut + w.counts.remoteErrors + w.counts.connectionLost + w.counts.otherErrors;
 const sent = (w: WindowCalls) => w.counts.answered + failed(w);
 const errors = (w: WindowCalls) => failed(w) + w.counts.wrongResult;
-const noCalls = (w: WindowCalls): Reading | undefined => (sent(w) === 0 ? { value: null, why: 'no samples: no call started in the window ended' } : undefined);
+const noCalls = (w: WindowCalls): Reading | undefined =>
+  sent(w) === 0 ? { value: null, why: 'no samples: no call started in the window ended' } : undefined;
 
 const BOTH: readonly PhaseKind[] = ['during', 'after'];
 
@@ -42,12 +44,24 @@ const COUNTS: Readonly<Record<string, PhaseMetric>> = {
   wrong_results: countMetric((w) => w.counts.wrongResult),
   sent: countMetric(sent),
   error_rate: { phases: BOTH, read: (w) => noCalls(w) ?? { value: (errors(w) / sent(w)) * 100 } },
-  throughput: { phases: BOTH, read: (w) => noCalls(w) ?? { value: (w.counts.answered * 1000) / (w.read.toMs - w.read.fromMs) } },
-  unavailability: { phases: ['during'], read: (_w, fault, result) => impact(fault, result, 'unavailabilityMs', 'no answered call after the fault') },
-  recovery_time: { phases: ['after'], read: (_w, fault, result) => impact(fault, result, 'recoveryMs', 'the answered rate never came back within 10 % of the rate before the fault') },
+  throughput: {
+    phases: BOTH,
+    read: (w) => noCalls(w) ?? { value: (w.counts.answered * 1000) / (w.read.toMs - w.read.fromMs) },
+  },
+  unavailability: {
+    phases: ['during'],
+    read: (_w, fault, result) => impact(fault, result, 'unavailabilityMs', 'no answered call after the fault'),
+  },
+  recovery_time: {
+    phases: ['after'],
+    read: (_w, fault, result) =>
+      impact(fault, result, 'recoveryMs', 'the answered rate never came back within 10 % of the rate before the fault'),
+  },
 };
 
-export const PHASE_METRIC_NAMES = ['p50 p90 p95 p99 p99.9 (any pNN), min, mean, max', ...Object.keys(COUNTS)].join(', ');
+export const PHASE_METRIC_NAMES = ['p50 p90 p95 p99 p99.9 (any pNN), min, mean, max', ...Object.keys(COUNTS)].join(
+  ', ',
+);
 
 /** The phase form of a canonical metric name, or a problem in words. */
 export function phaseMetric(name: string, kind: PhaseKind): PhaseMetric | { readonly problem: string } {
@@ -80,7 +94,12 @@ function latencyMetric(name: string): PhaseMetric | undefined {
   };
 }
 
-function impact(fault: FaultRecord, result: ScenarioResult, key: 'unavailabilityMs' | 'recoveryMs', never: string): Reading {
+function impact(
+  fault: FaultRecord,
+  result: ScenarioResult,
+  key: 'unavailabilityMs' | 'recoveryMs',
+  never: string,
+): Reading {
   const found = result.faultImpact?.find((each) => each.faultId === fault.id);
   if (!found) return { value: null, why: `no samples: no impact was measured for ${fault.id}` };
   const value = found[key];

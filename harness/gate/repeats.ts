@@ -8,8 +8,23 @@ import { lookupMetric, METRIC_UNIT } from './metrics.ts';
  * out: a baseline cannot call a change in them a regression.
  */
 export const BASELINE_METRICS: readonly string[] = [
-  'p50', 'p90', 'p95', 'p99', 'p99.9', 'mean', 'max', 'server.queue_wait.p99', 'server.service.p99',
-  'throughput', 'errors', 'error_rate', 'timeouts', 'dropped', 'wrong_results', 'mismatched_correlation', 'checks_failed',
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+  'p99.9',
+  'mean',
+  'max',
+  'server.queue_wait.p99',
+  'server.service.p99',
+  'throughput',
+  'errors',
+  'error_rate',
+  'timeouts',
+  'dropped',
+  'wrong_results',
+  'mismatched_correlation',
+  'checks_failed',
 ];
 
 /** Where the middle of a few runs is and how far they scatter around it. */
@@ -48,7 +63,10 @@ export interface AggregatedRuns {
  * median, min, max and half-range. Throws on an empty list, runs of different scenarios,
  * or a metric name that does not exist.
  */
-export function aggregateRepeats(results: readonly ScenarioResult[], metrics: readonly string[] = BASELINE_METRICS): AggregatedRuns {
+export function aggregateRepeats(
+  results: readonly ScenarioResult[],
+  metrics: readonly string[] = BASELINE_METRICS,
+): AggregatedRuns {
   const first = results[0];
   if (!first) throw new Error('no run to aggregate');
   const scenarios = new Set(results.map((result) => result.scenario.name));
@@ -74,7 +92,12 @@ export function aggregateRepeats(results: readonly ScenarioResult[], metrics: re
       ...spreadOf(values),
     };
   }
-  return { scenario: first.scenario.name, runIds: results.map((result) => result.run.id), metrics: aggregated, withoutSamples };
+  return {
+    scenario: first.scenario.name,
+    runIds: results.map((result) => result.run.id),
+    metrics: aggregated,
+    withoutSamples,
+  };
 }
 
 export function spreadOf(values: readonly number[]): Spread {

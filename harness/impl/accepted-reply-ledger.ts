@@ -26,7 +26,8 @@ export class AcceptedReplyLedger {
     private readonly now: () => number = () => performance.now(),
   ) {
     if (!(retentionMs > 0)) throw new RangeError(`retentionMs must be > 0, got ${retentionMs}`);
-    if (!Number.isInteger(maxRemembered) || maxRemembered < 1) throw new RangeError(`maxRemembered must be a positive integer, got ${maxRemembered}`);
+    if (!Number.isInteger(maxRemembered) || maxRemembered < 1)
+      throw new RangeError(`maxRemembered must be a positive integer, got ${maxRemembered}`);
   }
 
   /** Replies accepted, all calls together. */

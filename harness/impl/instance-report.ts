@@ -18,7 +18,17 @@ export interface TracingConfig {
 
 export interface WorkerEvent {
   readonly atMs: number;
-  readonly kind: 'redelivery' | 'discard-duplicate' | 'discard-late' | 'discard-unknown' | 'timeout' | 'error' | 'connection-lost' | 'reconnect' | 'kill' | 'note';
+  readonly kind:
+    | 'redelivery'
+    | 'discard-duplicate'
+    | 'discard-late'
+    | 'discard-unknown'
+    | 'timeout'
+    | 'error'
+    | 'connection-lost'
+    | 'reconnect'
+    | 'kill'
+    | 'note';
   readonly detail?: string;
   readonly traceId?: string;
   readonly correlationId?: string;

@@ -16,7 +16,10 @@ export type RegisteredImplementations = Partial<SelectedImplementations>;
  * The implementations a run drives: those the caller registered, else what the scenario (or the
  * command line) names, else the built-ins.
  */
-export function selectImplementations(definition: ScenarioDefinition, registered: RegisteredImplementations = {}): SelectedImplementations {
+export function selectImplementations(
+  definition: ScenarioDefinition,
+  registered: RegisteredImplementations = {},
+): SelectedImplementations {
   const server = definition.implementations?.server;
   const client = definition.implementations?.client;
   return {

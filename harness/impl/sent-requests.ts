@@ -63,7 +63,11 @@ export class SentRequests {
   }
 
   encode(): EncodedSentRequests {
-    const confirms = this.confirms && { confirmed: this.confirms.confirmed.encode(), nacked: this.confirms.nacked, replied: this.confirms.replied.encode() };
+    const confirms = this.confirms && {
+      confirmed: this.confirms.confirmed.encode(),
+      nacked: this.confirms.nacked,
+      replied: this.confirms.replied.encode(),
+    };
     return {
       published: this.published.encode(),
       connectionLost: this.connectionLost.encode(),

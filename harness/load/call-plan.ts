@@ -32,7 +32,11 @@ export class PlannedNumbers {
   private readonly random: () => number;
   private cursor = 0;
 
-  constructor(seed: number, private readonly maxN: number, private readonly badInputEvery: number) {
+  constructor(
+    seed: number,
+    private readonly maxN: number,
+    private readonly badInputEvery: number,
+  ) {
     this.random = seededRandom(seed);
   }
 
@@ -42,7 +46,10 @@ export class PlannedNumbers {
   }
 
   nFor(globalIndex: number): number {
-    if (globalIndex < this.cursor) throw new RangeError(`call ${globalIndex} asked for after call ${this.cursor - 1}: calls must be planned in order`);
+    if (globalIndex < this.cursor)
+      throw new RangeError(
+        `call ${globalIndex} asked for after call ${this.cursor - 1}: calls must be planned in order`,
+      );
     for (; this.cursor < globalIndex; this.cursor++) if (!this.isBadInput(this.cursor)) this.random();
     this.cursor = globalIndex + 1;
     return Math.floor(this.random() * (this.maxN + 1));

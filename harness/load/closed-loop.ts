@@ -11,7 +11,11 @@ export interface ClosedLoopOptions {
  * one ends. Throughput is whatever the system gives; latency is measured per call, so this
  * executor shows service time, not what users waiting in an open system would see.
  */
-export async function runClosedLoop(options: ClosedLoopOptions, startCall: StartCall, signal?: AbortSignal): Promise<LoadSummary> {
+export async function runClosedLoop(
+  options: ClosedLoopOptions,
+  startCall: StartCall,
+  signal?: AbortSignal,
+): Promise<LoadSummary> {
   const start = performance.now();
   const totalCalls = options.calls ?? Number.POSITIVE_INFINITY;
   const endsAt = start + (options.durationMs ?? Number.POSITIVE_INFINITY);

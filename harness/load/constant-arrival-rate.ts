@@ -21,7 +21,11 @@ export interface ConstantArrivalRateOptions {
  * intended time (an HDR histogram, µs), and how many calls fell due, counted from the
  * schedule alone, so that due = started + dropped proves none was skipped.
  */
-export async function runConstantArrivalRate(options: ConstantArrivalRateOptions, startCall: StartCall, signal?: AbortSignal): Promise<LoadSummary> {
+export async function runConstantArrivalRate(
+  options: ConstantArrivalRateOptions,
+  startCall: StartCall,
+  signal?: AbortSignal,
+): Promise<LoadSummary> {
   // Started before the schedule's clock: the first due calls must not wait for its thread.
   const sleeper = await PreciseSleeper.start();
   const start = performance.now();
@@ -86,7 +90,10 @@ export async function runConstantArrivalRate(options: ConstantArrivalRateOptions
     const byTime = Math.floor((Math.min(t, endsAt) - first) / intervalMs) + 1;
     // From the duration itself, not from endsAt - first: that difference of two large clock
     // readings carries rounding error, and ceil() of 500.0000000001 would invent a 501st call.
-    const beforeEnd = options.durationMs === undefined ? Number.POSITIVE_INFINITY : Math.ceil((options.durationMs - (options.phaseMs ?? 0)) / intervalMs - 1e-9);
+    const beforeEnd =
+      options.durationMs === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.ceil((options.durationMs - (options.phaseMs ?? 0)) / intervalMs - 1e-9);
     return Math.max(0, Math.min(totalCalls, byTime, beforeEnd));
   }
 }

@@ -19,7 +19,9 @@ async function measureWithStall(load: LoadOptions) {
     amqpUrl: node.getAmqpUrl(),
     queue,
     prefetch: 1,
-    faultPoints: { beforeReply: () => (++handled === 20 ? new Promise((resolve) => setTimeout(resolve, STALL_MS)) : undefined) },
+    faultPoints: {
+      beforeReply: () => (++handled === 20 ? new Promise((resolve) => setTimeout(resolve, STALL_MS)) : undefined),
+    },
   }).start();
   await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 10_000 }).start();
   const recorder = new LatencyRecorder({ runStartEpochMs: Date.now() });
@@ -39,7 +41,12 @@ describe('latency without coordinated omission', { timeout: 60_000 }, () => {
   });
 
   it('open loop: a 1 s server stall shows in p90/p99, because every call queued behind it is late', async () => {
-    const openLoop = await measureWithStall({ executor: 'constant-arrival-rate', ratePerSec: 100, durationMs: 3_000, maxInFlight: 1_000 });
+    const openLoop = await measureWithStall({
+      executor: 'constant-arrival-rate',
+      ratePerSec: 100,
+      durationMs: 3_000,
+      maxInFlight: 1_000,
+    });
     expect(openLoop.max).toBeGreaterThanOrEqual(900);
     expect(openLoop.p90).toBeGreaterThanOrEqual(200);
     expect(openLoop.p99).toBeGreaterThanOrEqual(800);

@@ -24,9 +24,14 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
     const realNow = performance.now.bind(performance);
     const t0 = realNow();
     let reads = 0;
-    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (reads++ === 0 ? START : START + (realNow() - t0)));
+    const clock = vi
+      .spyOn(performance, 'now')
+      .mockImplementation(() => (reads++ === 0 ? START : START + (realNow() - t0)));
     try {
-      const summary = await runConstantArrivalRate({ ratePerSec: 1000, durationMs: 30, maxInFlight: 100 }, async () => undefined);
+      const summary = await runConstantArrivalRate(
+        { ratePerSec: 1000, durationMs: 30, maxInFlight: 100 },
+        async () => undefined,
+      );
       expect(summary).toMatchObject({ due: 30, started: 30, dropped: 0 });
     } finally {
       clock.mockRestore();
@@ -47,7 +52,9 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
       lateness.push(performance.now() - at);
       if (i === 2) {
         const until = performance.now() + 100;
-        while (performance.now() < until) { /* simulated stall */ }
+        while (performance.now() < until) {
+          /* simulated stall */
+        }
       }
     });
     expect(Math.max(...lateness)).toBeGreaterThanOrEqual(60);
@@ -55,7 +62,10 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
 
   it('stops at the duration even when the call count is not reached', async () => {
     const started = performance.now();
-    const summary = await runConstantArrivalRate({ ratePerSec: 100, durationMs: 300, calls: 10_000, maxInFlight: 10 }, async () => undefined);
+    const summary = await runConstantArrivalRate(
+      { ratePerSec: 100, durationMs: 300, calls: 10_000, maxInFlight: 10 },
+      async () => undefined,
+    );
     expect(performance.now() - started).toBeLessThan(1000);
     expect(summary.started).toBeGreaterThanOrEqual(25);
     expect(summary.started).toBeLessThanOrEqual(31);
@@ -70,7 +80,9 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
     const summary = await runConstantArrivalRate({ ratePerSec, durationMs, maxInFlight: 1_000 }, async (i) => {
       if (i === 45) {
         const until = performance.now() + 200;
-        while (performance.now() < until) { /* simulated stall */ }
+        while (performance.now() < until) {
+          /* simulated stall */
+        }
       }
     });
     expect(summary.started + summary.dropped).toBe(intendedBeforeEnd);
@@ -78,7 +90,9 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
   });
 
   it('counts the calls due at the end as dropped when the in-flight limit is reached', async () => {
-    const summary = await runConstantArrivalRate({ ratePerSec: 200, durationMs: 300, maxInFlight: 3 }, () => sleep(1_000));
+    const summary = await runConstantArrivalRate({ ratePerSec: 200, durationMs: 300, maxInFlight: 3 }, () =>
+      sleep(1_000),
+    );
     expect(summary).toMatchObject({ started: 3, dropped: 57 });
   });
 
@@ -87,7 +101,9 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
     const summary = await runConstantArrivalRate({ ratePerSec: 100, calls: 20, maxInFlight: 100 }, async (i) => {
       if (i === 2) {
         const until = performance.now() + 100;
-        while (performance.now() < until) { /* simulated stall */ }
+        while (performance.now() < until) {
+          /* simulated stall */
+        }
       }
     });
     expect(summary.startLateness?.totalCount).toBe(20);
@@ -98,15 +114,21 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
   it('counts the calls due from the schedule, and starts or drops every one due before a stop', async () => {
     const abort = new AbortController();
     const started = performance.now();
-    const summary = await runConstantArrivalRate({ ratePerSec: 100, durationMs: 10_000, maxInFlight: 1_000 }, async (i) => {
-      // Call 20 (due at 200 ms of the schedule) stalls past the stop, asked for 50 ms into the
-      // stall: calls 21..25 fell due before it.
-      if (i === 20) {
-        setTimeout(() => abort.abort(), 50);
-        const until = performance.now() + 100;
-        while (performance.now() < until) { /* simulated stall */ }
-      }
-    }, abort.signal);
+    const summary = await runConstantArrivalRate(
+      { ratePerSec: 100, durationMs: 10_000, maxInFlight: 1_000 },
+      async (i) => {
+        // Call 20 (due at 200 ms of the schedule) stalls past the stop, asked for 50 ms into the
+        // stall: calls 21..25 fell due before it.
+        if (i === 20) {
+          setTimeout(() => abort.abort(), 50);
+          const until = performance.now() + 100;
+          while (performance.now() < until) {
+            /* simulated stall */
+          }
+        }
+      },
+      abort.signal,
+    );
     const stoppedAfterMs = performance.now() - started;
     expect(summary.due).toBeGreaterThanOrEqual(26);
     expect(summary.due).toBeLessThanOrEqual(Math.floor(stoppedAfterMs / 10) + 1);
@@ -132,14 +154,22 @@ describe('constant-arrival-rate executor', { timeout: 10_000 }, () => {
     expect(getEventListeners(ended.signal, 'abort')).toHaveLength(0);
     const stopped = new AbortController();
     setTimeout(() => stopped.abort(), 20);
-    await runConstantArrivalRate({ ratePerSec: 100, durationMs: 10_000, maxInFlight: 10 }, async () => undefined, stopped.signal);
+    await runConstantArrivalRate(
+      { ratePerSec: 100, durationMs: 10_000, maxInFlight: 10 },
+      async () => undefined,
+      stopped.signal,
+    );
     expect(getEventListeners(stopped.signal, 'abort')).toHaveLength(0);
   });
 
   it('stops early when aborted', async () => {
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 100);
-    const summary = await runConstantArrivalRate({ ratePerSec: 100, durationMs: 10_000, maxInFlight: 10 }, async () => undefined, abort.signal);
+    const summary = await runConstantArrivalRate(
+      { ratePerSec: 100, durationMs: 10_000, maxInFlight: 10 },
+      async () => undefined,
+      abort.signal,
+    );
     expect(summary.elapsedMs).toBeLessThan(1000);
   });
 });
@@ -172,9 +202,8 @@ describe('load options', () => {
       'load needs a duration or a call count (or both)',
       'concurrency must be an integer from 1 to 10000, got 0',
     ]);
-    expect(validateLoadOptions({ executor: 'constant-arrival-rate', ratePerSec: -1, calls: 1.5, maxInFlight: 10 })).toEqual([
-      'calls must be a positive integer, got 1.5',
-      'rate must be > 0 and at most 100000/s, got -1',
-    ]);
+    expect(
+      validateLoadOptions({ executor: 'constant-arrival-rate', ratePerSec: -1, calls: 1.5, maxInFlight: 10 }),
+    ).toEqual(['calls must be a positive integer, got 1.5', 'rate must be > 0 and at most 100000/s, got -1']);
   });
 });

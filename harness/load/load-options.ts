@@ -47,14 +47,18 @@ export const MAX_LOAD_DURATION_MS = 24 * 3600_000;
 
 export function validateLoadOptions(load: LoadOptions): string[] {
   const errors: string[] = [];
-  if (load.durationMs === undefined && load.calls === undefined) errors.push('load needs a duration or a call count (or both)');
+  if (load.durationMs === undefined && load.calls === undefined)
+    errors.push('load needs a duration or a call count (or both)');
   if (load.durationMs !== undefined && !(load.durationMs > 0 && load.durationMs <= MAX_LOAD_DURATION_MS)) {
     errors.push(`duration must be > 0 and at most 24h, got ${load.durationMs} ms`);
   }
-  if (load.calls !== undefined && !(Number.isInteger(load.calls) && load.calls > 0)) errors.push(`calls must be a positive integer, got ${load.calls}`);
+  if (load.calls !== undefined && !(Number.isInteger(load.calls) && load.calls > 0))
+    errors.push(`calls must be a positive integer, got ${load.calls}`);
   if (load.executor === 'constant-arrival-rate') {
-    if (!(load.ratePerSec > 0 && load.ratePerSec <= 100_000)) errors.push(`rate must be > 0 and at most 100000/s, got ${load.ratePerSec}`);
-    if (!(Number.isInteger(load.maxInFlight) && load.maxInFlight > 0)) errors.push(`maxInFlight must be a positive integer, got ${load.maxInFlight}`);
+    if (!(load.ratePerSec > 0 && load.ratePerSec <= 100_000))
+      errors.push(`rate must be > 0 and at most 100000/s, got ${load.ratePerSec}`);
+    if (!(Number.isInteger(load.maxInFlight) && load.maxInFlight > 0))
+      errors.push(`maxInFlight must be a positive integer, got ${load.maxInFlight}`);
   } else if (!(Number.isInteger(load.concurrency) && load.concurrency > 0 && load.concurrency <= 10_000)) {
     errors.push(`concurrency must be an integer from 1 to 10000, got ${load.concurrency}`);
   }

@@ -21,7 +21,7 @@ describe('PreciseSleeper', () => {
     }
   });
 
-  it('ends a sleep at once when cancelled, and the cancelled sleep\'s late answer does not end the next one', async () => {
+  it("ends a sleep at once when cancelled, and the cancelled sleep's late answer does not end the next one", async () => {
     const s = await sleeper();
     const started = performance.now();
     const long = s.sleep(10_000);

@@ -58,8 +58,20 @@ export const LatencyResultSchema = z.object({
 export const TimelineEventSchema = z.object({
   tMs: nonNegative,
   kind: z.enum([
-    'fault-start', 'fault-end', 'kill', 'restart', 'redelivery', 'discard-duplicate', 'discard-late',
-    'discard-unknown', 'timeout', 'error', 'broker-restart', 'connection-lost', 'reconnect', 'note',
+    'fault-start',
+    'fault-end',
+    'kill',
+    'restart',
+    'redelivery',
+    'discard-duplicate',
+    'discard-late',
+    'discard-unknown',
+    'timeout',
+    'error',
+    'broker-restart',
+    'connection-lost',
+    'reconnect',
+    'note',
   ]),
   process: z.string(),
   detail: z.string().optional(),
@@ -108,11 +120,13 @@ export const GateResultSchema = z.object({
    * A phase gate (`during(partition).p99<2s`): the phase, the fault as written, and the
    * window each matching fired fault gave, as read (whole intervals of callsByStart).
    */
-  phase: z.object({
-    kind: z.enum(['during', 'after']),
-    fault: z.string(),
-    windows: z.array(z.object({ faultId: z.string(), fromMs: nonNegative, toMs: nonNegative })),
-  }).optional(),
+  phase: z
+    .object({
+      kind: z.enum(['during', 'after']),
+      fault: z.string(),
+      windows: z.array(z.object({ faultId: z.string(), fromMs: nonNegative, toMs: nonNegative })),
+    })
+    .optional(),
 });
 
 export const CountersSchema = z.object({
@@ -186,17 +200,19 @@ export const CallsByStartSchema = z.object({
   /** From the run start to the end of the load schedule: where every `after(...)` window ends. */
   loadDurationMs: nonNegative,
   /** Only intervals in which a started call ended; `answered` includes wrong results. */
-  intervals: z.array(z.object({
-    tMs: nonNegative,
-    answered: count,
-    wrongResult: count,
-    timedOut: count,
-    remoteErrors: count,
-    connectionLost: count,
-    otherErrors: count,
-    /** Compressed base64, microseconds; absent when no call of the interval was answered. */
-    histogram: z.string().optional(),
-  })),
+  intervals: z.array(
+    z.object({
+      tMs: nonNegative,
+      answered: count,
+      wrongResult: count,
+      timedOut: count,
+      remoteErrors: count,
+      connectionLost: count,
+      otherErrors: count,
+      /** Compressed base64, microseconds; absent when no call of the interval was answered. */
+      histogram: z.string().optional(),
+    }),
+  ),
 });
 
 /** What one fault cost the callers (observe/fault-impact.ts). */
@@ -211,13 +227,26 @@ export const FaultImpactSchema = z.object({
 
 /** A run on a private cluster: its nodes, where each instance connected, and each node's states over time. */
 export const ClusterSectionSchema = z.object({
-  nodes: z.array(z.object({ index: z.number().int().positive(), name: z.string(), host: z.string(), amqpPort: z.number().int().positive() })),
+  nodes: z.array(
+    z.object({
+      index: z.number().int().positive(),
+      name: z.string(),
+      host: z.string(),
+      amqpPort: z.number().int().positive(),
+    }),
+  ),
   queueType: z.enum(['classic', 'quorum']),
   partitionHandling: z.string(),
   netTicktimeSeconds: z.number().positive(),
   startMs: nonNegative,
   placements: z.array(z.object({ instance: z.string(), node: z.number().int().positive() })),
-  nodeStates: z.array(z.object({ node: z.number().int().positive(), tMs: nonNegative, state: z.enum(['up', 'down', 'paused', 'partitioned', 'leader']) })),
+  nodeStates: z.array(
+    z.object({
+      node: z.number().int().positive(),
+      tMs: nonNegative,
+      state: z.enum(['up', 'down', 'paused', 'partitioned', 'leader']),
+    }),
+  ),
 });
 
 /** Who took part in a run merged from execution segments, and how far apart they started. */
@@ -227,18 +256,20 @@ export const SegmentsSchema = z.object({
   startAt: z.iso.datetime(),
   /** Largest difference between two participants' recorded start times. */
   clockSkewMs: nonNegative,
-  participants: z.array(z.object({
-    role: z.enum(['clients', 'servers']),
-    /** 1..count for a clients segment, 0 for the servers run. */
-    index: count,
-    dir: z.string(),
-    host: z.string(),
-    localAddress: z.string().optional(),
-    /** Recorded start minus the agreed start. */
-    startOffsetMs: z.number(),
-    sent: count,
-    answered: count,
-  })),
+  participants: z.array(
+    z.object({
+      role: z.enum(['clients', 'servers']),
+      /** 1..count for a clients segment, 0 for the servers run. */
+      index: count,
+      dir: z.string(),
+      host: z.string(),
+      localAddress: z.string().optional(),
+      /** Recorded start minus the agreed start. */
+      startOffsetMs: z.number(),
+      sent: count,
+      answered: count,
+    }),
+  ),
 });
 
 export const ScenarioResultSchema = z.object({
@@ -253,7 +284,11 @@ export const ScenarioResultSchema = z.object({
     seed: z.number().int(),
   }),
   environment: z.object({
-    broker: z.object({ kind: z.enum(['local', 'docker', 'url', 'cluster']), version: z.string(), description: z.string() }),
+    broker: z.object({
+      kind: z.enum(['local', 'docker', 'url', 'cluster']),
+      version: z.string(),
+      description: z.string(),
+    }),
     proxy: z.object({ kind: z.enum(['builtin', 'toxiproxy', 'docker']), version: z.string() }),
     replyMode: z.enum(['callback-queue', 'direct-reply-to']),
     node: z.string(),
@@ -279,8 +314,19 @@ export const ScenarioResultSchema = z.object({
   }),
   config: z.object({
     load: z.discriminatedUnion('executor', [
-      z.object({ executor: z.literal('constant-arrival-rate'), ratePerSec: z.number().positive(), durationMs: z.number().positive().optional(), calls: count.optional(), maxInFlight: count }),
-      z.object({ executor: z.literal('closed-loop'), concurrency: z.number().int().positive(), durationMs: z.number().positive().optional(), calls: count.optional() }),
+      z.object({
+        executor: z.literal('constant-arrival-rate'),
+        ratePerSec: z.number().positive(),
+        durationMs: z.number().positive().optional(),
+        calls: count.optional(),
+        maxInFlight: count,
+      }),
+      z.object({
+        executor: z.literal('closed-loop'),
+        concurrency: z.number().int().positive(),
+        durationMs: z.number().positive().optional(),
+        calls: count.optional(),
+      }),
     ]),
     servers: count,
     clients: count,

@@ -12,7 +12,7 @@ const VALUE_COUNT = 4096;
 /** Realistic RPC latencies in microseconds (0.2-5 ms, 1 % tail to ~2 s), fixed seed. */
 function latencies(): Int32Array {
   let state = 12_345;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   return Int32Array.from({ length: VALUE_COUNT }, () => {
     const base = 200 + random() * 4800;
     return Math.round(random() < 0.01 ? base * (1 + random() * 400) : base);

@@ -55,12 +55,15 @@ describe('CallIdSet', () => {
   });
   it('holds exactly the ids added, in any order, as a plain set of them would', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const set = new CallIdSet();
     const reference = new Set<string>();
     for (let i = 0; i < 3_000; i++) {
       // Mostly in order with a window of reordering, some repeats, two clients, ids of another shape.
-      const id = random() < 0.05 ? `stranger-${Math.floor(random() * 50)}` : `${random() < 0.5 ? 'a' : 'b.c'}.${Math.max(1, i - Math.floor(random() * 40))}`;
+      const id =
+        random() < 0.05
+          ? `stranger-${Math.floor(random() * 50)}`
+          : `${random() < 0.5 ? 'a' : 'b.c'}.${Math.max(1, i - Math.floor(random() * 40))}`;
       set.add(id);
       reference.add(id);
     }

@@ -97,7 +97,10 @@ export class CallIdSet {
   }
 
   encode(): EncodedCallIds {
-    return { ranges: Object.fromEntries([...this.ranges].map(([client, flat]) => [client, [...flat]])), other: [...this.other] };
+    return {
+      ranges: Object.fromEntries([...this.ranges].map(([client, flat]) => [client, [...flat]])),
+      other: [...this.other],
+    };
   }
 
   clear(): void {

@@ -23,7 +23,7 @@ describe('calls by intended start', { timeout: 10_000 }, () => {
     expect(recorder.encode().outcomes[0]).toMatchObject({ index: 0, answered: 1, wrongResult: 1 });
   });
 
-  it('adds every client\'s intervals: counts summed, histograms merged exactly', () => {
+  it("adds every client's intervals: counts summed, histograms merged exactly", () => {
     const start = Date.now() - 3000;
     const a = new CallsByStartRecorder(start, 1000);
     const b = new CallsByStartRecorder(start, 1000);

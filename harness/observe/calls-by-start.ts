@@ -9,7 +9,14 @@ import { LatencyRecorder, type EncodedRecording } from './latency-recorder.ts';
  * or are answered after the heal, and `after(partition)` judges only calls started after it.
  * (The over-time series buckets by completion instead, which is what a throughput plot needs.)
  */
-export const CALL_OUTCOMES = ['answered', 'wrongResult', 'timedOut', 'remoteErrors', 'connectionLost', 'otherErrors'] as const;
+export const CALL_OUTCOMES = [
+  'answered',
+  'wrongResult',
+  'timedOut',
+  'remoteErrors',
+  'connectionLost',
+  'otherErrors',
+] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 /** `answered` includes wrong results, as the run's counters do; the other outcomes are failures. */
 export type OutcomeCounts = Record<CallOutcome, number>;
@@ -36,13 +43,23 @@ export const CALLS_BY_START_INTERVAL_MS = 250;
  */
 const OPEN_INTERVALS = 32;
 
-const emptyCounts = (): OutcomeCounts => ({ answered: 0, wrongResult: 0, timedOut: 0, remoteErrors: 0, connectionLost: 0, otherErrors: 0 });
+const emptyCounts = (): OutcomeCounts => ({
+  answered: 0,
+  wrongResult: 0,
+  timedOut: 0,
+  remoteErrors: 0,
+  connectionLost: 0,
+  otherErrors: 0,
+});
 
 export class CallsByStartRecorder {
   private readonly latency: LatencyRecorder;
   private readonly outcomes = new Map<number, OutcomeCounts>();
 
-  constructor(runStartEpochMs: number, readonly intervalMs = CALLS_BY_START_INTERVAL_MS) {
+  constructor(
+    runStartEpochMs: number,
+    readonly intervalMs = CALLS_BY_START_INTERVAL_MS,
+  ) {
     this.latency = new LatencyRecorder({ runStartEpochMs, intervalMs, openIntervals: OPEN_INTERVALS });
   }
 
@@ -78,7 +95,10 @@ export interface CallsByStartResult {
   readonly intervals: Array<{ tMs: number; histogram?: string } & OutcomeCounts>;
 }
 
-export function mergeCallsByStart(recordings: readonly EncodedCallsByStart[], loadDurationMs: number): CallsByStartResult | undefined {
+export function mergeCallsByStart(
+  recordings: readonly EncodedCallsByStart[],
+  loadDurationMs: number,
+): CallsByStartResult | undefined {
   if (recordings.length === 0) return undefined;
   const intervalMs = recordings[0]!.intervalMs;
   if (recordings.some((recording) => recording.intervalMs !== intervalMs)) return undefined;
@@ -102,7 +122,11 @@ export function mergeCallsByStart(recordings: readonly EncodedCallsByStart[], lo
     loadDurationMs,
     intervals: indexes.map((index) => {
       const histogram = histograms.get(index);
-      return { tMs: index * intervalMs, ...(counts.get(index) ?? emptyCounts()), ...(histogram ? { histogram: encodeHistogram(histogram) } : {}) };
+      return {
+        tMs: index * intervalMs,
+        ...(counts.get(index) ?? emptyCounts()),
+        ...(histogram ? { histogram: encodeHistogram(histogram) } : {}),
+      };
     }),
   };
 }

@@ -19,7 +19,12 @@ export interface FaultImpact {
   readonly recoveryMs: number | null;
   /** Answered calls per second before the first fault (the rate recovery is measured against). */
   readonly baselinePerSec: number;
-  readonly failed: { readonly timeout: number; readonly connectionLost: number; readonly notConnected: number; readonly other: number };
+  readonly failed: {
+    readonly timeout: number;
+    readonly connectionLost: number;
+    readonly notConnected: number;
+    readonly other: number;
+  };
 }
 
 /** Recovered: within this share of the rate before the fault. */
@@ -42,9 +47,18 @@ export function faultImpacts(input: {
     // The first whole interval after the fault's start that answered a call.
     const firstAnswered = input.series.find((point) => point.tMs >= startMs && point.count > 0);
     const unavailabilityMs = firstAnswered === undefined ? null : firstAnswered.tMs - startMs;
-    const recovered = input.series.find((point) => point.tMs >= endMs && point.throughputPerSec >= RECOVERED_SHARE * baselinePerSec && baselinePerSec > 0);
+    const recovered = input.series.find(
+      (point) => point.tMs >= endMs && point.throughputPerSec >= RECOVERED_SHARE * baselinePerSec && baselinePerSec > 0,
+    );
     const recoveryMs = recovered === undefined ? null : Math.max(0, recovered.tMs + input.intervalMs - endMs);
-    return { faultId: fault.id, description: fault.description, unavailabilityMs, recoveryMs, baselinePerSec, failed: failedCalls(input.events, startMs, endMs + input.timeoutMs) };
+    return {
+      faultId: fault.id,
+      description: fault.description,
+      unavailabilityMs,
+      recoveryMs,
+      baselinePerSec,
+      failed: failedCalls(input.events, startMs, endMs + input.timeoutMs),
+    };
   });
 }
 

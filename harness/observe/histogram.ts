@@ -43,7 +43,8 @@ export function createLatencyHistogram(): Histogram {
  * dropped for being out of range (that would hide the worst calls), it saturates instead.
  */
 export function clampLatencyUs(latencyUs: number): number {
-  if (!Number.isFinite(latencyUs) || latencyUs <= 0) return latencyUs === Infinity ? HISTOGRAM_BOUNDS.highestTrackableUs : 0;
+  if (!Number.isFinite(latencyUs) || latencyUs <= 0)
+    return latencyUs === Infinity ? HISTOGRAM_BOUNDS.highestTrackableUs : 0;
   return Math.min(Math.round(latencyUs), HISTOGRAM_BOUNDS.highestTrackableUs);
 }
 

@@ -9,7 +9,15 @@ export {
   type Histogram,
 } from './histogram.ts';
 export { LatencyRecorder, type EncodedRecording, type LatencyRecorderOptions } from './latency-recorder.ts';
-export { CallsByStartRecorder, mergeCallsByStart, CALL_OUTCOMES, type CallOutcome, type CallsByStartResult, type EncodedCallsByStart, type OutcomeCounts } from './calls-by-start.ts';
+export {
+  CallsByStartRecorder,
+  mergeCallsByStart,
+  CALL_OUTCOMES,
+  type CallOutcome,
+  type CallsByStartResult,
+  type EncodedCallsByStart,
+  type OutcomeCounts,
+} from './calls-by-start.ts';
 export { percentileSpectrum, summarize, type LatencySummary, type PercentilePoint } from './latency-summary.ts';
 export {
   intervalSeries,
@@ -20,7 +28,13 @@ export {
   type LatencyResult,
   type MergedLatency,
 } from './interval-series.ts';
-export { Timeline, TIMELINE_EVENT_KINDS, type TimelineEvent, type TimelineEventKind, type TimelineOptions } from './timeline.ts';
+export {
+  Timeline,
+  TIMELINE_EVENT_KINDS,
+  type TimelineEvent,
+  type TimelineEventKind,
+  type TimelineOptions,
+} from './timeline.ts';
 export { setupTracing, tracesUrl, type TracingHandle, type TracingOptions } from './tracing.ts';
 export {
   extractTraceContext,

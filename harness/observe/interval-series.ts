@@ -71,14 +71,18 @@ export const MAX_SERIES_POINTS = 2 * 86_400;
  * One point per interval from 0 to the last one, empty intervals included: an outage shows
  * as throughput 0, which is exactly what a fault-window plot needs to show.
  */
-export function intervalSeries(intervals: ReadonlyMap<number, Histogram>, options: IntervalSeriesOptions): IntervalPoint[] {
+export function intervalSeries(
+  intervals: ReadonlyMap<number, Histogram>,
+  options: IntervalSeriesOptions,
+): IntervalPoint[] {
   const { intervalMs, runDurationMs } = options;
   let lastRecorded = -1;
   for (const index of intervals.keys()) lastRecorded = Math.max(lastRecorded, index);
-  const lastIndex = runDurationMs === undefined ? lastRecorded : Math.max(lastRecorded, Math.ceil(runDurationMs / intervalMs) - 1);
+  const lastIndex =
+    runDurationMs === undefined ? lastRecorded : Math.max(lastRecorded, Math.ceil(runDurationMs / intervalMs) - 1);
   if (lastIndex >= MAX_SERIES_POINTS) {
     throw new RangeError(
-      `the over-time series would have ${lastIndex + 1} points of ${intervalMs} ms (${((lastIndex + 1) * intervalMs / 3_600_000).toFixed(1)} h from the run start), more than ${MAX_SERIES_POINTS}: the run start or the end of its load is not this run's (a start time far in the past, clocks apart, or an edited segment file)`,
+      `the over-time series would have ${lastIndex + 1} points of ${intervalMs} ms (${(((lastIndex + 1) * intervalMs) / 3_600_000).toFixed(1)} h from the run start), more than ${MAX_SERIES_POINTS}: the run start or the end of its load is not this run's (a start time far in the past, clocks apart, or an edited segment file)`,
     );
   }
   const series: IntervalPoint[] = [];
@@ -86,7 +90,8 @@ export function intervalSeries(intervals: ReadonlyMap<number, Histogram>, option
     const tMs = index * intervalMs;
     const histogram = intervals.get(index);
     const count = histogram?.totalCount ?? 0;
-    const lengthMs = runDurationMs !== undefined && runDurationMs > tMs ? Math.min(intervalMs, runDurationMs - tMs) : intervalMs;
+    const lengthMs =
+      runDurationMs !== undefined && runDurationMs > tMs ? Math.min(intervalMs, runDurationMs - tMs) : intervalMs;
     const summary = histogram ? summarize(histogram) : undefined;
     series.push({
       tMs,

@@ -24,7 +24,10 @@ export class JsonlFileSpanExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.stopped) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error(`spans exporter for ${this.file} is shut down`) });
+      resultCallback({
+        code: ExportResultCode.FAILED,
+        error: new Error(`spans exporter for ${this.file} is shut down`),
+      });
       return;
     }
     let text: string;
@@ -40,7 +43,11 @@ export class JsonlFileSpanExporter implements SpanExporter {
       .then(() => appendFile(this.file, text, 'utf8'))
       .then(
         () => resultCallback({ code: ExportResultCode.SUCCESS }),
-        (error: unknown) => resultCallback({ code: ExportResultCode.FAILED, error: asError(error, `cannot write spans to ${this.file}`) }),
+        (error: unknown) =>
+          resultCallback({
+            code: ExportResultCode.FAILED,
+            error: asError(error, `cannot write spans to ${this.file}`),
+          }),
       );
   }
 

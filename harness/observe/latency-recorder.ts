@@ -1,4 +1,11 @@
-import { clampLatencyUs, createLatencyHistogram, decodeHistogram, encodeHistogram, HISTOGRAM_BOUNDS, type Histogram } from './histogram.ts';
+import {
+  clampLatencyUs,
+  createLatencyHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  HISTOGRAM_BOUNDS,
+  type Histogram,
+} from './histogram.ts';
 
 /**
  * What a worker process sends to the parent: its total histogram and one histogram per
@@ -50,9 +57,12 @@ export class LatencyRecorder {
   constructor(options: LatencyRecorderOptions) {
     const intervalMs = options.intervalMs ?? 1000;
     const openIntervals = options.openIntervals ?? 8;
-    if (!Number.isFinite(options.runStartEpochMs)) throw new Error(`runStartEpochMs must be an epoch-ms number, got ${options.runStartEpochMs}`);
-    if (!Number.isInteger(intervalMs) || intervalMs <= 0) throw new Error(`intervalMs must be a positive integer, got ${intervalMs}`);
-    if (!Number.isInteger(openIntervals) || openIntervals < 1) throw new Error(`openIntervals must be an integer >= 1, got ${openIntervals}`);
+    if (!Number.isFinite(options.runStartEpochMs))
+      throw new Error(`runStartEpochMs must be an epoch-ms number, got ${options.runStartEpochMs}`);
+    if (!Number.isInteger(intervalMs) || intervalMs <= 0)
+      throw new Error(`intervalMs must be a positive integer, got ${intervalMs}`);
+    if (!Number.isInteger(openIntervals) || openIntervals < 1)
+      throw new Error(`openIntervals must be an integer >= 1, got ${openIntervals}`);
     this.runStartEpochMs = options.runStartEpochMs;
     this.intervalMs = intervalMs;
     this.openIntervals = openIntervals;
@@ -106,7 +116,8 @@ export class LatencyRecorder {
   /** Snapshot for the parent; recording can continue afterwards. */
   encode(): EncodedRecording {
     const intervals = new Map(this.sealed);
-    for (const [index, histogram] of this.open) if (histogram.totalCount > 0) intervals.set(index, encodeHistogram(histogram));
+    for (const [index, histogram] of this.open)
+      if (histogram.totalCount > 0) intervals.set(index, encodeHistogram(histogram));
     return {
       total: encodeHistogram(this.totalHistogram),
       intervals: [...intervals].sort(([a], [b]) => a - b).map(([index, histogram]) => ({ index, histogram })),

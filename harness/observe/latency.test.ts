@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyResultSchema } from '../model/result-schema.ts';
-import { createLatencyHistogram, decodeHistogram, encodeHistogram, HISTOGRAM_BOUNDS, mergeHistograms } from './histogram.ts';
+import {
+  createLatencyHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  HISTOGRAM_BOUNDS,
+  mergeHistograms,
+} from './histogram.ts';
 import { intervalSeries, latencyResult, MAX_SERIES_POINTS, mergeRecordings } from './interval-series.ts';
 import { LatencyRecorder } from './latency-recorder.ts';
 import { meanAndDeviation, percentileSpectrum, summarize } from './latency-summary.ts';
@@ -8,7 +14,7 @@ import { meanAndDeviation, percentileSpectrum, summarize } from './latency-summa
 /** Deterministic latencies in microseconds: mostly 0.2-5 ms with a long tail up to ~2 s. */
 function samples(count: number, seed = 42): number[] {
   let state = seed;
-  const random = () => ((state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   return Array.from({ length: count }, () => {
     const base = 200 + random() * 4800;
     return Math.round(random() < 0.01 ? base * (1 + random() * 400) : base);
@@ -55,7 +61,8 @@ describe('HDR latency histograms', { timeout: 30_000 }, () => {
     expect(summarize(histogram).stddev).toBe(histogram.stdDeviation / 1000);
     // The first buckets (exact values), the top of the range, and a single value.
     const edges = createLatencyHistogram();
-    for (const value of [0, 1, 1, 2, 2047, 2048, 2049, 4095, HISTOGRAM_BOUNDS.highestTrackableUs]) edges.recordValue(value);
+    for (const value of [0, 1, 1, 2, 2047, 2048, 2049, 4095, HISTOGRAM_BOUNDS.highestTrackableUs])
+      edges.recordValue(value);
     expect(meanAndDeviation(edges)).toEqual({ mean: edges.mean, stddev: edges.stdDeviation });
     const single = createLatencyHistogram();
     single.recordValue(123_456);
@@ -122,7 +129,11 @@ describe('LatencyRecorder intervals', { timeout: 30_000 }, () => {
 
     const merged = mergeRecordings([clientA.encode(), clientB.encode()]);
     const series = intervalSeries(merged.intervals, { intervalMs: 1000 });
-    expect(series.map((point) => [point.tMs, point.count])).toEqual([[0, 3], [1000, 1], [2000, 2]]);
+    expect(series.map((point) => [point.tMs, point.count])).toEqual([
+      [0, 3],
+      [1000, 1],
+      [2000, 2],
+    ]);
     expect(series[1]!.max).toBeCloseTo(5, 2);
     expect(series[2]!.p50).toBeCloseTo(3, 2);
     expect(merged.total.totalCount).toBe(6);
@@ -132,7 +143,10 @@ describe('LatencyRecorder intervals', { timeout: 30_000 }, () => {
     const recorder = new LatencyRecorder({ runStartEpochMs: runStart, intervalMs: 1000 });
     for (let i = 0; i < 10; i++) recorder.record(1000, runStart + 100 + i);
     for (let i = 0; i < 5; i++) recorder.record(1000, runStart + 3100 + i);
-    const series = intervalSeries(mergeRecordings([recorder.encode()]).intervals, { intervalMs: 1000, runDurationMs: 4500 });
+    const series = intervalSeries(mergeRecordings([recorder.encode()]).intervals, {
+      intervalMs: 1000,
+      runDurationMs: 4500,
+    });
 
     expect(series.map((point) => point.count)).toEqual([10, 0, 0, 5, 0]);
     expect(series[1]).toEqual({ tMs: 1000, count: 0, throughputPerSec: 0, p50: 0, p90: 0, p99: 0, max: 0 });
@@ -143,13 +157,17 @@ describe('LatencyRecorder intervals', { timeout: 30_000 }, () => {
   it('refuses a series longer than two days of seconds instead of filling it (a run start years in the past once needed gigabytes)', () => {
     const yearsMs = 218_730_051_000;
     expect(() => intervalSeries(new Map(), { intervalMs: 1000, runDurationMs: yearsMs })).toThrow(RangeError);
-    expect(() => latencyResult([], { intervalMs: 1000, runDurationMs: yearsMs })).toThrow(/218730051 points of 1000 ms .* more than 172800: the run start or the end of its load is not this run's/);
+    expect(() => latencyResult([], { intervalMs: 1000, runDurationMs: yearsMs })).toThrow(
+      /218730051 points of 1000 ms .* more than 172800: the run start or the end of its load is not this run's/,
+    );
     // A sample recorded that far from the run start is refused the same way.
     const recorder = new LatencyRecorder({ runStartEpochMs: runStart - yearsMs });
     recorder.record(1000, runStart);
     expect(() => latencyResult([recorder.encode()], { intervalMs: 1000 })).toThrow(RangeError);
     // The longest load (24 h) with its set-up and drain fits.
-    expect(intervalSeries(new Map(), { intervalMs: 1000, runDurationMs: MAX_SERIES_POINTS * 1000 })).toHaveLength(MAX_SERIES_POINTS);
+    expect(intervalSeries(new Map(), { intervalMs: 1000, runDurationMs: MAX_SERIES_POINTS * 1000 })).toHaveLength(
+      MAX_SERIES_POINTS,
+    );
   });
 
   it('counts samples taken before the run start in interval 0', () => {

@@ -45,7 +45,9 @@ export async function* readSpanBatches(file: string): AsyncGenerator<SpanBatch> 
       } catch (error) {
         // A complete line always ends with '\n', so only an unterminated last line can be torn.
         if (!batch.terminated) return;
-        throw new Error(`${file}:${batch.firstLineNumber + index}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(
+          `${file}:${batch.firstLineNumber + index}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       spans.push({ span: parsed, text: line });
     });
@@ -77,7 +79,10 @@ export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> 
         rest = Buffer.concat([rest, chunk]);
         continue;
       }
-      const bytes = rest.length === 0 ? chunk.subarray(0, lastNewline + 1) : Buffer.concat([rest, chunk.subarray(0, lastNewline + 1)]);
+      const bytes =
+        rest.length === 0
+          ? chunk.subarray(0, lastNewline + 1)
+          : Buffer.concat([rest, chunk.subarray(0, lastNewline + 1)]);
       rest = chunk.subarray(lastNewline + 1);
       yield { bytes, firstLineNumber: nextLineNumber, terminated: true };
       nextLineNumber += countLines(bytes);

@@ -79,9 +79,15 @@ function plainValue(value: AttributeValue | undefined): SpanAttributeValue | und
 }
 
 /** A process's spans share one resource: converted once, not once per span. */
-const resourceCache = new WeakMap<object, { readonly plain: Record<string, SpanAttributeValue>; readonly json: string }>();
+const resourceCache = new WeakMap<
+  object,
+  { readonly plain: Record<string, SpanAttributeValue>; readonly json: string }
+>();
 
-function plainResource(span: ReadableSpan): { readonly plain: Record<string, SpanAttributeValue>; readonly json: string } {
+function plainResource(span: ReadableSpan): {
+  readonly plain: Record<string, SpanAttributeValue>;
+  readonly json: string;
+} {
   let cached = resourceCache.get(span.resource);
   if (!cached) {
     const plain = plainAttributes(span.resource.attributes);
@@ -102,7 +108,10 @@ export function toSpanRecord(span: ReadableSpan): SpanRecord {
   return { ...recordWithoutResource(span, plain), resource: plain };
 }
 
-function recordWithoutResource(span: ReadableSpan, resource: Record<string, SpanAttributeValue>): Omit<SpanRecord, 'resource'> {
+function recordWithoutResource(
+  span: ReadableSpan,
+  resource: Record<string, SpanAttributeValue>,
+): Omit<SpanRecord, 'resource'> {
   const context = span.spanContext();
   const parentSpanId = span.parentSpanContext?.spanId;
   const [durationSeconds, durationNanos] = span.duration;

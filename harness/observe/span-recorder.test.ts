@@ -1,7 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTraceState, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
+import {
+  createTraceState,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type SpanContext,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -25,7 +33,13 @@ afterAll(async () => {
 /** A processor that keeps what it is handed, to see exactly what exporters would get. */
 function keepingProcessor(): SpanProcessor & { readonly ended: ReadableSpan[] } {
   const ended: ReadableSpan[] = [];
-  return { ended, onStart: () => undefined, onEnd: (span) => void ended.push(span), forceFlush: async () => {}, shutdown: async () => {} };
+  return {
+    ended,
+    onStart: () => undefined,
+    onEnd: (span) => void ended.push(span),
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
 }
 
 const resource = resourceFromAttributes({ 'service.name': 'recorder-test', 'process.pid': 42 });
@@ -59,40 +73,72 @@ describe('RecordedSpan', () => {
     expect(record.startEpochUs / 1000).toBeGreaterThanOrEqual(before - 1);
     expect(record.endEpochUs / 1000).toBeLessThanOrEqual(after + 1);
     expect(record.durationMs).toBeGreaterThanOrEqual(0);
-    expect(record).toMatchObject({ name: 'rpc_queue publish', kind: 'PRODUCER', status: { code: 'ERROR', message: 'timed out' }, service: 'recorder-test', scope: 'rpc-chaos.rpc', resource: { 'service.name': 'recorder-test', 'process.pid': 42 } });
+    expect(record).toMatchObject({
+      name: 'rpc_queue publish',
+      kind: 'PRODUCER',
+      status: { code: 'ERROR', message: 'timed out' },
+      service: 'recorder-test',
+      scope: 'rpc-chaos.rpc',
+      resource: { 'service.name': 'recorder-test', 'process.pid': 42 },
+    });
   });
 
   it('draws distinct ids across many spans (the pooled random buffer is refilled, never reused)', () => {
     const recorder = new SpanRecorder([], resource, { name: 'rpc-chaos.rpc' });
     const ids = new Set<string>();
-    for (let i = 0; i < 2_000; i++) ids.add(recorder.startSpan('s', SpanKind.INTERNAL, undefined, {}).spanContext().spanId);
+    for (let i = 0; i < 2_000; i++)
+      ids.add(recorder.startSpan('s', SpanKind.INTERNAL, undefined, {}).spanContext().spanId);
     expect(ids.size).toBe(2_000);
   });
 
   it('a line of the spans file is toSpanRecord exactly, with times as exact nanosecond strings', () => {
     const processor = keepingProcessor();
-    const span = new SpanRecorder([processor], resource, { name: 'rpc-chaos.rpc' }).startSpan('x', SpanKind.CONSUMER, undefined, { a: 'b', list: ['x', 'y'] });
+    const span = new SpanRecorder([processor], resource, { name: 'rpc-chaos.rpc' }).startSpan(
+      'x',
+      SpanKind.CONSUMER,
+      undefined,
+      { a: 'b', list: ['x', 'y'] },
+    );
     span.addEvent('bad request', { 'exception.message': 'not a number' }, [1_700_000_000, 5]);
     span.end([1_700_000_001, 123]);
     expect(JSON.parse(spanRecordLine(span))).toEqual(toSpanRecord(span));
     const record = toSpanRecord(span);
     expect(record.endTimeUnixNano).toBe('1700000001000000123');
-    expect(record.events).toEqual([{ name: 'bad request', timeUnixNano: '1700000000000000005', epochUs: 1_700_000_000_000_000, attributes: { 'exception.message': 'not a number' } }]);
+    expect(record.events).toEqual([
+      {
+        name: 'bad request',
+        timeUnixNano: '1700000000000000005',
+        epochUs: 1_700_000_000_000_000,
+        attributes: { 'exception.message': 'not a number' },
+      },
+    ]);
     expect(spanRecordLine(span).startsWith('{"traceId":"')).toBe(true);
   });
 });
 
 describe('traceparent headers', () => {
   const propagator = new W3CTraceContextPropagator();
-  const context: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, traceState: createTraceState('congo=t61rcWkgMzE') };
+  const context: SpanContext = {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    traceFlags: TraceFlags.SAMPLED,
+    traceState: createTraceState('congo=t61rcWkgMzE'),
+  };
 
   it('are written as the W3C propagator writes them and read back as it reads them', () => {
     const ours = writeTraceHeaders({}, context);
     const theirs: Record<string, string> = {};
-    propagator.inject(trace.setSpanContext(ROOT_CONTEXT, context), theirs, { set: (carrier, key, value) => void (carrier[key] = value) });
+    propagator.inject(trace.setSpanContext(ROOT_CONTEXT, context), theirs, {
+      set: (carrier, key, value) => void (carrier[key] = value),
+    });
     expect(ours).toEqual(theirs);
     const read = remoteSpanContext({ ...ours, traceparent: Buffer.from(String(ours.traceparent)) });
-    expect(read).toMatchObject({ traceId: context.traceId, spanId: context.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    expect(read).toMatchObject({
+      traceId: context.traceId,
+      spanId: context.spanId,
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true,
+    });
     expect(read?.traceState?.serialize()).toBe('congo=t61rcWkgMzE');
   });
 
@@ -108,7 +154,9 @@ describe('traceparent headers', () => {
       expect(remoteSpanContext({ traceparent: bad }), bad).toBeUndefined();
     }
     expect(remoteSpanContext(undefined)).toBeUndefined();
-    expect(remoteSpanContext({ traceparent: '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future' })?.traceId).toBe(context.traceId);
+    expect(
+      remoteSpanContext({ traceparent: '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future' })?.traceId,
+    ).toBe(context.traceId);
   });
 });
 
@@ -151,14 +199,26 @@ describe('RPC spans under setupTracing', () => {
     expect(new Set(spans.map((span) => span.traceId)).size).toBe(1);
     expect(process.parentSpanId).toBe(publish.spanId);
     expect(compute.parentSpanId).toBe(process.spanId);
-    expect(publish).toMatchObject({ kind: 'PRODUCER', service: 'recorded-rpc', scope: 'rpc-chaos.rpc', attributes: { 'messaging.system': 'rabbitmq', 'messaging.message.conversation_id': 'c.1', 'rpc.fib.n': 20 } });
-    expect(process).toMatchObject({ kind: 'CONSUMER', status: { code: 'ERROR', message: 'killed before ack' }, attributes: { 'messaging.rabbitmq.message.delivery_tag': 7, 'messaging.rabbitmq.redelivered': true } });
+    expect(publish).toMatchObject({
+      kind: 'PRODUCER',
+      service: 'recorded-rpc',
+      scope: 'rpc-chaos.rpc',
+      attributes: { 'messaging.system': 'rabbitmq', 'messaging.message.conversation_id': 'c.1', 'rpc.fib.n': 20 },
+    });
+    expect(process).toMatchObject({
+      kind: 'CONSUMER',
+      status: { code: 'ERROR', message: 'killed before ack' },
+      attributes: { 'messaging.rabbitmq.message.delivery_tag': 7, 'messaging.rabbitmq.redelivered': true },
+    });
   });
 
   it('a request whose caller did not sample it (flags 00) starts no server span', async () => {
     const tracing = await setupTracing({ serviceName: 'unsampled-parent', sampleRatio: 1, budget: 'unlimited' });
     try {
-      const server = rpcTracing.startProcessSpan('rpc_queue', delivery({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' }));
+      const server = rpcTracing.startProcessSpan(
+        'rpc_queue',
+        delivery({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' }),
+      );
       expect(server.span.isRecording()).toBe(false);
     } finally {
       await tracing.shutdown();

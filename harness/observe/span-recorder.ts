@@ -124,7 +124,12 @@ export class RecordedSpan implements Span, ReadableSpan {
     if (this.ended) return this;
     const attributes = isTimeInput(attributesOrTime) ? undefined : attributesOrTime;
     const at = isTimeInput(attributesOrTime) ? attributesOrTime : time;
-    this.events.push({ name, attributes: attributes ?? {}, time: at === undefined ? epochHrTime(performance.now()) : toHrTime(at), droppedAttributesCount: 0 });
+    this.events.push({
+      name,
+      attributes: attributes ?? {},
+      time: at === undefined ? epochHrTime(performance.now()) : toHrTime(at),
+      droppedAttributesCount: 0,
+    });
     return this;
   }
 
@@ -149,7 +154,7 @@ export class RecordedSpan implements Span, ReadableSpan {
   }
 
   recordException(exception: Exception, time?: TimeInput): void {
-    const message = typeof exception === 'string' ? exception : exception.message ?? String(exception);
+    const message = typeof exception === 'string' ? exception : (exception.message ?? String(exception));
     this.addEvent('exception', { 'exception.message': message }, time);
   }
 
@@ -160,7 +165,10 @@ export class RecordedSpan implements Span, ReadableSpan {
     const endedAt = performance.now();
     this.endTime = endTime === undefined ? epochHrTime(endedAt) : toHrTime(endTime);
     // From one monotonic clock, as the SDK does: wall-clock steps cannot make it negative.
-    this.duration = endTime === undefined ? msToHrTime(endedAt - this.startedAt) : msToHrTime(Math.max(0, hrTimeToMs(this.endTime) - hrTimeToMs(this.startTime)));
+    this.duration =
+      endTime === undefined
+        ? msToHrTime(endedAt - this.startedAt)
+        : msToHrTime(Math.max(0, hrTimeToMs(this.endTime) - hrTimeToMs(this.startTime)));
     this.recorder.finished(this);
   }
 }
@@ -181,7 +189,11 @@ function hrTimeToMs([seconds, nanos]: HrTime): number {
 }
 
 function isTimeInput(value: unknown): value is TimeInput {
-  return typeof value === 'number' || value instanceof Date || (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number');
+  return (
+    typeof value === 'number' ||
+    value instanceof Date ||
+    (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number')
+  );
 }
 
 /** An epoch time as the API takes it: HrTime, Date, or a number of epoch milliseconds (a performance.now() reading when small, as the SDK reads it). */

@@ -42,12 +42,22 @@ describe('Timeline', { timeout: 10_000 }, () => {
     const runStart = 1_700_000_000_000;
     const timeline = new Timeline();
     timeline.add({ atMs: runStart - 50, kind: 'note', process: 'scenario', detail: 'broker ready' });
-    timeline.add({ atMs: runStart + 1234, kind: 'discard-duplicate', process: 'client-1', traceId: 'a'.repeat(32), correlationId: 'c-7' });
+    timeline.add({
+      atMs: runStart + 1234,
+      kind: 'discard-duplicate',
+      process: 'client-1',
+      traceId: 'a'.repeat(32),
+      correlationId: 'c-7',
+    });
 
     const result = timeline.toResult(runStart);
     expect(result.dropped).toBe(0);
     expect(result.events.map((e) => e.tMs)).toEqual([0, 1234]);
-    expect(result.events[1]).toMatchObject({ kind: 'discard-duplicate', traceId: 'a'.repeat(32), correlationId: 'c-7' });
+    expect(result.events[1]).toMatchObject({
+      kind: 'discard-duplicate',
+      traceId: 'a'.repeat(32),
+      correlationId: 'c-7',
+    });
     for (const e of result.events) expect(() => TimelineEventSchema.parse(e)).not.toThrow();
   });
 

@@ -40,7 +40,13 @@ export interface TimelineEvent {
  * partition) can never push out the fault-end that explains them.
  */
 const STRUCTURAL_KINDS: ReadonlySet<TimelineEventKind> = new Set([
-  'fault-start', 'fault-end', 'kill', 'restart', 'broker-restart', 'connection-lost', 'reconnect',
+  'fault-start',
+  'fault-end',
+  'kill',
+  'restart',
+  'broker-restart',
+  'connection-lost',
+  'reconnect',
 ]);
 
 export interface TimelineOptions {
@@ -61,7 +67,8 @@ export class Timeline {
   constructor(options: TimelineOptions = {}) {
     this.maxEvents = options.maxEvents ?? 10_000;
     this.structuralReserve = options.structuralReserve ?? 1_000;
-    if (!Number.isInteger(this.maxEvents) || this.maxEvents < 0) throw new Error(`maxEvents must be an integer >= 0, got ${this.maxEvents}`);
+    if (!Number.isInteger(this.maxEvents) || this.maxEvents < 0)
+      throw new Error(`maxEvents must be an integer >= 0, got ${this.maxEvents}`);
     if (!Number.isInteger(this.structuralReserve) || this.structuralReserve < 0) {
       throw new Error(`structuralReserve must be an integer >= 0, got ${this.structuralReserve}`);
     }

@@ -8,7 +8,11 @@ const traceId = (i: number) => i.toString(16).padStart(32, '0');
 function sampledOf(sampler: TraceBudgetSampler, calls: number, from = 0): number {
   let sampled = 0;
   for (let i = from; i < from + calls; i++) {
-    if (sampler.shouldSample(ROOT_CONTEXT, traceId(i + 1), 'rpc_queue publish', SpanKind.PRODUCER, {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED) sampled++;
+    if (
+      sampler.shouldSample(ROOT_CONTEXT, traceId(i + 1), 'rpc_queue publish', SpanKind.PRODUCER, {}, []).decision ===
+      SamplingDecision.RECORD_AND_SAMPLED
+    )
+      sampled++;
   }
   return sampled;
 }
@@ -36,7 +40,11 @@ describe('TraceBudgetSampler', () => {
 
   it('leaves a slow run alone: every call the ratio picks is traced', () => {
     let now = 0;
-    const sampler = new TraceBudgetSampler(new TraceIdRatioBasedSampler(1), { perSecond: 200, total: 30_000 }, () => now);
+    const sampler = new TraceBudgetSampler(
+      new TraceIdRatioBasedSampler(1),
+      { perSecond: 200, total: 30_000 },
+      () => now,
+    );
     let sampled = 0;
     for (let i = 0; i < 1_000; i++, now += 10) sampled += sampledOf(sampler, 1, i); // 100 calls/s
     expect(sampled).toBe(1_000);

@@ -33,13 +33,22 @@ export class TraceBudgetSampler implements Sampler {
     private readonly now: () => number = () => performance.now(),
   ) {
     if (!(budget.perSecond > 0) || !(budget.total >= 0)) {
-      throw new RangeError(`a trace budget needs perSecond > 0 and total >= 0, got ${budget.perSecond}/s and ${budget.total}`);
+      throw new RangeError(
+        `a trace budget needs perSecond > 0 and total >= 0, got ${budget.perSecond}/s and ${budget.total}`,
+      );
     }
     this.tokens = Math.max(1, budget.perSecond);
     this.lastRefillMs = now();
   }
 
-  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+  shouldSample(
+    context: Context,
+    traceId: string,
+    spanName: string,
+    spanKind: SpanKind,
+    attributes: Attributes,
+    links: Link[],
+  ): SamplingResult {
     const result = this.inner.shouldSample(context, traceId, spanName, spanKind, attributes, links);
     if (result.decision !== SamplingDecision.RECORD_AND_SAMPLED) return result;
     return this.spend() ? result : { decision: SamplingDecision.NOT_RECORD };

@@ -34,7 +34,8 @@ const amqpHeaderGetter: TextMapGetter<AmqpHeaders | undefined> = {
     if (value === undefined || value === null) return undefined;
     if (Buffer.isBuffer(value)) return value.toString('utf8');
     if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-    if (Array.isArray(value)) return value.map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : String(item)));
+    if (Array.isArray(value))
+      return value.map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : String(item)));
     return String(value);
   },
 };
@@ -66,7 +67,8 @@ export function extractTraceContext(headers: AmqpHeaders | undefined, base: Cont
 const TRACEPARENT = 'traceparent';
 const TRACESTATE = 'tracestate';
 /** W3C trace context's traceparent, as OpenTelemetry's W3CTraceContextPropagator reads it. */
-const TRACEPARENT_PATTERN = /^\s?((?!ff)[\da-f]{2})-((?![0]{32})[\da-f]{32})-((?![0]{16})[\da-f]{16})-([\da-f]{2})(-.*)?\s?$/;
+const TRACEPARENT_PATTERN =
+  /^\s?((?!ff)[\da-f]{2})-((?![0]{32})[\da-f]{32})-((?![0]{16})[\da-f]{16})-([\da-f]{2})(-.*)?\s?$/;
 
 /**
  * The remote span context in a message's `traceparent` (and `tracestate`) header, read the way
@@ -93,7 +95,8 @@ export function remoteSpanContext(headers: AmqpHeaders | undefined): SpanContext
 
 /** Writes a sampled span's context as `traceparent` (and `tracestate`), as the W3C propagator does. */
 export function writeTraceHeaders(headers: AmqpHeaders, spanContext: SpanContext): AmqpHeaders {
-  headers[TRACEPARENT] = `00-${spanContext.traceId}-${spanContext.spanId}-0${Number(spanContext.traceFlags || TraceFlags.NONE).toString(16)}`;
+  headers[TRACEPARENT] =
+    `00-${spanContext.traceId}-${spanContext.spanId}-0${Number(spanContext.traceFlags || TraceFlags.NONE).toString(16)}`;
   const state = spanContext.traceState?.serialize();
   if (state) headers[TRACESTATE] = state;
   return headers;

@@ -37,12 +37,16 @@ describe('one trace across two real processes', { timeout: 60_000 }, () => {
       publishIds = publish.spanContext();
       const headers = injectTraceHeaders({}, trace.setSpan(context.active(), publish));
 
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', childScript, serverFile, JSON.stringify(headers)], {
-        cwd: repoRoot,
-        timeout: 45_000,
-        // The child must not inherit an OTLP endpoint from the developer's shell: loopback files only.
-        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '' },
-      });
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', childScript, serverFile, JSON.stringify(headers)],
+        {
+          cwd: repoRoot,
+          timeout: 45_000,
+          // The child must not inherit an OTLP endpoint from the developer's shell: loopback files only.
+          env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '' },
+        },
+      );
       childIds = JSON.parse(stdout) as { traceId: string; spanId: string };
       publish.end();
     } finally {

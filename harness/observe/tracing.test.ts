@@ -40,7 +40,10 @@ function publishAndProcess(correlationId: string) {
   const parent = extractTraceContext(headers, ROOT_CONTEXT);
   const processSpan = server.startSpan(
     rpcSpanNames.process('rpc_queue'),
-    { kind: rpcSpanKinds.process, attributes: rpcSpanAttributes({ queue: 'rpc_queue', correlationId, operation: 'process' }) },
+    {
+      kind: rpcSpanKinds.process,
+      attributes: rpcSpanAttributes({ queue: 'rpc_queue', correlationId, operation: 'process' }),
+    },
     parent,
   );
   // Parents are passed explicitly, as the RPC code does: no async context manager is registered.
@@ -87,7 +90,9 @@ describe('trace context in AMQP headers', { timeout: 30_000 }, () => {
     // Extraction needs the W3C propagator, which only a tracing setup registers.
     return setupTracing({ serviceName: 'buffers' }).then(async (tracing) => {
       try {
-        const fromBuffer = trace.getSpanContext(extractTraceContext({ traceparent: Buffer.from(traceparent) }, ROOT_CONTEXT));
+        const fromBuffer = trace.getSpanContext(
+          extractTraceContext({ traceparent: Buffer.from(traceparent) }, ROOT_CONTEXT),
+        );
         const fromString = trace.getSpanContext(extractTraceContext({ traceparent }, ROOT_CONTEXT));
         expect(fromBuffer).toEqual(fromString);
         expect(fromBuffer?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
@@ -108,7 +113,9 @@ describe('JSONL span file', { timeout: 30_000 }, () => {
     const tracer = trace.getTracer('jsonl-test');
     const first = tracer.startSpan('rpc_queue publish');
     first.end();
-    const second = tracer.startSpan('rpc reply discarded', { links: [{ context: first.spanContext(), attributes: { reason: 'duplicate' } }] });
+    const second = tracer.startSpan('rpc reply discarded', {
+      links: [{ context: first.spanContext(), attributes: { reason: 'duplicate' } }],
+    });
     second.addEvent('discarded duplicate reply', { 'messaging.message.conversation_id': 'corr-9' });
     second.setStatus({ code: SpanStatusCode.ERROR, message: 'duplicate' });
     second.end();
@@ -120,7 +127,9 @@ describe('JSONL span file', { timeout: 30_000 }, () => {
 
     const [, discarded] = await readSpans(spansFile);
     expect(discarded!.status).toEqual({ code: 'ERROR', message: 'duplicate' });
-    expect(discarded!.links).toEqual([{ traceId: first.spanContext().traceId, spanId: first.spanContext().spanId, attributes: { reason: 'duplicate' } }]);
+    expect(discarded!.links).toEqual([
+      { traceId: first.spanContext().traceId, spanId: first.spanContext().spanId, attributes: { reason: 'duplicate' } },
+    ]);
     const [discardEvent] = discarded!.events;
     expect(discardEvent!.name).toBe('discarded duplicate reply');
     expect(discardEvent!.attributes).toEqual({ 'messaging.message.conversation_id': 'corr-9' });
@@ -204,7 +213,12 @@ describe('OTLP/HTTP export', { timeout: 30_000 }, () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        received.push({ method: request.method, url: request.url, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+        received.push({
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
@@ -242,16 +256,39 @@ describe('OTLP/HTTP export', { timeout: 30_000 }, () => {
         }>;
       };
       const resourceSpans = body.resourceSpans[0]!;
-      expect(resourceSpans.resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'otlp-test' } });
+      expect(resourceSpans.resource.attributes).toContainEqual({
+        key: 'service.name',
+        value: { stringValue: 'otlp-test' },
+      });
       const exported = resourceSpans.scopeSpans[0]!.spans[0]!;
       expect(exported.name).toBe('rpc_queue publish');
       expect(exported.traceId).toBe(span.spanContext().traceId);
-      type OtlpSpan = { name: string; traceId: string; spanId: string; parentSpanId?: string; status?: { code?: number; message?: string } };
-      const all = received.flatMap((request) => (JSON.parse(request.body) as { resourceSpans: Array<{ scopeSpans: Array<{ scope: { name: string }; spans: OtlpSpan[] }> }> }).resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((one) => ({ ...one, scope: s.scope.name })))));
-      const publish = all.find((one) => one.traceId === rpcSpan.span.spanContext().traceId && one.name === 'rpc_queue publish');
+      type OtlpSpan = {
+        name: string;
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        status?: { code?: number; message?: string };
+      };
+      const all = received.flatMap((request) =>
+        (
+          JSON.parse(request.body) as {
+            resourceSpans: Array<{ scopeSpans: Array<{ scope: { name: string }; spans: OtlpSpan[] }> }>;
+          }
+        ).resourceSpans.flatMap((r) =>
+          r.scopeSpans.flatMap((s) => s.spans.map((one) => ({ ...one, scope: s.scope.name }))),
+        ),
+      );
+      const publish = all.find(
+        (one) => one.traceId === rpcSpan.span.spanContext().traceId && one.name === 'rpc_queue publish',
+      );
       const processed = all.find((one) => one.name === 'rpc_queue process');
       expect(publish).toMatchObject({ spanId: rpcSpan.span.spanContext().spanId, scope: 'rpc-chaos.rpc' });
-      expect(processed).toMatchObject({ traceId: publish!.traceId, parentSpanId: publish!.spanId, status: { code: 2, message: 'killed' } });
+      expect(processed).toMatchObject({
+        traceId: publish!.traceId,
+        parentSpanId: publish!.spanId,
+        status: { code: 2, message: 'killed' },
+      });
     } finally {
       await new Promise((resolve) => receiver.close(resolve));
     }

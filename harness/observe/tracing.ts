@@ -79,7 +79,9 @@ let active: TracingHandle | undefined;
 export async function setupTracing(options: TracingOptions): Promise<TracingHandle> {
   if (options.enabled === false) return DISABLED;
   if (active) {
-    diag.warn(`setupTracing(${options.serviceName}): tracing is already set up in this process; keeping the first setup`);
+    diag.warn(
+      `setupTracing(${options.serviceName}): tracing is already set up in this process; keeping the first setup`,
+    );
     return active;
   }
   try {
@@ -141,7 +143,11 @@ function serviceResource(serviceName: string): Resource {
 async function spanProcessors(options: TracingOptions): Promise<SpanProcessor[]> {
   const processors: SpanProcessor[] = [];
   if (options.spansFile) {
-    processors.push(new BatchSpanProcessor(new JsonlFileSpanExporter(options.spansFile), { scheduledDelayMillis: FILE_EXPORT_DELAY_MS }));
+    processors.push(
+      new BatchSpanProcessor(new JsonlFileSpanExporter(options.spansFile), {
+        scheduledDelayMillis: FILE_EXPORT_DELAY_MS,
+      }),
+    );
   }
   const endpoint = options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (endpoint) {

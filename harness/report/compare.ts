@@ -18,8 +18,19 @@ export interface Delta {
 }
 
 export function compareRows(a: ScenarioResult, b: ScenarioResult): CompareRow[] {
-  const latency = (label: string, pick: (r: ScenarioResult) => number): CompareRow => ({ group: 'latency', label, a: pick(a), b: pick(b), format: ms, better: 'lower' });
-  const count = (label: string, pick: (r: ScenarioResult) => number, better: CompareRow['better'] = 'lower'): CompareRow => ({ group: 'counters', label, a: pick(a), b: pick(b), format: int, better });
+  const latency = (label: string, pick: (r: ScenarioResult) => number): CompareRow => ({
+    group: 'latency',
+    label,
+    a: pick(a),
+    b: pick(b),
+    format: ms,
+    better: 'lower',
+  });
+  const count = (
+    label: string,
+    pick: (r: ScenarioResult) => number,
+    better: CompareRow['better'] = 'lower',
+  ): CompareRow => ({ group: 'counters', label, a: pick(a), b: pick(b), format: int, better });
   return [
     latency('p50', (r) => r.latency.summary.p50),
     latency('p90', (r) => r.latency.summary.p90),
@@ -27,7 +38,14 @@ export function compareRows(a: ScenarioResult, b: ScenarioResult): CompareRow[] 
     latency('p99.9', (r) => r.latency.summary.p999),
     latency('max', (r) => r.latency.summary.max),
     latency('mean', (r) => r.latency.summary.mean),
-    { group: 'throughput', label: 'throughput', a: a.throughput.callsPerSec, b: b.throughput.callsPerSec, format: rate, better: 'higher' },
+    {
+      group: 'throughput',
+      label: 'throughput',
+      a: a.throughput.callsPerSec,
+      b: b.throughput.callsPerSec,
+      format: rate,
+      better: 'higher',
+    },
     count('sent', (r) => r.counters.sent, 'none'),
     count('answered', (r) => r.counters.answered, 'none'),
     count('timed out', (r) => r.counters.timedOut),
@@ -62,9 +80,15 @@ export interface VerdictPair {
 }
 
 export function verdictPairs(a: ScenarioResult, b: ScenarioResult): VerdictPair[] {
-  const checks = (r: ScenarioResult) => new Map(r.checks.map((c) => [c.title, { passed: c.passed, numbers: c.actual }]));
-  const gates = (r: ScenarioResult) => new Map(r.gates.map((g) => [g.expression, { passed: g.passed, numbers: g.detail }]));
-  const pairs = (kind: VerdictPair['kind'], ma: Map<string, VerdictPair['a']>, mb: Map<string, VerdictPair['b']>): VerdictPair[] =>
+  const checks = (r: ScenarioResult) =>
+    new Map(r.checks.map((c) => [c.title, { passed: c.passed, numbers: c.actual }]));
+  const gates = (r: ScenarioResult) =>
+    new Map(r.gates.map((g) => [g.expression, { passed: g.passed, numbers: g.detail }]));
+  const pairs = (
+    kind: VerdictPair['kind'],
+    ma: Map<string, VerdictPair['a']>,
+    mb: Map<string, VerdictPair['b']>,
+  ): VerdictPair[] =>
     [...new Set([...ma.keys(), ...mb.keys()])].map((name) => ({ kind, name, a: ma.get(name), b: mb.get(name) }));
   return [...pairs('check', checks(a), checks(b)), ...pairs('gate', gates(a), gates(b))];
 }
@@ -91,7 +115,9 @@ export function renderCompareMarkdown(a: ScenarioResult, b: ScenarioResult): str
     '',
     '| check or gate | A | B | B numbers |',
     '|---|:---:|:---:|---|',
-    ...verdictPairs(a, b).map((p) => `| ${p.kind}: ${cell(p.name)} | ${mark(p.a)} | ${mark(p.b)} | ${cell(p.b?.numbers ?? '')} |`),
+    ...verdictPairs(a, b).map(
+      (p) => `| ${p.kind}: ${cell(p.name)} | ${mark(p.a)} | ${mark(p.b)} | ${cell(p.b?.numbers ?? '')} |`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

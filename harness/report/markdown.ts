@@ -8,7 +8,14 @@ export function renderMarkdown(result: ScenarioResult): string {
   const c = result.counters;
   const env = result.environment;
   const icon = (passed: boolean) => (passed ? '✅ pass' : '❌ **FAIL**');
-  const verdict = result.verdict === 'pass' ? '✅ PASS' : result.verdict === 'fail' ? '❌ FAIL' : result.verdict === 'interrupted' ? '⏹️ INTERRUPTED' : '⚠️ HARNESS ERROR';
+  const verdict =
+    result.verdict === 'pass'
+      ? '✅ PASS'
+      : result.verdict === 'fail'
+        ? '❌ FAIL'
+        : result.verdict === 'interrupted'
+          ? '⏹️ INTERRUPTED'
+          : '⚠️ HARNESS ERROR';
   const lines = [
     `## rpc-chaos: ${result.scenario.name} — ${verdict}`,
     '',
@@ -20,18 +27,37 @@ export function renderMarkdown(result: ScenarioResult): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.p999)} | ${ms(s.max)} | ${ms(s.mean)} | ${int(s.count)} | ${rate(result.throughput.callsPerSec)} |`,
     '',
-    ...(result.verdict === 'interrupted' ? ['> ⏹️ **Interrupted:** a partial run. The checks and gates below judge only what was measured before the stop; it is neither a pass nor a fail.', ''] : []),
+    ...(result.verdict === 'interrupted'
+      ? [
+          '> ⏹️ **Interrupted:** a partial run. The checks and gates below judge only what was measured before the stop; it is neither a pass nor a fail.',
+          '',
+        ]
+      : []),
     ...(result.warnings ?? []).flatMap((warning) => [`> ⚠️ **Warning:** ${cell(warning)}`, '']),
     '### Checks',
     '',
   ];
   if (result.checks.length === 0) lines.push('_No checks declared._');
-  else lines.push('| | check | must hold | measured |', '|---|---|---|---|', ...result.checks.map((check) => `| ${icon(check.passed)} | ${cell(check.title)} | ${cell(check.expectation)} | ${cell(check.actual)} |`));
+  else
+    lines.push(
+      '| | check | must hold | measured |',
+      '|---|---|---|---|',
+      ...result.checks.map(
+        (check) =>
+          `| ${icon(check.passed)} | ${cell(check.title)} | ${cell(check.expectation)} | ${cell(check.actual)} |`,
+      ),
+    );
   lines.push('', '### Gates', '');
   if (result.gates.length === 0) lines.push('_No gates set._');
   else {
-    lines.push('| | gate | measured | threshold | detail |', '|---|---|---:|---:|---|',
-      ...result.gates.map((gate) => `| ${icon(gate.passed)} | \`${cell(gate.expression)}\` | ${withUnit(gate.actual, gate.unit)} | ${withUnit(gate.threshold, gate.unit)} | ${cell(gate.detail)} |`));
+    lines.push(
+      '| | gate | measured | threshold | detail |',
+      '|---|---|---:|---:|---|',
+      ...result.gates.map(
+        (gate) =>
+          `| ${icon(gate.passed)} | \`${cell(gate.expression)}\` | ${withUnit(gate.actual, gate.unit)} | ${withUnit(gate.threshold, gate.unit)} | ${cell(gate.detail)} |`,
+      ),
+    );
   }
   lines.push(
     '',
@@ -42,11 +68,26 @@ export function renderMarkdown(result: ScenarioResult): string {
     `| ${int(c.sent)} | ${int(c.answered)} | ${int(c.timedOut)} | ${int(errorCount(c))} | ${int(c.wrongResult)} | ${int(c.dropped)} | ${int(c.discarded.duplicate)} / ${int(c.discarded.late)} / ${int(c.discarded.unknown)} | ${int(c.redelivered)} | ${int(c.serverKills)} / ${int(c.serverRestarts)} | ${int(c.brokerRestarts)} |`,
   );
   if (result.segments) {
-    lines.push('', '### Segments', '', cell(segmentsHeadline(result.segments)), '', '| participant | host | started vs agreed | sent | answered | result folder |', '|---|---|---:|---:|---:|---|',
-      ...participantRows(result.segments).map((row) => `| ${cell(row.who)} | ${cell(row.host)} | ${row.startOffset} | ${row.sent} | ${row.answered} | \`${cell(row.dir)}\` |`));
+    lines.push(
+      '',
+      '### Segments',
+      '',
+      cell(segmentsHeadline(result.segments)),
+      '',
+      '| participant | host | started vs agreed | sent | answered | result folder |',
+      '|---|---|---:|---:|---:|---|',
+      ...participantRows(result.segments).map(
+        (row) =>
+          `| ${cell(row.who)} | ${cell(row.host)} | ${row.startOffset} | ${row.sent} | ${row.answered} | \`${cell(row.dir)}\` |`,
+      ),
+    );
   }
-  if (result.harnessErrors.length > 0) lines.push('', '### ⚠️ Harness errors', '', ...result.harnessErrors.map((error) => `- ${cell(error)}`));
-  lines.push('', `<sub>run ${cell(result.run.id)} · open report.html in the run folder for charts, timeline and the duplicate-reply trace</sub>`);
+  if (result.harnessErrors.length > 0)
+    lines.push('', '### ⚠️ Harness errors', '', ...result.harnessErrors.map((error) => `- ${cell(error)}`));
+  lines.push(
+    '',
+    `<sub>run ${cell(result.run.id)} · open report.html in the run folder for charts, timeline and the duplicate-reply trace</sub>`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -56,5 +97,8 @@ export function renderMarkdown(result: ScenarioResult): string {
  * span an entity would show literally.
  */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+  return text
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ')
+    .replace(/<(?=[A-Za-z/!?])/g, '&lt;');
 }

@@ -20,19 +20,36 @@ afterAll(async () => {
 });
 
 /** The colour drawn at time `tS` in the middle of lane `lane` of the node chart, and the CSS colour of `cssVar`. */
-function laneColour(page: Page, tS: number, lane: number, cssVar: string): Promise<{ drawn: number[]; expected: number[] }> {
-  return page.evaluate(([t, index, name]) => {
-    const charts = (window as unknown as { rpcChaosCharts: { nodes: { valToPos(v: number, scale: string, canvas: boolean): number; ctx: CanvasRenderingContext2D }; lanes: unknown[] } }).rpcChaosCharts;
-    const u = charts.nodes;
-    const n = charts.lanes.length;
-    const x = Math.round(u.valToPos(t as number, 'x', true));
-    const y = Math.round(u.valToPos(n - (index as number) - 0.5, 'y', true));
-    const drawn = Array.from(u.ctx.getImageData(x, y, 1, 1).data.slice(0, 3));
-    const probe = document.createElement('canvas').getContext('2d')!;
-    probe.fillStyle = getComputedStyle(document.documentElement).getPropertyValue(name as string).trim();
-    probe.fillRect(0, 0, 1, 1);
-    return { drawn, expected: Array.from(probe.getImageData(0, 0, 1, 1).data.slice(0, 3)) };
-  }, [tS, lane, cssVar] as const);
+function laneColour(
+  page: Page,
+  tS: number,
+  lane: number,
+  cssVar: string,
+): Promise<{ drawn: number[]; expected: number[] }> {
+  return page.evaluate(
+    ([t, index, name]) => {
+      const charts = (
+        window as unknown as {
+          rpcChaosCharts: {
+            nodes: { valToPos(v: number, scale: string, canvas: boolean): number; ctx: CanvasRenderingContext2D };
+            lanes: unknown[];
+          };
+        }
+      ).rpcChaosCharts;
+      const u = charts.nodes;
+      const n = charts.lanes.length;
+      const x = Math.round(u.valToPos(t as number, 'x', true));
+      const y = Math.round(u.valToPos(n - (index as number) - 0.5, 'y', true));
+      const drawn = Array.from(u.ctx.getImageData(x, y, 1, 1).data.slice(0, 3));
+      const probe = document.createElement('canvas').getContext('2d')!;
+      probe.fillStyle = getComputedStyle(document.documentElement)
+        .getPropertyValue(name as string)
+        .trim();
+      probe.fillRect(0, 0, 1, 1);
+      return { drawn, expected: Array.from(probe.getImageData(0, 0, 1, 1).data.slice(0, 3)) };
+    },
+    [tS, lane, cssVar] as const,
+  );
 }
 
 describe('report.html of a cluster run, in headless Chromium', { timeout: 90_000 }, () => {
@@ -49,7 +66,9 @@ describe('report.html of a cluster run, in headless Chromium', { timeout: 90_000
     const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(String(error)));
-    page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
     await page.goto(`file://${file}`);
     await page.waitForSelector('body[data-charts-drawn]', { timeout: 15_000 });
     expect(errors).toEqual([]);
@@ -60,7 +79,9 @@ describe('report.html of a cluster run, in headless Chromium', { timeout: 90_000
     const near = async (tS: number, lane: number, cssVar: string) => {
       const { drawn, expected } = await laneColour(page, tS, lane, cssVar);
       const distance = Math.max(...drawn.map((value, i) => Math.abs(value - expected[i]!)));
-      expect(distance, `lane ${lane + 1} at ${tS} s: drew rgb(${drawn}), ${cssVar} is rgb(${expected})`).toBeLessThan(40);
+      expect(distance, `lane ${lane + 1} at ${tS} s: drew rgb(${drawn}), ${cssVar} is rgb(${expected})`).toBeLessThan(
+        40,
+      );
     };
     await near(5, 0, '--lane-leader');
     await near(5, 1, '--lane-up');

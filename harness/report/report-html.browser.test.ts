@@ -13,14 +13,26 @@ import { writeReports } from './write-reports.ts';
 const SCREENSHOTS = resolve('.tmp/screenshots');
 let browser: Browser;
 
-interface Opened { page: Page; errors: string[]; requests: string[] }
+interface Opened {
+  page: Page;
+  errors: string[];
+  requests: string[];
+}
 
 /** Opens a file in a fresh page, collecting console errors and every request the page makes. */
-async function open(file: string, options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<Opened> {
-  const page = await browser.newPage({ viewport: { width: options.width ?? 1366, height: options.height ?? 768 }, colorScheme: options.colorScheme ?? 'light' });
+async function open(
+  file: string,
+  options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
+): Promise<Opened> {
+  const page = await browser.newPage({
+    viewport: { width: options.width ?? 1366, height: options.height ?? 768 },
+    colorScheme: options.colorScheme ?? 'light',
+  });
   const errors: string[] = [];
   const requests: string[] = [];
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
   page.on('pageerror', (error) => errors.push(String(error)));
   page.on('request', (request) => requests.push(request.url()));
   await page.goto(`file://${file}`);
@@ -79,7 +91,11 @@ describe('report.html of a duplicate-reply run, in headless Chromium', { timeout
 
   it('labels the spectrum x axis by percentile on the log 1/(1-p) scale', async () => {
     const { page } = await open(file);
-    const labels = await page.evaluate(() => (window as unknown as { rpcChaosCharts: { spectrum: { axes: Array<{ _values: string[] }> } } }).rpcChaosCharts.spectrum.axes[0]!._values);
+    const labels = await page.evaluate(
+      () =>
+        (window as unknown as { rpcChaosCharts: { spectrum: { axes: Array<{ _values: string[] }> } } }).rpcChaosCharts
+          .spectrum.axes[0]!._values,
+    );
     expect(labels.slice(0, 5)).toEqual(['0%', '50%', '90%', '99%', '99.9%']);
     await page.close();
   });
@@ -88,7 +104,15 @@ describe('report.html of a duplicate-reply run, in headless Chromium', { timeout
     const { page } = await open(file);
     expect(await page.textContent('#verdict')).toBe('PASS');
     const environment = await page.textContent('#environment');
-    for (const fact of ['local RabbitMQ 3.10.8', 'callback-queue', 'builtin 2.12.0', 'v20.20.2', 'rpc-chaos 0.1.0', 'on, 100 % sampled']) expect(environment).toContain(fact);
+    for (const fact of [
+      'local RabbitMQ 3.10.8',
+      'callback-queue',
+      'builtin 2.12.0',
+      'v20.20.2',
+      'rpc-chaos 0.1.0',
+      'on, 100 % sampled',
+    ])
+      expect(environment).toContain(fact);
     expect(await page.locator('#checks tbody tr').count()).toBe(result.checks.length);
     expect(await page.textContent('#checks')).toContain('killed at the fault point 2, duplicates discarded 2');
     expect(await page.locator('#gates tbody tr').count()).toBe(result.gates.length);
@@ -102,11 +126,32 @@ describe('report.html of a duplicate-reply run, in headless Chromium', { timeout
     expect(await page.textContent('#fault-list')).toContain('at 24 s');
     // Inside a fault window the plot is shaded; well outside it, it is not.
     const shading = await page.evaluate(() => {
-      type Plot = { valToPos(v: number, scale: string, canvasPixels: boolean): number; bbox: { top: number }; ctx: CanvasRenderingContext2D };
-      const charts = (window as unknown as { rpcChaosCharts: { latency: Plot; faults: Array<{ startS: number; endS: number }>; markersDrawn(): number } }).rpcChaosCharts;
-      const pixel = (s: number) => Array.from(charts.latency.ctx.getImageData(Math.round(charts.latency.valToPos(s, 'x', true)), Math.round(charts.latency.bbox.top + 60), 1, 1).data);
+      type Plot = {
+        valToPos(v: number, scale: string, canvasPixels: boolean): number;
+        bbox: { top: number };
+        ctx: CanvasRenderingContext2D;
+      };
+      const charts = (
+        window as unknown as {
+          rpcChaosCharts: { latency: Plot; faults: Array<{ startS: number; endS: number }>; markersDrawn(): number };
+        }
+      ).rpcChaosCharts;
+      const pixel = (s: number) =>
+        Array.from(
+          charts.latency.ctx.getImageData(
+            Math.round(charts.latency.valToPos(s, 'x', true)),
+            Math.round(charts.latency.bbox.top + 60),
+            1,
+            1,
+          ).data,
+        );
       const first = charts.faults[0]!;
-      return { windows: charts.faults.length, inside: pixel((first.startS + first.endS) / 2), outside: pixel(first.startS / 3), markers: charts.markersDrawn() };
+      return {
+        windows: charts.faults.length,
+        inside: pixel((first.startS + first.endS) / 2),
+        outside: pixel(first.startS / 3),
+        markers: charts.markersDrawn(),
+      };
     });
     expect(shading.windows).toBe(3);
     expect(shading.inside).not.toEqual(shading.outside);
@@ -117,7 +162,11 @@ describe('report.html of a duplicate-reply run, in headless Chromium', { timeout
 
   it('shows the duplicate reply as a waterfall grouped by process, the kill and the discard marked', async () => {
     const { page } = await open(file);
-    expect(await page.locator('#waterfall .wf-proc').evaluateAll((groups) => groups.map((g) => g.getAttribute('data-process')))).toEqual(['client-1', 'server-1', 'server-2']);
+    expect(
+      await page
+        .locator('#waterfall .wf-proc')
+        .evaluateAll((groups) => groups.map((g) => g.getAttribute('data-process'))),
+    ).toEqual(['client-1', 'server-1', 'server-2']);
     expect(await page.locator('#waterfall .wf-row').count()).toBe(6);
     expect(await page.locator('#waterfall .wf-row.error').textContent()).toContain('killed before ack');
     const discard = page.locator('#waterfall .wf-row.discard');
@@ -183,7 +232,9 @@ describe('report.html of a 10-minute run at 500 calls/s', { timeout: 120_000 }, 
     expect(requests).toHaveLength(1);
     expect(await page.getAttribute('body', 'data-charts-drawn')).toBe('3');
     expect(await page.locator('#timeline tbody tr').count()).toBe(500);
-    expect(await page.textContent('#timeline-note')).toContain(`Showing the first 500 of ${result.timeline.events.length.toLocaleString('en-US')} events`);
+    expect(await page.textContent('#timeline-note')).toContain(
+      `Showing the first 500 of ${result.timeline.events.length.toLocaleString('en-US')} events`,
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'report-large-1366.png'), fullPage: true });
     await page.close();
   });
@@ -195,7 +246,12 @@ describe('compare.html in headless Chromium', { timeout: 90_000 }, () => {
   beforeAll(() => {
     const before = makeSyntheticResult({}, { durationSec: 10, medianMs: 2 });
     const after = makeSyntheticResult({}, { durationSec: 10, medianMs: 3, seed: 9 });
-    const later = { ...after.run, id: 'duplicate-reply-2026-11-26T09-30-00-000Z', startedAt: '2026-11-26T09:30:00.000Z', endedAt: '2026-11-26T09:30:13.200Z' };
+    const later = {
+      ...after.run,
+      id: 'duplicate-reply-2026-11-26T09-30-00-000Z',
+      startedAt: '2026-11-26T09:30:00.000Z',
+      endedAt: '2026-11-26T09:30:13.200Z',
+    };
     writeFileSync(file, renderCompareHtml(before, { ...after, run: later }));
   });
 

@@ -42,7 +42,9 @@ describe('result.json', { timeout: 30_000 }, () => {
   it('names field, expected type and actual type of a malformed result.json', () => {
     const raw = copy();
     raw.latency.summary.p99 = 'fast';
-    expect(() => readResult(runDirWith(raw))).toThrow(/result\.json is invalid: latency\.summary\.p99: expected number, got string/);
+    expect(() => readResult(runDirWith(raw))).toThrow(
+      /result\.json is invalid: latency\.summary\.p99: expected number, got string/,
+    );
   });
 
   it('lists several problems at once, a missing field as missing', () => {
@@ -50,16 +52,31 @@ describe('result.json', { timeout: 30_000 }, () => {
     delete raw.scenario.name;
     raw.environment.replyMode = 'carrier-pigeon';
     raw.run.startedAt = 'yesterday';
-    const error = (() => { try { readResult(runDirWith(raw)); } catch (e) { return (e as Error).message; } return ''; })();
+    const error = (() => {
+      try {
+        readResult(runDirWith(raw));
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
     expect(error).toContain('scenario.name: missing (expected string)');
-    expect(error).toContain('environment.replyMode: expected "callback-queue" or "direct-reply-to", got "carrier-pigeon"');
+    expect(error).toContain(
+      'environment.replyMode: expected "callback-queue" or "direct-reply-to", got "carrier-pigeon"',
+    );
     expect(error).toContain('run.startedAt: expected an ISO date-time string, got "yesterday"');
   });
 
   it('says which schema version wrote an older or newer result.json', () => {
-    expect(() => readResult(runDirWith({ ...copy(), schemaVersion: 0 }))).toThrow(/written by schema version 0 \(harness 0\.1\.0\), this harness reads version 1: re-run the scenario/);
-    expect(() => readResult(runDirWith({ ...copy(), schemaVersion: 2 }))).toThrow(/written by schema version 2 .*this harness reads version 1: update this checkout/);
-    expect(() => readResult(runDirWith({ hello: 'world' }))).toThrow(/has no numeric schemaVersion \(got undefined\): it is not a result\.json written by rpc-chaos/);
+    expect(() => readResult(runDirWith({ ...copy(), schemaVersion: 0 }))).toThrow(
+      /written by schema version 0 \(harness 0\.1\.0\), this harness reads version 1: re-run the scenario/,
+    );
+    expect(() => readResult(runDirWith({ ...copy(), schemaVersion: 2 }))).toThrow(
+      /written by schema version 2 .*this harness reads version 1: update this checkout/,
+    );
+    expect(() => readResult(runDirWith({ hello: 'world' }))).toThrow(
+      /has no numeric schemaVersion \(got undefined\): it is not a result\.json written by rpc-chaos/,
+    );
   });
 
   it('says what to give when the folder or the JSON is wrong', () => {

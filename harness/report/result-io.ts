@@ -12,7 +12,8 @@ const MAX_LISTED_ISSUES = 5;
 /** Validates on write too: a reporter must never meet a result.json the harness could not read back. */
 export function writeResult(runDir: string, result: ScenarioResult): string {
   const parsed = ScenarioResultSchema.safeParse(result);
-  if (!parsed.success) throw new Error(`refusing to write an invalid ${RESULT_FILE}: ${describeIssues(parsed.error, result)}`);
+  if (!parsed.success)
+    throw new Error(`refusing to write an invalid ${RESULT_FILE}: ${describeIssues(parsed.error, result)}`);
   makeDirectory(runDir);
   const file = join(runDir, RESULT_FILE);
   writeFileSync(file, `${JSON.stringify(parsed.data, null, 2)}\n`);
@@ -21,13 +22,16 @@ export function writeResult(runDir: string, result: ScenarioResult): string {
 
 /** The result.json of a run folder, or the file itself when given one. */
 export function resultFileOf(runDirOrFile: string): string {
-  return existsSync(runDirOrFile) && statSync(runDirOrFile).isDirectory() ? join(runDirOrFile, RESULT_FILE) : runDirOrFile;
+  return existsSync(runDirOrFile) && statSync(runDirOrFile).isDirectory()
+    ? join(runDirOrFile, RESULT_FILE)
+    : runDirOrFile;
 }
 
 /** Reads a run folder's (or a file's) result.json; errors name the file, the field and the problem. */
 export function readResult(runDirOrFile: string): ScenarioResult {
   const file = resultFileOf(runDirOrFile);
-  if (!existsSync(file)) throw new Error(`${file} does not exist: give a run folder (reports/<scenario>-<time>) or its ${RESULT_FILE}`);
+  if (!existsSync(file))
+    throw new Error(`${file} does not exist: give a run folder (reports/<scenario>-<time>) or its ${RESULT_FILE}`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -42,23 +46,32 @@ export function readResult(runDirOrFile: string): ScenarioResult {
 
 /** A version mismatch is told apart from a broken file: the fix is another harness, not another file. */
 function checkSchemaVersion(file: string, raw: unknown): void {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${file} is invalid: expected a JSON object, got ${kindOf(raw)}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`${file} is invalid: expected a JSON object, got ${kindOf(raw)}`);
   const record = raw as { schemaVersion?: unknown; environment?: { harnessVersion?: unknown } };
   const version = record.schemaVersion;
   if (version === RESULT_SCHEMA_VERSION) return;
   if (typeof version !== 'number') {
-    throw new Error(`${file} has no numeric schemaVersion (got ${kindOf(version)}): it is not a result.json written by rpc-chaos`);
+    throw new Error(
+      `${file} has no numeric schemaVersion (got ${kindOf(version)}): it is not a result.json written by rpc-chaos`,
+    );
   }
-  const writer = typeof record.environment?.harnessVersion === 'string' ? ` (harness ${record.environment.harnessVersion})` : '';
-  const advice = version < RESULT_SCHEMA_VERSION
-    ? 're-run the scenario to get a current result, or read this one with the harness version that wrote it'
-    : 'update this checkout of rpc-chaos to read it';
-  throw new Error(`${file} was written by schema version ${version}${writer}, this harness reads version ${RESULT_SCHEMA_VERSION}: ${advice}`);
+  const writer =
+    typeof record.environment?.harnessVersion === 'string' ? ` (harness ${record.environment.harnessVersion})` : '';
+  const advice =
+    version < RESULT_SCHEMA_VERSION
+      ? 're-run the scenario to get a current result, or read this one with the harness version that wrote it'
+      : 'update this checkout of rpc-chaos to read it';
+  throw new Error(
+    `${file} was written by schema version ${version}${writer}, this harness reads version ${RESULT_SCHEMA_VERSION}: ${advice}`,
+  );
 }
 
 /** `latency.summary.p99: expected number, got string; ...` */
 export function describeIssues(error: z.ZodError, input: unknown): string {
-  const listed = error.issues.slice(0, MAX_LISTED_ISSUES).map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${problem(issue, valueAt(input, issue.path))}`);
+  const listed = error.issues
+    .slice(0, MAX_LISTED_ISSUES)
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${problem(issue, valueAt(input, issue.path))}`);
   const more = error.issues.length > MAX_LISTED_ISSUES ? ` (and ${error.issues.length - MAX_LISTED_ISSUES} more)` : '';
   return listed.join('; ') + more;
 }
@@ -66,7 +79,9 @@ export function describeIssues(error: z.ZodError, input: unknown): string {
 function problem(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
     case 'invalid_type':
-      return value === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}, got ${kindOf(value)}`;
+      return value === undefined
+        ? `missing (expected ${issue.expected})`
+        : `expected ${issue.expected}, got ${kindOf(value)}`;
     case 'too_small':
       return `must be ${issue.inclusive === false ? '>' : '>='} ${String(issue.minimum)}, got ${shown(value)}`;
     case 'too_big':

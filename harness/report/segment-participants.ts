@@ -25,7 +25,9 @@ export function segmentsHeadline(segments: Segments): string {
 
 /** Each participant of a merged run, clients segments in order, then the servers run. */
 export function participantRows(segments: Segments): ParticipantRow[] {
-  const ordered = [...segments.participants].sort((a, b) => (a.role === b.role ? a.index - b.index : a.role === 'clients' ? -1 : 1));
+  const ordered = [...segments.participants].sort((a, b) =>
+    a.role === b.role ? a.index - b.index : a.role === 'clients' ? -1 : 1,
+  );
   return ordered.map((p) => ({
     who: p.role === 'clients' ? `segment ${p.index}/${segments.count}` : 'servers',
     host: p.localAddress ? `${p.host} (${p.localAddress})` : p.host,

@@ -12,8 +12,29 @@ const passing = makeSyntheticResult({}, { durationSec: 5 });
 const failing: ScenarioResult = {
   ...passing,
   verdict: 'fail',
-  checks: [...passing.checks, { id: 'no-cross-resolution', title: 'No reply resolved a call with another correlation id', passed: false, expectation: 'mismatched = 0', actual: 'mismatched correlation ids 3 <&> "x"' }],
-  gates: [...passing.gates, { expression: 'p99<1ms', metric: 'p99', passed: false, actual: 12.5, threshold: 1, unit: 'ms', detail: 'p99 12.50 ms < 1 ms', source: 'cli' }],
+  checks: [
+    ...passing.checks,
+    {
+      id: 'no-cross-resolution',
+      title: 'No reply resolved a call with another correlation id',
+      passed: false,
+      expectation: 'mismatched = 0',
+      actual: 'mismatched correlation ids 3 <&> "x"',
+    },
+  ],
+  gates: [
+    ...passing.gates,
+    {
+      expression: 'p99<1ms',
+      metric: 'p99',
+      passed: false,
+      actual: 12.5,
+      threshold: 1,
+      unit: 'ms',
+      detail: 'p99 12.50 ms < 1 ms',
+      source: 'cli',
+    },
+  ],
   harnessErrors: ['worker 2 could not report its histogram\u0007'],
 };
 
@@ -23,7 +44,9 @@ function assertWellFormedXml(xml: string): void {
   expect(xml).not.toMatch(/&(?!(amp|lt|gt|quot|apos|#\d+);)/);
   expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
   const stack: string[] = [];
-  for (const match of xml.replace(/^<\?xml[^>]*\?>/, '').matchAll(/<(\/?)([A-Za-z][\w-]*)((?:\s+[\w.-]+="[^"<]*")*)\s*(\/?)>|<|>/g)) {
+  for (const match of xml
+    .replace(/^<\?xml[^>]*\?>/, '')
+    .matchAll(/<(\/?)([A-Za-z][\w-]*)((?:\s+[\w.-]+="[^"<]*")*)\s*(\/?)>|<|>/g)) {
     if (match[2] === undefined) throw new Error(`stray ${match[0]} at ${match.index}`);
     if (match[4] === '/') continue;
     if (match[1] === '/') expect(stack.pop(), `closing </${match[2]}>`).toBe(match[2]);
@@ -42,7 +65,9 @@ describe('junit.xml', { timeout: 30_000 }, () => {
   });
 
   it('gives each failure the numbers behind it, escaped', () => {
-    expect(xml).toContain('<failure message="expected mismatched = 0; measured mismatched correlation ids 3 &lt;&amp;&gt; &quot;x&quot;"');
+    expect(xml).toContain(
+      '<failure message="expected mismatched = 0; measured mismatched correlation ids 3 &lt;&amp;&gt; &quot;x&quot;"',
+    );
     expect(xml).toContain('<failure message="p99 12.50 ms &lt; 1 ms (measured 12.5 ms, threshold 1 ms)"');
     expect(xml).toContain('<error message="worker 2 could not report its histogram"');
   });
@@ -64,12 +89,16 @@ describe('summary.md', { timeout: 30_000 }, () => {
   });
 
   it('has the checks and gates tables with their numbers, cells kept intact', () => {
-    expect(markdown).toContain('| ❌ **FAIL** | No reply resolved a call with another correlation id | mismatched = 0 | mismatched correlation ids 3 <&> "x" |');
+    expect(markdown).toContain(
+      '| ❌ **FAIL** | No reply resolved a call with another correlation id | mismatched = 0 | mismatched correlation ids 3 <&> "x" |',
+    );
     expect(markdown).toContain('| ❌ **FAIL** | `p99<1ms` | 12.5 ms | 1 ms | p99 12.50 ms < 1 ms |');
   });
 
   it('has the counters, discards by kind and server kills', () => {
-    expect(markdown).toContain('| sent | answered | timed out | errors | wrong | dropped | discarded duplicate / late / unknown | redelivered | server kills / restarts | broker restarts |');
+    expect(markdown).toContain(
+      '| sent | answered | timed out | errors | wrong | dropped | discarded duplicate / late / unknown | redelivered | server kills / restarts | broker restarts |',
+    );
     expect(markdown).toContain(`| ${passing.counters.discarded.duplicate} / 0 / 0 |`);
   });
 });
@@ -113,25 +142,53 @@ describe('a run merged from execution segments', { timeout: 30_000 }, () => {
       clockSkewMs: 72.5,
       participants: [
         { role: 'servers', index: 0, dir: 'out/servers', host: 'build-3', startOffsetMs: 0.4, sent: 0, answered: 0 },
-        { role: 'clients', index: 2, dir: 'out/segment-2', host: 'build-2', localAddress: '127.0.0.12', startOffsetMs: 72.9, sent: 250, answered: 249 },
-        { role: 'clients', index: 1, dir: 'out/segment-1', host: 'build-1', localAddress: '127.0.0.11', startOffsetMs: -1.2, sent: 250, answered: 250 },
+        {
+          role: 'clients',
+          index: 2,
+          dir: 'out/segment-2',
+          host: 'build-2',
+          localAddress: '127.0.0.12',
+          startOffsetMs: 72.9,
+          sent: 250,
+          answered: 249,
+        },
+        {
+          role: 'clients',
+          index: 1,
+          dir: 'out/segment-1',
+          host: 'build-1',
+          localAddress: '127.0.0.11',
+          startOffsetMs: -1.2,
+          sent: 250,
+          answered: 250,
+        },
       ],
     },
   };
 
   it('names every participant in order, with its host, start against the agreed time and calls', () => {
     const text = formatTerminalSummary(merged, { color: false });
-    expect(text).toContain('merged from 2 of 2 clients segments and 1 servers run · agreed start 2026-12-01 10:00:00 UTC · clock skew 72.5 ms (over 50 ms)');
+    expect(text).toContain(
+      'merged from 2 of 2 clients segments and 1 servers run · agreed start 2026-12-01 10:00:00 UTC · clock skew 72.5 ms (over 50 ms)',
+    );
     const rows = text.split('\n').filter((line) => /^ {2}(segment \d+\/\d+|servers) /.test(line));
-    expect(rows.map((row) => /^ {2}(segment \d+\/\d+|servers)/.exec(row)![1])).toEqual(['segment 1/2', 'segment 2/2', 'servers']);
+    expect(rows.map((row) => /^ {2}(segment \d+\/\d+|servers)/.exec(row)![1])).toEqual([
+      'segment 1/2',
+      'segment 2/2',
+      'servers',
+    ]);
     expect(rows[0]).toMatch(/build-1 \(127\.0\.0\.11\)\s+started\s+-1\.2 ms\s+sent 250\s+answered 250/);
     expect(rows[2]).toContain('sent   -');
   });
 
   it('has a segments table in summary.md and a segments card in report.html; a whole run has neither', () => {
-    expect(renderMarkdown(merged)).toContain('| segment 2/2 | build-2 (127.0.0.12) | +72.9 ms | 250 | 249 | `out/segment-2` |');
+    expect(renderMarkdown(merged)).toContain(
+      '| segment 2/2 | build-2 (127.0.0.12) | +72.9 ms | 250 | 249 | `out/segment-2` |',
+    );
     expect(renderMarkdown(passing)).not.toContain('### Segments');
-    expect(renderSegments(merged)).toContain('<td>segment 1/2</td><td>build-1 (127.0.0.11)</td><td class="num">-1.2 ms</td>');
+    expect(renderSegments(merged)).toContain(
+      '<td>segment 1/2</td><td>build-1 (127.0.0.11)</td><td class="num">-1.2 ms</td>',
+    );
     expect(renderSegments(passing)).toBe('');
     expect(formatTerminalSummary(passing, { color: false })).not.toContain('segments');
   });
@@ -139,11 +196,17 @@ describe('a run merged from execution segments', { timeout: 30_000 }, () => {
 
 describe('an interrupted run', { timeout: 30_000 }, () => {
   // Its checks passed on what was measured; that must not read as a pass.
-  const interrupted: ScenarioResult = { ...passing, run: { ...passing.run, interrupted: true }, verdict: 'interrupted' };
+  const interrupted: ScenarioResult = {
+    ...passing,
+    run: { ...passing.run, interrupted: true },
+    verdict: 'interrupted',
+  };
 
   it('has a verdict of its own in the terminal summary, neither PASS nor FAIL', () => {
     const text = formatTerminalSummary(interrupted, { color: false });
-    expect(text).toContain('duplicate-reply  INTERRUPTED  partial run: the checks and gates below judge only what was measured before the stop');
+    expect(text).toContain(
+      'duplicate-reply  INTERRUPTED  partial run: the checks and gates below judge only what was measured before the stop',
+    );
     expect(text.split('\n')[1]).not.toMatch(/PASS|FAIL/);
   });
 
@@ -157,7 +220,9 @@ describe('an interrupted run', { timeout: 30_000 }, () => {
     const xml = renderJunit(interrupted);
     assertWellFormedXml(xml);
     expect(xml).toContain('<property name="verdict" value="interrupted"/>');
-    expect(xml).toMatch(/<testcase name="run completed" classname="rpc-chaos\.duplicate-reply\.run" time="0">\s*<error message="the run was interrupted \(Ctrl-C or a signal\): a partial run, neither a pass nor a fail"/);
+    expect(xml).toMatch(
+      /<testcase name="run completed" classname="rpc-chaos\.duplicate-reply\.run" time="0">\s*<error message="the run was interrupted \(Ctrl-C or a signal\): a partial run, neither a pass nor a fail"/,
+    );
     expect(xml).toContain(`tests="${passing.checks.length + passing.gates.length + 1}" failures="0" errors="1"`);
   });
 

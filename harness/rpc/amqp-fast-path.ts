@@ -129,7 +129,12 @@ export function requestPublishFields(queue: string, properties: RequestPropertie
  * same frames without the slow header path. Returns false when the channel's buffer is
  * full, as sendToQueue does.
  */
-export function publishRequest(channel: Channel, queue: string, content: Buffer, properties: RequestProperties): boolean {
+export function publishRequest(
+  channel: Channel,
+  queue: string,
+  content: Buffer,
+  properties: RequestProperties,
+): boolean {
   const sendMessage = (channel as unknown as ChannelInternals).sendMessage;
   if (typeof sendMessage !== 'function') {
     return channel.sendToQueue(queue, content, {
@@ -149,17 +154,28 @@ export function publishRequest(channel: Channel, queue: string, content: Buffer,
  * same frames as publishRequest, then the callback queued for the message's confirm exactly
  * as ConfirmChannel.publish queues it.
  */
-export function publishConfirmedRequest(channel: ConfirmChannel, queue: string, content: Buffer, properties: RequestProperties, onConfirm: ConfirmCallback): boolean {
+export function publishConfirmedRequest(
+  channel: ConfirmChannel,
+  queue: string,
+  content: Buffer,
+  properties: RequestProperties,
+  onConfirm: ConfirmCallback,
+): boolean {
   const internals = channel as unknown as ChannelInternals;
   const { sendMessage, pushConfirmCallback } = internals;
   if (typeof sendMessage !== 'function' || typeof pushConfirmCallback !== 'function') {
-    return channel.sendToQueue(queue, content, {
-      correlationId: properties.correlationId,
-      replyTo: properties.replyTo,
-      headers: properties.headers,
-      mandatory: properties.mandatory,
-      expiration: properties.expiration,
-    }, (error: unknown) => onConfirm(error ? (error instanceof Error ? error : new Error(String(error))) : null));
+    return channel.sendToQueue(
+      queue,
+      content,
+      {
+        correlationId: properties.correlationId,
+        replyTo: properties.replyTo,
+        headers: properties.headers,
+        mandatory: properties.mandatory,
+        expiration: properties.expiration,
+      },
+      (error: unknown) => onConfirm(error ? (error instanceof Error ? error : new Error(String(error))) : null),
+    );
   }
   const fields = requestPublishFields(queue, properties);
   const sent = sendMessage.call(channel, fields, fields, content);

@@ -24,7 +24,10 @@ export function decodeRequest(body: Buffer, maxN: number = DEFAULT_MAX_N): Decod
     return { ok: false, error: `request body of ${body.length} bytes is too long: expected a decimal integer n` };
   }
   const plain = plainDecimal(body);
-  if (plain !== undefined) return plain <= maxN ? { ok: true, n: plain } : { ok: false, error: `n must be <= ${maxN}, got ${body.toString('utf8')}` };
+  if (plain !== undefined)
+    return plain <= maxN
+      ? { ok: true, n: plain }
+      : { ok: false, error: `n must be <= ${maxN}, got ${body.toString('utf8')}` };
   const text = body.toString('utf8').trim();
   if (!/^[+-]?\d+$/.test(text)) {
     return { ok: false, error: `request body ${JSON.stringify(printable(text))} is not a decimal integer` };

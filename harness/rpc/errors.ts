@@ -3,7 +3,14 @@ export class RpcCallError extends Error {
   constructor(
     message: string,
     readonly correlationId: string,
-    readonly reason: 'timeout' | 'remote-error' | 'bad-reply' | 'connection-lost' | 'closed' | 'in-flight-limit' | 'not-connected',
+    readonly reason:
+      | 'timeout'
+      | 'remote-error'
+      | 'bad-reply'
+      | 'connection-lost'
+      | 'closed'
+      | 'in-flight-limit'
+      | 'not-connected',
   ) {
     super(message);
     this.name = 'RpcCallError';

@@ -91,8 +91,16 @@ export type RequestConfirm = 'confirmed' | 'nacked' | 'channel-closed';
  */
 export class FibRpcClient {
   readonly counters: ClientCounters = {
-    sent: 0, replied: 0, timedOut: 0, remoteErrors: 0, failed: 0, rejectedInFlightLimit: 0,
-    discardedDuplicate: 0, discardedLate: 0, discardedUnknown: 0, reconnects: 0,
+    sent: 0,
+    replied: 0,
+    timedOut: 0,
+    remoteErrors: 0,
+    failed: 0,
+    rejectedInFlightLimit: 0,
+    discardedDuplicate: 0,
+    discardedLate: 0,
+    discardedUnknown: 0,
+    reconnects: 0,
   };
   /** Hands out the correlation ids (`<client uuid>.<sequence>`), times calls out, and remembers how each call ended. */
   private readonly pendingCalls: PendingCallTable<RpcReply>;
@@ -143,7 +151,12 @@ export class FibRpcClient {
   }
 
   async start(): Promise<this> {
-    this.connection = await connectWithRecovery(this.options.amqpUrl, 'FibRpcClient', (model) => this.setupReplyConsumer(model), (error) => this.onDisconnect(error));
+    this.connection = await connectWithRecovery(
+      this.options.amqpUrl,
+      'FibRpcClient',
+      (model) => this.setupReplyConsumer(model),
+      (error) => this.onDisconnect(error),
+    );
     return this;
   }
 
@@ -181,9 +194,13 @@ export class FibRpcClient {
     for (const call of this.pendingCalls.drain('failed') as ClientCall[]) {
       this.counters.failed++;
       call.span.end('connection lost');
-      call.reject(new RpcCallError(
-        `connection to the broker was lost before call ${call.correlationId} (n=${call.n}) was answered: ${reason}`,
-        call.correlationId, 'connection-lost'));
+      call.reject(
+        new RpcCallError(
+          `connection to the broker was lost before call ${call.correlationId} (n=${call.n}) was answered: ${reason}`,
+          call.correlationId,
+          'connection-lost',
+        ),
+      );
     }
   }
 
@@ -211,16 +228,30 @@ export class FibRpcClient {
     const channel = this.channel;
     if (!channel || !this.replyTo) {
       this.counters.failed++;
-      return Promise.reject(new RpcCallError(`not connected to the broker (reconnecting); call ${correlationId} not sent`, correlationId, 'not-connected'));
+      return Promise.reject(
+        new RpcCallError(
+          `not connected to the broker (reconnecting); call ${correlationId} not sent`,
+          correlationId,
+          'not-connected',
+        ),
+      );
     }
     if (this.pendingCalls.size >= this.maxInFlight) {
       this.counters.rejectedInFlightLimit++;
-      return Promise.reject(new RpcCallError(`${this.maxInFlight} calls already in flight; call ${correlationId} not sent`, correlationId, 'in-flight-limit'));
+      return Promise.reject(
+        new RpcCallError(
+          `${this.maxInFlight} calls already in flight; call ${correlationId} not sent`,
+          correlationId,
+          'in-flight-limit',
+        ),
+      );
     }
     const replyTo = this.replyTo;
     return new Promise<RpcReply>((resolve, reject) => {
       const nowMs = performance.now();
-      const headers: Record<string, unknown> = { [PUBLISHED_AT_HEADER]: Math.round((performance.timeOrigin + nowMs) * 1000) };
+      const headers: Record<string, unknown> = {
+        [PUBLISHED_AT_HEADER]: Math.round((performance.timeOrigin + nowMs) * 1000),
+      };
       const span = rpcTracing.startPublishSpan(this.queue, correlationId, n, headers);
       const call: ClientCall = { correlationId, n, resolve, reject, span };
       this.pendingCalls.add(call, nowMs);
@@ -234,21 +265,31 @@ export class FibRpcClient {
         // so requests to a queue without servers do not pile up for a later consumer.
         expiration: this.expiration,
       };
-      if (this.options.confirmRequests) publishConfirmedRequest(channel as ConfirmChannel, this.queue, body, properties, (error) => this.onConfirm(correlationId, error));
+      if (this.options.confirmRequests)
+        publishConfirmedRequest(channel as ConfirmChannel, this.queue, body, properties, (error) =>
+          this.onConfirm(correlationId, error),
+        );
       else publishRequest(channel, this.queue, body, properties);
     });
   }
 
   private onConfirm(correlationId: string, error: Error | null): void {
     // amqplib fails a confirm with one of two errors: 'message nacked' or 'channel closed'.
-    const outcome: RequestConfirm = error === null ? 'confirmed' : error.message.includes('nacked') ? 'nacked' : 'channel-closed';
+    const outcome: RequestConfirm =
+      error === null ? 'confirmed' : error.message.includes('nacked') ? 'nacked' : 'channel-closed';
     this.options.onRequestConfirm?.(correlationId, outcome);
   }
 
   private onTimeout(call: ClientCall): void {
     this.counters.timedOut++;
     call.span.end('timed out');
-    call.reject(new RpcCallError(`call ${call.correlationId} (n=${call.n}) got no reply within ${this.timeoutMs} ms`, call.correlationId, 'timeout'));
+    call.reject(
+      new RpcCallError(
+        `call ${call.correlationId} (n=${call.n}) got no reply within ${this.timeoutMs} ms`,
+        call.correlationId,
+        'timeout',
+      ),
+    );
   }
 
   private onReply(message: ConsumeMessage | null): void {
@@ -256,7 +297,10 @@ export class FibRpcClient {
     const { correlationId, headers } = message.properties;
     const replyCorrelationId = typeof correlationId === 'string' ? correlationId : undefined;
     const redelivered = headers?.[REDELIVERED_HEADER] === true;
-    const call = replyCorrelationId !== undefined ? this.pendingCalls.take(replyCorrelationId, 'answered') as ClientCall | undefined : undefined;
+    const call =
+      replyCorrelationId !== undefined
+        ? (this.pendingCalls.take(replyCorrelationId, 'answered') as ClientCall | undefined)
+        : undefined;
 
     if (!call) {
       const kind = this.pendingCalls.classifyDiscard(replyCorrelationId);
@@ -273,7 +317,13 @@ export class FibRpcClient {
     if (!decoded.ok) {
       this.counters.remoteErrors++;
       call.span.end(decoded.error);
-      call.reject(new RpcCallError(`call ${call.correlationId} (n=${call.n}): ${decoded.error}`, call.correlationId, 'remote-error'));
+      call.reject(
+        new RpcCallError(
+          `call ${call.correlationId} (n=${call.n}): ${decoded.error}`,
+          call.correlationId,
+          'remote-error',
+        ),
+      );
       return;
     }
     this.counters.replied++;
@@ -290,7 +340,13 @@ export class FibRpcClient {
     for (const call of this.pendingCalls.drain('failed') as ClientCall[]) {
       this.counters.failed++;
       call.span.end('client closed');
-      call.reject(new RpcCallError(`client closed before call ${call.correlationId} (n=${call.n}) was answered`, call.correlationId, 'closed'));
+      call.reject(
+        new RpcCallError(
+          `client closed before call ${call.correlationId} (n=${call.n}) was answered`,
+          call.correlationId,
+          'closed',
+        ),
+      );
     }
     try {
       await this.connection?.close();

@@ -31,7 +31,14 @@ export interface FaultPoints {
 }
 
 export type ServerEvent =
-  | { kind: 'handled'; correlationId: string | undefined; n: number; redelivered: boolean; queueWaitUs?: number; serviceUs: number }
+  | {
+      kind: 'handled';
+      correlationId: string | undefined;
+      n: number;
+      redelivered: boolean;
+      queueWaitUs?: number;
+      serviceUs: number;
+    }
   | { kind: 'bad-request'; correlationId: string | undefined; error: string; redelivered: boolean }
   | { kind: 'reply-failed'; correlationId: string | undefined; error: string }
   | { kind: 'connected' }
@@ -101,7 +108,8 @@ export class FibRpcServer {
     if (!Number.isInteger(this.prefetch) || this.prefetch < 1 || this.prefetch > 65_535) {
       throw new RangeError(`prefetch must be an integer from 1 to 65535, got ${this.prefetch}`);
     }
-    if (!Number.isInteger(this.maxN) || this.maxN < 0) throw new RangeError(`maxN must be a non-negative integer, got ${this.maxN}`);
+    if (!Number.isInteger(this.maxN) || this.maxN < 0)
+      throw new RangeError(`maxN must be a non-negative integer, got ${this.maxN}`);
   }
 
   getQueue(): string {
@@ -109,10 +117,15 @@ export class FibRpcServer {
   }
 
   async start(): Promise<this> {
-    this.connection = await connectWithRecovery(this.options.amqpUrl, 'FibRpcServer', (model) => this.setupConsumer(model), (error) => {
-      this.channel = undefined;
-      this.options.onEvent?.({ kind: 'disconnected', error: redactMessage(error.message) });
-    });
+    this.connection = await connectWithRecovery(
+      this.options.amqpUrl,
+      'FibRpcServer',
+      (model) => this.setupConsumer(model),
+      (error) => {
+        this.channel = undefined;
+        this.options.onEvent?.({ kind: 'disconnected', error: redactMessage(error.message) });
+      },
+    );
     return this;
   }
 
@@ -123,7 +136,9 @@ export class FibRpcServer {
    */
   private async openDeclaredChannel(model: ChannelModel): Promise<ReplyChannel> {
     for (let attempt = 1; ; attempt++) {
-      const channel: ReplyChannel = this.options.confirmReplies ? await model.createConfirmChannel() : await model.createChannel();
+      const channel: ReplyChannel = this.options.confirmReplies
+        ? await model.createConfirmChannel()
+        : await model.createChannel();
       channel.on('error', () => {
         // A channel error closes the channel; the connection's recovery reopens everything.
       });
@@ -144,15 +159,19 @@ export class FibRpcServer {
     await channel.prefetch(this.prefetch);
     // Set before consuming: deliveries can arrive before consume() resolves.
     this.channel = channel;
-    await channel.consume(this.queue, (message) => {
-      if (message === null) return; // consumer cancelled by the broker (queue deleted)
-      // Most requests are handled within this call; only one waiting for a hook or a confirm is tracked.
-      const work = this.handle(channel, message);
-      if (work) {
-        const tracked = work.finally(() => this.inFlight.delete(tracked));
-        this.inFlight.add(tracked);
-      }
-    }, { noAck: false });
+    await channel.consume(
+      this.queue,
+      (message) => {
+        if (message === null) return; // consumer cancelled by the broker (queue deleted)
+        // Most requests are handled within this call; only one waiting for a hook or a confirm is tracked.
+        const work = this.handle(channel, message);
+        if (work) {
+          const tracked = work.finally(() => this.inFlight.delete(tracked));
+          this.inFlight.add(tracked);
+        }
+      },
+      { noAck: false },
+    );
     if (this.connectedOnce) this.counters.reconnects++;
     this.connectedOnce = true;
     this.options.onEvent?.({ kind: 'connected' });
@@ -175,7 +194,10 @@ export class FibRpcServer {
     if (request.redelivered) this.counters.redelivered++;
     try {
       const beforeReply = this.options.faultPoints?.beforeReply?.(this.faultContext(request));
-      if (beforeReply) return beforeReply.then(() => this.replyThenAck(channel, request)).catch((error: unknown) => this.replyFailed(channel, request, error));
+      if (beforeReply)
+        return beforeReply
+          .then(() => this.replyThenAck(channel, request))
+          .catch((error: unknown) => this.replyFailed(channel, request, error));
       return this.replyThenAck(channel, request);
     } catch (error) {
       this.replyFailed(channel, request, error);
@@ -204,13 +226,19 @@ export class FibRpcServer {
       if (span.span.isRecording()) rpcTracing.injectContext((replyHeaders ??= {}), span);
       confirmed = this.publishReply(channel, replyTo, replyBody, correlationId, replyHeaders);
     }
-    if (confirmed) return confirmed.then(() => this.afterReply(channel, request)).catch((error: unknown) => this.replyFailed(channel, request, error));
+    if (confirmed)
+      return confirmed
+        .then(() => this.afterReply(channel, request))
+        .catch((error: unknown) => this.replyFailed(channel, request, error));
     return this.afterReply(channel, request);
   }
 
   private afterReply(channel: ReplyChannel, request: Request): Promise<void> | undefined {
     const afterReply = this.options.faultPoints?.afterReplyBeforeAck?.(this.faultContext(request));
-    if (afterReply) return afterReply.then(() => this.ack(channel, request)).catch((error: unknown) => this.replyFailed(channel, request, error));
+    if (afterReply)
+      return afterReply
+        .then(() => this.ack(channel, request))
+        .catch((error: unknown) => this.replyFailed(channel, request, error));
     this.ack(channel, request);
     return undefined;
   }
@@ -234,7 +262,10 @@ export class FibRpcServer {
       correlationId,
       n: decoded.n,
       redelivered: request.redelivered,
-      queueWaitUs: Number.isFinite(publishedAtUs) && publishedAtUs > 0 ? Math.max(0, request.startedUs - publishedAtUs) : undefined,
+      queueWaitUs:
+        Number.isFinite(publishedAtUs) && publishedAtUs > 0
+          ? Math.max(0, request.startedUs - publishedAtUs)
+          : undefined,
       serviceUs: nowUs() - request.startedUs,
     });
   }
@@ -242,7 +273,11 @@ export class FibRpcServer {
   private replyFailed(channel: ReplyChannel, request: Request, error: unknown): void {
     this.counters.replyFailures++;
     const text = redactMessage((error as Error).message);
-    this.options.onEvent?.({ kind: 'reply-failed', correlationId: request.message.properties.correlationId, error: text });
+    this.options.onEvent?.({
+      kind: 'reply-failed',
+      correlationId: request.message.properties.correlationId,
+      error: text,
+    });
     request.span.end(text);
     // Not acked: the broker redelivers once this channel closes; nack now if it is still open.
     if (this.channel === channel) {
@@ -266,7 +301,13 @@ export class FibRpcServer {
   }
 
   /** Publishes the reply; on a confirm channel, returns the promise of the broker's confirm. */
-  private publishReply(channel: ReplyChannel, replyTo: string, body: Buffer, correlationId: string | undefined, headers: Record<string, unknown> | undefined): Promise<void> | undefined {
+  private publishReply(
+    channel: ReplyChannel,
+    replyTo: string,
+    body: Buffer,
+    correlationId: string | undefined,
+    headers: Record<string, unknown> | undefined,
+  ): Promise<void> | undefined {
     // Only the tutorial's properties, plus headers when there is something to say.
     const publishOptions = { correlationId, headers };
     if (!this.options.confirmReplies) {
@@ -309,7 +350,10 @@ function nowUs(): number {
 }
 
 /** The request queue's declare arguments: a quorum queue is always durable and says its type. */
-export function requestQueueOptions(options: { durableQueue?: boolean; queueType?: 'classic' | 'quorum' }): { durable: boolean; arguments?: Record<string, string> } {
+export function requestQueueOptions(options: { durableQueue?: boolean; queueType?: 'classic' | 'quorum' }): {
+  durable: boolean;
+  arguments?: Record<string, string>;
+} {
   if (options.queueType === 'quorum') return { durable: true, arguments: { 'x-queue-type': 'quorum' } };
   return { durable: options.durableQueue ?? false };
 }

@@ -32,26 +32,44 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     await node?.stop();
   });
 
-  it.each<ReplyMode>(['callback-queue', 'direct-reply-to'])('answers 1,000 concurrent calls correctly (%s)', async (replyMode) => {
-    const queue = freshQueue();
-    await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue, prefetch: 50 }).start();
-    await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, replyMode, maxInFlight: 1000 }).start();
-    const numbers = Array.from({ length: 1000 }, (_, i) => i % 300);
-    const replies = await Promise.all(numbers.map((n) => client.request(n)));
-    replies.forEach((reply, i) => {
-      expect(reply.value).toBe(fib(numbers[i]!));
-      expect(reply.replyCorrelationId).toBe(reply.correlationId);
-    });
-    expect(new Set(replies.map((r) => r.correlationId)).size).toBe(1000);
-    expect(client.counters).toMatchObject({ sent: 1000, replied: 1000, timedOut: 0, discardedUnknown: 0, discardedDuplicate: 0 });
-    expect(server.counters.handled).toBe(1000);
-  });
+  it.each<ReplyMode>(['callback-queue', 'direct-reply-to'])(
+    'answers 1,000 concurrent calls correctly (%s)',
+    async (replyMode) => {
+      const queue = freshQueue();
+      await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue, prefetch: 50 }).start();
+      await using client = await new FibRpcClient({
+        amqpUrl: node.getAmqpUrl(),
+        queue,
+        replyMode,
+        maxInFlight: 1000,
+      }).start();
+      const numbers = Array.from({ length: 1000 }, (_, i) => i % 300);
+      const replies = await Promise.all(numbers.map((n) => client.request(n)));
+      replies.forEach((reply, i) => {
+        expect(reply.value).toBe(fib(numbers[i]!));
+        expect(reply.replyCorrelationId).toBe(reply.correlationId);
+      });
+      expect(new Set(replies.map((r) => r.correlationId)).size).toBe(1000);
+      expect(client.counters).toMatchObject({
+        sent: 1000,
+        replied: 1000,
+        timedOut: 0,
+        discardedUnknown: 0,
+        discardedDuplicate: 0,
+      });
+      expect(server.counters.handled).toBe(1000);
+    },
+  );
 
   it('discards and counts a reply whose correlation id is unknown', async () => {
     const queue = freshQueue();
     const discarded: DiscardedReply[] = [];
     await using _server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue }).start();
-    await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, onDiscard: (d) => discarded.push(d) }).start();
+    await using client = await new FibRpcClient({
+      amqpUrl: node.getAmqpUrl(),
+      queue,
+      onDiscard: (d) => discarded.push(d),
+    }).start();
     await expect(client.call(10)).resolves.toBe(55n);
 
     const connection = await amqp.connect(node.getAmqpUrl());
@@ -69,7 +87,11 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     const queue = freshQueue();
     const discarded: DiscardedReply[] = [];
     await using _server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue }).start();
-    await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, onDiscard: (d) => discarded.push(d) }).start();
+    await using client = await new FibRpcClient({
+      amqpUrl: node.getAmqpUrl(),
+      queue,
+      onDiscard: (d) => discarded.push(d),
+    }).start();
     const first = await client.request(20);
 
     const connection = await amqp.connect(node.getAmqpUrl());
@@ -95,7 +117,12 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
       queue,
       faultPoints: { beforeReply: () => new Promise((resolve) => setTimeout(resolve, 400)) },
     }).start();
-    await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 100, onDiscard: (d) => discarded.push(d) }).start();
+    await using client = await new FibRpcClient({
+      amqpUrl: node.getAmqpUrl(),
+      queue,
+      timeoutMs: 100,
+      onDiscard: (d) => discarded.push(d),
+    }).start();
 
     const error = await client.request(5).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RpcCallError);
@@ -113,7 +140,9 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     await connection.close();
     await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 300 }).start();
     const calls = [client.call(5), client.call(6), client.call(7)];
-    await expect(Promise.allSettled(calls)).resolves.toEqual(calls.map(() => expect.objectContaining({ status: 'rejected' })));
+    await expect(Promise.allSettled(calls)).resolves.toEqual(
+      calls.map(() => expect.objectContaining({ status: 'rejected' })),
+    );
     expect(client.counters.timedOut).toBe(3);
     // The broker drops expired messages at the head of the queue; give it a moment on a busy machine.
     let state = await inspectQueue(node.getAmqpUrl(), queue);
@@ -135,12 +164,15 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     expect(server.counters.handled).toBe(1);
   });
 
-  it('with confirmRequests, reports the broker\'s confirm of each request, also of one that no server ever answers', async () => {
+  it("with confirmRequests, reports the broker's confirm of each request, also of one that no server ever answers", async () => {
     const queue = freshQueue();
     const confirms = new Map<string, RequestConfirm>();
     await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue, prefetch: 10 }).start();
     await using client = await new FibRpcClient({
-      amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 500, confirmRequests: true,
+      amqpUrl: node.getAmqpUrl(),
+      queue,
+      timeoutMs: 500,
+      confirmRequests: true,
       onRequestConfirm: (correlationId, outcome) => confirms.set(correlationId, outcome),
     }).start();
     expect(client.confirmsRequests).toBe(true);
@@ -161,9 +193,17 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     const channel = await connection.createChannel();
     const { queue: replyQueue } = await channel.assertQueue('', { exclusive: true });
     const replies = new Map<string, string>();
-    await channel.consume(replyQueue, (message) => {
-      if (message) replies.set(String(message.properties.correlationId), String(message.properties.headers?.[ERROR_HEADER] ?? message.content.toString()));
-    }, { noAck: true });
+    await channel.consume(
+      replyQueue,
+      (message) => {
+        if (message)
+          replies.set(
+            String(message.properties.correlationId),
+            String(message.properties.headers?.[ERROR_HEADER] ?? message.content.toString()),
+          );
+      },
+      { noAck: true },
+    );
     const bodies = { empty: '', text: 'abc', negative: '-3', tooLarge: '1001', float: '2.5', ok: '12' };
     for (const [id, text] of Object.entries(bodies)) {
       channel.sendToQueue(queue, Buffer.from(text), { correlationId: id, replyTo: replyQueue });
@@ -188,9 +228,30 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
   it('redelivers to a restarted server when the first dies after replying but before acking', async () => {
     const queue = freshQueue();
     const discarded: DiscardedReply[] = [];
-    await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, onDiscard: (d) => discarded.push(d) }).start();
-    const doomed = spawn(process.execPath, ['--import', 'tsx', RPC_SERVER_BIN, '--url', node.getAmqpUrl(), '--queue', queue, '--confirm', '--die-after-reply-before-ack', '1'], { stdio: 'pipe' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => doomed.once('exit', (_code, signal) => resolve(signal)));
+    await using client = await new FibRpcClient({
+      amqpUrl: node.getAmqpUrl(),
+      queue,
+      onDiscard: (d) => discarded.push(d),
+    }).start();
+    const doomed = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        RPC_SERVER_BIN,
+        '--url',
+        node.getAmqpUrl(),
+        '--queue',
+        queue,
+        '--confirm',
+        '--die-after-reply-before-ack',
+        '1',
+      ],
+      { stdio: 'pipe' },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      doomed.once('exit', (_code, signal) => resolve(signal)),
+    );
     try {
       // Publish only once the doomed server consumes, so that it is the one that gets the request.
       const reply = await (async () => {
@@ -198,7 +259,10 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
           const checker = await amqp.connect(node.getAmqpUrl());
           const ch = await checker.createChannel();
           ch.on('error', () => undefined);
-          const found = await ch.checkQueue(queue).then((q) => q.consumerCount > 0, () => false);
+          const found = await ch.checkQueue(queue).then(
+            (q) => q.consumerCount > 0,
+            () => false,
+          );
           await checker.close().catch(() => undefined);
           if (found) return client.request(25);
           await new Promise((resolve) => setTimeout(resolve, 200));
@@ -244,7 +308,11 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     expect(error).toMatchObject({ reason: 'connection-lost' });
     expect((error as Error).message).toMatch(/connection to the broker was lost/);
 
-    await waitFor(() => client.counters.reconnects === 1 && server.counters.reconnects === 1, 'both sides to reconnect', 45_000);
+    await waitFor(
+      () => client.counters.reconnects === 1 && server.counters.reconnects === 1,
+      'both sides to reconnect',
+      45_000,
+    );
     await expect(client.call(8)).resolves.toBe(21n);
   });
 });

@@ -108,7 +108,12 @@ describe('PendingCallTable', () => {
     try {
       let nowMs = 0;
       const timedOut: string[] = [];
-      const table = new PendingCallTable<number>({ idPrefix: 'client-a', timeoutMs: 20, now: () => nowMs, onTimeout: (call) => timedOut.push(call.correlationId) });
+      const table = new PendingCallTable<number>({
+        idPrefix: 'client-a',
+        timeoutMs: 20,
+        now: () => nowMs,
+        onTimeout: (call) => timedOut.push(call.correlationId),
+      });
       const [a, b] = [table.newCorrelationId(), table.newCorrelationId()];
       table.add(pendingCall(a));
       table.add(pendingCall(b));
@@ -156,7 +161,8 @@ describe('PendingCallTable timeouts (one sweep timer for all calls)', () => {
     const table = new PendingCallTable<number>({
       idPrefix: 'client-a',
       timeoutMs,
-      onTimeout: (call) => lateness.set(call.correlationId, performance.now() - sentAt.get(call.correlationId)! - timeoutMs),
+      onTimeout: (call) =>
+        lateness.set(call.correlationId, performance.now() - sentAt.get(call.correlationId)! - timeoutMs),
     });
     for (let i = 0; i < 40; i++) {
       const id = table.newCorrelationId();
@@ -168,7 +174,9 @@ describe('PendingCallTable timeouts (one sweep timer for all calls)', () => {
       else setTimeout(() => plainLateness.set(id, performance.now() - at - timeoutMs), timeoutMs);
       await new Promise((resolve) => setTimeout(resolve, 3));
     }
-    await waitUntil(() => lateness.size === 20 && plainLateness.size === 20, 'timeout of every unanswered call', { timeoutMs: 10_000 });
+    await waitUntil(() => lateness.size === 20 && plainLateness.size === 20, 'timeout of every unanswered call', {
+      timeoutMs: 10_000,
+    });
     expect(table.size).toBe(0);
     const unanswered = [...plainLateness.keys()];
     expect([...lateness.keys()]).toEqual(unanswered); // in send order
@@ -178,7 +186,7 @@ describe('PendingCallTable timeouts (one sweep timer for all calls)', () => {
     expect(ownLateness[Math.floor(ownLateness.length / 2)]).toBeLessThanOrEqual(SWEEP_GRANULARITY_MS + 2);
   });
 
-  it('never holds the process open: its one timer is unref\'d, calls wait on the socket', () => {
+  it("never holds the process open: its one timer is unref'd, calls wait on the socket", () => {
     const table = new PendingCallTable<number>({ idPrefix: 'client-a', timeoutMs: 60_000 });
     const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     table.add(pendingCall(table.newCorrelationId()));

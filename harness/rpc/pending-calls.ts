@@ -77,7 +77,8 @@ export class PendingCallTable<T> {
       throw new RangeError(`finishedMemory must be a positive integer, got ${this.finishedMemory}`);
     }
     this.timeoutMs = options.timeoutMs;
-    if (this.timeoutMs !== undefined && !(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${this.timeoutMs}`);
+    if (this.timeoutMs !== undefined && !(this.timeoutMs > 0))
+      throw new RangeError(`timeoutMs must be > 0, got ${this.timeoutMs}`);
     this.onTimeout = options.onTimeout;
     this.now = options.now ?? (() => performance.now());
     // Filled at once so every page is resident from the start: the memory is flat, not creeping.
@@ -97,7 +98,10 @@ export class PendingCallTable<T> {
   /** `nowMs`: the caller's reading of the table's clock, when it has one (one clock read per call). */
   add(call: PendingCall<T>, nowMs?: number): void {
     const sequence = this.sequenceOf(call.correlationId);
-    if (this.pending.has(call.correlationId) || (sequence !== undefined && this.finishedHowAt(sequence) !== undefined)) {
+    if (
+      this.pending.has(call.correlationId) ||
+      (sequence !== undefined && this.finishedHowAt(sequence) !== undefined)
+    ) {
       throw new Error(`correlation id ${call.correlationId} is already in use`);
     }
     const deadlineMs = this.timeoutMs === undefined ? Number.POSITIVE_INFINITY : (nowMs ?? this.now()) + this.timeoutMs;
@@ -163,7 +167,8 @@ export class PendingCallTable<T> {
     const due = this.expireDue(nowMs);
     const oldest = this.pending.values().next();
     // After a batch, wait at least the granularity: a stream of deadlines costs one timer per window.
-    if (!oldest.done) this.armSweep(Math.max(oldest.value.deadlineMs - nowMs, due.length > 0 ? SWEEP_GRANULARITY_MS : 0));
+    if (!oldest.done)
+      this.armSweep(Math.max(oldest.value.deadlineMs - nowMs, due.length > 0 ? SWEEP_GRANULARITY_MS : 0));
     for (const call of due) this.onTimeout?.(call);
   }
 

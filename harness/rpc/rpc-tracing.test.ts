@@ -31,7 +31,12 @@ function delivery(headers: Record<string, unknown>, correlationId: string): Cons
 describe('RPC spans with head sampling', { timeout: 30_000 }, () => {
   it('an unsampled call gets the one shared no-op span and no headers; a sampled one a recorded trace across client and server', async () => {
     const spansFile = join(dir, 'one-percent.jsonl');
-    const tracing = await setupTracing({ serviceName: 'rpc-tracing-test', sampleRatio: 0.01, budget: 'unlimited', spansFile });
+    const tracing = await setupTracing({
+      serviceName: 'rpc-tracing-test',
+      sampleRatio: 0.01,
+      budget: 'unlimited',
+      spansFile,
+    });
     const unsampledSpans = new Set<unknown>();
     let sampled = 0;
     let serverSpans = 0;
@@ -47,7 +52,9 @@ describe('RPC spans with head sampling', { timeout: 30_000 }, () => {
           continue;
         }
         sampled++;
-        expect(headers.traceparent).toBe(`00-${client.span.spanContext().traceId}-${client.span.spanContext().spanId}-01`);
+        expect(headers.traceparent).toBe(
+          `00-${client.span.spanContext().traceId}-${client.span.spanContext().spanId}-01`,
+        );
         expect(server.span.isRecording()).toBe(true);
         expect(server.span.spanContext().traceId).toBe(client.span.spanContext().traceId);
         const reply: Record<string, unknown> = {};
@@ -73,7 +80,11 @@ describe('RPC spans with head sampling', { timeout: 30_000 }, () => {
   });
 
   it('records every call at sampleRatio 1, within the trace budget', async () => {
-    const tracing = await setupTracing({ serviceName: 'rpc-tracing-budget', sampleRatio: 1, budget: { perSecond: 1_000, total: 7 } });
+    const tracing = await setupTracing({
+      serviceName: 'rpc-tracing-budget',
+      sampleRatio: 1,
+      budget: { perSecond: 1_000, total: 7 },
+    });
     let sampled = 0;
     try {
       for (let i = 0; i < 100; i++) {
@@ -105,7 +116,9 @@ describe('HeadSampler', () => {
       const parent = newTraceParent()!;
       expect(parent).not.toBe(ROOT_CONTEXT);
       // The SDK asks the root sampler again with that parent: the answer is yes, without a draw.
-      const noDraws = new HeadSampler(0, undefined, () => { throw new Error('drew again'); });
+      const noDraws = new HeadSampler(0, undefined, () => {
+        throw new Error('drew again');
+      });
       expect(noDraws.shouldSample(parent).decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
       expect(new HeadSampler(0, undefined).shouldSample(ROOT_CONTEXT).decision).toBe(SamplingDecision.NOT_RECORD);
     } finally {

@@ -1,4 +1,14 @@
-import { context, ProxyTracerProvider, ROOT_CONTEXT, SpanStatusCode, TraceFlags, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  ProxyTracerProvider,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import type { ConsumeMessage } from 'amqplib';
 import {
   extractTraceContext,
@@ -50,7 +60,10 @@ function activeTracer(): Tracer | undefined {
 /** The header the W3C trace-context propagator (registered by setupTracing) reads. */
 const TRACEPARENT_HEADER = 'traceparent';
 
-const NO_CLIENT_SPAN: ClientSpan = { span: trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: TraceFlags.NONE }), end: () => undefined };
+const NO_CLIENT_SPAN: ClientSpan = {
+  span: trace.wrapSpanContext({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: TraceFlags.NONE }),
+  end: () => undefined,
+};
 
 export interface ServerSpan {
   computeFib(compute: () => bigint): bigint;
@@ -112,7 +125,9 @@ export const rpcTracing = {
       'messaging.rabbitmq.redelivered': message.fields.redelivered,
     });
     const spanContext = trace.setSpan(parent, span);
-    return serverSpanOf(span, () => tracer.startSpan(rpcSpanNames.compute, { kind: rpcSpanKinds.compute }, spanContext));
+    return serverSpanOf(span, () =>
+      tracer.startSpan(rpcSpanNames.compute, { kind: rpcSpanKinds.compute }, spanContext),
+    );
   },
 
   /** Puts the span's context into reply headers so the reply belongs to the same trace. */
@@ -149,7 +164,6 @@ export const rpcTracing = {
     const traceId = span.spanContext().traceId;
     return /^0+$/.test(traceId) ? traceIdOf(parent) : traceId;
   },
-
 };
 
 function traceIdOf(ctx: Context): string | undefined {
@@ -165,7 +179,13 @@ const NO_SERVER_SPAN: ServerSpan = {
 };
 
 /** The client's span as a RecordedSpan: a new trace, its context written straight into the request's headers. */
-function recordedPublishSpan(recorder: SpanRecorder, queue: string, correlationId: string, n: number, headers: AmqpHeaders): ClientSpan {
+function recordedPublishSpan(
+  recorder: SpanRecorder,
+  queue: string,
+  correlationId: string,
+  n: number,
+  headers: AmqpHeaders,
+): ClientSpan {
   const attributes = rpcSpanAttributes({ queue, correlationId, operation: 'send' });
   attributes['rpc.fib.n'] = n;
   const span = recorder.startSpan(rpcSpanNames.publish(queue), rpcSpanKinds.publish, undefined, attributes);
@@ -174,14 +194,25 @@ function recordedPublishSpan(recorder: SpanRecorder, queue: string, correlationI
 }
 
 /** The server's span as a RecordedSpan, recorded when the caller sampled the call (parent-based, as the SDK's sampler). */
-function recordedProcessSpan(recorder: SpanRecorder, queue: string, message: ConsumeMessage, headers: AmqpHeaders): ServerSpan {
+function recordedProcessSpan(
+  recorder: SpanRecorder,
+  queue: string,
+  message: ConsumeMessage,
+  headers: AmqpHeaders,
+): ServerSpan {
   const parent = remoteSpanContext(headers);
   if (!parent || (parent.traceFlags & TraceFlags.SAMPLED) === 0) return NO_SERVER_SPAN;
-  const attributes = rpcSpanAttributes({ queue, correlationId: message.properties.correlationId as string | undefined, operation: 'process' });
+  const attributes = rpcSpanAttributes({
+    queue,
+    correlationId: message.properties.correlationId as string | undefined,
+    operation: 'process',
+  });
   attributes['messaging.rabbitmq.message.delivery_tag'] = message.fields.deliveryTag;
   attributes['messaging.rabbitmq.redelivered'] = message.fields.redelivered;
   const span = recorder.startSpan(rpcSpanNames.process(queue), rpcSpanKinds.process, parent, attributes);
-  return serverSpanOf(span, () => recorder.startSpan(rpcSpanNames.compute, rpcSpanKinds.compute, span.spanContext(), {}));
+  return serverSpanOf(span, () =>
+    recorder.startSpan(rpcSpanNames.compute, rpcSpanKinds.compute, span.spanContext(), {}),
+  );
 }
 
 /** The client's handle on its span, SDK or recorded: an error message marks it failed. */

@@ -33,7 +33,10 @@ export interface ScenarioOverrides {
  * open-loop one; giving both is an error. A count without a duration drops the scenario's
  * duration, so `--calls 100` means exactly 100 calls.
  */
-export function applyOverrides(definition: ScenarioDefinition, overrides: ScenarioOverrides): { definition: ScenarioDefinition; errors: string[] } {
+export function applyOverrides(
+  definition: ScenarioDefinition,
+  overrides: ScenarioOverrides,
+): { definition: ScenarioDefinition; errors: string[] } {
   const errors: string[] = [];
   if (overrides.ratePerSec !== undefined && overrides.concurrency !== undefined) {
     errors.push('--rate (open loop) and --concurrency (closed loop) exclude each other: give one');
@@ -79,7 +82,11 @@ export function applyOverrides(definition: ScenarioDefinition, overrides: Scenar
   return { definition: next, errors };
 }
 
-function commandOverride(spec: CommandImplementationSpec | undefined, command: string | undefined, readyTimeoutMs: number | undefined): CommandImplementationSpec | undefined {
+function commandOverride(
+  spec: CommandImplementationSpec | undefined,
+  command: string | undefined,
+  readyTimeoutMs: number | undefined,
+): CommandImplementationSpec | undefined {
   const chosen = command ?? spec?.command;
   if (chosen === undefined) return undefined;
   return { ...spec, command: chosen, ...(readyTimeoutMs !== undefined ? { readyTimeoutMs } : {}) };

@@ -72,7 +72,10 @@ export function confirmsRequests(topology: ScenarioDefinition['topology']): bool
  */
 export class InvalidScenarioError extends Error {
   override readonly name = 'InvalidScenarioError';
-  constructor(scenario: string, readonly problems: readonly string[]) {
+  constructor(
+    scenario: string,
+    readonly problems: readonly string[],
+  ) {
     super(`scenario "${scenario}" is invalid:\n  - ${problems.join('\n  - ')}`);
   }
 }
@@ -87,23 +90,40 @@ export function defineScenario(definition: ScenarioDefinition): ScenarioDefiniti
 export function validateScenario(definition: ScenarioDefinition): string[] {
   const errors: string[] = [];
   const { topology } = definition;
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(definition.name)) errors.push(`name must be lower-case words joined by dashes, got "${definition.name}"`);
-  if (!(Number.isInteger(topology.servers) && topology.servers >= 1 && topology.servers <= 32)) errors.push(`servers must be an integer from 1 to 32, got ${topology.servers}`);
-  if (!(Number.isInteger(topology.clients) && topology.clients >= 1 && topology.clients <= 32)) errors.push(`clients must be an integer from 1 to 32, got ${topology.clients}`);
-  if (!REPLY_MODES.includes(topology.replyMode)) errors.push(`reply mode must be one of ${REPLY_MODES.join(', ')}, got "${topology.replyMode}"`);
-  if (!(Number.isInteger(topology.prefetch) && topology.prefetch >= 1 && topology.prefetch <= 10_000)) errors.push(`prefetch must be an integer from 1 to 10000, got ${topology.prefetch}`);
-  if (topology.queueType !== undefined && !QUEUE_TYPES.includes(topology.queueType)) errors.push(`queue type must be one of ${QUEUE_TYPES.join(', ')}, got "${String(topology.queueType)}"`);
-  if (topology.nodes !== undefined && !(Number.isInteger(topology.nodes) && topology.nodes >= 1 && topology.nodes <= 9)) errors.push(`nodes must be an integer from 1 to 9, got ${topology.nodes}`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(definition.name))
+    errors.push(`name must be lower-case words joined by dashes, got "${definition.name}"`);
+  if (!(Number.isInteger(topology.servers) && topology.servers >= 1 && topology.servers <= 32))
+    errors.push(`servers must be an integer from 1 to 32, got ${topology.servers}`);
+  if (!(Number.isInteger(topology.clients) && topology.clients >= 1 && topology.clients <= 32))
+    errors.push(`clients must be an integer from 1 to 32, got ${topology.clients}`);
+  if (!REPLY_MODES.includes(topology.replyMode))
+    errors.push(`reply mode must be one of ${REPLY_MODES.join(', ')}, got "${topology.replyMode}"`);
+  if (!(Number.isInteger(topology.prefetch) && topology.prefetch >= 1 && topology.prefetch <= 10_000))
+    errors.push(`prefetch must be an integer from 1 to 10000, got ${topology.prefetch}`);
+  if (topology.queueType !== undefined && !QUEUE_TYPES.includes(topology.queueType))
+    errors.push(`queue type must be one of ${QUEUE_TYPES.join(', ')}, got "${String(topology.queueType)}"`);
+  if (topology.nodes !== undefined && !(Number.isInteger(topology.nodes) && topology.nodes >= 1 && topology.nodes <= 9))
+    errors.push(`nodes must be an integer from 1 to 9, got ${topology.nodes}`);
   const queueProblem = topology.queue === undefined ? undefined : validateQueueName(topology.queue);
   if (queueProblem) errors.push(queueProblem);
-  if (!(definition.timeoutMs > 0 && definition.timeoutMs <= 600_000)) errors.push(`timeout must be > 0 and at most 600000 ms, got ${definition.timeoutMs}`);
-  if (definition.maxN !== undefined && !(Number.isInteger(definition.maxN) && definition.maxN >= 0 && definition.maxN <= 10_000)) errors.push(`maxN must be an integer from 0 to 10000, got ${definition.maxN}`);
-  if (definition.tracing && !(definition.tracing.sampleRatio >= 0 && definition.tracing.sampleRatio <= 1)) errors.push(`trace sample ratio must be from 0 to 1, got ${definition.tracing.sampleRatio}`);
+  if (!(definition.timeoutMs > 0 && definition.timeoutMs <= 600_000))
+    errors.push(`timeout must be > 0 and at most 600000 ms, got ${definition.timeoutMs}`);
+  if (
+    definition.maxN !== undefined &&
+    !(Number.isInteger(definition.maxN) && definition.maxN >= 0 && definition.maxN <= 10_000)
+  )
+    errors.push(`maxN must be an integer from 0 to 10000, got ${definition.maxN}`);
+  if (definition.tracing && !(definition.tracing.sampleRatio >= 0 && definition.tracing.sampleRatio <= 1))
+    errors.push(`trace sample ratio must be from 0 to 1, got ${definition.tracing.sampleRatio}`);
   errors.push(...validateLoadOptions(definition.load));
   for (const [index, fault] of definition.faults.entries()) {
     // The ranges are checked only on a fault whose shape is right: they read its fields.
     const shape = faultShapeProblems(fault, index);
-    errors.push(...(shape.length > 0 ? shape : [...validateFault(fault, topology.servers), ...validateNodeFault(fault, topology.nodes ?? 1)]));
+    errors.push(
+      ...(shape.length > 0
+        ? shape
+        : [...validateFault(fault, topology.servers), ...validateNodeFault(fault, topology.nodes ?? 1)]),
+    );
   }
   errors.push(...validateImplementations(definition));
   return errors;
@@ -115,17 +135,24 @@ function validateImplementations(definition: ScenarioDefinition): string[] {
   const client = definition.implementations?.client;
   const errors = [...validateImplementationSpec('server', server), ...validateImplementationSpec('client', client)];
   if (client && definition.topology.confirmRequests === true) {
-    errors.push('confirmRequests makes the built-in client publish with publisher confirms; an external client publishes as it likes: run this scenario with the built-in client, or without confirmRequests');
+    errors.push(
+      'confirmRequests makes the built-in client publish with publisher confirms; an external client publishes as it likes: run this scenario with the built-in client, or without confirmRequests',
+    );
   }
   if (client && (definition.badInputEvery ?? 0) > 0) {
-    errors.push('badInputEvery sends malformed request bodies, which the client line protocol cannot ask for: run this scenario with the built-in client');
+    errors.push(
+      'badInputEvery sends malformed request bodies, which the client line protocol cannot ask for: run this scenario with the built-in client',
+    );
   }
   if (client) {
     // Each call in flight gets an n of its own (n >= 2), so a result names the call it answers.
     const maxN = definition.maxN ?? 90;
-    const maxInFlight = definition.load.executor === 'constant-arrival-rate' ? definition.load.maxInFlight : definition.load.concurrency;
+    const maxInFlight =
+      definition.load.executor === 'constant-arrival-rate' ? definition.load.maxInFlight : definition.load.concurrency;
     if (maxN < maxInFlight + 2) {
-      errors.push(`an external client needs a distinct n for each call in flight: maxN (${maxN}) must be >= calls in flight (${maxInFlight}) + 2; raise maxN or lower ${definition.load.executor === 'constant-arrival-rate' ? 'maxInFlight' : 'concurrency'}`);
+      errors.push(
+        `an external client needs a distinct n for each call in flight: maxN (${maxN}) must be >= calls in flight (${maxInFlight}) + 2; raise maxN or lower ${definition.load.executor === 'constant-arrival-rate' ? 'maxInFlight' : 'concurrency'}`,
+      );
     }
   }
   return errors;

@@ -18,10 +18,14 @@ export interface ImplementationsSpec {
 
 export const DEFAULT_READY_TIMEOUT_MS = 15_000;
 
-export function validateImplementationSpec(role: 'server' | 'client', spec: CommandImplementationSpec | undefined): string[] {
+export function validateImplementationSpec(
+  role: 'server' | 'client',
+  spec: CommandImplementationSpec | undefined,
+): string[] {
   if (spec === undefined) return [];
   const errors: string[] = [];
-  if (typeof spec.command !== 'string' || spec.command.trim() === '') errors.push(`${role} command must be a non-empty string, got ${JSON.stringify(spec.command)}`);
+  if (typeof spec.command !== 'string' || spec.command.trim() === '')
+    errors.push(`${role} command must be a non-empty string, got ${JSON.stringify(spec.command)}`);
   if (spec.readyTimeoutMs !== undefined && !(spec.readyTimeoutMs >= 100 && spec.readyTimeoutMs <= 600_000)) {
     errors.push(`${role} readyTimeoutMs must be from 100 to 600000, got ${spec.readyTimeoutMs}`);
   }

@@ -43,14 +43,22 @@ describe('scenario files given by path', () => {
   it('names each missing field of a file that does not export a scenario', async () => {
     const file = join(dir, 'empty.ts');
     writeFileSync(file, 'export default { name: "half" };\n');
-    await expect(loadScenarioFile(file)).rejects.toThrow(/"topology" must be an object.*\n[\s\S]*"gates" must be an array/);
+    await expect(loadScenarioFile(file)).rejects.toThrow(
+      /"topology" must be an object.*\n[\s\S]*"gates" must be an array/,
+    );
   });
 
   const withFaults = (faults: string, wrap = true) => {
     const body = SCENARIO.replace('faults: [],', `faults: ${faults},`);
-    return wrap ? body : body.replace(`import { defineScenario } from '${api}';\n`, '').replace('defineScenario({', '({').replace(/\}\);\n$/, '});\n');
+    return wrap
+      ? body
+      : body
+          .replace(`import { defineScenario } from '${api}';\n`, '')
+          .replace('defineScenario({', '({')
+          .replace(/\}\);\n$/, '});\n');
   };
-  const VALID_KINDS = 'valid kinds: kill-server-at-fault-point, kill-server, toxic, disable-proxy, close-connections, restart-broker, kill-node, pause-node, partition-node, rolling-restart';
+  const VALID_KINDS =
+    'valid kinds: kill-server-at-fault-point, kill-server, toxic, disable-proxy, close-connections, restart-broker, kill-node, pause-node, partition-node, rolling-restart';
 
   it('names the field, the bad value and the valid kinds of a mistyped fault kind', async () => {
     const file = join(dir, 'typo.mjs');
@@ -62,14 +70,30 @@ describe('scenario files given by path', () => {
 
   it('checks the faults of a file that exports a plain object the same way', async () => {
     const file = join(dir, 'plain-object.mjs');
-    writeFileSync(file, withFaults("[{ kind: 'restart-broker', trigger: { atMs: 0 } }, { kind: 'kill-servr', server: 1, trigger: { atMs: 500 } }]", false));
-    await expect(loadScenarioFile(file)).rejects.toThrow(`scenario file ${file} is invalid:\n  - faults[1].kind: "kill-servr" is not a fault kind (did you mean "kill-server"?)`);
+    writeFileSync(
+      file,
+      withFaults(
+        "[{ kind: 'restart-broker', trigger: { atMs: 0 } }, { kind: 'kill-servr', server: 1, trigger: { atMs: 500 } }]",
+        false,
+      ),
+    );
+    await expect(loadScenarioFile(file)).rejects.toThrow(
+      `scenario file ${file} is invalid:\n  - faults[1].kind: "kill-servr" is not a fault kind (did you mean "kill-server"?)`,
+    );
   });
 
   it('names every misspelt or missing field of a fault at once, and what is valid there', async () => {
     const file = join(dir, 'fields.mjs');
-    writeFileSync(file, withFaults("[{ kind: 'kill-server', server: '1', trigger: { at: 500 }, restartAfterMS: 500 }, { kind: 'toxic', proxy: 'servers', trigger: { atMs: 0 }, toxic: { type: 'latncy', stream: 'upstream', attributes: { latency: 50 } } }, { kind: 'disable-proxy', proxy: 'servers', trigger: { atMs: 0 } }]"));
-    const message = await loadScenarioFile(file).then(() => '', (error: Error) => error.message);
+    writeFileSync(
+      file,
+      withFaults(
+        "[{ kind: 'kill-server', server: '1', trigger: { at: 500 }, restartAfterMS: 500 }, { kind: 'toxic', proxy: 'servers', trigger: { atMs: 0 }, toxic: { type: 'latncy', stream: 'upstream', attributes: { latency: 50 } } }, { kind: 'disable-proxy', proxy: 'servers', trigger: { atMs: 0 } }]",
+      ),
+    );
+    const message = await loadScenarioFile(file).then(
+      () => '',
+      (error: Error) => error.message,
+    );
     expect(message.split('\n').slice(1)).toEqual([
       '  - faults[0].server: expected a number, got "1"',
       '  - faults[0].trigger: must be { atMs: <ms after the load started> } or { afterCall: <calls sent> }, got {"at":500}',
@@ -83,9 +107,15 @@ describe('scenario files given by path', () => {
     const file = join(dir, 'typo-cli.mjs');
     writeFileSync(file, withFaults("[{ kind: 'kill-servr', server: 1, trigger: { atMs: 500 } }]"));
     const cli = new URL('../cli/cli.ts', import.meta.url).pathname;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', cli, file, '--out', join(dir, 'typo-run')], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, AMQP_URL: '', TOXIPROXY_URL: '' } });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', cli, file, '--out', join(dir, 'typo-run')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, AMQP_URL: '', TOXIPROXY_URL: '' },
+    });
     expect(run.status, run.stderr).toBe(EXIT_HARNESS_ERROR);
-    expect(run.stderr).toContain(`faults[0].kind: "kill-servr" is not a fault kind (did you mean "kill-server"?); ${VALID_KINDS}`);
+    expect(run.stderr).toContain(
+      `faults[0].kind: "kill-servr" is not a fault kind (did you mean "kill-server"?); ${VALID_KINDS}`,
+    );
     expect(run.stderr).not.toMatch(/TypeError|Cannot read properties/);
   });
 

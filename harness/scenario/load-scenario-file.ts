@@ -30,7 +30,9 @@ export async function loadScenarioFile(path: string): Promise<ScenarioDefinition
   const definition = unwrapDefault(module.default);
   const shapeErrors = shapeProblems(definition);
   if (shapeErrors.length > 0) {
-    throw new Error(`scenario file ${path} must export default defineScenario({...}) (see scenarios/README.md):\n  - ${shapeErrors.join('\n  - ')}`);
+    throw new Error(
+      `scenario file ${path} must export default defineScenario({...}) (see scenarios/README.md):\n  - ${shapeErrors.join('\n  - ')}`,
+    );
   }
   const errors = validateScenario(definition as ScenarioDefinition);
   if (errors.length > 0) throw new Error(`scenario file ${path} is invalid:\n  - ${errors.join('\n  - ')}`);
@@ -40,11 +42,16 @@ export async function loadScenarioFile(path: string): Promise<ScenarioDefinition
 /** The problems of an InvalidScenarioError, thrown by whichever copy of the harness the file imported. */
 function invalidScenarioProblems(error: unknown): readonly string[] | undefined {
   const candidate = error as Partial<InvalidScenarioError> | null;
-  return candidate?.name === 'InvalidScenarioError' && Array.isArray(candidate.problems) ? candidate.problems : undefined;
+  return candidate?.name === 'InvalidScenarioError' && Array.isArray(candidate.problems)
+    ? candidate.problems
+    : undefined;
 }
 
 function unwrapDefault(value: unknown): unknown {
-  const inner = typeof value === 'object' && value !== null && !('name' in value) ? (value as { default?: unknown }).default : undefined;
+  const inner =
+    typeof value === 'object' && value !== null && !('name' in value)
+      ? (value as { default?: unknown }).default
+      : undefined;
   return inner ?? value;
 }
 
@@ -57,7 +64,8 @@ async function importModule(absolute: string): Promise<unknown> {
 /** Enough of the shape for validateScenario to read it without crashing. */
 function shapeProblems(value: unknown): string[] {
   if (value === undefined) return ['it has no default export'];
-  if (typeof value !== 'object' || value === null) return [`its default export is a ${value === null ? 'null' : typeof value}, not a scenario object`];
+  if (typeof value !== 'object' || value === null)
+    return [`its default export is a ${value === null ? 'null' : typeof value}, not a scenario object`];
   const record = value as Record<string, unknown>;
   const problems: string[] = [];
   const expect = (field: string, ok: boolean, what: string) => {
@@ -66,7 +74,11 @@ function shapeProblems(value: unknown): string[] {
   expect('name', typeof record.name === 'string', 'a string');
   expect('description', typeof record.description === 'string', 'a string');
   expect('topology', isObject(record.topology), 'an object { servers, clients, replyMode, prefetch, confirmReplies }');
-  expect('load', isObject(record.load) && typeof (record.load as Record<string, unknown>).executor === 'string', 'an object with an executor');
+  expect(
+    'load',
+    isObject(record.load) && typeof (record.load as Record<string, unknown>).executor === 'string',
+    'an object with an executor',
+  );
   expect('timeoutMs', typeof record.timeoutMs === 'number', 'a number');
   expect('faults', Array.isArray(record.faults), 'an array');
   expect('checks', Array.isArray(record.checks), 'an array');

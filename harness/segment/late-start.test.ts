@@ -31,8 +31,20 @@ afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function participant(startAtEpochMs: number, role: 'clients' | 'servers' = 'clients', definition = duplicateReply): { run: SegmentRun; definition: typeof definition } {
-  const request = { role, index: role === 'clients' ? 1 : 0, count: 2, startAtEpochMs, scenarioSource: definition.name, overrides: {}, gates: [] };
+function participant(
+  startAtEpochMs: number,
+  role: 'clients' | 'servers' = 'clients',
+  definition = duplicateReply,
+): { run: SegmentRun; definition: typeof definition } {
+  const request = {
+    role,
+    index: role === 'clients' ? 1 : 0,
+    count: 2,
+    startAtEpochMs,
+    scenarioSource: definition.name,
+    overrides: {},
+    gates: [],
+  };
   const planned = planParticipant(definition, request, 42);
   if (!planned.run || !planned.definition) throw new Error(planned.errors.join('; '));
   return { run: planned.run, definition: planned.definition };
@@ -56,7 +68,7 @@ describe('a --start-at in the past', () => {
 
   it('is refused more than 10 s back, naming the clock difference and what to do', () => {
     expect(() => parseStartAt(YEARS_AGO, now)).toThrow(
-      '--start-at 2020-01-01T00:00:00Z is 6 years 11 months (218,282,400 s) in the past (this machine\'s clock reads 2026-12-01T10:00:00.000Z); a segment\'s start must be at most 10 s in the past: check the clocks of the machines (chrony/ntp) or give a later time, e.g. 2026-12-01T10:01:00.000Z',
+      "--start-at 2020-01-01T00:00:00Z is 6 years 11 months (218,282,400 s) in the past (this machine's clock reads 2026-12-01T10:00:00.000Z); a segment's start must be at most 10 s in the past: check the clocks of the machines (chrony/ntp) or give a later time, e.g. 2026-12-01T10:01:00.000Z",
     );
     expect(() => parseStartAt('2026-12-01T09:58:00Z', now)).toThrow('is 2 minutes (120 s) in the past');
     expect(() => parseStartAt('2026-12-01T09:59:49.9Z', now)).toThrow('is 10.1 s in the past');
@@ -75,12 +87,28 @@ describe('a --start-at in the past', () => {
 });
 
 describe('the scenario command with a start years in the past', { timeout: 120_000 }, () => {
-  for (const part of [['--segment', '1/2'], ['--role', 'servers', '--segments', '2']]) {
+  for (const part of [
+    ['--segment', '1/2'],
+    ['--role', 'servers', '--segments', '2'],
+  ]) {
     it(`refuses ${part.join(' ')} before any process or folder starts: exit 2, the difference on stderr`, async () => {
       const out = join(tempDir(), 'run');
-      const run = await runCli(['duplicate-reply', ...part, '--start-at', YEARS_AGO, '--seed', '42', '--broker', 'url', '--out', out]);
+      const run = await runCli([
+        'duplicate-reply',
+        ...part,
+        '--start-at',
+        YEARS_AGO,
+        '--seed',
+        '42',
+        '--broker',
+        'url',
+        '--out',
+        out,
+      ]);
       expect(run.code, run.stderr).toBe(EXIT_HARNESS_ERROR);
-      expect(run.stderr).toMatch(/--start-at 2020-01-01T00:00:00Z is 6 years 11 months \([\d,]+ s\) in the past .*at most 10 s in the past: check the clocks of the machines \(chrony\/ntp\) or give a later time/);
+      expect(run.stderr).toMatch(
+        /--start-at 2020-01-01T00:00:00Z is 6 years 11 months \([\d,]+ s\) in the past .*at most 10 s in the past: check the clocks of the machines \(chrony\/ntp\) or give a later time/,
+      );
       expect(run.stderr).not.toContain('starting broker');
       expect(existsSync(out)).toBe(false);
     });
@@ -91,9 +119,20 @@ describe('a participant against its start', () => {
   it('refuses, in the runner too, a start years in the past before anything starts, and the result holds no interval per second since', async () => {
     const { run, definition } = participant(Date.parse(YEARS_AGO));
     const runDir = tempDir();
-    const result = await runScenario({ definition, broker: 'url', proxy: 'builtin', seed: 42, runDir, gates: [], tracing: { enabled: false, sampleRatio: 0 }, segment: run });
+    const result = await runScenario({
+      definition,
+      broker: 'url',
+      proxy: 'builtin',
+      seed: 42,
+      runDir,
+      gates: [],
+      tracing: { enabled: false, sampleRatio: 0 },
+      segment: run,
+    });
     expect(result.verdict).toBe('error');
-    expect(result.harnessErrors.join('\n')).toMatch(/the start of segment 1\/2 \(--start-at 2020-01-01T00:00:00.000Z\) is 6 years 11 months \([\d,]+ s\) in the past/);
+    expect(result.harnessErrors.join('\n')).toMatch(
+      /the start of segment 1\/2 \(--start-at 2020-01-01T00:00:00.000Z\) is 6 years 11 months \([\d,]+ s\) in the past/,
+    );
     expect(result.environment.broker.version).toBe('not started');
     expect(result.latency.series.length).toBeLessThanOrEqual(1);
     expect(readdirSync(runDir)).not.toContain('segment.json');
@@ -103,13 +142,19 @@ describe('a participant against its start', () => {
     const now = Date.now();
     expect(participant(now - 9_000).run.startProblem(now)).toBeUndefined();
     expect(participant(now + 23 * 3_600_000).run.startProblem(now)).toBeUndefined();
-    expect(participant(now - 11_000).run.startProblem(now)).toMatch(/is 11\.0 s in the past .* or give a later --start-at$/);
-    expect(participant(now + 25 * 3_600_000).run.startProblem(now)).toMatch(/^the start of segment 1\/2 \(--start-at \S+\) is more than 24 h ahead; check the date$/);
+    expect(participant(now - 11_000).run.startProblem(now)).toMatch(
+      /is 11\.0 s in the past .* or give a later --start-at$/,
+    );
+    expect(participant(now + 25 * 3_600_000).run.startProblem(now)).toMatch(
+      /^the start of segment 1\/2 \(--start-at \S+\) is more than 24 h ahead; check the date$/,
+    );
   });
 
   it('refuses to start the load when its processes were ready more than 10 s after the start', async () => {
     const { run } = participant(Date.now() - 11_000);
-    await expect(run.untilStart(undefined)).rejects.toThrow(/^segment 1\/2 was ready to start its load 1\d\.\d s after --start-at \S+, and a segment's start must be at most 10 s in the past/);
+    await expect(run.untilStart(undefined)).rejects.toThrow(
+      /^segment 1\/2 was ready to start its load 1\d\.\d s after --start-at \S+, and a segment's start must be at most 10 s in the past/,
+    );
   });
 
   it('starts a load whose processes were ready a little late at once, with a warning that says by how much', async () => {
@@ -143,7 +188,7 @@ describe('a segment run that starts a little late', { timeout: 180_000 }, () => 
     await node?.stop();
   });
 
-  it('runs, and carries the lateness in result.json\'s warnings', async () => {
+  it("runs, and carries the lateness in result.json's warnings", async () => {
     const small = defineScenario({
       ...duplicateReply,
       name: 'late-start',
@@ -155,9 +200,20 @@ describe('a segment run that starts a little late', { timeout: 180_000 }, () => 
     });
     // Already 400 ms late when the runner starts: its set-up only adds to that.
     const { run, definition } = participant(Date.now() - 400, 'clients', small);
-    const result = await runScenario({ definition, broker: node, proxy: 'builtin', seed: 42, runDir: tempDir(), gates: [], tracing: { enabled: false, sampleRatio: 0 }, segment: run });
+    const result = await runScenario({
+      definition,
+      broker: node,
+      proxy: 'builtin',
+      seed: 42,
+      runDir: tempDir(),
+      gates: [],
+      tracing: { enabled: false, sampleRatio: 0 },
+      segment: run,
+    });
     expect(result.harnessErrors).toEqual([]);
     expect(result.counters.sent).toBe(1);
-    expect(result.warnings?.join('\n')).toMatch(/^segment 1\/2 was ready to start its load \d+\.\d s after --start-at \S+: its calls are that much later/m);
+    expect(result.warnings?.join('\n')).toMatch(
+      /^segment 1\/2 was ready to start its load \d+\.\d s after --start-at \S+: its calls are that much later/m,
+    );
   });
 });

@@ -63,7 +63,8 @@ export async function mergeSegments(dirs: readonly string[], outDir: string): Pr
   if (dirs.length === 0) throw new SegmentMergeError('cannot merge: no folders given');
   const folders = readSegmentFolders(dirs);
   const set = checkSegmentSet(folders);
-  if (set.problems.length > 0) throw new SegmentMergeError(`cannot merge these folders into one run:\n  - ${set.problems.join('\n  - ')}`);
+  if (set.problems.length > 0)
+    throw new SegmentMergeError(`cannot merge these folders into one run:\n  - ${set.problems.join('\n  - ')}`);
   const first = folders[0]!.record;
   const definition = await wholeScenario(first);
   const created = highestMissingLevel(outDir);
@@ -90,12 +91,23 @@ function highestMissingLevel(dir: string): string | undefined {
  * The whole run from a checked set of folders (`first`: the first folder given, whose identity
  * they share); `spanFiles` receives each span copy as it is made.
  */
-async function assembleMerged(set: SegmentSet, first: SegmentRecord, definition: ScenarioDefinition, outDir: string, spanFiles: string[]): Promise<ScenarioResult> {
+async function assembleMerged(
+  set: SegmentSet,
+  first: SegmentRecord,
+  definition: ScenarioDefinition,
+  outDir: string,
+  spanFiles: string[],
+): Promise<ScenarioResult> {
   const participants = [...set.segments, ...(set.servers ? [set.servers] : [])];
   copySpanFiles(participants, outDir, spanFiles);
   const assembled = await assembleResult(mergedInput(set, participants, first, definition, outDir, spanFiles));
   const merged = withSegments(assembled, set, participants, first);
-  const gates = prepareGates(first.gates, { tolerancePct: 10, scenario: definition.name, scenarioGates: definition.gates, faults: definition.faults });
+  const gates = prepareGates(first.gates, {
+    tolerancePct: 10,
+    scenario: definition.name,
+    scenarioGates: definition.gates,
+    faults: definition.faults,
+  });
   return applyGates([merged], gates, {}).results[0]!;
 }
 
@@ -113,7 +125,9 @@ function copySpanFiles(participants: readonly SegmentFolder[], outDir: string, s
 }
 
 /** Every participant's clients, servers and tallies, each named by its participant, and the requests the servers handled. */
-function participantInstances(participants: readonly SegmentFolder[]): Pick<AssembleInput, 'clients' | 'servers' | 'clientTallies' | 'serverTallies' | 'handledCallIds'> {
+function participantInstances(
+  participants: readonly SegmentFolder[],
+): Pick<AssembleInput, 'clients' | 'servers' | 'clientTallies' | 'serverTallies' | 'handledCallIds'> {
   const clients: ReportingInstance[] = [];
   const servers: ReportingInstance[] = [];
   const clientTallies = new Map<string, ClientTally>();
@@ -121,8 +135,10 @@ function participantInstances(participants: readonly SegmentFolder[]): Pick<Asse
   const handledCallIds = new CallIdSet();
   for (const { record } of participants) {
     const part = participantName(record);
-    for (const each of record.clients) clients.push({ name: `${part}/${each.name}`, final: each.final as FinalObservations | undefined });
-    for (const each of record.servers) servers.push({ name: `${part}/${each.name}`, final: each.final as FinalObservations | undefined });
+    for (const each of record.clients)
+      clients.push({ name: `${part}/${each.name}`, final: each.final as FinalObservations | undefined });
+    for (const each of record.servers)
+      servers.push({ name: `${part}/${each.name}`, final: each.final as FinalObservations | undefined });
     for (const [name, tally] of Object.entries(record.clientTallies)) clientTallies.set(`${part}/${name}`, tally);
     for (const [name, tally] of Object.entries(record.serverTallies)) serverTallies.set(`${part}/${name}`, tally);
     handledCallIds.addAll(record.handledCallIds);
@@ -131,7 +147,14 @@ function participantInstances(participants: readonly SegmentFolder[]): Pick<Asse
 }
 
 /** What a single run gathers, gathered from every participant: the input of assembleResult. */
-function mergedInput(set: SegmentSet, participants: readonly SegmentFolder[], first: SegmentRecord, definition: ScenarioDefinition, outDir: string, spanFiles: readonly string[]): AssembleInput {
+function mergedInput(
+  set: SegmentSet,
+  participants: readonly SegmentFolder[],
+  first: SegmentRecord,
+  definition: ScenarioDefinition,
+  outDir: string,
+  spanFiles: readonly string[],
+): AssembleInput {
   const expired = participants.filter((p) => p.record.expiredRequestIds !== undefined);
   const sum = (pick: (record: SegmentRecord) => number) => participants.reduce((total, p) => total + pick(p.record), 0);
   return {
@@ -153,14 +176,24 @@ function mergedInput(set: SegmentSet, participants: readonly SegmentFolder[], fi
     ...participantInstances(participants),
     faults: set.servers ? set.servers.record.faults : notRun(definition),
     timeline: interleave(participants),
-    harnessErrors: participants.flatMap((p) => p.record.harnessErrors.map((error) => `${participantName(p.record)}: ${error}`)),
-    extra: { brokerRestarts: sum((r) => r.extra.brokerRestarts), serverKills: sum((r) => r.extra.serverKills), serverRestarts: sum((r) => r.extra.serverRestarts) },
+    harnessErrors: participants.flatMap((p) =>
+      p.record.harnessErrors.map((error) => `${participantName(p.record)}: ${error}`),
+    ),
+    extra: {
+      brokerRestarts: sum((r) => r.extra.brokerRestarts),
+      serverKills: sum((r) => r.extra.serverKills),
+      serverRestarts: sum((r) => r.extra.serverRestarts),
+    },
     spanFiles,
-    implementations: { server: set.servers?.record.implementations.server ?? 'not run by the harness', client: set.segments[0]!.record.implementations.client },
+    implementations: {
+      server: set.servers?.record.implementations.server ?? 'not run by the harness',
+      client: set.segments[0]!.record.implementations.client,
+    },
     interrupted: participants.some((p) => p.record.interrupted),
     loadEndedEpochMs: Math.max(...set.segments.map((s) => s.record.loadEndedEpochMs ?? Date.parse(s.record.endedAt))),
     requestsQueuedAtStop: set.servers?.record.requestsQueuedAtStop,
-    expiredRequestIds: expired.length > 0 ? new Set(expired.flatMap((p) => p.record.expiredRequestIds ?? [])) : undefined,
+    expiredRequestIds:
+      expired.length > 0 ? new Set(expired.flatMap((p) => p.record.expiredRequestIds ?? [])) : undefined,
   };
 }
 
@@ -168,19 +201,37 @@ function mergedInput(set: SegmentSet, participants: readonly SegmentFolder[], fi
  * The assembled run as one of segments: the check that call ids are unique across segments
  * added, the verdict judged again with it, the merge's warnings, and who took part.
  */
-function withSegments(assembled: ScenarioResult, set: SegmentSet, participants: readonly SegmentFolder[], first: SegmentRecord): ScenarioResult {
+function withSegments(
+  assembled: ScenarioResult,
+  set: SegmentSet,
+  participants: readonly SegmentFolder[],
+  first: SegmentRecord,
+): ScenarioResult {
   const warnings = [
     ...(set.clockSkewWarning ? [set.clockSkewWarning] : []),
-    ...(set.servers ? [] : ['no --role servers run was merged: the servers were run elsewhere, so nothing says which requests they handled, and the scenario\'s faults did not run']),
+    ...(set.servers
+      ? []
+      : [
+          "no --role servers run was merged: the servers were run elsewhere, so nothing says which requests they handled, and the scenario's faults did not run",
+        ]),
   ];
-  const distinctIds = callIdsUniqueAcrossSegments(set.segments.map((s) => s.record.clients.flatMap((c) => (c.final?.sentRequests ? [c.final.sentRequests.published] : []))));
+  const distinctIds = callIdsUniqueAcrossSegments(
+    set.segments.map((s) =>
+      s.record.clients.flatMap((c) => (c.final?.sentRequests ? [c.final.sentRequests.published] : [])),
+    ),
+  );
   const checks = [...assembled.checks, distinctIds];
   const startAtEpochMs = Date.parse(first.identity.startAt);
   return {
     ...assembled,
     config: { ...assembled.config, queue: first.identity.queue },
     checks,
-    verdict: assembled.verdict === 'error' || assembled.verdict === 'interrupted' ? assembled.verdict : checks.every((check) => check.passed) ? 'pass' : 'fail',
+    verdict:
+      assembled.verdict === 'error' || assembled.verdict === 'interrupted'
+        ? assembled.verdict
+        : checks.every((check) => check.passed)
+          ? 'pass'
+          : 'fail',
     warnings: [...(assembled.warnings ?? []), ...warnings],
     segments: {
       count: first.identity.count,
@@ -204,22 +255,37 @@ function withSegments(assembled: ScenarioResult, set: SegmentSet, participants: 
 async function wholeScenario(record: SegmentRecord): Promise<ScenarioDefinition> {
   const source = record.scenarioSource;
   const base = findScenario(source) ?? (isScenarioPath(source) ? await loadScenarioFile(source) : undefined);
-  if (!base) throw new SegmentMergeError(`cannot merge: the segments ran scenario "${source}", which this harness does not know; merge where that scenario (file) exists`);
+  if (!base)
+    throw new SegmentMergeError(
+      `cannot merge: the segments ran scenario "${source}", which this harness does not know; merge where that scenario (file) exists`,
+    );
   const { definition, errors } = applyOverrides(base, record.overrides);
-  if (errors.length > 0) throw new SegmentMergeError(`cannot merge: the segments' scenario options are not valid here:\n  - ${errors.join('\n  - ')}`);
+  if (errors.length > 0)
+    throw new SegmentMergeError(
+      `cannot merge: the segments' scenario options are not valid here:\n  - ${errors.join('\n  - ')}`,
+    );
   return definition;
 }
 
 /** Without a servers run, the scenario's faults never ran: listed as not fired, so faults-fired says so. */
 function notRun(definition: ScenarioDefinition): FaultRecord[] {
-  return definition.faults.map((spec, index) => ({ id: `fault-${index + 1}`, kind: spec.kind, fired: false, ...describeFault(spec) }));
+  return definition.faults.map((spec, index) => ({
+    id: `fault-${index + 1}`,
+    kind: spec.kind,
+    fired: false,
+    ...describeFault(spec),
+  }));
 }
 
 /** Every participant's events on the one time axis they share (the agreed start), processes named by participant. */
 function interleave(participants: readonly SegmentFolder[]): ScenarioResult['timeline'] {
   const events: TimelineEvent[] = participants
-    .flatMap(({ record }) => record.timeline.events.map((event) => ({ ...event, process: `${participantName(record)}/${event.process}` })))
+    .flatMap(({ record }) =>
+      record.timeline.events.map((event) => ({ ...event, process: `${participantName(record)}/${event.process}` })),
+    )
     .sort((a, b) => a.tMs - b.tMs);
-  const dropped = participants.reduce((total, p) => total + p.record.timeline.dropped, 0) + Math.max(0, events.length - MAX_TIMELINE_EVENTS);
+  const dropped =
+    participants.reduce((total, p) => total + p.record.timeline.dropped, 0) +
+    Math.max(0, events.length - MAX_TIMELINE_EVENTS);
   return { events: events.slice(0, MAX_TIMELINE_EVENTS), dropped };
 }

@@ -18,17 +18,23 @@ const SEGMENTS = 4;
 const EnvVar = z.object({
   name: z.string(),
   value: z.string().optional(),
-  valueFrom: z.object({
-    fieldRef: z.object({ fieldPath: z.string() }).optional(),
-    secretKeyRef: z.object({ name: z.string(), key: z.string() }).optional(),
-  }).optional(),
+  valueFrom: z
+    .object({
+      fieldRef: z.object({ fieldPath: z.string() }).optional(),
+      secretKeyRef: z.object({ name: z.string(), key: z.string() }).optional(),
+    })
+    .optional(),
 });
 
 const Pvc = z.object({
   apiVersion: z.literal('v1'),
   kind: z.literal('PersistentVolumeClaim'),
   metadata: z.object({ name: z.string() }),
-  spec: z.object({ accessModes: z.array(z.string()).refine((modes) => modes.includes('ReadWriteMany'), 'every pod writes its folder: ReadWriteMany') }),
+  spec: z.object({
+    accessModes: z
+      .array(z.string())
+      .refine((modes) => modes.includes('ReadWriteMany'), 'every pod writes its folder: ReadWriteMany'),
+  }),
 });
 
 const IndexedJob = z.object({
@@ -43,13 +49,17 @@ const IndexedJob = z.object({
     template: z.object({
       spec: z.object({
         restartPolicy: z.literal('Never'),
-        containers: z.array(z.object({
-          name: z.string(),
-          image: z.string(),
-          command: z.array(z.string()),
-          env: z.array(EnvVar),
-          volumeMounts: z.array(z.object({ name: z.string(), mountPath: z.string() })),
-        })).length(1),
+        containers: z
+          .array(
+            z.object({
+              name: z.string(),
+              image: z.string(),
+              command: z.array(z.string()),
+              env: z.array(EnvVar),
+              volumeMounts: z.array(z.object({ name: z.string(), mountPath: z.string() })),
+            }),
+          )
+          .length(1),
         volumes: z.array(z.object({ name: z.string(), persistentVolumeClaim: z.object({ claimName: z.string() }) })),
       }),
     }),
@@ -57,7 +67,9 @@ const IndexedJob = z.object({
 });
 
 describe('the Kubernetes Indexed Job', () => {
-  const docs = parseAllDocuments(readFileSync(join(ROOT, 'docker/segments/kubernetes-job.yaml'), 'utf8')).map((doc) => doc.toJS() as unknown);
+  const docs = parseAllDocuments(readFileSync(join(ROOT, 'docker/segments/kubernetes-job.yaml'), 'utf8')).map(
+    (doc) => doc.toJS() as unknown,
+  );
   const pvc = Pvc.parse(docs.find((doc) => (doc as { kind?: string }).kind === 'PersistentVolumeClaim'));
   const job = IndexedJob.parse(docs.find((doc) => (doc as { kind?: string }).kind === 'Job'));
   const container = job.spec.template.spec.containers[0]!;
@@ -70,7 +82,9 @@ describe('the Kubernetes Indexed Job', () => {
   });
 
   it('makes the completion index the participant, passes the start time in and takes the broker from a Secret', () => {
-    expect(env.get('PARTICIPANT')?.valueFrom?.fieldRef?.fieldPath).toBe("metadata.annotations['batch.kubernetes.io/job-completion-index']");
+    expect(env.get('PARTICIPANT')?.valueFrom?.fieldRef?.fieldPath).toBe(
+      "metadata.annotations['batch.kubernetes.io/job-completion-index']",
+    );
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the manifest's own substitution, checked as text
     expect(env.get('START_AT')?.value).toBe('${START_AT}');
     expect(env.get('AMQP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'rpc-chaos-broker', key: 'AMQP_URL' });
@@ -80,7 +94,9 @@ describe('the Kubernetes Indexed Job', () => {
   it('writes results to the shared volume and merges them in the servers pod', () => {
     const mount = container.volumeMounts[0]!;
     expect(mount.mountPath).toBe(env.get('RESULTS')?.value);
-    expect(job.spec.template.spec.volumes.find((volume) => volume.name === mount.name)?.persistentVolumeClaim.claimName).toBe(pvc.metadata.name);
+    expect(
+      job.spec.template.spec.volumes.find((volume) => volume.name === mount.name)?.persistentVolumeClaim.claimName,
+    ).toBe(pvc.metadata.name);
     expect(env.get('MERGE')?.value).toBe('1');
     expect(container.command).toEqual(['sh', 'docker/segments/run-participant.sh']);
     expect(readFileSync(join(ROOT, 'docker/segments/Dockerfile'), 'utf8')).toContain('COPY . .');
@@ -88,18 +104,24 @@ describe('the Kubernetes Indexed Job', () => {
 });
 
 describe('the GitHub Actions matrix', () => {
-  const workflow = z.object({
-    jobs: z.object({
-      plan: z.object({ outputs: z.record(z.string(), z.string()) }),
-      segments: z.object({
-        needs: z.literal('plan'),
-        strategy: z.object({ 'fail-fast': z.literal(false), matrix: z.object({ participant: z.array(z.number()) }) }),
-        env: z.record(z.string(), z.union([z.string(), z.number()])),
-        steps: z.array(z.object({ run: z.string().optional(), uses: z.string().optional() })),
+  const workflow = z
+    .object({
+      jobs: z.object({
+        plan: z.object({ outputs: z.record(z.string(), z.string()) }),
+        segments: z.object({
+          needs: z.literal('plan'),
+          strategy: z.object({ 'fail-fast': z.literal(false), matrix: z.object({ participant: z.array(z.number()) }) }),
+          env: z.record(z.string(), z.union([z.string(), z.number()])),
+          steps: z.array(z.object({ run: z.string().optional(), uses: z.string().optional() })),
+        }),
+        merge: z.object({
+          needs: z.literal('segments'),
+          if: z.literal('always()'),
+          steps: z.array(z.object({ run: z.string().optional(), uses: z.string().optional() })),
+        }),
       }),
-      merge: z.object({ needs: z.literal('segments'), if: z.literal('always()'), steps: z.array(z.object({ run: z.string().optional(), uses: z.string().optional() })) }),
-    }),
-  }).parse(parse(readFileSync(join(ROOT, 'docker/segments/github-actions-matrix.yml'), 'utf8')));
+    })
+    .parse(parse(readFileSync(join(ROOT, 'docker/segments/github-actions-matrix.yml'), 'utf8')));
 
   it('runs the servers run and every segment, all with one start time', () => {
     const { segments } = workflow.jobs;
@@ -112,7 +134,7 @@ describe('the GitHub Actions matrix', () => {
     expect(segments.steps.map((step) => step.run)).toContain('sh docker/segments/run-participant.sh');
   });
 
-  it('merges every participant\'s folder in a job of its own', () => {
+  it("merges every participant's folder in a job of its own", () => {
     const runs = workflow.jobs.merge.steps.map((step) => step.run ?? '').join('\n');
     expect(runs).toContain('npm run report -- --merge results/segment-* results/servers');
   });
@@ -124,30 +146,44 @@ describe('the participant script', () => {
   const log = join(dir, 'npm.log');
   mkdirSync(bin);
   // Stands in for npm: records its arguments and, for a scenario run, leaves the folder a run leaves.
-  writeFileSync(join(bin, 'npm'), `#!/bin/sh
+  writeFileSync(
+    join(bin, 'npm'),
+    `#!/bin/sh
 echo "$*" >> "${log}"
 out=""; prev=""
 for arg in "$@"; do [ "$prev" = "--out" ] && out="$arg"; prev="$arg"; done
 [ "$2" = scenario ] && mkdir -p "$out" && echo '{}' > "$out/segment.json"
 exit 0
-`);
+`,
+  );
   chmodSync(join(bin, 'npm'), 0o755);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = (participant: number, results: string, extra: Record<string, string> = {}) => spawnSync('sh', [SCRIPT], {
-    env: {
-      PATH: `${bin}:${process.env.PATH}`, PARTICIPANT: String(participant), SEGMENTS: String(SEGMENTS), START_AT: '2026-12-01T10:00:00Z',
-      SEED: '42', SCENARIO: 'duplicate-reply', RESULTS: results, AMQP_URL: 'amqp://127.0.0.1:5672', EXTRA_ARGS: '--calls 2000', ...extra,
-    },
-    encoding: 'utf8',
-  });
+  const run = (participant: number, results: string, extra: Record<string, string> = {}) =>
+    spawnSync('sh', [SCRIPT], {
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        PARTICIPANT: String(participant),
+        SEGMENTS: String(SEGMENTS),
+        START_AT: '2026-12-01T10:00:00Z',
+        SEED: '42',
+        SCENARIO: 'duplicate-reply',
+        RESULTS: results,
+        AMQP_URL: 'amqp://127.0.0.1:5672',
+        EXTRA_ARGS: '--calls 2000',
+        ...extra,
+      },
+      encoding: 'utf8',
+    });
   const calls = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
 
   it('runs a clients segment k/K for participant k', () => {
     rmSync(log, { force: true });
     const results = join(dir, 'one');
     expect(run(2, results).status).toBe(0);
-    expect(calls()).toEqual([`run scenario -- duplicate-reply --segment 2/4 --start-at 2026-12-01T10:00:00Z --seed 42 --broker url --out ${results}/segment-2 --calls 2000`]);
+    expect(calls()).toEqual([
+      `run scenario -- duplicate-reply --segment 2/4 --start-at 2026-12-01T10:00:00Z --seed 42 --broker url --out ${results}/segment-2 --calls 2000`,
+    ]);
   });
 
   it('runs the servers run for participant 0 and merges once every segment has written its folder', () => {
@@ -156,8 +192,12 @@ exit 0
     for (let k = 1; k <= SEGMENTS; k++) expect(run(k, results).status).toBe(0);
     expect(run(0, results, { MERGE: '1' }).status).toBe(0);
     const [servers, merge] = calls().slice(SEGMENTS);
-    expect(servers).toBe(`run scenario -- duplicate-reply --role servers --segments 4 --start-at 2026-12-01T10:00:00Z --seed 42 --broker url --out ${results}/servers --calls 2000`);
-    expect(merge).toBe(`run report -- --merge ${[1, 2, 3, 4].map((k) => `${results}/segment-${k}`).join(' ')} ${results}/servers --out ${results}/merged --overwrite`);
+    expect(servers).toBe(
+      `run scenario -- duplicate-reply --role servers --segments 4 --start-at 2026-12-01T10:00:00Z --seed 42 --broker url --out ${results}/servers --calls 2000`,
+    );
+    expect(merge).toBe(
+      `run report -- --merge ${[1, 2, 3, 4].map((k) => `${results}/segment-${k}`).join(' ')} ${results}/servers --out ${results}/merged --overwrite`,
+    );
   });
 
   it('stops waiting for a missing segment after MERGE_WAIT_S and lets the merge name it', () => {

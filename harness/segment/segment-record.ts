@@ -7,59 +7,124 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CheckResultSchema, CountersSchema, FaultRecordSchema, TimelineEventSchema, ScenarioResultSchema } from '../model/result-schema.ts';
+import {
+  CheckResultSchema,
+  CountersSchema,
+  FaultRecordSchema,
+  TimelineEventSchema,
+  ScenarioResultSchema,
+} from '../model/result-schema.ts';
 
 export const SEGMENT_FILE = 'segment.json';
 export const SEGMENT_RECORD_VERSION = 1;
 
 const count = z.number().int().nonnegative();
-const EncodedCallIdsSchema = z.object({ ranges: z.record(z.string(), z.array(z.number().int())), other: z.array(z.string()) });
+const EncodedCallIdsSchema = z.object({
+  ranges: z.record(z.string(), z.array(z.number().int())),
+  other: z.array(z.string()),
+});
 const EncodedRecordingSchema = z.object({
   total: z.string(),
   intervals: z.array(z.object({ index: z.number().int(), histogram: z.string() })).readonly(),
 });
 
 export const ClientTallySchema = z.object({
-  sent: count, answered: count, correct: count, wrongResult: count, mismatchedCorrelation: count, timedOut: count,
-  remoteErrors: count, connectionLost: count, otherErrors: count, dropped: count, due: count, scheduleMs: z.number().nonnegative(),
-  badInputSent: count, badInputRejected: count, discardedDuplicate: count, discardedLate: count, discardedUnknown: count,
-  acceptedReplies: count, answeredTwice: count, answeredTwiceExamples: z.array(z.string()), reconnects: count,
+  sent: count,
+  answered: count,
+  correct: count,
+  wrongResult: count,
+  mismatchedCorrelation: count,
+  timedOut: count,
+  remoteErrors: count,
+  connectionLost: count,
+  otherErrors: count,
+  dropped: count,
+  due: count,
+  scheduleMs: z.number().nonnegative(),
+  badInputSent: count,
+  badInputRejected: count,
+  discardedDuplicate: count,
+  discardedLate: count,
+  discardedUnknown: count,
+  acceptedReplies: count,
+  answeredTwice: count,
+  answeredTwiceExamples: z.array(z.string()),
+  reconnects: count,
   protocolViolations: z.record(z.string(), count).optional(),
   crossResolutionExamples: z.array(z.string()).optional(),
 });
 
-export const ServerTallySchema = z.object({ handled: count, redelivered: count, badRequests: count, replyFailures: count, reconnects: count });
+export const ServerTallySchema = z.object({
+  handled: count,
+  redelivered: count,
+  badRequests: count,
+  replyFailures: count,
+  reconnects: count,
+});
 
 const FinalObservationsSchema = z.object({
   client: ClientTallySchema.optional(),
   latency: EncodedRecordingSchema.optional(),
   /** Calls by intended start (observe/calls-by-start.ts), so a merged run keeps its phase gates. */
-  callsByStart: z.object({
-    intervalMs: z.number().int().positive(),
-    latency: EncodedRecordingSchema,
-    outcomes: z.array(z.object({ index: z.number().int(), answered: count, wrongResult: count, timedOut: count, remoteErrors: count, connectionLost: count, otherErrors: count })).readonly(),
-  }).optional(),
+  callsByStart: z
+    .object({
+      intervalMs: z.number().int().positive(),
+      latency: EncodedRecordingSchema,
+      outcomes: z
+        .array(
+          z.object({
+            index: z.number().int(),
+            answered: count,
+            wrongResult: count,
+            timedOut: count,
+            remoteErrors: count,
+            connectionLost: count,
+            otherErrors: count,
+          }),
+        )
+        .readonly(),
+    })
+    .optional(),
   queueWait: EncodedRecordingSchema.optional(),
   service: EncodedRecordingSchema.optional(),
-  sentRequests: z.object({
-    published: EncodedCallIdsSchema, connectionLost: EncodedCallIdsSchema, returnedUnroutable: EncodedCallIdsSchema,
-    confirms: z.object({ confirmed: EncodedCallIdsSchema, nacked: count, replied: EncodedCallIdsSchema }).optional(),
-  }).optional(),
+  sentRequests: z
+    .object({
+      published: EncodedCallIdsSchema,
+      connectionLost: EncodedCallIdsSchema,
+      returnedUnroutable: EncodedCallIdsSchema,
+      confirms: z.object({ confirmed: EncodedCallIdsSchema, nacked: count, replied: EncodedCallIdsSchema }).optional(),
+    })
+    .optional(),
 });
 
 const InstanceSchema = z.object({ name: z.string(), final: FinalObservationsSchema.optional() });
 const environment = ScenarioResultSchema.shape.environment.shape;
 
 const OverridesSchema = z.object({
-  durationMs: z.number().optional(), ratePerSec: z.number().optional(), concurrency: z.number().optional(), calls: z.number().optional(),
-  servers: z.number().optional(), clients: z.number().optional(), replyMode: z.enum(['callback-queue', 'direct-reply-to']).optional(),
-  timeoutMs: z.number().optional(), sampleRatio: z.number().optional(), queue: z.string().optional(),
-  serverCommand: z.string().optional(), clientCommand: z.string().optional(), readyTimeoutMs: z.number().optional(),
+  durationMs: z.number().optional(),
+  ratePerSec: z.number().optional(),
+  concurrency: z.number().optional(),
+  calls: z.number().optional(),
+  servers: z.number().optional(),
+  clients: z.number().optional(),
+  replyMode: z.enum(['callback-queue', 'direct-reply-to']).optional(),
+  timeoutMs: z.number().optional(),
+  sampleRatio: z.number().optional(),
+  queue: z.string().optional(),
+  serverCommand: z.string().optional(),
+  clientCommand: z.string().optional(),
+  readyTimeoutMs: z.number().optional(),
 });
 
 export const SegmentRecordSchema = z.object({
   segmentRecordVersion: z.literal(SEGMENT_RECORD_VERSION),
-  identity: z.object({ scenario: z.string(), seed: z.number().int(), startAt: z.iso.datetime(), count: z.number().int().positive(), queue: z.string() }),
+  identity: z.object({
+    scenario: z.string(),
+    seed: z.number().int(),
+    startAt: z.iso.datetime(),
+    count: z.number().int().positive(),
+    queue: z.string(),
+  }),
   role: z.enum(['clients', 'servers']),
   index: count,
   scenarioSource: z.string(),
@@ -105,7 +170,10 @@ export function writeSegmentRecord(runDir: string, record: SegmentRecord): strin
 export function readSegmentRecord(dir: string): SegmentRecord {
   const file = join(dir, SEGMENT_FILE);
   if (!existsSync(dir)) throw new Error(`${dir}: no such folder`);
-  if (!existsSync(file)) throw new Error(`${dir} is not a segment folder (it has no ${SEGMENT_FILE}): give the --out folders of runs made with --segment k/K or --role servers`);
+  if (!existsSync(file))
+    throw new Error(
+      `${dir} is not a segment folder (it has no ${SEGMENT_FILE}): give the --out folders of runs made with --segment k/K or --role servers`,
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -113,7 +181,10 @@ export function readSegmentRecord(dir: string): SegmentRecord {
     throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   const version = (raw as { segmentRecordVersion?: unknown } | null)?.segmentRecordVersion;
-  if (version !== SEGMENT_RECORD_VERSION) throw new Error(`${file} has segment record version ${String(version)}; this harness reads version ${SEGMENT_RECORD_VERSION}: merge with the harness version that wrote it`);
+  if (version !== SEGMENT_RECORD_VERSION)
+    throw new Error(
+      `${file} has segment record version ${String(version)}; this harness reads version ${SEGMENT_RECORD_VERSION}: merge with the harness version that wrote it`,
+    );
   const parsed = SegmentRecordSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -45,14 +45,25 @@ export class SegmentRun implements RunParticipation {
   private lateStart: string | undefined;
 
   /** `whole` is the scenario of the whole run (after command-line overrides). */
-  constructor(private readonly request: SegmentRequest, whole: ScenarioDefinition, seed: number, share: SegmentShare) {
+  constructor(
+    private readonly request: SegmentRequest,
+    whole: ScenarioDefinition,
+    seed: number,
+    share: SegmentShare,
+  ) {
     this.role = request.role;
     this.index = request.index;
     this.count = request.count;
     this.startAtEpochMs = request.startAtEpochMs;
     const named = whole.topology.queue;
     const queue = named ?? sharedQueueName(whole.name, seed, request.startAtEpochMs);
-    this.identity = { scenario: whole.name, seed, startAt: new Date(request.startAtEpochMs).toISOString(), count: request.count, queue };
+    this.identity = {
+      scenario: whole.name,
+      seed,
+      startAt: new Date(request.startAtEpochMs).toISOString(),
+      count: request.count,
+      queue,
+    };
     // The servers run owns a derived queue and deletes it at its end; segments never delete it.
     this.requestQueue = { name: queue, perRun: named === undefined && request.role === 'servers' };
     this.callPlan = share.callPlan;
@@ -81,12 +92,15 @@ export class SegmentRun implements RunParticipation {
     const lateMs = readyEpochMs - this.startAtEpochMs;
     const late = `${this.describe()} was ready to start its load ${describeTimeSpan(lateMs)} after --start-at ${this.identity.startAt}`;
     if (lateMs > MAX_START_LATENESS_MS) {
-      throw new Error(`${late}, and a segment's start must be at most ${MAX_START_LATENESS_MS / 1000} s in the past: give a --start-at far enough ahead for this machine's set-up, or check the clocks of the machines (chrony/ntp)`);
+      throw new Error(
+        `${late}, and a segment's start must be at most ${MAX_START_LATENESS_MS / 1000} s in the past: give a --start-at far enough ahead for this machine's set-up, or check the clocks of the machines (chrony/ntp)`,
+      );
     }
     if (lateMs > START_LATENESS_WARNING_MS) {
-      const effect = this.role === 'clients'
-        ? `its calls are that much later than the agreed schedule puts them (more than ${START_LATENESS_WARNING_MS} ms moves them into later intervals of the merged run)`
-        : 'faults due before then fire that late';
+      const effect =
+        this.role === 'clients'
+          ? `its calls are that much later than the agreed schedule puts them (more than ${START_LATENESS_WARNING_MS} ms moves them into later intervals of the merged run)`
+          : 'faults due before then fire that late';
       this.lateStart = `${late}: ${effect}; give a --start-at further ahead, or check the clocks of the machines (chrony/ntp)`;
     }
     await sleepUntil(this.startAtEpochMs, signal);
@@ -100,12 +114,19 @@ export class SegmentRun implements RunParticipation {
   }
 
   /** The servers run's load phase: until every segment said it is done, bounded. */
-  async untilSegmentsDone(brokerUrl: string, definition: ScenarioDefinition, harnessErrors: string[], signal: AbortSignal | undefined): Promise<void> {
+  async untilSegmentsDone(
+    brokerUrl: string,
+    definition: ScenarioDefinition,
+    harnessErrors: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const loadBoundMs = definition.load.durationMs ?? UNBOUNDED_LOAD_WAIT_MS;
     const deadline = this.startAtEpochMs + loadBoundMs + definition.timeoutMs + SEGMENTS_FINISH_SLACK_MS;
     const outcome = await awaitSegmentsDone(brokerUrl, this.requestQueue.name, this.count, deadline, signal);
     if (outcome.missing.length > 0 && !signal?.aborted) {
-      harnessErrors.push(`segments ${outcome.missing.join(', ')} of ${this.count} did not say they were done by ${new Date(deadline).toISOString()}; the servers stopped without them`);
+      harnessErrors.push(
+        `segments ${outcome.missing.join(', ')} of ${this.count} did not say they were done by ${new Date(deadline).toISOString()}; the servers stopped without them`,
+      );
     }
   }
 
@@ -113,7 +134,9 @@ export class SegmentRun implements RunParticipation {
   async afterLoad(brokerUrl: string, harnessErrors: string[]): Promise<void> {
     if (this.role !== 'clients') return;
     await announceSegmentDone(brokerUrl, this.requestQueue.name, this.index, this.count).catch((error: unknown) => {
-      harnessErrors.push(`could not tell the servers run that segment ${this.index} is done: ${(error as Error).message}`);
+      harnessErrors.push(
+        `could not tell the servers run that segment ${this.index} is done: ${(error as Error).message}`,
+      );
     });
   }
 

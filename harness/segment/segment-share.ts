@@ -35,7 +35,11 @@ const SERVER_SIDE_CHECKS = new Set(['faults-fired']);
 const NEEDS_SERVERS = new Set(['requests-handled-match-sent']);
 
 export function deferredChecks(role: SegmentRole): ReadonlySet<string> {
-  return new Set(CORE_CHECKS.map((check) => check.id).filter((id) => (role === 'servers' ? !SERVER_SIDE_CHECKS.has(id) : NEEDS_SERVERS.has(id))));
+  return new Set(
+    CORE_CHECKS.map((check) => check.id).filter((id) =>
+      role === 'servers' ? !SERVER_SIDE_CHECKS.has(id) : NEEDS_SERVERS.has(id),
+    ),
+  );
 }
 
 /** Faults that cannot fire exactly once in a segmented run, each with the reason. */
@@ -44,17 +48,26 @@ export function faultsUnfitForSegments(faults: readonly FaultSpec[]): string[] {
   for (const fault of faults) {
     const what = describeFault(fault).description;
     if ('trigger' in fault && 'afterCall' in fault.trigger) {
-      problems.push(`fault "${what}" fires after call ${fault.trigger.afterCall}, but in a segmented run no participant sees every call; trigger it at a time (atMs) instead`);
+      problems.push(
+        `fault "${what}" fires after call ${fault.trigger.afterCall}, but in a segmented run no participant sees every call; trigger it at a time (atMs) instead`,
+      );
     }
     if ('proxy' in fault && fault.proxy === 'clients') {
-      problems.push(`fault "${what}" acts on the clients proxy, and every segment has a clients proxy of its own, so it would hit one segment's share only; act on the servers proxy instead`);
+      problems.push(
+        `fault "${what}" acts on the clients proxy, and every segment has a clients proxy of its own, so it would hit one segment's share only; act on the servers proxy instead`,
+      );
     }
   }
   return problems;
 }
 
 /** The participant's scenario, or every reason it cannot be split that way. */
-export function shareOf(definition: ScenarioDefinition, role: SegmentRole, index: number, count: number): { share?: SegmentShare; errors: string[] } {
+export function shareOf(
+  definition: ScenarioDefinition,
+  role: SegmentRole,
+  index: number,
+  count: number,
+): { share?: SegmentShare; errors: string[] } {
   const errors = faultsUnfitForSegments(definition.faults);
   if (role === 'servers') {
     if (errors.length > 0) return { errors };
@@ -72,11 +85,19 @@ export function shareOf(definition: ScenarioDefinition, role: SegmentRole, index
   return {
     errors,
     share: {
-      definition: { ...definition, load, topology: { ...definition.topology, servers: 0 }, faults: [], checks: [], gates: [] },
+      definition: {
+        ...definition,
+        load,
+        topology: { ...definition.topology, servers: 0 },
+        faults: [],
+        checks: [],
+        gates: [],
+      },
       callPlan: {
         offset,
         stride: count,
-        phaseMs: definition.load.executor === 'constant-arrival-rate' ? (offset * 1000) / definition.load.ratePerSec : 0,
+        phaseMs:
+          definition.load.executor === 'constant-arrival-rate' ? (offset * 1000) / definition.load.ratePerSec : 0,
       },
       deferredChecks: deferredChecks('clients'),
     },
@@ -90,14 +111,25 @@ export function callsInSlice(calls: number, index: number, count: number): numbe
 
 function loadShare(load: LoadOptions, index: number, count: number, errors: string[]): LoadOptions | undefined {
   const calls = load.calls === undefined ? undefined : callsInSlice(load.calls, index, count);
-  if (calls === 0) errors.push(`the scenario makes ${load.calls} calls per client, fewer than the ${count} segments: segment ${index} would make none; raise --calls or use fewer segments`);
+  if (calls === 0)
+    errors.push(
+      `the scenario makes ${load.calls} calls per client, fewer than the ${count} segments: segment ${index} would make none; raise --calls or use fewer segments`,
+    );
   if (load.executor === 'constant-arrival-rate') {
-    return { ...load, ratePerSec: load.ratePerSec / count, maxInFlight: Math.max(1, Math.ceil(load.maxInFlight / count)), calls };
+    return {
+      ...load,
+      ratePerSec: load.ratePerSec / count,
+      maxInFlight: Math.max(1, Math.ceil(load.maxInFlight / count)),
+      calls,
+    };
   }
   // Callers split as evenly as integers allow; their sum over the segments is the whole.
-  const concurrency = Math.floor((load.concurrency * index) / count) - Math.floor((load.concurrency * (index - 1)) / count);
+  const concurrency =
+    Math.floor((load.concurrency * index) / count) - Math.floor((load.concurrency * (index - 1)) / count);
   if (concurrency === 0) {
-    errors.push(`a closed loop of ${load.concurrency} callers per client cannot be split into ${count} segments (segment ${index} would get none); raise --concurrency to at least ${count} or use fewer segments`);
+    errors.push(
+      `a closed loop of ${load.concurrency} callers per client cannot be split into ${count} segments (segment ${index} would get none); raise --concurrency to at least ${count} or use fewer segments`,
+    );
     return undefined;
   }
   return { ...load, concurrency, calls };

@@ -22,7 +22,9 @@ async function openChannel(brokerUrl: string) {
   try {
     connection = await amqp.connect(brokerUrl, amqpSocketOptions({ timeout: 5_000 }));
   } catch (error) {
-    throw new Error(`could not reach the broker to signal between segments: ${redactMessage((error as Error).message)}`);
+    throw new Error(
+      `could not reach the broker to signal between segments: ${redactMessage((error as Error).message)}`,
+    );
   }
   connection.on('error', () => undefined);
   const channel = await connection.createConfirmChannel();
@@ -30,12 +32,19 @@ async function openChannel(brokerUrl: string) {
 }
 
 /** Tells the servers run that segment `index` of `count` has finished; confirmed by the broker. */
-export async function announceSegmentDone(brokerUrl: string, requestQueue: string, index: number, count: number): Promise<void> {
+export async function announceSegmentDone(
+  brokerUrl: string,
+  requestQueue: string,
+  index: number,
+  count: number,
+): Promise<void> {
   const { connection, channel } = await openChannel(brokerUrl);
   try {
     const queue = doneQueueName(requestQueue);
     await channel.assertQueue(queue, { durable: false, arguments: DONE_QUEUE_ARGUMENTS });
-    channel.sendToQueue(queue, Buffer.from(JSON.stringify({ segment: index, of: count })), { contentType: 'application/json' });
+    channel.sendToQueue(queue, Buffer.from(JSON.stringify({ segment: index, of: count })), {
+      contentType: 'application/json',
+    });
     await channel.waitForConfirms();
   } finally {
     await connection.close().catch(() => undefined);
@@ -54,7 +63,13 @@ export interface SegmentsDone {
  * signal aborts; then deletes the done queue. Never throws for a missing segment: the
  * answer says which ones did not report.
  */
-export async function awaitSegmentsDone(brokerUrl: string, requestQueue: string, count: number, deadlineEpochMs: number, signal?: AbortSignal): Promise<SegmentsDone> {
+export async function awaitSegmentsDone(
+  brokerUrl: string,
+  requestQueue: string,
+  count: number,
+  deadlineEpochMs: number,
+  signal?: AbortSignal,
+): Promise<SegmentsDone> {
   const { connection, channel } = await openChannel(brokerUrl);
   const queue = doneQueueName(requestQueue);
   const done = new Set<number>();
@@ -90,7 +105,9 @@ export async function awaitSegmentsDone(brokerUrl: string, requestQueue: string,
 function parseDone(text: string): { segment: number; of: number } | undefined {
   try {
     const value = JSON.parse(text) as { segment?: unknown; of?: unknown };
-    return typeof value.segment === 'number' && typeof value.of === 'number' ? { segment: value.segment, of: value.of } : undefined;
+    return typeof value.segment === 'number' && typeof value.of === 'number'
+      ? { segment: value.segment, of: value.of }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -57,7 +57,8 @@ export function parseSegment(value: string): { index: number; count: number } {
   if (!match) throw new Error(`--segment expects k/K, e.g. 2/4 (segment 2 of 4), got "${value}"`);
   const index = Number(match[1]);
   const count = Number(match[2]);
-  if (count < 1 || count > MAX_SEGMENTS) throw new Error(`--segment ${value}: the segment count must be from 1 to ${MAX_SEGMENTS}`);
+  if (count < 1 || count > MAX_SEGMENTS)
+    throw new Error(`--segment ${value}: the segment count must be from 1 to ${MAX_SEGMENTS}`);
   if (index < 1 || index > count) throw new Error(`--segment ${value}: the segment must be from 1 to ${count}`);
   return { index, count };
 }
@@ -70,9 +71,12 @@ export function parseStartAt(value: string, nowEpochMs: number = Date.now()): nu
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(value.trim());
   const epochMs = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value.trim()) || !hasZone || Number.isNaN(epochMs)) {
-    throw new Error(`--start-at expects an ISO 8601 time with a zone, e.g. ${new Date(nowEpochMs + 60_000).toISOString()}, got "${value}"`);
+    throw new Error(
+      `--start-at expects an ISO 8601 time with a zone, e.g. ${new Date(nowEpochMs + 60_000).toISOString()}, got "${value}"`,
+    );
   }
-  if (epochMs - nowEpochMs > MAX_START_AHEAD_MS) throw new Error(`--start-at ${value} is more than 24 h ahead; check the date`);
+  if (epochMs - nowEpochMs > MAX_START_AHEAD_MS)
+    throw new Error(`--start-at ${value} is more than 24 h ahead; check the date`);
   const inPast = startInPastProblem(`--start-at ${value}`, epochMs, nowEpochMs);
   if (inPast) throw new Error(`${inPast} or give a later time, e.g. ${new Date(nowEpochMs + 60_000).toISOString()}`);
   return epochMs;

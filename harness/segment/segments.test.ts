@@ -28,11 +28,19 @@ describe('segment options', () => {
   });
 
   it('derives one request queue from the run identity', () => {
-    expect(sharedQueueName('duplicate-reply', 7, Date.parse('2026-12-01T10:00:00Z'))).toBe('rpc_queue.duplicate-reply.seed-7.2026-12-01T10-00-00-000Z');
+    expect(sharedQueueName('duplicate-reply', 7, Date.parse('2026-12-01T10:00:00Z'))).toBe(
+      'rpc_queue.duplicate-reply.seed-7.2026-12-01T10-00-00-000Z',
+    );
   });
 
   const cli = (options: Partial<SegmentCliOptions>): SegmentCliOptions => ({ broker: 'auto', repeat: 1, ...options });
-  const context = { scenarioSource: 'duplicate-reply', overrides: {}, gates: [], env: { AMQP_URL: 'amqp://127.0.0.1:5672' }, nowEpochMs: Date.parse('2026-12-01T10:00:00Z') };
+  const context = {
+    scenarioSource: 'duplicate-reply',
+    overrides: {},
+    gates: [],
+    env: { AMQP_URL: 'amqp://127.0.0.1:5672' },
+    nowEpochMs: Date.parse('2026-12-01T10:00:00Z'),
+  };
 
   it('asks nothing of a whole run', () => {
     expect(segmentRequestFromCli(cli({}), context)).toEqual({ errors: [] });
@@ -41,8 +49,16 @@ describe('segment options', () => {
   it('turns --segment, --start-at and --seed into a clients segment, and --role servers --segments K into the servers run', () => {
     const segment = segmentRequestFromCli(cli({ segment: '3/4', startAt: '2026-12-01T10:01:00Z', seed: 7 }), context);
     expect(segment.errors).toEqual([]);
-    expect(segment.request).toMatchObject({ role: 'clients', index: 3, count: 4, startAtEpochMs: Date.parse('2026-12-01T10:01:00Z') });
-    const servers = segmentRequestFromCli(cli({ role: 'servers', segments: 4, startAt: '2026-12-01T10:01:00Z', seed: 7 }), context);
+    expect(segment.request).toMatchObject({
+      role: 'clients',
+      index: 3,
+      count: 4,
+      startAtEpochMs: Date.parse('2026-12-01T10:01:00Z'),
+    });
+    const servers = segmentRequestFromCli(
+      cli({ role: 'servers', segments: 4, startAt: '2026-12-01T10:01:00Z', seed: 7 }),
+      context,
+    );
     expect(servers.request).toMatchObject({ role: 'servers', index: 0, count: 4 });
   });
 
@@ -52,13 +68,25 @@ describe('segment options', () => {
     expect(errors.join('\n')).toContain('--seed');
     expect(errors.join('\n')).toContain('share one broker');
     expect(errors.join('\n')).toContain('--repeat');
-    expect(segmentRequestFromCli(cli({ segment: '1/4', startAt: '2026-12-01T10:01:00Z', seed: 1 }), { ...context, env: {} }).errors.join()).toContain('set AMQP_URL');
-    expect(segmentRequestFromCli(cli({ role: 'servers', startAt: '2026-12-01T10:01:00Z', seed: 1 }), context).errors.join()).toContain('--segments K');
-    expect(segmentRequestFromCli(cli({ segment: '1/4', serverCmd: 'x', startAt: '2026-12-01T10:01:00Z', seed: 1 }), context).errors.join()).toContain('--server-cmd');
+    expect(
+      segmentRequestFromCli(cli({ segment: '1/4', startAt: '2026-12-01T10:01:00Z', seed: 1 }), {
+        ...context,
+        env: {},
+      }).errors.join(),
+    ).toContain('set AMQP_URL');
+    expect(
+      segmentRequestFromCli(cli({ role: 'servers', startAt: '2026-12-01T10:01:00Z', seed: 1 }), context).errors.join(),
+    ).toContain('--segments K');
+    expect(
+      segmentRequestFromCli(
+        cli({ segment: '1/4', serverCmd: 'x', startAt: '2026-12-01T10:01:00Z', seed: 1 }),
+        context,
+      ).errors.join(),
+    ).toContain('--server-cmd');
   });
 });
 
-describe('a segment\'s share of the call plan', () => {
+describe("a segment's share of the call plan", () => {
   it('gives every call of the whole plan, with its n, to exactly one segment', () => {
     const whole = new PlannedNumbers(42, 90, 7);
     const wholePlan = Array.from({ length: 200 }, (_, g) => (whole.isBadInput(g) ? 'bad' : whole.nFor(g)));
@@ -76,7 +104,10 @@ describe('a segment\'s share of the call plan', () => {
   });
 
   it('splits the arrival rate, the in-flight bound and the calls, and keeps the faults for the servers run', () => {
-    const definition: ScenarioDefinition = { ...duplicateReply, load: { executor: 'constant-arrival-rate', ratePerSec: 100, maxInFlight: 1000, calls: 10 } };
+    const definition: ScenarioDefinition = {
+      ...duplicateReply,
+      load: { executor: 'constant-arrival-rate', ratePerSec: 100, maxInFlight: 1000, calls: 10 },
+    };
     const shares = [1, 2, 3, 4].map((k) => shareOf(definition, 'clients', k, 4).share!);
     expect(shares.map((s) => s.definition.load.calls)).toEqual([3, 3, 2, 2]);
     expect(shares.map((s) => s.callPlan?.phaseMs)).toEqual([0, 10, 20, 30]);
@@ -90,12 +121,31 @@ describe('a segment\'s share of the call plan', () => {
     expect(servers.deferredChecks.has('faults-fired')).toBe(false);
   });
 
-  it('splits a closed loop\'s callers, and refuses a split that leaves a segment none', () => {
-    const definition: ScenarioDefinition = { ...duplicateReply, load: { executor: 'closed-loop', concurrency: 10, durationMs: 1000 } };
-    const concurrency = [1, 2, 3, 4].map((k) => shareOf(definition, 'clients', k, 4).share!.definition.load).map((load) => (load.executor === 'closed-loop' ? load.concurrency : 0));
+  it("splits a closed loop's callers, and refuses a split that leaves a segment none", () => {
+    const definition: ScenarioDefinition = {
+      ...duplicateReply,
+      load: { executor: 'closed-loop', concurrency: 10, durationMs: 1000 },
+    };
+    const concurrency = [1, 2, 3, 4]
+      .map((k) => shareOf(definition, 'clients', k, 4).share!.definition.load)
+      .map((load) => (load.executor === 'closed-loop' ? load.concurrency : 0));
     expect(concurrency).toEqual([2, 3, 2, 3]);
-    expect(shareOf({ ...definition, load: { executor: 'closed-loop', concurrency: 3, durationMs: 1000 } }, 'clients', 1, 4).errors.join()).toContain('cannot be split into 4 segments');
-    expect(shareOf({ ...definition, load: { executor: 'closed-loop', concurrency: 8, calls: 2 } }, 'clients', 3, 4).errors.join()).toContain('would make none');
+    expect(
+      shareOf(
+        { ...definition, load: { executor: 'closed-loop', concurrency: 3, durationMs: 1000 } },
+        'clients',
+        1,
+        4,
+      ).errors.join(),
+    ).toContain('cannot be split into 4 segments');
+    expect(
+      shareOf(
+        { ...definition, load: { executor: 'closed-loop', concurrency: 8, calls: 2 } },
+        'clients',
+        3,
+        4,
+      ).errors.join(),
+    ).toContain('would make none');
   });
 
   it('refuses faults that would fire once per segment or need every call', () => {
@@ -112,24 +162,43 @@ describe('a segment\'s share of the call plan', () => {
     expect(errors[1]).toContain('after call 50');
   });
 
-  it('starts an open-loop segment\'s calls at the whole schedule\'s instants (phase + i * K / rate)', async () => {
+  it("starts an open-loop segment's calls at the whole schedule's instants (phase + i * K / rate)", async () => {
     const intended: number[] = [];
     let start = 0;
-    const summary = await runConstantArrivalRate({ ratePerSec: 100, calls: 3, maxInFlight: 10, phaseMs: 20 }, async (_, intendedStartMs) => {
-      if (intended.length === 0) start = intendedStartMs - 20;
-      intended.push(intendedStartMs - start);
-    });
+    const summary = await runConstantArrivalRate(
+      { ratePerSec: 100, calls: 3, maxInFlight: 10, phaseMs: 20 },
+      async (_, intendedStartMs) => {
+        if (intended.length === 0) start = intendedStartMs - 20;
+        intended.push(intendedStartMs - start);
+      },
+    );
     expect(summary.started).toBe(3);
     expect(intended.map((t) => Math.round(t))).toEqual([20, 30, 40]);
   });
 });
 
 describe('which folders make one run', () => {
-  const record = (role: 'clients' | 'servers', index: number, changes: Partial<SegmentRecord['identity']> = {}, startOffsetMs = 0): SegmentFolder => ({
+  const record = (
+    role: 'clients' | 'servers',
+    index: number,
+    changes: Partial<SegmentRecord['identity']> = {},
+    startOffsetMs = 0,
+  ): SegmentFolder => ({
     dir: `/runs/${role === 'servers' ? 'servers' : `segment-${index}`}`,
     record: {
-      identity: { scenario: 'duplicate-reply', seed: 7, startAt: '2026-12-01T10:00:00.000Z', count: 3, queue: 'q', ...changes },
-      role, index, overrides: {}, gates: [], recordedStartEpochMs: Date.parse('2026-12-01T10:00:00Z') + startOffsetMs,
+      identity: {
+        scenario: 'duplicate-reply',
+        seed: 7,
+        startAt: '2026-12-01T10:00:00.000Z',
+        count: 3,
+        queue: 'q',
+        ...changes,
+      },
+      role,
+      index,
+      overrides: {},
+      gates: [],
+      recordedStartEpochMs: Date.parse('2026-12-01T10:00:00Z') + startOffsetMs,
     } as unknown as SegmentRecord,
   });
   const all = () => [record('clients', 1), record('clients', 2), record('clients', 3), record('servers', 0)];
@@ -142,7 +211,13 @@ describe('which folders make one run', () => {
   });
 
   it('refuses a missing segment, a duplicated one, another seed, and a second servers run, all in one answer', () => {
-    const folders = [record('clients', 1), record('clients', 1), record('clients', 2, { seed: 8 }), record('servers', 0), record('servers', 0)];
+    const folders = [
+      record('clients', 1),
+      record('clients', 1),
+      record('clients', 2, { seed: 8 }),
+      record('servers', 0),
+      record('servers', 0),
+    ];
     const problems = checkSegmentSet(folders).problems.join('\n');
     expect(problems).toContain('segment 3/3 missing');
     expect(problems).toContain('segment 1/3 is given 2 times');
@@ -151,14 +226,23 @@ describe('which folders make one run', () => {
   });
 
   it('refuses folders of another scenario, start time or segment count', () => {
-    const problems = checkSegmentSet([record('clients', 1, { scenario: 'latency' }), record('clients', 2, { startAt: '2026-12-01T10:05:00.000Z' }), record('clients', 3, { count: 4 })]).problems.join('\n');
+    const problems = checkSegmentSet([
+      record('clients', 1, { scenario: 'latency' }),
+      record('clients', 2, { startAt: '2026-12-01T10:05:00.000Z' }),
+      record('clients', 3, { count: 4 }),
+    ]).problems.join('\n');
     expect(problems).toContain('the scenario differs');
     expect(problems).toContain('the start time (--start-at) differs');
     expect(problems).toContain('the segment count differs');
   });
 
   it('warns of clock skew above 50 ms, not below', () => {
-    const folders = (offset: number) => [record('clients', 1), record('clients', 2, {}, offset), record('clients', 3), record('servers', 0)];
+    const folders = (offset: number) => [
+      record('clients', 1),
+      record('clients', 2, {}, offset),
+      record('clients', 3),
+      record('servers', 0),
+    ];
     expect(checkSegmentSet(folders(40)).clockSkewWarning).toBeUndefined();
     const skewed = checkSegmentSet(folders(73));
     expect(skewed.clockSkewMs).toBe(73);

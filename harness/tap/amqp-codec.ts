@@ -52,7 +52,13 @@ export interface AmqpCodec {
   encodeProperties(classId: number, channel: number, bodySize: number, properties: Record<string, unknown>): Buffer;
   makeBodyFrame(channel: number, payload: Buffer): Buffer;
   readonly protocolHeader: Buffer;
-  readonly frame: { readonly method: number; readonly header: number; readonly body: number; readonly heartbeat: number; readonly end: number };
+  readonly frame: {
+    readonly method: number;
+    readonly header: number;
+    readonly body: number;
+    readonly heartbeat: number;
+    readonly end: number;
+  };
   /** Method ids (class id << 16 | method id) the tap decodes; everything else is only counted past. */
   readonly method: {
     readonly BasicPublish: number;
@@ -130,14 +136,17 @@ function load(): AmqpCodec {
   for (const [name, id] of Object.entries(SPEC_METHOD_IDS)) {
     if (defs[name] !== id) problems.push(`lib/defs.js ${name} is ${String(defs[name])}, the specification says ${id}`);
   }
-  if (defs.BasicProperties !== 60) problems.push(`lib/defs.js BasicProperties is ${String(defs.BasicProperties)}, expected 60`);
+  if (defs.BasicProperties !== 60)
+    problems.push(`lib/defs.js BasicProperties is ${String(defs.BasicProperties)}, expected 60`);
   const constants = (defs.constants ?? {}) as Record<string, unknown>;
   const expectedConstants = { FRAME_METHOD: 1, FRAME_HEADER: 2, FRAME_BODY: 3, FRAME_HEARTBEAT: 8, FRAME_END: 206 };
   for (const [name, value] of Object.entries(expectedConstants)) {
-    if (constants[name] !== value) problems.push(`lib/defs.js constants.${name} is ${String(constants[name])}, expected ${value}`);
+    if (constants[name] !== value)
+      problems.push(`lib/defs.js constants.${name} is ${String(constants[name])}, expected ${value}`);
   }
   if (frame.PROTOCOL_HEADER !== 'AMQP\x00\x00\x09\x01') problems.push('lib/frame.js PROTOCOL_HEADER is not AMQP 0-9-1');
-  if (problems.length > 0) throw new Error(`amqplib ${version}'s codec is not what the frame tap expects: ${problems.join('; ')}; ${advice}`);
+  if (problems.length > 0)
+    throw new Error(`amqplib ${version}'s codec is not what the frame tap expects: ${problems.join('; ')}; ${advice}`);
 
   return {
     version,

@@ -16,7 +16,10 @@ const SERVER_PROCESS = fileURLToPath(new URL('./fixtures/fib-server-process.ts',
 let node: StartedPrivateRabbitNode;
 let proxyServer: StartedProxyServer;
 /** The L4 proxies every tap forwards to: one for servers, one for clients, as scenarios have. */
-const upstreams: Record<'servers' | 'clients', { host: string; port: number }> = { servers: { host: '', port: 0 }, clients: { host: '', port: 0 } };
+const upstreams: Record<'servers' | 'clients', { host: string; port: number }> = {
+  servers: { host: '', port: 0 },
+  clients: { host: '', port: 0 },
+};
 let queueSeq = 0;
 const freshQueue = () => `tap_test_${process.pid}_${++queueSeq}`;
 
@@ -40,13 +43,29 @@ async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): 
   }
 }
 
-const startTap = (name: string, via: 'servers' | 'clients', inProcess = true) => new AmqpFrameTap({ upstream: upstreams[via], name, inProcess }).start();
+const startTap = (name: string, via: 'servers' | 'clients', inProcess = true) =>
+  new AmqpFrameTap({ upstream: upstreams[via], name, inProcess }).start();
 
 /** A server process in its own process group, so a kill takes everything it started. */
-function spawnServer(amqpUrl: string, queue: string, killAt?: string): { child: ChildProcess; exited: Promise<NodeJS.Signals | null>; killGroup: () => Promise<void> } {
-  const args = ['--import', 'tsx', SERVER_PROCESS, '--url', amqpUrl, '--queue', queue, ...(killAt ? ['--kill-at', killAt] : [])];
+function spawnServer(
+  amqpUrl: string,
+  queue: string,
+  killAt?: string,
+): { child: ChildProcess; exited: Promise<NodeJS.Signals | null>; killGroup: () => Promise<void> } {
+  const args = [
+    '--import',
+    'tsx',
+    SERVER_PROCESS,
+    '--url',
+    amqpUrl,
+    '--queue',
+    queue,
+    ...(killAt ? ['--kill-at', killAt] : []),
+  ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', 'inherit'] });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   const killGroup = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       try {
@@ -82,8 +101,16 @@ async function runExchange(point: FaultPointName, variant: 'hook' | 'tap'): Prom
   await using clientTap = await startTap('client-1', 'clients');
   const classifier = new ReplyClassifier();
   const unfollow = classifier.follow(clientTap);
-  await using client = await new FibRpcClient({ amqpUrl: clientTap.getAmqpUrl(node.getAmqpUrl()), queue, timeoutMs: 30_000 }).start();
-  const doomed = spawnServer(doomedTap.getAmqpUrl(node.getAmqpUrl()), queue, variant === 'hook' ? `${point}:2` : undefined);
+  await using client = await new FibRpcClient({
+    amqpUrl: clientTap.getAmqpUrl(node.getAmqpUrl()),
+    queue,
+    timeoutMs: 30_000,
+  }).start();
+  const doomed = spawnServer(
+    doomedTap.getAmqpUrl(node.getAmqpUrl()),
+    queue,
+    variant === 'hook' ? `${point}:2` : undefined,
+  );
   let successor: FibRpcServer | undefined;
   try {
     await doomedTap.waitForConsumer(queue, 60_000);
@@ -95,10 +122,18 @@ async function runExchange(point: FaultPointName, variant: 'hook' | 'tap'): Prom
     expect((await within(second, 40_000, 'the reply to call 2')).value).toBe(89n);
     // The successor answers the redelivered request 2 (again, after afterReplyBeforeAck).
     await waitFor(() => successorTap.counters.acks === 1, 'the successor to settle the redelivered request');
-    await waitFor(() => classifier.counts.answers + classifier.counts.duplicate === (point === 'afterReplyBeforeAck' ? 3 : 2), 'the replies to reach the client');
+    await waitFor(
+      () => classifier.counts.answers + classifier.counts.duplicate === (point === 'afterReplyBeforeAck' ? 3 : 2),
+      'the replies to reach the client',
+    );
     expect((await client.request(12)).value).toBe(144n);
     await waitFor(() => successorTap.counters.acks === 2, 'the successor to ack request 3');
-    const pick = (tap: StartedAmqpFrameTap) => ({ deliveries: tap.counters.deliveries, redeliveries: tap.counters.redeliveries, publishes: tap.counters.publishes, acks: tap.counters.acks });
+    const pick = (tap: StartedAmqpFrameTap) => ({
+      deliveries: tap.counters.deliveries,
+      redeliveries: tap.counters.redeliveries,
+      publishes: tap.counters.publishes,
+      acks: tap.counters.acks,
+    });
     const { answers, duplicate, late, unknown } = classifier.counts;
     return {
       doomedExit,
@@ -122,45 +157,77 @@ describe('AmqpFrameTap in front of the L4 proxy, on a private RabbitMQ node', { 
     proxyServer = await startProxyServer('auto');
     const toxiproxy = new Toxiproxy(proxyServer.getApiUrl());
     for (const via of ['servers', 'clients'] as const) {
-      const proxy = await toxiproxy.createProxy({ name: `tap-test-${process.pid}-${via}`, listen: '127.0.0.1:0', upstream: `127.0.0.1:${node.getAmqpPort()}` });
-      const [host, port] = [proxy.listen.slice(0, proxy.listen.lastIndexOf(':')), Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1))];
+      const proxy = await toxiproxy.createProxy({
+        name: `tap-test-${process.pid}-${via}`,
+        listen: '127.0.0.1:0',
+        upstream: `127.0.0.1:${node.getAmqpPort()}`,
+      });
+      const [host, port] = [
+        proxy.listen.slice(0, proxy.listen.lastIndexOf(':')),
+        Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1)),
+      ];
       upstreams[via] = { host: host === '[::]' || host === '' ? '127.0.0.1' : host, port };
     }
   });
   afterAll(async () => {
     if (proxyServer) {
       const toxiproxy = new Toxiproxy(proxyServer.getApiUrl());
-      for (const via of ['servers', 'clients']) await toxiproxy.get(`tap-test-${process.pid}-${via}`).then((p) => p.remove(), () => undefined);
+      for (const via of ['servers', 'clients'])
+        await toxiproxy.get(`tap-test-${process.pid}-${via}`).then(
+          (p) => p.remove(),
+          () => undefined,
+        );
       await proxyServer.stop();
     }
     await node?.stop();
   });
 
   // In memory: the built-in proxy runs in this process (unless TOXIPROXY_URL is set); over TCP: as in front of a real Toxiproxy.
-  it.each([['in memory', true], ['over TCP', false]])('counts deliveries, replies, acks and consumers of a real RPC exchange on both sides (to the proxy %s)', async (_how, inProcess) => {
-    const queue = freshQueue();
-    await using serverTap = await startTap('server-1', 'servers', inProcess);
-    await using clientTap = await startTap('client-1', 'clients', inProcess);
-    const consumed = serverTap.waitForConsumer(queue);
-    const classifier = new ReplyClassifier();
-    classifier.follow(clientTap);
-    await using server = await new FibRpcServer({ amqpUrl: serverTap.getAmqpUrl(node.getAmqpUrl()), queue, prefetch: 4 }).start();
-    await expect(consumed).resolves.toMatchObject({ queue });
-    // Asked again once consuming: answered at once from the open connection's consumers.
-    await expect(serverTap.waitForConsumer(queue, 100)).resolves.toMatchObject({ queue });
-    await expect(serverTap.waitForConsumer('nobody-consumes-this', 100)).rejects.toThrow(/nothing started consuming "nobody-consumes-this" within 100 ms/);
-    await using client = await new FibRpcClient({ amqpUrl: clientTap.getAmqpUrl(node.getAmqpUrl()), queue }).start();
-    const replies: string[] = [];
-    serverTap.on('publish', (publish) => replies.push(`${publish.correlationId}=${publish.body?.toString()}`));
-    const calls = await Promise.all(Array.from({ length: 20 }, (_, n) => client.request(n)));
-    await waitFor(() => serverTap.counters.acks === 20, 'the server to ack all 20 requests');
+  it.each([
+    ['in memory', true],
+    ['over TCP', false],
+  ])(
+    'counts deliveries, replies, acks and consumers of a real RPC exchange on both sides (to the proxy %s)',
+    async (_how, inProcess) => {
+      const queue = freshQueue();
+      await using serverTap = await startTap('server-1', 'servers', inProcess);
+      await using clientTap = await startTap('client-1', 'clients', inProcess);
+      const consumed = serverTap.waitForConsumer(queue);
+      const classifier = new ReplyClassifier();
+      classifier.follow(clientTap);
+      await using server = await new FibRpcServer({
+        amqpUrl: serverTap.getAmqpUrl(node.getAmqpUrl()),
+        queue,
+        prefetch: 4,
+      }).start();
+      await expect(consumed).resolves.toMatchObject({ queue });
+      // Asked again once consuming: answered at once from the open connection's consumers.
+      await expect(serverTap.waitForConsumer(queue, 100)).resolves.toMatchObject({ queue });
+      await expect(serverTap.waitForConsumer('nobody-consumes-this', 100)).rejects.toThrow(
+        /nothing started consuming "nobody-consumes-this" within 100 ms/,
+      );
+      await using client = await new FibRpcClient({ amqpUrl: clientTap.getAmqpUrl(node.getAmqpUrl()), queue }).start();
+      const replies: string[] = [];
+      serverTap.on('publish', (publish) => replies.push(`${publish.correlationId}=${publish.body?.toString()}`));
+      const calls = await Promise.all(Array.from({ length: 20 }, (_, n) => client.request(n)));
+      await waitFor(() => serverTap.counters.acks === 20, 'the server to ack all 20 requests');
 
-    expect(serverTap.counters).toMatchObject({ connections: 1, deliveries: 20, redeliveries: 0, publishes: 20, acks: 20, ackedDeliveries: 20, consumes: 1, undecodedConnections: 0 });
-    expect(clientTap.counters).toMatchObject({ publishes: 20, deliveries: 20, redeliveries: 0 });
-    expect(replies.sort()).toEqual(calls.map((call) => `${call.correlationId}=${call.value}`).sort());
-    expect(classifier.counts).toMatchObject({ published: 20, answers: 20, duplicate: 0, late: 0, unknown: 0 });
-    expect(server.counters.handled).toBe(20);
-  });
+      expect(serverTap.counters).toMatchObject({
+        connections: 1,
+        deliveries: 20,
+        redeliveries: 0,
+        publishes: 20,
+        acks: 20,
+        ackedDeliveries: 20,
+        consumes: 1,
+        undecodedConnections: 0,
+      });
+      expect(clientTap.counters).toMatchObject({ publishes: 20, deliveries: 20, redeliveries: 0 });
+      expect(replies.sort()).toEqual(calls.map((call) => `${call.correlationId}=${call.value}`).sort());
+      expect(classifier.counts).toMatchObject({ published: 20, answers: 20, duplicate: 0, late: 0, unknown: 0 });
+      expect(server.counters.handled).toBe(20);
+    },
+  );
 
   it('afterReplyBeforeAck: the k-th reply reaches the broker and the client, its ack never does, and the request is redelivered', async () => {
     const outcome = await runExchange('afterReplyBeforeAck', 'tap');
@@ -186,11 +253,14 @@ describe('AmqpFrameTap in front of the L4 proxy, on a private RabbitMQ node', { 
     });
   });
 
-  it.each<FaultPointName>(['afterReplyBeforeAck', 'beforeReply'])('%s: the in-process hook and the tap give the same outcome', async (point) => {
-    const byHook = await runExchange(point, 'hook');
-    const byTap = await runExchange(point, 'tap');
-    expect(byTap).toEqual(byHook);
-  });
+  it.each<FaultPointName>(['afterReplyBeforeAck', 'beforeReply'])(
+    '%s: the in-process hook and the tap give the same outcome',
+    async (point) => {
+      const byHook = await runExchange(point, 'hook');
+      const byTap = await runExchange(point, 'tap');
+      expect(byTap).toEqual(byHook);
+    },
+  );
 
   it('counts late and unknown replies that reached a client from its tap alone', async () => {
     const queue = freshQueue();
@@ -202,9 +272,15 @@ describe('AmqpFrameTap in front of the L4 proxy, on a private RabbitMQ node', { 
     await using server = await new FibRpcServer({
       amqpUrl: serverTap.getAmqpUrl(node.getAmqpUrl()),
       queue,
-      faultPoints: { beforeReply: () => (++handled === 1 ? new Promise((resolve) => setTimeout(resolve, 1_000)) : undefined) },
+      faultPoints: {
+        beforeReply: () => (++handled === 1 ? new Promise((resolve) => setTimeout(resolve, 1_000)) : undefined),
+      },
     }).start();
-    await using client = await new FibRpcClient({ amqpUrl: clientTap.getAmqpUrl(node.getAmqpUrl()), queue, timeoutMs: 300 }).start();
+    await using client = await new FibRpcClient({
+      amqpUrl: clientTap.getAmqpUrl(node.getAmqpUrl()),
+      queue,
+      timeoutMs: 300,
+    }).start();
     await expect(client.call(5)).rejects.toThrow(/got no reply within 300 ms/);
     await waitFor(() => classifier.counts.late === 1, 'the late reply to reach the client');
     await expect(client.call(6)).resolves.toBe(8n);
@@ -224,10 +300,16 @@ describe('AmqpFrameTap in front of the L4 proxy, on a private RabbitMQ node', { 
 
   it('refuses a second fault point while one is armed, and a request number below 1', async () => {
     await using tap = await startTap('server-1', 'servers');
-    expect(() => tap.armFaultPoint({ point: 'beforeReply', request: 0, onHeld: () => undefined })).toThrow(/request must be an integer >= 1/);
+    expect(() => tap.armFaultPoint({ point: 'beforeReply', request: 0, onHeld: () => undefined })).toThrow(
+      /request must be an integer >= 1/,
+    );
     tap.armFaultPoint({ point: 'beforeReply', request: 1, onHeld: () => undefined });
-    expect(() => tap.armFaultPoint({ point: 'afterReplyBeforeAck', request: 1, onHeld: () => undefined })).toThrow(/still armed; disarmFaultPoint\(\) first/);
+    expect(() => tap.armFaultPoint({ point: 'afterReplyBeforeAck', request: 1, onHeld: () => undefined })).toThrow(
+      /still armed; disarmFaultPoint\(\) first/,
+    );
     tap.disarmFaultPoint();
-    expect(() => tap.armFaultPoint({ point: 'afterReplyBeforeAck', request: 1, onHeld: () => undefined })).not.toThrow();
+    expect(() =>
+      tap.armFaultPoint({ point: 'afterReplyBeforeAck', request: 1, onHeld: () => undefined }),
+    ).not.toThrow();
   });
 });

@@ -52,10 +52,13 @@ export class AmqpFrameTap {
 function validateOptions(options: AmqpFrameTapOptions): string[] {
   const errors: string[] = [];
   const { host, port } = options.upstream ?? {};
-  if (typeof host !== 'string' || host === '') errors.push('upstream.host must be a host name or address, e.g. 127.0.0.1');
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) errors.push(`upstream.port must be a TCP port from 1 to 65535, got ${String(port)}`);
+  if (typeof host !== 'string' || host === '')
+    errors.push('upstream.host must be a host name or address, e.g. 127.0.0.1');
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    errors.push(`upstream.port must be a TCP port from 1 to 65535, got ${String(port)}`);
   const maxBody = options.maxBodyBytes;
-  if (maxBody !== undefined && !(Number.isInteger(maxBody) && maxBody >= 0)) errors.push(`maxBodyBytes must be an integer >= 0, got ${maxBody}`);
+  if (maxBody !== undefined && !(Number.isInteger(maxBody) && maxBody >= 0))
+    errors.push(`maxBodyBytes must be an integer >= 0, got ${maxBody}`);
   return errors;
 }
 
@@ -91,7 +94,9 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
   async listen(): Promise<void> {
     const { host = '127.0.0.1', port = 0 } = this.options.listen ?? {};
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', (error) => reject(new Error(`${this.name}: cannot listen on ${host}:${port}: ${error.message}`)));
+      this.server.once('error', (error) =>
+        reject(new Error(`${this.name}: cannot listen on ${host}:${port}: ${error.message}`)),
+      );
       this.server.listen({ host, port }, resolve);
     });
   }
@@ -124,7 +129,9 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     const errors = validateFaultPoint(options);
     if (errors.length > 0) throw new Error(`${this.name}: armFaultPoint: ${errors.join('; ')}`);
     if (this.faultPoint && !this.faultPoint.hasFired) {
-      throw new Error(`${this.name}: a ${this.faultPoint.options.point} fault point for request ${this.faultPoint.options.request} is still armed; disarmFaultPoint() first`);
+      throw new Error(
+        `${this.name}: a ${this.faultPoint.options.point} fault point for request ${this.faultPoint.options.request} is still armed; disarmFaultPoint() first`,
+      );
     }
     this.faultPoint = new ArmedFaultPoint(options);
   }
@@ -149,7 +156,11 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
       };
       const timer = setTimeout(() => {
         this.off('consume-ok', onConsumeOk);
-        reject(new Error(`${this.name}: nothing started consuming "${queue}" within ${timeoutMs} ms; is the implementation connected to ${this.getAmqpUrl('amqp://127.0.0.1')}?`));
+        reject(
+          new Error(
+            `${this.name}: nothing started consuming "${queue}" within ${timeoutMs} ms; is the implementation connected to ${this.getAmqpUrl('amqp://127.0.0.1')}?`,
+          ),
+        );
       }, timeoutMs);
       this.on('consume-ok', onConsumeOk);
     });
@@ -175,7 +186,11 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     try {
       await this.onHeldFor.get(hold)?.(hold);
     } catch (error) {
-      this.report(new Error(`${this.name}: onHeld for ${hold.point} of request ${hold.request} failed: ${(error as Error).message}`));
+      this.report(
+        new Error(
+          `${this.name}: onHeld for ${hold.point} of request ${hold.request} failed: ${(error as Error).message}`,
+        ),
+      );
     }
   }
 
@@ -195,7 +210,11 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
   /** @internal for the tap's connections. */
   decodeFailed(connection: TapConnection, reason: string): void {
     this.counters.undecodedConnections++;
-    this.emit('decode-error', { connection: connection.id, atMs: Date.now(), decodeError: `${this.name}: ${reason}; the connection is forwarded without decoding` });
+    this.emit('decode-error', {
+      connection: connection.id,
+      atMs: Date.now(),
+      decodeError: `${this.name}: ${reason}; the connection is forwarded without decoding`,
+    });
   }
 
   /** @internal for the tap's connections. */
@@ -217,7 +236,12 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     if (!upstream) {
       const socket = connect({ host, port, noDelay: true });
       socket.once('error', (error) => {
-        if (socket.connecting) this.report(new Error(`${this.name}: cannot connect connection ${id} to upstream ${host}:${port}: ${error.message}; is the proxy listening there?`));
+        if (socket.connecting)
+          this.report(
+            new Error(
+              `${this.name}: cannot connect connection ${id} to upstream ${host}:${port}: ${error.message}; is the proxy listening there?`,
+            ),
+          );
       });
       upstream = socket;
     }
@@ -244,13 +268,15 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
         this.faultPoint?.delivered(delivery);
         this.emit('deliver', delivery);
       },
-      publishing: (connection, channel, correlationId) => cutFor(this.faultPoint?.publishing(connection, channel, correlationId)),
+      publishing: (connection, channel, correlationId) =>
+        cutFor(this.faultPoint?.publishing(connection, channel, correlationId)),
       published: (publish) => {
         counters.publishes++;
         this.emit('publish', publish);
         return cutFor(this.faultPoint?.published(publish));
       },
-      settling: (connection, channel, deliveryTag, multiple) => cutFor(this.faultPoint?.settling(connection, channel, deliveryTag, multiple)),
+      settling: (connection, channel, deliveryTag, multiple) =>
+        cutFor(this.faultPoint?.settling(connection, channel, deliveryTag, multiple)),
       acked: (ack) => {
         counters.acks++;
         counters.ackedDeliveries += ack.correlationIds.length;
@@ -288,7 +314,12 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
       const holds = [...this.connections].map((c) => c.holdDone).filter((p): p is Promise<void> => p !== undefined);
       if (holds.length > 0) {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([Promise.allSettled(holds), new Promise((resolve) => { timer = setTimeout(resolve, holdTimeoutMs); })]);
+        await Promise.race([
+          Promise.allSettled(holds),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, holdTimeoutMs);
+          }),
+        ]);
         clearTimeout(timer);
       }
       const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));

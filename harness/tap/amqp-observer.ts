@@ -1,4 +1,10 @@
-import { loadAmqpCodec, type AmqpCodec, type BasicProperties, type MethodFields, type ParsedFrame } from './amqp-codec.ts';
+import {
+  loadAmqpCodec,
+  type AmqpCodec,
+  type BasicProperties,
+  type MethodFields,
+  type ParsedFrame,
+} from './amqp-codec.ts';
 import type { TapAck, TapConfirm, TapConsume, TapConsumeOk, TapDelivery, TapNack, TapPublish } from './tap-events.ts';
 
 /** What the connection does with the stream after a frame from the implementation. */
@@ -56,7 +62,14 @@ interface ChannelState {
 
 /** Beyond this many unsettled deliveries on one channel the tap stops tracking more (bounded memory). */
 const MAX_TRACKED_UNACKED = 100_000;
-const SKIPPED: ContentInProgress = { method: 0, fields: undefined, properties: {}, bodySize: 0, received: 0, pieces: undefined };
+const SKIPPED: ContentInProgress = {
+  method: 0,
+  fields: undefined,
+  properties: {},
+  bodySize: 0,
+  received: 0,
+  pieces: undefined,
+};
 
 /**
  * Follows one AMQP connection frame by frame, in both directions, with per-channel state:
@@ -90,7 +103,13 @@ export class AmqpObserver {
           const fields = this.fields(frame);
           const consume = { queue: String(fields.queue), noAck: Boolean(fields.noAck) };
           this.channel(frame.channel).pendingConsumes.push(consume);
-          this.steps.consumed({ connection: this.connection, channel: frame.channel, consumerTag: String(fields.consumerTag), ...consume, atMs: Date.now() });
+          this.steps.consumed({
+            connection: this.connection,
+            channel: frame.channel,
+            consumerTag: String(fields.consumerTag),
+            ...consume,
+            atMs: Date.now(),
+          });
           return Cut.Continue;
         }
         case m.ChannelOpen:
@@ -109,7 +128,8 @@ export class AmqpObserver {
       if (!state || !content || content.method === 0) return Cut.Continue;
       if (frame.type === type.header) {
         this.readHeader(content, frame);
-        if (this.steps.publishing(this.connection, frame.channel, content.properties.correlationId) !== Cut.Continue) return Cut.HoldBefore;
+        if (this.steps.publishing(this.connection, frame.channel, content.properties.correlationId) !== Cut.Continue)
+          return Cut.HoldBefore;
       } else {
         this.readBody(content, frame);
       }
@@ -150,7 +170,14 @@ export class AmqpObserver {
         case m.BasicAck:
         case m.BasicNack: {
           const fields = this.fields(frame);
-          this.steps.confirmed({ connection: this.connection, channel: frame.channel, deliveryTag: Number(fields.deliveryTag), multiple: Boolean(fields.multiple), ack: id === m.BasicAck, atMs: Date.now() });
+          this.steps.confirmed({
+            connection: this.connection,
+            channel: frame.channel,
+            deliveryTag: Number(fields.deliveryTag),
+            multiple: Boolean(fields.multiple),
+            ack: id === m.BasicAck,
+            atMs: Date.now(),
+          });
           return;
         }
         case m.BasicConsumeOk: {
@@ -158,7 +185,13 @@ export class AmqpObserver {
           const consumerTag = String(this.fields(frame).consumerTag);
           const consume = state.pendingConsumes.shift() ?? { queue: '', noAck: false };
           state.consumers.set(consumerTag, consume);
-          this.steps.consumeOk({ connection: this.connection, channel: frame.channel, queue: consume.queue, consumerTag, atMs: Date.now() });
+          this.steps.consumeOk({
+            connection: this.connection,
+            channel: frame.channel,
+            queue: consume.queue,
+            consumerTag,
+            atMs: Date.now(),
+          });
           return;
         }
         case m.ChannelClose:
@@ -215,11 +248,20 @@ export class AmqpObserver {
     const deliveryTag = Number(fields.deliveryTag);
     // basic.reject has no `multiple`.
     const multiple = id !== m.BasicReject && Boolean(fields.multiple);
-    if (this.steps.settling(this.connection, frame.channel, deliveryTag, multiple) !== Cut.Continue) return Cut.HoldBefore;
+    if (this.steps.settling(this.connection, frame.channel, deliveryTag, multiple) !== Cut.Continue)
+      return Cut.HoldBefore;
     const correlationIds = this.settleTracked(frame.channel, deliveryTag, multiple);
-    const base = { connection: this.connection, channel: frame.channel, deliveryTag, multiple, correlationIds, atMs: Date.now() };
+    const base = {
+      connection: this.connection,
+      channel: frame.channel,
+      deliveryTag,
+      multiple,
+      correlationIds,
+      atMs: Date.now(),
+    };
     if (id === m.BasicAck) this.steps.acked(base);
-    else this.steps.nacked({ ...base, method: id === m.BasicNack ? 'nack' : 'reject', requeue: Boolean(fields.requeue) });
+    else
+      this.steps.nacked({ ...base, method: id === m.BasicNack ? 'nack' : 'reject', requeue: Boolean(fields.requeue) });
     return Cut.Continue;
   }
 
@@ -265,7 +307,13 @@ export class AmqpObserver {
   private channel(channel: number): ChannelState {
     let state = this.channels.get(channel);
     if (!state) {
-      state = { fromClient: undefined, fromBroker: undefined, pendingConsumes: [], consumers: new Map(), unacked: new Map() };
+      state = {
+        fromClient: undefined,
+        fromBroker: undefined,
+        pendingConsumes: [],
+        consumers: new Map(),
+        unacked: new Map(),
+      };
       this.channels.set(channel, state);
     }
     return state;

@@ -21,8 +21,10 @@ export function validateFaultPoint(options: FaultPointOptions): string[] {
   if (options.point !== 'beforeReply' && options.point !== 'afterReplyBeforeAck') {
     errors.push(`point must be "beforeReply" or "afterReplyBeforeAck", got ${JSON.stringify(options.point)}`);
   }
-  if (!Number.isInteger(options.request) || options.request < 1) errors.push(`request must be an integer >= 1 (the k-th request, from 1), got ${options.request}`);
-  if (typeof options.onHeld !== 'function') errors.push('onHeld must be a function that kills the implementation process');
+  if (!Number.isInteger(options.request) || options.request < 1)
+    errors.push(`request must be an integer >= 1 (the k-th request, from 1), got ${options.request}`);
+  if (typeof options.onHeld !== 'function')
+    errors.push('onHeld must be a function that kills the implementation process');
   return errors;
 }
 
@@ -60,21 +62,28 @@ export class ArmedFaultPoint {
   delivered(delivery: TapDelivery): void {
     if (this.options.point !== 'beforeReply' || this.target || this.fired) return;
     if (++this.seen === this.options.request) {
-      this.target = { connection: delivery.connection, channel: delivery.channel, deliveryTag: delivery.deliveryTag, correlationId: delivery.correlationId };
+      this.target = {
+        connection: delivery.connection,
+        channel: delivery.channel,
+        deliveryTag: delivery.deliveryTag,
+        correlationId: delivery.correlationId,
+      };
     }
   }
 
   publishing(connection: number, channel: number, correlationId: string | undefined): TapHold | undefined {
     const target = this.target;
     if (!target || this.fired) return undefined;
-    const answersTarget = target.correlationId !== undefined ? correlationId === target.correlationId : connection === target.connection;
+    const answersTarget =
+      target.correlationId !== undefined ? correlationId === target.correlationId : connection === target.connection;
     return answersTarget ? this.fire(connection, channel, target.correlationId) : undefined;
   }
 
   settling(connection: number, channel: number, deliveryTag: number, multiple: boolean): TapHold | undefined {
     const target = this.target;
     if (!target || this.fired || connection !== target.connection || channel !== target.channel) return undefined;
-    const covers = deliveryTag === target.deliveryTag || (multiple && (deliveryTag === 0 || deliveryTag > target.deliveryTag));
+    const covers =
+      deliveryTag === target.deliveryTag || (multiple && (deliveryTag === 0 || deliveryTag > target.deliveryTag));
     return covers ? this.fire(connection, channel, target.correlationId) : undefined;
   }
 
@@ -86,6 +95,13 @@ export class ArmedFaultPoint {
 
   private fire(connection: number, channel: number, correlationId: string | undefined): TapHold {
     this.fired = true;
-    return { point: this.options.point, request: this.options.request, connection, channel, correlationId, atMs: Date.now() };
+    return {
+      point: this.options.point,
+      request: this.options.request,
+      connection,
+      channel,
+      correlationId,
+      atMs: Date.now(),
+    };
   }
 }

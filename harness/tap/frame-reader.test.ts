@@ -40,7 +40,9 @@ function recordSteps(): { steps: ProtocolSteps; log: string[] } {
   const log: string[] = [];
   const line = (kind: string, value: object) => {
     const { atMs: _atMs, body, ...rest } = value as { atMs?: number; body?: Buffer };
-    log.push(`${kind} ${JSON.stringify(rest)}${body ? ` body=${body.length}:${createHash('sha1').update(body).digest('hex').slice(0, 12)}` : ''}`);
+    log.push(
+      `${kind} ${JSON.stringify(rest)}${body ? ` body=${body.length}:${createHash('sha1').update(body).digest('hex').slice(0, 12)}` : ''}`,
+    );
   };
   const steps: ProtocolSteps = {
     delivered: (d) => line('deliver', d),
@@ -87,7 +89,7 @@ function decode(chunks: readonly RecordedChunk[], cut: (bytes: Buffer) => Buffer
 function randomPieces(random: () => number, min: number, max: number): (bytes: Buffer) => Buffer[] {
   return (bytes) => {
     const pieces: Buffer[] = [];
-    for (let offset = 0; offset < bytes.length;) {
+    for (let offset = 0; offset < bytes.length; ) {
       const size = min + Math.floor(random() * (max - min + 1));
       pieces.push(bytes.subarray(offset, offset + size));
       offset += size;
@@ -101,7 +103,8 @@ function coalesce(chunks: readonly RecordedChunk[]): RecordedChunk[] {
   const merged: RecordedChunk[] = [];
   for (const chunk of chunks) {
     const last = merged.at(-1);
-    if (last && last.fromClient === chunk.fromClient) merged[merged.length - 1] = { fromClient: last.fromClient, bytes: Buffer.concat([last.bytes, chunk.bytes]) };
+    if (last && last.fromClient === chunk.fromClient)
+      merged[merged.length - 1] = { fromClient: last.fromClient, bytes: Buffer.concat([last.bytes, chunk.bytes]) };
     else merged.push(chunk);
   }
   return merged;
@@ -125,16 +128,26 @@ describe('FrameReader + AmqpObserver on a recorded AMQP connection', { timeout: 
       const queue = (await channel.assertQueue('', { exclusive: true })).queue;
       await channel.prefetch(10);
       const received: amqp.ConsumeMessage[] = [];
-      await channel.consume(queue, (message) => {
-        if (message) received.push(message);
-      }, { noAck: false });
+      await channel.consume(
+        queue,
+        (message) => {
+          if (message) received.push(message);
+        },
+        { noAck: false },
+      );
       const big = Buffer.alloc(20_000, 7);
-      channel.sendToQueue(queue, Buffer.from('1'), { correlationId: 'c-1', replyTo: 'some-reply-queue', headers: { 'x-n': 1 } });
+      channel.sendToQueue(queue, Buffer.from('1'), {
+        correlationId: 'c-1',
+        replyTo: 'some-reply-queue',
+        headers: { 'x-n': 1 },
+      });
       channel.sendToQueue(queue, Buffer.alloc(0), { correlationId: 'c-empty' });
       channel.sendToQueue(queue, big, { correlationId: 'c-big' });
       channel.sendToQueue(queue, Buffer.from('4'), { correlationId: 'c-4' });
       channel.sendToQueue(queue, Buffer.from('5'), { correlationId: 'c-5' });
-      await new Promise<void>((resolve) => confirmChannel.sendToQueue(queue, Buffer.from('6'), { correlationId: 'c-6' }, () => resolve()));
+      await new Promise<void>((resolve) =>
+        confirmChannel.sendToQueue(queue, Buffer.from('6'), { correlationId: 'c-6' }, () => resolve()),
+      );
       const deadline = Date.now() + 10_000;
       while (received.length < 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(received).toHaveLength(6);
@@ -143,7 +156,10 @@ describe('FrameReader + AmqpObserver on a recorded AMQP connection', { timeout: 
       channel.nack(byId('c-big'), false, false);
       channel.reject(byId('c-4'), false);
       // Settles the rest (c-1, c-empty, c-6): the highest delivery tag among them, multiple.
-      channel.ack([byId('c-1'), byId('c-empty'), byId('c-6')].sort((a, b) => b.fields.deliveryTag - a.fields.deliveryTag)[0]!, true);
+      channel.ack(
+        [byId('c-1'), byId('c-empty'), byId('c-6')].sort((a, b) => b.fields.deliveryTag - a.fields.deliveryTag)[0]!,
+        true,
+      );
       await channel.checkQueue(queue); // a round trip, so the settlements are on the wire
       await connection.close();
     } finally {
@@ -168,7 +184,9 @@ describe('FrameReader + AmqpObserver on a recorded AMQP connection', { timeout: 
     expect(big).toContain('"bodySize":20000');
     expect(log.find((line) => line.startsWith('publish ') && line.includes('"c-1"'))).toContain('"headers":{"x-n":1}');
     expect(log).toContainEqual(expect.stringMatching(/^ack .*"multiple":false,"correlationIds":\["c-5"\]/));
-    expect(log).toContainEqual(expect.stringMatching(/^nack .*"correlationIds":\["c-big"\].*"method":"nack","requeue":false/));
+    expect(log).toContainEqual(
+      expect.stringMatching(/^nack .*"correlationIds":\["c-big"\].*"method":"nack","requeue":false/),
+    );
     expect(log).toContainEqual(expect.stringMatching(/^nack .*"correlationIds":\["c-4"\].*"method":"reject"/));
     const multiple = log.find((line) => line.startsWith('ack ') && line.includes('"multiple":true'));
     const settled = JSON.parse(multiple!.slice('ack '.length)) as { correlationIds: string[] };
@@ -177,7 +195,9 @@ describe('FrameReader + AmqpObserver on a recorded AMQP connection', { timeout: 
 
   it('reports the same steps when the bytes arrive one at a time', () => {
     const whole = decode(chunks, (bytes) => [bytes]);
-    const byteByByte = decode(chunks, (bytes) => Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1)));
+    const byteByByte = decode(chunks, (bytes) =>
+      Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1)),
+    );
     expect(byteByByte).toEqual(whole);
   });
 

@@ -85,7 +85,9 @@ export class FrameReader {
     const take = Math.min(this.protocolHeaderLeft, chunk.length);
     for (let i = 0; i < take; i++) {
       if (chunk[i] !== expected[start + i]) {
-        this.fail(`the connection did not open with the AMQP 0-9-1 protocol header (byte ${start + i} is ${chunk[i]}, expected ${expected[start + i]})`);
+        this.fail(
+          `the connection did not open with the AMQP 0-9-1 protocol header (byte ${start + i} is ${chunk[i]}, expected ${expected[start + i]})`,
+        );
         return take;
       }
     }

@@ -59,7 +59,8 @@ export class ReplyClassifier {
     this.timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
     this.maxTrackedCalls = options.maxTrackedCalls ?? 100_000;
     if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${options.timeoutMs}`);
-    if (!Number.isInteger(this.maxTrackedCalls) || this.maxTrackedCalls < 1) throw new RangeError(`maxTrackedCalls must be an integer >= 1, got ${options.maxTrackedCalls}`);
+    if (!Number.isInteger(this.maxTrackedCalls) || this.maxTrackedCalls < 1)
+      throw new RangeError(`maxTrackedCalls must be an integer >= 1, got ${options.maxTrackedCalls}`);
   }
 
   /** The client published a request with this correlation id. */

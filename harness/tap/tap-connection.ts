@@ -137,12 +137,14 @@ export class TapConnection {
     this.client.resume();
     this.upstream.resume();
     const written = new Promise<void>((resolve) => this.upstream.write(prefix, () => resolve()));
-    this.holdDone = written.then(() => this.owner.runHold(hold)).then(() => {
-      this.client.destroy();
-      this.upstream.end();
-      this.graceTimer = setTimeout(() => this.upstream.destroy(), CLOSE_GRACE_MS);
-      this.graceTimer.unref();
-    });
+    this.holdDone = written
+      .then(() => this.owner.runHold(hold))
+      .then(() => {
+        this.client.destroy();
+        this.upstream.end();
+        this.graceTimer = setTimeout(() => this.upstream.destroy(), CLOSE_GRACE_MS);
+        this.graceTimer.unref();
+      });
   }
 
   private onSocketError(socket: Duplex): void {

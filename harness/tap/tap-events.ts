@@ -144,8 +144,21 @@ export interface TapCounters {
 
 export function emptyCounters(): TapCounters {
   return {
-    connections: 0, openConnections: 0, deliveries: 0, redeliveries: 0, publishes: 0, acks: 0, ackedDeliveries: 0,
-    nacks: 0, rejects: 0, confirms: 0, consumes: 0, heartbeats: 0, undecodedConnections: 0, faultPointsHeld: 0,
-    bytesFromClient: 0, bytesFromBroker: 0,
+    connections: 0,
+    openConnections: 0,
+    deliveries: 0,
+    redeliveries: 0,
+    publishes: 0,
+    acks: 0,
+    ackedDeliveries: 0,
+    nacks: 0,
+    rejects: 0,
+    confirms: 0,
+    consumes: 0,
+    heartbeats: 0,
+    undecodedConnections: 0,
+    faultPointsHeld: 0,
+    bytesFromClient: 0,
+    bytesFromBroker: 0,
   };
 }

@@ -18,7 +18,11 @@ const DEFAULT_INTERVAL_MS = 20;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Reads until `done` holds or the bound passes; returns the last reading either way. */
-export async function pollUntil<T>(read: () => T | Promise<T>, done: (value: T) => boolean, options: PollOptions): Promise<T> {
+export async function pollUntil<T>(
+  read: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  options: PollOptions,
+): Promise<T> {
   const deadline = performance.now() + options.timeoutMs;
   let value = await read();
   while (!done(value) && performance.now() < deadline) {
@@ -29,6 +33,11 @@ export async function pollUntil<T>(read: () => T | Promise<T>, done: (value: T) 
 }
 
 /** Resolves once `condition` holds; rejects with `no <what> within <timeoutMs> ms` if it never does. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, options: PollOptions): Promise<void> {
-  if (!(await pollUntil(condition, (met) => met, options))) throw new Error(`no ${what} within ${options.timeoutMs} ms`);
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  options: PollOptions,
+): Promise<void> {
+  if (!(await pollUntil(condition, (met) => met, options)))
+    throw new Error(`no ${what} within ${options.timeoutMs} ms`);
 }

@@ -18,7 +18,9 @@ import { fib } from '../../harness/rpc/fib.ts';
 const protocolDoc = readFileSync(new URL('./PROTOCOL.md', import.meta.url), 'utf8');
 
 function fencedBlocks(language: string): string[] {
-  return [...protocolDoc.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map((match) => match[1]!);
+  return [...protocolDoc.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map(
+    (match) => match[1]!,
+  );
 }
 
 function section(title: string): string {
@@ -30,11 +32,15 @@ function section(title: string): string {
 
 describe('PROTOCOL.md and client-protocol.schema.json', () => {
   it('the committed JSON Schema is the one generated from the zod schemas (regenerate: npx vitest run scenarios/implementations/protocol-doc.test.ts -u)', async () => {
-    await expect(`${JSON.stringify(clientProtocolJsonSchema(), null, 2)}\n`).toMatchFileSnapshot('./client-protocol.schema.json');
+    await expect(`${JSON.stringify(clientProtocolJsonSchema(), null, 2)}\n`).toMatchFileSnapshot(
+      './client-protocol.schema.json',
+    );
   });
 
   it('the JSON Schema is draft 2020-12 with a request and a response definition', () => {
-    const schema = JSON.parse(readFileSync(new URL('./client-protocol.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(
+      readFileSync(new URL('./client-protocol.schema.json', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(Object.keys(schema.$defs as object).sort()).toEqual(['request', 'response']);
     expect(schema.anyOf).toEqual([{ $ref: '#/$defs/request' }, { $ref: '#/$defs/response' }]);
@@ -55,7 +61,8 @@ describe('PROTOCOL.md and client-protocol.schema.json', () => {
         continue;
       }
       const [decoded] = decoder.push(Buffer.from(`${json}\n`));
-      if (decoded === undefined || isProtocolViolation(decoded)) throw new Error(`example line ${json} does not decode: ${JSON.stringify(decoded)}`);
+      if (decoded === undefined || isProtocolViolation(decoded))
+        throw new Error(`example line ${json} does not decode: ${JSON.stringify(decoded)}`);
       if ('result' in decoded) expect(decoded.result).toBe(fib(nById.get(decoded.id)!).toString());
       answered.push(decoded.id);
     }
@@ -65,7 +72,11 @@ describe('PROTOCOL.md and client-protocol.schema.json', () => {
 
   it('every JSON line in the client table passes the zod schema', () => {
     const examples = [...section('## Clients').matchAll(/^\| [^|]+ \| `(\{[^`]+\})` \|/gm)].map((match) => match[1]!);
-    expect(examples).toEqual(['{"id":17,"n":30,"timeout_ms":3000}', '{"id":17,"result":"832040"}', '{"id":17,"error":"timeout"}']);
+    expect(examples).toEqual([
+      '{"id":17,"n":30,"timeout_ms":3000}',
+      '{"id":17,"result":"832040"}',
+      '{"id":17,"error":"timeout"}',
+    ]);
     expect(callLineSchema.safeParse(JSON.parse(examples[0]!)).success).toBe(true);
     for (const answer of examples.slice(1)) expect(clientAnswerSchema.safeParse(JSON.parse(answer)).success).toBe(true);
   });

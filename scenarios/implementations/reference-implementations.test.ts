@@ -10,7 +10,11 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../harness/env/broker/private-rabbit-node.ts';
 import { BuiltinToxiproxy } from '../../harness/env/proxy/builtin-toxiproxy.ts';
-import { isProtocolViolation, type ClientAnswer, type DecodedClientLine } from '../../harness/impl/command/client-line-protocol.ts';
+import {
+  isProtocolViolation,
+  type ClientAnswer,
+  type DecodedClientLine,
+} from '../../harness/impl/command/client-line-protocol.ts';
 import { fib } from '../../harness/rpc/fib.ts';
 import { FibRpcClient } from '../../harness/rpc/fib-rpc-client.ts';
 import { waitUntil } from '../../harness/test/poll.ts';
@@ -39,8 +43,18 @@ interface ClientDriver {
 const CLIENT_DRIVERS: ClientDriver[] = [
   { command: pythonCommand('python rpc_client_driver.py', 'python/rpc_client_driver.py'), correlates: true },
   { command: tsxCommand('node rpc-client-driver.ts', 'node/rpc-client-driver.ts'), correlates: true },
-  { command: { name: 'PROTOCOL.md python driver', command: PYTHON, args: ['-c', documentDriver('python')] }, correlates: true },
-  { command: { name: 'PROTOCOL.md js driver', command: process.execPath, args: ['--input-type=module', '--eval', documentDriver('js')] }, correlates: true },
+  {
+    command: { name: 'PROTOCOL.md python driver', command: PYTHON, args: ['-c', documentDriver('python')] },
+    correlates: true,
+  },
+  {
+    command: {
+      name: 'PROTOCOL.md js driver',
+      command: process.execPath,
+      args: ['--input-type=module', '--eval', documentDriver('js')],
+    },
+    correlates: true,
+  },
   { command: pythonCommand('naive naive-rpc-client-driver.py', 'naive/naive-rpc-client-driver.py'), correlates: false },
 ];
 
@@ -71,7 +85,10 @@ async function waitForConsumer(queue: string, timeoutMs: number, server: Protoco
     for (;;) {
       await channel.assertQueue(queue, { durable: false });
       if ((await channel.checkQueue(queue)).consumerCount > 0) return;
-      if (Date.now() > deadline) throw new Error(`${server.command.name} did not consume ${queue} within ${timeoutMs} ms\nstderr:\n${server.stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${server.command.name} did not consume ${queue} within ${timeoutMs} ms\nstderr:\n${server.stderr}`,
+        );
       await sleep(100);
     }
   } finally {
@@ -114,7 +131,8 @@ describe('reference implementations run as commands', { timeout: 240_000 }, () =
   });
 
   describe.each(CLIENT_DRIVERS)('client $command.name', ({ command, correlates }) => {
-    const startClient = (queue: string) => ProtocolProcess.start(command, { AMQP_URL: node.getAmqpUrl(), RPC_QUEUE: queue });
+    const startClient = (queue: string) =>
+      ProtocolProcess.start(command, { AMQP_URL: node.getAmqpUrl(), RPC_QUEUE: queue });
 
     it.each(SERVERS)('answers fib(n) through $name, then exits 0 on stdin EOF', async (serverCommand) => {
       const queue = nextQueue();
@@ -166,9 +184,13 @@ describe('reference implementations run as commands', { timeout: 240_000 }, () =
       try {
         client.send({ id: 7, n: 33, timeout_ms: 30_000 });
         const [request] = await server.waitForRequests(1, ANSWER_WAIT_MS);
-        await waitUntil(() => client.waitsOnStdin(), `${command.name} waiting on stdin for more calls`, { timeoutMs: ANSWER_WAIT_MS });
+        await waitUntil(() => client.waitsOnStdin(), `${command.name} waiting on stdin for more calls`, {
+          timeoutMs: ANSWER_WAIT_MS,
+        });
         client.closeStdin();
-        await waitUntil(() => !client.waitsOnStdin(), `${command.name} reading stdin's EOF`, { timeoutMs: ANSWER_WAIT_MS });
+        await waitUntil(() => !client.waitsOnStdin(), `${command.name} reading stdin's EOF`, {
+          timeoutMs: ANSWER_WAIT_MS,
+        });
         server.reply(request!);
         expect(answers(await client.lines(1, ANSWER_WAIT_MS))).toEqual([{ id: 7, result: fib(33).toString() }]);
         expect(await client.exitCode(15_000)).toBe(0);
@@ -197,53 +219,72 @@ describe('reference implementations run as commands', { timeout: 240_000 }, () =
       },
     ];
 
-    it.each(staleReplyCases)(correlates
-      ? 'drops $stale: the next call gets its own result'
-      : 'NEGATIVE CONTROL: answers the next call with $stale, a cross-resolved call', async ({ answerFirstCall }) => {
-      const queue = nextQueue();
-      const server = await ScriptedServer.start(testConnection, queue);
-      await using client = startClient(queue);
-      try {
-        client.send({ id: 1, n: 30, timeout_ms: 1_500 });
-        await answerFirstCall(server, client);
-        await server.repliesQueued(); // the stale reply is on the client's callback queue, ahead of any reply to call 2
-        client.send({ id: 2, n: 31, timeout_ms: 20_000 });
-        const [, second] = await server.waitForRequests(2, ANSWER_WAIT_MS);
-        server.reply(second!);
-        const lines = await client.lines(2, ANSWER_WAIT_MS);
-        // n identifies the call: fib(30) as the answer to call 2 is call 1's reply.
-        expect(resultOf(lines, 2)).toBe(correlates ? fib(31).toString() : fib(30).toString());
-      } finally {
-        await server.stop();
-      }
-    });
+    it.each(staleReplyCases)(
+      correlates
+        ? 'drops $stale: the next call gets its own result'
+        : 'NEGATIVE CONTROL: answers the next call with $stale, a cross-resolved call',
+      async ({ answerFirstCall }) => {
+        const queue = nextQueue();
+        const server = await ScriptedServer.start(testConnection, queue);
+        await using client = startClient(queue);
+        try {
+          client.send({ id: 1, n: 30, timeout_ms: 1_500 });
+          await answerFirstCall(server, client);
+          await server.repliesQueued(); // the stale reply is on the client's callback queue, ahead of any reply to call 2
+          client.send({ id: 2, n: 31, timeout_ms: 20_000 });
+          const [, second] = await server.waitForRequests(2, ANSWER_WAIT_MS);
+          server.reply(second!);
+          const lines = await client.lines(2, ANSWER_WAIT_MS);
+          // n identifies the call: fib(30) as the answer to call 2 is call 1's reply.
+          expect(resultOf(lines, 2)).toBe(correlates ? fib(31).toString() : fib(30).toString());
+        } finally {
+          await server.stop();
+        }
+      },
+    );
   });
 
   describe('reference client drivers when the connection to the broker is cut', () => {
     const cases = [
-      { command: CLIENT_DRIVERS[0]!.command, afterLoss: 'exits 1 (the tutorial\'s client does not reconnect)', exitCode: 1, closeStdin: false },
-      { command: CLIENT_DRIVERS[1]!.command, afterLoss: 'reconnects in the background and exits 0 on EOF', exitCode: 0, closeStdin: true },
+      {
+        command: CLIENT_DRIVERS[0]!.command,
+        afterLoss: "exits 1 (the tutorial's client does not reconnect)",
+        exitCode: 1,
+        closeStdin: false,
+      },
+      {
+        command: CLIENT_DRIVERS[1]!.command,
+        afterLoss: 'reconnects in the background and exits 0 on EOF',
+        exitCode: 0,
+        closeStdin: true,
+      },
     ];
-    it.each(cases)('$command.name answers its outstanding call with an error, then $afterLoss', async ({ command, exitCode, closeStdin }) => {
-      await using proxyServer = await new BuiltinToxiproxy().start();
-      const proxy = await new Toxiproxy(proxyServer.getApiUrl())
-        .createProxy({ name: 'amqp', listen: '127.0.0.1:0', upstream: `127.0.0.1:${node.getAmqpPort()}` });
-      const proxiedUrl = node.getAmqpUrl().replace(`127.0.0.1:${node.getAmqpPort()}`, proxy.listen);
-      expect(proxiedUrl).not.toBe(node.getAmqpUrl());
-      const queue = nextQueue();
-      const server = await ScriptedServer.start(testConnection, queue);
-      await using client = ProtocolProcess.start(command, { AMQP_URL: proxiedUrl, RPC_QUEUE: queue });
-      try {
-        client.send({ id: 1, n: 30, timeout_ms: 60_000 });
-        await server.waitForRequests(1, ANSWER_WAIT_MS);
-        await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
-        const [answer] = answers(await client.lines(1, ANSWER_WAIT_MS));
-        expect(answer).toMatchObject({ id: 1, error: expect.stringMatching(/connection/i) });
-        if (closeStdin) client.closeStdin();
-        expect(await client.exitCode(20_000)).toBe(exitCode);
-      } finally {
-        await server.stop();
-      }
-    });
+    it.each(cases)(
+      '$command.name answers its outstanding call with an error, then $afterLoss',
+      async ({ command, exitCode, closeStdin }) => {
+        await using proxyServer = await new BuiltinToxiproxy().start();
+        const proxy = await new Toxiproxy(proxyServer.getApiUrl()).createProxy({
+          name: 'amqp',
+          listen: '127.0.0.1:0',
+          upstream: `127.0.0.1:${node.getAmqpPort()}`,
+        });
+        const proxiedUrl = node.getAmqpUrl().replace(`127.0.0.1:${node.getAmqpPort()}`, proxy.listen);
+        expect(proxiedUrl).not.toBe(node.getAmqpUrl());
+        const queue = nextQueue();
+        const server = await ScriptedServer.start(testConnection, queue);
+        await using client = ProtocolProcess.start(command, { AMQP_URL: proxiedUrl, RPC_QUEUE: queue });
+        try {
+          client.send({ id: 1, n: 30, timeout_ms: 60_000 });
+          await server.waitForRequests(1, ANSWER_WAIT_MS);
+          await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+          const [answer] = answers(await client.lines(1, ANSWER_WAIT_MS));
+          expect(answer).toMatchObject({ id: 1, error: expect.stringMatching(/connection/i) });
+          if (closeStdin) client.closeStdin();
+          expect(await client.exitCode(20_000)).toBe(exitCode);
+        } finally {
+          await server.stop();
+        }
+      },
+    );
   });
 });

@@ -30,7 +30,9 @@ describe('scenarios with process faults', { timeout: 120_000 }, () => {
     expect(trace.some((span) => span.name === 'rpc reply discarded')).toBe(true);
     expect(trace.some((span) => span.name === `${result.config.queue} process` && span.status === 'error')).toBe(true);
     expect(new Set(trace.map((span) => span.traceId)).size).toBe(1);
-    expect(result.timeline.events.some((event) => event.kind === 'discard-duplicate' && event.traceId === trace[0]?.traceId)).toBe(true);
+    expect(
+      result.timeline.events.some((event) => event.kind === 'discard-duplicate' && event.traceId === trace[0]?.traceId),
+    ).toBe(true);
   });
 
   it('duplicate-reply FAILS with a naive client that accepts any reply (negative control)', async () => {

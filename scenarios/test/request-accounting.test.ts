@@ -33,7 +33,9 @@ describe('requests handled against requests sent (negative controls)', { timeout
       const result = await runForTest(node, baseline, SHARED_QUEUE);
       expect(stolen).toBeGreaterThan(0);
       expect(failedChecks(result), explain(result)).toContain('requests-handled-match-sent');
-      expect(result.checks.find((c) => c.id === 'requests-handled-match-sent')?.actual).toMatch(/sent but never handled [1-9]/);
+      expect(result.checks.find((c) => c.id === 'requests-handled-match-sent')?.actual).toMatch(
+        /sent but never handled [1-9]/,
+      );
     } finally {
       await connection.close();
     }
@@ -44,14 +46,17 @@ describe('requests handled against requests sent (negative controls)', { timeout
     try {
       const channel = await connection.createChannel();
       await channel.assertQueue(REQUEST_QUEUE, { durable: false });
-      for (let i = 1; i <= 3; i++) channel.sendToQueue(REQUEST_QUEUE, Buffer.from('10'), { correlationId: `stranger-${i}` });
+      for (let i = 1; i <= 3; i++)
+        channel.sendToQueue(REQUEST_QUEUE, Buffer.from('10'), { correlationId: `stranger-${i}` });
       await channel.close();
     } finally {
       await connection.close();
     }
     const result = await runForTest(node, baseline, SHARED_QUEUE);
     expect(failedChecks(result), explain(result)).toEqual(['requests-handled-match-sent']);
-    expect(result.checks.find((c) => c.id === 'requests-handled-match-sent')?.actual).toContain('handled but not sent by this run 3');
+    expect(result.checks.find((c) => c.id === 'requests-handled-match-sent')?.actual).toContain(
+      'handled but not sent by this run 3',
+    );
   });
 
   it('passes the same run without strangers', async () => {

@@ -19,8 +19,16 @@ const LOSS_CHECK = 'confirmed-requests-answered';
 
 const killServerDuringWork = defineScenario({
   name: 'kill-server-during-work',
-  description: 'one of two servers is SIGKILLed while it holds requests and started again; requests published with confirms',
-  topology: { servers: 2, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false, confirmRequests: true },
+  description:
+    'one of two servers is SIGKILLed while it holds requests and started again; requests published with confirms',
+  topology: {
+    servers: 2,
+    clients: 1,
+    replyMode: 'callback-queue',
+    prefetch: 10,
+    confirmReplies: false,
+    confirmRequests: true,
+  },
   load: { executor: 'constant-arrival-rate', ratePerSec: 40, durationMs: 4_000, maxInFlight: 200 },
   timeoutMs: 3_000,
   faults: [{ kind: 'kill-server', server: 1, trigger: { atMs: 2_000 }, restartAfterMs: 500 }],
@@ -39,14 +47,23 @@ describe('requests the broker confirmed, against what became of them', { timeout
   });
 
   it('FAILS against a server that acks before it replies (negative control), naming the lost calls and the server that acked them', async () => {
-    const result = await runForTest(node, killServerDuringWork, { overrides: { serverCommand: ACK_BEFORE_REPLY_SERVER } });
+    const result = await runForTest(node, killServerDuringWork, {
+      overrides: { serverCommand: ACK_BEFORE_REPLY_SERVER },
+    });
     expect(failedChecks(result), explain(result)).toContain(LOSS_CHECK);
     const actual = result.checks.find((check) => check.id === LOSS_CHECK)!.actual;
-    const named = [...actual.matchAll(/([0-9a-f-]{36}\.\d+) \(acked by server-1 before any reply\)/g)].map((match) => match[1]!);
+    const named = [...actual.matchAll(/([0-9a-f-]{36}\.\d+) \(acked by server-1 before any reply\)/g)].map(
+      (match) => match[1]!,
+    );
     expect(named.length, actual).toBeGreaterThan(0);
     // Each named call really failed: its client timed it out, no reply ever came.
-    const timedOut = new Set(result.timeline.events.filter((event) => event.kind === 'timeout').map((event) => event.correlationId));
-    expect(named.filter((id) => !timedOut.has(id)), actual).toEqual([]);
+    const timedOut = new Set(
+      result.timeline.events.filter((event) => event.kind === 'timeout').map((event) => event.correlationId),
+    );
+    expect(
+      named.filter((id) => !timedOut.has(id)),
+      actual,
+    ).toEqual([]);
     console.info(`ack-before-reply server killed mid-work: ${actual}`);
   });
 

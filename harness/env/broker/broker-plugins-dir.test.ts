@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dependencyClosure, prepareBrokerPluginsDir, prepareBrokerScripts, readApplications } from './broker-plugins-dir.ts';
+import {
+  dependencyClosure,
+  prepareBrokerPluginsDir,
+  prepareBrokerScripts,
+  readApplications,
+} from './broker-plugins-dir.ts';
 
 const dirs: string[] = [];
 const scratch = () => {
@@ -21,7 +26,10 @@ function fakeLib(apps: Record<string, string[]>, versions = ['3.10.8']): string 
     for (const [app, needs] of Object.entries(apps)) {
       const ebin = join(lib, `rabbitmq_server-${version}`, 'plugins', `${app}-1.2.3`, 'ebin');
       mkdirSync(ebin, { recursive: true });
-      writeFileSync(join(ebin, `${app}.app`), `{application, '${app}', [\n\t{vsn, "1.2.3"},\n\t{applications, [kernel,stdlib,\n ${needs.join(',')}]},\n\t{env, []}]}.\n`);
+      writeFileSync(
+        join(ebin, `${app}.app`),
+        `{application, '${app}', [\n\t{vsn, "1.2.3"},\n\t{applications, [kernel,stdlib,\n ${needs.join(',')}]},\n\t{env, []}]}.\n`,
+      );
     }
   }
   return lib;
@@ -29,10 +37,23 @@ function fakeLib(apps: Record<string, string[]>, versions = ['3.10.8']): string 
 
 describe('the broker-only plugins directory', () => {
   it('links rabbit and what it needs, transitively, and no plugin', () => {
-    const lib = fakeLib({ rabbit: ['rabbit_common', 'ra'], rabbit_common: ['jsx'], ra: ['aten'], aten: [], jsx: [], rabbitmq_management: ['rabbit'] });
+    const lib = fakeLib({
+      rabbit: ['rabbit_common', 'ra'],
+      rabbit_common: ['jsx'],
+      ra: ['aten'],
+      aten: [],
+      jsx: [],
+      rabbitmq_management: ['rabbit'],
+    });
     const target = join(scratch(), 'plugins');
     expect(prepareBrokerPluginsDir(target, lib)).toBe(target);
-    expect(readdirSync(target).sort()).toEqual(['aten-1.2.3', 'jsx-1.2.3', 'ra-1.2.3', 'rabbit-1.2.3', 'rabbit_common-1.2.3']);
+    expect(readdirSync(target).sort()).toEqual([
+      'aten-1.2.3',
+      'jsx-1.2.3',
+      'ra-1.2.3',
+      'rabbit-1.2.3',
+      'rabbit_common-1.2.3',
+    ]);
     expect(readlinkSync(join(target, 'ra-1.2.3'))).toBe(join(lib, 'rabbitmq_server-3.10.8', 'plugins', 'ra-1.2.3'));
   });
 
@@ -42,17 +63,22 @@ describe('the broker-only plugins directory', () => {
     expect(prepareBrokerPluginsDir(join(scratch(), 'p'), fakeLib({ rabbitmq_management: [] }))).toBeUndefined();
   });
 
-  it('reads the installed broker\'s real dependencies (Debian\'s rabbitmq-server)', () => {
+  it("reads the installed broker's real dependencies (Debian's rabbitmq-server)", () => {
     const target = join(scratch(), 'plugins');
     expect(prepareBrokerPluginsDir(target)).toBe(target);
     const apps = readdirSync(target).map((entry) => entry.replace(/-\d.*$/, ''));
-    expect(apps).toEqual(expect.arrayContaining(['rabbit', 'rabbit_common', 'rabbitmq_prelaunch', 'ra', 'osiris', 'ranch', 'cuttlefish']));
+    expect(apps).toEqual(
+      expect.arrayContaining(['rabbit', 'rabbit_common', 'rabbitmq_prelaunch', 'ra', 'osiris', 'ranch', 'cuttlefish']),
+    );
     expect(apps.filter((app) => app.startsWith('rabbitmq_') && app !== 'rabbitmq_prelaunch')).toEqual([]);
   });
 
   it('parses an application list and walks dependencies once each', () => {
     const file = join(scratch(), 'x.app');
-    writeFileSync(file, "{application, x, [{applications, [ kernel , 'quoted', a_b]},\n {included_applications, [inner]}]}.");
+    writeFileSync(
+      file,
+      "{application, x, [{applications, [ kernel , 'quoted', a_b]},\n {included_applications, [inner]}]}.",
+    );
     expect(readApplications(file)).toEqual(['kernel', 'a_b', 'inner']);
     const seen: string[] = [];
     const closure = dependencyClosure('a', (app) => {
@@ -64,7 +90,7 @@ describe('the broker-only plugins directory', () => {
   });
 });
 
-describe('the node\'s own scripts directory', () => {
+describe("the node's own scripts directory", () => {
   /** Installed like Debian's: bin/rabbitmq-server is a link into rabbitmq_server-<v>/sbin. */
   function fakeInstall(scripts: string[]): string {
     const root = scratch();
@@ -75,10 +101,12 @@ describe('the node\'s own scripts directory', () => {
     return root;
   }
 
-  it('links the installed server and the scripts it sources, so the node\'s home is its own folder', () => {
+  it("links the installed server and the scripts it sources, so the node's home is its own folder", () => {
     const installed = fakeInstall(['rabbitmq-server', 'rabbitmq-env', 'rabbitmq-defaults', 'rabbitmqctl']);
     const home = scratch();
-    expect(prepareBrokerScripts(home, join(installed, 'bin', 'rabbitmq-server'))).toBe(join(home, 'sbin', 'rabbitmq-server'));
+    expect(prepareBrokerScripts(home, join(installed, 'bin', 'rabbitmq-server'))).toBe(
+      join(home, 'sbin', 'rabbitmq-server'),
+    );
     expect(readdirSync(join(home, 'sbin')).sort()).toEqual(['rabbitmq-defaults', 'rabbitmq-env', 'rabbitmq-server']);
     expect(readlinkSync(join(home, 'sbin', 'rabbitmq-env'))).toBe(join(installed, 'sbin', 'rabbitmq-env'));
   });

@@ -64,7 +64,10 @@ export function prepareBrokerScripts(homeDir: string, installedServer: string): 
 }
 
 /** `rabbit` and every application it needs that the plugins directory holds. */
-export function dependencyClosure(root: string, dependenciesOf: (app: string) => readonly string[] | undefined): Set<string> {
+export function dependencyClosure(
+  root: string,
+  dependenciesOf: (app: string) => readonly string[] | undefined,
+): Set<string> {
   const found = new Set<string>();
   const pending = [root];
   while (pending.length > 0) {

@@ -30,7 +30,8 @@ describe('expired requests on a private node', { timeout: 120_000 }, () => {
       });
       expect(consumed).toBe('consumed');
       const deadline = Date.now() + 5_000;
-      while (!watch!.expired.has('expires') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (!watch!.expired.has('expires') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect([...watch!.expired]).toEqual(['expires']);
     } finally {
       await connection.close();
@@ -54,7 +55,7 @@ describe('expired requests on a private node', { timeout: 120_000 }, () => {
     await expect(amqp.connect(url.href)).rejects.toThrow(/ACCESS_REFUSED|403/);
   });
 
-  it('returns undefined on a broker without the harness\'s dead-letter exchange', async () => {
+  it("returns undefined on a broker without the harness's dead-letter exchange", async () => {
     // The same node with the exchange deleted stands in for a broker the harness did not configure.
     const connection = await amqp.connect(node.getAmqpUrl());
     try {

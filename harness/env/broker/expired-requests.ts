@@ -15,7 +15,9 @@ const REQUEST_QUEUE_PATTERN = '^rpc_queue';
 /** RabbitMQ's default password hashing (rabbit_password_hashing_sha256): base64(salt + sha256(salt + password)). */
 function rabbitPasswordHash(password: string): string {
   const salt = randomBytes(4);
-  const digest = createHash('sha256').update(Buffer.concat([salt, Buffer.from(password, 'utf8')])).digest();
+  const digest = createHash('sha256')
+    .update(Buffer.concat([salt, Buffer.from(password, 'utf8')]))
+    .digest();
   return Buffer.concat([salt, digest]).toString('base64');
 }
 
@@ -25,18 +27,37 @@ function rabbitPasswordHash(password: string): string {
  */
 export function privateNodeDefinitions(): object {
   return {
-    users: [{ name: 'guest', password_hash: rabbitPasswordHash('guest'), hashing_algorithm: 'rabbit_password_hashing_sha256', tags: ['administrator'] }],
+    users: [
+      {
+        name: 'guest',
+        password_hash: rabbitPasswordHash('guest'),
+        hashing_algorithm: 'rabbit_password_hashing_sha256',
+        tags: ['administrator'],
+      },
+    ],
     vhosts: [{ name: '/' }],
     permissions: [{ user: 'guest', vhost: '/', configure: '.*', write: '.*', read: '.*' }],
-    exchanges: [{ name: EXPIRED_REQUESTS_EXCHANGE, vhost: '/', type: 'direct', durable: true, auto_delete: false, internal: false, arguments: {} }],
-    policies: [{
-      vhost: '/',
-      name: 'rpc-chaos-expired-requests',
-      pattern: REQUEST_QUEUE_PATTERN,
-      'apply-to': 'queues',
-      definition: { 'dead-letter-exchange': EXPIRED_REQUESTS_EXCHANGE },
-      priority: 0,
-    }],
+    exchanges: [
+      {
+        name: EXPIRED_REQUESTS_EXCHANGE,
+        vhost: '/',
+        type: 'direct',
+        durable: true,
+        auto_delete: false,
+        internal: false,
+        arguments: {},
+      },
+    ],
+    policies: [
+      {
+        vhost: '/',
+        name: 'rpc-chaos-expired-requests',
+        pattern: REQUEST_QUEUE_PATTERN,
+        'apply-to': 'queues',
+        definition: { 'dead-letter-exchange': EXPIRED_REQUESTS_EXCHANGE },
+        priority: 0,
+      },
+    ],
   };
 }
 
@@ -51,7 +72,11 @@ export interface ExpiredRequestsWatch {
  * when the broker has no such exchange (a broker the harness did not configure): then
  * expired requests cannot be told apart and are not excused.
  */
-export async function watchExpiredRequests(brokerUrl: string, queue: string, maxIds = 1_000_000): Promise<ExpiredRequestsWatch | undefined> {
+export async function watchExpiredRequests(
+  brokerUrl: string,
+  queue: string,
+  maxIds = 1_000_000,
+): Promise<ExpiredRequestsWatch | undefined> {
   const connection = await amqp.connect(brokerUrl, amqpSocketOptions({}));
   // The node it is connected to may be killed mid-run (cluster node faults): the watch then
   // ends, and later expiries go unexcused, but the run goes on.
@@ -70,10 +95,14 @@ export async function watchExpiredRequests(brokerUrl: string, queue: string, max
   const { queue: deadLetters } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
   // Dead-lettered messages keep their routing key: the request queue's name.
   await channel.bindQueue(deadLetters, EXPIRED_REQUESTS_EXCHANGE, queue);
-  await channel.consume(deadLetters, (message) => {
-    const id = message?.properties.correlationId;
-    if (typeof id === 'string' && expired.size < maxIds) expired.add(id);
-  }, { noAck: true });
+  await channel.consume(
+    deadLetters,
+    (message) => {
+      const id = message?.properties.correlationId;
+      if (typeof id === 'string' && expired.size < maxIds) expired.add(id);
+    },
+    { noAck: true },
+  );
   return {
     expired,
     async stop() {
@@ -87,7 +116,10 @@ export async function watchExpiredRequests(brokerUrl: string, queue: string, max
  * of its own, bound with the same key, so every expiry reaches every node still up and a
  * killed or paused node costs nothing. Undefined when no node can be watched.
  */
-export async function watchExpiredRequestsOnEach(brokerUrls: readonly string[], queue: string): Promise<ExpiredRequestsWatch | undefined> {
+export async function watchExpiredRequestsOnEach(
+  brokerUrls: readonly string[],
+  queue: string,
+): Promise<ExpiredRequestsWatch | undefined> {
   const started = await Promise.all(brokerUrls.map((url) => watchExpiredRequests(url, queue).catch(() => undefined)));
   const watches = started.filter((watch): watch is ExpiredRequestsWatch => watch !== undefined);
   if (watches.length === 0) return undefined;

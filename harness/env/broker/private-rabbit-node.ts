@@ -72,7 +72,8 @@ export class PrivateRabbitNode {
   }
 
   withNodeNamePrefix(prefix: string): this {
-    if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new Error(`node name prefix must match [A-Za-z0-9_-]+, got "${prefix}"`);
+    if (!/^[A-Za-z0-9_-]+$/.test(prefix))
+      throw new Error(`node name prefix must match [A-Za-z0-9_-]+, got "${prefix}"`);
     this.nodeNamePrefix = prefix;
     return this;
   }
@@ -131,14 +132,31 @@ async function prepareLayout(prefix: string): Promise<NodeLayout> {
     // Debian's script would `su rabbitmq`; we run as that user directly so the process group is ours.
     const { uid, gid } = statSync(RABBITMQ_USER_HOME);
     chownTree(baseDir, uid, gid);
-    return { baseDir, nodeName, amqpPort, distPort, epmdPort, runAs: { uid, gid }, home: RABBITMQ_USER_HOME, pluginsDir, serverScript };
+    return {
+      baseDir,
+      nodeName,
+      amqpPort,
+      distPort,
+      epmdPort,
+      runAs: { uid, gid },
+      home: RABBITMQ_USER_HOME,
+      pluginsDir,
+      serverScript,
+    };
   }
   return { baseDir, nodeName, amqpPort, distPort, epmdPort, home: baseDir, pluginsDir, serverScript };
 }
 
 function chownTree(dir: string, uid: number, gid: number): void {
   chownSync(dir, uid, gid);
-  for (const entry of ['mnesia', 'log', 'rabbitmq.config', 'definitions.json', 'enabled_plugins', 'rabbitmq-env.conf']) {
+  for (const entry of [
+    'mnesia',
+    'log',
+    'rabbitmq.config',
+    'definitions.json',
+    'enabled_plugins',
+    'rabbitmq-env.conf',
+  ]) {
     chownSync(join(dir, entry), uid, gid);
   }
 }
@@ -159,7 +177,9 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     private readonly keepDataDir: boolean,
     private readonly releaseDir: () => void,
   ) {
-    this.processes = guardProcesses(`rabbitmq node ${layout.nodeName} (amqp ${layout.amqpPort}, dist ${layout.distPort}, epmd ${layout.epmdPort})`);
+    this.processes = guardProcesses(
+      `rabbitmq node ${layout.nodeName} (amqp ${layout.amqpPort}, dist ${layout.distPort}, epmd ${layout.epmdPort})`,
+    );
   }
 
   getAmqpUrl(): string {
@@ -233,7 +253,12 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     });
     this.child = child;
     const remember = (chunk: Buffer) => {
-      this.outputTail.push(...chunk.toString('utf8').split('\n').filter((line) => line.trim() !== ''));
+      this.outputTail.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line.trim() !== ''),
+      );
       if (this.outputTail.length > 40) this.outputTail.splice(0, this.outputTail.length - 40);
     };
     child.stdout?.on('data', remember);
@@ -294,13 +319,20 @@ export class StartedPrivateRabbitNode implements StartedBroker {
       const { stdout } = await execFileAsync(RABBITMQCTL, ['-n', this.layout.nodeName, ...args], {
         timeout: timeoutMs,
         // The leftover marker too: rabbitmqctl starts an epmd when the node's has died, and that one must be reaped as well.
-        env: { ...process.env, HOME: this.layout.home, ERL_EPMD_PORT: String(this.layout.epmdPort), ...this.processes.env },
+        env: {
+          ...process.env,
+          HOME: this.layout.home,
+          ERL_EPMD_PORT: String(this.layout.epmdPort),
+          ...this.processes.env,
+        },
         ...(this.layout.runAs ?? {}),
       });
       return stdout;
     } catch (error) {
       const failed = error as Error & { stderr?: string; killed?: boolean };
-      const why = failed.killed ? `no answer within ${timeoutMs} ms` : (failed.stderr || 'no output').trim().split('\n').slice(0, 3).join(' ');
+      const why = failed.killed
+        ? `no answer within ${timeoutMs} ms`
+        : (failed.stderr || 'no output').trim().split('\n').slice(0, 3).join(' ');
       throw new Error(`rabbitmqctl ${args[0] ?? ''} on ${this.layout.nodeName} failed: ${why}`);
     }
   }

@@ -28,7 +28,11 @@ export class ClusterNode {
   /** Length of the node's log when it was last resumed: what it logs after SIGCONT starts there. */
   private logLengthAtResume = 0;
 
-  constructor(private readonly layout: ClusterLayout, readonly node: ClusterNodeLayout, private readonly cli: RabbitCliTarget) {
+  constructor(
+    private readonly layout: ClusterLayout,
+    readonly node: ClusterNodeLayout,
+    private readonly cli: RabbitCliTarget,
+  ) {
     this.processes = guardProcesses(`rabbitmq cluster node ${node.nodeName} (amqp ${node.ip}:${node.amqpPort})`);
   }
 
@@ -58,7 +62,12 @@ export class ClusterNode {
     });
     this.child = child;
     const remember = (chunk: Buffer) => {
-      this.outputTail.push(...chunk.toString('utf8').split('\n').filter((line) => line.trim() !== ''));
+      this.outputTail.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((line) => line.trim() !== ''),
+      );
       if (this.outputTail.length > 40) this.outputTail.splice(0, this.outputTail.length - 40);
     };
     child.stdout?.on('data', remember);
@@ -79,7 +88,9 @@ export class ClusterNode {
     let lastError = 'no attempt made';
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`node ${this.name} exited during start (code ${child.exitCode ?? child.signalCode}):\n${this.logTail()}`);
+        throw new Error(
+          `node ${this.name} exited during start (code ${child.exitCode ?? child.signalCode}):\n${this.logTail()}`,
+        );
       }
       try {
         const connection = await amqp.connect(this.getAmqpUrl(), { timeout: 1000 });
@@ -93,7 +104,9 @@ export class ClusterNode {
       }
       await sleep(150);
     }
-    throw new Error(`node ${this.name} did not accept AMQP within ${timeoutMs} ms (last error: ${lastError}):\n${this.logTail()}`);
+    throw new Error(
+      `node ${this.name} did not accept AMQP within ${timeoutMs} ms (last error: ${lastError}):\n${this.logTail()}`,
+    );
   }
 
   private logFile(): string {
@@ -186,12 +199,21 @@ export class ClusterNode {
    * callers bound it and restart the whole node when it does not come back.
    */
   async restartApp(timeoutMs: number): Promise<void> {
-    if (this.state !== 'up') throw new Error(`node ${this.name} is ${this.state}, not up: cannot restart its rabbit application`);
+    if (this.state !== 'up')
+      throw new Error(`node ${this.name} is ${this.state}, not up: cannot restart its rabbit application`);
     const child = this.child!;
     const deadline = Date.now() + timeoutMs;
     this.state = 'starting';
     try {
-      const answer = (await runRabbitTool(this.cli, 'rabbitmqctl', this.name, ['eval', 'ok = rabbit:stop(), [erlang:disconnect_node(Peer) || Peer <- nodes()], rabbit:start().'], timeoutMs)).trim();
+      const answer = (
+        await runRabbitTool(
+          this.cli,
+          'rabbitmqctl',
+          this.name,
+          ['eval', 'ok = rabbit:stop(), [erlang:disconnect_node(Peer) || Peer <- nodes()], rabbit:start().'],
+          timeoutMs,
+        )
+      ).trim();
       if (answer !== 'ok') throw new Error(`restarting the rabbit application of ${this.name} answered ${answer}`);
       await this.waitForAmqp(child, Math.max(1_000, deadline - Date.now()));
     } catch (error) {

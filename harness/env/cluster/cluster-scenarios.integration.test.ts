@@ -36,7 +36,8 @@ function readResult(run: Run): ClusterResult {
 
 function lossCheck(result: ClusterResult): { passed: boolean; actual: string } {
   const check = result.checks.find((each) => each.id === LOSS_CHECK);
-  if (!check) throw new Error(`no ${LOSS_CHECK} check in the result: ${result.checks.map((each) => each.id).join(', ')}`);
+  if (!check)
+    throw new Error(`no ${LOSS_CHECK} check in the result: ${result.checks.map((each) => each.id).join(', ')}`);
   return check;
 }
 
@@ -63,7 +64,9 @@ function startScenario(name: string, extraArgs: readonly string[] = []): Run {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const closed = new Promise<number | null>((resolve) => child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  const closed = new Promise<number | null>((resolve) =>
+    child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : null))),
+  );
   const run = { child, runDir, output: () => output, closed };
   started.push(run);
   return run;
@@ -135,48 +138,72 @@ afterAll(() => {
 });
 
 /** Runs a cluster scenario through the CLI to its end: exit 0, and its fault's unavailability and recovery within the gates it prints. */
-async function passingRun(name: string, unavailabilityGateMs: number, recoveryGateMs = 10_000): Promise<{ run: Run; result: ClusterResult }> {
+async function passingRun(
+  name: string,
+  unavailabilityGateMs: number,
+  recoveryGateMs = 10_000,
+): Promise<{ run: Run; result: ClusterResult }> {
   const run = startScenario(name);
   const code = await Promise.race([run.closed, sleep(200_000).then(() => 'timeout' as const)]);
   expect(code, run.output().slice(-4000)).toBe(0);
   const result = readResult(run);
   const impact = result.faultImpact[0];
-  console.info(`${name}: cluster up in ${result.cluster.startMs} ms, unavailability ${impact?.unavailabilityMs} ms, recovery ${impact?.recoveryMs} ms`);
+  console.info(
+    `${name}: cluster up in ${result.cluster.startMs} ms, unavailability ${impact?.unavailabilityMs} ms, recovery ${impact?.recoveryMs} ms`,
+  );
   expect(result.verdict).toBe('pass');
   expect(impact?.unavailabilityMs).toBeLessThan(unavailabilityGateMs);
   expect(impact?.recoveryMs).toBeLessThan(recoveryGateMs);
   const gateSeconds = (unavailabilityGateMs / 1000).toFixed(2);
-  expect(run.output()).toMatch(new RegExp(`unavailability<${unavailabilityGateMs / 1000}s\\s+\\S+ m?s vs ${gateSeconds} s`));
-  expect(run.output()).toMatch(new RegExp(`recovery_time<${recoveryGateMs / 1000}s\\s+\\S+ m?s vs ${(recoveryGateMs / 1000).toFixed(2)} s`));
+  expect(run.output()).toMatch(
+    new RegExp(`unavailability<${unavailabilityGateMs / 1000}s\\s+\\S+ m?s vs ${gateSeconds} s`),
+  );
+  expect(run.output()).toMatch(
+    new RegExp(`recovery_time<${recoveryGateMs / 1000}s\\s+\\S+ m?s vs ${(recoveryGateMs / 1000).toFixed(2)} s`),
+  );
   return { run, result };
 }
 
-const leaderAtStart = (result: ClusterResult) => result.cluster.nodeStates.find((state) => state.state === 'leader')?.node;
+const leaderAtStart = (result: ClusterResult) =>
+  result.cluster.nodeStates.find((state) => state.state === 'leader')?.node;
 
 describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
-  it('quorum-leader-kill passes: the leader\'s node is killed, calls carry on, unavailability and recovery are within their gates', async () => {
+  it("quorum-leader-kill passes: the leader's node is killed, calls carry on, unavailability and recovery are within their gates", async () => {
     const { result } = await passingRun('quorum-leader-kill', 5_000);
     // Clients published with confirms (a quorum queue), and no confirmed request was lost.
-    expect(lossCheck(result)).toMatchObject({ passed: true, actual: expect.stringMatching(/confirmed [1-9]\d* .*lost 0;/) });
+    expect(lossCheck(result)).toMatchObject({
+      passed: true,
+      actual: expect.stringMatching(/confirmed [1-9]\d* .*lost 0;/),
+    });
     // The killed node is the one that held the leader at the start.
-    expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: leaderAtStart(result), state: 'down' }));
+    expect(result.cluster.nodeStates).toContainEqual(
+      expect.objectContaining({ node: leaderAtStart(result), state: 'down' }),
+    );
   });
 
-  it('node-pause passes: the leader\'s node is frozen past net_ticktime, and once resumed it is back within the recovery gate', async () => {
+  it("node-pause passes: the leader's node is frozen past net_ticktime, and once resumed it is back within the recovery gate", async () => {
     const { result } = await passingRun('node-pause', 12_000, 15_000);
     const paused = leaderAtStart(result);
     expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: paused, state: 'paused' }));
-    const details = result.timeline.events.filter((event) => event.process === `node-${paused}`).map((event) => event.detail ?? '');
+    const details = result.timeline.events
+      .filter((event) => event.process === `node-${paused}`)
+      .map((event) => event.detail ?? '');
     expect(details).toContain(`SIGCONT node-${paused}`);
     // What the harness did after SIGCONT is on the timeline: the partition it saw and the restart of its app (and of the node, if the app was not back in time), or that there was none.
-    expect(details.some((detail) => /reports a partition from .*restarting its rabbit app|reported no partition/.test(detail))).toBe(true);
+    expect(
+      details.some((detail) =>
+        /reports a partition from .*restarting its rabbit app|reported no partition/.test(detail),
+      ),
+    ).toBe(true);
   });
 
   it('rolling-restart passes: every node is stopped and started in turn while calls carry on', async () => {
     const { result } = await passingRun('rolling-restart', 5_000);
     for (const node of [1, 2, 3]) {
       expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node, state: 'down' }));
-      expect(result.timeline.events).toContainEqual(expect.objectContaining({ kind: 'restart', process: `node-${node}` }));
+      expect(result.timeline.events).toContainEqual(
+        expect.objectContaining({ kind: 'restart', process: `node-${node}` }),
+      );
     }
   });
 
@@ -189,24 +216,33 @@ describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
     const loss = lossCheck(readResult(run));
     console.info(`quorum-leader-kill against ack-before-reply-server.py: ${loss.actual}`);
     expect(loss.passed).toBe(false);
-    const named = [...loss.actual.matchAll(/([0-9a-f-]{36}\.\d+) \(acked by (server-\d) before any reply\)/g)].map((match) => ({ id: match[1]!, server: match[2]! }));
+    const named = [...loss.actual.matchAll(/([0-9a-f-]{36}\.\d+) \(acked by (server-\d) before any reply\)/g)].map(
+      (match) => ({ id: match[1]!, server: match[2]! }),
+    );
     expect(named.length, loss.actual).toBeGreaterThan(0);
     // The server says so itself: each named call is one it held when its connection died.
     for (const { id, server } of named) {
       const log = readFileSync(join(run.runDir, `${server}.log`), 'utf8');
-      expect(log, `${server}.log`).toMatch(new RegExp(`connection lost during the work of \\d+ requests: .*${id.replace(/\./g, '\\.')}`));
+      expect(log, `${server}.log`).toMatch(
+        new RegExp(`connection lost during the work of \\d+ requests: .*${id.replace(/\./g, '\\.')}`),
+      );
     }
     expect(run.output()).toContain('FAIL  No request the broker confirmed was lost');
   });
 
-  it('partition-minority passes: the leader\'s node is cut off and pauses itself, the majority keeps answering, no confirmed request is lost', async () => {
+  it("partition-minority passes: the leader's node is cut off and pauses itself, the majority keeps answering, no confirmed request is lost", async () => {
     const run = startScenario('partition-minority');
     const code = await Promise.race([run.closed, sleep(200_000).then(() => 'timeout' as const)]);
     expect(code, run.output().slice(-4000)).toBe(0);
     const result = readResult(run);
     const impact = result.faultImpact[0];
-    console.info(`partition-minority: cluster up in ${result.cluster.startMs} ms, unavailability ${impact?.unavailabilityMs} ms, recovery ${impact?.recoveryMs} ms; ${lossCheck(result).actual}`);
-    expect(lossCheck(result)).toMatchObject({ passed: true, actual: expect.stringMatching(/confirmed [1-9]\d* .*lost 0;/) });
+    console.info(
+      `partition-minority: cluster up in ${result.cluster.startMs} ms, unavailability ${impact?.unavailabilityMs} ms, recovery ${impact?.recoveryMs} ms; ${lossCheck(result).actual}`,
+    );
+    expect(lossCheck(result)).toMatchObject({
+      passed: true,
+      actual: expect.stringMatching(/confirmed [1-9]\d* .*lost 0;/),
+    });
     const leader = result.cluster.nodeStates.find((state) => state.state === 'leader')?.node;
     expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: leader, state: 'partitioned' }));
     // The majority notices the lost leader after net_ticktime (5 s), then elects: the scenario gates at 12 s.
@@ -219,11 +255,18 @@ describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
     const cliPid = await until('the runner process', run, () => cliPidOf(run), 60_000);
     const stateDir = join(ownersRoot(), `${cliPid}-${processStartTime(cliPid)}`);
     // Wait until the partition is in force: the chain of this run holds DROP rules.
-    await until('the partition rules', run, () => (new RegExp(`-A RPCC-${cliPid}-\\d+ .*-j DROP`).test(iptablesRules()) ? true : undefined), 150_000);
+    await until(
+      'the partition rules',
+      run,
+      () => (new RegExp(`-A RPCC-${cliPid}-\\d+ .*-j DROP`).test(iptablesRules()) ? true : undefined),
+      150_000,
+    );
     const owned = leftoversOf(stateDir);
     const markers = owned.flatMap((leftover) => (leftover.marker ? [leftover.marker] : []));
     const dirs = owned.flatMap((leftover) => (leftover.kind === 'dir' && leftover.path ? [leftover.path] : []));
-    const chains = owned.flatMap((leftover) => (leftover.kind === 'iptables-chain' && leftover.chain ? [leftover.chain] : []));
+    const chains = owned.flatMap((leftover) =>
+      leftover.kind === 'iptables-chain' && leftover.chain ? [leftover.chain] : [],
+    );
     expect(owned.filter((leftover) => leftover.what.startsWith('rabbitmq cluster node '))).toHaveLength(3);
     expect(chains).toHaveLength(1);
     expect(dirs.some((dir) => dir.includes('rpc-chaos-cluster-') && existsSync(dir))).toBe(true);
@@ -245,7 +288,9 @@ describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
       if (survivors.length === 0) break;
       await sleep(200);
     } while (Date.now() < deadline);
-    console.info(`runner SIGKILLed mid-partition: ${survivors.length === 0 ? `everything gone after ${Date.now() - killedAt} ms` : `left ${survivors.join(', ')}`}`);
+    console.info(
+      `runner SIGKILLed mid-partition: ${survivors.length === 0 ? `everything gone after ${Date.now() - killedAt} ms` : `left ${survivors.join(', ')}`}`,
+    );
     expect(survivors).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { partitionedPeersIn, rabbitPeersUpIn } from './node-log.ts';
 
 describe('partitionedPeersIn', () => {
-  it('reads the peers from mnesia\'s running_partitioned_network reports, each once', () => {
+  it("reads the peers from mnesia's running_partitioned_network reports, each once", () => {
     const log = [
       "2026-12-01 23:59:01.123456+00:00 [info] <0.230.0> rabbit on node 'rpc-chaos-7-1@127.9.9.1' down",
       "2026-12-01 23:59:02.000001+00:00 [error] <0.180.0> Mnesia('rpc-chaos-7-2@127.9.9.2'): ** ERROR ** mnesia_event got {inconsistent_database, running_partitioned_network, 'rpc-chaos-7-1@127.9.9.1'}",

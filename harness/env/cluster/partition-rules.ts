@@ -36,7 +36,8 @@ export class PartitionRules {
 
   /** Whether a partition can be made here, and if not, why (said before a scenario starts). */
   static async unavailableReason(): Promise<string | undefined> {
-    if (process.getuid?.() !== 0) return 'a network partition needs root (it adds iptables rules); run as root, or choose a scenario without a partition';
+    if (process.getuid?.() !== 0)
+      return 'a network partition needs root (it adds iptables rules); run as root, or choose a scenario without a partition';
     try {
       await execFileAsync('iptables', ['-w', '5', '-n', '-L', 'INPUT'], { timeout: 10_000 });
       return undefined;
@@ -96,7 +97,8 @@ export class PartitionRules {
     this.unregister?.();
     this.releaseGuard();
     this.releaseGuard = undefined;
-    if (outcome !== 'removed' && outcome !== 'absent') throw new Error(`could not remove iptables chain ${this.chain}: ${outcome}`);
+    if (outcome !== 'removed' && outcome !== 'absent')
+      throw new Error(`could not remove iptables chain ${this.chain}: ${outcome}`);
   }
 }
 

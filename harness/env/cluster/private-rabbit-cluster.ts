@@ -15,11 +15,23 @@ import { join } from 'node:path';
 import { guardDirectory, guardProcesses, type GuardedProcesses } from '../guard/guarded.ts';
 import { registerCleanup } from '../process-cleanup.ts';
 import type { StartedBroker } from '../broker/broker.ts';
-import { PARTITION_HANDLING_MODES, prepareClusterLayout, type ClusterLayout, type PartitionHandling } from './cluster-layout.ts';
+import {
+  PARTITION_HANDLING_MODES,
+  prepareClusterLayout,
+  type ClusterLayout,
+  type PartitionHandling,
+} from './cluster-layout.ts';
 import { ClusterNode, REFUSED_HANDSHAKE, type NodeState } from './cluster-node.ts';
 import { partitionedPeersIn, rabbitPeersUpIn } from './node-log.ts';
 import { PartitionRules } from './partition-rules.ts';
-import { clusterStatus, connectedNodes, quorumLeader, runRabbitTool, type ClusterStatus, type RabbitCliTarget } from './rabbit-cli.ts';
+import {
+  clusterStatus,
+  connectedNodes,
+  quorumLeader,
+  runRabbitTool,
+  type ClusterStatus,
+  type RabbitCliTarget,
+} from './rabbit-cli.ts';
 
 const RABBITMQ_SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const EPMD = '/usr/bin/epmd';
@@ -45,19 +57,24 @@ export class PrivateRabbitCluster {
   }
 
   withNodes(nodes: number): this {
-    if (!(Number.isInteger(nodes) && nodes >= 1 && nodes <= 9)) throw new Error(`a private cluster has 1 to 9 nodes, got ${nodes}`);
+    if (!(Number.isInteger(nodes) && nodes >= 1 && nodes <= 9))
+      throw new Error(`a private cluster has 1 to 9 nodes, got ${nodes}`);
     this.nodes = nodes;
     return this;
   }
 
   withNetTicktime(seconds: number): this {
-    if (!(Number.isInteger(seconds) && seconds >= 1 && seconds <= 120)) throw new Error(`net_ticktime must be 1 to 120 s, got ${seconds}`);
+    if (!(Number.isInteger(seconds) && seconds >= 1 && seconds <= 120))
+      throw new Error(`net_ticktime must be 1 to 120 s, got ${seconds}`);
     this.netTicktimeSeconds = seconds;
     return this;
   }
 
   withPartitionHandling(mode: PartitionHandling): this {
-    if (!PARTITION_HANDLING_MODES.includes(mode)) throw new Error(`partition handling must be one of ${PARTITION_HANDLING_MODES.join(', ')}, got "${String(mode)}"`);
+    if (!PARTITION_HANDLING_MODES.includes(mode))
+      throw new Error(
+        `partition handling must be one of ${PARTITION_HANDLING_MODES.join(', ')}, got "${String(mode)}"`,
+      );
     this.partitionHandling = mode;
     return this;
   }
@@ -69,7 +86,10 @@ export class PrivateRabbitCluster {
 
   async start(): Promise<StartedPrivateRabbitCluster> {
     for (const path of [RABBITMQ_SERVER, EPMD]) {
-      if (!existsSync(path)) throw new Error(`a private cluster needs ${path}: run "apt-get install -y rabbitmq-server", or set AMQP_URL to an existing broker`);
+      if (!existsSync(path))
+        throw new Error(
+          `a private cluster needs ${path}: run "apt-get install -y rabbitmq-server", or set AMQP_URL to an existing broker`,
+        );
     }
     const startedAt = Date.now();
     const layout = await prepareClusterLayout({
@@ -78,7 +98,10 @@ export class PrivateRabbitCluster {
       netTicktimeSeconds: this.netTicktimeSeconds,
       partitionHandling: this.partitionHandling,
     });
-    const cluster = new StartedPrivateRabbitCluster(layout, guardDirectory('rabbitmq cluster directory', layout.baseDir));
+    const cluster = new StartedPrivateRabbitCluster(
+      layout,
+      guardDirectory('rabbitmq cluster directory', layout.baseDir),
+    );
     try {
       await cluster.boot(this.startTimeoutMs);
     } catch (error) {
@@ -114,7 +137,10 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
   private serverVersion = 'unknown';
   private stopped = false;
 
-  constructor(private readonly layout: ClusterLayout, private readonly releaseDir: () => void) {
+  constructor(
+    private readonly layout: ClusterLayout,
+    private readonly releaseDir: () => void,
+  ) {
     this.epmdProcesses = guardProcesses(`epmd of a private cluster (port ${layout.epmdPort})`);
     this.cli = { layout, guardEnv: this.epmdProcesses.env };
     this.nodes = layout.nodes.map((node) => new ClusterNode(layout, node, this.cli));
@@ -182,7 +208,9 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
       await node.start(timeoutMs);
     } catch (error) {
       if (!/exited during start/.test((error as Error).message)) throw error;
-      process.stderr.write(`cluster start: ${node.name} failed to join while the seed was booting; starting it again with an empty database\n`);
+      process.stderr.write(
+        `cluster start: ${node.name} failed to join while the seed was booting; starting it again with an empty database\n`,
+      );
       const mnesia = join(node.node.dir, 'mnesia');
       rmSync(mnesia, { recursive: true, force: true });
       mkdirSync(mnesia);
@@ -211,13 +239,17 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
       if ((/vhost '\/' is down/.test(last) || REFUSED_HANDSHAKE.test(last)) && !restarted) {
         restarted = true;
         process.stderr.write(`cluster start: vhost '/' is down on ${node.name}; restarting it\n`);
-        await runRabbitTool(this.cli, 'rabbitmqctl', node.name, ['restart_vhost', '/'], 15_000).catch((error: unknown) => {
-          last = (error as Error).message;
-        });
+        await runRabbitTool(this.cli, 'rabbitmqctl', node.name, ['restart_vhost', '/'], 15_000).catch(
+          (error: unknown) => {
+            last = (error as Error).message;
+          },
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
-    throw new Error(`node ${node.name} does not serve vhost '/' within ${timeoutMs} ms (${last})${restarted ? ', even after restart_vhost' : ''}:\n${node.logTail()}`);
+    throw new Error(
+      `node ${node.name} does not serve vhost '/' within ${timeoutMs} ms (${last})${restarted ? ', even after restart_vhost' : ''}:\n${node.logTail()}`,
+    );
   }
 
   /**
@@ -235,7 +267,9 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
       if (expected.every((name) => up.includes(name))) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new Error(`the cluster's nodes did not all join within ${timeoutMs} ms: ${seed.name} logged ${up.length > 0 ? up.join(', ') : 'no peer'} as running; expected ${expected.join(', ')}:\n${seed.logTail()}`);
+    throw new Error(
+      `the cluster's nodes did not all join within ${timeoutMs} ms: ${seed.name} logged ${up.length > 0 ? up.join(', ') : 'no peer'} as running; expected ${expected.join(', ')}:\n${seed.logTail()}`,
+    );
   }
 
   getAmqpUrl(): string {
@@ -276,7 +310,13 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
   }
 
   nodeInfo(): ClusterNodeInfo[] {
-    return this.nodes.map((node) => ({ index: node.node.index, name: node.name, host: node.node.ip, amqpPort: node.node.amqpPort, state: node.getState() }));
+    return this.nodes.map((node) => ({
+      index: node.node.index,
+      name: node.name,
+      host: node.node.ip,
+      amqpPort: node.node.amqpPort,
+      state: node.getState(),
+    }));
   }
 
   /** 1-based index of the node with this Erlang name. */

@@ -9,7 +9,10 @@ import { promisify } from 'node:util';
 import type { ClusterLayout } from './cluster-layout.ts';
 
 const execFileAsync = promisify(execFile);
-const TOOLS = { rabbitmqctl: '/usr/lib/rabbitmq/bin/rabbitmqctl', 'rabbitmq-queues': '/usr/lib/rabbitmq/bin/rabbitmq-queues' } as const;
+const TOOLS = {
+  rabbitmqctl: '/usr/lib/rabbitmq/bin/rabbitmqctl',
+  'rabbitmq-queues': '/usr/lib/rabbitmq/bin/rabbitmq-queues',
+} as const;
 
 export type RabbitTool = keyof typeof TOOLS;
 
@@ -23,18 +26,32 @@ export interface RabbitCliTarget {
   readonly guardEnv: Readonly<Record<string, string>>;
 }
 
-export async function runRabbitTool({ layout, guardEnv }: RabbitCliTarget, tool: RabbitTool, nodeName: string, args: readonly string[], timeoutMs = 20_000): Promise<string> {
+export async function runRabbitTool(
+  { layout, guardEnv }: RabbitCliTarget,
+  tool: RabbitTool,
+  nodeName: string,
+  args: readonly string[],
+  timeoutMs = 20_000,
+): Promise<string> {
   try {
     const { stdout } = await execFileAsync(TOOLS[tool], ['-q', '-l', '-n', nodeName, ...args], {
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: layout.baseDir, ERL_EPMD_PORT: String(layout.epmdPort), ...guardEnv },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        HOME: layout.baseDir,
+        ERL_EPMD_PORT: String(layout.epmdPort),
+        ...guardEnv,
+      },
       ...(layout.runAs ?? {}),
     });
     return stdout;
   } catch (error) {
     const failed = error as Error & { stderr?: string; killed?: boolean };
-    const why = failed.killed ? `no answer within ${timeoutMs} ms` : (failed.stderr ?? failed.message).trim().split('\n').slice(0, 3).join(' ');
+    const why = failed.killed
+      ? `no answer within ${timeoutMs} ms`
+      : (failed.stderr ?? failed.message).trim().split('\n').slice(0, 3).join(' ');
     throw new Error(`${tool} ${args.join(' ')} on ${nodeName} failed: ${why}`);
   }
 }
@@ -46,8 +63,14 @@ export interface ClusterStatus {
   readonly partitions: Readonly<Record<string, readonly string[]>>;
 }
 
-export async function clusterStatus(target: RabbitCliTarget, nodeName: string, timeoutMs?: number): Promise<ClusterStatus> {
-  const raw = JSON.parse(await runRabbitTool(target, 'rabbitmqctl', nodeName, ['cluster_status', '--formatter', 'json'], timeoutMs)) as {
+export async function clusterStatus(
+  target: RabbitCliTarget,
+  nodeName: string,
+  timeoutMs?: number,
+): Promise<ClusterStatus> {
+  const raw = JSON.parse(
+    await runRabbitTool(target, 'rabbitmqctl', nodeName, ['cluster_status', '--formatter', 'json'], timeoutMs),
+  ) as {
     running_nodes?: string[];
     disk_nodes?: string[];
     partitions?: Record<string, string[]>;
@@ -69,8 +92,19 @@ export async function connectedNodes(target: RabbitCliTarget, nodeName: string, 
  * them (`rabbitmq-queues quorum_status`; `list_queues ... leader` does not answer on 3.10
  * here). Undefined while no member is leader (an election is running).
  */
-export async function quorumLeader(target: RabbitCliTarget, askNode: string, queue: string, timeoutMs?: number): Promise<string | undefined> {
-  const out = await runRabbitTool(target, 'rabbitmq-queues', askNode, ['quorum_status', queue, '--formatter', 'json'], timeoutMs);
+export async function quorumLeader(
+  target: RabbitCliTarget,
+  askNode: string,
+  queue: string,
+  timeoutMs?: number,
+): Promise<string | undefined> {
+  const out = await runRabbitTool(
+    target,
+    'rabbitmq-queues',
+    askNode,
+    ['quorum_status', queue, '--formatter', 'json'],
+    timeoutMs,
+  );
   const members = JSON.parse(out) as Array<Record<string, unknown>>;
   const leader = members.find((member) => member['Raft State'] === 'leader');
   return typeof leader?.['Node Name'] === 'string' ? leader['Node Name'] : undefined;

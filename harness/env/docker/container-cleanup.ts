@@ -31,7 +31,10 @@ function dockerSocketPath(): string {
  * the same API call from a short-lived node process. A container that does not exist is fine.
  */
 export function removeContainerSync(name: string): void {
-  const cli = spawnSync('docker', ['rm', '--force', '--volumes', name], { stdio: 'ignore', timeout: REMOVE_TIMEOUT_MS });
+  const cli = spawnSync('docker', ['rm', '--force', '--volumes', name], {
+    stdio: 'ignore',
+    timeout: REMOVE_TIMEOUT_MS,
+  });
   if (!cli.error) return;
   const socketPath = dockerSocketPath();
   const script = `require('node:http').request({ socketPath: ${JSON.stringify(socketPath)}, method: 'DELETE',

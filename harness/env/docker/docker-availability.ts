@@ -10,7 +10,10 @@ const DEFAULT_PING_TIMEOUT_MS = 2_000;
  * default socket; a TLS endpoint (DOCKER_TLS_VERIFY) is left to testcontainers, which
  * knows the certificates, and counts as reachable here.
  */
-export function isDockerReachable(timeoutMs = DEFAULT_PING_TIMEOUT_MS, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+export function isDockerReachable(
+  timeoutMs = DEFAULT_PING_TIMEOUT_MS,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<boolean> {
   const endpoint = dockerEndpoint(env);
   if (endpoint === undefined) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -41,7 +44,11 @@ function dockerEndpoint(env: NodeJS.ProcessEnv): RequestOptions | undefined {
  * The error for a Docker path chosen where no engine answers: what failed, where it looked,
  * how to start an engine, and the registry-free alternative for the same need.
  */
-export function dockerUnreachableError(option: string, alternative: string, env: NodeJS.ProcessEnv = process.env): Error {
+export function dockerUnreachableError(
+  option: string,
+  alternative: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Error {
   const where = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
   return new Error(
     `${option}: no Docker engine answers at ${where}: start one (as root: bash docker/start-dockerd.sh), or ${alternative}`,

@@ -58,12 +58,20 @@ function containersNamed(name: string): string {
 }
 
 function containersWithId(id: string): string {
-  return execFileSync('docker', ['ps', '--all', '--quiet', '--no-trunc', '--filter', `id=${id}`], { encoding: 'utf8' }).trim();
+  return execFileSync('docker', ['ps', '--all', '--quiet', '--no-trunc', '--filter', `id=${id}`], {
+    encoding: 'utf8',
+  }).trim();
 }
 
 /** Local addresses of the TCP listeners owned by the processes of a container. */
 function listenAddressesOf(containerName: string): string[] {
-  const pids = new Set(execFileSync('docker', ['top', containerName, '-eo', 'pid'], { encoding: 'utf8' }).split('\n').slice(1).map((pid) => pid.trim()).filter(Boolean));
+  const pids = new Set(
+    execFileSync('docker', ['top', containerName, '-eo', 'pid'], { encoding: 'utf8' })
+      .split('\n')
+      .slice(1)
+      .map((pid) => pid.trim())
+      .filter(Boolean),
+  );
   return execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => [...line.matchAll(/pid=(\d+)/g)].some((match) => pids.has(match[1] ?? '')))
@@ -71,26 +79,46 @@ function listenAddressesOf(containerName: string): string[] {
 }
 
 /** The tutorial's request/reply, by hand: declare, consume with ack, publish with replyTo and correlationId. */
-async function roundTrip(amqpUrl: string, requestQueue: string, body: string): Promise<{ body: string; correlationId: string | undefined }> {
+async function roundTrip(
+  amqpUrl: string,
+  requestQueue: string,
+  body: string,
+): Promise<{ body: string; correlationId: string | undefined }> {
   const connection = await amqp.connect(amqpUrl);
   try {
     const serverChannel = await connection.createChannel();
     await serverChannel.assertQueue(requestQueue, { durable: false, autoDelete: true });
-    await serverChannel.consume(requestQueue, (request) => {
-      if (!request) return;
-      serverChannel.sendToQueue(request.properties.replyTo as string, Buffer.from(`echo:${request.content.toString()}`), {
-        correlationId: request.properties.correlationId as string,
-      });
-      serverChannel.ack(request);
-    }, { noAck: false });
+    await serverChannel.consume(
+      requestQueue,
+      (request) => {
+        if (!request) return;
+        serverChannel.sendToQueue(
+          request.properties.replyTo as string,
+          Buffer.from(`echo:${request.content.toString()}`),
+          {
+            correlationId: request.properties.correlationId as string,
+          },
+        );
+        serverChannel.ack(request);
+      },
+      { noAck: false },
+    );
 
     const clientChannel = await connection.createChannel();
     const { queue: callbackQueue } = await clientChannel.assertQueue('', { exclusive: true });
     const correlationId = randomUUID();
     const reply = new Promise<{ body: string; correlationId: string | undefined }>((resolve) => {
-      void clientChannel.consume(callbackQueue, (message) => {
-        if (message) resolve({ body: message.content.toString(), correlationId: message.properties.correlationId as string | undefined });
-      }, { noAck: true });
+      void clientChannel.consume(
+        callbackQueue,
+        (message) => {
+          if (message)
+            resolve({
+              body: message.content.toString(),
+              correlationId: message.properties.correlationId as string | undefined,
+            });
+        },
+        { noAck: true },
+      );
     });
     clientChannel.sendToQueue(requestQueue, Buffer.from(body), { replyTo: callbackQueue, correlationId });
     const answer = await Promise.race([
@@ -131,8 +159,14 @@ describe('DockerRabbitBroker', { timeout: 120_000 }, () => {
       expect(reply.body).toBe('echo:42');
 
       // And the harness's own fib RPC, as scenarios run it on --broker docker.
-      await using server = await new FibRpcServer({ amqpUrl: broker.getAmqpUrl(), queue: `rpc_queue_fib_${process.pid}` }).start();
-      await using client = await new FibRpcClient({ amqpUrl: broker.getAmqpUrl(), queue: `rpc_queue_fib_${process.pid}` }).start();
+      await using server = await new FibRpcServer({
+        amqpUrl: broker.getAmqpUrl(),
+        queue: `rpc_queue_fib_${process.pid}`,
+      }).start();
+      await using client = await new FibRpcClient({
+        amqpUrl: broker.getAmqpUrl(),
+        queue: `rpc_queue_fib_${process.pid}`,
+      }).start();
       expect(await Promise.all([10, 90].map((n) => client.call(n)))).toEqual([55n, 2880067194370816120n]);
       expect(server.counters.handled).toBe(2);
 
@@ -232,21 +266,38 @@ describe('DockerToxiproxy', { timeout: 60_000 }, () => {
     console.info(`Toxiproxy-compatible container answered its API ${Date.now() - starting} ms after start()`);
     const containerId = toxiproxy.getContainerId();
     try {
-      expect(execFileSync('docker', ['inspect', '--format', '{{.Config.Image}} {{.HostConfig.NetworkMode}} {{json .Args}}', containerId], { encoding: 'utf8' }).trim())
-        .toBe(`${TOXIPROXY_COMPATIBLE_IMAGE} host ["-host=127.0.0.1","-port=${toxiproxy.getApiPort()}"]`);
+      expect(
+        execFileSync(
+          'docker',
+          ['inspect', '--format', '{{.Config.Image}} {{.HostConfig.NetworkMode}} {{json .Args}}', containerId],
+          { encoding: 'utf8' },
+        ).trim(),
+      ).toBe(`${TOXIPROXY_COMPATIBLE_IMAGE} host ["-host=127.0.0.1","-port=${toxiproxy.getApiPort()}"]`);
       expect(toxiproxy.getApiUrl()).toBe(`http://127.0.0.1:${toxiproxy.getApiPort()}`);
       expect(toxiproxy.getVersion()).toBe('2.12.0');
 
       const client = new Toxiproxy(toxiproxy.getApiUrl());
-      const proxy = await client.createProxy({ name: 'amqp', listen: '127.0.0.1:0', upstream: `127.0.0.1:${broker.getAmqpPort()}` });
+      const proxy = await client.createProxy({
+        name: 'amqp',
+        listen: '127.0.0.1:0',
+        upstream: `127.0.0.1:${broker.getAmqpPort()}`,
+      });
       const proxiedUrl = new URL(broker.getAmqpUrl());
       proxiedUrl.port = proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1);
       expect((await roundTrip(proxiedUrl.toString(), `rpc_queue_toxiproxy_${process.pid}`, '42')).body).toBe('echo:42');
 
       // 300 ms on every reply byte: the connection's handshake and the reply each wait for it.
-      await proxy.addToxic({ name: 'slow-replies', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 300, jitter: 0 } } as ICreateToxicBody<unknown>);
+      await proxy.addToxic({
+        name: 'slow-replies',
+        type: 'latency',
+        stream: 'downstream',
+        toxicity: 1,
+        attributes: { latency: 300, jitter: 0 },
+      } as ICreateToxicBody<unknown>);
       const slowStart = performance.now();
-      expect((await roundTrip(proxiedUrl.toString(), `rpc_queue_toxiproxy_slow_${process.pid}`, '43')).body).toBe('echo:43');
+      expect((await roundTrip(proxiedUrl.toString(), `rpc_queue_toxiproxy_slow_${process.pid}`, '43')).body).toBe(
+        'echo:43',
+      );
       expect(performance.now() - slowStart).toBeGreaterThanOrEqual(300);
 
       // The API and the proxy it created listen on loopback only.
@@ -264,7 +315,9 @@ describe('DockerToxiproxy', { timeout: 60_000 }, () => {
   it('fails fast, pointing to docker pull and --proxy builtin, when its image is not present locally', async () => {
     const started = Date.now();
     const failure = new DockerToxiproxy().withImage('rpc-chaos/absent-toxiproxy:never').start();
-    await expect(failure).rejects.toThrow(/image rpc-chaos\/absent-toxiproxy:never is not present locally.*docker pull rpc-chaos\/absent-toxiproxy:never.*bash docker\/build-toxiproxy-image\.sh.*--proxy builtin/);
+    await expect(failure).rejects.toThrow(
+      /image rpc-chaos\/absent-toxiproxy:never is not present locally.*docker pull rpc-chaos\/absent-toxiproxy:never.*bash docker\/build-toxiproxy-image\.sh.*--proxy builtin/,
+    );
     expect(Date.now() - started).toBeLessThan(FAIL_FAST_MS);
   });
 });

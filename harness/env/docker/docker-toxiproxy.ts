@@ -121,7 +121,8 @@ export class StartedDockerToxiproxy {
         }
         throw new Error(`GET /version answered ${response.status}`);
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`Toxiproxy API at ${this.getApiUrl()} does not answer: ${(error as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(`Toxiproxy API at ${this.getApiUrl()} does not answer: ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }

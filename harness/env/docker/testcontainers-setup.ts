@@ -47,7 +47,11 @@ async function reaperImage(): Promise<string | undefined> {
  * without a registry a pull only fails after network timeouts, and with one the user can
  * pull on purpose.
  */
-export async function ensureImagePresent(client: ContainerRuntimeClient, image: string, howToGetIt: string): Promise<void> {
+export async function ensureImagePresent(
+  client: ContainerRuntimeClient,
+  image: string,
+  howToGetIt: string,
+): Promise<void> {
   const { ImageName } = await import('testcontainers');
   if (!(await client.image.exists(ImageName.fromString(image)))) {
     throw new Error(`image ${image} is not present locally and is not pulled by the harness: ${howToGetIt}`);

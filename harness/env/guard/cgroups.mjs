@@ -36,7 +36,8 @@ function unifiedMount() {
     const fields = mountFields.split(' ');
     const mountRoot = fields[3];
     const mountPoint = fields[4];
-    if (mountRoot !== undefined && mountPoint !== undefined) return { mountPoint: unescapeMountPath(mountPoint), mountRoot: unescapeMountPath(mountRoot) };
+    if (mountRoot !== undefined && mountPoint !== undefined)
+      return { mountPoint: unescapeMountPath(mountPoint), mountRoot: unescapeMountPath(mountRoot) };
   }
   return undefined;
 }
@@ -62,7 +63,11 @@ export function ownCgroupDir() {
   if (!mount) return undefined;
   let own = '';
   try {
-    own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((line) => line.startsWith('0::'))?.slice(3) ?? '';
+    own =
+      readFileSync('/proc/self/cgroup', 'utf8')
+        .split('\n')
+        .find((line) => line.startsWith('0::'))
+        ?.slice(3) ?? '';
   } catch {
     return undefined;
   }

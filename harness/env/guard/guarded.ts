@@ -199,11 +199,15 @@ export function guardProcesses(what: string): GuardedProcesses {
   let cgroup: string | undefined;
   let released: Promise<void> | undefined;
 
-  const update = () => recorded.update({ kind: 'processes', what, marker, ...(group ? { group } : {}), ...(cgroup ? { cgroup } : {}) });
+  const update = () =>
+    recorded.update({ kind: 'processes', what, marker, ...(group ? { group } : {}), ...(cgroup ? { cgroup } : {}) });
 
   /** The machine did not let us (EACCES, EROFS, ...): this and later processes go by process group only. */
   const cgroupRefused = (parent: string, error: unknown) => {
-    containment = { mechanism: 'process-group', reason: `cannot make or join a cgroup in ${parent}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    containment = {
+      mechanism: 'process-group',
+      reason: `cannot make or join a cgroup in ${parent}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    };
   };
 
   const prepareCgroup = () => {

@@ -150,7 +150,8 @@ function processGroupMembers(pgid) {
  */
 export function processGroupMembersOf(group) {
   const leaderStartTime = processStartTime(group.pgid);
-  if (leaderStartTime !== undefined && group.leaderStartTime !== undefined && leaderStartTime !== group.leaderStartTime) return [];
+  if (leaderStartTime !== undefined && group.leaderStartTime !== undefined && leaderStartTime !== group.leaderStartTime)
+    return [];
   return processGroupMembers(group.pgid);
 }
 
@@ -180,10 +181,23 @@ export function killProcessGroupOf(group) {
 export function removeContainer(socketPath, name) {
   return new Promise((resolve) => {
     const req = request(
-      { socketPath, method: 'DELETE', path: `/containers/${encodeURIComponent(name)}?force=true&v=true`, timeout: DOCKER_TIMEOUT_MS },
+      {
+        socketPath,
+        method: 'DELETE',
+        path: `/containers/${encodeURIComponent(name)}?force=true&v=true`,
+        timeout: DOCKER_TIMEOUT_MS,
+      },
       (res) => {
         res.resume();
-        res.on('end', () => resolve(res.statusCode === 404 ? 'absent' : res.statusCode && res.statusCode < 300 ? 'removed' : `engine answered ${res.statusCode}`));
+        res.on('end', () =>
+          resolve(
+            res.statusCode === 404
+              ? 'absent'
+              : res.statusCode && res.statusCode < 300
+                ? 'removed'
+                : `engine answered ${res.statusCode}`,
+          ),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${DOCKER_TIMEOUT_MS} ms`)));
@@ -200,7 +214,8 @@ export function removeContainer(socketPath, name) {
  */
 export function removeIptablesChain(chain) {
   /** @param {string[]} args */
-  const iptables = (args) => execFileSync('iptables', ['-w', '5', ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+  const iptables = (args) =>
+    execFileSync('iptables', ['-w', '5', ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
   try {
     iptables(['-n', '-L', chain]);
   } catch {
@@ -263,7 +278,9 @@ export async function removeLeftover(leftover) {
     case 'iptables-chain': {
       const outcome = removeIptablesChain(leftover.chain);
       if (outcome === 'absent') return undefined;
-      return outcome === 'removed' ? `removed ${leftover.what} (iptables chain ${leftover.chain})` : `could not remove ${leftover.what}: ${outcome}`;
+      return outcome === 'removed'
+        ? `removed ${leftover.what} (iptables chain ${leftover.chain})`
+        : `could not remove ${leftover.what}: ${outcome}`;
     }
     default:
       return `unknown leftover ${JSON.stringify(leftover)}`;
@@ -350,7 +367,10 @@ export async function reapDeadOwners() {
       continue;
     }
     const removed = await reapStateDir(claimed);
-    for (const line of removed) lines.push(`rpc-chaos: a dead run (pid ${owner.pid}${owner.command ? `, ${owner.command}` : ''}) left this behind: ${line}`);
+    for (const line of removed)
+      lines.push(
+        `rpc-chaos: a dead run (pid ${owner.pid}${owner.command ? `, ${owner.command}` : ''}) left this behind: ${line}`,
+      );
   }
   return lines;
 }

@@ -40,6 +40,7 @@ process.stdin.once('close', async () => {
   await startup.catch(() => undefined);
   const owner = readOwner(stateDir);
   const removed = await reapStateDir(stateDir);
-  for (const line of removed) say(`rpc-chaos: the harness process ${owner?.pid ?? '?'} ended without stopping this: ${line}`);
+  for (const line of removed)
+    say(`rpc-chaos: the harness process ${owner?.pid ?? '?'} ended without stopping this: ${line}`);
   process.exit(0);
 });

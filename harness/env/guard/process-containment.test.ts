@@ -54,7 +54,8 @@ async function within(boundMs: number, condition: () => boolean): Promise<boolea
 
 /** Pids the shell script appended to `file`, once it holds `count` of them. */
 async function pidsIn(file: string, count: number): Promise<number[]> {
-  const read = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map(Number) : []);
+  const read = () =>
+    existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [];
   expect(await within(BOUND_MS, () => read().length >= count), `${file} never held ${count} pids`).toBe(true);
   return read();
 }
@@ -98,7 +99,7 @@ describe('process groups and cgroups of guarded processes', { timeout: 60_000 },
     expect(await within(BOUND_MS, () => !running(orphan!))).toBe(true);
   });
 
-  it('leaves alone a group whose id is now another process\'s (a reused pid)', async () => {
+  it("leaves alone a group whose id is now another process's (a reused pid)", async () => {
     const other = spawnDetached('exec sleep 300');
     await within(BOUND_MS, () => running(other.pid!));
     // The recorded leader started at another time: this group is not the one recorded.
@@ -119,7 +120,10 @@ describe('process groups and cgroups of guarded processes', { timeout: 60_000 },
       stdio: 'log',
     });
     const [daemon, server] = await pidsIn(pidFile, 2);
-    expect(processContainment(), `this machine mounts a writable cgroup v2 hierarchy under ${cgroupsRoot()}`).toEqual({ mechanism: 'cgroup', parent: expect.any(String) });
+    expect(processContainment(), `this machine mounts a writable cgroup v2 hierarchy under ${cgroupsRoot()}`).toEqual({
+      mechanism: 'cgroup',
+      parent: expect.any(String),
+    });
 
     // What the guard reads when the owner is gone.
     const record = ownRecords().find((leftover) => leftover.what === 'command containment-1');
@@ -161,27 +165,54 @@ describe('process groups and cgroups of guarded processes', { timeout: 60_000 },
     const dir = tempDir();
     chmodSync(dir, 0o777);
     const pidFile = join(dir, 'pids');
-    const owner = spawn('setpriv', ['--reuid', 'nobody', '--regid', 'nogroup', '--clear-groups', '--', process.execPath, '--import', 'tsx', START_COMMAND, join(dir, 'server-1.log'), pidFile], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir, HOME: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const owner = spawn(
+      'setpriv',
+      [
+        '--reuid',
+        'nobody',
+        '--regid',
+        'nogroup',
+        '--clear-groups',
+        '--',
+        process.execPath,
+        '--import',
+        'tsx',
+        START_COMMAND,
+        join(dir, 'server-1.log'),
+        pidFile,
+      ],
+      {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir, HOME: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     started.push(owner);
     let output = '';
     owner.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     owner.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const [helper, server] = await pidsIn(pidFile, 2);
     expect(await within(BOUND_MS, () => output.includes('\n')), output).toBe(true);
-    expect(JSON.parse(output.split('\n')[0]!)).toEqual({ mechanism: 'process-group', reason: expect.stringMatching(/^cannot make or join a cgroup in .*: EACCES$/) });
+    expect(JSON.parse(output.split('\n')[0]!)).toEqual({
+      mechanism: 'process-group',
+      reason: expect.stringMatching(/^cannot make or join a cgroup in .*: EACCES$/),
+    });
     expect(readFileSync(`/proc/${server}/environ`, 'latin1')).not.toContain('RPC_CHAOS_LEFTOVER=');
 
     // setpriv execs node: the owner is the process it started.
     expect(commandLineOf(owner.pid!)).toContain('start-command.ts');
     process.kill(owner.pid!, 'SIGKILL');
     expect(await within(BOUND_MS, () => !running(helper!) && !running(server!)), output).toBe(true);
-    expect(await within(BOUND_MS, () => /ended without stopping this: killed command server-1 \(pids /.test(output)), output).toBe(true);
+    expect(
+      await within(BOUND_MS, () => /ended without stopping this: killed command server-1 \(pids /.test(output)),
+      output,
+    ).toBe(true);
     // Nothing else was said: the fallback is silent.
-    expect(output.split('\n').filter((line) => line !== '' && !line.startsWith('{') && !line.startsWith('rpc-chaos: the harness process '))).toEqual([]);
+    expect(
+      output
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('{') && !line.startsWith('rpc-chaos: the harness process ')),
+    ).toEqual([]);
   });
 });

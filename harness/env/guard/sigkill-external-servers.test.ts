@@ -95,7 +95,9 @@ function cgroupsOf(ownerKey: string): string[] {
     if (depth > 8) return;
     let entries: string[] = [];
     try {
-      entries = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+      entries = readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name);
     } catch {
       return;
     }
@@ -111,7 +113,10 @@ function cgroupsOf(ownerKey: string): string[] {
 
 /** The cgroup the runner makes its cgroups in: the one this test process runs in, which the runner inherits. */
 function cgroupParentOf(root: string): string {
-  const own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((line) => line.startsWith('0::'))!.slice(3);
+  const own = readFileSync('/proc/self/cgroup', 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('0::'))!
+    .slice(3);
   return join(root, own);
 }
 
@@ -135,8 +140,27 @@ async function startRun(duration: string): Promise<Run> {
   const pidFile = join(isolated, 'server-pids');
   const outDir = join(isolated, 'run');
   const serverCmd = `env -i PATH=/usr/bin:/bin AMQP_URL="$AMQP_URL" RPC_QUEUE="$RPC_QUEUE" RPC_PREFETCH=10 /bin/sh ${FIXTURE} ${pidFile} ${PYTHON_SERVER}`;
-  const args = ['run', '--silent', 'scenario', '--', 'baseline', '--duration', duration, '--servers', String(SERVERS), '--clients', '1', '--rate', '20',
-    '--server-cmd', serverCmd, '--no-tracing', '--no-default-gates', '--out', outDir];
+  const args = [
+    'run',
+    '--silent',
+    'scenario',
+    '--',
+    'baseline',
+    '--duration',
+    duration,
+    '--servers',
+    String(SERVERS),
+    '--clients',
+    '1',
+    '--rate',
+    '20',
+    '--server-cmd',
+    serverCmd,
+    '--no-tracing',
+    '--no-default-gates',
+    '--out',
+    outDir,
+  ];
   const chain = spawn('npm', args, {
     cwd: repoRoot,
     env: { ...process.env, AMQP_URL: node.getAmqpUrl(), TOXIPROXY_URL: '', TMPDIR: isolated },
@@ -159,17 +183,27 @@ async function startRun(duration: string): Promise<Run> {
 }
 
 /** Once the load runs (every server consumes): the runner, everything under it, and its owner state. */
-async function whileRunning(run: Run): Promise<{ runner: ProcessSnapshot; owned: ProcessSnapshot[]; ownerKey: string; stateDir: string }> {
+async function whileRunning(
+  run: Run,
+): Promise<{ runner: ProcessSnapshot; owned: ProcessSnapshot[]; ownerKey: string; stateDir: string }> {
   const readyBy = Date.now() + READY_BOUND_MS;
   while (!/running/.test(run.output())) {
-    if (run.chain.exitCode !== null) throw new Error(`the run ended before its load started:\n${run.output().slice(-3000)}`);
+    if (run.chain.exitCode !== null)
+      throw new Error(`the run ended before its load started:\n${run.output().slice(-3000)}`);
     if (Date.now() > readyBy) throw new Error(`no load within ${READY_BOUND_MS} ms:\n${run.output().slice(-3000)}`);
     await sleep(100);
   }
-  const runner = descendants(run.chain.pid!).find((candidate) => candidate.commandLine.startsWith('node harness/build/launch.mjs cli '));
+  const runner = descendants(run.chain.pid!).find((candidate) =>
+    candidate.commandLine.startsWith('node harness/build/launch.mjs cli '),
+  );
   if (!runner) throw new Error(`no runner process under npm: ${run.output().slice(-2000)}`);
   const ownerKey = `${runner.pid}-${runner.startTime}`;
-  return { runner, owned: descendants(runner.pid), ownerKey, stateDir: join(run.isolated, 'rpc-chaos-owners', ownerKey) };
+  return {
+    runner,
+    owned: descendants(runner.pid),
+    ownerKey,
+    stateDir: join(run.isolated, 'rpc-chaos-owners', ownerKey),
+  };
 }
 
 describe('the owner guard and external servers that drop their environment', { timeout: 300_000 }, () => {
@@ -191,7 +225,10 @@ describe('the owner guard and external servers that drop their environment', { t
     const serverPids = readFileSync(run.pidFile, 'utf8').trim().split('\n').map(Number);
     expect(serverPids).toHaveLength(3 * SERVERS);
     const ownedPids = new Set(owned.map((process) => process.pid));
-    expect(serverPids.filter((pid) => !ownedPids.has(pid)), 'every server and helper runs under the runner').toEqual([]);
+    expect(
+      serverPids.filter((pid) => !ownedPids.has(pid)),
+      'every server and helper runs under the runner',
+    ).toEqual([]);
     // What made the guard miss them: none of them carries the marker.
     expect(serverPids.filter(hasMarker)).toEqual([]);
     expect(owned.filter((process) => process.commandLine.startsWith('/usr/bin/python3 '))).toHaveLength(SERVERS);
@@ -209,7 +246,9 @@ describe('the owner guard and external servers that drop their environment', { t
     ]);
     console.info(`runner SIGKILLed: its ${owned.length} processes were gone after ${Date.now() - killedAt} ms`);
     expect(survivors).toEqual([]);
-    expect(run.output()).toMatch(/rpc-chaos: the harness process \d+ ended without stopping this: killed command server-1 \(pids /);
+    expect(run.output()).toMatch(
+      /rpc-chaos: the harness process \d+ ended without stopping this: killed command server-1 \(pids /,
+    );
   });
 
   it('a run that ends by itself stops the same servers and their daemons, removes their cgroups, leaves its guard nothing to do, and records the cgroups in result.json', async () => {
@@ -226,7 +265,12 @@ describe('the owner guard and external servers that drop their environment', { t
     ]);
     expect(survivors).toEqual([]);
     expect(run.output()).not.toMatch(/ended without stopping this/);
-    const result = JSON.parse(readFileSync(join(run.outDir, 'result.json'), 'utf8')) as { environment: { processContainment?: { mechanism: string; detail: string } } };
-    expect(result.environment.processContainment).toEqual({ mechanism: 'cgroup', detail: cgroupParentOf(cgroupsRoot()!) });
+    const result = JSON.parse(readFileSync(join(run.outDir, 'result.json'), 'utf8')) as {
+      environment: { processContainment?: { mechanism: string; detail: string } };
+    };
+    expect(result.environment.processContainment).toEqual({
+      mechanism: 'cgroup',
+      detail: cgroupParentOf(cgroupsRoot()!),
+    });
   });
 });

@@ -18,7 +18,8 @@ export const apiErrors = {
   toxicExists: () => new ApiError(409, 'toxic already exists'),
   invalidToxicType: () => new ApiError(400, 'invalid toxic type'),
   invalidStream: () => new ApiError(400, 'stream was invalid, can be either upstream or downstream'),
-  missingField: (field: 'name' | 'upstream', suffix = '') => new ApiError(400, `missing required field: ${field}${suffix}`),
+  missingField: (field: 'name' | 'upstream', suffix = '') =>
+    new ApiError(400, `missing required field: ${field}${suffix}`),
   badBody: (detail: string) => new ApiError(400, `bad request body: ${detail}`),
   listenFailed: (detail: string) => new ApiError(500, detail),
 } as const;

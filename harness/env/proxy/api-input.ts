@@ -21,7 +21,8 @@ export function parseJsonBody(text: string): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     const first = text.trim()[0] ?? '';
-    if (!/[{["\-0-9tfn]/.test(first)) throw apiErrors.badBody(`invalid character '${first}' looking for beginning of value`);
+    if (!/[{["\-0-9tfn]/.test(first))
+      throw apiErrors.badBody(`invalid character '${first}' looking for beginning of value`);
     throw apiErrors.badBody('unexpected EOF');
   }
 }
@@ -40,10 +41,18 @@ export function field(object: JsonObject, name: string): unknown {
   return key === undefined ? undefined : (object[key] ?? undefined);
 }
 
-function typed<T>(object: JsonObject, name: string, goStruct: string, goType: string, check: (value: unknown) => value is T): T | undefined {
+function typed<T>(
+  object: JsonObject,
+  name: string,
+  goStruct: string,
+  goType: string,
+  check: (value: unknown) => value is T,
+): T | undefined {
   const value = field(object, name);
   if (value === undefined || check(value)) return value;
-  throw apiErrors.badBody(`json: cannot unmarshal ${goTypeOf(value)} into Go struct field ${goStruct}.${name} of type ${goType}`);
+  throw apiErrors.badBody(
+    `json: cannot unmarshal ${goTypeOf(value)} into Go struct field ${goStruct}.${name} of type ${goType}`,
+  );
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string';
@@ -87,7 +96,11 @@ export function toxicFields(body: unknown): ToxicFields {
 }
 
 /** Known attributes only (Toxiproxy ignores unknown ones), each an integer as Go's int64 fields demand. */
-export function toxicAttributes(value: unknown, type: string, known: Readonly<Record<string, number>>): Record<string, number> {
+export function toxicAttributes(
+  value: unknown,
+  type: string,
+  known: Readonly<Record<string, number>>,
+): Record<string, number> {
   if (value === undefined) return {};
   const goStruct = `toxics.${type}`;
   const object = asObject(value, goStruct);
@@ -97,7 +110,9 @@ export function toxicAttributes(value: unknown, type: string, known: Readonly<Re
     if (raw === undefined) continue;
     if (typeof raw !== 'number' || !Number.isInteger(raw)) {
       const what = typeof raw === 'number' ? `number ${raw}` : goTypeOf(raw);
-      throw apiErrors.badBody(`json: cannot unmarshal ${what} into Go struct field ${goStruct}.attributes.${name} of type int64`);
+      throw apiErrors.badBody(
+        `json: cannot unmarshal ${what} into Go struct field ${goStruct}.attributes.${name} of type int64`,
+      );
     }
     attributes[name] = raw;
   }

@@ -23,7 +23,8 @@ export class BuiltinToxiproxy {
   constructor(options: BuiltinToxiproxyOptions = {}) {
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 0;
-    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65_535) throw new RangeError(`port must be from 0 to 65535, got ${this.port}`);
+    if (!Number.isInteger(this.port) || this.port < 0 || this.port > 65_535)
+      throw new RangeError(`port must be from 0 to 65535, got ${this.port}`);
   }
 
   async start(): Promise<StartedBuiltinToxiproxy> {
@@ -33,7 +34,11 @@ export class BuiltinToxiproxy {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
-        reject(new Error(`the built-in Toxiproxy API could not listen on ${this.host}:${this.port}: ${error.code === 'EADDRINUSE' ? 'address already in use' : error.message}`));
+        reject(
+          new Error(
+            `the built-in Toxiproxy API could not listen on ${this.host}:${this.port}: ${error.code === 'EADDRINUSE' ? 'address already in use' : error.message}`,
+          ),
+        );
       });
       server.listen({ host: this.host, port: this.port, exclusive: true }, () => resolve());
     });
@@ -52,7 +57,8 @@ export class StartedBuiltinToxiproxy {
     private readonly registry: ProxyRegistry,
   ) {
     const address = server.address();
-    if (!address || typeof address !== 'object') throw new Error('the built-in Toxiproxy API server has no TCP address after listening');
+    if (!address || typeof address !== 'object')
+      throw new Error('the built-in Toxiproxy API server has no TCP address after listening');
     this.host = address.address;
     this.port = address.port;
   }

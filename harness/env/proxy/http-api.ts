@@ -13,11 +13,24 @@ type Reply = { status: number; json?: unknown; raw?: { body: string; contentType
 
 /** Routes exactly as Toxiproxy 2.x's: a thin layer over the registry. */
 const ROUTES: Array<{ pattern: RegExp; methods: Record<string, Handler> }> = [
-  { pattern: /^\/version$/, methods: { GET: async () => ({ status: 200, raw: { body: `{"version": "${TOXIPROXY_API_VERSION}"}\n`, contentType: 'application/json;charset=utf-8' } }) } },
-  { pattern: /^\/reset$/, methods: { POST: async (registry) => {
-    await registry.reset();
-    return { status: 204 };
-  } } },
+  {
+    pattern: /^\/version$/,
+    methods: {
+      GET: async () => ({
+        status: 200,
+        raw: { body: `{"version": "${TOXIPROXY_API_VERSION}"}\n`, contentType: 'application/json;charset=utf-8' },
+      }),
+    },
+  },
+  {
+    pattern: /^\/reset$/,
+    methods: {
+      POST: async (registry) => {
+        await registry.reset();
+        return { status: 204 };
+      },
+    },
+  },
   {
     pattern: /^\/populate$/,
     methods: {
@@ -32,7 +45,10 @@ const ROUTES: Array<{ pattern: RegExp; methods: Record<string, Handler> }> = [
   {
     pattern: /^\/proxies$/,
     methods: {
-      GET: async (registry) => ({ status: 200, json: Object.fromEntries(registry.all().map((p) => [p.name, p.toJson()])) }),
+      GET: async (registry) => ({
+        status: 200,
+        json: Object.fromEntries(registry.all().map((p) => [p.name, p.toJson()])),
+      }),
       POST: async (registry, _params, body) => ({ status: 201, json: (await registry.create(await body())).toJson() }),
     },
   },
@@ -78,13 +94,22 @@ async function updateProxy(registry: ProxyRegistry, name: string, body: () => Pr
   return { status: 200, json: (await registry.update(name, await body())).toJson() };
 }
 
-async function updateToxic(registry: ProxyRegistry, name: string, toxic: string, body: () => Promise<unknown>): Promise<Reply> {
+async function updateToxic(
+  registry: ProxyRegistry,
+  name: string,
+  toxic: string,
+  body: () => Promise<unknown>,
+): Promise<Reply> {
   registry.get(name).getToxic(toxic);
   return { status: 200, json: registry.updateToxic(name, toxic, await body()).toJson() };
 }
 
 /** Handles one HTTP request against the registry. */
-export async function handleApiRequest(registry: ProxyRegistry, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handleApiRequest(
+  registry: ProxyRegistry,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const path = (request.url ?? '/').split('?')[0]!;
   if ((request.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
     return send(response, 403, 'User agent not allowed\n', 'text/plain; charset=utf-8');
@@ -108,10 +133,20 @@ export async function handleApiRequest(registry: ProxyRegistry, request: Incomin
     const apiError = error instanceof ApiError ? error : new ApiError(500, (error as Error).message);
     if (path === '/populate') {
       const proxies = (apiError as ApiError & { populateProxies?: unknown }).populateProxies ?? null;
-      return send(response, apiError.status, JSON.stringify({ error: apiError.message, status: apiError.status, proxies }), 'application/json');
+      return send(
+        response,
+        apiError.status,
+        JSON.stringify({ error: apiError.message, status: apiError.status, proxies }),
+        'application/json',
+      );
     }
     response.setHeader('X-Content-Type-Options', 'nosniff');
-    return send(response, apiError.status, `${JSON.stringify({ error: apiError.message, status: apiError.status })}\n`, 'text/plain; charset=utf-8');
+    return send(
+      response,
+      apiError.status,
+      `${JSON.stringify({ error: apiError.message, status: apiError.status })}\n`,
+      'text/plain; charset=utf-8',
+    );
   }
 }
 

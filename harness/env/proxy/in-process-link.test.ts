@@ -38,7 +38,11 @@ describe('in-process connections to the built-in proxy (no TCP hop)', { timeout:
   });
 
   it('reaches the upstream through the proxy, large writes included', async () => {
-    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const proxy = await toxiproxy.createProxy({
+      name: `inproc-${++seq}`,
+      listen: '127.0.0.1:0',
+      upstream: echo.upstream,
+    });
     const client = openInProcess(proxy);
     await client.roundTrip('hello');
     await client.roundTrip(Buffer.alloc(1_000_000, 7));
@@ -47,7 +51,11 @@ describe('in-process connections to the built-in proxy (no TCP hop)', { timeout:
   });
 
   it('is offered only while a proxy listens there: a disabled proxy is not registered', async () => {
-    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const proxy = await toxiproxy.createProxy({
+      name: `inproc-${++seq}`,
+      listen: '127.0.0.1:0',
+      upstream: echo.upstream,
+    });
     const port = portOf(proxy);
     expect(connectInProcess('127.0.0.1', port)?.destroy()).toBeDefined();
     await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
@@ -56,7 +64,11 @@ describe('in-process connections to the built-in proxy (no TCP hop)', { timeout:
   });
 
   it('ends open in-process connections with EOF when the proxy is disabled', async () => {
-    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const proxy = await toxiproxy.createProxy({
+      name: `inproc-${++seq}`,
+      listen: '127.0.0.1:0',
+      upstream: echo.upstream,
+    });
     const client = openInProcess(proxy);
     await client.roundTrip('x');
     await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
@@ -64,10 +76,19 @@ describe('in-process connections to the built-in proxy (no TCP hop)', { timeout:
   });
 
   it('applies toxics: latency delays, and removing it releases held data at once', async () => {
-    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const proxy = await toxiproxy.createProxy({
+      name: `inproc-${++seq}`,
+      listen: '127.0.0.1:0',
+      upstream: echo.upstream,
+    });
     const client = openInProcess(proxy);
     await client.roundTrip('warm');
-    const toxic = await proxy.addToxic({ type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 1_000, jitter: 0 } } as ICreateToxicBody<unknown>);
+    const toxic = await proxy.addToxic({
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { latency: 1_000, jitter: 0 },
+    } as ICreateToxicBody<unknown>);
     expect(await client.roundTrip('slow')).toBeGreaterThanOrEqual(1_000);
     const echoedBefore = echo.bytesReceived();
     const held = client.roundTrip('held', 4, 5_000);
@@ -78,19 +99,38 @@ describe('in-process connections to the built-in proxy (no TCP hop)', { timeout:
   });
 
   it('reset_peer resets an in-process connection (ECONNRESET) on the first chunk', async () => {
-    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
-    await proxy.addToxic({ type: 'reset_peer', stream: 'upstream', toxicity: 1, attributes: { timeout: 0 } } as ICreateToxicBody<unknown>);
+    const proxy = await toxiproxy.createProxy({
+      name: `inproc-${++seq}`,
+      listen: '127.0.0.1:0',
+      upstream: echo.upstream,
+    });
+    await proxy.addToxic({
+      type: 'reset_peer',
+      stream: 'upstream',
+      toxicity: 1,
+      attributes: { timeout: 0 },
+    } as ICreateToxicBody<unknown>);
     const client = openInProcess(proxy);
     client.socket.write('boom');
     expect(await endedWithin(client, CLOSE_BOUND_MS)).toEqual({ error: 'ECONNRESET' });
   });
 
   it('closes a connection whose caller end is destroyed, and the upstream sees its FIN', async () => {
-    const proxy = await toxiproxy.createProxy({ name: `inproc-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream });
+    const proxy = await toxiproxy.createProxy({
+      name: `inproc-${++seq}`,
+      listen: '127.0.0.1:0',
+      upstream: echo.upstream,
+    });
     const client = openInProcess(proxy);
     await client.roundTrip('bye');
     client.close();
     // The echo server ends its side once it reads the FIN, and its socket closes.
-    expect(await pollUntil(() => echo.openConnections(), (open) => open === 0, { timeoutMs: CLOSE_BOUND_MS })).toBe(0);
+    expect(
+      await pollUntil(
+        () => echo.openConnections(),
+        (open) => open === 0,
+        { timeoutMs: CLOSE_BOUND_MS },
+      ),
+    ).toBe(0);
   });
 });

@@ -1,7 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
-import { CLOSE_BOUND_MS, connectClient, endedWithin, startEchoServer, tryConnect, type EchoServer, type TestClient } from './test/echo-server.ts';
+import {
+  CLOSE_BOUND_MS,
+  connectClient,
+  endedWithin,
+  startEchoServer,
+  tryConnect,
+  type EchoServer,
+  type TestClient,
+} from './test/echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
 let toxiproxy: Toxiproxy;
@@ -47,7 +55,12 @@ describe('proxy lifecycle on real TCP: enable, disable, reset, delete, stop', { 
 
   it('resets: re-enables every proxy and removes every toxic, while open connections survive', async () => {
     const slowed = await newProxy();
-    await slowed.addToxic({ type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 300 } } as ICreateToxicBody<unknown>);
+    await slowed.addToxic({
+      type: 'latency',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { latency: 300 },
+    } as ICreateToxicBody<unknown>);
     const survivor = await open(slowed.listen);
     expect(await survivor.roundTrip('slow')).toBeGreaterThanOrEqual(300);
     const down = await newProxy();
@@ -66,7 +79,12 @@ describe('proxy lifecycle on real TCP: enable, disable, reset, delete, stop', { 
   });
 
   it('gives a proxy created disabled on port 0 a fresh port when reset enables it', async () => {
-    const created = await toxiproxy.createProxy({ name: `life-${++seq}`, listen: '127.0.0.1:0', upstream: echo.upstream, enabled: false });
+    const created = await toxiproxy.createProxy({
+      name: `life-${++seq}`,
+      listen: '127.0.0.1:0',
+      upstream: echo.upstream,
+      enabled: false,
+    });
     expect(created.listen).toBe('127.0.0.1:0');
     await toxiproxy.reset();
     const enabled = await toxiproxy.get(created.name);
@@ -110,7 +128,12 @@ describe('proxy lifecycle on real TCP: enable, disable, reset, delete, stop', { 
     expect(own.getApiUrl()).toBe(`http://127.0.0.1:${own.getPort()}`);
     expect(own.getHost()).toBe('127.0.0.1');
     const proxy = await ownClient.createProxy({ name: 'stopped', listen: '127.0.0.1:0', upstream: echo.upstream });
-    await proxy.addToxic({ type: 'timeout', stream: 'downstream', toxicity: 1, attributes: { timeout: 0 } } as ICreateToxicBody<unknown>);
+    await proxy.addToxic({
+      type: 'timeout',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { timeout: 0 },
+    } as ICreateToxicBody<unknown>);
     const held = await open(proxy.listen);
     await own.stop();
     await own.stop();

@@ -76,7 +76,8 @@ export class ProxyRegistry {
 
   /** Validates every entry first; then creates, keeps (same config) or replaces each. */
   populate(inputs: unknown): Promise<{ proxies: Proxy[]; error?: ApiError }> {
-    if (!Array.isArray(inputs)) throw apiErrors.badBody('json: cannot unmarshal object into Go value of type []proxy.Proxy');
+    if (!Array.isArray(inputs))
+      throw apiErrors.badBody('json: cannot unmarshal object into Go value of type []proxy.Proxy');
     const entries = inputs.map((input: unknown, index) => validProxy(input, ` at proxy ${index + 1}`));
     return this.exclusive(() => this.populateNow(entries));
   }
@@ -125,7 +126,10 @@ export class ProxyRegistry {
     // Toxiproxy names it from the stream as spelled in the request.
     const name = input.name || `${behaviour.type}_${streamAsGiven}`;
     if (proxy.hasToxic(name)) throw apiErrors.toxicExists();
-    const attributes = { ...behaviour.attributes, ...toxicAttributes(input.attributes, behaviour.type, behaviour.attributes) };
+    const attributes = {
+      ...behaviour.attributes,
+      ...toxicAttributes(input.attributes, behaviour.type, behaviour.attributes),
+    };
     const toxic = new ToxicWrapper(name, behaviour, stream, streamAsGiven, input.toxicity ?? 1, attributes);
     proxy.addToxic(toxic);
     return toxic;
@@ -136,7 +140,10 @@ export class ProxyRegistry {
     const proxy = this.get(proxyName);
     const current = proxy.getToxic(toxicName);
     const input = toxicFields(body);
-    const attributes = input.attributes === undefined ? undefined : toxicAttributes(input.attributes, current.type, current.behaviour.attributes);
+    const attributes =
+      input.attributes === undefined
+        ? undefined
+        : toxicAttributes(input.attributes, current.type, current.behaviour.attributes);
     return proxy.updateToxic(toxicName, { attributes, toxicity: input.toxicity });
   }
 
@@ -159,5 +166,10 @@ function validProxy(body: unknown, missingFieldSuffix: string): ValidProxy {
   const input = proxyFields(body);
   if (!input.name) throw apiErrors.missingField('name', missingFieldSuffix);
   if (!input.upstream) throw apiErrors.missingField('upstream', missingFieldSuffix);
-  return { name: input.name, upstream: input.upstream, listen: input.listen || DEFAULT_LISTEN, enabled: input.enabled ?? true };
+  return {
+    name: input.name,
+    upstream: input.upstream,
+    listen: input.listen || DEFAULT_LISTEN,
+    enabled: input.enabled ?? true,
+  };
 }

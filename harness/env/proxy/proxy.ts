@@ -45,7 +45,14 @@ export class Proxy {
   ) {}
 
   toJson(): ProxyJson {
-    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, Logger: {}, toxics: this.toxicsJson() };
+    return {
+      name: this.name,
+      listen: this.listen,
+      upstream: this.upstream,
+      enabled: this.enabled,
+      Logger: {},
+      toxics: this.toxicsJson(),
+    };
   }
 
   /** Every upstream toxic first, then every downstream one, each in insertion order, as Toxiproxy lists them. */
@@ -56,7 +63,10 @@ export class Proxy {
   /** Opens the listener; `listen` becomes the bound address ("127.0.0.1:0" -> the real port). */
   async start(): Promise<void> {
     const [host, port] = splitHostPort(this.listen);
-    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, highWaterMark: SOCKET_HIGH_WATER_MARK }, (client) => this.accept(client));
+    const server = createServer(
+      { allowHalfOpen: true, pauseOnConnect: true, highWaterMark: SOCKET_HIGH_WATER_MARK },
+      (client) => this.accept(client),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
         reject(apiErrors.listenFailed(`listen tcp ${host}:${port}: bind: ${describeListenError(error)}`));
@@ -103,7 +113,13 @@ export class Proxy {
     client.once('close', () => this.acceptedSockets.delete(client));
     const [host, port] = splitHostPort(this.upstream);
     // net.Socket hands its options to Duplex, which takes writableHighWaterMark (@types/node omits it).
-    const upstream = connect({ host, port: Number(port), allowHalfOpen: true, writableHighWaterMark: SOCKET_HIGH_WATER_MARK, ...localAddressOptions() } as NetConnectOpts);
+    const upstream = connect({
+      host,
+      port: Number(port),
+      allowHalfOpen: true,
+      writableHighWaterMark: SOCKET_HIGH_WATER_MARK,
+      ...localAddressOptions(),
+    } as NetConnectOpts);
     upstream.setNoDelay(true);
     if ('setNoDelay' in client) client.setNoDelay(true);
     let connected = false;
@@ -154,7 +170,10 @@ export class Proxy {
     for (const connection of this.connections) connection.startToxic(toxic);
   }
 
-  updateToxic(name: string, change: { attributes?: Record<string, number> | undefined; toxicity?: number | undefined }): ToxicWrapper {
+  updateToxic(
+    name: string,
+    change: { attributes?: Record<string, number> | undefined; toxicity?: number | undefined },
+  ): ToxicWrapper {
     const toxic = this.getToxic(name);
     toxic.update(change);
     for (const connection of this.connections) connection.startToxic(toxic);

@@ -128,7 +128,10 @@ export class ToxicLink {
     this.clearCloseTimer(toxicName);
     if (at === undefined || this.disposed) return;
     const delay = Math.min(MAX_TIMER_MS, Math.max(0, at - performance.now()));
-    this.closeTimers.set(toxicName, setTimeout(() => this.owner.close(), delay));
+    this.closeTimers.set(
+      toxicName,
+      setTimeout(() => this.owner.close(), delay),
+    );
   }
 
   private clearCloseTimer(toxicName: string): void {
@@ -158,7 +161,13 @@ export class ToxicLink {
       const after = plan.pieces[0]?.at;
       // A releasable toxic shifts every piece alike; remember by how much, to undo it later.
       if (toxic.behaviour.releasesHeldData && before !== undefined && after !== undefined && after > before) {
-        holds.push({ toxic, arrivedAt: now, plannedMs: after - before, currentMs: after - before, generation: toxic.generation });
+        holds.push({
+          toxic,
+          arrivedAt: now,
+          plannedMs: after - before,
+          currentMs: after - before,
+          generation: toxic.generation,
+        });
       }
       if (plan.end) break;
     }
@@ -223,7 +232,10 @@ export class ToxicLink {
 
   /** The source half-closed: pass the FIN on after pending data, delayed by slow_close. */
   private onSourceEnd(): void {
-    const delay = Math.max(0, ...this.activeToxics().map((toxic) => toxic.behaviour.closeDelay?.(toxic.attributes) ?? 0));
+    const delay = Math.max(
+      0,
+      ...this.activeToxics().map((toxic) => toxic.behaviour.closeDelay?.(toxic.attributes) ?? 0),
+    );
     const at = performance.now() + delay;
     this.enqueue(async () => {
       await this.sleepUntil(() => at);
@@ -246,7 +258,11 @@ export class ToxicLink {
    * its time. The target is read again after every wake, so a released hold ends the wait.
    */
   private async sleepUntil(target: () => number): Promise<void> {
-    for (let remaining = target() - performance.now(); remaining > 0 && !this.disposed; remaining = target() - performance.now()) {
+    for (
+      let remaining = target() - performance.now();
+      remaining > 0 && !this.disposed;
+      remaining = target() - performance.now()
+    ) {
       await this.sleepFor(remaining);
     }
   }

@@ -44,7 +44,13 @@ export class ToxicWrapper {
   }
 
   toJson(): ToxicJson {
-    return { attributes: this.attributes, name: this.name, type: this.type, stream: this.streamAsGiven, toxicity: this.toxicity };
+    return {
+      attributes: this.attributes,
+      name: this.name,
+      type: this.type,
+      stream: this.streamAsGiven,
+      toxicity: this.toxicity,
+    };
   }
 }
 

@@ -2,7 +2,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy, type Toxic } from 'toxiproxy-node-client';
 import { waitUntil } from '../../test/poll.ts';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
-import { CLOSE_BOUND_MS, connectClient, endedWithin, sleep, startEchoServer, type EchoServer, type TestClient } from './test/echo-server.ts';
+import {
+  CLOSE_BOUND_MS,
+  connectClient,
+  endedWithin,
+  sleep,
+  startEchoServer,
+  type EchoServer,
+  type TestClient,
+} from './test/echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
 let toxiproxy: Toxiproxy;
@@ -20,7 +28,13 @@ async function open(proxy: Proxy): Promise<TestClient> {
   return client;
 }
 
-function addToxic(proxy: Proxy, type: string, stream: 'upstream' | 'downstream', attributes: Record<string, number>, toxicity = 1): Promise<Toxic<unknown>> {
+function addToxic(
+  proxy: Proxy,
+  type: string,
+  stream: 'upstream' | 'downstream',
+  attributes: Record<string, number>,
+  toxicity = 1,
+): Promise<Toxic<unknown>> {
   return proxy.addToxic({ type, stream, toxicity, attributes } as ICreateToxicBody<unknown>);
 }
 
@@ -67,7 +81,13 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
   it('adds latency on both streams and sums two latency toxics on one stream', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'latency', 'upstream', { latency: 100 });
-    await proxy.addToxic({ name: 'second', type: 'latency', stream: 'upstream', toxicity: 1, attributes: { latency: 100 } } as ICreateToxicBody<unknown>);
+    await proxy.addToxic({
+      name: 'second',
+      type: 'latency',
+      stream: 'upstream',
+      toxicity: 1,
+      attributes: { latency: 100 },
+    } as ICreateToxicBody<unknown>);
     await addToxic(proxy, 'latency', 'downstream', { latency: 200 });
     const rtt = await (await open(proxy)).roundTrip('ping');
     expect(rtt).toBeGreaterThanOrEqual(400);
@@ -190,7 +210,9 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     const releasedModel = sends.filter((sentAt) => sentAt >= addAt && sentAt < removeAt - 500).length;
     // The proxy applies the removal somewhere during its API call: at the latest, when the call returns.
     const releasedLatestModel = sends.filter((sentAt) => sentAt >= addAt && sentAt < removedAt - 500).length;
-    console.log(`late-reply on TCP: ${timedOut} timeouts; release-on-remove predicts ${releasedModel}-${releasedLatestModel}, a kept delay ${sentWhileHeld}`);
+    console.log(
+      `late-reply on TCP: ${timedOut} timeouts; release-on-remove predicts ${releasedModel}-${releasedLatestModel}, a kept delay ${sentWhileHeld}`,
+    );
     expect(timedOut).toBeGreaterThanOrEqual(releasedModel - 5);
     expect(timedOut).toBeLessThanOrEqual(releasedLatestModel + 8);
     expect(timedOut).toBeLessThan(sentWhileHeld - 10);
@@ -314,7 +336,9 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
       client.socket.write(Buffer.alloc(500, 2));
       expect(await client.ended).toBe('eof');
       // Once the upstream's side has closed too, its count is final.
-      await waitUntil(() => upstream.openConnections() === 0, 'close of the upstream connection', { timeoutMs: CLOSE_BOUND_MS });
+      await waitUntil(() => upstream.openConnections() === 0, 'close of the upstream connection', {
+        timeoutMs: CLOSE_BOUND_MS,
+      });
       expect(upstream.bytesReceived()).toBe(700);
     } finally {
       await upstream.stop();

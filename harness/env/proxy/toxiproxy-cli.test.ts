@@ -35,7 +35,8 @@ async function waitForUrl(started: Run): Promise<string> {
 
 describe('npm run toxiproxy: the built-in proxy as a standalone server', { timeout: 30_000 }, () => {
   afterEach(() => {
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
 
   it('serves the API until SIGTERM, then stops cleanly with exit code 0', async () => {

@@ -25,7 +25,12 @@ describe('the built-in proxy in a worker thread', { timeout: 60_000 }, () => {
       expect(connectInProcess('127.0.0.1', port)).toBeUndefined();
       const client = await connectClient(proxy.listen);
       await client.roundTrip('hello');
-      await proxy.addToxic({ type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 50, jitter: 0 } } as ICreateToxicBody<unknown>);
+      await proxy.addToxic({
+        type: 'latency',
+        stream: 'downstream',
+        toxicity: 1,
+        attributes: { latency: 50, jitter: 0 },
+      } as ICreateToxicBody<unknown>);
       expect(await client.roundTrip('slow')).toBeGreaterThanOrEqual(50);
       await thread.stop();
       expect(await endedWithin(client, 2_000)).toBe('eof');

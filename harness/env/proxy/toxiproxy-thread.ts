@@ -23,10 +23,19 @@ export class ToxiproxyThread {
     let timer: NodeJS.Timeout | undefined;
     try {
       const apiUrl = await new Promise<string>((resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`the built-in Toxiproxy thread did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
-        worker.once('message', (message: { ok?: string; error?: string }) => (message.ok ? resolve(message.ok) : reject(new Error(message.error ?? 'the built-in Toxiproxy thread failed to start'))));
+        timer = setTimeout(
+          () => reject(new Error(`the built-in Toxiproxy thread did not start within ${START_TIMEOUT_MS / 1000} s`)),
+          START_TIMEOUT_MS,
+        );
+        worker.once('message', (message: { ok?: string; error?: string }) =>
+          message.ok
+            ? resolve(message.ok)
+            : reject(new Error(message.error ?? 'the built-in Toxiproxy thread failed to start')),
+        );
         worker.once('error', (error) => reject(new Error(`the built-in Toxiproxy thread failed: ${error.message}`)));
-        worker.once('exit', (code) => reject(new Error(`the built-in Toxiproxy thread exited (code ${code}) before it listened`)));
+        worker.once('exit', (code) =>
+          reject(new Error(`the built-in Toxiproxy thread exited (code ${code}) before it listened`)),
+        );
       });
       return new StartedToxiproxyThread(worker, apiUrl);
     } catch (error) {

@@ -1,6 +1,11 @@
 import { clampLatencyUs, createLatencyHistogram, encodeHistogram } from '../../observe/histogram.ts';
 import { summarize } from '../../observe/latency-summary.ts';
-import { RESULT_SCHEMA_VERSION, ScenarioResultSchema, type Counters, type ScenarioResult } from '../../model/result-schema.ts';
+import {
+  RESULT_SCHEMA_VERSION,
+  ScenarioResultSchema,
+  type Counters,
+  type ScenarioResult,
+} from '../../model/result-schema.ts';
 
 /**
  * Minimal, schema-valid ScenarioResults for the gate tests: only the numbers gates read
@@ -56,14 +61,32 @@ export function makeResult(options: FixtureOptions = {}): ScenarioResult {
     ...options.counters,
     discarded: { duplicate: 0, late: 0, unknown: 0, ...options.counters?.discarded },
   };
-  const serverSummary = counters.serverHandled > 0
-    ? { count: counters.serverHandled, min: 0.1, mean: 0.5, stddev: 0.2, p50: 0.4, p90: 0.8, p99: 1.5, p999: 2, max: 3 }
-    : { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  const serverSummary =
+    counters.serverHandled > 0
+      ? {
+          count: counters.serverHandled,
+          min: 0.1,
+          mean: 0.5,
+          stddev: 0.2,
+          p50: 0.4,
+          p90: 0.8,
+          p99: 1.5,
+          p999: 2,
+          max: 3,
+        }
+      : { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
   const failedChecks = options.failedChecks ?? 0;
   const result: ScenarioResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     scenario: { name: options.scenario ?? 'baseline', description: 'gate test fixture' },
-    run: { id: options.runId ?? 'run-1', startedAt: '2026-11-25T10:00:00.000Z', endedAt: '2026-11-25T10:00:10.000Z', durationMs: 10_000, interrupted: options.interrupted ?? false, seed: 1 },
+    run: {
+      id: options.runId ?? 'run-1',
+      startedAt: '2026-11-25T10:00:00.000Z',
+      endedAt: '2026-11-25T10:00:10.000Z',
+      durationMs: 10_000,
+      interrupted: options.interrupted ?? false,
+      seed: 1,
+    },
     environment: {
       broker: { kind: 'local', version: '3.10.8', description: 'private node' },
       proxy: { kind: 'builtin', version: '2.12.0' },
@@ -74,7 +97,14 @@ export function makeResult(options: FixtureOptions = {}): ScenarioResult {
       cpus: options.cpus ?? 2,
       tracing: { enabled: false, sampleRatio: 0 },
     },
-    config: { load: { executor: 'closed-loop', concurrency: 8, durationMs: 10_000 }, servers: 1, clients: 1, timeoutMs: 3000, prefetch: 1, confirmReplies: false },
+    config: {
+      load: { executor: 'closed-loop', concurrency: 8, durationMs: 10_000 },
+      servers: 1,
+      clients: 1,
+      timeoutMs: 3000,
+      prefetch: 1,
+      confirmReplies: false,
+    },
     counters,
     latency: { summary, spectrum: [], series: [], intervalMs: 1000, encodedHistogram: encodeHistogram(histogram) },
     serverLatency: { queueWait: serverSummary, service: serverSummary },
@@ -82,7 +112,11 @@ export function makeResult(options: FixtureOptions = {}): ScenarioResult {
     faults: [],
     timeline: { events: [], dropped: 0 },
     checks: Array.from({ length: 2 + failedChecks }, (_, i) => ({
-      id: `check-${i}`, title: `check ${i}`, passed: i >= failedChecks, expectation: 'holds', actual: i >= failedChecks ? 'held' : 'did not hold',
+      id: `check-${i}`,
+      title: `check ${i}`,
+      passed: i >= failedChecks,
+      expectation: 'holds',
+      actual: i >= failedChecks ? 'held' : 'did not hold',
     })),
     gates: [],
     traces: {},

@@ -36,7 +36,11 @@ export function builtinServer(): ServerImplementation {
     prepare: (names) => warm.prepare(names),
     async start(launch, observer) {
       const config: ServerWorkerConfig = { ...launch, role: 'server' };
-      const worker = new WorkerProcess(config, (_, message) => forward(message, observer, observer), warm.take(launch.name));
+      const worker = new WorkerProcess(
+        config,
+        (_, message) => forward(message, observer, observer),
+        warm.take(launch.name),
+      );
       await startOrKill(worker);
       return workerInstance(worker);
     },
@@ -47,14 +51,21 @@ export function builtinServer(): ServerImplementation {
 export function builtinClient(options: BuiltinClientOptions = {}): ClientImplementation {
   // A client module in TypeScript runs in a worker from source, so that it and the worker share
   // one copy of the harness's modules (the worker tells RpcCallError apart with instanceof).
-  const warm = new WarmWorkers({ role: 'client', fromSource: options.clientModule !== undefined && /\.[mc]?ts$/.test(options.clientModule) });
+  const warm = new WarmWorkers({
+    role: 'client',
+    fromSource: options.clientModule !== undefined && /\.[mc]?ts$/.test(options.clientModule),
+  });
   return {
     label: options.clientModule ? `builtin load through ${options.clientModule}` : 'builtin',
     prepare: (names) => warm.prepare(names),
     close: () => warm.close(),
     async start(launch, observer) {
       const config: ClientWorkerConfig = { ...launch, role: 'client', clientModule: options.clientModule };
-      const worker = new WorkerProcess(config, (_, message) => forward(message, observer, undefined, observer), warm.take(launch.name));
+      const worker = new WorkerProcess(
+        config,
+        (_, message) => forward(message, observer, undefined, observer),
+        warm.take(launch.name),
+      );
       await startOrKill(worker);
       const instance: ClientInstance = {
         name: worker.name,
@@ -105,7 +116,12 @@ function workerInstance(worker: WorkerProcess): ServerInstance {
   };
 }
 
-function forward(message: WorkerMessage, observer: InstanceObserver, server?: ServerObserver, client?: ClientObserver): void {
+function forward(
+  message: WorkerMessage,
+  observer: InstanceObserver,
+  server?: ServerObserver,
+  client?: ClientObserver,
+): void {
   switch (message.type) {
     case 'events':
       observer.events(message.events);

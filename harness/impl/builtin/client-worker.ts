@@ -34,7 +34,15 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const syncCounters = () => syncTally(tally, client, acceptedReplies);
   const plan = config.callPlan ?? WHOLE_PLAN;
   const recorders: CallRecorders = {};
-  const startCall = callStarter({ client, tally, channel, sentRequests, recorders, plan, numbers: new PlannedNumbers(config.seed, config.maxN, config.badInputEvery) });
+  const startCall = callStarter({
+    client,
+    tally,
+    channel,
+    sentRequests,
+    recorders,
+    plan,
+    numbers: new PlannedNumbers(config.seed, config.maxN, config.badInputEvery),
+  });
 
   await client.start();
   settleHeap();
@@ -60,24 +68,55 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const final = syncCounters();
   final.dropped = summary.dropped + client.counters.rejectedInFlightLimit;
   const startLateness = summary.startLateness && encodeHistogram(summary.startLateness);
-  await channel.sendAndFlush({ type: 'final', client: final, latency: latency.encode(), callsByStart: byStart.encode(), sentRequests: sentRequests.encode(), startLateness });
+  await channel.sendAndFlush({
+    type: 'final',
+    client: final,
+    latency: latency.encode(),
+    callsByStart: byStart.encode(),
+    sentRequests: sentRequests.encode(),
+    startLateness,
+  });
   await observation.shutdown();
 }
 
 function newClientTally(): ClientTally {
   return {
-    sent: 0, answered: 0, correct: 0, wrongResult: 0, mismatchedCorrelation: 0, timedOut: 0, remoteErrors: 0,
-    connectionLost: 0, otherErrors: 0, dropped: 0, due: 0, scheduleMs: 0, badInputSent: 0, badInputRejected: 0,
-    discardedDuplicate: 0, discardedLate: 0, discardedUnknown: 0, acceptedReplies: 0, answeredTwice: 0,
-    answeredTwiceExamples: [], reconnects: 0,
+    sent: 0,
+    answered: 0,
+    correct: 0,
+    wrongResult: 0,
+    mismatchedCorrelation: 0,
+    timedOut: 0,
+    remoteErrors: 0,
+    connectionLost: 0,
+    otherErrors: 0,
+    dropped: 0,
+    due: 0,
+    scheduleMs: 0,
+    badInputSent: 0,
+    badInputRejected: 0,
+    discardedDuplicate: 0,
+    discardedLate: 0,
+    discardedUnknown: 0,
+    acceptedReplies: 0,
+    answeredTwice: 0,
+    answeredTwiceExamples: [],
+    reconnects: 0,
   };
 }
 
 type WorkerClient = ReturnType<CreateLoadClient>;
 
 /** The client under load, wired so that its discards, confirms and connection events reach the parent. */
-async function createWorkerClient(config: ClientWorkerConfig, channel: WorkerChannel, acceptedReplies: AcceptedReplyLedger, sentRequests: SentRequests): Promise<WorkerClient> {
-  const createClient: CreateLoadClient = config.clientModule ? await loadClientModule(config.clientModule) : (options) => new FibRpcClient(options);
+async function createWorkerClient(
+  config: ClientWorkerConfig,
+  channel: WorkerChannel,
+  acceptedReplies: AcceptedReplyLedger,
+  sentRequests: SentRequests,
+): Promise<WorkerClient> {
+  const createClient: CreateLoadClient = config.clientModule
+    ? await loadClientModule(config.clientModule)
+    : (options) => new FibRpcClient(options);
   const client: WorkerClient = createClient({
     amqpUrl: config.amqpUrl,
     queue: config.queue,
@@ -89,16 +128,27 @@ async function createWorkerClient(config: ClientWorkerConfig, channel: WorkerCha
     confirmRequests: config.confirmRequests,
     onRequestConfirm: (correlationId, outcome) => sentRequests.confirm(correlationId, outcome),
     onDiscard: (reply) => {
-      const kind = reply.kind === 'duplicate' ? 'discard-duplicate' : reply.kind === 'late' ? 'discard-late' : 'discard-unknown';
-      channel.event({ atMs: reply.atMs, kind, correlationId: reply.correlationId, traceId: reply.traceId, detail: `${reply.kind} reply discarded${reply.redelivered ? ' (answer to a redelivered request)' : ''}` });
+      const kind =
+        reply.kind === 'duplicate' ? 'discard-duplicate' : reply.kind === 'late' ? 'discard-late' : 'discard-unknown';
+      channel.event({
+        atMs: reply.atMs,
+        kind,
+        correlationId: reply.correlationId,
+        traceId: reply.traceId,
+        detail: `${reply.kind} reply discarded${reply.redelivered ? ' (answer to a redelivered request)' : ''}`,
+      });
     },
     onConnectionEvent: (event) => {
-      if (event.kind === 'disconnected') channel.event({ atMs: Date.now(), kind: 'connection-lost', detail: event.error });
-      else if (client.counters.reconnects > 0) channel.event({ atMs: Date.now(), kind: 'reconnect', detail: 'client reconnected' });
+      if (event.kind === 'disconnected')
+        channel.event({ atMs: Date.now(), kind: 'connection-lost', detail: event.error });
+      else if (client.counters.reconnects > 0)
+        channel.event({ atMs: Date.now(), kind: 'reconnect', detail: 'client reconnected' });
     },
   });
   if (config.confirmRequests && client.confirmsRequests !== true) {
-    throw new Error(`the run asks for publisher confirms on requests, but the client module ${config.clientModule ?? ''} does not publish with them (its client has no confirmsRequests): run it without confirmRequests`);
+    throw new Error(
+      `the run asks for publisher confirms on requests, but the client module ${config.clientModule ?? ''} does not publish with them (its client has no confirmsRequests): run it without confirmRequests`,
+    );
   }
   return client;
 }
@@ -168,7 +218,13 @@ async function sendBadInput(context: CallContext, index: number): Promise<void> 
 
 type WorkerReply = Awaited<ReturnType<WorkerClient['request']>>;
 
-function recordReply({ tally, channel, sentRequests, recorders }: CallContext, n: number, expected: bigint, reply: WorkerReply, intendedStartMs: number): void {
+function recordReply(
+  { tally, channel, sentRequests, recorders }: CallContext,
+  n: number,
+  expected: bigint,
+  reply: WorkerReply,
+  intendedStartMs: number,
+): void {
   sentRequests.answered(reply.correlationId);
   const latencyUs = Math.max(1, Math.round((performance.now() - intendedStartMs) * 1000));
   recorders.latency?.record(latencyUs);
@@ -177,15 +233,30 @@ function recordReply({ tally, channel, sentRequests, recorders }: CallContext, n
   if (reply.value === expected) tally.correct++;
   else {
     tally.wrongResult++;
-    channel.event({ atMs: Date.now(), kind: 'error', correlationId: reply.correlationId, traceId: reply.traceId, detail: `wrong result for fib(${n}): got ${reply.value}` });
+    channel.event({
+      atMs: Date.now(),
+      kind: 'error',
+      correlationId: reply.correlationId,
+      traceId: reply.traceId,
+      detail: `wrong result for fib(${n}): got ${reply.value}`,
+    });
   }
   if (reply.replyCorrelationId !== reply.correlationId) {
     tally.mismatchedCorrelation++;
-    channel.event({ atMs: Date.now(), kind: 'error', correlationId: reply.correlationId, detail: `resolved by a reply for ${reply.replyCorrelationId ?? 'no correlation id'}` });
+    channel.event({
+      atMs: Date.now(),
+      kind: 'error',
+      correlationId: reply.correlationId,
+      detail: `resolved by a reply for ${reply.replyCorrelationId ?? 'no correlation id'}`,
+    });
   }
 }
 
-function recordFailure({ tally, channel, sentRequests, recorders }: CallContext, error: unknown, intendedStartMs: number): void {
+function recordFailure(
+  { tally, channel, sentRequests, recorders }: CallContext,
+  error: unknown,
+  intendedStartMs: number,
+): void {
   if (!(error instanceof RpcCallError)) {
     tally.otherErrors++;
     recorders.byStart?.ended('otherErrors', intendedStartMs);
@@ -193,14 +264,22 @@ function recordFailure({ tally, channel, sentRequests, recorders }: CallContext,
     return;
   }
   sentRequests.failed(error);
-  const outcome = error.reason === 'timeout' ? 'timedOut' : error.reason === 'remote-error' ? 'remoteErrors' : error.reason === 'connection-lost' ? 'connectionLost' : 'otherErrors';
+  const outcome =
+    error.reason === 'timeout'
+      ? 'timedOut'
+      : error.reason === 'remote-error'
+        ? 'remoteErrors'
+        : error.reason === 'connection-lost'
+          ? 'connectionLost'
+          : 'otherErrors';
   if (error.reason !== 'in-flight-limit') recorders.byStart?.ended(outcome, intendedStartMs);
   if (error.reason === 'timeout') {
     tally.timedOut++;
     channel.event({ atMs: Date.now(), kind: 'timeout', correlationId: error.correlationId, detail: error.message });
   } else if (error.reason === 'remote-error') tally.remoteErrors++;
   else if (error.reason === 'connection-lost') tally.connectionLost++;
-  else if (error.reason === 'in-flight-limit') tally.sent--; // never sent: counted as dropped
+  else if (error.reason === 'in-flight-limit')
+    tally.sent--; // never sent: counted as dropped
   else {
     tally.otherErrors++;
     channel.event({ atMs: Date.now(), kind: 'error', correlationId: error.correlationId, detail: error.message });

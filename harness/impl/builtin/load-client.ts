@@ -23,7 +23,9 @@ export type CreateLoadClient = (options: FibRpcClientOptions) => LoadClient;
 export async function loadClientModule(modulePath: string): Promise<CreateLoadClient> {
   const loaded = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
   if (typeof loaded.default !== 'function') {
-    throw new Error(`client module ${modulePath} must default-export a function (options) => client, got ${typeof loaded.default}`);
+    throw new Error(
+      `client module ${modulePath} must default-export a function (options) => client, got ${typeof loaded.default}`,
+    );
   }
   return loaded.default as CreateLoadClient;
 }

@@ -26,9 +26,13 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
 
   // Counts requests at the fault point and returns a promise only for the one that dies there,
   // so every other request goes through the server's synchronous path.
-  const countAndMaybeDie = (point: 'beforeReply' | 'afterReplyBeforeAck', context: FaultPointContext): Promise<void> | undefined => {
+  const countAndMaybeDie = (
+    point: 'beforeReply' | 'afterReplyBeforeAck',
+    context: FaultPointContext,
+  ): Promise<void> | undefined => {
     requestsAtFaultPoint[point]++;
-    if (!config.killAt || config.killAt.point !== point || requestsAtFaultPoint[point] !== config.killAt.request) return undefined;
+    if (!config.killAt || config.killAt.point !== point || requestsAtFaultPoint[point] !== config.killAt.request)
+      return undefined;
     return dieAt(point, context);
   };
   const dieAt = async (point: 'beforeReply' | 'afterReplyBeforeAck', context: FaultPointContext) => {
@@ -36,7 +40,13 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
     // Flush what was measured and traced, then die for real: no ack will ever be sent.
     await observation.flush();
     await channel.sendAndFlush({ type: 'progress', server: tally(), handledCallIds: takeHandled() });
-    await channel.sendAndFlush({ type: 'fault-point', point, request: requestsAtFaultPoint[point], correlationId: context.correlationId, atMs: Date.now() });
+    await channel.sendAndFlush({
+      type: 'fault-point',
+      point,
+      request: requestsAtFaultPoint[point],
+      correlationId: context.correlationId,
+      atMs: Date.now(),
+    });
     process.kill(process.pid, 'SIGKILL');
   };
 
@@ -47,17 +57,36 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
     confirmReplies: config.confirmReplies,
     queueType: config.queueType,
     // Only the fault point this server dies at gets a hook: requests elsewhere pay nothing for it.
-    faultPoints: config.killAt ? { [config.killAt.point]: (context: FaultPointContext) => countAndMaybeDie(config.killAt!.point, context) } : undefined,
+    faultPoints: config.killAt
+      ? { [config.killAt.point]: (context: FaultPointContext) => countAndMaybeDie(config.killAt!.point, context) }
+      : undefined,
     onEvent: (event) => {
-      if ((event.kind === 'handled' || event.kind === 'bad-request') && event.correlationId !== undefined) handledSinceLastReport.add(event.correlationId);
+      if ((event.kind === 'handled' || event.kind === 'bad-request') && event.correlationId !== undefined)
+        handledSinceLastReport.add(event.correlationId);
       if (event.kind === 'handled') {
         if (event.queueWaitUs !== undefined) queueWait.record(event.queueWaitUs);
         service.record(event.serviceUs);
-        if (event.redelivered) channel.event({ atMs: Date.now(), kind: 'redelivery', correlationId: event.correlationId, detail: `redelivered request n=${event.n} answered again` });
+        if (event.redelivered)
+          channel.event({
+            atMs: Date.now(),
+            kind: 'redelivery',
+            correlationId: event.correlationId,
+            detail: `redelivered request n=${event.n} answered again`,
+          });
       } else if (event.kind === 'bad-request') {
-        channel.event({ atMs: Date.now(), kind: 'note', correlationId: event.correlationId, detail: `bad request: ${event.error}` });
+        channel.event({
+          atMs: Date.now(),
+          kind: 'note',
+          correlationId: event.correlationId,
+          detail: `bad request: ${event.error}`,
+        });
       } else if (event.kind === 'reply-failed') {
-        channel.event({ atMs: Date.now(), kind: 'error', correlationId: event.correlationId, detail: `reply failed: ${event.error}` });
+        channel.event({
+          atMs: Date.now(),
+          kind: 'error',
+          correlationId: event.correlationId,
+          detail: `reply failed: ${event.error}`,
+        });
       } else if (event.kind === 'disconnected') {
         channel.event({ atMs: Date.now(), kind: 'connection-lost', detail: event.error });
       } else if (event.kind === 'connected' && server.counters.reconnects > 0) {
@@ -69,7 +98,10 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
 
   await server.start();
   channel.send({ type: 'ready' });
-  const progress = setInterval(() => channel.send({ type: 'progress', server: tally(), handledCallIds: takeHandled() }), PROGRESS_EVERY_MS);
+  const progress = setInterval(
+    () => channel.send({ type: 'progress', server: tally(), handledCallIds: takeHandled() }),
+    PROGRESS_EVERY_MS,
+  );
   await channel.stopRequested();
   clearInterval(progress);
   await server.stop();

@@ -15,7 +15,8 @@ export class WarmWorkers {
   /** Starts one worker per name given; a name given twice (a server restarted once) gets two. */
   prepare(names: readonly string[]): void {
     if (this.closed) return;
-    for (const name of names) this.waiting.set(name, [...(this.waiting.get(name) ?? []), new SpawnedWorker(name, this.options)]);
+    for (const name of names)
+      this.waiting.set(name, [...(this.waiting.get(name) ?? []), new SpawnedWorker(name, this.options)]);
   }
 
   /** A waiting worker for `name`, or a new one when none is waiting (or those waiting died). */

@@ -17,7 +17,10 @@ const START_TIMEOUT_MS = MAX_LOAD_DURATION_MS + 3_600_000;
 
 const channel = new WorkerChannel();
 const config = await new Promise<WorkerConfig>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error(`no start message from the scenario runner within ${START_TIMEOUT_MS / 3_600_000} h`)), START_TIMEOUT_MS);
+  const timer = setTimeout(
+    () => reject(new Error(`no start message from the scenario runner within ${START_TIMEOUT_MS / 3_600_000} h`)),
+    START_TIMEOUT_MS,
+  );
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'start') {
       clearTimeout(timer);

@@ -26,7 +26,10 @@ export class SpawnedWorker {
   readonly exited: Promise<WorkerExit>;
   private stderrTail = '';
 
-  constructor(readonly name: string, readonly options: SpawnWorkerOptions = {}) {
+  constructor(
+    readonly name: string,
+    readonly options: SpawnWorkerOptions = {},
+  ) {
     const program = programCommand('worker', { fromSource: options.fromSource });
     // A worker exits by itself when the IPC channel closes; the guard covers one that hangs.
     const guarded = guardProcesses(`worker ${name}`);
@@ -122,7 +125,10 @@ export class WorkerProcess {
   /** Sends the config and waits for 'ready' (connected to the broker). */
   async start(): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} was not ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name} was not ready within ${READY_TIMEOUT_MS / 1000} s`)),
+        READY_TIMEOUT_MS,
+      );
       const onMessage = (message: WorkerMessage) => {
         if (message.type === 'ready') {
           clearTimeout(timer);

@@ -36,7 +36,13 @@ export type WorkerMessage =
       /** Requests this server handled since its previous message (the parent keeps the union). */
       readonly handledCallIds?: EncodedCallIds;
     }
-  | { readonly type: 'fault-point'; readonly point: string; readonly request: number; readonly correlationId?: string; readonly atMs: number }
+  | {
+      readonly type: 'fault-point';
+      readonly point: string;
+      readonly request: number;
+      readonly correlationId?: string;
+      readonly atMs: number;
+    }
   | {
       readonly type: 'final';
       readonly client?: ClientTally;
@@ -54,7 +60,6 @@ export type WorkerMessage =
       readonly startLateness?: string;
     }
   | { readonly type: 'fatal'; readonly error: string };
-
 
 export type ParentMessage =
   | { readonly type: 'start'; readonly config: WorkerConfig }

@@ -10,7 +10,8 @@ const runNode = (flags: readonly string[], script: string) => {
 
 const newSpaceMb = (flags: readonly string[]) => {
   // Churn enough short-lived objects that V8 would resize the young generation if it could.
-  const script = "let a = []; for (let i = 0; i < 2e6; i++) { a.push({ i }); if (a.length > 1000) a = []; } console.log(require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 2 ** 20)";
+  const script =
+    "let a = []; for (let i = 0; i < 2e6; i++) { a.push({ i }); if (a.length > 1000) a = []; } console.log(require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 2 ** 20)";
   return Number(runNode(flags, script));
 };
 
@@ -38,7 +39,9 @@ describe('worker V8 flags', { timeout: 30_000 }, () => {
       'const settled = settleHeap();',
       'console.log(JSON.stringify({ before, after: youngUsed(), settled, kept: kept.length }));',
     ].join('\n');
-    const result = JSON.parse(runNode([...workerV8Flags('client'), '--import', 'tsx', '--input-type=module'], script)) as { before: number; after: number; settled: boolean };
+    const result = JSON.parse(
+      runNode([...workerV8Flags('client'), '--import', 'tsx', '--input-type=module'], script),
+    ) as { before: number; after: number; settled: boolean };
     expect(result.settled).toBe(true);
     expect(result.before).toBeGreaterThan(2 ** 20);
     expect(result.after).toBeLessThan(64 * 1024);

@@ -17,8 +17,12 @@ export class CallNumbers {
   private readonly lastCallWith = new Map<number, number>();
   private readonly fibs = new Map<number, bigint>();
 
-  constructor(readonly maxN: number, random: () => number) {
-    if (!(Number.isInteger(maxN) && maxN >= SMALLEST_N)) throw new RangeError(`maxN must be an integer >= ${SMALLEST_N}, got ${maxN}`);
+  constructor(
+    readonly maxN: number,
+    random: () => number,
+  ) {
+    if (!(Number.isInteger(maxN) && maxN >= SMALLEST_N))
+      throw new RangeError(`maxN must be an integer >= ${SMALLEST_N}, got ${maxN}`);
     for (let n = SMALLEST_N; n <= maxN; n++) {
       const value = fib(n);
       this.fibs.set(n, value);

@@ -9,7 +9,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let files = 0;
 /** Writes `chunks` through a CappedLog with the given limits; returns the file's content. */
-function throughLog(chunks: readonly Buffer[], headBytes: number, tailBytes: number): { text: string; dropped: number } {
+function throughLog(
+  chunks: readonly Buffer[],
+  headBytes: number,
+  tailBytes: number,
+): { text: string; dropped: number } {
   const file = join(dir, `log-${files++}`);
   const fd = openSync(file, 'a');
   const log = new CappedLog(fd, { headBytes, tailBytes });
@@ -36,13 +40,21 @@ function chunksOf(text: string, seed: number): Buffer[] {
 describe('CappedLog', () => {
   const output = Array.from({ length: 400 }, (_, i) => `line ${i}\n`).join('');
 
-  for (const [headBytes, tailBytes] of [[100, 50], [0, 64], [64, 0], [1, 1], [37, 1000]] as const) {
+  for (const [headBytes, tailBytes] of [
+    [100, 50],
+    [0, 64],
+    [64, 0],
+    [1, 1],
+    [37, 1000],
+  ] as const) {
     it(`keeps the first ${headBytes} and the last ${tailBytes} bytes of the output, whatever the chunk sizes`, () => {
       for (const seed of [1, 2, 3]) {
         const { text, dropped } = throughLog(chunksOf(output, seed), headBytes, tailBytes);
         const droppedBytes = output.length - headBytes - tailBytes;
         expect(dropped).toBe(droppedBytes);
-        expect(text).toBe(`${output.slice(0, headBytes)}\n… [rpc-chaos dropped ${(droppedBytes / 1000).toFixed(1)} kB (${droppedBytes} bytes) of output here] …\n${output.slice(output.length - tailBytes)}`);
+        expect(text).toBe(
+          `${output.slice(0, headBytes)}\n… [rpc-chaos dropped ${(droppedBytes / 1000).toFixed(1)} kB (${droppedBytes} bytes) of output here] …\n${output.slice(output.length - tailBytes)}`,
+        );
       }
     });
   }
@@ -53,7 +65,11 @@ describe('CappedLog', () => {
   });
 
   it('takes a chunk larger than the whole tail at once', () => {
-    const { text, dropped } = throughLog([Buffer.from('head|'), Buffer.from('a'.repeat(500)), Buffer.from(`${'b'.repeat(300)}end`)], 5, 10);
+    const { text, dropped } = throughLog(
+      [Buffer.from('head|'), Buffer.from('a'.repeat(500)), Buffer.from(`${'b'.repeat(300)}end`)],
+      5,
+      10,
+    );
     expect(dropped).toBe(500 + 303 - 10);
     expect(text).toBe(`head|\n… [rpc-chaos dropped 793 B (793 bytes) of output here] …\nbbbbbbbend`);
   });

@@ -28,7 +28,10 @@ export class CappedLog {
   /** `fd` is open for appending; the caller closes it after `close()`. */
   constructor(
     private readonly fd: number,
-    limits: { readonly headBytes: number; readonly tailBytes: number } = { headBytes: LOG_HEAD_BYTES, tailBytes: LOG_TAIL_BYTES },
+    limits: { readonly headBytes: number; readonly tailBytes: number } = {
+      headBytes: LOG_HEAD_BYTES,
+      tailBytes: LOG_TAIL_BYTES,
+    },
   ) {
     this.headLeft = limits.headBytes;
     this.tailBytes = limits.tailBytes;
@@ -54,7 +57,11 @@ export class CappedLog {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.dropped > 0) writeSync(this.fd, `\n… [rpc-chaos dropped ${formatBytes(this.dropped)} (${this.dropped} bytes) of output here] …\n`);
+    if (this.dropped > 0)
+      writeSync(
+        this.fd,
+        `\n… [rpc-chaos dropped ${formatBytes(this.dropped)} (${this.dropped} bytes) of output here] …\n`,
+      );
     const tail = this.tail;
     if (!tail || this.tailLength === 0) return;
     const start = (this.tailEnd - this.tailLength + tail.length) % tail.length;

@@ -53,7 +53,9 @@ describe('ClientLineDecoder', () => {
     const decoder = new ClientLineDecoder({ sentIds: new Set([1]) });
     const line = bytes('{"id":1,"error":"zerstört"}\n');
     const cut = line.indexOf(0xc3) + 1; // inside "ö"
-    expect([...decoder.push(line.subarray(0, cut)), ...decoder.push(line.subarray(cut))]).toEqual([{ id: 1, error: 'zerstört' }]);
+    expect([...decoder.push(line.subarray(0, cut)), ...decoder.push(line.subarray(cut))]).toEqual([
+      { id: 1, error: 'zerstört' },
+    ]);
   });
 
   it('counts a last line without newline when stdout closes', () => {
@@ -98,17 +100,30 @@ describe('ClientLineDecoder', () => {
 
   it('names an invalid UTF-8 line as malformed-json', () => {
     const decoder = new ClientLineDecoder({ sentIds: new Set([1]) });
-    expect(decoder.push(Buffer.from([0xff, 0xfe, 0x0a]))).toMatchObject([{ violation: 'malformed-json', message: /UTF-8/ }]);
+    expect(decoder.push(Buffer.from([0xff, 0xfe, 0x0a]))).toMatchObject([
+      { violation: 'malformed-json', message: /UTF-8/ },
+    ]);
   });
 
   it('names a second answer to the same id, even when the first was itself broken', () => {
-    expect(violationKinds(decodeAll('{"id":1,"result":"1"}\n{"id":1,"result":"1"}\n{"id":2,"result":"x"}\n{"id":2,"result":"1"}\n')))
-      .toEqual(['answer', 'answered-twice', 'bad-result', 'answered-twice']);
-    expect(decodeAll('{"id":1,"error":"timeout"}\n{"id":1,"result":"832040"}\n')[1]).toMatchObject({ violation: 'answered-twice', id: 1, lineNumber: 2 });
+    expect(
+      violationKinds(
+        decodeAll('{"id":1,"result":"1"}\n{"id":1,"result":"1"}\n{"id":2,"result":"x"}\n{"id":2,"result":"1"}\n'),
+      ),
+    ).toEqual(['answer', 'answered-twice', 'bad-result', 'answered-twice']);
+    expect(decodeAll('{"id":1,"error":"timeout"}\n{"id":1,"result":"832040"}\n')[1]).toMatchObject({
+      violation: 'answered-twice',
+      id: 1,
+      lineNumber: 2,
+    });
   });
 
   it('keeps decoding after a violation: one broken line costs one line', () => {
-    expect(violationKinds(decodeAll('{"id":1,"result":"1"}\nlog text\n{"id":2,"result":"1"}\n'))).toEqual(['answer', 'malformed-json', 'answer']);
+    expect(violationKinds(decodeAll('{"id":1,"result":"1"}\nlog text\n{"id":2,"result":"1"}\n'))).toEqual([
+      'answer',
+      'malformed-json',
+      'answer',
+    ]);
   });
 
   it('reports a line over the limit once, skips it without buffering it, and goes on', () => {
@@ -133,7 +148,9 @@ describe('ClientLineDecoder', () => {
 
   it('reports a too-long last line that never got its newline', () => {
     const decoder = new ClientLineDecoder({ sentIds: new Set([1]), maxLineBytes: 8 });
-    expect(violationKinds([...decoder.push(bytes('{"id":1,"result":"12345"}')), ...decoder.end()])).toEqual(['line-too-long']);
+    expect(violationKinds([...decoder.push(bytes('{"id":1,"result":"12345"}')), ...decoder.end()])).toEqual([
+      'line-too-long',
+    ]);
   });
 
   it('numbers lines from 1 across chunks', () => {

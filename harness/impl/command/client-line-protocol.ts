@@ -12,27 +12,44 @@ import { z } from 'zod';
 /** Longest line, in bytes without its newline, either side may write. fib(10000) has 2090 digits. */
 export const MAX_LINE_BYTES = 65_536;
 
-const callId = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
+const callId = z
+  .int()
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER)
   .meta({ description: 'Chosen by the harness, unique per run; the answer repeats it.' });
 
-export const callLineSchema = z.strictObject({
-  id: callId,
-  n: z.int().min(0).max(Number.MAX_SAFE_INTEGER)
-    .meta({ description: 'Request fib(n). No two calls in flight at once share n, so a result identifies the call it belongs to.' }),
-  timeout_ms: z.int().min(1).max(Number.MAX_SAFE_INTEGER)
-    .meta({ description: 'The client answers "timeout" when it has no reply this long after reading the line.' }),
-}).meta({ id: 'request', title: 'call line (harness to client, stdin)' });
+export const callLineSchema = z
+  .strictObject({
+    id: callId,
+    n: z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({
+      description:
+        'Request fib(n). No two calls in flight at once share n, so a result identifies the call it belongs to.',
+    }),
+    timeout_ms: z
+      .int()
+      .min(1)
+      .max(Number.MAX_SAFE_INTEGER)
+      .meta({ description: 'The client answers "timeout" when it has no reply this long after reading the line.' }),
+  })
+  .meta({ id: 'request', title: 'call line (harness to client, stdin)' });
 
 const resultAnswerSchema = z.strictObject({
   id: callId,
-  result: z.string().regex(/^(0|[1-9][0-9]*)$/).meta({ description: 'fib(n) in decimal, no sign, no leading zeros.' }),
+  result: z
+    .string()
+    .regex(/^(0|[1-9][0-9]*)$/)
+    .meta({ description: 'fib(n) in decimal, no sign, no leading zeros.' }),
 });
 const errorAnswerSchema = z.strictObject({
   id: callId,
-  error: z.string().min(1).meta({ description: '"timeout" means: no reply within timeout_ms. Any other text is a failed call.' }),
+  error: z
+    .string()
+    .min(1)
+    .meta({ description: '"timeout" means: no reply within timeout_ms. Any other text is a failed call.' }),
 });
 
-export const clientAnswerSchema = z.union([resultAnswerSchema, errorAnswerSchema])
+export const clientAnswerSchema = z
+  .union([resultAnswerSchema, errorAnswerSchema])
   .meta({ id: 'response', title: 'answer line (client to harness, stdout)' });
 
 export type CallLine = z.infer<typeof callLineSchema>;
@@ -151,7 +168,13 @@ export class ClientLineDecoder {
     if (this.pendingBytes + bytes.length > this.maxLineBytes) {
       this.lineNumber++;
       const head = Buffer.concat([...this.pending, bytes]).subarray(0, LINE_EXCERPT_CHARS);
-      decoded.push(this.violation('line-too-long', `line is longer than ${this.maxLineBytes} bytes; it was skipped up to its newline`, head.toString('utf8')));
+      decoded.push(
+        this.violation(
+          'line-too-long',
+          `line is longer than ${this.maxLineBytes} bytes; it was skipped up to its newline`,
+          head.toString('utf8'),
+        ),
+      );
       this.pending = [];
       this.pendingBytes = 0;
       this.skippingLongLine = true;
@@ -188,7 +211,11 @@ export class ClientLineDecoder {
       value = JSON.parse(text);
     } catch (error) {
       const reason = text.trim() === '' ? 'empty line' : (error as Error).message;
-      return this.violation('malformed-json', `not JSON (${reason}); stdout carries only answer lines, logs go to stderr`, text);
+      return this.violation(
+        'malformed-json',
+        `not JSON (${reason}); stdout carries only answer lines, logs go to stderr`,
+        text,
+      );
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return this.violation('not-an-object', `expected a JSON object, got ${describeJson(value)}`, text);
@@ -213,16 +240,34 @@ export class ClientLineDecoder {
     const hasError = 'error' in fields;
     const extraFields = Object.keys(fields).filter((key) => key !== 'id' && key !== 'result' && key !== 'error');
     if (hasResult === hasError || extraFields.length > 0) {
-      const why = hasResult && hasError ? 'has both "result" and "error"'
-        : !hasResult && !hasError ? 'has neither "result" nor "error"'
-          : `has unexpected field(s) ${extraFields.map((key) => JSON.stringify(key)).join(', ')}`;
-      return this.violation('not-an-answer', `the answer to id ${callIdValue} ${why}; expected {"id","result"} or {"id","error"}`, text, callIdValue);
+      const why =
+        hasResult && hasError
+          ? 'has both "result" and "error"'
+          : !hasResult && !hasError
+            ? 'has neither "result" nor "error"'
+            : `has unexpected field(s) ${extraFields.map((key) => JSON.stringify(key)).join(', ')}`;
+      return this.violation(
+        'not-an-answer',
+        `the answer to id ${callIdValue} ${why}; expected {"id","result"} or {"id","error"}`,
+        text,
+        callIdValue,
+      );
     }
     if (hasResult && !resultAnswerSchema.safeParse(fields).success) {
-      return this.violation('bad-result', `"result" must be fib(n) as a decimal string without sign or leading zeros, got ${JSON.stringify(fields.result)}`, text, callIdValue);
+      return this.violation(
+        'bad-result',
+        `"result" must be fib(n) as a decimal string without sign or leading zeros, got ${JSON.stringify(fields.result)}`,
+        text,
+        callIdValue,
+      );
     }
     if (hasError && !errorAnswerSchema.safeParse(fields).success) {
-      return this.violation('bad-error', `"error" must be a non-empty string, got ${JSON.stringify(fields.error)}`, text, callIdValue);
+      return this.violation(
+        'bad-error',
+        `"error" must be a non-empty string, got ${JSON.stringify(fields.error)}`,
+        text,
+        callIdValue,
+      );
     }
     return clientAnswerSchema.parse(fields);
   }
@@ -253,7 +298,8 @@ export function clientProtocolJsonSchema(): Record<string, unknown> {
     $schema,
     $id: 'https://rpc-chaos.local/schemas/client-protocol.schema.json',
     title: 'rpc-chaos client line protocol',
-    description: 'One JSON object per line: the harness writes requests to the client\'s stdin, the client writes responses to its stdout. See PROTOCOL.md.',
+    description:
+      "One JSON object per line: the harness writes requests to the client's stdin, the client writes responses to its stdout. See PROTOCOL.md.",
     ...rest,
   };
 }

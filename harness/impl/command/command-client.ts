@@ -18,12 +18,25 @@ import type { ClientTally, WorkerEvent } from '../instance-report.ts';
 import { encodeHistogram } from '../../observe/histogram.ts';
 import { CallsByStartRecorder, type CallOutcome } from '../../observe/calls-by-start.ts';
 import { LatencyRecorder } from '../../observe/latency-recorder.ts';
-import { ClientLineDecoder, encodeCallLine, isProtocolViolation, TIMEOUT_ERROR, type DecodedClientLine, type ProtocolViolationKind } from './client-line-protocol.ts';
+import {
+  ClientLineDecoder,
+  encodeCallLine,
+  isProtocolViolation,
+  TIMEOUT_ERROR,
+  type DecodedClientLine,
+  type ProtocolViolationKind,
+} from './client-line-protocol.ts';
 import { CallNumbers } from './call-numbers.ts';
 import type { StartedAmqpFrameTap } from '../../tap/amqp-frame-tap.ts';
 import { ReplyClassifier } from '../../tap/reply-classifier.ts';
 import { CommandProcess } from './command-process.ts';
-import type { ClientImplementation, ClientInstance, ClientLaunch, ClientObserver, FinalObservations } from '../implementation.ts';
+import type {
+  ClientImplementation,
+  ClientInstance,
+  ClientLaunch,
+  ClientObserver,
+  FinalObservations,
+} from '../implementation.ts';
 import { DEFAULT_READY_TIMEOUT_MS, type CommandImplementationSpec } from '../../scenario/implementation-spec.ts';
 import { firstConsumer, startInstanceTap } from './instance-tap.ts';
 
@@ -34,7 +47,12 @@ const ANSWER_GRACE_MS = 2_000;
 const EXIT_AFTER_EOF_MS = 10_000;
 
 /** Protocol breaks the harness sees beyond the decoder's, counted under these names. */
-export type HarnessSideViolation = 'answer-after-deadline' | 'no-answer' | 'exited-before-eof' | 'failed-exit' | 'no-exit-after-eof';
+export type HarnessSideViolation =
+  | 'answer-after-deadline'
+  | 'no-answer'
+  | 'exited-before-eof'
+  | 'failed-exit'
+  | 'no-exit-after-eof';
 
 interface PendingCall {
   readonly id: number;
@@ -58,10 +76,29 @@ export function commandClient(spec: CommandImplementationSpec): ClientImplementa
 
 export function emptyClientTally(): ClientTally {
   return {
-    sent: 0, answered: 0, correct: 0, wrongResult: 0, mismatchedCorrelation: 0, timedOut: 0, remoteErrors: 0,
-    connectionLost: 0, otherErrors: 0, dropped: 0, due: 0, scheduleMs: 0, badInputSent: 0, badInputRejected: 0,
-    discardedDuplicate: 0, discardedLate: 0, discardedUnknown: 0, acceptedReplies: 0, answeredTwice: 0,
-    answeredTwiceExamples: [], reconnects: 0, protocolViolations: {}, crossResolutionExamples: [],
+    sent: 0,
+    answered: 0,
+    correct: 0,
+    wrongResult: 0,
+    mismatchedCorrelation: 0,
+    timedOut: 0,
+    remoteErrors: 0,
+    connectionLost: 0,
+    otherErrors: 0,
+    dropped: 0,
+    due: 0,
+    scheduleMs: 0,
+    badInputSent: 0,
+    badInputRejected: 0,
+    discardedDuplicate: 0,
+    discardedLate: 0,
+    discardedUnknown: 0,
+    acceptedReplies: 0,
+    answeredTwice: 0,
+    answeredTwiceExamples: [],
+    reconnects: 0,
+    protocolViolations: {},
+    crossResolutionExamples: [],
   };
 }
 
@@ -99,7 +136,14 @@ class CommandClientInstance implements ClientInstance {
     this.replies = new ReplyClassifier({ timeoutMs: launch.timeoutMs });
     this.replies.follow(tap, (reply, kind) => {
       if (kind === 'answer') return;
-      this.observer.events([{ atMs: reply.atMs, kind: `discard-${kind}`, correlationId: reply.correlationId, detail: `${kind} reply reached ${this.name} (seen by the frame tap)` }]);
+      this.observer.events([
+        {
+          atMs: reply.atMs,
+          kind: `discard-${kind}`,
+          correlationId: reply.correlationId,
+          detail: `${kind} reply reached ${this.name} (seen by the frame tap)`,
+        },
+      ]);
     });
     this.numbers = new CallNumbers(launch.maxN, seededRandom(launch.seed));
     this.ledger = new AcceptedReplyLedger(Math.max(2 * launch.timeoutMs, 5_000));
@@ -124,7 +168,10 @@ class CommandClientInstance implements ClientInstance {
       // The protocol: run until stdin closes, then exit 0. A kill by the harness is no break.
       if (!this.killedByHarness && (!this.eofSent || status.code !== 0)) {
         const kind = this.eofSent ? 'failed-exit' : 'exited-before-eof';
-        this.violation(kind, `${this.name} ${this.process.describeExit(status)}${this.eofSent ? ' after its stdin closed' : ' before its stdin closed'} (see ${this.name}.log)`);
+        this.violation(
+          kind,
+          `${this.name} ${this.process.describeExit(status)}${this.eofSent ? ' after its stdin closed' : ' before its stdin closed'} (see ${this.name}.log)`,
+        );
       }
       this.abort.abort();
       for (const call of [...this.pending.values()]) this.giveUp(call, `client ${this.process.describeExit(status)}`);
@@ -147,13 +194,17 @@ class CommandClientInstance implements ClientInstance {
    */
   async started(): Promise<void> {
     const timeoutMs = this.spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    const exitedFirst = this.process.exited.then((status) => Promise.reject(new Error(`it ${this.process.describeExit(status)} before it consumed a reply queue`)));
+    const exitedFirst = this.process.exited.then((status) =>
+      Promise.reject(new Error(`it ${this.process.describeExit(status)} before it consumed a reply queue`)),
+    );
     try {
       await Promise.race([firstConsumer(this.tap, timeoutMs), exitedFirst]);
     } catch (error) {
       this.process.kill();
       await this.process.exited;
-      throw new Error(`${this.name} (command: ${this.spec.command}) was not ready: ${(error as Error).message}. Last lines of ${this.name}.log:\n${this.process.logTail()}`);
+      throw new Error(
+        `${this.name} (command: ${this.spec.command}) was not ready: ${(error as Error).message}. Last lines of ${this.name}.log:\n${this.process.logTail()}`,
+      );
     } finally {
       exitedFirst.catch(() => undefined);
     }
@@ -190,7 +241,12 @@ class CommandClientInstance implements ClientInstance {
     const progress = setInterval(() => this.observer.tally(this.snapshot()), PROGRESS_EVERY_MS);
     let startLateness: string | undefined;
     try {
-      const summary = await runLoad(this.launch.load, (_index, intendedStartMs) => this.call(intendedStartMs), this.abort.signal, this.launch.callPlan?.phaseMs);
+      const summary = await runLoad(
+        this.launch.load,
+        (_index, intendedStartMs) => this.call(intendedStartMs),
+        this.abort.signal,
+        this.launch.callPlan?.phaseMs,
+      );
       // Calls the generator started that call() could not send were counted as dropped there.
       const notSent = this.tally.dropped;
       this.tally.dropped += summary.dropped;
@@ -203,13 +259,24 @@ class CommandClientInstance implements ClientInstance {
     }
     // Stdin EOF means "finish and exit 0".
     this.closeStdin();
-    const exitedInTime = await Promise.race([this.process.exited.then(() => true), sleep(EXIT_AFTER_EOF_MS).then(() => false)]);
+    const exitedInTime = await Promise.race([
+      this.process.exited.then(() => true),
+      sleep(EXIT_AFTER_EOF_MS).then(() => false),
+    ]);
     if (!exitedInTime) {
-      this.violation('no-exit-after-eof', `${this.name} did not exit within ${EXIT_AFTER_EOF_MS / 1000} s of its stdin closing; killed`);
+      this.violation(
+        'no-exit-after-eof',
+        `${this.name} did not exit within ${EXIT_AFTER_EOF_MS / 1000} s of its stdin closing; killed`,
+      );
       this.kill();
       await this.process.exited;
     }
-    this.finalObservations = { client: this.snapshot(), latency: this.latency.encode(), callsByStart: this.byStart!.encode(), startLateness };
+    this.finalObservations = {
+      client: this.snapshot(),
+      latency: this.latency.encode(),
+      callsByStart: this.byStart!.encode(),
+      startLateness,
+    };
     this.observer.tally(this.snapshot());
   }
 
@@ -229,7 +296,15 @@ class CommandClientInstance implements ClientInstance {
     this.tally.sent++;
     return new Promise<void>((resolve) => {
       const deadlineMs = this.launch.timeoutMs + ANSWER_GRACE_MS;
-      const timer = setTimeout(() => this.giveUp(call, `no answer within ${deadlineMs} ms (timeout_ms ${this.launch.timeoutMs} + ${ANSWER_GRACE_MS} ms)`, 'no-answer'), deadlineMs);
+      const timer = setTimeout(
+        () =>
+          this.giveUp(
+            call,
+            `no answer within ${deadlineMs} ms (timeout_ms ${this.launch.timeoutMs} + ${ANSWER_GRACE_MS} ms)`,
+            'no-answer',
+          ),
+        deadlineMs,
+      );
       const call: PendingCall = { id, n, intendedStartMs, timer, done: resolve };
       this.pending.set(id, call);
       this.process.stdin?.write(encodeCallLine({ id, n, timeout_ms: this.launch.timeoutMs }));
@@ -243,7 +318,8 @@ class CommandClientInstance implements ClientInstance {
         if (line.violation === 'answered-twice' && line.id !== undefined) this.ledger.accept(`call ${line.id}`);
         // A broken answer to a call in flight still ends that call.
         const call = line.id === undefined ? undefined : this.pending.get(line.id);
-        if (call && line.violation !== 'answered-twice') this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
+        if (call && line.violation !== 'answered-twice')
+          this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
         continue;
       }
       const call = this.pending.get(line.id);
@@ -265,25 +341,31 @@ class CommandClientInstance implements ClientInstance {
   private onResult(call: PendingCall, result: string): void {
     const correct = result === this.numbers.expected(call.n).toString();
     const latencyUs = Math.max(1, Math.round((performance.now() - call.intendedStartMs) * 1000));
-    this.settle(call, correct ? 'answered' : 'wrongResult', () => {
-      this.tally.answered++;
-      this.ledger.accept(`call ${call.id}`);
-      this.latency?.record(latencyUs);
-      if (correct) {
-        this.tally.correct++;
-        return;
-      }
-      this.tally.wrongResult++;
-      const meantFor = this.numbers.callAnsweredBy(result);
-      if (meantFor && meantFor.callId !== call.id) {
-        this.tally.mismatchedCorrelation++;
-        const text = `call ${call.id} was resolved with the reply meant for call ${meantFor.callId}`;
-        if (this.tally.crossResolutionExamples!.length < MAX_CROSS_RESOLUTION_EXAMPLES) this.tally.crossResolutionExamples!.push(text);
-        this.event('error', `${text} (asked fib(${call.n}), got fib(${meantFor.n}) = ${shorten(result)})`);
-      } else {
-        this.event('error', `call ${call.id}: wrong result for fib(${call.n}): got ${shorten(result)}`);
-      }
-    }, latencyUs);
+    this.settle(
+      call,
+      correct ? 'answered' : 'wrongResult',
+      () => {
+        this.tally.answered++;
+        this.ledger.accept(`call ${call.id}`);
+        this.latency?.record(latencyUs);
+        if (correct) {
+          this.tally.correct++;
+          return;
+        }
+        this.tally.wrongResult++;
+        const meantFor = this.numbers.callAnsweredBy(result);
+        if (meantFor && meantFor.callId !== call.id) {
+          this.tally.mismatchedCorrelation++;
+          const text = `call ${call.id} was resolved with the reply meant for call ${meantFor.callId}`;
+          if (this.tally.crossResolutionExamples!.length < MAX_CROSS_RESOLUTION_EXAMPLES)
+            this.tally.crossResolutionExamples!.push(text);
+          this.event('error', `${text} (asked fib(${call.n}), got fib(${meantFor.n}) = ${shorten(result)})`);
+        } else {
+          this.event('error', `call ${call.id}: wrong result for fib(${call.n}): got ${shorten(result)}`);
+        }
+      },
+      latencyUs,
+    );
   }
 
   /** Ends a call once: counts it in the tally and, by its intended start, for phase gates. */

@@ -47,18 +47,25 @@ export class CommandProcess {
   private exitStatus: InstanceExit | undefined;
 
   constructor(private readonly options: CommandProcessOptions) {
-    appendFileSync(options.logFile, `--- ${options.name} incarnation ${options.incarnation} started ${new Date().toISOString()}: ${options.command}\n`);
+    appendFileSync(
+      options.logFile,
+      `--- ${options.name} incarnation ${options.incarnation} started ${new Date().toISOString()}: ${options.command}\n`,
+    );
     this.logStart = statSync(options.logFile).size;
     // The guard kills the command (and whatever it started, even outside its group) if the runner dies.
     const guarded = guardProcesses(`command ${options.name}`);
     const cgroupProcs = guarded.prepareCgroup();
     const logFd = openSync(options.logFile, 'a');
     try {
-      this.child = spawn('/bin/sh', cgroupProcs ? joinCgroupThenRun(cgroupProcs, options.command) : ['-c', options.command], {
-        detached: true,
-        stdio: options.stdio === 'protocol' ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, ...options.env, ...guarded.env },
-      });
+      this.child = spawn(
+        '/bin/sh',
+        cgroupProcs ? joinCgroupThenRun(cgroupProcs, options.command) : ['-c', options.command],
+        {
+          detached: true,
+          stdio: options.stdio === 'protocol' ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, ...options.env, ...guarded.env },
+        },
+      );
     } catch (error) {
       closeSync(logFd);
       throw error;
@@ -67,7 +74,9 @@ export class CommandProcess {
     guarded.adopt(this.child.pid);
     this.unregister = registerCleanup(`command ${options.name}`, () => guarded.killAll());
     const log = new CappedLog(logFd);
-    const logged = (options.stdio === 'protocol' ? [this.child.stderr] : [this.child.stdout, this.child.stderr]).filter((stream) => stream !== null);
+    const logged = (options.stdio === 'protocol' ? [this.child.stderr] : [this.child.stdout, this.child.stderr]).filter(
+      (stream) => stream !== null,
+    );
     for (const stream of logged) stream.on('data', (chunk: Buffer) => log.write(chunk));
     const closeLog = async () => {
       await drained(logged, LOG_DRAIN_BOUND_MS);
@@ -151,7 +160,10 @@ async function drained(streams: readonly Readable[], boundMs: number): Promise<v
   if (open.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
-  await Promise.race([Promise.all(open.map((stream) => new Promise((resolve) => stream.once('close', resolve)))), bound]);
+  await Promise.race([
+    Promise.all(open.map((stream) => new Promise((resolve) => stream.once('close', resolve)))),
+    bound,
+  ]);
   clearTimeout(timer);
   for (const stream of open) stream.destroy();
 }

@@ -25,7 +25,11 @@ export function commandServer(spec: CommandImplementationSpec): ServerImplementa
   };
 }
 
-async function startInstance(spec: CommandImplementationSpec, launch: ServerLaunch, observer: ServerObserver): Promise<ServerInstance> {
+async function startInstance(
+  spec: CommandImplementationSpec,
+  launch: ServerLaunch,
+  observer: ServerObserver,
+): Promise<ServerInstance> {
   const readyTimeoutMs = spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const tap = await startInstanceTap(launch.name, launch.amqpUrl);
   const logFile = join(launch.runDir, `${launch.name}.log`);
@@ -36,7 +40,11 @@ async function startInstance(spec: CommandImplementationSpec, launch: ServerLaun
       command: spec.command,
       incarnation: launch.incarnation,
       // RPC_QUEUE_TYPE: the request queue must be declared as the run's (quorum: durable, x-queue-type).
-      env: { AMQP_URL: tap.getAmqpUrl(launch.amqpUrl), RPC_QUEUE: launch.queue, RPC_QUEUE_TYPE: launch.queueType ?? 'classic' },
+      env: {
+        AMQP_URL: tap.getAmqpUrl(launch.amqpUrl),
+        RPC_QUEUE: launch.queue,
+        RPC_QUEUE_TYPE: launch.queueType ?? 'classic',
+      },
       logFile,
       stdio: 'log',
     });
@@ -65,17 +73,28 @@ async function startInstance(spec: CommandImplementationSpec, launch: ServerLaun
   }
   void command.exited.then(async (status) => {
     await tap.stop();
-    if (!killedByHarness) observer.events([{ atMs: Date.now(), kind: 'error', detail: `${launch.name} ${command.describeExit(status)} without being told to (see ${launch.name}.log)` }]);
+    if (!killedByHarness)
+      observer.events([
+        {
+          atMs: Date.now(),
+          kind: 'error',
+          detail: `${launch.name} ${command.describeExit(status)} without being told to (see ${launch.name}.log)`,
+        },
+      ]);
   });
 
-  const exitedFirst = command.exited.then((status) => Promise.reject(new Error(`it ${command.describeExit(status)} before it consumed "${launch.queue}"`)));
+  const exitedFirst = command.exited.then((status) =>
+    Promise.reject(new Error(`it ${command.describeExit(status)} before it consumed "${launch.queue}"`)),
+  );
   try {
     await Promise.race([tap.waitForConsumer(launch.queue, readyTimeoutMs), exitedFirst]);
   } catch (error) {
     killGroup();
     await command.exited;
     const reason = (error as Error).message.replace(`${launch.name}: nothing started consuming`, 'nothing consumed');
-    throw new Error(`${launch.name} (command: ${spec.command}) was not ready: ${reason}. Last lines of ${logFile}:\n${command.logTail()}`);
+    throw new Error(
+      `${launch.name} (command: ${spec.command}) was not ready: ${reason}. Last lines of ${logFile}:\n${command.logTail()}`,
+    );
   } finally {
     exitedFirst.catch(() => undefined);
   }
@@ -106,7 +125,14 @@ function followTap(tap: StartedAmqpFrameTap, launch: ServerLaunch, observer: Ser
   });
   tap.on('deliver', (delivery) => {
     if (delivery.redelivered) {
-      observer.events([{ atMs: delivery.atMs, kind: 'redelivery', correlationId: delivery.correlationId, detail: `${launch.name} got a redelivered request` }]);
+      observer.events([
+        {
+          atMs: delivery.atMs,
+          kind: 'redelivery',
+          correlationId: delivery.correlationId,
+          detail: `${launch.name} got a redelivered request`,
+        },
+      ]);
     }
     observer.tally(tally());
   });

@@ -8,11 +8,31 @@ const MAX_MARKERS_PER_CATEGORY = 1500;
 
 /** Marker lanes under the latency-over-time chart, in drawing order; kinds not listed get no marker. */
 export const MARKER_CATEGORIES = [
-  { id: 'fault', cssVar: '--ev-fault', label: 'faults, kills, lost connections', kinds: ['fault-start', 'kill', 'broker-restart', 'connection-lost'] },
-  { id: 'recover', cssVar: '--ev-recover', label: 'redeliveries, restarts, reconnects', kinds: ['redelivery', 'restart', 'reconnect', 'fault-end'] },
-  { id: 'discard', cssVar: '--ev-discard', label: 'discarded replies', kinds: ['discard-duplicate', 'discard-late', 'discard-unknown'] },
+  {
+    id: 'fault',
+    cssVar: '--ev-fault',
+    label: 'faults, kills, lost connections',
+    kinds: ['fault-start', 'kill', 'broker-restart', 'connection-lost'],
+  },
+  {
+    id: 'recover',
+    cssVar: '--ev-recover',
+    label: 'redeliveries, restarts, reconnects',
+    kinds: ['redelivery', 'restart', 'reconnect', 'fault-end'],
+  },
+  {
+    id: 'discard',
+    cssVar: '--ev-discard',
+    label: 'discarded replies',
+    kinds: ['discard-duplicate', 'discard-late', 'discard-unknown'],
+  },
   { id: 'timeout', cssVar: '--ev-timeout', label: 'timeouts, errors', kinds: ['timeout', 'error'] },
-] as const satisfies ReadonlyArray<{ id: string; cssVar: string; label: string; kinds: ReadonlyArray<TimelineEvent['kind']> }>;
+] as const satisfies ReadonlyArray<{
+  id: string;
+  cssVar: string;
+  label: string;
+  kinds: ReadonlyArray<TimelineEvent['kind']>;
+}>;
 
 export interface ChartFault {
   readonly startS: number;
@@ -23,7 +43,14 @@ export interface ChartFault {
 /** What report.html's charts read, as column arrays (uPlot's own data layout, and compact JSON). */
 export interface ReportChartData {
   readonly spectrum: { readonly x: number[]; readonly ms: number[] };
-  readonly series: { t: number[]; p50: Array<number | null>; p90: Array<number | null>; p99: Array<number | null>; max: Array<number | null>; tp: number[] };
+  readonly series: {
+    t: number[];
+    p50: Array<number | null>;
+    p90: Array<number | null>;
+    p99: Array<number | null>;
+    max: Array<number | null>;
+    tp: number[];
+  };
   readonly intervalS: number;
   readonly faults: ChartFault[];
   /** Event markers: time in seconds and index into markerVars (the CSS colour of the category). */
@@ -39,7 +66,14 @@ export function reportChartData(result: ScenarioResult): ReportChartData {
   const latency = (pick: (p: IntervalPoint) => number) => series.map((p) => (p.count > 0 ? round(pick(p)) : null));
   return {
     spectrum: spectrumColumns(result),
-    series: { t: series.map((p) => p.tMs / 1000), p50: latency((p) => p.p50), p90: latency((p) => p.p90), p99: latency((p) => p.p99), max: latency((p) => p.max), tp: series.map((p) => round(p.throughputPerSec)) },
+    series: {
+      t: series.map((p) => p.tMs / 1000),
+      p50: latency((p) => p.p50),
+      p90: latency((p) => p.p90),
+      p99: latency((p) => p.p99),
+      max: latency((p) => p.max),
+      tp: series.map((p) => round(p.throughputPerSec)),
+    },
     intervalS: result.latency.intervalMs / 1000,
     faults: chartFaults(result.faults),
     markers: markers(result.timeline.events, result.run.durationMs),
@@ -58,26 +92,42 @@ function runEndMs(result: ScenarioResult): number {
 
 function laneColumns(lanes: readonly NodeLane[]): ReportChartData['lanes'] {
   const index = new Map(LANE_STATES.map((s, i) => [s.state, i]));
-  return lanes.map((lane) => ({ label: lane.label, segments: lane.segments.map((s) => ({ fromS: round(s.fromS), toS: round(s.toS), state: index.get(s.state)! })) }));
+  return lanes.map((lane) => ({
+    label: lane.label,
+    segments: lane.segments.map((s) => ({ fromS: round(s.fromS), toS: round(s.toS), state: index.get(s.state)! })),
+  }));
 }
 
 /** x = 1/(1-p), the HdrHistogram plot's axis; `inverse` is written by observe/ (finite at 100 %). */
 export function spectrumColumns(result: ScenarioResult): { x: number[]; ms: number[] } {
   const points = result.latency.spectrum;
-  return { x: points.map((p) => p.inverse ?? 1 / Math.max(1e-7, 1 - p.percentile / 100)), ms: points.map((p) => p.valueMs) };
+  return {
+    x: points.map((p) => p.inverse ?? 1 / Math.max(1e-7, 1 - p.percentile / 100)),
+    ms: points.map((p) => p.valueMs),
+  };
 }
 
 export function chartFaults(faults: readonly FaultRecord[]): ChartFault[] {
-  return faults.filter((f) => f.fired && f.startMs !== undefined).map((f) => ({
-    startS: f.startMs! / 1000, endS: Math.max(f.endMs ?? f.startMs!, f.startMs!) / 1000, label: faultLabel(f),
-  }));
+  return faults
+    .filter((f) => f.fired && f.startMs !== undefined)
+    .map((f) => ({
+      startS: f.startMs! / 1000,
+      endS: Math.max(f.endMs ?? f.startMs!, f.startMs!) / 1000,
+      label: faultLabel(f),
+    }));
 }
 
 /** Short enough to sit above a shaded band: 'kill server-1', 'toxic client-proxy'. */
 export function faultLabel(fault: Pick<FaultRecord, 'kind' | 'target'>): string {
   const names: Record<string, string> = {
-    'kill-server-at-fault-point': 'kill', 'kill-server': 'kill', 'restart-server': 'restart', toxic: 'toxic', 'disable-proxy': 'proxy down',
-    'close-connections': 'reset', 'close-connection': 'reset', 'restart-broker': 'broker restart',
+    'kill-server-at-fault-point': 'kill',
+    'kill-server': 'kill',
+    'restart-server': 'restart',
+    toxic: 'toxic',
+    'disable-proxy': 'proxy down',
+    'close-connections': 'reset',
+    'close-connection': 'reset',
+    'restart-broker': 'broker restart',
   };
   return `${names[fault.kind] ?? fault.kind} ${fault.target}`;
 }
@@ -111,8 +161,13 @@ export function downsample(points: readonly IntervalPoint[], max: number): Inter
     const bucket = points.slice(i, i + size);
     const worst = (key: 'p50' | 'p90' | 'p99' | 'max') => Math.max(...bucket.map((p) => p[key]));
     out.push({
-      tMs: bucket[0]!.tMs, count: bucket.reduce((s, p) => s + p.count, 0), throughputPerSec: bucket.reduce((s, p) => s + p.throughputPerSec, 0) / bucket.length,
-      p50: worst('p50'), p90: worst('p90'), p99: worst('p99'), max: worst('max'),
+      tMs: bucket[0]!.tMs,
+      count: bucket.reduce((s, p) => s + p.count, 0),
+      throughputPerSec: bucket.reduce((s, p) => s + p.throughputPerSec, 0) / bucket.length,
+      p50: worst('p50'),
+      p90: worst('p90'),
+      p99: worst('p99'),
+      max: worst('max'),
     });
   }
   return out;

@@ -5,7 +5,9 @@ import { CHART_COMMON } from './chart-common.ts';
  * event markers) and throughput over time from the embedded JSON. Sets
  * body[data-charts-drawn] to the number of charts drawn, which tests and the benchmark wait for.
  */
-export const REPORT_CHART_SCRIPT = CHART_COMMON + String.raw`
+export const REPORT_CHART_SCRIPT =
+  CHART_COMMON +
+  String.raw`
 (function () {
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var s = data.series, charts = {}, markersDrawn = 0;

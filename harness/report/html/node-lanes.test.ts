@@ -9,26 +9,35 @@ describe('node lanes', () => {
   it('has one lane per node, each state a segment up to the end of the run', () => {
     expect(lanes.map((lane) => lane.label)).toEqual(['node-1', 'node-2', 'node-3']);
     expect(lanes[2]!.segments).toEqual([
-      { fromS: 0, toS: 8, state: 'up' }, { fromS: 8, toS: 12, state: 'paused' }, { fromS: 12, toS: 30, state: 'up' },
+      { fromS: 0, toS: 8, state: 'up' },
+      { fromS: 8, toS: 12, state: 'paused' },
+      { fromS: 12, toS: 30, state: 'up' },
     ]);
   });
 
   it('moves the leadership: the old leader, if still up, goes back to plain up', () => {
     expect(lanes[0]!.segments).toEqual([
-      { fromS: 0, toS: 23, state: 'leader' }, { fromS: 23, toS: 27, state: 'down' }, { fromS: 27, toS: 30, state: 'up' },
+      { fromS: 0, toS: 23, state: 'leader' },
+      { fromS: 23, toS: 27, state: 'down' },
+      { fromS: 27, toS: 30, state: 'up' },
     ]);
     expect(lanes[1]!.segments).toEqual([
-      { fromS: 0, toS: 16, state: 'up' }, { fromS: 16, toS: 20, state: 'partitioned' }, { fromS: 20, toS: 24, state: 'up' }, { fromS: 24, toS: 30, state: 'leader' },
+      { fromS: 0, toS: 16, state: 'up' },
+      { fromS: 16, toS: 20, state: 'partitioned' },
+      { fromS: 20, toS: 24, state: 'up' },
+      { fromS: 24, toS: 30, state: 'leader' },
     ]);
   });
 });
 
 describe('fault impact in the report header', () => {
-  it('shows the worst unavailability and recovery, and each fault\'s, saying when one never recovered', () => {
+  it("shows the worst unavailability and recovery, and each fault's, saying when one never recovered", () => {
     const html = renderFaultImpact(makeClusterResult());
     expect(html).toContain('unavailability (worst fault)</div><div class="value">3.00 s');
     expect(html).toContain('recovery time (worst fault)</div><div class="value">never recovered');
-    expect(html).toMatch(/fault-2<\/td><td><b>partition-node node-2<\/b><\/td>\s*<td class="num">1.00 s<\/td>\s*<td class="num">2.00 s<\/td>/);
+    expect(html).toMatch(
+      /fault-2<\/td><td><b>partition-node node-2<\/b><\/td>\s*<td class="num">1.00 s<\/td>\s*<td class="num">2.00 s<\/td>/,
+    );
   });
 
   it('is absent when no fault fired', () => {

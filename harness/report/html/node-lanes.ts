@@ -9,7 +9,11 @@ export interface NodeLane {
 }
 
 /** Lane colours: CSS variables, so the theme toggle recolours them. */
-export const LANE_STATES: ReadonlyArray<{ readonly state: LaneState; readonly cssVar: string; readonly label: string }> = [
+export const LANE_STATES: ReadonlyArray<{
+  readonly state: LaneState;
+  readonly cssVar: string;
+  readonly label: string;
+}> = [
   { state: 'up', cssVar: '--lane-up', label: 'up' },
   { state: 'leader', cssVar: '--lane-leader', label: 'up, quorum leader' },
   { state: 'paused', cssVar: '--lane-paused', label: 'paused (SIGSTOP)' },
@@ -27,7 +31,8 @@ export function nodeLanes(cluster: ClusterSection, endMs: number): NodeLane[] {
   for (const node of cluster.nodes) lanes.set(node.index, { label: `node-${node.index}`, segments: [] });
   const close = (node: number, atMs: number) => {
     const open = current.get(node);
-    if (open && atMs > open.fromMs) lanes.get(node)?.segments.push({ fromS: open.fromMs / 1000, toS: atMs / 1000, state: open.state });
+    if (open && atMs > open.fromMs)
+      lanes.get(node)?.segments.push({ fromS: open.fromMs / 1000, toS: atMs / 1000, state: open.state });
   };
   const set = (node: number, state: LaneState, atMs: number) => {
     if (!lanes.has(node)) lanes.set(node, { label: `node-${node}`, segments: [] });
@@ -37,7 +42,8 @@ export function nodeLanes(cluster: ClusterSection, endMs: number): NodeLane[] {
   };
   for (const change of [...cluster.nodeStates].sort((a, b) => a.tMs - b.tMs)) {
     if (change.state === 'leader') {
-      for (const [node, open] of current) if (node !== change.node && open.state === 'leader') set(node, 'up', change.tMs);
+      for (const [node, open] of current)
+        if (node !== change.node && open.state === 'leader') set(node, 'up', change.tMs);
     }
     set(change.node, change.state, change.tMs);
   }

@@ -52,4 +52,5 @@ export function renderPage(parts: PageParts): string {
 `;
 }
 
-export const THEME_BUTTON = '<button class="theme" id="theme-toggle" type="button" aria-label="switch light or dark theme">theme</button>';
+export const THEME_BUTTON =
+  '<button class="theme" id="theme-toggle" type="button" aria-label="switch light or dark theme">theme</button>';

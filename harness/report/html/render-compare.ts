@@ -8,16 +8,34 @@ import { renderPage, THEME_BUTTON } from './page.ts';
 /** compare.html: side-by-side percentiles, throughput, counters and verdicts with deltas; both spectra on one log chart. */
 export function renderCompareHtml(a: ScenarioResult, b: ScenarioResult): string {
   const rows = compareRows(a, b);
-  const table = (group: string) => rows.filter((r) => r.group === group || (group === 'latency' && r.group === 'throughput')).map((row) => {
-    const d = delta(row);
-    const cls = d.tone === 'worse' ? 'bad' : d.tone === 'better' ? 'ok' : 'muted';
-    const word = d.tone === 'worse' ? ' ▲ worse' : d.tone === 'better' ? ' ▼ better' : '';
-    return `<tr><td>${escapeHtml(row.label)}</td><td class="num">${row.format(row.a)}</td><td class="num">${row.format(row.b)}</td><td class="num ${cls}">${escapeHtml(d.text)}${word}</td></tr>`;
-  }).join('');
-  const head = '<thead><tr><th>metric</th><th class="num">A</th><th class="num">B</th><th class="num">B − A</th></tr></thead>';
-  const verdict = (v: VerdictPair['a']) => (v === undefined ? '<span class="muted">–</span>' : v.passed ? '<span class="ok">PASS</span>' : '<span class="bad">FAIL</span>');
-  const verdicts = verdictPairs(a, b).map((p) => `<tr><td class="muted">${p.kind}</td><td>${escapeHtml(p.name)}</td><td>${verdict(p.a)}</td><td class="mono">${escapeHtml(p.a?.numbers ?? '')}</td><td>${verdict(p.b)}</td><td class="mono">${escapeHtml(p.b?.numbers ?? '')}</td></tr>`).join('');
-  const run = (tag: string, r: ScenarioResult) => `<div class="card run"><span class="tag">${tag}</span> <b>${escapeHtml(runName(r))}</b> <span class="verdict ${r.verdict}">${r.verdict.toUpperCase()}</span>
+  const table = (group: string) =>
+    rows
+      .filter((r) => r.group === group || (group === 'latency' && r.group === 'throughput'))
+      .map((row) => {
+        const d = delta(row);
+        const cls = d.tone === 'worse' ? 'bad' : d.tone === 'better' ? 'ok' : 'muted';
+        const word = d.tone === 'worse' ? ' ▲ worse' : d.tone === 'better' ? ' ▼ better' : '';
+        return `<tr><td>${escapeHtml(row.label)}</td><td class="num">${row.format(row.a)}</td><td class="num">${row.format(row.b)}</td><td class="num ${cls}">${escapeHtml(d.text)}${word}</td></tr>`;
+      })
+      .join('');
+  const head =
+    '<thead><tr><th>metric</th><th class="num">A</th><th class="num">B</th><th class="num">B − A</th></tr></thead>';
+  const verdict = (v: VerdictPair['a']) =>
+    v === undefined
+      ? '<span class="muted">–</span>'
+      : v.passed
+        ? '<span class="ok">PASS</span>'
+        : '<span class="bad">FAIL</span>';
+  const verdicts = verdictPairs(a, b)
+    .map(
+      (p) =>
+        `<tr><td class="muted">${p.kind}</td><td>${escapeHtml(p.name)}</td><td>${verdict(p.a)}</td><td class="mono">${escapeHtml(p.a?.numbers ?? '')}</td><td>${verdict(p.b)}</td><td class="mono">${escapeHtml(p.b?.numbers ?? '')}</td></tr>`,
+    )
+    .join('');
+  const run = (
+    tag: string,
+    r: ScenarioResult,
+  ) => `<div class="card run"><span class="tag">${tag}</span> <b>${escapeHtml(runName(r))}</b> <span class="verdict ${r.verdict}">${r.verdict.toUpperCase()}</span>
     <div class="muted mono" style="margin-top:4px">${escapeHtml(`${r.environment.broker.kind} RabbitMQ ${r.environment.broker.version} · ${r.environment.replyMode} · ${r.environment.proxy.kind} proxy · node ${r.environment.node} · rpc-chaos ${r.environment.harnessVersion} · ${r.run.id}`)}</div></div>`;
   const body = `<header class="top"><h1>Comparison: A → B</h1>${THEME_BUTTON}</header>
     <div class="grid2">${run('A', a)}${run('B', b)}</div>
@@ -26,11 +44,18 @@ export function renderCompareHtml(a: ScenarioResult, b: ScenarioResult): string 
     <section class="card"><h2>Percentile spectra <label class="scale-toggle"><input type="checkbox" data-log="compare"> log latency axis</label></h2><div id="chart-compare" class="chart"></div>
       <div class="note">Both runs' HdrHistogram percentile distributions on one log 1/(1−p) axis. Lower is better.</div></section>
     <section class="card"><h2>Checks and gates</h2><table class="data" id="compare-verdicts"><thead><tr><th></th><th>name</th><th>A</th><th>A numbers</th><th>B</th><th>B numbers</th></tr></thead><tbody>${verdicts}</tbody></table></section>`;
-  return renderPage({ title: `rpc-chaos comparison: ${a.scenario.name}`, body, data: { a: spectrumColumns(a), b: spectrumColumns(b) }, chartScript: COMPARE_CHART_SCRIPT });
+  return renderPage({
+    title: `rpc-chaos comparison: ${a.scenario.name}`,
+    body,
+    data: { a: spectrumColumns(a), b: spectrumColumns(b) },
+    chartScript: COMPARE_CHART_SCRIPT,
+  });
 }
 
 /** Both spectra on one x axis: the union of both runs' x values, each series null where it has no point. */
-const COMPARE_CHART_SCRIPT = CHART_COMMON + String.raw`
+const COMPARE_CHART_SCRIPT =
+  CHART_COMMON +
+  String.raw`
 (function () {
   var d = JSON.parse(document.getElementById('report-data').textContent);
   var chart;

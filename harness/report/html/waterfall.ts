@@ -21,12 +21,19 @@ export function renderWaterfall(spans: readonly TraceSpan[] | undefined): string
   const pos = (t: number) => ((t - start) / total) * 100;
   const processes = [...new Set([...spans].sort((a, b) => a.startMs - b.startMs).map((s) => s.process))];
   const byId = new Map(spans.map((s) => [s.spanId, s]));
-  const groups = processes.map((process) => {
-    const own = spans.filter((s) => s.process === process).sort((a, b) => a.startMs - b.startMs);
-    return `<div class="wf-proc" data-process="${escapeHtml(process)}"><span>${escapeHtml(process)}</span><span class="muted" style="font-weight:400">${own.length} span${own.length === 1 ? '' : 's'}</span></div>
+  const groups = processes
+    .map((process) => {
+      const own = spans.filter((s) => s.process === process).sort((a, b) => a.startMs - b.startMs);
+      return `<div class="wf-proc" data-process="${escapeHtml(process)}"><span>${escapeHtml(process)}</span><span class="muted" style="font-weight:400">${own.length} span${own.length === 1 ? '' : 's'}</span></div>
       ${own.map((s) => row(s, depthInProcess(s, byId), pos, total)).join('')}`;
-  }).join('');
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<span style="left:${f * 100}%">${f === 0 ? `${(start / 1000).toFixed(3)} s` : `+${(f * total).toFixed(2)} ms`}</span>`).join('');
+    })
+    .join('');
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map(
+      (f) =>
+        `<span style="left:${f * 100}%">${f === 0 ? `${(start / 1000).toFixed(3)} s` : `+${(f * total).toFixed(2)} ms`}</span>`,
+    )
+    .join('');
   return `<div class="wf" id="waterfall">${groups}
     <div class="wf-axis"><span class="mono" title="trace id">trace ${escapeHtml(spans[0]!.traceId)}</span><div class="wf-ticks">${ticks}</div></div></div>
     <div class="note">Spans of one call on one time axis (since run start), grouped by process. Red: ended in error; amber, highlighted: the reply the client discarded. Thin marks are span events.</div>`;
@@ -38,11 +45,23 @@ function row(s: TraceSpan, depth: number, pos: (t: number) => number, total: num
   const left = pos(s.startMs);
   const width = Math.max((s.durationMs / total) * 100, 0.4);
   const tone = error ? 'error' : discard ? 'discard' : '';
-  const what = error ? `✕ ${s.statusMessage ?? 'error'}` : discard ? `${String(s.attributes['rpc.discard.kind'] ?? 'duplicate')} reply discarded` : s.statusMessage ?? '';
+  const what = error
+    ? `✕ ${s.statusMessage ?? 'error'}`
+    : discard
+      ? `${String(s.attributes['rpc.discard.kind'] ?? 'duplicate')} reply discarded`
+      : (s.statusMessage ?? '');
   const redelivered = s.attributes['messaging.rabbitmq.redelivered'] === true ? ' (redelivered)' : '';
   const label = `${s.durationMs.toFixed(2)} ms${what ? ` · ${what}` : ''}${redelivered}`;
-  const place = left + width > LABEL_FLIP_AT ? `right:${(100 - left + 0.6).toFixed(2)}%` : `left:${(left + width + 0.6).toFixed(2)}%`;
-  const events = s.events.map((e) => `<span class="wf-ev" style="left:${pos(e.tMs).toFixed(2)}%" title="${escapeHtml(`${e.name} at ${(e.tMs / 1000).toFixed(4)} s`)}"></span>`).join('');
+  const place =
+    left + width > LABEL_FLIP_AT
+      ? `right:${(100 - left + 0.6).toFixed(2)}%`
+      : `left:${(left + width + 0.6).toFixed(2)}%`;
+  const events = s.events
+    .map(
+      (e) =>
+        `<span class="wf-ev" style="left:${pos(e.tMs).toFixed(2)}%" title="${escapeHtml(`${e.name} at ${(e.tMs / 1000).toFixed(4)} s`)}"></span>`,
+    )
+    .join('');
   const title = `${s.name} (${s.kind}) on ${s.process}: ${s.durationMs.toFixed(3)} ms, ${s.status}${s.statusMessage ? `: ${s.statusMessage}` : ''}`;
   return `<div class="wf-row${discard ? ' discard' : ''}${error ? ' error' : ''}" data-span="${escapeHtml(s.spanId)}" title="${escapeHtml(title)}">
     <div class="wf-name" style="padding-left:${10 + depth * 14}px">${escapeHtml(s.name)}</div>

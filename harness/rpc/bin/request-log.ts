@@ -37,7 +37,9 @@ export class RequestLog {
     if (this.summaryTimer) clearTimeout(this.summaryTimer);
     this.summaryTimer = undefined;
     if (this.suppressed === 0) return;
-    this.write(` [.] ... and ${this.suppressed} more request${this.suppressed === 1 ? '' : 's'} (at most ${this.linesPerSecond} lines a second)`);
+    this.write(
+      ` [.] ... and ${this.suppressed} more request${this.suppressed === 1 ? '' : 's'} (at most ${this.linesPerSecond} lines a second)`,
+    );
     this.suppressed = 0;
   }
 }

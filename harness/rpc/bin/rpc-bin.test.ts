@@ -10,7 +10,10 @@ const SERVER = fileURLToPath(new URL('./rpc-server.ts', import.meta.url));
 /** Runs a tutorial program as `npm run rpc:client` does, bounded in time. */
 function run(program: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', program, ...args], { env: { ...process.env, AMQP_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', program, ...args], {
+      env: { ...process.env, AMQP_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -14,7 +14,8 @@ const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 function nonNegativeInteger(value: string): number {
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed))
+    throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
   return parsed;
 }
 
@@ -26,7 +27,10 @@ function positiveInteger(value: string): number {
 
 const program = new Command('rpc:client')
   .description('fibonacci RPC client (RabbitMQ tutorial six)')
-  .argument('[n...]', 'numbers to request fib(n) for', (value: string, previous: number[] = []) => [...previous, nonNegativeInteger(value)])
+  .argument('[n...]', 'numbers to request fib(n) for', (value: string, previous: number[] = []) => [
+    ...previous,
+    nonNegativeInteger(value),
+  ])
   .option('--url <amqp-url>', 'broker URL (default: $AMQP_URL or the local broker)')
   .option('--queue <name>', 'request queue', 'rpc_queue')
   .option('--reply-mode <mode>', `one of ${REPLY_MODES.join(', ')}`, 'callback-queue')
@@ -47,7 +51,8 @@ const client = new FibRpcClient({
   queue: options.queue,
   replyMode: options.replyMode as ReplyMode,
   timeoutMs: options.timeout,
-  onDiscard: (reply) => console.log(` [!] discarded a ${reply.kind} reply (correlation id ${reply.correlationId ?? 'none'})`),
+  onDiscard: (reply) =>
+    console.log(` [!] discarded a ${reply.kind} reply (correlation id ${reply.correlationId ?? 'none'})`),
 });
 let exitCode = EXIT_PASS;
 let queueExplained = false;

@@ -13,7 +13,8 @@ const DEFAULT_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return parsed;
 }
 
@@ -23,25 +24,38 @@ const program = new Command('rpc:server')
   .option('--queue <name>', 'request queue', 'rpc_queue')
   .option('--prefetch <n>', 'unacked requests held at once', positiveInteger, 1)
   .option('--confirm', 'publish replies on a confirm channel and wait for the confirm before acking', false)
-  .option('--die-after-reply-before-ack <k>', 'SIGKILL this process at the afterReplyBeforeAck fault point of request k (the seed race)', positiveInteger)
+  .option(
+    '--die-after-reply-before-ack <k>',
+    'SIGKILL this process at the afterReplyBeforeAck fault point of request k (the seed race)',
+    positiveInteger,
+  )
   .showHelpAfterError()
   .exitOverride();
 parseOrExit(program);
-const options = program.opts<{ url?: string; queue: string; prefetch: number; confirm: boolean; dieAfterReplyBeforeAck?: number }>();
+const options = program.opts<{
+  url?: string;
+  queue: string;
+  prefetch: number;
+  confirm: boolean;
+  dieAfterReplyBeforeAck?: number;
+}>();
 const amqpUrl = options.url ?? process.env.AMQP_URL ?? DEFAULT_URL;
 
 let requestsSeen = 0;
 // The hook exists only when asked for: without it a request takes the server's synchronous path.
-const faultPoints: FaultPoints | undefined = options.dieAfterReplyBeforeAck === undefined ? undefined : {
-  afterReplyBeforeAck: () => {
-    requestsSeen++;
-    if (requestsSeen === options.dieAfterReplyBeforeAck) {
-      requestLog.flush();
-      console.log(` [!] dying after the reply to request ${requestsSeen}, before its ack`);
-      process.kill(process.pid, 'SIGKILL');
-    }
-  },
-};
+const faultPoints: FaultPoints | undefined =
+  options.dieAfterReplyBeforeAck === undefined
+    ? undefined
+    : {
+        afterReplyBeforeAck: () => {
+          requestsSeen++;
+          if (requestsSeen === options.dieAfterReplyBeforeAck) {
+            requestLog.flush();
+            console.log(` [!] dying after the reply to request ${requestsSeen}, before its ack`);
+            process.kill(process.pid, 'SIGKILL');
+          }
+        },
+      };
 const requestLog = new RequestLog((line) => console.log(line));
 const server = new FibRpcServer({
   amqpUrl,
@@ -50,7 +64,8 @@ const server = new FibRpcServer({
   confirmReplies: options.confirm,
   faultPoints,
   onEvent: (event) => {
-    if (event.kind === 'handled') requestLog.request(` [.] fib(${event.n})${event.redelivered ? ' (redelivered)' : ''}`);
+    if (event.kind === 'handled')
+      requestLog.request(` [.] fib(${event.n})${event.redelivered ? ' (redelivered)' : ''}`);
     else if (event.kind === 'bad-request') console.log(` [x] bad request: ${event.error}`);
     else if (event.kind === 'disconnected') console.log(` [x] connection lost (${event.error}); reconnecting`);
   },

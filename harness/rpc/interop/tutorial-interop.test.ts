@@ -7,11 +7,12 @@ import { FibRpcServer } from '../fib-rpc-server.ts';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, with python3-pika (installed by npm run setup)
 // The tutorial's programs live with the other reference implementations.
-const tutorialProgram = (file: string) => fileURLToPath(new URL(`../../../scenarios/implementations/python/${file}`, import.meta.url));
+const tutorialProgram = (file: string) =>
+  fileURLToPath(new URL(`../../../scenarios/implementations/python/${file}`, import.meta.url));
 
 let node: StartedPrivateRabbitNode;
 
-describe('interoperability with the tutorial\'s Python programs (pika)', { timeout: 60_000 }, () => {
+describe("interoperability with the tutorial's Python programs (pika)", { timeout: 60_000 }, () => {
   beforeAll(async () => {
     node = await new PrivateRabbitNode().withStartTimeout(90_000).start(); // patient: two shared cores
   });
@@ -19,7 +20,7 @@ describe('interoperability with the tutorial\'s Python programs (pika)', { timeo
     await node?.stop();
   });
 
-  it('our FibRpcClient calls the tutorial\'s rpc_server.py', async () => {
+  it("our FibRpcClient calls the tutorial's rpc_server.py", async () => {
     const server = spawn(PYTHON, [tutorialProgram('rpc_server.py')], {
       env: { ...process.env, AMQP_URL: node.getAmqpUrl(), RPC_QUEUE: 'rpc_queue' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -37,7 +38,7 @@ describe('interoperability with the tutorial\'s Python programs (pika)', { timeo
     }
   });
 
-  it('the tutorial\'s FibonacciRpcClient (through its protocol driver) calls our FibRpcServer', async () => {
+  it("the tutorial's FibonacciRpcClient (through its protocol driver) calls our FibRpcServer", async () => {
     await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl() }).start();
     const client = spawn(PYTHON, [tutorialProgram('rpc_client_driver.py')], {
       env: { ...process.env, AMQP_URL: node.getAmqpUrl(), RPC_QUEUE: 'rpc_queue' },

@@ -11,13 +11,19 @@ import { defineScenario } from '../../scenario/define-scenario.ts';
 export default defineScenario({
   ...duplicateReply,
   name: 'steady-duplicate-reply',
-  description: 'duplicate-reply with a 60 ms latency toxic on deliveries to the servers, for comparing runs within 10 %',
+  description:
+    'duplicate-reply with a 60 ms latency toxic on deliveries to the servers, for comparing runs within 10 %',
   // Each delivery holds its prefetch slot for two toxic delays (the delivery, then the reply's
   // confirm before the ack): with the default 10 per server the slots run out in bursts and
   // the tail measures that queue. 50 per server keeps every call at the toxic's latency.
   topology: { ...duplicateReply.topology, prefetch: 50 },
   faults: [
     ...duplicateReply.faults,
-    { kind: 'toxic', proxy: 'servers', toxic: { type: 'latency', stream: 'downstream', attributes: { latency: 60, jitter: 0 } }, trigger: { atMs: 0 } },
+    {
+      kind: 'toxic',
+      proxy: 'servers',
+      toxic: { type: 'latency', stream: 'downstream', attributes: { latency: 60, jitter: 0 } },
+      trigger: { atMs: 0 },
+    },
   ],
 });

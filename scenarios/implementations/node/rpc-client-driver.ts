@@ -53,7 +53,10 @@ function call(id: number, n: number, timeoutMs: number): Promise<void> {
     const timer = setTimeout(() => answer({ error: TIMEOUT_ERROR }), timeoutMs);
     client.request(n).then(
       (reply) => answer({ result: reply.value.toString(10) }),
-      (error: unknown) => answer({ error: error instanceof RpcCallError && error.reason === 'timeout' ? TIMEOUT_ERROR : (error as Error).message }),
+      (error: unknown) =>
+        answer({
+          error: error instanceof RpcCallError && error.reason === 'timeout' ? TIMEOUT_ERROR : (error as Error).message,
+        }),
     );
   });
 }

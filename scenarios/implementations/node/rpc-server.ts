@@ -16,7 +16,8 @@ const log = (text: string) => process.stderr.write(`${text}\n`);
 
 let server: FibRpcServer;
 try {
-  if (queueType !== 'classic' && queueType !== 'quorum') throw new Error(`RPC_QUEUE_TYPE must be classic or quorum, got "${queueType}"`);
+  if (queueType !== 'classic' && queueType !== 'quorum')
+    throw new Error(`RPC_QUEUE_TYPE must be classic or quorum, got "${queueType}"`);
   server = new FibRpcServer({
     amqpUrl,
     queue,
@@ -31,7 +32,9 @@ try {
   });
   await server.start();
 } catch (error) {
-  log(`rpc-server: ${(error as Error).message} (broker ${redactUrl(amqpUrl)}, queue ${queue}, RPC_PREFETCH=${process.env.RPC_PREFETCH ?? 'unset'})`);
+  log(
+    `rpc-server: ${(error as Error).message} (broker ${redactUrl(amqpUrl)}, queue ${queue}, RPC_PREFETCH=${process.env.RPC_PREFETCH ?? 'unset'})`,
+  );
   process.exit(2);
 }
 log(` [x] Awaiting RPC requests on ${queue}`);

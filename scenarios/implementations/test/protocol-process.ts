@@ -7,7 +7,12 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registerCleanup } from '../../../harness/env/process-cleanup.ts';
-import { ClientLineDecoder, encodeCallLine, type CallLine, type DecodedClientLine } from '../../../harness/impl/command/client-line-protocol.ts';
+import {
+  ClientLineDecoder,
+  encodeCallLine,
+  type CallLine,
+  type DecodedClientLine,
+} from '../../../harness/impl/command/client-line-protocol.ts';
 
 export const PYTHON = '/usr/bin/python3'; // Debian's, with python3-pika (npm run setup)
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -33,7 +38,8 @@ function readOrEmpty(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH') return '';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH')
+      return '';
     throw error;
   }
 }
@@ -41,10 +47,16 @@ function readOrEmpty(file: string): string {
 /** read(2)'s number in /proc/<pid>/task/<tid>/syscall. */
 const READ_SYSCALL: Partial<Record<NodeJS.Architecture, string>> = { x64: '0', arm64: '63' };
 
-export const tsxCommand = (name: string, path: string): ProgramCommand =>
-  ({ name, command: process.execPath, args: ['--import', 'tsx', implementationPath(path)] });
-export const pythonCommand = (name: string, path: string): ProgramCommand =>
-  ({ name, command: PYTHON, args: [implementationPath(path)] });
+export const tsxCommand = (name: string, path: string): ProgramCommand => ({
+  name,
+  command: process.execPath,
+  args: ['--import', 'tsx', implementationPath(path)],
+});
+export const pythonCommand = (name: string, path: string): ProgramCommand => ({
+  name,
+  command: PYTHON,
+  args: [implementationPath(path)],
+});
 
 /** A started program: stdout decoded as protocol lines, stderr collected for failure messages. */
 export class ProtocolProcess {
@@ -56,7 +68,10 @@ export class ProtocolProcess {
   private readonly exit: Promise<number | null>;
   private exited = false;
 
-  private constructor(readonly command: ProgramCommand, private readonly child: ChildProcessWithoutNullStreams) {
+  private constructor(
+    readonly command: ProgramCommand,
+    private readonly child: ChildProcessWithoutNullStreams,
+  ) {
     child.stdout.on('data', (chunk: Buffer) => this.record(this.decoder.push(chunk)));
     child.stdout.on('end', () => this.record(this.decoder.end()));
     child.stderr.on('data', (chunk: Buffer) => {
@@ -66,12 +81,14 @@ export class ProtocolProcess {
     child.stdin.on('error', () => {});
     // Killed with the test process if a test dies before its finally.
     const unregister = registerCleanup(command.name, () => child.kill('SIGKILL'));
-    this.exit = new Promise((resolve) => child.once('exit', (code) => {
-      unregister();
-      this.exited = true;
-      resolve(code);
-      this.wake();
-    }));
+    this.exit = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        unregister();
+        this.exited = true;
+        resolve(code);
+        this.wake();
+      }),
+    );
   }
 
   static start(command: ProgramCommand, env: Record<string, string>): ProtocolProcess {
@@ -115,7 +132,10 @@ export class ProtocolProcess {
       const [syscall, fd] = readOrEmpty(`${proc}/task/${task}/syscall`).split(' ');
       return syscall === readSyscall && fd === '0x0';
     });
-    return readingStdin || listOrNone(`${proc}/fdinfo`).some((fd) => /^tfd:\s+0\s/m.test(readOrEmpty(`${proc}/fdinfo/${fd}`)));
+    return (
+      readingStdin ||
+      listOrNone(`${proc}/fdinfo`).some((fd) => /^tfd:\s+0\s/m.test(readOrEmpty(`${proc}/fdinfo/${fd}`)))
+    );
   }
 
   /** Waits until `count` lines have come back on stdout (answers and violations alike). */
@@ -124,8 +144,10 @@ export class ProtocolProcess {
     while (this.decoded.length < count) {
       const left = deadline - Date.now();
       if (left <= 0 || this.exited) {
-        throw new Error(`${this.command.name}: expected ${count} answer line(s) within ${timeoutMs} ms, got ${this.decoded.length}: `
-          + `${JSON.stringify(this.decoded)}${this.exited ? ' (it exited)' : ''}\nstderr:\n${this.stderrText}`);
+        throw new Error(
+          `${this.command.name}: expected ${count} answer line(s) within ${timeoutMs} ms, got ${this.decoded.length}: ` +
+            `${JSON.stringify(this.decoded)}${this.exited ? ' (it exited)' : ''}\nstderr:\n${this.stderrText}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(left, 200));
@@ -143,7 +165,11 @@ export class ProtocolProcess {
   async exitCode(timeoutMs: number): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${this.command.name} did not exit within ${timeoutMs} ms\nstderr:\n${this.stderrText}`)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(new Error(`${this.command.name} did not exit within ${timeoutMs} ms\nstderr:\n${this.stderrText}`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.exit, timeout]);

@@ -22,21 +22,26 @@ export class ScriptedServer {
     const channel = await connection.createConfirmChannel();
     await channel.assertQueue(queue, { durable: false });
     const server = new ScriptedServer(channel);
-    await channel.consume(queue, (message: ConsumeMessage | null) => {
-      if (message === null) return;
-      server.requests.push({
-        n: Number(message.content.toString('utf8')),
-        correlationId: message.properties.correlationId as string | undefined,
-        replyTo: String(message.properties.replyTo),
-      });
-    }, { noAck: true });
+    await channel.consume(
+      queue,
+      (message: ConsumeMessage | null) => {
+        if (message === null) return;
+        server.requests.push({
+          n: Number(message.content.toString('utf8')),
+          correlationId: message.properties.correlationId as string | undefined,
+          replyTo: String(message.properties.replyTo),
+        });
+      },
+      { noAck: true },
+    );
     return server;
   }
 
   async waitForRequests(count: number, timeoutMs: number): Promise<ScriptedRequest[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.requests.length < count) {
-      if (Date.now() > deadline) throw new Error(`expected ${count} request(s) within ${timeoutMs} ms, got ${this.requests.length}`);
+      if (Date.now() > deadline)
+        throw new Error(`expected ${count} request(s) within ${timeoutMs} ms, got ${this.requests.length}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return this.requests.slice(0, count);
@@ -44,7 +49,9 @@ export class ScriptedServer {
 
   /** Replies fib(n) to the request, with its correlation id, as a tutorial server does. */
   reply(request: ScriptedRequest): void {
-    this.channel.sendToQueue(request.replyTo, Buffer.from(fib(request.n).toString(10)), { correlationId: request.correlationId });
+    this.channel.sendToQueue(request.replyTo, Buffer.from(fib(request.n).toString(10)), {
+      correlationId: request.correlationId,
+    });
   }
 
   /** Resolves once the broker has confirmed every reply sent so far: each is on its callback queue, behind nothing sent later. */

@@ -6,5 +6,7 @@ import type { ClientImplementation } from '../../../harness/impl/implementation.
  * Deliberately broken clients the checks must catch, registered with a run as its client
  * implementation: the built-in load generator drives each through its client module.
  */
-export const anyReplyClient = (): ClientImplementation => builtinClient({ clientModule: fileURLToPath(new URL('./any-reply-client.ts', import.meta.url)) });
-export const acceptAgainClient = (): ClientImplementation => builtinClient({ clientModule: fileURLToPath(new URL('./accept-again-client.ts', import.meta.url)) });
+export const anyReplyClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./any-reply-client.ts', import.meta.url)) });
+export const acceptAgainClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./accept-again-client.ts', import.meta.url)) });

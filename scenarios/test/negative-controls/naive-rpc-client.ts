@@ -28,8 +28,16 @@ interface NaiveCall {
 
 export class NaiveRpcClient implements LoadClient {
   readonly counters: ClientCounters = {
-    sent: 0, replied: 0, timedOut: 0, remoteErrors: 0, failed: 0, rejectedInFlightLimit: 0,
-    discardedDuplicate: 0, discardedLate: 0, discardedUnknown: 0, reconnects: 0,
+    sent: 0,
+    replied: 0,
+    timedOut: 0,
+    remoteErrors: 0,
+    failed: 0,
+    rejectedInFlightLimit: 0,
+    discardedDuplicate: 0,
+    discardedLate: 0,
+    discardedUnknown: 0,
+    reconnects: 0,
   };
   private readonly calls = new Map<string, NaiveCall>();
   private readonly clientId = randomUUID();
@@ -38,7 +46,10 @@ export class NaiveRpcClient implements LoadClient {
   private channel: Channel | undefined;
   private replyTo = '';
 
-  constructor(private readonly options: FibRpcClientOptions, private readonly matching: NaiveMatching) {}
+  constructor(
+    private readonly options: FibRpcClientOptions,
+    private readonly matching: NaiveMatching,
+  ) {}
 
   async start(): Promise<this> {
     this.connection = await amqp.connect(this.options.amqpUrl);
@@ -81,7 +92,8 @@ export class NaiveRpcClient implements LoadClient {
 
   private onReply(message: ConsumeMessage | null): void {
     if (message === null) return;
-    const replyCorrelationId = typeof message.properties.correlationId === 'string' ? message.properties.correlationId : undefined;
+    const replyCorrelationId =
+      typeof message.properties.correlationId === 'string' ? message.properties.correlationId : undefined;
     const call = this.pickCall(replyCorrelationId);
     if (!call) {
       this.counters.discardedUnknown++;
@@ -101,7 +113,13 @@ export class NaiveRpcClient implements LoadClient {
       return;
     }
     this.counters.replied++;
-    call.resolve({ value: decoded.value, correlationId: call.correlationId, replyCorrelationId, redelivered: false, traceId: undefined });
+    call.resolve({
+      value: decoded.value,
+      correlationId: call.correlationId,
+      replyCorrelationId,
+      redelivered: false,
+      traceId: undefined,
+    });
   }
 
   private pickCall(replyCorrelationId: string | undefined): NaiveCall | undefined {

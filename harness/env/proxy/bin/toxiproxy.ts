@@ -12,7 +12,8 @@ const EXIT_HARNESS_ERROR = 2;
 
 function port(value: string): number {
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed > 65_535) throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${value}"`);
+  if (!/^\d+$/.test(value) || parsed > 65_535)
+    throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${value}"`);
   return parsed;
 }
 

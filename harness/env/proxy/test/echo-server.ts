@@ -109,7 +109,8 @@ export class TestClient {
     const target = this.received.length + bytes;
     this.socket.write(data);
     while (this.received.length < target) {
-      if (performance.now() - start > timeoutMs) throw new Error(`only ${this.received.length} of ${target} bytes arrived within ${timeoutMs} ms`);
+      if (performance.now() - start > timeoutMs)
+        throw new Error(`only ${this.received.length} of ${target} bytes arrived within ${timeoutMs} ms`);
       await sleep(1);
     }
     return performance.now() - start;

@@ -9,6 +9,9 @@ export const resetPeer: ToxicBehaviour = {
   type: 'reset_peer',
   attributes: { timeout: 0 },
   apply(_plan, { timeout: ms = 0 }, context) {
-    return { pieces: [], end: { kind: context.addedAfterConnect ? 'close' : 'reset', at: context.now + Math.max(0, ms) } };
+    return {
+      pieces: [],
+      end: { kind: context.addedAfterConnect ? 'close' : 'reset', at: context.now + Math.max(0, ms) },
+    };
   },
 };

@@ -41,7 +41,8 @@ function expectLateReplyHandled(result: ScenarioResult): void {
 
 /** Phase gates read calls by intended start: an external client's must add up to its counters. */
 function expectCallsByStartMatchCounters(result: ScenarioResult): void {
-  const total = (key: 'answered' | 'timedOut' | 'wrongResult') => result.callsByStart!.intervals.reduce((sum, interval) => sum + interval[key], 0);
+  const total = (key: 'answered' | 'timedOut' | 'wrongResult') =>
+    result.callsByStart!.intervals.reduce((sum, interval) => sum + interval[key], 0);
   expect(result.callsByStart).toBeDefined();
   expect(total('answered')).toBe(result.counters.answered);
   expect(total('timedOut')).toBe(result.counters.timedOut);
@@ -56,41 +57,63 @@ describe('external clients and servers through the fault scenarios', { timeout: 
     await node?.stop();
   });
 
-  it('duplicate-reply passes with the tutorial\'s Python server and the Python protocol driver', async () => {
-    expectDuplicateReplyHandled(await runForTest(node, duplicateReply, { overrides: { serverCommand: PYTHON_SERVER, clientCommand: PYTHON_DRIVER } }));
+  it("duplicate-reply passes with the tutorial's Python server and the Python protocol driver", async () => {
+    expectDuplicateReplyHandled(
+      await runForTest(node, duplicateReply, {
+        overrides: { serverCommand: PYTHON_SERVER, clientCommand: PYTHON_DRIVER },
+      }),
+    );
   });
 
-  it('late-reply passes with the tutorial\'s Python server and the Python protocol driver', async () => {
-    expectLateReplyHandled(await runForTest(node, lateReply, { overrides: { serverCommand: PYTHON_SERVER, clientCommand: PYTHON_DRIVER } }));
+  it("late-reply passes with the tutorial's Python server and the Python protocol driver", async () => {
+    expectLateReplyHandled(
+      await runForTest(node, lateReply, { overrides: { serverCommand: PYTHON_SERVER, clientCommand: PYTHON_DRIVER } }),
+    );
   });
 
   it('duplicate-reply passes with the built-in server and client run as commands (no hidden privileges)', async () => {
-    expectDuplicateReplyHandled(await runForTest(node, duplicateReply, { overrides: { serverCommand: NODE_SERVER, clientCommand: NODE_DRIVER } }));
+    expectDuplicateReplyHandled(
+      await runForTest(node, duplicateReply, { overrides: { serverCommand: NODE_SERVER, clientCommand: NODE_DRIVER } }),
+    );
   });
 
   it('duplicate-reply FAILS with the naive client that ignores correlation ids, naming the cross-resolved call', async () => {
-    const result = await runForTest(node, duplicateReply, { overrides: { concurrency: 16, serverCommand: PYTHON_SERVER, clientCommand: NAIVE_DRIVER } });
+    const result = await runForTest(node, duplicateReply, {
+      overrides: { concurrency: 16, serverCommand: PYTHON_SERVER, clientCommand: NAIVE_DRIVER },
+    });
     expect(result.verdict).toBe('fail');
     expect(failedChecks(result)).toContain('no-cross-resolution');
     const check = result.checks.find((c) => c.id === 'no-cross-resolution');
     expect(check?.actual).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
-    expect(result.timeline.events.some((event) => /call \d+ was resolved with the reply meant for call \d+/.test(event.detail ?? ''))).toBe(true);
+    expect(
+      result.timeline.events.some((event) =>
+        /call \d+ was resolved with the reply meant for call \d+/.test(event.detail ?? ''),
+      ),
+    ).toBe(true);
     // What the user reads names the calls too: the terminal summary and report.html.
-    expect(formatTerminalSummary(result, { color: false })).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
+    expect(formatTerminalSummary(result, { color: false })).toMatch(
+      /call \d+ was resolved with the reply meant for call \d+/,
+    );
     expect(renderReportHtml(result)).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
   });
 
   it('late-reply FAILS with the naive client: a stale reply resolves the next call, which is named', async () => {
-    const result = await runForTest(node, lateReply, { overrides: { serverCommand: PYTHON_SERVER, clientCommand: NAIVE_DRIVER } });
+    const result = await runForTest(node, lateReply, {
+      overrides: { serverCommand: PYTHON_SERVER, clientCommand: NAIVE_DRIVER },
+    });
     expect(result.verdict).toBe('fail');
     expect(failedChecks(result)).toEqual(expect.arrayContaining(['no-cross-resolution', 'results-correct']));
-    expect(result.checks.find((c) => c.id === 'no-cross-resolution')?.actual).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
+    expect(result.checks.find((c) => c.id === 'no-cross-resolution')?.actual).toMatch(
+      /call \d+ was resolved with the reply meant for call \d+/,
+    );
     expect(result.counters.wrongResult).toBeGreaterThan(0);
     expectCallsByStartMatchCounters(result);
   });
 
   it('a client that prints garbage, answers ids it was never given and answers twice: each break is named, the run completes', async () => {
-    const result = await runForTest(node, baseline, { overrides: { durationMs: 2_000, clients: 1, serverCommand: PYTHON_SERVER, clientCommand: GARBAGE_CLIENT } });
+    const result = await runForTest(node, baseline, {
+      overrides: { durationMs: 2_000, clients: 1, serverCommand: PYTHON_SERVER, clientCommand: GARBAGE_CLIENT },
+    });
     expect(result.verdict, explain(result)).toBe('fail');
     expect(result.harnessErrors).toEqual([]);
     const protocol = result.checks.find((check) => check.id === 'client-protocol-followed');
@@ -104,7 +127,9 @@ describe('external clients and servers through the fault scenarios', { timeout: 
 
   it('scenarios an external client cannot run are refused before anything starts', () => {
     const { errors } = applyOverrides(badInput, { clientCommand: 'true' });
-    expect(errors.join('\n')).toContain('badInputEvery sends malformed request bodies, which the client line protocol cannot ask for');
+    expect(errors.join('\n')).toContain(
+      'badInputEvery sends malformed request bodies, which the client line protocol cannot ask for',
+    );
     const tooManyInFlight = applyOverrides(baseline, { concurrency: 200, clientCommand: 'true' });
     expect(tooManyInFlight.errors.join('\n')).toContain('maxN (90) must be >= calls in flight (200) + 2');
   });

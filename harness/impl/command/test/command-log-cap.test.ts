@@ -31,13 +31,23 @@ describe('the log of an external command', { timeout: 120_000 }, () => {
     const dir = tempDir();
     const logFile = join(dir, 'server-1.log');
     const writer = join(dir, 'writer.mjs');
-    writeFileSync(writer, `process.stderr.write(${JSON.stringify(FIRST_LINE)});
+    writeFileSync(
+      writer,
+      `process.stderr.write(${JSON.stringify(FIRST_LINE)});
 const filler = Buffer.alloc(1_000_000, 'x');
 for (let i = 0; i < ${FILLER_BYTES / 1_000_000}; i++) process.stderr.write(filler);
 process.stderr.write(${JSON.stringify(LAST_LINE)});
 process.exitCode = 4;
-`);
-    const command = new CommandProcess({ name: 'server-1', command: `${process.execPath} ${writer}`, incarnation: 1, env: {}, logFile, stdio: 'log' });
+`,
+    );
+    const command = new CommandProcess({
+      name: 'server-1',
+      command: `${process.execPath} ${writer}`,
+      incarnation: 1,
+      env: {},
+      logFile,
+      stdio: 'log',
+    });
     expect(await command.exited).toEqual({ code: 4, signal: null });
 
     const log = readFileSync(logFile);
@@ -49,7 +59,9 @@ process.exitCode = 4;
     const written = FIRST_LINE.length + FILLER_BYTES + LAST_LINE.length;
     expect(Number(dropped![2])).toBe(written - LOG_HEAD_BYTES - LOG_TAIL_BYTES);
     expect(dropped![1]).toBe('47.9 MB');
-    expect(statSync(logFile).size).toBe(Buffer.byteLength(separator) + LOG_HEAD_BYTES + Buffer.byteLength(dropped![0]) + LOG_TAIL_BYTES);
+    expect(statSync(logFile).size).toBe(
+      Buffer.byteLength(separator) + LOG_HEAD_BYTES + Buffer.byteLength(dropped![0]) + LOG_TAIL_BYTES,
+    );
     // Head: from the first line on; tail: up to the last line; nothing of the middle twice.
     const head = text.slice(separator.length, dropped!.index);
     expect(head.startsWith(FIRST_LINE)).toBe(true);
@@ -66,7 +78,14 @@ process.exitCode = 4;
     const dir = tempDir();
     const logFile = join(dir, 'server-2.log');
     for (const incarnation of [1, 2]) {
-      const command = new CommandProcess({ name: 'server-2', command: `echo "incarnation ${incarnation} on stdout"; echo "incarnation ${incarnation} on stderr" >&2`, incarnation, env: {}, logFile, stdio: 'log' });
+      const command = new CommandProcess({
+        name: 'server-2',
+        command: `echo "incarnation ${incarnation} on stdout"; echo "incarnation ${incarnation} on stderr" >&2`,
+        incarnation,
+        env: {},
+        logFile,
+        stdio: 'log',
+      });
       expect(await command.exited).toEqual({ code: 0, signal: null });
     }
     const text = readFileSync(logFile, 'utf8');

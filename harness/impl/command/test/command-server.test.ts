@@ -29,7 +29,9 @@ describe('external servers given by --server-cmd', { timeout: 180_000 }, () => {
     const out = runDir();
     const scenario = join(out, 'kill-and-restart.ts');
     const api = new URL('../../../index.ts', import.meta.url).pathname;
-    writeFileSync(scenario, `import { defineScenario, recoveredAfterFaults } from '${api}';
+    writeFileSync(
+      scenario,
+      `import { defineScenario, recoveredAfterFaults } from '${api}';
 export default defineScenario({
   name: 'kill-and-restart',
   description: 'a server is killed and restarted while calls go on',
@@ -40,31 +42,69 @@ export default defineScenario({
   checks: [recoveredAfterFaults],
   gates: [],
 });
-`);
-    const run = await runCli(node.getAmqpUrl(), [scenario, '--server-cmd', PYTHON_SERVER, '--out', out, '--no-tracing']);
+`,
+    );
+    const run = await runCli(node.getAmqpUrl(), [
+      scenario,
+      '--server-cmd',
+      PYTHON_SERVER,
+      '--out',
+      out,
+      '--no-tracing',
+    ]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const log = readFileSync(join(out, 'server-1.log'), 'utf8');
     // One separator per incarnation: the kill and the restart re-ran the command.
     expect(log.match(/^--- server-1 incarnation \d+ started/gm)).toHaveLength(2);
     expect(log).toContain('Awaiting RPC requests on rpc_queue');
     expect(existsSync(join(out, 'server-2.log'))).toBe(true);
-    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as { counters: { serverKills: number; serverRestarts: number; answered: number } };
+    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as {
+      counters: { serverKills: number; serverRestarts: number; answered: number };
+    };
     expect(result.counters.serverKills).toBe(1);
     expect(result.counters.serverRestarts).toBe(1);
     expect(result.counters.answered).toBeGreaterThan(100);
   });
 
-  it('a command that does not exist: exit 2, the shell\'s verdict and the log in the error', async () => {
+  it("a command that does not exist: exit 2, the shell's verdict and the log in the error", async () => {
     const out = runDir();
-    const run = await runCli(node.getAmqpUrl(), ['baseline', '--duration', '1s', '--servers', '1', '--clients', '1', '--server-cmd', '/nonexistent/rpc-server --queue x', '--out', out, '--no-tracing']);
+    const run = await runCli(node.getAmqpUrl(), [
+      'baseline',
+      '--duration',
+      '1s',
+      '--servers',
+      '1',
+      '--clients',
+      '1',
+      '--server-cmd',
+      '/nonexistent/rpc-server --queue x',
+      '--out',
+      out,
+      '--no-tracing',
+    ]);
     expect(run.code).toBe(2);
-    expect(run.stdout + run.stderr).toMatch(/server-1 \(command: \/nonexistent\/rpc-server --queue x\) was not ready: it exited with code 127 \(the shell could not find the command/);
+    expect(run.stdout + run.stderr).toMatch(
+      /server-1 \(command: \/nonexistent\/rpc-server --queue x\) was not ready: it exited with code 127 \(the shell could not find the command/,
+    );
     expect(run.stdout + run.stderr).toContain('/nonexistent/rpc-server');
   });
 
   it('a command that exits at once: exit 2, with the last lines it wrote', async () => {
     const out = runDir();
-    const run = await runCli(node.getAmqpUrl(), ['baseline', '--duration', '1s', '--servers', '1', '--clients', '1', '--server-cmd', 'echo "config file missing: /etc/rpc.conf" >&2; exit 3', '--out', out, '--no-tracing']);
+    const run = await runCli(node.getAmqpUrl(), [
+      'baseline',
+      '--duration',
+      '1s',
+      '--servers',
+      '1',
+      '--clients',
+      '1',
+      '--server-cmd',
+      'echo "config file missing: /etc/rpc.conf" >&2; exit 3',
+      '--out',
+      out,
+      '--no-tracing',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stdout + run.stderr).toMatch(/exited with code 3 before it consumed "rpc_queue[^"]*"/);
     expect(run.stdout + run.stderr).toContain('| config file missing: /etc/rpc.conf');
@@ -74,10 +114,21 @@ export default defineScenario({
     const out = runDir();
     const pidFile = join(out, 'server.pid');
     const run = await runCli(node.getAmqpUrl(), [
-      'baseline', '--duration', '1s', '--servers', '1', '--clients', '1', '--ready-timeout', '2s',
+      'baseline',
+      '--duration',
+      '1s',
+      '--servers',
+      '1',
+      '--clients',
+      '1',
+      '--ready-timeout',
+      '2s',
       // A child in the background as well: the kill must reach the whole group.
-      '--server-cmd', `echo $$ > ${pidFile}; echo "connecting to nowhere"; sleep 300 & exec sleep 301`,
-      '--out', out, '--no-tracing',
+      '--server-cmd',
+      `echo $$ > ${pidFile}; echo "connecting to nowhere"; sleep 300 & exec sleep 301`,
+      '--out',
+      out,
+      '--no-tracing',
     ]);
     expect(run.code).toBe(2);
     expect(run.stdout + run.stderr).toMatch(/was not ready: nothing consumed "rpc_queue[^"]*" within 2000 ms/);

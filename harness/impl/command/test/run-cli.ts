@@ -18,7 +18,11 @@ export function runCli(amqpUrl: string, args: readonly string[], timeoutMs = 150
  * Runs the scenario CLI from source with `args` as given; with AMQP_URL and TOXIPROXY_URL
  * empty unless `env` sets them, so a run starts its own private broker and proxy.
  */
-export function runScenarioCli(args: readonly string[], env: Record<string, string> = {}, timeoutMs = 150_000): Promise<CliRun> {
+export function runScenarioCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 150_000,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       env: { ...process.env, AMQP_URL: '', TOXIPROXY_URL: '', ...env },

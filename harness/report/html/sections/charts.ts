@@ -7,7 +7,10 @@ import { escapeHtml } from '../escape.ts';
 /** The HdrHistogram plot: latency by percentile on a log 1/(1-p) axis. */
 export function renderSpectrumSection(result: ScenarioResult): string {
   const s = result.latency.summary;
-  const body = result.latency.spectrum.length > 1 ? '<div id="chart-spectrum" class="chart"></div>' : '<div class="empty">No answered calls: no latency distribution to draw.</div>';
+  const body =
+    result.latency.spectrum.length > 1
+      ? '<div id="chart-spectrum" class="chart"></div>'
+      : '<div class="empty">No answered calls: no latency distribution to draw.</div>';
   return `<section class="card"><h2>Latency percentile spectrum ${logToggle('spectrum')}</h2>${body}
     <div class="note">All ${int(s.count)} answered calls (HdrHistogram). p50 ${ms(s.p50)} · p90 ${ms(s.p90)} · p99 ${ms(s.p99)} · p99.9 ${ms(s.p999)} · max ${ms(s.max)}.</div></section>`;
 }
@@ -15,14 +18,23 @@ export function renderSpectrumSection(result: ScenarioResult): string {
 /** Latency percentiles and throughput over time, the run's faults shaded and listed, events marked. */
 export function renderOverTimeSection(result: ScenarioResult): string {
   const seconds = (msValue: number) => `${(msValue / 1000).toFixed(msValue % 1000 === 0 ? 0 : 1)} s`;
-  const faults = result.faults.map((f) => {
-    const when = !f.fired || f.startMs === undefined ? 'not fired'
-      : f.endMs === undefined || f.endMs <= f.startMs ? `at ${seconds(f.startMs)}` : `${seconds(f.startMs)}–${seconds(f.endMs)}`;
-    return `<tr class="${f.fired ? '' : 'muted'}"><td class="when">${when}</td><td><b>${escapeHtml(faultLabel(f))}</b></td><td>${escapeHtml(f.description)}</td><td class="muted">${escapeHtml(f.trigger)}</td></tr>`;
-  }).join('');
-  const keys = MARKER_CATEGORIES.map((c) => `<span><i style="background:var(${c.cssVar})"></i>${c.label}</span>`).join('');
+  const faults = result.faults
+    .map((f) => {
+      const when =
+        !f.fired || f.startMs === undefined
+          ? 'not fired'
+          : f.endMs === undefined || f.endMs <= f.startMs
+            ? `at ${seconds(f.startMs)}`
+            : `${seconds(f.startMs)}–${seconds(f.endMs)}`;
+      return `<tr class="${f.fired ? '' : 'muted'}"><td class="when">${when}</td><td><b>${escapeHtml(faultLabel(f))}</b></td><td>${escapeHtml(f.description)}</td><td class="muted">${escapeHtml(f.trigger)}</td></tr>`;
+    })
+    .join('');
+  const keys = MARKER_CATEGORIES.map((c) => `<span><i style="background:var(${c.cssVar})"></i>${c.label}</span>`).join(
+    '',
+  );
   const empty = result.latency.series.length === 0;
-  const chart = (id: string, cls: string) => (empty ? '<div class="empty">No interval data.</div>' : `<div id="${id}" class="chart${cls}"></div>`);
+  const chart = (id: string, cls: string) =>
+    empty ? '<div class="empty">No interval data.</div>' : `<div id="${id}" class="chart${cls}"></div>`;
   return `<section class="card"><h2>Latency over time ${logToggle('latency')}</h2>${chart('chart-latency', '')}
     <div class="keys"><span><i style="background:var(--fault)"></i>fault window</span><span>┆ instantaneous fault</span>${keys}</div>
     ${result.faults.length ? `<div class="faults"><table class="data" id="fault-list"><thead><tr><th>when</th><th>fault</th><th>what</th><th>trigger</th></tr></thead><tbody>${faults}</tbody></table></div>` : '<div class="note">No faults were scheduled in this run.</div>'}

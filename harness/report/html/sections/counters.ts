@@ -24,7 +24,8 @@ export function renderCounters(result: ScenarioResult): string {
   const s = result.latency.summary;
   const c = result.counters;
   const errors = errorCount(c);
-  const count = (label: string, value: number, tone: Tone = 'plain', title?: string) => stat(label, int(value), { raw: value, tone, title });
+  const count = (label: string, value: number, tone: Tone = 'plain', title?: string) =>
+    stat(label, int(value), { raw: value, tone, title });
   return `<section class="card" id="latency-stats"><h2>Latency</h2><div class="stats latency">
     ${stat('p50', ms(s.p50))}${stat('p90', ms(s.p90))}${stat('p99', ms(s.p99))}${stat('p99.9', ms(s.p999))}
     ${stat('max', ms(s.max))}${stat('mean', ms(s.mean), { title: `stddev ${ms(s.stddev)}` })}${stat('throughput', rate(result.throughput.callsPerSec))}${stat('answered', int(s.count))}

@@ -6,7 +6,10 @@ function withTracing(sent: number, sampleRatio: number, tracedCalls: number) {
   const base = makeSyntheticResult();
   return makeSyntheticResult({
     counters: { ...base.counters, sent },
-    environment: { ...base.environment, tracing: { enabled: true, sampleRatio, budget: { perSecond: 200, total: 30_000 } } },
+    environment: {
+      ...base.environment,
+      tracing: { enabled: true, sampleRatio, budget: { perSecond: 200, total: 30_000 } },
+    },
     traces: { ...base.traces, tracedCalls },
   });
 }
@@ -28,6 +31,10 @@ describe('run header: tracing', () => {
 
   it('shows off when tracing is off', () => {
     const base = makeSyntheticResult();
-    expect(tracingText(makeSyntheticResult({ environment: { ...base.environment, tracing: { enabled: false, sampleRatio: 0 } } }))).toBe('off');
+    expect(
+      tracingText(
+        makeSyntheticResult({ environment: { ...base.environment, tracing: { enabled: false, sampleRatio: 0 } } }),
+      ),
+    ).toBe('off');
   });
 });

@@ -8,9 +8,10 @@ import { THEME_BUTTON } from '../page.ts';
 export function renderHeader(result: ScenarioResult): string {
   const env = result.environment;
   const load = result.config.load;
-  const loadText = load.executor === 'constant-arrival-rate'
-    ? `open loop ${load.ratePerSec}/s per client, max ${load.maxInFlight} in flight`
-    : `closed loop, ${load.concurrency} callers per client`;
+  const loadText =
+    load.executor === 'constant-arrival-rate'
+      ? `open loop ${load.ratePerSec}/s per client, max ${load.maxInFlight} in flight`
+      : `closed loop, ${load.concurrency} callers per client`;
   const facts: Array<[string, string]> = [
     ['started', instant(result.run.startedAt)],
     ['duration', `${seconds(result.run.durationMs)}${result.run.interrupted ? ' (interrupted)' : ''}`],
@@ -18,7 +19,10 @@ export function renderHeader(result: ScenarioResult): string {
     ['reply mode', env.replyMode],
     ['proxy', `${env.proxy.kind} ${env.proxy.version}`],
     ['load', loadText],
-    ['topology', `${result.config.servers} servers, ${result.config.clients} clients, prefetch ${result.config.prefetch}`],
+    [
+      'topology',
+      `${result.config.servers} servers, ${result.config.clients} clients, prefetch ${result.config.prefetch}`,
+    ],
     ['call timeout', `${ms(result.config.timeoutMs)}${result.config.confirmReplies ? ', confirmed replies' : ''}`],
     ['tracing', tracingText(result)],
     ['node', `${env.node} on ${env.platform}, ${env.cpus} CPUs`],
@@ -44,18 +48,22 @@ export function renderFaultImpact(result: ScenarioResult): string {
   if (impacts.length === 0) return '';
   const worst = (pick: (i: (typeof impacts)[number]) => number | null, never: string) =>
     impacts.some((i) => pick(i) === null) ? never : ms(Math.max(...impacts.map((i) => pick(i)!)));
-  const failedOf = (i: (typeof impacts)[number]) => i.failed.timeout + i.failed.connectionLost + i.failed.notConnected + i.failed.other;
-  const stat = (label: string, value: string, alert: boolean) => `<div class="stat${alert ? ' alert' : ''}"><div class="label">${label}</div><div class="value">${escapeHtml(value)}</div></div>`;
+  const failedOf = (i: (typeof impacts)[number]) =>
+    i.failed.timeout + i.failed.connectionLost + i.failed.notConnected + i.failed.other;
+  const stat = (label: string, value: string, alert: boolean) =>
+    `<div class="stat${alert ? ' alert' : ''}"><div class="label">${label}</div><div class="value">${escapeHtml(value)}</div></div>`;
   const unavailable = worst((i) => i.unavailabilityMs, 'never answered');
   const recovery = worst((i) => i.recoveryMs, 'never recovered');
-  const rows = impacts.map((impact) => {
-    const fault = result.faults.find((f) => f.id === impact.faultId);
-    const name = fault ? faultLabel(fault) : impact.faultId;
-    return `<tr><td class="mono">${escapeHtml(impact.faultId)}</td><td><b>${escapeHtml(name)}</b></td>
+  const rows = impacts
+    .map((impact) => {
+      const fault = result.faults.find((f) => f.id === impact.faultId);
+      const name = fault ? faultLabel(fault) : impact.faultId;
+      return `<tr><td class="mono">${escapeHtml(impact.faultId)}</td><td><b>${escapeHtml(name)}</b></td>
       <td class="num">${impact.unavailabilityMs === null ? '<span class="bad">never answered</span>' : ms(impact.unavailabilityMs)}</td>
       <td class="num">${impact.recoveryMs === null ? '<span class="bad">never recovered</span>' : ms(impact.recoveryMs)}</td>
       <td class="num">${int(failedOf(impact))}</td></tr>`;
-  }).join('');
+    })
+    .join('');
   return `<div class="impact" id="fault-impact"><div class="stats">
       ${stat('unavailability (worst fault)', unavailable, unavailable === 'never answered')}
       ${stat('recovery time (worst fault)', recovery, recovery === 'never recovered')}
@@ -76,14 +84,19 @@ export function tracingText(result: ScenarioResult): string {
   if (!tracing.enabled) return 'off';
   const percent = (ratio: number) => `${(ratio * 100).toFixed(ratio > 0 && ratio < 0.1 ? 1 : 0)} %`;
   const parts = [`on, ${percent(tracing.sampleRatio)} sampled`];
-  if (tracing.budget) parts.push(`at most ${int(tracing.budget.perSecond)} new traces/s and ${int(tracing.budget.total)} in all per client`);
+  if (tracing.budget)
+    parts.push(
+      `at most ${int(tracing.budget.perSecond)} new traces/s and ${int(tracing.budget.total)} in all per client`,
+    );
   const { tracedCalls, error } = result.traces;
   const sent = result.counters.sent;
   if (tracedCalls !== undefined && sent > 0) {
     const expected = tracing.sampleRatio * sent;
     // Ratio sampling is a coin per call: only a clear shortfall means the budget cut in.
     const cut = tracing.budget !== undefined && tracedCalls < 0.8 * expected && expected - tracedCalls > 20;
-    parts.push(`${int(tracedCalls)} of ${int(sent)} calls traced (${percent(tracedCalls / sent)})${cut ? ': sampling was capped by the trace budget' : ''}`);
+    parts.push(
+      `${int(tracedCalls)} of ${int(sent)} calls traced (${percent(tracedCalls / sent)})${cut ? ': sampling was capped by the trace budget' : ''}`,
+    );
   }
   if (error) parts.push(error);
   return parts.join('; ');

@@ -6,7 +6,10 @@ import { escapeHtml } from '../escape.ts';
 export function renderSegments(result: ScenarioResult): string {
   if (!result.segments) return '';
   const rows = participantRows(result.segments)
-    .map((row) => `<tr><td>${escapeHtml(row.who)}</td><td>${escapeHtml(row.host)}</td><td class="num">${escapeHtml(row.startOffset)}</td><td class="num">${row.sent}</td><td class="num">${row.answered}</td><td><code>${escapeHtml(row.dir)}</code></td></tr>`)
+    .map(
+      (row) =>
+        `<tr><td>${escapeHtml(row.who)}</td><td>${escapeHtml(row.host)}</td><td class="num">${escapeHtml(row.startOffset)}</td><td class="num">${row.sent}</td><td class="num">${row.answered}</td><td><code>${escapeHtml(row.dir)}</code></td></tr>`,
+    )
     .join('');
   return `<section class="card" id="segments"><h2>Execution segments</h2>
     <div class="note">${escapeHtml(segmentsHeadline(result.segments))}. Histograms merged exactly from each participant's encoded form; checks and gates evaluated on the merged run.</div>

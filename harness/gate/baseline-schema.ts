@@ -63,7 +63,9 @@ export const BaselineSchema = z
           context.addIssue({
             code: 'custom',
             path: ['metrics', name, key],
-            message: `${key} ${metric[key]} does not match values [${metric.values.join(', ')}] (expected ${derived[key]})`,
+            message:
+              `${key} ${metric[key]} does not match values ` +
+              `[${metric.values.join(', ')}] (expected ${derived[key]})`,
           });
         }
       }

@@ -175,7 +175,10 @@ describe('comparing single runs with a baseline: the tolerance decides, noise un
     const p99 = metric(compareWithBaseline(runs([1.2]), baseline, { tolerancePct: 10 }), 'p99');
     expect(p99.passed).toBe(false);
     expect(p99.detail).toMatch(
-      /^p99 118\.\d+ ms vs baseline 99\.\d+ ms \(20\.\d% worse\): FAIL: beyond tolerance 10% \(single run: noise unknown\)$/,
+      new RegExp(
+        String.raw`^p99 118\.\d+ ms vs baseline 99\.\d+ ms \(20\.\d% worse\): ` +
+          String.raw`FAIL: beyond tolerance 10% \(single run: noise unknown\)$`,
+      ),
     );
     expect(p99.threshold).toBeCloseTo(p99.baseline! * 1.1, 6);
   });
@@ -272,15 +275,21 @@ describe('comparing repeated runs: medians, and differences within the observed 
     });
   });
 
-  it('passes a median 15 % worse, beyond a 5 % tolerance, when the repeats scatter more than that: "within noise"', () => {
-    const baseline = baselineFromRuns(runs([0.9, 1.0, 1.2], 'base'));
-    const p50 = metric(compareWithBaseline(runs([1.05, 1.15, 1.3]), baseline, { tolerancePct: 5 }), 'p50');
-    expect(p50.passed).toBe(true);
-    expect(p50.detail).toMatch(
-      /\(15\.\d% worse\): beyond tolerance 5% but within noise \(±27\.\d% across repeats\); the runs vary more than the tolerance/,
-    );
-    expect(p50.detail).toMatch(/; median of 3 runs$/);
-  });
+  it(
+    'passes a median 15 % worse, beyond a 5 % tolerance, ' + 'when the repeats scatter more than that: "within noise"',
+    () => {
+      const baseline = baselineFromRuns(runs([0.9, 1.0, 1.2], 'base'));
+      const p50 = metric(compareWithBaseline(runs([1.05, 1.15, 1.3]), baseline, { tolerancePct: 5 }), 'p50');
+      expect(p50.passed).toBe(true);
+      expect(p50.detail).toMatch(
+        new RegExp(
+          String.raw`\(15\.\d% worse\): beyond tolerance 5% but within noise \(±27\.\d% across repeats\); ` +
+            String.raw`the runs vary more than the tolerance`,
+        ),
+      );
+      expect(p50.detail).toMatch(/; median of 3 runs$/);
+    },
+  );
 
   it('fails a median 30 % worse when the repeats agree closely: beyond tolerance and noise', () => {
     const baseline = baselineFromRuns(runs([0.98, 1.0, 1.02], 'base'));

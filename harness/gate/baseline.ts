@@ -34,7 +34,8 @@ export function baselineFromRuns(results: readonly ScenarioResult[]): Baseline {
   for (const result of results) {
     if (result.scenario.name !== first.scenario.name) {
       throw new BaselineError(
-        `cannot save one baseline for runs of different scenarios ("${first.scenario.name}", "${result.scenario.name}")`,
+        `cannot save one baseline for runs of different scenarios ` +
+          `("${first.scenario.name}", "${result.scenario.name}")`,
       );
     }
     if (result.run.interrupted)
@@ -100,7 +101,8 @@ export function loadBaseline(file: string, scenario?: string): Baseline {
     typeof raw === 'object' && raw !== null ? (raw as { baselineVersion?: unknown }).baselineVersion : undefined;
   if (version !== BASELINE_VERSION) {
     throw new BaselineError(
-      `baseline ${file} has baselineVersion ${JSON.stringify(version)}, this harness reads version ${BASELINE_VERSION}; save it again with --save-baseline`,
+      `baseline ${file} has baselineVersion ${JSON.stringify(version)}, ` +
+        `this harness reads version ${BASELINE_VERSION}; save it again with --save-baseline`,
     );
   }
   const parsed = BaselineSchema.safeParse(raw);
@@ -110,7 +112,8 @@ export function loadBaseline(file: string, scenario?: string): Baseline {
   }
   if (scenario !== undefined && parsed.data.scenario !== scenario) {
     throw new BaselineError(
-      `baseline ${file} was saved for scenario "${parsed.data.scenario}", not "${scenario}"; pass the baseline of "${scenario}" or save one with --save-baseline`,
+      `baseline ${file} was saved for scenario "${parsed.data.scenario}", not "${scenario}"; ` +
+        `pass the baseline of "${scenario}" or save one with --save-baseline`,
     );
   }
   return parsed.data;

@@ -84,7 +84,8 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
     const step = runStep({});
     expect(step.code).toBe(0);
     expect(step.npmArgs).toBe(
-      'run scenario -- baseline --broker url --out reports/baseline --repeat 3 --save-baseline reports/rpc-chaos-baseline.json',
+      'run scenario -- baseline --broker url --out reports/baseline ' +
+        '--repeat 3 --save-baseline reports/rpc-chaos-baseline.json',
     );
     expect(step.summary).toContain('no baseline yet');
   });
@@ -109,7 +110,8 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
     expect(runStep({}, 2).code).toBe(2);
   });
 
-  it('runs the real scenario through the real npm: two runs compared with the committed baseline by their medians, and their baseline saved', {
+  it('runs the real scenario through the real npm: ' +
+    'two runs compared with the committed baseline by their medians, and their baseline saved', {
     timeout: 180_000,
   }, async () => {
     // The workflow's service container is an external broker at AMQP_URL; here a private node stands in.
@@ -137,10 +139,12 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
     );
     expect(step.code, `${step.stdout}\n${step.stderr}`).toBe(0);
     expect(step.stdout).toContain(
-      'rpc-chaos baseline: compared with the committed baseline .github/rpc-chaos-baseline.json (made on another machine), tolerance 1000%',
+      'rpc-chaos baseline: compared with the committed baseline .github/rpc-chaos-baseline.json ' +
+        '(made on another machine), tolerance 1000%',
     );
     expect(step.stdout).toContain(
-      `+ npm run scenario -- baseline --broker url --out ${out} --repeat 2 --save-baseline ${newBaseline} --baseline .github/rpc-chaos-baseline.json --tolerance 1000%`,
+      `+ npm run scenario -- baseline --broker url --out ${out} --repeat 2 --save-baseline ` +
+        `${newBaseline} --baseline .github/rpc-chaos-baseline.json --tolerance 1000%`,
     );
     expect(readFileSync(summary, 'utf8')).toContain('**baseline**: compared with the committed baseline');
 
@@ -171,7 +175,10 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow's own expression, checked as text
     expect(workflow).toContain('restore-keys: rpc-chaos-baseline-${{ runner.os }}-${{ runner.arch }}-');
     expect(workflow).toMatch(
-      /actions\/cache\/save@v4\n\s+if: success\(\) && github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'/,
+      new RegExp(
+        String.raw`actions\/cache\/save@v4\n` +
+          String.raw`\s+if: success\(\) && github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'`,
+      ),
     );
   });
 });

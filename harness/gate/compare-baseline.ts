@@ -86,7 +86,8 @@ function comparableMetric(name: string): MetricDefinition {
   if ('problem' in found) throw new BaselineError(`cannot compare "${name}" with a baseline: ${found.problem}`);
   if (found.definition.better === 'neither') {
     throw new BaselineError(
-      `cannot compare "${name}" with a baseline: its right value depends on the faults, so neither direction is a regression; gate it with an expression (e.g. "${name}>=1")`,
+      `cannot compare "${name}" with a baseline: its right value depends on the faults, ` +
+        `so neither direction is a regression; gate it with an expression (e.g. "${name}>=1")`,
     );
   }
   return found.definition;
@@ -104,7 +105,9 @@ function compareMetric(
   const expression = `${metric} vs baseline ±${tolerancePct}%`;
   const unit = saved?.unit ?? now?.unit ?? '';
   if (!saved) {
-    const detail = `${metric}: the baseline has no value for it (it has ${savedNames.join(', ') || 'nothing'}); save a new baseline: FAIL`;
+    const detail =
+      `${metric}: the baseline has no value for it (it has ${savedNames.join(', ') || 'nothing'}); ` +
+      `save a new baseline: FAIL`;
     return {
       expression,
       metric,
@@ -118,7 +121,9 @@ function compareMetric(
     };
   }
   if (!now) {
-    const detail = `${metric}: ${whyNoSamples ?? 'no samples'} in this run, baseline ${formatMetricValue(saved.median, unit)}: FAIL`;
+    const detail =
+      `${metric}: ${whyNoSamples ?? 'no samples'} in this run, ` +
+      `baseline ${formatMetricValue(saved.median, unit)}: FAIL`;
     return {
       expression,
       metric,
@@ -137,8 +142,11 @@ function compareMetric(
   if (definition.zeroTolerance) {
     // The worst run, not the median: one wrong result in three runs is still a wrong result.
     const passed = now.max <= saved.max;
-    const shown = `${metric} ${formatMetricValue(now.max, unit)} vs baseline ${formatMetricValue(saved.max, unit)}${runs > 1 ? ` (worst of ${runs} runs)` : ''}`;
-    const detail = `${shown}: ${passed ? 'no increase' : 'FAIL: must never increase, whatever the tolerance'}${partial}`;
+    const shown =
+      `${metric} ${formatMetricValue(now.max, unit)} vs baseline ` +
+      `${formatMetricValue(saved.max, unit)}${runs > 1 ? ` (worst of ${runs} runs)` : ''}`;
+    const outcome = passed ? 'no increase' : 'FAIL: must never increase, whatever the tolerance';
+    const detail = `${shown}: ${outcome}${partial}`;
     return {
       expression,
       metric,
@@ -164,13 +172,19 @@ function compareMetric(
   let verdict: string;
   if (worsePct <= tolerancePct) {
     passed = true;
-    verdict = `within tolerance ${tolerancePct}%${noise === undefined ? ' (single run: noise unknown)' : withinNoise ? `, within noise (${noise.text})` : ''}`;
+    const noiseNote =
+      noise === undefined ? ' (single run: noise unknown)' : withinNoise ? `, within noise (${noise.text})` : '';
+    verdict = `within tolerance ${tolerancePct}%${noiseNote}`;
   } else if (withinNoise) {
     passed = true;
-    verdict = `beyond tolerance ${tolerancePct}% but within noise (${noise.text}); the runs vary more than the tolerance: add repeats or lengthen the runs to tell`;
+    verdict =
+      `beyond tolerance ${tolerancePct}% but within noise (${noise.text}); ` +
+      `the runs vary more than the tolerance: add repeats or lengthen the runs to tell`;
   } else {
     passed = false;
-    verdict = `FAIL: beyond tolerance ${tolerancePct}%${noise === undefined ? ' (single run: noise unknown)' : ` and noise ${noise.text}`}`;
+    verdict =
+      `FAIL: beyond tolerance ${tolerancePct}%` +
+      `${noise === undefined ? ' (single run: noise unknown)' : ` and noise ${noise.text}`}`;
   }
   const factor = better === 'lower' ? 1 + tolerancePct / 100 : 1 - tolerancePct / 100;
   const change =
@@ -179,7 +193,9 @@ function compareMetric(
       : saved.median === 0
         ? 'up from 0'
         : `${Math.abs(worsePct).toFixed(1)}% ${worse > 0 ? 'worse' : 'better'}`;
-  const shown = `${metric} ${formatMetricValue(now.median, unit)} vs baseline ${formatMetricValue(saved.median, unit)} (${change})`;
+  const shown =
+    `${metric} ${formatMetricValue(now.median, unit)} vs baseline ` +
+    `${formatMetricValue(saved.median, unit)} (${change})`;
   const median = now.values.length > 1 ? `; median of ${now.values.length} runs` : '';
   return {
     expression,

@@ -27,7 +27,9 @@ export function evaluatePhaseGate(result: ScenarioResult, gate: PhaseGate, sourc
         faultId: fault.id,
         reading: {
           value: null,
-          why: 'this result has no per-phase call data (written before phase gates existed, or a client did not report)',
+          why:
+            'this result has no per-phase call data ' +
+            '(written before phase gates existed, or a client did not report)',
         },
       };
     const window = phaseWindow(phase.kind, fault, {
@@ -55,7 +57,9 @@ export function evaluatePhaseGate(result: ScenarioResult, gate: PhaseGate, sourc
       ...common,
       passed: false,
       actual: null,
-      detail: `${label}: no fault of this run matches "${phase.fault}" (${listFaults(result.faults)}), so "${gate.expression}" cannot pass: FAIL`,
+      detail:
+        `${label}: no fault of this run matches "${phase.fault}" ` +
+        `(${listFaults(result.faults)}), so "${gate.expression}" cannot pass: FAIL`,
     };
   }
   const unreadable = readings.find((r) => r.reading.value === null);
@@ -65,7 +69,9 @@ export function evaluatePhaseGate(result: ScenarioResult, gate: PhaseGate, sourc
       ...common,
       passed: false,
       actual: null,
-      detail: `${label}${where}: ${(unreadable.reading as { why: string }).why}, so "${gate.expression}" cannot pass: FAIL`,
+      detail:
+        `${label}${where}: ${(unreadable.reading as { why: string }).why}, ` +
+        `so "${gate.expression}" cannot pass: FAIL`,
     };
   }
   const valued = readings as Array<FaultReading & { reading: { value: number } }>;
@@ -73,7 +79,10 @@ export function evaluatePhaseGate(result: ScenarioResult, gate: PhaseGate, sourc
   const decisive = failing ?? worst(valued, gate.definition.better);
   const passed = failing === undefined;
   const of = valued.length > 1 ? `worst of ${valued.length} faults: ` : '';
-  const shown = `${of}${decisive.faultId} ${span(decisive.window!)} ${gate.definition.name} ${formatMetricValue(decisive.reading.value, gate.unit)} ${gate.operator} ${formatMetricValue(gate.threshold, gate.unit)}`;
+  const shown =
+    `${of}${decisive.faultId} ${span(decisive.window!)} ${gate.definition.name} ` +
+    `${formatMetricValue(decisive.reading.value, gate.unit)} ` +
+    `${gate.operator} ${formatMetricValue(gate.threshold, gate.unit)}`;
   return {
     ...common,
     passed,

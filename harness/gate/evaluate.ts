@@ -32,7 +32,9 @@ export function evaluateGates(
       };
     }
     const passed = compare(reading.value, gate.operator, gate.threshold);
-    const shown = `${gate.metric} ${formatMetricValue(reading.value, gate.unit)} ${gate.operator} ${formatMetricValue(gate.threshold, gate.unit)}`;
+    const shown =
+      `${gate.metric} ${formatMetricValue(reading.value, gate.unit)} ` +
+      `${gate.operator} ${formatMetricValue(gate.threshold, gate.unit)}`;
     return { ...common, passed, actual: reading.value, detail: `${shown}: ${passed ? 'pass' : 'FAIL'}` };
   });
 }

@@ -147,7 +147,8 @@ export function parseGate(expression: string): ParsedGate {
   if (numberToken.kind !== 'number') {
     fail(
       numberToken,
-      `expected a number after "${operator}", found ${describe(numberToken)}${numberToken.text === '-' ? ' (metrics are never negative)' : ''}`,
+      `expected a number after "${operator}", ` +
+        `found ${describe(numberToken)}${numberToken.text === '-' ? ' (metrics are never negative)' : ''}`,
     );
   }
   const value = Number(numberToken.text);

@@ -49,7 +49,9 @@ export const FAULT_FAMILIES: Readonly<Record<string, readonly FaultSpec['kind'][
   reset: ['close-connections'],
 };
 
-export const FAULT_NAMES_HELP = `a fault kind (${FAULT_KINDS.join(', ')}), a family (${Object.keys(FAULT_FAMILIES).join(', ')}), a fault id (fault-1) or a 1-based index (1)`;
+export const FAULT_NAMES_HELP =
+  `a fault kind (${FAULT_KINDS.join(', ')}), a family ` +
+  `(${Object.keys(FAULT_FAMILIES).join(', ')}), a fault id (fault-1) or a 1-based index (1)`;
 
 /** Undefined when `name` is a well-formed selector; otherwise what is wrong with it. */
 export function selectorProblem(name: string): string | undefined {

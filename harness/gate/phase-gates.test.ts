@@ -152,7 +152,8 @@ describe('phase gates: grammar', { timeout: 10_000 }, () => {
     const prepare = (gates: string[]) => prepareGates(gates, { tolerancePct: 10, scenario: 'latency', faults });
     expect(() => prepare(['during(toxic).p99<1s', 'after(1).errors==0', 'during(fault-1).p99<1s'])).not.toThrow();
     expect(() => prepare(['during(partition).p99<1s'])).toThrow(
-      'gate "during(partition).p99<1s": no fault of this scenario matches "partition"; its faults: fault-1 toxic (latency downstream (latency=50) on the clients proxy)',
+      'gate "during(partition).p99<1s": no fault of this scenario matches "partition"; ' +
+        'its faults: fault-1 toxic (latency downstream (latency=50) on the clients proxy)',
     );
     expect(() => prepare(['after(2).errors==0'])).toThrow('no fault of this scenario matches "2"');
     expect(() => prepareGates(['during(kill).p99<1s'], { tolerancePct: 10, scenario: 'baseline', faults: [] })).toThrow(

@@ -81,7 +81,8 @@ function benchProgram(): Command {
     .option('--open-loop-ms <ms>', "the open loop's run at 2,000/s (default 10000, 3000 with --quick)", integer(500))
     .option(
       '--memory-ms <ms>',
-      'length of the memory run; below a minute it shows start-up growth more than leaks (default 300000, 60000 with --quick)',
+      'length of the memory run; below a minute it shows start-up ' +
+        'growth more than leaks (default 300000, 60000 with --quick)',
       integer(5_000),
     )
     .option(
@@ -93,7 +94,8 @@ function benchProgram(): Command {
     .option('--check', 'exit 1 when a target fails (FAIL in the targets table), naming it', false)
     .addHelpText(
       'after',
-      '\nExit codes: 0 done (with --check: every target passed), 1 a target failed under --check, 2 bad options or the bench could not run.',
+      '\nExit codes: 0 done (with --check: every target passed), ' +
+        '1 a target failed under --check, 2 bad options or the bench could not run.',
     )
     .showHelpAfterError()
     .exitOverride();
@@ -131,7 +133,8 @@ export function parseBenchOptions(argv: readonly string[]): ParsedBenchOptions {
   const unknown = named.filter((name) => !(BENCH_SECTIONS as readonly string[]).includes(name));
   if (unknown.length > 0)
     errors.push(
-      `--only: unknown section${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; sections: ${BENCH_SECTIONS.join(', ')}`,
+      `--only: unknown section${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; ` +
+        `sections: ${BENCH_SECTIONS.join(', ')}`,
     );
   else if (named.length === 0) errors.push(`--only names no section; sections: ${BENCH_SECTIONS.join(', ')}`);
   const targets = parseTargetOverrides(raw.target);

@@ -87,60 +87,64 @@ const readJson = (file: string) =>
   JSON.parse(readFileSync(file, 'utf8')) as BenchResults & { targets: TargetVerdict[] };
 
 describe('npm run bench', { timeout: 420_000 }, () => {
-  it('runs every section at tiny sizes through the built command, printing and writing each, then judging every target', async () => {
-    const out = join(scratch, 'smoke.json');
-    const run = await runBench([...TINY, '--out', out], 400_000);
-    console.info(`bench smoke run of every section: ${(run.ms / 1000).toFixed(1)} s`);
-    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-    const json = readJson(out);
-    for (const section of BENCH_SECTIONS) {
-      for (const title of SECTION_OUTPUT[section].titles) expect(run.stdout, section).toContain(title);
-      for (const key of SECTION_OUTPUT[section].keys)
-        expect(json[key], `${section}: ${key} in the JSON file`).toBeDefined();
-    }
-    expect(run.stdout).toContain(`\nwritten: ${out}`);
+  it(
+    'runs every section at tiny sizes through the built command, ' +
+      'printing and writing each, then judging every target',
+    async () => {
+      const out = join(scratch, 'smoke.json');
+      const run = await runBench([...TINY, '--out', out], 400_000);
+      console.info(`bench smoke run of every section: ${(run.ms / 1000).toFixed(1)} s`);
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+      const json = readJson(out);
+      for (const section of BENCH_SECTIONS) {
+        for (const title of SECTION_OUTPUT[section].titles) expect(run.stdout, section).toContain(title);
+        for (const key of SECTION_OUTPUT[section].keys)
+          expect(json[key], `${section}: ${key} in the JSON file`).toBeDefined();
+      }
+      expect(run.stdout).toContain(`\nwritten: ${out}`);
 
-    // Each section measured real traffic, not just printed a table.
-    expect(json.serverAlone!.ours.calls).toBeGreaterThan(0);
-    expect(json.rpc!.map((row) => row.replyMode)).toEqual(['callback-queue', 'direct-reply-to']);
-    for (const row of json.rpc!) expect(row.ours.calls).toBeGreaterThan(0);
-    expect(json.tracing!.map((row) => row.mode)).toEqual(['off', '100%', '1%']);
-    expect(json.tracingAlternating!.pairs).toBe(2);
-    expect(json.proxy).toHaveLength(4);
-    expect(json.proxyTcp!.builtin.megabytesPerSec).toBeGreaterThan(0);
-    expect(json.tap!.every((row) => row.withTap.calls > 0 && row.overTcp.sample.calls > 0)).toBe(true);
-    expect(json.protocol!.throughProtocol.calls).toBeGreaterThan(0);
-    expect(json.lateReply!.rows[0]!.sent).toBeGreaterThan(0);
-    expect(json.startup!.workerStart[0]!.samplesMs).toHaveLength(10);
-    expect(json.startup!.duplicateReplyRuns).toHaveLength(1);
-    expect(json.openLoop!.atTarget.started).toBeGreaterThan(0);
-    // The runner and two servers and two clients, each sampled after warm-up.
-    expect(json.memory!.processes.map((row) => row.process).sort()).toEqual([
-      'client-1',
-      'client-2',
-      'runner',
-      'server-1',
-      'server-2',
-    ]);
-    expect(json.observe!['observe.recordValue.ns']).toBeGreaterThan(0);
-    expect(json.report!.htmlBytes).toBeGreaterThan(0);
+      // Each section measured real traffic, not just printed a table.
+      expect(json.serverAlone!.ours.calls).toBeGreaterThan(0);
+      expect(json.rpc!.map((row) => row.replyMode)).toEqual(['callback-queue', 'direct-reply-to']);
+      for (const row of json.rpc!) expect(row.ours.calls).toBeGreaterThan(0);
+      expect(json.tracing!.map((row) => row.mode)).toEqual(['off', '100%', '1%']);
+      expect(json.tracingAlternating!.pairs).toBe(2);
+      expect(json.proxy).toHaveLength(4);
+      expect(json.proxyTcp!.builtin.megabytesPerSec).toBeGreaterThan(0);
+      expect(json.tap!.every((row) => row.withTap.calls > 0 && row.overTcp.sample.calls > 0)).toBe(true);
+      expect(json.protocol!.throughProtocol.calls).toBeGreaterThan(0);
+      expect(json.lateReply!.rows[0]!.sent).toBeGreaterThan(0);
+      expect(json.startup!.workerStart[0]!.samplesMs).toHaveLength(10);
+      expect(json.startup!.duplicateReplyRuns).toHaveLength(1);
+      expect(json.openLoop!.atTarget.started).toBeGreaterThan(0);
+      // The runner and two servers and two clients, each sampled after warm-up.
+      expect(json.memory!.processes.map((row) => row.process).sort()).toEqual([
+        'client-1',
+        'client-2',
+        'runner',
+        'server-1',
+        'server-2',
+      ]);
+      expect(json.observe!['observe.recordValue.ns']).toBeGreaterThan(0);
+      expect(json.report!.htmlBytes).toBeGreaterThan(0);
 
-    // Every target of the sections run is judged (those needing a real Toxiproxy only with one),
-    // in the table and in the JSON file.
-    const optional = new Set([
-      'proxy-tcp.p99-vs-toxiproxy',
-      'proxy-tcp.bulk-vs-toxiproxy',
-      'open-loop.realtime.lateness-p99-ms',
-    ]);
-    const judged = json.targets.map((verdict) => verdict.name);
-    for (const name of TARGET_NAMES.filter((name) => !optional.has(name))) expect(judged, name).toContain(name);
-    expect(new Set(judged.map((name) => BENCH_TARGETS[name].section)).size).toBe(10);
-    const table = run.stdout.slice(run.stdout.indexOf('\nTargets ('));
-    for (const verdict of json.targets)
-      expect(table).toMatch(
-        new RegExp(`\\n${verdict.name.replace(/\./g, '\\.')} .* ${verdict.pass ? 'pass' : 'FAIL'} `),
-      );
-  });
+      // Every target of the sections run is judged (those needing a real Toxiproxy only with one),
+      // in the table and in the JSON file.
+      const optional = new Set([
+        'proxy-tcp.p99-vs-toxiproxy',
+        'proxy-tcp.bulk-vs-toxiproxy',
+        'open-loop.realtime.lateness-p99-ms',
+      ]);
+      const judged = json.targets.map((verdict) => verdict.name);
+      for (const name of TARGET_NAMES.filter((name) => !optional.has(name))) expect(judged, name).toContain(name);
+      expect(new Set(judged.map((name) => BENCH_TARGETS[name].section)).size).toBe(10);
+      const table = run.stdout.slice(run.stdout.indexOf('\nTargets ('));
+      for (const verdict of json.targets)
+        expect(table).toMatch(
+          new RegExp(`\\n${verdict.name.replace(/\./g, '\\.')} .* ${verdict.pass ? 'pass' : 'FAIL'} `),
+        );
+    },
+  );
 
   it('with --check, exits 1 naming the target that failed, and 0 when every target passes', async () => {
     // The report's html is about 230 KB: a 1 KB size target cannot be met. The open time is not
@@ -162,7 +166,10 @@ describe('npm run bench', { timeout: 420_000 }, () => {
     );
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(1);
     expect(run.stderr).toMatch(
-      /bench: --check: 1 of 2 targets failed:\n {2}- report\.html-bytes \d+ bytes, target < 1000 bytes \(set by --target\)\n/,
+      new RegExp(
+        String.raw`bench: --check: 1 of 2 targets failed:\n {2}- report\.html-bytes \d+ bytes, ` +
+          String.raw`target < 1000 bytes \(set by --target\)\n`,
+      ),
     );
     expect(run.stdout).toMatch(/\nreport\.html-bytes +\d+ bytes +< 1000 bytes \(--target\) +FAIL /);
     expect(readJson(failing).targets.map((verdict) => [verdict.name, verdict.pass])).toEqual([

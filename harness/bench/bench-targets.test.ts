@@ -25,25 +25,29 @@ const byName = (results: BenchResults, thresholds = {}) =>
   new Map(judgeTargets(results, thresholds).map((verdict) => [verdict.name, verdict]));
 
 describe('bench targets', () => {
-  it('judges tap throughput at 32 callers and p50 at 1 caller, in memory and over TCP, and fails either when it misses', () => {
-    const verdicts = byName({
-      ...base,
-      tap: [
-        tapRow('closed loop, 1 caller', 0.7, 0.038, 0.7, 0.125),
-        tapRow('closed loop, 32 callers', 0.964, 0.312, 0.92, 0.372),
-      ],
-    });
-    expect(verdicts.get('tap.throughput-ratio')).toMatchObject({ value: 0.964, pass: true });
-    expect(verdicts.get('tap.p50-delta-ms')).toMatchObject({ value: 0.038, pass: true });
-    expect(verdicts.get('tap.over-tcp.throughput-ratio')).toMatchObject({ value: 0.92, pass: false });
-    expect(verdicts.get('tap.over-tcp.p50-delta-ms')).toMatchObject({ value: 0.125, pass: false });
-    const edge = byName({
-      ...base,
-      tap: [tapRow('closed loop, 1 caller', 1, 0.051, 1, 0), tapRow('closed loop, 32 callers', 0.949, 0, 1, 0)],
-    });
-    expect(edge.get('tap.throughput-ratio')?.pass).toBe(false);
-    expect(edge.get('tap.p50-delta-ms')?.pass).toBe(false);
-  });
+  it(
+    'judges tap throughput at 32 callers and p50 at 1 caller, ' +
+      'in memory and over TCP, and fails either when it misses',
+    () => {
+      const verdicts = byName({
+        ...base,
+        tap: [
+          tapRow('closed loop, 1 caller', 0.7, 0.038, 0.7, 0.125),
+          tapRow('closed loop, 32 callers', 0.964, 0.312, 0.92, 0.372),
+        ],
+      });
+      expect(verdicts.get('tap.throughput-ratio')).toMatchObject({ value: 0.964, pass: true });
+      expect(verdicts.get('tap.p50-delta-ms')).toMatchObject({ value: 0.038, pass: true });
+      expect(verdicts.get('tap.over-tcp.throughput-ratio')).toMatchObject({ value: 0.92, pass: false });
+      expect(verdicts.get('tap.over-tcp.p50-delta-ms')).toMatchObject({ value: 0.125, pass: false });
+      const edge = byName({
+        ...base,
+        tap: [tapRow('closed loop, 1 caller', 1, 0.051, 1, 0), tapRow('closed loop, 32 callers', 0.949, 0, 1, 0)],
+      });
+      expect(edge.get('tap.throughput-ratio')?.pass).toBe(false);
+      expect(edge.get('tap.p50-delta-ms')?.pass).toBe(false);
+    },
+  );
 
   it('fails a target whose section ran but measured nothing for it, and names it so', () => {
     const verdicts = byName({ ...base, tap: [tapRow('closed loop, 32 callers', 1, 0, 1, 0)] });
@@ -54,22 +58,25 @@ describe('bench targets', () => {
     ]);
   });
 
-  it('judges no target of a section that did not run, nor a comparison with a real Toxiproxy that was not measured', () => {
-    expect(judgeTargets(base)).toEqual([]);
-    const path = { p50Ms: 0.1, p99Ms: 0.5, megabytesPerSec: 500 };
-    const names = judgeTargets({
-      ...base,
-      proxyTcp: {
-        direct: { ...path, megabytesPerSec: 1000 },
-        builtin: path,
-        toxiproxy: undefined,
-        toxiproxyVersion: undefined,
-        roundTrips: 10,
-        bulkBytes: 1e6,
-      },
-    }).map((verdict) => verdict.name);
-    expect(names).toEqual(['proxy-tcp.bulk-vs-direct']);
-  });
+  it(
+    'judges no target of a section that did not run, ' + 'nor a comparison with a real Toxiproxy that was not measured',
+    () => {
+      expect(judgeTargets(base)).toEqual([]);
+      const path = { p50Ms: 0.1, p99Ms: 0.5, megabytesPerSec: 500 };
+      const names = judgeTargets({
+        ...base,
+        proxyTcp: {
+          direct: { ...path, megabytesPerSec: 1000 },
+          builtin: path,
+          toxiproxy: undefined,
+          toxiproxyVersion: undefined,
+          roundTrips: 10,
+          bulkBytes: 1e6,
+        },
+      }).map((verdict) => verdict.name);
+      expect(names).toEqual(['proxy-tcp.bulk-vs-direct']);
+    },
+  );
 
   it('replaces a threshold with --target name=value, keeping the operator, and says so in the failure', () => {
     const report = { ...base, report: { htmlBytes: 234_567, openMs: 500, openMsMax: 700 } };

@@ -343,7 +343,8 @@ export function parseTargetOverrides(options: readonly string[]): { thresholds: 
     const definition = BENCH_TARGETS[name as TargetName];
     if (!Number.isFinite(value) || text.trim() === '') {
       errors.push(
-        `--target "${option}": "${text}" is not a number (${name} is in ${unitName(definition.unit)}, judged ${definition.op} the value)`,
+        `--target "${option}": "${text}" is not a number ` +
+          `(${name} is in ${unitName(definition.unit)}, judged ${definition.op} the value)`,
       );
       continue;
     }
@@ -414,7 +415,9 @@ export function describeFailures(verdicts: readonly TargetVerdict[]): string[] {
     .filter((verdict) => !verdict.pass)
     .map(
       (verdict) =>
-        `${verdict.name} ${formatTargetValue(verdict.value, verdict.unit)}${verdict.detail ? ` (${verdict.detail})` : ''}, target ${verdict.op} ${formatTargetValue(verdict.threshold, verdict.unit)}${verdict.overridden ? ' (set by --target)' : ''}`,
+        `${verdict.name} ${formatTargetValue(verdict.value, verdict.unit)}` +
+        `${verdict.detail ? ` (${verdict.detail})` : ''}, target ${verdict.op} ` +
+        `${formatTargetValue(verdict.threshold, verdict.unit)}${verdict.overridden ? ' (set by --target)' : ''}`,
     );
 }
 

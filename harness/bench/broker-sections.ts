@@ -31,7 +31,8 @@ async function serverAlone(
   const server = await benchServerAlone(node, { concurrency: 32, roundMs, rounds, n: 20, prefetch: 100 });
   results.serverAlone = server;
   console.log(
-    '\nServer alone: FibRpcServer vs a minimal amqplib server, both prefetch 100 and TCP_NODELAY, driven by the same raw client (closed loop, 32 callers, fib(20); target ratio >= 0.95)',
+    '\nServer alone: FibRpcServer vs a minimal amqplib server, both prefetch 100 and TCP_NODELAY, ' +
+      'driven by the same raw client (closed loop, 32 callers, fib(20); target ratio >= 0.95)',
   );
   console.log(
     formatTable(
@@ -57,7 +58,9 @@ async function rpcAgainstRawLoop(
   const rpc = await benchRpc(node, { concurrency: 32, roundMs, rounds, n: 20, prefetch: 32 });
   results.rpc = rpc;
   console.log(
-    '\nRPC: FibRpcClient/FibRpcServer vs a raw amqplib request/reply loop (closed loop, 32 callers, fib(20); target ratio >= 0.95; ours sends the frames of one event-loop turn in one writev, the raw loop one write per frame)',
+    '\nRPC: FibRpcClient/FibRpcServer vs a raw amqplib request/reply loop ' +
+      '(closed loop, 32 callers, fib(20); target ratio >= 0.95; ' +
+      'ours sends the frames of one event-loop turn in one writev, the raw loop one write per frame)',
   );
   console.log(
     formatTable(
@@ -93,7 +96,8 @@ async function tracingOverhead(node: StartedBroker, options: BenchOptions, resul
   const tracing = await benchTracing(node, { roundMs, rounds });
   results.tracing = tracing;
   console.log(
-    '\nTracing overhead (in-process server + client, closed loop, 32 callers, after a warm-up; loss and CPU paired with "off" per round, medians; target: <= 5 % throughput loss at 1 %)',
+    '\nTracing overhead (in-process server + client, closed loop, 32 callers, after a warm-up; ' +
+      'loss and CPU paired with "off" per round, medians; target: <= 5 % throughput loss at 1 %)',
   );
   console.log(
     formatTable(
@@ -118,7 +122,9 @@ async function tracingOverhead(node: StartedBroker, options: BenchOptions, resul
   results.tracingAlternating = alternating;
   const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
   console.log(
-    `\nTracing at 1 % switched on and off in one process (${alternating.pairs} pairs of ${alternating.windowMs} ms windows, order swapped each pair, an "on" window's span flush counted in it; medians of the pairs; target: <= 5 % throughput loss)`,
+    `\nTracing at 1 % switched on and off in one process ` +
+      `(${alternating.pairs} pairs of ${alternating.windowMs} ms windows, order swapped each pair, ` +
+      `an "on" window's span flush counted in it; medians of the pairs; target: <= 5 % throughput loss)`,
   );
   console.log(
     formatTable(
@@ -144,7 +150,8 @@ async function builtinProxy(
   const proxy = await benchProxy(node, { roundMs, rounds });
   results.proxy = proxy;
   console.log(
-    '\nBuilt-in proxy: RPC with client and server behind the proxy vs direct (targets: p50 through the proxy <= 1.1x direct, throughput >= 0.9x)',
+    '\nBuilt-in proxy: RPC with client and server behind the proxy vs direct ' +
+      '(targets: p50 through the proxy <= 1.1x direct, throughput >= 0.9x)',
   );
   console.log(
     formatTable(
@@ -176,7 +183,9 @@ async function frameTap(node: StartedBroker, { roundMs, rounds }: BenchOptions, 
   const tap = await benchTap(node, { roundMs, rounds });
   results.tap = tap;
   console.log(
-    '\nAMQP frame tap: RPC with a tap in front of the proxy on client and server vs the proxy alone; "in memory" hands bytes to the built-in proxy, "over TCP" is the hop used in front of a real Toxiproxy (targets: throughput >= 0.95x, p50 +<= 0.05 ms; per-round pairs, medians)',
+    '\nAMQP frame tap: RPC with a tap in front of the proxy on client and server vs the proxy alone; ' +
+      '"in memory" hands bytes to the built-in proxy, "over TCP" is the hop used in front of a real Toxiproxy ' +
+      '(targets: throughput >= 0.95x, p50 +<= 0.05 ms; per-round pairs, medians)',
   );
   console.log(
     formatTable(
@@ -200,7 +209,8 @@ async function frameTap(node: StartedBroker, { roundMs, rounds }: BenchOptions, 
         `${row.withTap.p50Ms.toFixed(3)}/${row.withTap.p99Ms.toFixed(2)}`,
         row.p50DeltaMs.toFixed(3),
         `${row.overTcp.throughputRatio.toFixed(3)} / ${row.overTcp.p50DeltaMs.toFixed(3)}`,
-        `${row.hostCpuUsPerCall.withoutTap.toFixed(0)}/${row.hostCpuUsPerCall.withTap.toFixed(0)}/${row.hostCpuUsPerCall.overTcp.toFixed(0)}`,
+        `${row.hostCpuUsPerCall.withoutTap.toFixed(0)}/` +
+          `${row.hostCpuUsPerCall.withTap.toFixed(0)}/${row.hostCpuUsPerCall.overTcp.toFixed(0)}`,
       ]),
     ),
   );
@@ -214,7 +224,8 @@ async function lineProtocol(
   const protocol = await benchProtocolBoundary(node, { concurrency: 32, roundMs, rounds });
   results.protocol = protocol;
   console.log(
-    '\nClient line protocol: the built-in client in process vs the same client as a command driven over stdin/stdout (with its frame tap), closed loop, 32 callers',
+    '\nClient line protocol: the built-in client in process vs the same client as a ' +
+      'command driven over stdin/stdout (with its frame tap), closed loop, 32 callers',
   );
   console.log(
     formatTable(
@@ -244,7 +255,9 @@ async function lateReplyTimeouts(node: StartedBroker, _options: BenchOptions, re
   const late = await benchLateReply(node);
   results.lateReply = late;
   console.log(
-    `\nlate-reply timeouts by proxy (same fault; removing the toxic releases held replies: ${late.expectedWithRelease} expected, ${late.expectedWithKeptDelay} if the delay were kept)${process.env.TOXIPROXY_URL ? '' : '; set TOXIPROXY_URL to compare with a real Toxiproxy'}`,
+    `\nlate-reply timeouts by proxy (same fault; removing the toxic releases held replies: ` +
+      `${late.expectedWithRelease} expected, ${late.expectedWithKeptDelay} if the delay were kept)` +
+      `${process.env.TOXIPROXY_URL ? '' : '; set TOXIPROXY_URL to compare with a real Toxiproxy'}`,
   );
   console.log(
     formatTable(
@@ -264,7 +277,8 @@ async function startUp(node: StartedBroker, options: BenchOptions, results: Benc
   const runs = startup.duplicateReplyRuns;
   const lags = runs.flatMap((run) => run.restartLagsMs);
   console.log(
-    '\nStart-up (targets: worker spawn to consuming <= 300 ms p50 of 10; a scheduled restart consuming <= 100 ms after its time; duplicate-reply end to end < 12 s)',
+    '\nStart-up (targets: worker spawn to consuming <= 300 ms p50 of 10; ' +
+      'a scheduled restart consuming <= 100 ms after its time; duplicate-reply end to end < 12 s)',
   );
   console.log(
     formatTable(
@@ -306,10 +320,15 @@ async function openLoopGenerator(node: StartedBroker, options: BenchOptions, res
   results.openLoop = openLoop;
   const lateness = (sample: typeof openLoop.atTarget) =>
     sample.startLateness
-      ? `${sample.startLateness.p50.toFixed(2)}/${sample.startLateness.p99.toFixed(2)}/${sample.startLateness.max.toFixed(1)}`
+      ? `${sample.startLateness.p50.toFixed(2)}/` +
+        `${sample.startLateness.p99.toFixed(2)}/${sample.startLateness.max.toFixed(1)}`
       : '-';
+  const rateLabel = (i: number) =>
+    i === 0 ? 'target ' : i === 1 && !('notMeasured' in openLoop.atTargetRealtime) ? 'target, realtime client ' : '';
   console.log(
-    `\nOpen-loop generator, one client process (target at 2,000/s for ${options.openLoopMs / 1000} s: achieved within 1 %, start lateness p99 < 2 ms, every due call started or dropped; then ${sweepMs / 1000} s at rising rates until one is not delivered)`,
+    `\nOpen-loop generator, one client process (target at 2,000/s for ${options.openLoopMs / 1000} s: ` +
+      `achieved within 1 %, start lateness p99 < 2 ms, every due call started or dropped; ` +
+      `then ${sweepMs / 1000} s at rising rates until one is not delivered)`,
   );
   console.log(
     formatTable(
@@ -329,7 +348,7 @@ async function openLoopGenerator(node: StartedBroker, options: BenchOptions, res
         ...('notMeasured' in openLoop.atTargetRealtime ? [] : [openLoop.atTargetRealtime]),
         ...openLoop.sweep,
       ].map((sample, i) => [
-        `${i === 0 ? 'target ' : i === 1 && !('notMeasured' in openLoop.atTargetRealtime) ? 'target, realtime client ' : ''}${sample.targetPerSec}/s`,
+        `${rateLabel(i)}${sample.targetPerSec}/s`,
         sample.achievedPerSec.toFixed(0),
         sample.rateRatio.toFixed(3),
         lateness(sample),
@@ -343,9 +362,9 @@ async function openLoopGenerator(node: StartedBroker, options: BenchOptions, res
   );
   if ('notMeasured' in openLoop.atTargetRealtime)
     console.log(`target with the client under SCHED_FIFO: not measured: ${openLoop.atTargetRealtime.notMeasured}`);
-  console.log(
-    `highest rate one client process delivered (within 1 %, nothing dropped, all answered): ${openLoop.highestDeliveredPerSec === undefined ? 'none of the rates tried' : `${openLoop.highestDeliveredPerSec}/s`}`,
-  );
+  const highest =
+    openLoop.highestDeliveredPerSec === undefined ? 'none of the rates tried' : `${openLoop.highestDeliveredPerSec}/s`;
+  console.log(`highest rate one client process delivered (within 1 %, nothing dropped, all answered): ${highest}`);
 }
 
 async function memoryGrowth(node: StartedBroker, options: BenchOptions, results: BenchResults): Promise<void> {
@@ -361,7 +380,11 @@ async function memoryGrowth(node: StartedBroker, options: BenchOptions, results:
   });
   results.memory = memory;
   console.log(
-    `\nRSS over a ${(memoryMs / 60_000).toFixed(1)}-minute baseline run (${memory.calls} calls, ${memory.callsPerSec.toFixed(0)}/s): median of the first ${memoryMs / 10_000} s after a ${warmUpMs / 1_000} s warm-up against the last ${memoryMs / 10_000} s (target: |growth| <= ${RSS_GROWTH_TARGET * 100} % per process; RSS sampled every ${options.rssSampleEveryMs} ms)`,
+    `\nRSS over a ${(memoryMs / 60_000).toFixed(1)}-minute baseline run ` +
+      `(${memory.calls} calls, ${memory.callsPerSec.toFixed(0)}/s): ` +
+      `median of the first ${memoryMs / 10_000} s after a ${warmUpMs / 1_000} s warm-up ` +
+      `against the last ${memoryMs / 10_000} s (target: |growth| <= ${RSS_GROWTH_TARGET * 100} % per process; ` +
+      `RSS sampled every ${options.rssSampleEveryMs} ms)`,
   );
   console.log(
     formatTable(

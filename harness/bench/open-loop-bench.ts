@@ -69,7 +69,8 @@ export async function measureOpenLoop(
     const offered = result.offeredLoad;
     if (!offered)
       throw new Error(
-        `open-loop bench at ${ratePerSec}/s${clientPriority === 'realtime' ? ' (realtime client)' : ''}: the client reported no offered load (${result.harnessErrors.join('; ') || result.verdict})`,
+        `open-loop bench at ${ratePerSec}/s${clientPriority === 'realtime' ? ' (realtime client)' : ''}: ` +
+          `the client reported no offered load (${result.harnessErrors.join('; ') || result.verdict})`,
       );
     return {
       targetPerSec: ratePerSec,

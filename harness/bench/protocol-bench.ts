@@ -13,7 +13,10 @@ import { measureClosedLoop, medianSample, type ThroughputSample } from './measur
 export interface ProtocolBenchRow {
   /** FibRpcClient called in this process. */
   readonly inProcess: ThroughputSample;
-  /** The same client as a command (scenarios/implementations/node/rpc-client-driver.ts) behind the line protocol and its frame tap. */
+  /**
+   * The same client as a command (scenarios/implementations/node/rpc-client-driver.ts) behind the line protocol and its
+   * frame tap.
+   */
   readonly throughProtocol: ThroughputSample;
   readonly throughputRatio: number;
   readonly p50DeltaMs: number;
@@ -26,7 +29,10 @@ export interface ProtocolBenchOptions {
 }
 
 const DRIVER = `${process.execPath} --import tsx ${repoPath('scenarios/implementations/node/rpc-client-driver.ts')}`;
-/** Calls through the protocol ask fib(2..MAX_N), distinct per call in flight; in process, fib(20): the same order of work. */
+/**
+ * Calls through the protocol ask fib(2..MAX_N), distinct per call in flight; in process, fib(20): the same order of
+ * work.
+ */
 const MAX_N = 40;
 
 /**

@@ -52,7 +52,9 @@ async function runSectionsWithoutBroker(results: BenchResults): Promise<void> {
       (sample.megabytesPerSec / tcp.direct.megabytesPerSec).toFixed(3),
     ];
     console.log(
-      `\nProxy on raw TCP: ping-pong of 64 B (${tcp.roundTrips} round trips) and bulk (${tcp.bulkBytes / 1e6} MB one way), built-in proxy on its own thread (target vs direct: bulk >= 0.9x; vs a real Toxiproxy: p99 and bulk at least as good)`,
+      `\nProxy on raw TCP: ping-pong of 64 B (${tcp.roundTrips} round trips) and bulk ` +
+        `(${tcp.bulkBytes / 1e6} MB one way), built-in proxy on its own thread ` +
+        `(target vs direct: bulk >= 0.9x; vs a real Toxiproxy: p99 and bulk at least as good)`,
     );
     console.log(
       formatTable(
@@ -66,7 +68,8 @@ async function runSectionsWithoutBroker(results: BenchResults): Promise<void> {
     );
     console.log(
       tcp.toxiproxy
-        ? `built-in vs real Toxiproxy: p99 ${(tcp.builtin.p99Ms / tcp.toxiproxy.p99Ms).toFixed(2)}x (target <= 1), bulk ${(tcp.builtin.megabytesPerSec / tcp.toxiproxy.megabytesPerSec).toFixed(2)}x (target >= 1)`
+        ? `built-in vs real Toxiproxy: p99 ${(tcp.builtin.p99Ms / tcp.toxiproxy.p99Ms).toFixed(2)}x (target <= 1), ` +
+            `bulk ${(tcp.builtin.megabytesPerSec / tcp.toxiproxy.megabytesPerSec).toFixed(2)}x (target >= 1)`
         : 'built-in vs real Toxiproxy: not measured: no real Toxiproxy reachable (set TOXIPROXY_URL)',
     );
   }
@@ -110,7 +113,8 @@ async function runSectionsWithoutBroker(results: BenchResults): Promise<void> {
 
 function printTargets(verdicts: readonly TargetVerdict[]): void {
   console.log(
-    `\nTargets (${options.check ? '--check: a FAIL fails the run' : 'with --check a FAIL fails the run'}; --target name=value replaces a threshold)`,
+    `\nTargets (${options.check ? '--check: a FAIL fails the run' : 'with --check a FAIL fails the run'}; ` +
+      `--target name=value replaces a threshold)`,
   );
   if (verdicts.length === 0) {
     console.log('none: the sections run have no targets');

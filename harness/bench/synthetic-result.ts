@@ -98,7 +98,8 @@ export function makeSyntheticResult(
     scenario: {
       name: 'duplicate-reply',
       description:
-        'servers die between reply and ack; the redelivered request is answered twice and the client must discard the duplicate',
+        'servers die between reply and ack; the redelivered request ' +
+        'is answered twice and the client must discard the duplicate',
     },
     run: {
       id: `duplicate-reply-${new Date(RUN_START).toISOString().replace(/[:.]/g, '-')}`,

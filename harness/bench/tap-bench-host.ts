@@ -1,8 +1,8 @@
 /**
- * The runner's side of the tap benchmark in its own process, as in a scenario run: the
- * built-in proxy with a `servers` and a `clients` proxy to the broker, and in front of each a
- * frame tap that hands bytes to the proxy in memory and one that reaches it over TCP. Prints one JSON line with the listen ports, answers "cpu" lines with its CPU time,
- * and on stdin's end prints the taps' counters and exits.
+ * The runner's side of the tap benchmark in its own process, as in a scenario run: the built-in proxy with a `servers`
+ * and a `clients` proxy to the broker, and in front of each a frame tap that hands bytes to the proxy in memory and one
+ * that reaches it over TCP. Prints one JSON line with the listen ports, answers "cpu" lines with its CPU time, and on
+ * stdin's end prints the taps' counters and exits.
  */
 import { createInterface } from 'node:readline';
 import { Toxiproxy } from 'toxiproxy-node-client';

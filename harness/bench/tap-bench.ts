@@ -11,7 +11,10 @@ export interface TapBenchRow {
   readonly withoutTap: ThroughputSample;
   /** The tap handing bytes to the built-in proxy in memory (the default with the built-in proxy). */
   readonly withTap: ThroughputSample;
-  /** tapped / untapped calls per second, the median of each round's ratio to the untapped round beside it: target >= 0.95. */
+  /**
+   * tapped / untapped calls per second, the median of each round's ratio to the untapped round beside it: target
+   * >= 0.95.
+   */
   readonly throughputRatio: number;
   /** Median over rounds of (tapped p50 - untapped p50 of the same round), in ms: target <= 0.05. */
   readonly p50DeltaMs: number;
@@ -141,7 +144,8 @@ export async function benchTap(
       undecoded > 0
     ) {
       throw new Error(
-        `the taps did not decode the benchmark's traffic: ${calls} + ${tcpCalls} calls measured, counters ${JSON.stringify(counters)}`,
+        `the taps did not decode the benchmark's traffic: ` +
+          `${calls} + ${tcpCalls} calls measured, counters ${JSON.stringify(counters)}`,
       );
     }
     return rows;

@@ -158,7 +158,8 @@ export async function measureBulk(
           () =>
             reject(
               new Error(
-                `bulk through port ${port}: the sink did not get ${options.bytes} bytes within ${options.timeoutMs ?? 60_000} ms`,
+                `bulk through port ${port}: the sink did not get ` +
+                  `${options.bytes} bytes within ${options.timeoutMs ?? 60_000} ms`,
               ),
             ),
           options.timeoutMs ?? 60_000,

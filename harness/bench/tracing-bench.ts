@@ -9,7 +9,10 @@ const execFileAsync = promisify(execFile);
 
 export const TRACING_MODES = ['off', '1', '0.01'] as const;
 
-/** What one child process measured: throughput, and its CPU time and GC time per call (client and server share the process). */
+/**
+ * What one child process measured: throughput, and its CPU time and GC time per call (client and server share the
+ * process).
+ */
 export interface TracingSample extends ThroughputSample {
   readonly cpuUsPerCall: number;
   readonly gcCount: number;

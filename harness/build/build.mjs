@@ -103,7 +103,8 @@ export function buildSync() {
     relative(REPO_ROOT, fileURLToPath(new URL('./programs.json', import.meta.url))),
   ]);
   const freshnessBanner =
-    "import { assertFreshBuild as __rpcChaosAssertFreshBuild } from '../harness/build/build.mjs';\n__rpcChaosAssertFreshBuild();";
+    "import { assertFreshBuild as __rpcChaosAssertFreshBuild } from '../harness/build/build.mjs';\n" +
+    '__rpcChaosAssertFreshBuild();';
   /** @type {import('esbuild').BuildOptions} */
   const common = {
     absWorkingDir: REPO_ROOT,
@@ -142,7 +143,9 @@ export function buildSync() {
       // Loaded on demand only (an OTLP endpoint is configured): not parsed at every start.
       external: [...LOADED_ON_DEMAND],
       banner: {
-        js: `${freshnessBanner}\nimport { createRequire as __rpcChaosCreateRequire } from 'node:module';\nconst require = __rpcChaosCreateRequire(import.meta.url);`,
+        js:
+          `${freshnessBanner}\nimport { createRequire as __rpcChaosCreateRequire } from 'node:module';\n` +
+          `const require = __rpcChaosCreateRequire(import.meta.url);`,
       },
     }),
   ];
@@ -176,7 +179,8 @@ export function ensureFreshBuild() {
     buildSync();
   } catch (error) {
     throw new Error(
-      `the harness could not be compiled (${reason}): ${describeBuildError(error)}\nFix the error, or run "npm run build" to see it alone.`,
+      `the harness could not be compiled (${reason}): ${describeBuildError(error)}\n` +
+        `Fix the error, or run "npm run build" to see it alone.`,
     );
   }
   return reason;
@@ -196,7 +200,8 @@ export function assertFreshBuild() {
   const reason = staleReason();
   if (reason === undefined) return;
   console.error(
-    `${relative(process.cwd(), process.argv[1] ?? 'dist/') || 'this program'} is out of date (${reason}): run "npm run build", or start it through its npm script, which rebuilds`,
+    `${relative(process.cwd(), process.argv[1] ?? 'dist/') || 'this program'} is out of date ` +
+      `(${reason}): run "npm run build", or start it through its npm script, which rebuilds`,
   );
   process.exit(2);
 }
@@ -226,12 +231,11 @@ function partition(items, test) {
   return [items.filter(test), items.filter((item) => !test(item))];
 }
 
+/** @typedef {{ text: string, location?: { file: string, line: number, column: number } | null }} BuildMessage */
+
 /** @param {unknown} error */
 function describeBuildError(error) {
-  const errors =
-    /** @type {{ errors?: Array<{ text: string, location?: { file: string, line: number, column: number } | null }> }} */ (
-      error
-    ).errors;
+  const errors = /** @type {{ errors?: Array<BuildMessage> }} */ (error).errors;
   if (!errors || errors.length === 0) return /** @type {Error} */ (error).message;
   return errors
     .map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
@@ -280,7 +284,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   try {
     const { programs, inputs, ms } = buildSync();
     console.log(
-      `build: ${programs} programs from ${inputs} sources into ${relative(process.cwd(), DIST_DIR) || '.'}/ in ${Math.round(ms)} ms`,
+      `build: ${programs} programs from ${inputs} sources into ` +
+        `${relative(process.cwd(), DIST_DIR) || '.'}/ in ${Math.round(ms)} ms`,
     );
   } catch (error) {
     console.error(`build failed:\n${describeBuildError(error)}`);

@@ -15,7 +15,8 @@ import { compiledProgram, ensureFreshBuild, markBuildChecked, PROGRAMS } from '.
 const [program] = process.argv.splice(2, 1);
 if (program === undefined || !Object.hasOwn(PROGRAMS, program)) {
   console.error(
-    `usage: node harness/build/launch.mjs <program> [arguments...]; programs: ${Object.keys(PROGRAMS).join(', ')}${program === undefined ? '' : ` (got "${program}")`}`,
+    `usage: node harness/build/launch.mjs <program> [arguments...]; programs: ` +
+      `${Object.keys(PROGRAMS).join(', ')}${program === undefined ? '' : ` (got "${program}")`}`,
   );
   process.exit(2);
 }

@@ -92,7 +92,10 @@ function describeIssue(issue: z.core.$ZodIssue, fault: object, at: string, schem
       const fields = fieldsAt(schema, issue.path);
       return issue.keys.map((key) => {
         const suggestion = fields ? closestName(key, fields) : undefined;
-        return `${path}.${key}: not a field of ${issue.path.length === 0 ? `a ${(fault as { kind: string }).kind} fault` : 'this object'}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}${fields ? `; its fields: ${fields.join(', ')}` : ''}`;
+        const owner = issue.path.length === 0 ? `a ${(fault as { kind: string }).kind} fault` : 'this object';
+        const didYouMean = suggestion ? ` (did you mean "${suggestion}"?)` : '';
+        const known = fields ? `; its fields: ${fields.join(', ')}` : '';
+        return `${path}.${key}: not a field of ${owner}${didYouMean}${known}`;
       });
     }
     case 'invalid_type': {
@@ -106,7 +109,8 @@ function describeIssue(issue: z.core.$ZodIssue, fault: object, at: string, schem
     case 'invalid_value': {
       const suggestion = typeof value === 'string' ? closestName(value, issue.values.map(String)) : undefined;
       return [
-        `${path}: ${shown(value)} is not valid${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
+        `${path}: ${shown(value)} is not valid${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; ` +
+          `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`,
       ];
     }
     default:

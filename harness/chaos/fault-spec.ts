@@ -115,7 +115,9 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
     case 'kill-server-at-fault-point':
       return {
         target: `server-${fault.server}`,
-        description: `SIGKILL server-${fault.server} at ${fault.point} of its request ${fault.request}${restartText(fault.restartAfterMs)}`,
+        description:
+          `SIGKILL server-${fault.server} at ${fault.point} ` +
+          `of its request ${fault.request}${restartText(fault.restartAfterMs)}`,
         trigger: `at ${fault.point} of request ${fault.request}`,
       };
     case 'kill-server':
@@ -130,7 +132,9 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
         .join(' ');
       return {
         target: `proxy ${fault.proxy}`,
-        description: `${fault.toxic.type} ${fault.toxic.stream} (${attributes}) on the ${fault.proxy} proxy${fault.durationMs ? ` for ${fault.durationMs} ms` : ''}`,
+        description:
+          `${fault.toxic.type} ${fault.toxic.stream} (${attributes}) ` +
+          `on the ${fault.proxy} proxy${fault.durationMs ? ` for ${fault.durationMs} ms` : ''}`,
         trigger: describeTrigger(fault.trigger),
       };
     }
@@ -161,7 +165,9 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
     case 'pause-node':
       return {
         target: describeNodeTarget(fault.node),
-        description: `pause ${describeNodeTarget(fault.node)} (SIGSTOP) for ${fault.durationMs} ms${partitionRemedyText(fault.onPartition)}`,
+        description:
+          `pause ${describeNodeTarget(fault.node)} (SIGSTOP) ` +
+          `for ${fault.durationMs} ms${partitionRemedyText(fault.onPartition)}`,
         trigger: describeTrigger(fault.trigger),
       };
     case 'partition-node':

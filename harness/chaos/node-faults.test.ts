@@ -67,33 +67,41 @@ async function pauseNode(cluster: ClusterFaultTargets, onPartition: PartitionRem
 }
 
 describe('pause-node with onPartition', () => {
-  it("'restart-app' restarts the rabbit application, bounded, and leaves the node running when it comes back", async () => {
-    const { cluster, calls } = recordingCluster({ appRestart: 'ok', partitionedFrom: [2, 3] });
-    const details = await pauseNode(cluster, 'restart-app');
-    expect(calls).toContain(`restart app 1 within ${APP_RESTART_BOUND_MS}`);
-    expect(calls).not.toContain('kill 1');
-    expect(calls).not.toContain('start 1');
-    expect(details).toContain(
-      'node-1 reports a partition from node-2, node-3: restarting its rabbit app (stop_app, start_app)',
-    );
-    expect(details).toContain('node-1 rabbit app started again, accepts AMQP');
-    expect(calls.slice(-1)).toEqual(['state 1 up']);
-  });
+  it(
+    "'restart-app' restarts the rabbit application, bounded, " + 'and leaves the node running when it comes back',
+    async () => {
+      const { cluster, calls } = recordingCluster({ appRestart: 'ok', partitionedFrom: [2, 3] });
+      const details = await pauseNode(cluster, 'restart-app');
+      expect(calls).toContain(`restart app 1 within ${APP_RESTART_BOUND_MS}`);
+      expect(calls).not.toContain('kill 1');
+      expect(calls).not.toContain('start 1');
+      expect(details).toContain(
+        'node-1 reports a partition from node-2, node-3: restarting its rabbit app (stop_app, start_app)',
+      );
+      expect(details).toContain('node-1 rabbit app started again, accepts AMQP');
+      expect(calls.slice(-1)).toEqual(['state 1 up']);
+    },
+  );
 
-  it("'restart-app' restarts the whole node when the application is not back in time, and says why on the timeline", async () => {
-    const { cluster, calls } = recordingCluster({ appRestart: 'hangs', partitionedFrom: [2, 3] });
-    const details = await pauseNode(cluster, 'restart-app');
-    expect(calls.filter((call) => /^(restart|kill|start)/.test(call))).toEqual([
-      `restart app 1 within ${APP_RESTART_BOUND_MS}`,
-      'kill 1',
-      'start 1',
-    ]);
-    expect(details).toContain(
-      `node-1 rabbit app not back within ${APP_RESTART_BOUND_MS / 1000} s (rabbitmqctl eval on node 1 failed: no answer within ${APP_RESTART_BOUND_MS} ms): restarting the node (SIGKILL, start on its own data)`,
-    );
-    expect(details.at(-1)).toBe('node-1 started again, accepts AMQP');
-    expect(calls.slice(-1)).toEqual(['state 1 up']);
-  });
+  it(
+    "'restart-app' restarts the whole node when the application is not back in time, " + 'and says why on the timeline',
+    async () => {
+      const { cluster, calls } = recordingCluster({ appRestart: 'hangs', partitionedFrom: [2, 3] });
+      const details = await pauseNode(cluster, 'restart-app');
+      expect(calls.filter((call) => /^(restart|kill|start)/.test(call))).toEqual([
+        `restart app 1 within ${APP_RESTART_BOUND_MS}`,
+        'kill 1',
+        'start 1',
+      ]);
+      expect(details).toContain(
+        `node-1 rabbit app not back within ${APP_RESTART_BOUND_MS / 1000} s ` +
+          `(rabbitmqctl eval on node 1 failed: no answer within ${APP_RESTART_BOUND_MS} ms): ` +
+          'restarting the node (SIGKILL, start on its own data)',
+      );
+      expect(details.at(-1)).toBe('node-1 started again, accepts AMQP');
+      expect(calls.slice(-1)).toEqual(['state 1 up']);
+    },
+  );
 
   it("'restart-node' restarts the node without trying the application first", async () => {
     const { cluster, calls } = recordingCluster({ appRestart: 'ok', partitionedFrom: [3] });

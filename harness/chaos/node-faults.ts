@@ -143,10 +143,11 @@ async function restartIfPartitioned(
 ): Promise<void> {
   const peers = await cluster.partitionReportedAfterResume(node, PARTITION_REPORT_WAIT_MS);
   if (peers.length === 0) {
+    const waitedS = PARTITION_REPORT_WAIT_MS / 1000;
     context.record({
       kind: 'note',
       process: `node-${node}`,
-      detail: `node-${node} reported no partition within ${PARTITION_REPORT_WAIT_MS / 1000} s of SIGCONT: left as it is`,
+      detail: `node-${node} reported no partition within ${waitedS} s of SIGCONT: left as it is`,
     });
     return;
   }
@@ -172,7 +173,9 @@ async function restartIfPartitioned(
       context.record({
         kind: 'note',
         process: `node-${node}`,
-        detail: `node-${node} rabbit app not back within ${APP_RESTART_BOUND_MS / 1000} s (${why}): restarting the node (SIGKILL, start on its own data)`,
+        detail:
+          `node-${node} rabbit app not back within ${APP_RESTART_BOUND_MS / 1000} s (${why}): ` +
+          'restarting the node (SIGKILL, start on its own data)',
       });
     }
   } else {

@@ -62,7 +62,9 @@ export const faultDisruptedCalls: Check = {
     const disrupted = counters.timedOut + counters.connectionLost + counters.otherErrors;
     return {
       passed: disrupted >= 1,
-      actual: `timed out ${counters.timedOut}, connection lost ${counters.connectionLost}, other errors ${counters.otherErrors}`,
+      actual:
+        `timed out ${counters.timedOut}, connection lost ${counters.connectionLost}, ` +
+        `other errors ${counters.otherErrors}`,
     };
   },
 };
@@ -76,7 +78,9 @@ export const brokerRestartSurvived: Check = {
     const needed = counters.brokerRestarts * (topology.clients + topology.servers);
     return {
       passed: counters.brokerRestarts >= 1 && counters.reconnects >= needed,
-      actual: `broker restarts ${counters.brokerRestarts}, reconnects ${counters.reconnects} of ${needed} needed (${topology.clients} clients + ${topology.servers} servers)`,
+      actual:
+        `broker restarts ${counters.brokerRestarts}, reconnects ${counters.reconnects} of ${needed} needed ` +
+        `(${topology.clients} clients + ${topology.servers} servers)`,
     };
   },
 };
@@ -87,7 +91,9 @@ export const badInputRejected: Check = {
   expectation: 'malformed requests rejected = malformed requests sent >= 1, and good calls answered >= 1',
   evaluate: ({ counters, badInputSent, badInputRejected }) => ({
     passed: badInputSent >= 1 && badInputRejected === badInputSent && counters.answered >= 1,
-    actual: `malformed sent ${badInputSent}, rejected with an error reply ${badInputRejected}, server bad-request count ${counters.badRequests}, good calls answered ${counters.answered}`,
+    actual:
+      `malformed sent ${badInputSent}, rejected with an error reply ${badInputRejected}, ` +
+      `server bad-request count ${counters.badRequests}, good calls answered ${counters.answered}`,
   }),
 };
 

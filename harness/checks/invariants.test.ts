@@ -34,9 +34,13 @@ describe('core checks', () => {
       expect(result.passed).toBe(false);
       expect(result.actual).toContain('c.7');
     });
-    it('fails when more replies were accepted than calls settled by a reply (a second reply after its id was forgotten)', () => {
-      expect(verdict('answered-at-most-once', cleanRunInput({ acceptedReplies: 501 })).passed).toBe(false);
-    });
+    it(
+      'fails when more replies were accepted than calls settled by a reply ' +
+        '(a second reply after its id was forgotten)',
+      () => {
+        expect(verdict('answered-at-most-once', cleanRunInput({ acceptedReplies: 501 })).passed).toBe(false);
+      },
+    );
   });
 
   describe('calls-answered', () => {

@@ -22,7 +22,9 @@ export const CORE_CHECKS: readonly Check[] = [
       const examples = answeredTwiceExamples.length > 0 ? ` (e.g. ${answeredTwiceExamples.join(', ')})` : '';
       return {
         passed: answeredTwice === 0 && acceptedReplies === settledByReply,
-        actual: `calls that accepted a second reply ${answeredTwice}${examples}, replies accepted ${acceptedReplies}, calls settled by a reply ${settledByReply}`,
+        actual:
+          `calls that accepted a second reply ${answeredTwice}${examples}, replies accepted ${acceptedReplies}, ` +
+          `calls settled by a reply ${settledByReply}`,
       };
     },
   },
@@ -50,7 +52,9 @@ export const CORE_CHECKS: readonly Check[] = [
     expectation: 'calls resolved by a reply carrying another correlation id = 0',
     evaluate: ({ counters, crossResolutionExamples = [] }) => ({
       passed: counters.mismatchedCorrelation === 0,
-      actual: `mismatched correlation ids ${counters.mismatchedCorrelation}${crossResolutionExamples.length > 0 ? `: ${crossResolutionExamples.join('; ')}` : ''}`,
+      actual:
+        `mismatched correlation ids ${counters.mismatchedCorrelation}` +
+        `${crossResolutionExamples.length > 0 ? `: ${crossResolutionExamples.join('; ')}` : ''}`,
     }),
   },
   {
@@ -62,7 +66,10 @@ export const CORE_CHECKS: readonly Check[] = [
       const settled = counters.answered + counters.timedOut + errored;
       return {
         passed: counters.sent > 0 && settled === counters.sent,
-        actual: `sent ${counters.sent}, answered ${counters.answered}, timed out ${counters.timedOut}, errored ${errored} (remote ${counters.remoteErrors}, connection lost ${counters.connectionLost}, other ${counters.otherErrors})`,
+        actual:
+          `sent ${counters.sent}, answered ${counters.answered}, timed out ${counters.timedOut}, errored ${errored} ` +
+          `(remote ${counters.remoteErrors}, connection lost ${counters.connectionLost}, ` +
+          `other ${counters.otherErrors})`,
       };
     },
   },
@@ -74,7 +81,9 @@ export const CORE_CHECKS: readonly Check[] = [
       const missed = faults.filter((fault) => !fault.fired);
       return {
         passed: missed.length === 0,
-        actual: `${faults.length - missed.length} of ${faults.length} fired${missed.length ? `; did not fire: ${missed.map((f) => f.description).join('; ')}` : ''}`,
+        actual:
+          `${faults.length - missed.length} of ${faults.length} fired` +
+          `${missed.length ? `; did not fire: ${missed.map((f) => f.description).join('; ')}` : ''}`,
       };
     },
   },

@@ -84,7 +84,8 @@ export function offeredLoadShortfall(offered: OfferedLoad): string | undefined {
     problems.push(`dropped ${percent(offered.droppedShare)} of calls due (at most ${percent(MAX_DROPPED_SHARE)})`);
   if (offered.targetPerSec !== undefined && offered.achievedPerSec < offered.targetPerSec * MIN_ACHIEVED_RATE_SHARE) {
     problems.push(
-      `achieved ${rate(offered.achievedPerSec)} of ${rate(offered.targetPerSec)} asked (at least ${percent(MIN_ACHIEVED_RATE_SHARE)})`,
+      `achieved ${rate(offered.achievedPerSec)} of ${rate(offered.targetPerSec)} asked ` +
+        `(at least ${percent(MIN_ACHIEVED_RATE_SHARE)})`,
     );
   }
   return problems.length > 0 ? problems.join('; ') : undefined;
@@ -94,13 +95,20 @@ export function offeredLoadShortfall(offered: OfferedLoad): string | undefined {
 export function offeredLoadWarning(offered: OfferedLoad): string | undefined {
   const shortfall = offeredLoadShortfall(offered);
   if (shortfall === undefined) return undefined;
-  return `offered load not delivered: ${describe(offered)}; ${offered.undeliveredAccepted ? 'accepted by the scenario option acceptUndeliveredLoad' : 'the run does not pass (set acceptUndeliveredLoad to accept it)'}`;
+  return (
+    `offered load not delivered: ${describe(offered)}; ` +
+    (offered.undeliveredAccepted
+      ? 'accepted by the scenario option acceptUndeliveredLoad'
+      : 'the run does not pass (set acceptUndeliveredLoad to accept it)')
+  );
 }
 
 export const offeredLoadDelivered: Check = {
   id: 'offered-load-delivered',
   title: 'The harness offered the load that was asked for',
-  expectation: `every due call started or counted as dropped, dropped share <= ${percent(MAX_DROPPED_SHARE)} and achieved rate >= ${percent(MIN_ACHIEVED_RATE_SHARE)} of target (or the scenario accepts undelivered load)`,
+  expectation:
+    `every due call started or counted as dropped, dropped share <= ${percent(MAX_DROPPED_SHARE)} ` +
+    `and achieved rate >= ${percent(MIN_ACHIEVED_RATE_SHARE)} of target (or the scenario accepts undelivered load)`,
   evaluate: ({ offeredLoad }) => {
     if (offeredLoad === undefined) return { passed: false, actual: 'not measured: no client reported its load' };
     const shortfall = offeredLoadShortfall(offeredLoad);
@@ -116,10 +124,14 @@ export const offeredLoadDelivered: Check = {
 function describe(offered: OfferedLoad): string {
   const target = offered.targetPerSec === undefined ? 'closed loop' : `target ${rate(offered.targetPerSec)}`;
   const lateness = offered.startLateness
-    ? `, started late by p50 ${ms(offered.startLateness.p50)} p99 ${ms(offered.startLateness.p99)} max ${ms(offered.startLateness.max)}`
+    ? `, started late by p50 ${ms(offered.startLateness.p50)} p99 ${ms(offered.startLateness.p99)} ` +
+      `max ${ms(offered.startLateness.max)}`
     : '';
   const unaccounted = offered.unaccounted ? `, unaccounted ${offered.unaccounted}` : '';
-  return `${target}, achieved ${rate(offered.achievedPerSec)}, started ${offered.started} of ${offered.due} due, dropped ${offered.dropped} (${percent(offered.droppedShare)})${unaccounted}${lateness}`;
+  return (
+    `${target}, achieved ${rate(offered.achievedPerSec)}, started ${offered.started} of ${offered.due} due, ` +
+    `dropped ${offered.dropped} (${percent(offered.droppedShare)})${unaccounted}${lateness}`
+  );
 }
 
 function rate(perSec: number): string {

@@ -29,26 +29,33 @@ describe('requests-handled-match-sent', () => {
     expect(verdict({ published, handled }).passed).toBe(true);
   });
 
-  it('passes when the only unhandled requests belong to calls that lost their connection or came back unroutable', () => {
-    const result = verdict({
-      published: setOf(...range('c', 1, 10)),
-      handled: setOf(...range('c', 1, 7)),
-      excusable: setOf('c.8', 'c.9', 'c.10'),
-    });
-    expect(result.passed).toBe(true);
-    expect(result.actual).toContain('unroutable return or expiry 3');
-  });
+  it(
+    'passes when the only unhandled requests belong to calls that lost their connection ' + 'or came back unroutable',
+    () => {
+      const result = verdict({
+        published: setOf(...range('c', 1, 10)),
+        handled: setOf(...range('c', 1, 7)),
+        excusable: setOf('c.8', 'c.9', 'c.10'),
+      });
+      expect(result.passed).toBe(true);
+      expect(result.actual).toContain('unroutable return or expiry 3');
+    },
+  );
 
-  it('with publisher confirms, passes unhandled requests the broker never confirmed, and fails an unhandled confirmed one', () => {
-    const published = setOf(...range('c', 1, 10));
-    const handled = setOf(...range('c', 1, 7));
-    const result = verdict({ published, handled, confirmed: setOf(...range('c', 1, 7)) });
-    expect(result.passed).toBe(true);
-    expect(result.actual).toContain('no publisher confirm, an unroutable return or expiry 3');
-    expect(verdict({ published, handled, confirmed: setOf(...range('c', 1, 8)) }).actual).toContain(
-      'sent but never handled 1 (e.g. c.8)',
-    );
-  });
+  it(
+    'with publisher confirms, passes unhandled requests the broker never confirmed, ' +
+      'and fails an unhandled confirmed one',
+    () => {
+      const published = setOf(...range('c', 1, 10));
+      const handled = setOf(...range('c', 1, 7));
+      const result = verdict({ published, handled, confirmed: setOf(...range('c', 1, 7)) });
+      expect(result.passed).toBe(true);
+      expect(result.actual).toContain('no publisher confirm, an unroutable return or expiry 3');
+      expect(verdict({ published, handled, confirmed: setOf(...range('c', 1, 8)) }).actual).toContain(
+        'sent but never handled 1 (e.g. c.8)',
+      );
+    },
+  );
 
   it("fails when another consumer took requests (sent, never handled by this run's servers), naming them", () => {
     const result = verdict({
@@ -59,19 +66,27 @@ describe('requests-handled-match-sent', () => {
     expect(result.actual).toContain('sent but never handled 1 (e.g. c.4)');
   });
 
-  it("fails when an unhandled request belongs to a call that merely timed out: only the broker's record of its expiry excuses it", () => {
-    expect(verdict({ published: setOf('c.1', 'c.2'), handled: setOf('c.1') }).passed).toBe(false);
-  });
+  it(
+    'fails when an unhandled request belongs to a call that merely timed out: ' +
+      "only the broker's record of its expiry excuses it",
+    () => {
+      expect(verdict({ published: setOf('c.1', 'c.2'), handled: setOf('c.1') }).passed).toBe(false);
+    },
+  );
 
-  it('on a broker that cannot report expiries, passes unhandled requests up to the timed-out calls and says the check is weaker', () => {
-    const result = verdict({
-      published: setOf(...range('c', 1, 10)),
-      handled: setOf(...range('c', 1, 7)),
-      unobservedExpiryAllowance: 3,
-    });
-    expect(result.passed).toBe(true);
-    expect(result.actual).toContain('up to 3 timed-out calls may have expired unconsumed');
-  });
+  it(
+    'on a broker that cannot report expiries, passes unhandled requests up to the timed-out calls ' +
+      'and says the check is weaker',
+    () => {
+      const result = verdict({
+        published: setOf(...range('c', 1, 10)),
+        handled: setOf(...range('c', 1, 7)),
+        unobservedExpiryAllowance: 3,
+      });
+      expect(result.passed).toBe(true);
+      expect(result.actual).toContain('up to 3 timed-out calls may have expired unconsumed');
+    },
+  );
 
   it('on a broker that cannot report expiries, still fails more unhandled requests than calls that timed out', () => {
     expect(

@@ -29,7 +29,9 @@ export const requestsHandledMatchSent: Check = {
   id: 'requests-handled-match-sent',
   title: "The servers handled exactly the requests this run's clients sent",
   expectation:
-    'handled requests not sent by this run = 0, and sent requests not handled = 0 (except calls whose connection was lost, that the broker returned as unroutable or, with publisher confirms, never confirmed, or that expired unconsumed)',
+    'handled requests not sent by this run = 0, and sent requests not handled = 0 ' +
+    '(except calls whose connection was lost, that the broker returned as unroutable or, ' +
+    'with publisher confirms, never confirmed, or that expired unconsumed)',
   evaluate: ({ requestAccounting: a }) => {
     if (a === undefined) return { passed: false, actual: 'not measured: a client did not report the requests it sent' };
     const examples = (ids: readonly string[]) => (ids.length > 0 ? ` (e.g. ${ids.join(', ')})` : '');
@@ -40,10 +42,16 @@ export const requestsHandledMatchSent: Check = {
     const weaker =
       allowance === undefined
         ? ''
-        : `; this broker does not report expired requests, so up to ${allowance} timed-out calls may have expired unconsumed`;
+        : `; this broker does not report expired requests, ` +
+          `so up to ${allowance} timed-out calls may have expired unconsumed`;
     return {
       passed: a.handledNotSent.count === 0 && unhandledExplained,
-      actual: `sent ${a.published}, handled ${a.handled}; handled but not sent by this run ${a.handledNotSent.count}${examples(a.handledNotSent.examples)}; sent but never handled ${a.sentNotHandled.count}${examples(a.sentNotHandled.examples)}; not handled after a lost connection, no publisher confirm, an unroutable return or expiry ${a.excused}${queued}${weaker}`,
+      actual:
+        `sent ${a.published}, handled ${a.handled}; ` +
+        `handled but not sent by this run ${a.handledNotSent.count}${examples(a.handledNotSent.examples)}; ` +
+        `sent but never handled ${a.sentNotHandled.count}${examples(a.sentNotHandled.examples)}; ` +
+        `not handled after a lost connection, no publisher confirm, an unroutable return or expiry ${a.excused}` +
+        `${queued}${weaker}`,
     };
   },
 };

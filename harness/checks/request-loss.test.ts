@@ -33,13 +33,18 @@ describe('confirmed-requests-answered', () => {
     const result = verdict();
     expect(result.passed).toBe(true);
     expect(result.actual).toBe(
-      'published 20, confirmed 20 (not confirmed 0, of them nacked 0); lost 0; confirmed, unanswered and expired unconsumed 0',
+      'published 20, confirmed 20 (not confirmed 0, of them nacked 0); lost 0; ' +
+        'confirmed, unanswered and expired unconsumed 0',
     );
   });
 
-  it('passes a confirmed request whose call failed when a server replied to it (the reply went to a dead callback queue)', () => {
-    expect(verdict({ replied: setOf(...range('c', 1, 19)) }).passed).toBe(true);
-  });
+  it(
+    'passes a confirmed request whose call failed when a server replied to it ' +
+      '(the reply went to a dead callback queue)',
+    () => {
+      expect(verdict({ replied: setOf(...range('c', 1, 19)) }).passed).toBe(true);
+    },
+  );
 
   it('passes requests the broker never confirmed, returned as unroutable, or dropped as expired unconsumed', () => {
     const unanswered = setOf(...range('c', 1, 14));
@@ -53,7 +58,8 @@ describe('confirmed-requests-answered', () => {
     });
     expect(result.passed).toBe(true);
     expect(result.actual).toBe(
-      'published 20, confirmed 18 (not confirmed 2, of them nacked 1); lost 0; confirmed, unanswered and expired unconsumed 2',
+      'published 20, confirmed 18 (not confirmed 2, of them nacked 1); lost 0; ' +
+        'confirmed, unanswered and expired unconsumed 2',
     );
   });
 
@@ -76,7 +82,8 @@ describe('confirmed-requests-answered', () => {
     });
     expect(result.passed).toBe(false);
     expect(result.actual).toContain(
-      'lost 3: c.18 (acked by server-2 before any reply), c.19 (acked by server-2 before any reply), c.20 (no server replied)',
+      'lost 3: c.18 (acked by server-2 before any reply), c.19 (acked by server-2 before any reply), ' +
+        'c.20 (no server replied)',
     );
   });
 
@@ -87,15 +94,24 @@ describe('confirmed-requests-answered', () => {
     expect(result.actual).toMatch(/lost 19: c\.2 \(no server replied\), .*c\.11 \(no server replied\) and 9 more;/);
   });
 
-  it('on a broker that cannot report expiries, passes lost requests up to the calls that timed out and says the check is weaker', () => {
-    const answered = setOf(...range('c', 1, 18));
-    const result = verdict({ replied: answered, handled: answered, expired: undefined, unobservedExpiryAllowance: 2 });
-    expect(result.passed).toBe(true);
-    expect(result.actual).toContain('up to 2 timed-out calls may have expired unconsumed');
-    expect(
-      verdict({ replied: answered, handled: answered, expired: undefined, unobservedExpiryAllowance: 1 }).passed,
-    ).toBe(false);
-  });
+  it(
+    'on a broker that cannot report expiries, passes lost requests up to the calls that timed out ' +
+      'and says the check is weaker',
+    () => {
+      const answered = setOf(...range('c', 1, 18));
+      const result = verdict({
+        replied: answered,
+        handled: answered,
+        expired: undefined,
+        unobservedExpiryAllowance: 2,
+      });
+      expect(result.passed).toBe(true);
+      expect(result.actual).toContain('up to 2 timed-out calls may have expired unconsumed');
+      expect(
+        verdict({ replied: answered, handled: answered, expired: undefined, unobservedExpiryAllowance: 1 }).passed,
+      ).toBe(false);
+    },
+  );
 
   it('fails when it was not measured', () => {
     expect(confirmedRequestsAnswered.evaluate(cleanRunInput({ requestLoss: undefined })).passed).toBe(false);

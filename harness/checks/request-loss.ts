@@ -45,7 +45,9 @@ export const confirmedRequestsAnswered: Check = {
   id: 'confirmed-requests-answered',
   title: 'No request the broker confirmed was lost',
   expectation:
-    'lost requests = 0, where a request is lost if the broker confirmed it (publisher confirm, not returned), its call failed without a reply, no server published a reply to it, and the broker did not drop it as expired unconsumed',
+    'lost requests = 0, where a request is lost if the broker confirmed it (publisher confirm, not returned), ' +
+    'its call failed without a reply, no server published a reply to it, ' +
+    'and the broker did not drop it as expired unconsumed',
   evaluate: ({ requestLoss: loss }) => {
     if (loss === undefined)
       return { passed: false, actual: 'not measured: a client did not report which requests the broker confirmed' };
@@ -55,10 +57,14 @@ export const confirmedRequestsAnswered: Check = {
     const weaker =
       allowance === undefined
         ? ''
-        : `; this broker does not report expired requests, so up to ${allowance} timed-out calls may have expired unconsumed`;
+        : `; this broker does not report expired requests, ` +
+          `so up to ${allowance} timed-out calls may have expired unconsumed`;
     return {
       passed: loss.lost.count === 0 || (allowance !== undefined && loss.lost.count <= allowance),
-      actual: `published ${loss.published}, confirmed ${loss.confirmed} (not confirmed ${loss.unconfirmed}, of them nacked ${loss.nacked}); lost ${loss.lost.count}${named}; confirmed, unanswered and expired unconsumed ${loss.expired}${weaker}`,
+      actual:
+        `published ${loss.published}, confirmed ${loss.confirmed} ` +
+        `(not confirmed ${loss.unconfirmed}, of them nacked ${loss.nacked}); lost ${loss.lost.count}${named}; ` +
+        `confirmed, unanswered and expired unconsumed ${loss.expired}${weaker}`,
     };
   },
 };

@@ -13,7 +13,8 @@ describe('npm run scenario with phase gates', { timeout: 180_000 }, () => {
     const run = await runCli(['partition', '--gate', 'during(kill).p99<1s']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      'gate "during(kill).p99<1s": no fault of this scenario matches "kill"; its faults: fault-1 disable-proxy (servers proxy down for 2000 ms)',
+      'gate "during(kill).p99<1s": no fault of this scenario matches "kill"; ' +
+        'its faults: fault-1 disable-proxy (servers proxy down for 2000 ms)',
     );
   });
 

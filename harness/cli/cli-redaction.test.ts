@@ -42,27 +42,30 @@ function filesUnder(dir: string): Array<{ path: string; text: string }> {
 }
 
 describe('credentials in every output of a run', { timeout: 150_000 }, () => {
-  it('a run with a password in AMQP_URL writes it to no file and prints it nowhere, and says whose broker it used', async () => {
-    const out = join(scratch, 'run');
-    const run = await runCli(amqpUrl(PASSWORD), ['baseline', '--duration', '1s', '--out', out]);
-    // Exit 0: the run connected with these credentials, the only ones the broker accepts for this user.
-    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-    const files = filesUnder(out);
-    expect(files.map((file) => file.path.slice(out.length + 1))).toEqual(
-      expect.arrayContaining(['result.json', 'summary.md', 'report.html', 'junit.xml']),
-    );
-    for (const { path, text } of [
-      ...files,
-      { path: 'stdout', text: run.stdout },
-      { path: 'stderr', text: run.stderr },
-    ]) {
-      expect(text.includes(SECRET), `${path} carries the password`).toBe(false);
-      expect(path.includes(SECRET), `${path} names the password`).toBe(false);
-    }
-    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as ScenarioResult;
-    expect(result.counters.answered).toBeGreaterThan(0);
-    expect(JSON.stringify(result.environment)).toContain(`${USER}:***@127.0.0.1:${node.getAmqpPort()}`);
-  });
+  it(
+    'a run with a password in AMQP_URL writes it to no file and prints it nowhere, ' + 'and says whose broker it used',
+    async () => {
+      const out = join(scratch, 'run');
+      const run = await runCli(amqpUrl(PASSWORD), ['baseline', '--duration', '1s', '--out', out]);
+      // Exit 0: the run connected with these credentials, the only ones the broker accepts for this user.
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+      const files = filesUnder(out);
+      expect(files.map((file) => file.path.slice(out.length + 1))).toEqual(
+        expect.arrayContaining(['result.json', 'summary.md', 'report.html', 'junit.xml']),
+      );
+      for (const { path, text } of [
+        ...files,
+        { path: 'stdout', text: run.stdout },
+        { path: 'stderr', text: run.stderr },
+      ]) {
+        expect(text.includes(SECRET), `${path} carries the password`).toBe(false);
+        expect(path.includes(SECRET), `${path} names the password`).toBe(false);
+      }
+      const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as ScenarioResult;
+      expect(result.counters.answered).toBeGreaterThan(0);
+      expect(JSON.stringify(result.environment)).toContain(`${USER}:***@127.0.0.1:${node.getAmqpPort()}`);
+    },
+  );
 
   it('a refused login names the broker with the password replaced', async () => {
     const wrong = `wrong-${randomUUID()}`;
@@ -72,17 +75,31 @@ describe('credentials in every output of a run', { timeout: 150_000 }, () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(wrong.slice('wrong-'.length));
   });
 
-  it('a Toxiproxy URL with a password, which fetch refuses and repeats whole, is printed with the password replaced', async () => {
-    const toxiproxyUrl = `http://admin:${SECRET}@127.0.0.1:8474`;
-    const run = await runScenarioCli(
-      ['baseline', '--duration', '1s', '--broker', 'url', '--proxy', 'toxiproxy', '--out', join(scratch, 'toxiproxy')],
-      { AMQP_URL: amqpUrl(PASSWORD), TOXIPROXY_URL: toxiproxyUrl },
-    );
-    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(2);
-    expect(run.stderr).toContain(
-      'Toxiproxy at TOXIPROXY_URL=http://admin:***@127.0.0.1:8474/ did not answer GET /version: ',
-    );
-    expect(run.stderr).toContain('http://admin:***@127.0.0.1:8474/version');
-    expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
-  });
+  it(
+    'a Toxiproxy URL with a password, which fetch refuses and repeats whole, ' +
+      'is printed with the password replaced',
+    async () => {
+      const toxiproxyUrl = `http://admin:${SECRET}@127.0.0.1:8474`;
+      const run = await runScenarioCli(
+        [
+          'baseline',
+          '--duration',
+          '1s',
+          '--broker',
+          'url',
+          '--proxy',
+          'toxiproxy',
+          '--out',
+          join(scratch, 'toxiproxy'),
+        ],
+        { AMQP_URL: amqpUrl(PASSWORD), TOXIPROXY_URL: toxiproxyUrl },
+      );
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(2);
+      expect(run.stderr).toContain(
+        'Toxiproxy at TOXIPROXY_URL=http://admin:***@127.0.0.1:8474/ did not answer GET /version: ',
+      );
+      expect(run.stderr).toContain('http://admin:***@127.0.0.1:8474/version');
+      expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
+    },
+  );
 });

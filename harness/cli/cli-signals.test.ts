@@ -118,7 +118,10 @@ function commandLine(pid: number): string {
   }
 }
 
-/** The chain's processes by role: npm (when started without `script`) and the node process that runs the compiled cli. */
+/**
+ * The chain's processes by role: npm (when started without `script`) and the node process that
+ * runs the compiled cli.
+ */
 function chainProcesses(chain: Chain): { npm: number; node: number } {
   const pids = [chain.child.pid!, ...descendants(chain.child.pid!)];
   const find = (test: (cmd: string) => boolean, role: string) => {
@@ -214,7 +217,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** The tutorial's Python server, started with SIGTERM ignored (an ignored signal stays ignored across exec). */
-const SERVER_IGNORING_SIGTERM = `trap '' TERM; exec /usr/bin/python3 ${join(repoRoot, 'scenarios/implementations/python/rpc_server.py')}`;
+const PYTHON_SERVER = join(repoRoot, 'scenarios/implementations/python/rpc_server.py');
+const SERVER_IGNORING_SIGTERM = `trap '' TERM; exec /usr/bin/python3 ${PYTHON_SERVER}`;
 
 /** A load long enough that every interrupt lands before it ends. */
 const LONG_RUN = ['duplicate-reply', '--duration', '60s'];
@@ -264,22 +268,26 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
     delayMs: Math.round(Math.random() * 3_000),
   }));
   for (const [index, moment] of moments.entries()) {
-    it.concurrent(`one Ctrl-C in a terminal (${index + 1}: ${moment.delayMs} ms after "${moment.after}") writes result.json, exits 130 and shows the cursor again`, () =>
-      onSharedBroker(async () => {
-        const chain = track(startChain(LONG_RUN, { pty: true, amqpUrl: node.getAmqpUrl() }));
-        await waitForOutput(chain, new RegExp(moment.after));
-        await sleep(moment.delayMs);
-        chain.child.stdin?.write('\u0003');
-        const code = await exitCodeWithin(chain, EXIT_BOUND_MS);
-        expect(chain.output()).toMatch(/interrupted \(SIGINT\): stopping load, writing what was measured/);
-        expect(chain.output()).not.toMatch(/abandoning/);
-        expectInterruptedVerdict(chain);
-        expect(chain.output().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).toMatch(
-          /duplicate-reply +INTERRUPTED +partial run/,
-        );
-        expect(code).toBe(130);
-        expectCursorShown(chain.output());
-      }));
+    it.concurrent(
+      `one Ctrl-C in a terminal (${index + 1}: ${moment.delayMs} ms after "${moment.after}") ` +
+        'writes result.json, exits 130 and shows the cursor again',
+      () =>
+        onSharedBroker(async () => {
+          const chain = track(startChain(LONG_RUN, { pty: true, amqpUrl: node.getAmqpUrl() }));
+          await waitForOutput(chain, new RegExp(moment.after));
+          await sleep(moment.delayMs);
+          chain.child.stdin?.write('\u0003');
+          const code = await exitCodeWithin(chain, EXIT_BOUND_MS);
+          expect(chain.output()).toMatch(/interrupted \(SIGINT\): stopping load, writing what was measured/);
+          expect(chain.output()).not.toMatch(/abandoning/);
+          expectInterruptedVerdict(chain);
+          expect(chain.output().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')).toMatch(
+            /duplicate-reply +INTERRUPTED +partial run/,
+          );
+          expect(code).toBe(130);
+          expectCursorShown(chain.output());
+        }),
+    );
   }
 
   it.concurrent('two Ctrl-Cs within a second are one request: the run still writes result.json', () =>
@@ -337,128 +345,139 @@ describe('npm run scenario under signals', { timeout: 600_000 }, () => {
       }));
   }
 
-  it.concurrent('a SIGKILLed runner leaves nothing running: its guard kills the node, its epmd and the workers, frees the ports and removes the temp dir within 10 s', () =>
-    onOwnBroker(async () => {
-      // A temp dir of its own, so the owner state lands where only this test's runs look: any
-      // harness run reaps dead runs' leftovers, and other test files start runs all the time.
-      const isolated = mkdtempSync(join(tmpdir(), 'rpc-chaos-guard-test-'));
-      chmodSync(isolated, 0o755); // the private node runs as the rabbitmq user and keeps its data dir in here
-      const env = { TMPDIR: isolated };
-      const chain = track(startChain(LONG_RUN, { pty: false, env }));
-      await waitForOutput(chain, /running/);
-      const { node: cliPid } = chainProcesses(chain);
-      const stateDir = stateDirOf(cliPid, join(isolated, 'rpc-chaos-owners'));
-      const owned = leftoversOf(stateDir);
-      const broker = owned.find(
-        (leftover) => leftover.kind === 'processes' && leftover.what.startsWith('rabbitmq node '),
-      );
-      const dataDir = owned.find((leftover) => leftover.kind === 'dir')?.path;
-      const ports = [...(broker?.what.matchAll(/(?:amqp|dist|epmd) (\d+)/g) ?? [])].map((match) => Number(match[1]));
-      const markers = owned.flatMap((leftover) => (leftover.marker ? [leftover.marker] : []));
-      const guardPid = readOwner(stateDir)?.guardPid;
-      expect(ports).toHaveLength(3);
-      expect(dataDir && existsSync(dataDir)).toBe(true);
-      expect(markers.flatMap(markedProcesses).length).toBeGreaterThanOrEqual(5);
-
-      process.kill(cliPid, 'SIGKILL');
-      const killedAt = Date.now();
-      const survivors = await survivorsAfter(REAP_BOUND_MS, async () => [
-        ...markers.flatMap(markedProcesses).map((pid) => `process ${pid} ${commandLine(pid).slice(0, 80)}`),
-        ...(guardPid !== undefined && processStartTime(guardPid) !== undefined ? [`guard ${guardPid}`] : []),
-        ...(await Promise.all(ports.map(async (port) => ((await portIsFree(port)) ? '' : `port ${port}`)))).filter(
-          Boolean,
-        ),
-        ...(dataDir && existsSync(dataDir) ? [`dir ${dataDir}`] : []),
-        ...(existsSync(stateDir) ? [`state ${stateDir}`] : []),
-      ]);
-      console.info(`runner SIGKILLed: everything it owned was gone after ${Date.now() - killedAt} ms`);
-      expect(survivors).toEqual([]);
-      await exitCodeWithin(chain, 10_000);
-      expect(chain.output()).toMatch(
-        /rpc-chaos: the harness process \d+ ended without stopping this: killed rabbitmq node .*\(pids /,
-      );
-    }));
-
-  it.concurrent("a run into the folder of a SIGKILLed run removes the dead run's files, names them, and reports only its own trace", () =>
-    onSharedBroker(async () => {
-      const killed = track(startChain(LONG_RUN, { pty: false, amqpUrl: node.getAmqpUrl() }));
-      await waitForOutput(killed, /running/);
-      // Its span files exist from the workers' start; wait until they hold spans.
-      const spanFiles = () =>
-        readdirSync(killed.runDir).filter(
-          (name) => /^spans-.*\.jsonl$/.test(name) && readFileSync(join(killed.runDir, name), 'utf8').length > 0,
+  it.concurrent(
+    'a SIGKILLed runner leaves nothing running: its guard kills the node, its epmd and the workers, ' +
+      'frees the ports and removes the temp dir within 10 s',
+    () =>
+      onOwnBroker(async () => {
+        // A temp dir of its own, so the owner state lands where only this test's runs look: any
+        // harness run reaps dead runs' leftovers, and other test files start runs all the time.
+        const isolated = mkdtempSync(join(tmpdir(), 'rpc-chaos-guard-test-'));
+        chmodSync(isolated, 0o755); // the private node runs as the rabbitmq user and keeps its data dir in here
+        const env = { TMPDIR: isolated };
+        const chain = track(startChain(LONG_RUN, { pty: false, env }));
+        await waitForOutput(chain, /running/);
+        const { node: cliPid } = chainProcesses(chain);
+        const stateDir = stateDirOf(cliPid, join(isolated, 'rpc-chaos-owners'));
+        const owned = leftoversOf(stateDir);
+        const broker = owned.find(
+          (leftover) => leftover.kind === 'processes' && leftover.what.startsWith('rabbitmq node '),
         );
-      expect(await survivorsAfter(30_000, () => (spanFiles().length >= 2 ? [] : ['no span files yet']))).toEqual([]);
-      const leftBehind = spanFiles();
-      const killedPid = chainProcesses(killed).node;
-      process.kill(killedPid, 'SIGKILL');
-      await exitCodeWithin(killed, 30_000);
-      expect(existsSync(join(killed.runDir, '.rpc-chaos.lock'))).toBe(true);
+        const dataDir = owned.find((leftover) => leftover.kind === 'dir')?.path;
+        const ports = [...(broker?.what.matchAll(/(?:amqp|dist|epmd) (\d+)/g) ?? [])].map((match) => Number(match[1]));
+        const markers = owned.flatMap((leftover) => (leftover.marker ? [leftover.marker] : []));
+        const guardPid = readOwner(stateDir)?.guardPid;
+        expect(ports).toHaveLength(3);
+        expect(dataDir && existsSync(dataDir)).toBe(true);
+        expect(markers.flatMap(markedProcesses).length).toBeGreaterThanOrEqual(5);
 
-      const next = track(
-        startChain(['duplicate-reply'], { pty: false, amqpUrl: node.getAmqpUrl(), runDir: killed.runDir }),
-      );
-      expect(await exitCodeWithin(next, EXIT_BOUND_MS)).toBe(0);
-      const note =
-        /took over a stale lock in .*: process (\d+) .* is no longer running; removed what it left: (.*)/.exec(
-          next.output(),
+        process.kill(cliPid, 'SIGKILL');
+        const killedAt = Date.now();
+        const survivors = await survivorsAfter(REAP_BOUND_MS, async () => [
+          ...markers.flatMap(markedProcesses).map((pid) => `process ${pid} ${commandLine(pid).slice(0, 80)}`),
+          ...(guardPid !== undefined && processStartTime(guardPid) !== undefined ? [`guard ${guardPid}`] : []),
+          ...(await Promise.all(ports.map(async (port) => ((await portIsFree(port)) ? '' : `port ${port}`)))).filter(
+            Boolean,
+          ),
+          ...(dataDir && existsSync(dataDir) ? [`dir ${dataDir}`] : []),
+          ...(existsSync(stateDir) ? [`state ${stateDir}`] : []),
+        ]);
+        console.info(`runner SIGKILLed: everything it owned was gone after ${Date.now() - killedAt} ms`);
+        expect(survivors).toEqual([]);
+        await exitCodeWithin(chain, 10_000);
+        expect(chain.output()).toMatch(
+          /rpc-chaos: the harness process \d+ ended without stopping this: killed rabbitmq node .*\(pids /,
         );
-      expect(note, next.output().slice(-3000)).not.toBeNull();
-      expect(Number(note![1])).toBe(killedPid);
-      for (const name of leftBehind) expect(note![2]).toContain(name);
-      const result = JSON.parse(readFileSync(join(killed.runDir, 'result.json'), 'utf8')) as {
-        run: { startedAt: string };
-        traces: { duplicateReplyTrace?: Array<{ startMs: number; attributes: Record<string, unknown> }> };
-      };
-      const trace = result.traces.duplicateReplyTrace ?? [];
-      expect(trace.length).toBeGreaterThan(0);
-      // The killed run's spans started before this run did: they would show at negative times.
-      expect(Math.min(...trace.map((span) => span.startMs))).toBeGreaterThanOrEqual(0);
-    }));
+      }),
+  );
 
-  it.concurrent('what a runner killed together with its guard left behind is removed by the next run, which says so', () =>
-    onOwnBroker(async () => {
-      // A temp dir of its own, so the owner state lands where only this test's runs look: any
-      // harness run reaps dead runs' leftovers, and other test files start runs all the time.
-      const isolated = mkdtempSync(join(tmpdir(), 'rpc-chaos-guard-test-'));
-      chmodSync(isolated, 0o755); // the private node runs as the rabbitmq user and keeps its data dir in here
-      const env = { TMPDIR: isolated };
-      const chain = track(startChain(LONG_RUN, { pty: false, env }));
-      await waitForOutput(chain, /running/);
-      const { node: cliPid } = chainProcesses(chain);
-      const stateDir = stateDirOf(cliPid, join(isolated, 'rpc-chaos-owners'));
-      const owned = leftoversOf(stateDir);
-      const markers = owned.flatMap((leftover) => (leftover.marker ? [leftover.marker] : []));
-      const dataDir = owned.find((leftover) => leftover.kind === 'dir')?.path;
-      const guardPid = readOwner(stateDir)?.guardPid;
-      expect(guardPid).toBeGreaterThan(0);
+  it.concurrent(
+    "a run into the folder of a SIGKILLed run removes the dead run's files, names them, " +
+      'and reports only its own trace',
+    () =>
+      onSharedBroker(async () => {
+        const killed = track(startChain(LONG_RUN, { pty: false, amqpUrl: node.getAmqpUrl() }));
+        await waitForOutput(killed, /running/);
+        // Its span files exist from the workers' start; wait until they hold spans.
+        const spanFiles = () =>
+          readdirSync(killed.runDir).filter(
+            (name) => /^spans-.*\.jsonl$/.test(name) && readFileSync(join(killed.runDir, name), 'utf8').length > 0,
+          );
+        expect(await survivorsAfter(30_000, () => (spanFiles().length >= 2 ? [] : ['no span files yet']))).toEqual([]);
+        const leftBehind = spanFiles();
+        const killedPid = chainProcesses(killed).node;
+        process.kill(killedPid, 'SIGKILL');
+        await exitCodeWithin(killed, 30_000);
+        expect(existsSync(join(killed.runDir, '.rpc-chaos.lock'))).toBe(true);
 
-      // As a CI job kill or the OOM killer of a cgroup would: the whole chain and the guard at once.
-      killGroup(chain);
-      process.kill(guardPid!, 'SIGKILL');
-      await exitCodeWithin(chain, 10_000);
-      await sleep(1_000);
-      // Workers exit by themselves when the IPC channel closes; the node was not told anything.
-      expect(markers.flatMap(markedProcesses).length).toBeGreaterThan(0);
-      expect(existsSync(stateDir)).toBe(true);
+        const next = track(
+          startChain(['duplicate-reply'], { pty: false, amqpUrl: node.getAmqpUrl(), runDir: killed.runDir }),
+        );
+        expect(await exitCodeWithin(next, EXIT_BOUND_MS)).toBe(0);
+        const note =
+          /took over a stale lock in .*: process (\d+) .* is no longer running; removed what it left: (.*)/.exec(
+            next.output(),
+          );
+        expect(note, next.output().slice(-3000)).not.toBeNull();
+        expect(Number(note![1])).toBe(killedPid);
+        for (const name of leftBehind) expect(note![2]).toContain(name);
+        const result = JSON.parse(readFileSync(join(killed.runDir, 'result.json'), 'utf8')) as {
+          run: { startedAt: string };
+          traces: { duplicateReplyTrace?: Array<{ startMs: number; attributes: Record<string, unknown> }> };
+        };
+        const trace = result.traces.duplicateReplyTrace ?? [];
+        expect(trace.length).toBeGreaterThan(0);
+        // The killed run's spans started before this run did: they would show at negative times.
+        expect(Math.min(...trace.map((span) => span.startMs))).toBeGreaterThanOrEqual(0);
+      }),
+  );
 
-      const next = await onSharedBroker(async () => {
-        const run = track(startChain(['baseline', '--calls', '5'], { pty: false, amqpUrl: node.getAmqpUrl(), env }));
-        await exitCodeWithin(run, EXIT_BOUND_MS);
-        return run;
-      });
-      // The first harness process to start a guard reaps it: the next run, or another test's run.
-      const allOutput = started.map((chain) => chain.output()).join('\n');
-      expect(next.output()).toMatch(/\[baseline\] running/);
-      expect(allOutput).toMatch(
-        new RegExp(`rpc-chaos: a dead run \\(pid ${cliPid}, .*\\) left this behind: killed rabbitmq node .*\\(pids `),
-      );
-      expect(allOutput).toMatch(new RegExp(`left this behind: removed rabbitmq node directory ${dataDir}`));
-      expect(markers.flatMap(markedProcesses)).toEqual([]);
-      expect(existsSync(stateDir)).toBe(false);
-      expect(dataDir && existsSync(dataDir)).toBe(false);
-      rmSync(isolated, { recursive: true, force: true });
-    }));
+  it.concurrent(
+    'what a runner killed together with its guard left behind is removed by the next run, ' + 'which says so',
+    () =>
+      onOwnBroker(async () => {
+        // A temp dir of its own, so the owner state lands where only this test's runs look: any
+        // harness run reaps dead runs' leftovers, and other test files start runs all the time.
+        const isolated = mkdtempSync(join(tmpdir(), 'rpc-chaos-guard-test-'));
+        chmodSync(isolated, 0o755); // the private node runs as the rabbitmq user and keeps its data dir in here
+        const env = { TMPDIR: isolated };
+        const chain = track(startChain(LONG_RUN, { pty: false, env }));
+        await waitForOutput(chain, /running/);
+        const { node: cliPid } = chainProcesses(chain);
+        const stateDir = stateDirOf(cliPid, join(isolated, 'rpc-chaos-owners'));
+        const owned = leftoversOf(stateDir);
+        const markers = owned.flatMap((leftover) => (leftover.marker ? [leftover.marker] : []));
+        const dataDir = owned.find((leftover) => leftover.kind === 'dir')?.path;
+        const guardPid = readOwner(stateDir)?.guardPid;
+        expect(guardPid).toBeGreaterThan(0);
+
+        // As a CI job kill or the OOM killer of a cgroup would: the whole chain and the guard at once.
+        killGroup(chain);
+        process.kill(guardPid!, 'SIGKILL');
+        await exitCodeWithin(chain, 10_000);
+        await sleep(1_000);
+        // Workers exit by themselves when the IPC channel closes; the node was not told anything.
+        expect(markers.flatMap(markedProcesses).length).toBeGreaterThan(0);
+        expect(existsSync(stateDir)).toBe(true);
+
+        const next = await onSharedBroker(async () => {
+          const run = track(startChain(['baseline', '--calls', '5'], { pty: false, amqpUrl: node.getAmqpUrl(), env }));
+          await exitCodeWithin(run, EXIT_BOUND_MS);
+          return run;
+        });
+        // The first harness process to start a guard reaps it: the next run, or another test's run.
+        const allOutput = started.map((chain) => chain.output()).join('\n');
+        expect(next.output()).toMatch(/\[baseline\] running/);
+        expect(allOutput).toMatch(
+          new RegExp(`rpc-chaos: a dead run \\(pid ${cliPid}, .*\\) left this behind: killed rabbitmq node .*\\(pids `),
+        );
+        expect(allOutput).toMatch(new RegExp(`left this behind: removed rabbitmq node directory ${dataDir}`));
+        expect(markers.flatMap(markedProcesses)).toEqual([]);
+        expect(existsSync(stateDir)).toBe(false);
+        expect(dataDir && existsSync(dataDir)).toBe(false);
+        rmSync(isolated, { recursive: true, force: true });
+      }),
+  );
 });
 
 afterAll(() => {

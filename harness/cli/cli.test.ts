@@ -255,26 +255,29 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     expect(readFileSync(join(dir, 'fail', 'junit.xml'), 'utf8')).toContain('<failure message="p50 ');
   });
 
-  it('runs the client processes under SCHED_FIFO with --client-priority realtime, and records it in result.json', async () => {
-    const dir = tempDir('rpc-chaos-cli-');
-    const run = await runCli([
-      'baseline',
-      '--duration',
-      '2s',
-      '--rate',
-      '200',
-      '--client-priority',
-      'realtime',
-      '--out',
-      join(dir, 'rt'),
-    ]);
-    expect(run.code, run.stderr).toBe(0);
-    // Printed once every client's threads were checked in /proc to be SCHED_FIFO.
-    expect(run.stderr).toContain('clients under SCHED_FIFO (real-time priority 10)');
-    const result = JSON.parse(readFileSync(join(dir, 'rt', 'result.json'), 'utf8'));
-    expect(result.environment.clientPriority).toBe('realtime');
-    expect(result.offeredLoad.unaccounted).toBe(0);
-  });
+  it(
+    'runs the client processes under SCHED_FIFO with --client-priority realtime, ' + 'and records it in result.json',
+    async () => {
+      const dir = tempDir('rpc-chaos-cli-');
+      const run = await runCli([
+        'baseline',
+        '--duration',
+        '2s',
+        '--rate',
+        '200',
+        '--client-priority',
+        'realtime',
+        '--out',
+        join(dir, 'rt'),
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      // Printed once every client's threads were checked in /proc to be SCHED_FIFO.
+      expect(run.stderr).toContain('clients under SCHED_FIFO (real-time priority 10)');
+      const result = JSON.parse(readFileSync(join(dir, 'rt', 'result.json'), 'utf8'));
+      expect(result.environment.clientPriority).toBe('realtime');
+      expect(result.offeredLoad.unaccounted).toBe(0);
+    },
+  );
 
   it('on Ctrl-C stops the load, writes what was measured, exits 130 and leaves no process behind', async () => {
     const dir = tempDir('rpc-chaos-cli-int-');

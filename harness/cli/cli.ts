@@ -101,7 +101,8 @@ const program = new Command('scenario')
   )
   .option(
     '--confirm-requests',
-    'clients publish requests with publisher confirms, and the run checks that no confirmed request was lost (default for a quorum queue)',
+    'clients publish requests with publisher confirms, ' +
+      'and the run checks that no confirmed request was lost (default for a quorum queue)',
   )
   .option('--seed <n>', 'seed of the request sequence', integer(0, 2 ** 31 - 1))
   .option('--out <dir>', 'run folder (default reports/<scenario>-<time>); refused if it holds a run')
@@ -124,7 +125,8 @@ const program = new Command('scenario')
   )
   .option(
     '--client-cmd <command>',
-    'test an external client: run this command for each client; it speaks the line protocol of scenarios/implementations/PROTOCOL.md',
+    'test an external client: run this command for each client; ' +
+      'it speaks the line protocol of scenarios/implementations/PROTOCOL.md',
   )
   .option(
     '--ready-timeout <duration>',
@@ -135,7 +137,8 @@ const program = new Command('scenario')
   .option('--no-tracing', 'turn tracing off')
   .option(
     '--segment <k/K>',
-    "run segment k of K of the load (its share of the clients' calls), against a shared broker and servers; merge with npm run report -- --merge",
+    "run segment k of K of the load (its share of the clients' calls), against a shared broker and servers; " +
+      'merge with npm run report -- --merge',
   )
   .addOption(
     new Option(
@@ -152,7 +155,8 @@ const program = new Command('scenario')
   .addOption(
     new Option(
       '--client-priority <priority>',
-      'realtime: client processes run under SCHED_FIFO, so calls start when due on a machine shared with the broker and servers (needs root or CAP_SYS_NICE)',
+      'realtime: client processes run under SCHED_FIFO, ' +
+        'so calls start when due on a machine shared with the broker and servers (needs root or CAP_SYS_NICE)',
     )
       .choices(CLIENT_PRIORITIES as unknown as string[])
       .default('normal'),
@@ -163,7 +167,8 @@ const program = new Command('scenario')
   )
   .addHelpText(
     'after',
-    `\nScenarios:\n${listScenarios()}\n\nExit codes: 0 pass, 1 check or gate failed, 2 harness could not run, 130 interrupted.`,
+    `\nScenarios:\n${listScenarios()}\n\n` +
+      'Exit codes: 0 pass, 1 check or gate failed, 2 harness could not run, 130 interrupted.',
   )
   .showHelpAfterError()
   .exitOverride();
@@ -233,7 +238,8 @@ async function resolveScenario(name: string): Promise<ScenarioDefinition | undef
   }
   if (!definition) {
     console.error(
-      `unknown scenario "${name}". Valid scenarios:\n${listScenarios()}\nor give the path of a scenario file, e.g. ./my-scenario.ts`,
+      `unknown scenario "${name}". Valid scenarios:\n${listScenarios()}\n` +
+        'or give the path of a scenario file, e.g. ./my-scenario.ts',
     );
     return undefined;
   }

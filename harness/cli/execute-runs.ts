@@ -68,7 +68,8 @@ export async function executeRuns(options: CliRunOptions, signal: AbortSignal): 
   }
   if (options.allowBusyQueue && definition.topology.queue === undefined) {
     errors.push(
-      "--allow-busy-queue applies to a named request queue (--queue, or the scenario's queue); without one each run has a queue of its own",
+      "--allow-busy-queue applies to a named request queue (--queue, or the scenario's queue); " +
+        'without one each run has a queue of its own',
     );
   }
   let gates: PreparedGates;
@@ -150,7 +151,9 @@ async function runAndReport(
       display.stop();
       console.error(
         loadStarted
-          ? `${definition.name}: the run finished but its result could not be put together, so no result.json was written: ${(error as Error).message} (what the processes left, such as span files, is in ${runDir})`
+          ? `${definition.name}: the run finished but its result could not be put together, ` +
+              `so no result.json was written: ${(error as Error).message} ` +
+              `(what the processes left, such as span files, is in ${runDir})`
           : `${definition.name}: the harness could not run: ${(error as Error).message}`,
       );
       return EXIT_HARNESS_ERROR;

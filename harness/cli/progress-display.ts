@@ -20,7 +20,8 @@ export function createProgressDisplay(interactive: boolean, label: string): Prog
         if (Date.now() - lastLine < 1000) return;
         lastLine = Date.now();
         process.stderr.write(
-          `[${label}] ${formatSeconds(p.elapsedMs)}${p.plannedMs ? `/${formatSeconds(p.plannedMs)}` : ''} sent ${p.sent} answered ${p.answered} failed ${p.failed} discarded ${p.discarded}\n`,
+          `[${label}] ${formatSeconds(p.elapsedMs)}${p.plannedMs ? `/${formatSeconds(p.plannedMs)}` : ''} ` +
+            `sent ${p.sent} answered ${p.answered} failed ${p.failed} discarded ${p.discarded}\n`,
         );
       },
       stop: () => undefined,
@@ -28,7 +29,9 @@ export function createProgressDisplay(interactive: boolean, label: string): Prog
   }
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} {bar} {percentage}% | {elapsed}s | sent {sent} answered {answered} failed {failed} discarded {discarded}`,
+      format:
+        `${label} {bar} {percentage}% | {elapsed}s | ` +
+        'sent {sent} answered {answered} failed {failed} discarded {discarded}',
       hideCursor: true,
       clearOnComplete: true,
       stream: process.stderr,

@@ -28,7 +28,8 @@ const program = new Command('report')
   )
   .option(
     '--out <dir>',
-    'where compare.html and compare.md go (default: the current folder); with --merge, the merged run folder (default reports/merged-<time>)',
+    'where compare.html and compare.md go (default: the current folder); ' +
+      'with --merge, the merged run folder (default reports/merged-<time>)',
   )
   .option('--overwrite', 'with --merge: replace a run the --out folder already holds', false)
   .showHelpAfterError()
@@ -55,7 +56,8 @@ try {
   } else if (options.compare) {
     if (options.compare.length !== 2)
       throw new Error(
-        `--compare takes exactly two run folders (A then B), got ${options.compare.length}: ${options.compare.join(' ')}`,
+        `--compare takes exactly two run folders (A then B), ` +
+          `got ${options.compare.length}: ${options.compare.join(' ')}`,
       );
     const [a, b] = [readResult(options.compare[0]!), readResult(options.compare[1]!)];
     const out = options.out ?? '.';
@@ -66,7 +68,8 @@ try {
   } else {
     if (!runDir)
       throw new Error(
-        'give a run folder, e.g. npm run report -- reports/duplicate-reply-2026-11-25T10-00-00-000Z (or --compare <runA> <runB>)',
+        'give a run folder, e.g. npm run report -- reports/duplicate-reply-2026-11-25T10-00-00-000Z ' +
+          '(or --compare <runA> <runB>)',
       );
     const files = writeReports(dirname(resultFileOf(runDir)), readResult(runDir));
     console.log(`written: ${files.join(', ')}`);

@@ -49,7 +49,8 @@ describe('claimRunFolder', { timeout: 10_000 }, () => {
     );
     const claimed = claimRunFolder(dir, { overwrite: false });
     expect(claimed.notes).toEqual([
-      `took over a stale lock in ${dir}: process ${pid} (started 2026-12-01T10:00:00.000Z) is no longer running; it left no files`,
+      `took over a stale lock in ${dir}: process ${pid} (started 2026-12-01T10:00:00.000Z) ` +
+        'is no longer running; it left no files',
     ]);
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
     claimed.release();
@@ -67,7 +68,9 @@ describe('claimRunFolder', { timeout: 10_000 }, () => {
     for (const file of [...left, 'notes.txt']) writeFileSync(join(dir, file), 'from the killed run');
     const claimed = claimRunFolder(dir, { overwrite: false });
     expect(claimed.notes).toEqual([
-      `took over a stale lock in ${dir}: process ${pid} (started 2026-12-01T10:00:00.000Z) is no longer running; removed what it left: result.json, server-2.log, spans-client-1.jsonl, spans-server-1.jsonl`,
+      `took over a stale lock in ${dir}: process ${pid} (started 2026-12-01T10:00:00.000Z) ` +
+        'is no longer running; removed what it left: ' +
+        'result.json, server-2.log, spans-client-1.jsonl, spans-server-1.jsonl',
     ]);
     for (const gone of left) expect(existsSync(join(dir, gone)), gone).toBe(false);
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('from the killed run');
@@ -100,7 +103,8 @@ describe('claimRunFolder', { timeout: 10_000 }, () => {
     writeFileSync(join(dir, 'run-1', 'result.json'), '{}');
     const claimed = claimRunFolder(dir, { overwrite: true });
     expect(claimed.notes).toEqual([
-      `--overwrite: removed the earlier run in ${dir} (client-1.log, junit.xml, report.html, result.json, run-1, spans-client-1.jsonl, summary.md)`,
+      `--overwrite: removed the earlier run in ${dir} ` +
+        '(client-1.log, junit.xml, report.html, result.json, run-1, spans-client-1.jsonl, summary.md)',
     ]);
     for (const gone of [
       'result.json',

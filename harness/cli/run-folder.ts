@@ -16,8 +16,10 @@ export const LOCK_FILE = '.rpc-chaos.lock';
  * Files and folders a run writes (external commands' logs are `<role>-<n>.log`); only these
  * are removed by --overwrite or when a dead run's folder is taken over, never anything else.
  */
-const RUN_OUTPUT =
-  /^(result\.json|segment\.json|report\.html|junit\.xml|summary\.md|spans(-[\w.-]+)?\.jsonl|(server|client)-\d+\.log|run-\d+)$/;
+const RUN_OUTPUT = new RegExp(
+  String.raw`^(result\.json|segment\.json|report\.html|junit\.xml|summary\.md|` +
+    String.raw`spans(-[\w.-]+)?\.jsonl|(server|client)-\d+\.log|run-\d+)$`,
+);
 
 export class RunFolderError extends Error {
   override readonly name = 'RunFolderError';
@@ -53,7 +55,8 @@ export function claimRunFolder(dir: string, options: { overwrite: boolean }): Cl
     // old queue), and its half-written result would be refused as "already holds a run".
     const removed = removeRunOutput(dir);
     notes.push(
-      `took over a stale lock in ${dir}: process ${stale.pid} (started ${stale.startedAt}) is no longer running; ${removed.length > 0 ? `removed what it left: ${listNames(removed)}` : 'it left no files'}`,
+      `took over a stale lock in ${dir}: process ${stale.pid} (started ${stale.startedAt}) is no longer running; ` +
+        `${removed.length > 0 ? `removed what it left: ${listNames(removed)}` : 'it left no files'}`,
     );
   }
   let released = false;
@@ -74,7 +77,8 @@ export function claimRunFolder(dir: string, options: { overwrite: boolean }): Cl
     if (!options.overwrite) {
       release();
       throw new RunFolderError(
-        `${dir} already holds a run (${previous.slice(0, 3).join(', ')}${previous.length > 3 ? ', …' : ''}): choose another --out, or pass --overwrite to replace it`,
+        `${dir} already holds a run (${previous.slice(0, 3).join(', ')}${previous.length > 3 ? ', …' : ''}): ` +
+          'choose another --out, or pass --overwrite to replace it',
       );
     }
     const removed = removeRunOutput(dir);
@@ -125,7 +129,8 @@ function takeLock(lockFile: string): LockContent | undefined {
     if (attempt === 2 || (holder ? isAlive(holder) : justWritten(lockFile))) {
       const who = holder ? `process ${holder.pid} on ${holder.host}, started ${holder.startedAt}` : 'another run';
       throw new RunFolderError(
-        `${lockFile} shows that ${who} is writing to this folder: choose another --out, or wait for that run to end (delete the lock only if no run is active)`,
+        `${lockFile} shows that ${who} is writing to this folder: ` +
+          'choose another --out, or wait for that run to end (delete the lock only if no run is active)',
       );
     }
     replaced = holder ?? { pid: 0, host: 'unknown', startedAt: 'unknown' };

@@ -46,7 +46,8 @@ export function segmentRequestFromCli(
   const role = cli.role ?? (cli.segments !== undefined && cli.segment === undefined ? 'servers' : 'clients');
   if (role === 'all')
     errors.push(
-      '--role all runs servers and clients in one place and cannot be a segment: use --segment k/K for a share of the clients and --role servers --segments K for the servers',
+      '--role all runs servers and clients in one place and cannot be a segment: ' +
+        'use --segment k/K for a share of the clients and --role servers --segments K for the servers',
     );
 
   let index = 0;
@@ -94,12 +95,15 @@ export function segmentRequestFromCli(
   const env = context.env ?? process.env;
   if (!(cli.broker === 'url' || (cli.broker === 'auto' && env.AMQP_URL))) {
     errors.push(
-      `segments share one broker: set AMQP_URL to it (with --broker url or auto); --broker ${cli.broker}${cli.broker === 'auto' ? ' without AMQP_URL' : ''} would start a private broker on each machine`,
+      'segments share one broker: set AMQP_URL to it (with --broker url or auto); ' +
+        `--broker ${cli.broker}${cli.broker === 'auto' ? ' without AMQP_URL' : ''} ` +
+        'would start a private broker on each machine',
     );
   }
   if (cli.baseline !== undefined || cli.saveBaseline !== undefined)
     errors.push(
-      '--baseline and --save-baseline judge a whole run, and a segment is a share of one: compare the merged run instead',
+      '--baseline and --save-baseline judge a whole run, and a segment is a share of one: ' +
+        'compare the merged run instead',
     );
   if (cli.repeat !== 1)
     errors.push('--repeat cannot be combined with segments: repeat the whole segmented run instead');

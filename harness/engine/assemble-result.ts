@@ -209,7 +209,10 @@ function checkInputOf(
   };
 }
 
-/** The checks that apply to this run: the core ones it can decide, loss and protocol checks where they apply, the scenario's own. */
+/**
+ * The checks that apply to this run: the core ones it can decide, loss and protocol checks where
+ * they apply, the scenario's own.
+ */
 function checksFor(input: AssembleInput, clientTallies: readonly ClientTally[], confirmsKnown: boolean): Check[] {
   // Only external clients speak the line protocol; their tallies carry its violations.
   const protocolTallies = clientTallies.filter((t) => t.protocolViolations !== undefined);
@@ -327,7 +330,9 @@ async function collectTracesOrSayWhy(input: AssembleInput): Promise<ScenarioResu
     return await collectTraces(input.options.runDir, input.spanFiles, input.runStartEpochMs);
   } catch (error) {
     return {
-      error: `spans could not be collected (per-process span files are left in ${input.options.runDir}): ${(error as Error).message}`,
+      error:
+        `spans could not be collected (per-process span files are left in ${input.options.runDir}): ` +
+        `${(error as Error).message}`,
     };
   }
 }

@@ -11,7 +11,10 @@ import type { QueueType } from '../scenario/define-scenario.ts';
 export class ClusterRun {
   private readonly placements: Array<{ instance: string; node: number }> = [];
   private readonly nodeStates: Array<{ node: number; tMs: number; state: NodeLaneState }> = [];
-  /** Asking RabbitMQ's CLI takes seconds under load: a leader fault uses the last known leader, so it strikes on time. */
+  /**
+   * Asking RabbitMQ's CLI takes seconds under load: a leader fault uses the last known leader, so
+   * it strikes on time.
+   */
   private knownLeader: number | undefined;
 
   constructor(

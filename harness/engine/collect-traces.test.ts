@@ -46,7 +46,16 @@ function callLines(call: number): { client: string; server: string } {
   const traceId = traceIdOf(call);
   const line = (spanId: string, parent: string | undefined, name: string, kind: string, service: string) => {
     const startEpochUs = RUN_START_MS * 1000 + call;
-    return `{"traceId":"${traceId}","spanId":"${spanId}",${parent ? `"parentSpanId":"${parent}",` : ''}"name":"${name}","kind":"${kind}","startTimeUnixNano":"${startEpochUs}000","endTimeUnixNano":"${startEpochUs + 100}000","startEpochUs":${startEpochUs},"endEpochUs":${startEpochUs + 100},"durationMs":0.1,"status":{"code":"UNSET"},"attributes":{"messaging.system":"rabbitmq","messaging.message.conversation_id":"${traceId}.${call}"},"events":[],"links":[],"service":"${service}","resource":{"service.name":"${service}","process.pid":4242},"scope":"rpc-chaos.rpc"}\n`;
+    return (
+      `{"traceId":"${traceId}","spanId":"${spanId}",${parent ? `"parentSpanId":"${parent}",` : ''}` +
+      `"name":"${name}","kind":"${kind}",` +
+      `"startTimeUnixNano":"${startEpochUs}000","endTimeUnixNano":"${startEpochUs + 100}000",` +
+      `"startEpochUs":${startEpochUs},"endEpochUs":${startEpochUs + 100},` +
+      '"durationMs":0.1,"status":{"code":"UNSET"},' +
+      `"attributes":{"messaging.system":"rabbitmq","messaging.message.conversation_id":"${traceId}.${call}"},` +
+      `"events":[],"links":[],"service":"${service}","resource":{"service.name":"${service}","process.pid":4242},` +
+      '"scope":"rpc-chaos.rpc"}\n'
+    );
   };
   const publish = hex(call * 4 + 1, 16);
   const process = hex(call * 4 + 2, 16);
@@ -149,7 +158,8 @@ describe('collectTraces', { timeout: 600_000 }, () => {
     // Holding all spans parsed would take well over 1 GB (and a spread of them overflowed the stack).
     const growthMb = (peakRss - rssBefore) / 2 ** 20;
     console.log(
-      `1,000,003 spans (${(inputBytes / 2 ** 20).toFixed(0)} MiB) collected in ${(elapsedMs / 1000).toFixed(1)} s (CPU ${(cpuMs / 1000).toFixed(1)} s), RSS growth at peak ${growthMb.toFixed(0)} MiB`,
+      `1,000,003 spans (${(inputBytes / 2 ** 20).toFixed(0)} MiB) collected in ${(elapsedMs / 1000).toFixed(1)} s ` +
+        `(CPU ${(cpuMs / 1000).toFixed(1)} s), RSS growth at peak ${growthMb.toFixed(0)} MiB`,
     );
     expect(growthMb).toBeLessThan(150);
     // CPU time, not wall time: on a shared machine the wall clock measures the neighbours.
@@ -186,7 +196,8 @@ describe('collectTraces', { timeout: 600_000 }, () => {
     const file = join(runDir, 'spans-server-1.jsonl');
     writeFileSync(
       file,
-      `${JSON.stringify(span(traceIdOf(1), hex(1, 16), 'a'))}\nnot json\n${JSON.stringify(span(traceIdOf(1), hex(2, 16), 'b'))}\n`,
+      `${JSON.stringify(span(traceIdOf(1), hex(1, 16), 'a'))}\nnot json\n` +
+        `${JSON.stringify(span(traceIdOf(1), hex(2, 16), 'b'))}\n`,
     );
     await expect(collectTraces(runDir, [file], RUN_START_MS)).rejects.toThrow(/spans-server-1\.jsonl:2/);
     expect(existsSync(file)).toBe(true);

@@ -83,7 +83,8 @@ async function mergeSpanFiles(spanFiles: readonly string[], target: string, maxC
             // A complete line always ends with '\n', so only an unterminated last line can be torn.
             if (!batch.terminated) return void (bytes = bytes.subarray(0, start));
             throw new Error(
-              `${file}:${batch.firstLineNumber + index}: not a span record (a JSON object starting with "traceId" expected)`,
+              `${file}:${batch.firstLineNumber + index}: ` +
+                'not a span record (a JSON object starting with "traceId" expected)',
             );
           }
           scan.spans++;

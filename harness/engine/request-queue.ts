@@ -42,8 +42,10 @@ export async function checkNamedQueue(
     .filter(Boolean)
     .join(' and ');
   throw new Error(
-    `queue "${queue.name}" already has ${holds}: another program uses it, and this run would answer its requests and lose its own to its servers. ` +
-      `Leave out --queue for a private per-run queue, name an unused queue, or pass ${ALLOW_BUSY_QUEUE_OPTION} if sharing it is intended`,
+    `queue "${queue.name}" already has ${holds}: another program uses it, ` +
+      'and this run would answer its requests and lose its own to its servers. ' +
+      'Leave out --queue for a private per-run queue, name an unused queue, ' +
+      `or pass ${ALLOW_BUSY_QUEUE_OPTION} if sharing it is intended`,
   );
 }
 

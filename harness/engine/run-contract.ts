@@ -38,7 +38,10 @@ export interface RunOptions {
    * the built-ins): e.g. a client adapter of its own. Absent: selected from the scenario.
    */
   readonly implementations?: RegisteredImplementations;
-  /** 'realtime': every client process runs under SCHED_FIFO from before its load starts (harness/env/realtime-priority.ts). */
+  /**
+   * 'realtime': every client process runs under SCHED_FIFO from before its load starts
+   * (harness/env/realtime-priority.ts).
+   */
   readonly clientPriority?: ClientPriority;
   /** Run even when the named request queue already has messages or consumers. */
   readonly allowBusyQueue?: boolean;

@@ -73,7 +73,10 @@ async function drainAfterLoad(
   return requestsQueuedAtStop;
 }
 
-/** A private node this run started is deleted with its queues a moment later; elsewhere a per-run queue is deleted now. */
+/**
+ * A private node this run started is deleted with its queues a moment later; elsewhere a per-run
+ * queue is deleted now.
+ */
 async function removeQueue(
   topology: Topology,
   queue: RequestQueue,

@@ -94,7 +94,10 @@ export interface ClientLaunch {
   readonly replyMode: ReplyMode;
   readonly timeoutMs: number;
   readonly maxInFlight: number;
-  /** Publish requests with publisher confirms (built-in client), so the run knows which the broker confirmed. Absent: no. */
+  /**
+   * Publish requests with publisher confirms (built-in client), so the run knows which the broker
+   * confirmed. Absent: no.
+   */
   readonly confirmRequests?: boolean;
   readonly load: LoadOptions;
   /** Largest n requested. */

@@ -21,29 +21,35 @@ describe('PreciseSleeper', () => {
     }
   });
 
-  it("ends a sleep at once when cancelled, and the cancelled sleep's late answer does not end the next one", async () => {
-    const s = await sleeper();
-    const started = performance.now();
-    const long = s.sleep(10_000);
-    setTimeout(() => s.cancel(), 20);
-    await long;
-    expect(performance.now() - started).toBeLessThan(5_000);
-    // The thread may still answer the cancelled sleep; that answer must not cut this one short.
-    const next = performance.now();
-    await s.sleep(30);
-    expect(performance.now() - next).toBeGreaterThanOrEqual(30);
-  });
+  it(
+    'ends a sleep at once when cancelled, ' + "and the cancelled sleep's late answer does not end the next one",
+    async () => {
+      const s = await sleeper();
+      const started = performance.now();
+      const long = s.sleep(10_000);
+      setTimeout(() => s.cancel(), 20);
+      await long;
+      expect(performance.now() - started).toBeLessThan(5_000);
+      // The thread may still answer the cancelled sleep; that answer must not cut this one short.
+      const next = performance.now();
+      await s.sleep(30);
+      expect(performance.now() - next).toBeGreaterThanOrEqual(30);
+    },
+  );
 
-  it('refuses a second sleep while one is in progress, and returns at once for zero, negative and after close', async () => {
-    const s = await sleeper();
-    const first = s.sleep(20);
-    expect(() => s.sleep(1)).toThrow(/already in progress/);
-    await first;
-    await s.sleep(0);
-    await s.sleep(-3);
-    await s.close();
-    const started = performance.now();
-    await s.sleep(10_000);
-    expect(performance.now() - started).toBeLessThan(1_000);
-  });
+  it(
+    'refuses a second sleep while one is in progress, ' + 'and returns at once for zero, negative and after close',
+    async () => {
+      const s = await sleeper();
+      const first = s.sleep(20);
+      expect(() => s.sleep(1)).toThrow(/already in progress/);
+      await first;
+      await s.sleep(0);
+      await s.sleep(-3);
+      await s.close();
+      const started = performance.now();
+      await s.sleep(10_000);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    },
+  );
 });

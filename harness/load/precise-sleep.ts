@@ -21,7 +21,10 @@ export class PreciseSleeper {
   private sequence = 0;
   private closed = false;
 
-  /** A sleeper whose thread is running: a first sleep does not wait for the thread's start-up (30-50 ms, more on a busy machine). */
+  /**
+   * A sleeper whose thread is running: a first sleep does not wait for the thread's start-up (30-50
+   * ms, more on a busy machine).
+   */
   static async start(): Promise<PreciseSleeper> {
     const sleeper = new PreciseSleeper();
     await new Promise<void>((resolve, reject) => {
@@ -83,7 +86,10 @@ export class PreciseSleeper {
   }
 }
 
-/** The waiting thread: for each message ([sequence, ms]) wait that long unless that sleep is cancelled, then answer with its number. */
+/**
+ * The waiting thread: for each message ([sequence, ms]) wait that long unless that sleep is
+ * cancelled, then answer with its number.
+ */
 const SLEEPER_THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const control = workerData;

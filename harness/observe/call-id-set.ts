@@ -39,7 +39,8 @@ export class CallIdSet {
   }
 
   add(callId: string): void {
-    // Once per call in every client and server: parsed by hand, the CALL_ID pattern's backtracking costs more than the rest.
+    // Once per call in every client and server: parsed by hand, the CALL_ID pattern's backtracking
+    // costs more than the rest.
     const dot = callId.lastIndexOf('.');
     const digits = callId.length - dot - 1;
     if (dot > 0 && digits >= 1 && digits <= 15 && isDigits(callId, dot + 1)) {

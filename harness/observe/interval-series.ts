@@ -82,7 +82,10 @@ export function intervalSeries(
     runDurationMs === undefined ? lastRecorded : Math.max(lastRecorded, Math.ceil(runDurationMs / intervalMs) - 1);
   if (lastIndex >= MAX_SERIES_POINTS) {
     throw new RangeError(
-      `the over-time series would have ${lastIndex + 1} points of ${intervalMs} ms (${(((lastIndex + 1) * intervalMs) / 3_600_000).toFixed(1)} h from the run start), more than ${MAX_SERIES_POINTS}: the run start or the end of its load is not this run's (a start time far in the past, clocks apart, or an edited segment file)`,
+      `the over-time series would have ${lastIndex + 1} points of ${intervalMs} ms ` +
+        `(${(((lastIndex + 1) * intervalMs) / 3_600_000).toFixed(1)} h from the run start), ` +
+        `more than ${MAX_SERIES_POINTS}: the run start or the end of its load is not this run's ` +
+        '(a start time far in the past, clocks apart, or an edited segment file)',
     );
   }
   const series: IntervalPoint[] = [];

@@ -154,21 +154,25 @@ describe('LatencyRecorder intervals', { timeout: 30_000 }, () => {
     expect(series[4]!.tMs).toBe(4000); // 500 ms long
   });
 
-  it('refuses a series longer than two days of seconds instead of filling it (a run start years in the past once needed gigabytes)', () => {
-    const yearsMs = 218_730_051_000;
-    expect(() => intervalSeries(new Map(), { intervalMs: 1000, runDurationMs: yearsMs })).toThrow(RangeError);
-    expect(() => latencyResult([], { intervalMs: 1000, runDurationMs: yearsMs })).toThrow(
-      /218730051 points of 1000 ms .* more than 172800: the run start or the end of its load is not this run's/,
-    );
-    // A sample recorded that far from the run start is refused the same way.
-    const recorder = new LatencyRecorder({ runStartEpochMs: runStart - yearsMs });
-    recorder.record(1000, runStart);
-    expect(() => latencyResult([recorder.encode()], { intervalMs: 1000 })).toThrow(RangeError);
-    // The longest load (24 h) with its set-up and drain fits.
-    expect(intervalSeries(new Map(), { intervalMs: 1000, runDurationMs: MAX_SERIES_POINTS * 1000 })).toHaveLength(
-      MAX_SERIES_POINTS,
-    );
-  });
+  it(
+    'refuses a series longer than two days of seconds instead of filling it ' +
+      '(a run start years in the past once needed gigabytes)',
+    () => {
+      const yearsMs = 218_730_051_000;
+      expect(() => intervalSeries(new Map(), { intervalMs: 1000, runDurationMs: yearsMs })).toThrow(RangeError);
+      expect(() => latencyResult([], { intervalMs: 1000, runDurationMs: yearsMs })).toThrow(
+        /218730051 points of 1000 ms .* more than 172800: the run start or the end of its load is not this run's/,
+      );
+      // A sample recorded that far from the run start is refused the same way.
+      const recorder = new LatencyRecorder({ runStartEpochMs: runStart - yearsMs });
+      recorder.record(1000, runStart);
+      expect(() => latencyResult([recorder.encode()], { intervalMs: 1000 })).toThrow(RangeError);
+      // The longest load (24 h) with its set-up and drain fits.
+      expect(intervalSeries(new Map(), { intervalMs: 1000, runDurationMs: MAX_SERIES_POINTS * 1000 })).toHaveLength(
+        MAX_SERIES_POINTS,
+      );
+    },
+  );
 
   it('counts samples taken before the run start in interval 0', () => {
     const recorder = new LatencyRecorder({ runStartEpochMs: runStart });

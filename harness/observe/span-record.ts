@@ -96,7 +96,10 @@ function plainResource(span: ReadableSpan): {
   return cached;
 }
 
-/** The span as one line of the JSONL file (without the newline): toSpanRecord, serialized with the resource's JSON reused. */
+/**
+ * The span as one line of the JSONL file (without the newline): toSpanRecord, serialized with the
+ * resource's JSON reused.
+ */
 export function spanRecordLine(span: ReadableSpan): string {
   const { plain, json } = plainResource(span);
   const text = JSON.stringify(recordWithoutResource(span, plain));

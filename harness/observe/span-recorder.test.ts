@@ -45,43 +45,47 @@ function keepingProcessor(): SpanProcessor & { readonly ended: ReadableSpan[] } 
 const resource = resourceFromAttributes({ 'service.name': 'recorder-test', 'process.pid': 42 });
 
 describe('RecordedSpan', () => {
-  it('hands one finished, sampled span to the processors once, with ids, parent, times and attributes as the SDK gives them', () => {
-    const processor = keepingProcessor();
-    const recorder = new SpanRecorder([processor], resource, { name: 'rpc-chaos.rpc' });
-    // The recorder's clock: the time origin plus the monotonic clock, as the SDK anchors it. Late in
-    // a long test process it parts from Date.now() by a millisecond or more (it did in CI).
-    const epochNow = () => performance.timeOrigin + performance.now();
-    const before = epochNow();
-    const root = recorder.startSpan('rpc_queue publish', SpanKind.PRODUCER, undefined, { 'rpc.fib.n': 20 });
-    const child = recorder.startSpan('fib compute', SpanKind.INTERNAL, root.spanContext(), {});
-    child.end();
-    root.setStatus({ code: SpanStatusCode.ERROR, message: 'timed out' });
-    root.end();
-    root.end();
-    root.setAttribute('after.end', true);
-    const after = epochNow();
+  it(
+    'hands one finished, sampled span to the processors once, ' +
+      'with ids, parent, times and attributes as the SDK gives them',
+    () => {
+      const processor = keepingProcessor();
+      const recorder = new SpanRecorder([processor], resource, { name: 'rpc-chaos.rpc' });
+      // The recorder's clock: the time origin plus the monotonic clock, as the SDK anchors it. Late in
+      // a long test process it parts from Date.now() by a millisecond or more (it did in CI).
+      const epochNow = () => performance.timeOrigin + performance.now();
+      const before = epochNow();
+      const root = recorder.startSpan('rpc_queue publish', SpanKind.PRODUCER, undefined, { 'rpc.fib.n': 20 });
+      const child = recorder.startSpan('fib compute', SpanKind.INTERNAL, root.spanContext(), {});
+      child.end();
+      root.setStatus({ code: SpanStatusCode.ERROR, message: 'timed out' });
+      root.end();
+      root.end();
+      root.setAttribute('after.end', true);
+      const after = epochNow();
 
-    expect(processor.ended).toEqual([child, root]);
-    expect(root.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
-    expect(root.spanContext().spanId).toMatch(/^[0-9a-f]{16}$/);
-    expect(root.spanContext().traceFlags).toBe(TraceFlags.SAMPLED);
-    expect(child.spanContext().traceId).toBe(root.spanContext().traceId);
-    expect(child.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
-    expect(root.isRecording()).toBe(false);
-    expect(root.attributes).toEqual({ 'rpc.fib.n': 20 });
-    const record = toSpanRecord(root);
-    expect(record.startEpochUs / 1000).toBeGreaterThanOrEqual(before - 1);
-    expect(record.endEpochUs / 1000).toBeLessThanOrEqual(after + 1);
-    expect(record.durationMs).toBeGreaterThanOrEqual(0);
-    expect(record).toMatchObject({
-      name: 'rpc_queue publish',
-      kind: 'PRODUCER',
-      status: { code: 'ERROR', message: 'timed out' },
-      service: 'recorder-test',
-      scope: 'rpc-chaos.rpc',
-      resource: { 'service.name': 'recorder-test', 'process.pid': 42 },
-    });
-  });
+      expect(processor.ended).toEqual([child, root]);
+      expect(root.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(root.spanContext().spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(root.spanContext().traceFlags).toBe(TraceFlags.SAMPLED);
+      expect(child.spanContext().traceId).toBe(root.spanContext().traceId);
+      expect(child.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
+      expect(root.isRecording()).toBe(false);
+      expect(root.attributes).toEqual({ 'rpc.fib.n': 20 });
+      const record = toSpanRecord(root);
+      expect(record.startEpochUs / 1000).toBeGreaterThanOrEqual(before - 1);
+      expect(record.endEpochUs / 1000).toBeLessThanOrEqual(after + 1);
+      expect(record.durationMs).toBeGreaterThanOrEqual(0);
+      expect(record).toMatchObject({
+        name: 'rpc_queue publish',
+        kind: 'PRODUCER',
+        status: { code: 'ERROR', message: 'timed out' },
+        service: 'recorder-test',
+        scope: 'rpc-chaos.rpc',
+        resource: { 'service.name': 'recorder-test', 'process.pid': 42 },
+      });
+    },
+  );
 
   it('draws distinct ids across many spans (the pooled random buffer is refilled, never reused)', () => {
     const recorder = new SpanRecorder([], resource, { name: 'rpc-chaos.rpc' });
@@ -142,22 +146,26 @@ describe('traceparent headers', () => {
     expect(read?.traceState?.serialize()).toBe('congo=t61rcWkgMzE');
   });
 
-  it('a malformed or missing traceparent gives no parent: version ff, zero ids, extra fields on version 00, bad hex', () => {
-    for (const bad of [
-      'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-      '00-00000000000000000000000000000000-b7ad6b7169203331-01',
-      '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01',
-      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra',
-      '00-0af7651916cd43dd8448eb211c80319z-b7ad6b7169203331-01',
-      '',
-    ]) {
-      expect(remoteSpanContext({ traceparent: bad }), bad).toBeUndefined();
-    }
-    expect(remoteSpanContext(undefined)).toBeUndefined();
-    expect(
-      remoteSpanContext({ traceparent: '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future' })?.traceId,
-    ).toBe(context.traceId);
-  });
+  it(
+    'a malformed or missing traceparent gives no parent: ' +
+      'version ff, zero ids, extra fields on version 00, bad hex',
+    () => {
+      for (const bad of [
+        'ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        '00-00000000000000000000000000000000-b7ad6b7169203331-01',
+        '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01',
+        '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra',
+        '00-0af7651916cd43dd8448eb211c80319z-b7ad6b7169203331-01',
+        '',
+      ]) {
+        expect(remoteSpanContext({ traceparent: bad }), bad).toBeUndefined();
+      }
+      expect(remoteSpanContext(undefined)).toBeUndefined();
+      expect(
+        remoteSpanContext({ traceparent: '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-future' })?.traceId,
+      ).toBe(context.traceId);
+    },
+  );
 });
 
 describe('RPC spans under setupTracing', () => {
@@ -169,48 +177,59 @@ describe('RPC spans under setupTracing', () => {
     } as unknown as ConsumeMessage;
   }
 
-  it('are recorded without the SDK tracer and reach the spans file as one trace: publish, process (child), compute (grandchild)', async () => {
-    const spansFile = join(dir, 'rpc.jsonl');
-    const tracing = await setupTracing({ serviceName: 'recorded-rpc', sampleRatio: 1, budget: 'unlimited', spansFile });
-    try {
-      expect(activeSpanRecorder()).toBeDefined();
-      const headers: Record<string, unknown> = {};
-      const client = rpcTracing.startPublishSpan('rpc_queue', 'c.1', 20, headers);
-      expect(client.span).toBeInstanceOf(RecordedSpan);
-      const server = rpcTracing.startProcessSpan('rpc_queue', delivery(headers));
-      expect(server.span).toBeInstanceOf(RecordedSpan);
-      expect(server.computeFib(() => 6765n)).toBe(6765n);
-      const reply: Record<string, unknown> = {};
-      rpcTracing.injectContext(reply, server);
-      expect(reply.traceparent).toBe(`00-${client.span.spanContext().traceId}-${server.span.spanContext().spanId}-01`);
-      server.end('killed before ack');
-      server.end();
-      client.end();
-    } finally {
-      await tracing.shutdown();
-    }
-    expect(activeSpanRecorder()).toBeUndefined();
-    const spans = await readSpans(spansFile);
-    const byName = new Map(spans.map((span) => [span.name, span]));
-    const publish = byName.get('rpc_queue publish')!;
-    const process = byName.get('rpc_queue process')!;
-    const compute = byName.get('fib compute')!;
-    expect(spans).toHaveLength(3);
-    expect(new Set(spans.map((span) => span.traceId)).size).toBe(1);
-    expect(process.parentSpanId).toBe(publish.spanId);
-    expect(compute.parentSpanId).toBe(process.spanId);
-    expect(publish).toMatchObject({
-      kind: 'PRODUCER',
-      service: 'recorded-rpc',
-      scope: 'rpc-chaos.rpc',
-      attributes: { 'messaging.system': 'rabbitmq', 'messaging.message.conversation_id': 'c.1', 'rpc.fib.n': 20 },
-    });
-    expect(process).toMatchObject({
-      kind: 'CONSUMER',
-      status: { code: 'ERROR', message: 'killed before ack' },
-      attributes: { 'messaging.rabbitmq.message.delivery_tag': 7, 'messaging.rabbitmq.redelivered': true },
-    });
-  });
+  it(
+    'are recorded without the SDK tracer and reach the spans file as one trace: ' +
+      'publish, process (child), compute (grandchild)',
+    async () => {
+      const spansFile = join(dir, 'rpc.jsonl');
+      const tracing = await setupTracing({
+        serviceName: 'recorded-rpc',
+        sampleRatio: 1,
+        budget: 'unlimited',
+        spansFile,
+      });
+      try {
+        expect(activeSpanRecorder()).toBeDefined();
+        const headers: Record<string, unknown> = {};
+        const client = rpcTracing.startPublishSpan('rpc_queue', 'c.1', 20, headers);
+        expect(client.span).toBeInstanceOf(RecordedSpan);
+        const server = rpcTracing.startProcessSpan('rpc_queue', delivery(headers));
+        expect(server.span).toBeInstanceOf(RecordedSpan);
+        expect(server.computeFib(() => 6765n)).toBe(6765n);
+        const reply: Record<string, unknown> = {};
+        rpcTracing.injectContext(reply, server);
+        expect(reply.traceparent).toBe(
+          `00-${client.span.spanContext().traceId}-${server.span.spanContext().spanId}-01`,
+        );
+        server.end('killed before ack');
+        server.end();
+        client.end();
+      } finally {
+        await tracing.shutdown();
+      }
+      expect(activeSpanRecorder()).toBeUndefined();
+      const spans = await readSpans(spansFile);
+      const byName = new Map(spans.map((span) => [span.name, span]));
+      const publish = byName.get('rpc_queue publish')!;
+      const process = byName.get('rpc_queue process')!;
+      const compute = byName.get('fib compute')!;
+      expect(spans).toHaveLength(3);
+      expect(new Set(spans.map((span) => span.traceId)).size).toBe(1);
+      expect(process.parentSpanId).toBe(publish.spanId);
+      expect(compute.parentSpanId).toBe(process.spanId);
+      expect(publish).toMatchObject({
+        kind: 'PRODUCER',
+        service: 'recorded-rpc',
+        scope: 'rpc-chaos.rpc',
+        attributes: { 'messaging.system': 'rabbitmq', 'messaging.message.conversation_id': 'c.1', 'rpc.fib.n': 20 },
+      });
+      expect(process).toMatchObject({
+        kind: 'CONSUMER',
+        status: { code: 'ERROR', message: 'killed before ack' },
+        attributes: { 'messaging.rabbitmq.message.delivery_tag': 7, 'messaging.rabbitmq.redelivered': true },
+      });
+    },
+  );
 
   it('a request whose caller did not sample it (flags 00) starts no server span', async () => {
     const tracing = await setupTracing({ serviceName: 'unsampled-parent', sampleRatio: 1, budget: 'unlimited' });

@@ -196,7 +196,10 @@ function isTimeInput(value: unknown): value is TimeInput {
   );
 }
 
-/** An epoch time as the API takes it: HrTime, Date, or a number of epoch milliseconds (a performance.now() reading when small, as the SDK reads it). */
+/**
+ * An epoch time as the API takes it: HrTime, Date, or a number of epoch milliseconds (a
+ * performance.now() reading when small, as the SDK reads it).
+ */
 function toHrTime(time: TimeInput): HrTime {
   if (Array.isArray(time)) return time as HrTime;
   if (time instanceof Date) return msToHrTime(time.getTime());

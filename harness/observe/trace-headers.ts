@@ -96,7 +96,8 @@ export function remoteSpanContext(headers: AmqpHeaders | undefined): SpanContext
 /** Writes a sampled span's context as `traceparent` (and `tracestate`), as the W3C propagator does. */
 export function writeTraceHeaders(headers: AmqpHeaders, spanContext: SpanContext): AmqpHeaders {
   headers[TRACEPARENT] =
-    `00-${spanContext.traceId}-${spanContext.spanId}-0${Number(spanContext.traceFlags || TraceFlags.NONE).toString(16)}`;
+    `00-${spanContext.traceId}-${spanContext.spanId}-` +
+    `0${Number(spanContext.traceFlags || TraceFlags.NONE).toString(16)}`;
   const state = spanContext.traceState?.serialize();
   if (state) headers[TRACESTATE] = state;
   return headers;

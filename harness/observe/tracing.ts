@@ -133,7 +133,10 @@ export async function setupTracing(options: TracingOptions): Promise<TracingHand
   }
 }
 
-/** process.pid, then OTEL_RESOURCE_ATTRIBUTES, then service.name (host/process detectors would copy command lines into every span line). */
+/**
+ * process.pid, then OTEL_RESOURCE_ATTRIBUTES, then service.name (host/process detectors would copy
+ * command lines into every span line).
+ */
 function serviceResource(serviceName: string): Resource {
   return resourceFromAttributes({ 'process.pid': process.pid })
     .merge(detectResources({ detectors: [envDetector] }))

@@ -101,7 +101,8 @@ describe('amqplib fast path against a broker', { timeout: 60_000 }, () => {
         (message) => {
           if (message)
             received.push(
-              `${message.properties.correlationId as string}=${message.content.toString()}:${String(message.properties.headers?.['x-published-at-us'])}`,
+              `${message.properties.correlationId as string}=${message.content.toString()}:` +
+                `${String(message.properties.headers?.['x-published-at-us'])}`,
             );
         },
         { noAck: true },

@@ -70,7 +70,10 @@ interface ChannelInternals {
   pushConfirmCallback?: (callback: ConfirmCallback) => void;
 }
 
-/** amqplib's confirm callback: null once the broker acks the message, an Error on a nack or when the channel closes first. */
+/**
+ * amqplib's confirm callback: null once the broker acks the message, an Error on a nack or when the
+ * channel closes first.
+ */
 export type ConfirmCallback = (error: Error | null) => void;
 
 /** What amqplib's Args.publish returns for these options, field for field, in its order. */

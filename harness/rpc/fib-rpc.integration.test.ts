@@ -133,58 +133,68 @@ describe('fib RPC over a private RabbitMQ node', { timeout: 90_000 }, () => {
     expect(client.counters).toMatchObject({ timedOut: 1, discardedLate: 1, replied: 0 });
   });
 
-  it('gives each request an expiration equal to the call timeout, so a request nobody consumed is gone after it', async () => {
-    const queue = freshQueue();
-    const connection = await amqp.connect(node.getAmqpUrl());
-    await (await connection.createChannel()).assertQueue(queue, { durable: false });
-    await connection.close();
-    await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 300 }).start();
-    const calls = [client.call(5), client.call(6), client.call(7)];
-    await expect(Promise.allSettled(calls)).resolves.toEqual(
-      calls.map(() => expect.objectContaining({ status: 'rejected' })),
-    );
-    expect(client.counters.timedOut).toBe(3);
-    // The broker drops expired messages at the head of the queue; give it a moment on a busy machine.
-    let state = await inspectQueue(node.getAmqpUrl(), queue);
-    for (let attempt = 0; attempt < 50 && state.exists && state.messageCount > 0; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      state = await inspectQueue(node.getAmqpUrl(), queue);
-    }
-    expect(state).toEqual({ exists: true, messageCount: 0, consumerCount: 0 });
-    // A server that starts later finds nothing: it would have answered calls nobody waits for.
-    // A call made once it consumes queues behind anything left, so the first request it handles is that call's.
-    const handled: number[] = [];
-    const onEvent = (event: ServerEvent) => {
-      if (event.kind === 'handled') handled.push(event.n);
-    };
-    await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue, onEvent }).start();
-    await using laterClient = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 20_000 }).start();
-    expect(await laterClient.call(8)).toBe(21n);
-    expect(handled).toEqual([8]);
-    expect(server.counters.handled).toBe(1);
-  });
+  it(
+    'gives each request an expiration equal to the call timeout, ' + 'so a request nobody consumed is gone after it',
+    async () => {
+      const queue = freshQueue();
+      const connection = await amqp.connect(node.getAmqpUrl());
+      await (await connection.createChannel()).assertQueue(queue, { durable: false });
+      await connection.close();
+      await using client = await new FibRpcClient({ amqpUrl: node.getAmqpUrl(), queue, timeoutMs: 300 }).start();
+      const calls = [client.call(5), client.call(6), client.call(7)];
+      await expect(Promise.allSettled(calls)).resolves.toEqual(
+        calls.map(() => expect.objectContaining({ status: 'rejected' })),
+      );
+      expect(client.counters.timedOut).toBe(3);
+      // The broker drops expired messages at the head of the queue; give it a moment on a busy machine.
+      let state = await inspectQueue(node.getAmqpUrl(), queue);
+      for (let attempt = 0; attempt < 50 && state.exists && state.messageCount > 0; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        state = await inspectQueue(node.getAmqpUrl(), queue);
+      }
+      expect(state).toEqual({ exists: true, messageCount: 0, consumerCount: 0 });
+      // A server that starts later finds nothing: it would have answered calls nobody waits for.
+      // A call made once it consumes queues behind anything left, so the first request it handles is that call's.
+      const handled: number[] = [];
+      const onEvent = (event: ServerEvent) => {
+        if (event.kind === 'handled') handled.push(event.n);
+      };
+      await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue, onEvent }).start();
+      await using laterClient = await new FibRpcClient({
+        amqpUrl: node.getAmqpUrl(),
+        queue,
+        timeoutMs: 20_000,
+      }).start();
+      expect(await laterClient.call(8)).toBe(21n);
+      expect(handled).toEqual([8]);
+      expect(server.counters.handled).toBe(1);
+    },
+  );
 
-  it("with confirmRequests, reports the broker's confirm of each request, also of one that no server ever answers", async () => {
-    const queue = freshQueue();
-    const confirms = new Map<string, RequestConfirm>();
-    await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue, prefetch: 10 }).start();
-    await using client = await new FibRpcClient({
-      amqpUrl: node.getAmqpUrl(),
-      queue,
-      timeoutMs: 500,
-      confirmRequests: true,
-      onRequestConfirm: (correlationId, outcome) => confirms.set(correlationId, outcome),
-    }).start();
-    expect(client.confirmsRequests).toBe(true);
-    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => client.request(i)));
-    await waitFor(() => confirms.size === 20, 'a confirm for every request');
-    expect([...confirms]).toEqual(expect.arrayContaining(replies.map((reply) => [reply.correlationId, 'confirmed'])));
-    // No server: the broker still confirms the request it queued, and the call times out.
-    await server.stop();
-    const unanswered = await client.request(7).catch((error: unknown) => error as RpcCallError);
-    expect(unanswered).toBeInstanceOf(RpcCallError);
-    expect(confirms.get((unanswered as RpcCallError).correlationId)).toBe('confirmed');
-  });
+  it(
+    "with confirmRequests, reports the broker's confirm of each request, " + 'also of one that no server ever answers',
+    async () => {
+      const queue = freshQueue();
+      const confirms = new Map<string, RequestConfirm>();
+      await using server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue, prefetch: 10 }).start();
+      await using client = await new FibRpcClient({
+        amqpUrl: node.getAmqpUrl(),
+        queue,
+        timeoutMs: 500,
+        confirmRequests: true,
+        onRequestConfirm: (correlationId, outcome) => confirms.set(correlationId, outcome),
+      }).start();
+      expect(client.confirmsRequests).toBe(true);
+      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => client.request(i)));
+      await waitFor(() => confirms.size === 20, 'a confirm for every request');
+      expect([...confirms]).toEqual(expect.arrayContaining(replies.map((reply) => [reply.correlationId, 'confirmed'])));
+      // No server: the broker still confirms the request it queued, and the call times out.
+      await server.stop();
+      const unanswered = await client.request(7).catch((error: unknown) => error as RpcCallError);
+      expect(unanswered).toBeInstanceOf(RpcCallError);
+      expect(confirms.get((unanswered as RpcCallError).correlationId)).toBe('confirmed');
+    },
+  );
 
   it('answers bad request bodies with error replies and keeps serving', async () => {
     const queue = freshQueue();

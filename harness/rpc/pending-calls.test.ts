@@ -151,40 +151,45 @@ describe('PendingCallTable timeouts (one sweep timer for all calls)', () => {
     table.take(ids[3]!, 'answered');
   });
 
-  it('fires each timeout after its deadline, never before, and at most 12 ms later than a plain timer set beside it, with calls spread over time', async () => {
-    const timeoutMs = 50;
-    const sentAt = new Map<string, number>();
-    const lateness = new Map<string, number>();
-    // Calibration: a plain timer per call, for the same time, shows how late this event loop runs
-    // right now; on a loaded machine the sweep is late by that much too, and only the rest is its own.
-    const plainLateness = new Map<string, number>();
-    const table = new PendingCallTable<number>({
-      idPrefix: 'client-a',
-      timeoutMs,
-      onTimeout: (call) =>
-        lateness.set(call.correlationId, performance.now() - sentAt.get(call.correlationId)! - timeoutMs),
-    });
-    for (let i = 0; i < 40; i++) {
-      const id = table.newCorrelationId();
-      const at = performance.now();
-      sentAt.set(id, at);
-      table.add(pendingCall(id), at);
-      // Every other call is answered in time: the sweep must skip it.
-      if (i % 2 === 1) table.take(id, 'answered');
-      else setTimeout(() => plainLateness.set(id, performance.now() - at - timeoutMs), timeoutMs);
-      await new Promise((resolve) => setTimeout(resolve, 3));
-    }
-    await waitUntil(() => lateness.size === 20 && plainLateness.size === 20, 'timeout of every unanswered call', {
-      timeoutMs: 10_000,
-    });
-    expect(table.size).toBe(0);
-    const unanswered = [...plainLateness.keys()];
-    expect([...lateness.keys()]).toEqual(unanswered); // in send order
-    expect(Math.min(...lateness.values())).toBeGreaterThanOrEqual(0);
-    // The sweep's own lateness is at most SWEEP_GRANULARITY_MS + 2 ms (timer rounding): compared per call, the median.
-    const ownLateness = unanswered.map((id) => lateness.get(id)! - plainLateness.get(id)!).sort((x, y) => x - y);
-    expect(ownLateness[Math.floor(ownLateness.length / 2)]).toBeLessThanOrEqual(SWEEP_GRANULARITY_MS + 2);
-  });
+  it(
+    'fires each timeout after its deadline, never before, ' +
+      'and at most 12 ms later than a plain timer set beside it, with calls spread over time',
+    async () => {
+      const timeoutMs = 50;
+      const sentAt = new Map<string, number>();
+      const lateness = new Map<string, number>();
+      // Calibration: a plain timer per call, for the same time, shows how late this event loop runs
+      // right now; on a loaded machine the sweep is late by that much too, and only the rest is its own.
+      const plainLateness = new Map<string, number>();
+      const table = new PendingCallTable<number>({
+        idPrefix: 'client-a',
+        timeoutMs,
+        onTimeout: (call) =>
+          lateness.set(call.correlationId, performance.now() - sentAt.get(call.correlationId)! - timeoutMs),
+      });
+      for (let i = 0; i < 40; i++) {
+        const id = table.newCorrelationId();
+        const at = performance.now();
+        sentAt.set(id, at);
+        table.add(pendingCall(id), at);
+        // Every other call is answered in time: the sweep must skip it.
+        if (i % 2 === 1) table.take(id, 'answered');
+        else setTimeout(() => plainLateness.set(id, performance.now() - at - timeoutMs), timeoutMs);
+        await new Promise((resolve) => setTimeout(resolve, 3));
+      }
+      await waitUntil(() => lateness.size === 20 && plainLateness.size === 20, 'timeout of every unanswered call', {
+        timeoutMs: 10_000,
+      });
+      expect(table.size).toBe(0);
+      const unanswered = [...plainLateness.keys()];
+      expect([...lateness.keys()]).toEqual(unanswered); // in send order
+      expect(Math.min(...lateness.values())).toBeGreaterThanOrEqual(0);
+      // The sweep's own lateness is at most SWEEP_GRANULARITY_MS + 2 ms (timer rounding): compared
+      // per call, the median.
+      const ownLateness = unanswered.map((id) => lateness.get(id)! - plainLateness.get(id)!).sort((x, y) => x - y);
+      expect(ownLateness[Math.floor(ownLateness.length / 2)]).toBeLessThanOrEqual(SWEEP_GRANULARITY_MS + 2);
+    },
+  );
 
   it("never holds the process open: its one timer is unref'd, calls wait on the socket", () => {
     const table = new PendingCallTable<number>({ idPrefix: 'client-a', timeoutMs: 60_000 });

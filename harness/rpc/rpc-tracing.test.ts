@@ -29,55 +29,59 @@ function delivery(headers: Record<string, unknown>, correlationId: string): Cons
 }
 
 describe('RPC spans with head sampling', { timeout: 30_000 }, () => {
-  it('an unsampled call gets the one shared no-op span and no headers; a sampled one a recorded trace across client and server', async () => {
-    const spansFile = join(dir, 'one-percent.jsonl');
-    const tracing = await setupTracing({
-      serviceName: 'rpc-tracing-test',
-      sampleRatio: 0.01,
-      budget: 'unlimited',
-      spansFile,
-    });
-    const unsampledSpans = new Set<unknown>();
-    let sampled = 0;
-    let serverSpans = 0;
-    try {
-      for (let i = 0; i < 20_000; i++) {
-        const headers: Record<string, unknown> = { 'x-published-at-us': i };
-        const client = rpcTracing.startPublishSpan('rpc_queue', `c.${i}`, 20, headers);
-        const server = rpcTracing.startProcessSpan('rpc_queue', delivery(headers, `c.${i}`));
-        if (!client.span.isRecording()) {
-          unsampledSpans.add(client.span);
-          expect(Object.keys(headers)).toEqual(['x-published-at-us']);
-          expect(server.span.isRecording()).toBe(false);
-          continue;
+  it(
+    'an unsampled call gets the one shared no-op span and no headers; ' +
+      'a sampled one a recorded trace across client and server',
+    async () => {
+      const spansFile = join(dir, 'one-percent.jsonl');
+      const tracing = await setupTracing({
+        serviceName: 'rpc-tracing-test',
+        sampleRatio: 0.01,
+        budget: 'unlimited',
+        spansFile,
+      });
+      const unsampledSpans = new Set<unknown>();
+      let sampled = 0;
+      let serverSpans = 0;
+      try {
+        for (let i = 0; i < 20_000; i++) {
+          const headers: Record<string, unknown> = { 'x-published-at-us': i };
+          const client = rpcTracing.startPublishSpan('rpc_queue', `c.${i}`, 20, headers);
+          const server = rpcTracing.startProcessSpan('rpc_queue', delivery(headers, `c.${i}`));
+          if (!client.span.isRecording()) {
+            unsampledSpans.add(client.span);
+            expect(Object.keys(headers)).toEqual(['x-published-at-us']);
+            expect(server.span.isRecording()).toBe(false);
+            continue;
+          }
+          sampled++;
+          expect(headers.traceparent).toBe(
+            `00-${client.span.spanContext().traceId}-${client.span.spanContext().spanId}-01`,
+          );
+          expect(server.span.isRecording()).toBe(true);
+          expect(server.span.spanContext().traceId).toBe(client.span.spanContext().traceId);
+          const reply: Record<string, unknown> = {};
+          rpcTracing.injectContext(reply, server);
+          expect(String(reply.traceparent)).toContain(client.span.spanContext().traceId);
+          server.computeFib(() => 6765n);
+          server.end();
+          client.end();
+          serverSpans++;
         }
-        sampled++;
-        expect(headers.traceparent).toBe(
-          `00-${client.span.spanContext().traceId}-${client.span.spanContext().spanId}-01`,
-        );
-        expect(server.span.isRecording()).toBe(true);
-        expect(server.span.spanContext().traceId).toBe(client.span.spanContext().traceId);
-        const reply: Record<string, unknown> = {};
-        rpcTracing.injectContext(reply, server);
-        expect(String(reply.traceparent)).toContain(client.span.spanContext().traceId);
-        server.computeFib(() => 6765n);
-        server.end();
-        client.end();
-        serverSpans++;
+      } finally {
+        await tracing.shutdown();
       }
-    } finally {
-      await tracing.shutdown();
-    }
-    // Nothing allocated per unsampled call: every one of them got the same span object.
-    expect(unsampledSpans.size).toBe(1);
-    // 1 % of 20,000 is 200; a binomial spread of more than 5 sigma (~70) would mean a broken ratio.
-    expect(sampled).toBeGreaterThan(130);
-    expect(sampled).toBeLessThan(270);
-    const spans = await readSpans(spansFile);
-    expect(spans.filter((span) => span.name === 'rpc_queue publish')).toHaveLength(sampled);
-    expect(spans.filter((span) => span.name === 'rpc_queue process')).toHaveLength(serverSpans);
-    expect(spans.filter((span) => span.name === 'fib compute')).toHaveLength(serverSpans);
-  });
+      // Nothing allocated per unsampled call: every one of them got the same span object.
+      expect(unsampledSpans.size).toBe(1);
+      // 1 % of 20,000 is 200; a binomial spread of more than 5 sigma (~70) would mean a broken ratio.
+      expect(sampled).toBeGreaterThan(130);
+      expect(sampled).toBeLessThan(270);
+      const spans = await readSpans(spansFile);
+      expect(spans.filter((span) => span.name === 'rpc_queue publish')).toHaveLength(sampled);
+      expect(spans.filter((span) => span.name === 'rpc_queue process')).toHaveLength(serverSpans);
+      expect(spans.filter((span) => span.name === 'fib compute')).toHaveLength(serverSpans);
+    },
+  );
 
   it('records every call at sampleRatio 1, within the trace budget', async () => {
     const tracing = await setupTracing({

@@ -193,7 +193,10 @@ function recordedPublishSpan(
   return clientSpanOf(span);
 }
 
-/** The server's span as a RecordedSpan, recorded when the caller sampled the call (parent-based, as the SDK's sampler). */
+/**
+ * The server's span as a RecordedSpan, recorded when the caller sampled the call (parent-based, as
+ * the SDK's sampler).
+ */
 function recordedProcessSpan(
   recorder: SpanRecorder,
   queue: string,

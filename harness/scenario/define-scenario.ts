@@ -136,12 +136,15 @@ function validateImplementations(definition: ScenarioDefinition): string[] {
   const errors = [...validateImplementationSpec('server', server), ...validateImplementationSpec('client', client)];
   if (client && definition.topology.confirmRequests === true) {
     errors.push(
-      'confirmRequests makes the built-in client publish with publisher confirms; an external client publishes as it likes: run this scenario with the built-in client, or without confirmRequests',
+      'confirmRequests makes the built-in client publish with publisher confirms; ' +
+        'an external client publishes as it likes: ' +
+        'run this scenario with the built-in client, or without confirmRequests',
     );
   }
   if (client && (definition.badInputEvery ?? 0) > 0) {
     errors.push(
-      'badInputEvery sends malformed request bodies, which the client line protocol cannot ask for: run this scenario with the built-in client',
+      'badInputEvery sends malformed request bodies, which the client line protocol cannot ask for: ' +
+        'run this scenario with the built-in client',
     );
   }
   if (client) {
@@ -151,7 +154,9 @@ function validateImplementations(definition: ScenarioDefinition): string[] {
       definition.load.executor === 'constant-arrival-rate' ? definition.load.maxInFlight : definition.load.concurrency;
     if (maxN < maxInFlight + 2) {
       errors.push(
-        `an external client needs a distinct n for each call in flight: maxN (${maxN}) must be >= calls in flight (${maxInFlight}) + 2; raise maxN or lower ${definition.load.executor === 'constant-arrival-rate' ? 'maxInFlight' : 'concurrency'}`,
+        `an external client needs a distinct n for each call in flight: ` +
+          `maxN (${maxN}) must be >= calls in flight (${maxInFlight}) + 2; ` +
+          `raise maxN or lower ${definition.load.executor === 'constant-arrival-rate' ? 'maxInFlight' : 'concurrency'}`,
       );
     }
   }

@@ -58,13 +58,15 @@ describe('scenario files given by path', () => {
           .replace(/\}\);\n$/, '});\n');
   };
   const VALID_KINDS =
-    'valid kinds: kill-server-at-fault-point, kill-server, toxic, disable-proxy, close-connections, restart-broker, kill-node, pause-node, partition-node, rolling-restart';
+    'valid kinds: kill-server-at-fault-point, kill-server, toxic, disable-proxy, close-connections, restart-broker, ' +
+    'kill-node, pause-node, partition-node, rolling-restart';
 
   it('names the field, the bad value and the valid kinds of a mistyped fault kind', async () => {
     const file = join(dir, 'typo.mjs');
     writeFileSync(file, withFaults("[{ kind: 'kill-servr', server: 1, trigger: { atMs: 500 } }]"));
     await expect(loadScenarioFile(file)).rejects.toThrow(
-      `scenario file ${file} is invalid:\n  - faults[0].kind: "kill-servr" is not a fault kind (did you mean "kill-server"?); ${VALID_KINDS}`,
+      `scenario file ${file} is invalid:\n` +
+        `  - faults[0].kind: "kill-servr" is not a fault kind (did you mean "kill-server"?); ${VALID_KINDS}`,
     );
   });
 
@@ -78,7 +80,8 @@ describe('scenario files given by path', () => {
       ),
     );
     await expect(loadScenarioFile(file)).rejects.toThrow(
-      `scenario file ${file} is invalid:\n  - faults[1].kind: "kill-servr" is not a fault kind (did you mean "kill-server"?)`,
+      `scenario file ${file} is invalid:\n` +
+        '  - faults[1].kind: "kill-servr" is not a fault kind (did you mean "kill-server"?)',
     );
   });
 
@@ -87,7 +90,10 @@ describe('scenario files given by path', () => {
     writeFileSync(
       file,
       withFaults(
-        "[{ kind: 'kill-server', server: '1', trigger: { at: 500 }, restartAfterMS: 500 }, { kind: 'toxic', proxy: 'servers', trigger: { atMs: 0 }, toxic: { type: 'latncy', stream: 'upstream', attributes: { latency: 50 } } }, { kind: 'disable-proxy', proxy: 'servers', trigger: { atMs: 0 } }]",
+        "[{ kind: 'kill-server', server: '1', trigger: { at: 500 }, restartAfterMS: 500 }, " +
+          "{ kind: 'toxic', proxy: 'servers', trigger: { atMs: 0 }, " +
+          "toxic: { type: 'latncy', stream: 'upstream', attributes: { latency: 50 } } }, " +
+          "{ kind: 'disable-proxy', proxy: 'servers', trigger: { atMs: 0 } }]",
       ),
     );
     const message = await loadScenarioFile(file).then(
@@ -96,9 +102,12 @@ describe('scenario files given by path', () => {
     );
     expect(message.split('\n').slice(1)).toEqual([
       '  - faults[0].server: expected a number, got "1"',
-      '  - faults[0].trigger: must be { atMs: <ms after the load started> } or { afterCall: <calls sent> }, got {"at":500}',
-      '  - faults[0].restartAfterMS: not a field of a kill-server fault (did you mean "restartAfterMs"?); its fields: kind, server, trigger, restartAfterMs',
-      '  - faults[1].toxic.type: "latncy" is not valid (did you mean "latency"?); one of "latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer", "limit_data"',
+      '  - faults[0].trigger: must be { atMs: <ms after the load started> } or { afterCall: <calls sent> }, ' +
+        'got {"at":500}',
+      '  - faults[0].restartAfterMS: not a field of a kill-server fault (did you mean "restartAfterMs"?); ' +
+        'its fields: kind, server, trigger, restartAfterMs',
+      '  - faults[1].toxic.type: "latncy" is not valid (did you mean "latency"?); ' +
+        'one of "latency", "bandwidth", "slow_close", "timeout", "reset_peer", "slicer", "limit_data"',
       '  - faults[2].durationMs: missing (expected a number)',
     ]);
   });

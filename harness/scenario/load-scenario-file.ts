@@ -31,7 +31,8 @@ export async function loadScenarioFile(path: string): Promise<ScenarioDefinition
   const shapeErrors = shapeProblems(definition);
   if (shapeErrors.length > 0) {
     throw new Error(
-      `scenario file ${path} must export default defineScenario({...}) (see scenarios/README.md):\n  - ${shapeErrors.join('\n  - ')}`,
+      `scenario file ${path} must export default defineScenario({...}) (see scenarios/README.md):\n` +
+        `  - ${shapeErrors.join('\n  - ')}`,
     );
   }
   const errors = validateScenario(definition as ScenarioDefinition);

@@ -11,7 +11,8 @@ describe("amqplib's internal frame and method codec", () => {
   it('is the amqplib version whose internals were checked', () => {
     expect(
       codec.version,
-      `amqplib ${codec.version} is installed; the tap was checked against ${PINNED_AMQPLIB_VERSION}: if the other tests here pass, update PINNED_AMQPLIB_VERSION`,
+      `amqplib ${codec.version} is installed; the tap was checked against ${PINNED_AMQPLIB_VERSION}: ` +
+        'if the other tests here pass, update PINNED_AMQPLIB_VERSION',
     ).toBe(PINNED_AMQPLIB_VERSION);
   });
 

@@ -111,7 +111,10 @@ function load(): AmqpCodec {
   const require = createRequire(import.meta.url);
   const main = require.resolve('amqplib');
   const root = dirname(main);
-  const advice = `the AMQP frame tap uses amqplib's internal lib/frame.js and lib/defs.js (checked with amqplib ${PINNED_AMQPLIB_VERSION}); pin amqplib to ${PINNED_AMQPLIB_VERSION} or adapt harness/tap/amqp-codec.ts`;
+  const advice =
+    "the AMQP frame tap uses amqplib's internal lib/frame.js and lib/defs.js " +
+    `(checked with amqplib ${PINNED_AMQPLIB_VERSION}); ` +
+    `pin amqplib to ${PINNED_AMQPLIB_VERSION} or adapt harness/tap/amqp-codec.ts`;
   let frame: Record<string, unknown>;
   let defs: Record<string, unknown>;
   let version: string;

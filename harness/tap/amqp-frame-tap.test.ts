@@ -182,7 +182,8 @@ describe('AmqpFrameTap in front of the L4 proxy, on a private RabbitMQ node', { 
     await node?.stop();
   });
 
-  // In memory: the built-in proxy runs in this process (unless TOXIPROXY_URL is set); over TCP: as in front of a real Toxiproxy.
+  // In memory: the built-in proxy runs in this process (unless TOXIPROXY_URL is set); over TCP: as
+  // in front of a real Toxiproxy.
   it.each([
     ['in memory', true],
     ['over TCP', false],
@@ -229,17 +230,21 @@ describe('AmqpFrameTap in front of the L4 proxy, on a private RabbitMQ node', { 
     },
   );
 
-  it('afterReplyBeforeAck: the k-th reply reaches the broker and the client, its ack never does, and the request is redelivered', async () => {
-    const outcome = await runExchange('afterReplyBeforeAck', 'tap');
-    expect(outcome).toEqual({
-      doomedExit: 'SIGKILL',
-      clientReplied: 3,
-      clientDiscardedDuplicates: 1,
-      replyCounts: { answers: 3, duplicate: 1, late: 0, unknown: 0 },
-      doomed: { deliveries: 2, redeliveries: 0, publishes: 2, acks: 1 },
-      successor: { deliveries: 2, redeliveries: 1, publishes: 2, acks: 2 },
-    });
-  });
+  it(
+    'afterReplyBeforeAck: the k-th reply reaches the broker and the client, ' +
+      'its ack never does, and the request is redelivered',
+    async () => {
+      const outcome = await runExchange('afterReplyBeforeAck', 'tap');
+      expect(outcome).toEqual({
+        doomedExit: 'SIGKILL',
+        clientReplied: 3,
+        clientDiscardedDuplicates: 1,
+        replyCounts: { answers: 3, duplicate: 1, late: 0, unknown: 0 },
+        doomed: { deliveries: 2, redeliveries: 0, publishes: 2, acks: 1 },
+        successor: { deliveries: 2, redeliveries: 1, publishes: 2, acks: 2 },
+      });
+    },
+  );
 
   it('beforeReply: the k-th reply never reaches the broker; the successor answers it once', async () => {
     const outcome = await runExchange('beforeReply', 'tap');

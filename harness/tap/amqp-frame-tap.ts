@@ -130,7 +130,8 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     if (errors.length > 0) throw new Error(`${this.name}: armFaultPoint: ${errors.join('; ')}`);
     if (this.faultPoint && !this.faultPoint.hasFired) {
       throw new Error(
-        `${this.name}: a ${this.faultPoint.options.point} fault point for request ${this.faultPoint.options.request} is still armed; disarmFaultPoint() first`,
+        `${this.name}: a ${this.faultPoint.options.point} fault point for request ${this.faultPoint.options.request} ` +
+          'is still armed; disarmFaultPoint() first',
       );
     }
     this.faultPoint = new ArmedFaultPoint(options);
@@ -158,7 +159,8 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
         this.off('consume-ok', onConsumeOk);
         reject(
           new Error(
-            `${this.name}: nothing started consuming "${queue}" within ${timeoutMs} ms; is the implementation connected to ${this.getAmqpUrl('amqp://127.0.0.1')}?`,
+            `${this.name}: nothing started consuming "${queue}" within ${timeoutMs} ms; ` +
+              `is the implementation connected to ${this.getAmqpUrl('amqp://127.0.0.1')}?`,
           ),
         );
       }, timeoutMs);
@@ -239,7 +241,8 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
         if (socket.connecting)
           this.report(
             new Error(
-              `${this.name}: cannot connect connection ${id} to upstream ${host}:${port}: ${error.message}; is the proxy listening there?`,
+              `${this.name}: cannot connect connection ${id} to upstream ${host}:${port}: ${error.message}; ` +
+                'is the proxy listening there?',
             ),
           );
       });

@@ -41,7 +41,8 @@ function recordSteps(): { steps: ProtocolSteps; log: string[] } {
   const line = (kind: string, value: object) => {
     const { atMs: _atMs, body, ...rest } = value as { atMs?: number; body?: Buffer };
     log.push(
-      `${kind} ${JSON.stringify(rest)}${body ? ` body=${body.length}:${createHash('sha1').update(body).digest('hex').slice(0, 12)}` : ''}`,
+      `${kind} ${JSON.stringify(rest)}` +
+        `${body ? ` body=${body.length}:${createHash('sha1').update(body).digest('hex').slice(0, 12)}` : ''}`,
     );
   };
   const steps: ProtocolSteps = {

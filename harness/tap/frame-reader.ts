@@ -86,7 +86,8 @@ export class FrameReader {
     for (let i = 0; i < take; i++) {
       if (chunk[i] !== expected[start + i]) {
         this.fail(
-          `the connection did not open with the AMQP 0-9-1 protocol header (byte ${start + i} is ${chunk[i]}, expected ${expected[start + i]})`,
+          'the connection did not open with the AMQP 0-9-1 protocol header ' +
+            `(byte ${start + i} is ${chunk[i]}, expected ${expected[start + i]})`,
         );
         return take;
       }

@@ -147,7 +147,8 @@ async function createWorkerClient(
   });
   if (config.confirmRequests && client.confirmsRequests !== true) {
     throw new Error(
-      `the run asks for publisher confirms on requests, but the client module ${config.clientModule ?? ''} does not publish with them (its client has no confirmsRequests): run it without confirmRequests`,
+      `the run asks for publisher confirms on requests, but the client module ${config.clientModule ?? ''} ` +
+        'does not publish with them (its client has no confirmsRequests): run it without confirmRequests',
     );
   }
   return client;

@@ -8,7 +8,10 @@ import type { ClientCounters, FibRpcClientOptions, RpcReply } from '../../rpc/fi
  */
 export interface LoadClient {
   readonly counters: Readonly<ClientCounters>;
-  /** True when the client publishes on a confirm channel and reports each confirm (FibRpcClientOptions.confirmRequests). */
+  /**
+   * True when the client publishes on a confirm channel and reports each confirm
+   * (FibRpcClientOptions.confirmRequests).
+   */
   readonly confirmsRequests?: boolean;
   start(): Promise<unknown>;
   request(n: number): Promise<RpcReply>;

@@ -11,7 +11,9 @@ const runNode = (flags: readonly string[], script: string) => {
 const newSpaceMb = (flags: readonly string[]) => {
   // Churn enough short-lived objects that V8 would resize the young generation if it could.
   const script =
-    "let a = []; for (let i = 0; i < 2e6; i++) { a.push({ i }); if (a.length > 1000) a = []; } console.log(require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 2 ** 20)";
+    'let a = []; for (let i = 0; i < 2e6; i++) { a.push({ i }); if (a.length > 1000) a = []; } ' +
+    "console.log(require('v8').getHeapSpaceStatistics()" +
+    ".find((s) => s.space_name === 'new_space').space_size / 2 ** 20)";
   return Number(runNode(flags, script));
 };
 

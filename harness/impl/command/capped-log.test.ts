@@ -53,7 +53,9 @@ describe('CappedLog', () => {
         const droppedBytes = output.length - headBytes - tailBytes;
         expect(dropped).toBe(droppedBytes);
         expect(text).toBe(
-          `${output.slice(0, headBytes)}\n… [rpc-chaos dropped ${(droppedBytes / 1000).toFixed(1)} kB (${droppedBytes} bytes) of output here] …\n${output.slice(output.length - tailBytes)}`,
+          `${output.slice(0, headBytes)}\n` +
+            `… [rpc-chaos dropped ${(droppedBytes / 1000).toFixed(1)} kB (${droppedBytes} bytes) of output here] …\n` +
+            `${output.slice(output.length - tailBytes)}`,
         );
       }
     });

@@ -256,7 +256,8 @@ export class ClientLineDecoder {
     if (hasResult && !resultAnswerSchema.safeParse(fields).success) {
       return this.violation(
         'bad-result',
-        `"result" must be fib(n) as a decimal string without sign or leading zeros, got ${JSON.stringify(fields.result)}`,
+        '"result" must be fib(n) as a decimal string without sign or leading zeros, ' +
+          `got ${JSON.stringify(fields.result)}`,
         text,
         callIdValue,
       );
@@ -299,7 +300,8 @@ export function clientProtocolJsonSchema(): Record<string, unknown> {
     $id: 'https://rpc-chaos.local/schemas/client-protocol.schema.json',
     title: 'rpc-chaos client line protocol',
     description:
-      "One JSON object per line: the harness writes requests to the client's stdin, the client writes responses to its stdout. See PROTOCOL.md.",
+      "One JSON object per line: the harness writes requests to the client's stdin, " +
+      'the client writes responses to its stdout. See PROTOCOL.md.',
     ...rest,
   };
 }

@@ -170,7 +170,8 @@ class CommandClientInstance implements ClientInstance {
         const kind = this.eofSent ? 'failed-exit' : 'exited-before-eof';
         this.violation(
           kind,
-          `${this.name} ${this.process.describeExit(status)}${this.eofSent ? ' after its stdin closed' : ' before its stdin closed'} (see ${this.name}.log)`,
+          `${this.name} ${this.process.describeExit(status)}` +
+            `${this.eofSent ? ' after its stdin closed' : ' before its stdin closed'} (see ${this.name}.log)`,
         );
       }
       this.abort.abort();
@@ -203,7 +204,8 @@ class CommandClientInstance implements ClientInstance {
       this.process.kill();
       await this.process.exited;
       throw new Error(
-        `${this.name} (command: ${this.spec.command}) was not ready: ${(error as Error).message}. Last lines of ${this.name}.log:\n${this.process.logTail()}`,
+        `${this.name} (command: ${this.spec.command}) was not ready: ${(error as Error).message}. ` +
+          `Last lines of ${this.name}.log:\n${this.process.logTail()}`,
       );
     } finally {
       exitedFirst.catch(() => undefined);

@@ -49,7 +49,8 @@ export class CommandProcess {
   constructor(private readonly options: CommandProcessOptions) {
     appendFileSync(
       options.logFile,
-      `--- ${options.name} incarnation ${options.incarnation} started ${new Date().toISOString()}: ${options.command}\n`,
+      `--- ${options.name} incarnation ${options.incarnation} ` +
+        `started ${new Date().toISOString()}: ${options.command}\n`,
     );
     this.logStart = statSync(options.logFile).size;
     // The guard kills the command (and whatever it started, even outside its group) if the runner dies.

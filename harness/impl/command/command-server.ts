@@ -93,7 +93,8 @@ async function startInstance(
     await command.exited;
     const reason = (error as Error).message.replace(`${launch.name}: nothing started consuming`, 'nothing consumed');
     throw new Error(
-      `${launch.name} (command: ${spec.command}) was not ready: ${reason}. Last lines of ${logFile}:\n${command.logTail()}`,
+      `${launch.name} (command: ${spec.command}) was not ready: ${reason}. ` +
+        `Last lines of ${logFile}:\n${command.logTail()}`,
     );
   } finally {
     exitedFirst.catch(() => undefined);

@@ -38,7 +38,8 @@ export class RequestLog {
     this.summaryTimer = undefined;
     if (this.suppressed === 0) return;
     this.write(
-      ` [.] ... and ${this.suppressed} more request${this.suppressed === 1 ? '' : 's'} (at most ${this.linesPerSecond} lines a second)`,
+      ` [.] ... and ${this.suppressed} more request${this.suppressed === 1 ? '' : 's'} ` +
+        `(at most ${this.linesPerSecond} lines a second)`,
     );
     this.suppressed = 0;
   }

@@ -77,25 +77,28 @@ describe('external clients and servers through the fault scenarios', { timeout: 
     );
   });
 
-  it('duplicate-reply FAILS with the naive client that ignores correlation ids, naming the cross-resolved call', async () => {
-    const result = await runForTest(node, duplicateReply, {
-      overrides: { concurrency: 16, serverCommand: PYTHON_SERVER, clientCommand: NAIVE_DRIVER },
-    });
-    expect(result.verdict).toBe('fail');
-    expect(failedChecks(result)).toContain('no-cross-resolution');
-    const check = result.checks.find((c) => c.id === 'no-cross-resolution');
-    expect(check?.actual).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
-    expect(
-      result.timeline.events.some((event) =>
-        /call \d+ was resolved with the reply meant for call \d+/.test(event.detail ?? ''),
-      ),
-    ).toBe(true);
-    // What the user reads names the calls too: the terminal summary and report.html.
-    expect(formatTerminalSummary(result, { color: false })).toMatch(
-      /call \d+ was resolved with the reply meant for call \d+/,
-    );
-    expect(renderReportHtml(result)).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
-  });
+  it(
+    'duplicate-reply FAILS with the naive client that ignores correlation ids, ' + 'naming the cross-resolved call',
+    async () => {
+      const result = await runForTest(node, duplicateReply, {
+        overrides: { concurrency: 16, serverCommand: PYTHON_SERVER, clientCommand: NAIVE_DRIVER },
+      });
+      expect(result.verdict).toBe('fail');
+      expect(failedChecks(result)).toContain('no-cross-resolution');
+      const check = result.checks.find((c) => c.id === 'no-cross-resolution');
+      expect(check?.actual).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
+      expect(
+        result.timeline.events.some((event) =>
+          /call \d+ was resolved with the reply meant for call \d+/.test(event.detail ?? ''),
+        ),
+      ).toBe(true);
+      // What the user reads names the calls too: the terminal summary and report.html.
+      expect(formatTerminalSummary(result, { color: false })).toMatch(
+        /call \d+ was resolved with the reply meant for call \d+/,
+      );
+      expect(renderReportHtml(result)).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
+    },
+  );
 
   it('late-reply FAILS with the naive client: a stale reply resolves the next call, which is named', async () => {
     const result = await runForTest(node, lateReply, {
@@ -110,20 +113,24 @@ describe('external clients and servers through the fault scenarios', { timeout: 
     expectCallsByStartMatchCounters(result);
   });
 
-  it('a client that prints garbage, answers ids it was never given and answers twice: each break is named, the run completes', async () => {
-    const result = await runForTest(node, baseline, {
-      overrides: { durationMs: 2_000, clients: 1, serverCommand: PYTHON_SERVER, clientCommand: GARBAGE_CLIENT },
-    });
-    expect(result.verdict, explain(result)).toBe('fail');
-    expect(result.harnessErrors).toEqual([]);
-    const protocol = result.checks.find((check) => check.id === 'client-protocol-followed');
-    expect(protocol?.passed).toBe(false);
-    expect(protocol?.actual).toMatch(/malformed-json [1-9]/);
-    expect(protocol?.actual).toMatch(/unknown-id [1-9]/);
-    expect(protocol?.actual).toMatch(/answered-twice [1-9]/);
-    expect(failedChecks(result)).toContain('answered-at-most-once');
-    expect(result.checks.find((check) => check.id === 'answered-at-most-once')?.actual).toMatch(/e\.g\. call \d+/);
-  });
+  it(
+    'a client that prints garbage, answers ids it was never given and answers twice: ' +
+      'each break is named, the run completes',
+    async () => {
+      const result = await runForTest(node, baseline, {
+        overrides: { durationMs: 2_000, clients: 1, serverCommand: PYTHON_SERVER, clientCommand: GARBAGE_CLIENT },
+      });
+      expect(result.verdict, explain(result)).toBe('fail');
+      expect(result.harnessErrors).toEqual([]);
+      const protocol = result.checks.find((check) => check.id === 'client-protocol-followed');
+      expect(protocol?.passed).toBe(false);
+      expect(protocol?.actual).toMatch(/malformed-json [1-9]/);
+      expect(protocol?.actual).toMatch(/unknown-id [1-9]/);
+      expect(protocol?.actual).toMatch(/answered-twice [1-9]/);
+      expect(failedChecks(result)).toContain('answered-at-most-once');
+      expect(result.checks.find((check) => check.id === 'answered-at-most-once')?.actual).toMatch(/e\.g\. call \d+/);
+    },
+  );
 
   it('scenarios an external client cannot run are refused before anything starts', () => {
     const { errors } = applyOverrides(badInput, { clientCommand: 'true' });

@@ -7,7 +7,8 @@ import { liveGroupMembers, runCli } from './run-cli.ts';
 
 let node: StartedPrivateRabbitNode;
 // The tutorial's Python server: it starts in well under a second, so a restart fits a short run.
-const PYTHON_SERVER = `RPC_PREFETCH=10 /usr/bin/python3 ${new URL('../../../../scenarios/implementations/python/rpc_server.py', import.meta.url).pathname}`;
+const PYTHON_SERVER_FILE = new URL('../../../../scenarios/implementations/python/rpc_server.py', import.meta.url);
+const PYTHON_SERVER = `RPC_PREFETCH=10 /usr/bin/python3 ${PYTHON_SERVER_FILE.pathname}`;
 
 const runDirs: string[] = [];
 function runDir(): string {
@@ -25,13 +26,16 @@ describe('external servers given by --server-cmd', { timeout: 180_000 }, () => {
     for (const dir of runDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs a scenario against N instances of the command, each logging to server-N.log, and kills and restarts them', async () => {
-    const out = runDir();
-    const scenario = join(out, 'kill-and-restart.ts');
-    const api = new URL('../../../index.ts', import.meta.url).pathname;
-    writeFileSync(
-      scenario,
-      `import { defineScenario, recoveredAfterFaults } from '${api}';
+  it(
+    'runs a scenario against N instances of the command, each logging to server-N.log, ' +
+      'and kills and restarts them',
+    async () => {
+      const out = runDir();
+      const scenario = join(out, 'kill-and-restart.ts');
+      const api = new URL('../../../index.ts', import.meta.url).pathname;
+      writeFileSync(
+        scenario,
+        `import { defineScenario, recoveredAfterFaults } from '${api}';
 export default defineScenario({
   name: 'kill-and-restart',
   description: 'a server is killed and restarted while calls go on',
@@ -43,28 +47,29 @@ export default defineScenario({
   gates: [],
 });
 `,
-    );
-    const run = await runCli(node.getAmqpUrl(), [
-      scenario,
-      '--server-cmd',
-      PYTHON_SERVER,
-      '--out',
-      out,
-      '--no-tracing',
-    ]);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    const log = readFileSync(join(out, 'server-1.log'), 'utf8');
-    // One separator per incarnation: the kill and the restart re-ran the command.
-    expect(log.match(/^--- server-1 incarnation \d+ started/gm)).toHaveLength(2);
-    expect(log).toContain('Awaiting RPC requests on rpc_queue');
-    expect(existsSync(join(out, 'server-2.log'))).toBe(true);
-    const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as {
-      counters: { serverKills: number; serverRestarts: number; answered: number };
-    };
-    expect(result.counters.serverKills).toBe(1);
-    expect(result.counters.serverRestarts).toBe(1);
-    expect(result.counters.answered).toBeGreaterThan(100);
-  });
+      );
+      const run = await runCli(node.getAmqpUrl(), [
+        scenario,
+        '--server-cmd',
+        PYTHON_SERVER,
+        '--out',
+        out,
+        '--no-tracing',
+      ]);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      const log = readFileSync(join(out, 'server-1.log'), 'utf8');
+      // One separator per incarnation: the kill and the restart re-ran the command.
+      expect(log.match(/^--- server-1 incarnation \d+ started/gm)).toHaveLength(2);
+      expect(log).toContain('Awaiting RPC requests on rpc_queue');
+      expect(existsSync(join(out, 'server-2.log'))).toBe(true);
+      const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as {
+        counters: { serverKills: number; serverRestarts: number; answered: number };
+      };
+      expect(result.counters.serverKills).toBe(1);
+      expect(result.counters.serverRestarts).toBe(1);
+      expect(result.counters.answered).toBeGreaterThan(100);
+    },
+  );
 
   it("a command that does not exist: exit 2, the shell's verdict and the log in the error", async () => {
     const out = runDir();
@@ -84,7 +89,10 @@ export default defineScenario({
     ]);
     expect(run.code).toBe(2);
     expect(run.stdout + run.stderr).toMatch(
-      /server-1 \(command: \/nonexistent\/rpc-server --queue x\) was not ready: it exited with code 127 \(the shell could not find the command/,
+      new RegExp(
+        String.raw`server-1 \(command: \/nonexistent\/rpc-server --queue x\) was not ready: ` +
+          String.raw`it exited with code 127 \(the shell could not find the command`,
+      ),
     );
     expect(run.stdout + run.stderr).toContain('/nonexistent/rpc-server');
   });

@@ -9,7 +9,10 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `npm run scenario -- ...` against a broker the test owns (AMQP_URL, --broker url), through the built-in proxy. */
+/**
+ * Runs `npm run scenario -- ...` against a broker the test owns (AMQP_URL, --broker url), through
+ * the built-in proxy.
+ */
 export function runCli(amqpUrl: string, args: readonly string[], timeoutMs = 150_000): Promise<CliRun> {
   return runScenarioCli([...args, '--broker', 'url', '--proxy', 'builtin'], { AMQP_URL: amqpUrl }, timeoutMs);
 }
@@ -64,5 +67,6 @@ export function liveGroupMembers(pidFile: string): string[] {
 
 /** A node command line for a TypeScript file of this repository, as a user would write it. */
 export function tsCommand(path: string, args = ''): string {
-  return `${process.execPath} --import tsx ${new URL(`../../../../${path}`, import.meta.url).pathname}${args ? ` ${args}` : ''}`;
+  const file = new URL(`../../../../${path}`, import.meta.url).pathname;
+  return `${process.execPath} --import tsx ${file}${args ? ` ${args}` : ''}`;
 }

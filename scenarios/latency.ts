@@ -2,11 +2,12 @@ import { latencyReflectsInjected } from '../harness/checks/fault-effects.ts';
 import { defineScenario } from '../harness/scenario/define-scenario.ts';
 
 const INJECTED_MS = 100;
+const INJECTED = `${INJECTED_MS} ms latency toxic on replies to clients`;
 
 /** A fixed latency on the clients' downstream: what the client measures must reflect it. */
 export default defineScenario({
   name: 'latency',
-  description: `${INJECTED_MS} ms latency toxic on replies to clients; the measured p50 must reflect the injected latency`,
+  description: `${INJECTED}; the measured p50 must reflect the injected latency`,
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 4_000, maxInFlight: 200 },
   // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.

@@ -23,7 +23,8 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'node-pause',
   description:
-    "three-node cluster, quorum request queue: the leader's node is paused (SIGSTOP) longer than net_ticktime, then resumed; the harness restarts its app (or the node) when it reports a partition",
+    "three-node cluster, quorum request queue: the leader's node is paused (SIGSTOP) longer than net_ticktime, " +
+    'then resumed; the harness restarts its app (or the node) when it reports a partition',
   topology: {
     servers: 3,
     clients: 3,

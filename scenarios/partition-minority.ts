@@ -17,7 +17,8 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'partition-minority',
   description:
-    "three-node cluster, quorum request queue: the leader's node is partitioned from the other two for 12 s, then healed; no confirmed request lost (needs root)",
+    "three-node cluster, quorum request queue: the leader's node is partitioned from the other two for 12 s, " +
+    'then healed; no confirmed request lost (needs root)',
   topology: {
     servers: 3,
     clients: 3,

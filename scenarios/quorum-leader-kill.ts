@@ -9,7 +9,8 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'quorum-leader-kill',
   description:
-    "three-node cluster, quorum request queue: the leader's node is killed and comes back 5 s later; calls carry on elsewhere",
+    "three-node cluster, quorum request queue: the leader's node is killed and comes back 5 s later; " +
+    'calls carry on elsewhere',
   topology: {
     servers: 3,
     clients: 3,

@@ -40,7 +40,8 @@ export function checkSegmentSet(folders: readonly SegmentFolder[]): SegmentSet {
     }
     if (byValue.size > 1) {
       problems.push(
-        `the folders are not from one run: ${what} differs (${[...byValue].map(([value, dirs]) => `${value} in ${dirs.join(', ')}`).join('; ')})`,
+        `the folders are not from one run: ${what} differs ` +
+          `(${[...byValue].map(([value, dirs]) => `${value} in ${dirs.join(', ')}`).join('; ')})`,
       );
     }
   };
@@ -68,13 +69,16 @@ export function checkSegmentSet(folders: readonly SegmentFolder[]): SegmentSet {
   for (const [index, given] of [...byIndex].sort(([a], [b]) => a - b)) {
     if (given.length > 1)
       problems.push(
-        `segment ${index}/${count} is given ${given.length} times (${given.map((f) => f.dir).join(', ')}); each segment once`,
+        `segment ${index}/${count} is given ${given.length} times ` +
+          `(${given.map((f) => f.dir).join(', ')}); each segment once`,
       );
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((index) => !byIndex.has(index));
   if (clients.length > 0 && missing.length > 0) {
     problems.push(
-      `segment${missing.length > 1 ? 's' : ''} ${missing.map((index) => `${index}/${count}`).join(', ')} missing (given: ${[...byIndex.keys()].sort((a, b) => a - b).join(', ') || 'none'}); a merge needs every segment of the run`,
+      `segment${missing.length > 1 ? 's' : ''} ${missing.map((index) => `${index}/${count}`).join(', ')} missing ` +
+        `(given: ${[...byIndex.keys()].sort((a, b) => a - b).join(', ') || 'none'}); ` +
+        'a merge needs every segment of the run',
     );
   }
 
@@ -83,11 +87,12 @@ export function checkSegmentSet(folders: readonly SegmentFolder[]): SegmentSet {
   const clockSkewMs = folders.length > 0 ? Math.max(...starts) - earliest : 0;
   const clockSkewWarning =
     clockSkewMs > MAX_CLOCK_SKEW_MS
-      ? `clock skew: the participants' recorded start times differ by ${clockSkewMs} ms (more than ${MAX_CLOCK_SKEW_MS} ms): ${folders
+      ? `clock skew: the participants' recorded start times differ by ${clockSkewMs} ms ` +
+        `(more than ${MAX_CLOCK_SKEW_MS} ms): ${folders
           .map((folder) => `${participantName(folder.record)} +${folder.record.recordedStartEpochMs - earliest} ms`)
-          .join(
-            ', ',
-          )}; a machine started late or its clock is off (sync it with NTP), and the merged run's series and timeline are shifted by up to that much`
+          .join(', ')}; ` +
+        'a machine started late or its clock is off (sync it with NTP), ' +
+        "and the merged run's series and timeline are shifted by up to that much"
       : undefined;
   return {
     problems,

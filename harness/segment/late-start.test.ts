@@ -68,7 +68,10 @@ describe('a --start-at in the past', () => {
 
   it('is refused more than 10 s back, naming the clock difference and what to do', () => {
     expect(() => parseStartAt(YEARS_AGO, now)).toThrow(
-      "--start-at 2020-01-01T00:00:00Z is 6 years 11 months (218,282,400 s) in the past (this machine's clock reads 2026-12-01T10:00:00.000Z); a segment's start must be at most 10 s in the past: check the clocks of the machines (chrony/ntp) or give a later time, e.g. 2026-12-01T10:01:00.000Z",
+      '--start-at 2020-01-01T00:00:00Z is 6 years 11 months (218,282,400 s) in the past ' +
+        "(this machine's clock reads 2026-12-01T10:00:00.000Z); " +
+        "a segment's start must be at most 10 s in the past: " +
+        'check the clocks of the machines (chrony/ntp) or give a later time, e.g. 2026-12-01T10:01:00.000Z',
     );
     expect(() => parseStartAt('2026-12-01T09:58:00Z', now)).toThrow('is 2 minutes (120 s) in the past');
     expect(() => parseStartAt('2026-12-01T09:59:49.9Z', now)).toThrow('is 10.1 s in the past');
@@ -107,7 +110,10 @@ describe('the scenario command with a start years in the past', { timeout: 120_0
       ]);
       expect(run.code, run.stderr).toBe(EXIT_HARNESS_ERROR);
       expect(run.stderr).toMatch(
-        /--start-at 2020-01-01T00:00:00Z is 6 years 11 months \([\d,]+ s\) in the past .*at most 10 s in the past: check the clocks of the machines \(chrony\/ntp\) or give a later time/,
+        new RegExp(
+          String.raw`--start-at 2020-01-01T00:00:00Z is 6 years 11 months \([\d,]+ s\) in the past .*` +
+            String.raw`at most 10 s in the past: check the clocks of the machines \(chrony\/ntp\) or give a later time`,
+        ),
       );
       expect(run.stderr).not.toContain('starting broker');
       expect(existsSync(out)).toBe(false);
@@ -116,27 +122,34 @@ describe('the scenario command with a start years in the past', { timeout: 120_0
 });
 
 describe('a participant against its start', () => {
-  it('refuses, in the runner too, a start years in the past before anything starts, and the result holds no interval per second since', async () => {
-    const { run, definition } = participant(Date.parse(YEARS_AGO));
-    const runDir = tempDir();
-    const result = await runScenario({
-      definition,
-      broker: 'url',
-      proxy: 'builtin',
-      seed: 42,
-      runDir,
-      gates: [],
-      tracing: { enabled: false, sampleRatio: 0 },
-      segment: run,
-    });
-    expect(result.verdict).toBe('error');
-    expect(result.harnessErrors.join('\n')).toMatch(
-      /the start of segment 1\/2 \(--start-at 2020-01-01T00:00:00.000Z\) is 6 years 11 months \([\d,]+ s\) in the past/,
-    );
-    expect(result.environment.broker.version).toBe('not started');
-    expect(result.latency.series.length).toBeLessThanOrEqual(1);
-    expect(readdirSync(runDir)).not.toContain('segment.json');
-  });
+  it(
+    'refuses, in the runner too, a start years in the past before anything starts, ' +
+      'and the result holds no interval per second since',
+    async () => {
+      const { run, definition } = participant(Date.parse(YEARS_AGO));
+      const runDir = tempDir();
+      const result = await runScenario({
+        definition,
+        broker: 'url',
+        proxy: 'builtin',
+        seed: 42,
+        runDir,
+        gates: [],
+        tracing: { enabled: false, sampleRatio: 0 },
+        segment: run,
+      });
+      expect(result.verdict).toBe('error');
+      expect(result.harnessErrors.join('\n')).toMatch(
+        new RegExp(
+          String.raw`the start of segment 1\/2 \(--start-at 2020-01-01T00:00:00.000Z\) ` +
+            String.raw`is 6 years 11 months \([\d,]+ s\) in the past`,
+        ),
+      );
+      expect(result.environment.broker.version).toBe('not started');
+      expect(result.latency.series.length).toBeLessThanOrEqual(1);
+      expect(readdirSync(runDir)).not.toContain('segment.json');
+    },
+  );
 
   it('takes a start from 10 s in the past to a day ahead, the bounds the command line puts on it', () => {
     const now = Date.now();
@@ -153,22 +166,28 @@ describe('a participant against its start', () => {
   it('refuses to start the load when its processes were ready more than 10 s after the start', async () => {
     const { run } = participant(Date.now() - 11_000);
     await expect(run.untilStart(undefined)).rejects.toThrow(
-      /^segment 1\/2 was ready to start its load 1\d\.\d s after --start-at \S+, and a segment's start must be at most 10 s in the past/,
+      new RegExp(
+        String.raw`^segment 1\/2 was ready to start its load 1\d\.\d s after --start-at \S+, ` +
+          String.raw`and a segment's start must be at most 10 s in the past`,
+      ),
     );
   });
 
-  it('starts a load whose processes were ready a little late at once, with a warning that says by how much', async () => {
-    const startAtEpochMs = Date.now() - 600;
-    const { run } = participant(startAtEpochMs);
-    expect(await run.untilStart(undefined)).toBe(startAtEpochMs);
-    const warning = run.lateStartWarning() ?? '';
-    const lateSeconds = Number(/was ready to start its load (\d+\.\d) s after --start-at/.exec(warning)?.[1]);
-    expect(lateSeconds, warning).toBeGreaterThanOrEqual(0.6);
-    expect(warning).toContain('its calls are that much later than the agreed schedule puts them');
-    const servers = participant(Date.now() - 600, 'servers');
-    await servers.run.untilStart(undefined);
-    expect(servers.run.lateStartWarning()).toContain('faults due before then fire that late');
-  });
+  it(
+    'starts a load whose processes were ready a little late at once, ' + 'with a warning that says by how much',
+    async () => {
+      const startAtEpochMs = Date.now() - 600;
+      const { run } = participant(startAtEpochMs);
+      expect(await run.untilStart(undefined)).toBe(startAtEpochMs);
+      const warning = run.lateStartWarning() ?? '';
+      const lateSeconds = Number(/was ready to start its load (\d+\.\d) s after --start-at/.exec(warning)?.[1]);
+      expect(lateSeconds, warning).toBeGreaterThanOrEqual(0.6);
+      expect(warning).toContain('its calls are that much later than the agreed schedule puts them');
+      const servers = participant(Date.now() - 600, 'servers');
+      await servers.run.untilStart(undefined);
+      expect(servers.run.lateStartWarning()).toContain('faults due before then fire that late');
+    },
+  );
 
   it('gives no warning to a participant that was ready before its start and waited for it', async () => {
     const startAtEpochMs = Date.now() + 150;

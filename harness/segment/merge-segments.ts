@@ -124,7 +124,10 @@ function copySpanFiles(participants: readonly SegmentFolder[], outDir: string, s
   }
 }
 
-/** Every participant's clients, servers and tallies, each named by its participant, and the requests the servers handled. */
+/**
+ * Every participant's clients, servers and tallies, each named by its participant, and the requests
+ * the servers handled.
+ */
 function participantInstances(
   participants: readonly SegmentFolder[],
 ): Pick<AssembleInput, 'clients' | 'servers' | 'clientTallies' | 'serverTallies' | 'handledCallIds'> {
@@ -212,7 +215,8 @@ function withSegments(
     ...(set.servers
       ? []
       : [
-          "no --role servers run was merged: the servers were run elsewhere, so nothing says which requests they handled, and the scenario's faults did not run",
+          'no --role servers run was merged: the servers were run elsewhere, ' +
+            "so nothing says which requests they handled, and the scenario's faults did not run",
         ]),
   ];
   const distinctIds = callIdsUniqueAcrossSegments(
@@ -257,7 +261,8 @@ async function wholeScenario(record: SegmentRecord): Promise<ScenarioDefinition>
   const base = findScenario(source) ?? (isScenarioPath(source) ? await loadScenarioFile(source) : undefined);
   if (!base)
     throw new SegmentMergeError(
-      `cannot merge: the segments ran scenario "${source}", which this harness does not know; merge where that scenario (file) exists`,
+      `cannot merge: the segments ran scenario "${source}", which this harness does not know; ` +
+        'merge where that scenario (file) exists',
     );
   const { definition, errors } = applyOverrides(base, record.overrides);
   if (errors.length > 0)

@@ -182,7 +182,8 @@ exit 0
     const results = join(dir, 'one');
     expect(run(2, results).status).toBe(0);
     expect(calls()).toEqual([
-      `run scenario -- duplicate-reply --segment 2/4 --start-at 2026-12-01T10:00:00Z --seed 42 --broker url --out ${results}/segment-2 --calls 2000`,
+      'run scenario -- duplicate-reply --segment 2/4 --start-at 2026-12-01T10:00:00Z --seed 42 --broker url ' +
+        `--out ${results}/segment-2 --calls 2000`,
     ]);
   });
 
@@ -193,10 +194,12 @@ exit 0
     expect(run(0, results, { MERGE: '1' }).status).toBe(0);
     const [servers, merge] = calls().slice(SEGMENTS);
     expect(servers).toBe(
-      `run scenario -- duplicate-reply --role servers --segments 4 --start-at 2026-12-01T10:00:00Z --seed 42 --broker url --out ${results}/servers --calls 2000`,
+      'run scenario -- duplicate-reply --role servers --segments 4 --start-at 2026-12-01T10:00:00Z --seed 42 ' +
+        `--broker url --out ${results}/servers --calls 2000`,
     );
     expect(merge).toBe(
-      `run report -- --merge ${[1, 2, 3, 4].map((k) => `${results}/segment-${k}`).join(' ')} ${results}/servers --out ${results}/merged --overwrite`,
+      `run report -- --merge ${[1, 2, 3, 4].map((k) => `${results}/segment-${k}`).join(' ')} ` +
+        `${results}/servers --out ${results}/merged --overwrite`,
     );
   });
 

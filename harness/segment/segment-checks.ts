@@ -22,6 +22,8 @@ export function callIdsUniqueAcrossSegments(publishedBySegment: ReadonlyArray<re
     title: 'No correlation id was used by two segments',
     expectation: 'requests published by all segments = distinct correlation ids among them',
     passed: repeated === 0,
-    actual: `published ${total} requests in ${publishedBySegment.length} segments, ${union.size} distinct correlation ids (${repeated} repeated)`,
+    actual:
+      `published ${total} requests in ${publishedBySegment.length} segments, ` +
+      `${union.size} distinct correlation ids (${repeated} repeated)`,
   };
 }

@@ -172,7 +172,8 @@ export function readSegmentRecord(dir: string): SegmentRecord {
   if (!existsSync(dir)) throw new Error(`${dir}: no such folder`);
   if (!existsSync(file))
     throw new Error(
-      `${dir} is not a segment folder (it has no ${SEGMENT_FILE}): give the --out folders of runs made with --segment k/K or --role servers`,
+      `${dir} is not a segment folder (it has no ${SEGMENT_FILE}): ` +
+        'give the --out folders of runs made with --segment k/K or --role servers',
     );
   let raw: unknown;
   try {
@@ -183,7 +184,8 @@ export function readSegmentRecord(dir: string): SegmentRecord {
   const version = (raw as { segmentRecordVersion?: unknown } | null)?.segmentRecordVersion;
   if (version !== SEGMENT_RECORD_VERSION)
     throw new Error(
-      `${file} has segment record version ${String(version)}; this harness reads version ${SEGMENT_RECORD_VERSION}: merge with the harness version that wrote it`,
+      `${file} has segment record version ${String(version)}; this harness reads version ${SEGMENT_RECORD_VERSION}: ` +
+        'merge with the harness version that wrote it',
     );
   const parsed = SegmentRecordSchema.safeParse(raw);
   if (!parsed.success) {

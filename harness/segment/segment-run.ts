@@ -90,18 +90,24 @@ export class SegmentRun implements RunParticipation {
   async untilStart(signal: AbortSignal | undefined): Promise<number> {
     const readyEpochMs = Date.now();
     const lateMs = readyEpochMs - this.startAtEpochMs;
-    const late = `${this.describe()} was ready to start its load ${describeTimeSpan(lateMs)} after --start-at ${this.identity.startAt}`;
+    const late =
+      `${this.describe()} was ready to start its load ${describeTimeSpan(lateMs)} ` +
+      `after --start-at ${this.identity.startAt}`;
     if (lateMs > MAX_START_LATENESS_MS) {
       throw new Error(
-        `${late}, and a segment's start must be at most ${MAX_START_LATENESS_MS / 1000} s in the past: give a --start-at far enough ahead for this machine's set-up, or check the clocks of the machines (chrony/ntp)`,
+        `${late}, and a segment's start must be at most ${MAX_START_LATENESS_MS / 1000} s in the past: ` +
+          "give a --start-at far enough ahead for this machine's set-up, " +
+          'or check the clocks of the machines (chrony/ntp)',
       );
     }
     if (lateMs > START_LATENESS_WARNING_MS) {
       const effect =
         this.role === 'clients'
-          ? `its calls are that much later than the agreed schedule puts them (more than ${START_LATENESS_WARNING_MS} ms moves them into later intervals of the merged run)`
+          ? 'its calls are that much later than the agreed schedule puts them ' +
+            `(more than ${START_LATENESS_WARNING_MS} ms moves them into later intervals of the merged run)`
           : 'faults due before then fire that late';
-      this.lateStart = `${late}: ${effect}; give a --start-at further ahead, or check the clocks of the machines (chrony/ntp)`;
+      const advice = 'give a --start-at further ahead, or check the clocks of the machines (chrony/ntp)';
+      this.lateStart = `${late}: ${effect}; ${advice}`;
     }
     await sleepUntil(this.startAtEpochMs, signal);
     this.recordedStartEpochMs = Date.now();
@@ -125,7 +131,8 @@ export class SegmentRun implements RunParticipation {
     const outcome = await awaitSegmentsDone(brokerUrl, this.requestQueue.name, this.count, deadline, signal);
     if (outcome.missing.length > 0 && !signal?.aborted) {
       harnessErrors.push(
-        `segments ${outcome.missing.join(', ')} of ${this.count} did not say they were done by ${new Date(deadline).toISOString()}; the servers stopped without them`,
+        `segments ${outcome.missing.join(', ')} of ${this.count} ` +
+          `did not say they were done by ${new Date(deadline).toISOString()}; the servers stopped without them`,
       );
     }
   }

@@ -49,12 +49,14 @@ export function faultsUnfitForSegments(faults: readonly FaultSpec[]): string[] {
     const what = describeFault(fault).description;
     if ('trigger' in fault && 'afterCall' in fault.trigger) {
       problems.push(
-        `fault "${what}" fires after call ${fault.trigger.afterCall}, but in a segmented run no participant sees every call; trigger it at a time (atMs) instead`,
+        `fault "${what}" fires after call ${fault.trigger.afterCall}, ` +
+          'but in a segmented run no participant sees every call; trigger it at a time (atMs) instead',
       );
     }
     if ('proxy' in fault && fault.proxy === 'clients') {
       problems.push(
-        `fault "${what}" acts on the clients proxy, and every segment has a clients proxy of its own, so it would hit one segment's share only; act on the servers proxy instead`,
+        `fault "${what}" acts on the clients proxy, and every segment has a clients proxy of its own, ` +
+          "so it would hit one segment's share only; act on the servers proxy instead",
       );
     }
   }
@@ -113,7 +115,8 @@ function loadShare(load: LoadOptions, index: number, count: number, errors: stri
   const calls = load.calls === undefined ? undefined : callsInSlice(load.calls, index, count);
   if (calls === 0)
     errors.push(
-      `the scenario makes ${load.calls} calls per client, fewer than the ${count} segments: segment ${index} would make none; raise --calls or use fewer segments`,
+      `the scenario makes ${load.calls} calls per client, fewer than the ${count} segments: ` +
+        `segment ${index} would make none; raise --calls or use fewer segments`,
     );
   if (load.executor === 'constant-arrival-rate') {
     return {
@@ -128,7 +131,8 @@ function loadShare(load: LoadOptions, index: number, count: number, errors: stri
     Math.floor((load.concurrency * index) / count) - Math.floor((load.concurrency * (index - 1)) / count);
   if (concurrency === 0) {
     errors.push(
-      `a closed loop of ${load.concurrency} callers per client cannot be split into ${count} segments (segment ${index} would get none); raise --concurrency to at least ${count} or use fewer segments`,
+      `a closed loop of ${load.concurrency} callers per client cannot be split into ${count} segments ` +
+        `(segment ${index} would get none); raise --concurrency to at least ${count} or use fewer segments`,
     );
     return undefined;
   }

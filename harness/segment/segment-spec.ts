@@ -72,7 +72,8 @@ export function parseStartAt(value: string, nowEpochMs: number = Date.now()): nu
   const epochMs = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value.trim()) || !hasZone || Number.isNaN(epochMs)) {
     throw new Error(
-      `--start-at expects an ISO 8601 time with a zone, e.g. ${new Date(nowEpochMs + 60_000).toISOString()}, got "${value}"`,
+      '--start-at expects an ISO 8601 time with a zone, ' +
+        `e.g. ${new Date(nowEpochMs + 60_000).toISOString()}, got "${value}"`,
     );
   }
   if (epochMs - nowEpochMs > MAX_START_AHEAD_MS)
@@ -89,7 +90,12 @@ export function parseStartAt(value: string, nowEpochMs: number = Date.now()): nu
 export function startInPastProblem(what: string, startAtEpochMs: number, nowEpochMs: number): string | undefined {
   const lateMs = nowEpochMs - startAtEpochMs;
   if (lateMs <= MAX_START_LATENESS_MS) return undefined;
-  return `${what} is ${describeTimeSpan(lateMs)} in the past (this machine's clock reads ${new Date(nowEpochMs).toISOString()}); a segment's start must be at most ${MAX_START_LATENESS_MS / 1000} s in the past: check the clocks of the machines (chrony/ntp)`;
+  return (
+    `${what} is ${describeTimeSpan(lateMs)} in the past ` +
+    `(this machine's clock reads ${new Date(nowEpochMs).toISOString()}); ` +
+    `a segment's start must be at most ${MAX_START_LATENESS_MS / 1000} s in the past: ` +
+    'check the clocks of the machines (chrony/ntp)'
+  );
 }
 
 const TIME_UNITS: ReadonlyArray<readonly [string, number]> = [

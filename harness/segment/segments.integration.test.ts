@@ -178,7 +178,8 @@ describe('execution segments on one machine', { timeout: 480_000 }, () => {
     // machines"). What holds everywhere: the servers run's 60 ms toxic delayed most calls of
     // the segments as it delayed the whole run's.
     console.log(
-      `whole run p50 ${whole.latency.summary.p50} ms p99 ${whole.latency.summary.p99} ms; merged p50 ${merged.latency.summary.p50} ms p99 ${merged.latency.summary.p99} ms`,
+      `whole run p50 ${whole.latency.summary.p50} ms p99 ${whole.latency.summary.p99} ms; ` +
+        `merged p50 ${merged.latency.summary.p50} ms p99 ${merged.latency.summary.p99} ms`,
     );
     expect(whole.latency.summary.p50).toBeGreaterThanOrEqual(60);
     expect(merged.latency.summary.p50).toBeGreaterThanOrEqual(60);

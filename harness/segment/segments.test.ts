@@ -46,21 +46,25 @@ describe('segment options', () => {
     expect(segmentRequestFromCli(cli({}), context)).toEqual({ errors: [] });
   });
 
-  it('turns --segment, --start-at and --seed into a clients segment, and --role servers --segments K into the servers run', () => {
-    const segment = segmentRequestFromCli(cli({ segment: '3/4', startAt: '2026-12-01T10:01:00Z', seed: 7 }), context);
-    expect(segment.errors).toEqual([]);
-    expect(segment.request).toMatchObject({
-      role: 'clients',
-      index: 3,
-      count: 4,
-      startAtEpochMs: Date.parse('2026-12-01T10:01:00Z'),
-    });
-    const servers = segmentRequestFromCli(
-      cli({ role: 'servers', segments: 4, startAt: '2026-12-01T10:01:00Z', seed: 7 }),
-      context,
-    );
-    expect(servers.request).toMatchObject({ role: 'servers', index: 0, count: 4 });
-  });
+  it(
+    'turns --segment, --start-at and --seed into a clients segment, ' +
+      'and --role servers --segments K into the servers run',
+    () => {
+      const segment = segmentRequestFromCli(cli({ segment: '3/4', startAt: '2026-12-01T10:01:00Z', seed: 7 }), context);
+      expect(segment.errors).toEqual([]);
+      expect(segment.request).toMatchObject({
+        role: 'clients',
+        index: 3,
+        count: 4,
+        startAtEpochMs: Date.parse('2026-12-01T10:01:00Z'),
+      });
+      const servers = segmentRequestFromCli(
+        cli({ role: 'servers', segments: 4, startAt: '2026-12-01T10:01:00Z', seed: 7 }),
+        context,
+      );
+      expect(servers.request).toMatchObject({ role: 'servers', index: 0, count: 4 });
+    },
+  );
 
   it('reports every missing piece at once: seed, start time, shared broker', () => {
     const { errors } = segmentRequestFromCli(cli({ segment: '1/4', broker: 'local', repeat: 2 }), context);

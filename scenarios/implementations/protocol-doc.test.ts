@@ -31,11 +31,15 @@ function section(title: string): string {
 }
 
 describe('PROTOCOL.md and client-protocol.schema.json', () => {
-  it('the committed JSON Schema is the one generated from the zod schemas (regenerate: npx vitest run scenarios/implementations/protocol-doc.test.ts -u)', async () => {
-    await expect(`${JSON.stringify(clientProtocolJsonSchema(), null, 2)}\n`).toMatchFileSnapshot(
-      './client-protocol.schema.json',
-    );
-  });
+  it(
+    'the committed JSON Schema is the one generated from the zod schemas ' +
+      '(regenerate: npx vitest run scenarios/implementations/protocol-doc.test.ts -u)',
+    async () => {
+      await expect(`${JSON.stringify(clientProtocolJsonSchema(), null, 2)}\n`).toMatchFileSnapshot(
+        './client-protocol.schema.json',
+      );
+    },
+  );
 
   it('the JSON Schema is draft 2020-12 with a request and a response definition', () => {
     const schema = JSON.parse(
@@ -46,29 +50,33 @@ describe('PROTOCOL.md and client-protocol.schema.json', () => {
     expect(schema.anyOf).toEqual([{ $ref: '#/$defs/request' }, { $ref: '#/$defs/response' }]);
   });
 
-  it('the complete exchange is valid: calls parse, every answer decodes, results are fib(n), each call answered once', () => {
-    const [exchange] = fencedBlocks('text');
-    const sentIds = new Set<number>();
-    const decoder = new ClientLineDecoder({ sentIds });
-    const nById = new Map<number, number>();
-    const answered: number[] = [];
-    for (const line of exchange!.split('\n').filter((text) => /^std(in|out) /.test(text))) {
-      const json = line.replace(/^std(in|out) +/, '');
-      if (line.startsWith('stdin')) {
-        const call = callLineSchema.parse(JSON.parse(json));
-        sentIds.add(call.id);
-        nById.set(call.id, call.n);
-        continue;
+  it(
+    'the complete exchange is valid: ' +
+      'calls parse, every answer decodes, results are fib(n), each call answered once',
+    () => {
+      const [exchange] = fencedBlocks('text');
+      const sentIds = new Set<number>();
+      const decoder = new ClientLineDecoder({ sentIds });
+      const nById = new Map<number, number>();
+      const answered: number[] = [];
+      for (const line of exchange!.split('\n').filter((text) => /^std(in|out) /.test(text))) {
+        const json = line.replace(/^std(in|out) +/, '');
+        if (line.startsWith('stdin')) {
+          const call = callLineSchema.parse(JSON.parse(json));
+          sentIds.add(call.id);
+          nById.set(call.id, call.n);
+          continue;
+        }
+        const [decoded] = decoder.push(Buffer.from(`${json}\n`));
+        if (decoded === undefined || isProtocolViolation(decoded))
+          throw new Error(`example line ${json} does not decode: ${JSON.stringify(decoded)}`);
+        if ('result' in decoded) expect(decoded.result).toBe(fib(nById.get(decoded.id)!).toString());
+        answered.push(decoded.id);
       }
-      const [decoded] = decoder.push(Buffer.from(`${json}\n`));
-      if (decoded === undefined || isProtocolViolation(decoded))
-        throw new Error(`example line ${json} does not decode: ${JSON.stringify(decoded)}`);
-      if ('result' in decoded) expect(decoded.result).toBe(fib(nById.get(decoded.id)!).toString());
-      answered.push(decoded.id);
-    }
-    expect(answered.sort()).toEqual([...sentIds].sort());
-    expect(answered.length).toBeGreaterThanOrEqual(3);
-  });
+      expect(answered.sort()).toEqual([...sentIds].sort());
+      expect(answered.length).toBeGreaterThanOrEqual(3);
+    },
+  );
 
   it('every JSON line in the client table passes the zod schema', () => {
     const examples = [...section('## Clients').matchAll(/^\| [^|]+ \| `(\{[^`]+\})` \|/gm)].map((match) => match[1]!);

@@ -159,23 +159,26 @@ describe('reference implementations run as commands', { timeout: 240_000 }, () =
       expect(await client.exitCode(15_000)).toBe(0);
     });
 
-    it('keeps many calls in flight: twenty calls, all sent before the first reply, replies in reverse order', async () => {
-      const queue = nextQueue();
-      const server = await ScriptedServer.start(testConnection, queue);
-      await using client = startClient(queue);
-      try {
-        const ns = Array.from({ length: 20 }, (_, index) => 40 + index);
-        for (const [index, n] of ns.entries()) client.send({ id: index, n, timeout_ms: 30_000 });
-        const requests = await server.waitForRequests(ns.length, ANSWER_WAIT_MS);
-        for (const request of [...requests].reverse()) server.reply(request);
-        const lines = await client.lines(ns.length, ANSWER_WAIT_MS);
-        const wrong = ns.filter((n, id) => resultOf(lines, id) !== fib(n).toString());
-        if (correlates) expect(wrong).toEqual([]);
-        else expect(wrong.length).toBeGreaterThan(10); // the first reply (fib(59)) answers the oldest call, and so on
-      } finally {
-        await server.stop();
-      }
-    });
+    it(
+      'keeps many calls in flight: ' + 'twenty calls, all sent before the first reply, replies in reverse order',
+      async () => {
+        const queue = nextQueue();
+        const server = await ScriptedServer.start(testConnection, queue);
+        await using client = startClient(queue);
+        try {
+          const ns = Array.from({ length: 20 }, (_, index) => 40 + index);
+          for (const [index, n] of ns.entries()) client.send({ id: index, n, timeout_ms: 30_000 });
+          const requests = await server.waitForRequests(ns.length, ANSWER_WAIT_MS);
+          for (const request of [...requests].reverse()) server.reply(request);
+          const lines = await client.lines(ns.length, ANSWER_WAIT_MS);
+          const wrong = ns.filter((n, id) => resultOf(lines, id) !== fib(n).toString());
+          if (correlates) expect(wrong).toEqual([]);
+          else expect(wrong.length).toBeGreaterThan(10); // the first reply (fib(59)) answers the oldest call, and so on
+        } finally {
+          await server.stop();
+        }
+      },
+    );
 
     it('on stdin EOF still answers a call whose reply comes afterwards', async () => {
       const queue = nextQueue();
@@ -230,7 +233,8 @@ describe('reference implementations run as commands', { timeout: 240_000 }, () =
         try {
           client.send({ id: 1, n: 30, timeout_ms: 1_500 });
           await answerFirstCall(server, client);
-          await server.repliesQueued(); // the stale reply is on the client's callback queue, ahead of any reply to call 2
+          // the stale reply is on the client's callback queue, ahead of any reply to call 2
+          await server.repliesQueued();
           client.send({ id: 2, n: 31, timeout_ms: 20_000 });
           const [, second] = await server.waitForRequests(2, ANSWER_WAIT_MS);
           server.reply(second!);

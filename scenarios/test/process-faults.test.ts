@@ -42,13 +42,17 @@ describe('scenarios with process faults', { timeout: 120_000 }, () => {
     expect(failedChecks(result)).toContain('results-correct');
   });
 
-  it('duplicate-reply FAILS answered-at-most-once with a client that accepts a duplicate reply again (negative control)', async () => {
-    const result = await runForTest(node, duplicateReply, { client: acceptAgainClient() });
-    expect(result.verdict, explain(result)).toBe('fail');
-    expect(failedChecks(result)).toContain('answered-at-most-once');
-    const check = result.checks.find((c) => c.id === 'answered-at-most-once');
-    expect(check?.actual).toMatch(/calls that accepted a second reply [1-9]/);
-  });
+  it(
+    'duplicate-reply FAILS answered-at-most-once ' +
+      'with a client that accepts a duplicate reply again (negative control)',
+    async () => {
+      const result = await runForTest(node, duplicateReply, { client: acceptAgainClient() });
+      expect(result.verdict, explain(result)).toBe('fail');
+      expect(failedChecks(result)).toContain('answered-at-most-once');
+      const check = result.checks.find((c) => c.id === 'answered-at-most-once');
+      expect(check?.actual).toMatch(/calls that accepted a second reply [1-9]/);
+    },
+  );
 
   it('crash-before-reply: the redelivered request is answered exactly once, nothing lost', async () => {
     const result = await runForTest(node, crashBeforeReply);

@@ -46,32 +46,40 @@ describe('requests the broker confirmed, against what became of them', { timeout
     await node?.stop();
   });
 
-  it('FAILS against a server that acks before it replies (negative control), naming the lost calls and the server that acked them', async () => {
-    const result = await runForTest(node, killServerDuringWork, {
-      overrides: { serverCommand: ACK_BEFORE_REPLY_SERVER },
-    });
-    expect(failedChecks(result), explain(result)).toContain(LOSS_CHECK);
-    const actual = result.checks.find((check) => check.id === LOSS_CHECK)!.actual;
-    const named = [...actual.matchAll(/([0-9a-f-]{36}\.\d+) \(acked by server-1 before any reply\)/g)].map(
-      (match) => match[1]!,
-    );
-    expect(named.length, actual).toBeGreaterThan(0);
-    // Each named call really failed: its client timed it out, no reply ever came.
-    const timedOut = new Set(
-      result.timeline.events.filter((event) => event.kind === 'timeout').map((event) => event.correlationId),
-    );
-    expect(
-      named.filter((id) => !timedOut.has(id)),
-      actual,
-    ).toEqual([]);
-    console.info(`ack-before-reply server killed mid-work: ${actual}`);
-  });
+  it(
+    'FAILS against a server that acks before it replies (negative control), ' +
+      'naming the lost calls and the server that acked them',
+    async () => {
+      const result = await runForTest(node, killServerDuringWork, {
+        overrides: { serverCommand: ACK_BEFORE_REPLY_SERVER },
+      });
+      expect(failedChecks(result), explain(result)).toContain(LOSS_CHECK);
+      const actual = result.checks.find((check) => check.id === LOSS_CHECK)!.actual;
+      const named = [...actual.matchAll(/([0-9a-f-]{36}\.\d+) \(acked by server-1 before any reply\)/g)].map(
+        (match) => match[1]!,
+      );
+      expect(named.length, actual).toBeGreaterThan(0);
+      // Each named call really failed: its client timed it out, no reply ever came.
+      const timedOut = new Set(
+        result.timeline.events.filter((event) => event.kind === 'timeout').map((event) => event.correlationId),
+      );
+      expect(
+        named.filter((id) => !timedOut.has(id)),
+        actual,
+      ).toEqual([]);
+      console.info(`ack-before-reply server killed mid-work: ${actual}`);
+    },
+  );
 
-  it('passes the same run against the same server replying before it acks: what the killed server held is redelivered and answered', async () => {
-    const result = await runForTest(node, killServerDuringWork, { overrides: { serverCommand: SLOW_SERVER } });
-    expect(failedChecks(result), explain(result)).toEqual([]);
-    const actual = result.checks.find((check) => check.id === LOSS_CHECK)?.actual ?? '';
-    expect(actual).toMatch(/confirmed [1-9]\d* .*lost 0;/);
-    expect(result.counters.redelivered, explain(result)).toBeGreaterThan(0);
-  });
+  it(
+    'passes the same run against the same server replying before it acks: ' +
+      'what the killed server held is redelivered and answered',
+    async () => {
+      const result = await runForTest(node, killServerDuringWork, { overrides: { serverCommand: SLOW_SERVER } });
+      expect(failedChecks(result), explain(result)).toEqual([]);
+      const actual = result.checks.find((check) => check.id === LOSS_CHECK)?.actual ?? '';
+      expect(actual).toMatch(/confirmed [1-9]\d* .*lost 0;/);
+      expect(result.counters.redelivered, explain(result)).toBeGreaterThan(0);
+    },
+  );
 });

@@ -8,7 +8,10 @@ import { applyOverrides, type ScenarioOverrides } from '../../harness/scenario/a
 import type { ScenarioDefinition } from '../../harness/scenario/define-scenario.ts';
 import { runScenario } from '../../harness/engine/run-scenario.ts';
 
-/** Runs a scenario as the CLI would, on a broker the test file shares, through the built-in proxy; its run folder is removed afterwards. */
+/**
+ * Runs a scenario as the CLI would, on a broker the test file shares, through the built-in proxy;
+ * its run folder is removed afterwards.
+ */
 export async function runForTest(
   broker: StartedBroker,
   scenario: ScenarioDefinition,

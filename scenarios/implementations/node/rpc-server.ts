@@ -1,6 +1,7 @@
 /**
  * The built-in FibRpcServer as a command, configured like every server the harness runs:
- *   AMQP_URL=amqp://... RPC_QUEUE=rpc_queue [RPC_QUEUE_TYPE=quorum] [RPC_PREFETCH=1] node --import tsx scenarios/implementations/node/rpc-server.ts
+ *   AMQP_URL=amqp://... RPC_QUEUE=rpc_queue [RPC_QUEUE_TYPE=quorum] [RPC_PREFETCH=1] \
+ *     node --import tsx scenarios/implementations/node/rpc-server.ts
  * Run through the command adapter, it has no way into the harness but the broker: the proof
  * that the adapter gives the built-ins no hidden privileges. Logs go to stderr; stdout stays empty.
  */
@@ -33,7 +34,8 @@ try {
   await server.start();
 } catch (error) {
   log(
-    `rpc-server: ${(error as Error).message} (broker ${redactUrl(amqpUrl)}, queue ${queue}, RPC_PREFETCH=${process.env.RPC_PREFETCH ?? 'unset'})`,
+    `rpc-server: ${(error as Error).message} ` +
+      `(broker ${redactUrl(amqpUrl)}, queue ${queue}, RPC_PREFETCH=${process.env.RPC_PREFETCH ?? 'unset'})`,
   );
   process.exit(2);
 }

@@ -145,7 +145,8 @@ export class ProtocolProcess {
       const left = deadline - Date.now();
       if (left <= 0 || this.exited) {
         throw new Error(
-          `${this.command.name}: expected ${count} answer line(s) within ${timeoutMs} ms, got ${this.decoded.length}: ` +
+          `${this.command.name}: expected ${count} answer line(s) within ${timeoutMs} ms, ` +
+            `got ${this.decoded.length}: ` +
             `${JSON.stringify(this.decoded)}${this.exited ? ' (it exited)' : ''}\nstderr:\n${this.stderrText}`,
         );
       }

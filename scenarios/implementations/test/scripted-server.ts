@@ -54,7 +54,10 @@ export class ScriptedServer {
     });
   }
 
-  /** Resolves once the broker has confirmed every reply sent so far: each is on its callback queue, behind nothing sent later. */
+  /**
+   * Resolves once the broker has confirmed every reply sent so far: each is on its callback queue,
+   * behind nothing sent later.
+   */
   async repliesQueued(): Promise<void> {
     await this.channel.waitForConfirms();
   }

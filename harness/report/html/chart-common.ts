@@ -16,8 +16,13 @@ var RC = (function () {
     for (var k in extra || {}) a[k] = extra[k];
     return a;
   }
-  function ms(v) { return v == null ? '–' : v >= 1000 ? (v / 1000).toFixed(2) + ' s' : v >= 100 ? v.toFixed(0) + ' ms' : v >= 10 ? v.toFixed(1) + ' ms' : v.toFixed(2) + ' ms'; }
-  function msTick(v) { return v == null || v < 0 ? '' : v >= 1000 ? +(v / 1000).toPrecision(3) + ' s' : +v.toPrecision(3) + ' ms'; }
+  function ms(v) {
+    return v == null ? '–' : v >= 1000 ? (v / 1000).toFixed(2) + ' s' : v >= 100 ? v.toFixed(0) + ' ms'
+      : v >= 10 ? v.toFixed(1) + ' ms' : v.toFixed(2) + ' ms';
+  }
+  function msTick(v) {
+    return v == null || v < 0 ? '' : v >= 1000 ? +(v / 1000).toPrecision(3) + ' s' : +v.toPrecision(3) + ' ms';
+  }
 
   // Percentile axis: x = 1/(1-p); labels at the decades, as the HdrHistogram plotter draws them
   // (uPlot's own log filter would blank the 50% tick, hence the identity filter).
@@ -37,7 +42,8 @@ var RC = (function () {
     return out;
   }
   function spectrumAxes() {
-    return [axis('percentile (log 1/(1−p))', { splits: decadeSplits, filter: function (u, s) { return s; }, values: function (u, s) { return s.map(function (v) { return pctLabel(v, false); }); } }),
+    return [axis('percentile (log 1/(1−p))', { splits: decadeSplits, filter: function (u, s) { return s; },
+        values: function (u, s) { return s.map(function (v) { return pctLabel(v, false); }); } }),
       axis('latency', { values: function (u, s) { return s.map(msTick); }, size: 64 })];
   }
 
@@ -79,7 +85,8 @@ var RC = (function () {
         // Past two rows labels would cover the data; the fault table under the chart names them all.
         if (row >= MAX_LABEL_ROWS) return;
         rowEnds[row] = x + w + 6 * dpr;
-        ctx.fillStyle = css('--card'); ctx.globalAlpha = 0.75; ctx.fillRect(x - 1, top + (3 + 14 * row) * dpr, w + 2, 13 * dpr); ctx.globalAlpha = 1;
+        ctx.fillStyle = css('--card'); ctx.globalAlpha = 0.75;
+        ctx.fillRect(x - 1, top + (3 + 14 * row) * dpr, w + 2, 13 * dpr); ctx.globalAlpha = 1;
         ctx.fillStyle = css('--fault-line'); ctx.fillText(f.label, x, top + (4 + 14 * row) * dpr);
       });
       ctx.restore();
@@ -99,7 +106,10 @@ var RC = (function () {
       return [-top * reserve / (1 - reserve), top];
     } };
   }
-  function isLog(name) { var box = document.querySelector('input[data-log="' + name + '"]'); return !!(box && box.checked); }
+  function isLog(name) {
+    var box = document.querySelector('input[data-log="' + name + '"]');
+    return !!(box && box.checked);
+  }
 
   function redrawOn(draw) {
     document.querySelectorAll('input[data-log]').forEach(function (box) { box.addEventListener('change', draw); });
@@ -109,6 +119,7 @@ var RC = (function () {
   }
 
   return { css: css, width: width, axis: axis, ms: ms, msTick: msTick, pctLabel: pctLabel, spectrumScale: spectrumScale,
-    spectrumAxes: spectrumAxes, latencyScale: latencyScale, isLog: isLog, timeTick: timeTick, faultPlugin: faultPlugin, redrawOn: redrawOn, dpr: dpr };
+    spectrumAxes: spectrumAxes, latencyScale: latencyScale, isLog: isLog, timeTick: timeTick, faultPlugin: faultPlugin,
+    redrawOn: redrawOn, dpr: dpr };
 })();
 `;

@@ -43,21 +43,28 @@ export const REPORT_CHART_SCRIPT =
       var maxX = data.spectrum.x[data.spectrum.x.length - 1];
       charts.spectrum = new uPlot({
         width: RC.width(el), height: 300,
-        scales: { x: { time: false, distr: 3, log: 10, range: function () { return RC.spectrumScale(maxX); } }, y: RC.latencyScale(RC.isLog('spectrum'), 0) },
+        scales: { x: { time: false, distr: 3, log: 10, range: function () { return RC.spectrumScale(maxX); } },
+          y: RC.latencyScale(RC.isLog('spectrum'), 0) },
         axes: RC.spectrumAxes(), padding: [14, 40, 0, 0],
         cursor: { points: { size: 7 } },
         series: [{ label: 'percentile', value: function (u, v) { return v == null ? '–' : RC.pctLabel(v, true); } },
-          { label: 'latency', stroke: RC.css('--p99'), width: 2, points: { show: false }, value: function (u, v) { return RC.ms(v); } }],
+          { label: 'latency', stroke: RC.css('--p99'), width: 2, points: { show: false },
+            value: function (u, v) { return RC.ms(v); } }],
       }, [data.spectrum.x, data.spectrum.ms], el);
     }
     var cursor = { sync: { key: sync.key }, points: { size: 7 } };
     el = document.getElementById('chart-latency');
     if (s.t.length > 0) {
-      var lat = function (label, color, width, dash) { return { label: label, stroke: RC.css(color), width: width, dash: dash, points: points, spanGaps: false, value: function (u, v) { return RC.ms(v); } }; };
+      var lat = function (label, color, width, dash) {
+        return { label: label, stroke: RC.css(color), width: width, dash: dash, points: points, spanGaps: false,
+          value: function (u, v) { return RC.ms(v); } };
+      };
       charts.latency = new uPlot({
         width: RC.width(el), height: 300, plugins: [RC.faultPlugin(data.faults), markerPlugin()], cursor: cursor,
-        scales: { x: { time: false, range: function () { return [0, Math.max(lastT, data.intervalS)]; } }, y: RC.latencyScale(RC.isLog('latency'), RESERVE) }, padding: [14, 24, 0, 0],
-        axes: [RC.axis('time since start', { values: RC.timeTick(lastT) }), RC.axis('latency', { values: function (u, t) { return t.map(RC.msTick); }, size: 64 })],
+        scales: { x: { time: false, range: function () { return [0, Math.max(lastT, data.intervalS)]; } },
+          y: RC.latencyScale(RC.isLog('latency'), RESERVE) }, padding: [14, 24, 0, 0],
+        axes: [RC.axis('time since start', { values: RC.timeTick(lastT) }),
+          RC.axis('latency', { values: function (u, t) { return t.map(RC.msTick); }, size: 64 })],
         series: [{ label: 'time', value: function (u, v) { return v == null ? '–' : v + ' s'; } },
           lat('p50', '--p50', 1.5), lat('p90', '--p90', 1.5), lat('p99', '--p99', 1.5), lat('max', '--max', 1, [4, 3])],
       }, [s.t, s.p50, s.p90, s.p99, s.max], el);
@@ -67,10 +74,12 @@ export const REPORT_CHART_SCRIPT =
       // Headroom above the line for the fault labels.
       charts.throughput = new uPlot({
         width: RC.width(el), height: 210, plugins: [RC.faultPlugin(data.faults)], cursor: cursor,
-        scales: { x: { time: false, range: function () { return [0, Math.max(lastT, data.intervalS)]; } }, y: { range: function (u, min, max) { return [0, (max || 1) * 1.35]; } } }, padding: [14, 24, 0, 0],
+        scales: { x: { time: false, range: function () { return [0, Math.max(lastT, data.intervalS)]; } },
+          y: { range: function (u, min, max) { return [0, (max || 1) * 1.35]; } } }, padding: [14, 24, 0, 0],
         axes: [RC.axis('time since start', { values: RC.timeTick(lastT) }), RC.axis('answered/s', { size: 64 })],
         series: [{ label: 'time', value: function (u, v) { return v == null ? '–' : v + ' s'; } },
-          { label: 'answered/s', stroke: RC.css('--tp'), fill: RC.css('--tp') + '22', width: 1.5, points: points, value: function (u, v) { return v == null ? '–' : v.toFixed(1); } }],
+          { label: 'answered/s', stroke: RC.css('--tp'), fill: RC.css('--tp') + '22', width: 1.5, points: points,
+            value: function (u, v) { return v == null ? '–' : v.toFixed(1); } }],
       }, [s.t, s.tp], el);
     }
     el = document.getElementById('chart-nodes');
@@ -95,15 +104,21 @@ export const REPORT_CHART_SCRIPT =
       }] } };
       var centers = data.lanes.map(function (lane, i) { return n - i - 0.5; });
       charts.nodes = new uPlot({
-        width: RC.width(el), height: el.clientHeight, plugins: [lanePlugin, RC.faultPlugin(data.faults)], cursor: cursor, legend: { show: false },
-        scales: { x: { time: false, range: function () { return [0, laneEnd]; } }, y: { range: function () { return [0, n + 0.6]; } } }, padding: [14, 24, 0, 0],
+        width: RC.width(el), height: el.clientHeight, plugins: [lanePlugin, RC.faultPlugin(data.faults)],
+        cursor: cursor, legend: { show: false },
+        scales: { x: { time: false, range: function () { return [0, laneEnd]; } },
+          y: { range: function () { return [0, n + 0.6]; } } }, padding: [14, 24, 0, 0],
         axes: [RC.axis('time since start', { values: RC.timeTick(laneEnd) }),
-          RC.axis('', { size: 64, grid: { show: false }, splits: function () { return centers; }, values: function (u, ticks) { return ticks.map(function (v) { return data.lanes[n - 0.5 - v] ? data.lanes[n - 0.5 - v].label : ''; }); } })],
+          RC.axis('', { size: 64, grid: { show: false }, splits: function () { return centers; },
+            values: function (u, ticks) {
+              return ticks.map(function (v) { return data.lanes[n - 0.5 - v] ? data.lanes[n - 0.5 - v].label : ''; });
+            } })],
         series: [{ label: 'time' }, { label: 'node', show: false }],
       }, [[0, laneEnd], [null, null]], el);
     }
     // Exposed for the report's own browser tests, which look at where fault windows and markers were drawn.
-    window.rpcChaosCharts = { spectrum: charts.spectrum, latency: charts.latency, throughput: charts.throughput, nodes: charts.nodes, faults: data.faults, lanes: data.lanes, markersDrawn: function () { return markersDrawn; } };
+    window.rpcChaosCharts = { spectrum: charts.spectrum, latency: charts.latency, throughput: charts.throughput,
+      nodes: charts.nodes, faults: data.faults, lanes: data.lanes, markersDrawn: function () { return markersDrawn; } };
     document.body.setAttribute('data-charts-drawn', String(Object.keys(charts).length));
   }
   RC.redrawOn(draw);

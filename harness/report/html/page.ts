@@ -15,14 +15,20 @@ const UPLOT_CSS = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf
 const THEME_SCRIPT = String.raw`
 (function () {
   var root = document.documentElement, button = document.getElementById('theme-toggle');
-  function isDark() { var t = root.getAttribute('data-theme'); return t ? t === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches; }
+  function isDark() {
+    var t = root.getAttribute('data-theme');
+    return t ? t === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
+  }
   function label() { button.textContent = isDark() ? '☀ Light' : '☾ Dark'; }
   button.addEventListener('click', function () {
     root.setAttribute('data-theme', isDark() ? 'light' : 'dark');
     label();
     dispatchEvent(new Event('rpc-chaos-theme'));
   });
-  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', function () { label(); dispatchEvent(new Event('rpc-chaos-theme')); });
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', function () {
+    label();
+    dispatchEvent(new Event('rpc-chaos-theme'));
+  });
   label();
 })();
 `;
@@ -36,11 +42,13 @@ export interface PageParts {
   readonly chartScript: string;
 }
 
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+
 /** One self-contained HTML file; the CSP forbids every request, so nothing can leak out by accident. */
 export function renderPage(parts: PageParts): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <title>${escapeHtml(parts.title)}</title>
 <style>${UPLOT_CSS}</style><style>${REPORT_CSS}</style></head>
 <body><main>${parts.body}</main>

@@ -25,8 +25,12 @@ export function renderReportHtml(result: ScenarioResult): string {
     renderSpectrumSection(result),
     renderOverTimeSection(result),
     renderTimeline(result),
-    `<section class="card"><h2>Trace of a duplicate reply</h2>${renderWaterfall(result.traces.duplicateReplyTrace)}</section>`,
-    `<footer>rpc-chaos ${escapeHtml(result.environment.harnessVersion)} · run ${escapeHtml(result.run.id)} · result schema v${result.schemaVersion}${result.traces.spansFile ? ` · all spans in ${escapeHtml(result.traces.spansFile)}` : ''} · broker ${escapeHtml(result.environment.broker.description)}</footer>`,
+    `<section class="card"><h2>Trace of a duplicate reply</h2>` +
+      `${renderWaterfall(result.traces.duplicateReplyTrace)}</section>`,
+    `<footer>rpc-chaos ${escapeHtml(result.environment.harnessVersion)} · run ${escapeHtml(result.run.id)} · ` +
+      `result schema v${result.schemaVersion}` +
+      `${result.traces.spansFile ? ` · all spans in ${escapeHtml(result.traces.spansFile)}` : ''}` +
+      ` · broker ${escapeHtml(result.environment.broker.description)}</footer>`,
   ].join('\n');
   return renderPage({
     title: `${result.scenario.name}: ${result.verdict.toUpperCase()}`,

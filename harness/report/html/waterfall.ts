@@ -24,19 +24,27 @@ export function renderWaterfall(spans: readonly TraceSpan[] | undefined): string
   const groups = processes
     .map((process) => {
       const own = spans.filter((s) => s.process === process).sort((a, b) => a.startMs - b.startMs);
-      return `<div class="wf-proc" data-process="${escapeHtml(process)}"><span>${escapeHtml(process)}</span><span class="muted" style="font-weight:400">${own.length} span${own.length === 1 ? '' : 's'}</span></div>
-      ${own.map((s) => row(s, depthInProcess(s, byId), pos, total)).join('')}`;
+      return (
+        `<div class="wf-proc" data-process="${escapeHtml(process)}"><span>${escapeHtml(process)}</span>` +
+        `<span class="muted" style="font-weight:400">${own.length} span${own.length === 1 ? '' : 's'}</span></div>
+      ${own.map((s) => row(s, depthInProcess(s, byId), pos, total)).join('')}`
+      );
     })
     .join('');
   const ticks = [0, 0.25, 0.5, 0.75, 1]
     .map(
       (f) =>
-        `<span style="left:${f * 100}%">${f === 0 ? `${(start / 1000).toFixed(3)} s` : `+${(f * total).toFixed(2)} ms`}</span>`,
+        `<span style="left:${f * 100}%">` +
+        `${f === 0 ? `${(start / 1000).toFixed(3)} s` : `+${(f * total).toFixed(2)} ms`}</span>`,
     )
     .join('');
-  return `<div class="wf" id="waterfall">${groups}
-    <div class="wf-axis"><span class="mono" title="trace id">trace ${escapeHtml(spans[0]!.traceId)}</span><div class="wf-ticks">${ticks}</div></div></div>
-    <div class="note">Spans of one call on one time axis (since run start), grouped by process. Red: ended in error; amber, highlighted: the reply the client discarded. Thin marks are span events.</div>`;
+  return (
+    `<div class="wf" id="waterfall">${groups}
+    <div class="wf-axis"><span class="mono" title="trace id">trace ${escapeHtml(spans[0]!.traceId)}</span>` +
+    `<div class="wf-ticks">${ticks}</div></div></div>
+    <div class="note">Spans of one call on one time axis (since run start), grouped by process. ` +
+    'Red: ended in error; amber, highlighted: the reply the client discarded. Thin marks are span events.</div>'
+  );
 }
 
 function row(s: TraceSpan, depth: number, pos: (t: number) => number, total: number): string {
@@ -59,13 +67,21 @@ function row(s: TraceSpan, depth: number, pos: (t: number) => number, total: num
   const events = s.events
     .map(
       (e) =>
-        `<span class="wf-ev" style="left:${pos(e.tMs).toFixed(2)}%" title="${escapeHtml(`${e.name} at ${(e.tMs / 1000).toFixed(4)} s`)}"></span>`,
+        `<span class="wf-ev" style="left:${pos(e.tMs).toFixed(2)}%" ` +
+        `title="${escapeHtml(`${e.name} at ${(e.tMs / 1000).toFixed(4)} s`)}"></span>`,
     )
     .join('');
-  const title = `${s.name} (${s.kind}) on ${s.process}: ${s.durationMs.toFixed(3)} ms, ${s.status}${s.statusMessage ? `: ${s.statusMessage}` : ''}`;
-  return `<div class="wf-row${discard ? ' discard' : ''}${error ? ' error' : ''}" data-span="${escapeHtml(s.spanId)}" title="${escapeHtml(title)}">
+  const title =
+    `${s.name} (${s.kind}) on ${s.process}: ${s.durationMs.toFixed(3)} ms, ${s.status}` +
+    `${s.statusMessage ? `: ${s.statusMessage}` : ''}`;
+  return (
+    `<div class="wf-row${discard ? ' discard' : ''}${error ? ' error' : ''}" data-span="${escapeHtml(s.spanId)}" ` +
+    `title="${escapeHtml(title)}">
     <div class="wf-name" style="padding-left:${10 + depth * 14}px">${escapeHtml(s.name)}</div>
-    <div class="wf-track"><div class="wf-bar ${tone}" style="left:${left.toFixed(2)}%;width:${width.toFixed(2)}%"></div>${events}<span class="wf-label ${tone}" style="${place}">${escapeHtml(label)}</span></div></div>`;
+    <div class="wf-track"><div class="wf-bar ${tone}" ` +
+    `style="left:${left.toFixed(2)}%;width:${width.toFixed(2)}%"></div>${events}` +
+    `<span class="wf-label ${tone}" style="${place}">${escapeHtml(label)}</span></div></div>`
+  );
 }
 
 /** Indent by ancestors in the same process: across processes the group already shows the hop. */

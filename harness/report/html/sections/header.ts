@@ -30,12 +30,21 @@ export function renderHeader(result: ScenarioResult): string {
     ['seed', String(result.run.seed)],
   ];
   const verdict = result.verdict === 'error' ? 'HARNESS ERROR' : result.verdict.toUpperCase();
+  const stopped = result.run.interrupted
+    ? '<span class="bad">stopped by Ctrl-C or a signal: a partial run, judged only on what was measured</span>'
+    : '';
+  const factCells = facts
+    .map(
+      ([k, v]) =>
+        `<div><span class="k">${k}</span><span class="v" title="${escapeHtml(v)}">${escapeHtml(v)}</span></div>`,
+    )
+    .join('');
   return `<header class="top"><h1>${escapeHtml(result.scenario.name)}</h1>
     <span class="verdict ${result.verdict}" id="verdict">${verdict}</span>
-    ${result.run.interrupted ? '<span class="bad">stopped by Ctrl-C or a signal: a partial run, judged only on what was measured</span>' : ''}
+    ${stopped}
     ${THEME_BUTTON}</header>
   <div class="description">${escapeHtml(result.scenario.description)}</div>
-  <div class="env" id="environment">${facts.map(([k, v]) => `<div><span class="k">${k}</span><span class="v" title="${escapeHtml(v)}">${escapeHtml(v)}</span></div>`).join('')}</div>
+  <div class="env" id="environment">${factCells}</div>
   ${renderFaultImpact(result)}`;
 }
 
@@ -51,27 +60,38 @@ export function renderFaultImpact(result: ScenarioResult): string {
   const failedOf = (i: (typeof impacts)[number]) =>
     i.failed.timeout + i.failed.connectionLost + i.failed.notConnected + i.failed.other;
   const stat = (label: string, value: string, alert: boolean) =>
-    `<div class="stat${alert ? ' alert' : ''}"><div class="label">${label}</div><div class="value">${escapeHtml(value)}</div></div>`;
+    `<div class="stat${alert ? ' alert' : ''}"><div class="label">${label}</div>` +
+    `<div class="value">${escapeHtml(value)}</div></div>`;
   const unavailable = worst((i) => i.unavailabilityMs, 'never answered');
   const recovery = worst((i) => i.recoveryMs, 'never recovered');
   const rows = impacts
     .map((impact) => {
       const fault = result.faults.find((f) => f.id === impact.faultId);
       const name = fault ? faultLabel(fault) : impact.faultId;
+      const unavailableCell =
+        impact.unavailabilityMs === null ? '<span class="bad">never answered</span>' : ms(impact.unavailabilityMs);
+      const recoveryCell =
+        impact.recoveryMs === null ? '<span class="bad">never recovered</span>' : ms(impact.recoveryMs);
       return `<tr><td class="mono">${escapeHtml(impact.faultId)}</td><td><b>${escapeHtml(name)}</b></td>
-      <td class="num">${impact.unavailabilityMs === null ? '<span class="bad">never answered</span>' : ms(impact.unavailabilityMs)}</td>
-      <td class="num">${impact.recoveryMs === null ? '<span class="bad">never recovered</span>' : ms(impact.recoveryMs)}</td>
+      <td class="num">${unavailableCell}</td>
+      <td class="num">${recoveryCell}</td>
       <td class="num">${int(failedOf(impact))}</td></tr>`;
     })
     .join('');
-  return `<div class="impact" id="fault-impact"><div class="stats">
+  return (
+    `<div class="impact" id="fault-impact"><div class="stats">
       ${stat('unavailability (worst fault)', unavailable, unavailable === 'never answered')}
       ${stat('recovery time (worst fault)', recovery, recovery === 'never recovered')}
       ${stat('calls failed in fault windows', int(impacts.reduce((sum, i) => sum + failedOf(i), 0)), false)}
       ${stat('rate before the first fault', `${impacts[0]!.baselinePerSec.toFixed(1)}/s`, false)}
     </div>
-    <table class="data"><thead><tr><th>fault</th><th></th><th class="num">unavailable</th><th class="num">recovered after end</th><th class="num">failed calls</th></tr></thead><tbody>${rows}</tbody></table>
-    <div class="note">Unavailability: fault start to the first interval with an answered call; recovery: fault end to the first interval back within 10 % of the rate before the first fault (1 s resolution).</div></div>`;
+    <table class="data"><thead><tr><th>fault</th><th></th><th class="num">unavailable</th>` +
+    '<th class="num">recovered after end</th><th class="num">failed calls</th></tr></thead>' +
+    `<tbody>${rows}</tbody></table>
+    <div class="note">Unavailability: fault start to the first interval with an answered call; ` +
+    'recovery: fault end to the first interval back within 10 % of the rate before the first fault ' +
+    '(1 s resolution).</div></div>'
+  );
 }
 
 /**
@@ -95,7 +115,8 @@ export function tracingText(result: ScenarioResult): string {
     // Ratio sampling is a coin per call: only a clear shortfall means the budget cut in.
     const cut = tracing.budget !== undefined && tracedCalls < 0.8 * expected && expected - tracedCalls > 20;
     parts.push(
-      `${int(tracedCalls)} of ${int(sent)} calls traced (${percent(tracedCalls / sent)})${cut ? ': sampling was capped by the trace budget' : ''}`,
+      `${int(tracedCalls)} of ${int(sent)} calls traced (${percent(tracedCalls / sent)})` +
+        `${cut ? ': sampling was capped by the trace budget' : ''}`,
     );
   }
   if (error) parts.push(error);

@@ -8,10 +8,18 @@ export function renderSegments(result: ScenarioResult): string {
   const rows = participantRows(result.segments)
     .map(
       (row) =>
-        `<tr><td>${escapeHtml(row.who)}</td><td>${escapeHtml(row.host)}</td><td class="num">${escapeHtml(row.startOffset)}</td><td class="num">${row.sent}</td><td class="num">${row.answered}</td><td><code>${escapeHtml(row.dir)}</code></td></tr>`,
+        `<tr><td>${escapeHtml(row.who)}</td><td>${escapeHtml(row.host)}</td>` +
+        `<td class="num">${escapeHtml(row.startOffset)}</td><td class="num">${row.sent}</td>` +
+        `<td class="num">${row.answered}</td><td><code>${escapeHtml(row.dir)}</code></td></tr>`,
     )
     .join('');
-  return `<section class="card" id="segments"><h2>Execution segments</h2>
-    <div class="note">${escapeHtml(segmentsHeadline(result.segments))}. Histograms merged exactly from each participant's encoded form; checks and gates evaluated on the merged run.</div>
-    <table class="data segments"><thead><tr><th>participant</th><th>host</th><th class="num">started vs agreed</th><th class="num">sent</th><th class="num">answered</th><th>result folder</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+  return (
+    `<section class="card" id="segments"><h2>Execution segments</h2>
+    <div class="note">${escapeHtml(segmentsHeadline(result.segments))}. ` +
+    "Histograms merged exactly from each participant's encoded form; checks and gates evaluated on the merged run." +
+    `</div>
+    <table class="data segments"><thead><tr><th>participant</th><th>host</th><th class="num">started vs agreed</th>` +
+    '<th class="num">sent</th><th class="num">answered</th><th>result folder</th></tr></thead>' +
+    `<tbody>${rows}</tbody></table></section>`
+  );
 }

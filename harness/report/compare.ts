@@ -103,14 +103,19 @@ export function renderCompareMarkdown(a: ScenarioResult, b: ScenarioResult): str
   const lines = [
     '## rpc-chaos comparison',
     '',
-    `- **A**: ${runName(a)} (${a.verdict.toUpperCase()}, ${a.environment.broker.kind} RabbitMQ ${a.environment.broker.version}, ${a.environment.replyMode})`,
-    `- **B**: ${runName(b)} (${b.verdict.toUpperCase()}, ${b.environment.broker.kind} RabbitMQ ${b.environment.broker.version}, ${b.environment.replyMode})`,
+    `- **A**: ${runName(a)} (${a.verdict.toUpperCase()}, ` +
+      `${a.environment.broker.kind} RabbitMQ ${a.environment.broker.version}, ${a.environment.replyMode})`,
+    `- **B**: ${runName(b)} (${b.verdict.toUpperCase()}, ` +
+      `${b.environment.broker.kind} RabbitMQ ${b.environment.broker.version}, ${b.environment.replyMode})`,
     '',
     '| metric | A | B | B − A |',
     '|---|---:|---:|---:|',
     ...compareRows(a, b).map((row) => {
       const d = delta(row);
-      return `| ${row.label} | ${row.format(row.a)} | ${row.format(row.b)} | ${d.tone === 'worse' ? '🔺 worse ' : d.tone === 'better' ? '🔻 better ' : ''}${d.text} |`;
+      return (
+        `| ${row.label} | ${row.format(row.a)} | ${row.format(row.b)} | ` +
+        `${d.tone === 'worse' ? '🔺 worse ' : d.tone === 'better' ? '🔻 better ' : ''}${d.text} |`
+      );
     }),
     '',
     '| check or gate | A | B | B numbers |',

@@ -33,7 +33,8 @@ export function renderJunit(result: ScenarioResult): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="rpc-chaos" ${attributes}>`,
-    `  <testsuite name="${escapeXml(suite)}" ${attributes} timestamp="${escapeXml(result.run.startedAt.replace(/Z$/, ''))}">`,
+    `  <testsuite name="${escapeXml(suite)}" ${attributes} ` +
+      `timestamp="${escapeXml(result.run.startedAt.replace(/Z$/, ''))}">`,
     '    <properties>',
     ...properties(result).map(
       ([name, value]) => `      <property name="${escapeXml(name)}" value="${escapeXml(value)}"/>`,
@@ -75,7 +76,9 @@ function gateCase(gate: GateResult, suite: string): string {
   const baseline =
     gate.baseline === undefined || gate.baseline === null ? '' : `, baseline ${withUnit(gate.baseline, gate.unit)}`;
   // The gate's own detail reads best ("p99 12.50 ms < 1 ms"); the raw numbers follow it.
-  const message = `${gate.detail} (measured ${withUnit(gate.actual, gate.unit)}, threshold ${withUnit(gate.threshold, gate.unit)}${baseline})`;
+  const message =
+    `${gate.detail} (measured ${withUnit(gate.actual, gate.unit)}, ` +
+    `threshold ${withUnit(gate.threshold, gate.unit)}${baseline})`;
   const body = `${gate.expression}: ${message}, gate from ${gate.source}`;
   return testcase(
     `gate ${gate.expression}`,
@@ -91,7 +94,9 @@ function testcase(name: string, classname: string, outcome: Outcome): string {
   const inner =
     outcome.kind === 'pass'
       ? `      <system-out>${escapeXml(outcome.body)}</system-out>`
-      : `      <${outcome.kind} message="${escapeXml(outcome.message)}" type="${outcome.kind === 'failure' ? 'AssertionError' : 'HarnessError'}">${escapeXml(outcome.body)}</${outcome.kind}>`;
+      : `      <${outcome.kind} message="${escapeXml(outcome.message)}" ` +
+        `type="${outcome.kind === 'failure' ? 'AssertionError' : 'HarnessError'}">` +
+        `${escapeXml(outcome.body)}</${outcome.kind}>`;
   return `${open}\n${inner}\n    </testcase>`;
 }
 

@@ -21,15 +21,22 @@ export function renderMarkdown(result: ScenarioResult): string {
     '',
     cell(result.scenario.description),
     '',
-    `${instant(result.run.startedAt)} · ${seconds(result.run.durationMs)} · ${env.broker.kind} RabbitMQ ${env.broker.version} · ${env.replyMode} · ${env.proxy.kind} proxy ${env.proxy.version} · ${result.config.servers} servers, ${result.config.clients} clients · node ${env.node} · rpc-chaos ${env.harnessVersion} · seed ${result.run.seed}${result.run.interrupted ? ' · **interrupted**' : ''}`,
+    `${instant(result.run.startedAt)} · ${seconds(result.run.durationMs)} · ` +
+      `${env.broker.kind} RabbitMQ ${env.broker.version} · ${env.replyMode} · ` +
+      `${env.proxy.kind} proxy ${env.proxy.version} · ` +
+      `${result.config.servers} servers, ${result.config.clients} clients · ` +
+      `node ${env.node} · rpc-chaos ${env.harnessVersion} · seed ${result.run.seed}` +
+      `${result.run.interrupted ? ' · **interrupted**' : ''}`,
     '',
     '| p50 | p90 | p99 | p99.9 | max | mean | answered | throughput |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.p999)} | ${ms(s.max)} | ${ms(s.mean)} | ${int(s.count)} | ${rate(result.throughput.callsPerSec)} |`,
+    `| ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.p999)} | ${ms(s.max)} | ${ms(s.mean)} | ` +
+      `${int(s.count)} | ${rate(result.throughput.callsPerSec)} |`,
     '',
     ...(result.verdict === 'interrupted'
       ? [
-          '> ⏹️ **Interrupted:** a partial run. The checks and gates below judge only what was measured before the stop; it is neither a pass nor a fail.',
+          '> ⏹️ **Interrupted:** a partial run. ' +
+            'The checks and gates below judge only what was measured before the stop; it is neither a pass nor a fail.',
           '',
         ]
       : []),
@@ -55,7 +62,8 @@ export function renderMarkdown(result: ScenarioResult): string {
       '|---|---|---:|---:|---|',
       ...result.gates.map(
         (gate) =>
-          `| ${icon(gate.passed)} | \`${cell(gate.expression)}\` | ${withUnit(gate.actual, gate.unit)} | ${withUnit(gate.threshold, gate.unit)} | ${cell(gate.detail)} |`,
+          `| ${icon(gate.passed)} | \`${cell(gate.expression)}\` | ${withUnit(gate.actual, gate.unit)} | ` +
+          `${withUnit(gate.threshold, gate.unit)} | ${cell(gate.detail)} |`,
       ),
     );
   }
@@ -63,9 +71,14 @@ export function renderMarkdown(result: ScenarioResult): string {
     '',
     '### Counters',
     '',
-    '| sent | answered | timed out | errors | wrong | dropped | discarded duplicate / late / unknown | redelivered | server kills / restarts | broker restarts |',
+    '| sent | answered | timed out | errors | wrong | dropped | discarded duplicate / late / unknown | redelivered | ' +
+      'server kills / restarts | broker restarts |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${int(c.sent)} | ${int(c.answered)} | ${int(c.timedOut)} | ${int(errorCount(c))} | ${int(c.wrongResult)} | ${int(c.dropped)} | ${int(c.discarded.duplicate)} / ${int(c.discarded.late)} / ${int(c.discarded.unknown)} | ${int(c.redelivered)} | ${int(c.serverKills)} / ${int(c.serverRestarts)} | ${int(c.brokerRestarts)} |`,
+    `| ${int(c.sent)} | ${int(c.answered)} | ${int(c.timedOut)} | ${int(errorCount(c))} | ` +
+      `${int(c.wrongResult)} | ${int(c.dropped)} | ` +
+      `${int(c.discarded.duplicate)} / ${int(c.discarded.late)} / ${int(c.discarded.unknown)} | ` +
+      `${int(c.redelivered)} | ` +
+      `${int(c.serverKills)} / ${int(c.serverRestarts)} | ${int(c.brokerRestarts)} |`,
   );
   if (result.segments) {
     lines.push(
@@ -78,7 +91,8 @@ export function renderMarkdown(result: ScenarioResult): string {
       '|---|---|---:|---:|---:|---|',
       ...participantRows(result.segments).map(
         (row) =>
-          `| ${cell(row.who)} | ${cell(row.host)} | ${row.startOffset} | ${row.sent} | ${row.answered} | \`${cell(row.dir)}\` |`,
+          `| ${cell(row.who)} | ${cell(row.host)} | ${row.startOffset} | ${row.sent} | ${row.answered} | ` +
+          `\`${cell(row.dir)}\` |`,
       ),
     );
   }
@@ -86,7 +100,8 @@ export function renderMarkdown(result: ScenarioResult): string {
     lines.push('', '### ⚠️ Harness errors', '', ...result.harnessErrors.map((error) => `- ${cell(error)}`));
   lines.push(
     '',
-    `<sub>run ${cell(result.run.id)} · open report.html in the run folder for charts, timeline and the duplicate-reply trace</sub>`,
+    `<sub>run ${cell(result.run.id)} · ` +
+      'open report.html in the run folder for charts, timeline and the duplicate-reply trace</sub>',
   );
   return `${lines.join('\n')}\n`;
 }

@@ -63,7 +63,8 @@ function checkSchemaVersion(file: string, raw: unknown): void {
       ? 're-run the scenario to get a current result, or read this one with the harness version that wrote it'
       : 'update this checkout of rpc-chaos to read it';
   throw new Error(
-    `${file} was written by schema version ${version}${writer}, this harness reads version ${RESULT_SCHEMA_VERSION}: ${advice}`,
+    `${file} was written by schema version ${version}${writer}, ` +
+      `this harness reads version ${RESULT_SCHEMA_VERSION}: ${advice}`,
   );
 }
 
@@ -89,7 +90,10 @@ function problem(issue: z.core.$ZodIssue, value: unknown): string {
     case 'invalid_value':
       return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${shown(value)}`;
     case 'invalid_format':
-      return `expected ${issue.format === 'datetime' ? 'an ISO date-time' : `a ${issue.format}`} string, got ${shown(value)}`;
+      return (
+        `expected ${issue.format === 'datetime' ? 'an ISO date-time' : `a ${issue.format}`} string, ` +
+        `got ${shown(value)}`
+      );
     case 'invalid_union':
       return `${issue.message}, got ${shown(value)}`;
     default:

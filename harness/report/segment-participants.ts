@@ -19,8 +19,14 @@ type Segments = NonNullable<ScenarioResult['segments']>;
 export function segmentsHeadline(segments: Segments): string {
   const clients = segments.participants.filter((p) => p.role === 'clients').length;
   const servers = segments.participants.length - clients;
-  const skew = `clock skew ${segments.clockSkewMs.toFixed(1)} ms${segments.clockSkewMs > CLOCK_SKEW_WARN_MS ? ` (over ${CLOCK_SKEW_WARN_MS} ms)` : ''}`;
-  return `merged from ${clients} of ${segments.count} clients segments${servers > 0 ? ` and ${servers} servers run${servers > 1 ? 's' : ''}` : ''} · agreed start ${instant(segments.startAt)} · ${skew}`;
+  const skew =
+    `clock skew ${segments.clockSkewMs.toFixed(1)} ms` +
+    `${segments.clockSkewMs > CLOCK_SKEW_WARN_MS ? ` (over ${CLOCK_SKEW_WARN_MS} ms)` : ''}`;
+  return (
+    `merged from ${clients} of ${segments.count} clients segments` +
+    `${servers > 0 ? ` and ${servers} servers run${servers > 1 ? 's' : ''}` : ''}` +
+    ` · agreed start ${instant(segments.startAt)} · ${skew}`
+  );
 }
 
 /** Each participant of a merged run, clients segments in order, then the servers run. */

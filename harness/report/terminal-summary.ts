@@ -90,13 +90,19 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
   // Column widths from the widest name and value in each column, so the rows line up.
   const nameWidth = (col: number) => Math.max(...grid.map(([, cells]) => cells[col]?.[0].length ?? 0));
   const valueWidth = (col: number) => Math.max(...grid.map(([, cells]) => cells[col]?.[1].length ?? 0));
-  const row = ([label, cells]: (typeof grid)[number]) =>
-    `  ${dim(label.padEnd(10))}${cells.map(([name, value, alert], col) => `${dim(name.padEnd(nameWidth(col)))} ${(alert ? red : (t: string) => t)(value.padStart(valueWidth(col)))}`).join('   ')}`;
+  const gridCell = ([name, value, alert]: [string, string, boolean?], col: number) =>
+    `${dim(name.padEnd(nameWidth(col)))} ${(alert ? red : (t: string) => t)(value.padStart(valueWidth(col)))}`;
+  const row = ([label, cells]: (typeof grid)[number]) => `  ${dim(label.padEnd(10))}${cells.map(gridCell).join('   ')}`;
+  const partial =
+    result.verdict === 'interrupted'
+      ? yellow('  partial run: the checks and gates below judge only what was measured before the stop')
+      : '';
   const lines = [
     '',
-    `${bold(result.scenario.name)}  ${verdictText}${result.verdict === 'interrupted' ? yellow('  partial run: the checks and gates below judge only what was measured before the stop') : ''}`,
+    `${bold(result.scenario.name)}  ${verdictText}${partial}`,
     dim(
-      `  ${seconds(result.run.durationMs)} · ${env.broker.kind} RabbitMQ ${env.broker.version} · ${env.replyMode} · ${env.proxy.kind} proxy · seed ${result.run.seed}`,
+      `  ${seconds(result.run.durationMs)} · ${env.broker.kind} RabbitMQ ${env.broker.version} · ` +
+        `${env.replyMode} · ${env.proxy.kind} proxy · seed ${result.run.seed}`,
     ),
     ...(env.implementations && (env.implementations.server !== 'builtin' || env.implementations.client !== 'builtin')
       ? [dim(`  server ${env.implementations.server} · client ${env.implementations.client}`)]
@@ -119,7 +125,8 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
       `  ${bold('segments')}`,
       ...rows.map((r) =>
         dim(
-          `  ${r.who.padEnd(who)}  ${r.host.padEnd(host)}  started ${r.startOffset.padStart(offset)}  sent ${r.sent.padStart(sent)}  answered ${r.answered}`,
+          `  ${r.who.padEnd(who)}  ${r.host.padEnd(host)}  started ${r.startOffset.padStart(offset)}  ` +
+            `sent ${r.sent.padStart(sent)}  answered ${r.answered}`,
         ),
       ),
     );
@@ -131,7 +138,8 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     const width = Math.max(...result.checks.map((check) => check.title.length));
     for (const check of result.checks) {
       lines.push(
-        `  ${status(check.passed)}  ${check.title.padEnd(width)}  ${check.passed ? dim(check.actual) : `${red(check.actual)}  ${dim(`(must hold: ${check.expectation})`)}`}`,
+        `  ${status(check.passed)}  ${check.title.padEnd(width)}  ` +
+          `${check.passed ? dim(check.actual) : `${red(check.actual)}  ${dim(`(must hold: ${check.expectation})`)}`}`,
       );
     }
   }
@@ -145,7 +153,8 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     result.gates.forEach((gate, i) => {
       const text = numbers[i]!.padEnd(numbersWidth);
       lines.push(
-        `  ${status(gate.passed)}  ${gate.expression.padEnd(width)}  ${gate.passed ? text : red(text)}  ${dim(gate.detail)}`,
+        `  ${status(gate.passed)}  ${gate.expression.padEnd(width)}  ` +
+          `${gate.passed ? text : red(text)}  ${dim(gate.detail)}`,
       );
     });
   }

@@ -62,38 +62,42 @@ describe('report.html of a cluster run, in headless Chromium', { timeout: 90_000
     writeReports(runDir, result);
   });
 
-  it('draws one lane per node in the state each node was in, under the fault windows, with the impact in the header', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(String(error)));
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    await page.goto(`file://${file}`);
-    await page.waitForSelector('body[data-charts-drawn]', { timeout: 15_000 });
-    expect(errors).toEqual([]);
-    expect(await page.getAttribute('body', 'data-charts-drawn')).toBe('4');
-    expect(await page.textContent('#fault-impact')).toContain('unavailability (worst fault)3.00 s');
+  it(
+    'draws one lane per node in the state each node was in, ' +
+      'under the fault windows, with the impact in the header',
+    async () => {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(String(error)));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      await page.goto(`file://${file}`);
+      await page.waitForSelector('body[data-charts-drawn]', { timeout: 15_000 });
+      expect(errors).toEqual([]);
+      expect(await page.getAttribute('body', 'data-charts-drawn')).toBe('4');
+      expect(await page.textContent('#fault-impact')).toContain('unavailability (worst fault)3.00 s');
 
-    // Fault shading is translucent: the lane colour shows through, a little redder.
-    const near = async (tS: number, lane: number, cssVar: string) => {
-      const { drawn, expected } = await laneColour(page, tS, lane, cssVar);
-      const distance = Math.max(...drawn.map((value, i) => Math.abs(value - expected[i]!)));
-      expect(distance, `lane ${lane + 1} at ${tS} s: drew rgb(${drawn}), ${cssVar} is rgb(${expected})`).toBeLessThan(
-        40,
-      );
-    };
-    await near(5, 0, '--lane-leader');
-    await near(5, 1, '--lane-up');
-    await near(10, 2, '--lane-paused');
-    await near(18, 1, '--lane-partitioned');
-    await near(25, 0, '--lane-down');
-    await near(25, 1, '--lane-leader');
-    // And not everything is the same colour: a lane in one state is not near another's.
-    const { drawn, expected } = await laneColour(page, 18, 1, '--lane-up');
-    expect(Math.max(...drawn.map((value, i) => Math.abs(value - expected[i]!)))).toBeGreaterThan(40);
+      // Fault shading is translucent: the lane colour shows through, a little redder.
+      const near = async (tS: number, lane: number, cssVar: string) => {
+        const { drawn, expected } = await laneColour(page, tS, lane, cssVar);
+        const distance = Math.max(...drawn.map((value, i) => Math.abs(value - expected[i]!)));
+        expect(distance, `lane ${lane + 1} at ${tS} s: drew rgb(${drawn}), ${cssVar} is rgb(${expected})`).toBeLessThan(
+          40,
+        );
+      };
+      await near(5, 0, '--lane-leader');
+      await near(5, 1, '--lane-up');
+      await near(10, 2, '--lane-paused');
+      await near(18, 1, '--lane-partitioned');
+      await near(25, 0, '--lane-down');
+      await near(25, 1, '--lane-leader');
+      // And not everything is the same colour: a lane in one state is not near another's.
+      const { drawn, expected } = await laneColour(page, 18, 1, '--lane-up');
+      expect(Math.max(...drawn.map((value, i) => Math.abs(value - expected[i]!)))).toBeGreaterThan(40);
 
-    await page.screenshot({ path: join(SCREENSHOTS, 'report-cluster-1366.png'), fullPage: true });
-    await page.close();
-  });
+      await page.screenshot({ path: join(SCREENSHOTS, 'report-cluster-1366.png'), fullPage: true });
+      await page.close();
+    },
+  );
 });

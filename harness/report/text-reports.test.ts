@@ -90,14 +90,16 @@ describe('summary.md', { timeout: 30_000 }, () => {
 
   it('has the checks and gates tables with their numbers, cells kept intact', () => {
     expect(markdown).toContain(
-      '| ❌ **FAIL** | No reply resolved a call with another correlation id | mismatched = 0 | mismatched correlation ids 3 <&> "x" |',
+      '| ❌ **FAIL** | No reply resolved a call with another correlation id | mismatched = 0 | ' +
+        'mismatched correlation ids 3 <&> "x" |',
     );
     expect(markdown).toContain('| ❌ **FAIL** | `p99<1ms` | 12.5 ms | 1 ms | p99 12.50 ms < 1 ms |');
   });
 
   it('has the counters, discards by kind and server kills', () => {
     expect(markdown).toContain(
-      '| sent | answered | timed out | errors | wrong | dropped | discarded duplicate / late / unknown | redelivered | server kills / restarts | broker restarts |',
+      '| sent | answered | timed out | errors | wrong | dropped | discarded duplicate / late / unknown | ' +
+        'redelivered | server kills / restarts | broker restarts |',
     );
     expect(markdown).toContain(`| ${passing.counters.discarded.duplicate} / 0 / 0 |`);
   });
@@ -169,7 +171,8 @@ describe('a run merged from execution segments', { timeout: 30_000 }, () => {
   it('names every participant in order, with its host, start against the agreed time and calls', () => {
     const text = formatTerminalSummary(merged, { color: false });
     expect(text).toContain(
-      'merged from 2 of 2 clients segments and 1 servers run · agreed start 2026-12-01 10:00:00 UTC · clock skew 72.5 ms (over 50 ms)',
+      'merged from 2 of 2 clients segments and 1 servers run · agreed start 2026-12-01 10:00:00 UTC · ' +
+        'clock skew 72.5 ms (over 50 ms)',
     );
     const rows = text.split('\n').filter((line) => /^ {2}(segment \d+\/\d+|servers) /.test(line));
     expect(rows.map((row) => /^ {2}(segment \d+\/\d+|servers)/.exec(row)![1])).toEqual([
@@ -205,7 +208,8 @@ describe('an interrupted run', { timeout: 30_000 }, () => {
   it('has a verdict of its own in the terminal summary, neither PASS nor FAIL', () => {
     const text = formatTerminalSummary(interrupted, { color: false });
     expect(text).toContain(
-      'duplicate-reply  INTERRUPTED  partial run: the checks and gates below judge only what was measured before the stop',
+      'duplicate-reply  INTERRUPTED  ' +
+        'partial run: the checks and gates below judge only what was measured before the stop',
     );
     expect(text.split('\n')[1]).not.toMatch(/PASS|FAIL/);
   });
@@ -220,9 +224,12 @@ describe('an interrupted run', { timeout: 30_000 }, () => {
     const xml = renderJunit(interrupted);
     assertWellFormedXml(xml);
     expect(xml).toContain('<property name="verdict" value="interrupted"/>');
-    expect(xml).toMatch(
-      /<testcase name="run completed" classname="rpc-chaos\.duplicate-reply\.run" time="0">\s*<error message="the run was interrupted \(Ctrl-C or a signal\): a partial run, neither a pass nor a fail"/,
+    const runCompletedError = new RegExp(
+      String.raw`<testcase name="run completed" classname="rpc-chaos\.duplicate-reply\.run" time="0">\s*` +
+        String.raw`<error message="the run was interrupted \(Ctrl-C or a signal\): ` +
+        String.raw`a partial run, neither a pass nor a fail"`,
     );
+    expect(xml).toMatch(runCompletedError);
     expect(xml).toContain(`tests="${passing.checks.length + passing.gates.length + 1}" failures="0" errors="1"`);
   });
 

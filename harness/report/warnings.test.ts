@@ -6,7 +6,8 @@ import { makeSyntheticResult } from '../bench/synthetic-result.ts';
 import { formatTerminalSummary } from './terminal-summary.ts';
 
 const WARNING =
-  'offered load not delivered: target 50000/s, achieved 2000/s, started 2000 of 50000 due, dropped 48000 (96 %); the run does not pass (set acceptUndeliveredLoad to accept it)';
+  'offered load not delivered: target 50000/s, achieved 2000/s, started 2000 of 50000 due, dropped 48000 (96 %); ' +
+  'the run does not pass (set acceptUndeliveredLoad to accept it)';
 const warned = makeSyntheticResult({ warnings: [WARNING] }, { durationSec: 2 });
 const clean = makeSyntheticResult({}, { durationSec: 2 });
 

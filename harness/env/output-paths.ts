@@ -67,7 +67,10 @@ export function checkOutputPath(target: OutputTarget): string | undefined {
     return `${option} ${target.path}: ${ancestor} is a file, so no folder can be created under it`;
   const pseudo = pseudoFilesystemOf(ancestor);
   if (pseudo)
-    return `${option} ${target.path}: ${ancestor} is on the ${pseudo} pseudo filesystem, which cannot hold files; choose a folder on a disk, e.g. reports/`;
+    return (
+      `${option} ${target.path}: ${ancestor} is on the ${pseudo} pseudo filesystem, ` +
+      `which cannot hold files; choose a folder on a disk, e.g. reports/`
+    );
   const probeProblem = probeWrite(ancestor);
   if (probeProblem)
     return `${option} ${target.path}: cannot write in ${ancestor} (${probeProblem}); choose a folder you can write to`;

@@ -16,7 +16,8 @@ describe('setRealtimePriority', () => {
         '-e',
         `
       const { Worker } = require('node:worker_threads');
-      process.stdin.once('data', () => { new Worker('setTimeout(() => {}, 20000)', { eval: true }).on('online', () => console.log('thread')); });
+      process.stdin.once('data', () => { ` +
+          `new Worker('setTimeout(() => {}, 20000)', { eval: true }).on('online', () => console.log('thread')); });
       console.log('ready'); setTimeout(() => {}, 20000);`,
       ],
       { stdio: ['pipe', 'pipe', 'inherit'] },
@@ -43,7 +44,8 @@ describe('setRealtimePriority', () => {
     await new Promise((resolve) => child.once('exit', resolve));
     await expect(setRealtimePriority(pid, 'client-2')).rejects.toThrow(
       new RegExp(
-        `--client-priority realtime: cannot give client-2 \\(pid ${pid}\\) SCHED_FIFO priority 10: chrt: .+\\. It needs root, CAP_SYS_NICE`,
+        `--client-priority realtime: cannot give client-2 \\(pid ${pid}\\) ` +
+          `SCHED_FIFO priority 10: chrt: .+\\. It needs root, CAP_SYS_NICE`,
       ),
     );
   });

@@ -33,7 +33,8 @@ export async function setRealtimePriority(pid: number, name: string): Promise<vo
     const why =
       failed.code === 'ENOENT' ? 'chrt (util-linux) is not installed' : (failed.stderr ?? failed.message).trim();
     throw new Error(
-      `--client-priority realtime: cannot give ${name} (pid ${pid}) SCHED_FIFO priority ${REALTIME_PRIORITY}: ${why}. It needs root, CAP_SYS_NICE or an RLIMIT_RTPRIO of at least ${REALTIME_PRIORITY}.`,
+      `--client-priority realtime: cannot give ${name} (pid ${pid}) SCHED_FIFO priority ${REALTIME_PRIORITY}: ` +
+        `${why}. It needs root, CAP_SYS_NICE or an RLIMIT_RTPRIO of at least ${REALTIME_PRIORITY}.`,
     );
   }
   // chrt answers for the threads it found; make sure the kernel agrees for every one.
@@ -41,7 +42,8 @@ export async function setRealtimePriority(pid: number, name: string): Promise<vo
   const normal = policies.filter((policy) => policy !== SCHED_FIFO).length;
   if (normal > 0)
     throw new Error(
-      `--client-priority realtime: ${normal} of ${policies.length} threads of ${name} (pid ${pid}) are not under SCHED_FIFO after chrt`,
+      `--client-priority realtime: ${normal} of ${policies.length} threads of ${name} ` +
+        `(pid ${pid}) are not under SCHED_FIFO after chrt`,
     );
 }
 

@@ -40,9 +40,11 @@ describe('redactUrl', () => {
 describe('redactMessage', () => {
   it('replaces every password in a message, of any scheme, and nothing else', () => {
     const message =
-      'could not connect to amqp://a:one@h1:5672 nor amqps://b:two@h2:5671/vh, and Toxiproxy at http://c:three@127.0.0.1:8474/version said no';
+      'could not connect to amqp://a:one@h1:5672 nor amqps://b:two@h2:5671/vh, ' +
+      'and Toxiproxy at http://c:three@127.0.0.1:8474/version said no';
     expect(redactMessage(message)).toBe(
-      'could not connect to amqp://a:***@h1:5672 nor amqps://b:***@h2:5671/vh, and Toxiproxy at http://c:***@127.0.0.1:8474/version said no',
+      'could not connect to amqp://a:***@h1:5672 nor amqps://b:***@h2:5671/vh, ' +
+        'and Toxiproxy at http://c:***@127.0.0.1:8474/version said no',
     );
   });
 
@@ -53,14 +55,17 @@ describe('redactMessage', () => {
     expect(redactMessage('url amqp://:s3cret@h:1 refused')).toBe('url amqp://:***@h:1 refused');
   });
 
-  it('ends a URL at a quote or an angle bracket, as in JSON, and after an underscore or "=" a scheme still starts', () => {
-    expect(redactMessage('{"urls":["amqp://u:one@h1","amqp://u:two@h2"],"contact":"ops@example.com"}')).toBe(
-      '{"urls":["amqp://u:***@h1","amqp://u:***@h2"],"contact":"ops@example.com"}',
-    );
-    expect(redactMessage('<amqp://u:one@h1> AMQP_URL=amqp://u:two@h2 env_amqp://u:three@h3')).toBe(
-      '<amqp://u:***@h1> AMQP_URL=amqp://u:***@h2 env_amqp://u:***@h3',
-    );
-  });
+  it(
+    'ends a URL at a quote or an angle bracket, as in JSON, ' + 'and after an underscore or "=" a scheme still starts',
+    () => {
+      expect(redactMessage('{"urls":["amqp://u:one@h1","amqp://u:two@h2"],"contact":"ops@example.com"}')).toBe(
+        '{"urls":["amqp://u:***@h1","amqp://u:***@h2"],"contact":"ops@example.com"}',
+      );
+      expect(redactMessage('<amqp://u:one@h1> AMQP_URL=amqp://u:two@h2 env_amqp://u:three@h3')).toBe(
+        '<amqp://u:***@h1> AMQP_URL=amqp://u:***@h2 env_amqp://u:***@h3',
+      );
+    },
+  );
 
   it('leaves URLs without a password, e-mail addresses and host:port pairs alone', () => {
     const message =

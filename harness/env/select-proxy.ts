@@ -66,7 +66,8 @@ async function attachExternalToxiproxy(url: string): Promise<StartedProxyServer>
   } catch (error) {
     // fetch refuses a URL with credentials, and its message repeats the URL whole.
     throw new Error(
-      `Toxiproxy at TOXIPROXY_URL=${redactUrl(url)} did not answer GET /version: ${redactMessage((error as Error).message)}`,
+      `Toxiproxy at TOXIPROXY_URL=${redactUrl(url)} did not answer GET /version: ` +
+        `${redactMessage((error as Error).message)}`,
     );
   }
   return {

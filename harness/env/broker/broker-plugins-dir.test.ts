@@ -28,7 +28,8 @@ function fakeLib(apps: Record<string, string[]>, versions = ['3.10.8']): string 
       mkdirSync(ebin, { recursive: true });
       writeFileSync(
         join(ebin, `${app}.app`),
-        `{application, '${app}', [\n\t{vsn, "1.2.3"},\n\t{applications, [kernel,stdlib,\n ${needs.join(',')}]},\n\t{env, []}]}.\n`,
+        `{application, '${app}', [\n\t{vsn, "1.2.3"},\n` +
+          `\t{applications, [kernel,stdlib,\n ${needs.join(',')}]},\n\t{env, []}]}.\n`,
       );
     }
   }

@@ -1,6 +1,9 @@
 /** What every broker environment hands to scenarios, whichever way it was started. */
 export interface StartedBroker {
-  /** 'local' = private node, 'cluster' = private multi-node cluster, 'docker' = testcontainers, 'url' = external AMQP_URL. */
+  /**
+   * 'local' = private node, 'cluster' = private multi-node cluster, 'docker' = testcontainers, 'url' = external
+   * AMQP_URL.
+   */
   readonly kind: 'local' | 'docker' | 'url' | 'cluster';
   getAmqpUrl(): string;
   getHost(): string;

@@ -119,7 +119,8 @@ async function prepareLayout(prefix: string): Promise<NodeLayout> {
   writeFileSync(
     join(baseDir, 'rabbitmq.config'),
     `[{rabbit, [{tcp_listeners, [{"127.0.0.1", ${amqpPort}}]}, {loopback_users, []},\n` +
-      `  {definitions, [{import_backend, rabbit_definitions_import_local_filesystem}, {local_path, "${join(baseDir, 'definitions.json')}"}]}]}].\n`,
+      `  {definitions, [{import_backend, rabbit_definitions_import_local_filesystem}, ` +
+      `{local_path, "${join(baseDir, 'definitions.json')}"}]}]}].\n`,
   );
   writeFileSync(join(baseDir, 'definitions.json'), JSON.stringify(privateNodeDefinitions()));
   writeFileSync(join(baseDir, 'enabled_plugins'), '[].\n');
@@ -318,7 +319,8 @@ export class StartedPrivateRabbitNode implements StartedBroker {
     try {
       const { stdout } = await execFileAsync(RABBITMQCTL, ['-n', this.layout.nodeName, ...args], {
         timeout: timeoutMs,
-        // The leftover marker too: rabbitmqctl starts an epmd when the node's has died, and that one must be reaped as well.
+        // The leftover marker too: rabbitmqctl starts an epmd when the node's has died, and that one must be reaped as
+        // well.
         env: {
           ...process.env,
           HOME: this.layout.home,

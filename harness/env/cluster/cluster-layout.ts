@@ -40,7 +40,10 @@ export interface ClusterLayout {
   readonly nodes: readonly ClusterNodeLayout[];
   /** Set when we are root: the nodes run as Debian's rabbitmq user. */
   readonly runAs?: { readonly uid: number; readonly gid: number };
-  /** The nodes' plugins directory: links to only the applications a broker without plugins needs (see broker/broker-plugins-dir.ts). */
+  /**
+   * The nodes' plugins directory: links to only the applications a broker without plugins needs (see
+   * broker/broker-plugins-dir.ts).
+   */
   readonly pluginsDir?: string;
 }
 

@@ -18,8 +18,9 @@ import { markedProcesses, ownersRoot, processStartTime } from '../guard/leftover
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const REAP_BOUND_MS = 10_000;
 const LOSS_CHECK = 'confirmed-requests-answered';
+const ACK_BEFORE_REPLY_SCRIPT = join(repoRoot, 'scenarios/implementations/naive/ack-before-reply-server.py');
 /** Acks each request on arrival and replies after 1 s of work: the server on the killed node dies holding about 10. */
-const ACK_BEFORE_REPLY_SERVER = `/usr/bin/python3 ${join(repoRoot, 'scenarios/implementations/naive/ack-before-reply-server.py')}`;
+const ACK_BEFORE_REPLY_SERVER = `/usr/bin/python3 ${ACK_BEFORE_REPLY_SCRIPT}`;
 
 interface ClusterResult {
   verdict: string;
@@ -137,7 +138,10 @@ afterAll(() => {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs a cluster scenario through the CLI to its end: exit 0, and its fault's unavailability and recovery within the gates it prints. */
+/**
+ * Runs a cluster scenario through the CLI to its end: exit 0, and its fault's unavailability and recovery within the
+ * gates it prints.
+ */
 async function passingRun(
   name: string,
   unavailabilityGateMs: number,
@@ -149,7 +153,8 @@ async function passingRun(
   const result = readResult(run);
   const impact = result.faultImpact[0];
   console.info(
-    `${name}: cluster up in ${result.cluster.startMs} ms, unavailability ${impact?.unavailabilityMs} ms, recovery ${impact?.recoveryMs} ms`,
+    `${name}: cluster up in ${result.cluster.startMs} ms, ` +
+      `unavailability ${impact?.unavailabilityMs} ms, recovery ${impact?.recoveryMs} ms`,
   );
   expect(result.verdict).toBe('pass');
   expect(impact?.unavailabilityMs).toBeLessThan(unavailabilityGateMs);
@@ -168,34 +173,43 @@ const leaderAtStart = (result: ClusterResult) =>
   result.cluster.nodeStates.find((state) => state.state === 'leader')?.node;
 
 describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
-  it("quorum-leader-kill passes: the leader's node is killed, calls carry on, unavailability and recovery are within their gates", async () => {
-    const { result } = await passingRun('quorum-leader-kill', 5_000);
-    // Clients published with confirms (a quorum queue), and no confirmed request was lost.
-    expect(lossCheck(result)).toMatchObject({
-      passed: true,
-      actual: expect.stringMatching(/confirmed [1-9]\d* .*lost 0;/),
-    });
-    // The killed node is the one that held the leader at the start.
-    expect(result.cluster.nodeStates).toContainEqual(
-      expect.objectContaining({ node: leaderAtStart(result), state: 'down' }),
-    );
-  });
+  it(
+    "quorum-leader-kill passes: the leader's node is killed, " +
+      'calls carry on, unavailability and recovery are within their gates',
+    async () => {
+      const { result } = await passingRun('quorum-leader-kill', 5_000);
+      // Clients published with confirms (a quorum queue), and no confirmed request was lost.
+      expect(lossCheck(result)).toMatchObject({
+        passed: true,
+        actual: expect.stringMatching(/confirmed [1-9]\d* .*lost 0;/),
+      });
+      // The killed node is the one that held the leader at the start.
+      expect(result.cluster.nodeStates).toContainEqual(
+        expect.objectContaining({ node: leaderAtStart(result), state: 'down' }),
+      );
+    },
+  );
 
-  it("node-pause passes: the leader's node is frozen past net_ticktime, and once resumed it is back within the recovery gate", async () => {
-    const { result } = await passingRun('node-pause', 12_000, 15_000);
-    const paused = leaderAtStart(result);
-    expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: paused, state: 'paused' }));
-    const details = result.timeline.events
-      .filter((event) => event.process === `node-${paused}`)
-      .map((event) => event.detail ?? '');
-    expect(details).toContain(`SIGCONT node-${paused}`);
-    // What the harness did after SIGCONT is on the timeline: the partition it saw and the restart of its app (and of the node, if the app was not back in time), or that there was none.
-    expect(
-      details.some((detail) =>
-        /reports a partition from .*restarting its rabbit app|reported no partition/.test(detail),
-      ),
-    ).toBe(true);
-  });
+  it(
+    "node-pause passes: the leader's node is frozen past net_ticktime, " +
+      'and once resumed it is back within the recovery gate',
+    async () => {
+      const { result } = await passingRun('node-pause', 12_000, 15_000);
+      const paused = leaderAtStart(result);
+      expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: paused, state: 'paused' }));
+      const details = result.timeline.events
+        .filter((event) => event.process === `node-${paused}`)
+        .map((event) => event.detail ?? '');
+      expect(details).toContain(`SIGCONT node-${paused}`);
+      // What the harness did after SIGCONT is on the timeline: the partition it saw and the restart of its app (and of
+      // the node, if the app was not back in time), or that there was none.
+      expect(
+        details.some((detail) =>
+          /reports a partition from .*restarting its rabbit app|reported no partition/.test(detail),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it('rolling-restart passes: every node is stopped and started in turn while calls carry on', async () => {
     const { result } = await passingRun('rolling-restart', 5_000);
@@ -207,90 +221,102 @@ describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
     }
   });
 
-  it('quorum-leader-kill FAILS the loss check against a server that acks before it replies, naming the calls its server lost', async () => {
-    // 20 s of load is enough to lose what the killed node's server held at 5 s; the run may also
-    // fail recovery (the node can take longer to come back than the load lasts): not looked at.
-    const run = startScenario('quorum-leader-kill', ['--server-cmd', ACK_BEFORE_REPLY_SERVER, '--duration', '20s']);
-    const code = await Promise.race([run.closed, sleep(200_000).then(() => 'timeout' as const)]);
-    expect(code, run.output().slice(-4000)).toBe(1);
-    const loss = lossCheck(readResult(run));
-    console.info(`quorum-leader-kill against ack-before-reply-server.py: ${loss.actual}`);
-    expect(loss.passed).toBe(false);
-    const named = [...loss.actual.matchAll(/([0-9a-f-]{36}\.\d+) \(acked by (server-\d) before any reply\)/g)].map(
-      (match) => ({ id: match[1]!, server: match[2]! }),
-    );
-    expect(named.length, loss.actual).toBeGreaterThan(0);
-    // The server says so itself: each named call is one it held when its connection died.
-    for (const { id, server } of named) {
-      const log = readFileSync(join(run.runDir, `${server}.log`), 'utf8');
-      expect(log, `${server}.log`).toMatch(
-        new RegExp(`connection lost during the work of \\d+ requests: .*${id.replace(/\./g, '\\.')}`),
+  it(
+    'quorum-leader-kill FAILS the loss check against a server ' +
+      'that acks before it replies, naming the calls its server lost',
+    async () => {
+      // 20 s of load is enough to lose what the killed node's server held at 5 s; the run may also
+      // fail recovery (the node can take longer to come back than the load lasts): not looked at.
+      const run = startScenario('quorum-leader-kill', ['--server-cmd', ACK_BEFORE_REPLY_SERVER, '--duration', '20s']);
+      const code = await Promise.race([run.closed, sleep(200_000).then(() => 'timeout' as const)]);
+      expect(code, run.output().slice(-4000)).toBe(1);
+      const loss = lossCheck(readResult(run));
+      console.info(`quorum-leader-kill against ack-before-reply-server.py: ${loss.actual}`);
+      expect(loss.passed).toBe(false);
+      const named = [...loss.actual.matchAll(/([0-9a-f-]{36}\.\d+) \(acked by (server-\d) before any reply\)/g)].map(
+        (match) => ({ id: match[1]!, server: match[2]! }),
       );
-    }
-    expect(run.output()).toContain('FAIL  No request the broker confirmed was lost');
-  });
+      expect(named.length, loss.actual).toBeGreaterThan(0);
+      // The server says so itself: each named call is one it held when its connection died.
+      for (const { id, server } of named) {
+        const log = readFileSync(join(run.runDir, `${server}.log`), 'utf8');
+        expect(log, `${server}.log`).toMatch(
+          new RegExp(`connection lost during the work of \\d+ requests: .*${id.replace(/\./g, '\\.')}`),
+        );
+      }
+      expect(run.output()).toContain('FAIL  No request the broker confirmed was lost');
+    },
+  );
 
-  it("partition-minority passes: the leader's node is cut off and pauses itself, the majority keeps answering, no confirmed request is lost", async () => {
-    const run = startScenario('partition-minority');
-    const code = await Promise.race([run.closed, sleep(200_000).then(() => 'timeout' as const)]);
-    expect(code, run.output().slice(-4000)).toBe(0);
-    const result = readResult(run);
-    const impact = result.faultImpact[0];
-    console.info(
-      `partition-minority: cluster up in ${result.cluster.startMs} ms, unavailability ${impact?.unavailabilityMs} ms, recovery ${impact?.recoveryMs} ms; ${lossCheck(result).actual}`,
-    );
-    expect(lossCheck(result)).toMatchObject({
-      passed: true,
-      actual: expect.stringMatching(/confirmed [1-9]\d* .*lost 0;/),
-    });
-    const leader = result.cluster.nodeStates.find((state) => state.state === 'leader')?.node;
-    expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: leader, state: 'partitioned' }));
-    // The majority notices the lost leader after net_ticktime (5 s), then elects: the scenario gates at 12 s.
-    expect(impact?.unavailabilityMs).toBeLessThan(12_000);
-    expect(impact?.recoveryMs).toBeLessThan(10_000);
-  });
+  it(
+    "partition-minority passes: the leader's node is cut off and pauses itself, " +
+      'the majority keeps answering, no confirmed request is lost',
+    async () => {
+      const run = startScenario('partition-minority');
+      const code = await Promise.race([run.closed, sleep(200_000).then(() => 'timeout' as const)]);
+      expect(code, run.output().slice(-4000)).toBe(0);
+      const result = readResult(run);
+      const impact = result.faultImpact[0];
+      console.info(
+        `partition-minority: cluster up in ${result.cluster.startMs} ms, unavailability ` +
+          `${impact?.unavailabilityMs} ms, recovery ${impact?.recoveryMs} ms; ${lossCheck(result).actual}`,
+      );
+      expect(lossCheck(result)).toMatchObject({
+        passed: true,
+        actual: expect.stringMatching(/confirmed [1-9]\d* .*lost 0;/),
+      });
+      const leader = result.cluster.nodeStates.find((state) => state.state === 'leader')?.node;
+      expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: leader, state: 'partitioned' }));
+      // The majority notices the lost leader after net_ticktime (5 s), then elects: the scenario gates at 12 s.
+      expect(impact?.unavailabilityMs).toBeLessThan(12_000);
+      expect(impact?.recoveryMs).toBeLessThan(10_000);
+    },
+  );
 
-  it('a runner SIGKILLed during a partition leaves no node, epmd, iptables chain, temp dir or state within 10 s', async () => {
-    const run = startScenario('partition-minority');
-    const cliPid = await until('the runner process', run, () => cliPidOf(run), 60_000);
-    const stateDir = join(ownersRoot(), `${cliPid}-${processStartTime(cliPid)}`);
-    // Wait until the partition is in force: the chain of this run holds DROP rules.
-    await until(
-      'the partition rules',
-      run,
-      () => (new RegExp(`-A RPCC-${cliPid}-\\d+ .*-j DROP`).test(iptablesRules()) ? true : undefined),
-      150_000,
-    );
-    const owned = leftoversOf(stateDir);
-    const markers = owned.flatMap((leftover) => (leftover.marker ? [leftover.marker] : []));
-    const dirs = owned.flatMap((leftover) => (leftover.kind === 'dir' && leftover.path ? [leftover.path] : []));
-    const chains = owned.flatMap((leftover) =>
-      leftover.kind === 'iptables-chain' && leftover.chain ? [leftover.chain] : [],
-    );
-    expect(owned.filter((leftover) => leftover.what.startsWith('rabbitmq cluster node '))).toHaveLength(3);
-    expect(chains).toHaveLength(1);
-    expect(dirs.some((dir) => dir.includes('rpc-chaos-cluster-') && existsSync(dir))).toBe(true);
-    const running = markers.flatMap(markedProcesses);
-    expect(running.filter((pid) => commandLine(pid).includes('beam.smp')).length).toBeGreaterThanOrEqual(3);
+  it(
+    'a runner SIGKILLed during a partition leaves no node, ' + 'epmd, iptables chain, temp dir or state within 10 s',
+    async () => {
+      const run = startScenario('partition-minority');
+      const cliPid = await until('the runner process', run, () => cliPidOf(run), 60_000);
+      const stateDir = join(ownersRoot(), `${cliPid}-${processStartTime(cliPid)}`);
+      // Wait until the partition is in force: the chain of this run holds DROP rules.
+      await until(
+        'the partition rules',
+        run,
+        () => (new RegExp(`-A RPCC-${cliPid}-\\d+ .*-j DROP`).test(iptablesRules()) ? true : undefined),
+        150_000,
+      );
+      const owned = leftoversOf(stateDir);
+      const markers = owned.flatMap((leftover) => (leftover.marker ? [leftover.marker] : []));
+      const dirs = owned.flatMap((leftover) => (leftover.kind === 'dir' && leftover.path ? [leftover.path] : []));
+      const chains = owned.flatMap((leftover) =>
+        leftover.kind === 'iptables-chain' && leftover.chain ? [leftover.chain] : [],
+      );
+      expect(owned.filter((leftover) => leftover.what.startsWith('rabbitmq cluster node '))).toHaveLength(3);
+      expect(chains).toHaveLength(1);
+      expect(dirs.some((dir) => dir.includes('rpc-chaos-cluster-') && existsSync(dir))).toBe(true);
+      const running = markers.flatMap(markedProcesses);
+      expect(running.filter((pid) => commandLine(pid).includes('beam.smp')).length).toBeGreaterThanOrEqual(3);
 
-    process.kill(cliPid, 'SIGKILL');
-    const killedAt = Date.now();
-    const deadline = killedAt + REAP_BOUND_MS;
-    let survivors: string[] = [];
-    do {
-      const rules = iptablesRules();
-      survivors = [
-        ...markers.flatMap(markedProcesses).map((pid) => `process ${pid} ${commandLine(pid).slice(0, 80)}`),
-        ...chains.filter((chain) => rules.includes(chain)).map((chain) => `iptables chain ${chain}`),
-        ...dirs.filter((dir) => existsSync(dir)).map((dir) => `dir ${dir}`),
-        ...(existsSync(stateDir) ? [`state ${stateDir}`] : []),
-      ];
-      if (survivors.length === 0) break;
-      await sleep(200);
-    } while (Date.now() < deadline);
-    console.info(
-      `runner SIGKILLed mid-partition: ${survivors.length === 0 ? `everything gone after ${Date.now() - killedAt} ms` : `left ${survivors.join(', ')}`}`,
-    );
-    expect(survivors).toEqual([]);
-  });
+      process.kill(cliPid, 'SIGKILL');
+      const killedAt = Date.now();
+      const deadline = killedAt + REAP_BOUND_MS;
+      let survivors: string[] = [];
+      do {
+        const rules = iptablesRules();
+        survivors = [
+          ...markers.flatMap(markedProcesses).map((pid) => `process ${pid} ${commandLine(pid).slice(0, 80)}`),
+          ...chains.filter((chain) => rules.includes(chain)).map((chain) => `iptables chain ${chain}`),
+          ...dirs.filter((dir) => existsSync(dir)).map((dir) => `dir ${dir}`),
+          ...(existsSync(stateDir) ? [`state ${stateDir}`] : []),
+        ];
+        if (survivors.length === 0) break;
+        await sleep(200);
+      } while (Date.now() < deadline);
+      const outcome =
+        survivors.length === 0 ? `everything gone after ${Date.now() - killedAt} ms` : `left ${survivors.join(', ')}`;
+      console.info(`runner SIGKILLed mid-partition: ${outcome}`);
+      expect(survivors).toEqual([]);
+    },
+  );
 });

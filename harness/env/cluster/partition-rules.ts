@@ -37,12 +37,18 @@ export class PartitionRules {
   /** Whether a partition can be made here, and if not, why (said before a scenario starts). */
   static async unavailableReason(): Promise<string | undefined> {
     if (process.getuid?.() !== 0)
-      return 'a network partition needs root (it adds iptables rules); run as root, or choose a scenario without a partition';
+      return (
+        'a network partition needs root (it adds iptables rules); ' +
+        'run as root, or choose a scenario without a partition'
+      );
     try {
       await execFileAsync('iptables', ['-w', '5', '-n', '-L', 'INPUT'], { timeout: 10_000 });
       return undefined;
     } catch (error) {
-      return `a network partition needs a working iptables ("apt-get install -y iptables", see harness/env/setup.sh): ${(error as Error).message.split('\n')[0]}`;
+      return (
+        `a network partition needs a working iptables ("apt-get install -y iptables", ` +
+        `see harness/env/setup.sh): ${(error as Error).message.split('\n')[0]}`
+      );
     }
   }
 

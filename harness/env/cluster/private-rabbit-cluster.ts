@@ -88,7 +88,8 @@ export class PrivateRabbitCluster {
     for (const path of [RABBITMQ_SERVER, EPMD]) {
       if (!existsSync(path))
         throw new Error(
-          `a private cluster needs ${path}: run "apt-get install -y rabbitmq-server", or set AMQP_URL to an existing broker`,
+          `a private cluster needs ${path}: run "apt-get install -y rabbitmq-server", ` +
+            `or set AMQP_URL to an existing broker`,
         );
     }
     const startedAt = Date.now();
@@ -209,7 +210,8 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
     } catch (error) {
       if (!/exited during start/.test((error as Error).message)) throw error;
       process.stderr.write(
-        `cluster start: ${node.name} failed to join while the seed was booting; starting it again with an empty database\n`,
+        `cluster start: ${node.name} failed to join while the seed was booting; ` +
+          `starting it again with an empty database\n`,
       );
       const mnesia = join(node.node.dir, 'mnesia');
       rmSync(mnesia, { recursive: true, force: true });
@@ -248,7 +250,8 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     throw new Error(
-      `node ${node.name} does not serve vhost '/' within ${timeoutMs} ms (${last})${restarted ? ', even after restart_vhost' : ''}:\n${node.logTail()}`,
+      `node ${node.name} does not serve vhost '/' within ${timeoutMs} ms ` +
+        `(${last})${restarted ? ', even after restart_vhost' : ''}:\n${node.logTail()}`,
     );
   }
 
@@ -268,7 +271,9 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     throw new Error(
-      `the cluster's nodes did not all join within ${timeoutMs} ms: ${seed.name} logged ${up.length > 0 ? up.join(', ') : 'no peer'} as running; expected ${expected.join(', ')}:\n${seed.logTail()}`,
+      `the cluster's nodes did not all join within ${timeoutMs} ms: ` +
+        `${seed.name} logged ${up.length > 0 ? up.join(', ') : 'no peer'} as running; ` +
+        `expected ${expected.join(', ')}:\n${seed.logTail()}`,
     );
   }
 
@@ -326,7 +331,11 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
   }
 
   describe(): string {
-    return `private RabbitMQ cluster of ${this.nodes.length} nodes (${this.layout.nodes.map((n) => `${n.ip}:${n.amqpPort}`).join(', ')}; ${this.layout.partitionHandling}, net_ticktime ${this.layout.netTicktimeSeconds} s)`;
+    return (
+      `private RabbitMQ cluster of ${this.nodes.length} nodes ` +
+      `(${this.layout.nodes.map((n) => `${n.ip}:${n.amqpPort}`).join(', ')}; ` +
+      `${this.layout.partitionHandling}, net_ticktime ${this.layout.netTicktimeSeconds} s)`
+    );
   }
 
   private node(index: number): ClusterNode {

@@ -37,7 +37,9 @@ export function removeContainerSync(name: string): void {
   });
   if (!cli.error) return;
   const socketPath = dockerSocketPath();
-  const script = `require('node:http').request({ socketPath: ${JSON.stringify(socketPath)}, method: 'DELETE',
-    path: '/containers/' + encodeURIComponent(${JSON.stringify(name)}) + '?force=true&v=true' }, (r) => r.resume()).end();`;
+  const script =
+    `require('node:http').request({ socketPath: ${JSON.stringify(socketPath)}, method: 'DELETE',
+    path: '/containers/' + encodeURIComponent(${JSON.stringify(name)}) + '?force=true&v=true' }, ` +
+    `(r) => r.resume()).end();`;
   spawnSync(process.execPath, ['-e', script], { stdio: 'ignore', timeout: REMOVE_TIMEOUT_MS });
 }

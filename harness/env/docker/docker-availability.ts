@@ -51,6 +51,7 @@ export function dockerUnreachableError(
 ): Error {
   const where = env.DOCKER_HOST || 'unix:///var/run/docker.sock';
   return new Error(
-    `${option}: no Docker engine answers at ${where}: start one (as root: bash docker/start-dockerd.sh), or ${alternative}`,
+    `${option}: no Docker engine answers at ${where}: start one ` +
+      `(as root: bash docker/start-dockerd.sh), or ${alternative}`,
   );
 }

@@ -227,7 +227,10 @@ describe('DockerRabbitBroker', { timeout: 120_000 }, () => {
     const started = Date.now();
     try {
       await expect(new DockerRabbitBroker().start()).rejects.toThrow(
-        /--broker docker: no Docker engine answers at unix:\/\/\/nonexistent\/docker\.sock: start one \(as root: bash docker\/start-dockerd\.sh\), or use --broker local/,
+        new RegExp(
+          String.raw`--broker docker: no Docker engine answers at unix:\/\/\/nonexistent\/docker\.sock: ` +
+            String.raw`start one \(as root: bash docker\/start-dockerd\.sh\), or use --broker local`,
+        ),
       );
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
@@ -251,72 +254,82 @@ describe('DockerToxiproxy', { timeout: 60_000 }, () => {
    * lifecycle (TOXIPROXY_IMAGE, the local image check, host networking, the -host/-port
    * command, the log wait, the API probe, stop and removal), not Toxiproxy itself.
    */
-  it('starts the image TOXIPROXY_IMAGE names on loopback, proxies AMQP to RabbitMQ with a toxic, and leaves no container behind', async () => {
-    await using broker = await new PrivateRabbitNode().start();
-    const saved = process.env.TOXIPROXY_IMAGE;
-    process.env.TOXIPROXY_IMAGE = TOXIPROXY_COMPATIBLE_IMAGE;
-    const starting = Date.now();
-    let toxiproxy: StartedDockerToxiproxy;
-    try {
-      toxiproxy = await new DockerToxiproxy().start();
-    } finally {
-      if (saved === undefined) delete process.env.TOXIPROXY_IMAGE;
-      else process.env.TOXIPROXY_IMAGE = saved;
-    }
-    console.info(`Toxiproxy-compatible container answered its API ${Date.now() - starting} ms after start()`);
-    const containerId = toxiproxy.getContainerId();
-    try {
-      expect(
-        execFileSync(
-          'docker',
-          ['inspect', '--format', '{{.Config.Image}} {{.HostConfig.NetworkMode}} {{json .Args}}', containerId],
-          { encoding: 'utf8' },
-        ).trim(),
-      ).toBe(`${TOXIPROXY_COMPATIBLE_IMAGE} host ["-host=127.0.0.1","-port=${toxiproxy.getApiPort()}"]`);
-      expect(toxiproxy.getApiUrl()).toBe(`http://127.0.0.1:${toxiproxy.getApiPort()}`);
-      expect(toxiproxy.getVersion()).toBe('2.12.0');
+  it(
+    'starts the image TOXIPROXY_IMAGE names on loopback, ' +
+      'proxies AMQP to RabbitMQ with a toxic, and leaves no container behind',
+    async () => {
+      await using broker = await new PrivateRabbitNode().start();
+      const saved = process.env.TOXIPROXY_IMAGE;
+      process.env.TOXIPROXY_IMAGE = TOXIPROXY_COMPATIBLE_IMAGE;
+      const starting = Date.now();
+      let toxiproxy: StartedDockerToxiproxy;
+      try {
+        toxiproxy = await new DockerToxiproxy().start();
+      } finally {
+        if (saved === undefined) delete process.env.TOXIPROXY_IMAGE;
+        else process.env.TOXIPROXY_IMAGE = saved;
+      }
+      console.info(`Toxiproxy-compatible container answered its API ${Date.now() - starting} ms after start()`);
+      const containerId = toxiproxy.getContainerId();
+      try {
+        expect(
+          execFileSync(
+            'docker',
+            ['inspect', '--format', '{{.Config.Image}} {{.HostConfig.NetworkMode}} {{json .Args}}', containerId],
+            { encoding: 'utf8' },
+          ).trim(),
+        ).toBe(`${TOXIPROXY_COMPATIBLE_IMAGE} host ["-host=127.0.0.1","-port=${toxiproxy.getApiPort()}"]`);
+        expect(toxiproxy.getApiUrl()).toBe(`http://127.0.0.1:${toxiproxy.getApiPort()}`);
+        expect(toxiproxy.getVersion()).toBe('2.12.0');
 
-      const client = new Toxiproxy(toxiproxy.getApiUrl());
-      const proxy = await client.createProxy({
-        name: 'amqp',
-        listen: '127.0.0.1:0',
-        upstream: `127.0.0.1:${broker.getAmqpPort()}`,
-      });
-      const proxiedUrl = new URL(broker.getAmqpUrl());
-      proxiedUrl.port = proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1);
-      expect((await roundTrip(proxiedUrl.toString(), `rpc_queue_toxiproxy_${process.pid}`, '42')).body).toBe('echo:42');
+        const client = new Toxiproxy(toxiproxy.getApiUrl());
+        const proxy = await client.createProxy({
+          name: 'amqp',
+          listen: '127.0.0.1:0',
+          upstream: `127.0.0.1:${broker.getAmqpPort()}`,
+        });
+        const proxiedUrl = new URL(broker.getAmqpUrl());
+        proxiedUrl.port = proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1);
+        expect((await roundTrip(proxiedUrl.toString(), `rpc_queue_toxiproxy_${process.pid}`, '42')).body).toBe(
+          'echo:42',
+        );
 
-      // 300 ms on every reply byte: the connection's handshake and the reply each wait for it.
-      await proxy.addToxic({
-        name: 'slow-replies',
-        type: 'latency',
-        stream: 'downstream',
-        toxicity: 1,
-        attributes: { latency: 300, jitter: 0 },
-      } as ICreateToxicBody<unknown>);
-      const slowStart = performance.now();
-      expect((await roundTrip(proxiedUrl.toString(), `rpc_queue_toxiproxy_slow_${process.pid}`, '43')).body).toBe(
-        'echo:43',
-      );
-      expect(performance.now() - slowStart).toBeGreaterThanOrEqual(300);
+        // 300 ms on every reply byte: the connection's handshake and the reply each wait for it.
+        await proxy.addToxic({
+          name: 'slow-replies',
+          type: 'latency',
+          stream: 'downstream',
+          toxicity: 1,
+          attributes: { latency: 300, jitter: 0 },
+        } as ICreateToxicBody<unknown>);
+        const slowStart = performance.now();
+        expect((await roundTrip(proxiedUrl.toString(), `rpc_queue_toxiproxy_slow_${process.pid}`, '43')).body).toBe(
+          'echo:43',
+        );
+        expect(performance.now() - slowStart).toBeGreaterThanOrEqual(300);
 
-      // The API and the proxy it created listen on loopback only.
-      const listeners = listenAddressesOf(containerId);
-      expect(listeners).toContain(`127.0.0.1:${toxiproxy.getApiPort()}`);
-      expect(listeners).toContain(proxy.listen);
-      for (const address of listeners) expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
-    } finally {
+        // The API and the proxy it created listen on loopback only.
+        const listeners = listenAddressesOf(containerId);
+        expect(listeners).toContain(`127.0.0.1:${toxiproxy.getApiPort()}`);
+        expect(listeners).toContain(proxy.listen);
+        for (const address of listeners) expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+      } finally {
+        await toxiproxy.stop();
+      }
       await toxiproxy.stop();
-    }
-    await toxiproxy.stop();
-    expect(containersWithId(containerId)).toBe('');
-  });
+      expect(containersWithId(containerId)).toBe('');
+    },
+  );
 
   it('fails fast, pointing to docker pull and --proxy builtin, when its image is not present locally', async () => {
     const started = Date.now();
     const failure = new DockerToxiproxy().withImage('rpc-chaos/absent-toxiproxy:never').start();
     await expect(failure).rejects.toThrow(
-      /image rpc-chaos\/absent-toxiproxy:never is not present locally.*docker pull rpc-chaos\/absent-toxiproxy:never.*bash docker\/build-toxiproxy-image\.sh.*--proxy builtin/,
+      new RegExp(
+        String.raw`image rpc-chaos\/absent-toxiproxy:never is not present locally.*` +
+          String.raw`docker pull rpc-chaos\/absent-toxiproxy:never.*` +
+          String.raw`bash docker\/build-toxiproxy-image\.sh.*--proxy builtin`,
+      ),
     );
     expect(Date.now() - started).toBeLessThan(FAIL_FAST_MS);
   });

@@ -142,7 +142,10 @@ export class StartedDockerRabbitBroker implements StartedBroker {
     return this.nodeName;
   }
   describe(): string {
-    return `RabbitMQ ${this.version} in container ${this.getContainerName()} (${this.image}, node ${this.nodeName}) on 127.0.0.1:${this.amqpPort}`;
+    return (
+      `RabbitMQ ${this.version} in container ${this.getContainerName()} ` +
+      `(${this.image}, node ${this.nodeName}) on 127.0.0.1:${this.amqpPort}`
+    );
   }
 
   /** @internal Confirms AMQP answers and reads the broker's version, within a bounded time. */

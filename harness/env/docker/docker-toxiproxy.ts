@@ -7,7 +7,10 @@ import { ensureImagePresent, prepareTestcontainers, uniqueContainerName } from '
 export { isDockerReachable } from './docker-availability.ts';
 
 export const DEFAULT_TOXIPROXY_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
-/** What docker/build-toxiproxy-image.sh builds: the built-in proxy's server behind toxiproxy-server's flags and log line. */
+/**
+ * What docker/build-toxiproxy-image.sh builds: the built-in proxy's server behind toxiproxy-server's flags and log
+ * line.
+ */
 export const TOXIPROXY_COMPATIBLE_IMAGE = 'rpc-chaos/toxiproxy-compatible:local';
 const DEFAULT_STARTUP_TIMEOUT_MS = 30_000;
 const API_PROBE_TIMEOUT_MS = 10_000;
@@ -43,7 +46,8 @@ export class DockerToxiproxy {
       client,
       this.image,
       `pull it where a registry is reachable (docker pull ${this.image}) or set TOXIPROXY_IMAGE to an image you have ` +
-        `(bash docker/build-toxiproxy-image.sh builds one of the built-in proxy's server: TOXIPROXY_IMAGE=${TOXIPROXY_COMPATIBLE_IMAGE}), or ${BUILTIN_ALTERNATIVE}`,
+        `(bash docker/build-toxiproxy-image.sh builds one of the built-in proxy's server: ` +
+        `TOXIPROXY_IMAGE=${TOXIPROXY_COMPATIBLE_IMAGE}), or ${BUILTIN_ALTERNATIVE}`,
     );
     const { GenericContainer, Wait } = await import('testcontainers');
     const apiPort = await findFreePort();

@@ -47,7 +47,10 @@ function unescapeMountPath(path) {
   return path.replace(/\\([0-7]{3})/g, (_, octal) => String.fromCharCode(parseInt(octal, 8)));
 }
 
-/** @returns {string | undefined} where the unified hierarchy is mounted, e.g. /sys/fs/cgroup or /sys/fs/cgroup/unified */
+/**
+ * @returns {string | undefined} where the unified hierarchy is mounted, e.g. /sys/fs/cgroup or
+ *   /sys/fs/cgroup/unified
+ */
 export function cgroupsRoot() {
   return unifiedMount()?.mountPoint;
 }

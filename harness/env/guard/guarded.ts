@@ -206,7 +206,9 @@ export function guardProcesses(what: string): GuardedProcesses {
   const cgroupRefused = (parent: string, error: unknown) => {
     containment = {
       mechanism: 'process-group',
-      reason: `cannot make or join a cgroup in ${parent}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      reason:
+        `cannot make or join a cgroup in ${parent}: ` +
+        `${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     };
   };
 

@@ -239,7 +239,8 @@ export function removeIptablesChain(chain) {
 }
 
 /**
- * @typedef {{ kind: 'processes', what: string, marker: string, group?: { pgid: number, leaderStartTime: string | undefined }, cgroup?: string }
+ * @typedef {{ kind: 'processes', what: string, marker: string,
+ *       group?: { pgid: number, leaderStartTime: string | undefined }, cgroup?: string }
  *   | { kind: 'dir', what: string, path: string }
  *   | { kind: 'container', what: string, name: string, socketPath: string }
  *   | { kind: 'iptables-chain', what: string, chain: string }} Leftover
@@ -323,7 +324,8 @@ export async function reapStateDir(stateDir) {
 
 /**
  * @param {string} stateDir
- * @returns {{ pid: number, startTime: string | undefined, guardPid?: number, guardStartTime?: string, command?: string } | undefined}
+ * @returns {{ pid: number, startTime: string | undefined, guardPid?: number, guardStartTime?: string,
+ *   command?: string } | undefined}
  */
 export function readOwner(stateDir) {
   try {
@@ -369,7 +371,8 @@ export async function reapDeadOwners() {
     const removed = await reapStateDir(claimed);
     for (const line of removed)
       lines.push(
-        `rpc-chaos: a dead run (pid ${owner.pid}${owner.command ? `, ${owner.command}` : ''}) left this behind: ${line}`,
+        `rpc-chaos: a dead run (pid ${owner.pid}${owner.command ? `, ${owner.command}` : ''}) ` +
+          `left this behind: ${line}`,
       );
   }
   return lines;

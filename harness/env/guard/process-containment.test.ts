@@ -108,111 +108,131 @@ describe('process groups and cgroups of guarded processes', { timeout: 60_000 },
     expect(running(other.pid!)).toBe(true);
   });
 
-  it('finds, through its record, a command that dropped its environment and the daemon it started outside its group; removing the record kills both and the cgroup', async () => {
-    const dir = tempDir();
-    const pidFile = join(dir, 'pids');
-    const command = new CommandProcess({
-      name: 'containment-1',
-      command: `env -i PATH=/usr/bin:/bin /bin/sh -c 'setsid sleep 301 & echo $! >> ${pidFile}; echo $$ >> ${pidFile}; exec sleep 300'`,
-      incarnation: 1,
-      env: {},
-      logFile: join(dir, 'containment-1.log'),
-      stdio: 'log',
-    });
-    const [daemon, server] = await pidsIn(pidFile, 2);
-    expect(processContainment(), `this machine mounts a writable cgroup v2 hierarchy under ${cgroupsRoot()}`).toEqual({
-      mechanism: 'cgroup',
-      parent: expect.any(String),
-    });
+  it(
+    'finds, through its record, a command that dropped its environment and the daemon ' +
+      'it started outside its group; removing the record kills both and the cgroup',
+    async () => {
+      const dir = tempDir();
+      const pidFile = join(dir, 'pids');
+      const command = new CommandProcess({
+        name: 'containment-1',
+        command:
+          `env -i PATH=/usr/bin:/bin /bin/sh -c 'setsid sleep 301 & echo $! >> ${pidFile}; ` +
+          `echo $$ >> ${pidFile}; exec sleep 300'`,
+        incarnation: 1,
+        env: {},
+        logFile: join(dir, 'containment-1.log'),
+        stdio: 'log',
+      });
+      const [daemon, server] = await pidsIn(pidFile, 2);
+      expect(processContainment(), `this machine mounts a writable cgroup v2 hierarchy under ${cgroupsRoot()}`).toEqual(
+        {
+          mechanism: 'cgroup',
+          parent: expect.any(String),
+        },
+      );
 
-    // What the guard reads when the owner is gone.
-    const record = ownRecords().find((leftover) => leftover.what === 'command containment-1');
-    expect(record?.group).toEqual({ pgid: command.pid, leaderStartTime: processStartTime(command.pid!) });
-    expect(cgroupProcesses(record!.cgroup!)).toEqual(expect.arrayContaining([daemon, server]));
-    expect(readFileSync(`/proc/${server}/environ`, 'latin1')).not.toContain('RPC_CHAOS_LEFTOVER=');
+      // What the guard reads when the owner is gone.
+      const record = ownRecords().find((leftover) => leftover.what === 'command containment-1');
+      expect(record?.group).toEqual({ pgid: command.pid, leaderStartTime: processStartTime(command.pid!) });
+      expect(cgroupProcesses(record!.cgroup!)).toEqual(expect.arrayContaining([daemon, server]));
+      expect(readFileSync(`/proc/${server}/environ`, 'latin1')).not.toContain('RPC_CHAOS_LEFTOVER=');
 
-    const line = await removeLeftover(record!);
-    expect(line).toMatch(new RegExp(`^killed command containment-1 \\(pids .*\\b${daemon}\\b`));
-    expect(await within(BOUND_MS, () => !running(daemon!) && !running(server!))).toBe(true);
-    expect(existsSync(record!.cgroup!)).toBe(false);
-    await command.exited;
-  });
+      const line = await removeLeftover(record!);
+      expect(line).toMatch(new RegExp(`^killed command containment-1 \\(pids .*\\b${daemon}\\b`));
+      expect(await within(BOUND_MS, () => !running(daemon!) && !running(server!))).toBe(true);
+      expect(existsSync(record!.cgroup!)).toBe(false);
+      await command.exited;
+    },
+  );
 
-  it('when a command ends, what it left in its group or only in its cgroup is killed, and its cgroup and record are removed', async () => {
-    const dir = tempDir();
-    const pidFile = join(dir, 'pids');
-    const command = new CommandProcess({
-      name: 'containment-2',
-      // Without the marker too: only the cgroup still holds the second sleep.
-      command: `sleep 300 & echo $! >> ${pidFile}; env -i /usr/bin/setsid /bin/sleep 301 & echo $! >> ${pidFile}; sleep 0.2; exit 3`,
-      incarnation: 1,
-      env: {},
-      logFile: join(dir, 'containment-2.log'),
-      stdio: 'log',
-    });
-    const [inGroup, outOfGroup] = await pidsIn(pidFile, 2);
-    const record = ownRecords().find((leftover) => leftover.what === 'command containment-2');
-    expect(record?.cgroup).toBeDefined();
-    expect(cgroupProcesses(record!.cgroup!)).toEqual(expect.arrayContaining([inGroup, outOfGroup]));
+  it(
+    'when a command ends, what it left in its group or only in its cgroup is killed, ' +
+      'and its cgroup and record are removed',
+    async () => {
+      const dir = tempDir();
+      const pidFile = join(dir, 'pids');
+      const command = new CommandProcess({
+        name: 'containment-2',
+        // Without the marker too: only the cgroup still holds the second sleep.
+        command:
+          `sleep 300 & echo $! >> ${pidFile}; ` +
+          `env -i /usr/bin/setsid /bin/sleep 301 & echo $! >> ${pidFile}; sleep 0.2; exit 3`,
+        incarnation: 1,
+        env: {},
+        logFile: join(dir, 'containment-2.log'),
+        stdio: 'log',
+      });
+      const [inGroup, outOfGroup] = await pidsIn(pidFile, 2);
+      const record = ownRecords().find((leftover) => leftover.what === 'command containment-2');
+      expect(record?.cgroup).toBeDefined();
+      expect(cgroupProcesses(record!.cgroup!)).toEqual(expect.arrayContaining([inGroup, outOfGroup]));
 
-    expect(await command.exited).toEqual({ code: 3, signal: null });
-    expect(await within(BOUND_MS, () => !running(inGroup!) && !running(outOfGroup!))).toBe(true);
-    expect(existsSync(record!.cgroup!)).toBe(false);
-    expect(ownRecords().filter((leftover) => leftover.what === 'command containment-2')).toEqual([]);
-  });
+      expect(await command.exited).toEqual({ code: 3, signal: null });
+      expect(await within(BOUND_MS, () => !running(inGroup!) && !running(outOfGroup!))).toBe(true);
+      expect(existsSync(record!.cgroup!)).toBe(false);
+      expect(ownRecords().filter((leftover) => leftover.what === 'command containment-2')).toEqual([]);
+    },
+  );
 
-  it('where no cgroup can be made (an unprivileged user), a command is held by its process group alone, silently, with the reason recorded; the guard still kills it when its owner is SIGKILLed', async () => {
-    const dir = tempDir();
-    chmodSync(dir, 0o777);
-    const pidFile = join(dir, 'pids');
-    const owner = spawn(
-      'setpriv',
-      [
-        '--reuid',
-        'nobody',
-        '--regid',
-        'nogroup',
-        '--clear-groups',
-        '--',
-        process.execPath,
-        '--import',
-        'tsx',
-        START_COMMAND,
-        join(dir, 'server-1.log'),
-        pidFile,
-      ],
-      {
-        cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir, HOME: dir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      },
-    );
-    started.push(owner);
-    let output = '';
-    owner.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    owner.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const [helper, server] = await pidsIn(pidFile, 2);
-    expect(await within(BOUND_MS, () => output.includes('\n')), output).toBe(true);
-    expect(JSON.parse(output.split('\n')[0]!)).toEqual({
-      mechanism: 'process-group',
-      reason: expect.stringMatching(/^cannot make or join a cgroup in .*: EACCES$/),
-    });
-    expect(readFileSync(`/proc/${server}/environ`, 'latin1')).not.toContain('RPC_CHAOS_LEFTOVER=');
+  it(
+    'where no cgroup can be made (an unprivileged user), a command is held by its process group alone, ' +
+      'silently, with the reason recorded; the guard still kills it when its owner is SIGKILLed',
+    async () => {
+      const dir = tempDir();
+      chmodSync(dir, 0o777);
+      const pidFile = join(dir, 'pids');
+      const owner = spawn(
+        'setpriv',
+        [
+          '--reuid',
+          'nobody',
+          '--regid',
+          'nogroup',
+          '--clear-groups',
+          '--',
+          process.execPath,
+          '--import',
+          'tsx',
+          START_COMMAND,
+          join(dir, 'server-1.log'),
+          pidFile,
+        ],
+        {
+          cwd: repoRoot,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir, HOME: dir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        },
+      );
+      started.push(owner);
+      let output = '';
+      owner.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      owner.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      const [helper, server] = await pidsIn(pidFile, 2);
+      expect(await within(BOUND_MS, () => output.includes('\n')), output).toBe(true);
+      expect(JSON.parse(output.split('\n')[0]!)).toEqual({
+        mechanism: 'process-group',
+        reason: expect.stringMatching(/^cannot make or join a cgroup in .*: EACCES$/),
+      });
+      expect(readFileSync(`/proc/${server}/environ`, 'latin1')).not.toContain('RPC_CHAOS_LEFTOVER=');
 
-    // setpriv execs node: the owner is the process it started.
-    expect(commandLineOf(owner.pid!)).toContain('start-command.ts');
-    process.kill(owner.pid!, 'SIGKILL');
-    expect(await within(BOUND_MS, () => !running(helper!) && !running(server!)), output).toBe(true);
-    expect(
-      await within(BOUND_MS, () => /ended without stopping this: killed command server-1 \(pids /.test(output)),
-      output,
-    ).toBe(true);
-    // Nothing else was said: the fallback is silent.
-    expect(
-      output
-        .split('\n')
-        .filter((line) => line !== '' && !line.startsWith('{') && !line.startsWith('rpc-chaos: the harness process ')),
-    ).toEqual([]);
-  });
+      // setpriv execs node: the owner is the process it started.
+      expect(commandLineOf(owner.pid!)).toContain('start-command.ts');
+      process.kill(owner.pid!, 'SIGKILL');
+      expect(await within(BOUND_MS, () => !running(helper!) && !running(server!)), output).toBe(true);
+      expect(
+        await within(BOUND_MS, () => /ended without stopping this: killed command server-1 \(pids /.test(output)),
+        output,
+      ).toBe(true);
+      // Nothing else was said: the fallback is silent.
+      expect(
+        output
+          .split('\n')
+          .filter(
+            (line) => line !== '' && !line.startsWith('{') && !line.startsWith('rpc-chaos: the harness process '),
+          ),
+      ).toEqual([]);
+    },
+  );
 });

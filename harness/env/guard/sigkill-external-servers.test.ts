@@ -139,7 +139,9 @@ async function startRun(duration: string): Promise<Run> {
   cleanups.push(() => rmSync(isolated, { recursive: true, force: true }));
   const pidFile = join(isolated, 'server-pids');
   const outDir = join(isolated, 'run');
-  const serverCmd = `env -i PATH=/usr/bin:/bin AMQP_URL="$AMQP_URL" RPC_QUEUE="$RPC_QUEUE" RPC_PREFETCH=10 /bin/sh ${FIXTURE} ${pidFile} ${PYTHON_SERVER}`;
+  const serverCmd =
+    `env -i PATH=/usr/bin:/bin AMQP_URL="$AMQP_URL" RPC_QUEUE="$RPC_QUEUE" ` +
+    `RPC_PREFETCH=10 /bin/sh ${FIXTURE} ${pidFile} ${PYTHON_SERVER}`;
   const args = [
     'run',
     '--silent',
@@ -216,61 +218,69 @@ describe('the owner guard and external servers that drop their environment', { t
     await node?.stop();
   });
 
-  it(`a SIGKILLed runner leaves none of ${SERVERS} "env -i" servers running, nor their children in or out of their process groups`, async () => {
-    const run = await startRun('120s');
-    const { runner, owned, ownerKey, stateDir } = await whileRunning(run);
-    const guardPid = readOwner(stateDir)?.guardPid;
+  it(
+    `a SIGKILLed runner leaves none of ${SERVERS} "env -i" servers running, ` +
+      `nor their children in or out of their process groups`,
+    async () => {
+      const run = await startRun('120s');
+      const { runner, owned, ownerKey, stateDir } = await whileRunning(run);
+      const guardPid = readOwner(stateDir)?.guardPid;
 
-    // Each server wrote three pids: its group's helper, the helper that left group and session, itself.
-    const serverPids = readFileSync(run.pidFile, 'utf8').trim().split('\n').map(Number);
-    expect(serverPids).toHaveLength(3 * SERVERS);
-    const ownedPids = new Set(owned.map((process) => process.pid));
-    expect(
-      serverPids.filter((pid) => !ownedPids.has(pid)),
-      'every server and helper runs under the runner',
-    ).toEqual([]);
-    // What made the guard miss them: none of them carries the marker.
-    expect(serverPids.filter(hasMarker)).toEqual([]);
-    expect(owned.filter((process) => process.commandLine.startsWith('/usr/bin/python3 '))).toHaveLength(SERVERS);
-    // This machine mounts a writable cgroup v2 hierarchy: each server got a cgroup of its own.
-    expect(cgroupsRoot(), 'no cgroup v2 hierarchy mounted').toBeDefined();
-    expect(cgroupsOf(ownerKey).length).toBeGreaterThanOrEqual(SERVERS);
+      // Each server wrote three pids: its group's helper, the helper that left group and session, itself.
+      const serverPids = readFileSync(run.pidFile, 'utf8').trim().split('\n').map(Number);
+      expect(serverPids).toHaveLength(3 * SERVERS);
+      const ownedPids = new Set(owned.map((process) => process.pid));
+      expect(
+        serverPids.filter((pid) => !ownedPids.has(pid)),
+        'every server and helper runs under the runner',
+      ).toEqual([]);
+      // What made the guard miss them: none of them carries the marker.
+      expect(serverPids.filter(hasMarker)).toEqual([]);
+      expect(owned.filter((process) => process.commandLine.startsWith('/usr/bin/python3 '))).toHaveLength(SERVERS);
+      // This machine mounts a writable cgroup v2 hierarchy: each server got a cgroup of its own.
+      expect(cgroupsRoot(), 'no cgroup v2 hierarchy mounted').toBeDefined();
+      expect(cgroupsOf(ownerKey).length).toBeGreaterThanOrEqual(SERVERS);
 
-    process.kill(runner.pid, 'SIGKILL');
-    const killedAt = Date.now();
-    const survivors = await survivorsAfter(REAP_BOUND_MS, () => [
-      ...owned.filter(stillRunning).map((process) => `process ${process.pid} ${process.commandLine.slice(0, 100)}`),
-      ...(guardPid !== undefined && processStartTime(guardPid) !== undefined ? [`guard ${guardPid}`] : []),
-      ...cgroupsOf(ownerKey).map((dir) => `cgroup ${dir}`),
-      ...(existsSync(stateDir) ? [`state ${stateDir}`] : []),
-    ]);
-    console.info(`runner SIGKILLed: its ${owned.length} processes were gone after ${Date.now() - killedAt} ms`);
-    expect(survivors).toEqual([]);
-    expect(run.output()).toMatch(
-      /rpc-chaos: the harness process \d+ ended without stopping this: killed command server-1 \(pids /,
-    );
-  });
+      process.kill(runner.pid, 'SIGKILL');
+      const killedAt = Date.now();
+      const survivors = await survivorsAfter(REAP_BOUND_MS, () => [
+        ...owned.filter(stillRunning).map((process) => `process ${process.pid} ${process.commandLine.slice(0, 100)}`),
+        ...(guardPid !== undefined && processStartTime(guardPid) !== undefined ? [`guard ${guardPid}`] : []),
+        ...cgroupsOf(ownerKey).map((dir) => `cgroup ${dir}`),
+        ...(existsSync(stateDir) ? [`state ${stateDir}`] : []),
+      ]);
+      console.info(`runner SIGKILLed: its ${owned.length} processes were gone after ${Date.now() - killedAt} ms`);
+      expect(survivors).toEqual([]);
+      expect(run.output()).toMatch(
+        /rpc-chaos: the harness process \d+ ended without stopping this: killed command server-1 \(pids /,
+      );
+    },
+  );
 
-  it('a run that ends by itself stops the same servers and their daemons, removes their cgroups, leaves its guard nothing to do, and records the cgroups in result.json', async () => {
-    const run = await startRun('3s');
-    const { owned, ownerKey, stateDir } = await whileRunning(run);
-    expect(cgroupsOf(ownerKey).length).toBeGreaterThanOrEqual(SERVERS);
+  it(
+    'a run that ends by itself stops the same servers and their daemons, removes their cgroups, ' +
+      'leaves its guard nothing to do, and records the cgroups in result.json',
+    async () => {
+      const run = await startRun('3s');
+      const { owned, ownerKey, stateDir } = await whileRunning(run);
+      expect(cgroupsOf(ownerKey).length).toBeGreaterThanOrEqual(SERVERS);
 
-    const code = await Promise.race([run.exited, sleep(READY_BOUND_MS).then(() => 'no exit within the bound')]);
-    expect(code, run.output().slice(-3000)).toBe(0);
-    const survivors = await survivorsAfter(REAP_BOUND_MS, () => [
-      ...owned.filter(stillRunning).map((process) => `process ${process.pid} ${process.commandLine.slice(0, 100)}`),
-      ...cgroupsOf(ownerKey).map((dir) => `cgroup ${dir}`),
-      ...(existsSync(stateDir) ? [`state ${stateDir}`] : []),
-    ]);
-    expect(survivors).toEqual([]);
-    expect(run.output()).not.toMatch(/ended without stopping this/);
-    const result = JSON.parse(readFileSync(join(run.outDir, 'result.json'), 'utf8')) as {
-      environment: { processContainment?: { mechanism: string; detail: string } };
-    };
-    expect(result.environment.processContainment).toEqual({
-      mechanism: 'cgroup',
-      detail: cgroupParentOf(cgroupsRoot()!),
-    });
-  });
+      const code = await Promise.race([run.exited, sleep(READY_BOUND_MS).then(() => 'no exit within the bound')]);
+      expect(code, run.output().slice(-3000)).toBe(0);
+      const survivors = await survivorsAfter(REAP_BOUND_MS, () => [
+        ...owned.filter(stillRunning).map((process) => `process ${process.pid} ${process.commandLine.slice(0, 100)}`),
+        ...cgroupsOf(ownerKey).map((dir) => `cgroup ${dir}`),
+        ...(existsSync(stateDir) ? [`state ${stateDir}`] : []),
+      ]);
+      expect(survivors).toEqual([]);
+      expect(run.output()).not.toMatch(/ended without stopping this/);
+      const result = JSON.parse(readFileSync(join(run.outDir, 'result.json'), 'utf8')) as {
+        environment: { processContainment?: { mechanism: string; detail: string } };
+      };
+      expect(result.environment.processContainment).toEqual({
+        mechanism: 'cgroup',
+        detail: cgroupParentOf(cgroupsRoot()!),
+      });
+    },
+  );
 });

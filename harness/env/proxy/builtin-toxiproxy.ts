@@ -36,7 +36,8 @@ export class BuiltinToxiproxy {
       server.once('error', (error: NodeJS.ErrnoException) => {
         reject(
           new Error(
-            `the built-in Toxiproxy API could not listen on ${this.host}:${this.port}: ${error.code === 'EADDRINUSE' ? 'address already in use' : error.message}`,
+            `the built-in Toxiproxy API could not listen on ${this.host}:${this.port}: ` +
+              `${error.code === 'EADDRINUSE' ? 'address already in use' : error.message}`,
           ),
         );
       });

@@ -10,7 +10,10 @@ const DEFAULT_LISTEN = '127.0.0.1:0';
 /** The proxies of one API server: what the HTTP layer calls, with Toxiproxy's checks and errors. */
 export class ProxyRegistry {
   private readonly proxies = new Map<string, Proxy>();
-  /** Changes that await a listener run one at a time, as under Toxiproxy's collection lock, so two creates of one name cannot both bind. */
+  /**
+   * Changes that await a listener run one at a time, as under Toxiproxy's collection lock, so two creates of one name
+   * cannot both bind.
+   */
   private changes: Promise<unknown> = Promise.resolve();
 
   private exclusive<T>(change: () => Promise<T>): Promise<T> {

@@ -33,7 +33,10 @@ export class Proxy {
   /** Every accepted socket, also those whose upstream never connected, so stop() leaves none open. */
   private readonly acceptedSockets = new Set<Duplex>();
   private readonly toxicList: ToxicWrapper[] = [];
-  /** The toxics of each stream, replaced (never changed in place) on every add and remove: links read them per chunk without allocating. */
+  /**
+   * The toxics of each stream, replaced (never changed in place) on every add and remove: links read them per chunk
+   * without allocating.
+   */
   private byStream: Readonly<Record<Stream, readonly ToxicWrapper[]>> = { upstream: [], downstream: [] };
   private unregisterInProcess: (() => void) | undefined;
 

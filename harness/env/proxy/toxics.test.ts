@@ -68,15 +68,19 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
    * removal, a queue instead of overlapping delays), so it holds exactly against that behaviour,
    * and a loaded machine, which only makes things later, gets all the room up to it.
    */
-  it('delays each downstream chunk by the latency toxic (100 ms -> every RTT >= 100 ms, median below the 200 ms of a doubled delay)', async () => {
-    const proxy = await newProxy();
-    await addToxic(proxy, 'latency', 'downstream', { latency: 100, jitter: 0 });
-    const client = await open(proxy);
-    const rtts: number[] = [];
-    for (let i = 0; i < 5; i++) rtts.push(await client.roundTrip(`ping${i}`));
-    expect(Math.min(...rtts)).toBeGreaterThanOrEqual(100);
-    expect(median(rtts)).toBeLessThan(200);
-  });
+  it(
+    'delays each downstream chunk by the latency toxic ' +
+      '(100 ms -> every RTT >= 100 ms, median below the 200 ms of a doubled delay)',
+    async () => {
+      const proxy = await newProxy();
+      await addToxic(proxy, 'latency', 'downstream', { latency: 100, jitter: 0 });
+      const client = await open(proxy);
+      const rtts: number[] = [];
+      for (let i = 0; i < 5; i++) rtts.push(await client.roundTrip(`ping${i}`));
+      expect(Math.min(...rtts)).toBeGreaterThanOrEqual(100);
+      expect(median(rtts)).toBeLessThan(200);
+    },
+  );
 
   it('adds latency on both streams and sums two latency toxics on one stream', async () => {
     const proxy = await newProxy();
@@ -107,20 +111,24 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     expect(median(rtts)).toBeLessThan(180); // the whole jitter added to most chunks
   });
 
-  it('overlaps delayed chunks instead of queueing them (10 chunks 20 ms apart, 100 ms latency, all in before the 1 s a queue would take)', async () => {
-    const proxy = await newProxy();
-    await addToxic(proxy, 'latency', 'downstream', { latency: 100, jitter: 0 });
-    const client = await open(proxy);
-    const start = performance.now();
-    for (let i = 0; i < 10; i++) {
-      client.socket.write(`m${i}`);
-      await sleep(20);
-    }
-    while (client.received.length < 20 && performance.now() - start < 2000) await sleep(2);
-    expect(client.received.toString()).toBe('m0m1m2m3m4m5m6m7m8m9');
-    // Queued, each chunk would wait its 100 ms after the one before it had gone.
-    expect(client.reads.at(-1)!.at - start).toBeLessThan(1_000);
-  });
+  it(
+    'overlaps delayed chunks instead of queueing them (10 chunks 20 ms apart, ' +
+      '100 ms latency, all in before the 1 s a queue would take)',
+    async () => {
+      const proxy = await newProxy();
+      await addToxic(proxy, 'latency', 'downstream', { latency: 100, jitter: 0 });
+      const client = await open(proxy);
+      const start = performance.now();
+      for (let i = 0; i < 10; i++) {
+        client.socket.write(`m${i}`);
+        await sleep(20);
+      }
+      while (client.received.length < 20 && performance.now() - start < 2000) await sleep(2);
+      expect(client.received.toString()).toBe('m0m1m2m3m4m5m6m7m8m9');
+      // Queued, each chunk would wait its 100 ms after the one before it had gone.
+      expect(client.reads.at(-1)!.at - start).toBeLessThan(1_000);
+    },
+  );
 
   it('applies an added, updated or removed toxic to an open connection from its next chunk', async () => {
     const proxy = await newProxy();
@@ -162,7 +170,8 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     expect(client.received.toString()).toBe('held');
     const releasedAt = client.reads[0]!.at;
     expect(releasedAt - sentAt).toBeGreaterThanOrEqual(600);
-    // Re-timed from the update instead, it would be held until 600 ms after it (the old delay, until 5 s after it was sent).
+    // Re-timed from the update instead, it would be held until 600 ms after it (the old delay, until 5 s after it was
+    // sent).
     expect(releasedAt).toBeLessThan(updatedAt + 600);
   });
 
@@ -211,7 +220,8 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     // The proxy applies the removal somewhere during its API call: at the latest, when the call returns.
     const releasedLatestModel = sends.filter((sentAt) => sentAt >= addAt && sentAt < removedAt - 500).length;
     console.log(
-      `late-reply on TCP: ${timedOut} timeouts; release-on-remove predicts ${releasedModel}-${releasedLatestModel}, a kept delay ${sentWhileHeld}`,
+      `late-reply on TCP: ${timedOut} timeouts; release-on-remove predicts ` +
+        `${releasedModel}-${releasedLatestModel}, a kept delay ${sentWhileHeld}`,
     );
     expect(timedOut).toBeGreaterThanOrEqual(releasedModel - 5);
     expect(timedOut).toBeLessThanOrEqual(releasedLatestModel + 8);

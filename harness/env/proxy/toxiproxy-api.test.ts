@@ -75,7 +75,10 @@ describe("the built-in proxy speaks Toxiproxy 2.x's HTTP API", { timeout: 20_000
     expect(created.status).toBe(201);
     expect(created.type).toBe('application/json');
     expect(created.text).toMatch(
-      /^\{"name":"api-\d+","listen":"127\.0\.0\.1:\d+","upstream":"nonexistent\.invalid:1","enabled":true,"Logger":\{\},"toxics":\[\]\}$/,
+      new RegExp(
+        String.raw`^\{"name":"api-\d+","listen":"127\.0\.0\.1:\d+","upstream":"nonexistent\.invalid:1",` +
+          String.raw`"enabled":true,"Logger":\{\},"toxics":\[\]\}$`,
+      ),
     );
     const listing = JSON.parse((await raw('GET', '/proxies')).text) as Record<
       string,
@@ -85,62 +88,70 @@ describe("the built-in proxy speaks Toxiproxy 2.x's HTTP API", { timeout: 20_000
     expect(listing[proxy.name]?.toxics.map((t) => t.name)).toEqual(['bandwidth_upstream', 'latency_downstream']);
     const toxic = await raw('GET', `/proxies/${proxy.name}/toxics/latency_downstream`);
     expect(toxic.text).toBe(
-      '{"attributes":{"latency":1,"jitter":0},"name":"latency_downstream","type":"latency","stream":"downstream","toxicity":1}',
+      '{"attributes":{"latency":1,"jitter":0},"name":"latency_downstream",' +
+        '"type":"latency","stream":"downstream","toxicity":1}',
     );
   });
 
-  it('creates a toxic with 200 (not 201) and fills in defaults: downstream, toxicity 1, name <type>_<stream>, attributes 0', async () => {
-    const proxy = await newProxy();
-    const created = await raw(
-      'POST',
-      `/proxies/${proxy.name}/toxics`,
-      JSON.stringify({ type: 'slicer', attributes: { average_size: 10, unknown: 5 } }),
-    );
-    expect(created.status).toBe(200);
-    expect(created.headers.get('x-toxiproxy-request-id')).toBeTruthy();
-    expect(JSON.parse(created.text)).toEqual({
-      attributes: { average_size: 10, size_variation: 0, delay: 0 },
-      name: 'slicer_downstream',
-      type: 'slicer',
-      stream: 'downstream',
-      toxicity: 1,
-    });
-    const shouted = await proxy.addToxic(toxicBody({ type: 'latency', stream: 'UPSTREAM' }));
-    expect(shouted).toMatchObject({ name: 'latency_UPSTREAM', stream: 'UPSTREAM' });
-    // No range checks, as in Toxiproxy.
-    const odd = await proxy.addToxic(
-      toxicBody({ name: 'odd', type: 'latency', toxicity: 7, attributes: { latency: -50 } }),
-    );
-    expect(odd).toMatchObject({ toxicity: 7, attributes: { latency: -50 } });
-  });
+  it(
+    'creates a toxic with 200 (not 201) and fills in defaults: ' +
+      'downstream, toxicity 1, name <type>_<stream>, attributes 0',
+    async () => {
+      const proxy = await newProxy();
+      const created = await raw(
+        'POST',
+        `/proxies/${proxy.name}/toxics`,
+        JSON.stringify({ type: 'slicer', attributes: { average_size: 10, unknown: 5 } }),
+      );
+      expect(created.status).toBe(200);
+      expect(created.headers.get('x-toxiproxy-request-id')).toBeTruthy();
+      expect(JSON.parse(created.text)).toEqual({
+        attributes: { average_size: 10, size_variation: 0, delay: 0 },
+        name: 'slicer_downstream',
+        type: 'slicer',
+        stream: 'downstream',
+        toxicity: 1,
+      });
+      const shouted = await proxy.addToxic(toxicBody({ type: 'latency', stream: 'UPSTREAM' }));
+      expect(shouted).toMatchObject({ name: 'latency_UPSTREAM', stream: 'UPSTREAM' });
+      // No range checks, as in Toxiproxy.
+      const odd = await proxy.addToxic(
+        toxicBody({ name: 'odd', type: 'latency', toxicity: 7, attributes: { latency: -50 } }),
+      );
+      expect(odd).toMatchObject({ toxicity: 7, attributes: { latency: -50 } });
+    },
+  );
 
-  it('updates a toxic by merging attributes, keeping toxicity, ignoring name/type/stream; POST and PATCH alike', async () => {
-    const proxy = await newProxy();
-    const toxic = await proxy.addToxic(
-      toxicBody({ type: 'latency', toxicity: 0.5, attributes: { latency: 100, jitter: 10 } }),
-    );
-    const updated = await toxic.update(
-      toxicBody({ name: 'renamed', type: 'timeout', stream: 'upstream', attributes: { latency: 250 } }),
-    );
-    expect(updated.toJson()).toEqual({
-      name: 'latency_downstream',
-      type: 'latency',
-      stream: 'downstream',
-      toxicity: 0.5,
-      attributes: { latency: 250, jitter: 10 },
-    });
-    const patched = await raw(
-      'PATCH',
-      `/proxies/${proxy.name}/toxics/latency_downstream`,
-      JSON.stringify({ toxicity: 1 }),
-    );
-    expect(JSON.parse(patched.text)).toMatchObject({ toxicity: 1, attributes: { latency: 250, jitter: 10 } });
-    expect(await raw('DELETE', `/proxies/${proxy.name}/toxics/latency_downstream`)).toMatchObject({
-      status: 204,
-      text: '',
-    });
-    await expect(proxy.getToxic('latency_downstream')).rejects.toThrow('status code 404');
-  });
+  it(
+    'updates a toxic by merging attributes, keeping toxicity, ' + 'ignoring name/type/stream; POST and PATCH alike',
+    async () => {
+      const proxy = await newProxy();
+      const toxic = await proxy.addToxic(
+        toxicBody({ type: 'latency', toxicity: 0.5, attributes: { latency: 100, jitter: 10 } }),
+      );
+      const updated = await toxic.update(
+        toxicBody({ name: 'renamed', type: 'timeout', stream: 'upstream', attributes: { latency: 250 } }),
+      );
+      expect(updated.toJson()).toEqual({
+        name: 'latency_downstream',
+        type: 'latency',
+        stream: 'downstream',
+        toxicity: 0.5,
+        attributes: { latency: 250, jitter: 10 },
+      });
+      const patched = await raw(
+        'PATCH',
+        `/proxies/${proxy.name}/toxics/latency_downstream`,
+        JSON.stringify({ toxicity: 1 }),
+      );
+      expect(JSON.parse(patched.text)).toMatchObject({ toxicity: 1, attributes: { latency: 250, jitter: 10 } });
+      expect(await raw('DELETE', `/proxies/${proxy.name}/toxics/latency_downstream`)).toMatchObject({
+        status: 204,
+        text: '',
+      });
+      await expect(proxy.getToxic('latency_downstream')).rejects.toThrow('status code 404');
+    },
+  );
 
   it('updates a proxy with PATCH too, keeping omitted fields and ignoring the name', async () => {
     const proxy = await newProxy();
@@ -186,7 +197,8 @@ describe("the built-in proxy speaks Toxiproxy 2.x's HTTP API", { timeout: 20_000
       '/proxies/dup/toxics',
       '{"type":"latency","attributes":{"latency":"1s"}}',
       400,
-      'bad request body: json: cannot unmarshal string into Go struct field toxics.latency.attributes.latency of type int64',
+      'bad request body: json: cannot unmarshal string into Go ' +
+        'struct field toxics.latency.attributes.latency of type int64',
     ],
     ['GET', '/proxies/dup/toxics/none', undefined, 404, 'toxic not found'],
     ['PATCH', '/proxies/dup/toxics/none', '{}', 404, 'toxic not found'],

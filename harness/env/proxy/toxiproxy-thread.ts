@@ -104,6 +104,8 @@ function spawnProxyWorker(options: BuiltinToxiproxyOptions): Worker {
   // source edited since (a long bench run) must not make the thread refuse to start.
   if (compiled) return new Worker(entry, { workerData: options, env: { ...process.env, ...BUILD_CHECKED_ENV } });
   const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
+  const bootstrap =
+    `import(${JSON.stringify(tsx)}).then((api) => { api.register(); ` +
+    `return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: options });
 }

@@ -24,7 +24,10 @@ export interface ChunkPlan {
   readonly end?: { readonly kind: 'close' | 'reset'; readonly at: number };
 }
 
-/** What a toxic may keep per connection and direction (counters, clocks); survives updates, as Toxiproxy's stateful toxics do. */
+/**
+ * What a toxic may keep per connection and direction (counters, clocks); survives updates, as Toxiproxy's stateful
+ * toxics do.
+ */
 export type ToxicState = Record<string, number>;
 
 export type ToxicAttributes = Readonly<Record<string, number>>;

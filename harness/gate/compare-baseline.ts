@@ -102,39 +102,19 @@ function compareMetric(
   savedNames: readonly string[],
 ): GateResult {
   const metric = definition.name;
-  const expression = `${metric} vs baseline ±${tolerancePct}%`;
   const unit = saved?.unit ?? now?.unit ?? '';
+  const gate = baselineGate(metric, tolerancePct, unit);
   if (!saved) {
     const detail =
       `${metric}: the baseline has no value for it (it has ${savedNames.join(', ') || 'nothing'}); ` +
       `save a new baseline: FAIL`;
-    return {
-      expression,
-      metric,
-      passed: false,
-      actual: now?.median ?? null,
-      threshold: 0,
-      unit,
-      baseline: null,
-      detail,
-      source: 'baseline',
-    };
+    return gate({ passed: false, actual: now?.median ?? null, threshold: 0, baseline: null, detail });
   }
   if (!now) {
     const detail =
       `${metric}: ${whyNoSamples ?? 'no samples'} in this run, ` +
       `baseline ${formatMetricValue(saved.median, unit)}: FAIL`;
-    return {
-      expression,
-      metric,
-      passed: false,
-      actual: null,
-      threshold: saved.median,
-      unit,
-      baseline: saved.median,
-      detail,
-      source: 'baseline',
-    };
+    return gate({ passed: false, actual: null, threshold: saved.median, baseline: saved.median, detail });
   }
   const runs = now.values.length + now.runsWithoutSamples;
   const partial = now.runsWithoutSamples > 0 ? `; ${now.values.length} of ${runs} runs had samples` : '';
@@ -147,45 +127,14 @@ function compareMetric(
       `${formatMetricValue(saved.max, unit)}${runs > 1 ? ` (worst of ${runs} runs)` : ''}`;
     const outcome = passed ? 'no increase' : 'FAIL: must never increase, whatever the tolerance';
     const detail = `${shown}: ${outcome}${partial}`;
-    return {
-      expression,
-      metric,
-      passed,
-      actual: now.max,
-      threshold: saved.max,
-      unit,
-      baseline: saved.max,
-      detail,
-      source: 'baseline',
-    };
+    return gate({ passed, actual: now.max, threshold: saved.max, baseline: saved.max, detail });
   }
 
   const better = definition.better === 'higher' ? 'higher' : 'lower';
   const worse = better === 'lower' ? now.median - saved.median : saved.median - now.median;
   const worsePct =
     saved.median === 0 ? (worse > 0 ? Infinity : worse < 0 ? -Infinity : 0) : (worse / Math.abs(saved.median)) * 100;
-  const noise = noiseBand(now, saved, unit);
-  // An unchanged value (e.g. errors 0 -> 0) says nothing about noise, and a band of 0 is no band.
-  const withinNoise = noise !== undefined && worse !== 0 && noise.band > 0 && Math.abs(worse) <= noise.band;
-
-  let passed: boolean;
-  let verdict: string;
-  if (worsePct <= tolerancePct) {
-    passed = true;
-    const noiseNote =
-      noise === undefined ? ' (single run: noise unknown)' : withinNoise ? `, within noise (${noise.text})` : '';
-    verdict = `within tolerance ${tolerancePct}%${noiseNote}`;
-  } else if (withinNoise) {
-    passed = true;
-    verdict =
-      `beyond tolerance ${tolerancePct}% but within noise (${noise.text}); ` +
-      `the runs vary more than the tolerance: add repeats or lengthen the runs to tell`;
-  } else {
-    passed = false;
-    verdict =
-      `FAIL: beyond tolerance ${tolerancePct}%` +
-      `${noise === undefined ? ' (single run: noise unknown)' : ` and noise ${noise.text}`}`;
-  }
+  const { passed, verdict } = toleranceVerdict(worse, worsePct, tolerancePct, noiseBand(now, saved, unit));
   const factor = better === 'lower' ? 1 + tolerancePct / 100 : 1 - tolerancePct / 100;
   const change =
     worse === 0
@@ -197,17 +146,52 @@ function compareMetric(
     `${metric} ${formatMetricValue(now.median, unit)} vs baseline ` +
     `${formatMetricValue(saved.median, unit)} (${change})`;
   const median = now.values.length > 1 ? `; median of ${now.values.length} runs` : '';
-  return {
+  const detail = `${shown}: ${verdict}${median}${partial}`;
+  return gate({ passed, actual: now.median, threshold: saved.median * factor, baseline: saved.median, detail });
+}
+
+type BaselineOutcome = Pick<GateResult, 'passed' | 'actual' | 'threshold' | 'baseline' | 'detail'>;
+
+/** A baseline gate's result, from what its comparison found. */
+function baselineGate(metric: string, tolerancePct: number, unit: string): (outcome: BaselineOutcome) => GateResult {
+  const expression = `${metric} vs baseline ±${tolerancePct}%`;
+  return ({ passed, actual, threshold, baseline, detail }) => ({
     expression,
     metric,
     passed,
-    actual: now.median,
-    threshold: saved.median * factor,
+    actual,
+    threshold,
     unit,
-    baseline: saved.median,
-    detail: `${shown}: ${verdict}${median}${partial}`,
+    baseline,
+    detail,
     source: 'baseline',
-  };
+  });
+}
+
+/** Within the tolerance passes; beyond it passes only when the runs' own noise covers the change. */
+function toleranceVerdict(
+  worse: number,
+  worsePct: number,
+  tolerancePct: number,
+  noise: ReturnType<typeof noiseBand>,
+): { passed: boolean; verdict: string } {
+  // An unchanged value (e.g. errors 0 -> 0) says nothing about noise, and a band of 0 is no band.
+  const withinNoise = noise !== undefined && worse !== 0 && noise.band > 0 && Math.abs(worse) <= noise.band;
+  if (worsePct <= tolerancePct) {
+    const noiseNote =
+      noise === undefined ? ' (single run: noise unknown)' : withinNoise ? `, within noise (${noise.text})` : '';
+    return { passed: true, verdict: `within tolerance ${tolerancePct}%${noiseNote}` };
+  }
+  if (withinNoise) {
+    const verdict =
+      `beyond tolerance ${tolerancePct}% but within noise (${noise.text}); ` +
+      `the runs vary more than the tolerance: add repeats or lengthen the runs to tell`;
+    return { passed: true, verdict };
+  }
+  const verdict =
+    `FAIL: beyond tolerance ${tolerancePct}%` +
+    `${noise === undefined ? ' (single run: noise unknown)' : ` and noise ${noise.text}`}`;
+  return { passed: false, verdict };
 }
 
 /**

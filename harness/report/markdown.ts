@@ -2,22 +2,24 @@ import { errorCount, instant, int, ms, rate, seconds, withUnit } from './format.
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 
-/** summary.md, for $GITHUB_STEP_SUMMARY and similar CI job summaries (GitHub-flavoured Markdown). */
-export function renderMarkdown(result: ScenarioResult): string {
+const icon = (passed: boolean) => (passed ? '✅ pass' : '❌ **FAIL**');
+
+function verdictText(result: ScenarioResult): string {
+  return result.verdict === 'pass'
+    ? '✅ PASS'
+    : result.verdict === 'fail'
+      ? '❌ FAIL'
+      : result.verdict === 'interrupted'
+        ? '⏹️ INTERRUPTED'
+        : '⚠️ HARNESS ERROR';
+}
+
+/** Title, description, the run's environment, the latency table and any interruption or warnings. */
+function headerLines(result: ScenarioResult): string[] {
   const s = result.latency.summary;
-  const c = result.counters;
   const env = result.environment;
-  const icon = (passed: boolean) => (passed ? '✅ pass' : '❌ **FAIL**');
-  const verdict =
-    result.verdict === 'pass'
-      ? '✅ PASS'
-      : result.verdict === 'fail'
-        ? '❌ FAIL'
-        : result.verdict === 'interrupted'
-          ? '⏹️ INTERRUPTED'
-          : '⚠️ HARNESS ERROR';
-  const lines = [
-    `## rpc-chaos: ${result.scenario.name} — ${verdict}`,
+  return [
+    `## rpc-chaos: ${result.scenario.name} — ${verdictText(result)}`,
     '',
     cell(result.scenario.description),
     '',
@@ -41,33 +43,43 @@ export function renderMarkdown(result: ScenarioResult): string {
         ]
       : []),
     ...(result.warnings ?? []).flatMap((warning) => [`> ⚠️ **Warning:** ${cell(warning)}`, '']),
-    '### Checks',
-    '',
   ];
-  if (result.checks.length === 0) lines.push('_No checks declared._');
+}
+
+function checkLines(checks: ScenarioResult['checks']): string[] {
+  const lines = ['### Checks', ''];
+  if (checks.length === 0) lines.push('_No checks declared._');
   else
     lines.push(
       '| | check | must hold | measured |',
       '|---|---|---|---|',
-      ...result.checks.map(
+      ...checks.map(
         (check) =>
           `| ${icon(check.passed)} | ${cell(check.title)} | ${cell(check.expectation)} | ${cell(check.actual)} |`,
       ),
     );
-  lines.push('', '### Gates', '');
-  if (result.gates.length === 0) lines.push('_No gates set._');
+  return lines;
+}
+
+function gateLines(gates: ScenarioResult['gates']): string[] {
+  const lines = ['', '### Gates', ''];
+  if (gates.length === 0) lines.push('_No gates set._');
   else {
     lines.push(
       '| | gate | measured | threshold | detail |',
       '|---|---|---:|---:|---|',
-      ...result.gates.map(
+      ...gates.map(
         (gate) =>
           `| ${icon(gate.passed)} | \`${cell(gate.expression)}\` | ${withUnit(gate.actual, gate.unit)} | ` +
           `${withUnit(gate.threshold, gate.unit)} | ${cell(gate.detail)} |`,
       ),
     );
   }
-  lines.push(
+  return lines;
+}
+
+function counterLines(c: ScenarioResult['counters']): string[] {
+  return [
     '',
     '### Counters',
     '',
@@ -79,23 +91,35 @@ export function renderMarkdown(result: ScenarioResult): string {
       `${int(c.discarded.duplicate)} / ${int(c.discarded.late)} / ${int(c.discarded.unknown)} | ` +
       `${int(c.redelivered)} | ` +
       `${int(c.serverKills)} / ${int(c.serverRestarts)} | ${int(c.brokerRestarts)} |`,
-  );
-  if (result.segments) {
-    lines.push(
-      '',
-      '### Segments',
-      '',
-      cell(segmentsHeadline(result.segments)),
-      '',
-      '| participant | host | started vs agreed | sent | answered | result folder |',
-      '|---|---|---:|---:|---:|---|',
-      ...participantRows(result.segments).map(
-        (row) =>
-          `| ${cell(row.who)} | ${cell(row.host)} | ${row.startOffset} | ${row.sent} | ${row.answered} | ` +
-          `\`${cell(row.dir)}\` |`,
-      ),
-    );
-  }
+  ];
+}
+
+function segmentLines(segments: NonNullable<ScenarioResult['segments']>): string[] {
+  return [
+    '',
+    '### Segments',
+    '',
+    cell(segmentsHeadline(segments)),
+    '',
+    '| participant | host | started vs agreed | sent | answered | result folder |',
+    '|---|---|---:|---:|---:|---|',
+    ...participantRows(segments).map(
+      (row) =>
+        `| ${cell(row.who)} | ${cell(row.host)} | ${row.startOffset} | ${row.sent} | ${row.answered} | ` +
+        `\`${cell(row.dir)}\` |`,
+    ),
+  ];
+}
+
+/** summary.md, for $GITHUB_STEP_SUMMARY and similar CI job summaries (GitHub-flavoured Markdown). */
+export function renderMarkdown(result: ScenarioResult): string {
+  const lines = [
+    ...headerLines(result),
+    ...checkLines(result.checks),
+    ...gateLines(result.gates),
+    ...counterLines(result.counters),
+    ...(result.segments ? segmentLines(result.segments) : []),
+  ];
   if (result.harnessErrors.length > 0)
     lines.push('', '### ⚠️ Harness errors', '', ...result.harnessErrors.map((error) => `- ${cell(error)}`));
   lines.push(

@@ -3,7 +3,7 @@ import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 
 /** Open loop: the rate asked for and achieved, and how late the generator started calls. */
-function loadRow(result: ScenarioResult): Array<[string, Array<[string, string, boolean?]>]> {
+function loadRow(result: ScenarioResult): GridRow[] {
   const offered = result.offeredLoad;
   if (offered?.targetPerSec === undefined || offered.startLateness === undefined) return [];
   const late = offered.startLateness;
@@ -21,30 +21,43 @@ function loadRow(result: ScenarioResult): Array<[string, Array<[string, string, 
   ];
 }
 
-/**
- * The end-of-run summary for a terminal: verdict first, then aligned numbers, then every check
- * and gate with failures in red. `color: false` gives plain text (pipes, CI logs, NO_COLOR).
- */
-export function formatTerminalSummary(result: ScenarioResult, options: { color: boolean }): string {
-  const paint = (code: string) => (text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+type GridRow = [string, Array<[string, string, boolean?]>];
+
+interface Palette {
+  green: (text: string) => string;
+  red: (text: string) => string;
+  bold: (text: string) => string;
+  dim: (text: string) => string;
+  yellow: (text: string) => string;
+  status: (passed: boolean) => string;
+}
+
+function palette(color: boolean): Palette {
+  const paint = (code: string) => (text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const green = paint('32');
   const red = paint('31');
   const bold = paint('1');
   const dim = paint('2');
   const status = (passed: boolean) => (passed ? green('PASS') : red(bold('FAIL')));
   const yellow = paint('33');
-  const verdictText =
-    result.verdict === 'pass'
-      ? green(bold('PASS'))
-      : result.verdict === 'fail'
-        ? red(bold('FAIL'))
-        : result.verdict === 'interrupted'
-          ? yellow(bold('INTERRUPTED'))
-          : red(bold('HARNESS ERROR'));
+  return { green, red, bold, dim, yellow, status };
+}
+
+function verdictText(result: ScenarioResult, { green, red, bold, yellow }: Palette): string {
+  return result.verdict === 'pass'
+    ? green(bold('PASS'))
+    : result.verdict === 'fail'
+      ? red(bold('FAIL'))
+      : result.verdict === 'interrupted'
+        ? yellow(bold('INTERRUPTED'))
+        : red(bold('HARNESS ERROR'));
+}
+
+/** The aligned numbers: latency, calls, discarded replies, offered load and faults. */
+function summaryGrid(result: ScenarioResult): GridRow[] {
   const { counters: c, latency } = result;
   const s = latency.summary;
-  const env = result.environment;
-  const grid: Array<[string, Array<[string, string, boolean?]>]> = [
+  return [
     [
       'latency',
       [
@@ -87,19 +100,29 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
       ],
     ],
   ];
+}
+
+function gridLines(grid: GridRow[], { dim, red }: Palette): string[] {
   // Column widths from the widest name and value in each column, so the rows line up.
   const nameWidth = (col: number) => Math.max(...grid.map(([, cells]) => cells[col]?.[0].length ?? 0));
   const valueWidth = (col: number) => Math.max(...grid.map(([, cells]) => cells[col]?.[1].length ?? 0));
   const gridCell = ([name, value, alert]: [string, string, boolean?], col: number) =>
     `${dim(name.padEnd(nameWidth(col)))} ${(alert ? red : (t: string) => t)(value.padStart(valueWidth(col)))}`;
-  const row = ([label, cells]: (typeof grid)[number]) => `  ${dim(label.padEnd(10))}${cells.map(gridCell).join('   ')}`;
+  const row = ([label, cells]: GridRow) => `  ${dim(label.padEnd(10))}${cells.map(gridCell).join('   ')}`;
+  return grid.map(row);
+}
+
+/** Name, verdict and the environment the run happened in. */
+function headerLines(result: ScenarioResult, p: Palette): string[] {
+  const { bold, dim, yellow } = p;
+  const env = result.environment;
   const partial =
     result.verdict === 'interrupted'
       ? yellow('  partial run: the checks and gates below judge only what was measured before the stop')
       : '';
-  const lines = [
+  return [
     '',
-    `${bold(result.scenario.name)}  ${verdictText}${partial}`,
+    `${bold(result.scenario.name)}  ${verdictText(result, p)}${partial}`,
     dim(
       `  ${seconds(result.run.durationMs)} · ${env.broker.kind} RabbitMQ ${env.broker.version} · ` +
         `${env.replyMode} · ${env.proxy.kind} proxy · seed ${result.run.seed}`,
@@ -108,56 +131,79 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
       ? [dim(`  server ${env.implementations.server} · client ${env.implementations.client}`)]
       : []),
     ...(result.segments ? [dim(`  ${segmentsHeadline(result.segments)}`)] : []),
-    '',
-    ...grid.map(row),
   ];
-  if (result.segments) {
-    const rows = participantRows(result.segments);
-    const width = (pick: (r: (typeof rows)[number]) => string) => Math.max(...rows.map((r) => pick(r).length));
-    const [who, host, offset, sent] = [
-      width((r) => r.who),
-      width((r) => r.host),
-      width((r) => r.startOffset),
-      width((r) => r.sent),
-    ];
-    lines.push(
-      '',
-      `  ${bold('segments')}`,
-      ...rows.map((r) =>
-        dim(
-          `  ${r.who.padEnd(who)}  ${r.host.padEnd(host)}  started ${r.startOffset.padStart(offset)}  ` +
-            `sent ${r.sent.padStart(sent)}  answered ${r.answered}`,
-        ),
+}
+
+function segmentLines(segments: NonNullable<ScenarioResult['segments']>, { bold, dim }: Palette): string[] {
+  const rows = participantRows(segments);
+  const width = (pick: (r: (typeof rows)[number]) => string) => Math.max(...rows.map((r) => pick(r).length));
+  const [who, host, offset, sent] = [
+    width((r) => r.who),
+    width((r) => r.host),
+    width((r) => r.startOffset),
+    width((r) => r.sent),
+  ];
+  return [
+    '',
+    `  ${bold('segments')}`,
+    ...rows.map((r) =>
+      dim(
+        `  ${r.who.padEnd(who)}  ${r.host.padEnd(host)}  started ${r.startOffset.padStart(offset)}  ` +
+          `sent ${r.sent.padStart(sent)}  answered ${r.answered}`,
       ),
-    );
-  }
-  // Right under the numbers: a run that did not happen as asked must not read like one that did.
-  for (const warning of result.warnings ?? []) lines.push('', red(bold(`  WARNING: ${warning}`)));
-  if (result.checks.length > 0) {
-    lines.push('', `  ${bold('checks')}`);
-    const width = Math.max(...result.checks.map((check) => check.title.length));
-    for (const check of result.checks) {
-      lines.push(
+    ),
+  ];
+}
+
+function checkLines(checks: ScenarioResult['checks'], { bold, dim, red, status }: Palette): string[] {
+  if (checks.length === 0) return [];
+  const width = Math.max(...checks.map((check) => check.title.length));
+  return [
+    '',
+    `  ${bold('checks')}`,
+    ...checks.map(
+      (check) =>
         `  ${status(check.passed)}  ${check.title.padEnd(width)}  ` +
-          `${check.passed ? dim(check.actual) : `${red(check.actual)}  ${dim(`(must hold: ${check.expectation})`)}`}`,
-      );
-    }
-  }
-  if (result.gates.length > 0) {
-    lines.push('', `  ${bold('gates')}`);
-    const width = Math.max(...result.gates.map((gate) => gate.expression.length));
-    const numbers = result.gates.map(
-      (gate) => `${withUnit(gate.actual, gate.unit)} vs ${withUnit(gate.threshold, gate.unit)}`,
-    );
-    const numbersWidth = Math.max(...numbers.map((n) => n.length));
-    result.gates.forEach((gate, i) => {
+        `${check.passed ? dim(check.actual) : `${red(check.actual)}  ${dim(`(must hold: ${check.expectation})`)}`}`,
+    ),
+  ];
+}
+
+function gateLines(gates: ScenarioResult['gates'], { bold, dim, red, status }: Palette): string[] {
+  if (gates.length === 0) return [];
+  const width = Math.max(...gates.map((gate) => gate.expression.length));
+  const numbers = gates.map((gate) => `${withUnit(gate.actual, gate.unit)} vs ${withUnit(gate.threshold, gate.unit)}`);
+  const numbersWidth = Math.max(...numbers.map((n) => n.length));
+  return [
+    '',
+    `  ${bold('gates')}`,
+    ...gates.map((gate, i) => {
       const text = numbers[i]!.padEnd(numbersWidth);
-      lines.push(
+      return (
         `  ${status(gate.passed)}  ${gate.expression.padEnd(width)}  ` +
-          `${gate.passed ? text : red(text)}  ${dim(gate.detail)}`,
+        `${gate.passed ? text : red(text)}  ${dim(gate.detail)}`
       );
-    });
-  }
+    }),
+  ];
+}
+
+/**
+ * The end-of-run summary for a terminal: verdict first, then aligned numbers, then every check
+ * and gate with failures in red. `color: false` gives plain text (pipes, CI logs, NO_COLOR).
+ */
+export function formatTerminalSummary(result: ScenarioResult, options: { color: boolean }): string {
+  const p = palette(options.color);
+  const { red, bold, dim } = p;
+  const lines = [
+    ...headerLines(result, p),
+    '',
+    ...gridLines(summaryGrid(result), p),
+    ...(result.segments ? segmentLines(result.segments, p) : []),
+    // Right under the numbers: a run that did not happen as asked must not read like one that did.
+    ...(result.warnings ?? []).flatMap((warning) => ['', red(bold(`  WARNING: ${warning}`))]),
+    ...checkLines(result.checks, p),
+    ...gateLines(result.gates, p),
+  ];
   if (result.harnessErrors.length > 0)
     lines.push('', red(bold('  harness errors')), ...result.harnessErrors.map((error) => `  - ${error}`));
   if (result.timeline.dropped > 0) lines.push(dim(`  (${int(result.timeline.dropped)} timeline events not kept)`));

@@ -43,41 +43,88 @@ export function makeSyntheticResult(
   overrides: Partial<ScenarioResult> = {},
   shape: SyntheticShape = {},
 ): ScenarioResult {
+  const plan = planRun(shape);
+  const { recorder, events, timedOut, sent } = sampleCalls(plan);
+  const faults: FaultRecord[] = [
+    ...plan.kills.map((k, index) => killFault(index, k, events)),
+    ...plan.toxics.map((t, index) => toxicFault(index, t, events)),
+    resetFault(plan.resetAtMs, events),
+  ];
+  const kept = events.sort((a, b) => a.tMs - b.tMs).filter((e) => e.tMs <= plan.durationMs);
+  const answered = sent - timedOut;
+  const kills = plan.kills.length;
+  const latency = latencyResult([recorder.encode()], { intervalMs: 1000, runDurationMs: plan.durationMs });
+  const gates = syntheticGates(latency.summary.p99, kills);
+  const result: ScenarioResult = {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    ...syntheticSetup(plan),
+    counters: syntheticCounters(sent, answered, timedOut, kills),
+    latency,
+    serverLatency: syntheticServerLatency(answered),
+    throughput: { callsPerSec: answered / plan.durationSec },
+    faults,
+    timeline: { events: kept, dropped: 0 },
+    checks: syntheticChecks(sent, answered, timedOut, kills),
+    gates,
+    traces: { spansFile: 'spans.jsonl', duplicateReplyTrace: duplicateReplyTrace(plan.kills[0] ?? 1000) },
+    verdict: gates.every((g) => g.passed) ? 'pass' : 'fail',
+    harnessErrors: [],
+  };
+  return { ...result, ...overrides };
+}
+
+/** A synthetic shape with its defaults filled in and the fault times laid out. */
+interface RunPlan {
+  readonly durationSec: number;
+  readonly rate: number;
+  readonly medianMs: number;
+  readonly seed: number;
+  readonly durationMs: number;
+  readonly kills: number[];
+  readonly toxics: number[];
+  readonly resetAtMs: number;
+}
+
+function planRun(shape: SyntheticShape): RunPlan {
   const durationSec = shape.durationSec ?? 30;
-  const rate = shape.ratePerSec ?? 200;
-  const medianMs = shape.medianMs ?? 2.5;
-  const seed = shape.seed ?? 7;
-  const random = seededRandom(seed);
   const durationMs = durationSec * 1000;
-  const kills = killTimes(durationMs, shape.killEverySec);
-  const toxics = Array.from(
-    { length: shape.toxicWindows ?? 0 },
-    (_, i) => Math.round(((i + 0.5) / (shape.toxicWindows ?? 1)) * durationMs) + 5000,
-  );
-  const resetAtMs = Math.round(durationMs * 0.8);
+  return {
+    durationSec,
+    rate: shape.ratePerSec ?? 200,
+    medianMs: shape.medianMs ?? 2.5,
+    seed: shape.seed ?? 7,
+    durationMs,
+    kills: killTimes(durationMs, shape.killEverySec),
+    toxics: Array.from(
+      { length: shape.toxicWindows ?? 0 },
+      (_, i) => Math.round(((i + 0.5) / (shape.toxicWindows ?? 1)) * durationMs) + 5000,
+    ),
+    resetAtMs: Math.round(durationMs * 0.8),
+  };
+}
+
+/**
+ * Every call of the run: latencies of answered calls go to the recorder, calls timed out in a
+ * toxic window become a timeout and a late-discard event.
+ */
+function sampleCalls(plan: RunPlan): {
+  recorder: LatencyRecorder;
+  events: TimelineEvent[];
+  timedOut: number;
+  sent: number;
+} {
+  const { rate, medianMs, kills, toxics, resetAtMs } = plan;
+  const random = seededRandom(plan.seed);
   const recorder = new LatencyRecorder({ runStartEpochMs: RUN_START });
   const events: TimelineEvent[] = [];
   let timedOut = 0;
-  const sent = durationSec * rate;
+  const sent = plan.durationSec * rate;
   for (let i = 0; i < sent; i++) {
     const tMs = (i / rate) * 1000;
     const inToxic = toxics.some((t) => tMs >= t && tMs < t + TOXIC_LENGTH_MS);
     if (inToxic && random() < 0.5) {
       timedOut++;
-      events.push({
-        tMs: tMs + 3000,
-        kind: 'timeout',
-        process: 'client-1',
-        detail: `call n=${i % 90} timed out after 3000 ms`,
-        correlationId: `c.${i}`,
-      });
-      events.push({
-        tMs: tMs + 3400,
-        kind: 'discard-late',
-        process: 'client-1',
-        detail: 'late reply of a timed-out call discarded',
-        correlationId: `c.${i}`,
-      });
+      events.push(...timeoutEvents(i, tMs));
       continue;
     }
     const nearFault = kills.some((k) => tMs >= k && tMs < k + 600) || (tMs >= resetAtMs && tMs < resetAtMs + 300);
@@ -86,15 +133,32 @@ export function makeSyntheticResult(
       : medianMs * Math.exp((random() - 0.5) * 1.2) * (random() < 0.01 ? 8 : 1) * (nearFault ? 6 : 1);
     recorder.record(Math.round(latencyMs * 1000), RUN_START + tMs + latencyMs);
   }
-  const faults: FaultRecord[] = [
-    ...kills.map((k, index) => killFault(index, k, events)),
-    ...toxics.map((t, index) => toxicFault(index, t, events)),
-    resetFault(resetAtMs, events),
+  return { recorder, events, timedOut, sent };
+}
+
+function timeoutEvents(i: number, tMs: number): TimelineEvent[] {
+  return [
+    {
+      tMs: tMs + 3000,
+      kind: 'timeout',
+      process: 'client-1',
+      detail: `call n=${i % 90} timed out after 3000 ms`,
+      correlationId: `c.${i}`,
+    },
+    {
+      tMs: tMs + 3400,
+      kind: 'discard-late',
+      process: 'client-1',
+      detail: 'late reply of a timed-out call discarded',
+      correlationId: `c.${i}`,
+    },
   ];
-  const kept = events.sort((a, b) => a.tMs - b.tMs).filter((e) => e.tMs <= durationMs);
-  const answered = sent - timedOut;
-  const result: ScenarioResult = {
-    schemaVersion: RESULT_SCHEMA_VERSION,
+}
+
+/** Scenario, run, environment and config of the synthetic run. */
+function syntheticSetup(plan: RunPlan): Pick<ScenarioResult, 'scenario' | 'run' | 'environment' | 'config'> {
+  const { durationMs } = plan;
+  return {
     scenario: {
       name: 'duplicate-reply',
       description:
@@ -107,7 +171,7 @@ export function makeSyntheticResult(
       endedAt: new Date(RUN_START + durationMs + 3200).toISOString(),
       durationMs: durationMs + 3200,
       interrupted: false,
-      seed,
+      seed: plan.seed,
     },
     environment: {
       broker: {
@@ -124,116 +188,118 @@ export function makeSyntheticResult(
       tracing: { enabled: true, sampleRatio: 1 },
     },
     config: {
-      load: { executor: 'constant-arrival-rate', ratePerSec: rate, durationMs, maxInFlight: 200 },
+      load: { executor: 'constant-arrival-rate', ratePerSec: plan.rate, durationMs, maxInFlight: 200 },
       servers: 2,
       clients: 1,
       timeoutMs: 3000,
       prefetch: 1,
       confirmReplies: true,
     },
-    counters: {
-      sent,
-      answered,
-      correct: answered,
-      wrongResult: 0,
-      mismatchedCorrelation: 0,
-      timedOut,
-      remoteErrors: 0,
-      connectionLost: 0,
-      otherErrors: 0,
-      dropped: 0,
-      discarded: { duplicate: kills.length, late: timedOut, unknown: 0 },
-      redelivered: kills.length + 1,
-      serverHandled: sent + kills.length + 1,
-      badRequests: 0,
-      serverKills: kills.length,
-      serverRestarts: kills.length,
-      brokerRestarts: 0,
-      reconnects: 1,
-    },
-    latency: latencyResult([recorder.encode()], { intervalMs: 1000, runDurationMs: durationMs }),
-    serverLatency: {
-      queueWait: { count: answered, min: 0.05, mean: 0.4, stddev: 0.2, p50: 0.3, p90: 0.6, p99: 1.2, p999: 2, max: 3 },
-      service: {
-        count: answered,
-        min: 0.02,
-        mean: 0.06,
-        stddev: 0.03,
-        p50: 0.05,
-        p90: 0.08,
-        p99: 0.2,
-        p999: 0.4,
-        max: 0.9,
-      },
-    },
-    throughput: { callsPerSec: answered / durationSec },
-    faults,
-    timeline: { events: kept, dropped: 0 },
-    checks: [
-      {
-        id: 'calls-accounted',
-        title: 'Every call is accounted for',
-        passed: true,
-        expectation: 'answered + timed out + errored = sent',
-        actual: `sent ${sent}, answered ${answered}, timed out ${timedOut}, errored 0`,
-      },
-      {
-        id: 'answered-at-most-once',
-        title: 'Each call resolved at most once',
-        passed: true,
-        expectation: 'no call settled twice',
-        actual: `settled twice 0, replies accepted ${answered}`,
-      },
-      {
-        id: 'results-correct',
-        title: 'Every successful result equals fib(n)',
-        passed: true,
-        expectation: 'wrong results = 0',
-        actual: `answered ${answered}, correct ${answered}, wrong 0`,
-      },
-      {
-        id: 'duplicates-discarded',
-        title: 'Each kill between reply and ack produced a duplicate that was discarded',
-        passed: true,
-        expectation: 'discarded duplicates >= kills >= 1',
-        actual: `killed at the fault point ${kills.length}, duplicates discarded ${kills.length}`,
-      },
-    ],
-    gates: [
-      {
-        expression: 'p99<250ms',
-        metric: 'p99',
-        passed: true,
-        actual: 0,
-        threshold: 250,
-        unit: 'ms',
-        detail: '',
-        source: 'scenario',
-      },
-      {
-        expression: 'discarded.duplicate>=1',
-        metric: 'discarded.duplicate',
-        passed: true,
-        actual: kills.length,
-        threshold: 1,
-        unit: '',
-        detail: `discarded.duplicate ${kills.length} >= 1`,
-        source: 'scenario',
-      },
-    ],
-    traces: { spansFile: 'spans.jsonl', duplicateReplyTrace: duplicateReplyTrace(kills[0] ?? 1000) },
-    verdict: 'pass',
-    harnessErrors: [],
   };
-  const p99 = result.latency.summary.p99;
-  result.gates[0] = {
-    ...result.gates[0]!,
-    actual: p99,
-    passed: p99 < 250,
-    detail: `p99 ${p99.toFixed(2)} ms < 250 ms`,
+}
+
+function syntheticCounters(
+  sent: number,
+  answered: number,
+  timedOut: number,
+  kills: number,
+): ScenarioResult['counters'] {
+  return {
+    sent,
+    answered,
+    correct: answered,
+    wrongResult: 0,
+    mismatchedCorrelation: 0,
+    timedOut,
+    remoteErrors: 0,
+    connectionLost: 0,
+    otherErrors: 0,
+    dropped: 0,
+    discarded: { duplicate: kills, late: timedOut, unknown: 0 },
+    redelivered: kills + 1,
+    serverHandled: sent + kills + 1,
+    badRequests: 0,
+    serverKills: kills,
+    serverRestarts: kills,
+    brokerRestarts: 0,
+    reconnects: 1,
   };
-  result.verdict = result.gates.every((g) => g.passed) ? 'pass' : 'fail';
-  return { ...result, ...overrides };
+}
+
+function syntheticServerLatency(answered: number): ScenarioResult['serverLatency'] {
+  return {
+    queueWait: { count: answered, min: 0.05, mean: 0.4, stddev: 0.2, p50: 0.3, p90: 0.6, p99: 1.2, p999: 2, max: 3 },
+    service: {
+      count: answered,
+      min: 0.02,
+      mean: 0.06,
+      stddev: 0.03,
+      p50: 0.05,
+      p90: 0.08,
+      p99: 0.2,
+      p999: 0.4,
+      max: 0.9,
+    },
+  };
+}
+
+function syntheticChecks(sent: number, answered: number, timedOut: number, kills: number): ScenarioResult['checks'] {
+  return [
+    {
+      id: 'calls-accounted',
+      title: 'Every call is accounted for',
+      passed: true,
+      expectation: 'answered + timed out + errored = sent',
+      actual: `sent ${sent}, answered ${answered}, timed out ${timedOut}, errored 0`,
+    },
+    {
+      id: 'answered-at-most-once',
+      title: 'Each call resolved at most once',
+      passed: true,
+      expectation: 'no call settled twice',
+      actual: `settled twice 0, replies accepted ${answered}`,
+    },
+    {
+      id: 'results-correct',
+      title: 'Every successful result equals fib(n)',
+      passed: true,
+      expectation: 'wrong results = 0',
+      actual: `answered ${answered}, correct ${answered}, wrong 0`,
+    },
+    {
+      id: 'duplicates-discarded',
+      title: 'Each kill between reply and ack produced a duplicate that was discarded',
+      passed: true,
+      expectation: 'discarded duplicates >= kills >= 1',
+      actual: `killed at the fault point ${kills}, duplicates discarded ${kills}`,
+    },
+  ];
+}
+
+/** The scenario's two gates, the p99 gate evaluated against the recorded latency. */
+function syntheticGates(p99: number, kills: number): ScenarioResult['gates'] {
+  return [
+    {
+      expression: 'p99<250ms',
+      metric: 'p99',
+      passed: p99 < 250,
+      actual: p99,
+      threshold: 250,
+      unit: 'ms',
+      detail: `p99 ${p99.toFixed(2)} ms < 250 ms`,
+      source: 'scenario',
+    },
+    {
+      expression: 'discarded.duplicate>=1',
+      metric: 'discarded.duplicate',
+      passed: true,
+      actual: kills,
+      threshold: 1,
+      unit: '',
+      detail: `discarded.duplicate ${kills} >= 1`,
+      source: 'scenario',
+    },
+  ];
 }
 
 /** The benchmark's large run: 10 minutes at 500 calls/s, a kill every 30 s, three latency-toxic windows. */

@@ -50,6 +50,51 @@ export async function benchTap(
   broker: StartedBroker,
   options: { roundMs: number; rounds: number },
 ): Promise<TapBenchRow[]> {
+  const { host, exited, nextLine } = startHost(broker);
+  try {
+    const ports = JSON.parse(await nextLine('ports')) as HostPorts;
+    const modes = modeUrls(broker, ports);
+    const rows: TapBenchRow[] = [];
+    // One short untimed round each first, so neither side pays for warm-up (JIT, queues).
+    await measureRpcThrough(modes.withoutTap, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_off');
+    await measureRpcThrough(modes.withTap, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_on');
+    await measureRpcThrough(modes.overTcp, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_tcp');
+    const hostCpuUs = async () => {
+      host.stdin!.write('cpu\n');
+      return (JSON.parse(await nextLine('cpu time')) as { cpuUs: number }).cpuUs;
+    };
+    /** One round, with the host's CPU time per call. */
+    const round: Round = async (urls, concurrency, queue) => {
+      const before = await hostCpuUs();
+      const sample = await measureRpcThrough(urls, concurrency, options.roundMs, queue);
+      return { sample, cpuUsPerCall: ((await hostCpuUs()) - before) / Math.max(1, sample.calls) };
+    };
+    for (const concurrency of [1, 32]) rows.push(await benchLoad(modes, concurrency, options.rounds, round));
+    host.stdin!.end();
+    const counters = JSON.parse(await nextLine('counters')) as Record<
+      'server' | 'client' | 'tcpServer' | 'tcpClient',
+      TapCounters
+    >;
+    checkTapsDecoded(counters, rows);
+    return rows;
+  } finally {
+    host.stdin!.end();
+    const timer = setTimeout(() => host.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+type Urls = { server: string; client: string };
+type Mode = 'withoutTap' | 'withTap' | 'overTcp';
+type Round = (
+  urls: Urls,
+  concurrency: number,
+  queue: string,
+) => Promise<{ sample: ThroughputSample; cpuUsPerCall: number }>;
+
+/** Spawns the process hosting proxy and taps; `nextLine` reads its next stdout line, failing after 60 s. */
+function startHost(broker: StartedBroker) {
   const program = programCommand('tap-bench-host');
   const host = spawn(
     process.execPath,
@@ -66,94 +111,83 @@ export async function benchTap(
     if (line.done) throw new Error(`tap bench host exited before printing its ${what}`);
     return line.value;
   };
-  try {
-    const ports = JSON.parse(await nextLine('ports')) as HostPorts;
-    const urlFor = (port: number) => {
-      const url = new URL(broker.getAmqpUrl());
-      url.hostname = '127.0.0.1';
-      url.port = String(port);
-      return url.toString();
-    };
-    const direct = { server: urlFor(ports.proxies.servers), client: urlFor(ports.proxies.clients) };
-    const tapped = { server: urlFor(ports.taps.servers), client: urlFor(ports.taps.clients) };
-    const tappedTcp = { server: urlFor(ports.tcpTaps.servers), client: urlFor(ports.tcpTaps.clients) };
-    const rows: TapBenchRow[] = [];
-    // One short untimed round each first, so neither side pays for warm-up (JIT, queues).
-    await measureRpcThrough(direct, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_off');
-    await measureRpcThrough(tapped, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_on');
-    await measureRpcThrough(tappedTcp, 32, Math.min(options.roundMs, 1_000), 'bench_tap_warmup_tcp');
-    const hostCpuUs = async () => {
-      host.stdin!.write('cpu\n');
-      return (JSON.parse(await nextLine('cpu time')) as { cpuUs: number }).cpuUs;
-    };
-    /** One round, with the host's CPU time per call. */
-    const round = async (urls: { server: string; client: string }, concurrency: number, queue: string) => {
-      const before = await hostCpuUs();
-      const sample = await measureRpcThrough(urls, concurrency, options.roundMs, queue);
-      return { sample, cpuUsPerCall: ((await hostCpuUs()) - before) / Math.max(1, sample.calls) };
-    };
-    for (const concurrency of [1, 32]) {
-      const modes = { withoutTap: direct, withTap: tapped, overTcp: tappedTcp };
-      const samples = {
-        withoutTap: [] as ThroughputSample[],
-        withTap: [] as ThroughputSample[],
-        overTcp: [] as ThroughputSample[],
-      };
-      const cpu = { withoutTap: [] as number[], withTap: [] as number[], overTcp: [] as number[] };
-      for (let index = 0; index < options.rounds; index++) {
-        // The order turns every round, so no mode always runs first (or last) in a changing load.
-        const order = (['withoutTap', 'withTap', 'overTcp'] as const).map(
-          (_, i, all) => all[(i + index) % all.length]!,
-        );
-        for (const mode of order) {
-          const result = await round(modes[mode], concurrency, `bench_tap_${mode}_${concurrency}_${index}`);
-          samples[mode].push(result.sample);
-          cpu[mode].push(result.cpuUsPerCall);
-        }
-      }
-      const compare = (mode: 'withTap' | 'overTcp') => ({
-        throughputRatio: median(samples[mode].map((s, i) => s.callsPerSec / samples.withoutTap[i]!.callsPerSec)),
-        p50DeltaMs: median(samples[mode].map((s, i) => s.p50Ms - samples.withoutTap[i]!.p50Ms)),
-      });
-      rows.push({
-        load: `closed loop, ${concurrency} caller${concurrency > 1 ? 's' : ''}`,
-        withoutTap: medianSample(samples.withoutTap),
-        withTap: medianSample(samples.withTap),
-        ...compare('withTap'),
-        overTcp: { sample: medianSample(samples.overTcp), ...compare('overTcp') },
-        hostCpuUsPerCall: {
-          withoutTap: median(cpu.withoutTap),
-          withTap: median(cpu.withTap),
-          overTcp: median(cpu.overTcp),
-        },
-      });
+  return { host, exited, nextLine };
+}
+
+/** The broker URLs server and client use in each mode: the proxy directly, the in-memory tap, the TCP tap. */
+function modeUrls(broker: StartedBroker, ports: HostPorts): Record<Mode, Urls> {
+  const urlFor = (port: number) => {
+    const url = new URL(broker.getAmqpUrl());
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    return url.toString();
+  };
+  return {
+    withoutTap: { server: urlFor(ports.proxies.servers), client: urlFor(ports.proxies.clients) },
+    withTap: { server: urlFor(ports.taps.servers), client: urlFor(ports.taps.clients) },
+    overTcp: { server: urlFor(ports.tcpTaps.servers), client: urlFor(ports.tcpTaps.clients) },
+  };
+}
+
+/** All rounds of one load, the modes in a turning order, reduced to one row. */
+async function benchLoad(
+  modes: Record<Mode, Urls>,
+  concurrency: number,
+  rounds: number,
+  round: Round,
+): Promise<TapBenchRow> {
+  const samples = {
+    withoutTap: [] as ThroughputSample[],
+    withTap: [] as ThroughputSample[],
+    overTcp: [] as ThroughputSample[],
+  };
+  const cpu = { withoutTap: [] as number[], withTap: [] as number[], overTcp: [] as number[] };
+  for (let index = 0; index < rounds; index++) {
+    // The order turns every round, so no mode always runs first (or last) in a changing load.
+    const order = (['withoutTap', 'withTap', 'overTcp'] as const).map((_, i, all) => all[(i + index) % all.length]!);
+    for (const mode of order) {
+      const result = await round(modes[mode], concurrency, `bench_tap_${mode}_${concurrency}_${index}`);
+      samples[mode].push(result.sample);
+      cpu[mode].push(result.cpuUsPerCall);
     }
-    host.stdin!.end();
-    const counters = JSON.parse(await nextLine('counters')) as Record<
-      'server' | 'client' | 'tcpServer' | 'tcpClient',
-      TapCounters
-    >;
-    const calls = rows.reduce((sum, row) => sum + row.withTap.calls, 0);
-    const tcpCalls = rows.reduce((sum, row) => sum + row.overTcp.sample.calls, 0);
-    const undecoded = Object.values(counters).reduce((sum, c) => sum + c.undecodedConnections, 0);
-    if (
-      counters.server.deliveries < calls ||
-      counters.client.deliveries < calls ||
-      counters.tcpServer.deliveries < tcpCalls ||
-      counters.tcpClient.deliveries < tcpCalls ||
-      undecoded > 0
-    ) {
-      throw new Error(
-        `the taps did not decode the benchmark's traffic: ` +
-          `${calls} + ${tcpCalls} calls measured, counters ${JSON.stringify(counters)}`,
-      );
-    }
-    return rows;
-  } finally {
-    host.stdin!.end();
-    const timer = setTimeout(() => host.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+  }
+  const compare = (mode: 'withTap' | 'overTcp') => ({
+    throughputRatio: median(samples[mode].map((s, i) => s.callsPerSec / samples.withoutTap[i]!.callsPerSec)),
+    p50DeltaMs: median(samples[mode].map((s, i) => s.p50Ms - samples.withoutTap[i]!.p50Ms)),
+  });
+  return {
+    load: `closed loop, ${concurrency} caller${concurrency > 1 ? 's' : ''}`,
+    withoutTap: medianSample(samples.withoutTap),
+    withTap: medianSample(samples.withTap),
+    ...compare('withTap'),
+    overTcp: { sample: medianSample(samples.overTcp), ...compare('overTcp') },
+    hostCpuUsPerCall: {
+      withoutTap: median(cpu.withoutTap),
+      withTap: median(cpu.withTap),
+      overTcp: median(cpu.overTcp),
+    },
+  };
+}
+
+/** Throws unless the taps decoded every measured call (each tapped call is at least one delivery per side). */
+function checkTapsDecoded(
+  counters: Record<'server' | 'client' | 'tcpServer' | 'tcpClient', TapCounters>,
+  rows: readonly TapBenchRow[],
+): void {
+  const calls = rows.reduce((sum, row) => sum + row.withTap.calls, 0);
+  const tcpCalls = rows.reduce((sum, row) => sum + row.overTcp.sample.calls, 0);
+  const undecoded = Object.values(counters).reduce((sum, c) => sum + c.undecodedConnections, 0);
+  if (
+    counters.server.deliveries < calls ||
+    counters.client.deliveries < calls ||
+    counters.tcpServer.deliveries < tcpCalls ||
+    counters.tcpClient.deliveries < tcpCalls ||
+    undecoded > 0
+  ) {
+    throw new Error(
+      `the taps did not decode the benchmark's traffic: ` +
+        `${calls} + ${tcpCalls} calls measured, counters ${JSON.stringify(counters)}`,
+    );
   }
 }
 

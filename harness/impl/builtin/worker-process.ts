@@ -46,7 +46,9 @@ export class SpawnedWorker {
     });
     const unregister = registerCleanup(`worker ${name}`, () => guarded.killAll());
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
+      // 'close', not 'exit': it comes once the IPC channel is closed too, so every message the worker
+      // sent (its final report above all) has been handled; after 'exit' one may still be unread.
+      this.child.once('close', (code, signal) => {
         unregister();
         // A worker starts no processes; were one left in its cgroup, the guard would kill it when the runner ends.
         void guarded.release();
@@ -54,7 +56,7 @@ export class SpawnedWorker {
       });
     });
     this.child.on('error', () => {
-      // Reported through 'exit'.
+      // Reported through 'close'.
     });
   }
 
@@ -82,6 +84,7 @@ export class WorkerProcess {
   readonly exited: Promise<WorkerExit>;
   private finalMessage: Extract<WorkerMessage, { type: 'final' }> | undefined;
   private fatalError: string | undefined;
+  private exit: WorkerExit | undefined;
 
   constructor(
     readonly config: WorkerConfig,
@@ -90,6 +93,9 @@ export class WorkerProcess {
   ) {
     this.spawned = spawned ?? new SpawnedWorker(config.name, { role: config.role });
     this.exited = this.spawned.exited;
+    void this.exited.then((exit) => {
+      this.exit = exit;
+    });
     this.child.on('message', (message: WorkerMessage) => {
       if (message.type === 'final') this.finalMessage = message;
       if (message.type === 'fatal') this.fatalError = message.error;
@@ -113,9 +119,12 @@ export class WorkerProcess {
     return this.finalMessage;
   }
 
-  /** Why the worker failed, for error messages: its fatal message or the end of its stderr. */
+  /** Why the worker failed, for error messages: its fatal message or the end of its stderr, and how it ended. */
   failureReason(): string {
-    return this.fatalError ?? (this.spawned.stderrLines() || 'no output');
+    const why = this.fatalError ?? (this.spawned.stderrLines() || 'no output');
+    if (!this.exit) return why;
+    const { code, signal } = this.exit;
+    return `${why} (${signal ? `killed by ${signal}` : `exit code ${code}`})`;
   }
 
   send(message: ParentMessage): void {

@@ -65,6 +65,19 @@ describe('core checks', () => {
     });
   });
 
+  describe('no-bad-replies', () => {
+    it('passes when every reply was a number or an error reply', () => {
+      expect(verdict('no-bad-replies', cleanRunInput({ counters: { badReplies: 0 } })).passed).toBe(true);
+    });
+    it('fails on one bad reply, and names the count', () => {
+      const result = verdict('no-bad-replies', cleanRunInput({ counters: { badReplies: 1 } }));
+      expect(result).toEqual({ passed: false, actual: 'bad replies 1' });
+    });
+    it('passes a result from before bad replies were counted, saying so', () => {
+      expect(verdict('no-bad-replies', cleanRunInput()).actual).toMatch(/^not counted/);
+    });
+  });
+
   describe('no-cross-resolution', () => {
     it('passes with no mismatched correlation ids', () => {
       expect(verdict('no-cross-resolution', cleanRunInput()).passed).toBe(true);

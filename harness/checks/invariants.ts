@@ -47,6 +47,18 @@ export const CORE_CHECKS: readonly Check[] = [
     }),
   },
   {
+    id: 'no-bad-replies',
+    title: 'Every reply was a number or an error reply',
+    expectation: 'bad replies (a body neither a decimal integer nor an x-error reply) = 0',
+    evaluate: ({ counters }) => ({
+      passed: (counters.badReplies ?? 0) === 0,
+      actual:
+        counters.badReplies === undefined
+          ? 'not counted (a result from before bad replies were counted)'
+          : `bad replies ${counters.badReplies}`,
+    }),
+  },
+  {
     id: 'no-cross-resolution',
     title: 'No reply resolved a call with another correlation id',
     expectation: 'calls resolved by a reply carrying another correlation id = 0',

@@ -105,6 +105,7 @@ function sumCounters(
     remoteErrors: total((t) => t.remoteErrors),
     connectionLost: total((t) => t.connectionLost),
     otherErrors: total((t) => t.otherErrors),
+    badReplies: total((t) => t.badReplies ?? 0),
     dropped: total((t) => t.dropped),
     discarded: {
       duplicate: total((t) => t.discardedDuplicate),

@@ -63,6 +63,12 @@ export interface ClientTally {
   answeredTwice: number;
   answeredTwiceExamples: string[];
   reconnects: number;
+  /**
+   * Replies that settled a call with a body that is neither a decimal integer nor an error reply
+   * (`x-error`): from the built-in client's own decode, or for an external client from the frame
+   * tap. Also counted among the call's errors. Absent in records written before it was counted.
+   */
+  badReplies?: number;
   /** External clients only: lines that broke the client line protocol, by violation name. */
   protocolViolations?: Record<string, number>;
   /** "call X was resolved with the reply meant for call Y", a few of them, where the harness can tell. */

@@ -139,6 +139,11 @@ export const CountersSchema = z.object({
   remoteErrors: count,
   connectionLost: count,
   otherErrors: count,
+  /**
+   * Replies whose body was neither a decimal integer nor an error reply (`x-error`); each is
+   * also one of the errors above (other errors for the built-in client). Absent in older results.
+   */
+  badReplies: count.optional(),
   /** Calls the load generator could not start (in-flight limit), as k6's dropped_iterations. */
   dropped: count,
   discarded: z.object({ duplicate: count, late: count, unknown: count }),

@@ -41,10 +41,15 @@ describe('reply codec', () => {
 
   it('turns an x-error header into an error, whatever the body says', () => {
     const decoded = decodeReply(body('error: n must be >= 0'), { [ERROR_HEADER]: Buffer.from('n must be >= 0') });
-    expect(decoded).toEqual({ ok: false, error: 'server rejected the request: n must be >= 0' });
+    expect(decoded).toEqual({ ok: false, kind: 'remote-error', error: 'server rejected the request: n must be >= 0' });
   });
 
-  it('rejects a reply body that is not an integer', () => {
-    expect(decodeReply(body('NaN'), {})).toEqual({ ok: false, error: 'reply body "NaN" is not a decimal integer' });
+  it('calls a reply body that is not an integer, without an x-error header, a bad reply', () => {
+    expect(decodeReply(body('NaN'), {})).toEqual({
+      ok: false,
+      kind: 'bad-reply',
+      error: 'reply body "NaN" is not a decimal integer',
+    });
+    expect(decodeReply(body('GARBAGE'), undefined)).toMatchObject({ ok: false, kind: 'bad-reply' });
   });
 });

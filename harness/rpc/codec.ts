@@ -54,18 +54,28 @@ export function encodeReply(value: bigint): Buffer {
   return Buffer.from(value.toString(10), 'utf8');
 }
 
-export type DecodedReply = { ok: true; value: bigint } | { ok: false; error: string };
+/**
+ * A failed decode is a `remote-error` (the server's error reply, with the `x-error` header) or a
+ * `bad-reply`: a body that is neither, which no correct server sends.
+ */
+export type DecodedReply =
+  | { ok: true; value: bigint }
+  | { ok: false; kind: 'remote-error' | 'bad-reply'; error: string };
 
 /** Decodes a reply: an `x-error` header wins; otherwise the body must be a decimal integer. */
 export function decodeReply(body: Buffer, headers: Record<string, unknown> | undefined): DecodedReply {
   const remoteError = headers?.[ERROR_HEADER];
   if (remoteError !== undefined) {
     const message = Buffer.isBuffer(remoteError) ? remoteError.toString('utf8') : String(remoteError);
-    return { ok: false, error: `server rejected the request: ${message}` };
+    return { ok: false, kind: 'remote-error', error: `server rejected the request: ${message}` };
   }
   const text = body.toString('utf8').trim();
   if (!/^-?\d+$/.test(text)) {
-    return { ok: false, error: `reply body ${JSON.stringify(printable(text))} is not a decimal integer` };
+    return {
+      ok: false,
+      kind: 'bad-reply',
+      error: `reply body ${JSON.stringify(printable(text))} is not a decimal integer`,
+    };
   }
   return { ok: true, value: BigInt(text) };
 }

@@ -39,6 +39,8 @@ export interface ClientCounters {
   replied: number;
   timedOut: number;
   remoteErrors: number;
+  /** Replies whose body was neither a decimal integer nor an error reply (`x-error`). */
+  badReplies: number;
   failed: number;
   rejectedInFlightLimit: number;
   discardedDuplicate: number;
@@ -95,6 +97,7 @@ export class FibRpcClient {
     replied: 0,
     timedOut: 0,
     remoteErrors: 0,
+    badReplies: 0,
     failed: 0,
     rejectedInFlightLimit: 0,
     discardedDuplicate: 0,
@@ -315,13 +318,14 @@ export class FibRpcClient {
     this.options.onReplyAccepted?.(call.correlationId);
     const decoded = decodeReply(message.content, headers);
     if (!decoded.ok) {
-      this.counters.remoteErrors++;
+      if (decoded.kind === 'bad-reply') this.counters.badReplies++;
+      else this.counters.remoteErrors++;
       call.span.end(decoded.error);
       call.reject(
         new RpcCallError(
           `call ${call.correlationId} (n=${call.n}): ${decoded.error}`,
           call.correlationId,
-          'remote-error',
+          decoded.kind,
         ),
       );
       return;

@@ -159,6 +159,7 @@ function syncTally(tally: ClientTally, client: WorkerClient, acceptedReplies: Ac
   tally.discardedDuplicate = client.counters.discardedDuplicate;
   tally.discardedLate = client.counters.discardedLate;
   tally.discardedUnknown = client.counters.discardedUnknown;
+  tally.badReplies = client.counters.badReplies;
   tally.acceptedReplies = acceptedReplies.accepted;
   tally.answeredTwice = acceptedReplies.answeredTwice;
   tally.answeredTwiceExamples = [...acceptedReplies.answeredTwiceExamples];

@@ -29,6 +29,8 @@ import {
 import { CallNumbers } from './call-numbers.ts';
 import type { StartedAmqpFrameTap } from '../../tap/amqp-frame-tap.ts';
 import { ReplyClassifier } from '../../tap/reply-classifier.ts';
+import type { TapDelivery } from '../../tap/tap-events.ts';
+import { decodeReply } from '../../rpc/codec.ts';
 import { CommandProcess } from './command-process.ts';
 import type {
   ClientImplementation,
@@ -135,7 +137,10 @@ class CommandClientInstance implements ClientInstance {
     this.name = launch.name;
     this.replies = new ReplyClassifier({ timeoutMs: launch.timeoutMs });
     this.replies.follow(tap, (reply, kind) => {
-      if (kind === 'answer') return;
+      if (kind === 'answer') {
+        this.countIfBad(reply);
+        return;
+      }
       this.observer.events([
         {
           atMs: reply.atMs,
@@ -395,6 +400,22 @@ class CommandClientInstance implements ClientInstance {
 
   private event(kind: WorkerEvent['kind'], detail: string): void {
     this.observer.events([{ atMs: Date.now(), kind, detail }]);
+  }
+
+  /** A reply that settles a call must be a number or an error reply; the tap sees what the client got. */
+  private countIfBad(reply: TapDelivery): void {
+    if (reply.body === undefined) return; // larger than the tap keeps: not judged
+    const decoded = decodeReply(reply.body, reply.headers as Record<string, unknown> | undefined);
+    if (decoded.ok || decoded.kind !== 'bad-reply') return;
+    this.tally.badReplies = (this.tally.badReplies ?? 0) + 1;
+    this.observer.events([
+      {
+        atMs: reply.atMs,
+        kind: 'error',
+        correlationId: reply.correlationId,
+        detail: `bad reply reached ${this.name} (seen by the frame tap): ${decoded.error}`,
+      },
+    ]);
   }
 
   private closeStdin(): void {

@@ -32,6 +32,7 @@ export class NaiveRpcClient implements LoadClient {
     replied: 0,
     timedOut: 0,
     remoteErrors: 0,
+    badReplies: 0,
     failed: 0,
     rejectedInFlightLimit: 0,
     discardedDuplicate: 0,

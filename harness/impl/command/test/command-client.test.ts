@@ -19,6 +19,8 @@ const NAIVE_DRIVER = `/usr/bin/python3 ${reference('naive/naive-rpc-client-drive
 // The built-ins as black boxes: the harness reaches them only through their command lines and the frame tap.
 const NODE_SERVER = `RPC_PREFETCH=10 ${tsCommand('scenarios/implementations/node/rpc-server.ts')}`;
 const NODE_DRIVER = tsCommand('scenarios/implementations/node/rpc-client-driver.ts');
+const GARBAGE_REPLY_SERVER_FILE = new URL('./fixtures/garbage-reply-server.mjs', import.meta.url).pathname;
+const GARBAGE_REPLY_SERVER = `${process.execPath} ${GARBAGE_REPLY_SERVER_FILE}`;
 const GARBAGE_CLIENT = `${process.execPath} ${new URL('./fixtures/garbage-line-client.mjs', import.meta.url).pathname}`;
 
 function expectDuplicateReplyHandled(result: ScenarioResult): void {
@@ -129,6 +131,45 @@ describe('external clients and servers through the fault scenarios', { timeout: 
       expect(protocol?.actual).toMatch(/answered-twice [1-9]/);
       expect(failedChecks(result)).toContain('answered-at-most-once');
       expect(result.checks.find((check) => check.id === 'answered-at-most-once')?.actual).toMatch(/e\.g\. call \d+/);
+    },
+  );
+
+  it(
+    'a server that answers every 7th call with GARBAGE fails the bad-reply check: ' +
+      'the built-in client counts them on their own, not as error replies',
+    async () => {
+      const result = await runForTest(node, baseline, {
+        overrides: { calls: 70, serverCommand: GARBAGE_REPLY_SERVER },
+      });
+      expect(result.verdict, explain(result)).toBe('fail');
+      expect(failedChecks(result)).toContain('no-bad-replies');
+      expect(result.counters.badReplies).toBeGreaterThanOrEqual(9);
+      expect(result.counters.remoteErrors).toBe(0);
+      expect(result.counters.otherErrors).toBe(result.counters.badReplies);
+      expect(result.checks.find((check) => check.id === 'no-bad-replies')?.actual).toBe(
+        `bad replies ${result.counters.badReplies}`,
+      );
+      expect(
+        result.timeline.events.some((event) =>
+          /reply body "GARBAGE" is not a decimal integer/.test(event.detail ?? ''),
+        ),
+      ).toBe(true);
+    },
+  );
+
+  it(
+    'the same server with the Python client driver: ' +
+      'the frame tap sees each bad reply reach the client, and the check fails',
+    async () => {
+      const result = await runForTest(node, baseline, {
+        overrides: { calls: 70, serverCommand: GARBAGE_REPLY_SERVER, clientCommand: PYTHON_DRIVER },
+      });
+      expect(failedChecks(result), explain(result)).toContain('no-bad-replies');
+      expect(result.counters.badReplies).toBeGreaterThanOrEqual(9);
+      const seen = result.timeline.events.filter((event) =>
+        /bad reply reached client-\d+ \(seen by the frame tap\)/.test(event.detail ?? ''),
+      );
+      expect(seen.length).toBe(result.counters.badReplies);
     },
   );
 

@@ -82,3 +82,30 @@ export interface ServerTally {
   replyFailures: number;
   reconnects: number;
 }
+
+/** A client's tally before its first call. */
+export function emptyClientTally(): ClientTally {
+  return {
+    sent: 0,
+    answered: 0,
+    correct: 0,
+    wrongResult: 0,
+    mismatchedCorrelation: 0,
+    timedOut: 0,
+    remoteErrors: 0,
+    connectionLost: 0,
+    otherErrors: 0,
+    dropped: 0,
+    due: 0,
+    scheduleMs: 0,
+    badInputSent: 0,
+    badInputRejected: 0,
+    discardedDuplicate: 0,
+    discardedLate: 0,
+    discardedUnknown: 0,
+    acceptedReplies: 0,
+    answeredTwice: 0,
+    answeredTwiceExamples: [],
+    reconnects: 0,
+  };
+}

@@ -16,7 +16,7 @@ import { runLoad } from '../../load/run-load.ts';
 import { globalCallIndex, PlannedNumbers, WHOLE_PLAN, type CallPlan } from '../../load/call-plan.ts';
 import type { WorkerChannel } from './worker-channel.ts';
 import type { WorkerRecorder } from './worker-observation.ts';
-import type { ClientTally } from '../instance-report.ts';
+import { type ClientTally, emptyClientTally } from '../instance-report.ts';
 import type { ClientWorkerConfig } from './worker-protocol.ts';
 
 const PROGRESS_EVERY_MS = 200;
@@ -26,7 +26,7 @@ const MALFORMED_BODIES = ['abc', '-5', '', '3.7', '99999999', '0x10', '1e3'].map
 
 export async function runClientWorker(config: ClientWorkerConfig, channel: WorkerChannel): Promise<void> {
   const observation = await channel.startObservation(config.name, config.tracing);
-  const tally = newClientTally();
+  const tally = emptyClientTally();
   // Where the harness sees a reply accepted for a call: the only place a double answer shows.
   const acceptedReplies = new AcceptedReplyLedger(acceptedReplyRetentionMs(config.timeoutMs));
   const sentRequests = new SentRequests({ confirms: config.confirmRequests === true });
@@ -77,32 +77,6 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     startLateness,
   });
   await observation.shutdown();
-}
-
-function newClientTally(): ClientTally {
-  return {
-    sent: 0,
-    answered: 0,
-    correct: 0,
-    wrongResult: 0,
-    mismatchedCorrelation: 0,
-    timedOut: 0,
-    remoteErrors: 0,
-    connectionLost: 0,
-    otherErrors: 0,
-    dropped: 0,
-    due: 0,
-    scheduleMs: 0,
-    badInputSent: 0,
-    badInputRejected: 0,
-    discardedDuplicate: 0,
-    discardedLate: 0,
-    discardedUnknown: 0,
-    acceptedReplies: 0,
-    answeredTwice: 0,
-    answeredTwiceExamples: [],
-    reconnects: 0,
-  };
 }
 
 type WorkerClient = ReturnType<CreateLoadClient>;

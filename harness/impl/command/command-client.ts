@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
 import { runLoad } from '../../load/run-load.ts';
 import { seededRandom } from '../../load/seeded-random.ts';
-import type { ClientTally, WorkerEvent } from '../instance-report.ts';
+import { type ClientTally, emptyClientTally, type WorkerEvent } from '../instance-report.ts';
 import { encodeHistogram } from '../../observe/histogram.ts';
 import { CallsByStartRecorder, type CallOutcome } from '../../observe/calls-by-start.ts';
 import { LatencyRecorder } from '../../observe/latency-recorder.ts';
@@ -76,41 +76,14 @@ export function commandClient(spec: CommandImplementationSpec): ClientImplementa
   };
 }
 
-export function emptyClientTally(): ClientTally {
-  return {
-    sent: 0,
-    answered: 0,
-    correct: 0,
-    wrongResult: 0,
-    mismatchedCorrelation: 0,
-    timedOut: 0,
-    remoteErrors: 0,
-    connectionLost: 0,
-    otherErrors: 0,
-    dropped: 0,
-    due: 0,
-    scheduleMs: 0,
-    badInputSent: 0,
-    badInputRejected: 0,
-    discardedDuplicate: 0,
-    discardedLate: 0,
-    discardedUnknown: 0,
-    acceptedReplies: 0,
-    answeredTwice: 0,
-    answeredTwiceExamples: [],
-    reconnects: 0,
-    protocolViolations: {},
-    crossResolutionExamples: [],
-  };
-}
-
 const MAX_CROSS_RESOLUTION_EXAMPLES = 5;
 
 class CommandClientInstance implements ClientInstance {
   readonly name: string;
   readonly finished: Promise<void>;
   private readonly process: CommandProcess;
-  private readonly tally = emptyClientTally();
+  // The line protocol adds what only an external client can break.
+  private readonly tally: ClientTally = { ...emptyClientTally(), protocolViolations: {}, crossResolutionExamples: [] };
   private readonly sentIds = new Set<number>();
   private readonly decoder: ClientLineDecoder;
   private readonly pending = new Map<number, PendingCall>();

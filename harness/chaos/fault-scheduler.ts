@@ -5,7 +5,8 @@ import { executeNodeFault, type ClusterFaultTargets } from './node-faults.ts';
 
 /** What faults act on; the runner provides it. */
 export interface FaultTargets {
-  readonly proxies: Readonly<Record<ProxyName, ToxiproxyProxy>>;
+  /** Absent in a run without a proxy, which schedules no fault that needs one. */
+  readonly proxies?: Readonly<Record<ProxyName, ToxiproxyProxy>>;
   restartBroker(): Promise<void>;
   killServer(server: number): Promise<void>;
   startServer(server: number): Promise<void>;
@@ -133,7 +134,7 @@ export class FaultScheduler {
         return;
       case 'toxic': {
         const toxicName = `${fault.id}-${spec.toxic.type}`;
-        const toxic = await this.targets.proxies[spec.proxy].addToxic({
+        const toxic = await this.proxy(spec.proxy).addToxic({
           name: toxicName,
           type: spec.toxic.type,
           stream: spec.toxic.stream,
@@ -144,7 +145,7 @@ export class FaultScheduler {
         return;
       }
       case 'disable-proxy': {
-        const proxy = this.targets.proxies[spec.proxy];
+        const proxy = this.proxy(spec.proxy);
         await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
         this.openWindow(fault, spec.durationMs, async () => {
           await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
@@ -153,7 +154,7 @@ export class FaultScheduler {
       }
       case 'close-connections': {
         // Disabling a proxy closes its connections; enabling it again lets clients reconnect.
-        const proxy = this.targets.proxies[spec.proxy];
+        const proxy = this.proxy(spec.proxy);
         await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
         await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
         this.endFault(fault);
@@ -192,6 +193,12 @@ export class FaultScheduler {
         this.endFault(fault);
         return;
     }
+  }
+
+  private proxy(name: ProxyName): ToxiproxyProxy {
+    const proxy = this.targets.proxies?.[name];
+    if (!proxy) throw new Error(`the ${name} proxy is not there: this run connects to the broker without a proxy`);
+    return proxy;
   }
 
   private openWindow(fault: ScheduledFault, durationMs: number | undefined, close: () => Promise<void>): void {

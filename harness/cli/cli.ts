@@ -84,7 +84,11 @@ const program = new Command('scenario')
       .default('auto'),
   )
   .addOption(
-    new Option('--proxy <kind>', 'auto: TOXIPROXY_URL, else the built-in proxy')
+    new Option(
+      '--proxy <kind>',
+      'auto: TOXIPROXY_URL, else the built-in proxy, used only when a network fault is scheduled; ' +
+        'always: the same proxy in every run; builtin, toxiproxy, docker: that proxy in every run',
+    )
       .choices(PROXY_CHOICES as string[])
       .default('auto'),
   )

@@ -237,6 +237,7 @@ function environmentOf(input: AssembleInput): ScenarioResult['environment'] {
   return {
     broker: input.topology.broker,
     proxy: input.topology.proxy,
+    ...(input.topology.harnessOverhead ? { harnessOverhead: input.topology.harnessOverhead } : {}),
     replyMode: input.definition.topology.replyMode,
     node: process.version,
     harnessVersion: HARNESS_VERSION,

@@ -27,7 +27,7 @@ export function collectRun(
     startedAt: plan.startedAt,
     endedAt: new Date(),
     runStartEpochMs: clock.runStartEpochMs,
-    topology: describeEnvironment(environment.topology),
+    topology: describeEnvironment(environment.topology, environment.proxyUse, environment.harnessOverhead),
     clients: clients.instances,
     servers: servers.started,
     clientTallies: clients.tallies,

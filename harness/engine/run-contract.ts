@@ -97,6 +97,7 @@ export interface AssembleInput {
   readonly topology: {
     broker: ScenarioResult['environment']['broker'];
     proxy: ScenarioResult['environment']['proxy'];
+    harnessOverhead?: ScenarioResult['environment']['harnessOverhead'];
   };
   readonly clients: readonly ReportingInstance[];
   /** Every server incarnation that started. */

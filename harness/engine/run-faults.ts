@@ -23,7 +23,7 @@ export function scheduleFaults(
   const { topology } = environment;
   let brokerRestarts = 0;
   const scheduler = new FaultScheduler(faults, {
-    proxies: topology.proxies,
+    proxies: topology.proxying?.proxies,
     elapsedMs: context.clock.elapsedMs,
     record: context.record,
     cluster: environment.clusterRun?.faultTargets(),

@@ -1,6 +1,7 @@
 /** The start of a run: what a run that never reached its load reports, and how Ctrl-C cuts a slow start short. */
 import { plannedBrokerKind } from '../env/select-broker.ts';
 import { plannedProxyKind } from '../env/select-proxy.ts';
+import { decideProxyUse } from './proxy-use.ts';
 import type { AssembleInput, RunOptions } from './run-contract.ts';
 
 /** Thrown inside the run when Ctrl-C came before the load: teardown runs, nothing else. */
@@ -25,7 +26,9 @@ export async function untilAborted<T>(work: Promise<T>, signal: AbortSignal | un
 }
 
 /** What a run that could not start meant to use, so its result.json says where it failed. */
-export function plannedTopology(options: Pick<RunOptions, 'broker' | 'proxy'>): AssembleInput['topology'] {
+export function plannedTopology(
+  options: Pick<RunOptions, 'broker' | 'proxy' | 'definition'>,
+): AssembleInput['topology'] {
   const broker =
     typeof options.broker === 'string'
       ? {
@@ -34,7 +37,11 @@ export function plannedTopology(options: Pick<RunOptions, 'broker' | 'proxy'>): 
           description: `not started (--broker ${options.broker})`,
         }
       : { kind: options.broker.kind, version: options.broker.getVersion(), description: options.broker.describe() };
-  return { broker, proxy: { kind: plannedProxyKind(options.proxy), version: 'not started' } };
+  const proxyUse = decideProxyUse(options.proxy, options.definition);
+  const proxy = proxyUse.used
+    ? { kind: plannedProxyKind(options.proxy), version: 'not started', reason: proxyUse.reason }
+    : { kind: 'none' as const, version: '', reason: proxyUse.reason };
+  return { broker, proxy };
 }
 
 /** A failure while the run starts its processes or runs its load is a harness error; Ctrl-C before the load is not. */

@@ -1,10 +1,14 @@
 /**
- * The environment phase: broker (or cluster), proxy server and proxies, the request queue
- * checked, and the broker's watch on requests that expire unconsumed. A run whose environment
- * cannot start says why instead (NotStarted), with what it meant to use.
+ * The environment phase: broker (or cluster), proxy server and proxies when the run uses them,
+ * the request queue checked, what the proxy and the frame tap add to a round trip, and the
+ * broker's watch on requests that expire unconsumed. A run whose environment cannot start says
+ * why instead (NotStarted), with what it meant to use.
  */
 import { watchExpiredRequestsOnEach, type ExpiredRequestsWatch } from '../env/broker/expired-requests.ts';
+import type { HarnessOverhead } from '../model/harness-overhead.ts';
+import { calibrateOverhead } from './calibrate-overhead.ts';
 import { ClusterRun } from './cluster-run.ts';
+import { decideProxyUse, type ProxyUse } from './proxy-use.ts';
 import { prepareInstances, type RunPlan } from './plan-run.ts';
 import { checkNamedQueue, type RequestQueue } from './request-queue.ts';
 import type { QueueType } from '../scenario/define-scenario.ts';
@@ -21,6 +25,10 @@ export interface RunEnvironment {
   readonly clusterRun: ClusterRun | undefined;
   /** Set up while the servers and clients start (it never rejects); awaited before the load starts. */
   readonly watchingExpired: Promise<ExpiredRequestsWatch | undefined>;
+  /** Whether the run put a proxy in front of the broker, and why. */
+  readonly proxyUse: ProxyUse;
+  /** What the proxy and the tap added to a round trip; undefined when the run has neither. */
+  readonly harnessOverhead: HarnessOverhead | undefined;
 }
 
 /** Why a run never reached its servers, and the environment it meant to use or had started. */
@@ -40,17 +48,25 @@ export async function startEnvironment(
   const startProblem = options.segment?.startProblem();
   if (startProblem) return { notStarted: startProblem, environment: plannedTopology(options) };
   const prepare = () => prepareInstances(implementations, options.definition);
-  const topology = await startTopologyUnlessAborted(options, prepare, context);
+  const proxyUse = decideProxyUse(options.proxy, options.definition);
+  const topology = await startTopologyUnlessAborted(options, proxyUse, prepare, context);
   if ('notStarted' in topology) return topology;
   try {
     await checkNamedQueue(topology.broker.getAmqpUrl(), queue, { allowBusy: options.allowBusyQueue ?? false });
   } catch (error) {
-    const environment = describeEnvironment(topology);
+    const environment = describeEnvironment(topology, proxyUse, undefined);
     await topology.stop().catch(() => undefined);
     return { notStarted: (error as Error).message, environment };
   }
   const clusterRun = clusterRunOf(topology, queue, options.definition.topology.queueType, context);
-  return { topology, clusterRun, watchingExpired: watchExpiredRequests(topology, queue.name) };
+  const harnessOverhead = await calibrateOverhead(topology, observedThroughTap(options.definition));
+  const watchingExpired = watchExpiredRequests(topology, queue.name);
+  return { topology, clusterRun, watchingExpired, proxyUse, harnessOverhead };
+}
+
+/** External servers and clients are reached through a frame tap each (impl/command). */
+function observedThroughTap(definition: RunOptions['definition']): boolean {
+  return definition.implementations?.server !== undefined || definition.implementations?.client !== undefined;
 }
 
 /** The cluster side of the run, when the broker is a private cluster. */
@@ -70,16 +86,21 @@ function clusterRunOf(
 
 async function startTopologyUnlessAborted(
   options: Pick<RunOptions, 'definition' | 'broker' | 'proxy'>,
+  proxyUse: ProxyUse,
   onBrokerLaunched: () => void,
   context: Pick<RunContext, 'signal' | 'onPhase'>,
 ): Promise<Topology | NotStarted> {
   const broker = typeof options.broker === 'string' ? options.broker : options.broker.describe();
-  context.onPhase(`starting broker (${broker}) and proxy (${options.proxy})`);
+  context.onPhase(
+    proxyUse.used
+      ? `starting broker (${broker}) and proxy (${options.proxy})`
+      : `starting broker (${broker}); no proxy: ${proxyUse.reason}`,
+  );
   // Worker processes are prepared once the broker's process is launched: each fork blocks
   // this thread for tens of ms, and the broker's boot is the longer path.
   const starting = startTopology({
     broker: options.broker,
-    proxy: options.proxy,
+    proxy: proxyUse.used ? options.proxy : 'none',
     runId: String(process.pid) + Date.now().toString(36),
     nodes: options.definition.topology.nodes,
     onBrokerLaunched,
@@ -111,13 +132,21 @@ function watchExpiredRequests(topology: Topology, requestQueue: string): Promise
   return watchExpiredRequestsOnEach(watchedUrls, requestQueue);
 }
 
-export function describeEnvironment(topology: Topology): EnvironmentDescription {
+export function describeEnvironment(
+  topology: Topology,
+  proxyUse: ProxyUse,
+  harnessOverhead: HarnessOverhead | undefined,
+): EnvironmentDescription {
+  const proxyServer = topology.proxying?.proxyServer;
   return {
     broker: {
       kind: topology.broker.kind,
       version: topology.broker.getVersion(),
       description: topology.broker.describe(),
     },
-    proxy: { kind: topology.proxyServer.kind, version: topology.proxyServer.getVersion() },
+    proxy: proxyServer
+      ? { kind: proxyServer.kind, version: proxyServer.getVersion(), reason: proxyUse.reason }
+      : { kind: 'none', version: '', reason: proxyUse.reason },
+    ...(harnessOverhead ? { harnessOverhead } : {}),
   };
 }

@@ -77,7 +77,8 @@ export async function startImplementations(
   if (options.clientPriority === 'realtime') await raisePriority(underTest.clients.instances, context);
   if (interrupted(context)) throw new InterruptedBeforeLoad();
   if (environment.clusterRun) {
-    await placeOnCluster(environment.clusterRun, options.definition, environment.topology.nodeProxies.length, context);
+    const nodes = environment.topology.cluster?.nodeInfo().length ?? 1;
+    await placeOnCluster(environment.clusterRun, options.definition, nodes, context);
   }
 }
 

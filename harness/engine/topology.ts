@@ -7,27 +7,35 @@ import { startProxyServer, type ProxyChoice, type StartedProxyServer } from '../
 import { localAddress } from '../env/local-address.ts';
 
 /**
- * The environment of a run: a broker, a Toxiproxy-API server, and two proxies in front of
- * the broker, one for servers and one for clients, so a fault can cut either side alone.
- * Proxies are created and controlled only through toxiproxy-node-client, so the same run
- * works against real Toxiproxy (TOXIPROXY_URL).
+ * The environment of a run: a broker and, when the run uses a proxy (engine/proxy-use.ts), a
+ * Toxiproxy-API server with two proxies in front of the broker, one for servers and one for
+ * clients, so a fault can cut either side alone. Proxies are created and controlled only
+ * through toxiproxy-node-client, so the same run works against real Toxiproxy (TOXIPROXY_URL).
  */
 export interface Topology {
   readonly broker: StartedBroker;
+  /** Absent when the run uses no proxy: every process then connects to the broker itself. */
+  readonly proxying?: Proxying;
+  /** Present when the broker is a private cluster. */
+  readonly cluster?: StartedPrivateRabbitCluster;
+  /**
+   * The URL server or client `index` (1-based) connects through: on a cluster, the proxy of
+   * the node it is placed on (see placeOnNode); otherwise its role's proxy. Without a proxy,
+   * the same as directUrlFor.
+   */
+  amqpUrlFor(role: ProxyName, index: number): string;
+  /** The broker (or the cluster node) that instance reaches, without the proxy. */
+  directUrlFor(role: ProxyName, index: number): string;
+  stop(): Promise<void>;
+}
+
+/** The proxy server and the proxies a run created on it. */
+export interface Proxying {
   readonly proxyServer: StartedProxyServer;
   readonly toxiproxy: Toxiproxy;
   readonly proxies: Readonly<Record<ProxyName, Proxy>>;
-  amqpUrlThrough(proxy: ProxyName): string;
-  /** Present when the broker is a private cluster. */
-  readonly cluster?: StartedPrivateRabbitCluster;
   /** One proxy per cluster node (node k at index k-1); empty for a single broker. */
   readonly nodeProxies: readonly Proxy[];
-  /**
-   * The URL server or client `index` (1-based) connects through: on a cluster, the proxy of
-   * the node it is placed on (see placeOnNode); otherwise its role's proxy.
-   */
-  amqpUrlFor(role: ProxyName, index: number): string;
-  stop(): Promise<void>;
 }
 
 /**
@@ -41,11 +49,12 @@ export function placeOnNode(role: ProxyName, index: number, nodes: number): numb
 
 /**
  * `broker` is a choice (the run starts and stops its broker) or an already started broker
- * that the caller owns and stops (tests share one node across runs this way).
+ * that the caller owns and stops (tests share one node across runs this way). `proxy`
+ * 'none' starts no proxy server.
  */
 export async function startTopology(options: {
   broker: BrokerChoice | StartedBroker;
-  proxy: ProxyChoice;
+  proxy: ProxyChoice | 'none';
   runId: string;
   nodes?: number;
   onBrokerLaunched?: () => void;
@@ -53,15 +62,16 @@ export async function startTopology(options: {
   const ownsBroker = typeof options.broker === 'string';
   const onBrokerLaunched = options.onBrokerLaunched ?? (() => undefined);
   if (!ownsBroker) onBrokerLaunched();
+  const { proxy } = options;
   // The proxy server does not need the broker: both start at once.
   const [brokerStart, proxyStart] = await Promise.allSettled([
     typeof options.broker === 'string'
       ? startBroker(options.broker, process.env, options.nodes, onBrokerLaunched)
       : Promise.resolve(options.broker),
-    startProxyServer(options.proxy),
+    proxy === 'none' ? Promise.resolve(undefined) : startProxyServer(proxy),
   ]);
   if (brokerStart.status === 'rejected') {
-    if (proxyStart.status === 'fulfilled') await proxyStart.value.stop().catch(() => undefined);
+    if (proxyStart.status === 'fulfilled') await proxyStart.value?.stop().catch(() => undefined);
     throw brokerStart.reason;
   }
   const broker = brokerStart.value;
@@ -71,59 +81,28 @@ export async function startTopology(options: {
   try {
     if (proxyStart.status === 'rejected') throw proxyStart.reason;
     proxyServer = proxyStart.value;
-    const toxiproxy = new Toxiproxy(proxyServer.getApiUrl());
-    const upstream = `${broker.getHost()}:${broker.getAmqpPort()}`;
-    const proxies = {} as Record<ProxyName, Proxy>;
-    for (const name of ['servers', 'clients'] as const) {
-      // Unique names: a shared real Toxiproxy may serve several runs at once.
-      proxies[name] = await toxiproxy.createProxy({
-        name: `rpc-chaos-${options.runId}-${name}`,
-        listen: `${localAddress() ?? '127.0.0.1'}:0`,
-        upstream,
-      });
-    }
-    const nodeProxies: Proxy[] = [];
-    for (const node of cluster?.nodeInfo() ?? []) {
-      nodeProxies.push(
-        await toxiproxy.createProxy({
-          name: `rpc-chaos-${options.runId}-node-${node.index}`,
-          listen: '127.0.0.1:0',
-          upstream: `${node.host}:${node.amqpPort}`,
-        }),
-      );
-    }
-    const started = proxyServer;
-    const urlThrough = (proxy: Proxy) => {
-      const url = new URL(broker.getAmqpUrl());
-      const [host, port] = splitHostPort(proxy.listen);
-      url.hostname = host;
-      url.port = port;
-      return url.toString();
-    };
+    const proxying = proxyServer ? await createProxies(proxyServer, broker, cluster, options.runId) : undefined;
+    const directUrlFor = (role: ProxyName, index: number) =>
+      cluster ? cluster.nodeAmqpUrl(placeOnNode(role, index, cluster.nodeInfo().length)) : broker.getAmqpUrl();
     return {
       cluster,
-      nodeProxies,
-      amqpUrlFor(role, index) {
-        if (nodeProxies.length === 0) return urlThrough(proxies[role]);
-        return urlThrough(nodeProxies[placeOnNode(role, index, nodeProxies.length) - 1] as Proxy);
-      },
       broker,
-      proxyServer: started,
-      toxiproxy,
-      proxies,
-      amqpUrlThrough(name) {
-        const url = new URL(broker.getAmqpUrl());
-        const [host, port] = splitHostPort(proxies[name].listen);
-        url.hostname = host;
-        url.port = port;
-        return url.toString();
+      proxying,
+      directUrlFor,
+      amqpUrlFor(role, index) {
+        if (!proxying) return directUrlFor(role, index);
+        const { proxies, nodeProxies } = proxying;
+        if (nodeProxies.length === 0) return urlThrough(broker, proxies[role]);
+        return urlThrough(broker, nodeProxies[placeOnNode(role, index, nodeProxies.length) - 1] as Proxy);
       },
       async stop() {
         // Independent: the broker is not kept waiting for the proxy, nor left running when the proxy fails to stop.
         const [proxyStop, brokerStop] = await Promise.allSettled([
           (async () => {
-            await Promise.allSettled([...Object.values(proxies), ...nodeProxies].map((proxy) => proxy.remove()));
-            await started.stop();
+            if (!proxying) return;
+            const { proxies, nodeProxies } = proxying;
+            await Promise.allSettled([...Object.values(proxies), ...nodeProxies].map((each) => each.remove()));
+            await proxying.proxyServer.stop();
           })(),
           stopBroker(),
         ]);
@@ -135,6 +114,45 @@ export async function startTopology(options: {
     await stopBroker();
     throw error;
   }
+}
+
+async function createProxies(
+  proxyServer: StartedProxyServer,
+  broker: StartedBroker,
+  cluster: StartedPrivateRabbitCluster | undefined,
+  runId: string,
+): Promise<Proxying> {
+  const toxiproxy = new Toxiproxy(proxyServer.getApiUrl());
+  const upstream = `${broker.getHost()}:${broker.getAmqpPort()}`;
+  const proxies = {} as Record<ProxyName, Proxy>;
+  for (const name of ['servers', 'clients'] as const) {
+    // Unique names: a shared real Toxiproxy may serve several runs at once.
+    proxies[name] = await toxiproxy.createProxy({
+      name: `rpc-chaos-${runId}-${name}`,
+      listen: `${localAddress() ?? '127.0.0.1'}:0`,
+      upstream,
+    });
+  }
+  const nodeProxies: Proxy[] = [];
+  for (const node of cluster?.nodeInfo() ?? []) {
+    nodeProxies.push(
+      await toxiproxy.createProxy({
+        name: `rpc-chaos-${runId}-node-${node.index}`,
+        listen: '127.0.0.1:0',
+        upstream: `${node.host}:${node.amqpPort}`,
+      }),
+    );
+  }
+  return { proxyServer, toxiproxy, proxies, nodeProxies };
+}
+
+/** The broker's URL (credentials, vhost) with the proxy's listen address in place of the broker's. */
+function urlThrough(broker: StartedBroker, proxy: Proxy): string {
+  const url = new URL(broker.getAmqpUrl());
+  const [host, port] = splitHostPort(proxy.listen);
+  url.hostname = host;
+  url.port = port;
+  return url.toString();
 }
 
 function splitHostPort(listen: string): [string, string] {

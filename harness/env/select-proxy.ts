@@ -1,8 +1,13 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { redactMessage, redactUrl } from './redact.ts';
 
-export type ProxyChoice = 'auto' | 'builtin' | 'toxiproxy' | 'docker';
-export const PROXY_CHOICES: readonly ProxyChoice[] = ['auto', 'builtin', 'toxiproxy', 'docker'];
+/**
+ * Which proxy a run puts in front of the broker. 'auto' and 'always' pick the same one
+ * (TOXIPROXY_URL, else the built-in proxy); 'auto' uses it only when the run schedules a
+ * network fault, while 'always' and a named kind use it in every run (engine/proxy-use.ts).
+ */
+export type ProxyChoice = 'auto' | 'always' | 'builtin' | 'toxiproxy' | 'docker';
+export const PROXY_CHOICES: readonly ProxyChoice[] = ['auto', 'always', 'builtin', 'toxiproxy', 'docker'];
 
 /** A Toxiproxy API server a run controls only through toxiproxy-node-client. */
 export interface StartedProxyServer {
@@ -21,7 +26,8 @@ export async function startProxyServer(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<StartedProxyServer> {
   const external = env.TOXIPROXY_URL;
-  if (choice === 'toxiproxy' || (choice === 'auto' && external)) {
+  const automatic = choice === 'auto' || choice === 'always';
+  if (choice === 'toxiproxy' || (automatic && external)) {
     if (!external) throw new Error('--proxy toxiproxy needs TOXIPROXY_URL, e.g. TOXIPROXY_URL=http://127.0.0.1:8474');
     return attachExternalToxiproxy(external);
   }
@@ -51,7 +57,7 @@ export function plannedProxyKind(
   choice: ProxyChoice,
   env: NodeJS.ProcessEnv = process.env,
 ): StartedProxyServer['kind'] {
-  if (choice !== 'auto') return choice;
+  if (choice !== 'auto' && choice !== 'always') return choice;
   return env.TOXIPROXY_URL ? 'toxiproxy' : 'builtin';
 }
 

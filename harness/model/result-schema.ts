@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HarnessOverheadSchema, ProxyUsedSchema } from './harness-overhead.ts';
 
 /**
  * ScenarioResult: the single source of truth of a run (result.json). The scenario engine
@@ -294,7 +295,9 @@ export const ScenarioResultSchema = z.object({
       version: z.string(),
       description: z.string(),
     }),
-    proxy: z.object({ kind: z.enum(['builtin', 'toxiproxy', 'docker']), version: z.string() }),
+    proxy: ProxyUsedSchema,
+    /** What the proxy and the frame tap added to a round trip, measured as the run started. */
+    harnessOverhead: HarnessOverheadSchema.optional(),
     replyMode: z.enum(['callback-queue', 'direct-reply-to']),
     node: z.string(),
     harnessVersion: z.string(),

@@ -9,6 +9,8 @@ import { validateQueueName } from './queue-name.ts';
 
 export type QueueType = 'classic' | 'quorum';
 export const QUEUE_TYPES: readonly QueueType[] = ['classic', 'quorum'];
+export type ProxyUseOption = 'when-faulted' | 'always';
+export const PROXY_USE_OPTIONS: readonly ProxyUseOption[] = ['when-faulted', 'always'];
 
 /** A scenario file's default export: data, not a script, so the runner can validate it whole. */
 export interface ScenarioDefinition {
@@ -37,6 +39,12 @@ export interface ScenarioDefinition {
      * Default: on for a quorum request queue, off otherwise.
      */
     readonly confirmRequests?: boolean;
+    /**
+     * 'always': servers and clients reach the broker through the proxy even when no network
+     * fault is scheduled. Default 'when-faulted': only a run with a toxic, a proxy taken down or
+     * its connections closed puts a proxy in their path (`--proxy always` does the same as 'always').
+     */
+    readonly proxy?: ProxyUseOption;
   };
   /** Load per client process. */
   readonly load: LoadOptions;
@@ -104,6 +112,8 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
     errors.push(`queue type must be one of ${QUEUE_TYPES.join(', ')}, got "${String(topology.queueType)}"`);
   if (topology.nodes !== undefined && !(Number.isInteger(topology.nodes) && topology.nodes >= 1 && topology.nodes <= 9))
     errors.push(`nodes must be an integer from 1 to 9, got ${topology.nodes}`);
+  if (topology.proxy !== undefined && !PROXY_USE_OPTIONS.includes(topology.proxy))
+    errors.push(`topology.proxy must be one of ${PROXY_USE_OPTIONS.join(', ')}, got "${String(topology.proxy)}"`);
   const queueProblem = topology.queue === undefined ? undefined : validateQueueName(topology.queue);
   if (queueProblem) errors.push(queueProblem);
   if (!(definition.timeoutMs > 0 && definition.timeoutMs <= 600_000))

@@ -1,4 +1,5 @@
 import { withUnit } from './format.ts';
+import { proxyText } from './harness-overhead-text.ts';
 import type { CheckResult, GateResult, ScenarioResult } from '../model/result-schema.ts';
 
 const INTERRUPTED_MESSAGE = 'the run was interrupted (Ctrl-C or a signal): a partial run, neither a pass nor a fail';
@@ -54,7 +55,7 @@ function properties(result: ScenarioResult): Array<[string, string]> {
     ['run.id', result.run.id],
     ['broker', `${env.broker.kind} RabbitMQ ${env.broker.version}`],
     ['replyMode', env.replyMode],
-    ['proxy', `${env.proxy.kind} ${env.proxy.version}`],
+    ['proxy', proxyText(env)],
     ['node', env.node],
     ['harnessVersion', env.harnessVersion],
     ['seed', String(result.run.seed)],

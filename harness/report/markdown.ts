@@ -1,4 +1,5 @@
 import { errorCount, instant, int, ms, rate, seconds, withUnit } from './format.ts';
+import { harnessOverheadLine, proxyText } from './harness-overhead-text.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 
@@ -25,11 +26,12 @@ function headerLines(result: ScenarioResult): string[] {
     '',
     `${instant(result.run.startedAt)} · ${seconds(result.run.durationMs)} · ` +
       `${env.broker.kind} RabbitMQ ${env.broker.version} · ${env.replyMode} · ` +
-      `${env.proxy.kind} proxy ${env.proxy.version} · ` +
+      `${proxyText(env)} · ` +
       `${result.config.servers} servers, ${result.config.clients} clients · ` +
       `node ${env.node} · rpc-chaos ${env.harnessVersion} · seed ${result.run.seed}` +
       `${result.run.interrupted ? ' · **interrupted**' : ''}`,
     '',
+    ...[harnessOverheadLine(env)].filter((line) => line !== undefined).flatMap((line) => [cell(line), '']),
     '| p50 | p90 | p99 | p99.9 | max | mean | answered | throughput |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.p999)} | ${ms(s.max)} | ${ms(s.mean)} | ` +

@@ -1,4 +1,5 @@
 import { errorCount, int, ms, rate, seconds, withUnit } from './format.ts';
+import { harnessOverheadLine, proxyText } from './harness-overhead-text.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 
@@ -125,8 +126,9 @@ function headerLines(result: ScenarioResult, p: Palette): string[] {
     `${bold(result.scenario.name)}  ${verdictText(result, p)}${partial}`,
     dim(
       `  ${seconds(result.run.durationMs)} · ${env.broker.kind} RabbitMQ ${env.broker.version} · ` +
-        `${env.replyMode} · ${env.proxy.kind} proxy · seed ${result.run.seed}`,
+        `${env.replyMode} · ${proxyText(env, false)} · seed ${result.run.seed}`,
     ),
+    ...[harnessOverheadLine(env)].filter((line) => line !== undefined).map((line) => dim(`  ${line}`)),
     ...(env.implementations && (env.implementations.server !== 'builtin' || env.implementations.client !== 'builtin')
       ? [dim(`  server ${env.implementations.server} · client ${env.implementations.client}`)]
       : []),

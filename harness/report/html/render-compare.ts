@@ -1,5 +1,6 @@
 import { compareRows, delta, runName, verdictPairs, type VerdictPair } from '../compare.ts';
 import type { ScenarioResult } from '../../model/result-schema.ts';
+import { proxyText } from '../harness-overhead-text.ts';
 import { spectrumColumns } from './chart-data.ts';
 import { CHART_COMMON } from './chart-common.ts';
 import { escapeHtml } from './escape.ts';
@@ -45,7 +46,7 @@ export function renderCompareHtml(a: ScenarioResult, b: ScenarioResult): string 
     `<span class="verdict ${r.verdict}">${r.verdict.toUpperCase()}</span>
     <div class="muted mono" style="margin-top:4px">${escapeHtml(
       `${r.environment.broker.kind} RabbitMQ ${r.environment.broker.version} · ${r.environment.replyMode} · ` +
-        `${r.environment.proxy.kind} proxy · node ${r.environment.node} · ` +
+        `${proxyText(r.environment, false)} · node ${r.environment.node} · ` +
         `rpc-chaos ${r.environment.harnessVersion} · ${r.run.id}`,
     )}</div></div>`;
   const body =

@@ -1,4 +1,5 @@
 import { instant, int, ms, seconds } from '../../format.ts';
+import { calibrationPathsText, overheadText, proxyText } from '../../harness-overhead-text.ts';
 import type { ScenarioResult } from '../../../model/result-schema.ts';
 import { faultLabel } from '../chart-data.ts';
 import { escapeHtml } from '../escape.ts';
@@ -17,7 +18,8 @@ export function renderHeader(result: ScenarioResult): string {
     ['duration', `${seconds(result.run.durationMs)}${result.run.interrupted ? ' (interrupted)' : ''}`],
     ['broker', `${env.broker.kind} RabbitMQ ${env.broker.version}`],
     ['reply mode', env.replyMode],
-    ['proxy', `${env.proxy.kind} ${env.proxy.version}`],
+    ['proxy', env.proxy.reason ? `${proxyText(env)} (${env.proxy.reason})` : proxyText(env)],
+    ...overheadFacts(env),
     ['load', loadText],
     [
       'topology',
@@ -46,6 +48,16 @@ export function renderHeader(result: ScenarioResult): string {
   <div class="description">${escapeHtml(result.scenario.description)}</div>
   <div class="env" id="environment">${factCells}</div>
   ${renderFaultImpact(result)}`;
+}
+
+/** What the proxy and the tap added to a round trip, and each path's own, when the run measured them. */
+function overheadFacts(env: ScenarioResult['environment']): Array<[string, string]> {
+  const overhead = env.harnessOverhead;
+  if (!overhead) return [];
+  return [
+    ['harness overhead', overheadText(overhead)],
+    ['calibration', `${calibrationPathsText(overhead)} (${overhead.method})`],
+  ];
 }
 
 /**

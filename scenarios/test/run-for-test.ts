@@ -3,19 +3,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedBroker } from '../../harness/env/broker/broker.ts';
 import type { ClientImplementation } from '../../harness/impl/implementation.ts';
+import type { ProxyChoice } from '../../harness/env/select-proxy.ts';
 import type { ScenarioResult } from '../../harness/model/result-schema.ts';
 import { applyOverrides, type ScenarioOverrides } from '../../harness/scenario/apply-overrides.ts';
 import type { ScenarioDefinition } from '../../harness/scenario/define-scenario.ts';
+import { decideProxyUse } from '../../harness/engine/proxy-use.ts';
 import { runScenario } from '../../harness/engine/run-scenario.ts';
 
 /**
- * Runs a scenario as the CLI would, on a broker the test file shares, through the built-in proxy;
- * its run folder is removed afterwards.
+ * Runs a scenario as the CLI would, on a broker the test file shares: through the built-in
+ * proxy when the scenario schedules a network fault (or `proxy` asks for one), else straight to
+ * the broker; its run folder is removed afterwards.
  */
 export async function runForTest(
   broker: StartedBroker,
   scenario: ScenarioDefinition,
-  options: { overrides?: ScenarioOverrides; client?: ClientImplementation; allowBusyQueue?: boolean } = {},
+  options: {
+    overrides?: ScenarioOverrides;
+    client?: ClientImplementation;
+    allowBusyQueue?: boolean;
+    /** As --proxy; absent: the built-in proxy where the run needs one, none elsewhere. */
+    proxy?: ProxyChoice;
+  } = {},
 ): Promise<ScenarioResult> {
   const { definition, errors } = applyOverrides(scenario, options.overrides ?? {});
   if (errors.length > 0) throw new Error(errors.join('; '));
@@ -24,7 +33,8 @@ export async function runForTest(
     return await runScenario({
       definition,
       broker,
-      proxy: 'builtin',
+      // The built-in proxy where the run uses one, whatever TOXIPROXY_URL says; 'auto' starts none otherwise.
+      proxy: options.proxy ?? (decideProxyUse('auto', definition).used ? 'builtin' : 'auto'),
       seed: 42,
       runDir,
       gates: [],

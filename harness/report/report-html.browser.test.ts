@@ -107,7 +107,7 @@ describe('report.html of a duplicate-reply run, in headless Chromium', { timeout
     for (const fact of [
       'local RabbitMQ 3.10.8',
       'callback-queue',
-      'builtin 2.12.0',
+      'builtin proxy 2.12.0',
       'v20.20.2',
       'rpc-chaos 0.1.0',
       'on, 100 % sampled',

@@ -182,6 +182,21 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     expect(existsSync(join(dir, '.rpc-chaos.lock'))).toBe(false);
   });
 
+  it('records the proxy a run meant to use: none without a network fault, the proxy with --proxy always', async () => {
+    const dir = tempDir('rpc-chaos-cli-proxy-');
+    const planned = async (args: string[], out: string) => {
+      const run = await runCli(['baseline', '--broker', 'url', '--out', join(dir, out), ...args]);
+      expect(run.code, run.stderr).toBe(2);
+      return { proxy: JSON.parse(readFileSync(join(dir, out, 'result.json'), 'utf8')).environment.proxy, run };
+    };
+    const bare = await planned([], 'auto');
+    expect(bare.proxy).toEqual({ kind: 'none', version: '', reason: 'no network fault scheduled' });
+    expect(bare.run.stderr).toContain('no proxy: no network fault scheduled');
+    const forced = await planned(['--proxy', 'always'], 'always');
+    expect(forced.proxy).toEqual({ kind: 'builtin', version: 'not started', reason: '--proxy always' });
+    expect(forced.run.stderr).toContain('starting broker (url) and proxy (always)');
+  });
+
   it('on Ctrl-C before the load starts writes result.json saying so and exits 130', async () => {
     const dir = tempDir('rpc-chaos-cli-early-');
     const marker = randomUUID();

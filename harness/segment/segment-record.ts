@@ -132,7 +132,11 @@ export const SegmentRecordSchema = z.object({
   gates: z.array(z.string()),
   tracing: environment.tracing,
   implementations: z.object({ server: z.string(), client: z.string() }),
-  topology: z.object({ broker: environment.broker, proxy: environment.proxy }),
+  topology: z.object({
+    broker: environment.broker,
+    proxy: environment.proxy,
+    harnessOverhead: environment.harnessOverhead,
+  }),
   host: z.string(),
   localAddress: z.string().optional(),
   /** When this participant actually started its load (its own clock): the clock-skew check compares these. */

@@ -103,7 +103,8 @@ export function environmentOf(result: ScenarioResult): BaselineEnvironment {
       : `concurrency ${load.concurrency}`;
   return {
     broker: `${env.broker.kind} ${env.broker.version}`,
-    proxy: `${env.proxy.kind} ${env.proxy.version}`,
+    // A run without a proxy is not comparable with one through it: the difference is named.
+    proxy: env.proxy.kind === 'none' ? 'none' : `${env.proxy.kind} ${env.proxy.version}`,
     replyMode: env.replyMode,
     node: env.node,
     platform: env.platform,

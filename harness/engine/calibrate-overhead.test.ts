@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeOverhead } from './calibrate-overhead.ts';
+import { findFreePort } from '../env/free-port.ts';
+import { calibrateOverhead, summarizeOverhead } from './calibrate-overhead.ts';
+import type { Topology } from './topology.ts';
 
 /** 100 samples: 1..100 µs-ish values scaled, so p50 and p99 are known exactly. */
 const ramp = (offsetMs: number) => Array.from({ length: 100 }, (_, i) => offsetMs + (i + 1) / 100);
@@ -62,5 +64,17 @@ describe('the harness overhead from calibration samples', () => {
     expect(overhead.paths.map((path) => path.path)).toEqual(['direct']);
     expect(overhead.proxy).toBeUndefined();
     expect(overhead.error).toContain('no connection');
+  });
+
+  it('never throws: a path nobody listens on ends the calibration with the reason, bounded in time', async () => {
+    const url = `amqp://guest:guest@127.0.0.1:${await findFreePort()}`;
+    // Only what the calibration reads of a topology: two URLs and whether it has a proxy.
+    const nobodyListens = { directUrlFor: () => url, amqpUrlFor: () => url, proxying: {} } as unknown as Topology;
+    const started = Date.now();
+    const overhead = await calibrateOverhead(nobodyListens, false);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(overhead?.error).toMatch(/^calibration stopped: .*ECONNREFUSED/);
+    expect(overhead?.paths).toEqual([]);
+    expect(overhead?.roundTrips).toBe(0);
   });
 });

@@ -97,11 +97,10 @@ async function openPath(path: PathName, url: string, timeoutMs: number): Promise
     connection.on('error', () => {
       // A calibration connection that fails ends the calibration through its next round trip.
     });
-    const channel = await connection.createChannel();
-    return { path, connection, channel, samplesMs: [] };
+    return { path, connection, channel: await connection.createChannel(), samplesMs: [] };
   } catch (cause) {
-    // A connection that opens after its deadline is closed, not left behind.
-    connecting.then((late) => late.close()).catch(() => undefined);
+    // A connection that opened too late, or without its channel, is closed, not left behind.
+    connecting.then((opened) => opened.close()).catch(() => undefined);
     throw cause;
   } finally {
     clearTimeout(timer);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorGroupsSchema } from './error-groups.ts';
 
 /**
  * ScenarioResult: the single source of truth of a run (result.json). The scenario engine
@@ -379,6 +380,8 @@ export const ScenarioResultSchema = z.object({
   callsByStart: CallsByStartSchema.optional(),
   /** Set on a run merged from execution segments (`npm run report -- --merge`). */
   segments: SegmentsSchema.optional(),
+  /** Failed calls grouped by error text per client process; absent in older results. */
+  errorGroups: ErrorGroupsSchema.optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;

@@ -16,6 +16,7 @@ import { DEFAULT_TRACE_BUDGET } from '../observe/trace-budget.ts';
 import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
 import { errorGroupsOf } from './assemble-error-groups.ts';
+import { staleReplyClients } from './assemble-stale-replies.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 
@@ -213,6 +214,7 @@ function checkInputOf(
       .slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
     requestAccounting: measured.requestAccounting,
     requestLoss: measured.requestLoss,
+    staleReplyClients: staleReplyClients(input.clients, input.clientTallies, input.timeline, input.runStartEpochMs),
   };
 }
 

@@ -67,6 +67,10 @@ export const TimelineEventSchema = z.object({
     'discard-duplicate',
     'discard-late',
     'discard-unknown',
+    /** External clients: a stale reply the frame tap saw delivered to the client (what it did with it is unseen). */
+    'duplicate-delivered',
+    'late-delivered',
+    'unknown-delivered',
     'timeout',
     'error',
     'broker-restart',

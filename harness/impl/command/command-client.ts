@@ -120,9 +120,10 @@ class CommandClientInstance implements ClientInstance {
       this.observer.events([
         {
           atMs: reply.atMs,
-          kind: `discard-${kind}`,
+          // The tap sees the reply delivered; whether the client dropped it shows only in its later calls.
+          kind: `${kind}-delivered`,
           correlationId: reply.correlationId,
-          detail: `${kind} reply reached ${this.name} (seen by the frame tap)`,
+          detail: `${kind} reply delivered to ${this.name} (seen by the frame tap)`,
         },
       ]);
     });

@@ -75,8 +75,8 @@ table.data tr.failed td { background:rgba(207,34,46,.07); }
   white-space:nowrap; }
 .kind.fault-start, .kind.kill, .kind.broker-restart, .kind.connection-lost { border-color:var(--ev-fault);
   color:var(--ev-fault); }
-.kind.discard-duplicate, .kind.discard-late, .kind.discard-unknown { border-color:var(--ev-discard);
-  color:var(--ev-discard); }
+.kind.discard-duplicate, .kind.discard-late, .kind.discard-unknown, .kind.duplicate-delivered,
+  .kind.late-delivered, .kind.unknown-delivered { border-color:var(--ev-discard); color:var(--ev-discard); }
 .kind.redelivery, .kind.restart, .kind.fault-end, .kind.reconnect { border-color:var(--ev-recover);
   color:var(--ev-recover); }
 .kind.timeout, .kind.error { border-color:var(--ev-timeout); color:var(--ev-timeout); }

@@ -59,6 +59,8 @@ const diedOnDuplicate: ScenarioResult = {
 describe('the diagnosis of a failed run', () => {
   it('names the first failed check and the failed calls after the nearest event before them', () => {
     expect(diagnose(diedOnDuplicate)).toEqual({
+      headline: 'check failed: Clients kept working after every stale, duplicate or unknown reply they received',
+      detail: 'client-1: after a duplicate reply delivered to client-1 at 0.938 s, 0 % (0 of 410) …',
       failed:
         'check failed: Clients kept working after every stale, duplicate or unknown reply they received: ' +
         'client-1: after a duplicate reply delivered to client-1 at 0.938 s, 0 % (0 of 410) …',

@@ -10,8 +10,11 @@ import type { ScenarioResult } from '../model/result-schema.ts';
 import { int } from './format.ts';
 
 export interface Diagnosis {
-  /** The first failed check or gate, or what stopped the run. */
+  /** The first failed check or gate, or what stopped the run: `check failed: <title>: <measured>`. */
   readonly failed: string;
+  /** The same, split for a page: `check failed: <title>` and what it measured. */
+  readonly headline: string;
+  readonly detail?: string;
   /** The largest group of failed calls and the nearest fault or event before its first failure. */
   readonly calls?: string;
 }
@@ -25,31 +28,32 @@ const at = (tMs: number) => `${(tMs / 1000).toFixed(3)} s`;
 export function diagnose(result: ScenarioResult): Diagnosis | undefined {
   if (result.verdict === 'pass') return undefined;
   const calls = failedCallsLine(result);
-  if (result.verdict === 'interrupted') {
-    return {
-      failed: `interrupted (Ctrl-C or a signal) after ${at(result.run.durationMs)}: the checks judge a partial run`,
-      ...(calls ? { calls } : {}),
-    };
-  }
-  if (result.verdict === 'error') {
-    return {
-      failed: `the harness could not run: ${shorten(result.harnessErrors[0] ?? 'no reason recorded')}`,
-      ...(calls ? { calls } : {}),
-    };
-  }
-  return { failed: firstFailed(result), ...(calls ? { calls } : {}) };
+  const headline =
+    result.verdict === 'interrupted'
+      ? {
+          headline: `interrupted (Ctrl-C or a signal) after ${at(result.run.durationMs)}`,
+          detail: 'the checks judge a partial run',
+        }
+      : result.verdict === 'error'
+        ? { headline: 'the harness could not run', detail: shorten(result.harnessErrors[0] ?? 'no reason recorded') }
+        : firstFailed(result);
+  return {
+    failed: headline.detail ? `${headline.headline}: ${headline.detail}` : headline.headline,
+    ...headline,
+    ...(calls ? { calls } : {}),
+  };
 }
 
-function firstFailed(result: ScenarioResult): string {
+function firstFailed(result: ScenarioResult): { headline: string; detail?: string } {
   const failedChecks = result.checks.filter((check) => !check.passed);
   const failedGates = result.gates.filter((gate) => !gate.passed);
   const more = failedChecks.length + failedGates.length - 1;
   const andMore = more > 0 ? ` (and ${more} more failed ${more === 1 ? 'check or gate' : 'checks and gates'})` : '';
   const check = failedChecks[0];
-  if (check) return `check failed: ${check.title}: ${shorten(check.actual)}${andMore}`;
+  if (check) return { headline: `check failed: ${check.title}`, detail: `${shorten(check.actual)}${andMore}` };
   const gate = failedGates[0];
-  if (gate) return `gate failed: ${gate.expression}: ${gate.detail}${andMore}`;
-  return 'failed, but no check or gate says why';
+  if (gate) return { headline: `gate failed: ${gate.expression}`, detail: `${gate.detail}${andMore}` };
+  return { headline: 'failed, but no check or gate says why' };
 }
 
 /** "410 calls failed in client-1 with '…'; the first failed 12 ms after a duplicate reply reached client-1". */

@@ -19,8 +19,7 @@ import { renderWaterfall } from './waterfall.ts';
  */
 export function renderReportHtml(result: ScenarioResult): string {
   const body = [
-    renderHeader(result),
-    renderDiagnosis(result),
+    renderHeader(result, renderDiagnosis(result)),
     renderVerdicts(result),
     renderCounters(result),
     renderErrorGroups(result),

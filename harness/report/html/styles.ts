@@ -65,7 +65,8 @@ table.data tr.failed td { background:rgba(207,34,46,.07); }
 .chart { height:340px; position:relative; overflow:hidden; } .chart.small { height:250px; }
 .note { color:var(--muted); font-size:12px; margin-top:6px; }
 .why { border-left:5px solid var(--fail); } .why.interrupted { border-left-color:var(--warn); }
-.why p { margin:6px 0; } .why-failed { font-weight:600; } .why-calls { font-family:${MONO}; font-size:13px; }
+.why { margin-top:10px; } .why h2 { margin-top:0; } .why p { margin:6px 0; }
+.why-calls { font-family:${MONO}; font-size:13px; }
 .keys { display:flex; flex-wrap:wrap; gap:4px 16px; font-size:12px; color:var(--muted); margin-top:6px; }
 .keys i { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:5px; vertical-align:-1px; }
 .faults { margin-top:10px; font-size:12.5px; max-height:150px; overflow:auto; }

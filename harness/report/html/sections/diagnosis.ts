@@ -10,7 +10,8 @@ export function renderDiagnosis(result: ScenarioResult): string {
   if (!diagnosis) return '';
   return (
     `<section class="card why ${result.verdict}" id="diagnosis"><h2>Why it ${whyVerb(result)}</h2>` +
-    `<p class="why-failed">${escapeHtml(diagnosis.failed)}</p>` +
+    `<p class="why-failed"><strong>${escapeHtml(diagnosis.headline)}</strong>` +
+    `${diagnosis.detail ? `: ${escapeHtml(diagnosis.detail)}` : ''}</p>` +
     `${diagnosis.calls ? `<p class="why-calls">${escapeHtml(diagnosis.calls)}</p>` : ''}</section>`
   );
 }

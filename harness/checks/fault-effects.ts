@@ -13,17 +13,19 @@ const killsAtFaultPoint = (faults: readonly { kind: string; fired: boolean }[]) 
  * the frame tap sees them delivered, and what the client did with them shows only in its calls
  * (the check kept-working-after-stale-replies).
  */
-function staleRepliesWording(input: CheckInput): { title: string; counted: string } {
+function staleRepliesSeen(input: CheckInput): { delivered?: string; counted: string } {
   const tapped = (input.staleReplyClients ?? []).filter((client) => client.seenBy === 'frame tap');
-  if (tapped.length === 0) return { title: 'that was discarded', counted: 'discarded' };
-  const names = tapped.map((client) => client.process).join(', ');
-  return { title: `delivered to ${names}`, counted: `delivered to ${names} (seen by the frame tap)` };
+  if (tapped.length === 0) return { counted: 'discarded' };
+  const delivered = `delivered to ${tapped.map((client) => client.process).join(', ')}`;
+  return { delivered, counted: `${delivered} (seen by the frame tap)` };
 }
 
 export const duplicatesDiscarded: Check = {
   id: 'duplicates-discarded',
   title: 'Each kill between reply and ack produced a duplicate reply that was discarded',
-  titleFor: (input) => `Each kill between reply and ack produced a duplicate reply ${staleRepliesWording(input).title}`,
+  titleFor: (input) =>
+    'Each kill between reply and ack produced a duplicate reply ' +
+    (staleRepliesSeen(input).delivered ?? 'that was discarded'),
   expectation:
     'duplicates discarded (or delivered, for an external client) >= servers killed at afterReplyBeforeAck >= 1',
   evaluate: (input) => {
@@ -33,7 +35,7 @@ export const duplicatesDiscarded: Check = {
       passed: kills >= 1 && counters.discarded.duplicate >= kills,
       actual:
         `killed at the fault point ${kills}, ` +
-        `duplicates ${staleRepliesWording(input).counted} ${counters.discarded.duplicate}`,
+        `duplicates ${staleRepliesSeen(input).counted} ${counters.discarded.duplicate}`,
     };
   },
 };
@@ -55,15 +57,13 @@ export const lateRepliesDiscarded: Check = {
   id: 'late-replies-discarded',
   title: 'Replies that arrived after their call timed out were discarded as stale',
   titleFor: (input) =>
-    staleRepliesWording(input).title === 'that was discarded'
-      ? 'Replies that arrived after their call timed out were discarded as stale'
-      : `Replies that arrived after their call timed out were ${staleRepliesWording(input).title}`,
+    `Replies that arrived after their call timed out were ${staleRepliesSeen(input).delivered ?? 'discarded as stale'}`,
   expectation: 'timed out >= 1 and late replies discarded (or delivered, for an external client) >= 1',
   evaluate: (input) => ({
     passed: input.counters.timedOut >= 1 && input.counters.discarded.late >= 1,
     actual:
       `timed out ${input.counters.timedOut}, ` +
-      `late replies ${staleRepliesWording(input).counted} ${input.counters.discarded.late}`,
+      `late replies ${staleRepliesSeen(input).counted} ${input.counters.discarded.late}`,
   }),
 };
 

@@ -52,6 +52,11 @@ describe('scenarios with process faults', { timeout: 120_000 }, () => {
             String.raw`first failed call after it: .*RPC client is closed`,
         ),
       );
+      // The built-in wing groups its failed calls by error text too.
+      const closed = result.errorGroups?.groups.find((group) => group.example.startsWith('RPC client is closed'));
+      expect(closed?.process).toBe('client-1');
+      expect(closed?.pattern).toBe('RPC client is closed: it threw on the duplicate reply <id>.#');
+      expect(closed?.count).toBeGreaterThan(100);
     },
   );
 

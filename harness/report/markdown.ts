@@ -87,7 +87,8 @@ function counterLines(result: ScenarioResult): string[] {
     '### Counters',
     '',
     '| sent | answered | timed out | errors | wrong | dropped | ' +
-      `${staleReplyVerb(result)} duplicate / late / unknown | redelivered | server kills / restarts | broker restarts |`,
+      `${staleReplyVerb(result)} duplicate / late / unknown | ` +
+      'redelivered | server kills / restarts | broker restarts |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${int(c.sent)} | ${int(c.answered)} | ${int(c.timedOut)} | ${int(errorCount(c))} | ` +
       `${int(c.wrongResult)} | ${int(c.dropped)} | ` +

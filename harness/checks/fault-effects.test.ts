@@ -38,6 +38,35 @@ describe('fault-effect checks', () => {
       });
       expect(duplicatesDiscarded.evaluate(input).passed).toBe(false);
     });
+    it('says discarded for the built-in client, and delivered to the client for one seen by the frame tap', () => {
+      const seenBy = (who: 'client' | 'frame tap') =>
+        cleanRunInput({
+          faults: [killAtFaultPoint],
+          counters: { discarded: { duplicate: 1, late: 0, unknown: 0 } },
+          staleReplyClients: [
+            {
+              process: 'client-1',
+              seenBy: who,
+              staleReplies: [{ tMs: 900, kind: 'duplicate' }],
+              staleRepliesCounted: 1,
+              calls: [],
+              intervalMs: 250,
+              failures: [],
+              errorGroups: [],
+            },
+          ],
+        });
+      expect(duplicatesDiscarded.titleFor?.(seenBy('client'))).toBe(duplicatesDiscarded.title);
+      expect(duplicatesDiscarded.evaluate(seenBy('client')).actual).toBe(
+        'killed at the fault point 1, duplicates discarded 1',
+      );
+      expect(duplicatesDiscarded.titleFor?.(seenBy('frame tap'))).toBe(
+        'Each kill between reply and ack produced a duplicate reply delivered to client-1',
+      );
+      expect(duplicatesDiscarded.evaluate(seenBy('frame tap')).actual).toBe(
+        'killed at the fault point 1, duplicates delivered to client-1 (seen by the frame tap) 1',
+      );
+    });
   });
 
   describe('requests-redelivered', () => {

@@ -1,4 +1,4 @@
-import type { Check } from '../model/check.ts';
+import type { Check, CheckInput } from '../model/check.ts';
 
 /**
  * Checks that a fault's effect was seen, so that a run in which the fault never bit fails
@@ -8,15 +8,34 @@ import type { Check } from '../model/check.ts';
 const killsAtFaultPoint = (faults: readonly { kind: string; fired: boolean }[]) =>
   faults.filter((fault) => fault.kind === 'kill-server-at-fault-point' && fault.fired).length;
 
+/**
+ * Who saw the stale replies: the built-in client discards them itself; for an external client
+ * the frame tap sees them delivered, and what the client did with them shows only in its calls
+ * (the check kept-working-after-stale-replies).
+ */
+function staleRepliesSeen(input: CheckInput): { delivered?: string; counted: string } {
+  const tapped = (input.staleReplyClients ?? []).filter((client) => client.seenBy === 'frame tap');
+  if (tapped.length === 0) return { counted: 'discarded' };
+  const delivered = `delivered to ${tapped.map((client) => client.process).join(', ')}`;
+  return { delivered, counted: `${delivered} (seen by the frame tap)` };
+}
+
 export const duplicatesDiscarded: Check = {
   id: 'duplicates-discarded',
   title: 'Each kill between reply and ack produced a duplicate reply that was discarded',
-  expectation: 'discarded duplicates >= servers killed at afterReplyBeforeAck >= 1',
-  evaluate: ({ counters, faults }) => {
+  titleFor: (input) =>
+    'Each kill between reply and ack produced a duplicate reply ' +
+    (staleRepliesSeen(input).delivered ?? 'that was discarded'),
+  expectation:
+    'duplicates discarded (or delivered, for an external client) >= servers killed at afterReplyBeforeAck >= 1',
+  evaluate: (input) => {
+    const { counters, faults } = input;
     const kills = killsAtFaultPoint(faults);
     return {
       passed: kills >= 1 && counters.discarded.duplicate >= kills,
-      actual: `killed at the fault point ${kills}, duplicates discarded ${counters.discarded.duplicate}`,
+      actual:
+        `killed at the fault point ${kills}, ` +
+        `duplicates ${staleRepliesSeen(input).counted} ${counters.discarded.duplicate}`,
     };
   },
 };
@@ -37,10 +56,14 @@ export const requestsRedelivered: Check = {
 export const lateRepliesDiscarded: Check = {
   id: 'late-replies-discarded',
   title: 'Replies that arrived after their call timed out were discarded as stale',
-  expectation: 'timed out >= 1 and late replies discarded >= 1',
-  evaluate: ({ counters }) => ({
-    passed: counters.timedOut >= 1 && counters.discarded.late >= 1,
-    actual: `timed out ${counters.timedOut}, late replies discarded ${counters.discarded.late}`,
+  titleFor: (input) =>
+    `Replies that arrived after their call timed out were ${staleRepliesSeen(input).delivered ?? 'discarded as stale'}`,
+  expectation: 'timed out >= 1 and late replies discarded (or delivered, for an external client) >= 1',
+  evaluate: (input) => ({
+    passed: input.counters.timedOut >= 1 && input.counters.discarded.late >= 1,
+    actual:
+      `timed out ${input.counters.timedOut}, ` +
+      `late replies ${staleRepliesSeen(input).counted} ${input.counters.discarded.late}`,
   }),
 };
 

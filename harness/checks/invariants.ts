@@ -1,12 +1,19 @@
 import type { Check, CheckInput } from '../model/check.ts';
 import type { CheckResult } from '../model/result-schema.ts';
+import { keptWorkingAfterStaleReplies } from './kept-working.ts';
 import { offeredLoadDelivered } from './offered-load.ts';
 import { requestsHandledMatchSent } from './request-accounting.ts';
 
 export function runChecks(checks: readonly Check[], input: CheckInput): CheckResult[] {
   return checks.map((check) => {
     const { passed, actual } = check.evaluate(input);
-    return { id: check.id, title: check.title, passed, expectation: check.expectation, actual };
+    return {
+      id: check.id,
+      title: check.titleFor?.(input) ?? check.title,
+      passed,
+      expectation: check.expectation,
+      actual,
+    };
   });
 }
 
@@ -85,6 +92,8 @@ export const CORE_CHECKS: readonly Check[] = [
       };
     },
   },
+  // Before faults-fired: a client that died on a stale reply also stops the call count that later faults wait for.
+  keptWorkingAfterStaleReplies,
   {
     id: 'faults-fired',
     title: 'Every scheduled fault actually happened',

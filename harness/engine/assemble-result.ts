@@ -15,6 +15,8 @@ import { type Counters, RESULT_SCHEMA_VERSION, type ScenarioResult } from '../mo
 import { DEFAULT_TRACE_BUDGET } from '../observe/trace-budget.ts';
 import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
+import { errorGroupsOf } from './assemble-error-groups.ts';
+import { staleReplyClients } from './assemble-stale-replies.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 
@@ -85,7 +87,12 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     harnessErrors: input.harnessErrors,
     warnings: [...(input.warnings ?? []), ...(offeredLoadShortfall ? [offeredLoadShortfall] : [])],
     ...(measured.callsByStart ? { callsByStart: measured.callsByStart } : {}),
+    ...optional('errorGroups', errorGroupsOf(input.clientTallies, input.runStartEpochMs)),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [key in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [key in K]?: V });
 }
 
 function sumCounters(
@@ -207,6 +214,7 @@ function checkInputOf(
       .slice(0, MAX_ANSWERED_TWICE_EXAMPLES),
     requestAccounting: measured.requestAccounting,
     requestLoss: measured.requestLoss,
+    staleReplyClients: staleReplyClients(input.clients, input.clientTallies, input.timeline, input.runStartEpochMs),
   };
 }
 

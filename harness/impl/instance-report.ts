@@ -4,6 +4,7 @@
  */
 import type { EncodedRecording } from '../observe/latency-recorder.ts';
 import type { TraceBudget } from '../observe/trace-budget.ts';
+import type { EncodedErrorGroups } from '../observe/error-groups.ts';
 
 export type { EncodedRecording };
 
@@ -23,6 +24,9 @@ export interface WorkerEvent {
     | 'discard-duplicate'
     | 'discard-late'
     | 'discard-unknown'
+    | 'duplicate-delivered'
+    | 'late-delivered'
+    | 'unknown-delivered'
     | 'timeout'
     | 'error'
     | 'connection-lost'
@@ -73,6 +77,8 @@ export interface ClientTally {
   protocolViolations?: Record<string, number>;
   /** "call X was resolved with the reply meant for call Y", a few of them, where the harness can tell. */
   crossResolutionExamples?: string[];
+  /** Failed calls grouped by error text (observe/error-groups.ts). Absent in records written before. */
+  errorGroups?: EncodedErrorGroups;
 }
 
 export interface ServerTally {

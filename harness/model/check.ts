@@ -3,6 +3,7 @@
  * facts, and the checks that judge them. Plain data and one interface; no check lives here.
  */
 import type { Counters, FaultRecord, OfferedLoad } from './result-schema.ts';
+import type { ClientStaleReplies } from './stale-replies.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
 export interface CheckInput {
@@ -29,11 +30,15 @@ export interface CheckInput {
   readonly requestAccounting: RequestAccounting | undefined;
   /** With publisher confirms on requests: confirmed requests against what became of them. */
   readonly requestLoss?: RequestLoss;
+  /** Per client: the stale replies it received and its calls over time; undefined when not gathered. */
+  readonly staleReplyClients?: readonly ClientStaleReplies[];
 }
 
 export interface Check {
   readonly id: string;
   readonly title: string;
+  /** The title as this run's observer would word it (an external client's replies are seen by the tap). */
+  titleFor?(input: CheckInput): string;
   readonly expectation: string;
   evaluate(input: CheckInput): { passed: boolean; actual: string };
 }

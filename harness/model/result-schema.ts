@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorGroupsSchema } from './error-groups.ts';
 import { HarnessOverheadSchema, ProxyUsedSchema } from './harness-overhead.ts';
 
 /**
@@ -67,6 +68,10 @@ export const TimelineEventSchema = z.object({
     'discard-duplicate',
     'discard-late',
     'discard-unknown',
+    /** External clients: a stale reply the frame tap saw delivered to the client (what it did with it is unseen). */
+    'duplicate-delivered',
+    'late-delivered',
+    'unknown-delivered',
     'timeout',
     'error',
     'broker-restart',
@@ -382,6 +387,8 @@ export const ScenarioResultSchema = z.object({
   callsByStart: CallsByStartSchema.optional(),
   /** Set on a run merged from execution segments (`npm run report -- --merge`). */
   segments: SegmentsSchema.optional(),
+  /** Failed calls grouped by error text per client process; absent in older results. */
+  errorGroups: ErrorGroupsSchema.optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;

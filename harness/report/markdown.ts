@@ -2,6 +2,8 @@ import { errorCount, instant, int, ms, rate, seconds, withUnit } from './format.
 import { harnessOverheadLine, proxyText } from './harness-overhead-text.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
+import { diagnose, diagnosisLines } from './diagnosis.ts';
+import { TABLE_GROUPS, errorGroupsLeftOut, groupTime, staleReplyVerb } from './error-groups-view.ts';
 
 const icon = (passed: boolean) => (passed ? '✅ pass' : '❌ **FAIL**');
 
@@ -80,13 +82,15 @@ function gateLines(gates: ScenarioResult['gates']): string[] {
   return lines;
 }
 
-function counterLines(c: ScenarioResult['counters']): string[] {
+function counterLines(result: ScenarioResult): string[] {
+  const c = result.counters;
   return [
     '',
     '### Counters',
     '',
-    '| sent | answered | timed out | errors | wrong | dropped | discarded duplicate / late / unknown | redelivered | ' +
-      'server kills / restarts | broker restarts |',
+    '| sent | answered | timed out | errors | wrong | dropped | ' +
+      `${staleReplyVerb(result)} duplicate / late / unknown | ` +
+      'redelivered | server kills / restarts | broker restarts |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${int(c.sent)} | ${int(c.answered)} | ${int(c.timedOut)} | ${int(errorCount(c))} | ` +
       `${int(c.wrongResult)} | ${int(c.dropped)} | ` +
@@ -113,13 +117,44 @@ function segmentLines(segments: NonNullable<ScenarioResult['segments']>): string
   ];
 }
 
+/** A failed run opens with why: the first failed check or gate, and the failed calls behind it. */
+function whyLines(result: ScenarioResult): string[] {
+  const diagnosis = diagnose(result);
+  if (!diagnosis) return [];
+  const [first, ...rest] = diagnosisLines(diagnosis);
+  return [`> **Why:** ${cell(first!)}`, ...rest.flatMap((line) => ['>', `> ${cell(line)}`]), ''];
+}
+
+function errorGroupLines(result: ScenarioResult): string[] {
+  const groups = result.errorGroups?.groups ?? [];
+  if (groups.length === 0) return [];
+  const leftOut = errorGroupsLeftOut(result, TABLE_GROUPS);
+  return [
+    '',
+    '### Failed calls by error',
+    '',
+    '| calls | process | first | last | error (one example) |',
+    '|---:|---|---:|---:|---|',
+    ...groups
+      .slice(0, TABLE_GROUPS)
+      .map(
+        (group) =>
+          `| ${int(group.count)} | ${cell(group.process)} | ${groupTime(group.firstTMs)} | ` +
+          `${groupTime(group.lastTMs)} | ${cell(group.example)} |`,
+      ),
+    ...(leftOut ? ['', `_${cell(leftOut)}_`] : []),
+  ];
+}
+
 /** summary.md, for $GITHUB_STEP_SUMMARY and similar CI job summaries (GitHub-flavoured Markdown). */
 export function renderMarkdown(result: ScenarioResult): string {
   const lines = [
     ...headerLines(result),
+    ...whyLines(result),
     ...checkLines(result.checks),
     ...gateLines(result.gates),
-    ...counterLines(result.counters),
+    ...counterLines(result),
+    ...errorGroupLines(result),
     ...(result.segments ? segmentLines(result.segments) : []),
   ];
   if (result.harnessErrors.length > 0)

@@ -8,6 +8,7 @@ import { renderCompareHtml } from './html/render-compare.ts';
 import { writeResult } from './result-io.ts';
 import { makeLargeSyntheticResult, makeSyntheticResult } from '../bench/synthetic-result.ts';
 import { writeReports } from './write-reports.ts';
+import type { ScenarioResult } from '../model/result-schema.ts';
 
 /** Full-page screenshots for a person to look at; .tmp/ is git-ignored. */
 const SCREENSHOTS = resolve('.tmp/screenshots');
@@ -38,6 +39,57 @@ async function open(
   await page.goto(`file://${file}`);
   await page.waitForSelector('body[data-charts-drawn]', { timeout: 15_000 });
   return { page, errors, requests };
+}
+
+/** The synthetic run as a client that died on its first duplicate reply would leave it. */
+function diedOnDuplicate(result: ScenarioResult): ScenarioResult {
+  const failure = 'RPC channel is closed: unexpected reply with correlation id c-94';
+  return {
+    ...result,
+    verdict: 'fail',
+    environment: {
+      ...result.environment,
+      implementations: { server: 'builtin', client: 'command: python3 dying-rpc-client-driver.py' },
+    },
+    timeline: {
+      ...result.timeline,
+      events: [
+        ...result.timeline.events,
+        {
+          tMs: 938,
+          kind: 'duplicate-delivered' as const,
+          process: 'client-1',
+          detail: 'duplicate reply delivered to client-1',
+        },
+      ].sort((a, b) => a.tMs - b.tMs),
+    },
+    checks: [
+      {
+        id: 'kept-working-after-stale-replies',
+        title: 'Clients kept working after every stale, duplicate or unknown reply they received',
+        passed: false,
+        expectation: 'calls after each stale reply succeed as often as before it',
+        actual:
+          'client-1: after a duplicate reply delivered to client-1 at 0.938 s, 0 % (0 of 410) of the calls it ' +
+          `started until 5.000 s succeeded; first failed call after it: at 0.950 s: "${failure}"`,
+      },
+      ...result.checks,
+    ],
+    errorGroups: {
+      groups: [
+        {
+          process: 'client-1',
+          pattern: 'RPC channel is closed: <id>',
+          example: failure,
+          count: 410,
+          firstTMs: 950,
+          lastTMs: 4_990,
+        },
+        { process: 'client-1', pattern: 'timeout', example: 'timeout', count: 3, firstTMs: 940, lastTMs: 944 },
+      ],
+      ungrouped: [],
+    },
+  };
 }
 
 /** True when a chart's canvas has a size and pixels that differ from its first pixel: something was drawn. */
@@ -117,6 +169,34 @@ describe('report.html of a duplicate-reply run, in headless Chromium', { timeout
     expect(await page.textContent('#checks')).toContain('killed at the fault point 2, duplicates discarded 2');
     expect(await page.locator('#gates tbody tr').count()).toBe(result.gates.length);
     expect(await page.textContent('#counters')).toContain('duplicates discarded');
+    // A passing run opens with its numbers: no diagnosis, no error groups.
+    expect(await page.locator('#diagnosis').count()).toBe(0);
+    expect(await page.locator('#error-groups').count()).toBe(0);
+    await page.close();
+  });
+
+  it('opens a failed run with why it failed, and lists the failed calls by error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-report-failed-'));
+    writeReports(dir, diedOnDuplicate(result));
+    const { page, errors } = await open(join(dir, 'report.html'));
+    expect(errors).toEqual([]);
+    const diagnosis = page.locator('#diagnosis');
+    expect(await diagnosis.locator('h2').textContent()).toBe('Why it failed');
+    expect(await diagnosis.textContent()).toContain(
+      'check failed: Clients kept working after every stale, duplicate or unknown reply they received',
+    );
+    expect(await diagnosis.textContent()).toContain(
+      '410 calls failed in client-1 with "RPC channel is closed: unexpected reply with correlation id c-94"; ' +
+        'the first failed 12 ms after a duplicate reply reached client-1',
+    );
+    // It comes first, above the checks.
+    const [diagnosisTop, checksTop] = await Promise.all(
+      ['#diagnosis', '#checks'].map((selector) => page.$eval(selector, (e) => e.getBoundingClientRect().top)),
+    );
+    expect(diagnosisTop).toBeLessThan(checksTop!);
+    expect(await page.locator('#error-groups tbody tr').count()).toBe(2);
+    expect(await page.textContent('#counters')).toContain('duplicates delivered');
+    await page.screenshot({ path: join(SCREENSHOTS, 'report-failed-light-1366.png'), fullPage: true });
     await page.close();
   });
 

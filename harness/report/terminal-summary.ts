@@ -2,6 +2,8 @@ import { errorCount, int, ms, rate, seconds, withUnit } from './format.ts';
 import { harnessOverheadLine, proxyText } from './harness-overhead-text.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
+import { diagnose, diagnosisLines } from './diagnosis.ts';
+import { TERMINAL_GROUPS, errorGroupLine, errorGroupsLeftOut, staleReplyVerb } from './error-groups-view.ts';
 
 /** Open loop: the rate asked for and achieved, and how late the generator started calls. */
 function loadRow(result: ScenarioResult): GridRow[] {
@@ -80,7 +82,7 @@ function summaryGrid(result: ScenarioResult): GridRow[] {
       ],
     ],
     [
-      'discarded',
+      staleReplyVerb(result),
       [
         ['duplicate', int(c.discarded.duplicate)],
         ['late', int(c.discarded.late)],
@@ -189,6 +191,27 @@ function gateLines(gates: ScenarioResult['gates'], { bold, dim, red, status }: P
   ];
 }
 
+/** A failed run opens with why: the first failed check or gate, and the failed calls behind it. */
+function whyLines(result: ScenarioResult, { red, bold }: Palette): string[] {
+  const diagnosis = diagnose(result);
+  if (!diagnosis) return [];
+  const [first, ...rest] = diagnosisLines(diagnosis);
+  return ['', `  ${red(bold('why'))}  ${first}`, ...rest.map((line) => `       ${line}`)];
+}
+
+/** The failed calls by error text, largest groups first. */
+function errorGroupLines(result: ScenarioResult, { bold, dim }: Palette): string[] {
+  const groups = result.errorGroups?.groups ?? [];
+  if (groups.length === 0) return [];
+  const leftOut = errorGroupsLeftOut(result, TERMINAL_GROUPS);
+  return [
+    '',
+    `  ${bold('failed calls by error')}`,
+    ...groups.slice(0, TERMINAL_GROUPS).map((group) => `  ${errorGroupLine(group)}`),
+    ...(leftOut ? [dim(`  ${leftOut}`)] : []),
+  ];
+}
+
 /**
  * The end-of-run summary for a terminal: verdict first, then aligned numbers, then every check
  * and gate with failures in red. `color: false` gives plain text (pipes, CI logs, NO_COLOR).
@@ -198,6 +221,7 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
   const { red, bold, dim } = p;
   const lines = [
     ...headerLines(result, p),
+    ...whyLines(result, p),
     '',
     ...gridLines(summaryGrid(result), p),
     ...(result.segments ? segmentLines(result.segments, p) : []),
@@ -205,6 +229,7 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     ...(result.warnings ?? []).flatMap((warning) => ['', red(bold(`  WARNING: ${warning}`))]),
     ...checkLines(result.checks, p),
     ...gateLines(result.gates, p),
+    ...errorGroupLines(result, p),
   ];
   if (result.harnessErrors.length > 0)
     lines.push('', red(bold('  harness errors')), ...result.harnessErrors.map((error) => `  - ${error}`));

@@ -4,7 +4,7 @@ import badInput from '../bad-input.ts';
 import baseline from '../baseline.ts';
 import crashBeforeReply from '../crash-before-reply.ts';
 import duplicateReply from '../duplicate-reply.ts';
-import { acceptAgainClient, anyReplyClient } from './negative-controls/index.ts';
+import { acceptAgainClient, anyReplyClient, dyingClient } from './negative-controls/index.ts';
 import { explain, failedChecks, runForTest } from './run-for-test.ts';
 
 let node: StartedPrivateRabbitNode;
@@ -33,7 +33,32 @@ describe('scenarios with process faults', { timeout: 120_000 }, () => {
     expect(
       result.timeline.events.some((event) => event.kind === 'discard-duplicate' && event.traceId === trace[0]?.traceId),
     ).toBe(true);
+    const keptWorking = result.checks.find((check) => check.id === 'kept-working-after-stale-replies');
+    expect(keptWorking?.actual).toMatch(
+      /^client-1: \d+ stale replies \(duplicate \d+\), calls after each as successful/,
+    );
   });
+
+  it(
+    'duplicate-reply FAILS kept-working-after-stale-replies with a client that closes on its first ' +
+      'discarded duplicate (negative control), naming the duplicate and the first call that failed',
+    async () => {
+      const result = await runForTest(node, duplicateReply, { client: dyingClient() });
+      expect(result.verdict, explain(result)).toBe('fail');
+      expect(failedChecks(result)).toContain('kept-working-after-stale-replies');
+      expect(result.checks.find((check) => check.id === 'kept-working-after-stale-replies')?.actual).toMatch(
+        new RegExp(
+          String.raw`^client-1: after a duplicate reply discarded by client-1 at [\d.]+ s .*` +
+            String.raw`first failed call after it: .*RPC client is closed`,
+        ),
+      );
+      // The built-in wing groups its failed calls by error text too.
+      const closed = result.errorGroups?.groups.find((group) => group.example.startsWith('RPC client is closed'));
+      expect(closed?.process).toBe('client-1');
+      expect(closed?.pattern).toBe('RPC client is closed: it threw on the duplicate reply <id>.#');
+      expect(closed?.count).toBeGreaterThan(100);
+    },
+  );
 
   it('duplicate-reply FAILS with a naive client that accepts any reply (negative control)', async () => {
     const result = await runForTest(node, duplicateReply, { overrides: { concurrency: 16 }, client: anyReplyClient() });

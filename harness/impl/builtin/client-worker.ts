@@ -5,6 +5,7 @@
  */
 import { RpcCallError } from '../../rpc/errors.ts';
 import { CallsByStartRecorder } from '../../observe/calls-by-start.ts';
+import { ErrorGroupRecorder } from '../../observe/error-groups.ts';
 import { encodeHistogram } from '../../observe/histogram.ts';
 import { fib } from '../../rpc/fib.ts';
 import { FibRpcClient } from '../../rpc/fib-rpc-client.ts';
@@ -27,11 +28,12 @@ const MALFORMED_BODIES = ['abc', '-5', '', '3.7', '99999999', '0x10', '1e3'].map
 export async function runClientWorker(config: ClientWorkerConfig, channel: WorkerChannel): Promise<void> {
   const observation = await channel.startObservation(config.name, config.tracing);
   const tally = emptyClientTally();
+  const errors = new ErrorGroupRecorder();
   // Where the harness sees a reply accepted for a call: the only place a double answer shows.
   const acceptedReplies = new AcceptedReplyLedger(acceptedReplyRetentionMs(config.timeoutMs));
   const sentRequests = new SentRequests({ confirms: config.confirmRequests === true });
   const client = await createWorkerClient(config, channel, acceptedReplies, sentRequests);
-  const syncCounters = () => syncTally(tally, client, acceptedReplies);
+  const syncCounters = () => ({ ...syncTally(tally, client, acceptedReplies), errorGroups: errors.encode() });
   const plan = config.callPlan ?? WHOLE_PLAN;
   const recorders: CallRecorders = {};
   const startCall = callStarter({
@@ -40,6 +42,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     channel,
     sentRequests,
     recorders,
+    errors,
     plan,
     numbers: new PlannedNumbers(config.seed, config.maxN, config.badInputEvery),
   });
@@ -154,6 +157,8 @@ interface CallContext {
   readonly channel: WorkerChannel;
   readonly sentRequests: SentRequests;
   readonly recorders: CallRecorders;
+  /** Failed calls by error text, for the run's error groups and its diagnosis. */
+  readonly errors: ErrorGroupRecorder;
   readonly plan: CallPlan;
   readonly numbers: PlannedNumbers;
 }
@@ -229,10 +234,12 @@ function recordReply(
 }
 
 function recordFailure(
-  { tally, channel, sentRequests, recorders }: CallContext,
+  { tally, channel, sentRequests, recorders, errors }: CallContext,
   error: unknown,
   intendedStartMs: number,
 ): void {
+  if (!(error instanceof RpcCallError) || error.reason !== 'in-flight-limit')
+    errors.failed(error instanceof Error ? error.message : String(error));
   if (!(error instanceof RpcCallError)) {
     tally.otherErrors++;
     recorders.byStart?.ended('otherErrors', intendedStartMs);

@@ -27,6 +27,7 @@ import {
   type ProtocolViolationKind,
 } from './client-line-protocol.ts';
 import { CallNumbers } from './call-numbers.ts';
+import { ErrorGroupRecorder } from '../../observe/error-groups.ts';
 import type { StartedAmqpFrameTap } from '../../tap/amqp-frame-tap.ts';
 import { ReplyClassifier } from '../../tap/reply-classifier.ts';
 import type { TapDelivery } from '../../tap/tap-events.ts';
@@ -84,6 +85,8 @@ class CommandClientInstance implements ClientInstance {
   private readonly process: CommandProcess;
   // The line protocol adds what only an external client can break.
   private readonly tally: ClientTally = { ...emptyClientTally(), protocolViolations: {}, crossResolutionExamples: [] };
+  /** Failed calls by the driver's error text (or the harness's reason for giving up on them). */
+  private readonly errors = new ErrorGroupRecorder();
   private readonly sentIds = new Set<number>();
   private readonly decoder: ClientLineDecoder;
   private readonly pending = new Map<number, PendingCall>();
@@ -117,9 +120,10 @@ class CommandClientInstance implements ClientInstance {
       this.observer.events([
         {
           atMs: reply.atMs,
-          kind: `discard-${kind}`,
+          // The tap sees the reply delivered; whether the client dropped it shows only in its later calls.
+          kind: `${kind}-delivered`,
           correlationId: reply.correlationId,
-          detail: `${kind} reply reached ${this.name} (seen by the frame tap)`,
+          detail: `${kind} reply delivered to ${this.name} (seen by the frame tap)`,
         },
       ]);
     });
@@ -298,8 +302,10 @@ class CommandClientInstance implements ClientInstance {
         if (line.violation === 'answered-twice' && line.id !== undefined) this.ledger.accept(`call ${line.id}`);
         // A broken answer to a call in flight still ends that call.
         const call = line.id === undefined ? undefined : this.pending.get(line.id);
-        if (call && line.violation !== 'answered-twice')
+        if (call && line.violation !== 'answered-twice') {
+          this.errors.failed(`protocol violation ${line.violation}: ${line.line}`);
           this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
+        }
         continue;
       }
       const call = this.pending.get(line.id);
@@ -309,9 +315,11 @@ class CommandClientInstance implements ClientInstance {
       }
       if ('result' in line) this.onResult(call, line.result);
       else if (line.error === TIMEOUT_ERROR) {
+        this.errors.failed(line.error);
         this.settle(call, 'timedOut', () => this.tally.timedOut++);
         this.event('timeout', `call ${call.id} (fib(${call.n})) timed out in the client`);
       } else {
+        this.errors.failed(line.error);
         this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
         this.event('error', `call ${call.id} (fib(${call.n})) failed in the client: ${line.error}`);
       }
@@ -360,6 +368,7 @@ class CommandClientInstance implements ClientInstance {
 
   private giveUp(call: PendingCall, why: string, violation?: HarnessSideViolation): void {
     if (!this.pending.has(call.id)) return;
+    this.errors.failed(why);
     if (violation) this.violation(violation, `call ${call.id} (fib(${call.n})): ${why}`);
     else this.event('error', `call ${call.id} (fib(${call.n})): ${why}`);
     this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
@@ -411,6 +420,7 @@ class CommandClientInstance implements ClientInstance {
       answeredTwiceExamples: [...this.ledger.answeredTwiceExamples],
       protocolViolations: { ...this.tally.protocolViolations },
       crossResolutionExamples: [...(this.tally.crossResolutionExamples ?? [])],
+      errorGroups: this.errors.encode(),
     };
   }
 }

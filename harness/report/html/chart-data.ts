@@ -23,8 +23,15 @@ export const MARKER_CATEGORIES = [
   {
     id: 'discard',
     cssVar: '--ev-discard',
-    label: 'discarded replies',
-    kinds: ['discard-duplicate', 'discard-late', 'discard-unknown'],
+    label: 'stale replies (discarded, or delivered to an external client)',
+    kinds: [
+      'discard-duplicate',
+      'discard-late',
+      'discard-unknown',
+      'duplicate-delivered',
+      'late-delivered',
+      'unknown-delivered',
+    ],
   },
   { id: 'timeout', cssVar: '--ev-timeout', label: 'timeouts, errors', kinds: ['timeout', 'error'] },
 ] as const satisfies ReadonlyArray<{

@@ -5,6 +5,7 @@ import { escapeHtml } from './escape.ts';
 import { renderPage } from './page.ts';
 import { renderOverTimeSection, renderSpectrumSection } from './sections/charts.ts';
 import { renderCounters } from './sections/counters.ts';
+import { renderDiagnosis, renderErrorGroups } from './sections/diagnosis.ts';
 import { renderHeader } from './sections/header.ts';
 import { renderSegments } from './sections/segments.ts';
 import { renderTimeline } from './sections/timeline.ts';
@@ -18,9 +19,10 @@ import { renderWaterfall } from './waterfall.ts';
  */
 export function renderReportHtml(result: ScenarioResult): string {
   const body = [
-    renderHeader(result),
+    renderHeader(result, renderDiagnosis(result)),
     renderVerdicts(result),
     renderCounters(result),
+    renderErrorGroups(result),
     renderSegments(result),
     renderSpectrumSection(result),
     renderOverTimeSection(result),

@@ -64,6 +64,9 @@ table.data tr.failed td { background:rgba(207,34,46,.07); }
 .impact table.data td, .impact table.data th { padding:3px 8px; font-size:12.5px; }
 .chart { height:340px; position:relative; overflow:hidden; } .chart.small { height:250px; }
 .note { color:var(--muted); font-size:12px; margin-top:6px; }
+.why { border-left:5px solid var(--fail); } .why.interrupted { border-left-color:var(--warn); }
+.why { margin-top:10px; } .why h2 { margin-top:0; } .why p { margin:6px 0; }
+.why-calls { font-family:${MONO}; font-size:13px; }
 .keys { display:flex; flex-wrap:wrap; gap:4px 16px; font-size:12px; color:var(--muted); margin-top:6px; }
 .keys i { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:5px; vertical-align:-1px; }
 .faults { margin-top:10px; font-size:12.5px; max-height:150px; overflow:auto; }
@@ -75,8 +78,8 @@ table.data tr.failed td { background:rgba(207,34,46,.07); }
   white-space:nowrap; }
 .kind.fault-start, .kind.kill, .kind.broker-restart, .kind.connection-lost { border-color:var(--ev-fault);
   color:var(--ev-fault); }
-.kind.discard-duplicate, .kind.discard-late, .kind.discard-unknown { border-color:var(--ev-discard);
-  color:var(--ev-discard); }
+.kind.discard-duplicate, .kind.discard-late, .kind.discard-unknown, .kind.duplicate-delivered,
+  .kind.late-delivered, .kind.unknown-delivered { border-color:var(--ev-discard); color:var(--ev-discard); }
 .kind.redelivery, .kind.restart, .kind.fault-end, .kind.reconnect { border-color:var(--ev-recover);
   color:var(--ev-recover); }
 .kind.timeout, .kind.error { border-color:var(--ev-timeout); color:var(--ev-timeout); }

@@ -123,9 +123,9 @@ def read_stdin(connection, driver):
     connection.add_callback_threadsafe(driver.on_stdin_closed)
 
 
-def run_driver(client):
+def run_driver(client, driver_class=ProtocolDriver):
     """Serves the protocol until stdin is closed and every call is answered; returns the exit code."""
-    driver = ProtocolDriver(client)
+    driver = driver_class(client)
     # The callback queue is consumed (in the client's constructor) before stdin is read.
     threading.Thread(target=read_stdin, args=(client.connection, driver), daemon=True).start()
     try:
@@ -140,7 +140,7 @@ def run_driver(client):
     return 0
 
 
-def main(client_class):
+def main(client_class, driver_class=ProtocolDriver):
     amqp_url = os.environ.get('AMQP_URL', 'amqp://guest:guest@localhost:5672/%2F')
     rpc_queue = os.environ.get('RPC_QUEUE', 'rpc_queue')
     try:
@@ -148,7 +148,7 @@ def main(client_class):
     except pika.exceptions.AMQPConnectionError as error:
         log(f"cannot connect to the broker in AMQP_URL: {error!r}")
         sys.exit(2)
-    sys.exit(run_driver(client))
+    sys.exit(run_driver(client, driver_class))
 
 
 if __name__ == '__main__':

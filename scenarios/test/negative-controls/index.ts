@@ -10,3 +10,5 @@ export const anyReplyClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./any-reply-client.ts', import.meta.url)) });
 export const acceptAgainClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./accept-again-client.ts', import.meta.url)) });
+export const dyingClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./dying-client.ts', import.meta.url)) });

@@ -16,6 +16,7 @@ const reference = (path: string) => new URL(`../../../../scenarios/implementatio
 const PYTHON_SERVER = `RPC_PREFETCH=10 /usr/bin/python3 ${reference('python/rpc_server.py')}`;
 const PYTHON_DRIVER = `/usr/bin/python3 ${reference('python/rpc_client_driver.py')}`;
 const NAIVE_DRIVER = `/usr/bin/python3 ${reference('naive/naive-rpc-client-driver.py')}`;
+const DYING_DRIVER = `/usr/bin/python3 ${reference('naive/dying-rpc-client-driver.py')}`;
 // The built-ins as black boxes: the harness reaches them only through their command lines and the frame tap.
 const NODE_SERVER = `RPC_PREFETCH=10 ${tsCommand('scenarios/implementations/node/rpc-server.ts')}`;
 const NODE_DRIVER = tsCommand('scenarios/implementations/node/rpc-client-driver.ts');
@@ -32,13 +33,22 @@ function expectDuplicateReplyHandled(result: ScenarioResult): void {
   // The duplicate replies reached the client (the client's tap saw them) and resolved nothing.
   expect(result.counters.discarded.duplicate).toBeGreaterThanOrEqual(2);
   expect(result.counters.wrongResult).toBe(0);
+  // The tap saw them delivered; that the client dropped them shows in its calls after them.
+  expect(result.timeline.events.filter((event) => event.kind === 'duplicate-delivered').length).toBeGreaterThanOrEqual(
+    2,
+  );
+  expect(keptWorking(result)).toMatch(/^client-1: \d+ stale replies \(duplicate \d+\), calls after each as successful/);
 }
+
+const keptWorking = (result: ScenarioResult) =>
+  result.checks.find((check) => check.id === 'kept-working-after-stale-replies')?.actual;
 
 function expectLateReplyHandled(result: ScenarioResult): void {
   expect(result.verdict, explain(result)).toBe('pass');
   expect(result.counters.timedOut).toBeGreaterThanOrEqual(1);
   expect(result.counters.discarded.late).toBeGreaterThanOrEqual(1);
   expect(result.counters.mismatchedCorrelation).toBe(0);
+  expect(keptWorking(result)).toMatch(/^client-1: \d+ stale repl(y|ies) \(late \d+\), calls after each as successful/);
 }
 
 /** Phase gates read calls by intended start: an external client's must add up to its counters. */
@@ -99,6 +109,35 @@ describe('external clients and servers through the fault scenarios', { timeout: 
         /call \d+ was resolved with the reply meant for call \d+/,
       );
       expect(renderReportHtml(result)).toMatch(/call \d+ was resolved with the reply meant for call \d+/);
+    },
+  );
+
+  it(
+    'duplicate-reply FAILS with a client that dies on the duplicate: the new check names the duplicate ' +
+      'delivered to client-1, the first call that failed after it and its error; the errors are grouped',
+    async () => {
+      const result = await runForTest(node, duplicateReply, {
+        overrides: { serverCommand: PYTHON_SERVER, clientCommand: DYING_DRIVER },
+      });
+      expect(result.verdict, explain(result)).toBe('fail');
+      expect(failedChecks(result)).toContain('kept-working-after-stale-replies');
+      expect(keptWorking(result)).toMatch(
+        new RegExp(
+          String.raw`^client-1: after a duplicate reply delivered to client-1 at [\d.]+ s \(correlation id [\w-]+\), ` +
+            String.raw`\d+ % .* first failed call after it: at [\d.]+ s \(\d+ ms after it\): ` +
+            String.raw`"call \d+ \(fib\(\d+\)\) failed in the client: RPC channel is closed`,
+        ),
+      );
+      // What the harness saw, in its own words: delivered, not discarded.
+      const duplicates = result.checks.find((check) => check.id === 'duplicates-discarded');
+      expect(duplicates?.title).toBe(
+        'Each kill between reply and ack produced a duplicate reply delivered to client-1',
+      );
+      expect(duplicates?.actual).toMatch(/duplicates delivered to client-1 \(seen by the frame tap\) [1-9]/);
+      const closed = result.errorGroups?.groups.find((group) => group.example.startsWith('RPC channel is closed'));
+      expect(closed?.process).toBe('client-1');
+      expect(closed?.count).toBeGreaterThan(100);
+      expect(closed?.pattern).toBe('RPC channel is closed: unexpected reply with correlation id <id>');
     },
   );
 

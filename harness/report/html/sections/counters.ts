@@ -1,5 +1,6 @@
 import { errorCount, int, ms, rate } from '../../format.ts';
 import type { ScenarioResult } from '../../../model/result-schema.ts';
+import { staleReplyVerb } from '../../error-groups-view.ts';
 
 /** How a number should look: an alert when it is non-zero and should not be, muted when zero. */
 type Tone = 'alert-if-nonzero' | 'plain';
@@ -35,6 +36,12 @@ export function renderCounters(result: ScenarioResult): string {
   const errorsTitle = `remote ${c.remoteErrors}, connection lost ${c.connectionLost}, other ${c.otherErrors}`;
   const kills = `${int(c.serverKills)} / ${int(c.serverRestarts)}`;
   const restarts = `${int(c.brokerRestarts)} / ${int(c.reconnects)}`;
+  // An external client's stale replies are seen by its frame tap as delivered; only the built-in client discards.
+  const stale = staleReplyVerb(result);
+  const staleTitle =
+    stale === 'delivered'
+      ? 'seen by the frame tap: delivered to the external client, which may or may not drop it'
+      : '';
   return (
     `<section class="card" id="latency-stats"><h2>Latency</h2><div class="stats latency">
     ${stat('p50', ms(s.p50))}${stat('p90', ms(s.p90))}${stat('p99', ms(s.p99))}${stat('p99.9', ms(s.p999))}
@@ -48,8 +55,9 @@ export function renderCounters(result: ScenarioResult): string {
     `${count('errors', errors, 'alert-if-nonzero', errorsTitle)}
     ${count('wrong results', c.wrongResult, 'alert-if-nonzero')}` +
     `${count('dropped', c.dropped, 'alert-if-nonzero', 'calls the load generator could not start (in-flight limit)')}
-    ${count('duplicates discarded', c.discarded.duplicate)}${count('late replies discarded', c.discarded.late)}` +
-    `${count('unknown replies discarded', c.discarded.unknown)}
+    ${count(`duplicates ${stale}`, c.discarded.duplicate, 'plain', staleTitle)}` +
+    `${count(`late replies ${stale}`, c.discarded.late, 'plain', staleTitle)}` +
+    `${count(`unknown replies ${stale}`, c.discarded.unknown, 'plain', staleTitle)}
     ${count('redelivered', c.redelivered)}` +
     `${stat('server kills / restarts', kills, { raw: c.serverKills + c.serverRestarts })}` +
     `${stat('broker restarts / reconnects', restarts, { raw: c.brokerRestarts + c.reconnects })}

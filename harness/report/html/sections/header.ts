@@ -5,8 +5,11 @@ import { faultLabel } from '../chart-data.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME_BUTTON } from '../page.ts';
 
-/** Scenario, verdict badge, and the facts needed to reproduce or compare the run. */
-export function renderHeader(result: ScenarioResult): string {
+/**
+ * Scenario, verdict badge, and the facts needed to reproduce or compare the run; `lead` (a failed
+ * run's diagnosis) goes right under the description, before the facts.
+ */
+export function renderHeader(result: ScenarioResult, lead = ''): string {
   const env = result.environment;
   const load = result.config.load;
   const loadText =
@@ -46,6 +49,7 @@ export function renderHeader(result: ScenarioResult): string {
     ${stopped}
     ${THEME_BUTTON}</header>
   <div class="description">${escapeHtml(result.scenario.description)}</div>
+  ${lead}
   <div class="env" id="environment">${factCells}</div>
   ${renderFaultImpact(result)}`;
 }

@@ -133,6 +133,11 @@ const program = new Command('scenario')
     'how long an external server or client may take to become ready (default 15s)',
     duration,
   )
+  .option(
+    '--warmup-calls <n>',
+    'calls each client makes before the measured load, counted nowhere (default 3; 0: none)',
+    integer(0, 100),
+  )
   .option('--trace-sample <ratio>', 'share of calls traced, 0..1 or a percentage', ratio)
   .option('--no-tracing', 'turn tracing off')
   .option(
@@ -202,6 +207,7 @@ interface ScenarioFlags {
   serverCmd?: string;
   clientCmd?: string;
   readyTimeout?: number;
+  warmupCalls?: number;
   nodes?: number;
   queueType?: QueueType;
   confirmRequests?: boolean;
@@ -277,6 +283,7 @@ function wholeRunOptions(definition: ScenarioDefinition, o: ScenarioFlags, stamp
       serverCommand: o.serverCmd,
       clientCommand: o.clientCmd,
       readyTimeoutMs: o.readyTimeout,
+      warmupCalls: o.warmupCalls,
       nodes:
         o.nodes ?? (o.broker === 'cluster' && (definition.topology.nodes ?? 1) < 2 ? DEFAULT_CLUSTER_NODES : undefined),
       queueType: o.queueType,

@@ -63,6 +63,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
       timeoutMs: definition.timeoutMs,
       prefetch: definition.topology.prefetch,
       confirmReplies: definition.topology.confirmReplies,
+      ...(input.warmup ? { warmup: input.warmup } : {}),
     },
     counters,
     latency: measured.latency,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WarmupSchema } from './warmup.ts';
 
 /**
  * ScenarioResult: the single source of truth of a run (result.json). The scenario engine
@@ -340,6 +341,8 @@ export const ScenarioResultSchema = z.object({
     confirmReplies: z.boolean(),
     /** The request queue; a per-run name unless the user named one. Absent in older results. */
     queue: z.string().optional(),
+    /** Warm-up calls before the load (counted nowhere else); absent in older results and when none were made. */
+    warmup: WarmupSchema.optional(),
   }),
   counters: CountersSchema,
   latency: LatencyResultSchema,

@@ -25,6 +25,8 @@ export interface ScenarioOverrides {
   readonly clientCommand?: string;
   /** How long an external instance may take to become ready. */
   readonly readyTimeoutMs?: number;
+  /** `--warmup-calls`: calls each client makes before the measured load, counted nowhere. */
+  readonly warmupCalls?: number;
 }
 
 /**
@@ -72,6 +74,7 @@ export function applyOverrides(
       ...(overrides.queueType !== undefined ? { queueType: overrides.queueType } : {}),
       ...(overrides.confirmRequests !== undefined ? { confirmRequests: overrides.confirmRequests } : {}),
     },
+    ...(overrides.warmupCalls !== undefined ? { warmupCalls: overrides.warmupCalls } : {}),
     tracing: overrides.sampleRatio !== undefined ? { sampleRatio: overrides.sampleRatio } : definition.tracing,
     implementations: {
       server: commandOverride(definition.implementations?.server, overrides.serverCommand, overrides.readyTimeoutMs),

@@ -1,0 +1,75 @@
+/**
+ * Clients as libraries really behave: one whose reply consumer starts only with its first call
+ * (it says it is ready with a line, and warm-up calls keep its set-up out of the measurement),
+ * and one that reconnects only 5 s after it lost its connection, as the Java client's automatic
+ * recovery does on its defaults.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../../env/broker/private-rabbit-node.ts';
+import type { ScenarioResult } from '../../../model/result-schema.ts';
+import baseline from '../../../../scenarios/baseline.ts';
+import { explain, runForTest } from '../../../../scenarios/test/run-for-test.ts';
+
+let node: StartedPrivateRabbitNode;
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+/** What the lazy client spends setting itself up at its first call. */
+const LAZY_SETUP_MS = 1_500;
+const LAZY_CLIENT = `LAZY_SETUP_MS=${LAZY_SETUP_MS} ${process.execPath} ${fixture('lazy-consumer-client.mjs')}`;
+// A short closed-loop run: the lazy client's first calls are a visible share of it.
+const SHORT_BASELINE = { durationMs: 2_000, clients: 1, concurrency: 4 } as const;
+
+/** Every call the load generator started is counted once, and no warm-up call among them. */
+function expectOnlyMeasuredCallsCounted(result: ScenarioResult): void {
+  expect(result.counters.sent).toBe(result.offeredLoad?.started);
+  const answeredByStart = result.callsByStart!.intervals.reduce((sum, interval) => sum + interval.answered, 0);
+  expect(answeredByStart).toBe(result.counters.answered);
+  expect(result.latency.summary.count).toBe(result.counters.answered);
+}
+
+beforeAll(async () => {
+  node = await new PrivateRabbitNode({ startTimeoutMs: 120_000 }).start();
+}, 150_000);
+afterAll(async () => {
+  await node?.stop();
+});
+
+describe('a client whose reply consumer starts at its first call', { timeout: 120_000 }, () => {
+  it('is ready by its {"ready":true} line, and warm-up calls keep its set-up out of the measured latency', async () => {
+    const result = await runForTest(node, baseline, { overrides: { ...SHORT_BASELINE, clientCommand: LAZY_CLIENT } });
+    expect(result.verdict, explain(result)).toBe('pass');
+    expect(result.config.warmup).toEqual({ callsPerClient: 3, sent: 3, answered: 3, failed: 0, failures: [] });
+    expectOnlyMeasuredCallsCounted(result);
+    expect(result.latency.summary.max).toBeLessThan(LAZY_SETUP_MS);
+  });
+
+  it('without warm-up calls, the same set-up lands in the first measured calls', async () => {
+    const result = await runForTest(node, baseline, {
+      overrides: { ...SHORT_BASELINE, warmupCalls: 0, clientCommand: LAZY_CLIENT },
+    });
+    expect(result.verdict, explain(result)).toBe('pass');
+    expect(result.config.warmup).toBeUndefined();
+    expect(result.latency.summary.max).toBeGreaterThanOrEqual(LAZY_SETUP_MS);
+  });
+
+  it('with neither a ready line nor a consumer, the run ends with an error that names both', async () => {
+    const result = await runForTest(node, baseline, {
+      overrides: { ...SHORT_BASELINE, readyTimeoutMs: 2_000, clientCommand: `LAZY_NO_READY=1 ${LAZY_CLIENT}` },
+    });
+    expect(result.verdict).toBe('error');
+    expect(result.harnessErrors.join('\n')).toMatch(
+      new RegExp(
+        String.raw`client-1 \(command: .*lazy-consumer-client\.mjs\) was not ready: ` +
+          String.raw`it neither consumed a queue nor printed \{"ready":true\} on stdout within 2\.0 s`,
+      ),
+    );
+  });
+
+  it("the built-in client warms up too, and its warm-up requests are accounted as this run's", async () => {
+    const result = await runForTest(node, baseline, { overrides: SHORT_BASELINE });
+    expect(result.verdict, explain(result)).toBe('pass');
+    expect(result.config.warmup).toEqual({ callsPerClient: 3, sent: 3, answered: 3, failed: 0, failures: [] });
+    expectOnlyMeasuredCallsCounted(result);
+    // The servers handled the warm-up requests too: they are among the published ones, not strangers'.
+    expect(result.checks.find((check) => check.id === 'requests-handled-match-sent')?.passed).toBe(true);
+  });
+});

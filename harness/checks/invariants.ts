@@ -5,8 +5,8 @@ import { requestsHandledMatchSent } from './request-accounting.ts';
 
 export function runChecks(checks: readonly Check[], input: CheckInput): CheckResult[] {
   return checks.map((check) => {
-    const { passed, actual } = check.evaluate(input);
-    return { id: check.id, title: check.title, passed, expectation: check.expectation, actual };
+    const { passed, actual, expectation } = check.evaluate(input);
+    return { id: check.id, title: check.title, passed, expectation: expectation ?? check.expectation, actual };
   });
 }
 

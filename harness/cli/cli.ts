@@ -138,6 +138,12 @@ const program = new Command('scenario')
     'calls each client makes before the measured load, counted nowhere (default 3; 0: none)',
     integer(0, 100),
   )
+  .option(
+    '--recovery-allowance <duration>',
+    'how long clients and servers have after the last fault to recover (default 7s: ' +
+      "a common client library's 5 s reconnect interval and a margin); lengthens the scenario's load to fit",
+    duration,
+  )
   .option('--trace-sample <ratio>', 'share of calls traced, 0..1 or a percentage', ratio)
   .option('--no-tracing', 'turn tracing off')
   .option(
@@ -208,6 +214,7 @@ interface ScenarioFlags {
   clientCmd?: string;
   readyTimeout?: number;
   warmupCalls?: number;
+  recoveryAllowance?: number;
   nodes?: number;
   queueType?: QueueType;
   confirmRequests?: boolean;
@@ -284,6 +291,7 @@ function wholeRunOptions(definition: ScenarioDefinition, o: ScenarioFlags, stamp
       clientCommand: o.clientCmd,
       readyTimeoutMs: o.readyTimeout,
       warmupCalls: o.warmupCalls,
+      recoveryAllowanceMs: o.recoveryAllowance,
       nodes:
         o.nodes ?? (o.broker === 'cluster' && (definition.topology.nodes ?? 1) < 2 ? DEFAULT_CLUSTER_NODES : undefined),
       queueType: o.queueType,

@@ -17,6 +17,8 @@ import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
+import { answeredWithinRecoveryAllowance } from './recovery-window.ts';
+import { recoveryAllowanceOf } from '../scenario/recovery-tail.ts';
 
 /** How this process holds the processes it started (env/guard/guarded.ts), once it started one. */
 function containmentOfThisProcess(): Pick<ScenarioResult['environment'], 'processContainment'> {
@@ -202,6 +204,7 @@ function checkInputOf(
     answeredAfterLastFault: latency.series
       .filter((point) => point.tMs + latency.intervalMs > lastFaultEnd)
       .reduce((sum, point) => sum + point.count, 0),
+    ...answeredWithinRecoveryAllowance(latency, lastFaultEnd, recoveryAllowanceOf(input.definition)),
     offeredLoad: measured.offeredLoad,
     crossResolutionExamples: clientTallies
       .flatMap((t) => t.crossResolutionExamples ?? [])

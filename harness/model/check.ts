@@ -21,6 +21,10 @@ export interface CheckInput {
   readonly latencyP50Ms: number | undefined;
   /** Calls answered after the last fault ended: the system recovered. */
   readonly answeredAfterLastFault: number;
+  /** Recovery is judged within this long after the last fault ended (model/recovery-allowance.ts); absent: default. */
+  readonly recoveryAllowanceMs?: number;
+  /** Calls answered from the last fault's end until the recovery allowance ran out; absent: answeredAfterLastFault. */
+  readonly answeredWithinRecoveryAllowance?: number;
   /** "call X was resolved with the reply meant for call Y", where the harness can tell (external clients). */
   readonly crossResolutionExamples?: readonly string[];
   /** What the load generators offered; undefined when no client reported it. */
@@ -35,7 +39,8 @@ export interface Check {
   readonly id: string;
   readonly title: string;
   readonly expectation: string;
-  evaluate(input: CheckInput): { passed: boolean; actual: string };
+  /** `expectation`, when given, replaces the static one: for an expectation that depends on the run's options. */
+  evaluate(input: CheckInput): { passed: boolean; actual: string; expectation?: string };
 }
 
 /**

@@ -7,6 +7,7 @@ import { validateLoadOptions, type LoadOptions } from '../load/load-options.ts';
 import { REPLY_MODES, type ReplyMode } from '../rpc/fib-rpc-client.ts';
 import { validateQueueName } from './queue-name.ts';
 import { DEFAULT_WARMUP_CALLS } from '../model/warmup.ts';
+import { recoveryTailProblems } from './recovery-tail.ts';
 
 export type QueueType = 'classic' | 'quorum';
 export const QUEUE_TYPES: readonly QueueType[] = ['classic', 'quorum'];
@@ -66,6 +67,11 @@ export interface ScenarioDefinition {
    * measurement. Default DEFAULT_WARMUP_CALLS; 0 sends none.
    */
   readonly warmupCalls?: number;
+  /**
+   * How long clients and servers have after the last connection-cutting fault to recover
+   * (harness/model/recovery-allowance.ts); the load must last that long after it. Default 7 s.
+   */
+  readonly recoveryAllowanceMs?: number;
 }
 
 /** The warm-up calls each client of a run makes. */
@@ -142,6 +148,7 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
         : [...validateFault(fault, topology.servers), ...validateNodeFault(fault, topology.nodes ?? 1)]),
     );
   }
+  errors.push(...recoveryTailProblems(definition));
   errors.push(...validateImplementations(definition));
   return errors;
 }

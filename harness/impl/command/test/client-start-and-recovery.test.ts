@@ -8,13 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../../env/broker/private-rabbit-node.ts';
 import type { ScenarioResult } from '../../../model/result-schema.ts';
 import baseline from '../../../../scenarios/baseline.ts';
-import { explain, runForTest } from '../../../../scenarios/test/run-for-test.ts';
+import connectionReset from '../../../../scenarios/connection-reset.ts';
+import { explain, failedChecks, runForTest } from '../../../../scenarios/test/run-for-test.ts';
 
 let node: StartedPrivateRabbitNode;
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 /** What the lazy client spends setting itself up at its first call. */
 const LAZY_SETUP_MS = 1_500;
 const LAZY_CLIENT = `LAZY_SETUP_MS=${LAZY_SETUP_MS} ${process.execPath} ${fixture('lazy-consumer-client.mjs')}`;
+const slowReconnectClient = (after: string) =>
+  `RECONNECT_AFTER_MS=${after} ${process.execPath} ${fixture('slow-reconnect-client.mjs')}`;
 // A short closed-loop run: the lazy client's first calls are a visible share of it.
 const SHORT_BASELINE = { durationMs: 2_000, clients: 1, concurrency: 4 } as const;
 
@@ -71,5 +74,35 @@ describe('a client whose reply consumer starts at its first call', { timeout: 12
     expectOnlyMeasuredCallsCounted(result);
     // The servers handled the warm-up requests too: they are among the published ones, not strangers'.
     expect(result.checks.find((check) => check.id === 'requests-handled-match-sent')?.passed).toBe(true);
+  });
+});
+
+describe('a client that reconnects 5 s after it lost its connection', { timeout: 120_000 }, () => {
+  it('passes connection-reset: the load runs on for the recovery allowance after the last cut', async () => {
+    const result = await runForTest(node, connectionReset, {
+      overrides: { clientCommand: slowReconnectClient('5000') },
+    });
+    expect(result.verdict, explain(result)).toBe('pass');
+    const recovered = result.checks.find((check) => check.id === 'connections-recovered');
+    expect(recovered?.expectation).toBe(
+      'reconnects >= 2, the load running on for the recovery allowance (7 s) after the last cut',
+    );
+  });
+
+  it('FAILS connection-reset when its reconnect comes after the recovery allowance (the old 6 s run)', async () => {
+    // As the scenario was before the allowance: clients cut at 1.5 s, the load over 4.5 s later.
+    const result = await runForTest(node, connectionReset, {
+      overrides: { durationMs: 6_000, recoveryAllowanceMs: 3_000, clientCommand: slowReconnectClient('5000') },
+    });
+    expect(result.verdict).toBe('fail');
+    expect(failedChecks(result)).toContain('recovered-after-faults');
+  });
+
+  it('FAILS connection-reset when it never reconnects (negative control)', async () => {
+    const result = await runForTest(node, connectionReset, {
+      overrides: { clientCommand: slowReconnectClient('never') },
+    });
+    expect(result.verdict).toBe('fail');
+    expect(failedChecks(result)).toEqual(expect.arrayContaining(['connections-recovered', 'recovered-after-faults']));
   });
 });

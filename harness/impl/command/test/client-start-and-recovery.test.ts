@@ -15,7 +15,9 @@ let node: StartedPrivateRabbitNode;
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 /** What the lazy client spends setting itself up at its first call. */
 const LAZY_SETUP_MS = 1_500;
-const LAZY_CLIENT = `LAZY_SETUP_MS=${LAZY_SETUP_MS} ${process.execPath} ${fixture('lazy-consumer-client.mjs')}`;
+const lazyClient = (setupMs: number) =>
+  `LAZY_SETUP_MS=${setupMs} ${process.execPath} ${fixture('lazy-consumer-client.mjs')}`;
+const LAZY_CLIENT = lazyClient(LAZY_SETUP_MS);
 const slowReconnectClient = (after: string) =>
   `RECONNECT_AFTER_MS=${after} ${process.execPath} ${fixture('slow-reconnect-client.mjs')}`;
 // A short closed-loop run: the lazy client's first calls are a visible share of it.
@@ -65,6 +67,21 @@ describe('a client whose reply consumer starts at its first call', { timeout: 12
           String.raw`it neither consumed a queue nor printed \{"ready":true\} on stdout within 2\.0 s`,
       ),
     );
+  });
+
+  it('a warm-up in which no call succeeds does not fail the run by itself, and the run says so', async () => {
+    // Set-up outlasts the three warm-up calls' 500 ms timeouts.
+    const result = await runForTest(node, baseline, {
+      overrides: { ...SHORT_BASELINE, timeoutMs: 500, clientCommand: lazyClient(2_500) },
+    });
+    expect(result.harnessErrors).toEqual([]);
+    expect(result.config.warmup).toMatchObject({ sent: 3, answered: 0, failed: 3 });
+    expect(result.config.warmup?.failures[0]).toBe('client-1: warm-up call 1: timeout');
+    expect(result.warnings).toContain(
+      'none of the 3 warm-up calls succeeded (client-1: warm-up call 1: timeout): ' +
+        'the measured load started against clients or servers that had not answered a call yet',
+    );
+    expect(result.counters.answered).toBeGreaterThan(0);
   });
 
   it("the built-in client warms up too, and its warm-up requests are accounted as this run's", async () => {

@@ -107,6 +107,21 @@ describe('fault-effect checks', () => {
     it('fails when nothing was answered after the last fault', () => {
       expect(recoveredAfterFaults.evaluate(cleanRunInput({ answeredAfterLastFault: 0 })).passed).toBe(false);
     });
+    it('judges within the recovery allowance, and says which one', () => {
+      const late = recoveredAfterFaults.evaluate(
+        cleanRunInput({ answeredAfterLastFault: 40, answeredWithinRecoveryAllowance: 0, recoveryAllowanceMs: 3_000 }),
+      );
+      expect(late.passed).toBe(false);
+      expect(late.expectation).toBe(
+        'calls answered within 3 s (the recovery allowance) after the last fault ended >= 1',
+      );
+      expect(late.actual).toBe('answered within 3 s after the last fault 0, after it in all 40');
+      const inTime = recoveredAfterFaults.evaluate(
+        cleanRunInput({ answeredAfterLastFault: 40, answeredWithinRecoveryAllowance: 12 }),
+      );
+      expect(inTime.passed).toBe(true);
+      expect(inTime.expectation).toContain('within 7 s (the recovery allowance)');
+    });
   });
 
   describe('fault-disrupted-calls', () => {
@@ -201,6 +216,11 @@ describe('fault-effect checks', () => {
     });
     it('fails with fewer', () => {
       expect(check.evaluate(cleanRunInput({ counters: { reconnects: 1 } })).passed).toBe(false);
+    });
+    it('states the recovery allowance the load ran on for after the last cut', () => {
+      expect(check.evaluate(cleanRunInput({ recoveryAllowanceMs: 9_500 })).expectation).toBe(
+        'reconnects >= 2, the load running on for the recovery allowance (9.5 s) after the last cut',
+      );
     });
   });
 });

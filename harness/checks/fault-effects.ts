@@ -1,4 +1,8 @@
 import type { Check, CheckInput } from '../model/check.ts';
+import { DEFAULT_RECOVERY_ALLOWANCE_MS, formatAllowance } from '../model/recovery-allowance.ts';
+
+const allowanceOf = ({ recoveryAllowanceMs }: Pick<CheckInput, 'recoveryAllowanceMs'>) =>
+  formatAllowance(recoveryAllowanceMs ?? DEFAULT_RECOVERY_ALLOWANCE_MS);
 
 /**
  * Checks that a fault's effect was seen, so that a run in which the fault never bit fails
@@ -70,11 +74,18 @@ export const lateRepliesDiscarded: Check = {
 export const recoveredAfterFaults: Check = {
   id: 'recovered-after-faults',
   title: 'Calls succeeded again after the last fault ended',
-  expectation: 'calls answered after the last fault ended >= 1',
-  evaluate: ({ answeredAfterLastFault }) => ({
-    passed: answeredAfterLastFault >= 1,
-    actual: `answered after the last fault ${answeredAfterLastFault}`,
-  }),
+  expectation: 'calls answered within the recovery allowance after the last fault ended >= 1',
+  evaluate: (input) => {
+    const within = input.answeredWithinRecoveryAllowance ?? input.answeredAfterLastFault;
+    return {
+      passed: within >= 1,
+      expectation:
+        `calls answered within ${allowanceOf(input)} (the recovery allowance) ` + 'after the last fault ended >= 1',
+      actual:
+        `answered within ${allowanceOf(input)} after the last fault ${within}, ` +
+        `after it in all ${input.answeredAfterLastFault}`,
+    };
+  },
 };
 
 export const faultDisruptedCalls: Check = {
@@ -96,11 +107,15 @@ export const brokerRestartSurvived: Check = {
   id: 'broker-restart-survived',
   title: 'Clients and servers reconnected after the broker restart',
   expectation: 'broker restarts >= 1 and reconnects >= broker restarts x (clients + servers)',
-  evaluate: ({ counters, topology }) => {
+  evaluate: ({ counters, topology, recoveryAllowanceMs }) => {
     // A restart drops every connection: each client and server process must come back once per restart.
     const needed = counters.brokerRestarts * (topology.clients + topology.servers);
     return {
       passed: counters.brokerRestarts >= 1 && counters.reconnects >= needed,
+      expectation:
+        'broker restarts >= 1 and reconnects >= broker restarts x (clients + servers), ' +
+        `the load running on for the recovery allowance (${allowanceOf({ recoveryAllowanceMs })}) ` +
+        'after the restart',
       actual:
         `broker restarts ${counters.brokerRestarts}, reconnects ${counters.reconnects} of ${needed} needed ` +
         `(${topology.clients} clients + ${topology.servers} servers)`,
@@ -149,9 +164,12 @@ export function connectionsRecovered(minimumReconnects: number): Check {
     id: 'connections-recovered',
     title: 'Closed connections were re-established',
     expectation: `reconnects >= ${minimumReconnects}`,
-    evaluate: ({ counters }) => ({
-      passed: counters.reconnects >= minimumReconnects,
-      actual: `reconnects ${counters.reconnects}, connection-lost calls ${counters.connectionLost}`,
+    evaluate: (input) => ({
+      passed: input.counters.reconnects >= minimumReconnects,
+      expectation:
+        `reconnects >= ${minimumReconnects}, the load running on for the recovery allowance ` +
+        `(${allowanceOf(input)}) after the last cut`,
+      actual: `reconnects ${input.counters.reconnects}, connection-lost calls ${input.counters.connectionLost}`,
     }),
   };
 }

@@ -6,12 +6,12 @@ import { requestsHandledMatchSent } from './request-accounting.ts';
 
 export function runChecks(checks: readonly Check[], input: CheckInput): CheckResult[] {
   return checks.map((check) => {
-    const { passed, actual } = check.evaluate(input);
+    const { passed, actual, expectation } = check.evaluate(input);
     return {
       id: check.id,
       title: check.titleFor?.(input) ?? check.title,
       passed,
-      expectation: check.expectation,
+      expectation: expectation ?? check.expectation,
       actual,
     };
   });

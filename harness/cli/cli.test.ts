@@ -103,6 +103,20 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     expect(run.stderr).toContain('duplicate-reply');
   });
 
+  it('refuses a --duration too short for the recovery allowance, and a warm-up count out of range', async () => {
+    const [tooShort, tooManyWarmups] = await Promise.all([
+      runCli(['connection-reset', '--duration', '6s', '--recovery-allowance', '5s']),
+      runCli(['baseline', '--warmup-calls', '101']),
+    ]);
+    expect(tooShort.code).toBe(2);
+    expect(tooShort.stderr).toContain(
+      'the load lasts 6 s, but its last connection-cutting fault ends at 3 s and recovery is judged within 5 s',
+    );
+    expect(tooShort.stderr).toContain('make the load last at least 8 s (--duration), or lower --recovery-allowance');
+    expect(tooManyWarmups.code).toBe(2);
+    expect(tooManyWarmups.stderr).toContain('expected an integer from 0 to 100, got "101"');
+  });
+
   it('exits 2 on bad options, saying what was wrong, before starting anything', async () => {
     const badRate = await runCli(['baseline', '--rate', '-5']);
     expect(badRate.code).toBe(2);

@@ -137,6 +137,17 @@ const program = new Command('scenario')
     'how long an external server or client may take to become ready (default 15s)',
     duration,
   )
+  .option(
+    '--warmup-calls <n>',
+    'calls each client makes before the measured load, counted nowhere (default 3; 0: none)',
+    integer(0, 100),
+  )
+  .option(
+    '--recovery-allowance <duration>',
+    'how long clients and servers have after the last fault to recover (default 7s: ' +
+      "a common client library's 5 s reconnect interval and a margin); lengthens the scenario's load to fit",
+    duration,
+  )
   .option('--trace-sample <ratio>', 'share of calls traced, 0..1 or a percentage', ratio)
   .option('--no-tracing', 'turn tracing off')
   .option(
@@ -206,6 +217,8 @@ interface ScenarioFlags {
   serverCmd?: string;
   clientCmd?: string;
   readyTimeout?: number;
+  warmupCalls?: number;
+  recoveryAllowance?: number;
   nodes?: number;
   queueType?: QueueType;
   confirmRequests?: boolean;
@@ -281,6 +294,8 @@ function wholeRunOptions(definition: ScenarioDefinition, o: ScenarioFlags, stamp
       serverCommand: o.serverCmd,
       clientCommand: o.clientCmd,
       readyTimeoutMs: o.readyTimeout,
+      warmupCalls: o.warmupCalls,
+      recoveryAllowanceMs: o.recoveryAllowance,
       nodes:
         o.nodes ?? (o.broker === 'cluster' && (definition.topology.nodes ?? 1) < 2 ? DEFAULT_CLUSTER_NODES : undefined),
       queueType: o.queueType,

@@ -19,6 +19,8 @@ import { errorGroupsOf } from './assemble-error-groups.ts';
 import { staleReplyClients } from './assemble-stale-replies.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
+import { answeredWithinRecoveryAllowance } from './recovery-window.ts';
+import { recoveryAllowanceOf } from '../scenario/recovery-tail.ts';
 
 /** How this process holds the processes it started (env/guard/guarded.ts), once it started one. */
 function containmentOfThisProcess(): Pick<ScenarioResult['environment'], 'processContainment'> {
@@ -65,6 +67,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
       timeoutMs: definition.timeoutMs,
       prefetch: definition.topology.prefetch,
       confirmReplies: definition.topology.confirmReplies,
+      ...(input.warmup ? { warmup: input.warmup } : {}),
     },
     counters,
     latency: measured.latency,
@@ -208,6 +211,7 @@ function checkInputOf(
     answeredAfterLastFault: latency.series
       .filter((point) => point.tMs + latency.intervalMs > lastFaultEnd)
       .reduce((sum, point) => sum + point.count, 0),
+    ...answeredWithinRecoveryAllowance(latency, lastFaultEnd, recoveryAllowanceOf(input.definition)),
     offeredLoad: measured.offeredLoad,
     crossResolutionExamples: clientTallies
       .flatMap((t) => t.crossResolutionExamples ?? [])

@@ -9,6 +9,8 @@ import type { RunPlan } from './plan-run.ts';
 import type { UnderTest } from './start-implementations.ts';
 import { describeEnvironment, type RunEnvironment } from './start-environment.ts';
 import type { Stopped } from './stop-run.ts';
+import { summarizeWarmup, warmupWarning } from '../model/warmup.ts';
+import { warmupCallsOf } from '../scenario/define-scenario.ts';
 
 export function collectRun(
   plan: RunPlan,
@@ -20,6 +22,10 @@ export function collectRun(
 ): AssembleInput {
   const { clock } = context;
   const { servers, clients, faults } = underTest;
+  const warmup = summarizeWarmup(
+    warmupCallsOf(options.definition),
+    clients.instances.flatMap((client) => (client.warmup ? [client.warmup] : [])),
+  );
   return {
     definition: options.definition,
     options,
@@ -44,6 +50,9 @@ export function collectRun(
     settledWithoutReply: servers.settledWithoutReply,
     requestsQueuedAtStop: stopped.requestsQueuedAtStop,
     expiredRequestIds: stopped.expiredRequestIds,
-    warnings: [options.segment?.lateStartWarning()].filter((warning): warning is string => warning !== undefined),
+    warnings: [options.segment?.lateStartWarning(), warmupWarning(warmup)].filter(
+      (warning): warning is string => warning !== undefined,
+    ),
+    warmup,
   };
 }

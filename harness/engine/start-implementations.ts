@@ -7,7 +7,7 @@
 import { REALTIME_PRIORITY, setRealtimePriority } from '../env/realtime-priority.ts';
 import type { ClientInstance } from '../impl/implementation.ts';
 import type { SelectedImplementations } from '../impl/select-implementations.ts';
-import { confirmsRequests, type ScenarioDefinition } from '../scenario/define-scenario.ts';
+import { confirmsRequests, warmupCallsOf, type ScenarioDefinition } from '../scenario/define-scenario.ts';
 import { ClientGroup, type ClientLaunchOf } from './client-group.ts';
 import type { ClusterRun } from './cluster-run.ts';
 import { range, type RunPlan } from './plan-run.ts';
@@ -126,6 +126,7 @@ function clientLaunchOf(options: LaunchOptions, queue: RequestQueue, environment
     badInputEvery: definition.badInputEvery ?? 0,
     seed: options.seed + client,
     callPlan: options.segment?.callPlan,
+    warmupCalls: warmupCallsOf(definition),
     runDir: options.runDir,
   });
 }

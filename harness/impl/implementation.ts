@@ -10,6 +10,7 @@ import type { LoadOptions } from '../load/load-options.ts';
 import type { EncodedSentRequests } from './sent-requests.ts';
 import type { EncodedCallIds } from '../observe/call-id-set.ts';
 import type { EncodedCallsByStart } from '../observe/calls-by-start.ts';
+import type { WarmupOutcome } from '../model/warmup.ts';
 import type { ClientTally, EncodedRecording, ServerTally, TracingConfig, WorkerEvent } from './instance-report.ts';
 
 export type InstanceExit = { readonly code: number | null; readonly signal: NodeJS.Signals | null };
@@ -107,6 +108,8 @@ export interface ClientLaunch {
   readonly seed: number;
   /** The share of the seed's call plan this instance makes (an execution segment); absent: all of it. */
   readonly callPlan?: CallPlan;
+  /** Calls to make after the instance is ready and before the load, counted nowhere (model/warmup.ts); absent: 0. */
+  readonly warmupCalls?: number;
   readonly tracing: TracingConfig;
   readonly runDir: string;
 }
@@ -122,6 +125,8 @@ export interface ServerInstance extends ReportingInstance {
 
 export interface ClientInstance extends ReportingInstance {
   readonly pid: number | undefined;
+  /** How the warm-up calls ended, once the instance has started; absent: it made none. */
+  readonly warmup?: WarmupOutcome;
   /** Settles when the instance has finished its load and ended (or was killed). */
   readonly finished: Promise<void>;
   /** Starts the load; `runStartEpochMs` is the run start all intervals count from. */

@@ -22,6 +22,10 @@ export interface CheckInput {
   readonly latencyP50Ms: number | undefined;
   /** Calls answered after the last fault ended: the system recovered. */
   readonly answeredAfterLastFault: number;
+  /** Recovery is judged within this long after the last fault ended (model/recovery-allowance.ts); absent: default. */
+  readonly recoveryAllowanceMs?: number;
+  /** Calls answered from the last fault's end until the recovery allowance ran out; absent: answeredAfterLastFault. */
+  readonly answeredWithinRecoveryAllowance?: number;
   /** "call X was resolved with the reply meant for call Y", where the harness can tell (external clients). */
   readonly crossResolutionExamples?: readonly string[];
   /** What the load generators offered; undefined when no client reported it. */
@@ -40,7 +44,8 @@ export interface Check {
   /** The title as this run's observer would word it (an external client's replies are seen by the tap). */
   titleFor?(input: CheckInput): string;
   readonly expectation: string;
-  evaluate(input: CheckInput): { passed: boolean; actual: string };
+  /** `expectation`, when given, replaces the static one: for an expectation that depends on the run's options. */
+  evaluate(input: CheckInput): { passed: boolean; actual: string; expectation?: string };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorGroupsSchema } from './error-groups.ts';
 import { HarnessOverheadSchema, ProxyUsedSchema } from './harness-overhead.ts';
+import { WarmupSchema } from './warmup.ts';
 
 /**
  * ScenarioResult: the single source of truth of a run (result.json). The scenario engine
@@ -348,6 +349,8 @@ export const ScenarioResultSchema = z.object({
     confirmReplies: z.boolean(),
     /** The request queue; a per-run name unless the user named one. Absent in older results. */
     queue: z.string().optional(),
+    /** Warm-up calls before the load (counted nowhere else); absent in older results and when none were made. */
+    warmup: WarmupSchema.optional(),
   }),
   counters: CountersSchema,
   latency: LatencyResultSchema,

@@ -2,6 +2,7 @@ import type { CommandImplementationSpec } from './implementation-spec.ts';
 import type { LoadOptions } from '../load/load-options.ts';
 import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
 import { validateScenario, type QueueType, type ScenarioDefinition } from './define-scenario.ts';
+import { loadNeededForRecoveryMs } from './recovery-tail.ts';
 
 /** What the CLI may change in a scenario; everything else stays as the scenario file says. */
 export interface ScenarioOverrides {
@@ -25,6 +26,10 @@ export interface ScenarioOverrides {
   readonly clientCommand?: string;
   /** How long an external instance may take to become ready. */
   readonly readyTimeoutMs?: number;
+  /** `--warmup-calls`: calls each client makes before the measured load, counted nowhere. */
+  readonly warmupCalls?: number;
+  /** `--recovery-allowance`: without `--duration`, the load is lengthened to leave it after the last fault. */
+  readonly recoveryAllowanceMs?: number;
 }
 
 /**
@@ -58,7 +63,7 @@ export function applyOverrides(
   } else {
     load = { ...definition.load, durationMs, calls };
   }
-  const next: ScenarioDefinition = {
+  const overridden: ScenarioDefinition = {
     ...definition,
     load,
     timeoutMs: overrides.timeoutMs ?? definition.timeoutMs,
@@ -72,14 +77,25 @@ export function applyOverrides(
       ...(overrides.queueType !== undefined ? { queueType: overrides.queueType } : {}),
       ...(overrides.confirmRequests !== undefined ? { confirmRequests: overrides.confirmRequests } : {}),
     },
+    ...(overrides.warmupCalls !== undefined ? { warmupCalls: overrides.warmupCalls } : {}),
+    ...(overrides.recoveryAllowanceMs !== undefined ? { recoveryAllowanceMs: overrides.recoveryAllowanceMs } : {}),
     tracing: overrides.sampleRatio !== undefined ? { sampleRatio: overrides.sampleRatio } : definition.tracing,
     implementations: {
       server: commandOverride(definition.implementations?.server, overrides.serverCommand, overrides.readyTimeoutMs),
       client: commandOverride(definition.implementations?.client, overrides.clientCommand, overrides.readyTimeoutMs),
     },
   };
+  const next = overrides.durationMs === undefined ? withLoadForRecovery(overridden) : overridden;
   errors.push(...validateScenario(next));
   return { definition: next, errors };
+}
+
+/** A load too short for the recovery allowance, lengthened to fit; an explicit --duration is never changed. */
+function withLoadForRecovery(definition: ScenarioDefinition): ScenarioDefinition {
+  const neededMs = loadNeededForRecoveryMs(definition);
+  const durationMs = definition.load.durationMs;
+  if (neededMs === undefined || durationMs === undefined || durationMs >= neededMs) return definition;
+  return { ...definition, load: { ...definition.load, durationMs: neededMs } };
 }
 
 function commandOverride(

@@ -6,6 +6,8 @@ import { validateImplementationSpec, type ImplementationsSpec } from './implemen
 import { validateLoadOptions, type LoadOptions } from '../load/load-options.ts';
 import { REPLY_MODES, type ReplyMode } from '../rpc/fib-rpc-client.ts';
 import { validateQueueName } from './queue-name.ts';
+import { DEFAULT_WARMUP_CALLS } from '../model/warmup.ts';
+import { recoveryTailProblems } from './recovery-tail.ts';
 
 export type QueueType = 'classic' | 'quorum';
 export const QUEUE_TYPES: readonly QueueType[] = ['classic', 'quorum'];
@@ -67,6 +69,22 @@ export interface ScenarioDefinition {
    * report still carries a warning. Default: such a run fails.
    */
   readonly acceptUndeliveredLoad?: boolean;
+  /**
+   * Calls each client makes after it is ready and before the measured load, counted nowhere
+   * (harness/model/warmup.ts), so a client's set-up at its first call stays out of the
+   * measurement. Default DEFAULT_WARMUP_CALLS; 0 sends none.
+   */
+  readonly warmupCalls?: number;
+  /**
+   * How long clients and servers have after the last connection-cutting fault to recover
+   * (harness/model/recovery-allowance.ts); the load must last that long after it. Default 7 s.
+   */
+  readonly recoveryAllowanceMs?: number;
+}
+
+/** The warm-up calls each client of a run makes. */
+export function warmupCallsOf(definition: Pick<ScenarioDefinition, 'warmupCalls'>): number {
+  return definition.warmupCalls ?? DEFAULT_WARMUP_CALLS;
 }
 
 /** Whether a run's clients publish with confirms: as the scenario says, else for a quorum queue. */
@@ -125,6 +143,11 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
     errors.push(`maxN must be an integer from 0 to 10000, got ${definition.maxN}`);
   if (definition.tracing && !(definition.tracing.sampleRatio >= 0 && definition.tracing.sampleRatio <= 1))
     errors.push(`trace sample ratio must be from 0 to 1, got ${definition.tracing.sampleRatio}`);
+  if (
+    definition.warmupCalls !== undefined &&
+    !(Number.isInteger(definition.warmupCalls) && definition.warmupCalls >= 0 && definition.warmupCalls <= 100)
+  )
+    errors.push(`warm-up calls must be an integer from 0 to 100, got ${definition.warmupCalls}`);
   errors.push(...validateLoadOptions(definition.load));
   for (const [index, fault] of definition.faults.entries()) {
     // The ranges are checked only on a fault whose shape is right: they read its fields.
@@ -135,6 +158,7 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
         : [...validateFault(fault, topology.servers), ...validateNodeFault(fault, topology.nodes ?? 1)]),
     );
   }
+  errors.push(...recoveryTailProblems(definition));
   errors.push(...validateImplementations(definition));
   return errors;
 }

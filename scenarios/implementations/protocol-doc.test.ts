@@ -11,7 +11,9 @@ import {
   clientAnswerSchema,
   clientProtocolJsonSchema,
   isProtocolViolation,
+  isReadyLine,
   PROTOCOL_VIOLATION_KINDS,
+  readyLineSchema,
 } from '../../harness/impl/command/client-line-protocol.ts';
 import { fib } from '../../harness/rpc/fib.ts';
 
@@ -41,13 +43,17 @@ describe('PROTOCOL.md and client-protocol.schema.json', () => {
     },
   );
 
-  it('the JSON Schema is draft 2020-12 with a request and a response definition', () => {
+  it('the JSON Schema is draft 2020-12 with a request, a response and a ready definition', () => {
     const schema = JSON.parse(
       readFileSync(new URL('./client-protocol.schema.json', import.meta.url), 'utf8'),
     ) as Record<string, unknown>;
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(Object.keys(schema.$defs as object).sort()).toEqual(['request', 'response']);
-    expect(schema.anyOf).toEqual([{ $ref: '#/$defs/request' }, { $ref: '#/$defs/response' }]);
+    expect(Object.keys(schema.$defs as object).sort()).toEqual(['ready', 'request', 'response']);
+    expect(schema.anyOf).toEqual([
+      { $ref: '#/$defs/request' },
+      { $ref: '#/$defs/response' },
+      { $ref: '#/$defs/ready' },
+    ]);
   });
 
   it(
@@ -68,7 +74,7 @@ describe('PROTOCOL.md and client-protocol.schema.json', () => {
           continue;
         }
         const [decoded] = decoder.push(Buffer.from(`${json}\n`));
-        if (decoded === undefined || isProtocolViolation(decoded))
+        if (decoded === undefined || isProtocolViolation(decoded) || isReadyLine(decoded))
           throw new Error(`example line ${json} does not decode: ${JSON.stringify(decoded)}`);
         if ('result' in decoded) expect(decoded.result).toBe(fib(nById.get(decoded.id)!).toString());
         answered.push(decoded.id);
@@ -84,9 +90,15 @@ describe('PROTOCOL.md and client-protocol.schema.json', () => {
       '{"id":17,"n":30,"timeout_ms":3000}',
       '{"id":17,"result":"832040"}',
       '{"id":17,"error":"timeout"}',
+      '{"ready":true}',
     ]);
     expect(callLineSchema.safeParse(JSON.parse(examples[0]!)).success).toBe(true);
-    for (const answer of examples.slice(1)) expect(clientAnswerSchema.safeParse(JSON.parse(answer)).success).toBe(true);
+    for (const answer of examples.slice(1, 3))
+      expect(clientAnswerSchema.safeParse(JSON.parse(answer)).success).toBe(true);
+    expect(readyLineSchema.safeParse(JSON.parse(examples[3]!)).success).toBe(true);
+    // The harness reads it as readiness, not as a broken answer.
+    const decoder = new ClientLineDecoder({ sentIds: new Set() });
+    expect(decoder.push(Buffer.from(`${examples[3]}\n`))).toEqual([{ ready: true }]);
   });
 
   it('the error table names every violation kind once, and each example line decodes to its kind', () => {

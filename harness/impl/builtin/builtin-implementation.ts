@@ -75,6 +75,9 @@ export function builtinClient(options: BuiltinClientOptions = {}): ClientImpleme
         get pid() {
           return worker.pid;
         },
+        get warmup() {
+          return worker.warmup;
+        },
         finished: worker.exited.then(() => undefined),
         go: (runStartEpochMs) => worker.send({ type: 'go', runStartEpochMs }),
         requestStop: () => worker.send({ type: 'stop' }),

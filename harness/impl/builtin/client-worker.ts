@@ -13,6 +13,7 @@ import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
 import { loadClientModule, type CreateLoadClient } from './load-client.ts';
 import { SentRequests } from '../sent-requests.ts';
 import { settleHeap } from './settle-heap.ts';
+import { runWarmupCalls, type WarmupCallResult } from '../warmup-calls.ts';
 import { runLoad } from '../../load/run-load.ts';
 import { globalCallIndex, PlannedNumbers, WHOLE_PLAN, type CallPlan } from '../../load/call-plan.ts';
 import type { WorkerChannel } from './worker-channel.ts';
@@ -32,7 +33,9 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   // Where the harness sees a reply accepted for a call: the only place a double answer shows.
   const acceptedReplies = new AcceptedReplyLedger(acceptedReplyRetentionMs(config.timeoutMs));
   const sentRequests = new SentRequests({ confirms: config.confirmRequests === true });
-  const client = await createWorkerClient(config, channel, acceptedReplies, sentRequests);
+  // Warm-up replies are accepted too, but they are no measured call's: the ledger counts from the load on.
+  const acceptance = { counting: false };
+  const client = await createWorkerClient(config, channel, acceptedReplies, sentRequests, acceptance);
   const syncCounters = () => ({ ...syncTally(tally, client, acceptedReplies), errorGroups: errors.encode() });
   const plan = config.callPlan ?? WHOLE_PLAN;
   const recorders: CallRecorders = {};
@@ -48,8 +51,10 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   });
 
   await client.start();
+  const warmup = await runWarmupCalls(config.name, config.warmupCalls ?? 0, () => warmupCall(client, sentRequests));
+  acceptance.counting = true;
   settleHeap();
-  channel.send({ type: 'ready' });
+  channel.send({ type: 'ready', warmup });
   // Latency intervals line up across processes because all count from the run start the parent sets.
   const runStartEpochMs = await channel.goSignal();
   const latency = observation.newRecorder(runStartEpochMs);
@@ -84,12 +89,29 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
 
 type WorkerClient = ReturnType<CreateLoadClient>;
 
+/** Warm-up calls ask for one small n: what they warm up is the client and the path, not the computation. */
+const WARMUP_N = 10;
+
+/** One warm-up call: through the client under test like any call, recorded only as a published request. */
+async function warmupCall(client: WorkerClient, sentRequests: SentRequests): Promise<WarmupCallResult> {
+  try {
+    const reply = await client.request(WARMUP_N);
+    // The servers handle it: the request-accounting check must find it among the published ones.
+    sentRequests.answered(reply.correlationId);
+    return reply.value === fib(WARMUP_N) ? { ok: true } : { ok: false, error: `wrong result ${reply.value}` };
+  } catch (error) {
+    if (error instanceof RpcCallError) sentRequests.failed(error);
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /** The client under load, wired so that its discards, confirms and connection events reach the parent. */
 async function createWorkerClient(
   config: ClientWorkerConfig,
   channel: WorkerChannel,
   acceptedReplies: AcceptedReplyLedger,
   sentRequests: SentRequests,
+  acceptance: { readonly counting: boolean },
 ): Promise<WorkerClient> {
   const createClient: CreateLoadClient = config.clientModule
     ? await loadClientModule(config.clientModule)
@@ -100,7 +122,9 @@ async function createWorkerClient(
     replyMode: config.replyMode,
     timeoutMs: config.timeoutMs,
     maxInFlight: config.maxInFlight,
-    onReplyAccepted: (correlationId) => acceptedReplies.accept(correlationId),
+    onReplyAccepted: (correlationId) => {
+      if (acceptance.counting) acceptedReplies.accept(correlationId);
+    },
     onRequestReturned: (correlationId) => sentRequests.returned(correlationId),
     confirmRequests: config.confirmRequests,
     onRequestConfirm: (correlationId, outcome) => sentRequests.confirm(correlationId, outcome),

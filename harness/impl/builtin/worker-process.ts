@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { programCommand } from '../../build/programs.ts';
 import { guardProcesses } from '../../env/guard/guarded.ts';
 import { killProcessGroup, registerCleanup } from '../../env/process-cleanup.ts';
+import type { WarmupOutcome } from '../../model/warmup.ts';
 import type { ParentMessage, WorkerConfig, WorkerMessage } from './worker-protocol.ts';
 import { workerV8Flags, type WorkerRole } from './worker-v8-flags.ts';
 
@@ -83,6 +84,7 @@ export class WorkerProcess {
   private readonly spawned: SpawnedWorker;
   readonly exited: Promise<WorkerExit>;
   private finalMessage: Extract<WorkerMessage, { type: 'final' }> | undefined;
+  private readyMessage: Extract<WorkerMessage, { type: 'ready' }> | undefined;
   private fatalError: string | undefined;
   private exit: WorkerExit | undefined;
 
@@ -98,6 +100,7 @@ export class WorkerProcess {
     });
     this.child.on('message', (message: WorkerMessage) => {
       if (message.type === 'final') this.finalMessage = message;
+      if (message.type === 'ready') this.readyMessage = message;
       if (message.type === 'fatal') this.fatalError = message.error;
       this.onMessage(this, message);
     });
@@ -119,6 +122,11 @@ export class WorkerProcess {
     return this.finalMessage;
   }
 
+  /** A client's warm-up calls, as it reported them when it was ready. */
+  get warmup(): WarmupOutcome | undefined {
+    return this.readyMessage?.warmup;
+  }
+
   /** Why the worker failed, for error messages: its fatal message or the end of its stderr, and how it ended. */
   failureReason(): string {
     const why = this.fatalError ?? (this.spawned.stderrLines() || 'no output');
@@ -131,12 +139,15 @@ export class WorkerProcess {
     if (this.child.connected) this.child.send(message);
   }
 
-  /** Sends the config and waits for 'ready' (connected to the broker). */
+  /** Sends the config and waits for 'ready' (connected to the broker, a client's warm-up calls ended). */
   async start(): Promise<void> {
+    // Each warm-up call ends by its own timeout at the latest.
+    const warmupMs = this.config.role === 'client' ? (this.config.warmupCalls ?? 0) * this.config.timeoutMs : 0;
+    const readyTimeoutMs = READY_TIMEOUT_MS + warmupMs;
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`${this.name} was not ready within ${READY_TIMEOUT_MS / 1000} s`)),
-        READY_TIMEOUT_MS,
+        () => reject(new Error(`${this.name} was not ready within ${readyTimeoutMs / 1000} s`)),
+        readyTimeoutMs,
       );
       const onMessage = (message: WorkerMessage) => {
         if (message.type === 'ready') {

@@ -8,6 +8,7 @@ import type { EncodedCallIds } from '../../observe/call-id-set.ts';
 import type { ClientLaunch, ServerLaunch } from '../implementation.ts';
 import type { ClientTally, EncodedRecording, ServerTally, WorkerEvent } from '../instance-report.ts';
 import type { EncodedSentRequests } from '../sent-requests.ts';
+import type { WarmupOutcome } from '../../model/warmup.ts';
 
 /** A server worker's start: its launch, as the runner gave it to the built-in implementation. */
 export interface ServerWorkerConfig extends ServerLaunch {
@@ -27,7 +28,8 @@ export interface ClientWorkerConfig extends ClientLaunch {
 export type WorkerConfig = ServerWorkerConfig | ClientWorkerConfig;
 
 export type WorkerMessage =
-  | { readonly type: 'ready' }
+  /** Connected, and for a client: its warm-up calls ended, with how. */
+  | { readonly type: 'ready'; readonly warmup?: WarmupOutcome }
   | { readonly type: 'events'; readonly events: WorkerEvent[] }
   | {
       readonly type: 'progress';

@@ -38,6 +38,15 @@ describe('ClientLineDecoder', () => {
     ]);
   });
 
+  it('reads {"ready":true} as the client saying it is ready, anything like it as a broken line', () => {
+    expect(decodeAll('{"ready":true}\n{"id":1,"result":"1"}\n')).toEqual([{ ready: true }, { id: 1, result: '1' }]);
+    expect(violationKinds(decodeAll('{"ready":false}\n{"ready":true,"id":1}\n{"ready":"yes"}\n'))).toEqual([
+      'missing-id',
+      'not-an-answer',
+      'missing-id',
+    ]);
+  });
+
   it('joins a line split across chunks, and several lines in one chunk', () => {
     const decoder = new ClientLineDecoder({ sentIds: new Set([1, 2, 3]) });
     expect(decoder.push(bytes('{"id":1,"res'))).toEqual([]);

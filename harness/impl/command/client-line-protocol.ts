@@ -52,8 +52,23 @@ export const clientAnswerSchema = z
   .union([resultAnswerSchema, errorAnswerSchema])
   .meta({ id: 'response', title: 'answer line (client to harness, stdout)' });
 
+/**
+ * A client whose reply consumer starts only with its first call says it is ready with this
+ * line instead of consuming before it reads stdin.
+ */
+export const readyLineSchema = z
+  .strictObject({
+    ready: z.literal(true).meta({
+      description:
+        'The client reads stdin from now on. An alternative to consuming a reply queue first, ' +
+        'for a client whose reply consumer starts only with its first call.',
+    }),
+  })
+  .meta({ id: 'ready', title: 'ready line (client to harness, stdout, before its first answer)' });
+
 export type CallLine = z.infer<typeof callLineSchema>;
 export type ClientAnswer = z.infer<typeof clientAnswerSchema>;
+export type ReadyLine = z.infer<typeof readyLineSchema>;
 
 /** The error text reserved for "no reply within timeout_ms". */
 export const TIMEOUT_ERROR = 'timeout';
@@ -84,10 +99,14 @@ export interface ProtocolViolation {
   readonly id?: number;
 }
 
-export type DecodedClientLine = ClientAnswer | ProtocolViolation;
+export type DecodedClientLine = ClientAnswer | ReadyLine | ProtocolViolation;
 
 export function isProtocolViolation(decoded: DecodedClientLine): decoded is ProtocolViolation {
   return 'violation' in decoded;
+}
+
+export function isReadyLine(decoded: DecodedClientLine): decoded is ReadyLine {
+  return 'ready' in decoded;
 }
 
 const LINE_EXCERPT_CHARS = 200;
@@ -113,7 +132,7 @@ export interface ClientLineDecoderOptions {
 }
 
 /**
- * Turns a client's stdout bytes into answers and protocol violations, line by line.
+ * Turns a client's stdout bytes into answers, ready lines and protocol violations, line by line.
  * Bounded: a line longer than maxLineBytes is reported once and skipped up to its newline,
  * never buffered whole.
  */
@@ -221,6 +240,7 @@ export class ClientLineDecoder {
       return this.violation('not-an-object', `expected a JSON object, got ${describeJson(value)}`, text);
     }
     const fields = value as Record<string, unknown>;
+    if (readyLineSchema.safeParse(fields).success) return { ready: true };
 
     const id = fields.id;
     if (id === undefined) return this.violation('missing-id', 'the answer has no "id"', text);
@@ -292,7 +312,7 @@ function describeJson(value: unknown): string {
  * $defs. Generated from the zod schemas above, so the two cannot drift apart.
  */
 export function clientProtocolJsonSchema(): Record<string, unknown> {
-  const line = z.union([callLineSchema, clientAnswerSchema]);
+  const line = z.union([callLineSchema, clientAnswerSchema, readyLineSchema]);
   const generated = z.toJSONSchema(line, { target: 'draft-2020-12' }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
   return {

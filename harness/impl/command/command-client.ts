@@ -22,7 +22,9 @@ import {
   ClientLineDecoder,
   encodeCallLine,
   isProtocolViolation,
+  isReadyLine,
   TIMEOUT_ERROR,
+  type ClientAnswer,
   type DecodedClientLine,
   type ProtocolViolationKind,
 } from './client-line-protocol.ts';
@@ -42,6 +44,8 @@ import type {
 } from '../implementation.ts';
 import { DEFAULT_READY_TIMEOUT_MS, type CommandImplementationSpec } from '../../scenario/implementation-spec.ts';
 import { firstConsumer, startInstanceTap } from './instance-tap.ts';
+import { runWarmupCalls, type WarmupCallResult } from '../warmup-calls.ts';
+import type { WarmupOutcome } from '../../model/warmup.ts';
 
 const PROGRESS_EVERY_MS = 200;
 /** Beyond the call's own timeout, how long the harness waits for the client's answer before it gives up on the call. */
@@ -56,6 +60,12 @@ export type HarnessSideViolation =
   | 'exited-before-eof'
   | 'failed-exit'
   | 'no-exit-after-eof';
+
+/** A warm-up call waiting for its answer: settled by it, by its deadline, or by the client's exit. */
+interface PendingWarmupCall {
+  readonly n: number;
+  readonly settle: (result: WarmupCallResult) => void;
+}
 
 interface PendingCall {
   readonly id: number;
@@ -97,6 +107,11 @@ class CommandClientInstance implements ClientInstance {
   private latency: LatencyRecorder | undefined;
   private byStart: CallsByStartRecorder | undefined;
   private finalObservations: FinalObservations | undefined;
+  private readonly warmupPending = new Map<number, PendingWarmupCall>();
+  private warmupOutcome: WarmupOutcome | undefined;
+  /** Resolves at the client's first `{"ready":true}` line. */
+  private readonly readyLine: Promise<void>;
+  private resolveReadyLine!: () => void;
   private nextId = 1;
   private resolveGo!: (runStartEpochMs: number) => void;
   private stdinOpen = true;
@@ -130,6 +145,7 @@ class CommandClientInstance implements ClientInstance {
     this.numbers = new CallNumbers(launch.maxN, seededRandom(launch.seed));
     this.ledger = new AcceptedReplyLedger(Math.max(2 * launch.timeoutMs, 5_000));
     this.decoder = new ClientLineDecoder({ sentIds: this.sentIds });
+    this.readyLine = new Promise((resolve) => (this.resolveReadyLine = resolve));
     this.process = new CommandProcess({
       name: launch.name,
       command: spec.command,
@@ -157,6 +173,10 @@ class CommandClientInstance implements ClientInstance {
         );
       }
       this.abort.abort();
+      for (const [id, call] of [...this.warmupPending]) {
+        this.warmupPending.delete(id);
+        call.settle({ ok: false, error: `client ${this.process.describeExit(status)}` });
+      }
       for (const call of [...this.pending.values()]) this.giveUp(call, `client ${this.process.describeExit(status)}`);
     });
     const go = new Promise<number>((resolve) => (this.resolveGo = resolve));
@@ -171,17 +191,34 @@ class CommandClientInstance implements ClientInstance {
     return this.finalObservations;
   }
 
+  get warmup(): WarmupOutcome | undefined {
+    return this.warmupOutcome;
+  }
+
   /**
-   * Resolves once the client has consumed its reply queue (the protocol asks for that before
-   * it reads stdin); rejects, leaving no process, when it exits first or takes too long.
+   * Resolves once the client is ready and its warm-up calls have ended. Ready: it has consumed
+   * its reply queue, or printed `{"ready":true}` (a client whose reply consumer starts with its
+   * first call), before it reads stdin. Rejects, leaving no process, when it exits first or
+   * takes too long.
    */
   async started(): Promise<void> {
     const timeoutMs = this.spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     const exitedFirst = this.process.exited.then((status) =>
-      Promise.reject(new Error(`it ${this.process.describeExit(status)} before it consumed a reply queue`)),
+      Promise.reject(
+        new Error(`it ${this.process.describeExit(status)} before it consumed a reply queue or printed {"ready":true}`),
+      ),
     );
     try {
-      await Promise.race([firstConsumer(this.tap, timeoutMs), exitedFirst]);
+      await Promise.race([
+        firstConsumer(this.tap, timeoutMs).catch(() => {
+          throw new Error(
+            'it neither consumed a queue nor printed {"ready":true} on stdout ' +
+              `within ${(timeoutMs / 1000).toFixed(1)} s`,
+          );
+        }),
+        this.readyLine,
+        exitedFirst,
+      ]);
     } catch (error) {
       this.process.kill();
       await this.process.exited;
@@ -192,6 +229,33 @@ class CommandClientInstance implements ClientInstance {
     } finally {
       exitedFirst.catch(() => undefined);
     }
+    this.warmupOutcome = await runWarmupCalls(this.name, this.launch.warmupCalls ?? 0, () => this.warmupCall());
+  }
+
+  /** One warm-up call: written like any call, answered into the warm-up outcome, counted nowhere else. */
+  private warmupCall(): Promise<WarmupCallResult> {
+    const id = this.nextId++;
+    const n = this.numbers.take(id);
+    if (!this.stdinOpen || n === undefined) return Promise.resolve({ ok: false, error: 'not sent: client gone' });
+    this.sentIds.add(id);
+    return new Promise<WarmupCallResult>((resolve) => {
+      const deadlineMs = this.launch.timeoutMs + ANSWER_GRACE_MS;
+      const timer = setTimeout(() => settle({ ok: false, error: `no answer within ${deadlineMs} ms` }), deadlineMs);
+      const settle = (result: WarmupCallResult) => {
+        if (!this.warmupPending.delete(id)) return;
+        clearTimeout(timer);
+        this.numbers.release(n);
+        resolve(result);
+      };
+      this.warmupPending.set(id, { n, settle });
+      this.process.stdin?.write(encodeCallLine({ id, n, timeout_ms: this.launch.timeoutMs }));
+    });
+  }
+
+  private onWarmupAnswer(call: PendingWarmupCall, answer: ClientAnswer): void {
+    if ('error' in answer) call.settle({ ok: false, error: answer.error });
+    else if (answer.result === this.numbers.expected(call.n).toString()) call.settle({ ok: true });
+    else call.settle({ ok: false, error: `wrong result for fib(${call.n}): ${shorten(answer.result)}` });
   }
 
   go(runStartEpochMs: number): void {
@@ -297,8 +361,14 @@ class CommandClientInstance implements ClientInstance {
 
   private onDecoded(lines: readonly DecodedClientLine[]): void {
     for (const line of lines) {
+      if (isReadyLine(line)) {
+        this.resolveReadyLine();
+        continue;
+      }
+      const warmupCall = line.id === undefined ? undefined : this.warmupPending.get(line.id);
       if (isProtocolViolation(line)) {
         this.violation(line.violation, `${line.message} (stdout line ${line.lineNumber}: ${line.line})`);
+        warmupCall?.settle({ ok: false, error: `protocol violation ${line.violation}` });
         if (line.violation === 'answered-twice' && line.id !== undefined) this.ledger.accept(`call ${line.id}`);
         // A broken answer to a call in flight still ends that call.
         const call = line.id === undefined ? undefined : this.pending.get(line.id);
@@ -306,6 +376,10 @@ class CommandClientInstance implements ClientInstance {
           this.errors.failed(`protocol violation ${line.violation}: ${line.line}`);
           this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
         }
+        continue;
+      }
+      if (warmupCall) {
+        this.onWarmupAnswer(warmupCall, line);
         continue;
       }
       const call = this.pending.get(line.id);

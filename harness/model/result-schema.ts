@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PER_CLIENT_IMPACT_FIELDS } from './client-impact.ts';
 
 /**
  * ScenarioResult: the single source of truth of a run (result.json). The scenario engine
@@ -228,6 +229,7 @@ export const FaultImpactSchema = z.object({
   recoveryMs: nonNegative.nullable(),
   baselinePerSec: nonNegative,
   failed: z.object({ timeout: count, connectionLost: count, notConnected: count, other: count }),
+  ...PER_CLIENT_IMPACT_FIELDS,
 });
 
 /** A run on a private cluster: its nodes, where each instance connected, and each node's states over time. */

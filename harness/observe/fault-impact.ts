@@ -18,12 +18,12 @@
  */
 import type { FaultRecord, IntervalPoint, TimelineEvent } from '../model/result-schema.ts';
 import type { RecoveryBaseline } from '../model/client-impact.ts';
-import { clientImpacts, type ClientSeries } from './client-fault-impact.ts';
+import { clientImpacts, type ClientImpacts, type ClientSeries } from './client-fault-impact.ts';
 import { availability, recoveryBaseline } from './recovery.ts';
 
 export { baselineRate } from './recovery.ts';
 
-export interface FaultImpact {
+export interface FaultImpact extends Partial<ClientImpacts> {
   readonly faultId: string;
   readonly description: string;
   readonly unavailabilityMs: number | null;

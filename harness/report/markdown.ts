@@ -1,6 +1,7 @@
 import { errorCount, instant, int, ms, rate, seconds, withUnit } from './format.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
+import { faultImpactLine, faultImpactRows } from './fault-impact-text.ts';
 
 const icon = (passed: boolean) => (passed ? '✅ pass' : '❌ **FAIL**');
 
@@ -94,6 +95,27 @@ function counterLines(c: ScenarioResult['counters']): string[] {
   ];
 }
 
+/** Each fault for all clients together, then per client: the worst client in bold. */
+function faultImpactLines(result: ScenarioResult): string[] {
+  const line = faultImpactLine(result);
+  if (!line) return [];
+  const bold = (text: string, worst: boolean) => (worst ? `**${text}**` : text);
+  return [
+    '',
+    '### Fault impact',
+    '',
+    cell(line),
+    '',
+    '| fault | clients | unavailable | recovered after end | baseline rate |',
+    '|---|---|---:|---:|---:|',
+    ...faultImpactRows(result).map(
+      (row) =>
+        `| ${cell(`${row.faultId} ${row.description}`)} | ${bold(cell(row.who), row.worst)} | ` +
+        `${row.unavailable} | ${row.recovered} | ${row.baseline} |`,
+    ),
+  ];
+}
+
 function segmentLines(segments: NonNullable<ScenarioResult['segments']>): string[] {
   return [
     '',
@@ -117,6 +139,7 @@ export function renderMarkdown(result: ScenarioResult): string {
     ...headerLines(result),
     ...checkLines(result.checks),
     ...gateLines(result.gates),
+    ...faultImpactLines(result),
     ...counterLines(result.counters),
     ...(result.segments ? segmentLines(result.segments) : []),
   ];

@@ -10,3 +10,6 @@ export const anyReplyClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./any-reply-client.ts', import.meta.url)) });
 export const acceptAgainClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./accept-again-client.ts', import.meta.url)) });
+/** client-2 sends nothing for 4 s after losing its connection; the other clients are the built-in one. */
+export const slowToRecoverClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./slow-to-recover-client.ts', import.meta.url)) });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PER_CLIENT_IMPACT_FIELDS } from './client-impact.ts';
+import { ResourcesSchema } from './process-resources.ts';
 
 /**
  * ScenarioResult: the single source of truth of a run (result.json). The scenario engine
@@ -381,6 +382,8 @@ export const ScenarioResultSchema = z.object({
   callsByStart: CallsByStartSchema.optional(),
   /** Set on a run merged from execution segments (`npm run report -- --merge`). */
   segments: SegmentsSchema.optional(),
+  /** Memory and CPU of every process the run started, over time. Absent in older results. */
+  resources: ResourcesSchema.optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;

@@ -85,6 +85,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     harnessErrors: input.harnessErrors,
     warnings: [...(input.warnings ?? []), ...(offeredLoadShortfall ? [offeredLoadShortfall] : [])],
     ...(measured.callsByStart ? { callsByStart: measured.callsByStart } : {}),
+    ...(input.resources ? { resources: input.resources } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import type { RegisteredImplementations } from '../impl/select-implementations.t
 import type { ClientTally, ServerTally } from '../impl/instance-report.ts';
 import type { CallPlan } from '../load/call-plan.ts';
 import type { FaultRecord, ScenarioResult } from '../model/result-schema.ts';
+import type { Resources } from '../model/process-resources.ts';
 import type { CallIdSet } from '../observe/call-id-set.ts';
 import type { TraceBudget } from '../observe/trace-budget.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
@@ -124,4 +125,6 @@ export interface AssembleInput {
   readonly expiredRequestIds?: ReadonlySet<string>;
   /** What the run observed about itself that a reader must know (e.g. a late start), before the load's own. */
   readonly warnings?: readonly string[];
+  /** Memory and CPU of the run's processes over time (observe/resources/). */
+  readonly resources?: Resources;
 }

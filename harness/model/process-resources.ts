@@ -26,8 +26,6 @@ export const ResourcesSchema = z.object({
   /** Between two readings; a thinned series' points are this times 2^k apart. */
   intervalMs: z.number().positive(),
   processes: z.array(ProcessResourcesSchema),
-  /** What sampling itself cost this process: CPU time per reading of every process. */
-  samplingCpuUsPerReading: z.number().nonnegative().optional(),
   /** Why nothing was sampled (no /proc: not Linux). */
   unavailable: z.string().optional(),
 });

@@ -47,14 +47,24 @@ export function parseProcStat(pid: number, text: string): ProcStat | undefined {
   return Object.values(stat).every(Number.isFinite) ? stat : undefined;
 }
 
-/** Every process now: a process that ends while it is read is left out. */
-export function readAllProcStats(): ProcStat[] {
+/** Files read between two turns of the event loop: each batch holds it up well under a millisecond. */
+const BATCH = 25;
+
+/**
+ * Every process now (one that ends while it is read is left out). Read in small synchronous
+ * batches with a turn of the event loop between them, so that a reading of a few hundred
+ * processes never holds up the loop (and the built-in proxy on it) for long; reading the files
+ * asynchronously instead cost four times the CPU (22 ms against 5-7 ms for ~150 processes).
+ */
+export async function readAllProcStats(): Promise<ProcStat[]> {
+  const pids = readdirSync('/proc').map(Number).filter(Number.isInteger);
   const stats: ProcStat[] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    const stat = readProcStat(pid);
-    if (stat) stats.push(stat);
+  for (let from = 0; from < pids.length; from += BATCH) {
+    if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const pid of pids.slice(from, from + BATCH)) {
+      const stat = readProcStat(pid);
+      if (stat) stats.push(stat);
+    }
   }
   return stats;
 }

@@ -41,6 +41,7 @@ export class ResourceSampler {
   private readings = 0;
   private cpuUs = 0;
   private unavailable: string | undefined;
+  private inFlight: Promise<void> | undefined;
 
   constructor(
     private readonly processes: () => readonly SampledProcess[],
@@ -52,33 +53,48 @@ export class ResourceSampler {
       this.unavailable = 'no /proc to read (not Linux): memory and CPU were not sampled';
       return this;
     }
-    this.readNow();
-    this.timer = setInterval(() => this.readNow(), this.options.intervalMs ?? RESOURCE_INTERVAL_MS);
+    void this.readNow();
+    this.timer = setInterval(() => void this.readNow(), this.options.intervalMs ?? RESOURCE_INTERVAL_MS);
     this.timer.unref();
     return this;
   }
 
-  /** Idempotent; takes one last reading so that the end of the run is in the series. */
-  stop(): void {
+  /** Idempotent; waits for a reading under way, then takes a last one so that the end of the run is in the series. */
+  async stop(): Promise<void> {
     if (this.timer === undefined) return;
     clearInterval(this.timer);
     this.timer = undefined;
-    this.readNow();
+    await this.inFlight;
+    await this.readNow();
   }
 
-  /** One reading of every process; never throws (a reading that fails ends the sampling, with the reason). */
-  readNow(): void {
-    if (this.unavailable) return;
+  /**
+   * One reading of every process; never rejects (a reading that fails ends the sampling, with the
+   * reason). A reading still under way when the next is due makes the next one skip.
+   */
+  readNow(): Promise<void> {
+    if (this.unavailable || this.inFlight) return this.inFlight ?? Promise.resolve();
     const cpuBefore = process.cpuUsage();
-    try {
-      this.read();
-    } catch (error) {
-      this.unavailable = `sampling stopped: /proc could not be read (${(error as Error).message})`;
-      if (this.timer) clearInterval(this.timer);
-    }
-    const cpu = process.cpuUsage(cpuBefore);
-    this.cpuUs += cpu.user + cpu.system;
-    this.readings++;
+    this.inFlight = this.read()
+      .catch((error: Error) => {
+        this.unavailable = `sampling stopped: /proc could not be read (${error.message})`;
+        if (this.timer) clearInterval(this.timer);
+      })
+      .finally(() => {
+        const cpu = process.cpuUsage(cpuBefore);
+        this.cpuUs += cpu.user + cpu.system;
+        this.readings++;
+        this.inFlight = undefined;
+      });
+    return this.inFlight;
+  }
+
+  /**
+   * CPU time of this process per reading, in µs: what sampling costs, as long as nothing else runs
+   * in the process meanwhile (a test), else an upper bound.
+   */
+  cpuUsPerReading(): number | undefined {
+    return this.readings > 0 ? this.cpuUs / this.readings : undefined;
   }
 
   /** The series, with times relative to the run start; readings from before it are left out. */
@@ -97,15 +113,14 @@ export class ResourceSampler {
             cpuPercent: Math.round(point.cpuPercent * 10) / 10,
           })),
       })),
-      ...(this.readings > 0 ? { samplingCpuUsPerReading: Math.round(this.cpuUs / this.readings) } : {}),
       ...(this.unavailable ? { unavailable: this.unavailable } : {}),
     };
   }
 
-  private read(): void {
+  private async read(): Promise<void> {
     const atMs = Date.now();
     const uptime = uptimeSeconds();
-    const stats = readAllProcStats();
+    const stats = await readAllProcStats();
     const byPid = new Map(stats.map((stat) => [stat.pid, stat]));
     const children = new Map<number, ProcStat[]>();
     const groups = new Map<number, ProcStat[]>();

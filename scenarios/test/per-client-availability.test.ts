@@ -57,6 +57,24 @@ describe('availability per client, in a real run', { timeout: 120_000 }, () => {
     expect(merged?.passed, merged?.detail).toBe(true);
   });
 
+  it('samples the memory and CPU of every client, the server and the broker, once a second', () => {
+    const processes = result.resources?.processes ?? [];
+    expect(processes.map((p) => p.name).sort()).toEqual(['broker', 'client-1', 'client-2', 'client-3', 'server-1']);
+    const MiB = 1024 * 1024;
+    for (const { name, role, samples } of processes) {
+      // 8 s of load at one reading a second, and the stop phase after it.
+      expect(samples.length, name).toBeGreaterThanOrEqual(6);
+      expect(samples.every((s, i) => i === 0 || s.tMs > samples[i - 1]!.tMs)).toBe(true);
+      // A Node worker holds tens of MiB, a RabbitMQ node about a hundred; none a gigabyte.
+      const rss = samples.map((s) => s.rssBytes);
+      expect(Math.min(...rss), name).toBeGreaterThan((role === 'broker' ? 60 : 20) * MiB);
+      expect(Math.max(...rss), name).toBeLessThan(1024 * MiB);
+      const cpu = samples.map((s) => s.cpuPercent);
+      expect(Math.max(...cpu), name).toBeGreaterThan(0);
+      expect(Math.max(...cpu), name).toBeLessThanOrEqual(100 * 2 * 1.1);
+    }
+  });
+
   it('names the worst client in the terminal header', () => {
     const text = formatTerminalSummary(result, { color: false });
     expect(text).toMatch(/impact {4}unavailability .*, worst client client-2 \d/);

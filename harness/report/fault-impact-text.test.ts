@@ -48,7 +48,7 @@ describe('fault impact in the reports', () => {
 
   it('shows the worst client and every client under its fault in report.html', () => {
     const html = renderFaultImpact(withImpact(killNode));
-    expect(html).toContain('worst client</div><div class="value">client-3 11.00 s');
+    expect(html).toContain('worst client (unavailable)</div><div class="value">client-3 11.00 s');
     expect(html).toMatch(/client-3 <span class="bad">worst<\/span><\/td>\s*<td class="num">11.00 s/);
     expect(html).toMatch(/client-1<\/td>\s*<td class="num">0.00 ms/);
   });
@@ -74,6 +74,18 @@ describe('fault impact in the reports', () => {
   it('says what recovery was measured against when the fault came in the first second of an open loop', () => {
     const line = faultImpactLine(withImpact({ ...killNode, baseline: 'offered-load' }));
     expect(line).toContain('offered rate 30.0/s (the fault came in the first second)');
+  });
+
+  it('does not repeat a lone client: its figures are those of all clients', () => {
+    const lone: FaultImpactRecord = {
+      ...killNode,
+      clients: [killNode.clients![0]!],
+      worstUnavailability: { client: 'client-1', ms: 0 },
+      worstRecovery: { client: 'client-1', ms: 1000 },
+    };
+    expect(faultImpactLine(withImpact(lone))).not.toContain('worst client');
+    expect(renderMarkdown(withImpact(lone))).not.toContain('| client-1 |');
+    expect(renderFaultImpact(withImpact(lone))).not.toContain('worst client');
   });
 
   it('shows an older result without per-client figures as before', () => {

@@ -30,6 +30,11 @@ export function baselineText(impact: Pick<FaultImpactRecord, 'baseline' | 'basel
   }
 }
 
+/** Whether per-client figures say more than the figures for all clients: more than one client was judged. */
+export function severalClients(impacts: readonly FaultImpactRecord[]): boolean {
+  return impacts.some((impact) => (impact.clients?.length ?? 0) > 1);
+}
+
 /** The worst of the faults by one pick: null (never) before any time. */
 export function worstFault<T>(
   impacts: readonly FaultImpactRecord[],
@@ -81,8 +86,9 @@ export function faultImpactLine(result: ScenarioResult): string | undefined {
     (impact) => (impact.baseline === 'none' ? undefined : impact.recoveryMs),
     (value) => value,
   );
-  const worstUnavailable = worstClientText(impacts, 'worstUnavailability');
-  const worstRecovery = worstClientText(impacts, 'worstRecovery');
+  const several = severalClients(impacts);
+  const worstUnavailable = several ? worstClientText(impacts, 'worstUnavailability') : undefined;
+  const worstRecovery = several ? worstClientText(impacts, 'worstRecovery') : undefined;
   const first = impacts[0]!;
   return [
     `unavailability ${unavailableText(unavailable?.value ?? null)}` +
@@ -117,16 +123,15 @@ export function faultImpactRows(result: ScenarioResult): FaultImpactRow[] {
       baseline: impact.baseline === 'none' ? 'none' : rate(impact.baselinePerSec),
       worst: false,
     },
-    ...(impact.clients ?? []).map((client) => ({
+    // With one client, its figures are those of all clients.
+    ...((impact.clients?.length ?? 0) > 1 ? impact.clients! : []).map((client) => ({
       faultId: impact.faultId,
       description: impact.description,
       who: client.client,
       unavailable: unavailableText(client.unavailabilityMs),
       recovered: recoveryText(client.recoveryMs, client.baseline),
       baseline: client.baseline === 'none' ? 'none' : rate(client.baselinePerSec),
-      worst:
-        (impact.clients!.length > 1 && impact.worstUnavailability?.client === client.client) ||
-        (impact.clients!.length > 1 && impact.worstRecovery?.client === client.client),
+      worst: impact.worstUnavailability?.client === client.client || impact.worstRecovery?.client === client.client,
     })),
   ]);
 }

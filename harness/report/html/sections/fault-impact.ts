@@ -1,6 +1,6 @@
-import { int, ms } from '../../format.ts';
-import type { ScenarioResult } from '../../../model/result-schema.ts';
-import { baselineText, faultImpactRows, recoveryText, worstClientText } from '../../fault-impact-text.ts';
+import { int, ms, rate } from '../../format.ts';
+import type { FaultImpactRecord, ScenarioResult } from '../../../model/result-schema.ts';
+import { faultImpactRows, recoveryText, severalClients, worstClientText } from '../../fault-impact-text.ts';
 import { faultLabel } from '../chart-data.ts';
 import { escapeHtml } from '../escape.ts';
 
@@ -28,7 +28,7 @@ export function renderFaultImpact(result: ScenarioResult): string {
       : judged.some((i) => i.recoveryMs === null)
         ? 'never recovered'
         : ms(Math.max(...judged.map((i) => i.recoveryMs!)));
-  const worstClient = worstClientText(impacts, 'worstUnavailability');
+  const worstClient = severalClients(impacts) ? worstClientText(impacts, 'worstUnavailability') : undefined;
   const rows = faultImpactRows(result)
     .map((row) => {
       const cells = (first: string, second: string, failed: string) =>
@@ -49,10 +49,10 @@ export function renderFaultImpact(result: ScenarioResult): string {
   return (
     `<div class="impact" id="fault-impact"><div class="stats">
       ${stat('unavailability (worst fault)', unavailable, unavailable === 'never answered')}
-      ${stat('worst client', worstClient ?? 'not measured', worstClient?.endsWith('never answered') ?? false)}
+      ${worstClient ? stat('worst client (unavailable)', worstClient, worstClient.endsWith('never answered')) : ''}
       ${stat('recovery time (worst fault)', recovery, recovery === 'never recovered')}
       ${stat('calls failed in fault windows', int(impacts.reduce((sum, i) => sum + failedOf(i), 0)), false)}
-      ${stat('recovery measured against', baselineText(impacts[0]!), impacts[0]!.baseline === 'none')}
+      ${stat(baselineLabel(impacts[0]!.baseline), baselineValue(impacts[0]!), impacts[0]!.baseline === 'none')}
     </div>
     <table class="data"><thead><tr><th>fault</th><th></th><th class="num">unavailable</th>` +
     '<th class="num">recovered after end</th><th class="num">failed calls</th></tr></thead>' +
@@ -62,6 +62,17 @@ export function renderFaultImpact(result: ScenarioResult): string {
     '(1 s resolution). Under each fault, the same for each client from its own calls: ' +
     'a client can answer nothing while the others keep the run answering.</div></div>'
   );
+}
+
+/** What recovery was judged against, as a figure and its label. */
+function baselineLabel(baseline: FaultImpactRecord['baseline']): string {
+  if (baseline === 'offered-load') return 'offered rate (fault in 1st s)';
+  if (baseline === 'none') return 'recovery baseline';
+  return 'rate before the first fault';
+}
+
+function baselineValue(impact: FaultImpactRecord): string {
+  return impact.baseline === 'none' ? 'none before the fault' : rate(impact.baselinePerSec);
 }
 
 function badIfNever(text: string): string {

@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../harness/env/broker/private-rabbit-node.ts';
 import { evaluateGates } from '../../harness/gate/evaluate.ts';
@@ -71,7 +72,8 @@ describe('availability per client, in a real run', { timeout: 120_000 }, () => {
       expect(Math.max(...rss), name).toBeLessThan(1024 * MiB);
       const cpu = samples.map((s) => s.cpuPercent);
       expect(Math.max(...cpu), name).toBeGreaterThan(0);
-      expect(Math.max(...cpu), name).toBeLessThanOrEqual(100 * 2 * 1.1);
+      // At most every core of the machine, with a tenth for readings a little apart.
+      expect(Math.max(...cpu), name).toBeLessThanOrEqual(100 * cpus().length * 1.1);
     }
   });
 

@@ -14,7 +14,10 @@ export function renderResourcesSection(result: ScenarioResult): string {
   const sampled = resources.processes.filter((p) => p.samples.length > 0);
   if (sampled.length === 0) {
     const why = resources.unavailable ?? 'no process of this run was running while it was sampled';
-    return `<section class="card" id="resources"><h2>Memory and CPU</h2><div class="empty">${escapeHtml(why)}</div></section>`;
+    return (
+      '<section class="card" id="resources"><h2>Memory and CPU</h2>' +
+      `<div class="empty">${escapeHtml(why)}</div></section>`
+    );
   }
   const rows = sampled
     .map((p) => {

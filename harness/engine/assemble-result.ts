@@ -91,6 +91,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     warnings: [...(input.warnings ?? []), ...(offeredLoadShortfall ? [offeredLoadShortfall] : [])],
     ...(measured.callsByStart ? { callsByStart: measured.callsByStart } : {}),
     ...optional('errorGroups', errorGroupsOf(input.clientTallies, input.runStartEpochMs)),
+    ...(input.resources ? { resources: input.resources } : {}),
   };
 }
 

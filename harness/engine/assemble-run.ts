@@ -8,6 +8,7 @@ import type { ScenarioResult } from '../model/result-schema.ts';
 import { CallIdSet } from '../observe/call-id-set.ts';
 import { faultImpacts } from '../observe/fault-impact.ts';
 import { assembleResult } from './assemble-result.ts';
+import { clientSeriesOf } from './client-series.ts';
 import type { ClusterRun } from './cluster-run.ts';
 import type { RunPlan } from './plan-run.ts';
 import type { RequestQueue } from './request-queue.ts';
@@ -25,7 +26,7 @@ export async function assembleRun(
 ): Promise<ScenarioResult> {
   const result = await assembleResult(input);
   if (loadStarted) input.options.segment?.saveRecord(input.options.runDir, input, result);
-  const measured = withFaultFacts(result, input.definition.timeoutMs, clusterRun);
+  const measured = withFaultFacts(result, input, clusterRun);
   if (!loadStarted && result.run.interrupted) {
     // Zero calls would otherwise pass or fail checks that had nothing to look at.
     return withQueue(
@@ -70,14 +71,24 @@ export async function notStartedResult(
   return withQueue({ ...empty, verdict: empty.run.interrupted ? 'interrupted' : 'error' }, plan.queue);
 }
 
-/** Unavailability, recovery and failed calls per fault, and the cluster section when there was one. */
-function withFaultFacts(result: ScenarioResult, timeoutMs: number, clusterRun: ClusterRun | undefined): ScenarioResult {
+/**
+ * Unavailability, recovery and failed calls per fault, for all clients and for each, and the
+ * cluster section when there was one.
+ */
+function withFaultFacts(
+  result: ScenarioResult,
+  input: AssembleInput,
+  clusterRun: ClusterRun | undefined,
+): ScenarioResult {
+  const loadDurationMs = Math.max(1, (input.loadEndedEpochMs ?? input.endedAt.getTime()) - input.runStartEpochMs);
   const faultImpact = faultImpacts({
     faults: result.faults,
     series: result.latency.series,
     intervalMs: result.latency.intervalMs,
     events: result.timeline.events,
-    timeoutMs,
+    timeoutMs: input.definition.timeoutMs,
+    offeredPerSec: result.offeredLoad?.targetPerSec,
+    clients: clientSeriesOf(input.clients, input.definition.load, loadDurationMs),
   });
   return {
     ...result,

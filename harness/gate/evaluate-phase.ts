@@ -1,5 +1,5 @@
 import type { GateResult, ScenarioResult } from '../model/result-schema.ts';
-import { formatMetricValue } from './format-gates.ts';
+import { formatMetricValue, whoText } from './format-gates.ts';
 import type { Reading } from './metrics.ts';
 import { compare, type ParsedGate } from './parse-gate.ts';
 import { callsInWindow, listFaults, matchFaults, phaseWindow, seconds, type Window } from './phase-faults.ts';
@@ -74,7 +74,7 @@ export function evaluatePhaseGate(result: ScenarioResult, gate: PhaseGate, sourc
         `so "${gate.expression}" cannot pass: FAIL`,
     };
   }
-  const valued = readings as Array<FaultReading & { reading: { value: number } }>;
+  const valued = readings as Array<FaultReading & { reading: { value: number; who?: string } }>;
   const failing = valued.find((r) => !compare(r.reading.value, gate.operator, gate.threshold));
   const decisive = failing ?? worst(valued, gate.definition.better);
   const passed = failing === undefined;
@@ -82,7 +82,7 @@ export function evaluatePhaseGate(result: ScenarioResult, gate: PhaseGate, sourc
   const shown =
     `${of}${decisive.faultId} ${span(decisive.window!)} ${gate.definition.name} ` +
     `${formatMetricValue(decisive.reading.value, gate.unit)} ` +
-    `${gate.operator} ${formatMetricValue(gate.threshold, gate.unit)}`;
+    `${gate.operator} ${formatMetricValue(gate.threshold, gate.unit)}${whoText(decisive.reading.who)}`;
   return {
     ...common,
     passed,

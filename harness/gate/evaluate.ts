@@ -1,5 +1,5 @@
 import type { GateResult, ScenarioResult } from '../model/result-schema.ts';
-import { formatMetricValue } from './format-gates.ts';
+import { formatMetricValue, whoText } from './format-gates.ts';
 import { evaluatePhaseGate } from './evaluate-phase.ts';
 import { compare, type ParsedGate } from './parse-gate.ts';
 
@@ -34,7 +34,7 @@ export function evaluateGates(
     const passed = compare(reading.value, gate.operator, gate.threshold);
     const shown =
       `${gate.metric} ${formatMetricValue(reading.value, gate.unit)} ` +
-      `${gate.operator} ${formatMetricValue(gate.threshold, gate.unit)}`;
+      `${gate.operator} ${formatMetricValue(gate.threshold, gate.unit)}${whoText(reading.who)}`;
     return { ...common, passed, actual: reading.value, detail: `${shown}: ${passed ? 'pass' : 'FAIL'}` };
   });
 }

@@ -24,3 +24,8 @@ export function formatMetricValue(value: number, unit: string): string {
   if (unit === '/s' || unit === '%') return `${number}${unit}`;
   return `${number} ${unit}`;
 }
+
+/** For a gate's detail: whose figure decided it, when not the whole run's (the worst client). */
+export function whoText(who: string | undefined): string {
+  return who === undefined ? '' : ` (worst client: ${who})`;
+}

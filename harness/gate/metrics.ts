@@ -1,5 +1,6 @@
 import { decodeHistogram } from '../observe/histogram.ts';
 import type { FaultImpactRecord, LatencySummary, ScenarioResult } from '../model/result-schema.ts';
+import { WORST_CLIENT_METRIC_NAMES, worstClientDefinition } from './client-metrics.ts';
 
 /** What a metric measures decides its unit and which units a gate may write after the number. */
 export type MetricKind = 'latency' | 'rate' | 'percent' | 'count';
@@ -15,7 +16,12 @@ export type Direction = 'lower' | 'higher' | 'neither';
  * A metric read from one run. `value: null` means there is nothing to judge (no samples, or
  * the histogram could not be read), and `why` says which: a gate over it fails.
  */
-export type Reading = { readonly value: number } | { readonly value: null; readonly why: string };
+export type Reading =
+  | {
+      readonly value: number /** Whom the value is of, when not the whole run (the worst client). */;
+      readonly who?: string;
+    }
+  | { readonly value: null; readonly why: string };
 
 export interface MetricDefinition {
   /** Canonical spelling: `p99`, `p99.9`, `server.service.p99`, `discarded.duplicate`. */
@@ -76,7 +82,8 @@ const COUNT_METRICS: Readonly<Record<string, CountMetric>> = {
 /** For error messages and the README: every spelling a gate accepts. */
 export const METRIC_NAMES_HELP =
   'p50 p90 p95 p99 p99.9 p999 (any pNN; also p(99), p(99.9), latency.p99), min mean max (avg, med as in k6), ' +
-  `throughput, error_rate, unavailability, recovery_time, ${Object.keys(COUNT_METRICS).join(', ')}, ` +
+  'throughput, error_rate, unavailability, recovery_time, unavailability.max, recovery_time.max, ' +
+  `${Object.keys(COUNT_METRICS).join(', ')}, ` +
   'server.queue_wait.<p50|p90|p99|p99.9|min|mean|max>, server.service.<same>';
 
 /** Names offered as "did you mean" suggestions. */
@@ -93,6 +100,7 @@ export const SUGGESTABLE_METRICS: readonly string[] = [
   'error_rate',
   'unavailability',
   'recovery_time',
+  ...WORST_CLIENT_METRIC_NAMES,
   ...Object.keys(COUNT_METRICS),
   'server.queue_wait.p99',
   'server.service.p99',
@@ -128,6 +136,8 @@ export function lookupMetric(
         'the answered rate never came back within 10 % of the rate before the fault',
       ),
     };
+  if (spelling === 'unavailability.max') return { definition: worstClientDefinition('unavailability') };
+  if (spelling === 'recovery_time.max') return { definition: worstClientDefinition('recovery_time') };
 
   const server = /^server\.(queue_wait|service)\.(.+)$/.exec(spelling);
   if (server) {
@@ -206,10 +216,24 @@ function faultTimeDefinition(
       const impacts = r.faultImpact ?? [];
       if (impacts.length === 0) return { value: null, why: 'no samples: no fault fired' };
       const worst = impacts.find((impact) => pick(impact) === null);
-      if (worst) return { value: null, why: `${worst.description}: ${never}` };
+      if (worst)
+        return {
+          value: null,
+          why: `${worst.description}: ${name === 'recovery_time' ? neverRecovered(worst) : never}`,
+        };
       return { value: Math.max(...impacts.map((impact) => pick(impact) as number)) };
     },
   };
+}
+
+/** Why a recovery time is missing: the rate never came back, or there was no rate to come back to. */
+export function neverRecovered(impact: FaultImpactRecord): string {
+  return impact.baseline === 'none'
+    ? 'recovery cannot be judged: no baseline before the fault (no whole second answered calls before it, ' +
+        'and a closed loop offers no rate to compare with)'
+    : `the answered rate never came back within 10 % of the ${
+        impact.baseline === 'offered-load' ? 'offered rate' : 'rate before the fault'
+      }`;
 }
 
 function clientLatencyDefinition(statistic: Statistic): MetricDefinition {

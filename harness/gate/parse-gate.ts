@@ -19,6 +19,7 @@ import { closestName } from '../closest-name.ts';
  *   metric     = [ "latency." ] statistic
  *              | "server.queue_wait." statistic | "server.service." statistic
  *              | "throughput" | "error_rate" | "unavailability" | "recovery_time"
+ *              | "unavailability.max" | "recovery_time.max"    the worst client's (client-metrics.ts)
  *              | "errors" | "timeouts" | "dropped" | "sent"
  *              | "answered" | "wrong_results" | "mismatched_correlation" | "discarded.duplicate"
  *              | "discarded.late" | "discarded.unknown" | "redelivered" | "server_kills"

@@ -1,7 +1,8 @@
 import { mergeHistograms } from '../observe/histogram.ts';
 import { summarize } from '../observe/latency-summary.ts';
 import type { FaultRecord, ScenarioResult } from '../model/result-schema.ts';
-import type { Reading } from './metrics.ts';
+import { readWorstClient, type WorstClientMetric } from './client-metrics.ts';
+import { neverRecovered, type Reading } from './metrics.ts';
 import type { PhaseKind, WindowCalls } from './phase-faults.ts';
 
 /**
@@ -16,7 +17,8 @@ import type { PhaseKind, WindowCalls } from './phase-faults.ts';
  * - error_rate = errors / sent of the window, in %;
  * - throughput = answered calls started in the window per second of the window as read;
  * - unavailability (during only) and recovery_time (after only): the fault's own figures
- *   from faultImpact, so `during(partition).unavailability<5s` judges that fault alone.
+ *   from faultImpact, so `during(partition).unavailability<5s` judges that fault alone;
+ *   unavailability.max and recovery_time.max: the same for the worst client (client-metrics.ts).
  */
 export interface PhaseMetric {
   /** Only these phases make sense for the metric (unavailability is a during figure). */
@@ -56,6 +58,14 @@ const COUNTS: Readonly<Record<string, PhaseMetric>> = {
     phases: ['after'],
     read: (_w, fault, result) =>
       impact(fault, result, 'recoveryMs', 'the answered rate never came back within 10 % of the rate before the fault'),
+  },
+  'unavailability.max': {
+    phases: ['during'],
+    read: (_w, fault, result) => worstClient(fault, result, 'unavailability'),
+  },
+  'recovery_time.max': {
+    phases: ['after'],
+    read: (_w, fault, result) => worstClient(fault, result, 'recovery_time'),
   },
 };
 
@@ -103,5 +113,15 @@ function impact(
   const found = result.faultImpact?.find((each) => each.faultId === fault.id);
   if (!found) return { value: null, why: `no samples: no impact was measured for ${fault.id}` };
   const value = found[key];
-  return value === null ? { value: null, why: `${fault.id} (${fault.description}): ${never}` } : { value };
+  if (value !== null) return { value };
+  return {
+    value: null,
+    why: `${fault.id} (${fault.description}): ${key === 'recoveryMs' ? neverRecovered(found) : never}`,
+  };
+}
+
+function worstClient(fault: FaultRecord, result: ScenarioResult, metric: WorstClientMetric): Reading {
+  const found = result.faultImpact?.find((each) => each.faultId === fault.id);
+  if (!found) return { value: null, why: `no samples: no impact was measured for ${fault.id}` };
+  return readWorstClient(found, metric);
 }

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ErrorGroupsSchema } from './error-groups.ts';
 import { HarnessOverheadSchema, ProxyUsedSchema } from './harness-overhead.ts';
 import { WarmupSchema } from './warmup.ts';
+import { PER_CLIENT_IMPACT_FIELDS } from './client-impact.ts';
+import { ResourcesSchema } from './process-resources.ts';
 
 /**
  * ScenarioResult: the single source of truth of a run (result.json). The scenario engine
@@ -235,6 +237,7 @@ export const FaultImpactSchema = z.object({
   recoveryMs: nonNegative.nullable(),
   baselinePerSec: nonNegative,
   failed: z.object({ timeout: count, connectionLost: count, notConnected: count, other: count }),
+  ...PER_CLIENT_IMPACT_FIELDS,
 });
 
 /** A run on a private cluster: its nodes, where each instance connected, and each node's states over time. */
@@ -392,6 +395,8 @@ export const ScenarioResultSchema = z.object({
   segments: SegmentsSchema.optional(),
   /** Failed calls grouped by error text per client process; absent in older results. */
   errorGroups: ErrorGroupsSchema.optional(),
+  /** Memory and CPU of every process the run started, over time. Absent in older results. */
+  resources: ResourcesSchema.optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;

@@ -6,19 +6,31 @@
  *   interval that begins after the fault's start and answered a call, minus the start
  *   (accurate to one interval either way).
  * - recovery time: from the fault's end (the heal) to the first interval whose answered calls
- *   per second are back within 10 % of the rate before the first fault; null when the rate
- *   never came back within the run.
+ *   per second are back within 10 % of the baseline; null when the rate never came back within
+ *   the run, or when there is no baseline to come back to.
+ * - the baseline: the answered rate before the first fault; when the first fault came before a
+ *   whole interval had passed (nothing to measure), the offered rate of an open loop; else none,
+ *   and recovery is not judged rather than called "never".
  * - failed calls during the fault (its window plus one call timeout), by reason.
+ *
+ * The same figures per client (client-fault-impact.ts) show a client that answered nothing
+ * while the others kept the merged series busy.
  */
 import type { FaultRecord, IntervalPoint, TimelineEvent } from '../model/result-schema.ts';
+import type { RecoveryBaseline } from '../model/client-impact.ts';
+import { clientImpacts, type ClientImpacts, type ClientSeries } from './client-fault-impact.ts';
+import { availability, recoveryBaseline } from './recovery.ts';
 
-export interface FaultImpact {
+export { baselineRate } from './recovery.ts';
+
+export interface FaultImpact extends Partial<ClientImpacts> {
   readonly faultId: string;
   readonly description: string;
   readonly unavailabilityMs: number | null;
   readonly recoveryMs: number | null;
   /** Answered calls per second before the first fault (the rate recovery is measured against). */
   readonly baselinePerSec: number;
+  readonly baseline: RecoveryBaseline;
   readonly failed: {
     readonly timeout: number;
     readonly connectionLost: number;
@@ -27,54 +39,35 @@ export interface FaultImpact {
   };
 }
 
-/** Recovered: within this share of the rate before the fault. */
-const RECOVERED_SHARE = 0.9;
-
 export function faultImpacts(input: {
   faults: readonly FaultRecord[];
   series: readonly IntervalPoint[];
   intervalMs: number;
   events: readonly TimelineEvent[];
   timeoutMs: number;
+  /** An open loop's offered rate, all clients together: the baseline when none was measured. */
+  offeredPerSec?: number;
+  /** Each client's own series; absent: no per-client figures. */
+  clients?: readonly ClientSeries[];
 }): FaultImpact[] {
   const fired = input.faults.filter((fault) => fault.fired && fault.startMs !== undefined);
   if (fired.length === 0) return [];
   const firstStart = Math.min(...fired.map((fault) => fault.startMs as number));
-  const baselinePerSec = baselineRate(input.series, input.intervalMs, firstStart);
+  const baseline = recoveryBaseline(input.series, input.intervalMs, firstStart, input.offeredPerSec);
   return fired.map((fault) => {
     const startMs = fault.startMs as number;
     const endMs = fault.endMs ?? startMs;
-    // The first whole interval after the fault's start that answered a call.
-    const firstAnswered = input.series.find((point) => point.tMs >= startMs && point.count > 0);
-    const unavailabilityMs = firstAnswered === undefined ? null : firstAnswered.tMs - startMs;
-    const recovered = input.series.find(
-      (point) => point.tMs >= endMs && point.throughputPerSec >= RECOVERED_SHARE * baselinePerSec && baselinePerSec > 0,
-    );
-    const recoveryMs = recovered === undefined ? null : Math.max(0, recovered.tMs + input.intervalMs - endMs);
+    const perClient = input.clients && clientImpacts(input.clients, input.intervalMs, firstStart, startMs, endMs);
     return {
       faultId: fault.id,
       description: fault.description,
-      unavailabilityMs,
-      recoveryMs,
-      baselinePerSec,
+      ...availability(input.series, input.intervalMs, startMs, endMs, baseline.perSec),
+      baselinePerSec: baseline.perSec,
+      baseline: baseline.source,
       failed: failedCalls(input.events, startMs, endMs + input.timeoutMs),
+      ...perClient,
     };
   });
-}
-
-/**
- * Mean answered rate of the whole intervals before the fault, after the first interval that
- * answered a call: that one also answers the calls queued while connections and consumers came
- * up (measured: 60 answered in it at 30/s offered), which would raise the bar for recovery
- * above the rate the load ever asks for.
- */
-export function baselineRate(series: readonly IntervalPoint[], intervalMs: number, faultStartMs: number): number {
-  const whole = series.filter((point) => point.tMs + intervalMs <= faultStartMs);
-  const firstAnswered = whole.findIndex((point) => point.count > 0);
-  const steady = firstAnswered < 0 ? [] : whole.slice(firstAnswered + 1);
-  const points = steady.length > 0 ? steady : whole;
-  if (points.length === 0) return 0;
-  return points.reduce((total, point) => total + point.throughputPerSec, 0) / points.length;
 }
 
 function failedCalls(events: readonly TimelineEvent[], fromMs: number, toMs: number): FaultImpact['failed'] {

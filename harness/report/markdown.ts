@@ -4,6 +4,7 @@ import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 import { diagnose, diagnosisLines } from './diagnosis.ts';
 import { TABLE_GROUPS, errorGroupsLeftOut, groupTime, staleReplyVerb } from './error-groups-view.ts';
+import { faultImpactLine, faultImpactRows } from './fault-impact-text.ts';
 
 const icon = (passed: boolean) => (passed ? '✅ pass' : '❌ **FAIL**');
 
@@ -100,6 +101,27 @@ function counterLines(result: ScenarioResult): string[] {
   ];
 }
 
+/** Each fault for all clients together, then per client: the worst client in bold. */
+function faultImpactLines(result: ScenarioResult): string[] {
+  const line = faultImpactLine(result);
+  if (!line) return [];
+  const bold = (text: string, worst: boolean) => (worst ? `**${text}**` : text);
+  return [
+    '',
+    '### Fault impact',
+    '',
+    cell(line),
+    '',
+    '| fault | clients | unavailable | recovered after end | baseline rate |',
+    '|---|---|---:|---:|---:|',
+    ...faultImpactRows(result).map(
+      (row) =>
+        `| ${cell(`${row.faultId} ${row.description}`)} | ${bold(cell(row.who), row.worst)} | ` +
+        `${row.unavailable} | ${row.recovered} | ${row.baseline} |`,
+    ),
+  ];
+}
+
 function segmentLines(segments: NonNullable<ScenarioResult['segments']>): string[] {
   return [
     '',
@@ -153,6 +175,7 @@ export function renderMarkdown(result: ScenarioResult): string {
     ...whyLines(result),
     ...checkLines(result.checks),
     ...gateLines(result.gates),
+    ...faultImpactLines(result),
     ...counterLines(result),
     ...errorGroupLines(result),
     ...(result.segments ? segmentLines(result.segments) : []),

@@ -4,6 +4,7 @@ import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 import { diagnose, diagnosisLines } from './diagnosis.ts';
 import { TERMINAL_GROUPS, errorGroupLine, errorGroupsLeftOut, staleReplyVerb } from './error-groups-view.ts';
+import { faultImpactLine } from './fault-impact-text.ts';
 
 /** Open loop: the rate asked for and achieved, and how late the generator started calls. */
 function loadRow(result: ScenarioResult): GridRow[] {
@@ -224,6 +225,7 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     ...whyLines(result, p),
     '',
     ...gridLines(summaryGrid(result), p),
+    ...[faultImpactLine(result)].flatMap((line) => (line ? [`  ${dim('impact'.padEnd(10))}${line}`] : [])),
     ...(result.segments ? segmentLines(result.segments, p) : []),
     // Right under the numbers: a run that did not happen as asked must not read like one that did.
     ...(result.warnings ?? []).flatMap((warning) => ['', red(bold(`  WARNING: ${warning}`))]),

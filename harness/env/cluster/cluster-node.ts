@@ -36,6 +36,11 @@ export class ClusterNode {
     this.processes = guardProcesses(`rabbitmq cluster node ${node.nodeName} (amqp ${node.ip}:${node.amqpPort})`);
   }
 
+  /** Pid of the node's process group leader (its beam below it), while it runs. */
+  getPid(): number | undefined {
+    return this.isRunning() ? this.child?.pid : undefined;
+  }
+
   get name(): string {
     return this.node.nodeName;
   }

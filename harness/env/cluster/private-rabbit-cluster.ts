@@ -157,6 +157,11 @@ export class StartedPrivateRabbitCluster implements StartedBroker {
     );
   }
 
+  /** Each node's process group leader, by 1-based index, while it runs (for resource sampling). */
+  getNodePids(): Array<{ readonly index: number; readonly pid: number | undefined }> {
+    return this.nodes.map((node) => ({ index: node.node.index, pid: node.getPid() }));
+  }
+
   /** @internal */
   async boot(timeoutMs: number): Promise<void> {
     const bootAt = Date.now();

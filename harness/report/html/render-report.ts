@@ -1,12 +1,14 @@
 import type { ScenarioResult } from '../../model/result-schema.ts';
 import { reportChartData } from './chart-data.ts';
 import { REPORT_CHART_SCRIPT } from './chart-script.ts';
+import { RESOURCE_CHART_SCRIPT } from './chart-resources-script.ts';
 import { escapeHtml } from './escape.ts';
 import { renderPage } from './page.ts';
 import { renderOverTimeSection, renderSpectrumSection } from './sections/charts.ts';
 import { renderCounters } from './sections/counters.ts';
 import { renderDiagnosis, renderErrorGroups } from './sections/diagnosis.ts';
 import { renderHeader } from './sections/header.ts';
+import { renderResourcesSection } from './sections/resources.ts';
 import { renderSegments } from './sections/segments.ts';
 import { renderTimeline } from './sections/timeline.ts';
 import { renderVerdicts } from './sections/verdicts.ts';
@@ -26,6 +28,7 @@ export function renderReportHtml(result: ScenarioResult): string {
     renderSegments(result),
     renderSpectrumSection(result),
     renderOverTimeSection(result),
+    renderResourcesSection(result),
     renderTimeline(result),
     `<section class="card"><h2>Trace of a duplicate reply</h2>` +
       `${renderWaterfall(result.traces.duplicateReplyTrace)}</section>`,
@@ -38,6 +41,6 @@ export function renderReportHtml(result: ScenarioResult): string {
     title: `${result.scenario.name}: ${result.verdict.toUpperCase()}`,
     body,
     data: reportChartData(result),
-    chartScript: REPORT_CHART_SCRIPT,
+    chartScript: REPORT_CHART_SCRIPT + RESOURCE_CHART_SCRIPT,
   });
 }

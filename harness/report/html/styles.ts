@@ -60,7 +60,7 @@ table.data tr.failed td { background:rgba(207,34,46,.07); }
 .stat .value { font:600 18px ${MONO}; white-space:nowrap; }
 .stat.alert { border-color:var(--fail); } .stat.alert .value { color:var(--fail); }
 .stat.zero .value { color:var(--muted); }
-.impact { margin:8px 0 4px; } .impact .stats { --cols:4; margin-bottom:6px; }
+.impact { margin:8px 0 4px; } .impact .stats { --cols:5; margin-bottom:6px; }
 .impact table.data td, .impact table.data th { padding:3px 8px; font-size:12.5px; }
 .chart { height:340px; position:relative; overflow:hidden; } .chart.small { height:250px; }
 .note { color:var(--muted); font-size:12px; margin-top:6px; }

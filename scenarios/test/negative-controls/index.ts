@@ -12,3 +12,6 @@ export const acceptAgainClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./accept-again-client.ts', import.meta.url)) });
 export const dyingClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./dying-client.ts', import.meta.url)) });
+/** client-2 sends nothing for 4 s after losing its connection; the other clients are the built-in one. */
+export const slowToRecoverClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./slow-to-recover-client.ts', import.meta.url)) });

@@ -1,9 +1,11 @@
 import { instant, int, ms, seconds } from '../../format.ts';
 import { calibrationPathsText, overheadText, proxyText } from '../../harness-overhead-text.ts';
 import type { ScenarioResult } from '../../../model/result-schema.ts';
-import { faultLabel } from '../chart-data.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME_BUTTON } from '../page.ts';
+import { renderFaultImpact } from './fault-impact.ts';
+
+export { renderFaultImpact } from './fault-impact.ts';
 
 /**
  * Scenario, verdict badge, and the facts needed to reproduce or compare the run; `lead` (a failed
@@ -62,52 +64,6 @@ function overheadFacts(env: ScenarioResult['environment']): Array<[string, strin
     ['harness overhead', overheadText(overhead)],
     ['calibration', `${calibrationPathsText(overhead)} (${overhead.method})`],
   ];
-}
-
-/**
- * What the faults cost, first thing under the run's facts: the worst unavailability and
- * recovery (what the `unavailability` and `recovery_time` gates judge), then each fault's.
- */
-export function renderFaultImpact(result: ScenarioResult): string {
-  const impacts = result.faultImpact ?? [];
-  if (impacts.length === 0) return '';
-  const worst = (pick: (i: (typeof impacts)[number]) => number | null, never: string) =>
-    impacts.some((i) => pick(i) === null) ? never : ms(Math.max(...impacts.map((i) => pick(i)!)));
-  const failedOf = (i: (typeof impacts)[number]) =>
-    i.failed.timeout + i.failed.connectionLost + i.failed.notConnected + i.failed.other;
-  const stat = (label: string, value: string, alert: boolean) =>
-    `<div class="stat${alert ? ' alert' : ''}"><div class="label">${label}</div>` +
-    `<div class="value">${escapeHtml(value)}</div></div>`;
-  const unavailable = worst((i) => i.unavailabilityMs, 'never answered');
-  const recovery = worst((i) => i.recoveryMs, 'never recovered');
-  const rows = impacts
-    .map((impact) => {
-      const fault = result.faults.find((f) => f.id === impact.faultId);
-      const name = fault ? faultLabel(fault) : impact.faultId;
-      const unavailableCell =
-        impact.unavailabilityMs === null ? '<span class="bad">never answered</span>' : ms(impact.unavailabilityMs);
-      const recoveryCell =
-        impact.recoveryMs === null ? '<span class="bad">never recovered</span>' : ms(impact.recoveryMs);
-      return `<tr><td class="mono">${escapeHtml(impact.faultId)}</td><td><b>${escapeHtml(name)}</b></td>
-      <td class="num">${unavailableCell}</td>
-      <td class="num">${recoveryCell}</td>
-      <td class="num">${int(failedOf(impact))}</td></tr>`;
-    })
-    .join('');
-  return (
-    `<div class="impact" id="fault-impact"><div class="stats">
-      ${stat('unavailability (worst fault)', unavailable, unavailable === 'never answered')}
-      ${stat('recovery time (worst fault)', recovery, recovery === 'never recovered')}
-      ${stat('calls failed in fault windows', int(impacts.reduce((sum, i) => sum + failedOf(i), 0)), false)}
-      ${stat('rate before the first fault', `${impacts[0]!.baselinePerSec.toFixed(1)}/s`, false)}
-    </div>
-    <table class="data"><thead><tr><th>fault</th><th></th><th class="num">unavailable</th>` +
-    '<th class="num">recovered after end</th><th class="num">failed calls</th></tr></thead>' +
-    `<tbody>${rows}</tbody></table>
-    <div class="note">Unavailability: fault start to the first interval with an answered call; ` +
-    'recovery: fault end to the first interval back within 10 % of the rate before the first fault ' +
-    '(1 s resolution).</div></div>'
-  );
 }
 
 /**

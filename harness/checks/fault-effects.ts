@@ -1,4 +1,5 @@
 import type { Check } from '../model/check.ts';
+import type { ProcessConnections } from '../model/tap-observations.ts';
 
 /**
  * Checks that a fault's effect was seen, so that a run in which the fault never bit fails
@@ -72,18 +73,37 @@ export const faultDisruptedCalls: Check = {
 export const brokerRestartSurvived: Check = {
   id: 'broker-restart-survived',
   title: 'Clients and servers reconnected after the broker restart',
-  expectation: 'broker restarts >= 1 and reconnects >= broker restarts x (clients + servers)',
-  evaluate: ({ counters, topology }) => {
+  expectation:
+    'broker restarts >= 1 and reconnects >= broker restarts x (clients + servers), ' +
+    'and every process a frame tap saw lose its connection re-established one',
+  evaluate: ({ counters, topology, processConnections }) => {
     // A restart drops every connection: each client and server process must come back once per restart.
     const needed = counters.brokerRestarts * (topology.clients + topology.servers);
+    const perProcess = judgeProcesses(processConnections);
     return {
-      passed: counters.brokerRestarts >= 1 && counters.reconnects >= needed,
+      passed: counters.brokerRestarts >= 1 && counters.reconnects >= needed && perProcess.passed,
       actual:
         `broker restarts ${counters.brokerRestarts}, reconnects ${counters.reconnects} of ${needed} needed ` +
-        `(${topology.clients} clients + ${topology.servers} servers)`,
+        `(${topology.clients} clients + ${topology.servers} servers)${perProcess.actual}`,
     };
   },
 };
+
+/**
+ * Per process, from its tap: each loss answered by a new established connection. One process's
+ * retries or extra reconnects cannot hide another that never came back.
+ */
+function judgeProcesses(records: readonly ProcessConnections[] | undefined): { passed: boolean; actual: string } {
+  if (!records || records.length === 0) return { passed: true, actual: '' };
+  const notBack = records.filter((r) => r.lost > r.reestablished);
+  const each = records
+    .filter((r) => r.lost > 0 || r.reestablished > 0)
+    .map((r) => `${r.process} lost ${r.lost}, re-established ${r.reestablished}`);
+  const seen = each.length > 0 ? `; per process (frame tap): ${each.join(', ')}` : '; no process lost a connection';
+  const verdict =
+    notBack.length > 0 ? `; did not re-establish a lost connection: ${notBack.map((r) => r.process).join(', ')}` : '';
+  return { passed: notBack.length === 0, actual: `${seen}${verdict}` };
+}
 
 export const badInputRejected: Check = {
   id: 'bad-input-rejected',
@@ -120,15 +140,23 @@ export const noDuplicateReplies: Check = {
   }),
 };
 
-/** Each connection-closing fault forced a reconnect that succeeded. */
+/**
+ * Each connection-closing fault forced a reconnect that succeeded; where a frame tap sees the
+ * processes (external implementations), each one that lost a connection re-established one.
+ */
 export function connectionsRecovered(minimumReconnects: number): Check {
   return {
     id: 'connections-recovered',
     title: 'Closed connections were re-established',
-    expectation: `reconnects >= ${minimumReconnects}`,
-    evaluate: ({ counters }) => ({
-      passed: counters.reconnects >= minimumReconnects,
-      actual: `reconnects ${counters.reconnects}, connection-lost calls ${counters.connectionLost}`,
-    }),
+    expectation:
+      `reconnects >= ${minimumReconnects}, ` +
+      'and every process a frame tap saw lose its connection re-established one',
+    evaluate: ({ counters, processConnections }) => {
+      const perProcess = judgeProcesses(processConnections);
+      return {
+        passed: counters.reconnects >= minimumReconnects && perProcess.passed,
+        actual: `reconnects ${counters.reconnects}, connection-lost calls ${counters.connectionLost}${perProcess.actual}`,
+      };
+    },
   };
 }

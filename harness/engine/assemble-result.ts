@@ -15,6 +15,7 @@ import { type Counters, RESULT_SCHEMA_VERSION, type ScenarioResult } from '../mo
 import { DEFAULT_TRACE_BUDGET } from '../observe/trace-budget.ts';
 import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
+import { tapObservations } from './tap-observations.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 
@@ -36,10 +37,11 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
   const clientTallies = [...input.clientTallies.values()];
   const counters = sumCounters(input, clientTallies, [...input.serverTallies.values()]);
   const measured = measureLoad(input);
-  const checks = runChecks(
-    checksFor(input, clientTallies, measured.requestLoss !== undefined),
-    checkInputOf(input, counters, clientTallies, measured),
-  );
+  const tap = tapObservations({ ...input, timeline: input.timeline.events });
+  const checks = runChecks(checksFor(input, clientTallies, measured.requestLoss !== undefined), {
+    ...checkInputOf(input, counters, clientTallies, measured),
+    processConnections: tap?.connections,
+  });
   const traces = await collectTracesOrSayWhy(input);
   const offeredLoadShortfall = measured.offeredLoad && offeredLoadWarning(measured.offeredLoad);
   const harnessFailed = input.harnessErrors.length > 0 && !input.interrupted;
@@ -55,7 +57,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
       interrupted: input.interrupted,
       seed: input.options.seed,
     },
-    environment: environmentOf(input),
+    environment: { ...environmentOf(input), ...observedReplyMode(tap) },
     config: {
       load: definition.load,
       servers: definition.topology.servers,
@@ -85,7 +87,15 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     harnessErrors: input.harnessErrors,
     warnings: [...(input.warnings ?? []), ...(offeredLoadShortfall ? [offeredLoadShortfall] : [])],
     ...(measured.callsByStart ? { callsByStart: measured.callsByStart } : {}),
+    ...(tap ? { tap } : {}),
   };
+}
+
+/** The reply mode the clients' taps saw, when they all used one: it replaces the configured one. */
+function observedReplyMode(tap: ScenarioResult['tap']): Partial<ScenarioResult['environment']> {
+  const modes = new Set(tap?.replyModes?.map((observed) => observed.mode));
+  const [mode] = modes;
+  return modes.size === 1 && mode !== 'mixed' ? { replyMode: mode } : {};
 }
 
 function sumCounters(
@@ -107,6 +117,7 @@ function sumCounters(
     otherErrors: total((t) => t.otherErrors),
     badReplies: total((t) => t.badReplies ?? 0),
     dropped: total((t) => t.dropped),
+    notSent: total((t) => t.notSent ?? 0),
     discarded: {
       duplicate: total((t) => t.discardedDuplicate),
       late: total((t) => t.discardedLate),

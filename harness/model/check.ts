@@ -3,6 +3,7 @@
  * facts, and the checks that judge them. Plain data and one interface; no check lives here.
  */
 import type { Counters, FaultRecord, OfferedLoad } from './result-schema.ts';
+import type { ProcessConnections } from './tap-observations.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
 export interface CheckInput {
@@ -29,6 +30,8 @@ export interface CheckInput {
   readonly requestAccounting: RequestAccounting | undefined;
   /** With publisher confirms on requests: confirmed requests against what became of them. */
   readonly requestLoss?: RequestLoss;
+  /** Per process, the connections lost and re-established, where a frame tap saw them (external implementations). */
+  readonly processConnections?: readonly ProcessConnections[];
 }
 
 export interface Check {

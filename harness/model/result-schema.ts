@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TapObservationsSchema } from './tap-observations.ts';
 
 /**
  * ScenarioResult: the single source of truth of a run (result.json). The scenario engine
@@ -146,6 +147,8 @@ export const CountersSchema = z.object({
   badReplies: count.optional(),
   /** Calls the load generator could not start (in-flight limit), as k6's dropped_iterations. */
   dropped: count,
+  /** Calls the client took but could not publish (not connected to the broker); not in `sent`. Absent: none counted. */
+  notSent: count.optional(),
   discarded: z.object({ duplicate: count, late: count, unknown: count }),
   redelivered: count,
   serverHandled: count,
@@ -379,6 +382,8 @@ export const ScenarioResultSchema = z.object({
   callsByStart: CallsByStartSchema.optional(),
   /** Set on a run merged from execution segments (`npm run report -- --merge`). */
   segments: SegmentsSchema.optional(),
+  /** What the frame tap saw of external implementations; absent when none ran, and in older results. */
+  tap: TapObservationsSchema.optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;

@@ -29,6 +29,9 @@ import {
 import { CallNumbers } from './call-numbers.ts';
 import type { StartedAmqpFrameTap } from '../../tap/amqp-frame-tap.ts';
 import { ReplyClassifier } from '../../tap/reply-classifier.ts';
+import { ConnectionHistory } from '../../tap/connection-history.ts';
+import type { TrailFrame } from '../../tap/frame-trail.ts';
+import { DIRECT_REPLY_TO } from '../../rpc/fib-rpc-client.ts';
 import type { TapDelivery } from '../../tap/tap-events.ts';
 import { decodeReply } from '../../rpc/codec.ts';
 import { CommandProcess } from './command-process.ts';
@@ -60,6 +63,8 @@ interface PendingCall {
   readonly id: number;
   readonly n: number;
   readonly intendedStartMs: number;
+  /** When the call line was written (epoch ms): a connection lost after it was lost under the call. */
+  readonly sentAtMs: number;
   readonly timer: NodeJS.Timeout;
   readonly done: () => void;
 }
@@ -91,6 +96,8 @@ class CommandClientInstance implements ClientInstance {
   private readonly ledger: AcceptedReplyLedger;
   private readonly abort = new AbortController();
   private readonly replies: ReplyClassifier;
+  private readonly connections = new ConnectionHistory();
+  private readonly replyModes = { directReplyTo: 0, callbackQueue: 0 };
   private latency: LatencyRecorder | undefined;
   private byStart: CallsByStartRecorder | undefined;
   private finalObservations: FinalObservations | undefined;
@@ -122,6 +129,12 @@ class CommandClientInstance implements ClientInstance {
           detail: `${kind} reply reached ${this.name} (seen by the frame tap)`,
         },
       ]);
+    });
+    this.connections.follow(tap, (change) => this.observer.events([change]));
+    tap.on('publish', (request) => {
+      if (request.replyTo === undefined) return;
+      if (request.replyTo.startsWith(DIRECT_REPLY_TO)) this.replyModes.directReplyTo++;
+      else this.replyModes.callbackQueue++;
     });
     this.numbers = new CallNumbers(launch.maxN, seededRandom(launch.seed));
     this.ledger = new AcceptedReplyLedger(Math.max(2 * launch.timeoutMs, 5_000));
@@ -165,6 +178,10 @@ class CommandClientInstance implements ClientInstance {
 
   get final(): FinalObservations | undefined {
     return this.finalObservations;
+  }
+
+  framesOf(correlationId: string): readonly TrailFrame[] {
+    return this.tap.framesOf(correlationId);
   }
 
   /**
@@ -285,7 +302,7 @@ class CommandClientInstance implements ClientInstance {
           ),
         deadlineMs,
       );
-      const call: PendingCall = { id, n, intendedStartMs, timer, done: resolve };
+      const call: PendingCall = { id, n, intendedStartMs, sentAtMs: Date.now(), timer, done: resolve };
       this.pending.set(id, call);
       this.process.stdin?.write(encodeCallLine({ id, n, timeout_ms: this.launch.timeoutMs }));
     });
@@ -311,6 +328,10 @@ class CommandClientInstance implements ClientInstance {
       else if (line.error === TIMEOUT_ERROR) {
         this.settle(call, 'timedOut', () => this.tally.timedOut++);
         this.event('timeout', `call ${call.id} (fib(${call.n})) timed out in the client`);
+      } else if (this.connections.lostBetween(call.sentAtMs, Date.now())) {
+        // The tap saw the broker side close the client's connection while this call was in flight.
+        this.settle(call, 'connectionLost', () => this.tally.connectionLost++);
+        this.event('error', `call ${call.id} (fib(${call.n})) failed after its connection was lost: ${line.error}`);
       } else {
         this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
         this.event('error', `call ${call.id} (fib(${call.n})) failed in the client: ${line.error}`);
@@ -405,7 +426,9 @@ class CommandClientInstance implements ClientInstance {
       discardedDuplicate: replies.duplicate,
       discardedLate: replies.late,
       discardedUnknown: replies.unknown,
-      reconnects: Math.max(0, this.tap.counters.connections - 1),
+      reconnects: this.connections.counts.reestablished,
+      connections: { ...this.connections.counts },
+      replyModes: { ...this.replyModes },
       acceptedReplies: this.ledger.accepted,
       answeredTwice: this.ledger.answeredTwice,
       answeredTwiceExamples: [...this.ledger.answeredTwiceExamples],

@@ -1,6 +1,7 @@
 import { errorCount, instant, int, ms, rate, seconds, withUnit } from './format.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
+import { replyModeText, tapObservationText } from './tap-text.ts';
 
 const icon = (passed: boolean) => (passed ? '✅ pass' : '❌ **FAIL**');
 
@@ -14,6 +15,14 @@ function verdictText(result: ScenarioResult): string {
         : '⚠️ HARNESS ERROR';
 }
 
+/** The implementations under test when they are external, and how the harness saw them. */
+function tapLines(result: ScenarioResult): string[] {
+  const impl = result.environment.implementations;
+  const text = tapObservationText(result);
+  if (!impl || !text) return [];
+  return ['', `Server \`${cell(impl.server)}\` · client \`${cell(impl.client)}\` · ${text}`];
+}
+
 /** Title, description, the run's environment, the latency table and any interruption or warnings. */
 function headerLines(result: ScenarioResult): string[] {
   const s = result.latency.summary;
@@ -24,11 +33,12 @@ function headerLines(result: ScenarioResult): string[] {
     cell(result.scenario.description),
     '',
     `${instant(result.run.startedAt)} · ${seconds(result.run.durationMs)} · ` +
-      `${env.broker.kind} RabbitMQ ${env.broker.version} · ${env.replyMode} · ` +
+      `${env.broker.kind} RabbitMQ ${env.broker.version} · ${replyModeText(result)} · ` +
       `${env.proxy.kind} proxy ${env.proxy.version} · ` +
       `${result.config.servers} servers, ${result.config.clients} clients · ` +
       `node ${env.node} · rpc-chaos ${env.harnessVersion} · seed ${result.run.seed}` +
       `${result.run.interrupted ? ' · **interrupted**' : ''}`,
+    ...tapLines(result),
     '',
     '| p50 | p90 | p99 | p99.9 | max | mean | answered | throughput |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -86,7 +96,8 @@ function counterLines(c: ScenarioResult['counters']): string[] {
     '| sent | answered | timed out | errors | wrong | dropped | discarded duplicate / late / unknown | redelivered | ' +
       'server kills / restarts | broker restarts |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${int(c.sent)} | ${int(c.answered)} | ${int(c.timedOut)} | ${int(errorCount(c))} | ` +
+    `| ${int(c.sent)}${c.notSent ? ` (+${int(c.notSent)} not sent)` : ''} | ${int(c.answered)} | ` +
+      `${int(c.timedOut)} | ${int(errorCount(c))} | ` +
       `${int(c.wrongResult)} | ${int(c.dropped)} | ` +
       `${int(c.discarded.duplicate)} / ${int(c.discarded.late)} / ${int(c.discarded.unknown)} | ` +
       `${int(c.redelivered)} | ` +

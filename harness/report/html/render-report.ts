@@ -9,7 +9,7 @@ import { renderHeader } from './sections/header.ts';
 import { renderSegments } from './sections/segments.ts';
 import { renderTimeline } from './sections/timeline.ts';
 import { renderVerdicts } from './sections/verdicts.ts';
-import { renderWaterfall } from './waterfall.ts';
+import { renderDuplicateTrace } from './tap-waterfall.ts';
 
 /**
  * report.html: one self-contained file, ordered as Gatling and the HdrHistogram plotter order
@@ -25,8 +25,7 @@ export function renderReportHtml(result: ScenarioResult): string {
     renderSpectrumSection(result),
     renderOverTimeSection(result),
     renderTimeline(result),
-    `<section class="card"><h2>Trace of a duplicate reply</h2>` +
-      `${renderWaterfall(result.traces.duplicateReplyTrace)}</section>`,
+    `<section class="card"><h2>Trace of a duplicate reply</h2>` + `${renderDuplicateTrace(result)}</section>`,
     `<footer>rpc-chaos ${escapeHtml(result.environment.harnessVersion)} · run ${escapeHtml(result.run.id)} · ` +
       `result schema v${result.schemaVersion}` +
       `${result.traces.spansFile ? ` · all spans in ${escapeHtml(result.traces.spansFile)}` : ''}` +

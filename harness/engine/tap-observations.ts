@@ -121,6 +121,6 @@ function serverLabel(frame: TrailFrame, server: string): string {
     case 'nack':
       return `rejected by ${server}`;
     case 'held':
-      return `${server} held at the fault point (reply forwarded, ack not)`;
+      return `${server} held before its ack`;
   }
 }

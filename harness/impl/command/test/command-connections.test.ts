@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../../env/broker/private-rabbit-node.ts';
 import baseline from '../../../../scenarios/baseline.ts';
 import connectionReset from '../../../../scenarios/connection-reset.ts';
+import duplicateReply from '../../../../scenarios/duplicate-reply.ts';
+import { renderReportHtml } from '../../../report/html/render-report.ts';
 import { explain, failedChecks, runForTest } from '../../../../scenarios/test/run-for-test.ts';
 import { formatTerminalSummary } from '../../../report/terminal-summary.ts';
 import { tsCommand } from './run-cli.ts';
@@ -13,6 +15,7 @@ let node: StartedPrivateRabbitNode;
 const fixture = (file: string) => new URL(`./fixtures/${file}`, import.meta.url).pathname;
 const reference = (path: string) => new URL(`../../../../scenarios/implementations/${path}`, import.meta.url).pathname;
 const PYTHON_DRIVER = `/usr/bin/python3 ${reference('python/rpc_client_driver.py')}`;
+const PYTHON_SERVER = `RPC_PREFETCH=10 /usr/bin/python3 ${reference('python/rpc_server.py')}`;
 // Each request takes 300 ms: calls are in flight when the client's connection is cut.
 const SLOW_PYTHON_SERVER = `RPC_WORK_MS=300 /usr/bin/python3 ${reference('python/slow_rpc_server.py')}`;
 const NODE_SERVER = `RPC_PREFETCH=10 ${tsCommand('scenarios/implementations/node/rpc-server.ts')}`;
@@ -67,6 +70,38 @@ describe('external processes as their frame taps see their connections', { timeo
     expect(client?.lost).toBe(1);
     const lostCalls = result.timeline.events.filter((e) => e.detail?.includes('after its connection was lost'));
     expect(lostCalls.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("tells the first duplicate's story from the taps' frames when the implementations write no spans", async () => {
+    const result = await runForTest(node, duplicateReply, {
+      overrides: { serverCommand: PYTHON_SERVER, clientCommand: PYTHON_DRIVER },
+    });
+    expect(result.verdict, explain(result)).toBe('pass');
+    const story = result.tap?.duplicateReplyFrames;
+    expect(story, 'the duplicate frames').toBeDefined();
+    const labels = story!.frames.map((f) => f.label.replace(/server-\d/g, 'server-N'));
+    const order = [
+      'request published by client-1',
+      'delivered to server-N',
+      "server-N's reply",
+      'server-N held before its ack',
+      'server-N killed',
+      'redelivered to server-N',
+      'duplicate reply delivered to client-1',
+    ];
+    const at = order.map((label) => labels.indexOf(label));
+    expect(
+      at.every((index) => index >= 0),
+      labels.join(' | '),
+    ).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    // Two replies reached the client, the first from the killed server, the second after the redelivery.
+    expect(labels.filter((l) => l === "server-N's reply")).toHaveLength(2);
+    expect(labels).toContain('reply delivered to client-1');
+    const html = renderReportHtml(result);
+    expect(html).toContain('data-source="frame-tap"');
+    expect(html).not.toContain('No duplicate reply in this run');
+    expect(html).not.toContain('sampling was capped by the trace budget');
   });
 
   it('reports the reply mode a client really used: direct reply-to, seen by its tap', async () => {

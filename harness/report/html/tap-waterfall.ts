@@ -67,7 +67,8 @@ function frameRow(frame: TapFrame, pos: (t: number) => number, start: number): s
   const duplicate = frame.label.startsWith('duplicate reply');
   const error = frame.step === 'held' || frame.step === 'kill';
   const tone = error ? 'error' : duplicate ? 'discard' : '';
-  const left = pos(frame.tMs);
+  // A mark is a thin bar starting at its time: the last one stays inside the track.
+  const left = Math.min(pos(frame.tMs), 99);
   const label = `+${(frame.tMs - start).toFixed(0)} ms · ${frame.label}`;
   const place = left > LABEL_FLIP_AT ? `right:${(100 - left + 0.6).toFixed(2)}%` : `left:${(left + 0.9).toFixed(2)}%`;
   return (

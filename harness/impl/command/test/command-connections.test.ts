@@ -55,6 +55,12 @@ describe('external processes as their frame taps see their connections', { timeo
         true,
       );
       expect(result.timeline.events.some((e) => e.kind === 'reconnect' && e.process === back[0]!.process)).toBe(true);
+      // Calls the client failed while it reconnected, whose request its tap never saw: not sent, named as such.
+      const neverPublished = result.timeline.events.filter(
+        (e) => e.process === 'client-1' && e.detail?.startsWith('not connected (never published'),
+      );
+      expect(result.counters.notSent ?? 0).toBe(neverPublished.length);
+      expect(result.checks.find((c) => c.id === 'calls-accounted')?.passed, explain(result)).toBe(true);
     } finally {
       rmSync(lockDir, { recursive: true, force: true });
     }

@@ -29,9 +29,7 @@ import {
 import { CallNumbers } from './call-numbers.ts';
 import type { StartedAmqpFrameTap } from '../../tap/amqp-frame-tap.ts';
 import { ReplyClassifier } from '../../tap/reply-classifier.ts';
-import { ConnectionHistory } from '../../tap/connection-history.ts';
 import type { TrailFrame } from '../../tap/frame-trail.ts';
-import { DIRECT_REPLY_TO } from '../../rpc/fib-rpc-client.ts';
 import type { TapDelivery } from '../../tap/tap-events.ts';
 import { decodeReply } from '../../rpc/codec.ts';
 import { CommandProcess } from './command-process.ts';
@@ -44,6 +42,7 @@ import type {
 } from '../implementation.ts';
 import { DEFAULT_READY_TIMEOUT_MS, type CommandImplementationSpec } from '../../scenario/implementation-spec.ts';
 import { firstConsumer, startInstanceTap } from './instance-tap.ts';
+import { ClientRequestsSeen } from './client-requests-seen.ts';
 
 const PROGRESS_EVERY_MS = 200;
 /** Beyond the call's own timeout, how long the harness waits for the client's answer before it gives up on the call. */
@@ -65,8 +64,6 @@ interface PendingCall {
   readonly intendedStartMs: number;
   /** When the call line was written (epoch ms): a connection lost after it was lost under the call. */
   readonly sentAtMs: number;
-  /** The client's tap saw its request (body n) published. */
-  published?: boolean;
   readonly timer: NodeJS.Timeout;
   readonly done: () => void;
 }
@@ -98,12 +95,7 @@ class CommandClientInstance implements ClientInstance {
   private readonly ledger: AcceptedReplyLedger;
   private readonly abort = new AbortController();
   private readonly replies: ReplyClassifier;
-  private readonly connections = new ConnectionHistory();
-  private readonly replyModes = { directReplyTo: 0, callbackQueue: 0 };
-  /** Calls in flight by their n, which is the body of their request: how the tap's publishes name them. */
-  private readonly pendingByN = new Map<number, PendingCall>();
-  /** Publishes matched to a call: zero means this client's requests are not the tutorial's body n. */
-  private publishesMatched = 0;
+  private readonly requests: ClientRequestsSeen;
   private latency: LatencyRecorder | undefined;
   private byStart: CallsByStartRecorder | undefined;
   private finalObservations: FinalObservations | undefined;
@@ -136,13 +128,7 @@ class CommandClientInstance implements ClientInstance {
         },
       ]);
     });
-    this.connections.follow(tap, (change) => this.observer.events([change]));
-    tap.on('publish', (request) => {
-      this.markPublished(request.body);
-      if (request.replyTo === undefined) return;
-      if (request.replyTo.startsWith(DIRECT_REPLY_TO)) this.replyModes.directReplyTo++;
-      else this.replyModes.callbackQueue++;
-    });
+    this.requests = new ClientRequestsSeen(tap, (change) => this.observer.events([change]));
     this.numbers = new CallNumbers(launch.maxN, seededRandom(launch.seed));
     this.ledger = new AcceptedReplyLedger(Math.max(2 * launch.timeoutMs, 5_000));
     this.decoder = new ClientLineDecoder({ sentIds: this.sentIds });
@@ -311,7 +297,7 @@ class CommandClientInstance implements ClientInstance {
       );
       const call: PendingCall = { id, n, intendedStartMs, sentAtMs: Date.now(), timer, done: resolve };
       this.pending.set(id, call);
-      this.pendingByN.set(n, call);
+      this.requests.callWritten(n);
       this.process.stdin?.write(encodeCallLine({ id, n, timeout_ms: this.launch.timeoutMs }));
     });
   }
@@ -336,7 +322,7 @@ class CommandClientInstance implements ClientInstance {
       else if (line.error === TIMEOUT_ERROR) {
         this.settle(call, 'timedOut', () => this.tally.timedOut++);
         this.event('timeout', `call ${call.id} (fib(${call.n})) timed out in the client`);
-      } else if (this.neverPublished(call)) {
+      } else if (this.requests.neverPublished(call.n)) {
         // As the built-in client's "not connected" calls: taken by the client, never sent.
         this.settle(call, 'otherErrors', () => {
           this.tally.sent--;
@@ -347,7 +333,7 @@ class CommandClientInstance implements ClientInstance {
           `not connected (never published, seen by the frame tap): call ${call.id} (fib(${call.n})) ` +
             `failed in the client: ${line.error}`,
         );
-      } else if (this.connections.lostBetween(call.sentAtMs, Date.now())) {
+      } else if (this.requests.connections.lostBetween(call.sentAtMs, Date.now())) {
         // The tap saw the broker side close the client's connection while this call was in flight.
         this.settle(call, 'connectionLost', () => this.tally.connectionLost++);
         this.event('error', `call ${call.id} (fib(${call.n})) failed after its connection was lost: ${line.error}`);
@@ -391,7 +377,7 @@ class CommandClientInstance implements ClientInstance {
   /** Ends a call once: counts it in the tally and, by its intended start, for phase gates. */
   private settle(call: PendingCall, outcome: CallOutcome, count: () => void, latencyUs?: number): void {
     if (!this.pending.delete(call.id)) return;
-    if (this.pendingByN.get(call.n) === call) this.pendingByN.delete(call.n);
+    this.requests.callEnded(call.n);
     clearTimeout(call.timer);
     count();
     this.byStart?.ended(outcome, call.intendedStartMs, latencyUs);
@@ -414,23 +400,6 @@ class CommandClientInstance implements ClientInstance {
 
   private event(kind: WorkerEvent['kind'], detail: string): void {
     this.observer.events([{ atMs: Date.now(), kind, detail }]);
-  }
-
-  /** A request body is the call's n (the tutorial's protocol): the tap saw that call published. */
-  private markPublished(body: Buffer | undefined): void {
-    if (body === undefined || body.length > 16) return;
-    const call = this.pendingByN.get(Number(body.toString()));
-    if (!call || call.published) return;
-    call.published = true;
-    this.publishesMatched++;
-  }
-
-  /**
-   * The tap saw none of the call's request, while it does see this client's requests (some
-   * matched a call, and every connection was decoded).
-   */
-  private neverPublished(call: PendingCall): boolean {
-    return !call.published && this.publishesMatched > 0 && this.tap.counters.undecodedConnections === 0;
   }
 
   /** A reply that settles a call must be a number or an error reply; the tap sees what the client got. */
@@ -463,9 +432,9 @@ class CommandClientInstance implements ClientInstance {
       discardedDuplicate: replies.duplicate,
       discardedLate: replies.late,
       discardedUnknown: replies.unknown,
-      reconnects: this.connections.counts.reestablished,
-      connections: { ...this.connections.counts },
-      replyModes: { ...this.replyModes },
+      reconnects: this.requests.connections.counts.reestablished,
+      connections: { ...this.requests.connections.counts },
+      replyModes: { ...this.requests.replyModes },
       acceptedReplies: this.ledger.accepted,
       answeredTwice: this.ledger.answeredTwice,
       answeredTwiceExamples: [...this.ledger.answeredTwiceExamples],

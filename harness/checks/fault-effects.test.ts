@@ -155,6 +155,22 @@ describe('fault-effect checks', () => {
           .passed,
       ).toBe(false);
     });
+    it('fails naming the process a frame tap saw lose its connection and never re-establish one', () => {
+      // Five reconnects in all: server-1 reconnected twice, which hides server-2 in the sum.
+      const processConnections = [
+        { process: 'client-1', established: 2, lost: 1, reestablished: 1, failedAttempts: 4 },
+        { process: 'client-2', established: 2, lost: 1, reestablished: 1, failedAttempts: 0 },
+        { process: 'server-1', established: 3, lost: 2, reestablished: 2, failedAttempts: 9 },
+        { process: 'server-2', established: 1, lost: 1, reestablished: 0, failedAttempts: 0 },
+        { process: 'server-3', established: 2, lost: 1, reestablished: 1, failedAttempts: 0 },
+      ];
+      const result = brokerRestartSurvived.evaluate(
+        cleanRunInput({ topology, counters: { brokerRestarts: 1, reconnects: 5 }, processConnections }),
+      );
+      expect(result.passed).toBe(false);
+      expect(result.actual).toContain('did not re-establish a lost connection: server-2');
+      expect(result.actual).toContain('server-1 lost 2, re-established 2');
+    });
     it('fails when the broker never restarted', () => {
       expect(brokerRestartSurvived.evaluate(cleanRunInput({ topology, counters: { reconnects: 9 } })).passed).toBe(
         false,
@@ -219,8 +235,27 @@ describe('fault-effect checks', () => {
     });
     it('states the recovery allowance the load ran on for after the last cut', () => {
       expect(check.evaluate(cleanRunInput({ recoveryAllowanceMs: 9_500 })).expectation).toBe(
-        'reconnects >= 2, the load running on for the recovery allowance (9.5 s) after the last cut',
+        'reconnects >= 2, and every process a frame tap saw lose its connection re-established one, ' +
+          'the load running on for the recovery allowance (9.5 s) after the last cut',
       );
+    });
+    it('passes when every process a frame tap saw lose its connection re-established one', () => {
+      const processConnections = [
+        { process: 'server-1', established: 2, lost: 1, reestablished: 1, failedAttempts: 0 },
+        { process: 'server-2', established: 2, lost: 1, reestablished: 1, failedAttempts: 3 },
+      ];
+      const result = check.evaluate(cleanRunInput({ counters: { reconnects: 2 }, processConnections }));
+      expect(result.passed).toBe(true);
+      expect(result.actual).toContain('server-2 lost 1, re-established 1');
+    });
+    it('fails naming a process that never came back, however many reconnects the others made', () => {
+      const processConnections = [
+        { process: 'server-1', established: 3, lost: 2, reestablished: 2, failedAttempts: 0 },
+        { process: 'server-2', established: 1, lost: 1, reestablished: 0, failedAttempts: 0 },
+      ];
+      const result = check.evaluate(cleanRunInput({ counters: { reconnects: 2 }, processConnections }));
+      expect(result.passed).toBe(false);
+      expect(result.actual).toContain('did not re-establish a lost connection: server-2');
     });
   });
 });

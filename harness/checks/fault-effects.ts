@@ -1,5 +1,6 @@
 import type { Check, CheckInput } from '../model/check.ts';
 import { DEFAULT_RECOVERY_ALLOWANCE_MS, formatAllowance } from '../model/recovery-allowance.ts';
+import type { ProcessConnections } from '../model/tap-observations.ts';
 
 const allowanceOf = ({ recoveryAllowanceMs }: Pick<CheckInput, 'recoveryAllowanceMs'>) =>
   formatAllowance(recoveryAllowanceMs ?? DEFAULT_RECOVERY_ALLOWANCE_MS);
@@ -106,22 +107,42 @@ export const faultDisruptedCalls: Check = {
 export const brokerRestartSurvived: Check = {
   id: 'broker-restart-survived',
   title: 'Clients and servers reconnected after the broker restart',
-  expectation: 'broker restarts >= 1 and reconnects >= broker restarts x (clients + servers)',
-  evaluate: ({ counters, topology, recoveryAllowanceMs }) => {
+  expectation:
+    'broker restarts >= 1 and reconnects >= broker restarts x (clients + servers), ' +
+    'and every process a frame tap saw lose its connection re-established one',
+  evaluate: ({ counters, topology, processConnections, recoveryAllowanceMs }) => {
     // A restart drops every connection: each client and server process must come back once per restart.
     const needed = counters.brokerRestarts * (topology.clients + topology.servers);
+    const perProcess = judgeProcesses(processConnections);
     return {
-      passed: counters.brokerRestarts >= 1 && counters.reconnects >= needed,
+      passed: counters.brokerRestarts >= 1 && counters.reconnects >= needed && perProcess.passed,
       expectation:
         'broker restarts >= 1 and reconnects >= broker restarts x (clients + servers), ' +
+        'and every process a frame tap saw lose its connection re-established one, ' +
         `the load running on for the recovery allowance (${allowanceOf({ recoveryAllowanceMs })}) ` +
         'after the restart',
       actual:
         `broker restarts ${counters.brokerRestarts}, reconnects ${counters.reconnects} of ${needed} needed ` +
-        `(${topology.clients} clients + ${topology.servers} servers)`,
+        `(${topology.clients} clients + ${topology.servers} servers)${perProcess.actual}`,
     };
   },
 };
+
+/**
+ * Per process, from its tap: each loss answered by a new established connection. One process's
+ * retries or extra reconnects cannot hide another that never came back.
+ */
+function judgeProcesses(records: readonly ProcessConnections[] | undefined): { passed: boolean; actual: string } {
+  if (!records || records.length === 0) return { passed: true, actual: '' };
+  const notBack = records.filter((r) => r.lost > r.reestablished);
+  const each = records
+    .filter((r) => r.lost > 0 || r.reestablished > 0)
+    .map((r) => `${r.process} lost ${r.lost}, re-established ${r.reestablished}`);
+  const seen = each.length > 0 ? `; per process (frame tap): ${each.join(', ')}` : '; no process lost a connection';
+  const verdict =
+    notBack.length > 0 ? `; did not re-establish a lost connection: ${notBack.map((r) => r.process).join(', ')}` : '';
+  return { passed: notBack.length === 0, actual: `${seen}${verdict}` };
+}
 
 export const badInputRejected: Check = {
   id: 'bad-input-rejected',
@@ -158,18 +179,29 @@ export const noDuplicateReplies: Check = {
   }),
 };
 
-/** Each connection-closing fault forced a reconnect that succeeded. */
+/**
+ * Each connection-closing fault forced a reconnect that succeeded; where a frame tap sees the
+ * processes (external implementations), each one that lost a connection re-established one.
+ */
 export function connectionsRecovered(minimumReconnects: number): Check {
   return {
     id: 'connections-recovered',
     title: 'Closed connections were re-established',
-    expectation: `reconnects >= ${minimumReconnects}`,
-    evaluate: (input) => ({
-      passed: input.counters.reconnects >= minimumReconnects,
-      expectation:
-        `reconnects >= ${minimumReconnects}, the load running on for the recovery allowance ` +
-        `(${allowanceOf(input)}) after the last cut`,
-      actual: `reconnects ${input.counters.reconnects}, connection-lost calls ${input.counters.connectionLost}`,
-    }),
+    expectation:
+      `reconnects >= ${minimumReconnects}, ` +
+      'and every process a frame tap saw lose its connection re-established one',
+    evaluate: (input) => {
+      const perProcess = judgeProcesses(input.processConnections);
+      return {
+        passed: input.counters.reconnects >= minimumReconnects && perProcess.passed,
+        expectation:
+          `reconnects >= ${minimumReconnects}, ` +
+          'and every process a frame tap saw lose its connection re-established one, ' +
+          `the load running on for the recovery allowance (${allowanceOf(input)}) after the last cut`,
+        actual:
+          `reconnects ${input.counters.reconnects}, ` +
+          `connection-lost calls ${input.counters.connectionLost}${perProcess.actual}`,
+      };
+    },
   };
 }

@@ -103,6 +103,17 @@ describe('core checks', () => {
         false,
       );
     });
+    it('accounts calls the client could not publish apart from the sent ones, and names them', () => {
+      // 401 sent and settled, 99 never published while the client reconnected.
+      const input = cleanRunInput({ counters: { sent: 401, answered: 401, correct: 401, notSent: 99 } });
+      const result = verdict('calls-accounted', input);
+      expect(result.passed).toBe(true);
+      expect(result.actual).toContain('not sent (not connected) 99');
+      // Counted as sent as well, they would be unaccounted for.
+      expect(verdict('calls-accounted', cleanRunInput({ counters: { answered: 401, correct: 401 } })).passed).toBe(
+        false,
+      );
+    });
     it('fails when nothing was sent', () => {
       expect(verdict('calls-accounted', cleanRunInput({ counters: { sent: 0, answered: 0, correct: 0 } })).passed).toBe(
         false,

@@ -79,16 +79,19 @@ export const CORE_CHECKS: readonly Check[] = [
   {
     id: 'calls-accounted',
     title: 'Every call accounted for, none lost',
-    expectation: 'answered + timed out + errored = sent, and at least one call sent',
+    expectation:
+      'answered + timed out + errored = sent, and at least one call sent ' +
+      '(calls the client could not publish are counted apart, as not sent)',
     evaluate: ({ counters }) => {
       const errored = counters.remoteErrors + counters.connectionLost + counters.otherErrors;
       const settled = counters.answered + counters.timedOut + errored;
+      const notSent = counters.notSent ? `; not sent (not connected) ${counters.notSent}` : '';
       return {
         passed: counters.sent > 0 && settled === counters.sent,
         actual:
           `sent ${counters.sent}, answered ${counters.answered}, timed out ${counters.timedOut}, errored ${errored} ` +
           `(remote ${counters.remoteErrors}, connection lost ${counters.connectionLost}, ` +
-          `other ${counters.otherErrors})`,
+          `other ${counters.otherErrors})${notSent}`,
       };
     },
   },

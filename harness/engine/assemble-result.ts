@@ -17,6 +17,7 @@ import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
 import { errorGroupsOf } from './assemble-error-groups.ts';
 import { staleReplyClients } from './assemble-stale-replies.ts';
+import { tapObservations } from './tap-observations.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 import { answeredWithinRecoveryAllowance } from './recovery-window.ts';
@@ -40,10 +41,11 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
   const clientTallies = [...input.clientTallies.values()];
   const counters = sumCounters(input, clientTallies, [...input.serverTallies.values()]);
   const measured = measureLoad(input);
-  const checks = runChecks(
-    checksFor(input, clientTallies, measured.requestLoss !== undefined),
-    checkInputOf(input, counters, clientTallies, measured),
-  );
+  const tap = tapObservations({ ...input, timeline: input.timeline.events });
+  const checks = runChecks(checksFor(input, clientTallies, measured.requestLoss !== undefined), {
+    ...checkInputOf(input, counters, clientTallies, measured),
+    processConnections: tap?.connections,
+  });
   const traces = await collectTracesOrSayWhy(input);
   const offeredLoadShortfall = measured.offeredLoad && offeredLoadWarning(measured.offeredLoad);
   const harnessFailed = input.harnessErrors.length > 0 && !input.interrupted;
@@ -59,7 +61,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
       interrupted: input.interrupted,
       seed: input.options.seed,
     },
-    environment: environmentOf(input),
+    environment: { ...environmentOf(input), ...observedReplyMode(tap) },
     config: {
       load: definition.load,
       servers: definition.topology.servers,
@@ -92,11 +94,19 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     ...(measured.callsByStart ? { callsByStart: measured.callsByStart } : {}),
     ...optional('errorGroups', errorGroupsOf(input.clientTallies, input.runStartEpochMs)),
     ...(input.resources ? { resources: input.resources } : {}),
+    ...(tap ? { tap } : {}),
   };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [key in K]?: V } {
   return value === undefined ? {} : ({ [key]: value } as { [key in K]?: V });
+}
+
+/** The reply mode the clients' taps saw, when they all used one: it replaces the configured one. */
+function observedReplyMode(tap: ScenarioResult['tap']): Partial<ScenarioResult['environment']> {
+  const modes = new Set(tap?.replyModes?.map((observed) => observed.mode));
+  const [mode] = modes;
+  return modes.size === 1 && mode !== 'mixed' ? { replyMode: mode } : {};
 }
 
 function sumCounters(
@@ -118,6 +128,7 @@ function sumCounters(
     otherErrors: total((t) => t.otherErrors),
     badReplies: total((t) => t.badReplies ?? 0),
     dropped: total((t) => t.dropped),
+    notSent: total((t) => t.notSent ?? 0),
     discarded: {
       duplicate: total((t) => t.discardedDuplicate),
       late: total((t) => t.discardedLate),

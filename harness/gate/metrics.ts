@@ -38,7 +38,8 @@ export const METRIC_UNIT: Readonly<Record<MetricKind, string>> = { latency: 'ms'
 
 export function errorsOf(result: ScenarioResult): number {
   const c = result.counters;
-  return c.timedOut + c.remoteErrors + c.connectionLost + c.otherErrors + c.wrongResult;
+  // A call the client could not publish failed too, though it was never sent.
+  return c.timedOut + c.remoteErrors + c.connectionLost + c.otherErrors + c.wrongResult + (c.notSent ?? 0);
 }
 
 interface CountMetric {
@@ -195,7 +196,7 @@ const ERROR_RATE: MetricDefinition = {
   read: (r) =>
     r.counters.sent === 0
       ? { value: null, why: 'no samples: no call was sent' }
-      : { value: (errorsOf(r) / r.counters.sent) * 100 },
+      : { value: (errorsOf(r) / (r.counters.sent + (r.counters.notSent ?? 0))) * 100 },
 };
 
 /**

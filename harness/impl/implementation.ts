@@ -5,6 +5,7 @@
  * external command is another ("command"); the runner knows only these interfaces.
  */
 import type { ReplyMode } from '../rpc/fib-rpc-client.ts';
+import type { TrailFrame } from '../tap/frame-trail.ts';
 import type { CallPlan } from '../load/call-plan.ts';
 import type { LoadOptions } from '../load/load-options.ts';
 import type { EncodedSentRequests } from './sent-requests.ts';
@@ -36,6 +37,8 @@ export interface FinalObservations {
 export interface ReportingInstance {
   readonly name: string;
   readonly final: FinalObservations | undefined;
+  /** External implementations: the frames its tap saw for a recent correlation id, oldest first. */
+  framesOf?(correlationId: string): readonly TrailFrame[];
 }
 
 /** Where an instance's observations go while it runs. */

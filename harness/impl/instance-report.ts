@@ -5,6 +5,10 @@
 import type { EncodedRecording } from '../observe/latency-recorder.ts';
 import type { TraceBudget } from '../observe/trace-budget.ts';
 import type { EncodedErrorGroups } from '../observe/error-groups.ts';
+import type { ProcessConnections, ReplyModeCounts } from '../model/tap-observations.ts';
+
+/** A process's connections as its frame tap saw them (external implementations). */
+export type TapConnectionCounts = Omit<ProcessConnections, 'process'>;
 
 export type { EncodedRecording };
 
@@ -50,6 +54,8 @@ export interface ClientTally {
   otherErrors: number;
   /** Calls not sent: dropped by the load generator, or refused at the client's in-flight limit. */
   dropped: number;
+  /** Calls the client took but could not publish (not connected to the broker); not in `sent`. */
+  notSent?: number;
   /** Calls whose intended start fell before the end, from the generator's schedule; set at the end. */
   due: number;
   /** Due calls the generator started and the client took (not refused at its in-flight limit); set at the end. */
@@ -73,6 +79,10 @@ export interface ClientTally {
    * tap. Also counted among the call's errors. Absent in records written before it was counted.
    */
   badReplies?: number;
+  /** External clients only: connections lost and re-established, as the frame tap saw them. */
+  connections?: TapConnectionCounts;
+  /** External clients only: requests by their reply_to, as the frame tap saw them. */
+  replyModes?: ReplyModeCounts;
   /** External clients only: lines that broke the client line protocol, by violation name. */
   protocolViolations?: Record<string, number>;
   /** "call X was resolved with the reply meant for call Y", a few of them, where the harness can tell. */
@@ -87,6 +97,8 @@ export interface ServerTally {
   badRequests: number;
   replyFailures: number;
   reconnects: number;
+  /** External servers only: connections lost and re-established, as the frame tap saw them. */
+  connections?: TapConnectionCounts;
 }
 
 /** A client's tally before its first call. */

@@ -4,6 +4,7 @@
  */
 import type { Counters, FaultRecord, OfferedLoad } from './result-schema.ts';
 import type { ClientStaleReplies } from './stale-replies.ts';
+import type { ProcessConnections } from './tap-observations.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
 export interface CheckInput {
@@ -36,6 +37,8 @@ export interface CheckInput {
   readonly requestLoss?: RequestLoss;
   /** Per client: the stale replies it received and its calls over time; undefined when not gathered. */
   readonly staleReplyClients?: readonly ClientStaleReplies[];
+  /** Per process, the connections lost and re-established, where a frame tap saw them (external implementations). */
+  readonly processConnections?: readonly ProcessConnections[];
 }
 
 export interface Check {

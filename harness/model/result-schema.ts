@@ -4,6 +4,7 @@ import { HarnessOverheadSchema, ProxyUsedSchema } from './harness-overhead.ts';
 import { WarmupSchema } from './warmup.ts';
 import { PER_CLIENT_IMPACT_FIELDS } from './client-impact.ts';
 import { ResourcesSchema } from './process-resources.ts';
+import { TapObservationsSchema } from './tap-observations.ts';
 
 /**
  * ScenarioResult: the single source of truth of a run (result.json). The scenario engine
@@ -155,6 +156,8 @@ export const CountersSchema = z.object({
   badReplies: count.optional(),
   /** Calls the load generator could not start (in-flight limit), as k6's dropped_iterations. */
   dropped: count,
+  /** Calls the client took but could not publish (not connected to the broker); not in `sent`. Absent: none counted. */
+  notSent: count.optional(),
   discarded: z.object({ duplicate: count, late: count, unknown: count }),
   redelivered: count,
   serverHandled: count,
@@ -397,6 +400,8 @@ export const ScenarioResultSchema = z.object({
   errorGroups: ErrorGroupsSchema.optional(),
   /** Memory and CPU of every process the run started, over time. Absent in older results. */
   resources: ResourcesSchema.optional(),
+  /** What the frame tap saw of external implementations; absent when none ran, and in older results. */
+  tap: TapObservationsSchema.optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;

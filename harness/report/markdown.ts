@@ -5,6 +5,7 @@ import { participantRows, segmentsHeadline } from './segment-participants.ts';
 import { diagnose, diagnosisLines } from './diagnosis.ts';
 import { TABLE_GROUPS, errorGroupsLeftOut, groupTime, staleReplyVerb } from './error-groups-view.ts';
 import { faultImpactLine, faultImpactRows } from './fault-impact-text.ts';
+import { replyModeText, tapObservationText } from './tap-text.ts';
 
 const icon = (passed: boolean) => (passed ? '✅ pass' : '❌ **FAIL**');
 
@@ -18,6 +19,14 @@ function verdictText(result: ScenarioResult): string {
         : '⚠️ HARNESS ERROR';
 }
 
+/** The implementations under test when they are external, and how the harness saw them. */
+function tapLines(result: ScenarioResult): string[] {
+  const impl = result.environment.implementations;
+  const text = tapObservationText(result);
+  if (!impl || !text) return [];
+  return ['', `Server \`${cell(impl.server)}\` · client \`${cell(impl.client)}\` · ${text}`];
+}
+
 /** Title, description, the run's environment, the latency table and any interruption or warnings. */
 function headerLines(result: ScenarioResult): string[] {
   const s = result.latency.summary;
@@ -28,11 +37,12 @@ function headerLines(result: ScenarioResult): string[] {
     cell(result.scenario.description),
     '',
     `${instant(result.run.startedAt)} · ${seconds(result.run.durationMs)} · ` +
-      `${env.broker.kind} RabbitMQ ${env.broker.version} · ${env.replyMode} · ` +
+      `${env.broker.kind} RabbitMQ ${env.broker.version} · ${replyModeText(result)} · ` +
       `${proxyText(env)} · ` +
       `${result.config.servers} servers, ${result.config.clients} clients · ` +
       `node ${env.node} · rpc-chaos ${env.harnessVersion} · seed ${result.run.seed}` +
       `${result.run.interrupted ? ' · **interrupted**' : ''}`,
+    ...tapLines(result),
     '',
     ...[harnessOverheadLine(env)].filter((line) => line !== undefined).flatMap((line) => [cell(line), '']),
     '| p50 | p90 | p99 | p99.9 | max | mean | answered | throughput |',
@@ -93,7 +103,8 @@ function counterLines(result: ScenarioResult): string[] {
       `${staleReplyVerb(result)} duplicate / late / unknown | ` +
       'redelivered | server kills / restarts | broker restarts |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${int(c.sent)} | ${int(c.answered)} | ${int(c.timedOut)} | ${int(errorCount(c))} | ` +
+    `| ${int(c.sent)}${c.notSent ? ` (+${int(c.notSent)} not sent)` : ''} | ${int(c.answered)} | ` +
+      `${int(c.timedOut)} | ${int(errorCount(c))} | ` +
       `${int(c.wrongResult)} | ${int(c.dropped)} | ` +
       `${int(c.discarded.duplicate)} / ${int(c.discarded.late)} / ${int(c.discarded.unknown)} | ` +
       `${int(c.redelivered)} | ` +

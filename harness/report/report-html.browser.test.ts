@@ -9,6 +9,7 @@ import { writeResult } from './result-io.ts';
 import { makeLargeSyntheticResult, makeSyntheticResult } from '../bench/synthetic-result.ts';
 import { writeReports } from './write-reports.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
+import type { TapFrame } from '../model/tap-observations.ts';
 
 /** Full-page screenshots for a person to look at; .tmp/ is git-ignored. */
 const SCREENSHOTS = resolve('.tmp/screenshots');
@@ -291,10 +292,54 @@ describe('report.html of a duplicate-reply run, in headless Chromium', { timeout
 
   it('says plainly when a run has no duplicate reply to show', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-report-empty-'));
-    writeReports(dir, makeSyntheticResult({ traces: {} }, { durationSec: 5 }));
+    const base = makeSyntheticResult({ traces: {} }, { durationSec: 5 });
+    const none = { ...base.counters, discarded: { ...base.counters.discarded, duplicate: 0 } };
+    writeReports(dir, { ...base, counters: none });
     const { page, errors } = await open(join(dir, 'report.html'));
     expect(errors).toEqual([]);
     expect(await page.textContent('#waterfall-empty')).toContain('No duplicate reply in this run');
+    await page.close();
+    // Duplicates counted but no trace of one kept: never "no duplicate reply".
+    writeReports(dir, base);
+    const again = await open(join(dir, 'report.html'));
+    expect(await again.page.textContent('#waterfall-empty')).toContain(
+      `${base.counters.discarded.duplicate} duplicate replies reached a client`,
+    );
+    await again.page.close();
+  });
+
+  it("draws an external implementation's duplicate from the frame taps' frames, the kill and the duplicate marked", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-report-tap-'));
+    const base = makeSyntheticResult({ traces: {} }, { durationSec: 5 });
+    const frame = (tMs: number, process: string, step: TapFrame['step'], label: string) => ({
+      tMs,
+      process,
+      step,
+      label,
+    });
+    const frames: TapFrame[] = [
+      frame(917, 'client-1', 'publish', 'request published by client-1'),
+      frame(1091, 'server-1', 'deliver', 'delivered to server-1'),
+      frame(1093, 'server-1', 'publish', "server-1's reply"),
+      frame(1093, 'server-1', 'held', 'server-1 held before its ack'),
+      frame(1120, 'server-1', 'kill', 'server-1 killed'),
+      frame(1131, 'client-1', 'deliver', 'reply delivered to client-1'),
+      { ...frame(1132, 'server-3', 'deliver', 'redelivered to server-3'), redelivered: true },
+      frame(1136, 'server-3', 'publish', "server-3's reply"),
+      frame(1136, 'client-1', 'deliver', 'duplicate reply delivered to client-1'),
+    ];
+    const connections = [{ process: 'client-1', established: 1, lost: 0, reestablished: 0, failedAttempts: 0 }];
+    writeReports(dir, { ...base, tap: { connections, duplicateReplyFrames: { correlationId: 'c-17', frames } } });
+    const { page, errors } = await open(join(dir, 'report.html'));
+    expect(errors).toEqual([]);
+    const rows = page.locator('#waterfall[data-source="frame-tap"] .wf-row');
+    expect(await rows.count()).toBe(frames.length);
+    expect(await page.locator('#waterfall .wf-row.discard').textContent()).toContain(
+      'duplicate reply delivered to client-1',
+    );
+    expect(await page.locator('#waterfall .wf-row.error').count()).toBe(2);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.locator('#waterfall').screenshot({ path: join(SCREENSHOTS, 'report-tap-waterfall.png') });
     await page.close();
   });
 });

@@ -1,5 +1,6 @@
 import { errorCount, int, ms, rate, seconds, withUnit } from './format.ts';
 import { harnessOverheadLine, proxyText } from './harness-overhead-text.ts';
+import { observedThroughTap, replyModeText, tapObservationText } from './tap-text.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 import { diagnose, diagnosisLines } from './diagnosis.ts';
@@ -80,6 +81,8 @@ function summaryGrid(result: ScenarioResult): GridRow[] {
         ['timed out', int(c.timedOut), c.timedOut > 0],
         ['errors', int(errorCount(c)), errorCount(c) > 0],
         ['rate', rate(result.throughput.callsPerSec)],
+        // Calls never published while the client reconnected: neither sent nor among the errors.
+        ...(c.notSent ? [['not sent', int(c.notSent), true] as [string, string, boolean]] : []),
       ],
     ],
     [
@@ -129,11 +132,14 @@ function headerLines(result: ScenarioResult, p: Palette): string[] {
     `${bold(result.scenario.name)}  ${verdictText(result, p)}${partial}`,
     dim(
       `  ${seconds(result.run.durationMs)} · ${env.broker.kind} RabbitMQ ${env.broker.version} · ` +
-        `${env.replyMode} · ${proxyText(env, false)} · seed ${result.run.seed}`,
+        `${replyModeText(result)} · ${proxyText(env, false)} · seed ${result.run.seed}`,
     ),
     ...[harnessOverheadLine(env)].filter((line) => line !== undefined).map((line) => dim(`  ${line}`)),
-    ...(env.implementations && (env.implementations.server !== 'builtin' || env.implementations.client !== 'builtin')
-      ? [dim(`  server ${env.implementations.server} · client ${env.implementations.client}`)]
+    ...(env.implementations && observedThroughTap(result)
+      ? [
+          dim(`  server ${env.implementations.server} · client ${env.implementations.client}`),
+          dim(`  ${tapObservationText(result)}`),
+        ]
       : []),
     ...(result.segments ? [dim(`  ${segmentsHeadline(result.segments)}`)] : []),
   ];

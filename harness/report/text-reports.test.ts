@@ -238,3 +238,13 @@ describe('an interrupted run', { timeout: 30_000 }, () => {
     expect([exitCodeOf('pass'), exitCodeOf('fail'), exitCodeOf('error')]).toEqual([0, 1, 2]);
   });
 });
+
+describe('calls the client could not publish', () => {
+  const notSent = { ...passing, counters: { ...passing.counters, notSent: 99 } };
+
+  it('are on the terminal summary calls line and in summary.md, apart from the sent calls', () => {
+    expect(formatTerminalSummary(notSent, { color: false })).toMatch(/calls .*not sent\s+99/);
+    expect(formatTerminalSummary(passing, { color: false })).not.toContain('not sent');
+    expect(renderMarkdown(notSent)).toContain(`| ${passing.counters.sent.toLocaleString('en-US')} (+99 not sent) |`);
+  });
+});

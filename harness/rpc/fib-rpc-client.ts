@@ -11,7 +11,7 @@ import { rpcTracing, type ClientSpan } from './rpc-tracing.ts';
 
 export type ReplyMode = 'callback-queue' | 'direct-reply-to';
 export const REPLY_MODES: readonly ReplyMode[] = ['callback-queue', 'direct-reply-to'];
-const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
+export const DIRECT_REPLY_TO = 'amq.rabbitmq.reply-to';
 
 /** A reply that resolved no call: reported, counted, never thrown. */
 export interface DiscardedReply {

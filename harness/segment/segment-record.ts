@@ -14,6 +14,7 @@ import {
   TimelineEventSchema,
   ScenarioResultSchema,
 } from '../model/result-schema.ts';
+import { ProcessConnectionsSchema, ReplyModeCountsSchema } from '../model/tap-observations.ts';
 
 export const SEGMENT_FILE = 'segment.json';
 export const SEGMENT_RECORD_VERSION = 1;
@@ -27,6 +28,9 @@ const EncodedRecordingSchema = z.object({
   total: z.string(),
   intervals: z.array(z.object({ index: z.number().int(), histogram: z.string() })).readonly(),
 });
+
+/** A process's connections as its frame tap saw them (external implementations). */
+const TapConnectionCountsSchema = ProcessConnectionsSchema.omit({ process: true });
 
 export const ClientTallySchema = z.object({
   sent: count,
@@ -50,6 +54,9 @@ export const ClientTallySchema = z.object({
   answeredTwice: count,
   answeredTwiceExamples: z.array(z.string()),
   reconnects: count,
+  notSent: count.optional(),
+  connections: TapConnectionCountsSchema.optional(),
+  replyModes: ReplyModeCountsSchema.optional(),
   protocolViolations: z.record(z.string(), count).optional(),
   crossResolutionExamples: z.array(z.string()).optional(),
 });
@@ -60,6 +67,7 @@ export const ServerTallySchema = z.object({
   badRequests: count,
   replyFailures: count,
   reconnects: count,
+  connections: TapConnectionCountsSchema.optional(),
 });
 
 const FinalObservationsSchema = z.object({

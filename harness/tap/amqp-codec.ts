@@ -76,6 +76,8 @@ export interface AmqpCodec {
     readonly ChannelClose: number;
     readonly ChannelCloseOk: number;
     readonly ConfirmSelect: number;
+    readonly ConnectionOpenOk: number;
+    readonly ConnectionClose: number;
   };
   readonly basicClassId: number;
 }
@@ -97,6 +99,8 @@ const SPEC_METHOD_IDS = {
   ChannelClose: (20 << 16) | 40,
   ChannelCloseOk: (20 << 16) | 41,
   ConfirmSelect: (85 << 16) | 10,
+  ConnectionOpenOk: (10 << 16) | 41,
+  ConnectionClose: (10 << 16) | 50,
 } as const;
 
 let loaded: AmqpCodec | undefined;

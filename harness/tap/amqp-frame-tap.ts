@@ -4,6 +4,7 @@ import { connectInProcess } from '../env/proxy/in-process-link.ts';
 import { loadAmqpCodec } from './amqp-codec.ts';
 import { Cut, type ProtocolSteps } from './amqp-observer.ts';
 import { ArmedFaultPoint, validateFaultPoint, type FaultPointOptions } from './fault-point.ts';
+import { FrameTrail, type TrailFrame } from './frame-trail.ts';
 import { TapConnection, type TapConnectionOwner } from './tap-connection.ts';
 import { emptyCounters, type TapConsumeOk, type TapCounters, type TapEvents, type TapHold } from './tap-events.ts';
 
@@ -22,6 +23,8 @@ export interface AmqpFrameTapOptions {
    * process, is always reached over TCP.
    */
   readonly inProcess?: boolean;
+  /** How many recent correlation ids keep their frames for `framesOf` (4,000 by default; 0: none). */
+  readonly trailIds?: number;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -66,6 +69,7 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
   readonly counters: TapCounters = emptyCounters();
   /** The latest problems (onHeld failures, unreachable upstream), newest last, at most 100. */
   readonly errors: string[] = [];
+  private readonly trail: FrameTrail;
   /** @internal */
   readonly maxBodyBytes: number;
   /** @internal the protocol steps every connection reports to. */
@@ -73,6 +77,8 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
   private readonly name: string;
   private readonly server: Server;
   private readonly connections = new Set<TapConnection>();
+  /** Open connections that reached connection.open-ok. */
+  private readonly establishedConnections = new Set<number>();
   private faultPoint: ArmedFaultPoint | undefined;
   private pendingHold: TapHold | undefined;
   /** Each hold's onHeld, so re-arming while a kill is under way cannot swap it. */
@@ -86,6 +92,7 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     super();
     this.name = options.name ?? `tap->${options.upstream.host}:${options.upstream.port}`;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.trail = new FrameTrail(options.trailIds);
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.steps = this.protocolSteps();
   }
@@ -168,6 +175,11 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     });
   }
 
+  /** The frames this tap saw for a recent correlation id, oldest first (see `trailIds`). */
+  framesOf(correlationId: string): readonly TrailFrame[] {
+    return this.trail.of(correlationId);
+  }
+
   /** @internal for the tap's connections. */
   isGating(): boolean {
     return this.faultPoint !== undefined && !this.faultPoint.hasFired;
@@ -184,6 +196,7 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
   /** @internal for the tap's connections. */
   async runHold(hold: TapHold): Promise<void> {
     this.counters.faultPointsHeld++;
+    this.trail.record(hold.correlationId, { atMs: hold.atMs, step: 'held', connection: hold.connection });
     this.emit('held', hold);
     try {
       await this.onHeldFor.get(hold)?.(hold);
@@ -224,7 +237,21 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     if (!this.connections.delete(connection)) return;
     this.consumers.delete(connection.id);
     this.counters.openConnections--;
-    this.emit('connection-close', { connection: connection.id, atMs: Date.now() });
+    const established = this.establishedConnections.delete(connection.id);
+    const closedBy = connection.closedBy();
+    this.emit('connection-close', { connection: connection.id, atMs: Date.now(), established, closedBy });
+  }
+
+  /** @internal for the tap's connections. */
+  brokerSideEnded(connection: TapConnection): void {
+    if (!this.establishedConnections.has(connection.id)) return;
+    this.counters.lost++;
+    this.emit('connection-lost', {
+      connection: connection.id,
+      atMs: Date.now(),
+      established: true,
+      closedBy: 'broker',
+    });
   }
 
   private accept(client: Socket): void {
@@ -268,6 +295,12 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
       delivered: (delivery) => {
         counters.deliveries++;
         if (delivery.redelivered) counters.redeliveries++;
+        this.trail.record(delivery.correlationId, {
+          atMs: delivery.atMs,
+          step: 'deliver',
+          connection: delivery.connection,
+          redelivered: delivery.redelivered,
+        });
         this.faultPoint?.delivered(delivery);
         this.emit('deliver', delivery);
       },
@@ -275,6 +308,12 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
         cutFor(this.faultPoint?.publishing(connection, channel, correlationId)),
       published: (publish) => {
         counters.publishes++;
+        this.trail.record(publish.correlationId, {
+          atMs: publish.atMs,
+          step: 'publish',
+          connection: publish.connection,
+          replyTo: publish.replyTo,
+        });
         this.emit('publish', publish);
         return cutFor(this.faultPoint?.published(publish));
       },
@@ -283,11 +322,15 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
       acked: (ack) => {
         counters.acks++;
         counters.ackedDeliveries += ack.correlationIds.length;
+        for (const id of ack.correlationIds)
+          this.trail.record(id, { atMs: ack.atMs, step: 'ack', connection: ack.connection });
         this.emit('ack', ack);
       },
       nacked: (nack) => {
         if (nack.method === 'nack') counters.nacks++;
         else counters.rejects++;
+        for (const id of nack.correlationIds)
+          this.trail.record(id, { atMs: nack.atMs, step: 'nack', connection: nack.connection });
         this.emit('nack', nack);
       },
       confirmed: (confirm) => {
@@ -307,6 +350,14 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
       },
       heartbeat: () => {
         counters.heartbeats++;
+      },
+      connectionOpened: (connection) => {
+        counters.established++;
+        this.establishedConnections.add(connection);
+        this.emit('connection-established', { connection, atMs: Date.now() });
+      },
+      connectionClosing: (connection, fromClient) => {
+        for (const open of this.connections) if (open.id === connection) open.closeFrameSeen(fromClient);
       },
     };
   }

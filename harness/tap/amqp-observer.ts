@@ -36,6 +36,10 @@ export interface ProtocolSteps {
   consumed(consume: TapConsume): void;
   consumeOk(consumeOk: TapConsumeOk): void;
   heartbeat(): void;
+  /** connection.open-ok from the broker: the connection is established. */
+  connectionOpened(connection: number): void;
+  /** connection.close, from the implementation (`fromClient`) or the broker, whichever came first. */
+  connectionClosing(connection: number, fromClient: boolean): void;
 }
 
 /** A content-bearing method whose header and body frames are still arriving. */
@@ -118,6 +122,9 @@ export class AmqpObserver {
           // A closed channel's unsettled deliveries go back to the queue; a new one starts afresh.
           this.channels.delete(frame.channel);
           return Cut.Continue;
+        case m.ConnectionClose:
+          this.steps.connectionClosing(this.connection, true);
+          return Cut.Continue;
         default:
           return Cut.Continue;
       }
@@ -197,6 +204,12 @@ export class AmqpObserver {
         case m.ChannelClose:
         case m.ChannelCloseOk:
           this.channels.delete(frame.channel);
+          return;
+        case m.ConnectionOpenOk:
+          this.steps.connectionOpened(this.connection);
+          return;
+        case m.ConnectionClose:
+          this.steps.connectionClosing(this.connection, false);
           return;
         default:
           return;

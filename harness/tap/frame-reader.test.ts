@@ -62,6 +62,8 @@ function recordSteps(): { steps: ProtocolSteps; log: string[] } {
     consumed: (c) => line('consume', c),
     consumeOk: (c) => line('consume-ok', c),
     heartbeat: () => line('heartbeat', {}),
+    connectionOpened: (connection) => line('open-ok', { connection }),
+    connectionClosing: (connection, fromClient) => line('connection-close', { connection, fromClient }),
   };
   return { steps, log };
 }

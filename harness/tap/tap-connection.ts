@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { ParsedFrame } from './amqp-codec.ts';
 import { AmqpObserver, Cut, type ProtocolSteps } from './amqp-observer.ts';
 import { FrameReader } from './frame-reader.ts';
-import type { TapHold } from './tap-events.ts';
+import type { TapClosedBy, TapHold } from './tap-events.ts';
 
 /** A held connection whose upstream never finishes closing is destroyed after this long. */
 const CLOSE_GRACE_MS = 2_000;
@@ -21,6 +21,8 @@ export interface TapConnectionOwner {
   /** Runs the caller's onHeld (it kills the process); never rejects. */
   runHold(hold: TapHold): Promise<void>;
   decodeFailed(connection: TapConnection, reason: string): void;
+  /** The broker side (broker or proxy) ended the connection first. */
+  brokerSideEnded(connection: TapConnection): void;
   closed(connection: TapConnection): void;
 }
 
@@ -41,6 +43,11 @@ export class TapConnection {
   private graceTimer: NodeJS.Timeout | undefined;
   /** Settles when a hold has run its course (onHeld returned and the sockets are closing). */
   holdDone: Promise<void> | undefined;
+  /**
+   * The side that ended the connection: the first to send connection.close or to end, fail or
+   * close its socket (or the tap, stopping); undefined while both are open.
+   */
+  private endedBy: 'client' | 'broker' | 'tap' | undefined;
 
   constructor(
     readonly id: number,
@@ -53,19 +60,43 @@ export class TapConnection {
     client.on('data', (chunk: Buffer) => this.onClientData(chunk));
     upstream.on('data', (chunk: Buffer) => this.onBrokerData(chunk));
     client.on('end', () => {
+      this.ended('client');
       if (!this.holding) upstream.end();
     });
     upstream.on('end', () => {
+      this.ended('broker');
       if (!this.holding) client.end();
     });
     client.on('error', () => this.onSocketError(client));
     upstream.on('error', () => this.onSocketError(upstream));
-    client.on('close', () => this.onSocketClosed());
-    upstream.on('close', () => this.onSocketClosed());
+    client.on('close', () => this.onSocketClosed(client));
+    upstream.on('close', () => this.onSocketClosed(upstream));
   }
 
-  /** Closes both sockets now (tap stopping). */
+  /** The observer saw connection.close from one side. */
+  closeFrameSeen(fromClient: boolean): void {
+    this.ended(fromClient ? 'client' : 'broker');
+  }
+
+  /** Who ended this connection. */
+  closedBy(): TapClosedBy {
+    if (this.holding) return 'fault-point';
+    return this.endedBy ?? 'client';
+  }
+
+  /**
+   * The first side to end decides; the broker side ending is reported at once, before the
+   * implementation has seen the end forwarded (so a call it fails next is known as lost with it).
+   */
+  private ended(side: 'client' | 'broker' | 'tap'): void {
+    if (this.endedBy !== undefined) return;
+    this.endedBy = side;
+    if (side === 'broker' && !this.holding) this.owner.brokerSideEnded(this);
+  }
+
+  /** Closes both sockets now (tap stopping, or one side failed). */
   destroy(): void {
+    this.ended('tap');
     this.client.destroy();
     this.upstream.destroy();
   }
@@ -148,6 +179,7 @@ export class TapConnection {
   }
 
   private onSocketError(socket: Duplex): void {
+    this.ended(socket === this.client ? 'client' : 'broker');
     if (this.holding) {
       // The killed process resets its side; the upstream is closed by the hold, gracefully.
       if (socket === this.upstream) this.client.destroy();
@@ -156,7 +188,8 @@ export class TapConnection {
     this.destroy();
   }
 
-  private onSocketClosed(): void {
+  private onSocketClosed(socket: Duplex): void {
+    this.ended(socket === this.client ? 'client' : 'broker');
     if (++this.closedSockets < 2) {
       if (!this.holding) {
         // One side is gone: the other follows once it has written what it holds.

@@ -92,11 +92,23 @@ export interface TapHold {
   readonly atMs: number;
 }
 
+/**
+ * Who ended a connection, as the tap saw it first: the implementation (its connection.close,
+ * or its socket ending, e.g. the process died), the broker side (the broker's connection.close,
+ * or the proxy's or broker's socket ending or resetting), the tap at a fault point, or the tap
+ * stopping.
+ */
+export type TapClosedBy = 'client' | 'broker' | 'fault-point' | 'tap';
+
 export interface TapConnectionEvent {
   readonly connection: number;
   readonly atMs: number;
   /** Set when the tap stopped decoding this connection (it still forwards it). */
   readonly decodeError?: string;
+  /** On 'connection-close': whether the connection had been established (connection.open-ok passed). */
+  readonly established?: boolean;
+  /** On 'connection-close': who ended it. */
+  readonly closedBy?: TapClosedBy;
 }
 
 export interface TapEvents {
@@ -108,7 +120,15 @@ export interface TapEvents {
   consume: [TapConsume];
   'consume-ok': [TapConsumeOk];
   held: [TapHold];
+  /** A TCP connection accepted from the implementation (it may never reach the broker). */
   'connection-open': [TapConnectionEvent];
+  /** The broker's connection.open-ok passed: the AMQP connection is established. */
+  'connection-established': [TapConnectionEvent];
+  /**
+   * An established connection ended by the broker side (the broker's connection.close, or the
+   * proxy's or broker's socket ending): emitted at once, before the implementation sees it.
+   */
+  'connection-lost': [TapConnectionEvent];
   'connection-close': [TapConnectionEvent];
   'decode-error': [TapConnectionEvent];
   /** onHeld failed or an upstream connection could not be opened. */
@@ -117,8 +137,13 @@ export interface TapEvents {
 
 /** Counts over every connection of one tap since it started. */
 export interface TapCounters {
+  /** TCP connections accepted, failed attempts (the broker down) included. */
   connections: number;
   openConnections: number;
+  /** Connections that reached connection.open-ok. */
+  established: number;
+  /** Established connections ended by the broker side (broker, proxy), not by the implementation or the tap. */
+  lost: number;
   /** `basic.deliver` to the implementation. */
   deliveries: number;
   /** Of those, with the redelivered flag. */
@@ -146,6 +171,8 @@ export function emptyCounters(): TapCounters {
   return {
     connections: 0,
     openConnections: 0,
+    established: 0,
+    lost: 0,
     deliveries: 0,
     redeliveries: 0,
     publishes: 0,

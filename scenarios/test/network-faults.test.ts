@@ -61,5 +61,11 @@ describe('scenarios with network and broker faults', { timeout: 120_000 }, () =>
     expect(result.verdict, explain(result)).toBe('pass');
     expect(result.counters.brokerRestarts).toBe(1);
     expect(result.timeline.events.some((event) => event.kind === 'broker-restart')).toBe(true);
+    // Calls taken while the client reconnected were never published: counted apart, not as sent.
+    const c = result.counters;
+    expect(c.notSent, 'calls not sent while reconnecting').toBeGreaterThan(0);
+    expect(c.answered + c.timedOut + c.remoteErrors + c.connectionLost + c.otherErrors).toBe(c.sent);
+    const notSentErrors = result.timeline.events.filter((e) => e.detail?.startsWith('not connected'));
+    expect(notSentErrors.length).toBeGreaterThan(0);
   });
 });

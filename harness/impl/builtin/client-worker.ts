@@ -279,6 +279,7 @@ function recordFailure(
         : error.reason === 'connection-lost'
           ? 'connectionLost'
           : 'otherErrors';
+  // Phase windows count a call not published while reconnecting among their failures.
   if (error.reason !== 'in-flight-limit') recorders.byStart?.ended(outcome, intendedStartMs);
   if (error.reason === 'timeout') {
     tally.timedOut++;
@@ -287,7 +288,11 @@ function recordFailure(
   else if (error.reason === 'connection-lost') tally.connectionLost++;
   else if (error.reason === 'in-flight-limit')
     tally.sent--; // never sent: counted as dropped
-  else {
+  else if (error.reason === 'not-connected') {
+    tally.sent--; // never published: counted apart from calls that were sent and failed
+    tally.notSent = (tally.notSent ?? 0) + 1;
+    channel.event({ atMs: Date.now(), kind: 'error', correlationId: error.correlationId, detail: error.message });
+  } else {
     tally.otherErrors++;
     channel.event({ atMs: Date.now(), kind: 'error', correlationId: error.correlationId, detail: error.message });
   }

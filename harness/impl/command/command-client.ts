@@ -32,6 +32,7 @@ import { CallNumbers } from './call-numbers.ts';
 import { ErrorGroupRecorder } from '../../observe/error-groups.ts';
 import type { StartedAmqpFrameTap } from '../../tap/amqp-frame-tap.ts';
 import { ReplyClassifier } from '../../tap/reply-classifier.ts';
+import type { TrailFrame } from '../../tap/frame-trail.ts';
 import type { TapDelivery } from '../../tap/tap-events.ts';
 import { decodeReply } from '../../rpc/codec.ts';
 import { CommandProcess } from './command-process.ts';
@@ -46,6 +47,7 @@ import { DEFAULT_READY_TIMEOUT_MS, type CommandImplementationSpec } from '../../
 import { firstConsumer, startInstanceTap } from './instance-tap.ts';
 import { runWarmupCalls, type WarmupCallResult } from '../warmup-calls.ts';
 import type { WarmupOutcome } from '../../model/warmup.ts';
+import { ClientRequestsSeen } from './client-requests-seen.ts';
 
 const PROGRESS_EVERY_MS = 200;
 /** Beyond the call's own timeout, how long the harness waits for the client's answer before it gives up on the call. */
@@ -71,6 +73,8 @@ interface PendingCall {
   readonly id: number;
   readonly n: number;
   readonly intendedStartMs: number;
+  /** When the call line was written (epoch ms): a connection lost after it was lost under the call. */
+  readonly sentAtMs: number;
   readonly timer: NodeJS.Timeout;
   readonly done: () => void;
 }
@@ -104,6 +108,7 @@ class CommandClientInstance implements ClientInstance {
   private readonly ledger: AcceptedReplyLedger;
   private readonly abort = new AbortController();
   private readonly replies: ReplyClassifier;
+  private readonly requests: ClientRequestsSeen;
   private latency: LatencyRecorder | undefined;
   private byStart: CallsByStartRecorder | undefined;
   private finalObservations: FinalObservations | undefined;
@@ -142,6 +147,7 @@ class CommandClientInstance implements ClientInstance {
         },
       ]);
     });
+    this.requests = new ClientRequestsSeen(tap, (change) => this.observer.events([change]));
     this.numbers = new CallNumbers(launch.maxN, seededRandom(launch.seed));
     this.ledger = new AcceptedReplyLedger(Math.max(2 * launch.timeoutMs, 5_000));
     this.decoder = new ClientLineDecoder({ sentIds: this.sentIds });
@@ -193,6 +199,10 @@ class CommandClientInstance implements ClientInstance {
 
   get warmup(): WarmupOutcome | undefined {
     return this.warmupOutcome;
+  }
+
+  framesOf(correlationId: string): readonly TrailFrame[] {
+    return this.tap.framesOf(correlationId);
   }
 
   /**
@@ -353,8 +363,9 @@ class CommandClientInstance implements ClientInstance {
           ),
         deadlineMs,
       );
-      const call: PendingCall = { id, n, intendedStartMs, timer, done: resolve };
+      const call: PendingCall = { id, n, intendedStartMs, sentAtMs: Date.now(), timer, done: resolve };
       this.pending.set(id, call);
+      this.requests.callWritten(n);
       this.process.stdin?.write(encodeCallLine({ id, n, timeout_ms: this.launch.timeoutMs }));
     });
   }
@@ -392,6 +403,21 @@ class CommandClientInstance implements ClientInstance {
         this.errors.failed(line.error);
         this.settle(call, 'timedOut', () => this.tally.timedOut++);
         this.event('timeout', `call ${call.id} (fib(${call.n})) timed out in the client`);
+      } else if (this.requests.neverPublished(call.n)) {
+        // As the built-in client's "not connected" calls: taken by the client, never sent.
+        this.settle(call, 'otherErrors', () => {
+          this.tally.sent--;
+          this.tally.notSent = (this.tally.notSent ?? 0) + 1;
+        });
+        this.event(
+          'error',
+          `not connected (never published, seen by the frame tap): call ${call.id} (fib(${call.n})) ` +
+            `failed in the client: ${line.error}`,
+        );
+      } else if (this.requests.connections.lostBetween(call.sentAtMs, Date.now())) {
+        // The tap saw the broker side close the client's connection while this call was in flight.
+        this.settle(call, 'connectionLost', () => this.tally.connectionLost++);
+        this.event('error', `call ${call.id} (fib(${call.n})) failed after its connection was lost: ${line.error}`);
       } else {
         this.errors.failed(line.error);
         this.settle(call, 'otherErrors', () => this.tally.otherErrors++);
@@ -433,6 +459,7 @@ class CommandClientInstance implements ClientInstance {
   /** Ends a call once: counts it in the tally and, by its intended start, for phase gates. */
   private settle(call: PendingCall, outcome: CallOutcome, count: () => void, latencyUs?: number): void {
     if (!this.pending.delete(call.id)) return;
+    this.requests.callEnded(call.n);
     clearTimeout(call.timer);
     count();
     this.byStart?.ended(outcome, call.intendedStartMs, latencyUs);
@@ -488,7 +515,9 @@ class CommandClientInstance implements ClientInstance {
       discardedDuplicate: replies.duplicate,
       discardedLate: replies.late,
       discardedUnknown: replies.unknown,
-      reconnects: Math.max(0, this.tap.counters.connections - 1),
+      reconnects: this.requests.connections.counts.reestablished,
+      connections: { ...this.requests.connections.counts },
+      replyModes: { ...this.requests.replyModes },
       acceptedReplies: this.ledger.accepted,
       answeredTwice: this.ledger.answeredTwice,
       answeredTwiceExamples: [...this.ledger.answeredTwiceExamples],

@@ -15,6 +15,7 @@ import { CommandProcess } from './command-process.ts';
 import type { ServerImplementation, ServerInstance, ServerLaunch, ServerObserver } from '../implementation.ts';
 import { DEFAULT_READY_TIMEOUT_MS, type CommandImplementationSpec } from '../../scenario/implementation-spec.ts';
 import { startInstanceTap } from './instance-tap.ts';
+import { ConnectionHistory } from '../../tap/connection-history.ts';
 
 const KILL_WAIT_MS = 5_000;
 
@@ -106,6 +107,7 @@ async function startInstance(
       return command.pid;
     },
     exited: command.exited,
+    framesOf: (correlationId) => tap.framesOf(correlationId),
     kill: killGroup,
     stop: async (timeoutMs) => {
       killedByHarness = true;
@@ -117,13 +119,20 @@ async function startInstance(
 
 /** The tap's counters are this incarnation's server tally; redeliveries go on the timeline. */
 function followTap(tap: StartedAmqpFrameTap, launch: ServerLaunch, observer: ServerObserver): void {
+  const connections = new ConnectionHistory().follow(tap, (change) => {
+    observer.events([change]);
+    observer.tally(tally());
+  });
   const tally = (): ServerTally => ({
     handled: tap.counters.publishes,
     redelivered: tap.counters.redeliveries,
     badRequests: 0,
     replyFailures: 0,
-    reconnects: Math.max(0, tap.counters.connections - 1),
+    reconnects: connections.counts.reestablished,
+    connections: { ...connections.counts },
   });
+  // Failed attempts change no other count: report them as they happen.
+  tap.on('connection-close', () => observer.tally(tally()));
   tap.on('deliver', (delivery) => {
     if (delivery.redelivered) {
       observer.events([

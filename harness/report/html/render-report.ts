@@ -12,7 +12,7 @@ import { renderResourcesSection } from './sections/resources.ts';
 import { renderSegments } from './sections/segments.ts';
 import { renderTimeline } from './sections/timeline.ts';
 import { renderVerdicts } from './sections/verdicts.ts';
-import { renderWaterfall } from './waterfall.ts';
+import { renderDuplicateTrace } from './tap-waterfall.ts';
 
 /**
  * report.html: one self-contained file, ordered as Gatling and the HdrHistogram plotter order
@@ -30,8 +30,7 @@ export function renderReportHtml(result: ScenarioResult): string {
     renderOverTimeSection(result),
     renderResourcesSection(result),
     renderTimeline(result),
-    `<section class="card"><h2>Trace of a duplicate reply</h2>` +
-      `${renderWaterfall(result.traces.duplicateReplyTrace)}</section>`,
+    `<section class="card"><h2>Trace of a duplicate reply</h2>` + `${renderDuplicateTrace(result)}</section>`,
     `<footer>rpc-chaos ${escapeHtml(result.environment.harnessVersion)} · run ${escapeHtml(result.run.id)} · ` +
       `result schema v${result.schemaVersion}` +
       `${result.traces.spansFile ? ` · all spans in ${escapeHtml(result.traces.spansFile)}` : ''}` +

@@ -26,6 +26,8 @@ function loadNote(result: ScenarioResult): string {
   );
 }
 
+const NOT_SENT_TITLE = 'calls the client took but could not publish: not connected to the broker (reconnecting)';
+
 /** The headline numbers: latency from the summary (exact), then every counter of the run. */
 export function renderCounters(result: ScenarioResult): string {
   const s = result.latency.summary;
@@ -54,7 +56,8 @@ export function renderCounters(result: ScenarioResult): string {
     ${count('sent', c.sent)}${count('answered', c.answered)}${count('timed out', c.timedOut, 'alert-if-nonzero')}` +
     `${count('errors', errors, 'alert-if-nonzero', errorsTitle)}
     ${count('wrong results', c.wrongResult, 'alert-if-nonzero')}` +
-    `${count('dropped', c.dropped, 'alert-if-nonzero', 'calls the load generator could not start (in-flight limit)')}
+    `${count('dropped', c.dropped, 'alert-if-nonzero', 'calls the load generator could not start (in-flight limit)')}` +
+    `${c.notSent ? count('not sent', c.notSent, 'alert-if-nonzero', NOT_SENT_TITLE) : ''}
     ${count(`duplicates ${stale}`, c.discarded.duplicate, 'plain', staleTitle)}` +
     `${count(`late replies ${stale}`, c.discarded.late, 'plain', staleTitle)}` +
     `${count(`unknown replies ${stale}`, c.discarded.unknown, 'plain', staleTitle)}

@@ -4,6 +4,7 @@ import type { ScenarioResult } from '../../../model/result-schema.ts';
 import { escapeHtml } from '../escape.ts';
 import { THEME_BUTTON } from '../page.ts';
 import { renderFaultImpact } from './fault-impact.ts';
+import { observedThroughTap, replyModeText, tapObservationText } from '../../tap-text.ts';
 
 export { renderFaultImpact } from './fault-impact.ts';
 
@@ -22,7 +23,7 @@ export function renderHeader(result: ScenarioResult, lead = ''): string {
     ['started', instant(result.run.startedAt)],
     ['duration', `${seconds(result.run.durationMs)}${result.run.interrupted ? ' (interrupted)' : ''}`],
     ['broker', `${env.broker.kind} RabbitMQ ${env.broker.version}`],
-    ['reply mode', env.replyMode],
+    ['reply mode', replyModeText(result)],
     ['proxy', env.proxy.reason ? `${proxyText(env)} (${env.proxy.reason})` : proxyText(env)],
     ...overheadFacts(env),
     ['load', loadText],
@@ -32,6 +33,7 @@ export function renderHeader(result: ScenarioResult, lead = ''): string {
     ],
     ['call timeout', `${ms(result.config.timeoutMs)}${result.config.confirmReplies ? ', confirmed replies' : ''}`],
     ['tracing', tracingText(result)],
+    ...(tapObservationText(result) ? [['observed', tapObservationText(result)!] as [string, string]] : []),
     ['node', `${env.node} on ${env.platform}, ${env.cpus} CPUs`],
     ['harness', `rpc-chaos ${env.harnessVersion}`],
     ['seed', String(result.run.seed)],
@@ -82,7 +84,11 @@ export function tracingText(result: ScenarioResult): string {
     );
   const { tracedCalls, error } = result.traces;
   const sent = result.counters.sent;
-  if (tracedCalls !== undefined && sent > 0) {
+  const externalClient = (result.environment.implementations?.client ?? 'builtin') !== 'builtin';
+  if (externalClient && observedThroughTap(result)) {
+    // An external client starts no traces: a traced share of its calls would read as a cut budget.
+    parts.push('the client is external and writes no spans (observed through the frame tap)');
+  } else if (tracedCalls !== undefined && sent > 0) {
     const expected = tracing.sampleRatio * sent;
     // Ratio sampling is a coin per call: only a clear shortfall means the budget cut in.
     const cut = tracing.budget !== undefined && tracedCalls < 0.8 * expected && expected - tracedCalls > 20;

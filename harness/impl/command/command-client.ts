@@ -405,6 +405,7 @@ class CommandClientInstance implements ClientInstance {
         this.event('timeout', `call ${call.id} (fib(${call.n})) timed out in the client`);
       } else if (this.requests.neverPublished(call.n)) {
         // As the built-in client's "not connected" calls: taken by the client, never sent.
+        this.errors.failed(line.error);
         this.settle(call, 'otherErrors', () => {
           this.tally.sent--;
           this.tally.notSent = (this.tally.notSent ?? 0) + 1;
@@ -416,6 +417,7 @@ class CommandClientInstance implements ClientInstance {
         );
       } else if (this.requests.connections.lostBetween(call.sentAtMs, Date.now())) {
         // The tap saw the broker side close the client's connection while this call was in flight.
+        this.errors.failed(line.error);
         this.settle(call, 'connectionLost', () => this.tally.connectionLost++);
         this.event('error', `call ${call.id} (fib(${call.n})) failed after its connection was lost: ${line.error}`);
       } else {

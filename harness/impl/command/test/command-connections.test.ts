@@ -115,9 +115,10 @@ describe('external processes as their frame taps see their connections', { timeo
       overrides: { serverCommand: NODE_SERVER, clientCommand: DIRECT_REPLY_TO_CLIENT, clients: 1, calls: 100 },
     });
     expect(result.verdict, explain(result)).toBe('pass');
-    // The scenario asked for a callback queue; the client used direct reply-to.
+    // The scenario asked for a callback queue; the client used direct reply-to (its warm-up calls too).
+    const requests = result.counters.sent + (result.config.warmup?.sent ?? 0);
     expect(result.tap?.replyModes).toEqual([
-      { client: 'client-1', mode: 'direct-reply-to', directReplyTo: result.counters.sent, callbackQueue: 0 },
+      { client: 'client-1', mode: 'direct-reply-to', directReplyTo: requests, callbackQueue: 0 },
     ]);
     expect(result.environment.replyMode).toBe('direct-reply-to');
     const summary = formatTerminalSummary(result, { color: false });

@@ -50,10 +50,10 @@ describe('npm run scenario with phase gates', { timeout: 180_000 }, () => {
       passed: false,
       phase: { kind: 'during', fault: 'partition', windows: [{ faultId: 'fault-1' }] },
     });
-    // Scheduled 1.5-3.5 s; boundaries rounded to quarter seconds, and timers fire a little late.
+    // Scheduled 1.0-3.0 s; boundaries rounded to quarter seconds, and timers fire a little late.
     const window = failed.phase!.windows[0]!;
-    expect([1500, 1750]).toContain(window.fromMs);
-    expect([3500, 3750]).toContain(window.toMs);
+    expect([1000, 1250]).toContain(window.fromMs);
+    expect([3000, 3250]).toContain(window.toMs);
     expect(failed.actual).toBeGreaterThanOrEqual(10);
     expect(run.stdout).toContain(`FAIL  ${failing}`);
     expect(run.stdout).toContain('PASS  after(partition).p99<10s');

@@ -17,6 +17,7 @@ import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
 import { errorGroupsOf } from './assemble-error-groups.ts';
 import { staleReplyClients } from './assemble-stale-replies.ts';
+import { lossDetectionOf, nonEmpty } from './assemble-loss-detection.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 import { answeredWithinRecoveryAllowance } from './recovery-window.ts';
@@ -91,6 +92,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     warnings: [...(input.warnings ?? []), ...(offeredLoadShortfall ? [offeredLoadShortfall] : [])],
     ...(measured.callsByStart ? { callsByStart: measured.callsByStart } : {}),
     ...optional('errorGroups', errorGroupsOf(input.clientTallies, input.runStartEpochMs)),
+    ...optional('lossDetection', nonEmpty(lossDetectionOf(input))),
   };
 }
 
@@ -219,6 +221,7 @@ function checkInputOf(
     requestAccounting: measured.requestAccounting,
     requestLoss: measured.requestLoss,
     staleReplyClients: staleReplyClients(input.clients, input.clientTallies, input.timeline, input.runStartEpochMs),
+    lossDetection: lossDetectionOf(input),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Counters, FaultRecord, OfferedLoad } from './result-schema.ts';
 import type { ClientStaleReplies } from './stale-replies.ts';
+import type { LossDetection } from './loss-detection.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
 export interface CheckInput {
@@ -36,6 +37,8 @@ export interface CheckInput {
   readonly requestLoss?: RequestLoss;
   /** Per client: the stale replies it received and its calls over time; undefined when not gathered. */
   readonly staleReplyClients?: readonly ClientStaleReplies[];
+  /** Per process on a blackholed link: when it noticed (model/loss-detection.ts); undefined when not gathered. */
+  readonly lossDetection?: readonly LossDetection[];
 }
 
 export interface Check {

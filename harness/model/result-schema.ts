@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LossDetectionSchema } from './loss-detection.ts';
 import { ErrorGroupsSchema } from './error-groups.ts';
 import { HarnessOverheadSchema, ProxyUsedSchema } from './harness-overhead.ts';
 import { WarmupSchema } from './warmup.ts';
@@ -392,6 +393,8 @@ export const ScenarioResultSchema = z.object({
   segments: SegmentsSchema.optional(),
   /** Failed calls grouped by error text per client process; absent in older results. */
   errorGroups: ErrorGroupsSchema.optional(),
+  /** Per process on a blackholed link: how long it took to notice (model/loss-detection.ts). */
+  lossDetection: z.array(LossDetectionSchema).optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;

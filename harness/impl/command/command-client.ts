@@ -10,6 +10,7 @@
  * (ready), and counts the duplicate, late and unknown replies that reached the client
  * whether or not the client reports them.
  */
+import { heartbeatEnv } from './heartbeat-env.ts';
 import { join } from 'node:path';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
 import { runLoad } from '../../load/run-load.ts';
@@ -44,6 +45,7 @@ import type {
 } from '../implementation.ts';
 import { DEFAULT_READY_TIMEOUT_MS, type CommandImplementationSpec } from '../../scenario/implementation-spec.ts';
 import { firstConsumer, startInstanceTap } from './instance-tap.ts';
+import { reportTapConnections } from './tap-connection-events.ts';
 import { runWarmupCalls, type WarmupCallResult } from '../warmup-calls.ts';
 import type { WarmupOutcome } from '../../model/warmup.ts';
 
@@ -80,6 +82,7 @@ export function commandClient(spec: CommandImplementationSpec): ClientImplementa
     label: `command: ${spec.command}`,
     async start(launch, observer) {
       const tap = await startInstanceTap(launch.name, launch.amqpUrl);
+      reportTapConnections(tap, observer);
       const client = new CommandClientInstance(spec, launch, observer, tap);
       await client.started();
       return client;
@@ -150,7 +153,11 @@ class CommandClientInstance implements ClientInstance {
       name: launch.name,
       command: spec.command,
       incarnation: 1,
-      env: { AMQP_URL: tap.getAmqpUrl(launch.amqpUrl), RPC_QUEUE: launch.queue },
+      env: {
+        AMQP_URL: tap.getAmqpUrl(launch.amqpUrl),
+        RPC_QUEUE: launch.queue,
+        ...heartbeatEnv(launch.heartbeatSeconds),
+      },
       logFile: join(launch.runDir, `${launch.name}.log`),
       stdio: 'protocol',
     });

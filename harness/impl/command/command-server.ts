@@ -7,6 +7,7 @@
  * redeliveries and replies (the server tally of a black box), and holds its connection at a
  * fault point so the harness can SIGKILL the process group exactly there.
  */
+import { heartbeatEnv } from './heartbeat-env.ts';
 import { join } from 'node:path';
 import type { ServerTally } from '../instance-report.ts';
 import { CallIdSet } from '../../observe/call-id-set.ts';
@@ -15,6 +16,7 @@ import { CommandProcess } from './command-process.ts';
 import type { ServerImplementation, ServerInstance, ServerLaunch, ServerObserver } from '../implementation.ts';
 import { DEFAULT_READY_TIMEOUT_MS, type CommandImplementationSpec } from '../../scenario/implementation-spec.ts';
 import { startInstanceTap } from './instance-tap.ts';
+import { reportTapConnections } from './tap-connection-events.ts';
 
 const KILL_WAIT_MS = 5_000;
 
@@ -44,6 +46,7 @@ async function startInstance(
         AMQP_URL: tap.getAmqpUrl(launch.amqpUrl),
         RPC_QUEUE: launch.queue,
         RPC_QUEUE_TYPE: launch.queueType ?? 'classic',
+        ...heartbeatEnv(launch.heartbeatSeconds),
       },
       logFile,
       stdio: 'log',
@@ -58,6 +61,7 @@ async function startInstance(
     command.kill();
   };
   followTap(tap, launch, observer);
+  reportTapConnections(tap, observer);
   if (launch.killAt) {
     const { point } = launch.killAt;
     tap.armFaultPoint({

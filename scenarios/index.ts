@@ -1,6 +1,7 @@
 import type { ScenarioDefinition } from '../harness/scenario/define-scenario.ts';
 import badInput from './bad-input.ts';
 import baseline from './baseline.ts';
+import blackhole from './blackhole.ts';
 import brokerRestart from './broker-restart.ts';
 import connectionReset from './connection-reset.ts';
 import crashBeforeReply from './crash-before-reply.ts';
@@ -28,6 +29,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   nodePause,
   partitionMinority,
   rollingRestart,
+  blackhole,
 ];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {

@@ -12,6 +12,7 @@ import nodePause from './node-pause.ts';
 import partition from './partition.ts';
 import partitionMinority from './partition-minority.ts';
 import quorumLeaderKill from './quorum-leader-kill.ts';
+import replyQueueLost from './reply-queue-lost.ts';
 import rollingRestart from './rolling-restart.ts';
 
 /** The fault catalogue, in the order `npm run scenario -- list` shows it. */
@@ -30,6 +31,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   partitionMinority,
   rollingRestart,
   blackhole,
+  replyQueueLost,
 ];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {

@@ -222,6 +222,7 @@ function checkInputOf(
     requestLoss: measured.requestLoss,
     staleReplyClients: staleReplyClients(input.clients, input.clientTallies, input.timeline, input.runStartEpochMs),
     lossDetection: lossDetectionOf(input),
+    timeline: input.timeline.events,
   };
 }
 

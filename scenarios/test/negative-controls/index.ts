@@ -14,3 +14,5 @@ export const dyingClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./dying-client.ts', import.meta.url)) });
 export const noHeartbeatClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./no-heartbeat-client.ts', import.meta.url)) });
+export const oldReplyQueueClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./old-reply-queue-client.ts', import.meta.url)) });

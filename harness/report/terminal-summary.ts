@@ -3,6 +3,7 @@ import { harnessOverheadLine, proxyText } from './harness-overhead-text.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 import { diagnose, diagnosisLines } from './diagnosis.ts';
+import { lossDetectionTextLines } from './loss-detection-view.ts';
 import { TERMINAL_GROUPS, errorGroupLine, errorGroupsLeftOut, staleReplyVerb } from './error-groups-view.ts';
 
 /** Open loop: the rate asked for and achieved, and how late the generator started calls. */
@@ -230,6 +231,7 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     ...checkLines(result.checks, p),
     ...gateLines(result.gates, p),
     ...errorGroupLines(result, p),
+    ...lossDetectionTextLines(result),
   ];
   if (result.harnessErrors.length > 0)
     lines.push('', red(bold('  harness errors')), ...result.harnessErrors.map((error) => `  - ${error}`));

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../harness/env/broker/private-rabbit-node.ts';
+import amqp from 'amqplib';
+import { Toxiproxy } from 'toxiproxy-node-client';
 import { ToxiproxyThread } from '../../harness/env/proxy/toxiproxy-thread.ts';
+import { FibRpcClient } from '../../harness/rpc/fib-rpc-client.ts';
+import { FibRpcServer } from '../../harness/rpc/fib-rpc-server.ts';
 import blackhole from '../blackhole.ts';
 import replyQueueLost from '../reply-queue-lost.ts';
 import { noHeartbeatClient, oldReplyQueueClient } from './negative-controls/index.ts';
@@ -75,5 +79,41 @@ describe('a silent network and a lost callback queue', { timeout: 150_000 }, () 
       /succeeded \(0 %\): replies to them never arrived/,
     );
     expect(result.counters.mismatchedCorrelation).toBe(0);
+  });
+
+  it('the built-in client declares a new callback queue after its connection is cut; the old one is gone', async () => {
+    const proxyServer = await new ToxiproxyThread({ port: 0 }).start();
+    try {
+      const proxy = await new Toxiproxy(proxyServer.getApiUrl()).createProxy({
+        name: 'reply-queue',
+        listen: '127.0.0.1:0',
+        upstream: `${node.getHost()}:${node.getAmqpPort()}`,
+      });
+      const viaProxy = new URL(node.getAmqpUrl());
+      viaProxy.host = proxy.listen;
+      const queue = `reply_queue_test_${process.pid}`;
+      await using _server = await new FibRpcServer({ amqpUrl: node.getAmqpUrl(), queue }).start();
+      await using client = await new FibRpcClient({ amqpUrl: viaProxy.toString(), queue, timeoutMs: 2_000 }).start();
+      const first = client.getReplyTo();
+      expect((await client.request(20)).value).toBe(6765n);
+      await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+      await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
+      const deadline = Date.now() + 10_000;
+      while (client.counters.reconnects < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(client.counters.reconnects).toBe(1);
+      expect(client.getReplyTo()).not.toBe(first);
+      expect((await client.request(20)).value).toBe(6765n);
+      // The exclusive queue died with the old connection: declaring it passively is a 404.
+      const connection = await amqp.connect(node.getAmqpUrl());
+      try {
+        const channel = await connection.createChannel();
+        channel.on('error', () => undefined);
+        await expect(channel.checkQueue(first ?? '')).rejects.toThrow(/NOT_FOUND/);
+      } finally {
+        await connection.close().catch(() => undefined);
+      }
+    } finally {
+      await proxyServer.stop();
+    }
   });
 });

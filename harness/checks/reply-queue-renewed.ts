@@ -49,7 +49,8 @@ export function clientsAfterCut(
     const atCut = own.filter((event) => event.tMs <= untilMs);
     const failedAtCut = {
       timedOut: atCut.filter((event) => event.kind === 'timeout').length,
-      errored: atCut.filter((event) => event.kind === 'error' || event.kind === 'connection-lost').length,
+      // Failed calls only: a connection-lost event is the connection's, not a call's.
+      errored: atCut.filter((event) => event.kind === 'error').length,
     };
     const fromMs =
       reconnectMs === undefined

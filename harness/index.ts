@@ -21,3 +21,5 @@ export {
 export type { LoadOptions } from './load/load-options.ts';
 export type { CommandImplementationSpec, ImplementationsSpec } from './scenario/implementation-spec.ts';
 export type { ReplyMode } from './rpc/fib-rpc-client.ts';
+export { lostPeerNoticed } from './checks/lost-peer.ts';
+export { replyQueueRenewed } from './checks/reply-queue-renewed.ts';

@@ -1,6 +1,7 @@
 import type { ScenarioDefinition } from '../harness/scenario/define-scenario.ts';
 import badInput from './bad-input.ts';
 import baseline from './baseline.ts';
+import blackhole from './blackhole.ts';
 import brokerRestart from './broker-restart.ts';
 import connectionReset from './connection-reset.ts';
 import crashBeforeReply from './crash-before-reply.ts';
@@ -11,6 +12,7 @@ import nodePause from './node-pause.ts';
 import partition from './partition.ts';
 import partitionMinority from './partition-minority.ts';
 import quorumLeaderKill from './quorum-leader-kill.ts';
+import replyQueueLost from './reply-queue-lost.ts';
 import rollingRestart from './rolling-restart.ts';
 
 /** The fault catalogue, in the order `npm run scenario -- list` shows it. */
@@ -28,6 +30,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   nodePause,
   partitionMinority,
   rollingRestart,
+  blackhole,
+  replyQueueLost,
 ];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {

@@ -1,5 +1,6 @@
 import type { Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import type { FaultRecord, TimelineEvent } from '../model/result-schema.ts';
+import { startBlackhole } from './blackhole.ts';
 import { describeFault, type FaultSpec, type ProxyName, type Trigger } from './fault-spec.ts';
 import { executeNodeFault, type ClusterFaultTargets } from './node-faults.ts';
 
@@ -150,6 +151,11 @@ export class FaultScheduler {
         this.openWindow(fault, spec.durationMs, async () => {
           await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
         });
+        return;
+      }
+      case 'blackhole': {
+        const end = await startBlackhole(this.proxy(spec.proxy), fault.id);
+        this.openWindow(fault, spec.durationMs, end);
         return;
       }
       case 'close-connections': {

@@ -41,6 +41,7 @@ const FAULT_SCHEMAS = {
   toxic: z.strictObject({ kind: z.literal('toxic'), proxy, toxic, trigger, durationMs: z.number().optional() }),
   'disable-proxy': z.strictObject({ kind: z.literal('disable-proxy'), proxy, trigger, durationMs: z.number() }),
   'close-connections': z.strictObject({ kind: z.literal('close-connections'), proxy, trigger }),
+  blackhole: z.strictObject({ kind: z.literal('blackhole'), proxy, trigger, durationMs: z.number() }),
   'restart-broker': z.strictObject({ kind: z.literal('restart-broker'), trigger }),
   'kill-node': z.strictObject({ kind: z.literal('kill-node'), node, trigger, restartAfterMs: z.number().optional() }),
   'pause-node': z.strictObject({

@@ -4,6 +4,7 @@
  * by an in-process hook (built-in server) or by the AMQP frame tap (external server), which
  * is the only way to hit the window between "reply published" and "ack" every time.
  */
+import { describeBlackhole, type BlackholeFaultSpec } from './blackhole.ts';
 
 export type ProxyName = 'servers' | 'clients';
 export const PROXY_NAMES: readonly ProxyName[] = ['servers', 'clients'];
@@ -49,6 +50,7 @@ export type FaultSpec =
     }
   | { readonly kind: 'close-connections'; readonly proxy: ProxyName; readonly trigger: Trigger }
   | { readonly kind: 'restart-broker'; readonly trigger: Trigger }
+  | BlackholeFaultSpec
   | NodeFaultSpec;
 
 /** A cluster node by 1-based index, or whichever node holds the request queue's quorum leader when the fault fires. */
@@ -148,6 +150,12 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
       return {
         target: `proxy ${fault.proxy}`,
         description: `close every connection through the ${fault.proxy} proxy`,
+        trigger: describeTrigger(fault.trigger),
+      };
+    case 'blackhole':
+      return {
+        target: `proxy ${fault.proxy}`,
+        description: describeBlackhole(fault),
         trigger: describeTrigger(fault.trigger),
       };
     case 'restart-broker':

@@ -4,7 +4,12 @@
  */
 import type { FaultSpec } from './fault-spec.ts';
 
-const NETWORK_FAULT_KINDS: ReadonlySet<FaultSpec['kind']> = new Set(['toxic', 'disable-proxy', 'close-connections']);
+const NETWORK_FAULT_KINDS: ReadonlySet<FaultSpec['kind']> = new Set([
+  'toxic',
+  'disable-proxy',
+  'close-connections',
+  'blackhole',
+]);
 
 export function isNetworkFault(fault: FaultSpec): boolean {
   return NETWORK_FAULT_KINDS.has(fault.kind);

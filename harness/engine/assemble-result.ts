@@ -18,6 +18,7 @@ import { collectTraces } from './collect-traces.ts';
 import { errorGroupsOf } from './assemble-error-groups.ts';
 import { staleReplyClients } from './assemble-stale-replies.ts';
 import { tapObservations } from './tap-observations.ts';
+import { lossDetectionOf, nonEmpty } from './assemble-loss-detection.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 import { answeredWithinRecoveryAllowance } from './recovery-window.ts';
@@ -95,6 +96,7 @@ export async function assembleResult(input: AssembleInput): Promise<ScenarioResu
     ...optional('errorGroups', errorGroupsOf(input.clientTallies, input.runStartEpochMs)),
     ...(input.resources ? { resources: input.resources } : {}),
     ...(tap ? { tap } : {}),
+    ...optional('lossDetection', nonEmpty(lossDetectionOf(input))),
   };
 }
 
@@ -231,6 +233,8 @@ function checkInputOf(
     requestAccounting: measured.requestAccounting,
     requestLoss: measured.requestLoss,
     staleReplyClients: staleReplyClients(input.clients, input.clientTallies, input.timeline, input.runStartEpochMs),
+    lossDetection: lossDetectionOf(input),
+    timeline: input.timeline.events,
   };
 }
 

@@ -105,6 +105,7 @@ function serverLaunchOf(
     confirmReplies: topology.confirmReplies,
     // A restart during the load counts from the load's start.
     runStartEpochMs: clock.runStartEpochMs,
+    heartbeatSeconds: options.definition.heartbeatSeconds,
     runDir: options.runDir,
   });
 }
@@ -127,6 +128,7 @@ function clientLaunchOf(options: LaunchOptions, queue: RequestQueue, environment
     seed: options.seed + client,
     callPlan: options.segment?.callPlan,
     warmupCalls: warmupCallsOf(definition),
+    heartbeatSeconds: definition.heartbeatSeconds,
     runDir: options.runDir,
   });
 }

@@ -32,6 +32,7 @@ const KINDS: Readonly<Record<FaultSpec['kind'], true>> = {
   toxic: true,
   'disable-proxy': true,
   'close-connections': true,
+  blackhole: true,
   'restart-broker': true,
   'kill-node': true,
   'pause-node': true,

@@ -82,6 +82,8 @@ export interface ServerLaunch {
   /** The request queue's type; absent: classic. */
   readonly queueType?: 'classic' | 'quorum';
   readonly runStartEpochMs: number;
+  /** The AMQP heartbeat to ask for, seconds (0: off); absent: the broker's. */
+  readonly heartbeatSeconds?: number;
   /** SIGKILL this incarnation at a fault point of its k-th request (1-based). */
   readonly killAt?: { readonly point: FaultPoint; readonly request: number };
   readonly tracing: TracingConfig;
@@ -113,6 +115,8 @@ export interface ClientLaunch {
   readonly callPlan?: CallPlan;
   /** Calls to make after the instance is ready and before the load, counted nowhere (model/warmup.ts); absent: 0. */
   readonly warmupCalls?: number;
+  /** The AMQP heartbeat to ask for, seconds (0: off); absent: the broker's. */
+  readonly heartbeatSeconds?: number;
   readonly tracing: TracingConfig;
   readonly runDir: string;
 }

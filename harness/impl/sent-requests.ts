@@ -21,6 +21,9 @@ export interface EncodedSentRequests {
   };
 }
 
+/** Timed-out calls remembered until their connection proves alive or dies; beyond this many the oldest are let go. */
+const MAX_UNPROVEN_TIMEOUTS = 4_096;
+
 /** Call outcomes after which the request is known not to have been published. */
 const NEVER_PUBLISHED: ReadonlySet<RpcCallError['reason']> = new Set(['in-flight-limit', 'not-connected', 'closed']);
 
@@ -33,6 +36,12 @@ export class SentRequests {
   private readonly published = new CallIdSet();
   private readonly connectionLost = new CallIdSet();
   private readonly returnedUnroutable = new CallIdSet();
+  /**
+   * Calls that timed out since the connection last delivered a reply. If that connection then
+   * dies (a silent network that heartbeats finally gave up on), their requests may never have
+   * left the machine: they count as lost with the connection, like the calls it failed.
+   */
+  private unprovenTimeouts: string[] = [];
   private readonly confirms: { confirmed: CallIdSet; nacked: number; replied: CallIdSet } | undefined;
 
   constructor(options: { confirms: boolean } = { confirms: false }) {
@@ -41,6 +50,7 @@ export class SentRequests {
 
   answered(correlationId: string): void {
     this.published.add(correlationId);
+    this.unprovenTimeouts = [];
     this.confirms?.replied.add(correlationId);
   }
 
@@ -48,8 +58,18 @@ export class SentRequests {
     if (NEVER_PUBLISHED.has(error.reason)) return;
     this.published.add(error.correlationId);
     if (error.reason === 'connection-lost') this.connectionLost.add(error.correlationId);
+    if (error.reason === 'timeout') {
+      this.unprovenTimeouts.push(error.correlationId);
+      if (this.unprovenTimeouts.length > MAX_UNPROVEN_TIMEOUTS) this.unprovenTimeouts.shift();
+    }
     // An error reply came from a server: the request was not lost.
     if (error.reason === 'remote-error') this.confirms?.replied.add(error.correlationId);
+  }
+
+  /** The client's connection died: requests of the calls that timed out on it may have died with it. */
+  connectionDied(): void {
+    for (const correlationId of this.unprovenTimeouts) this.connectionLost.add(correlationId);
+    this.unprovenTimeouts = [];
   }
 
   returned(correlationId: string): void {

@@ -2,9 +2,10 @@
  * What a check is and what it looks at: the contract between the engine, which gathers a run's
  * facts, and the checks that judge them. Plain data and one interface; no check lives here.
  */
-import type { Counters, FaultRecord, OfferedLoad } from './result-schema.ts';
+import type { Counters, FaultRecord, OfferedLoad, TimelineEvent } from './result-schema.ts';
 import type { ClientStaleReplies } from './stale-replies.ts';
 import type { ProcessConnections } from './tap-observations.ts';
+import type { LossDetection } from './loss-detection.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
 export interface CheckInput {
@@ -39,6 +40,10 @@ export interface CheckInput {
   readonly staleReplyClients?: readonly ClientStaleReplies[];
   /** Per process, the connections lost and re-established, where a frame tap saw them (external implementations). */
   readonly processConnections?: readonly ProcessConnections[];
+  /** Per process on a blackholed link: when it noticed (model/loss-detection.ts); undefined when not gathered. */
+  readonly lossDetection?: readonly LossDetection[];
+  /** The run's timeline (connection losses, reconnects), for checks that judge what followed an event. */
+  readonly timeline?: readonly TimelineEvent[];
 }
 
 export interface Check {

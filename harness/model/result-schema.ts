@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LossDetectionSchema } from './loss-detection.ts';
 import { ErrorGroupsSchema } from './error-groups.ts';
 import { HarnessOverheadSchema, ProxyUsedSchema } from './harness-overhead.ts';
 import { WarmupSchema } from './warmup.ts';
@@ -402,6 +403,8 @@ export const ScenarioResultSchema = z.object({
   resources: ResourcesSchema.optional(),
   /** What the frame tap saw of external implementations; absent when none ran, and in older results. */
   tap: TapObservationsSchema.optional(),
+  /** Per process on a blackholed link: how long it took to notice (model/loss-detection.ts). */
+  lossDetection: z.array(LossDetectionSchema).optional(),
 });
 
 export type ScenarioResult = z.infer<typeof ScenarioResultSchema>;

@@ -3,6 +3,7 @@ import { harnessOverheadLine, proxyText } from './harness-overhead-text.ts';
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 import { diagnose, diagnosisLines } from './diagnosis.ts';
+import { lossDetectionRows } from './loss-detection-view.ts';
 import { TABLE_GROUPS, errorGroupsLeftOut, groupTime, staleReplyVerb } from './error-groups-view.ts';
 import { faultImpactLine, faultImpactRows } from './fault-impact-text.ts';
 import { replyModeText, tapObservationText } from './tap-text.ts';
@@ -179,6 +180,24 @@ function errorGroupLines(result: ScenarioResult): string[] {
   ];
 }
 
+/** Blackhole detection times per process, when the run had a blackhole. */
+function lossDetectionMarkdown(result: ScenarioResult): string[] {
+  const rows = lossDetectionRows(result);
+  if (rows.length === 0) return [];
+  return [
+    '',
+    '### Blackhole detection (from its start)',
+    '',
+    '| fault | process | noticed after | through | how | reconnected after |',
+    '| --- | --- | ---: | --- | --- | ---: |',
+    ...rows.map(
+      (each) =>
+        `| ${each.fault} | ${cell(each.process)} | ${each.noticed} | ${each.through} | ${cell(each.how)} | ` +
+        `${each.reconnected} |`,
+    ),
+  ];
+}
+
 /** summary.md, for $GITHUB_STEP_SUMMARY and similar CI job summaries (GitHub-flavoured Markdown). */
 export function renderMarkdown(result: ScenarioResult): string {
   const lines = [
@@ -189,6 +208,7 @@ export function renderMarkdown(result: ScenarioResult): string {
     ...faultImpactLines(result),
     ...counterLines(result),
     ...errorGroupLines(result),
+    ...lossDetectionMarkdown(result),
     ...(result.segments ? segmentLines(result.segments) : []),
   ];
   if (result.harnessErrors.length > 0)

@@ -4,6 +4,7 @@ import { observedThroughTap, replyModeText, tapObservationText } from './tap-tex
 import type { ScenarioResult } from '../model/result-schema.ts';
 import { participantRows, segmentsHeadline } from './segment-participants.ts';
 import { diagnose, diagnosisLines } from './diagnosis.ts';
+import { lossDetectionTextLines } from './loss-detection-view.ts';
 import { TERMINAL_GROUPS, errorGroupLine, errorGroupsLeftOut, staleReplyVerb } from './error-groups-view.ts';
 import { faultImpactLine } from './fault-impact-text.ts';
 
@@ -238,6 +239,7 @@ export function formatTerminalSummary(result: ScenarioResult, options: { color: 
     ...checkLines(result.checks, p),
     ...gateLines(result.gates, p),
     ...errorGroupLines(result, p),
+    ...lossDetectionTextLines(result),
   ];
   if (result.harnessErrors.length > 0)
     lines.push('', red(bold('  harness errors')), ...result.harnessErrors.map((error) => `  - ${error}`));

@@ -8,6 +8,7 @@ import { REPLY_MODES, type ReplyMode } from '../rpc/fib-rpc-client.ts';
 import { validateQueueName } from './queue-name.ts';
 import { DEFAULT_WARMUP_CALLS } from '../model/warmup.ts';
 import { recoveryTailProblems } from './recovery-tail.ts';
+import { heartbeatProblem } from '../rpc/heartbeat-url.ts';
 
 export type QueueType = 'classic' | 'quorum';
 export const QUEUE_TYPES: readonly QueueType[] = ['classic', 'quorum'];
@@ -80,6 +81,11 @@ export interface ScenarioDefinition {
    * (harness/model/recovery-allowance.ts); the load must last that long after it. Default 7 s.
    */
   readonly recoveryAllowanceMs?: number;
+  /**
+   * The AMQP heartbeat (seconds) servers and clients are told to use (harness/rpc/heartbeat-url.ts):
+   * the built-ins ask for it, external programs get AMQP_HEARTBEAT. Left out: the broker's proposal.
+   */
+  readonly heartbeatSeconds?: number;
 }
 
 /** The warm-up calls each client of a run makes. */
@@ -148,6 +154,8 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
     !(Number.isInteger(definition.warmupCalls) && definition.warmupCalls >= 0 && definition.warmupCalls <= 100)
   )
     errors.push(`warm-up calls must be an integer from 0 to 100, got ${definition.warmupCalls}`);
+  const heartbeat = heartbeatProblem(definition.heartbeatSeconds);
+  if (heartbeat) errors.push(heartbeat);
   errors.push(...validateLoadOptions(definition.load));
   for (const [index, fault] of definition.faults.entries()) {
     // The ranges are checked only on a fault whose shape is right: they read its fields.

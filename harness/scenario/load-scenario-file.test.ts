@@ -58,7 +58,8 @@ describe('scenario files given by path', () => {
           .replace(/\}\);\n$/, '});\n');
   };
   const VALID_KINDS =
-    'valid kinds: kill-server-at-fault-point, kill-server, toxic, disable-proxy, close-connections, restart-broker, ' +
+    'valid kinds: kill-server-at-fault-point, kill-server, toxic, disable-proxy, close-connections, blackhole, ' +
+    'restart-broker, ' +
     'kill-node, pause-node, partition-node, rolling-restart';
 
   it('names the field, the bad value and the valid kinds of a mistyped fault kind', async () => {

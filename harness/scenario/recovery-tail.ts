@@ -35,6 +35,7 @@ export function connectionCutEndMs(fault: FaultSpec): number | undefined {
     case 'rolling-restart':
       return atMs;
     case 'disable-proxy':
+    case 'blackhole':
     case 'pause-node':
     case 'partition-node':
       return atMs + fault.durationMs;

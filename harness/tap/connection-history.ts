@@ -31,17 +31,30 @@ export class ConnectionHistory {
   readonly counts: ConnectionCounts = { established: 0, lost: 0, reestablished: 0, failedAttempts: 0 };
   private readonly lossTimes: number[] = [];
   private unansweredLosses = 0;
+  private closedItself = false;
 
   follow(tap: StartedAmqpFrameTap, onChange?: (change: ConnectionChange) => void): this {
     tap.on('connection-established', ({ connection, atMs }) => {
       this.counts.established++;
-      if (this.unansweredLosses === 0) return;
+      if (this.unansweredLosses === 0) {
+        if (!this.closedItself) return;
+        // Not a re-established loss (the process gave up the last one), but the timeline tells it.
+        this.closedItself = false;
+        onChange?.({ kind: 'reconnect', atMs, detail: `connection ${connection} opened after the process closed one` });
+        return;
+      }
       this.unansweredLosses--;
       this.counts.reestablished++;
       onChange?.({ kind: 'reconnect', atMs, detail: `connection ${connection} established after a lost one` });
     });
-    tap.on('connection-close', ({ established, closedBy }) => {
+    tap.on('connection-close', ({ connection, atMs, established, closedBy }) => {
       if (!established && closedBy !== 'tap') this.counts.failedAttempts++;
+      // A process that gives up its own connection (a missed heartbeat, or its exit) is when it
+      // noticed a silent broker: on the timeline, not among the losses the broker side caused.
+      if (established && closedBy === 'client') {
+        this.closedItself = true;
+        onChange?.({ kind: 'connection-lost', atMs, detail: `connection ${connection} closed by the process itself` });
+      }
     });
     tap.on('connection-lost', ({ connection, atMs }) => {
       this.counts.lost++;

@@ -293,6 +293,24 @@ describe('toxics measured on real TCP traffic through the built-in proxy', { tim
     expect(await endedWithin(client, CLOSE_BOUND_MS)).toBe('eof');
   });
 
+  it('timeout 0 on both streams of an open connection (a blackhole) drops data both ways until removed', async () => {
+    const proxy = await newProxy();
+    const client = await open(proxy);
+    await client.roundTrip('before');
+    const receivedBefore = echo.bytesReceived();
+    const toxics = [
+      await addToxic(proxy, 'timeout', 'upstream', { timeout: 0 }),
+      await addToxic(proxy, 'timeout', 'downstream', { timeout: 0 }),
+    ];
+    const heldBytes = client.received.length;
+    client.socket.write('into the silence');
+    expect(await endedWithin(client, 500)).toBe('open');
+    expect(echo.bytesReceived()).toBe(receivedBefore);
+    expect(client.received.length).toBe(heldBytes);
+    for (const toxic of toxics) await toxic.remove();
+    expect(await endedWithin(client, CLOSE_BOUND_MS)).toBe('eof');
+  });
+
   it('reset_peer resets the connection (ECONNRESET) on the first chunk, after its timeout', async () => {
     const proxy = await newProxy();
     await addToxic(proxy, 'reset_peer', 'upstream', { timeout: 200 });

@@ -3,6 +3,7 @@
  * verifies every result against fib(n), records latency from each call's intended start,
  * and tallies how each call ended so the parent can prove none was lost or answered twice.
  */
+import { withHeartbeat } from '../../rpc/heartbeat-url.ts';
 import { RpcCallError } from '../../rpc/errors.ts';
 import { CallsByStartRecorder } from '../../observe/calls-by-start.ts';
 import { ErrorGroupRecorder } from '../../observe/error-groups.ts';
@@ -117,7 +118,7 @@ async function createWorkerClient(
     ? await loadClientModule(config.clientModule)
     : (options) => new FibRpcClient(options);
   const client: WorkerClient = createClient({
-    amqpUrl: config.amqpUrl,
+    amqpUrl: withHeartbeat(config.amqpUrl, config.heartbeatSeconds),
     queue: config.queue,
     replyMode: config.replyMode,
     timeoutMs: config.timeoutMs,
@@ -140,9 +141,10 @@ async function createWorkerClient(
       });
     },
     onConnectionEvent: (event) => {
-      if (event.kind === 'disconnected')
+      if (event.kind === 'disconnected') {
+        sentRequests.connectionDied();
         channel.event({ atMs: Date.now(), kind: 'connection-lost', detail: event.error });
-      else if (client.counters.reconnects > 0)
+      } else if (client.counters.reconnects > 0)
         channel.event({ atMs: Date.now(), kind: 'reconnect', detail: 'client reconnected' });
     },
   });

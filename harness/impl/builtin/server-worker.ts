@@ -3,6 +3,7 @@
  * told to SIGKILL itself at a fault point of its k-th request: a real process death at the
  * exact place the tutorial warns about (after the reply, before the ack).
  */
+import { withHeartbeat } from '../../rpc/heartbeat-url.ts';
 import { CallIdSet } from '../../observe/call-id-set.ts';
 import { type FaultPointContext, FibRpcServer, type ServerEvent } from '../../rpc/fib-rpc-server.ts';
 import type { ServerTally } from '../instance-report.ts';
@@ -39,7 +40,7 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
   };
 
   const server: FibRpcServer = new FibRpcServer({
-    amqpUrl: config.amqpUrl,
+    amqpUrl: withHeartbeat(config.amqpUrl, config.heartbeatSeconds),
     queue: config.queue,
     prefetch: config.prefetch,
     confirmReplies: config.confirmReplies,

@@ -10,6 +10,7 @@
  * (ready), and counts the duplicate, late and unknown replies that reached the client
  * whether or not the client reports them.
  */
+import { heartbeatEnv } from './heartbeat-env.ts';
 import { join } from 'node:path';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
 import { runLoad } from '../../load/run-load.ts';
@@ -156,7 +157,11 @@ class CommandClientInstance implements ClientInstance {
       name: launch.name,
       command: spec.command,
       incarnation: 1,
-      env: { AMQP_URL: tap.getAmqpUrl(launch.amqpUrl), RPC_QUEUE: launch.queue },
+      env: {
+        AMQP_URL: tap.getAmqpUrl(launch.amqpUrl),
+        RPC_QUEUE: launch.queue,
+        ...heartbeatEnv(launch.heartbeatSeconds),
+      },
       logFile: join(launch.runDir, `${launch.name}.log`),
       stdio: 'protocol',
     });

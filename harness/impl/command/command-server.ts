@@ -7,6 +7,7 @@
  * redeliveries and replies (the server tally of a black box), and holds its connection at a
  * fault point so the harness can SIGKILL the process group exactly there.
  */
+import { heartbeatEnv } from './heartbeat-env.ts';
 import { join } from 'node:path';
 import type { ServerTally } from '../instance-report.ts';
 import { CallIdSet } from '../../observe/call-id-set.ts';
@@ -45,6 +46,7 @@ async function startInstance(
         AMQP_URL: tap.getAmqpUrl(launch.amqpUrl),
         RPC_QUEUE: launch.queue,
         RPC_QUEUE_TYPE: launch.queueType ?? 'classic',
+        ...heartbeatEnv(launch.heartbeatSeconds),
       },
       logFile,
       stdio: 'log',

@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline';
 import { callLineSchema, TIMEOUT_ERROR } from '../../../harness/impl/command/client-line-protocol.ts';
 import { redactUrl } from '../../../harness/env/redact.ts';
+import { withHeartbeat } from '../../../harness/rpc/heartbeat-url.ts';
 import { RpcCallError } from '../../../harness/rpc/errors.ts';
 import { FibRpcClient } from '../../../harness/rpc/fib-rpc-client.ts';
 
@@ -18,7 +19,12 @@ import { FibRpcClient } from '../../../harness/rpc/fib-rpc-client.ts';
 const CLIENT_TIMEOUT_MS = 600_000;
 const MAX_IN_FLIGHT = 10_000;
 
-const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+// AMQP_HEARTBEAT (seconds, PROTOCOL.md): the heartbeat the harness asks for, as amqplib's URL parameter.
+const heartbeat = process.env.AMQP_HEARTBEAT;
+const amqpUrl = withHeartbeat(
+  process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  heartbeat === undefined || heartbeat === '' ? undefined : Number(heartbeat),
+);
 const queue = process.env.RPC_QUEUE ?? 'rpc_queue';
 const log = (text: string) => process.stderr.write(`${text}\n`);
 

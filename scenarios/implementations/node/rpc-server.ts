@@ -6,9 +6,15 @@
  * that the adapter gives the built-ins no hidden privileges. Logs go to stderr; stdout stays empty.
  */
 import { redactUrl } from '../../../harness/env/redact.ts';
+import { withHeartbeat } from '../../../harness/rpc/heartbeat-url.ts';
 import { FibRpcServer } from '../../../harness/rpc/fib-rpc-server.ts';
 
-const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+// AMQP_HEARTBEAT (seconds, PROTOCOL.md): the heartbeat the harness asks for, as amqplib's URL parameter.
+const heartbeat = process.env.AMQP_HEARTBEAT;
+const amqpUrl = withHeartbeat(
+  process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  heartbeat === undefined || heartbeat === '' ? undefined : Number(heartbeat),
+);
 const queue = process.env.RPC_QUEUE ?? 'rpc_queue';
 const prefetch = Number(process.env.RPC_PREFETCH ?? '1');
 const queueType = process.env.RPC_QUEUE_TYPE ?? 'classic';

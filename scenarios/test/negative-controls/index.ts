@@ -15,3 +15,7 @@ export const dyingClient = (): ClientImplementation =>
 /** client-2 sends nothing for 4 s after losing its connection; the other clients are the built-in one. */
 export const slowToRecoverClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./slow-to-recover-client.ts', import.meta.url)) });
+export const noHeartbeatClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./no-heartbeat-client.ts', import.meta.url)) });
+export const oldReplyQueueClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./old-reply-queue-client.ts', import.meta.url)) });

@@ -3,6 +3,7 @@ import type { ScenarioResult } from '../../../model/result-schema.ts';
 import { faultLabel, MARKER_CATEGORIES } from '../chart-data.ts';
 import { LANE_STATES } from '../node-lanes.ts';
 import { escapeHtml } from '../escape.ts';
+import { lossDetectionRows } from '../../loss-detection-view.ts';
 
 /** The HdrHistogram plot: latency by percentile on a log 1/(1-p) axis. */
 export function renderSpectrumSection(result: ScenarioResult): string {
@@ -47,11 +48,25 @@ export function renderOverTimeSection(result: ScenarioResult): string {
       '<thead><tr><th>when</th><th>fault</th><th>what</th><th>trigger</th></tr></thead>' +
       `<tbody>${faults}</tbody></table></div>`
     : '<div class="note">No faults were scheduled in this run.</div>';
+  const detections = lossDetectionRows(result);
+  const detectionList = detections.length
+    ? '<div class="faults"><table class="data" id="loss-detection">' +
+      '<thead><tr><th>fault</th><th>process</th><th>noticed after</th><th>through</th><th>how</th>' +
+      '<th>reconnected after</th></tr></thead><tbody>' +
+      detections
+        .map(
+          (each) =>
+            `<tr><td>${escapeHtml(each.fault)}</td><td>${escapeHtml(each.process)}</td><td>${each.noticed}</td>` +
+            `<td>${escapeHtml(each.through)}</td><td>${escapeHtml(each.how)}</td><td>${each.reconnected}</td></tr>`,
+        )
+        .join('') +
+      '</tbody></table></div>'
+    : '';
   return (
     `<section class="card"><h2>Latency over time ${logToggle('latency')}</h2>${chart('chart-latency', '')}
     <div class="keys"><span><i style="background:var(--fault)"></i>fault window</span>` +
     `<span>┆ instantaneous fault</span>${keys}</div>
-    ${faultList}
+    ${faultList}${detectionList}
     <div class="note">Per-${result.latency.intervalMs / 1000} s percentiles; ` +
     'lanes under the zero line mark timeline events. ' +
     `Hover to read values; both time charts share the cursor.</div></section>

@@ -239,7 +239,8 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
     this.counters.openConnections--;
     const established = this.establishedConnections.delete(connection.id);
     const closedBy = connection.closedBy();
-    this.emit('connection-close', { connection: connection.id, atMs: Date.now(), established, closedBy });
+    const graceful = connection.closedGracefully;
+    this.emit('connection-close', { connection: connection.id, atMs: Date.now(), established, closedBy, graceful });
   }
 
   /** @internal for the tap's connections. */

@@ -58,6 +58,25 @@ describe('ConnectionHistory: one process connections as its tap saw them', { tim
     }
   });
 
+  it('puts a connection the process dropped without connection.close on the timeline, not among the losses', async () => {
+    const { tap, history, changes } = await followedTap();
+    const url = tap.getAmqpUrl(node.getAmqpUrl());
+    try {
+      const first = await amqp.connect(url);
+      first.on('error', () => undefined);
+      // As a client does on a missed heartbeat: its socket goes, with no connection.close.
+      (first as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      await waitFor(() => tap.counters.openConnections === 0, 'the drop');
+      const second = await amqp.connect(url);
+      await second.close();
+      await waitFor(() => tap.counters.openConnections === 0, 'the close');
+      expect(history.counts).toEqual({ established: 2, lost: 0, reestablished: 0, failedAttempts: 0 });
+      expect(changes).toEqual(['connection-lost', 'reconnect']);
+    } finally {
+      await tap.stop();
+    }
+  });
+
   it('counts a connection the proxy cut as lost, attempts while it is down as failed, the next one as re-established', async () => {
     const { tap, history, changes } = await followedTap();
     const url = tap.getAmqpUrl(node.getAmqpUrl());

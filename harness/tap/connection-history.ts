@@ -47,13 +47,14 @@ export class ConnectionHistory {
       this.counts.reestablished++;
       onChange?.({ kind: 'reconnect', atMs, detail: `connection ${connection} established after a lost one` });
     });
-    tap.on('connection-close', ({ connection, atMs, established, closedBy }) => {
+    tap.on('connection-close', ({ connection, atMs, established, closedBy, graceful }) => {
       if (!established && closedBy !== 'tap') this.counts.failedAttempts++;
-      // A process that gives up its own connection (a missed heartbeat, or its exit) is when it
-      // noticed a silent broker: on the timeline, not among the losses the broker side caused.
-      if (established && closedBy === 'client') {
+      // A process that drops its own connection without connection.close (a missed heartbeat) is
+      // when it noticed a silent broker: on the timeline, not among the losses the broker side
+      // caused. A graceful close (the process ending) is no event.
+      if (established && closedBy === 'client' && !graceful) {
         this.closedItself = true;
-        onChange?.({ kind: 'connection-lost', atMs, detail: `connection ${connection} closed by the process itself` });
+        onChange?.({ kind: 'connection-lost', atMs, detail: `connection ${connection} dropped by the process itself` });
       }
     });
     tap.on('connection-lost', ({ connection, atMs }) => {

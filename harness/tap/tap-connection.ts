@@ -48,6 +48,7 @@ export class TapConnection {
    * close its socket (or the tap, stopping); undefined while both are open.
    */
   private endedBy: 'client' | 'broker' | 'tap' | undefined;
+  private endedWithCloseFrame = false;
 
   constructor(
     readonly id: number,
@@ -75,7 +76,13 @@ export class TapConnection {
 
   /** The observer saw connection.close from one side. */
   closeFrameSeen(fromClient: boolean): void {
+    if (this.endedBy === undefined) this.endedWithCloseFrame = true;
     this.ended(fromClient ? 'client' : 'broker');
+  }
+
+  /** The side that ended it said connection.close first, rather than just dropping its socket. */
+  get closedGracefully(): boolean {
+    return this.endedWithCloseFrame;
   }
 
   /** Who ended this connection. */

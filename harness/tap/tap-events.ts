@@ -109,6 +109,8 @@ export interface TapConnectionEvent {
   readonly established?: boolean;
   /** On 'connection-close': who ended it. */
   readonly closedBy?: TapClosedBy;
+  /** On 'connection-close': the side that ended it sent connection.close first (not a dropped socket). */
+  readonly graceful?: boolean;
 }
 
 export interface TapEvents {

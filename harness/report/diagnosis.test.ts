@@ -57,6 +57,24 @@ const diedOnDuplicate: ScenarioResult = {
 };
 
 describe('the diagnosis of a failed run', () => {
+  it('leads with the cause, not a fault that never fired because the client had died', () => {
+    const neverFired = {
+      id: 'faults-fired',
+      title: 'Every scheduled fault actually happened',
+      passed: false,
+      expectation: 'fired faults = scheduled faults',
+      actual: '1 of 2 fired',
+    };
+    const checks = [neverFired, ...diedOnDuplicate.checks];
+    const diagnosis = diagnose({ ...diedOnDuplicate, checks });
+    expect(diagnosis?.headline).toBe(
+      'check failed: Clients kept working after every stale, duplicate or unknown reply they received',
+    );
+    expect(diagnosis?.detail).toContain('(and 1 more failed check or gate)');
+    const alone = diagnose({ ...diedOnDuplicate, checks: [...passing.checks, neverFired] });
+    expect(alone?.headline).toBe('check failed: Every scheduled fault actually happened');
+  });
+
   it('names the first failed check and the failed calls after the nearest event before them', () => {
     expect(diagnose(diedOnDuplicate)).toEqual({
       headline: 'check failed: Clients kept working after every stale, duplicate or unknown reply they received',

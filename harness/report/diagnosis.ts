@@ -1,5 +1,6 @@
 /**
- * Why a run failed, in two lines a reader sees first: the first failed check or gate, and the
+ * Why a run failed, in two lines a reader sees first: the first failed check or gate (one that
+ * fails as a side effect of another comes after it), and the
  * failed calls behind it: how many failed the same way, in which process, with which error,
  * and how long after the nearest fault or event before the first of them. A passing run has
  * none. Read from result.json alone (its checks, gates, error groups, faults and timeline), so
@@ -44,8 +45,19 @@ export function diagnose(result: ScenarioResult): Diagnosis | undefined {
   };
 }
 
+/**
+ * Checks that usually fail as a side effect of another failure: a fault at the k-th request never
+ * fires when the client died first, and a dead client cannot take the load offered to it. They
+ * lead the diagnosis only when nothing else failed.
+ */
+const SIDE_EFFECT_CHECKS: ReadonlySet<string> = new Set(['faults-fired', 'offered-load-delivered']);
+
 function firstFailed(result: ScenarioResult): { headline: string; detail?: string } {
-  const failedChecks = result.checks.filter((check) => !check.passed);
+  const failed = result.checks.filter((check) => !check.passed);
+  const failedChecks = [
+    ...failed.filter((check) => !SIDE_EFFECT_CHECKS.has(check.id)),
+    ...failed.filter((check) => SIDE_EFFECT_CHECKS.has(check.id)),
+  ];
   const failedGates = result.gates.filter((gate) => !gate.passed);
   const more = failedChecks.length + failedGates.length - 1;
   const andMore = more > 0 ? ` (and ${more} more failed ${more === 1 ? 'check or gate' : 'checks and gates'})` : '';

@@ -2,6 +2,7 @@ import type { Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import type { FaultRecord, TimelineEvent } from '../model/result-schema.ts';
 import { describeFault, type FaultSpec, type ProxyName, type Trigger } from './fault-spec.ts';
 import { executeNodeFault, type ClusterFaultTargets } from './node-faults.ts';
+import { executeServersStopReplying, type ReplyWithholding } from './servers-stop-replying.ts';
 
 /** What faults act on; the runner provides it. */
 export interface FaultTargets {
@@ -14,6 +15,8 @@ export interface FaultTargets {
   record(event: Omit<TimelineEvent, 'tMs'> & { tMs?: number }): void;
   /** Present when the broker is a private cluster: node faults act on it. */
   readonly cluster?: ClusterFaultTargets;
+  /** The servers, told to withhold their replies (servers-stop-replying). */
+  readonly replies?: ReplyWithholding;
 }
 
 interface ScheduledFault {
@@ -182,6 +185,10 @@ export class FaultScheduler {
             this.timers.add(timer);
           },
         });
+      case 'servers-stop-replying':
+        return executeServersStopReplying(spec, this.targets.replies, (durationMs, close) =>
+          this.openWindow(fault, durationMs, close),
+        );
       case 'restart-broker':
         this.targets.record({ kind: 'broker-restart', process: 'broker', detail: 'broker stopping' });
         await this.targets.restartBroker();

@@ -33,6 +33,7 @@ const KINDS: Readonly<Record<FaultSpec['kind'], true>> = {
   'disable-proxy': true,
   'close-connections': true,
   'restart-broker': true,
+  'servers-stop-replying': true,
   'kill-node': true,
   'pause-node': true,
   'partition-node': true,

@@ -79,6 +79,16 @@ export interface ClientTally {
   crossResolutionExamples?: string[];
   /** Failed calls grouped by error text (observe/error-groups.ts). Absent in records written before. */
   errorGroups?: EncodedErrorGroups;
+  /**
+   * Calls the client still held when its load had ended (final tally only): the built-in client's
+   * own pending-call count, or for an external client the calls it never answered at the line
+   * protocol. Absent where the client cannot tell.
+   */
+  pendingAtEnd?: number;
+  /** The longest a call took from send to end, ms (impl/call-durations.ts). */
+  longestCallMs?: number;
+  /** Calls that ended later than their timeout plus the grace (model/call-deadline.ts), or were given up on. */
+  overdueCalls?: number;
 }
 
 export interface ServerTally {
@@ -87,6 +97,8 @@ export interface ServerTally {
   badRequests: number;
   replyFailures: number;
   reconnects: number;
+  /** Requests consumed and acked without a reply while servers-stop-replying lasted (built-in server). */
+  repliesWithheld?: number;
 }
 
 /** A client's tally before its first call. */

@@ -11,6 +11,7 @@
  * whether or not the client reports them.
  */
 import { join } from 'node:path';
+import { CallDurations } from '../call-durations.ts';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
 import { runLoad } from '../../load/run-load.ts';
 import { seededRandom } from '../../load/seeded-random.ts';
@@ -71,6 +72,8 @@ interface PendingCall {
   readonly id: number;
   readonly n: number;
   readonly intendedStartMs: number;
+  /** When its call line was written (performance.now()). */
+  readonly sentAtMs: number;
   readonly timer: NodeJS.Timeout;
   readonly done: () => void;
 }
@@ -100,6 +103,9 @@ class CommandClientInstance implements ClientInstance {
   private readonly sentIds = new Set<number>();
   private readonly decoder: ClientLineDecoder;
   private readonly pending = new Map<number, PendingCall>();
+  private readonly durations: CallDurations;
+  /** Calls the client never answered: the harness gave up on them, or the client exited holding them. */
+  private unanswered = 0;
   private readonly numbers: CallNumbers;
   private readonly ledger: AcceptedReplyLedger;
   private readonly abort = new AbortController();
@@ -127,6 +133,7 @@ class CommandClientInstance implements ClientInstance {
   ) {
     this.name = launch.name;
     this.replies = new ReplyClassifier({ timeoutMs: launch.timeoutMs });
+    this.durations = new CallDurations(launch.timeoutMs);
     this.replies.follow(tap, (reply, kind) => {
       if (kind === 'answer') {
         this.countIfBad(reply);
@@ -353,7 +360,7 @@ class CommandClientInstance implements ClientInstance {
           ),
         deadlineMs,
       );
-      const call: PendingCall = { id, n, intendedStartMs, timer, done: resolve };
+      const call: PendingCall = { id, n, intendedStartMs, sentAtMs: performance.now(), timer, done: resolve };
       this.pending.set(id, call);
       this.process.stdin?.write(encodeCallLine({ id, n, timeout_ms: this.launch.timeoutMs }));
     });
@@ -434,6 +441,7 @@ class CommandClientInstance implements ClientInstance {
   private settle(call: PendingCall, outcome: CallOutcome, count: () => void, latencyUs?: number): void {
     if (!this.pending.delete(call.id)) return;
     clearTimeout(call.timer);
+    this.durations.ended(performance.now() - call.sentAtMs);
     count();
     this.byStart?.ended(outcome, call.intendedStartMs, latencyUs);
     this.numbers.release(call.n);
@@ -442,6 +450,7 @@ class CommandClientInstance implements ClientInstance {
 
   private giveUp(call: PendingCall, why: string, violation?: HarnessSideViolation): void {
     if (!this.pending.has(call.id)) return;
+    this.unanswered++;
     this.errors.failed(why);
     if (violation) this.violation(violation, `call ${call.id} (fib(${call.n})): ${why}`);
     else this.event('error', `call ${call.id} (fib(${call.n})): ${why}`);
@@ -494,6 +503,10 @@ class CommandClientInstance implements ClientInstance {
       answeredTwiceExamples: [...this.ledger.answeredTwiceExamples],
       protocolViolations: { ...this.tally.protocolViolations },
       crossResolutionExamples: [...(this.tally.crossResolutionExamples ?? [])],
+      // As the line protocol shows it: every call the client never answered is one it still holds.
+      pendingAtEnd: this.unanswered + this.pending.size,
+      longestCallMs: this.durations.longestMs,
+      overdueCalls: this.durations.overdueCalls,
       errorGroups: this.errors.encode(),
     };
   }

@@ -14,6 +14,7 @@ import type { ClientTally, ServerTally } from '../impl/instance-report.ts';
 import type { CallPlan } from '../load/call-plan.ts';
 import type { FaultRecord, ScenarioResult } from '../model/result-schema.ts';
 import type { Warmup } from '../model/warmup.ts';
+import type { RssSample } from '../model/client-resources.ts';
 import type { CallIdSet } from '../observe/call-id-set.ts';
 import type { TraceBudget } from '../observe/trace-budget.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
@@ -128,4 +129,6 @@ export interface AssembleInput {
   readonly warnings?: readonly string[];
   /** The clients' warm-up calls before the load; absent when none were asked for. */
   readonly warmup?: Warmup;
+  /** Each client's RSS during the load (engine/client-memory-sampler.ts); absent: not sampled. */
+  readonly clientRss?: ReadonlyMap<string, readonly RssSample[]>;
 }

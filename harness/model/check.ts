@@ -3,6 +3,7 @@
  * facts, and the checks that judge them. Plain data and one interface; no check lives here.
  */
 import type { Counters, FaultRecord, OfferedLoad } from './result-schema.ts';
+import type { ClientAfterLoad } from './client-resources.ts';
 import type { ClientStaleReplies } from './stale-replies.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
@@ -36,6 +37,8 @@ export interface CheckInput {
   readonly requestLoss?: RequestLoss;
   /** Per client: the stale replies it received and its calls over time; undefined when not gathered. */
   readonly staleReplyClients?: readonly ClientStaleReplies[];
+  /** Per client: calls held after the load, call durations and RSS over time; undefined when not gathered. */
+  readonly clientsAfterLoad?: readonly ClientAfterLoad[];
 }
 
 export interface Check {

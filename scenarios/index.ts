@@ -7,6 +7,7 @@ import crashBeforeReply from './crash-before-reply.ts';
 import duplicateReply from './duplicate-reply.ts';
 import lateReply from './late-reply.ts';
 import latency from './latency.ts';
+import noReply from './no-reply.ts';
 import nodePause from './node-pause.ts';
 import partition from './partition.ts';
 import partitionMinority from './partition-minority.ts';
@@ -28,6 +29,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   nodePause,
   partitionMinority,
   rollingRestart,
+  noReply,
 ];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {

@@ -12,3 +12,5 @@ export const acceptAgainClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./accept-again-client.ts', import.meta.url)) });
 export const dyingClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./dying-client.ts', import.meta.url)) });
+export const pendingLeakClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./pending-leak-client.ts', import.meta.url)) });

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrivateRabbitNode, type StartedPrivateRabbitNode } from '../../harness/env/broker/private-rabbit-node.ts';
+import noReply from '../no-reply.ts';
+import { pendingLeakClient } from './negative-controls/index.ts';
+import { explain, failedChecks, runForTest } from './run-for-test.ts';
+
+/**
+ * no-reply on one private node: the servers consume and ack but stay silent for 12 s. The
+ * built-in client ends every call by its timeout and keeps nothing; a client that forgets its
+ * timed-out calls in its pending table (rabbot#8) fails on its pending count and its memory.
+ */
+let node: StartedPrivateRabbitNode;
+
+describe('servers that consume and ack but never reply', { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    node = await new PrivateRabbitNode().withStartTimeout(90_000).start();
+  }, 100_000);
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  it('the built-in client ends every call by its timeout, drains its pending calls and stays bounded', async () => {
+    const result = await runForTest(node, noReply);
+    expect(result.verdict, explain(result)).toBe('pass');
+    const silence = result.faults.find((fault) => fault.kind === 'servers-stop-replying')!;
+    expect(silence.fired).toBe(true);
+    expect(silence.endMs! - silence.startMs!).toBeGreaterThanOrEqual(12_000);
+    // The servers did consume and ack what they did not answer.
+    expect(result.counters.timedOut).toBeGreaterThan(500);
+    expect(result.counters.serverHandled).toBeGreaterThan(result.counters.answered);
+    const memory = result.checks.find((check) => check.id === 'client-memory-bounded')!;
+    expect(memory.actual).toMatch(/client-1: [\d.]+ MB after warm-up \(10\.0 s\)/);
+    expect(memory.actual).toMatch(/client-2: /);
+  });
+
+  it('FAILS a client that never removes a timed-out call from its pending table (negative control)', async () => {
+    const result = await runForTest(node, noReply, { client: pendingLeakClient() });
+    expect(result.verdict, explain(result)).toBe('fail');
+    expect(failedChecks(result)).toEqual(expect.arrayContaining(['pending-calls-drained', 'client-memory-bounded']));
+    // Its calls still end by their timeout: only what it keeps afterwards is wrong.
+    expect(failedChecks(result)).not.toContain('calls-ended-by-timeout');
+    const pending = result.checks.find((check) => check.id === 'pending-calls-drained')!.actual;
+    const held = [...pending.matchAll(/client-\d: still held (\d+) pending calls after its load ended/g)];
+    expect(held, pending).toHaveLength(2);
+    for (const [, count] of held) expect(Number(count)).toBeGreaterThan(400);
+    const memory = result.checks.find((check) => check.id === 'client-memory-bounded')!.actual;
+    expect(memory).toMatch(/client-1: .*grew more than 10 %/);
+  });
+});

@@ -64,24 +64,29 @@ export const pendingCallsDrained: Check = {
   },
 };
 
-/** Where warm-up ends: when the servers stopped replying (the normal start before it is warm-up), else a default. */
+/**
+ * Where warm-up ends and the reference window starts: RSS_WINDOW_MS before the servers stopped
+ * replying, so the reference is the client's memory in normal operation just before the silence;
+ * in a run without that fault, DEFAULT_WARM_UP_MS after the load started.
+ */
 export function warmUpEndMs(input: Pick<CheckInput, 'faults'>): number {
   const silence = input.faults.find((fault) => fault.kind === 'servers-stop-replying' && fault.startMs !== undefined);
-  return silence?.startMs ?? DEFAULT_WARM_UP_MS;
+  return silence?.startMs === undefined ? DEFAULT_WARM_UP_MS : Math.max(0, silence.startMs - RSS_WINDOW_MS);
 }
 
 /**
- * Judged per client process from its RSS series: the median over the first RSS_WINDOW_MS after
- * warm-up against the median over the last RSS_WINDOW_MS of the load. Growth above
- * RSS_GROWTH_LIMIT of the first fails; memory that shrinks is bounded and passes. Medians, so a
- * garbage collection's single low or high reading decides nothing.
+ * Judged per client process from its RSS series: the median over the RSS_WINDOW_MS after warm-up
+ * (the last seconds before the servers went silent) against the median over the last
+ * RSS_WINDOW_MS of the load. Growth above RSS_GROWTH_LIMIT of the first fails; memory that shrinks
+ * is bounded and passes. Medians, so a garbage collection's single low or high reading decides
+ * nothing.
  */
 export const clientMemoryBounded: Check = {
   id: 'client-memory-bounded',
   title: "Each client's memory stayed bounded while its calls went unanswered",
   expectation:
     `RSS over the last ${RSS_WINDOW_MS / 1000} s of the load <= ${(1 + RSS_GROWTH_LIMIT).toFixed(1)} x ` +
-    `RSS over the first ${RSS_WINDOW_MS / 1000} s after warm-up (medians), for every client`,
+    `RSS over the ${RSS_WINDOW_MS / 1000} s before the servers stopped replying (medians), for every client`,
   evaluate: (input) => {
     const clients = clientsOf(input);
     if (clients.length === 0) return noClients;
@@ -95,13 +100,14 @@ export const clientMemoryBounded: Check = {
       if (!slope)
         return {
           passed: false,
-          text: `${client.process}: too few RSS samples after warm-up (${formatS(warmUpMs)}) to judge`,
+          text: `${client.process}: too few RSS samples from ${formatS(warmUpMs)} on to judge`,
         };
       const passed = slope.growth <= RSS_GROWTH_LIMIT;
       return {
         passed,
         text:
-          `${client.process}: ${slope.warmRssMb.toFixed(1)} MB after warm-up (${formatS(warmUpMs)}), ` +
+          `${client.process}: ${slope.warmRssMb.toFixed(1)} MB at ${formatS(warmUpMs)}-` +
+          `${formatS(warmUpMs + RSS_WINDOW_MS)}, ` +
           `${slope.endRssMb.toFixed(1)} MB at the end (${formatGrowth(slope.growth)}, ` +
           `slope ${slope.slopeMbPerMin.toFixed(1)} MB/min, ${slope.samples} samples)` +
           (passed ? '' : `: grew more than ${RSS_GROWTH_LIMIT * 100} %`),

@@ -26,10 +26,10 @@ describe('servers that consume and ack but never reply', { timeout: 180_000 }, (
     expect(silence.fired).toBe(true);
     expect(silence.endMs! - silence.startMs!).toBeGreaterThanOrEqual(12_000);
     // The servers did consume and ack what they did not answer.
-    expect(result.counters.timedOut).toBeGreaterThan(500);
+    expect(result.counters.timedOut).toBeGreaterThan(400);
     expect(result.counters.serverHandled).toBeGreaterThan(result.counters.answered);
     const memory = result.checks.find((check) => check.id === 'client-memory-bounded')!;
-    expect(memory.actual).toMatch(/client-1: [\d.]+ MB after warm-up \(10\.0 s\)/);
+    expect(memory.actual).toMatch(/client-1: [\d.]+ MB at 6\.0 s-10\.0 s, [\d.]+ MB at the end/);
     expect(memory.actual).toMatch(/client-2: /);
   });
 
@@ -42,7 +42,7 @@ describe('servers that consume and ack but never reply', { timeout: 180_000 }, (
     const pending = result.checks.find((check) => check.id === 'pending-calls-drained')!.actual;
     const held = [...pending.matchAll(/client-\d: still held (\d+) pending calls after its load ended/g)];
     expect(held, pending).toHaveLength(2);
-    for (const [, count] of held) expect(Number(count)).toBeGreaterThan(400);
+    for (const [, count] of held) expect(Number(count)).toBeGreaterThan(200);
     const memory = result.checks.find((check) => check.id === 'client-memory-bounded')!.actual;
     expect(memory).toMatch(/client-1: .*grew more than 10 %/);
   });

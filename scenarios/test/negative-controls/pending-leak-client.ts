@@ -1,20 +1,20 @@
 import type { CreateLoadClient, LoadClient } from '../../../harness/impl/builtin/load-client.ts';
 import { FibRpcClient, type FibRpcClientOptions, type RpcReply } from '../../../harness/rpc/fib-rpc-client.ts';
 
-/** What each pending entry holds besides the call: a request's context, as a real client might keep it. */
-const HELD_PER_CALL_BYTES = 128 * 1024;
+/** What a timed-out call's entry holds: a buffer set aside for the reply it still waits for. */
+const HELD_PER_TIMED_OUT_CALL_BYTES = 256 * 1024;
 
 /**
  * A client module (ClientWorkerConfig.clientModule), wrong on purpose: it files every call in a
- * pending table of its own with a buffer of context, and removes the entry when a reply comes
- * but never when the call times out, as rabbot#8 reports (pending replies that grow while the
- * servers never answer). Its calls still end by their timeout; the run must fail
- * pending-calls-drained (the table never empties) and client-memory-bounded (it grows by
- * HELD_PER_CALL_BYTES for every unanswered call).
+ * pending table of its own and removes the entry when the reply comes, but when a call times out
+ * it keeps the entry, with a buffer for the reply it goes on waiting for: the pending replies
+ * that grow while the servers never answer of rabbot#8. Its calls still end by their timeout;
+ * the run must fail pending-calls-drained (the table never empties) and client-memory-bounded
+ * (it grows by HELD_PER_TIMED_OUT_CALL_BYTES for every unanswered call).
  */
 class PendingLeakClient implements LoadClient {
   private readonly client: FibRpcClient;
-  private readonly pending = new Map<number, Buffer>();
+  private readonly pending = new Map<number, { awaitingLateReply?: Buffer }>();
   private nextCall = 0;
 
   constructor(options: FibRpcClientOptions) {
@@ -47,11 +47,17 @@ class PendingLeakClient implements LoadClient {
 
   private async filed(call: Promise<RpcReply>): Promise<RpcReply> {
     const key = this.nextCall++;
-    // Filled, so that its pages are resident: the leak shows in RSS, not only in the heap.
-    this.pending.set(key, Buffer.alloc(HELD_PER_CALL_BYTES, 1));
-    const reply = await call; // a timeout rejects here, and the entry stays
-    this.pending.delete(key);
-    return reply;
+    const entry: { awaitingLateReply?: Buffer } = {};
+    this.pending.set(key, entry);
+    try {
+      const reply = await call;
+      this.pending.delete(key);
+      return reply;
+    } catch (error) {
+      // The bug: the entry stays. Filled, so that its pages are resident and the leak shows in RSS.
+      entry.awaitingLateReply = Buffer.alloc(HELD_PER_TIMED_OUT_CALL_BYTES, 1);
+      throw error;
+    }
   }
 }
 

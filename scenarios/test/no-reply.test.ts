@@ -11,7 +11,7 @@ import { explain, failedChecks, runForTest } from './run-for-test.ts';
  */
 let node: StartedPrivateRabbitNode;
 
-describe('servers that consume and ack but never reply', { timeout: 180_000 }, () => {
+describe('servers that consume and ack but never reply', { timeout: 240_000 }, () => {
   beforeAll(async () => {
     node = await new PrivateRabbitNode().withStartTimeout(90_000).start();
   }, 100_000);
@@ -31,6 +31,17 @@ describe('servers that consume and ack but never reply', { timeout: 180_000 }, (
     const memory = result.checks.find((check) => check.id === 'client-memory-bounded')!;
     expect(memory.actual).toMatch(/client-1: [\d.]+ MB at 6\.0 s-10\.0 s, [\d.]+ MB at the end/);
     expect(memory.actual).toMatch(/client-2: /);
+  });
+
+  it('the Python reference client passes against the built-in servers, its pending calls seen at the line protocol', async () => {
+    const driver = new URL('../implementations/python/rpc_client_driver.py', import.meta.url).pathname;
+    const result = await runForTest(node, noReply, { overrides: { clientCommand: `/usr/bin/python3 ${driver}` } });
+    expect(result.verdict, explain(result)).toBe('pass');
+    const pending = result.checks.find((check) => check.id === 'pending-calls-drained')!.actual;
+    expect(pending).toContain('client-1: 0 pending (calls never answered, as the line protocol shows)');
+    expect(result.checks.find((check) => check.id === 'calls-ended-by-timeout')!.actual).toMatch(
+      /^client-1: none late \(longest call \d+ ms\)/,
+    );
   });
 
   it('FAILS a client that never removes a timed-out call from its pending table (negative control)', async () => {

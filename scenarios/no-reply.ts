@@ -3,14 +3,14 @@ import { callsEndedByTimeout, clientMemoryBounded, pendingCallsDrained } from '.
 import { defineScenario } from '../harness/scenario/define-scenario.ts';
 
 /**
- * Servers that consume and ack every request but never reply, for 10 s after a normal start:
+ * Servers that consume and ack every request but never reply, for 12 s after a 10 s normal start:
  * each call must end by its own timeout, and a client must not keep what it gave up on, in its
  * pending calls or its memory (rabbot#8: pending replies that grow while servers never answer).
  */
 export default defineScenario({
   name: 'no-reply',
   description:
-    'servers consume and ack requests but never reply for 10 s; every call ends by its timeout, ' +
+    'servers consume and ack requests but never reply for 12 s; every call ends by its timeout, ' +
     "no client keeps pending calls, and clients' memory stays bounded",
   topology: { servers: 2, clients: 2, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 20, durationMs: 24_000, maxInFlight: 300 },

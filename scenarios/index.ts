@@ -8,6 +8,7 @@ import crashBeforeReply from './crash-before-reply.ts';
 import duplicateReply from './duplicate-reply.ts';
 import lateReply from './late-reply.ts';
 import latency from './latency.ts';
+import noReply from './no-reply.ts';
 import nodePause from './node-pause.ts';
 import partition from './partition.ts';
 import partitionMinority from './partition-minority.ts';
@@ -32,6 +33,7 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   rollingRestart,
   blackhole,
   replyQueueLost,
+  noReply,
 ];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {

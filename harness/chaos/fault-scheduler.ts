@@ -3,6 +3,7 @@ import type { FaultRecord, TimelineEvent } from '../model/result-schema.ts';
 import { startBlackhole } from './blackhole.ts';
 import { describeFault, type FaultSpec, type ProxyName, type Trigger } from './fault-spec.ts';
 import { executeNodeFault, type ClusterFaultTargets } from './node-faults.ts';
+import { executeServersStopReplying, type ReplyWithholding } from './servers-stop-replying.ts';
 
 /** What faults act on; the runner provides it. */
 export interface FaultTargets {
@@ -15,6 +16,8 @@ export interface FaultTargets {
   record(event: Omit<TimelineEvent, 'tMs'> & { tMs?: number }): void;
   /** Present when the broker is a private cluster: node faults act on it. */
   readonly cluster?: ClusterFaultTargets;
+  /** The servers, told to withhold their replies (servers-stop-replying). */
+  readonly replies?: ReplyWithholding;
 }
 
 interface ScheduledFault {
@@ -188,6 +191,10 @@ export class FaultScheduler {
             this.timers.add(timer);
           },
         });
+      case 'servers-stop-replying':
+        return executeServersStopReplying(spec, this.targets.replies, (durationMs, close) =>
+          this.openWindow(fault, durationMs, close),
+        );
       case 'restart-broker':
         this.targets.record({ kind: 'broker-restart', process: 'broker', detail: 'broker stopping' });
         await this.targets.restartBroker();

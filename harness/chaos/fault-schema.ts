@@ -43,6 +43,11 @@ const FAULT_SCHEMAS = {
   'close-connections': z.strictObject({ kind: z.literal('close-connections'), proxy, trigger }),
   blackhole: z.strictObject({ kind: z.literal('blackhole'), proxy, trigger, durationMs: z.number() }),
   'restart-broker': z.strictObject({ kind: z.literal('restart-broker'), trigger }),
+  'servers-stop-replying': z.strictObject({
+    kind: z.literal('servers-stop-replying'),
+    trigger,
+    durationMs: z.number().optional(),
+  }),
   'kill-node': z.strictObject({ kind: z.literal('kill-node'), node, trigger, restartAfterMs: z.number().optional() }),
   'pause-node': z.strictObject({
     kind: z.literal('pause-node'),

@@ -51,7 +51,18 @@ export type FaultSpec =
   | { readonly kind: 'close-connections'; readonly proxy: ProxyName; readonly trigger: Trigger }
   | { readonly kind: 'restart-broker'; readonly trigger: Trigger }
   | BlackholeFaultSpec
+  | ServersStopReplyingSpec
   | NodeFaultSpec;
+
+/**
+ * The servers go on consuming and acking requests but publish no reply, for `durationMs` or,
+ * without it, until the run ends (harness/chaos/servers-stop-replying.ts).
+ */
+export interface ServersStopReplyingSpec {
+  readonly kind: 'servers-stop-replying';
+  readonly trigger: Trigger;
+  readonly durationMs?: number;
+}
 
 /** A cluster node by 1-based index, or whichever node holds the request queue's quorum leader when the fault fires. */
 export type NodeTarget = number | 'quorum-leader';
@@ -162,6 +173,14 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
       return {
         target: 'broker',
         description: 'restart the broker (stop, start with the same data)',
+        trigger: describeTrigger(fault.trigger),
+      };
+    case 'servers-stop-replying':
+      return {
+        target: 'servers',
+        description:
+          'servers consume and ack requests but never reply' +
+          (fault.durationMs === undefined ? ' until the run ends' : ` for ${fault.durationMs} ms`),
         trigger: describeTrigger(fault.trigger),
       };
     case 'kill-node':

@@ -19,6 +19,7 @@ import { errorGroupsOf } from './assemble-error-groups.ts';
 import { staleReplyClients } from './assemble-stale-replies.ts';
 import { tapObservations } from './tap-observations.ts';
 import { lossDetectionOf, nonEmpty } from './assemble-loss-detection.ts';
+import { clientsAfterLoad } from './assemble-clients-after-load.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 import { answeredWithinRecoveryAllowance } from './recovery-window.ts';
@@ -235,6 +236,7 @@ function checkInputOf(
     staleReplyClients: staleReplyClients(input.clients, input.clientTallies, input.timeline, input.runStartEpochMs),
     lossDetection: lossDetectionOf(input),
     timeline: input.timeline.events,
+    clientsAfterLoad: clientsAfterLoad(input.clients, input.clientTallies, input.clientRss),
   };
 }
 

@@ -54,5 +54,6 @@ export function collectRun(
       (warning): warning is string => warning !== undefined,
     ),
     warmup,
+    clientRss: underTest.clientMemory.samples(),
   };
 }

@@ -15,6 +15,7 @@ import type { CallPlan } from '../load/call-plan.ts';
 import type { FaultRecord, ScenarioResult } from '../model/result-schema.ts';
 import type { Warmup } from '../model/warmup.ts';
 import type { Resources } from '../model/process-resources.ts';
+import type { RssSample } from '../model/client-resources.ts';
 import type { CallIdSet } from '../observe/call-id-set.ts';
 import type { TraceBudget } from '../observe/trace-budget.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
@@ -131,4 +132,6 @@ export interface AssembleInput {
   readonly warmup?: Warmup;
   /** Memory and CPU of the run's processes over time (observe/resources/). */
   readonly resources?: Resources;
+  /** Each client's RSS during the load (engine/client-memory-sampler.ts); absent: not sampled. */
+  readonly clientRss?: ReadonlyMap<string, readonly RssSample[]>;
 }

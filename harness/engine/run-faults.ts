@@ -34,6 +34,7 @@ export function scheduleFaults(
     },
     killServer: (server) => servers.kill(server),
     startServer: (server) => servers.restart(server),
+    replies: servers,
   });
   return { scheduler, brokerRestarts: () => brokerRestarts };
 }

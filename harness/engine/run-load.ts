@@ -26,6 +26,21 @@ export async function runLoad(
   if (lateStart) context.onPhase(`warning: ${lateStart}`);
   underTest.faults.scheduler.start();
   underTest.clients.go(context.clock.runStartEpochMs);
+  underTest.clientMemory.start(underTest.clients.instances, context.clock.runStartEpochMs);
+  try {
+    await waitForLoad(underTest, options, environment, context);
+  } finally {
+    underTest.clientMemory.stop();
+  }
+  context.clock.endLoad();
+}
+
+async function waitForLoad(
+  underTest: UnderTest,
+  options: Pick<RunOptions, 'definition' | 'segment' | 'onProgress'>,
+  environment: RunEnvironment,
+  context: RunContext,
+): Promise<void> {
   if (options.segment?.role === 'servers') {
     await options.segment.untilSegmentsDone(
       environment.topology.broker.getAmqpUrl(),
@@ -36,7 +51,6 @@ export async function runLoad(
   } else {
     await waitForClients(underTest.clients, options.definition, options.onProgress, context);
   }
-  context.clock.endLoad();
 }
 
 /** Reports progress every 250 ms until every client finished, Ctrl-C stopped them, or the bound passed. */

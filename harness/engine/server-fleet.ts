@@ -19,7 +19,9 @@ export interface FaultPointKills {
 }
 
 /** A server's launch, but for what the fleet decides: its incarnation, kill and tracing. */
-export type ServerLaunchOf = (server: number) => Omit<ServerLaunch, 'incarnation' | 'killAt' | 'tracing'>;
+export type ServerLaunchOf = (
+  server: number,
+) => Omit<ServerLaunch, 'incarnation' | 'killAt' | 'tracing' | 'withholdReplies'>;
 
 export class ServerFleet {
   private readonly running = new Map<number, ServerInstance>();
@@ -34,6 +36,8 @@ export class ServerFleet {
   readonly settledWithoutReply = new Map<string, CallIdSet>();
   private killCount = 0;
   private restartCount = 0;
+  /** servers-stop-replying is in force: running servers were told, and a server that starts now is too. */
+  private withholding = false;
 
   constructor(
     private readonly implementation: ServerImplementation,
@@ -77,6 +81,18 @@ export class ServerFleet {
     await this.start(server);
   }
 
+  /** Tells every running server to withhold its replies, or to reply again (servers-stop-replying). */
+  async withholdReplies(withhold: boolean): Promise<void> {
+    this.withholding = withhold;
+    await Promise.all(
+      [...this.running.values()].map((server) => {
+        if (!server.withholdReplies)
+          throw new Error(`${server.name} cannot be told to stop replying: its implementation has no control channel`);
+        return server.withholdReplies(withhold);
+      }),
+    );
+  }
+
   /** Stops each server's current incarnation. */
   async stop(timeoutMs: number): Promise<void> {
     await Promise.all([...this.running.values()].map((server) => server.stop(timeoutMs)));
@@ -93,6 +109,7 @@ export class ServerFleet {
         ...launch,
         incarnation,
         killAt: killAt ? { point: killAt.point, request: killAt.request } : undefined,
+        ...(this.withholding ? { withholdReplies: true } : {}),
         tracing: this.observers.tracingFor(incarnation === 1 ? launch.name : `${launch.name}.${incarnation}`),
       },
       {

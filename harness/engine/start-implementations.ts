@@ -9,6 +9,7 @@ import type { ClientInstance } from '../impl/implementation.ts';
 import type { SelectedImplementations } from '../impl/select-implementations.ts';
 import { confirmsRequests, warmupCallsOf, type ScenarioDefinition } from '../scenario/define-scenario.ts';
 import { ClientGroup, type ClientLaunchOf } from './client-group.ts';
+import { ClientMemorySampler } from './client-memory-sampler.ts';
 import type { ClusterRun } from './cluster-run.ts';
 import { range, type RunPlan } from './plan-run.ts';
 import { ProcessObservers } from './process-observers.ts';
@@ -28,6 +29,8 @@ export interface UnderTest {
   readonly clients: ClientGroup;
   readonly faults: RunFaults;
   readonly observers: ProcessObservers;
+  /** Each client's RSS while the load runs. */
+  readonly clientMemory: ClientMemorySampler;
 }
 
 type LaunchOptions = Pick<RunOptions, 'definition' | 'seed' | 'runDir' | 'segment'>;
@@ -59,7 +62,7 @@ export function prepareImplementations(
     observers,
     (totalSent) => faults.scheduler.onCallsSent(totalSent),
   );
-  return { implementations, servers, clients, faults, observers };
+  return { implementations, servers, clients, faults, observers, clientMemory: new ClientMemorySampler() };
 }
 
 export async function startImplementations(

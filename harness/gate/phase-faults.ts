@@ -34,6 +34,7 @@ const KINDS: Readonly<Record<FaultSpec['kind'], true>> = {
   'close-connections': true,
   blackhole: true,
   'restart-broker': true,
+  'servers-stop-replying': true,
   'kill-node': true,
   'pause-node': true,
   'partition-node': true,

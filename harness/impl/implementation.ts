@@ -86,6 +86,8 @@ export interface ServerLaunch {
   readonly heartbeatSeconds?: number;
   /** SIGKILL this incarnation at a fault point of its k-th request (1-based). */
   readonly killAt?: { readonly point: FaultPoint; readonly request: number };
+  /** Start withholding replies (consume and ack only): it starts while servers-stop-replying lasts. */
+  readonly withholdReplies?: boolean;
   readonly tracing: TracingConfig;
   /** The run folder: logs go here. */
   readonly runDir: string;
@@ -128,6 +130,11 @@ export interface ServerInstance extends ReportingInstance {
   kill(): void;
   /** Asks the instance to finish and report; kills it if it has not exited in time. */
   stop(timeoutMs: number): Promise<void>;
+  /**
+   * Withhold replies from now on (consume and ack, publish nothing), or reply again: the
+   * servers-stop-replying fault. Absent: the implementation cannot be told (external servers).
+   */
+  withholdReplies?(withhold: boolean): Promise<void>;
 }
 
 export interface ClientInstance extends ReportingInstance {

@@ -89,6 +89,16 @@ export interface ClientTally {
   crossResolutionExamples?: string[];
   /** Failed calls grouped by error text (observe/error-groups.ts). Absent in records written before. */
   errorGroups?: EncodedErrorGroups;
+  /**
+   * Calls the client still held when its load had ended (final tally only): the built-in client's
+   * own pending-call count, or for an external client the calls it never answered at the line
+   * protocol. Absent where the client cannot tell.
+   */
+  pendingAtEnd?: number;
+  /** The longest a call took from send to end, ms (impl/call-durations.ts). */
+  longestCallMs?: number;
+  /** Calls that ended later than their timeout plus the grace (model/call-deadline.ts), or were given up on. */
+  overdueCalls?: number;
 }
 
 export interface ServerTally {
@@ -99,6 +109,8 @@ export interface ServerTally {
   reconnects: number;
   /** External servers only: connections lost and re-established, as the frame tap saw them. */
   connections?: TapConnectionCounts;
+  /** Requests consumed and acked without a reply while servers-stop-replying lasted (built-in server). */
+  repliesWithheld?: number;
 }
 
 /** A client's tally before its first call. */

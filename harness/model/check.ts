@@ -3,6 +3,7 @@
  * facts, and the checks that judge them. Plain data and one interface; no check lives here.
  */
 import type { Counters, FaultRecord, OfferedLoad, TimelineEvent } from './result-schema.ts';
+import type { ClientAfterLoad } from './client-resources.ts';
 import type { ClientStaleReplies } from './stale-replies.ts';
 import type { ProcessConnections } from './tap-observations.ts';
 import type { LossDetection } from './loss-detection.ts';
@@ -44,6 +45,8 @@ export interface CheckInput {
   readonly lossDetection?: readonly LossDetection[];
   /** The run's timeline (connection losses, reconnects), for checks that judge what followed an event. */
   readonly timeline?: readonly TimelineEvent[];
+  /** Per client: calls held after the load, call durations and RSS over time; undefined when not gathered. */
+  readonly clientsAfterLoad?: readonly ClientAfterLoad[];
 }
 
 export interface Check {

@@ -70,6 +70,8 @@ export interface ServerCounters {
   badRequests: number;
   replyFailures: number;
   reconnects: number;
+  /** Requests consumed and acked without a reply while replies were withheld. */
+  repliesWithheld: number;
 }
 
 type ReplyChannel = Channel | ConfirmChannel;
@@ -91,7 +93,19 @@ interface Request {
  * never acked on the new one, the broker redelivers them.
  */
 export class FibRpcServer {
-  readonly counters: ServerCounters = { handled: 0, redelivered: 0, badRequests: 0, replyFailures: 0, reconnects: 0 };
+  readonly counters: ServerCounters = {
+    handled: 0,
+    redelivered: 0,
+    badRequests: 0,
+    replyFailures: 0,
+    reconnects: 0,
+    repliesWithheld: 0,
+  };
+  /**
+   * While set, requests are consumed and acked but never answered: a server whose reply path
+   * broke silently (the servers-stop-replying fault). Clients see nothing but silence.
+   */
+  repliesWithheld = false;
   private readonly queue: string;
   private readonly prefetch: number;
   private readonly maxN: number;
@@ -222,7 +236,8 @@ export class FibRpcServer {
     if (redelivered) (replyHeaders ??= {})[REDELIVERED_HEADER] = true;
 
     let confirmed: Promise<void> | undefined;
-    if (typeof replyTo === 'string' && replyTo !== '') {
+    if (this.repliesWithheld) this.counters.repliesWithheld++;
+    else if (typeof replyTo === 'string' && replyTo !== '') {
       if (span.span.isRecording()) rpcTracing.injectContext((replyHeaders ??= {}), span);
       confirmed = this.publishReply(channel, replyTo, replyBody, correlationId, replyHeaders);
     }

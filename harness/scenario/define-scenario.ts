@@ -183,6 +183,12 @@ function validateImplementations(definition: ScenarioDefinition): string[] {
         'run this scenario with the built-in client, or without confirmRequests',
     );
   }
+  if (server && definition.faults.some((fault) => fault.kind === 'servers-stop-replying')) {
+    errors.push(
+      'servers-stop-replying tells the servers to withhold their replies, which only the built-in server can be ' +
+        'told: run this scenario with the built-in server (an external client with --client-cmd is fine)',
+    );
+  }
   if (client && (definition.badInputEvery ?? 0) > 0) {
     errors.push(
       'badInputEvery sends malformed request bodies, which the client line protocol cannot ask for: ' +

@@ -59,6 +59,10 @@ export const ClientTallySchema = z.object({
   replyModes: ReplyModeCountsSchema.optional(),
   protocolViolations: z.record(z.string(), count).optional(),
   crossResolutionExamples: z.array(z.string()).optional(),
+  // What the no-reply checks read from a client's final tally (impl/instance-report.ts).
+  pendingAtEnd: count.optional(),
+  longestCallMs: count.optional(),
+  overdueCalls: count.optional(),
 });
 
 export const ServerTallySchema = z.object({

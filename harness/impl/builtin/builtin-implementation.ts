@@ -116,6 +116,7 @@ function workerInstance(worker: WorkerProcess): ServerInstance {
     stop: async (timeoutMs) => {
       await worker.stop(timeoutMs);
     },
+    withholdReplies: async (withhold) => worker.send({ type: 'withhold-replies', withhold }),
   };
 }
 

@@ -11,6 +11,7 @@ import { encodeHistogram } from '../../observe/histogram.ts';
 import { fib } from '../../rpc/fib.ts';
 import { FibRpcClient } from '../../rpc/fib-rpc-client.ts';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
+import { CallDurations } from '../call-durations.ts';
 import { loadClientModule, type CreateLoadClient } from './load-client.ts';
 import { SentRequests } from '../sent-requests.ts';
 import { settleHeap } from './settle-heap.ts';
@@ -40,7 +41,9 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const syncCounters = () => ({ ...syncTally(tally, client, acceptedReplies), errorGroups: errors.encode() });
   const plan = config.callPlan ?? WHOLE_PLAN;
   const recorders: CallRecorders = {};
+  const durations = new CallDurations(config.timeoutMs);
   const startCall = callStarter({
+    durations,
     client,
     tally,
     channel,
@@ -72,10 +75,15 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   tally.scheduleMs = summary.scheduleMs;
   // Replies can still arrive for calls that just timed out; give them a moment to be discarded.
   await new Promise((resolve) => setTimeout(resolve, 300));
+  // Every call has ended: what the client still holds now, it holds for nothing.
+  const pendingAtEnd = client.inFlight;
   await client.close();
   await observation.flush();
   const final = syncCounters();
   final.dropped = summary.dropped + client.counters.rejectedInFlightLimit;
+  if (pendingAtEnd !== undefined) final.pendingAtEnd = pendingAtEnd;
+  final.longestCallMs = durations.longestMs;
+  final.overdueCalls = durations.overdueCalls;
   const startLateness = summary.startLateness && encodeHistogram(summary.startLateness);
   await channel.sendAndFlush({
     type: 'final',
@@ -187,6 +195,8 @@ interface CallContext {
   readonly errors: ErrorGroupRecorder;
   readonly plan: CallPlan;
   readonly numbers: PlannedNumbers;
+  /** From send to end, whatever the outcome: a call must end by its timeout. */
+  readonly durations: CallDurations;
 }
 
 /** The executor's call: one planned request, verified against fib(n), with how it ended tallied. */
@@ -203,10 +213,13 @@ function callStarter(context: CallContext): (localIndex: number, intendedStartMs
     if (context.numbers.isBadInput(index)) return sendBadInput(context, index);
     const n = context.numbers.nFor(index);
     context.tally.sent++;
+    const sentAt = performance.now();
     try {
       const reply = await context.client.request(n);
+      context.durations.ended(performance.now() - sentAt);
       recordReply(context, n, expected(n), reply, intendedStartMs);
     } catch (error) {
+      context.durations.ended(performance.now() - sentAt);
       recordFailure(context, error, intendedStartMs);
     }
   };

@@ -13,6 +13,8 @@ export interface LoadClient {
    * (FibRpcClientOptions.confirmRequests).
    */
   readonly confirmsRequests?: boolean;
+  /** Calls waiting for a reply now (the pending-call table's size); absent: the client cannot tell. */
+  readonly inFlight?: number;
   start(): Promise<unknown>;
   request(n: number): Promise<RpcReply>;
   requestRaw(body: Buffer): Promise<RpcReply>;

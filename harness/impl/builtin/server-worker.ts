@@ -53,6 +53,17 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
     },
   });
   const tally = (): ServerTally => ({ ...server.counters });
+  const withholdReplies = (withhold: boolean) => {
+    if (server.repliesWithheld === withhold) return;
+    server.repliesWithheld = withhold;
+    channel.event({
+      atMs: Date.now(),
+      kind: 'note',
+      detail: withhold ? 'replies withheld: consuming and acking requests only' : 'replying again',
+    });
+  };
+  channel.whenTold(withholdReplies);
+  if (config.withholdReplies) withholdReplies(true);
 
   await server.start();
   channel.send({ type: 'ready' });

@@ -15,6 +15,7 @@ export class WorkerChannel {
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly stop: Promise<void>;
   private readonly go: Promise<number>;
+  private onWithholdReplies: ((withhold: boolean) => void) | undefined;
 
   constructor() {
     if (!process.send) throw new Error('a worker must be started by the scenario runner (no IPC channel)');
@@ -25,6 +26,7 @@ export class WorkerChannel {
     process.on('message', (message: ParentMessage) => {
       if (message.type === 'stop') resolveStop();
       else if (message.type === 'go') resolveGo(message.runStartEpochMs);
+      else if (message.type === 'withhold-replies') this.onWithholdReplies?.(message.withhold);
     });
     // The parent went away: stop too, so no worker outlives its run.
     process.on('disconnect', () => process.exit(3));
@@ -69,6 +71,11 @@ export class WorkerChannel {
 
   stopRequested(): Promise<void> {
     return this.stop;
+  }
+
+  /** What a server does when the parent tells it to withhold its replies, or to reply again. */
+  whenTold(withholdReplies: (withhold: boolean) => void): void {
+    this.onWithholdReplies = withholdReplies;
   }
 
   /** Resolves with the run's start (epoch ms) when the parent says go. */

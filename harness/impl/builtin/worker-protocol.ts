@@ -67,4 +67,6 @@ export type ParentMessage =
   | { readonly type: 'start'; readonly config: WorkerConfig }
   /** Clients start their load on 'go'; its time is the run start all intervals count from. */
   | { readonly type: 'go'; readonly runStartEpochMs: number }
-  | { readonly type: 'stop' };
+  | { readonly type: 'stop' }
+  /** A server withholds its replies from now on (consumes and acks only), or replies again. */
+  | { readonly type: 'withhold-replies'; readonly withhold: boolean };

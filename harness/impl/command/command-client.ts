@@ -12,6 +12,7 @@
  */
 import { heartbeatEnv } from './heartbeat-env.ts';
 import { join } from 'node:path';
+import { CallDurations } from '../call-durations.ts';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
 import { runLoad } from '../../load/run-load.ts';
 import { seededRandom } from '../../load/seeded-random.ts';
@@ -105,6 +106,9 @@ class CommandClientInstance implements ClientInstance {
   private readonly sentIds = new Set<number>();
   private readonly decoder: ClientLineDecoder;
   private readonly pending = new Map<number, PendingCall>();
+  private readonly durations: CallDurations;
+  /** Calls the client never answered: the harness gave up on them, or the client exited holding them. */
+  private unanswered = 0;
   private readonly numbers: CallNumbers;
   private readonly ledger: AcceptedReplyLedger;
   private readonly abort = new AbortController();
@@ -133,6 +137,7 @@ class CommandClientInstance implements ClientInstance {
   ) {
     this.name = launch.name;
     this.replies = new ReplyClassifier({ timeoutMs: launch.timeoutMs });
+    this.durations = new CallDurations(launch.timeoutMs);
     this.replies.follow(tap, (reply, kind) => {
       if (kind === 'answer') {
         this.countIfBad(reply);
@@ -468,6 +473,7 @@ class CommandClientInstance implements ClientInstance {
     if (!this.pending.delete(call.id)) return;
     this.requests.callEnded(call.n);
     clearTimeout(call.timer);
+    this.durations.ended(Date.now() - call.sentAtMs);
     count();
     this.byStart?.ended(outcome, call.intendedStartMs, latencyUs);
     this.numbers.release(call.n);
@@ -476,6 +482,7 @@ class CommandClientInstance implements ClientInstance {
 
   private giveUp(call: PendingCall, why: string, violation?: HarnessSideViolation): void {
     if (!this.pending.has(call.id)) return;
+    this.unanswered++;
     this.errors.failed(why);
     if (violation) this.violation(violation, `call ${call.id} (fib(${call.n})): ${why}`);
     else this.event('error', `call ${call.id} (fib(${call.n})): ${why}`);
@@ -530,6 +537,10 @@ class CommandClientInstance implements ClientInstance {
       answeredTwiceExamples: [...this.ledger.answeredTwiceExamples],
       protocolViolations: { ...this.tally.protocolViolations },
       crossResolutionExamples: [...(this.tally.crossResolutionExamples ?? [])],
+      // As the line protocol shows it: every call the client never answered is one it still holds.
+      pendingAtEnd: this.unanswered + this.pending.size,
+      longestCallMs: this.durations.longestMs,
+      overdueCalls: this.durations.overdueCalls,
       errorGroups: this.errors.encode(),
     };
   }

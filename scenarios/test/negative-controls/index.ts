@@ -19,3 +19,5 @@ export const noHeartbeatClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./no-heartbeat-client.ts', import.meta.url)) });
 export const oldReplyQueueClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./old-reply-queue-client.ts', import.meta.url)) });
+export const pendingLeakClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./pending-leak-client.ts', import.meta.url)) });

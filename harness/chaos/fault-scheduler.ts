@@ -2,6 +2,7 @@ import type { Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import type { FaultRecord, TimelineEvent } from '../model/result-schema.ts';
 import { describeFault, type FaultSpec, type ProxyName, type Trigger } from './fault-spec.ts';
 import { executeNodeFault, type ClusterFaultTargets } from './node-faults.ts';
+import { executeBrokerFault, type BrokerFaultTargets } from './broker-faults.ts';
 
 /** What faults act on; the runner provides it. */
 export interface FaultTargets {
@@ -14,6 +15,8 @@ export interface FaultTargets {
   record(event: Omit<TimelineEvent, 'tMs'> & { tMs?: number }): void;
   /** Present when the broker is a private cluster: node faults act on it. */
   readonly cluster?: ClusterFaultTargets;
+  /** The broker's memory alarm and the request queue (broker-faults.ts). */
+  readonly broker?: BrokerFaultTargets;
 }
 
 interface ScheduledFault {
@@ -181,6 +184,13 @@ export class FaultScheduler {
             }, ms);
             this.timers.add(timer);
           },
+        });
+      case 'memory-alarm':
+      case 'delete-request-queue':
+        return executeBrokerFault(spec, {
+          broker: this.targets.broker,
+          record: (event) => this.targets.record(event),
+          openWindow: (durationMs, close) => this.openWindow(fault, durationMs, close),
         });
       case 'restart-broker':
         this.targets.record({ kind: 'broker-restart', process: 'broker', detail: 'broker stopping' });

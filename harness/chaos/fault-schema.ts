@@ -42,6 +42,12 @@ const FAULT_SCHEMAS = {
   'disable-proxy': z.strictObject({ kind: z.literal('disable-proxy'), proxy, trigger, durationMs: z.number() }),
   'close-connections': z.strictObject({ kind: z.literal('close-connections'), proxy, trigger }),
   'restart-broker': z.strictObject({ kind: z.literal('restart-broker'), trigger }),
+  'memory-alarm': z.strictObject({ kind: z.literal('memory-alarm'), trigger, durationMs: z.number() }),
+  'delete-request-queue': z.strictObject({
+    kind: z.literal('delete-request-queue'),
+    trigger,
+    redeclareAfterMs: z.number(),
+  }),
   'kill-node': z.strictObject({ kind: z.literal('kill-node'), node, trigger, restartAfterMs: z.number().optional() }),
   'pause-node': z.strictObject({
     kind: z.literal('pause-node'),

@@ -4,6 +4,7 @@
  * by an in-process hook (built-in server) or by the AMQP frame tap (external server), which
  * is the only way to hit the window between "reply published" and "ack" every time.
  */
+import { describeBrokerFault, type BrokerFaultSpec } from './broker-faults.ts';
 
 export type ProxyName = 'servers' | 'clients';
 export const PROXY_NAMES: readonly ProxyName[] = ['servers', 'clients'];
@@ -49,6 +50,7 @@ export type FaultSpec =
     }
   | { readonly kind: 'close-connections'; readonly proxy: ProxyName; readonly trigger: Trigger }
   | { readonly kind: 'restart-broker'; readonly trigger: Trigger }
+  | BrokerFaultSpec
   | NodeFaultSpec;
 
 /** A cluster node by 1-based index, or whichever node holds the request queue's quorum leader when the fault fires. */
@@ -156,6 +158,9 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
         description: 'restart the broker (stop, start with the same data)',
         trigger: describeTrigger(fault.trigger),
       };
+    case 'memory-alarm':
+    case 'delete-request-queue':
+      return { ...describeBrokerFault(fault), trigger: describeTrigger(fault.trigger) };
     case 'kill-node':
       return {
         target: describeNodeTarget(fault.node),

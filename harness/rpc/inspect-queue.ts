@@ -45,6 +45,22 @@ export async function deleteQueue(amqpUrl: string, queue: string): Promise<void>
   }
 }
 
+/** Declares a queue (idempotent with the same arguments), as a server would before it consumes. */
+export async function declareQueue(
+  amqpUrl: string,
+  queue: string,
+  options: { durable: boolean; arguments?: Record<string, string> },
+): Promise<void> {
+  const connection = await connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    await channel.assertQueue(queue, options);
+    await channel.close().catch(() => undefined);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
 async function connect(amqpUrl: string): Promise<ChannelModel> {
   try {
     return await amqp.connect(amqpUrl, { timeout: CONNECT_TIMEOUT_MS, ...localAddressOptions() });

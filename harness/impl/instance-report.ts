@@ -2,6 +2,8 @@
  * What every implementation's instances report, built-in workers and external commands alike:
  * their events, their running tallies, and where their spans go.
  */
+import type { BrokerNoticeKind } from '../model/broker-notices.ts';
+import type { CallEnds } from '../model/call-deadline.ts';
 import type { EncodedRecording } from '../observe/latency-recorder.ts';
 import type { TraceBudget } from '../observe/trace-budget.ts';
 import type { EncodedErrorGroups } from '../observe/error-groups.ts';
@@ -32,7 +34,8 @@ export interface WorkerEvent {
     | 'connection-lost'
     | 'reconnect'
     | 'kill'
-    | 'note';
+    | 'note'
+    | BrokerNoticeKind;
   readonly detail?: string;
   readonly traceId?: string;
   readonly correlationId?: string;
@@ -79,6 +82,8 @@ export interface ClientTally {
   crossResolutionExamples?: string[];
   /** Failed calls grouped by error text (observe/error-groups.ts). Absent in records written before. */
   errorGroups?: EncodedErrorGroups;
+  /** How long calls took to end against timeout + grace (model/call-deadline.ts); absent if not measured. */
+  callEnds?: CallEnds;
 }
 
 export interface ServerTally {

@@ -12,6 +12,8 @@ import { FibRpcClient } from '../../rpc/fib-rpc-client.ts';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
 import { loadClientModule, type CreateLoadClient } from './load-client.ts';
 import { SentRequests } from '../sent-requests.ts';
+import { CallDurations } from '../call-durations.ts';
+import { CALL_END_GRACE_MS } from '../../model/call-deadline.ts';
 import { settleHeap } from './settle-heap.ts';
 import { runWarmupCalls, type WarmupCallResult } from '../warmup-calls.ts';
 import { runLoad } from '../../load/run-load.ts';
@@ -36,7 +38,12 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   // Warm-up replies are accepted too, but they are no measured call's: the ledger counts from the load on.
   const acceptance = { counting: false };
   const client = await createWorkerClient(config, channel, acceptedReplies, sentRequests, acceptance);
-  const syncCounters = () => ({ ...syncTally(tally, client, acceptedReplies), errorGroups: errors.encode() });
+  const durations = new CallDurations(config.timeoutMs + CALL_END_GRACE_MS);
+  const syncCounters = () => ({
+    ...syncTally(tally, client, acceptedReplies),
+    errorGroups: errors.encode(),
+    callEnds: durations.report(),
+  });
   const plan = config.callPlan ?? WHOLE_PLAN;
   const recorders: CallRecorders = {};
   const startCall = callStarter({
@@ -48,6 +55,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     errors,
     plan,
     numbers: new PlannedNumbers(config.seed, config.maxN, config.badInputEvery),
+    durations,
   });
 
   await client.start();
@@ -64,7 +72,12 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const abort = new AbortController();
   void channel.stopRequested().then(() => abort.abort());
   const progress = setInterval(() => channel.send({ type: 'progress', client: syncCounters() }), PROGRESS_EVERY_MS);
-  const summary = await runLoad(config.load, startCall, abort.signal, plan.phaseMs);
+  const summary = await loadWithCallDeadline(
+    runLoad(config.load, startCall, abort.signal, plan.phaseMs),
+    { scheduleMs: config.load.durationMs && config.load.durationMs + (plan.phaseMs ?? 0), abort: abort.signal },
+    config.timeoutMs + CALL_END_GRACE_MS,
+    { durations, client, channel },
+  );
   clearInterval(progress);
   tally.due = summary.due;
   tally.started = summary.started - client.counters.rejectedInFlightLimit;
@@ -88,6 +101,47 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
 }
 
 type WorkerClient = ReturnType<CreateLoadClient>;
+
+/**
+ * Waits for the load to settle, but not for a call that never ends: once the schedule is over
+ * (or a stop was asked for) and timeout + grace more have passed, the calls still pending are
+ * counted as overdue and the client is closed, which ends them. A correct client never gets here.
+ */
+async function loadWithCallDeadline<T>(
+  load: Promise<T>,
+  schedule: { readonly scheduleMs: number | undefined; readonly abort: AbortSignal },
+  limitMs: number,
+  context: { readonly durations: CallDurations; readonly client: WorkerClient; readonly channel: WorkerChannel },
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let closedOut = false;
+  const closeOut = () => {
+    if (closedOut) return;
+    closedOut = true;
+    const stillPending = context.durations.closeOut();
+    context.channel.event({
+      atMs: Date.now(),
+      kind: 'error',
+      detail: `${stillPending} calls had not ended ${limitMs} ms (timeout + grace) after the load ended; client closed`,
+    });
+    void context.client.close();
+  };
+  const arm = (afterMs: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (context.durations.pendingCalls > 0) closeOut();
+    }, afterMs);
+  };
+  if (schedule.scheduleMs !== undefined) arm(schedule.scheduleMs + limitMs);
+  const onAbort = () => arm(limitMs);
+  schedule.abort.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await load;
+  } finally {
+    clearTimeout(timer);
+    schedule.abort.removeEventListener('abort', onAbort);
+  }
+}
 
 /** Warm-up calls ask for one small n: what they warm up is the client and the path, not the computation. */
 const WARMUP_N = 10;
@@ -142,6 +196,14 @@ async function createWorkerClient(
     onConnectionEvent: (event) => {
       if (event.kind === 'disconnected')
         channel.event({ atMs: Date.now(), kind: 'connection-lost', detail: event.error });
+      else if (event.kind === 'blocked')
+        channel.event({
+          atMs: Date.now(),
+          kind: 'connection-blocked',
+          detail: `blocked by the broker: ${event.error}`,
+        });
+      else if (event.kind === 'unblocked')
+        channel.event({ atMs: Date.now(), kind: 'connection-unblocked', detail: 'unblocked by the broker' });
       else if (client.counters.reconnects > 0)
         channel.event({ atMs: Date.now(), kind: 'reconnect', detail: 'client reconnected' });
     },
@@ -185,6 +247,7 @@ interface CallContext {
   readonly errors: ErrorGroupRecorder;
   readonly plan: CallPlan;
   readonly numbers: PlannedNumbers;
+  readonly durations: CallDurations;
 }
 
 /** The executor's call: one planned request, verified against fib(n), with how it ended tallied. */
@@ -201,10 +264,13 @@ function callStarter(context: CallContext): (localIndex: number, intendedStartMs
     if (context.numbers.isBadInput(index)) return sendBadInput(context, index);
     const n = context.numbers.nFor(index);
     context.tally.sent++;
+    const call = context.durations.began();
     try {
       const reply = await context.client.request(n);
+      context.durations.ended(call);
       recordReply(context, n, expected(n), reply, intendedStartMs);
     } catch (error) {
+      context.durations.ended(call);
       recordFailure(context, error, intendedStartMs);
     }
   };

@@ -76,6 +76,8 @@ export interface AmqpCodec {
     readonly ChannelClose: number;
     readonly ChannelCloseOk: number;
     readonly ConfirmSelect: number;
+    readonly ConnectionBlocked: number;
+    readonly ConnectionUnblocked: number;
   };
   readonly basicClassId: number;
 }
@@ -97,6 +99,8 @@ const SPEC_METHOD_IDS = {
   ChannelClose: (20 << 16) | 40,
   ChannelCloseOk: (20 << 16) | 41,
   ConfirmSelect: (85 << 16) | 10,
+  ConnectionBlocked: (10 << 16) | 60,
+  ConnectionUnblocked: (10 << 16) | 61,
 } as const;
 
 let loaded: AmqpCodec | undefined;

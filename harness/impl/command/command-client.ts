@@ -44,12 +44,15 @@ import type {
 } from '../implementation.ts';
 import { DEFAULT_READY_TIMEOUT_MS, type CommandImplementationSpec } from '../../scenario/implementation-spec.ts';
 import { firstConsumer, startInstanceTap } from './instance-tap.ts';
+import { followBrokerNotices } from './tap-broker-notices.ts';
+import { CallDurations } from '../call-durations.ts';
+import { CALL_END_GRACE_MS } from '../../model/call-deadline.ts';
 import { runWarmupCalls, type WarmupCallResult } from '../warmup-calls.ts';
 import type { WarmupOutcome } from '../../model/warmup.ts';
 
 const PROGRESS_EVERY_MS = 200;
 /** Beyond the call's own timeout, how long the harness waits for the client's answer before it gives up on the call. */
-const ANSWER_GRACE_MS = 2_000;
+const ANSWER_GRACE_MS = CALL_END_GRACE_MS;
 /** After stdin closes, how long the client has to exit by itself. */
 const EXIT_AFTER_EOF_MS = 10_000;
 
@@ -69,6 +72,8 @@ interface PendingWarmupCall {
 
 interface PendingCall {
   readonly id: number;
+  /** Its token in the client's call durations. */
+  readonly duration: number;
   readonly n: number;
   readonly intendedStartMs: number;
   readonly timer: NodeJS.Timeout;
@@ -100,6 +105,7 @@ class CommandClientInstance implements ClientInstance {
   private readonly sentIds = new Set<number>();
   private readonly decoder: ClientLineDecoder;
   private readonly pending = new Map<number, PendingCall>();
+  private readonly durations: CallDurations;
   private readonly numbers: CallNumbers;
   private readonly ledger: AcceptedReplyLedger;
   private readonly abort = new AbortController();
@@ -142,6 +148,8 @@ class CommandClientInstance implements ClientInstance {
         },
       ]);
     });
+    followBrokerNotices(tap, this.name, (events) => this.observer.events(events));
+    this.durations = new CallDurations(launch.timeoutMs + ANSWER_GRACE_MS);
     this.numbers = new CallNumbers(launch.maxN, seededRandom(launch.seed));
     this.ledger = new AcceptedReplyLedger(Math.max(2 * launch.timeoutMs, 5_000));
     this.decoder = new ClientLineDecoder({ sentIds: this.sentIds });
@@ -353,7 +361,7 @@ class CommandClientInstance implements ClientInstance {
           ),
         deadlineMs,
       );
-      const call: PendingCall = { id, n, intendedStartMs, timer, done: resolve };
+      const call: PendingCall = { id, n, duration: this.durations.began(), intendedStartMs, timer, done: resolve };
       this.pending.set(id, call);
       this.process.stdin?.write(encodeCallLine({ id, n, timeout_ms: this.launch.timeoutMs }));
     });
@@ -434,6 +442,7 @@ class CommandClientInstance implements ClientInstance {
   private settle(call: PendingCall, outcome: CallOutcome, count: () => void, latencyUs?: number): void {
     if (!this.pending.delete(call.id)) return;
     clearTimeout(call.timer);
+    this.durations.ended(call.duration);
     count();
     this.byStart?.ended(outcome, call.intendedStartMs, latencyUs);
     this.numbers.release(call.n);
@@ -442,6 +451,7 @@ class CommandClientInstance implements ClientInstance {
 
   private giveUp(call: PendingCall, why: string, violation?: HarnessSideViolation): void {
     if (!this.pending.has(call.id)) return;
+    if (violation === 'no-answer') this.durations.gaveUp(call.duration);
     this.errors.failed(why);
     if (violation) this.violation(violation, `call ${call.id} (fib(${call.n})): ${why}`);
     else this.event('error', `call ${call.id} (fib(${call.n})): ${why}`);
@@ -494,6 +504,7 @@ class CommandClientInstance implements ClientInstance {
       answeredTwiceExamples: [...this.ledger.answeredTwiceExamples],
       protocolViolations: { ...this.tally.protocolViolations },
       crossResolutionExamples: [...(this.tally.crossResolutionExamples ?? [])],
+      callEnds: this.durations.report(),
       errorGroups: this.errors.encode(),
     };
   }

@@ -17,6 +17,7 @@ import { HARNESS_VERSION } from '../version.ts';
 import { collectTraces } from './collect-traces.ts';
 import { errorGroupsOf } from './assemble-error-groups.ts';
 import { staleReplyClients } from './assemble-stale-replies.ts';
+import { callDeadlineOf } from './assemble-call-deadline.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 import { answeredWithinRecoveryAllowance } from './recovery-window.ts';
@@ -219,6 +220,11 @@ function checkInputOf(
     requestAccounting: measured.requestAccounting,
     requestLoss: measured.requestLoss,
     staleReplyClients: staleReplyClients(input.clients, input.clientTallies, input.timeline, input.runStartEpochMs),
+    ...optional('requestQueueConsumersAtEnd', input.requestQueueConsumersAtEnd),
+    ...optional(
+      'callDeadline',
+      callDeadlineOf(clientTallies, input.definition.timeoutMs, input.definition.topology.clients),
+    ),
   };
 }
 

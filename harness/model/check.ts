@@ -4,6 +4,7 @@
  */
 import type { Counters, FaultRecord, OfferedLoad } from './result-schema.ts';
 import type { ClientStaleReplies } from './stale-replies.ts';
+import type { CallDeadline } from './call-deadline.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
 export interface CheckInput {
@@ -36,6 +37,10 @@ export interface CheckInput {
   readonly requestLoss?: RequestLoss;
   /** Per client: the stale replies it received and its calls over time; undefined when not gathered. */
   readonly staleReplyClients?: readonly ClientStaleReplies[];
+  /** Consumers of the request queue when the load ended, as the broker counted them; undefined if not looked at. */
+  readonly requestQueueConsumersAtEnd?: number;
+  /** How long calls took to end against timeout + grace; undefined when no client measured it. */
+  readonly callDeadline?: CallDeadline;
 }
 
 export interface Check {

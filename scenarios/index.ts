@@ -3,9 +3,11 @@ import badInput from './bad-input.ts';
 import baseline from './baseline.ts';
 import brokerRestart from './broker-restart.ts';
 import connectionReset from './connection-reset.ts';
+import consumerCancel from './consumer-cancel.ts';
 import crashBeforeReply from './crash-before-reply.ts';
 import duplicateReply from './duplicate-reply.ts';
 import lateReply from './late-reply.ts';
+import memoryAlarm from './memory-alarm.ts';
 import latency from './latency.ts';
 import nodePause from './node-pause.ts';
 import partition from './partition.ts';
@@ -28,6 +30,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   nodePause,
   partitionMinority,
   rollingRestart,
+  memoryAlarm,
+  consumerCancel,
 ];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {

@@ -12,3 +12,5 @@ export const acceptAgainClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./accept-again-client.ts', import.meta.url)) });
 export const dyingClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./dying-client.ts', import.meta.url)) });
+export const hangWhenBlockedClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./hang-when-blocked-client.ts', import.meta.url)) });

@@ -42,12 +42,6 @@ const FAULT_SCHEMAS = {
   'disable-proxy': z.strictObject({ kind: z.literal('disable-proxy'), proxy, trigger, durationMs: z.number() }),
   'close-connections': z.strictObject({ kind: z.literal('close-connections'), proxy, trigger }),
   'restart-broker': z.strictObject({ kind: z.literal('restart-broker'), trigger }),
-  'memory-alarm': z.strictObject({ kind: z.literal('memory-alarm'), trigger, durationMs: z.number() }),
-  'delete-request-queue': z.strictObject({
-    kind: z.literal('delete-request-queue'),
-    trigger,
-    redeclareAfterMs: z.number(),
-  }),
   'kill-node': z.strictObject({ kind: z.literal('kill-node'), node, trigger, restartAfterMs: z.number().optional() }),
   'pause-node': z.strictObject({
     kind: z.literal('pause-node'),
@@ -58,6 +52,12 @@ const FAULT_SCHEMAS = {
   }),
   'partition-node': z.strictObject({ kind: z.literal('partition-node'), node, trigger, durationMs: z.number() }),
   'rolling-restart': z.strictObject({ kind: z.literal('rolling-restart'), trigger, gapMs: z.number() }),
+  'memory-alarm': z.strictObject({ kind: z.literal('memory-alarm'), trigger, durationMs: z.number() }),
+  'delete-request-queue': z.strictObject({
+    kind: z.literal('delete-request-queue'),
+    trigger,
+    redeclareAfterMs: z.number(),
+  }),
 } satisfies { readonly [K in FaultSpec['kind']]: z.ZodType<Extract<FaultSpec, { kind: K }>> };
 
 type FaultKind = keyof typeof FAULT_SCHEMAS;

@@ -25,7 +25,7 @@ describe('broker faults', () => {
         calls.push(args.join(' '));
         return args[0] === 'eval' ? '{absolute,500000000}\n' : '';
       },
-      deleteRequestQueue: async () => undefined,
+      deleteRequestQueue: async () => 0,
       declareRequestQueue: async () => undefined,
     };
     await executeBrokerFault(
@@ -39,7 +39,7 @@ describe('broker faults', () => {
 
   it('refuses a memory alarm on a broker the harness cannot run rabbitmqctl on, saying what it needs', async () => {
     const broker: BrokerFaultTargets = {
-      deleteRequestQueue: async () => undefined,
+      deleteRequestQueue: async () => 0,
       declareRequestQueue: async () => undefined,
     };
     await expect(

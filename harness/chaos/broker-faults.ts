@@ -14,7 +14,9 @@ export type BrokerFaultSpec =
    */
   | { readonly kind: 'memory-alarm'; readonly trigger: Trigger; readonly durationMs: number }
   /**
-   * Delete the request queue (the broker cancels its consumers with `basic.cancel`), then declare
+   * Delete the request queue once no request waits in it (queue.delete if-empty, retried for up to
+   * 2 s, then whatever it holds), so the deletion itself loses no request; the broker cancels its
+   * consumers with `basic.cancel`. Then declare
    * it again with the servers' arguments `redeclareAfterMs` later. Requests published while it is
    * gone are returned unroutable (they go out `mandatory`).
    */
@@ -57,7 +59,8 @@ export function validateBrokerFault(fault: BrokerFaultSpec, nodes: number): stri
 export interface BrokerFaultTargets {
   /** rabbitmqctl against the run's private node; absent for a broker the harness does not own. */
   readonly rabbitmqctl?: (args: readonly string[]) => Promise<string>;
-  deleteRequestQueue(): Promise<void>;
+  /** Deletes the request queue once it holds no ready request (bounded); resolves with the requests deleted with it. */
+  deleteRequestQueue(): Promise<number>;
   declareRequestQueue(): Promise<void>;
 }
 
@@ -89,14 +92,22 @@ export async function executeBrokerFault(spec: BrokerFaultSpec, context: BrokerF
       });
       return;
     }
-    case 'delete-request-queue':
-      await broker.deleteRequestQueue();
-      context.record({ kind: 'note', process: 'broker', detail: 'request queue deleted' });
+    case 'delete-request-queue': {
+      const deletedWith = await broker.deleteRequestQueue();
+      context.record({
+        kind: 'note',
+        process: 'broker',
+        detail:
+          deletedWith === 0
+            ? 'request queue deleted'
+            : `request queue deleted with ${deletedWith} ready requests in it (it did not empty within the bound)`,
+      });
       context.openWindow(spec.redeclareAfterMs, async () => {
         await broker.declareRequestQueue();
         context.record({ kind: 'note', process: 'broker', detail: 'request queue declared again' });
       });
       return;
+    }
   }
 }
 

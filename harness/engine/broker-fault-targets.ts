@@ -6,7 +6,7 @@
 import type { BrokerFaultTargets } from '../chaos/broker-faults.ts';
 import { StartedPrivateRabbitNode } from '../env/broker/private-rabbit-node.ts';
 import { requestQueueOptions } from '../rpc/fib-rpc-server.ts';
-import { declareQueue, deleteQueue } from '../rpc/inspect-queue.ts';
+import { declareQueue, deleteQueueWhenEmpty } from '../rpc/inspect-queue.ts';
 import type { Topology } from './topology.ts';
 
 export function brokerFaultTargets(
@@ -17,7 +17,8 @@ export function brokerFaultTargets(
   const amqpUrl = topology.directUrlFor('servers', 1);
   return {
     ...(broker instanceof StartedPrivateRabbitNode ? { rabbitmqctl: (args) => broker.rabbitmqctl(args) } : {}),
-    deleteRequestQueue: () => deleteQueue(amqpUrl, queue.name),
+    // When no request waits in it: a request deleted with the queue would be lost by the fault itself.
+    deleteRequestQueue: () => deleteQueueWhenEmpty(amqpUrl, queue.name, { boundMs: 2_000, retryMs: 10 }),
     declareRequestQueue: () => declareQueue(amqpUrl, queue.name, requestQueueOptions({ queueType: queue.queueType })),
   };
 }

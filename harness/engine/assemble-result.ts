@@ -18,6 +18,7 @@ import { collectTraces } from './collect-traces.ts';
 import { errorGroupsOf } from './assemble-error-groups.ts';
 import { staleReplyClients } from './assemble-stale-replies.ts';
 import { callDeadlineOf } from './assemble-call-deadline.ts';
+import { deletedWithQueue } from './deleted-with-queue.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 import { answeredWithinRecoveryAllowance } from './recovery-window.ts';
@@ -312,6 +313,13 @@ function measureRequests(input: AssembleInput): {
     }
   }
   for (const id of input.expiredRequestIds ?? []) excusable.add(id);
+  const goneWithQueue = deletedWithQueue(
+    input.faults,
+    input.timeline.events,
+    input.clients.map((client) => client.final?.sentRequests),
+    input.runStartEpochMs,
+  );
+  for (const id of goneWithQueue) excusable.add(id);
   // Without the broker's record of expiries, any timed-out call's request may have expired.
   const unobservedExpiryAllowance =
     input.expiredRequestIds === undefined
@@ -336,6 +344,7 @@ function measureRequests(input: AssembleInput): {
         expired: input.expiredRequestIds,
         settledWithoutReply: input.settledWithoutReply ?? new Map(),
         unobservedExpiryAllowance,
+        deletedWithQueue: goneWithQueue,
       })
     : undefined;
   return { requestAccounting, requestLoss };

@@ -114,6 +114,11 @@ export interface RequestLoss {
   /** Confirmed, unanswered, and dropped by the broker as expired unconsumed: not lost. */
   readonly expired: number;
   /**
+   * Confirmed, unanswered, and sent while a fault deleted the request queue: the broker confirms a
+   * request routed to a queue that is being deleted and drops it with the queue. Not lost by a server.
+   */
+  readonly deletedWithQueue?: number;
+  /**
    * Set when the broker cannot say which requests expired (one the harness did not configure):
    * up to this many lost requests (the calls that timed out) may have expired unconsumed.
    */

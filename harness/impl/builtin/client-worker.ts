@@ -265,13 +265,14 @@ function callStarter(context: CallContext): (localIndex: number, intendedStartMs
     const n = context.numbers.nFor(index);
     context.tally.sent++;
     const call = context.durations.began();
+    const sentAtEpochMs = Date.now();
     try {
       const reply = await context.client.request(n);
       context.durations.ended(call);
       recordReply(context, n, expected(n), reply, intendedStartMs);
     } catch (error) {
       context.durations.ended(call);
-      recordFailure(context, error, intendedStartMs);
+      recordFailure(context, error, intendedStartMs, sentAtEpochMs);
     }
   };
 }
@@ -327,6 +328,7 @@ function recordFailure(
   { tally, channel, sentRequests, recorders, errors }: CallContext,
   error: unknown,
   intendedStartMs: number,
+  sentAtEpochMs: number,
 ): void {
   if (!(error instanceof RpcCallError) || error.reason !== 'in-flight-limit')
     errors.failed(error instanceof Error ? error.message : String(error));
@@ -336,7 +338,7 @@ function recordFailure(
     channel.event({ atMs: Date.now(), kind: 'error', detail: String(error) });
     return;
   }
-  sentRequests.failed(error);
+  sentRequests.failed(error, sentAtEpochMs);
   const outcome =
     error.reason === 'timeout'
       ? 'timedOut'

@@ -18,7 +18,8 @@ export {
   recoveredAfterFaults,
   requestsRedelivered,
 } from './checks/fault-effects.ts';
-export { callsEndedByTimeout, clientMemoryBounded, pendingCallsDrained } from './checks/no-reply.ts';
+export { clientMemoryBounded, pendingCallsDrained } from './checks/no-reply.ts';
+export { callsEndByTimeout, serversConsumeAgain } from './checks/broker-fault-effects.ts';
 export type { LoadOptions } from './load/load-options.ts';
 export type { CommandImplementationSpec, ImplementationsSpec } from './scenario/implementation-spec.ts';
 export type { ReplyMode } from './rpc/fib-rpc-client.ts';

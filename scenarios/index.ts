@@ -4,9 +4,11 @@ import baseline from './baseline.ts';
 import blackhole from './blackhole.ts';
 import brokerRestart from './broker-restart.ts';
 import connectionReset from './connection-reset.ts';
+import consumerCancel from './consumer-cancel.ts';
 import crashBeforeReply from './crash-before-reply.ts';
 import duplicateReply from './duplicate-reply.ts';
 import lateReply from './late-reply.ts';
+import memoryAlarm from './memory-alarm.ts';
 import latency from './latency.ts';
 import noReply from './no-reply.ts';
 import nodePause from './node-pause.ts';
@@ -34,6 +36,8 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   blackhole,
   replyQueueLost,
   noReply,
+  memoryAlarm,
+  consumerCancel,
 ];
 
 export function findScenario(name: string): ScenarioDefinition | undefined {

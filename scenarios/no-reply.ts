@@ -1,5 +1,6 @@
 import { faultDisruptedCalls, recoveredAfterFaults } from '../harness/checks/fault-effects.ts';
-import { callsEndedByTimeout, clientMemoryBounded, pendingCallsDrained } from '../harness/checks/no-reply.ts';
+import { callsEndByTimeout } from '../harness/checks/broker-fault-effects.ts';
+import { clientMemoryBounded, pendingCallsDrained } from '../harness/checks/no-reply.ts';
 import { defineScenario } from '../harness/scenario/define-scenario.ts';
 
 /**
@@ -21,6 +22,6 @@ export default defineScenario({
   // for its first 10-15 s under load); 2 s after the silence show that calls succeed again. 20 calls/s
   // keep the built-in client's garbage between major collections within a few % of its RSS.
   faults: [{ kind: 'servers-stop-replying', trigger: { atMs: 10_000 }, durationMs: 12_000 }],
-  checks: [callsEndedByTimeout, pendingCallsDrained, clientMemoryBounded, faultDisruptedCalls, recoveredAfterFaults],
+  checks: [callsEndByTimeout, pendingCallsDrained, clientMemoryBounded, faultDisruptedCalls, recoveredAfterFaults],
   gates: ['wrong_results==0'],
 });

@@ -4,6 +4,7 @@ import { startBlackhole } from './blackhole.ts';
 import { describeFault, type FaultSpec, type ProxyName, type Trigger } from './fault-spec.ts';
 import { executeNodeFault, type ClusterFaultTargets } from './node-faults.ts';
 import { executeServersStopReplying, type ReplyWithholding } from './servers-stop-replying.ts';
+import { executeBrokerFault, type BrokerFaultTargets } from './broker-faults.ts';
 
 /** What faults act on; the runner provides it. */
 export interface FaultTargets {
@@ -18,6 +19,8 @@ export interface FaultTargets {
   readonly cluster?: ClusterFaultTargets;
   /** The servers, told to withhold their replies (servers-stop-replying). */
   readonly replies?: ReplyWithholding;
+  /** The broker's memory alarm and the request queue (broker-faults.ts). */
+  readonly broker?: BrokerFaultTargets;
 }
 
 interface ScheduledFault {
@@ -195,6 +198,13 @@ export class FaultScheduler {
         return executeServersStopReplying(spec, this.targets.replies, (durationMs, close) =>
           this.openWindow(fault, durationMs, close),
         );
+      case 'memory-alarm':
+      case 'delete-request-queue':
+        return executeBrokerFault(spec, {
+          broker: this.targets.broker,
+          record: (event) => this.targets.record(event),
+          openWindow: (durationMs, close) => this.openWindow(fault, durationMs, close),
+        });
       case 'restart-broker':
         this.targets.record({ kind: 'broker-restart', process: 'broker', detail: 'broker stopping' });
         await this.targets.restartBroker();

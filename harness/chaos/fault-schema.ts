@@ -58,6 +58,12 @@ const FAULT_SCHEMAS = {
   }),
   'partition-node': z.strictObject({ kind: z.literal('partition-node'), node, trigger, durationMs: z.number() }),
   'rolling-restart': z.strictObject({ kind: z.literal('rolling-restart'), trigger, gapMs: z.number() }),
+  'memory-alarm': z.strictObject({ kind: z.literal('memory-alarm'), trigger, durationMs: z.number() }),
+  'delete-request-queue': z.strictObject({
+    kind: z.literal('delete-request-queue'),
+    trigger,
+    redeclareAfterMs: z.number(),
+  }),
 } satisfies { readonly [K in FaultSpec['kind']]: z.ZodType<Extract<FaultSpec, { kind: K }>> };
 
 type FaultKind = keyof typeof FAULT_SCHEMAS;

@@ -5,6 +5,7 @@
  * is the only way to hit the window between "reply published" and "ack" every time.
  */
 import { describeBlackhole, type BlackholeFaultSpec } from './blackhole.ts';
+import { describeBrokerFault, type BrokerFaultSpec } from './broker-faults.ts';
 
 export type ProxyName = 'servers' | 'clients';
 export const PROXY_NAMES: readonly ProxyName[] = ['servers', 'clients'];
@@ -52,6 +53,7 @@ export type FaultSpec =
   | { readonly kind: 'restart-broker'; readonly trigger: Trigger }
   | BlackholeFaultSpec
   | ServersStopReplyingSpec
+  | BrokerFaultSpec
   | NodeFaultSpec;
 
 /**
@@ -183,6 +185,9 @@ export function describeFault(fault: FaultSpec): { target: string; description: 
           (fault.durationMs === undefined ? ' until the run ends' : ` for ${fault.durationMs} ms`),
         trigger: describeTrigger(fault.trigger),
       };
+    case 'memory-alarm':
+    case 'delete-request-queue':
+      return { ...describeBrokerFault(fault), trigger: describeTrigger(fault.trigger) };
     case 'kill-node':
       return {
         target: describeNodeTarget(fault.node),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientAfterLoad, RssSample } from '../model/client-resources.ts';
 import type { FaultRecord } from '../model/result-schema.ts';
-import { callsEndedByTimeout, clientMemoryBounded, pendingCallsDrained, warmUpEndMs } from './no-reply.ts';
+import { clientMemoryBounded, pendingCallsDrained, warmUpEndMs } from './no-reply.ts';
 import { cleanRunInput } from './test/check-input-fixture.ts';
 
 const MB = 2 ** 20;
@@ -13,8 +13,6 @@ const client = (overrides: Partial<ClientAfterLoad> = {}): ClientAfterLoad => ({
   process: 'client-1',
   seenBy: 'client',
   pendingAtEnd: 0,
-  longestCallMs: 1_004,
-  overdueCalls: 0,
   rss: series(24, () => 90),
   ...overrides,
 });
@@ -31,32 +29,8 @@ const silence: FaultRecord = {
   endMs: 22_000,
 };
 
-const judge = (check: typeof callsEndedByTimeout, clients: ClientAfterLoad[]) =>
+const judge = (check: typeof pendingCallsDrained, clients: ClientAfterLoad[]) =>
   check.evaluate(cleanRunInput({ faults: [silence], clientsAfterLoad: clients }));
-
-describe('calls-ended-by-timeout', () => {
-  it('passes when no call of any client ended after its timeout plus the grace', () => {
-    const verdict = judge(callsEndedByTimeout, [client(), client({ process: 'client-2', longestCallMs: 1_250 })]);
-    expect(verdict.passed).toBe(true);
-    expect(verdict.actual).toBe(
-      'client-1: none late (longest call 1004 ms); client-2: none late (longest call 1250 ms)',
-    );
-  });
-
-  it('fails a client with a call that ended late or never, naming it and its longest call', () => {
-    const verdict = judge(callsEndedByTimeout, [
-      client(),
-      client({ process: 'client-2', overdueCalls: 3, longestCallMs: 3_100 }),
-    ]);
-    expect(verdict.passed).toBe(false);
-    expect(verdict.actual).toContain('client-2: 3 calls ended late or never (longest call 3100 ms)');
-  });
-
-  it('fails a client that did not say how long its calls took, and a run with no client', () => {
-    expect(judge(callsEndedByTimeout, [client({ overdueCalls: undefined })]).passed).toBe(false);
-    expect(judge(callsEndedByTimeout, []).passed).toBe(false);
-  });
-});
 
 describe('pending-calls-drained', () => {
   it('passes when every client holds no call after its load, by its own count or at the line protocol', () => {

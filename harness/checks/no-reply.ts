@@ -1,13 +1,12 @@
 /**
- * What must hold when servers consume requests and never reply (the no-reply scenario): every
- * call ends by its timeout, no client keeps calls pending once its load is over, and no
- * client's memory grows with the calls it gave up on. A client that files each call in a
+ * What must hold when servers consume requests and never reply (the no-reply scenario), beside
+ * calls-end-by-timeout (checks/broker-fault-effects.ts): no client keeps calls pending once its
+ * load is over, and no client's memory grows with the calls it gave up on. A client that files each call in a
  * pending table and forgets to take it out on timeout passes every other check and fails
  * these two: its pending count never returns to zero and its memory climbs for as long as
  * the servers stay silent (rabbot#8).
  */
 import { rssSlope } from '../bench/rss-slope.ts';
-import { CALL_END_GRACE_MS } from '../model/call-deadline.ts';
 import type { Check, CheckInput } from '../model/check.ts';
 import type { ClientAfterLoad } from '../model/client-resources.ts';
 
@@ -21,25 +20,6 @@ export const DEFAULT_WARM_UP_MS = 2_000;
 const clientsOf = (input: CheckInput): readonly ClientAfterLoad[] => input.clientsAfterLoad ?? [];
 
 const noClients = { passed: false, actual: 'no client reported' };
-
-export const callsEndedByTimeout: Check = {
-  id: 'calls-ended-by-timeout',
-  title: 'Every call ended by its timeout: none hung while the servers were silent',
-  expectation: `calls that ended later than their timeout + ${CALL_END_GRACE_MS / 1000} s after being sent, or never, = 0`,
-  evaluate: (input) => {
-    const clients = clientsOf(input);
-    if (clients.length === 0) return noClients;
-    const parts = clients.map((client) => {
-      if (client.overdueCalls === undefined)
-        return { passed: false, text: `${client.process}: did not report how long its calls took` };
-      const longest = `longest call ${client.longestCallMs ?? '?'} ms`;
-      return client.overdueCalls === 0
-        ? { passed: true, text: `${client.process}: none late (${longest})` }
-        : { passed: false, text: `${client.process}: ${client.overdueCalls} calls ended late or never (${longest})` };
-    });
-    return { passed: parts.every((part) => part.passed), actual: parts.map((part) => part.text).join('; ') };
-  },
-};
 
 export const pendingCallsDrained: Check = {
   id: 'pending-calls-drained',

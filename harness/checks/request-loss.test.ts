@@ -46,6 +46,14 @@ describe('confirmed-requests-answered', () => {
     },
   );
 
+  it('passes a confirmed, unanswered request sent as a fault deleted the request queue, and counts it apart', () => {
+    const answered = setOf(...range('c', 1, 19));
+    const gone = verdict({ replied: answered, handled: answered, deletedWithQueue: new Set(['c.20']) });
+    expect(gone.passed).toBe(true);
+    expect(gone.actual).toMatch(/lost 0; .*; confirmed, unanswered and sent as the request queue was deleted 1$/);
+    expect(verdict({ replied: answered, handled: answered, deletedWithQueue: new Set(['c.3']) }).passed).toBe(false);
+  });
+
   it('passes requests the broker never confirmed, returned as unroutable, or dropped as expired unconsumed', () => {
     const unanswered = setOf(...range('c', 1, 14));
     const result = verdict({

@@ -18,8 +18,12 @@ export function measureRequestLoss(sets: {
   /** Per server name: requests it acked before it had replied to them. */
   readonly settledWithoutReply: ReadonlyMap<string, CallIdSet>;
   readonly unobservedExpiryAllowance?: number;
+  /** Requests sent while a fault deleted the request queue (engine/deleted-with-queue.ts). */
+  readonly deletedWithQueue?: ReadonlySet<string>;
 }): RequestLoss {
-  const unanswered = (id: string) => !sets.replied.has(id) && !sets.handled.has(id) && !sets.returned.has(id);
+  const deletedWithQueue = sets.deletedWithQueue ?? new Set<string>();
+  const unanswered = (id: string) =>
+    !sets.replied.has(id) && !sets.handled.has(id) && !sets.returned.has(id) && !deletedWithQueue.has(id);
   const expired = sets.confirmed.countWhere((id) => unanswered(id) && sets.expired?.has(id) === true, 0);
   const lost = sets.confirmed.countWhere(
     (id) => unanswered(id) && sets.expired?.has(id) !== true,
@@ -32,6 +36,14 @@ export function measureRequestLoss(sets: {
     nacked: sets.nacked,
     lost: { count: lost.count, calls: lost.examples.map((id) => `${id} (${lastSeen(id, sets.settledWithoutReply)})`) },
     expired: expired.count,
+    ...(deletedWithQueue.size > 0
+      ? {
+          deletedWithQueue: sets.confirmed.countWhere(
+            (id) => deletedWithQueue.has(id) && !sets.replied.has(id) && !sets.handled.has(id),
+            0,
+          ).count,
+        }
+      : {}),
     unobservedExpiryAllowance: sets.unobservedExpiryAllowance,
   };
 }
@@ -64,7 +76,10 @@ export const confirmedRequestsAnswered: Check = {
       actual:
         `published ${loss.published}, confirmed ${loss.confirmed} ` +
         `(not confirmed ${loss.unconfirmed}, of them nacked ${loss.nacked}); lost ${loss.lost.count}${named}; ` +
-        `confirmed, unanswered and expired unconsumed ${loss.expired}${weaker}`,
+        `confirmed, unanswered and expired unconsumed ${loss.expired}${weaker}` +
+        (loss.deletedWithQueue !== undefined
+          ? `; confirmed, unanswered and sent as the request queue was deleted ${loss.deletedWithQueue}`
+          : ''),
     };
   },
 };

@@ -108,6 +108,11 @@ const program = new Command('scenario')
     'clients publish requests with publisher confirms, ' +
       'and the run checks that no confirmed request was lost (default for a quorum queue)',
   )
+  .option(
+    '--no-confirm-requests',
+    'clients publish requests without publisher confirms, ' +
+      'for a scenario that asks for them run with an external client (--client-cmd)',
+  )
   .option('--seed <n>', 'seed of the request sequence', integer(0, 2 ** 31 - 1))
   .option('--out <dir>', 'run folder (default reports/<scenario>-<time>); refused if it holds a run')
   .option('--overwrite', 'replace the run an --out folder already holds', false)

@@ -1,6 +1,6 @@
 /**
  * Per client, what the no-reply checks judge (model/client-resources.ts): the calls it still
- * held after its load, how long its calls took to end, from its final tally, and its RSS series.
+ * held after its load, from its final tally, and its RSS series.
  */
 import type { ClientTally } from '../impl/instance-report.ts';
 import type { ReportingInstance } from '../impl/implementation.ts';
@@ -20,8 +20,6 @@ export function clientsAfterLoad(
       // An external client's tally carries its line-protocol violations; the built-in one's does not.
       seenBy: tally?.protocolViolations === undefined ? 'client' : 'line protocol',
       pendingAtEnd: final?.pendingAtEnd,
-      longestCallMs: tally?.longestCallMs,
-      overdueCalls: tally?.overdueCalls,
       rss: rss?.get(client.name) ?? [],
     };
   });

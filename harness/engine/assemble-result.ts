@@ -20,6 +20,8 @@ import { staleReplyClients } from './assemble-stale-replies.ts';
 import { tapObservations } from './tap-observations.ts';
 import { lossDetectionOf, nonEmpty } from './assemble-loss-detection.ts';
 import { clientsAfterLoad } from './assemble-clients-after-load.ts';
+import { callDeadlineOf } from './assemble-call-deadline.ts';
+import { deletedWithQueue } from './deleted-with-queue.ts';
 import { runLatency, summarizeRecordings } from './merge-recordings.ts';
 import type { AssembleInput } from './run-contract.ts';
 import { answeredWithinRecoveryAllowance } from './recovery-window.ts';
@@ -237,6 +239,11 @@ function checkInputOf(
     lossDetection: lossDetectionOf(input),
     timeline: input.timeline.events,
     clientsAfterLoad: clientsAfterLoad(input.clients, input.clientTallies, input.clientRss),
+    ...optional('requestQueueConsumersAtEnd', input.requestQueueConsumersAtEnd),
+    ...optional(
+      'callDeadline',
+      callDeadlineOf(clientTallies, input.definition.timeoutMs, input.definition.topology.clients),
+    ),
   };
 }
 
@@ -324,6 +331,13 @@ function measureRequests(input: AssembleInput): {
     }
   }
   for (const id of input.expiredRequestIds ?? []) excusable.add(id);
+  const goneWithQueue = deletedWithQueue(
+    input.faults,
+    input.timeline.events,
+    input.clients.map((client) => client.final?.sentRequests),
+    input.runStartEpochMs,
+  );
+  for (const id of goneWithQueue) excusable.add(id);
   // Without the broker's record of expiries, any timed-out call's request may have expired.
   const unobservedExpiryAllowance =
     input.expiredRequestIds === undefined
@@ -348,6 +362,7 @@ function measureRequests(input: AssembleInput): {
         expired: input.expiredRequestIds,
         settledWithoutReply: input.settledWithoutReply ?? new Map(),
         unobservedExpiryAllowance,
+        deletedWithQueue: goneWithQueue,
       })
     : undefined;
   return { requestAccounting, requestLoss };

@@ -49,6 +49,7 @@ export function collectRun(
     handledCallIds: servers.handledCallIds,
     settledWithoutReply: servers.settledWithoutReply,
     requestsQueuedAtStop: stopped.requestsQueuedAtStop,
+    requestQueueConsumersAtEnd: stopped.requestQueueConsumersAtEnd,
     expiredRequestIds: stopped.expiredRequestIds,
     warnings: [options.segment?.lateStartWarning(), warmupWarning(warmup)].filter(
       (warning): warning is string => warning !== undefined,

@@ -124,6 +124,8 @@ export interface AssembleInput {
   readonly settledWithoutReply?: ReadonlyMap<string, CallIdSet>;
   /** Requests still queued when the servers were stopped; undefined if not looked at. */
   readonly requestsQueuedAtStop?: number;
+  /** Consumers of the request queue when the load ended, as the broker counts them; undefined if not looked at. */
+  readonly requestQueueConsumersAtEnd?: number;
   /** Correlation ids of requests the broker dropped unconsumed when they expired (private nodes only). */
   readonly expiredRequestIds?: ReadonlySet<string>;
   /** What the run observed about itself that a reader must know (e.g. a late start), before the load's own. */

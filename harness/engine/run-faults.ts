@@ -7,6 +7,7 @@ import type { FaultSpec } from '../chaos/fault-spec.ts';
 import type { RunContext } from './run-context.ts';
 import type { ServerFleet } from './server-fleet.ts';
 import type { RunEnvironment } from './start-environment.ts';
+import { brokerFaultTargets } from './broker-fault-targets.ts';
 
 export interface RunFaults {
   readonly scheduler: FaultScheduler;
@@ -19,6 +20,7 @@ export function scheduleFaults(
   environment: RunEnvironment,
   servers: ServerFleet,
   context: Pick<RunContext, 'clock' | 'record'>,
+  queue: { readonly name: string; readonly queueType: 'classic' | 'quorum' | undefined },
 ): RunFaults {
   const { topology } = environment;
   let brokerRestarts = 0;
@@ -27,6 +29,7 @@ export function scheduleFaults(
     elapsedMs: context.clock.elapsedMs,
     record: context.record,
     cluster: environment.clusterRun?.faultTargets(),
+    broker: brokerFaultTargets(topology, queue),
     restartBroker: async () => {
       if (!topology.broker.restart) throw new Error(`${topology.broker.describe()} cannot be restarted by the harness`);
       brokerRestarts++;

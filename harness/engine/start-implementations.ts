@@ -55,7 +55,10 @@ export function prepareImplementations(
         faults.scheduler.onFaultPointKill(server, point, correlationId),
     },
   );
-  const faults = scheduleFaults(options.definition.faults, environment, servers, context);
+  const faults = scheduleFaults(options.definition.faults, environment, servers, context, {
+    name: queue.name,
+    queueType: options.definition.topology.queueType,
+  });
   const clients = new ClientGroup(
     implementations.client,
     clientLaunchOf(options, queue, environment),

@@ -5,6 +5,7 @@
  * stops. What went wrong on the way is a harness error.
  */
 import { drainRequestQueue } from './drain-request-queue.ts';
+import { inspectQueue } from '../rpc/inspect-queue.ts';
 import { removeRunQueue, type RequestQueue } from './request-queue.ts';
 import type { RunOptions } from './run-contract.ts';
 import { interrupted, type RunContext } from './run-context.ts';
@@ -17,6 +18,8 @@ const WORKER_STOP_TIMEOUT_MS = 10_000;
 export interface Stopped {
   /** Requests still queued when the servers were stopped; undefined if not looked at. */
   readonly requestsQueuedAtStop: number | undefined;
+  /** Consumers of the request queue when the load ended (before the drain); undefined if not looked at. */
+  readonly requestQueueConsumersAtEnd: number | undefined;
   /** Requests the broker dropped unconsumed when they expired; undefined where it cannot say. */
   readonly expiredRequestIds: ReadonlySet<string> | undefined;
 }
@@ -28,6 +31,10 @@ export async function stopAndDrain(
   options: Pick<RunOptions, 'definition' | 'broker' | 'segment'>,
   context: RunContext,
 ): Promise<Stopped> {
+  // Looked at only where a fault took the consumers away: every other run is spared the connection.
+  const requestQueueConsumersAtEnd = options.definition.faults.some((fault) => fault.kind === 'delete-request-queue')
+    ? await consumersAfterLoad(environment, queue, context)
+    : undefined;
   const requestsQueuedAtStop = await drainAfterLoad(environment, queue, options, context);
   context.onPhase('stopping');
   const { scheduler } = underTest.faults;
@@ -42,7 +49,22 @@ export async function stopAndDrain(
   await environment.topology
     .stop()
     .catch((error: unknown) => context.harnessErrors.push(`stopping the environment: ${(error as Error).message}`));
-  return { requestsQueuedAtStop, expiredRequestIds: expiredRequests?.expired };
+  return { requestsQueuedAtStop, requestQueueConsumersAtEnd, expiredRequestIds: expiredRequests?.expired };
+}
+
+/** How many consumers the request queue has once the load ended: a server that stopped consuming is missing. */
+async function consumersAfterLoad(
+  environment: RunEnvironment,
+  queue: RequestQueue,
+  context: RunContext,
+): Promise<number | undefined> {
+  if (context.clock.loadEndedEpochMs === undefined || interrupted(context)) return undefined;
+  try {
+    const state = await inspectQueue(environment.topology.broker.getAmqpUrl(), queue.name);
+    return state.exists ? state.consumerCount : 0;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

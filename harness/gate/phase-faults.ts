@@ -39,6 +39,8 @@ const KINDS: Readonly<Record<FaultSpec['kind'], true>> = {
   'pause-node': true,
   'partition-node': true,
   'rolling-restart': true,
+  'memory-alarm': true,
+  'delete-request-queue': true,
 };
 export const FAULT_KINDS: readonly string[] = Object.keys(KINDS);
 

@@ -2,6 +2,8 @@
  * What every implementation's instances report, built-in workers and external commands alike:
  * their events, their running tallies, and where their spans go.
  */
+import type { BrokerNoticeKind } from '../model/broker-notices.ts';
+import type { CallEnds } from '../model/call-deadline.ts';
 import type { EncodedRecording } from '../observe/latency-recorder.ts';
 import type { TraceBudget } from '../observe/trace-budget.ts';
 import type { EncodedErrorGroups } from '../observe/error-groups.ts';
@@ -36,7 +38,8 @@ export interface WorkerEvent {
     | 'connection-lost'
     | 'reconnect'
     | 'kill'
-    | 'note';
+    | 'note'
+    | BrokerNoticeKind;
   readonly detail?: string;
   readonly traceId?: string;
   readonly correlationId?: string;
@@ -95,10 +98,8 @@ export interface ClientTally {
    * protocol. Absent where the client cannot tell.
    */
   pendingAtEnd?: number;
-  /** The longest a call took from send to end, ms (impl/call-durations.ts). */
-  longestCallMs?: number;
-  /** Calls that ended later than their timeout plus the grace (model/call-deadline.ts), or were given up on. */
-  overdueCalls?: number;
+  /** How long calls took to end against timeout + grace (model/call-deadline.ts); absent if not measured. */
+  callEnds?: CallEnds;
 }
 
 export interface ServerTally {

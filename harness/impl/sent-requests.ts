@@ -19,10 +19,16 @@ export interface EncodedSentRequests {
     /** Calls settled by a reply (a result or an error reply): their requests reached a server. */
     readonly replied: EncodedCallIds;
   };
+  /**
+   * When (epoch ms) the requests of calls that timed out were sent, by correlation id (at most
+   * MAX_TIMED_OUT_SENT_AT): a request sent as its queue was deleted may have gone with the queue.
+   */
+  readonly timedOutSentAt?: Readonly<Record<string, number>>;
 }
 
 /** Timed-out calls remembered until their connection proves alive or dies; beyond this many the oldest are let go. */
 const MAX_UNPROVEN_TIMEOUTS = 4_096;
+const MAX_TIMED_OUT_SENT_AT = 10_000;
 
 /** Call outcomes after which the request is known not to have been published. */
 const NEVER_PUBLISHED: ReadonlySet<RpcCallError['reason']> = new Set(['in-flight-limit', 'not-connected', 'closed']);
@@ -43,6 +49,7 @@ export class SentRequests {
    */
   private unprovenTimeouts: string[] = [];
   private readonly confirms: { confirmed: CallIdSet; nacked: number; replied: CallIdSet } | undefined;
+  private readonly timedOutSentAt = new Map<string, number>();
 
   constructor(options: { confirms: boolean } = { confirms: false }) {
     this.confirms = options.confirms ? { confirmed: new CallIdSet(), nacked: 0, replied: new CallIdSet() } : undefined;
@@ -54,9 +61,12 @@ export class SentRequests {
     this.confirms?.replied.add(correlationId);
   }
 
-  failed(error: RpcCallError): void {
+  /** `sentAtEpochMs`: when the call's request went out, where the caller knows it. */
+  failed(error: RpcCallError, sentAtEpochMs?: number): void {
     if (NEVER_PUBLISHED.has(error.reason)) return;
     this.published.add(error.correlationId);
+    if (error.reason === 'timeout' && sentAtEpochMs !== undefined && this.timedOutSentAt.size < MAX_TIMED_OUT_SENT_AT)
+      this.timedOutSentAt.set(error.correlationId, sentAtEpochMs);
     if (error.reason === 'connection-lost') this.connectionLost.add(error.correlationId);
     if (error.reason === 'timeout') {
       this.unprovenTimeouts.push(error.correlationId);
@@ -93,6 +103,7 @@ export class SentRequests {
       connectionLost: this.connectionLost.encode(),
       returnedUnroutable: this.returnedUnroutable.encode(),
       ...(confirms ? { confirms } : {}),
+      ...(this.timedOutSentAt.size > 0 ? { timedOutSentAt: Object.fromEntries(this.timedOutSentAt) } : {}),
     };
   }
 }

@@ -7,6 +7,7 @@ import type { ClientAfterLoad } from './client-resources.ts';
 import type { ClientStaleReplies } from './stale-replies.ts';
 import type { ProcessConnections } from './tap-observations.ts';
 import type { LossDetection } from './loss-detection.ts';
+import type { CallDeadline } from './call-deadline.ts';
 
 /** What checks look at: the merged counters and the faults as they actually happened. */
 export interface CheckInput {
@@ -47,6 +48,10 @@ export interface CheckInput {
   readonly timeline?: readonly TimelineEvent[];
   /** Per client: calls held after the load, call durations and RSS over time; undefined when not gathered. */
   readonly clientsAfterLoad?: readonly ClientAfterLoad[];
+  /** Consumers of the request queue when the load ended, as the broker counted them; undefined if not looked at. */
+  readonly requestQueueConsumersAtEnd?: number;
+  /** How long calls took to end against timeout + grace; undefined when no client measured it. */
+  readonly callDeadline?: CallDeadline;
 }
 
 export interface Check {
@@ -119,6 +124,11 @@ export interface RequestLoss {
   };
   /** Confirmed, unanswered, and dropped by the broker as expired unconsumed: not lost. */
   readonly expired: number;
+  /**
+   * Confirmed, unanswered, and sent while a fault deleted the request queue: the broker confirms a
+   * request routed to a queue that is being deleted and drops it with the queue. Not lost by a server.
+   */
+  readonly deletedWithQueue?: number;
   /**
    * Set when the broker cannot say which requests expired (one the harness did not configure):
    * up to this many lost requests (the calls that timed out) may have expired unconsumed.

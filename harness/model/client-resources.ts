@@ -1,6 +1,6 @@
 /**
  * What the no-reply checks look at for each client process: the calls it still held after its
- * load, how long its calls took to end, and its resident memory over the run. The RSS series is
+ * load, and its resident memory over the run. The RSS series is
  * the small interface those checks need; today the engine samples it itself
  * (engine/client-memory-sampler.ts), and a per-process resource record can feed it instead.
  */
@@ -17,10 +17,6 @@ export interface ClientAfterLoad {
   readonly seenBy: 'client' | 'line protocol';
   /** Calls it still held once its load had ended; undefined: it did not say. */
   readonly pendingAtEnd: number | undefined;
-  /** The longest any call took from send to end, ms; undefined: not measured. */
-  readonly longestCallMs: number | undefined;
-  /** Calls that ended after their timeout plus the grace (model/call-deadline.ts), or never. */
-  readonly overdueCalls: number | undefined;
   /** Its process tree's RSS during the load, oldest first. */
   readonly rss: readonly RssSample[];
 }

@@ -1,3 +1,4 @@
+import { BROKER_NOTICE_KINDS } from './broker-notices.ts';
 import { z } from 'zod';
 import { LossDetectionSchema } from './loss-detection.ts';
 import { ErrorGroupsSchema } from './error-groups.ts';
@@ -83,6 +84,7 @@ export const TimelineEventSchema = z.object({
     'connection-lost',
     'reconnect',
     'note',
+    ...BROKER_NOTICE_KINDS,
   ]),
   process: z.string(),
   detail: z.string().optional(),

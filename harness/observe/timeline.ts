@@ -3,6 +3,7 @@
  * trace and correlation id, so the report can put a duplicate discard next to the kill
  * that caused it and link both to the trace waterfall.
  */
+import { BROKER_NOTICE_KINDS } from '../model/broker-notices.ts';
 
 export const TIMELINE_EVENT_KINDS = [
   'fault-start',
@@ -22,6 +23,7 @@ export const TIMELINE_EVENT_KINDS = [
   'timeout',
   'error',
   'note',
+  ...BROKER_NOTICE_KINDS,
 ] as const;
 
 export type TimelineEventKind = (typeof TIMELINE_EVENT_KINDS)[number];
@@ -50,6 +52,7 @@ const STRUCTURAL_KINDS: ReadonlySet<TimelineEventKind> = new Set([
   'broker-restart',
   'connection-lost',
   'reconnect',
+  ...BROKER_NOTICE_KINDS,
 ]);
 
 export interface TimelineOptions {

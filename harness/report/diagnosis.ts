@@ -122,6 +122,12 @@ function eventWords(event: ScenarioResult['timeline']['events'][number]): string
       return `${process} lost its connection`;
     case 'reconnect':
       return `${process} reconnected`;
+    case 'connection-blocked':
+      return `the broker blocked ${process}'s connection`;
+    case 'connection-unblocked':
+      return `the broker unblocked ${process}'s connection`;
+    case 'consumer-cancelled':
+      return `the broker cancelled ${process}'s consumer`;
     default:
       return undefined;
   }

@@ -61,7 +61,11 @@ export interface FibRpcClientOptions {
   /** Calls waiting for replies at once; more are rejected at once (counted), never queued unboundedly. */
   readonly maxInFlight?: number;
   readonly onDiscard?: (reply: DiscardedReply) => void;
-  readonly onConnectionEvent?: (event: { kind: 'connected' | 'disconnected'; error?: string }) => void;
+  /** Connection changes, and the broker blocking and unblocking its publishes (`connection.blocked`). */
+  readonly onConnectionEvent?: (event: {
+    kind: 'connected' | 'disconnected' | 'blocked' | 'unblocked';
+    error?: string;
+  }) => void;
   /** Called for each reply the client accepts for a call (to resolve or reject it), with the call's id. */
   readonly onReplyAccepted?: (correlationId: string) => void;
   /** Called when the broker returns a request as unroutable (no queue of that name at that moment). */
@@ -160,6 +164,11 @@ export class FibRpcClient {
       (model) => this.setupReplyConsumer(model),
       (error) => this.onDisconnect(error),
     );
+    // While blocked, publishes wait in the socket; calls still time out on their own timer.
+    this.connection.on('blocked', (reason: unknown) =>
+      this.options.onConnectionEvent?.({ kind: 'blocked', error: String(reason) }),
+    );
+    this.connection.on('unblocked', () => this.options.onConnectionEvent?.({ kind: 'unblocked' }));
     return this;
   }
 

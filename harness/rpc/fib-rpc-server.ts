@@ -42,7 +42,14 @@ export type ServerEvent =
   | { kind: 'bad-request'; correlationId: string | undefined; error: string; redelivered: boolean }
   | { kind: 'reply-failed'; correlationId: string | undefined; error: string }
   | { kind: 'connected' }
-  | { kind: 'disconnected'; error: string };
+  | { kind: 'disconnected'; error: string }
+  /** The broker cancelled the consumer (`basic.cancel`: its queue was deleted); the server consumes again. */
+  | { kind: 'consumer-cancelled' }
+  | { kind: 'consuming-again'; attempts: number }
+  | { kind: 'consume-again-failed'; attempts: number; error: string }
+  /** The broker blocked (`connection.blocked`, e.g. a memory alarm) or unblocked the connection's publishes. */
+  | { kind: 'blocked'; reason: string }
+  | { kind: 'unblocked' };
 
 export interface FibRpcServerOptions {
   readonly amqpUrl: string;
@@ -110,6 +117,8 @@ export class FibRpcServer {
   private readonly prefetch: number;
   private readonly maxN: number;
   private connection: RecoveringChannelModel | undefined;
+  /** The connection's current model, for a fresh channel when consuming again after a cancel. */
+  private model: ChannelModel | undefined;
   private channel: ReplyChannel | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
@@ -140,6 +149,10 @@ export class FibRpcServer {
         this.options.onEvent?.({ kind: 'disconnected', error: redactMessage(error.message) });
       },
     );
+    this.connection.on('blocked', (reason: unknown) =>
+      this.options.onEvent?.({ kind: 'blocked', reason: String(reason) }),
+    );
+    this.connection.on('unblocked', () => this.options.onEvent?.({ kind: 'unblocked' }));
     return this;
   }
 
@@ -169,14 +182,27 @@ export class FibRpcServer {
 
   private async setupConsumer(model: ChannelModel): Promise<void> {
     coalesceSocketWrites(model);
+    this.model = model;
     const channel = await this.openDeclaredChannel(model);
     await channel.prefetch(this.prefetch);
+    await this.consumeOn(channel);
+    if (this.connectedOnce) this.counters.reconnects++;
+    this.connectedOnce = true;
+    this.options.onEvent?.({ kind: 'connected' });
+  }
+
+  private async consumeOn(channel: ReplyChannel): Promise<void> {
     // Set before consuming: deliveries can arrive before consume() resolves.
     this.channel = channel;
     await channel.consume(
       this.queue,
       (message) => {
-        if (message === null) return; // consumer cancelled by the broker (queue deleted)
+        if (message === null) {
+          // basic.cancel from the broker: the queue was deleted (or its leader moved away).
+          this.options.onEvent?.({ kind: 'consumer-cancelled' });
+          void this.consumeAgain(channel);
+          return;
+        }
         // Most requests are handled within this call; only one waiting for a hook or a confirm is tracked.
         const work = this.handle(channel, message);
         if (work) {
@@ -186,9 +212,37 @@ export class FibRpcServer {
       },
       { noAck: false },
     );
-    if (this.connectedOnce) this.counters.reconnects++;
-    this.connectedOnce = true;
-    this.options.onEvent?.({ kind: 'connected' });
+  }
+
+  /**
+   * After the broker cancelled the consumer: declare the request queue again (as at start) and
+   * consume it, a bounded number of times. A failed declare or consume closes its channel, so a
+   * later attempt opens a fresh one. A reconnect in between does the same through setupConsumer.
+   */
+  private async consumeAgain(cancelled: ReplyChannel): Promise<void> {
+    // The channel this server consumes on as far as it knows; a reconnect replaces it (and consumes).
+    let current = cancelled;
+    let lastError = '';
+    for (let attempt = 1; attempt <= CONSUME_AGAIN_ATTEMPTS; attempt++) {
+      if (this.stopping || this.channel !== current || !this.model) return;
+      let channel = current;
+      try {
+        if (attempt === 1) await channel.assertQueue(this.queue, requestQueueOptions(this.options));
+        else {
+          channel = await this.openDeclaredChannel(this.model);
+          await channel.prefetch(this.prefetch);
+          if (this.channel !== current) return void channel.close().catch(() => undefined);
+        }
+        await this.consumeOn(channel);
+        this.options.onEvent?.({ kind: 'consuming-again', attempts: attempt });
+        return;
+      } catch (error) {
+        lastError = redactMessage((error as Error).message);
+        if (this.channel === channel) current = channel;
+        await new Promise((resolve) => setTimeout(resolve, CONSUME_AGAIN_RETRY_MS));
+      }
+    }
+    this.options.onEvent?.({ kind: 'consume-again-failed', attempts: CONSUME_AGAIN_ATTEMPTS, error: lastError });
   }
 
   /**
@@ -359,6 +413,9 @@ export class FibRpcServer {
 const INTERNAL_ERROR = 541;
 const QUORUM_DECLARE_ATTEMPTS = 5;
 const QUORUM_DECLARE_RETRY_MS = 1_000;
+/** Consuming again after a cancel: 20 tries 250 ms apart, 5 s in all. */
+const CONSUME_AGAIN_ATTEMPTS = 20;
+const CONSUME_AGAIN_RETRY_MS = 250;
 
 function nowUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);

@@ -1,3 +1,4 @@
+import { isBrokerFault, validateBrokerFault } from '../chaos/broker-faults.ts';
 import { faultShapeProblems } from '../chaos/fault-schema.ts';
 import type { FaultSpec } from '../chaos/fault-spec.ts';
 import { validateFault, validateNodeFault } from '../chaos/fault-spec.ts';
@@ -163,7 +164,11 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
     errors.push(
       ...(shape.length > 0
         ? shape
-        : [...validateFault(fault, topology.servers), ...validateNodeFault(fault, topology.nodes ?? 1)]),
+        : [
+            ...validateFault(fault, topology.servers),
+            ...validateNodeFault(fault, topology.nodes ?? 1),
+            ...(isBrokerFault(fault) ? validateBrokerFault(fault, topology.nodes ?? 1) : []),
+          ]),
     );
   }
   errors.push(...recoveryTailProblems(definition));

@@ -60,7 +60,7 @@ describe('scenario files given by path', () => {
   const VALID_KINDS =
     'valid kinds: kill-server-at-fault-point, kill-server, toxic, disable-proxy, close-connections, blackhole, ' +
     'restart-broker, servers-stop-replying, ' +
-    'kill-node, pause-node, partition-node, rolling-restart';
+    'kill-node, pause-node, partition-node, rolling-restart, memory-alarm, delete-request-queue';
 
   it('names the field, the bad value and the valid kinds of a mistyped fault kind', async () => {
     const file = join(dir, 'typo.mjs');

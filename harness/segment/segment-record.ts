@@ -61,8 +61,6 @@ export const ClientTallySchema = z.object({
   crossResolutionExamples: z.array(z.string()).optional(),
   // What the no-reply checks read from a client's final tally (impl/instance-report.ts).
   pendingAtEnd: count.optional(),
-  longestCallMs: count.optional(),
-  overdueCalls: count.optional(),
 });
 
 export const ServerTallySchema = z.object({

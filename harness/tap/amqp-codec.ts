@@ -78,6 +78,8 @@ export interface AmqpCodec {
     readonly ConfirmSelect: number;
     readonly ConnectionOpenOk: number;
     readonly ConnectionClose: number;
+    readonly ConnectionBlocked: number;
+    readonly ConnectionUnblocked: number;
   };
   readonly basicClassId: number;
 }
@@ -101,6 +103,8 @@ const SPEC_METHOD_IDS = {
   ConfirmSelect: (85 << 16) | 10,
   ConnectionOpenOk: (10 << 16) | 41,
   ConnectionClose: (10 << 16) | 50,
+  ConnectionBlocked: (10 << 16) | 60,
+  ConnectionUnblocked: (10 << 16) | 61,
 } as const;
 
 let loaded: AmqpCodec | undefined;

@@ -349,6 +349,11 @@ export class StartedAmqpFrameTap extends EventEmitter<TapEvents> implements TapC
         this.consumers.set(consumeOk.connection, list);
         this.emit('consume-ok', consumeOk);
       },
+      brokerNotice: (notice) => {
+        if (notice.kind === 'connection-blocked') counters.blocks = (counters.blocks ?? 0) + 1;
+        if (notice.kind === 'consumer-cancelled') counters.consumerCancels = (counters.consumerCancels ?? 0) + 1;
+        this.emit('broker-notice', notice);
+      },
       heartbeat: () => {
         counters.heartbeats++;
       },

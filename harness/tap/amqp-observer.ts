@@ -5,7 +5,16 @@ import {
   type MethodFields,
   type ParsedFrame,
 } from './amqp-codec.ts';
-import type { TapAck, TapConfirm, TapConsume, TapConsumeOk, TapDelivery, TapNack, TapPublish } from './tap-events.ts';
+import type {
+  TapAck,
+  TapBrokerNotice,
+  TapConfirm,
+  TapConsume,
+  TapConsumeOk,
+  TapDelivery,
+  TapNack,
+  TapPublish,
+} from './tap-events.ts';
 
 /** What the connection does with the stream after a frame from the implementation. */
 export const Cut = {
@@ -35,6 +44,8 @@ export interface ProtocolSteps {
   confirmed(confirm: TapConfirm): void;
   consumed(consume: TapConsume): void;
   consumeOk(consumeOk: TapConsumeOk): void;
+  /** connection.blocked / unblocked, basic.cancel: the broker acting on its own. */
+  brokerNotice(notice: TapBrokerNotice): void;
   heartbeat(): void;
   /** connection.open-ok from the broker: the connection is established. */
   connectionOpened(connection: number): void;
@@ -211,6 +222,30 @@ export class AmqpObserver {
         case m.ConnectionClose:
           this.steps.connectionClosing(this.connection, false);
           return;
+        case m.ConnectionBlocked:
+        case m.ConnectionUnblocked:
+          this.steps.brokerNotice({
+            kind: id === m.ConnectionBlocked ? 'connection-blocked' : 'connection-unblocked',
+            connection: this.connection,
+            channel: frame.channel,
+            ...(id === m.ConnectionBlocked ? { reason: String(this.fields(frame).reason) } : {}),
+            atMs: Date.now(),
+          });
+          return;
+        case m.BasicCancel: {
+          const consumerTag = String(this.fields(frame).consumerTag);
+          const consumer = this.channels.get(frame.channel)?.consumers.get(consumerTag);
+          this.channels.get(frame.channel)?.consumers.delete(consumerTag);
+          this.steps.brokerNotice({
+            kind: 'consumer-cancelled',
+            connection: this.connection,
+            channel: frame.channel,
+            consumerTag,
+            ...(consumer ? { queue: consumer.queue } : {}),
+            atMs: Date.now(),
+          });
+          return;
+        }
         default:
           return;
       }

@@ -58,6 +58,7 @@ function recordSteps(): { steps: ProtocolSteps; log: string[] } {
     settling: () => Cut.Continue,
     acked: (a) => line('ack', a),
     nacked: (n) => line('nack', n),
+    brokerNotice: (b) => line('broker-notice', b),
     confirmed: (c) => line('confirm', c),
     consumed: (c) => line('consume', c),
     consumeOk: (c) => line('consume-ok', c),

@@ -78,6 +78,21 @@ export interface TapConsumeOk {
   readonly atMs: number;
 }
 
+/**
+ * What the broker told the implementation on its own initiative: `connection.blocked` (with the
+ * broker's reason, e.g. "low on memory"), `connection.unblocked`, or `basic.cancel` of one of
+ * its consumers (with the queue that consumer consumed, when the tap saw its consume).
+ */
+export interface TapBrokerNotice {
+  readonly kind: 'connection-blocked' | 'connection-unblocked' | 'consumer-cancelled';
+  readonly connection: number;
+  readonly channel: number;
+  readonly reason?: string;
+  readonly consumerTag?: string;
+  readonly queue?: string;
+  readonly atMs: number;
+}
+
 export type FaultPointName = 'beforeReply' | 'afterReplyBeforeAck';
 
 /** The tap holds a connection at a fault point; handed to `onHeld` and emitted as 'held'. */
@@ -121,6 +136,7 @@ export interface TapEvents {
   confirm: [TapConfirm];
   consume: [TapConsume];
   'consume-ok': [TapConsumeOk];
+  'broker-notice': [TapBrokerNotice];
   held: [TapHold];
   /** A TCP connection accepted from the implementation (it may never reach the broker). */
   'connection-open': [TapConnectionEvent];
@@ -161,6 +177,9 @@ export interface TapCounters {
   /** Publisher confirms from the broker. */
   confirms: number;
   consumes: number;
+  /** `connection.blocked` and `basic.cancel` from the broker. */
+  blocks?: number;
+  consumerCancels?: number;
   heartbeats: number;
   /** Connections the tap forwards without decoding (not AMQP 0-9-1, or out of step). */
   undecodedConnections: number;

@@ -11,9 +11,10 @@ import { encodeHistogram } from '../../observe/histogram.ts';
 import { fib } from '../../rpc/fib.ts';
 import { FibRpcClient } from '../../rpc/fib-rpc-client.ts';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
-import { CallDurations } from '../call-durations.ts';
 import { loadClientModule, type CreateLoadClient } from './load-client.ts';
 import { SentRequests } from '../sent-requests.ts';
+import { CallDurations } from '../call-durations.ts';
+import { CALL_END_GRACE_MS } from '../../model/call-deadline.ts';
 import { settleHeap } from './settle-heap.ts';
 import { runWarmupCalls, type WarmupCallResult } from '../warmup-calls.ts';
 import { runLoad } from '../../load/run-load.ts';
@@ -38,12 +39,15 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   // Warm-up replies are accepted too, but they are no measured call's: the ledger counts from the load on.
   const acceptance = { counting: false };
   const client = await createWorkerClient(config, channel, acceptedReplies, sentRequests, acceptance);
-  const syncCounters = () => ({ ...syncTally(tally, client, acceptedReplies), errorGroups: errors.encode() });
+  const durations = new CallDurations(config.timeoutMs + CALL_END_GRACE_MS);
+  const syncCounters = () => ({
+    ...syncTally(tally, client, acceptedReplies),
+    errorGroups: errors.encode(),
+    callEnds: durations.report(),
+  });
   const plan = config.callPlan ?? WHOLE_PLAN;
   const recorders: CallRecorders = {};
-  const durations = new CallDurations(config.timeoutMs);
   const startCall = callStarter({
-    durations,
     client,
     tally,
     channel,
@@ -52,6 +56,7 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
     errors,
     plan,
     numbers: new PlannedNumbers(config.seed, config.maxN, config.badInputEvery),
+    durations,
   });
 
   await client.start();
@@ -68,7 +73,12 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const abort = new AbortController();
   void channel.stopRequested().then(() => abort.abort());
   const progress = setInterval(() => channel.send({ type: 'progress', client: syncCounters() }), PROGRESS_EVERY_MS);
-  const summary = await runLoad(config.load, startCall, abort.signal, plan.phaseMs);
+  const summary = await loadWithCallDeadline(
+    runLoad(config.load, startCall, abort.signal, plan.phaseMs),
+    { scheduleMs: config.load.durationMs && config.load.durationMs + (plan.phaseMs ?? 0), abort: abort.signal },
+    config.timeoutMs + CALL_END_GRACE_MS,
+    { durations, client, channel },
+  );
   clearInterval(progress);
   tally.due = summary.due;
   tally.started = summary.started - client.counters.rejectedInFlightLimit;
@@ -82,8 +92,6 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
   const final = syncCounters();
   final.dropped = summary.dropped + client.counters.rejectedInFlightLimit;
   if (pendingAtEnd !== undefined) final.pendingAtEnd = pendingAtEnd;
-  final.longestCallMs = durations.longestMs;
-  final.overdueCalls = durations.overdueCalls;
   const startLateness = summary.startLateness && encodeHistogram(summary.startLateness);
   await channel.sendAndFlush({
     type: 'final',
@@ -97,6 +105,47 @@ export async function runClientWorker(config: ClientWorkerConfig, channel: Worke
 }
 
 type WorkerClient = ReturnType<CreateLoadClient>;
+
+/**
+ * Waits for the load to settle, but not for a call that never ends: once the schedule is over
+ * (or a stop was asked for) and timeout + grace more have passed, the calls still pending are
+ * counted as overdue and the client is closed, which ends them. A correct client never gets here.
+ */
+async function loadWithCallDeadline<T>(
+  load: Promise<T>,
+  schedule: { readonly scheduleMs: number | undefined; readonly abort: AbortSignal },
+  limitMs: number,
+  context: { readonly durations: CallDurations; readonly client: WorkerClient; readonly channel: WorkerChannel },
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let closedOut = false;
+  const closeOut = () => {
+    if (closedOut) return;
+    closedOut = true;
+    const stillPending = context.durations.closeOut();
+    context.channel.event({
+      atMs: Date.now(),
+      kind: 'error',
+      detail: `${stillPending} calls had not ended ${limitMs} ms (timeout + grace) after the load ended; client closed`,
+    });
+    void context.client.close();
+  };
+  const arm = (afterMs: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (context.durations.pendingCalls > 0) closeOut();
+    }, afterMs);
+  };
+  if (schedule.scheduleMs !== undefined) arm(schedule.scheduleMs + limitMs);
+  const onAbort = () => arm(limitMs);
+  schedule.abort.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await load;
+  } finally {
+    clearTimeout(timer);
+    schedule.abort.removeEventListener('abort', onAbort);
+  }
+}
 
 /** Warm-up calls ask for one small n: what they warm up is the client and the path, not the computation. */
 const WARMUP_N = 10;
@@ -152,7 +201,15 @@ async function createWorkerClient(
       if (event.kind === 'disconnected') {
         sentRequests.connectionDied();
         channel.event({ atMs: Date.now(), kind: 'connection-lost', detail: event.error });
-      } else if (client.counters.reconnects > 0)
+      } else if (event.kind === 'blocked')
+        channel.event({
+          atMs: Date.now(),
+          kind: 'connection-blocked',
+          detail: `blocked by the broker: ${event.error}`,
+        });
+      else if (event.kind === 'unblocked')
+        channel.event({ atMs: Date.now(), kind: 'connection-unblocked', detail: 'unblocked by the broker' });
+      else if (client.counters.reconnects > 0)
         channel.event({ atMs: Date.now(), kind: 'reconnect', detail: 'client reconnected' });
     },
   });
@@ -213,14 +270,15 @@ function callStarter(context: CallContext): (localIndex: number, intendedStartMs
     if (context.numbers.isBadInput(index)) return sendBadInput(context, index);
     const n = context.numbers.nFor(index);
     context.tally.sent++;
-    const sentAt = performance.now();
+    const call = context.durations.began();
+    const sentAtEpochMs = Date.now();
     try {
       const reply = await context.client.request(n);
-      context.durations.ended(performance.now() - sentAt);
+      context.durations.ended(call);
       recordReply(context, n, expected(n), reply, intendedStartMs);
     } catch (error) {
-      context.durations.ended(performance.now() - sentAt);
-      recordFailure(context, error, intendedStartMs);
+      context.durations.ended(call);
+      recordFailure(context, error, intendedStartMs, sentAtEpochMs);
     }
   };
 }
@@ -276,6 +334,7 @@ function recordFailure(
   { tally, channel, sentRequests, recorders, errors }: CallContext,
   error: unknown,
   intendedStartMs: number,
+  sentAtEpochMs: number,
 ): void {
   if (!(error instanceof RpcCallError) || error.reason !== 'in-flight-limit')
     errors.failed(error instanceof Error ? error.message : String(error));
@@ -285,7 +344,7 @@ function recordFailure(
     channel.event({ atMs: Date.now(), kind: 'error', detail: String(error) });
     return;
   }
-  sentRequests.failed(error);
+  sentRequests.failed(error, sentAtEpochMs);
   const outcome =
     error.reason === 'timeout'
       ? 'timedOut'

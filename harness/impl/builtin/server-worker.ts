@@ -130,5 +130,24 @@ function recordServerEvent(
     case 'connected':
       if (server.counters.reconnects > 0) channel.event({ atMs, kind: 'reconnect', detail: 'server reconnected' });
       return;
+    case 'consumer-cancelled':
+      channel.event({ atMs, kind: 'consumer-cancelled', detail: 'consumer cancelled by the broker (basic.cancel)' });
+      return;
+    case 'consuming-again':
+      channel.event({ atMs, kind: 'note', detail: `consuming the request queue again (attempt ${event.attempts})` });
+      return;
+    case 'consume-again-failed':
+      channel.event({
+        atMs,
+        kind: 'error',
+        detail: `could not consume the request queue again after ${event.attempts} attempts: ${event.error}`,
+      });
+      return;
+    case 'blocked':
+      channel.event({ atMs, kind: 'connection-blocked', detail: `blocked by the broker: ${event.reason}` });
+      return;
+    case 'unblocked':
+      channel.event({ atMs, kind: 'connection-unblocked', detail: 'unblocked by the broker' });
+      return;
   }
 }

@@ -12,7 +12,6 @@
  */
 import { heartbeatEnv } from './heartbeat-env.ts';
 import { join } from 'node:path';
-import { CallDurations } from '../call-durations.ts';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
 import { runLoad } from '../../load/run-load.ts';
 import { seededRandom } from '../../load/seeded-random.ts';
@@ -47,13 +46,16 @@ import type {
 } from '../implementation.ts';
 import { DEFAULT_READY_TIMEOUT_MS, type CommandImplementationSpec } from '../../scenario/implementation-spec.ts';
 import { firstConsumer, startInstanceTap } from './instance-tap.ts';
+import { followBrokerNotices } from './tap-broker-notices.ts';
+import { CallDurations } from '../call-durations.ts';
+import { CALL_END_GRACE_MS } from '../../model/call-deadline.ts';
 import { runWarmupCalls, type WarmupCallResult } from '../warmup-calls.ts';
 import type { WarmupOutcome } from '../../model/warmup.ts';
 import { ClientRequestsSeen } from './client-requests-seen.ts';
 
 const PROGRESS_EVERY_MS = 200;
 /** Beyond the call's own timeout, how long the harness waits for the client's answer before it gives up on the call. */
-const ANSWER_GRACE_MS = 2_000;
+const ANSWER_GRACE_MS = CALL_END_GRACE_MS;
 /** After stdin closes, how long the client has to exit by itself. */
 const EXIT_AFTER_EOF_MS = 10_000;
 
@@ -73,6 +75,8 @@ interface PendingWarmupCall {
 
 interface PendingCall {
   readonly id: number;
+  /** Its token in the client's call durations. */
+  readonly duration: number;
   readonly n: number;
   readonly intendedStartMs: number;
   /** When the call line was written (epoch ms): a connection lost after it was lost under the call. */
@@ -137,7 +141,6 @@ class CommandClientInstance implements ClientInstance {
   ) {
     this.name = launch.name;
     this.replies = new ReplyClassifier({ timeoutMs: launch.timeoutMs });
-    this.durations = new CallDurations(launch.timeoutMs);
     this.replies.follow(tap, (reply, kind) => {
       if (kind === 'answer') {
         this.countIfBad(reply);
@@ -154,6 +157,8 @@ class CommandClientInstance implements ClientInstance {
       ]);
     });
     this.requests = new ClientRequestsSeen(tap, (change) => this.observer.events([change]));
+    followBrokerNotices(tap, this.name, (events) => this.observer.events(events));
+    this.durations = new CallDurations(launch.timeoutMs + ANSWER_GRACE_MS);
     this.numbers = new CallNumbers(launch.maxN, seededRandom(launch.seed));
     this.ledger = new AcceptedReplyLedger(Math.max(2 * launch.timeoutMs, 5_000));
     this.decoder = new ClientLineDecoder({ sentIds: this.sentIds });
@@ -373,7 +378,15 @@ class CommandClientInstance implements ClientInstance {
           ),
         deadlineMs,
       );
-      const call: PendingCall = { id, n, intendedStartMs, sentAtMs: Date.now(), timer, done: resolve };
+      const call: PendingCall = {
+        id,
+        n,
+        duration: this.durations.began(),
+        intendedStartMs,
+        sentAtMs: Date.now(),
+        timer,
+        done: resolve,
+      };
       this.pending.set(id, call);
       this.requests.callWritten(n);
       this.process.stdin?.write(encodeCallLine({ id, n, timeout_ms: this.launch.timeoutMs }));
@@ -473,7 +486,7 @@ class CommandClientInstance implements ClientInstance {
     if (!this.pending.delete(call.id)) return;
     this.requests.callEnded(call.n);
     clearTimeout(call.timer);
-    this.durations.ended(Date.now() - call.sentAtMs);
+    this.durations.ended(call.duration);
     count();
     this.byStart?.ended(outcome, call.intendedStartMs, latencyUs);
     this.numbers.release(call.n);
@@ -483,6 +496,7 @@ class CommandClientInstance implements ClientInstance {
   private giveUp(call: PendingCall, why: string, violation?: HarnessSideViolation): void {
     if (!this.pending.has(call.id)) return;
     this.unanswered++;
+    if (violation === 'no-answer') this.durations.gaveUp(call.duration);
     this.errors.failed(why);
     if (violation) this.violation(violation, `call ${call.id} (fib(${call.n})): ${why}`);
     else this.event('error', `call ${call.id} (fib(${call.n})): ${why}`);
@@ -539,8 +553,7 @@ class CommandClientInstance implements ClientInstance {
       crossResolutionExamples: [...(this.tally.crossResolutionExamples ?? [])],
       // As the line protocol shows it: every call the client never answered is one it still holds.
       pendingAtEnd: this.unanswered + this.pending.size,
-      longestCallMs: this.durations.longestMs,
-      overdueCalls: this.durations.overdueCalls,
+      callEnds: this.durations.report(),
       errorGroups: this.errors.encode(),
     };
   }

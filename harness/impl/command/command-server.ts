@@ -8,6 +8,7 @@
  * fault point so the harness can SIGKILL the process group exactly there.
  */
 import { heartbeatEnv } from './heartbeat-env.ts';
+import { followBrokerNotices } from './tap-broker-notices.ts';
 import { join } from 'node:path';
 import type { ServerTally } from '../instance-report.ts';
 import { CallIdSet } from '../../observe/call-id-set.ts';
@@ -172,6 +173,7 @@ function followTap(tap: StartedAmqpFrameTap, launch: ServerLaunch, observer: Ser
     if (!nack.requeue) settled(nack.correlationIds);
   });
   tap.on('error', (error) => observer.events([{ atMs: Date.now(), kind: 'error', detail: error.message }]));
+  followBrokerNotices(tap, launch.name, (events) => observer.events(events));
 }
 
 /** Beyond this many replies whose request was not yet settled, the oldest are forgotten (bounded memory). */

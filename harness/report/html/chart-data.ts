@@ -12,13 +12,13 @@ export const MARKER_CATEGORIES = [
     id: 'fault',
     cssVar: '--ev-fault',
     label: 'faults, kills, lost connections',
-    kinds: ['fault-start', 'kill', 'broker-restart', 'connection-lost'],
+    kinds: ['fault-start', 'kill', 'broker-restart', 'connection-lost', 'connection-blocked', 'consumer-cancelled'],
   },
   {
     id: 'recover',
     cssVar: '--ev-recover',
     label: 'redeliveries, restarts, reconnects',
-    kinds: ['redelivery', 'restart', 'reconnect', 'fault-end'],
+    kinds: ['redelivery', 'restart', 'reconnect', 'fault-end', 'connection-unblocked'],
   },
   {
     id: 'discard',

@@ -21,3 +21,5 @@ export const oldReplyQueueClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./old-reply-queue-client.ts', import.meta.url)) });
 export const pendingLeakClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./pending-leak-client.ts', import.meta.url)) });
+export const hangWhenBlockedClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./hang-when-blocked-client.ts', import.meta.url)) });

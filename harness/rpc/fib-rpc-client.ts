@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { redactMessage } from '../env/redact.ts';
 import { coalesceSocketWrites, publishConfirmedRequest, publishRequest } from './amqp-fast-path.ts';
-import { connectWithRecovery } from './recovering-connection.ts';
+import { connectWithRecovery, type RecoveringConnection } from './recovering-connection.ts';
 import { decodeReply, encodeRequest } from './codec.ts';
 import { RpcCallError } from './errors.ts';
 import { PUBLISHED_AT_HEADER, REDELIVERED_HEADER } from './fib-rpc-server.ts';
@@ -50,7 +50,10 @@ export interface ClientCounters {
 }
 
 export interface FibRpcClientOptions {
+  /** The placed node's URL: connected to first. */
   readonly amqpUrl: string;
+  /** Every node's URL, in node order: reconnects go round them from amqpUrl. Absent: amqpUrl alone. */
+  readonly amqpUrls?: readonly string[];
   readonly queue?: string;
   readonly replyMode?: ReplyMode;
   /**
@@ -61,7 +64,12 @@ export interface FibRpcClientOptions {
   /** Calls waiting for replies at once; more are rejected at once (counted), never queued unboundedly. */
   readonly maxInFlight?: number;
   readonly onDiscard?: (reply: DiscardedReply) => void;
-  readonly onConnectionEvent?: (event: { kind: 'connected' | 'disconnected'; error?: string }) => void;
+  readonly onConnectionEvent?: (event: {
+    kind: 'connected' | 'disconnected';
+    error?: string;
+    /** Connected: which node (`node-k (host:port)`) or broker (host:port). */
+    address?: string;
+  }) => void;
   /** Called for each reply the client accepts for a call (to resolve or reject it), with the call's id. */
   readonly onReplyAccepted?: (correlationId: string) => void;
   /** Called when the broker returns a request as unroutable (no queue of that name at that moment). */
@@ -113,7 +121,7 @@ export class FibRpcClient {
   /** The request's per-message TTL, as the wire carries it. */
   private readonly expiration: string;
   private readonly maxInFlight: number;
-  private connection: RecoveringChannelModel | undefined;
+  private connection: RecoveringConnection | undefined;
   private channel: Channel | ConfirmChannel | undefined;
   private replyTo: string | undefined;
   private closed = false;
@@ -154,16 +162,17 @@ export class FibRpcClient {
   }
 
   async start(): Promise<this> {
+    const { amqpUrl, amqpUrls } = this.options;
     this.connection = await connectWithRecovery(
-      this.options.amqpUrl,
+      { amqpUrl, amqpUrls },
       'FibRpcClient',
-      (model) => this.setupReplyConsumer(model),
+      (model, address) => this.setupReplyConsumer(model, address),
       (error) => this.onDisconnect(error),
     );
     return this;
   }
 
-  private async setupReplyConsumer(model: ChannelModel): Promise<void> {
+  private async setupReplyConsumer(model: ChannelModel, address: string): Promise<void> {
     coalesceSocketWrites(model);
     const channel = this.options.confirmRequests ? await model.createConfirmChannel() : await model.createChannel();
     channel.on('error', () => {
@@ -187,7 +196,7 @@ export class FibRpcClient {
     this.channel = channel;
     if (this.connectedOnce) this.counters.reconnects++;
     this.connectedOnce = true;
-    this.options.onConnectionEvent?.({ kind: 'connected' });
+    this.options.onConnectionEvent?.({ kind: 'connected', address });
   }
 
   private onDisconnect(error: Error): void {

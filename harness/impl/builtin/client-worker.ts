@@ -127,6 +127,7 @@ async function createWorkerClient(
     : (options) => new FibRpcClient(options);
   const client: WorkerClient = createClient({
     amqpUrl: withHeartbeat(config.amqpUrl, config.heartbeatSeconds),
+    amqpUrls: config.amqpUrls?.map((url) => withHeartbeat(url, config.heartbeatSeconds)),
     queue: config.queue,
     replyMode: config.replyMode,
     timeoutMs: config.timeoutMs,
@@ -153,7 +154,7 @@ async function createWorkerClient(
         sentRequests.connectionDied();
         channel.event({ atMs: Date.now(), kind: 'connection-lost', detail: event.error });
       } else if (client.counters.reconnects > 0)
-        channel.event({ atMs: Date.now(), kind: 'reconnect', detail: 'client reconnected' });
+        channel.event({ atMs: Date.now(), kind: 'reconnect', detail: `client reconnected to ${event.address}` });
     },
   });
   if (config.confirmRequests && client.confirmsRequests !== true) {

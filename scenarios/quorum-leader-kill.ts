@@ -4,7 +4,11 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 /**
  * A three-node cluster with a quorum request queue; the node holding the queue's leader is
  * SIGKILLed and started again 5 s later. A follower takes over as leader; calls of the
- * killed node's server and client fail with their connection, the others carry on.
+ * killed node's server and client fail with their connection, the others carry on, and the
+ * killed node's server and client fail over to a live node (AMQP_URLS): the worst client's
+ * unavailability is gated, so a client that waits for its own node to come back fails (about
+ * 10 s). The built-in client reconnects within 0.2 s, yet measured 0-6 s: the broker nacked the
+ * requests it published on its new connection for up to 6 s after the kill.
  */
 export default defineScenario({
   name: 'quorum-leader-kill',
@@ -25,6 +29,12 @@ export default defineScenario({
   timeoutMs: 3_000,
   faults: [{ kind: 'kill-node', node: 'quorum-leader', trigger: { atMs: 5_000 }, restartAfterMs: 5_000 }],
   checks: [recoveredAfterFaults],
-  gates: ['wrong_results==0', 'mismatched_correlation==0', 'unavailability<5s', 'recovery_time<10s'],
+  gates: [
+    'wrong_results==0',
+    'mismatched_correlation==0',
+    'unavailability<5s',
+    'recovery_time<10s',
+    'during(kill-node).unavailability.max<8s',
+  ],
   tracing: { sampleRatio: 0.1 },
 });

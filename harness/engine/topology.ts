@@ -24,6 +24,11 @@ export interface Topology {
    * the same as directUrlFor.
    */
   amqpUrlFor(role: ProxyName, index: number): string;
+  /**
+   * Every node's URL in node order, the way amqpUrlFor gives each (through its proxy, if
+   * any), so an instance can fail over to a live node; on a single broker, the one URL.
+   */
+  amqpUrlsFor(role: ProxyName): string[];
   /** The broker (or the cluster node) that instance reaches, without the proxy. */
   directUrlFor(role: ProxyName, index: number): string;
   stop(): Promise<void>;
@@ -84,17 +89,20 @@ export async function startTopology(options: {
     const proxying = proxyServer ? await createProxies(proxyServer, broker, cluster, options.runId) : undefined;
     const directUrlFor = (role: ProxyName, index: number) =>
       cluster ? cluster.nodeAmqpUrl(placeOnNode(role, index, cluster.nodeInfo().length)) : broker.getAmqpUrl();
+    const nodeUrl = (role: ProxyName, node: number) => {
+      if (!proxying) return cluster ? cluster.nodeAmqpUrl(node) : broker.getAmqpUrl();
+      const { proxies, nodeProxies } = proxying;
+      if (nodeProxies.length === 0) return urlThrough(broker, proxies[role]);
+      return urlThrough(broker, nodeProxies[node - 1] as Proxy);
+    };
+    const nodes = cluster?.nodeInfo().length ?? 1;
     return {
       cluster,
       broker,
       proxying,
       directUrlFor,
-      amqpUrlFor(role, index) {
-        if (!proxying) return directUrlFor(role, index);
-        const { proxies, nodeProxies } = proxying;
-        if (nodeProxies.length === 0) return urlThrough(broker, proxies[role]);
-        return urlThrough(broker, nodeProxies[placeOnNode(role, index, nodeProxies.length) - 1] as Proxy);
-      },
+      amqpUrlFor: (role, index) => nodeUrl(role, placeOnNode(role, index, nodes)),
+      amqpUrlsFor: (role) => Array.from({ length: nodes }, (_, k) => nodeUrl(role, k + 1)),
       async stop() {
         // Independent: the broker is not kept waiting for the proxy, nor left running when the proxy fails to stop.
         const [proxyStop, brokerStop] = await Promise.allSettled([

@@ -74,6 +74,11 @@ export interface ServerLaunch {
   readonly name: string;
   /** The URL the instance connects to: through the servers' proxy. */
   readonly amqpUrl: string;
+  /**
+   * Every node's URL in node order, the same way (AMQP_URLS), for failing over; on a single
+   * broker, amqpUrl alone. Absent: amqpUrl alone.
+   */
+  readonly amqpUrls?: readonly string[];
   /** Straight to the broker, for the harness's own look at queues (readiness). */
   readonly brokerUrl: string;
   readonly queue: string;
@@ -98,6 +103,8 @@ export interface ClientLaunch {
   readonly name: string;
   /** The URL the instance connects to: through the clients' proxy. */
   readonly amqpUrl: string;
+  /** As ServerLaunch.amqpUrls. */
+  readonly amqpUrls?: readonly string[];
   readonly queue: string;
   readonly replyMode: ReplyMode;
   readonly timeoutMs: number;

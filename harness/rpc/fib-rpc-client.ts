@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { redactMessage } from '../env/redact.ts';
 import { coalesceSocketWrites, publishConfirmedRequest, publishRequest } from './amqp-fast-path.ts';
-import { connectWithRecovery } from './recovering-connection.ts';
+import { connectWithRecovery, type RecoveringConnection } from './recovering-connection.ts';
 import { decodeReply, encodeRequest } from './codec.ts';
 import { RpcCallError } from './errors.ts';
 import { PUBLISHED_AT_HEADER, REDELIVERED_HEADER } from './fib-rpc-server.ts';
@@ -50,7 +50,10 @@ export interface ClientCounters {
 }
 
 export interface FibRpcClientOptions {
+  /** The placed node's URL: connected to first. */
   readonly amqpUrl: string;
+  /** Every node's URL, in node order: reconnects go round them from amqpUrl. Absent: amqpUrl alone. */
+  readonly amqpUrls?: readonly string[];
   readonly queue?: string;
   readonly replyMode?: ReplyMode;
   /**
@@ -65,6 +68,8 @@ export interface FibRpcClientOptions {
   readonly onConnectionEvent?: (event: {
     kind: 'connected' | 'disconnected' | 'blocked' | 'unblocked';
     error?: string;
+    /** Connected: which node (`node-k (host:port)`) or broker (host:port). */
+    address?: string;
   }) => void;
   /** Called for each reply the client accepts for a call (to resolve or reject it), with the call's id. */
   readonly onReplyAccepted?: (correlationId: string) => void;
@@ -117,7 +122,7 @@ export class FibRpcClient {
   /** The request's per-message TTL, as the wire carries it. */
   private readonly expiration: string;
   private readonly maxInFlight: number;
-  private connection: RecoveringChannelModel | undefined;
+  private connection: RecoveringConnection | undefined;
   private channel: Channel | ConfirmChannel | undefined;
   private replyTo: string | undefined;
   private closed = false;
@@ -158,22 +163,24 @@ export class FibRpcClient {
   }
 
   async start(): Promise<this> {
+    const { amqpUrl, amqpUrls } = this.options;
     this.connection = await connectWithRecovery(
-      this.options.amqpUrl,
+      { amqpUrl, amqpUrls },
       'FibRpcClient',
-      (model) => this.setupReplyConsumer(model),
+      (model, address) => this.setupReplyConsumer(model, address),
       (error) => this.onDisconnect(error),
     );
-    // While blocked, publishes wait in the socket; calls still time out on their own timer.
-    this.connection.on('blocked', (reason: unknown) =>
-      this.options.onConnectionEvent?.({ kind: 'blocked', error: String(reason) }),
-    );
-    this.connection.on('unblocked', () => this.options.onConnectionEvent?.({ kind: 'unblocked' }));
     return this;
   }
 
-  private async setupReplyConsumer(model: ChannelModel): Promise<void> {
+  private async setupReplyConsumer(model: ChannelModel, address: string): Promise<void> {
     coalesceSocketWrites(model);
+    // While blocked, publishes wait in the socket; calls still time out on their own timer. Each
+    // connection (a failover opens a new one) reports it.
+    model.on('blocked', (reason: unknown) =>
+      this.options.onConnectionEvent?.({ kind: 'blocked', error: String(reason) }),
+    );
+    model.on('unblocked', () => this.options.onConnectionEvent?.({ kind: 'unblocked' }));
     const channel = this.options.confirmRequests ? await model.createConfirmChannel() : await model.createChannel();
     channel.on('error', () => {
       // A channel error closes it; the connection recovery starts over.
@@ -196,7 +203,7 @@ export class FibRpcClient {
     this.channel = channel;
     if (this.connectedOnce) this.counters.reconnects++;
     this.connectedOnce = true;
-    this.options.onConnectionEvent?.({ kind: 'connected' });
+    this.options.onConnectionEvent?.({ kind: 'connected', address });
   }
 
   private onDisconnect(error: Error): void {

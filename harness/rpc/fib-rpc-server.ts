@@ -1,6 +1,6 @@
-import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, RecoveringChannelModel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { redactMessage } from '../env/redact.ts';
-import { connectWithRecovery } from './recovering-connection.ts';
+import { connectWithRecovery, type RecoveringConnection } from './recovering-connection.ts';
 import { coalesceSocketWrites } from './amqp-fast-path.ts';
 import { decodeRequest, DEFAULT_MAX_N, encodeReply, ERROR_HEADER, type DecodedRequest } from './codec.ts';
 import { fib } from './fib.ts';
@@ -41,7 +41,8 @@ export type ServerEvent =
     }
   | { kind: 'bad-request'; correlationId: string | undefined; error: string; redelivered: boolean }
   | { kind: 'reply-failed'; correlationId: string | undefined; error: string }
-  | { kind: 'connected' }
+  /** `address`: which node (`node-k (host:port)`) or broker (host:port). */
+  | { kind: 'connected'; address: string }
   | { kind: 'disconnected'; error: string }
   /** The broker cancelled the consumer (`basic.cancel`: its queue was deleted); the server consumes again. */
   | { kind: 'consumer-cancelled' }
@@ -52,7 +53,10 @@ export type ServerEvent =
   | { kind: 'unblocked' };
 
 export interface FibRpcServerOptions {
+  /** The placed node's URL: connected to first. */
   readonly amqpUrl: string;
+  /** Every node's URL, in node order: reconnects go round them from amqpUrl. Absent: amqpUrl alone. */
+  readonly amqpUrls?: readonly string[];
   /** Request queue; the tutorial's name by default. */
   readonly queue?: string;
   /** Unacked deliveries this server holds at once. The tutorial uses 1. */
@@ -116,7 +120,7 @@ export class FibRpcServer {
   private readonly queue: string;
   private readonly prefetch: number;
   private readonly maxN: number;
-  private connection: RecoveringChannelModel | undefined;
+  private connection: RecoveringConnection | undefined;
   /** The connection's current model, for a fresh channel when consuming again after a cancel. */
   private model: ChannelModel | undefined;
   private channel: ReplyChannel | undefined;
@@ -140,19 +144,16 @@ export class FibRpcServer {
   }
 
   async start(): Promise<this> {
+    const { amqpUrl, amqpUrls } = this.options;
     this.connection = await connectWithRecovery(
-      this.options.amqpUrl,
+      { amqpUrl, amqpUrls },
       'FibRpcServer',
-      (model) => this.setupConsumer(model),
+      (model, address) => this.setupConsumer(model, address),
       (error) => {
         this.channel = undefined;
         this.options.onEvent?.({ kind: 'disconnected', error: redactMessage(error.message) });
       },
     );
-    this.connection.on('blocked', (reason: unknown) =>
-      this.options.onEvent?.({ kind: 'blocked', reason: String(reason) }),
-    );
-    this.connection.on('unblocked', () => this.options.onEvent?.({ kind: 'unblocked' }));
     return this;
   }
 
@@ -180,15 +181,18 @@ export class FibRpcServer {
     }
   }
 
-  private async setupConsumer(model: ChannelModel): Promise<void> {
+  private async setupConsumer(model: ChannelModel, address: string): Promise<void> {
     coalesceSocketWrites(model);
     this.model = model;
+    // Each connection (a failover opens a new one) reports the broker blocking its publishes.
+    model.on('blocked', (reason: unknown) => this.options.onEvent?.({ kind: 'blocked', reason: String(reason) }));
+    model.on('unblocked', () => this.options.onEvent?.({ kind: 'unblocked' }));
     const channel = await this.openDeclaredChannel(model);
     await channel.prefetch(this.prefetch);
     await this.consumeOn(channel);
     if (this.connectedOnce) this.counters.reconnects++;
     this.connectedOnce = true;
-    this.options.onEvent?.({ kind: 'connected' });
+    this.options.onEvent?.({ kind: 'connected', address });
   }
 
   private async consumeOn(channel: ReplyChannel): Promise<void> {

@@ -2,7 +2,9 @@
  * Cluster scenarios through the real CLI (`npm run scenario -- <name>`), one after the other so
  * that each has the machine's two cores to itself: quorum-leader-kill, node-pause and
  * rolling-restart pass with their unavailability and recovery gates, and quorum-leader-kill
- * loses no confirmed request; the same scenario fails the loss check against a server that
+ * loses no confirmed request and its worst client fails over in time; against a client that
+ * reconnects only to its placed node (in process, on a cluster of its own) the worst-client gate
+ * fails; the same scenario fails the loss check against a server that
  * acks before it replies (negative control), naming the lost calls; partition-minority passes;
  * and a runner SIGKILLed in the middle of partition-minority (nodes up, partition rules in
  * place) leaves no node, epmd, iptables chain, temp dir or owner state behind within 10 s.
@@ -13,7 +15,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import quorumLeaderKill from '../../../scenarios/quorum-leader-kill.ts';
+import { placedNodeOnlyClient } from '../../../scenarios/test/negative-controls/index.ts';
+import { runForTest } from '../../../scenarios/test/run-for-test.ts';
+import { evaluateGates } from '../../gate/evaluate.ts';
+import { parseGate } from '../../gate/parse-gate.ts';
 import { markedProcesses, ownersRoot, processStartTime } from '../guard/leftovers.mjs';
+import { PrivateRabbitCluster } from './private-rabbit-cluster.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const REAP_BOUND_MS = 10_000;
@@ -21,14 +29,25 @@ const LOSS_CHECK = 'confirmed-requests-answered';
 const ACK_BEFORE_REPLY_SCRIPT = join(repoRoot, 'scenarios/implementations/naive/ack-before-reply-server.py');
 /** Acks each request on arrival and replies after 1 s of work: the server on the killed node dies holding about 10. */
 const ACK_BEFORE_REPLY_SERVER = `/usr/bin/python3 ${ACK_BEFORE_REPLY_SCRIPT}`;
+/** quorum-leader-kill's gate on the worst client: a client on the killed node must fail over to a live one. */
+const WORST_CLIENT_GATE = 'during(kill-node).unavailability.max<8s';
 
 interface ClusterResult {
   verdict: string;
   checks: Array<{ id: string; passed: boolean; actual: string }>;
   gates: Array<{ expression: string; passed: boolean }>;
-  cluster: { startMs: number; nodeStates: Array<{ node: number; state: string; tMs: number }> };
-  faultImpact: Array<{ unavailabilityMs: number | null; recoveryMs: number | null }>;
-  timeline: { events: Array<{ kind: string; process: string; detail?: string }> };
+  cluster: {
+    startMs: number;
+    nodeStates: Array<{ node: number; state: string; tMs: number }>;
+    placements: Array<{ instance: string; node: number }>;
+  };
+  faultImpact: Array<{
+    unavailabilityMs: number | null;
+    recoveryMs: number | null;
+    clients?: Array<{ client: string; unavailabilityMs: number | null }>;
+    worstUnavailability?: { client: string; ms: number | null };
+  }>;
+  timeline: { events: Array<{ kind: string; process: string; detail?: string; tMs?: number }> };
 }
 
 function readResult(run: Run): ClusterResult {
@@ -184,9 +203,58 @@ describe('cluster scenarios through the CLI', { timeout: 240_000 }, () => {
         actual: expect.stringMatching(/confirmed [1-9]\d* .*lost 0;/),
       });
       // The killed node is the one that held the leader at the start.
-      expect(result.cluster.nodeStates).toContainEqual(
-        expect.objectContaining({ node: leaderAtStart(result), state: 'down' }),
+      const killed = leaderAtStart(result);
+      expect(result.cluster.nodeStates).toContainEqual(expect.objectContaining({ node: killed, state: 'down' }));
+      // The client placed on the killed node failed over to a live one: the gate on the worst client passed
+      // (measured 0-6 s; a client that waits for its node answers nothing for about 10 s).
+      const impact = result.faultImpact[0];
+      console.info(
+        `quorum-leader-kill per client: ${impact?.clients?.map((c) => `${c.client} ${c.unavailabilityMs} ms`).join(', ')}`,
       );
+      expect(impact?.worstUnavailability?.ms).toBeLessThan(8_000);
+      expect(result.gates).toContainEqual(expect.objectContaining({ expression: WORST_CLIENT_GATE, passed: true }));
+      const onKilled = result.cluster.placements.find(
+        (placement) => placement.instance.startsWith('client-') && placement.node === killed,
+      );
+      expect(onKilled).toBeDefined();
+      expect(result.timeline.events).toContainEqual(
+        expect.objectContaining({
+          kind: 'reconnect',
+          process: onKilled?.instance,
+          detail: expect.not.stringContaining(`node-${killed} (`),
+        }),
+      );
+    },
+  );
+
+  it(
+    'quorum-leader-kill FAILS its worst-client unavailability gate against a client ' +
+      'that reconnects only to the node it is placed on',
+    async () => {
+      const cluster = await new PrivateRabbitCluster().withNodes(3).start();
+      try {
+        // 30 s of load: the node comes back about 10 s after the kill at 5 s, with load left to answer.
+        const result = await runForTest(cluster, quorumLeaderKill, {
+          client: placedNodeOnlyClient(),
+          overrides: { durationMs: 30_000 },
+        });
+        const impact = result.faultImpact?.[0];
+        const [gate] = evaluateGates(result, [parseGate(WORST_CLIENT_GATE)]);
+        console.info(
+          `quorum-leader-kill, placed-node-only client: ${gate?.detail}; per client ` +
+            `${impact?.clients?.map((c) => `${c.client} ${c.unavailabilityMs} ms`).join(', ')}`,
+        );
+        expect(gate?.passed, gate?.detail).toBe(false);
+        // The gate names the client placed on the killed node, down until that node was back (or for good).
+        const killed = result.cluster?.nodeStates.find((state) => state.state === 'down')?.node;
+        const onKilled = result.cluster?.placements.find(
+          (placement) => placement.instance.startsWith('client-') && placement.node === killed,
+        );
+        expect(onKilled).toBeDefined();
+        expect(gate?.detail).toContain(`${onKilled?.instance}`);
+      } finally {
+        await cluster.stop();
+      }
     },
   );
 

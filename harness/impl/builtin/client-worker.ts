@@ -176,6 +176,7 @@ async function createWorkerClient(
     : (options) => new FibRpcClient(options);
   const client: WorkerClient = createClient({
     amqpUrl: withHeartbeat(config.amqpUrl, config.heartbeatSeconds),
+    amqpUrls: config.amqpUrls?.map((url) => withHeartbeat(url, config.heartbeatSeconds)),
     queue: config.queue,
     replyMode: config.replyMode,
     timeoutMs: config.timeoutMs,
@@ -210,7 +211,7 @@ async function createWorkerClient(
       else if (event.kind === 'unblocked')
         channel.event({ atMs: Date.now(), kind: 'connection-unblocked', detail: 'unblocked by the broker' });
       else if (client.counters.reconnects > 0)
-        channel.event({ atMs: Date.now(), kind: 'reconnect', detail: 'client reconnected' });
+        channel.event({ atMs: Date.now(), kind: 'reconnect', detail: `client reconnected to ${event.address}` });
     },
   });
   if (config.confirmRequests && client.confirmsRequests !== true) {

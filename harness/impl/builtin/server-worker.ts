@@ -41,6 +41,7 @@ export async function runServerWorker(config: ServerWorkerConfig, channel: Worke
 
   const server: FibRpcServer = new FibRpcServer({
     amqpUrl: withHeartbeat(config.amqpUrl, config.heartbeatSeconds),
+    amqpUrls: config.amqpUrls?.map((url) => withHeartbeat(url, config.heartbeatSeconds)),
     queue: config.queue,
     prefetch: config.prefetch,
     confirmReplies: config.confirmReplies,
@@ -128,7 +129,8 @@ function recordServerEvent(
       channel.event({ atMs, kind: 'connection-lost', detail: event.error });
       return;
     case 'connected':
-      if (server.counters.reconnects > 0) channel.event({ atMs, kind: 'reconnect', detail: 'server reconnected' });
+      if (server.counters.reconnects > 0)
+        channel.event({ atMs, kind: 'reconnect', detail: `server reconnected to ${event.address}` });
       return;
     case 'consumer-cancelled':
       channel.event({ atMs, kind: 'consumer-cancelled', detail: 'consumer cancelled by the broker (basic.cancel)' });

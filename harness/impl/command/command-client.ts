@@ -10,6 +10,7 @@
  * (ready), and counts the duplicate, late and unknown replies that reached the client
  * whether or not the client reports them.
  */
+import { amqpUrlsEnv } from './amqp-urls-env.ts';
 import { heartbeatEnv } from './heartbeat-env.ts';
 import { join } from 'node:path';
 import { AcceptedReplyLedger } from '../accepted-reply-ledger.ts';
@@ -169,6 +170,7 @@ class CommandClientInstance implements ClientInstance {
       incarnation: 1,
       env: {
         AMQP_URL: tap.getAmqpUrl(launch.amqpUrl),
+        ...amqpUrlsEnv(launch, tap.getAmqpUrl(launch.amqpUrl)),
         RPC_QUEUE: launch.queue,
         ...heartbeatEnv(launch.heartbeatSeconds),
       },

@@ -7,6 +7,7 @@
  * redeliveries and replies (the server tally of a black box), and holds its connection at a
  * fault point so the harness can SIGKILL the process group exactly there.
  */
+import { amqpUrlsEnv } from './amqp-urls-env.ts';
 import { heartbeatEnv } from './heartbeat-env.ts';
 import { followBrokerNotices } from './tap-broker-notices.ts';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ async function startInstance(
       // RPC_QUEUE_TYPE: the request queue must be declared as the run's (quorum: durable, x-queue-type).
       env: {
         AMQP_URL: tap.getAmqpUrl(launch.amqpUrl),
+        ...amqpUrlsEnv(launch, tap.getAmqpUrl(launch.amqpUrl)),
         RPC_QUEUE: launch.queue,
         RPC_QUEUE_TYPE: launch.queueType ?? 'classic',
         ...heartbeatEnv(launch.heartbeatSeconds),

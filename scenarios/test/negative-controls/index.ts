@@ -23,3 +23,6 @@ export const pendingLeakClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./pending-leak-client.ts', import.meta.url)) });
 export const hangWhenBlockedClient = (): ClientImplementation =>
   builtinClient({ clientModule: fileURLToPath(new URL('./hang-when-blocked-client.ts', import.meta.url)) });
+/** Reconnects only to the node it is placed on, ignoring every other node's address. */
+export const placedNodeOnlyClient = (): ClientImplementation =>
+  builtinClient({ clientModule: fileURLToPath(new URL('./placed-node-only-client.ts', import.meta.url)) });

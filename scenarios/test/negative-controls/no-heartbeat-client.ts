@@ -9,5 +9,9 @@ import { FibRpcClient } from '../../../harness/rpc/fib-rpc-client.ts';
  * fail lost-peer-noticed for it.
  */
 const createNoHeartbeatClient: CreateLoadClient = (options) =>
-  new FibRpcClient({ ...options, amqpUrl: withHeartbeat(options.amqpUrl, 0) });
+  new FibRpcClient({
+    ...options,
+    amqpUrl: withHeartbeat(options.amqpUrl, 0),
+    amqpUrls: options.amqpUrls?.map((url) => withHeartbeat(url, 0)),
+  });
 export default createNoHeartbeatClient;

@@ -11,7 +11,7 @@
  */
 import type { BenchResults, BenchSection } from './bench-results.ts';
 import type { ProxyBenchRow } from './proxy-bench.ts';
-import { RSS_GROWTH_TARGET } from './rss-slope.ts';
+import { RSS_GROWTH_TARGET } from '../observe/rss-slope.ts';
 import { median } from './sample-stats.ts';
 
 export type TargetOp = '>=' | '<=' | '<';

@@ -9,7 +9,7 @@ import { benchProxy } from './proxy-bench.ts';
 import { benchTap } from './tap-bench.ts';
 import { benchProtocolBoundary } from './protocol-bench.ts';
 import { benchMemory } from './memory-bench.ts';
-import { RSS_GROWTH_TARGET } from './rss-slope.ts';
+import { RSS_GROWTH_TARGET } from '../observe/rss-slope.ts';
 import { benchLateReply } from './late-reply-bench.ts';
 import { benchStartup } from './startup-bench.ts';
 import { median } from './sample-stats.ts';

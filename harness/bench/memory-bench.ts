@@ -5,7 +5,7 @@ import baseline from '../../scenarios/baseline.ts';
 import type { StartedBroker } from '../env/broker/broker.ts';
 import { applyOverrides } from '../scenario/apply-overrides.ts';
 import { runScenario } from '../engine/run-scenario.ts';
-import { rssSlope, workerRss, type RssSample, type RssSlope } from './rss-slope.ts';
+import { rssSlope, workerRss, type RssSample, type RssSlope } from '../observe/rss-slope.ts';
 
 export interface MemoryBenchResult {
   readonly durationMs: number;

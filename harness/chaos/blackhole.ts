@@ -6,7 +6,7 @@
  * (Toxiproxy does so, and the built-in proxy as well).
  */
 import type { Toxic, Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
-import type { ProxyName, Trigger } from './fault-spec.ts';
+import type { ProxyName, Trigger } from './fault-trigger.ts';
 
 export interface BlackholeFaultSpec {
   readonly kind: 'blackhole';

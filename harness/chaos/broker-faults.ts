@@ -4,7 +4,7 @@
  * operator would (rabbitmqctl on its own private node, a queue.delete on an AMQP connection).
  */
 import type { TimelineEvent } from '../model/result-schema.ts';
-import type { Trigger } from './fault-spec.ts';
+import type { Trigger } from './fault-trigger.ts';
 
 export type BrokerFaultSpec =
   /**

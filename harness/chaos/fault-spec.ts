@@ -7,10 +7,8 @@
 import { describeBlackhole, type BlackholeFaultSpec } from './blackhole.ts';
 import { describeBrokerFault, type BrokerFaultSpec } from './broker-faults.ts';
 
-export type ProxyName = 'servers' | 'clients';
-export const PROXY_NAMES: readonly ProxyName[] = ['servers', 'clients'];
-
-export type Trigger = { readonly atMs: number } | { readonly afterCall: number };
+export { PROXY_NAMES, type ProxyName, type Trigger } from './fault-trigger.ts';
+import type { ProxyName, Trigger } from './fault-trigger.ts';
 
 export interface ToxicSpec {
   readonly type: 'latency' | 'bandwidth' | 'slow_close' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data';

@@ -6,7 +6,7 @@
  * these two: its pending count never returns to zero and its memory climbs for as long as
  * the servers stay silent (rabbot#8).
  */
-import { rssSlope } from '../bench/rss-slope.ts';
+import { rssSlope } from '../observe/rss-slope.ts';
 import type { Check, CheckInput } from '../model/check.ts';
 import type { ClientAfterLoad } from '../model/client-resources.ts';
 

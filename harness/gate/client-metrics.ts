@@ -1,5 +1,5 @@
 import type { FaultImpactRecord, ScenarioResult } from '../model/result-schema.ts';
-import type { MetricDefinition, Reading } from './metrics.ts';
+import type { MetricDefinition, Reading } from './metric-definition.ts';
 
 /**
  * The worst client's unavailability and recovery time (`unavailability.max`,

@@ -6,7 +6,14 @@
  */
 import type { FaultSpec } from '../chaos/fault-spec.ts';
 import { DEFAULT_RECOVERY_ALLOWANCE_MS, formatAllowance } from '../model/recovery-allowance.ts';
-import type { ScenarioDefinition } from './define-scenario.ts';
+
+/** What of a scenario definition its recovery tail depends on (define-scenario.ts validates with it). */
+export interface RecoveryTailInput {
+  readonly checks: readonly { readonly id: string }[];
+  readonly faults: readonly FaultSpec[];
+  readonly recoveryAllowanceMs?: number;
+  readonly load: { readonly durationMs?: number };
+}
 
 /** Checks that judge whether clients and servers came back after a fault. */
 const RECOVERY_CHECK_IDS: ReadonlySet<string> = new Set([
@@ -16,7 +23,7 @@ const RECOVERY_CHECK_IDS: ReadonlySet<string> = new Set([
 ]);
 
 /** The recovery allowance of a run: the scenario's, else the default. */
-export function recoveryAllowanceOf(definition: Pick<ScenarioDefinition, 'recoveryAllowanceMs'>): number {
+export function recoveryAllowanceOf(definition: Pick<RecoveryTailInput, 'recoveryAllowanceMs'>): number {
   return definition.recoveryAllowanceMs ?? DEFAULT_RECOVERY_ALLOWANCE_MS;
 }
 
@@ -47,7 +54,7 @@ export function connectionCutEndMs(fault: FaultSpec): number | undefined {
 }
 
 /** The load duration a scenario needs for its recovery checks to be judged over the whole allowance. */
-export function loadNeededForRecoveryMs(definition: ScenarioDefinition): number | undefined {
+export function loadNeededForRecoveryMs(definition: RecoveryTailInput): number | undefined {
   if (!definition.checks.some((check) => RECOVERY_CHECK_IDS.has(check.id))) return undefined;
   const ends = definition.faults.map(connectionCutEndMs).filter((end): end is number => end !== undefined);
   if (ends.length === 0) return undefined;
@@ -55,7 +62,7 @@ export function loadNeededForRecoveryMs(definition: ScenarioDefinition): number 
 }
 
 /** What is wrong with the scenario's recovery allowance and load duration, if anything. */
-export function recoveryTailProblems(definition: ScenarioDefinition): string[] {
+export function recoveryTailProblems(definition: RecoveryTailInput): string[] {
   const allowance = definition.recoveryAllowanceMs;
   if (allowance !== undefined && !(Number.isFinite(allowance) && allowance >= 0 && allowance <= 600_000))
     return [`recovery allowance must be from 0 to 600000 ms, got ${allowance}`];

@@ -172,8 +172,10 @@ describe('the CI baseline step', { timeout: 60_000 }, () => {
   it('the workflow runs this step, restores the cache by runner type and saves it only from main', () => {
     const workflow = readFileSync(WORKFLOW, 'utf8');
     expect(workflow).toContain('run: bash harness/gate/ci-baseline-step.sh');
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow's own expression, checked as text
-    expect(workflow).toContain('restore-keys: rpc-chaos-baseline-${{ runner.os }}-${{ runner.arch }}-');
+    expect(workflow).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow's own expression, checked as text
+      'restore-keys: rpc-chaos-baseline-${{ runner.os }}-${{ runner.arch }}-node${{ matrix.node }}-',
+    );
     expect(workflow).toMatch(
       new RegExp(
         String.raw`actions\/cache\/save@v4\n` +

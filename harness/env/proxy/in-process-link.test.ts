@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
 import { pollUntil, waitUntil } from '../../test/poll.ts';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
-import { connectInProcess } from './in-process-link.ts';
+import { connectInProcess, inProcessPair, resetEnd } from './in-process-link.ts';
 import { CLOSE_BOUND_MS, endedWithin, startEchoServer, TestClient, type EchoServer } from './test/echo-server.ts';
 
 let server: StartedBuiltinToxiproxy;
@@ -132,5 +132,26 @@ describe('in-process connections to the built-in proxy (no TCP hop)', { timeout:
         { timeoutMs: CLOSE_BOUND_MS },
       ),
     ).toBe(0);
+  });
+});
+
+describe('an in-process pair ends as a TCP connection does, on every Node.js line', () => {
+  it('a reset end gives its peer ECONNRESET', async () => {
+    const [end, peerEnd] = inProcessPair();
+    const peer = new TestClient(peerEnd);
+    resetEnd(end);
+    expect(await endedWithin(peer, CLOSE_BOUND_MS)).toEqual({ error: 'ECONNRESET' });
+    expect(peerEnd.destroyed).toBe(true);
+  });
+
+  it('a destroyed end gives its peer the data written before, then EOF, then a close', async () => {
+    const [end, peerEnd] = inProcessPair();
+    const peer = new TestClient(peerEnd);
+    const closed = new Promise((resolve) => peerEnd.once('close', resolve));
+    end.write('last words');
+    end.destroy();
+    expect(await endedWithin(peer, CLOSE_BOUND_MS)).toBe('eof');
+    expect(peer.received.toString()).toBe('last words');
+    await closed;
   });
 });

@@ -289,6 +289,8 @@ export const SegmentsSchema = z.object({
       startOffsetMs: z.number(),
       sent: count,
       answered: count,
+      /** The implementation it ran in its role (the servers run's server, a segment's client); absent in older results. */
+      implementation: z.string().optional(),
     }),
   ),
 });

@@ -141,12 +141,12 @@ function segmentLines(segments: NonNullable<ScenarioResult['segments']>): string
     '',
     cell(segmentsHeadline(segments)),
     '',
-    '| participant | host | started vs agreed | sent | answered | result folder |',
-    '|---|---|---:|---:|---:|---|',
+    '| participant | host | started vs agreed | sent | answered | implementation | result folder |',
+    '|---|---|---:|---:|---:|---|---|',
     ...participantRows(segments).map(
       (row) =>
         `| ${cell(row.who)} | ${cell(row.host)} | ${row.startOffset} | ${row.sent} | ${row.answered} | ` +
-        `\`${cell(row.dir)}\` |`,
+        `${cell(row.implementation)} | \`${cell(row.dir)}\` |`,
     ),
   ];
 }

@@ -10,6 +10,8 @@ export interface ParticipantRow {
   readonly startOffset: string;
   readonly sent: string;
   readonly answered: string;
+  /** What it ran in its role ('-' for results older than this field). */
+  readonly implementation: string;
   readonly dir: string;
 }
 
@@ -22,10 +24,15 @@ export function segmentsHeadline(segments: Segments): string {
   const skew =
     `clock skew ${segments.clockSkewMs.toFixed(1)} ms` +
     `${segments.clockSkewMs > CLOCK_SKEW_WARN_MS ? ` (over ${CLOCK_SKEW_WARN_MS} ms)` : ''}`;
+  const clientImplementations = new Set(
+    segments.participants.filter((p) => p.role === 'clients' && p.implementation).map((p) => p.implementation),
+  );
+  const mixed =
+    clientImplementations.size > 1 ? ` · mixed fleet: ${clientImplementations.size} client implementations` : '';
   return (
     `merged from ${clients} of ${segments.count} clients segments` +
     `${servers > 0 ? ` and ${servers} servers run${servers > 1 ? 's' : ''}` : ''}` +
-    ` · agreed start ${instant(segments.startAt)} · ${skew}`
+    `${mixed} · agreed start ${instant(segments.startAt)} · ${skew}`
   );
 }
 
@@ -40,6 +47,7 @@ export function participantRows(segments: Segments): ParticipantRow[] {
     startOffset: `${p.startOffsetMs >= 0 ? '+' : ''}${p.startOffsetMs.toFixed(1)} ms`,
     sent: p.role === 'clients' ? int(p.sent) : '-',
     answered: p.role === 'clients' ? int(p.answered) : '-',
+    implementation: p.implementation ?? '-',
     dir: p.dir,
   }));
 }

@@ -161,7 +161,7 @@ function segmentLines(segments: NonNullable<ScenarioResult['segments']>, { bold,
     ...rows.map((r) =>
       dim(
         `  ${r.who.padEnd(who)}  ${r.host.padEnd(host)}  started ${r.startOffset.padStart(offset)}  ` +
-          `sent ${r.sent.padStart(sent)}  answered ${r.answered}`,
+          `sent ${r.sent.padStart(sent)}  answered ${r.answered}  ${r.implementation}`,
       ),
     ),
   ];

@@ -143,7 +143,16 @@ describe('a run merged from execution segments', { timeout: 30_000 }, () => {
       startAt: '2026-12-01T10:00:00.000Z',
       clockSkewMs: 72.5,
       participants: [
-        { role: 'servers', index: 0, dir: 'out/servers', host: 'build-3', startOffsetMs: 0.4, sent: 0, answered: 0 },
+        {
+          role: 'servers',
+          index: 0,
+          dir: 'out/servers',
+          host: 'build-3',
+          startOffsetMs: 0.4,
+          sent: 0,
+          answered: 0,
+          implementation: 'command: ./server',
+        },
         {
           role: 'clients',
           index: 2,
@@ -153,6 +162,7 @@ describe('a run merged from execution segments', { timeout: 30_000 }, () => {
           startOffsetMs: 72.9,
           sent: 250,
           answered: 249,
+          implementation: 'command: ./client-v2',
         },
         {
           role: 'clients',
@@ -163,6 +173,7 @@ describe('a run merged from execution segments', { timeout: 30_000 }, () => {
           startOffsetMs: -1.2,
           sent: 250,
           answered: 250,
+          implementation: 'builtin',
         },
       ],
     },
@@ -171,8 +182,8 @@ describe('a run merged from execution segments', { timeout: 30_000 }, () => {
   it('names every participant in order, with its host, start against the agreed time and calls', () => {
     const text = formatTerminalSummary(merged, { color: false });
     expect(text).toContain(
-      'merged from 2 of 2 clients segments and 1 servers run · agreed start 2026-12-01 10:00:00 UTC · ' +
-        'clock skew 72.5 ms (over 50 ms)',
+      'merged from 2 of 2 clients segments and 1 servers run · mixed fleet: 2 client implementations · ' +
+        'agreed start 2026-12-01 10:00:00 UTC · clock skew 72.5 ms (over 50 ms)',
     );
     const rows = text.split('\n').filter((line) => /^ {2}(segment \d+\/\d+|servers) /.test(line));
     expect(rows.map((row) => /^ {2}(segment \d+\/\d+|servers)/.exec(row)![1])).toEqual([
@@ -182,16 +193,24 @@ describe('a run merged from execution segments', { timeout: 30_000 }, () => {
     ]);
     expect(rows[0]).toMatch(/build-1 \(127\.0\.0\.11\)\s+started\s+-1\.2 ms\s+sent 250\s+answered 250/);
     expect(rows[2]).toContain('sent   -');
+    expect(rows[1]).toMatch(/answered 249\s+command: \.\/client-v2$/);
+    expect(rows[2]).toMatch(/command: \.\/server$/);
+    const sameClient = {
+      ...merged.segments!,
+      participants: merged.segments!.participants.map((p) => ({ ...p, implementation: 'builtin' })),
+    };
+    expect(formatTerminalSummary({ ...merged, segments: sameClient }, { color: false })).not.toContain('mixed');
   });
 
   it('has a segments table in summary.md and a segments card in report.html; a whole run has neither', () => {
     expect(renderMarkdown(merged)).toContain(
-      '| segment 2/2 | build-2 (127.0.0.12) | +72.9 ms | 250 | 249 | `out/segment-2` |',
+      '| segment 2/2 | build-2 (127.0.0.12) | +72.9 ms | 250 | 249 | command: ./client-v2 | `out/segment-2` |',
     );
     expect(renderMarkdown(passing)).not.toContain('### Segments');
     expect(renderSegments(merged)).toContain(
       '<td>segment 1/2</td><td>build-1 (127.0.0.11)</td><td class="num">-1.2 ms</td>',
     );
+    expect(renderSegments(merged)).toContain('<td class="num">249</td><td>command: ./client-v2</td>');
     expect(renderSegments(passing)).toBe('');
     expect(formatTerminalSummary(passing, { color: false })).not.toContain('segments');
   });

@@ -1,11 +1,13 @@
 /**
  * Whether a set of segment folders is one run: the same identity (scenario, seed, start
- * time, segment count, request queue) and the same scenario options everywhere, every
+ * time, segment count, request queue) and the same scenario options everywhere (the
+ * implementations may differ by participant), every
  * clients segment 1..K exactly once, at most one servers run. Every problem is reported,
  * each naming the folders involved. Clock skew is not a refusal but a warning: recorded
  * start times more than MAX_CLOCK_SKEW_MS apart mean the machines' clocks (or their start)
  * disagreed, and time-based views of the merged run are shifted by that much.
  */
+import { scenarioOptions } from './participant-implementation.ts';
 import type { SegmentRecord } from './segment-record.ts';
 
 export const MAX_CLOCK_SKEW_MS = 50;
@@ -50,7 +52,8 @@ export function checkSegmentSet(folders: readonly SegmentFolder[]): SegmentSet {
   sameEverywhere('the start time (--start-at)', (r) => r.identity.startAt);
   sameEverywhere('the segment count', (r) => r.identity.count);
   sameEverywhere('the request queue', (r) => r.identity.queue);
-  sameEverywhere('the scenario options', (r) => r.overrides);
+  // Implementations are each participant's own (a mixed fleet merges): only the scenario's options must agree.
+  sameEverywhere('the scenario options', (r) => scenarioOptions(r.overrides));
   sameEverywhere('the gates', (r) => r.gates);
 
   const servers = folders.filter((folder) => folder.record.role === 'servers');

@@ -24,6 +24,11 @@ import { isScenarioPath, loadScenarioFile } from '../scenario/load-scenario-file
 import { findScenario } from '../../scenarios/index.ts';
 import { checkSegmentSet, participantName, type SegmentFolder, type SegmentSet } from './check-segment-set.ts';
 import { callIdsUniqueAcrossSegments } from './segment-checks.ts';
+import {
+  mergedClientImplementation,
+  participantImplementation,
+  scenarioOptions,
+} from './participant-implementation.ts';
 import { readSegmentRecord, type SegmentRecord } from './segment-record.ts';
 
 /** As many events as a single run keeps; the rest are counted as dropped. */
@@ -190,7 +195,7 @@ function mergedInput(
     spanFiles,
     implementations: {
       server: set.servers?.record.implementations.server ?? 'not run by the harness',
-      client: set.segments[0]!.record.implementations.client,
+      client: mergedClientImplementation(set.segments.map((s) => s.record)),
     },
     interrupted: participants.some((p) => p.record.interrupted),
     loadEndedEpochMs: Math.max(...set.segments.map((s) => s.record.loadEndedEpochMs ?? Date.parse(s.record.endedAt))),
@@ -250,6 +255,7 @@ function withSegments(
         startOffsetMs: record.recordedStartEpochMs - startAtEpochMs,
         sent: record.counters.sent,
         answered: record.counters.answered,
+        implementation: participantImplementation(record),
       })),
     },
   };
@@ -264,7 +270,7 @@ async function wholeScenario(record: SegmentRecord): Promise<ScenarioDefinition>
       `cannot merge: the segments ran scenario "${source}", which this harness does not know; ` +
         'merge where that scenario (file) exists',
     );
-  const { definition, errors } = applyOverrides(base, record.overrides);
+  const { definition, errors } = applyOverrides(base, scenarioOptions(record.overrides));
   if (errors.length > 0)
     throw new SegmentMergeError(
       `cannot merge: the segments' scenario options are not valid here:\n  - ${errors.join('\n  - ')}`,

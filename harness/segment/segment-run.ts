@@ -25,6 +25,7 @@ import {
   type SegmentRequest,
   type SegmentRole,
 } from './segment-spec.ts';
+import { scenarioOptions } from './participant-implementation.ts';
 import { SEGMENT_RECORD_VERSION, writeSegmentRecord } from './segment-record.ts';
 
 /** Slack on top of the load's own bound before the servers run stops waiting for segments. */
@@ -156,7 +157,8 @@ export class SegmentRun implements RunParticipation {
       role: this.role,
       index: this.index,
       scenarioSource: this.request.scenarioSource,
-      overrides: this.request.overrides,
+      // The implementations are recorded per participant below, not among the scenario's options.
+      overrides: scenarioOptions(this.request.overrides),
       gates: [...this.request.gates],
       tracing: result.environment.tracing,
       implementations: input.implementations,

@@ -4,6 +4,7 @@ import { runConstantArrivalRate } from '../load/constant-arrival-rate.ts';
 import type { ScenarioDefinition } from '../scenario/define-scenario.ts';
 import duplicateReply from '../../scenarios/duplicate-reply.ts';
 import { checkSegmentSet, type SegmentFolder } from './check-segment-set.ts';
+import { mergedClientImplementation, participantImplementation } from './participant-implementation.ts';
 import { callIdsUniqueAcrossSegments } from './segment-checks.ts';
 import { segmentRequestFromCli, type SegmentCliOptions } from '../cli/segment-options.ts';
 import type { SegmentRecord } from './segment-record.ts';
@@ -187,6 +188,7 @@ describe('which folders make one run', () => {
     index: number,
     changes: Partial<SegmentRecord['identity']> = {},
     startOffsetMs = 0,
+    overrides: SegmentRecord['overrides'] = {},
   ): SegmentFolder => ({
     dir: `/runs/${role === 'servers' ? 'servers' : `segment-${index}`}`,
     record: {
@@ -200,7 +202,7 @@ describe('which folders make one run', () => {
       },
       role,
       index,
-      overrides: {},
+      overrides,
       gates: [],
       recordedStartEpochMs: Date.parse('2026-12-01T10:00:00Z') + startOffsetMs,
     } as unknown as SegmentRecord,
@@ -238,6 +240,44 @@ describe('which folders make one run', () => {
     expect(problems).toContain('the scenario differs');
     expect(problems).toContain('the start time (--start-at) differs');
     expect(problems).toContain('the segment count differs');
+  });
+
+  it(
+    'merges participants whose implementations differ (older files kept them among the options), ' +
+      'but not segments whose scenario options differ',
+    () => {
+      const server = { serverCommand: 'node --import tsx rpc-server.ts', readyTimeoutMs: 20_000 };
+      const mixed = checkSegmentSet([
+        record('clients', 1),
+        record('clients', 2, {}, 0, { clientCommand: 'node --import tsx rpc-client-driver.ts' }),
+        record('clients', 3),
+        record('servers', 0, {}, 0, server),
+      ]);
+      expect(mixed.problems).toEqual([]);
+      const timeouts = checkSegmentSet([
+        record('clients', 1, {}, 0, { timeoutMs: 2000 }),
+        record('clients', 2, {}, 0, { timeoutMs: 2000, clientCommand: 'node client.js' }),
+        record('clients', 3, {}, 0, { timeoutMs: 5000 }),
+        record('servers', 0, {}, 0, { timeoutMs: 2000, ...server }),
+      ]).problems.join('\n');
+      expect(timeouts).toMatch(/the scenario options differs .*"timeoutMs":5000\} in \/runs\/segment-3/);
+      expect(timeouts).not.toContain('Command');
+    },
+  );
+
+  it('names one client implementation, or each of a mixed fleet', () => {
+    const segment = (index: number, client: string) => ({
+      role: 'clients' as const,
+      index,
+      implementations: { server: 'builtin', client },
+    });
+    expect(mergedClientImplementation([segment(1, 'builtin'), segment(2, 'builtin')])).toBe('builtin');
+    expect(mergedClientImplementation([segment(2, 'command: node c.js'), segment(1, 'builtin')])).toBe(
+      'mixed fleet (2 client implementations): segment-1 builtin; segment-2 command: node c.js',
+    );
+    expect(participantImplementation({ role: 'servers', implementations: { server: 'command: s', client: 'x' } })).toBe(
+      'command: s',
+    );
   });
 
   it('warns of clock skew above 50 ms, not below', () => {

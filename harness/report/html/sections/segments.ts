@@ -10,7 +10,8 @@ export function renderSegments(result: ScenarioResult): string {
       (row) =>
         `<tr><td>${escapeHtml(row.who)}</td><td>${escapeHtml(row.host)}</td>` +
         `<td class="num">${escapeHtml(row.startOffset)}</td><td class="num">${row.sent}</td>` +
-        `<td class="num">${row.answered}</td><td><code>${escapeHtml(row.dir)}</code></td></tr>`,
+        `<td class="num">${row.answered}</td><td>${escapeHtml(row.implementation)}</td>` +
+        `<td><code>${escapeHtml(row.dir)}</code></td></tr>`,
     )
     .join('');
   return (
@@ -19,7 +20,7 @@ export function renderSegments(result: ScenarioResult): string {
     "Histograms merged exactly from each participant's encoded form; checks and gates evaluated on the merged run." +
     `</div>
     <table class="data segments"><thead><tr><th>participant</th><th>host</th><th class="num">started vs agreed</th>` +
-    '<th class="num">sent</th><th class="num">answered</th><th>result folder</th></tr></thead>' +
+    '<th class="num">sent</th><th class="num">answered</th><th>implementation</th><th>result folder</th></tr></thead>' +
     `<tbody>${rows}</tbody></table></section>`
   );
 }

@@ -1,4 +1,6 @@
+import type { Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import { describe, expect, it } from 'vitest';
+import { FaultScheduler, type FaultTargets } from './fault-scheduler.ts';
 import { faultShapeProblems } from './fault-schema.ts';
 import { describeFault, validateFault } from './fault-spec.ts';
 import type { FaultSpec } from './fault-spec.ts';
@@ -40,5 +42,33 @@ describe('the blackhole fault kind in a scenario', () => {
       'fault "blackhole the clients proxy (data dropped both ways, connections held open) for 0 ms": ' +
         'durationMs must be > 0',
     ]);
+  });
+});
+
+describe('the end of a blackhole on the timeline', () => {
+  it('is when lifting it began, not when the proxy answered: processes see the close before that', async () => {
+    const start = performance.now();
+    const elapsedMs = () => Math.round(performance.now() - start);
+    // Removing a toxic takes 300 ms here; the connections it held close at the start of that.
+    const toxic = { remove: () => new Promise<void>((resolve) => setTimeout(resolve, 300)) };
+    const proxy = { addToxic: async () => toxic } as unknown as ToxiproxyProxy;
+    const targets: FaultTargets = {
+      proxies: { servers: proxy, clients: proxy },
+      restartBroker: async () => undefined,
+      killServer: async () => undefined,
+      startServer: async () => undefined,
+      elapsedMs,
+      record: () => undefined,
+    };
+    const scheduler = new FaultScheduler([{ ...blackhole, trigger: { atMs: 10 }, durationMs: 100 }], targets);
+    scheduler.start();
+    for (let i = 0; i < 100 && scheduler.records()[0]?.endMs === undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await scheduler.stop();
+    const [record] = scheduler.records();
+    expect(record?.endMs).toBeDefined();
+    expect(record!.endMs! - record!.startMs!).toBeLessThan(250);
+    expect(record!.endMs! - record!.startMs!).toBeGreaterThanOrEqual(95);
   });
 });

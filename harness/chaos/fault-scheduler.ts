@@ -227,8 +227,11 @@ export class FaultScheduler {
   private openWindow(fault: ScheduledFault, durationMs: number | undefined, close: () => Promise<void>): void {
     const closeOnce = async () => {
       if (!this.closeWindows.delete(fault.id)) return;
+      // The fault ends when lifting it begins: lifting a blackhole closes the connections it held,
+      // and a process can report that loss before the proxy's API call returns.
+      const liftedAtMs = this.targets.elapsedMs();
       await close();
-      this.endFault(fault);
+      this.endFault(fault, liftedAtMs);
     };
     this.closeWindows.set(fault.id, closeOnce);
     if (durationMs === undefined) return; // stays until the run ends
@@ -274,8 +277,8 @@ export class FaultScheduler {
     this.timers.add(timer);
   }
 
-  private endFault(fault: ScheduledFault): void {
-    fault.record.endMs = this.targets.elapsedMs();
+  private endFault(fault: ScheduledFault, atMs = this.targets.elapsedMs()): void {
+    fault.record.endMs = atMs;
     this.targets.record({
       tMs: fault.record.endMs,
       kind: 'fault-end',

@@ -5,6 +5,7 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'bad-input',
   description: 'every 5th request body is malformed; each gets an error reply and the servers keep serving',
+  tags: ['input'],
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 100, durationMs: 3_000, maxInFlight: 200 },
   timeoutMs: 2_000,

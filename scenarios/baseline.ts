@@ -4,6 +4,7 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'baseline',
   description: 'no faults: closed-loop throughput and latency of the RPC path, straight to the broker',
+  tags: ['performance'],
   topology: { servers: 2, clients: 2, replyMode: 'callback-queue', prefetch: 20, confirmReplies: false },
   load: { executor: 'closed-loop', concurrency: 16, durationMs: 5_000 },
   timeoutMs: 3_000,

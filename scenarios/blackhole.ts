@@ -15,6 +15,7 @@ export default defineScenario({
   description:
     "the servers' link, then the clients' link, go silent for 8 s (nothing closed): " +
     'heartbeats (2 s) must notice it and both sides reconnect',
+  tags: ['network', 'production'],
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 17_000, maxInFlight: 200 },
   // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.

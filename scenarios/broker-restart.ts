@@ -9,6 +9,7 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'broker-restart',
   description: 'the broker restarts mid-run; pending calls fail clearly, both sides reconnect, calls succeed again',
+  tags: ['broker'],
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   // 22 s after the restart: a node on a busy 2-core machine can take 15 s or more to boot
   // again, and the run must still see both sides reconnect and answer afterwards.

@@ -9,6 +9,7 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'connection-reset',
   description: 'all client connections, then all server connections, are closed mid-run; both sides reconnect',
+  tags: ['network'],
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 10_000, maxInFlight: 200 },
   // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.

@@ -14,6 +14,7 @@ export default defineScenario({
   description:
     'the request queue is deleted and declared again under its consumers (basic.cancel); ' +
     'the servers consume again, no confirmed request is lost',
+  tags: ['broker', 'production'],
   topology: {
     servers: 1,
     clients: 1,

@@ -10,6 +10,7 @@ export default defineScenario({
   name: 'crash-before-reply',
   description:
     'a server dies before it replies; the broker redelivers and the call is answered exactly once, nothing lost',
+  tags: ['process'],
   topology: { servers: 2, clients: 1, replyMode: 'callback-queue', prefetch: 1, confirmReplies: true },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 4_000, maxInFlight: 500 },
   // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.

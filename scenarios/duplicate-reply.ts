@@ -12,6 +12,7 @@ export default defineScenario({
   description:
     'servers die between reply and ack; ' +
     'the redelivered request is answered twice and the client must discard the duplicate',
+  tags: ['seed', 'process'],
   topology: { servers: 3, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: true },
   load: { executor: 'constant-arrival-rate', ratePerSec: 100, durationMs: 5_000, maxInFlight: 1_000 },
   // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.

@@ -9,6 +9,7 @@ export default defineScenario({
   name: 'late-reply',
   description:
     "a latency toxic on the servers' replies outlasts the client timeout; late replies must be discarded as stale",
+  tags: ['timing'],
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 5_000, maxInFlight: 200 },
   // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.

@@ -8,6 +8,7 @@ const INJECTED = `${INJECTED_MS} ms latency toxic on replies to clients`;
 export default defineScenario({
   name: 'latency',
   description: `${INJECTED}; the measured p50 must reflect the injected latency`,
+  tags: ['network', 'timing'],
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 4_000, maxInFlight: 200 },
   // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.

@@ -15,6 +15,7 @@ export default defineScenario({
   description:
     "the broker's memory alarm blocks publishing connections for 3 s; every call ends by its timeout, " +
     'calls succeed again after it clears, no confirmed request is lost',
+  tags: ['broker', 'production'],
   topology: {
     servers: 1,
     clients: 1,

@@ -13,6 +13,7 @@ export default defineScenario({
   description:
     'servers consume and ack requests but never reply for 12 s; every call ends by its timeout, ' +
     "no client keeps pending calls, and clients' memory stays bounded",
+  tags: ['process', 'production'],
   topology: { servers: 2, clients: 2, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 20, durationMs: 24_000, maxInFlight: 300 },
   // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.

@@ -25,6 +25,7 @@ export default defineScenario({
   description:
     "three-node cluster, quorum request queue: the leader's node is paused (SIGSTOP) longer than net_ticktime, " +
     'then resumed; the harness restarts its app (or the node) when it reports a partition',
+  tags: ['cluster'],
   topology: {
     servers: 3,
     clients: 3,

@@ -19,6 +19,7 @@ export default defineScenario({
   description:
     "three-node cluster, quorum request queue: the leader's node is partitioned from the other two for 12 s, " +
     'then healed; no confirmed request lost (needs root)',
+  tags: ['cluster', 'network'],
   topology: {
     servers: 3,
     clients: 3,

@@ -9,6 +9,7 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'partition',
   description: "the servers' proxy is down for 2 s: calls time out or recover, none answered twice or wrong",
+  tags: ['network'],
   topology: { servers: 2, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: true },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 10_000, maxInFlight: 500 },
   // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.

@@ -15,6 +15,7 @@ export default defineScenario({
   description:
     "three-node cluster, quorum request queue: the leader's node is killed and comes back 5 s later; " +
     'calls carry on elsewhere',
+  tags: ['cluster'],
   topology: {
     servers: 3,
     clients: 3,

@@ -18,6 +18,7 @@ export default defineScenario({
   description:
     "the client's connection is cut with replies in flight: its callback queue dies with it, " +
     'those calls end by timeout or error, and after reconnecting it uses a new callback queue',
+  tags: ['network', 'production'],
   topology: { servers: 1, clients: 1, replyMode: 'callback-queue', prefetch: 10, confirmReplies: false },
   load: { executor: 'constant-arrival-rate', ratePerSec: 50, durationMs: 10_000, maxInFlight: 200 },
   // Above maxInFlight + 2: an external client gets a distinct n for every call in flight.

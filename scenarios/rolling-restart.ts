@@ -10,6 +10,7 @@ import { defineScenario } from '../harness/scenario/define-scenario.ts';
 export default defineScenario({
   name: 'rolling-restart',
   description: 'three-node cluster, quorum request queue: the nodes are restarted one at a time',
+  tags: ['cluster', 'broker'],
   topology: {
     servers: 3,
     clients: 3,

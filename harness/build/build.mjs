@@ -32,7 +32,7 @@ export const BUILD_CHECKED_VARIABLE = 'RPC_CHAOS_BUILD_CHECKED';
  * the scenario runner, whose start comes before the broker's boot in every run (resolving and
  * loading zod's, amqplib's and OpenTelemetry's hundreds of files cost it ~0.2 s of CPU).
  */
-const SELF_CONTAINED = new Set(['worker', 'cli']);
+const SELF_CONTAINED = new Set(['worker', 'cli', 'suite']);
 /**
  * Packages self-contained programs import only when needed (an OTLP endpoint, the Docker
  * path, a scenario file in TypeScript): they stay in node_modules, not parsed at every start.

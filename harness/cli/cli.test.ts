@@ -208,7 +208,7 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     expect(bare.run.stderr).toContain('no proxy: no network fault scheduled');
     const forced = await planned(['--proxy', 'always'], 'always');
     expect(forced.proxy).toEqual({ kind: 'builtin', version: 'not started', reason: '--proxy always' });
-    expect(forced.run.stderr).toContain('starting broker (url) and proxy (always)');
+    expect(forced.run.stderr).toContain('starting broker (url), starting proxy (always)');
   });
 
   it('on Ctrl-C before the load starts writes result.json saying so and exits 130', async () => {

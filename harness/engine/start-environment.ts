@@ -90,11 +90,10 @@ async function startTopologyUnlessAborted(
   onBrokerLaunched: () => void,
   context: Pick<RunContext, 'signal' | 'onPhase'>,
 ): Promise<Topology | NotStarted> {
-  const broker = typeof options.broker === 'string' ? options.broker : options.broker.describe();
+  const broker =
+    typeof options.broker === 'string' ? `starting broker (${options.broker})` : `using ${options.broker.describe()}`;
   context.onPhase(
-    proxyUse.used
-      ? `starting broker (${broker}) and proxy (${options.proxy})`
-      : `starting broker (${broker}); no proxy: ${proxyUse.reason}`,
+    proxyUse.used ? `${broker}, starting proxy (${options.proxy})` : `${broker}; no proxy: ${proxyUse.reason}`,
   );
   // Worker processes are prepared once the broker's process is launched: each fork blocks
   // this thread for tens of ms, and the broker's boot is the longer path.

@@ -23,8 +23,10 @@ export const CELL_STATUSES = [
   'error',
   /** Stopped by Ctrl-C while it ran. */
   'interrupted',
-  /** Not started: the suite was interrupted or stopped before it. */
+  /** Not started: the suite was interrupted before it. */
   'not-run',
+  /** The scenario cannot drive this implementation (e.g. malformed requests through the line protocol): why, in the reason. */
+  'not-applicable',
 ] as const;
 export type CellStatus = (typeof CELL_STATUSES)[number];
 

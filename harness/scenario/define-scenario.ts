@@ -21,6 +21,11 @@ export interface ScenarioDefinition {
   readonly name: string;
   /** One line for `npm run scenario -- list`. */
   readonly description: string;
+  /**
+   * Families the scenario belongs to (`network`, `broker`, `production`…), for `rpc-chaos suite
+   * --scenarios <tag>`: lower-case words joined by dashes.
+   */
+  readonly tags?: readonly string[];
   readonly topology: {
     readonly servers: number;
     readonly clients: number;
@@ -125,6 +130,10 @@ export function validateScenario(definition: ScenarioDefinition): string[] {
   const { topology } = definition;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(definition.name))
     errors.push(`name must be lower-case words joined by dashes, got "${definition.name}"`);
+  for (const tag of definition.tags ?? []) {
+    if (typeof tag !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(tag))
+      errors.push(`tags must be lower-case words joined by dashes, got ${JSON.stringify(tag)}`);
+  }
   if (!(Number.isInteger(topology.servers) && topology.servers >= 1 && topology.servers <= 32))
     errors.push(`servers must be an integer from 1 to 32, got ${topology.servers}`);
   if (!(Number.isInteger(topology.clients) && topology.clients >= 1 && topology.clients <= 32))

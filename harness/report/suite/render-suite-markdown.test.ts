@@ -103,6 +103,13 @@ describe('summary.md of a suite', () => {
     );
   });
 
+  it('cuts a long reason between characters, never inside one', () => {
+    const cut = renderSuiteMarkdown(failingSuite(1, 1, '𝄞'.repeat(200)));
+    const row = cut.split('\n').find((line) => line.startsWith('| scenario-0 '))!;
+    expect(row).toBe(`| scenario-0 | ✗ fail: ${'𝄞'.repeat(89)}… |`);
+    expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  });
+
   it('stays under 100 KB when every reason is long, cutting the list and saying how many it left out', () => {
     const huge = renderSuiteMarkdown(failingSuite(30, 3, `${LONG_REASON} `.repeat(40)));
     expect(Buffer.byteLength(huge)).toBeLessThanOrEqual(SUMMARY_BUDGET_BYTES);

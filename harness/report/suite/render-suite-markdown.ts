@@ -145,10 +145,12 @@ function code(value: string): string {
 /** Cut at a word boundary near the limit, marked with an ellipsis. */
 function cut(value: string, maxChars: number): string {
   const oneLine = value.replace(/\s+/g, ' ').trim();
-  if (oneLine.length <= maxChars) return oneLine;
-  const head = oneLine.slice(0, maxChars - 1);
+  // By code point: a cut must not split a character in two.
+  const characters = [...oneLine];
+  if (characters.length <= maxChars) return oneLine;
+  const head = characters.slice(0, maxChars - 1).join('');
   const space = head.lastIndexOf(' ');
-  return `${space > maxChars * 0.6 ? head.slice(0, space) : head}…`;
+  return `${space > head.length * 0.6 ? head.slice(0, space) : head}…`;
 }
 
 /** Ends with a full stop unless it already ends a sentence or was cut. */

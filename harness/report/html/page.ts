@@ -46,11 +46,7 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-i
 
 /** One self-contained HTML file; the CSP forbids every request, so nothing can leak out by accident. */
 export function renderPage(parts: PageParts): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
-<title>${escapeHtml(parts.title)}</title>
-<style>${UPLOT_CSS}</style><style>${REPORT_CSS}</style></head>
+  return `${head(parts.title, UPLOT_CSS + REPORT_CSS)}
 <body><main>${parts.body}</main>
 <script type="application/json" id="report-data">${jsonForScript(parts.data)}</script>
 <script>${UPLOT_JS}</script>
@@ -58,6 +54,30 @@ export function renderPage(parts: PageParts): string {
 <script>${parts.chartScript}</script>
 </body></html>
 `;
+}
+
+export interface ChartlessPageParts {
+  readonly title: string;
+  readonly body: string;
+  /** Styles of this page only, after the report's. */
+  readonly css: string;
+}
+
+/** A page without charts (the suite's matrix): the same head, styles and theme toggle, no uPlot. */
+export function renderChartlessPage(parts: ChartlessPageParts): string {
+  return `${head(parts.title, REPORT_CSS + parts.css)}
+<body><main>${parts.body}</main>
+<script>${THEME_SCRIPT}</script>
+</body></html>
+`;
+}
+
+function head(title: string, css: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style></head>`;
 }
 
 export const THEME_BUTTON =

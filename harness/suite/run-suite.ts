@@ -114,7 +114,7 @@ async function runCell(
 ): Promise<SuiteCell> {
   const { scenario, implementation } = planned;
   if (planned.kind === 'not-applicable')
-    return cellNotRun(scenario.name, implementation.name, 'not-applicable', `does not apply: ${planned.reason}`);
+    return cellNotRun(scenario.name, implementation.name, 'not-applicable', planned.reason);
   const relativeDir = cellRunDir(implementation.name, scenario.name);
   const runDir = join(options.suiteDir, relativeDir);
   let folder: { release(): void } | undefined;

@@ -30,6 +30,11 @@ export const CELL_STATUS_TEXT: Readonly<Record<CellStatus, CellStatusText>> = {
   error: { word: 'error', symbol: '!', meaning: 'the harness could not run the scenario: fails the suite' },
   interrupted: { word: 'interrupted', symbol: '‖', meaning: 'stopped by Ctrl-C while it ran: a partial run' },
   'not-run': { word: 'not run', symbol: '○', meaning: 'not started: the suite stopped before it' },
+  'not-applicable': {
+    word: 'does not apply',
+    symbol: '–',
+    meaning: 'the scenario cannot drive this implementation (the reason says why): does not fail the suite',
+  },
 };
 
 /** `✗ fail`: symbol and word together. */

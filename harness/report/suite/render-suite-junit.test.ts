@@ -57,14 +57,14 @@ describe('junit.xml of a suite', () => {
     const [builtIn, python, java] = elementsNamed(root, 'testsuite');
     expect(counts(builtIn!)).toEqual([14, 0, 0, 0]);
     expect(counts(python!)).toEqual([14, 1, 0, 0]);
-    expect(counts(java!)).toEqual([14, 1, 1, 2]);
-    expect(counts(root)).toEqual([42, 2, 1, 2]);
+    expect(counts(java!)).toEqual([14, 1, 1, 3]);
+    expect(counts(root)).toEqual([42, 2, 1, 3]);
     // The counts agree with the elements, as a CI that reads either would see it.
     for (const [kind, n] of [
       ['failure', 2],
       ['error', 1],
-      ['skipped', 2],
-      ['system-out', 37],
+      ['skipped', 3],
+      ['system-out', 36],
     ] as const)
       expect(elementsNamed(root, kind), kind).toHaveLength(n);
   });
@@ -100,6 +100,9 @@ describe('junit.xml of a suite', () => {
     const notRun = only(testcase('java', 'consumer-cancel'));
     expect(notRun.name).toBe('skipped');
     expect(notRun.attributes.message).toBe('not run: the suite was interrupted before it started');
+    const notApplicable = only(testcase('java', 'no-reply'));
+    expect(notApplicable.name).toBe('skipped');
+    expect(notApplicable.attributes.message).toMatch(/^does not apply: servers-stop-replying/);
   });
 
   it('passes an expected failure, naming the declared reason and what failed', () => {
@@ -136,6 +139,6 @@ describe('junit.xml of a suite', () => {
     const partial = makeSyntheticSuite();
     const xml = parseXml(renderSuiteJunit({ ...partial, cells: partial.cells.slice(1) }));
     expect(only(elementsNamed(xml, 'testcase')[0]!).name).toBe('skipped');
-    expect(xml.attributes.skipped).toBe('3');
+    expect(xml.attributes.skipped).toBe('4');
   });
 });

@@ -70,7 +70,8 @@ function outcomeOf(cell: SuiteCell): Outcome {
     case 'error':
       return { kind: 'error', message: cell.reason, body: `${cell.reason}${where}` };
     case 'interrupted':
-    case 'not-run': {
+    case 'not-run':
+    case 'not-applicable': {
       const message = `${CELL_STATUS_TEXT[cell.status].word}: ${cell.reason || CELL_STATUS_TEXT[cell.status].meaning}`;
       return { kind: 'skipped', message, body: `${message}${where}` };
     }

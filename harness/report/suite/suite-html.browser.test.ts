@@ -132,7 +132,7 @@ describe('index.html of a suite folder, in headless Chromium', { timeout: 60_000
     expect(parsed.parseError).toBe(0);
     expect(parsed.root).toBe('testsuites');
     expect(parsed.attributes).toEqual(parsed.elements);
-    expect(parsed.elements).toEqual([42, 2, 1, 2]);
+    expect(parsed.elements).toEqual([42, 2, 1, 3]);
     expect(parsed.message).toContain('call 15 <got> reply of call 16 & "x" | \'y\'');
     // The same parser does reject a broken document: the check above can fail.
     const broken = await page.evaluate(

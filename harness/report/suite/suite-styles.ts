@@ -47,6 +47,8 @@ td.cell.error, td.cell.interrupted { background:var(--cell-error); }
 .badge.error { background:var(--st-error); color:var(--card); }
 .badge.interrupted { border-color:var(--st-interrupted); color:var(--st-interrupted); }
 .badge.not-run { border:1.5px dotted var(--st-notrun); color:var(--st-notrun); font-weight:400; }
+.badge.not-applicable { border:1.5px dotted var(--st-notrun); color:var(--muted); font-weight:400; }
+td.cell.not-applicable .reason { color:var(--muted); }
 .cell-time { font-size:12px; color:var(--muted); font-variant-numeric:tabular-nums; }
 .cell-link { font-size:12.5px; color:var(--accent); margin-left:auto; }
 .reason { font-size:12.5px; margin-top:5px; }

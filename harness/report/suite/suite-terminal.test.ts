@@ -60,14 +60,14 @@ describe('the suite in the terminal', () => {
     expect(formatSuiteTerminal(suite, { color: false }).split('\n')).toEqual([
       'suite  FAIL (exit 1)  2 scenarios × 2 implementations · 171.0 s · private RabbitMQ node on 127.0.0.1:1 (1 broker start)',
       '',
-      '                   builtin  python ',
-      '  duplicate-reply  PASS     FAIL   ',
-      '  blackhole        PASS     XFAIL  ',
+      '                   builtin          python',
+      '  duplicate-reply  PASS             FAIL',
+      '  blackhole        PASS             EXPECTED FAIL',
       '',
       '  FAIL duplicate-reply × python: check failed: X',
-      '  XFAIL blackhole × python: check failed: Y [declared: pika ignores AMQP_HEARTBEAT]',
+      '  EXPECTED FAIL blackhole × python: check failed: Y [declared: pika ignores AMQP_HEARTBEAT]',
       '',
-      '  totals: 2 pass, 1 fail, 1 xfail',
+      '  totals: 2 pass, 1 fail, 1 expected fail',
     ]);
   });
 });

@@ -109,10 +109,6 @@ function parseFlags(): SuiteFlags | number {
   } catch (error) {
     return (error as { exitCode?: number }).exitCode === 0 ? 0 : EXIT_HARNESS_ERROR;
   }
-  if (program.args.length > 0) {
-    console.error(`suite takes no arguments (got ${program.args.join(' ')}); name scenarios with --scenarios a,b`);
-    return EXIT_HARNESS_ERROR;
-  }
   return program.opts<SuiteFlags>();
 }
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const CLI = new URL('../../../cli/cli.ts', import.meta.url).pathname;
+const SUITE = new URL('../../../cli/suite-command.ts', import.meta.url).pathname;
 
 export interface CliRun {
   readonly code: number | null;
@@ -26,8 +27,26 @@ export function runScenarioCli(
   env: Record<string, string> = {},
   timeoutMs = 150_000,
 ): Promise<CliRun> {
+  return runFromSource(CLI, args, env, timeoutMs);
+}
+
+/** `npm run suite -- ...` from source, as runScenarioCli runs a scenario. */
+export function runSuiteCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 300_000,
+): Promise<CliRun> {
+  return runFromSource(SUITE, args, env, timeoutMs);
+}
+
+function runFromSource(
+  entry: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
       env: { ...process.env, AMQP_URL: '', TOXIPROXY_URL: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

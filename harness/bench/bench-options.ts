@@ -27,6 +27,8 @@ export interface BenchOptions {
   readonly tracingPairs: number;
   /** `npm run scenario -- duplicate-reply` runs of the start-up section. */
   readonly scenarioRuns: number;
+  /** The suite section's scenarios (empty: the whole single-node catalogue), and how many of them run alone too. */
+  readonly suite: { readonly scenarios: readonly string[]; readonly aloneRuns: number };
   /** The open loop's run at its target rate; the rising rates after it run min(3 s, this) each. */
   readonly openLoopMs: number;
   /** The memory run: a fifth warm-up, windows of a tenth compared. */
@@ -78,6 +80,15 @@ function benchProgram(): Command {
       'duplicate-reply end-to-end runs of the startup section (default 3, 1 with --quick)',
       integer(1),
     )
+    .option(
+      '--suite-scenarios <names>',
+      'comma-separated scenarios of the suite section (default the single-node catalogue; duplicate-reply,latency with --quick)',
+    )
+    .option(
+      '--suite-alone <n>',
+      "the suite's first scenarios run alone too, each on its own broker (default 3, 1 with --quick)",
+      (value: string) => integer(0)(value),
+    )
     .option('--open-loop-ms <ms>', "the open loop's run at 2,000/s (default 10000, 3000 with --quick)", integer(500))
     .option(
       '--memory-ms <ms>',
@@ -117,6 +128,8 @@ export function parseBenchOptions(argv: readonly string[]): ParsedBenchOptions {
     roundMs?: number;
     tracingPairs?: number;
     scenarioRuns?: number;
+    suiteScenarios?: string;
+    suiteAlone?: number;
     openLoopMs?: number;
     memoryMs?: number;
     target: string[];
@@ -159,6 +172,13 @@ export function parseBenchOptions(argv: readonly string[]): ParsedBenchOptions {
       },
       tracingPairs: raw.tracingPairs ?? (quick ? 4 : 40),
       scenarioRuns: raw.scenarioRuns ?? (quick ? 1 : 3),
+      suite: {
+        scenarios: (raw.suiteScenarios ?? (quick ? 'duplicate-reply,latency' : ''))
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean),
+        aloneRuns: raw.suiteAlone ?? (quick ? 1 : 3),
+      },
       openLoopMs: raw.openLoopMs ?? (quick ? 3_000 : 10_000),
       memoryMs,
       rssSampleEveryMs: Math.min(

@@ -9,6 +9,7 @@ import type { ProtocolBenchRow } from './protocol-bench.ts';
 import type { ProxyBenchRow } from './proxy-bench.ts';
 import type { RpcBenchRow, ServerAloneRow } from './rpc-bench.ts';
 import type { StartupBenchResult } from './startup-bench.ts';
+import type { SuiteBenchResult } from './suite-bench.ts';
 import type { TapBenchRow } from './tap-bench.ts';
 import type { TcpProxyBench } from './tcp-proxy-bench.ts';
 import type { AlternatingTracingRow, TracingBenchRow } from './tracing-bench.ts';
@@ -27,11 +28,12 @@ export const BENCH_SECTIONS = [
   'memory',
   'observe',
   'report',
+  'suite',
 ] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 /** Sections that measure nothing on a broker: a run of only these starts none. */
-export const SECTIONS_WITHOUT_BROKER: ReadonlySet<BenchSection> = new Set(['proxy-tcp', 'observe', 'report']);
+export const SECTIONS_WITHOUT_BROKER: ReadonlySet<BenchSection> = new Set(['proxy-tcp', 'observe', 'report', 'suite']);
 
 export interface BenchResults {
   readonly startedAt: string;
@@ -49,6 +51,7 @@ export interface BenchResults {
   protocol?: ProtocolBenchRow;
   lateReply?: LateReplyBench;
   startup?: StartupBenchResult;
+  suite?: SuiteBenchResult;
   openLoop?: OpenLoopBenchResult;
   memory?: MemoryBenchResult;
   observe?: Record<string, number>;

@@ -26,6 +26,10 @@ const TINY = [
   '1000',
   '--memory-ms',
   '5000',
+  '--suite-scenarios',
+  'latency',
+  '--suite-alone',
+  '1',
 ];
 
 /** What each section prints (its table's title) and where the JSON file keeps it. */
@@ -49,6 +53,7 @@ const SECTION_OUTPUT: Record<
   memory: { titles: ['\nRSS over a '], keys: ['memory'] },
   observe: { titles: ['\nHDR recording '], keys: ['observe'] },
   report: { titles: ['\nreport.html of a 10-minute run '], keys: ['report'] },
+  suite: { titles: ['\nSuite: npm run suite, ', '\nThe same scenarios alone'], keys: ['suite'] },
 };
 
 interface BenchRun {
@@ -127,6 +132,9 @@ describe('npm run bench', { timeout: 420_000 }, () => {
       ]);
       expect(json.observe!['observe.recordValue.ns']).toBeGreaterThan(0);
       expect(json.report!.htmlBytes).toBeGreaterThan(0);
+      expect(json.suite!.cells.map((cell) => `${cell.scenario}: ${cell.status}`)).toEqual(['latency: pass']);
+      expect(json.suite!.brokerStarts).toBe(1);
+      expect(json.suite!.alone[0]!.aloneRunMs).toBeGreaterThan(0);
 
       // Every target of the sections run is judged (those needing a real Toxiproxy only with one),
       // in the table and in the JSON file.
@@ -134,10 +142,12 @@ describe('npm run bench', { timeout: 420_000 }, () => {
         'proxy-tcp.p99-vs-toxiproxy',
         'proxy-tcp.bulk-vs-toxiproxy',
         'open-loop.realtime.lateness-p99-ms',
+        // Judged only on the whole single-node catalogue, which a smoke run does not take the time for.
+        'suite.single-node-catalogue-s',
       ]);
       const judged = json.targets.map((verdict) => verdict.name);
       for (const name of TARGET_NAMES.filter((name) => !optional.has(name))) expect(judged, name).toContain(name);
-      expect(new Set(judged.map((name) => BENCH_TARGETS[name].section)).size).toBe(10);
+      expect(new Set(judged.map((name) => BENCH_TARGETS[name].section)).size).toBe(11);
       const table = run.stdout.slice(run.stdout.indexOf('\nTargets ('));
       for (const verdict of json.targets)
         expect(table).toMatch(

@@ -15,7 +15,7 @@ import { RSS_GROWTH_TARGET } from '../observe/rss-slope.ts';
 import { median } from './sample-stats.ts';
 
 export type TargetOp = '>=' | '<=' | '<';
-export type TargetUnit = 'x' | '%' | 'ms' | 's' | 'bytes' | 'calls';
+export type TargetUnit = 'x' | '%' | 'ms' | 's' | 'bytes' | 'calls' | 'cells';
 
 /** What a target read from the results: a value (undefined: the section measured none), and which sample it is. */
 interface Reading {
@@ -232,6 +232,37 @@ export const BENCH_TARGETS = {
       );
     },
   },
+  'suite.single-node-catalogue-s': {
+    section: 'suite',
+    what: 'npm run suite: the single-node catalogue against the built-ins, end to end',
+    op: '<',
+    threshold: 180,
+    unit: 's',
+    read: (r) =>
+      r.suite?.wholeCatalogue
+        ? {
+            value: r.suite.wallMs / 1000,
+            detail: `${r.suite.cells.length} scenarios, ${r.suite.brokerStarts} broker start`,
+          }
+        : undefined,
+  },
+  'suite.cells-not-passed': {
+    section: 'suite',
+    what: 'npm run suite: cells of the built-ins that did not pass',
+    op: '<=',
+    threshold: 0,
+    unit: 'cells',
+    read: (r) =>
+      ranWith(
+        r.suite,
+        r.suite,
+        (suite) => suite.cells.filter((cell) => cell.status !== 'pass').length,
+        r.suite?.cells
+          .filter((cell) => cell.status !== 'pass')
+          .map((cell) => `${cell.scenario}: ${cell.status}`)
+          .join(', ') || undefined,
+      ),
+  },
   'open-loop.rate-error-pct': {
     section: 'open-loop',
     what: 'open loop at 2,000/s: achieved rate off its target by',
@@ -405,6 +436,7 @@ export function formatTargetValue(value: number | undefined, unit: TargetUnit): 
       return `${value.toFixed(1)} s`;
     case 'bytes':
     case 'calls':
+    case 'cells':
       return `${Math.round(value)} ${unit}`;
   }
 }
@@ -422,5 +454,13 @@ export function describeFailures(verdicts: readonly TargetVerdict[]): string[] {
 }
 
 function unitName(unit: TargetUnit): string {
-  return { x: 'a ratio (x)', '%': 'percent', ms: 'milliseconds', s: 'seconds', bytes: 'bytes', calls: 'calls' }[unit];
+  return {
+    x: 'a ratio (x)',
+    '%': 'percent',
+    ms: 'milliseconds',
+    s: 'seconds',
+    bytes: 'bytes',
+    calls: 'calls',
+    cells: 'suite cells',
+  }[unit];
 }

@@ -12,6 +12,7 @@ import { EXIT_FAILED, EXIT_HARNESS_ERROR, EXIT_PASS } from '../exit-codes.ts';
 import { BROKER_SECTIONS } from './broker-sections.ts';
 import { benchTcpProxy } from './tcp-proxy-bench.ts';
 import { benchReport } from './report-bench.ts';
+import { benchSuite } from './suite-bench.ts';
 import { benchObserve } from '../observe/bench-observe.ts';
 import { formatTable } from './format-table.ts';
 import { parseBenchOptions } from './bench-options.ts';
@@ -88,6 +89,8 @@ async function runSectionsWithoutBroker(results: BenchResults): Promise<void> {
     );
   }
 
+  if (only.has('suite')) await runSuiteSection(results);
+
   if (only.has('report')) {
     const report = await benchReport();
     results.report = report;
@@ -109,6 +112,46 @@ async function runSectionsWithoutBroker(results: BenchResults): Promise<void> {
       ),
     );
   }
+}
+
+async function runSuiteSection(results: BenchResults): Promise<void> {
+  const suite = await benchSuite(options.suite);
+  results.suite = suite;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(
+    `\nSuite: npm run suite, ${suite.wholeCatalogue ? 'the single-node catalogue' : suite.scenarios.join(', ')} ` +
+      `against the built-ins on one shared broker (target: the catalogue < 180 s end to end, every cell passes)`,
+  );
+  console.log(
+    formatTable(
+      ['measure', 'value'],
+      [
+        ['end to end (npm run suite to its exit)', seconds(suite.wallMs)],
+        ['exit code', String(suite.exitCode)],
+        ['broker starts', String(suite.brokerStarts)],
+        [
+          'cells (sum of their run times)',
+          `${suite.cells.length} (${seconds(suite.cells.reduce((sum, c) => sum + c.runMs, 0))})`,
+        ],
+        ...suite.cells.map((cell) => [`  ${cell.scenario}`, `${seconds(cell.runMs)} ${cell.status}`]),
+      ],
+      [1],
+    ),
+  );
+  if (suite.alone.length === 0) return;
+  console.log('\nThe same scenarios alone, each starting a broker of its own (run.durationMs, broker start included)');
+  console.log(
+    formatTable(
+      ['scenario', 'alone', 'in the suite', 'saved by the shared broker'],
+      suite.alone.map((row) => [
+        row.scenario,
+        seconds(row.aloneRunMs),
+        seconds(row.suiteRunMs),
+        seconds(row.aloneRunMs - row.suiteRunMs),
+      ]),
+      [1, 2, 3],
+    ),
+  );
 }
 
 function printTargets(verdicts: readonly TargetVerdict[]): void {

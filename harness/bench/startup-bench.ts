@@ -97,12 +97,12 @@ function processCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-/** `npm run scenario -- duplicate-reply` as a user runs it, on a private node of its own. */
-export async function measureDuplicateReplyRun(): Promise<ScenarioRunSample> {
+/** `npm run scenario -- <scenario>` as a user runs it, on a private node of its own. */
+export async function measureScenarioRun(scenario = 'duplicate-reply'): Promise<ScenarioRunSample> {
   const dir = mkdtempSync(join(tmpdir(), 'rpc-chaos-startup-bench-run-'));
   try {
     const started = performance.now();
-    const child = spawn('npm', ['run', '--silent', 'scenario', '--', 'duplicate-reply', '--out', join(dir, 'run')], {
+    const child = spawn('npm', ['run', '--silent', 'scenario', '--', scenario, '--out', join(dir, 'run')], {
       cwd: REPO_ROOT,
       env: { ...process.env, AMQP_URL: '', TOXIPROXY_URL: '' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -116,7 +116,7 @@ export async function measureDuplicateReplyRun(): Promise<ScenarioRunSample> {
       result = JSON.parse(readFileSync(join(dir, 'run', 'result.json'), 'utf8')) as typeof result;
     } catch (error) {
       throw new Error(
-        `duplicate-reply run (exit ${code}) wrote no readable result.json: ${(error as Error).message}\n${stderr}`,
+        `${scenario} run (exit ${code}) wrote no readable result.json: ${(error as Error).message}\n${stderr}`,
       );
     }
     return {
@@ -143,6 +143,6 @@ export async function benchStartup(
   if (options.sourceSamples > 0)
     workerStart.push(await measureWorkerStart(broker, { samples: options.sourceSamples, fromSource: true }));
   const duplicateReplyRuns: ScenarioRunSample[] = [];
-  for (let i = 0; i < options.scenarioRuns; i++) duplicateReplyRuns.push(await measureDuplicateReplyRun());
+  for (let i = 0; i < options.scenarioRuns; i++) duplicateReplyRuns.push(await measureScenarioRun());
   return { workerStart, duplicateReplyRuns };
 }

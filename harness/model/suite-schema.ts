@@ -63,6 +63,8 @@ export const SuiteCellSchema = z.object({
   durationMs: z.number().nonnegative().optional(),
   /** Checks and gates that failed, by id / expression. */
   failed: z.array(z.string()).default([]),
+  /** What the suite changed in the scenario for this implementation (e.g. no publisher confirms for an external client). */
+  adjustments: z.array(z.string()).optional(),
 });
 export type SuiteCell = z.infer<typeof SuiteCellSchema>;
 

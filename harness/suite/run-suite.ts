@@ -142,9 +142,7 @@ async function runCell(
     writeResult(runDir, gated);
     writeReports(runDir, gated);
     const cell = cellOfResult(gated, implementation, relativeDir);
-    return planned.adjustments.length > 0
-      ? { ...cell, reason: `${cell.reason} (${planned.adjustments.join('; ')})` }
-      : cell;
+    return planned.adjustments.length > 0 ? { ...cell, adjustments: [...planned.adjustments] } : cell;
   } catch (error) {
     return cellNotRun(
       scenario.name,

@@ -83,6 +83,13 @@ describe('index.html of a suite', () => {
     expect(html).not.toContain('<got>');
   });
 
+  it('says what the suite changed in a scenario to run an implementation', () => {
+    expect(cellHtml('consumer-cancel', 'python <pika> & "aio"')).toContain(
+      '<div class="failed-ids">run with: requests published without confirms (external client)</div>',
+    );
+    expect(cellHtml('consumer-cancel', 'built-in')).not.toContain('run with:');
+  });
+
   it('has no link and no duration in a cell that never started', () => {
     const notRun = cellHtml('consumer-cancel', 'java');
     expect(notRun).toContain('○ not run');

@@ -59,12 +59,15 @@ function renderCell(cell: SuiteCell): string {
   const failed = cell.failed.length
     ? `<div class="failed-ids">not passed: ${cell.failed.map(escapeHtml).join(', ')}</div>`
     : '';
+  const adjustments = cell.adjustments?.length
+    ? `<div class="failed-ids">run with: ${cell.adjustments.map(escapeHtml).join('; ')}</div>`
+    : '';
   return (
     `<td class="cell ${cell.status}" data-implementation="${escapeHtml(cell.implementation)}" ` +
     `data-status="${cell.status}">` +
     `<div class="cell-head"><span class="badge ${cell.status}" title="${escapeHtml(text.meaning)}">` +
     `${escapeHtml(`${text.symbol} ${text.word}`)}</span>${time}${link}</div>` +
-    `${renderReason(cell)}${failed}</td>`
+    `${renderReason(cell)}${failed}${adjustments}</td>`
   );
 }
 

@@ -84,6 +84,11 @@ const NOT_PASSING: Readonly<Record<string, Partial<SuiteCell> & { status: CellSt
     reason: 'the server command exited with code 127 before it consumed: sh: 1: java: not found',
   },
   'memory-alarm/java': { status: 'interrupted', reason: 'stopped by Ctrl-C after 2.1 s' },
+  'consumer-cancel/python <pika> & "aio"': {
+    status: 'pass',
+    reason: '13 checks and 2 gates passed',
+    adjustments: ['requests published without confirms (external client)'],
+  },
   'consumer-cancel/java': { status: 'not-run', reason: 'the suite was interrupted before it started' },
   'no-reply/java': {
     status: 'not-applicable',

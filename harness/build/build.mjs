@@ -14,7 +14,7 @@
  *   node harness/build/build.mjs          (npm run build)
  */
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -57,16 +57,26 @@ export const PROGRAMS = Object.freeze(
  * @typedef {{ format: number, programs: Record<string, string>, inputs: Record<string, number> }} BuildInfo
  */
 
+/**
+ * True in an installed package (npm install rpc-chaos-<version>.tgz): it ships the bundles and
+ * none of the TypeScript sources they were built from, so they are run as shipped, with nothing
+ * to check them against and nothing to rebuild them with. Told by the sources' absence, not by
+ * a variable, so that a repository checkout never skips its freshness check.
+ */
+export const INSTALLED_WITHOUT_SOURCES = Object.values(PROGRAMS).every((entry) => !existsSync(join(REPO_ROOT, entry)));
+
 /** @param {string} program @returns {string} the compiled program's file */
 export function compiledProgram(program) {
   return join(DIST_DIR, `${program}.js`);
 }
 
 /**
- * Why the bundles in dist/ cannot be run as they are, or undefined when they are fresh.
+ * Why the bundles in dist/ cannot be run as they are, or undefined when they are fresh (and
+ * always in an installed package, whose bundles are all there is).
  * @returns {string | undefined}
  */
 export function staleReason() {
+  if (INSTALLED_WITHOUT_SOURCES) return undefined;
   /** @type {BuildInfo} */
   let info;
   try {
@@ -117,6 +127,9 @@ export function buildSync() {
     target: 'node20',
     // Class and function names stay as written (error messages, constructor.name).
     keepNames: true,
+    // A node_modules that is a link (a worktree, a packed copy) stays named by where it is linked:
+    // a bundle's path comments then never name the folder it points to.
+    preserveSymlinks: true,
     sourcemap: 'linked',
     write: false,
     metafile: true,

@@ -9,10 +9,10 @@
  * by this node process and the program runs inside it, so there is no parent process that
  * would relay (or turn into SIGKILL) the signals a user sends.
  */
-import { pathToFileURL } from 'node:url';
-import { compiledProgram, ensureFreshBuild, markBuildChecked, PROGRAMS } from './build.mjs';
+import { PROGRAMS } from './build.mjs';
+import { runProgram } from './run-program.mjs';
 
-const [program] = process.argv.splice(2, 1);
+const [program, ...args] = process.argv.slice(2);
 if (program === undefined || !Object.hasOwn(PROGRAMS, program)) {
   console.error(
     `usage: node harness/build/launch.mjs <program> [arguments...]; programs: ` +
@@ -20,14 +20,4 @@ if (program === undefined || !Object.hasOwn(PROGRAMS, program)) {
   );
   process.exit(2);
 }
-try {
-  const rebuiltBecause = ensureFreshBuild();
-  if (rebuiltBecause !== undefined) console.error(`(rebuilt dist/: ${rebuiltBecause})`);
-  markBuildChecked();
-} catch (error) {
-  console.error(/** @type {Error} */ (error).message);
-  process.exit(2);
-}
-// The program sees itself as the main script, as if started with `node dist/<program>.js`.
-process.argv[1] = compiledProgram(program);
-await import(pathToFileURL(compiledProgram(program)).href);
+await runProgram(program, args);

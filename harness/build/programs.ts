@@ -20,6 +20,11 @@ export interface ProgramCommand {
   readonly env: Readonly<Record<string, string>>;
 }
 
+/** Whether this build has a program of that name (a command may name one a later version adds). */
+export function isProgramName(name: string): name is ProgramName {
+  return Object.hasOwn(PROGRAMS, name);
+}
+
 /** True in a bundle from dist/, false when this module runs from its TypeScript source. */
 const RUNNING_COMPILED = import.meta.url.endsWith('.js');
 

@@ -15,6 +15,7 @@ import { executeRuns, type CliRunOptions } from './execute-runs.ts';
 import { isScenarioPath, loadScenarioFile } from '../scenario/load-scenario-file.ts';
 import { parseDuration } from './parse-duration.ts';
 import { findScenario, SCENARIOS } from '../../scenarios/index.ts';
+import { invokedAs } from './invoked-as.ts';
 import { LOCAL_ADDRESS_ENV, validateLocalAddress } from '../env/local-address.ts';
 import { CLIENT_PRIORITIES, type ClientPriority } from '../env/realtime-priority.ts';
 import { ROLES, segmentRequestFromCli, type RunRole } from './segment-options.ts';
@@ -63,7 +64,7 @@ function listScenarios(): string {
   return SCENARIOS.map((s) => `  ${s.name.padEnd(width)}  ${s.description}`).join('\n');
 }
 
-const program = new Command('scenario')
+const program = new Command(invokedAs('scenario'))
   .description('Run an RPC chaos scenario against a real RabbitMQ behind a fault proxy')
   .argument('<name>', `scenario to run (a name from the list, or the path of a scenario file), or "list"`)
   .option('--duration <duration>', "load duration, e.g. 10s, 2m (replaces the scenario's)", duration)

@@ -17,8 +17,9 @@ import { existsSync } from 'node:fs';
 import { renderCompareMarkdown } from '../report/compare.ts';
 import { renderCompareHtml } from '../report/html/render-compare.ts';
 import { writeReports } from '../report/write-reports.ts';
+import { invokedAs } from './invoked-as.ts';
 
-const program = new Command('report')
+const program = new Command(invokedAs('report'))
   .description("Regenerate report.html, junit.xml and summary.md from a run's result.json, or compare two runs")
   .argument('[run-dir]', 'a run folder (reports/<scenario>-<time>) or its result.json')
   .option('--compare <runs...>', 'two run folders to compare: A (before) then B (after)')
@@ -68,7 +69,8 @@ try {
   } else {
     if (!runDir)
       throw new Error(
-        'give a run folder, e.g. npm run report -- reports/duplicate-reply-2026-11-25T10-00-00-000Z ' +
+        `give a run folder, e.g. ${invokedAs('npm run report --')} ` +
+          'reports/duplicate-reply-2026-11-25T10-00-00-000Z ' +
           '(or --compare <runA> <runB>)',
       );
     const files = writeReports(dirname(resultFileOf(runDir)), readResult(runDir));

@@ -4,7 +4,7 @@
  * and exit steps run with bash against a stand-in rpc-chaos that records its arguments.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -227,6 +227,75 @@ describe('the suite step', () => {
     const passed = [...new Set([...runSuiteStep(action, HOSTILE_INPUTS).options.keys(), ...options.keys()])];
     expect(passed.filter((option) => !declared.has(option))).toEqual([]);
     expect(passed.sort()).toEqual([...Object.values(OPTION_OF_INPUT), '--tag'].sort());
+  });
+});
+
+describe('the install step', () => {
+  /** A stand-in npm: logs where and how it ran, packs an empty tarball, installs the command unless told not to. */
+  const npmDir = mkdtempSync(join(work, 'npm-'));
+  writeFileSync(
+    join(npmDir, 'npm'),
+    [
+      '#!/bin/sh',
+      'echo "$PWD: npm $*" >> "$NPM_LOG"',
+      'case "$1" in',
+      '  pack) touch "$3/rpc-chaos-9.9.9.tgz" ;;',
+      '  install) if [ -z "$NO_BIN" ]; then mkdir -p node_modules/.bin && touch node_modules/.bin/rpc-chaos &&',
+      '    chmod +x node_modules/.bin/rpc-chaos; fi ;;',
+      'esac',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(join(npmDir, 'npm'), 0o755);
+
+  function install(rpcChaosPackage: string, noBin = false) {
+    const runner = mkdtempSync(join(work, 'runner-'));
+    const files = { log: join(runner, 'npm.log'), output: join(runner, 'output'), path: join(runner, 'path') };
+    for (const file of Object.values(files)) writeFileSync(file, '');
+    const actionPath = join(runner, 'action-checkout/.github/actions/rpc-chaos');
+    mkdirSync(actionPath, { recursive: true });
+    const run = runStep(
+      stepWithId(action, 'install'),
+      { inputs: { 'rpc-chaos-package': rpcChaosPackage }, github: { action_path: actionPath } },
+      runner,
+      {
+        PATH: `${npmDir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+        RUNNER_TEMP: runner,
+        GITHUB_OUTPUT: files.output,
+        GITHUB_PATH: files.path,
+        NPM_LOG: files.log,
+        ...(noBin ? { NO_BIN: '1' } : {}),
+      },
+    );
+    const read = (file: string) => readFileSync(file, 'utf8');
+    return { run, runner, npm: read(files.log), outputs: readOutputs(files.output), path: read(files.path) };
+  }
+
+  it("packs the action's own repository and installs that tarball into a tools folder on PATH", () => {
+    const { run, runner, npm, outputs, path } = install('');
+    expect(run.status, run.stderr).toBe(0);
+    const tools = join(runner, 'rpc-chaos');
+    expect(npm.split('\n').filter(Boolean)).toEqual([
+      `${join(runner, 'action-checkout')}: npm ci --no-audit --no-fund`,
+      `${join(runner, 'action-checkout')}: npm pack --pack-destination ${tools}/pack`,
+      `${tools}: npm install --no-audit --no-fund ${tools}/pack/rpc-chaos-9.9.9.tgz`,
+    ]);
+    expect(outputs.bin).toBe(join(tools, 'node_modules/.bin/rpc-chaos'));
+    expect(path.trim()).toBe(join(tools, 'node_modules/.bin'));
+  });
+
+  it('installs the rpc-chaos-package input instead when it is given', () => {
+    const { run, npm } = install('rpc-chaos@0.2.0');
+    expect(run.status, run.stderr).toBe(0);
+    expect(npm).not.toMatch(/npm (ci|pack)/);
+    expect(npm).toMatch(/npm install --no-audit --no-fund rpc-chaos@0\.2\.0\n/);
+  });
+
+  it('fails, saying so, when the package installs no rpc-chaos command', () => {
+    const { run, outputs } = install('some-other-package', true);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toMatch(/::error::some-other-package installed no rpc-chaos command/);
+    expect(outputs.bin).toBeUndefined();
   });
 });
 

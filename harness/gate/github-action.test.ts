@@ -248,8 +248,9 @@ describe('the install step', () => {
   );
   chmodSync(join(npmDir, 'npm'), 0o755);
 
-  function install(rpcChaosPackage: string, noBin = false) {
+  function install(rpcChaosPackage: string, noBin = false, prepare?: (workspace: string) => void) {
     const runner = mkdtempSync(join(work, 'runner-'));
+    prepare?.(runner);
     const files = { log: join(runner, 'npm.log'), output: join(runner, 'output'), path: join(runner, 'path') };
     for (const file of Object.values(files)) writeFileSync(file, '');
     const actionPath = join(runner, 'action-checkout/.github/actions/rpc-chaos');
@@ -289,6 +290,14 @@ describe('the install step', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(npm).not.toMatch(/npm (ci|pack)/);
     expect(npm).toMatch(/npm install --no-audit --no-fund rpc-chaos@0\.2\.0\n/);
+  });
+
+  it('resolves a tarball path given relative to the workspace', () => {
+    const { run, runner, npm } = install('./rpc-chaos-0.2.0.tgz', false, (workspace) =>
+      writeFileSync(join(workspace, 'rpc-chaos-0.2.0.tgz'), ''),
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(npm).toMatch(new RegExp(`npm install --no-audit --no-fund ${join(runner, 'rpc-chaos-0.2.0.tgz')}\\n`));
   });
 
   it('fails, saying so, when the package installs no rpc-chaos command', () => {

@@ -1,7 +1,7 @@
 /**
  * A built suite image, for real: runs only when RPC_CHAOS_SUITE_IMAGE names one, because building
- * it takes minutes (bash docker/build-suite-image.sh: about 2.5 minutes for the debootstrapped
- * base, once, then about 3 for the image), and the default test run must not wait for that:
+ * it takes minutes (bash docker/build-suite-image.sh: 1.5 to 2.5 minutes for the debootstrapped
+ * base, once, then 3 to 5 for the image), and the default test run must not wait for that:
  *
  *   bash docker/start-dockerd.sh && bash docker/build-suite-image.sh
  *   RPC_CHAOS_SUITE_IMAGE=rpc-chaos/suite:local npx vitest run harness/env/docker/suite-image.integration.test.ts

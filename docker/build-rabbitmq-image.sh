@@ -4,23 +4,26 @@
 # it. This is the image the Docker path (--broker docker) uses by default, for machines that
 # reach a Debian mirror but no registry.
 #
-#   bash docker/build-rabbitmq-image.sh [--force] [--tag NAME] [--mirror URL]
-#     --force    rebuild even if the tag exists
-#     --tag      image tag (default rpc-chaos/rabbitmq:local, what RABBITMQ_IMAGE defaults to)
-#     --mirror   Debian mirror (default: the one apt uses, read from /etc/apt)
+#   bash docker/build-rabbitmq-image.sh [--force] [--tag NAME] [--mirror URL] [--packages LIST]
+#     --force     rebuild even if the tag exists
+#     --tag       image tag (default rpc-chaos/rabbitmq:local, what RABBITMQ_IMAGE defaults to)
+#     --mirror    Debian mirror (default: the one apt uses, read from /etc/apt)
+#     --packages  more Debian packages, comma-separated (docker/build-suite-image.sh adds python3-pika)
 set -euo pipefail
 
 suite=bookworm
 tag="rpc-chaos/rabbitmq:local"
 force=0
 mirror=""
+packages=rabbitmq-server
 while [ $# -gt 0 ]; do
   case "$1" in
     --force) force=1 ;;
     --tag) tag="${2:?--tag needs a value}"; shift ;;
     --mirror) mirror="${2:?--mirror needs a value}"; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) echo "build-rabbitmq-image: unknown option $1 (use --force, --tag NAME, --mirror URL)" >&2; exit 2 ;;
+    --packages) packages="$packages,${2:?--packages needs a value}"; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "build-rabbitmq-image: unknown option $1 (use --force, --tag, --mirror, --packages)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -74,8 +77,8 @@ cleanup() {
 trap cleanup EXIT
 
 started=$(date +%s)
-echo "build-rabbitmq-image: debootstrap $suite from $mirror (1-2 minutes)"
-if ! debootstrap --variant=minbase --include=rabbitmq-server "$suite" "$rootfs" "$mirror" >"$workdir/debootstrap.log" 2>&1; then
+echo "build-rabbitmq-image: debootstrap $suite with $packages from $mirror (1-2 minutes)"
+if ! debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs" "$mirror" >"$workdir/debootstrap.log" 2>&1; then
   echo "build-rabbitmq-image: debootstrap failed; last lines of its log:" >&2
   tail -n 20 "$workdir/debootstrap.log" >&2
   exit 1

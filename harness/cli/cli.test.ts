@@ -78,9 +78,10 @@ describe('npm run scenario', { timeout: 120_000 }, () => {
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('lists the scenarios with their descriptions', async () => {
+  it('lists the scenarios with their descriptions and tags', async () => {
     const run = await runCli(['list']);
     expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}blackhole +the servers' link.* \[network, production\]$/m);
     for (const name of [
       'duplicate-reply',
       'late-reply',

@@ -61,7 +61,9 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function listScenarios(): string {
   const width = Math.max(...SCENARIOS.map((s) => s.name.length));
-  return SCENARIOS.map((s) => `  ${s.name.padEnd(width)}  ${s.description}`).join('\n');
+  return SCENARIOS.map(
+    (s) => `  ${s.name.padEnd(width)}  ${s.description}${s.tags?.length ? ` [${s.tags.join(', ')}]` : ''}`,
+  ).join('\n');
 }
 
 const program = new Command(invokedAs('scenario'))

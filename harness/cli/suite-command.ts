@@ -168,10 +168,14 @@ async function runInterruptibly(
   cells: Parameters<typeof runSuite>[0]['cells'],
 ): Promise<number> {
   const abort = new AbortController();
+  const interactive = Boolean(process.stderr.isTTY);
+  let display = createProgressDisplay(false, '');
   let finished: Promise<unknown> | undefined;
   let written = false;
   onInterrupt(async (signal) => {
     abort.abort();
+    // The live line stops first, so the interrupt message stays readable.
+    display.stop();
     process.stderr.write(
       `\ninterrupted (${signal}): stopping the running scenario, writing what finished, tearing down ` +
         '(again to kill at once)\n',
@@ -179,8 +183,6 @@ async function runInterruptibly(
     await finished;
   });
   onAbandon(() => (written ? [] : [`the suite's reports in ${suiteDir} are not written`]));
-  const interactive = Boolean(process.stderr.isTTY);
-  let display = createProgressDisplay(false, '');
   const run = runSuite({
     suiteDir,
     scenarios,
@@ -193,6 +195,8 @@ async function runInterruptibly(
     signal: abort.signal,
     claimCellFolder: (dir) => claimRunFolder(dir, { overwrite: flags.overwrite }),
     onCellStart: ({ index, total, scenario, implementation }) => {
+      // After Ctrl-C no new live line: the cells left are only marked as not run.
+      if (abort.signal.aborted) return;
       display = createProgressDisplay(interactive, `[${index + 1}/${total}] ${scenario} × ${implementation}`);
     },
     onPhase: (phase) => display.phase(phase),

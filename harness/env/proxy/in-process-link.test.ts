@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
 import { pollUntil, waitUntil } from '../../test/poll.ts';
 import { BuiltinToxiproxy, type StartedBuiltinToxiproxy } from './builtin-toxiproxy.ts';
+import { crossedDuplexPair, duplexPair } from './duplex-pair.ts';
 import { connectInProcess, inProcessPair, resetEnd } from './in-process-link.ts';
 import { CLOSE_BOUND_MS, endedWithin, startEchoServer, TestClient, type EchoServer } from './test/echo-server.ts';
 
@@ -135,17 +136,38 @@ describe('in-process connections to the built-in proxy (no TCP hop)', { timeout:
   });
 });
 
-describe('an in-process pair ends as a TCP connection does, on every Node.js line', () => {
+describe.each([
+  ['Node.js', duplexPair],
+  ['built here, for Node 20 before 20.17', crossedDuplexPair],
+])('an in-process pair (%s) ends as a TCP connection does, on every Node.js line', (_, makePair) => {
   it('a reset end gives its peer ECONNRESET', async () => {
-    const [end, peerEnd] = inProcessPair();
+    const [end, peerEnd] = inProcessPair(makePair);
     const peer = new TestClient(peerEnd);
     resetEnd(end);
     expect(await endedWithin(peer, CLOSE_BOUND_MS)).toEqual({ error: 'ECONNRESET' });
     expect(peerEnd.destroyed).toBe(true);
   });
 
+  it('carries 8 MB each way, waiting for the reader (backpressure), then EOF when an end ends', async () => {
+    const [a, b] = inProcessPair(makePair);
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    const readAll = (end: typeof a) =>
+      new Promise<number>((resolve) => {
+        let total = 0;
+        end.on('data', (data: Buffer) => (total += data.length));
+        end.once('end', () => resolve(total));
+      });
+    const [atB, atA] = [readAll(b), readAll(a)];
+    for (const end of [a, b]) {
+      for (let i = 0; i < 128; i++) if (!end.write(chunk)) await new Promise((resolve) => end.once('drain', resolve));
+      end.end();
+    }
+    expect(await atB).toBe(128 * chunk.length);
+    expect(await atA).toBe(128 * chunk.length);
+  });
+
   it('a destroyed end gives its peer the data written before, then EOF, then a close', async () => {
-    const [end, peerEnd] = inProcessPair();
+    const [end, peerEnd] = inProcessPair(makePair);
     const peer = new TestClient(peerEnd);
     const closed = new Promise((resolve) => peerEnd.once('close', resolve));
     end.write('last words');

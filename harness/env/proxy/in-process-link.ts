@@ -5,7 +5,8 @@
  * duplex pair whose other end the proxy serves as if a client had connected. A real Toxiproxy,
  * or a built-in proxy in another process or thread, is not registered here: callers then use TCP.
  */
-import { duplexPair, type Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import { duplexPair, type DuplexPairFactory } from './duplex-pair.ts';
 
 /** Takes the proxy's end of a new in-process connection, as a listener takes an accepted socket. */
 export type InProcessAcceptor = (proxyEnd: Duplex) => void;
@@ -43,8 +44,8 @@ export function connectInProcess(host: string, port: number): Duplex | undefined
  * Node's `duplexPair` with TCP's ending: when one end is destroyed the other reads EOF and
  * closes too (with the error, e.g. ECONNRESET for a reset), as the peer of a closed socket does.
  */
-export function inProcessPair(): [Duplex, Duplex] {
-  const [a, b] = duplexPair({ allowHalfOpen: true });
+export function inProcessPair(makePair: DuplexPairFactory = duplexPair): [Duplex, Duplex] {
+  const [a, b] = makePair({ allowHalfOpen: true });
   // From Node 24 on, duplexPair passes a destroy on by itself, a tick before 'close', and drops its
   // error: the peer of a reset end closed with neither 'end' nor 'error'. Node 20 and 22 pass nothing
   // on. The stream's plain destroy on both ends leaves the ending to `follow`, the same on every version.

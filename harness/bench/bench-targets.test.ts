@@ -144,6 +144,7 @@ describe('bench targets', () => {
       'rpc',
       'server',
       'startup',
+      'suite',
       'tap',
       'tracing',
     ]);

@@ -12,6 +12,14 @@ const CLUSTER_TESTS = [
   'harness/env/cluster/cluster-scenarios.integration.test.ts',
 ];
 
+/**
+ * Builds the suite image from this checkout: debootstrap (the first time), then npm ci, npm pack
+ * and a global install, minutes of both cores. Beside a scenario test that would starve its
+ * broker, servers and client and fail it on timings; beside a cluster, a node would be taken for
+ * a partitioned one. It runs alone, after every other file.
+ */
+const SUITE_IMAGE_TESTS = ['harness/env/docker/suite-image.integration.test.ts'];
+
 export default defineConfig({
   test: {
     globalSetup: ['harness/build/test-global-setup.ts'],
@@ -27,7 +35,7 @@ export default defineConfig({
         test: {
           name: 'suite',
           include: ['harness/**/*.test.ts', 'scenarios/**/*.test.ts'],
-          exclude: ['**/node_modules/**', ...CLUSTER_TESTS],
+          exclude: ['**/node_modules/**', ...CLUSTER_TESTS, ...SUITE_IMAGE_TESTS],
           sequence: { groupOrder: 0 },
         },
       },
@@ -38,6 +46,15 @@ export default defineConfig({
           include: CLUSTER_TESTS,
           fileParallelism: false,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'suite-image',
+          include: SUITE_IMAGE_TESTS,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

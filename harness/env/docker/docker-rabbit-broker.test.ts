@@ -1,6 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { Toxiproxy, type ICreateToxicBody } from 'toxiproxy-node-client';
@@ -10,47 +9,30 @@ import { FibRpcClient } from '../../rpc/fib-rpc-client.ts';
 import { FibRpcServer } from '../../rpc/fib-rpc-server.ts';
 import { isDockerReachable } from './docker-availability.ts';
 import { DockerRabbitBroker } from './docker-rabbit-broker.ts';
+import { ensureDockerd, runDockerScript, stopDockerd } from './docker-test-engine.ts';
 import { DockerToxiproxy, TOXIPROXY_COMPATIBLE_IMAGE, type StartedDockerToxiproxy } from './docker-toxiproxy.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const FAIL_FAST_MS = 5_000;
 
-/**
- * Runs one of docker/*.sh. A failure fails the suite with the script's own explanation:
- * where dockerd cannot run, this file must fail with the reason, never skip.
- */
-function runScript(script: string, timeoutMs: number): { ms: number; output: string } {
-  const started = Date.now();
-  const result = spawnSync('bash', [`docker/${script}`], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutMs });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
-  if (result.error) throw new Error(`docker/${script} could not run: ${result.error.message}\n${output}`);
-  if (result.status !== 0) throw new Error(`docker/${script} exited with ${result.status}:\n${output}`);
+/** Where dockerd or an image build cannot run, this file fails with the script's own reason; it never skips. */
+async function runScript(script: string, timeoutMs: number): Promise<number> {
+  const { ms, output } = await runDockerScript(repoRoot, script, [], { timeoutMs, guarded: true });
   if (output) console.info(output);
-  return { ms: Date.now() - started, output };
+  return ms;
 }
 
 /** The engine these tests started, if they did: stopped after the file; one already running is left alone. */
 let dockerdStartedHere: number | undefined;
 
-function ensureDockerd(): number {
-  const { ms, output } = runScript('start-dockerd.sh', 60_000);
-  const started = /started dockerd \(pid (\d+)\)/.exec(output);
-  if (started) dockerdStartedHere = Number(started[1]);
+async function startDockerd(): Promise<number> {
+  const { ms, startedPid } = await ensureDockerd(repoRoot);
+  dockerdStartedHere ??= startedPid;
   return ms;
 }
 
 afterAll(async () => {
-  if (dockerdStartedHere === undefined) return;
-  const pid = dockerdStartedHere;
-  process.kill(pid, 'SIGTERM');
-  // dockerd stops its containerd too; it is not our child, so poll instead of waiting.
-  const deadline = Date.now() + 30_000;
-  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-  if (existsSync(`/proc/${pid}`)) {
-    process.kill(pid, 'SIGKILL');
-    throw new Error(`dockerd (pid ${pid}), started by these tests, did not stop within 30 s of SIGTERM; killed it`);
-  }
-  console.info(`stopped dockerd (pid ${pid}), which these tests had started`);
+  if (dockerdStartedHere !== undefined) await stopDockerd(dockerdStartedHere);
 }, 40_000);
 
 function containersNamed(name: string): string {
@@ -138,9 +120,9 @@ async function roundTrip(
  * through testcontainers on host networking. Fails, with the reason, where dockerd cannot run.
  */
 describe('DockerRabbitBroker', { timeout: 120_000 }, () => {
-  beforeAll(() => {
-    const dockerdMs = ensureDockerd();
-    const buildMs = runScript('build-rabbitmq-image.sh', 420_000).ms;
+  beforeAll(async () => {
+    const dockerdMs = await startDockerd();
+    const buildMs = await runScript('build-rabbitmq-image.sh', 420_000);
     console.info(`Docker engine ready after ${dockerdMs} ms; image ready after ${buildMs} ms`);
   }, 480_000);
 
@@ -241,10 +223,10 @@ describe('DockerRabbitBroker', { timeout: 120_000 }, () => {
 });
 
 describe('DockerToxiproxy', { timeout: 60_000 }, () => {
-  beforeAll(() => {
-    ensureDockerd();
-    runScript('build-rabbitmq-image.sh', 420_000);
-    runScript('build-toxiproxy-image.sh', 120_000);
+  beforeAll(async () => {
+    await startDockerd();
+    await runScript('build-rabbitmq-image.sh', 420_000);
+    await runScript('build-toxiproxy-image.sh', 120_000);
   }, 600_000);
 
   /**
@@ -336,8 +318,8 @@ describe('DockerToxiproxy', { timeout: 60_000 }, () => {
 });
 
 describe('isDockerReachable', () => {
-  beforeAll(() => {
-    ensureDockerd();
+  beforeAll(async () => {
+    await startDockerd();
   }, 90_000);
 
   it('answers true for the running engine and false, within its timeout, for a socket nobody serves', async () => {

@@ -82,7 +82,7 @@ describe('result.json', { timeout: 30_000 }, () => {
   it('says what to give when the folder or the JSON is wrong', () => {
     expect(() => readResult('/nonexistent/run')).toThrow(/\/nonexistent\/run does not exist: give a run folder/);
     expect(() => readResult(runDirWith('{"schemaVersion": 1,'))).toThrow(/is not valid JSON/);
-    expect(() => readResult(runDirWith('[1, 2]'))).toThrow(/expected a JSON object, got array/);
+    expect(() => readResult(runDirWith('[1, 2]'))).toThrow(/expected a JSON object \(a result\.json\), got array/);
   });
 
   it('reads the result of a large run back intact', () => {

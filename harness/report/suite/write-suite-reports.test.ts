@@ -65,6 +65,6 @@ describe('writing and reading a suite folder', () => {
       'was written by suite schema version 2, this harness reads version 1: update this rpc-chaos to read it',
     );
     const result = suiteFileWith(() => ({ verdict: 'pass' }));
-    expect(() => readSuite(result)).toThrow('has no numeric schemaVersion: it is not a suite.json');
+    expect(() => readSuite(result)).toThrow('has no numeric schemaVersion (got undefined): it is not a suite.json');
   });
 });

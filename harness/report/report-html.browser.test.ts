@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.ts';
+import { openPage } from './test/open-page.ts';
 import { renderCompareHtml } from './html/render-compare.ts';
 import { writeResult } from './result-io.ts';
 import { makeLargeSyntheticResult, makeSyntheticResult } from '../bench/synthetic-result.ts';
@@ -15,32 +16,9 @@ import type { TapFrame } from '../model/tap-observations.ts';
 const SCREENSHOTS = resolve('.tmp/screenshots');
 let browser: Browser;
 
-interface Opened {
-  page: Page;
-  errors: string[];
-  requests: string[];
-}
-
-/** Opens a file in a fresh page, collecting console errors and every request the page makes. */
-async function open(
-  file: string,
-  options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
-): Promise<Opened> {
-  const page = await browser.newPage({
-    viewport: { width: options.width ?? 1366, height: options.height ?? 768 },
-    colorScheme: options.colorScheme ?? 'light',
-  });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('request', (request) => requests.push(request.url()));
-  await page.goto(`file://${file}`);
-  await page.waitForSelector('body[data-charts-drawn]', { timeout: 15_000 });
-  return { page, errors, requests };
-}
+/** Opens a report once its charts are drawn. */
+const open = (file: string, options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}) =>
+  openPage(browser, file, { ...options, readySelector: 'body[data-charts-drawn]' });
 
 /** The synthetic run as a client that died on its first duplicate reply would leave it. */
 function diedOnDuplicate(result: ScenarioResult): ScenarioResult {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../browser.ts';
+import { openPage } from '../test/open-page.ts';
 import { makeRunFolders, makeSyntheticSuite } from './test/synthetic-suite.ts';
 import { writeSuiteReports } from './write-suite-reports.ts';
 
@@ -12,24 +13,9 @@ import { writeSuiteReports } from './write-suite-reports.ts';
 const SCREENSHOTS = resolve('.tmp/screenshots');
 let browser: Browser;
 
-interface Opened {
-  page: Page;
-  errors: string[];
-  requests: string[];
-}
-
-async function open(file: string, colorScheme: 'light' | 'dark' = 'light', width = 1366): Promise<Opened> {
-  const page = await browser.newPage({ viewport: { width, height: 768 }, colorScheme });
-  const errors: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(String(error)));
-  page.on('request', (request) => requests.push(request.url()));
-  await page.goto(`file://${file}`, { waitUntil: 'load' });
-  return { page, errors, requests };
-}
+/** index.html needs no script to be read: the load event is enough. */
+const open = (file: string, colorScheme: 'light' | 'dark' = 'light', width = 1366) =>
+  openPage(browser, file, { colorScheme, width });
 
 /** How far the page scrolls sideways: 0 when it fits the window. */
 function horizontalOverflow(page: Page): Promise<number> {
